@@ -1,0 +1,75 @@
+// swift-tools-version:6.0
+// Garrison: a security-policy enforcement runtime for Kubernetes pods.
+import PackageDescription
+
+/// The container init and anything that runs inside a rootfs is linked fully static.
+let staticExecutable: [LinkerSetting] = [.unsafeFlags(["-static-executable"])]
+
+let package = Package(
+  name: "Garrison",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "garrison", targets: ["garrison"]),
+    .executable(name: "garrison-oci", targets: ["garrison-oci"]),
+    .executable(name: "garrison-init", targets: ["garrison-init"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+  ],
+  targets: [
+    // System libraries (pkg-config) and the one C shim.
+    .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
+    .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
+    .systemLibrary(name: "CAppArmor", pkgConfig: "libapparmor", providers: [.apt(["libapparmor-dev"])]),
+    .systemLibrary(name: "CSELinux", pkgConfig: "libselinux", providers: [.apt(["libselinux1-dev"])]),
+    .target(name: "CGarrisonLinux"),
+
+    // Pure layers: core types, manifest model, plan, compiler.
+    .target(name: "GarrisonCore"),
+    .target(name: "GarrisonManifest", dependencies: ["GarrisonCore", "Yams"]),
+    .target(name: "GarrisonPlan", dependencies: ["GarrisonCore"]),
+    .target(name: "GarrisonOCI", dependencies: ["GarrisonCore"]),
+    .target(name: "GarrisonSeccomp", dependencies: ["GarrisonCore", "GarrisonPlan", "CSeccomp",
+                                                   .product(name: "Crypto", package: "swift-crypto")]),
+    .target(name: "GarrisonLSM", dependencies: ["GarrisonCore", "GarrisonPlan"]),
+    .target(name: "GarrisonPolicy", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI",
+                                                  "GarrisonSeccomp", "GarrisonLSM",
+                                                  .product(name: "Crypto", package: "swift-crypto")]),
+    .target(name: "GarrisonLint", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy", "Yams"]),
+    .target(name: "GarrisonAudit", dependencies: ["GarrisonCore", .product(name: "Crypto", package: "swift-crypto")]),
+
+    // Kernel side: syscall wrappers and the synchronous init.
+    .target(name: "GarrisonKernel", dependencies: ["GarrisonCore", "CGarrisonLinux", "CCap"]),
+    .target(name: "GarrisonInit", dependencies: ["GarrisonCore", "GarrisonKernel", "GarrisonOCI"]),
+    .target(name: "GarrisonCgroups", dependencies: ["GarrisonCore", "GarrisonOCI", "CGarrisonLinux"]),
+    .target(name: "GarrisonImages", dependencies: ["GarrisonCore", .product(name: "Crypto", package: "swift-crypto")]),
+    .target(name: "GarrisonRuntime", dependencies: ["GarrisonCgroups", "GarrisonImages", "GarrisonLSM","GarrisonCore", "GarrisonOCI", "GarrisonPlan", "GarrisonSeccomp",
+                                                   "GarrisonKernel", "GarrisonPolicy", "GarrisonManifest", "GarrisonAudit",
+                                                   "CGarrisonLinux", .product(name: "Logging", package: "swift-log")]),
+
+    // Commands and thin executables.
+    .target(name: "GarrisonCommands", dependencies: [
+      "GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy", "GarrisonOCI", "GarrisonLint",
+      "GarrisonAudit", "GarrisonRuntime",
+      .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
+    .executableTarget(name: "garrison", dependencies: ["GarrisonCommands"]),
+    .executableTarget(name: "garrison-oci", dependencies: ["GarrisonCommands"]),
+    .executableTarget(name: "garrison-init", dependencies: ["GarrisonInit"], linkerSettings: staticExecutable),
+
+    // Tests: one target per module plus integration tests (root, real containers).
+    .testTarget(name: "GarrisonManifestTests", dependencies: ["GarrisonManifest"]),
+    .testTarget(name: "GarrisonPolicyTests", dependencies: ["GarrisonPolicy", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI"],
+                resources: [.copy("Golden")]),
+    .testTarget(name: "GarrisonSeccompTests", dependencies: ["GarrisonSeccomp", "GarrisonPlan"]),
+    .testTarget(name: "GarrisonLintTests", dependencies: ["GarrisonLint", "GarrisonManifest"]),
+    .testTarget(name: "GarrisonAuditTests", dependencies: ["GarrisonAudit"]),
+    .testTarget(name: "GarrisonLSMTests", dependencies: ["GarrisonLSM"]),
+    .testTarget(name: "GarrisonCgroupsTests", dependencies: ["GarrisonCgroups"]),
+    .testTarget(name: "GarrisonImagesTests", dependencies: ["GarrisonImages"]),
+    .testTarget(name: "GarrisonIntegrationTests", dependencies: ["GarrisonCore", "GarrisonOCI", "GarrisonRuntime"]),
+  ]
+)

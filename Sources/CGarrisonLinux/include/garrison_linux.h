@@ -1,0 +1,34 @@
+/* The one C shim of Garrison: declarations and tiny gr_ wrappers for what Swift cannot call
+ * (function-like macros, variadic functions, raw syscalls without a glibc wrapper).
+ * Every wrapper returns -1 and leaves errno set on failure; no logic lives here. */
+#ifndef GARRISON_LINUX_H
+#define GARRISON_LINUX_H
+#include <stdint.h>
+#include <sys/types.h>
+
+int gr_unshare(int flags);
+int gr_setns(int fd, int nstype);
+int gr_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
+int gr_pivot_root(const char *new_root, const char *put_old);
+int gr_seccomp_set_filter(unsigned int flags, const void *filter, unsigned short len);
+int gr_openat2(int dirfd, const char *path, int flags, int mode, uint64_t resolve);
+int gr_close_range(unsigned int first, unsigned int last, unsigned int flags);
+int gr_setrlimit(int resource, uint64_t soft, uint64_t hard);
+int gr_getrlimit(int resource, uint64_t *soft, uint64_t *hard);
+int gr_memfd_create(const char *name, unsigned int flags);
+int gr_sethostname(const char *name, size_t len);
+int gr_open3(const char *path, int flags, int mode);
+int gr_openat3(int dirfd, const char *path, int flags, int mode);
+int gr_ioctl_int(int fd, unsigned long req, int arg);
+int gr_ioctl_ptr(int fd, unsigned long req, void *arg);
+int gr_fcntl_int(int fd, int cmd, int arg);
+pid_t gr_gettid(void);
+long gr_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+
+/* wait(2) status macros. */
+int gr_wifexited(int status);
+int gr_wexitstatus(int status);
+int gr_wifsignaled(int status);
+int gr_wtermsig(int status);
+
+#endif

@@ -1,0 +1,2 @@
+/// Namespace of the GarrisonAudit module.
+public enum GarrisonAuditModule {}

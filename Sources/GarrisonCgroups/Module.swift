@@ -1,0 +1,2 @@
+/// Namespace of the GarrisonCgroups module.
+public enum GarrisonCgroupsModule {}

@@ -1,0 +1,19 @@
+import ArgumentParser
+import GarrisonCore
+
+/// The `garrison` command: compile, explain and lint pod manifests, run pods, read the audit log.
+public struct GarrisonCommand: ParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "garrison",
+    abstract: "Security-policy enforcement runtime for Kubernetes pods.",
+    discussion: """
+      Exit codes: 0 success; 1 findings at or above --fail-on (lint) or a failed verification (audit verify);
+      2 bad input or usage (file:line:col and field path are printed); 3 refused or unenforceable on this host;
+      4 a system operation failed.
+      """,
+    subcommands: GarrisonCommand.registered
+  )
+  /// Subcommands, one file each; the list is extended as modules land.
+  public static var registered: [any ParsableCommand.Type] { [] }
+  public init() {}
+}

@@ -1,0 +1,2 @@
+/// Namespace of the GarrisonImages module.
+public enum GarrisonImagesModule {}

@@ -1,0 +1,2 @@
+/// Namespace of the GarrisonLSM module.
+public enum GarrisonLSMModule {}

@@ -1,0 +1,2 @@
+/// Namespace of the GarrisonLint module.
+public enum GarrisonLintModule {}

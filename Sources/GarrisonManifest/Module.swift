@@ -1,0 +1,2 @@
+/// Namespace of the GarrisonManifest module.
+public enum GarrisonManifestModule {}

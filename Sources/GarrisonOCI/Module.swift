@@ -1,0 +1,2 @@
+/// Namespace of the GarrisonOCI module.
+public enum GarrisonOCIModule {}

@@ -1,0 +1,2 @@
+/// Namespace of the GarrisonPlan module.
+public enum GarrisonPlanModule {}

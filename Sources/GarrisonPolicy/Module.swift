@@ -1,0 +1,2 @@
+/// Namespace of the GarrisonPolicy module.
+public enum GarrisonPolicyModule {}

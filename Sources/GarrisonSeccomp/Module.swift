@@ -1,0 +1,2 @@
+/// Namespace of the GarrisonSeccomp module.
+public enum GarrisonSeccompModule {}

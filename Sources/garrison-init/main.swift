@@ -1,0 +1,3 @@
+import GarrisonInit
+
+// The container init: static, single-threaded, no Foundation.

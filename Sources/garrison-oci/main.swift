@@ -1,0 +1,4 @@
+import GarrisonCommands
+
+// Placeholder until the runc-compatible command line lands.
+GarrisonCommand.main()

@@ -1,0 +1,3 @@
+import GarrisonCommands
+
+GarrisonCommand.main()

@@ -1,0 +1,4 @@
+import Testing
+@testable import GarrisonAudit
+
+@Test func moduleLinks() { #expect(Bool(true)) }

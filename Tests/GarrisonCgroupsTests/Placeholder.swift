@@ -1,0 +1,4 @@
+import Testing
+@testable import GarrisonCgroups
+
+@Test func moduleLinks() { #expect(Bool(true)) }

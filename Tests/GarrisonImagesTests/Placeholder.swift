@@ -1,0 +1,4 @@
+import Testing
+@testable import GarrisonImages
+
+@Test func moduleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import GarrisonRuntime
+
+@Test func moduleLinks() { #expect(Bool(true)) }

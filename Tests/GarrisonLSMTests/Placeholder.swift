@@ -1,0 +1,4 @@
+import Testing
+@testable import GarrisonLSM
+
+@Test func moduleLinks() { #expect(Bool(true)) }

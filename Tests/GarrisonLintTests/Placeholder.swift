@@ -1,0 +1,4 @@
+import Testing
+@testable import GarrisonLint
+
+@Test func moduleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import GarrisonManifest
+
+@Test func moduleLinks() { #expect(Bool(true)) }

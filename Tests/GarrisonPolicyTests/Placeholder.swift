@@ -1,0 +1,4 @@
+import Testing
+@testable import GarrisonPolicy
+
+@Test func moduleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import GarrisonSeccomp
+
+@Test func moduleLinks() { #expect(Bool(true)) }
