@@ -1,2 +1,0 @@
-/// Namespace of the GarrisonOCI module.
-public enum GarrisonOCIModule {}
