@@ -65,6 +65,15 @@ public struct FilesystemPlan: Codable, Equatable, Sendable {
   public var sysfsReadOnly: Bool
   /// `default` (null zero full random urandom tty ptmx) or `host` (privileged: every host device).
   public var devices: String
+
+  public init(readOnlyRootFilesystem: Bool, maskedPaths: [String], readonlyPaths: [String], procMount: String, sysfsReadOnly: Bool, devices: String) {
+    self.readOnlyRootFilesystem = readOnlyRootFilesystem
+    self.maskedPaths = maskedPaths
+    self.readonlyPaths = readonlyPaths
+    self.procMount = procMount
+    self.sysfsReadOnly = sysfsReadOnly
+    self.devices = devices
+  }
 }
 
 /// Namespace sharing: `container` (private), `pod` (shared by the pod's containers) or `host`.
@@ -76,6 +85,16 @@ public struct NamespacePlan: Codable, Equatable, Sendable {
   public var user: String
   public var mount: String
   public var cgroup: String
+
+  public init(network: String, pid: String, ipc: String, uts: String, user: String, mount: String, cgroup: String) {
+    self.network = network
+    self.pid = pid
+    self.ipc = ipc
+    self.uts = uts
+    self.user = user
+    self.mount = mount
+    self.cgroup = cgroup
+  }
 }
 
 /// cgroup values from requests and limits, as the kubelet and containerd compute them.
@@ -93,4 +112,17 @@ public struct ResourcePlan: Codable, Equatable, Sendable {
   public var memoryRequestBytes: Int64?
   public var memoryLimitBytes: Int64?
   public var pidsLimit: Int64?
+
+  public init(qosClass: String, cpuRequestMillis: Int64?, cpuLimitMillis: Int64?, cpuShares: UInt64, cpuWeight: UInt64, cpuQuota: Int64?, cpuPeriod: UInt64?, memoryRequestBytes: Int64?, memoryLimitBytes: Int64?, pidsLimit: Int64?) {
+    self.qosClass = qosClass
+    self.cpuRequestMillis = cpuRequestMillis
+    self.cpuLimitMillis = cpuLimitMillis
+    self.cpuShares = cpuShares
+    self.cpuWeight = cpuWeight
+    self.cpuQuota = cpuQuota
+    self.cpuPeriod = cpuPeriod
+    self.memoryRequestBytes = memoryRequestBytes
+    self.memoryLimitBytes = memoryLimitBytes
+    self.pidsLimit = pidsLimit
+  }
 }

@@ -79,9 +79,23 @@ public struct ProcessPlan: Codable, Equatable, Sendable {
   public var capabilities: CapabilityPlan
   /// The sets the process holds after execve for its uid (capabilities(7) execve rules, no file capabilities).
   public var capabilitiesAfterExec: CapabilityPlan
-  /// Whether a binary with file capabilities could raise the permitted set after execve (no_new_privs off, uid != 0).
-  public var fileCapabilitiesCanRaise: Bool
+  /// Whether a setuid-root or file-capability binary in the image could raise the sets after execve
+  /// (no_new_privs off and uid != 0); `capabilitiesAfterExec` assumes plain binaries.
+  public var execCanRaise: Bool
   public var rlimits: [RlimitPlan]
+
+  public init(command: [String]?, args: [String]?, env: [String], workingDir: String?, user: UserPlan, noNewPrivileges: Bool, capabilities: CapabilityPlan, capabilitiesAfterExec: CapabilityPlan, execCanRaise: Bool, rlimits: [RlimitPlan]) {
+    self.command = command
+    self.args = args
+    self.env = env
+    self.workingDir = workingDir
+    self.user = user
+    self.noNewPrivileges = noNewPrivileges
+    self.capabilities = capabilities
+    self.capabilitiesAfterExec = capabilitiesAfterExec
+    self.execCanRaise = execCanRaise
+    self.rlimits = rlimits
+  }
 }
 
 /// uid, gid and groups.
@@ -97,6 +111,19 @@ public struct UserPlan: Codable, Equatable, Sendable {
   public var runAsNonRoot: Bool
   /// The image's `User` when the uid must be resolved from the image's /etc/passwd at run time.
   public var imageUser: String?
+  /// Whether the primary gid is looked up in the image's /etc/passwd at run time (no runAsGroup, uid from the manifest).
+  public var primaryGroupFromImage: Bool
+
+  public init(uid: UInt32, gid: UInt32, supplementalGroups: [UInt32], supplementalGroupsPolicy: String, uidKnown: Bool, runAsNonRoot: Bool, imageUser: String?, primaryGroupFromImage: Bool) {
+    self.uid = uid
+    self.gid = gid
+    self.supplementalGroups = supplementalGroups
+    self.supplementalGroupsPolicy = supplementalGroupsPolicy
+    self.uidKnown = uidKnown
+    self.runAsNonRoot = runAsNonRoot
+    self.imageUser = imageUser
+    self.primaryGroupFromImage = primaryGroupFromImage
+  }
 }
 
 /// The five capability sets.
