@@ -51,10 +51,14 @@ let package = Package(
                                                    "GarrisonKernel", "GarrisonPolicy", "GarrisonManifest", "GarrisonAudit",
                                                    "CGarrisonLinux", .product(name: "Logging", package: "swift-log")]),
 
+    .target(name: "GarrisonPods", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy",
+                                                "GarrisonOCI", "GarrisonCgroups", "GarrisonImages", "GarrisonAudit",
+                                                "CGarrisonLinux"]),
+
     // Commands and thin executables.
     .target(name: "GarrisonCommands", dependencies: [
       "GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy", "GarrisonOCI", "GarrisonLint",
-      "GarrisonAudit", "GarrisonRuntime",
+      "GarrisonAudit", "GarrisonRuntime", "GarrisonPods", "GarrisonImages",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .executableTarget(name: "garrison", dependencies: ["GarrisonCommands"]),
@@ -71,6 +75,7 @@ let package = Package(
     .testTarget(name: "GarrisonLSMTests", dependencies: ["GarrisonLSM"]),
     .testTarget(name: "GarrisonCgroupsTests", dependencies: ["GarrisonCgroups"]),
     .testTarget(name: "GarrisonImagesTests", dependencies: ["GarrisonImages"]),
+    .testTarget(name: "GarrisonPodsTests", dependencies: ["GarrisonPods", "GarrisonManifest", "GarrisonPolicy"]),
     .testTarget(name: "GarrisonIntegrationTests", dependencies: ["GarrisonCore", "GarrisonOCI", "GarrisonRuntime"]),
   ]
 )
