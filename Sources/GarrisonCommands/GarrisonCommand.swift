@@ -14,6 +14,9 @@ public struct GarrisonCommand: ParsableCommand {
     subcommands: GarrisonCommand.registered
   )
   /// Subcommands, one file each; the list is extended as modules land.
-  public static var registered: [any ParsableCommand.Type] { [ExplainCommand.self, CompileCommand.self] }
+  public static var registered: [any ParsableCommand.Type] { [
+    ExplainCommand.self, CompileCommand.self, ApplyCommand.self, GetCommand.self, DescribeCommand.self, LogsCommand.self,
+    DeleteCommand.self, SuperviseCommand.self,
+  ] }
   public init() {}
 }

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import GarrisonCore
+import GarrisonManifest
+import GarrisonPods
+import GarrisonPolicy
+
+/// `garrison apply -f FILE|DIR|-`: stores ConfigMaps and Secrets, runs Pods (each under its own supervisor).
+struct ApplyCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "apply",
+    abstract: "Run the Pods (and store the ConfigMaps and Secrets) of manifest files.",
+    discussion: """
+      Every container is compiled into an enforcement plan and run through an OCI runtime (--runtime; default
+      garrison-oci beside garrison, else crun). Workload kinds (Deployment, Job, ...) are refused: garrison
+      runs Pods, not controllers. Pods are immutable: applying a changed spec to an existing pod is refused.
+      Exit codes: 0 ok, 2 bad input, 3 refused (policy, fit check, unsupported), 4 system error.
+      """)
+
+  @OptionGroup var rootOption: RootOption
+  @Option(name: [.short, .customLong("filename")], help: "Manifest file or directory; - reads standard input.")
+  var files: [String] = []
+  @Option(name: [.short, .customLong("namespace")], help: "Namespace for objects that name none.")
+  var namespace: String?
+  @Option(help: "OCI runtime binary (runc command line).") var runtime: String?
+  @Option(help: "Root filesystem directory used for every container (instead of imported images).") var rootfs: String?
+  @Option(help: "Pod network: bridge or none.") var network: String = "bridge"
+  @Option(help: "Host bridge for pod veths.") var bridge: String = "garrison0"
+  @Option(help: "Pod CIDR (the bridge takes the first address).") var podCidr: String = "10.88.0.0/16"
+  @Option(help: "Restart backoff base in seconds (doubles to 300s).") var backoffBase: Double = 10
+  @Flag(inversion: .prefixedNo, help: "An unset seccompProfile means RuntimeDefault.") var seccompDefault = true
+  @Option(help: "The Policies/ directory.") var policies: String?
+  @Flag(help: "Wait until every pod is Running (or finished).") var wait = false
+  @Option(help: "Seconds to wait with --wait.") var timeout: Double = 60
+
+  func run() throws {
+    try PodCLI.run {
+      guard !files.isEmpty else { throw GarrisonError(.usage, "-f FILE is required") }
+      guard ["bridge", "none"].contains(network) else { throw GarrisonError(.usage, "--network must be bridge or none") }
+      _ = try CIDR(podCidr)
+      let result = ManifestLoader.load(paths: files)
+      for w in result.warnings { Diagnostics.print(w, severity: "warning") }
+      for e in result.errors { Diagnostics.print(e, severity: "error") }
+      if !result.errors.isEmpty { throw ExitCode(ExitCodes.badInput) }
+      var objects = result.objects
+      if let namespace {
+        for i in objects.indices {
+          if let ns = objects[i].metadata.namespace, ns != namespace {
+            throw GarrisonError(.invalid, "the namespace from the provided object \"\(ns)\" does not match the namespace \"\(namespace)\"", at: objects[i].location)
+          }
+          objects[i].metadata.namespace = namespace
+        }
+      }
+      var compiler = CompilerOptions(seccompDefault: seccompDefault)
+      if let policies { compiler.policiesDirectory = policies }
+      let runtimePath = try RuntimeLocator.locate(runtime)
+      try HostSetup.prepare(runtime: runtimePath)
+      let images: any ImageResolver = try rootfs.map { DirectoryImageResolver(directory: $0) } ?? StoreImageResolver.make()
+      var options = ApplyOptions(
+        runtimePath: runtimePath, images: images,
+        network: NetworkConfig(mode: network, bridge: bridge, cidr: podCidr),
+        backoff: BackoffPolicy(base: backoffBase), compiler: compiler,
+        supervisorExecutable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path)
+      options.skipFitCheck = false
+      let manager = rootOption.manager
+      let store = ObjectStore(root: rootOption.path)
+      // ConfigMaps and Secrets first, so pods in the same apply can mount them.
+      for o in objects where o.kind == "ConfigMap" || o.kind == "Secret" {
+        let outcome = try store.save(o)
+        print("\(o.kind.lowercased())/\(o.name) \(outcome)")
+      }
+      var failure: GarrisonError?
+      var applied: [(String, String)] = []
+      for o in objects where o.kind != "ConfigMap" && o.kind != "Secret" {
+        if o.kind == "Namespace" { print("namespace/\(o.name) unchanged (namespaces exist implicitly)"); continue }
+        do {
+          let outcome = try manager.apply(o, options: options)
+          print("pod/\(o.name) \(outcome)")
+          applied.append((o.namespace, o.name))
+        } catch var e as GarrisonError {
+          if e.location == nil { e.location = o.location }
+          Diagnostics.print(e, severity: "error", object: o.reference)
+          if failure == nil || e.exitCode > failure!.exitCode { failure = e }
+        }
+      }
+      if wait {
+        for (ns, name) in applied {
+          let v = try manager.wait(ns, name, timeout: timeout) { $0.status.phase != .pending }
+          if let v, v.status.phase == .failed || v.status.phase == .unknown {
+            throw GarrisonError(.system, "pod \(ns)/\(name) is \(v.status.phase.rawValue): \(v.status.reason ?? "") \(v.status.message ?? "")")
+          }
+        }
+      }
+      if let failure { throw ExitCode(failure.exitCode) }
+    }
+  }
+}
+
+/// Host preparation a runtime needs before its first container.
+enum HostSetup {
+  /// crun on a hybrid cgroup host wants the hugetlb controller mounted as a v1 hierarchy.
+  static func prepare(runtime: String) throws {
+    guard (runtime as NSString).lastPathComponent.hasPrefix("crun") else { return }
+    let fm = FileManager.default
+    guard fm.fileExists(atPath: "/sys/fs/cgroup/unified"), !fm.fileExists(atPath: "/sys/fs/cgroup/hugetlb/tasks") else { return }
+    guard fm.fileExists(atPath: "/proc/self/ns/mnt") else { return }
+    if !fm.fileExists(atPath: "/sys/fs/cgroup/hugetlb") {
+      guard mkdir("/sys/fs/cgroup/hugetlb", 0o755) == 0 else {
+        throw GarrisonError(.system, operation: "mkdir", "crun needs /sys/fs/cgroup/hugetlb on this hybrid cgroup host", errno: errno)
+      }
+    }
+    guard Glibc.mount("cgroup", "/sys/fs/cgroup/hugetlb", "cgroup", 0, "hugetlb") == 0 else {
+      throw GarrisonError(.system, operation: "mount", "crun needs the hugetlb cgroup controller mounted at /sys/fs/cgroup/hugetlb", errno: errno)
+    }
+    FileHandle.standardError.write(Data("garrison: mounted the hugetlb cgroup controller at /sys/fs/cgroup/hugetlb (crun needs it on this hybrid cgroup host)\n".utf8))
+  }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import GarrisonCore
+import GarrisonPods
+
+/// `--root` (state root; default `$GARRISON_ROOT` or /var/lib/garrison), shared by every pod command.
+struct RootOption: ParsableArguments {
+  @Option(help: "State root (default: $GARRISON_ROOT or /var/lib/garrison).")
+  var root: String?
+
+  var path: String { PodPaths.stateRoot(root) }
+  var manager: PodManager { PodManager(root: path) }
+}
+
+/// `-n NAMESPACE` / `-A`.
+struct NamespaceOption: ParsableArguments {
+  @Option(name: [.short, .customLong("namespace")], help: "Namespace (default: default).")
+  var namespace: String?
+
+  @Flag(name: [.customShort("A"), .customLong("all-namespaces")], help: "All namespaces.")
+  var allNamespaces = false
+
+  /// nil: all namespaces.
+  var selected: String? { allNamespaces ? nil : (namespace ?? "default") }
+  var single: String { namespace ?? "default" }
+}
+
+/// Runs a pod command body, printing GarrisonErrors as diagnostics and mapping them to exit codes.
+enum PodCLI {
+  static func run(_ body: () throws -> Void) throws {
+    do {
+      try body()
+    } catch let e as GarrisonError {
+      Diagnostics.print(e, severity: "error")
+      throw ExitCode(e.exitCode)
+    }
+  }
+
+  static func fail(_ code: GarrisonError.Code, _ message: String) -> GarrisonError { GarrisonError(code, message) }
+
+  /// Seconds since `date`, Kubernetes-style (`5s`, `3m`, `2h`, `4d`).
+  static func age(_ date: Date?) -> String {
+    guard let date else { return "<unknown>" }
+    let s = Int(Date().timeIntervalSince(date))
+    if s < 120 { return "\(max(0, s))s" }
+    if s < 7200 { return "\(s / 60)m" }
+    if s < 172_800 { return "\(s / 3600)h" }
+    return "\(s / 86400)d"
+  }
+
+  static func table(_ rows: [[String]]) -> String {
+    guard let first = rows.first else { return "" }
+    var widths = [Int](repeating: 0, count: first.count)
+    for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+    return rows.map { r in
+      r.enumerated().map { i, c in i == r.count - 1 ? c : c.padding(toLength: widths[i] + 3, withPad: " ", startingAt: 0) }.joined()
+    }.joined(separator: "\n") + "\n"
+  }
+}

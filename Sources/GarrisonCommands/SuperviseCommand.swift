@@ -1,0 +1,23 @@
+import ArgumentParser
+import Foundation
+import GarrisonCore
+import GarrisonPods
+
+/// `garrison supervise` (hidden): the per-pod supervisor process that `apply` starts detached.
+struct SuperviseCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "supervise", abstract: "Supervise one pod (started by apply).", shouldDisplay: false)
+
+  @OptionGroup var rootOption: RootOption
+  @Option var namespace: String
+  @Option var name: String
+
+  func run() throws {
+    let paths = PodPaths(root: rootOption.path, namespace: namespace, name: name)
+    guard let record = try JSONFile.read(PodRecord.self, from: paths.record) else {
+      throw GarrisonError(.notFound, "no pod record at \(paths.record)")
+    }
+    let code = PodSupervisor(paths: paths, record: record).run()
+    throw ExitCode(code)
+  }
+}

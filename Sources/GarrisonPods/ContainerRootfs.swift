@@ -1,0 +1,32 @@
+import Foundation
+import GarrisonCore
+
+/// A container's own copy-on-write root: an overlay of read-only lower directories (image layers or a
+/// `--rootfs` directory) with a fresh upper layer, mounted at `bundle/rootfs` where `root.path` points.
+/// A restarted container gets a fresh upper layer, as in Kubernetes (a new container each time).
+public enum ContainerRootfs {
+  /// Mounts the overlay; returns the mount point.
+  public static func mount(_ source: RootfsSource, containerDir: String) throws -> String {
+    guard !source.lowerdirs.isEmpty else {
+      throw GarrisonError(.invalid, "container has no root filesystem (no image layers and no --rootfs)")
+    }
+    for d in source.lowerdirs where FS.followType(d) != S_IFDIR {
+      throw GarrisonError(.notFound, "rootfs layer \(d) is not a directory")
+    }
+    let merged = containerDir + "/bundle/rootfs"
+    try unmount(containerDir: containerDir)
+    for d in ["upper", "work"] {
+      try? FileManager.default.removeItem(atPath: containerDir + "/" + d)
+      try FS.mkdirs(containerDir + "/" + d)
+    }
+    try FS.mkdirs(merged)
+    let data = "lowerdir=\(source.lowerdirs.joined(separator: ":")),upperdir=\(containerDir)/upper,workdir=\(containerDir)/work"
+    try Mounts.mount(source: "overlay", target: merged, type: "overlay", flags: 0, data: data)
+    return merged
+  }
+
+  /// Unmounts the overlay if mounted.
+  public static func unmount(containerDir: String) throws {
+    try Mounts.unmount(containerDir + "/bundle/rootfs")
+  }
+}

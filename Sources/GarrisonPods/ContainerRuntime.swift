@@ -1,0 +1,129 @@
+import Foundation
+import GarrisonCore
+import GarrisonOCI
+
+/// The OCI runtime operations the pod runner needs, exactly as containerd's shim drives runc:
+/// `create` (bundle, pid file), `start`, `state`, `kill`, `delete`.
+public protocol ContainerRuntime: Sendable {
+  /// Creates the container from `bundle/config.json`; the container's stdout/stderr are `io`'s. Returns its pid.
+  func create(id: String, bundle: String, io: SpawnIO) throws -> Int32
+  /// Starts the user process of a created container.
+  func start(id: String) throws
+  /// The runtime's view of the container; nil if the runtime does not know it.
+  func state(id: String) throws -> ContainerState?
+  /// Sends `signal` to the container's init (with `all`, to every process in it).
+  func kill(id: String, signal: Int32, all: Bool) throws
+  /// Deletes the container (with `force`, kills it first).
+  func delete(id: String, force: Bool) throws
+}
+
+/// A runc-compatible runtime binary (`garrison-oci`, `crun`, `runc`) driven by its command line:
+/// `<runtime> --root <dir> --log <bundle>/runtime.log create --bundle B --pid-file F <id>`.
+public struct OCIRuntimeBinary: ContainerRuntime {
+  public let path: String
+  public let root: String
+  /// How exit statuses are collected (the supervisor's reaper, or `waitpid`).
+  let waiter: @Sendable (pid_t) throws -> ExitStatus
+
+  public init(path: String, root: String, waiter: @escaping @Sendable (pid_t) throws -> ExitStatus = { try Spawn.waitPID($0) }) {
+    self.path = path
+    self.root = root
+    self.waiter = waiter
+  }
+
+  func base(_ log: String? = nil) -> [String] {
+    var argv = [path, "--root", root]
+    if let log { argv += ["--log", log] }
+    return argv
+  }
+
+  public func create(id: String, bundle: String, io: SpawnIO) throws -> Int32 {
+    let pidFile = bundle + "/pid"
+    let log = bundle + "/runtime.log"
+    unlink(pidFile)
+    unlink(log)
+    let pid = try Spawn.start(base(log) + ["create", "--bundle", bundle, "--pid-file", pidFile, id], io: io)
+    let status = try waiter(pid)
+    guard status == .exited(0) else {
+      let why = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+      throw GarrisonError(.system, operation: "\((path as NSString).lastPathComponent) create",
+                          "cannot create container \(id): \(status): \(Self.lastMessage(why))")
+    }
+    guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+      let cpid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    else {
+      throw GarrisonError(.system, operation: "read pid file", "runtime wrote no pid for \(id) in \(pidFile)")
+    }
+    return cpid
+  }
+
+  public func start(id: String) throws {
+    try Spawn.check(base() + ["start", id], wait: waiter)
+  }
+
+  public func state(id: String) throws -> ContainerState? {
+    let r = try Spawn.run(base() + ["state", id], wait: waiter)
+    guard r.succeeded else {
+      if r.output.contains("does not exist") || r.output.contains("not found") || r.output.contains("No such") { return nil }
+      throw GarrisonError(.system, operation: "runtime state", "cannot read state of \(id): \(r.output)")
+    }
+    guard let start = r.output.firstIndex(of: "{") else { return nil }
+    do {
+      return try JSONDecoder().decode(ContainerState.self, from: Data(r.output[start...].utf8))
+    } catch {
+      throw GarrisonError(.system, operation: "runtime state", "unreadable state of \(id): \(error)")
+    }
+  }
+
+  public func kill(id: String, signal: Int32, all: Bool) throws {
+    let r = try Spawn.run(base() + ["kill"] + (all ? ["--all"] : []) + [id, "\(signal)"], wait: waiter)
+    // A container that already stopped cannot be signalled; that is what the caller wanted.
+    if !r.succeeded && !(r.output.contains("not running") || r.output.contains("does not exist") || r.output.contains("No such")) {
+      throw GarrisonError(.system, operation: "runtime kill", "cannot signal \(id): \(r.output)")
+    }
+  }
+
+  public func delete(id: String, force: Bool) throws {
+    let r = try Spawn.run(base() + ["delete"] + (force ? ["--force"] : []) + [id], wait: waiter)
+    if !r.succeeded && !(r.output.contains("does not exist") || r.output.contains("No such") || r.output.contains("not found")) {
+      throw GarrisonError(.system, operation: "runtime delete", "cannot delete \(id): \(r.output)")
+    }
+  }
+
+  /// The last line of a runtime log (crun writes JSON or plain lines).
+  static func lastMessage(_ log: String) -> String {
+    let line = log.split(separator: "\n").last.map(String.init) ?? ""
+    if let d = line.data(using: .utf8), let obj = try? JSONSerialization.jsonObject(with: d) as? [String: Any],
+      let msg = obj["msg"] as? String
+    {
+      return msg
+    }
+    return line
+  }
+}
+
+/// Finds the runtime binary: `--runtime PATH`, else `garrison-oci` beside the garrison executable, else `crun`.
+public enum RuntimeLocator {
+  public static func locate(_ option: String?) throws -> String {
+    if let option, !option.isEmpty {
+      guard access(option, X_OK) == 0 else {
+        throw GarrisonError(.notFound, "runtime \(option) is not an executable file")
+      }
+      return option
+    }
+    let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    let sibling = exe.appendingPathComponent("garrison-oci").path
+    if access(sibling, X_OK) == 0, isRuncCompatible(sibling) { return sibling }
+    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
+      let p = "\(dir)/crun"
+      if access(p, X_OK) == 0 { return p }
+    }
+    throw GarrisonError(.notFound, "no OCI runtime: garrison-oci is not built beside \(exe.path) and crun is not in PATH; pass --runtime PATH")
+  }
+
+  /// Whether a `garrison-oci` build already implements the runc command line (it is a stub until it does).
+  static func isRuncCompatible(_ path: String) -> Bool {
+    guard let r = try? Spawn.run([path, "--help"]) else { return false }
+    return r.succeeded && r.output.contains("create") && r.output.contains("delete")
+  }
+}

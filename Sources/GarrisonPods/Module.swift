@@ -1,2 +1,0 @@
-/// Namespace of the GarrisonPods module.
-public enum GarrisonPodsModule {}

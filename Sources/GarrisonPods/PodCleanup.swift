@@ -1,0 +1,61 @@
+import Foundation
+import GarrisonCore
+
+/// Idempotent removal of everything a pod may have left behind, from the CLI (no reaper): used by `delete`
+/// after the supervisor stopped, or after it was killed.
+public enum PodCleanup {
+  public static func run(record: PodRecord, status: PodStatus?, paths: PodPaths) throws {
+    var errors: [String] = []
+    let runtime = OCIRuntimeBinary(path: record.runtime.path, root: record.runtime.root)
+    for c in record.containers {
+      let id = record.runtimeID(c.name)
+      do {
+        if try runtime.state(id: id) != nil {
+          try runtime.kill(id: id, signal: SIGKILL, all: true)
+          try runtime.delete(id: id, force: true)
+        }
+      } catch {
+        errors.append("container \(c.name): \(error)")
+      }
+    }
+    if let box = status?.sandbox { ProcessProbe.signal(box, SIGKILL) }
+    do {
+      try PodNetwork(config: record.network).tearDown(ip: status?.hostVeth == nil ? nil : status?.podIP, veth: status?.hostVeth ?? PodNetwork.hostVeth(uid: record.uid))
+    } catch {
+      errors.append("network: \(error)")
+    }
+    // Every mount under the pod directory, deepest first (also those a crashed supervisor did not record).
+    for m in mountsUnder(paths.directory) {
+      do { try Mounts.unmount(m) } catch { errors.append("\(error)") }
+    }
+    OOMProbe.removeCgroups(parent: "/garrison/\(record.uid)")
+    if !errors.isEmpty {
+      throw GarrisonError(.system, operation: "delete", "cleanup of \(record.namespace)/\(record.name) incomplete: " + errors.joined(separator: "; "))
+    }
+  }
+
+  /// Mount points at or below `dir` in this mount namespace, deepest first.
+  public static func mountsUnder(_ dir: String) -> [String] {
+    guard let info = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [] }
+    let points = info.split(separator: "\n").compactMap { line -> String? in
+      let f = line.split(separator: " ")
+      guard f.count > 4 else { return nil }
+      let p = Mounts.unescape(String(f[4]))
+      return p == dir || p.hasPrefix(dir + "/") ? p : nil
+    }
+    return Array(Set(points)).sorted { $0.count > $1.count }
+  }
+
+  /// Removes the pod directory, refusing while anything is still mounted below it.
+  public static func removeDirectory(_ p: PodPaths) throws {
+    let left = mountsUnder(p.directory)
+    guard left.isEmpty else {
+      throw GarrisonError(.system, operation: "delete", "still mounted under \(p.directory): \(left.joined(separator: ", "))")
+    }
+    do {
+      try FileManager.default.removeItem(atPath: p.directory)
+    } catch {
+      throw GarrisonError(.system, operation: "rm", "cannot remove \(p.directory): \(error.localizedDescription)")
+    }
+  }
+}

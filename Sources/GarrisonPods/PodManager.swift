@@ -1,0 +1,161 @@
+import Foundation
+import GarrisonCore
+import GarrisonManifest
+
+/// A pod as `get` and `describe` show it: its record and its status, corrected when the supervisor is gone.
+public struct PodView: Sendable {
+  public var paths: PodPaths
+  public var record: PodRecord
+  public var status: PodStatus
+  /// Whether the supervisor process is alive.
+  public var supervised: Bool
+}
+
+/// The CLI's entry point to pods: apply, list, view, delete. Daemonless: state lives under the root, each pod
+/// has its own supervisor process.
+public struct PodManager: Sendable {
+  public let root: String
+  public init(root: String) { self.root = root }
+
+  public func paths(_ namespace: String, _ name: String) -> PodPaths { PodPaths(root: root, namespace: namespace, name: name) }
+
+  // MARK: apply
+
+  /// Applies one Pod: build (compile, resolve), fit check and create under the root lock, then start its
+  /// supervisor. Returns `created` or `unchanged`.
+  public func apply(_ object: ManifestObject, options: ApplyOptions, waitReady: Double = 10) throws -> String {
+    let record = try PodBuilder(root: root, options: options).build(object)
+    let p = paths(record.namespace, record.name)
+    let outcome: String = try withRootLock {
+      if let existing = try JSONFile.read(PodRecord.self, from: p.record) {
+        var a = existing
+        var b = record
+        a.createdAt = b.createdAt
+        a.uid = b.uid
+        b.runtime = a.runtime
+        if a == b { return "unchanged" }
+        throw GarrisonError(.refused, "pod \(record.namespace)/\(record.name) already exists with a different spec; pods are immutable: delete it first")
+      }
+      if !options.skipFitCheck {
+        let others = try list(namespace: nil).filter { !$0.status.phase.isTerminal }.map(\.record.requests)
+        try FitCheck.host().check(record.requests, name: "\(record.namespace)/\(record.name)", others: others)
+      }
+      try FS.mkdirs((p.directory as NSString).deletingLastPathComponent)
+      guard mkdir(p.directory, 0o700) == 0 else {
+        throw GarrisonError(.system, operation: "mkdir", "cannot create \(p.directory)", errno: errno)
+      }
+      for c in record.containers { try FS.mkdirs(p.bundle(c.name)) }
+      try JSONFile.write(record, to: p.record)
+      var initial = PodStatus(phase: .pending, containers: record.containers.map {
+        ContainerStatus(name: $0.name, role: $0.role, runtimeID: record.runtimeID($0.name))
+      })
+      initial.events.append(PodEvent(type: "Normal", reason: "Scheduled", message: "accepted by garrison apply"))
+      try JSONFile.write(initial, to: p.status)
+      return "created"
+    }
+    guard outcome == "created" else { return outcome }
+    try startSupervisor(p, executable: options.supervisorExecutable)
+    let deadline = Date(timeIntervalSinceNow: waitReady)
+    while Date() < deadline {
+      if let st = try JSONFile.read(PodStatus.self, from: p.status), st.supervisor != nil { return outcome }
+      usleep(10_000)
+    }
+    throw GarrisonError(.system, operation: "supervise", "the supervisor of \(record.namespace)/\(record.name) did not start; see \(p.supervisorLog)")
+  }
+
+  /// Starts `garrison supervise` detached (its own session, stdio to `supervisor.log`), via posix_spawn.
+  func startSupervisor(_ p: PodPaths, executable: String) throws {
+    let fd = open(p.supervisorLog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+    guard fd >= 0 else { throw GarrisonError(.system, operation: "open", "cannot open \(p.supervisorLog)", errno: errno) }
+    defer { close(fd) }
+    _ = try Spawn.start([executable, "supervise", "--root", root, "--namespace", p.namespace, "--name", p.name],
+                        io: SpawnIO(stdout: fd, stderr: fd), newSession: true)
+  }
+
+  /// Runs under an exclusive lock on `<root>/pods.lock` (fit check and name reservation are atomic).
+  func withRootLock<T>(_ body: () throws -> T) throws -> T {
+    try FS.mkdirs(root)
+    let fd = open(root + "/pods.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw GarrisonError(.system, operation: "open", "cannot open \(root)/pods.lock", errno: errno) }
+    defer { close(fd) }
+    guard flock(fd, LOCK_EX) == 0 else { throw GarrisonError(.system, operation: "flock", "cannot lock \(root)", errno: errno) }
+    return try body()
+  }
+
+  // MARK: read
+
+  /// Every pod, in one namespace or all (`nil`), sorted by namespace and name.
+  public func list(namespace: String?) throws -> [PodView] {
+    let base = PodPaths.podsDirectory(root)
+    let fm = FileManager.default
+    let namespaces = namespace.map { [$0] } ?? ((try? fm.contentsOfDirectory(atPath: base)) ?? []).sorted()
+    var out: [PodView] = []
+    for ns in namespaces {
+      for name in ((try? fm.contentsOfDirectory(atPath: base + "/" + ns)) ?? []).sorted() {
+        if let v = try view(ns, name) { out.append(v) }
+      }
+    }
+    return out
+  }
+
+  /// One pod, or nil.
+  public func view(_ namespace: String, _ name: String) throws -> PodView? {
+    let p = paths(namespace, name)
+    guard let record = try JSONFile.read(PodRecord.self, from: p.record) else { return nil }
+    var status = try JSONFile.read(PodStatus.self, from: p.status) ?? PodStatus(phase: .pending, containers: [])
+    let alive = status.supervisor.map(ProcessProbe.isAlive) ?? false
+    if !alive && !status.phase.isTerminal && status.supervisor != nil {
+      status.phase = .unknown
+      status.reason = "SupervisorLost"
+      status.message = "supervisor pid \(status.supervisor!.pid) is gone; containers are no longer supervised (delete the pod to clean up)"
+      for i in status.containers.indices where status.containers[i].state.kind == .running {
+        let pid = status.containers[i].pid ?? 0
+        if pid <= 0 || kill(pid, 0) != 0 {
+          status.containers[i].state = ContainerStateInfo(kind: .terminated, reason: "ContainerStatusUnknown",
+                                                          message: "the container could not be located when the pod was checked", exitCode: 137)
+        }
+      }
+    }
+    return PodView(paths: p, record: record, status: status, supervised: alive)
+  }
+
+  /// Waits until `predicate` holds for the pod's view (or `timeout` seconds pass); returns the last view.
+  public func wait(_ namespace: String, _ name: String, timeout: Double, until predicate: (PodView) -> Bool) throws -> PodView? {
+    let deadline = Date(timeIntervalSinceNow: timeout)
+    var last: PodView?
+    repeat {
+      last = try view(namespace, name)
+      if let v = last, predicate(v) { return v }
+      usleep(50_000)
+    } while Date() < deadline
+    return last
+  }
+
+  // MARK: delete
+
+  /// Stops the supervisor (SIGTERM, then SIGKILL after the grace period), then removes whatever is left:
+  /// containers, sandbox, veth and IP lease, mounts, cgroups, the pod directory. Works after a `kill -9`.
+  @discardableResult
+  public func delete(_ namespace: String, _ name: String, grace: Double? = nil) throws -> Bool {
+    let p = paths(namespace, name)
+    guard let record = try JSONFile.read(PodRecord.self, from: p.record) else {
+      if FileManager.default.fileExists(atPath: p.directory) {
+        try PodCleanup.removeDirectory(p)
+        return true
+      }
+      return false
+    }
+    let status = try JSONFile.read(PodStatus.self, from: p.status)
+    if let sup = status?.supervisor, ProcessProbe.isAlive(sup) {
+      ProcessProbe.signal(sup, SIGTERM)
+      let limit = (grace ?? Double(record.terminationGracePeriodSeconds)) + 10
+      let deadline = Date(timeIntervalSinceNow: limit)
+      while ProcessProbe.isAlive(sup) && Date() < deadline { usleep(20_000) }
+      if ProcessProbe.isAlive(sup) { ProcessProbe.signal(sup, SIGKILL) }
+    }
+    let latest = try JSONFile.read(PodStatus.self, from: p.status) ?? status
+    try PodCleanup.run(record: record, status: latest, paths: p)
+    try PodCleanup.removeDirectory(p)
+    return true
+  }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import GarrisonCore
+
+/// The pod network: `lo` up in the sandbox, and for `bridge` mode a veth pair whose host end joins the bridge
+/// (created on first use with the CIDR's first address) and whose pod end is `eth0` with one address from the
+/// pod CIDR. Only addresses inside this machine's own namespaces: no NAT, no routes to the outside.
+public struct PodNetwork {
+  public let config: NetworkConfig
+  /// The IP lease directory (host-global, because the bridge is).
+  public let leaseDirectory: String
+  let run: ([String]) throws -> String
+
+  public init(config: NetworkConfig, leaseDirectory: String = "/run/garrison/ipam",
+              run: @escaping ([String]) throws -> String = { try Spawn.check($0) }) {
+    self.config = config
+    self.leaseDirectory = leaseDirectory + "/" + config.bridge
+    self.run = run
+  }
+
+  /// The host-side veth name for a pod (at most 15 characters).
+  public static func hostVeth(uid: String) -> String {
+    "gv" + String(uid.replacingOccurrences(of: "-", with: "").prefix(11))
+  }
+
+  /// Sets up the sandbox's network; returns the pod IP (nil for `none`).
+  public func setUp(sandbox: Sandbox, uid: String, owner: String) throws -> (ip: String?, veth: String?) {
+    let netns = sandbox.path("net")
+    try run(["nsenter", "--net=\(netns)", "ip", "link", "set", "lo", "up"])
+    guard config.mode == "bridge" else { return (nil, nil) }
+    let cidr = try CIDR(config.cidr)
+    try ensureBridge(cidr)
+    let ip = try allocate(cidr, owner: owner)
+    let veth = Self.hostVeth(uid: uid)
+    do {
+      try run(["ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", "\(sandbox.process.pid)"])
+      try run(["ip", "link", "set", veth, "master", config.bridge, "up"])
+      try run(["nsenter", "--net=\(netns)", "ip", "addr", "add", "\(ip)/\(cidr.prefix)", "dev", "eth0"])
+      try run(["nsenter", "--net=\(netns)", "ip", "link", "set", "eth0", "up"])
+      try run(["nsenter", "--net=\(netns)", "ip", "route", "add", "default", "via", cidr.address(1)])
+    } catch {
+      release(ip)
+      throw error
+    }
+    return (ip, veth)
+  }
+
+  func ensureBridge(_ cidr: CIDR) throws {
+    try withLock {
+      if (try? run(["ip", "link", "show", config.bridge])) != nil { return }
+      try run(["ip", "link", "add", config.bridge, "type", "bridge"])
+      try run(["ip", "addr", "add", "\(cidr.address(1))/\(cidr.prefix)", "dev", config.bridge])
+      try run(["ip", "link", "set", config.bridge, "up"])
+    }
+  }
+
+  /// Takes the lowest free address (from .2) by creating its lease file exclusively.
+  func allocate(_ cidr: CIDR, owner: String) throws -> String {
+    try FS.mkdirs(leaseDirectory)
+    for i in 2..<min(cidr.size - 1, 65_536) {
+      let ip = cidr.address(i)
+      let fd = open(leaseDirectory + "/" + ip, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o644)
+      if fd < 0 {
+        if errno == EEXIST { continue }
+        throw GarrisonError(.system, operation: "open", "cannot write IP lease in \(leaseDirectory)", errno: errno)
+      }
+      _ = owner.withCString { write(fd, $0, strlen($0)) }
+      close(fd)
+      return ip
+    }
+    throw GarrisonError(.refused, "no free address left in pod CIDR \(config.cidr)")
+  }
+
+  /// Releases a lease (idempotent).
+  public func release(_ ip: String) {
+    unlink(leaseDirectory + "/" + ip)
+  }
+
+  /// Removes the host veth (its peer dies with the namespace) and the lease; idempotent.
+  public func tearDown(ip: String?, veth: String?) throws {
+    if let veth, (try? run(["ip", "link", "show", veth])) != nil {
+      try run(["ip", "link", "del", veth])
+    }
+    if let ip { release(ip) }
+  }
+
+  func withLock<T>(_ body: () throws -> T) throws -> T {
+    try FS.mkdirs("/run/garrison")
+    let fd = open("/run/garrison/network.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw GarrisonError(.system, operation: "open", "cannot open the network lock", errno: errno) }
+    defer { close(fd) }
+    guard flock(fd, LOCK_EX) == 0 else { throw GarrisonError(.system, operation: "flock", "cannot lock the network", errno: errno) }
+    return try body()
+  }
+}
+
+/// An IPv4 CIDR block.
+public struct CIDR: Sendable, Equatable {
+  public let base: UInt32
+  public let prefix: Int
+
+  public init(_ text: String) throws {
+    let parts = text.split(separator: "/")
+    let octets = parts.first?.split(separator: ".").compactMap { UInt32($0) } ?? []
+    guard parts.count == 2, let p = Int(parts[1]), (8...30).contains(p), octets.count == 4, octets.allSatisfy({ $0 < 256 }) else {
+      throw GarrisonError(.usage, "invalid pod CIDR \"\(text)\" (want a.b.c.d/8..30)")
+    }
+    let addr = octets.reduce(UInt32(0)) { $0 << 8 | $1 }
+    let mask: UInt32 = p == 0 ? 0 : ~UInt32(0) << (32 - p)
+    base = addr & mask
+    prefix = p
+  }
+
+  public var size: Int { 1 << (32 - prefix) }
+
+  public func address(_ offset: Int) -> String {
+    let a = base + UInt32(offset)
+    return "\(a >> 24).\((a >> 16) & 255).\((a >> 8) & 255).\(a & 255)"
+  }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Reads process identity from /proc, so a recorded pid is only trusted while its start time matches.
+public enum ProcessProbe {
+  /// Field 22 (`starttime`) of `/proc/<pid>/stat`; nil if the process does not exist.
+  public static func startTime(_ pid: Int32) -> UInt64? {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let close = text.lastIndex(of: ")")
+    else { return nil }
+    // Fields after the command name start at field 3.
+    let fields = text[text.index(after: close)...].split(separator: " ")
+    guard fields.count > 19 else { return nil }
+    return UInt64(fields[19])
+  }
+
+  /// A reference to a live process.
+  public static func ref(_ pid: Int32) -> ProcessRef? {
+    startTime(pid).map { ProcessRef(pid: pid, startTime: $0) }
+  }
+
+  /// Whether the referenced process still exists (same pid, same start time) and is not a zombie.
+  public static func isAlive(_ ref: ProcessRef) -> Bool {
+    guard startTime(ref.pid) == ref.startTime else { return false }
+    if let text = try? String(contentsOfFile: "/proc/\(ref.pid)/stat", encoding: .utf8), let close = text.lastIndex(of: ")") {
+      let state = text[text.index(close, offsetBy: 2)]
+      return state != "Z" && state != "X"
+    }
+    return false
+  }
+
+  /// Sends a signal to the referenced process only if it is still the same process.
+  @discardableResult
+  public static func signal(_ ref: ProcessRef, _ sig: Int32) -> Bool {
+    guard isAlive(ref) else { return false }
+    return kill(ref.pid, sig) == 0
+  }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import GarrisonCore
+import CGarrisonLinux
+
+/// The supervisor's single child reaper. The supervisor is a child subreaper (`PR_SET_CHILD_SUBREAPER`), so
+/// container processes re-parent to it when the runtime's `create` exits; one thread calls `waitpid(-1)` and
+/// records every status, and everyone else asks the reaper (never `waitpid` on their own: statuses would be lost).
+public final class Reaper: @unchecked Sendable {
+  private let condition = NSCondition()
+  private var statuses: [pid_t: ExitStatus] = [:]
+  private var generation = 0
+
+  public init() {}
+
+  /// Makes this process a child subreaper and starts the reaping thread.
+  public func start() throws {
+    guard gr_prctl(36 /* PR_SET_CHILD_SUBREAPER */, 1, 0, 0, 0) == 0 else {
+      throw GarrisonError(.system, operation: "prctl(PR_SET_CHILD_SUBREAPER)", "cannot become a subreaper", errno: errno)
+    }
+    let thread = Thread { [self] in loop() }
+    thread.name = "reaper"
+    thread.start()
+  }
+
+  private func loop() {
+    while true {
+      var st: Int32 = 0
+      let pid = waitpid(-1, &st, 0)
+      if pid > 0 {
+        condition.lock()
+        statuses[pid] = ExitStatus(waitStatus: st)
+        generation += 1
+        condition.broadcast()
+        condition.unlock()
+      } else if errno == ECHILD {
+        usleep(20_000)
+      }
+    }
+  }
+
+  /// Blocks until `pid` has exited and returns (and forgets) its status.
+  public func wait(_ pid: pid_t) -> ExitStatus {
+    condition.lock()
+    defer { condition.unlock() }
+    while statuses[pid] == nil { condition.wait() }
+    return statuses.removeValue(forKey: pid)!
+  }
+
+  /// Like `wait`, but gives up after `timeout` seconds (nil).
+  public func wait(_ pid: pid_t, timeout: Double) -> ExitStatus? {
+    condition.lock()
+    defer { condition.unlock() }
+    let deadline = Date(timeIntervalSinceNow: timeout)
+    while statuses[pid] == nil {
+      if !condition.wait(until: deadline) { break }
+    }
+    return statuses.removeValue(forKey: pid)
+  }
+
+  /// Returns (and forgets) `pid`'s status if it has exited.
+  public func take(_ pid: pid_t) -> ExitStatus? {
+    condition.lock()
+    defer { condition.unlock() }
+    return statuses.removeValue(forKey: pid)
+  }
+
+  /// Waits until any child exits or `timeout` seconds pass.
+  public func waitForAnyExit(timeout: Double) {
+    condition.lock()
+    defer { condition.unlock() }
+    let start = generation
+    let deadline = Date(timeIntervalSinceNow: timeout)
+    while generation == start {
+      if !condition.wait(until: deadline) { return }
+    }
+  }
+
+  /// Wakes `waitForAnyExit` (e.g. on a termination request).
+  public func poke() {
+    condition.lock()
+    generation += 1
+    condition.broadcast()
+    condition.unlock()
+  }
+}
