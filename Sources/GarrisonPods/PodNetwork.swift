@@ -77,10 +77,14 @@ public struct PodNetwork {
 
   /// Removes the host veth (its peer dies with the namespace) and the lease; idempotent.
   public func tearDown(ip: String?, veth: String?) throws {
-    if let veth, (try? run(["ip", "link", "show", veth])) != nil {
+    defer { if let ip { release(ip) } }
+    guard let veth, (try? run(["ip", "link", "show", veth])) != nil else { return }
+    do {
       try run(["ip", "link", "del", veth])
+    } catch {
+      // The veth also disappears when the sandbox's network namespace dies; only a veth that stays is an error.
+      if (try? run(["ip", "link", "show", veth])) != nil { throw error }
     }
-    if let ip { release(ip) }
   }
 
   func withLock<T>(_ body: () throws -> T) throws -> T {

@@ -18,6 +18,8 @@ public final class PodSupervisor: @unchecked Sendable {
   var notBefore: [String: Date] = [:]
   var backoffCount: [String: Int] = [:]
   var started: Set<String> = []
+  /// Containers whose runtime adjustments were already reported.
+  var noted: Set<String> = []
   let termination = TerminationFlag()
   var dirty = true
 
@@ -222,7 +224,10 @@ public final class PodSupervisor: @unchecked Sendable {
     let (spec, notes) = BundleSpec.patch(
       c.spec, join: sandbox?.joinEntries() ?? [:], rootfs: rootfs, binds: binds, hostname: record.hostname,
       container: c, runtime: record.runtime)
-    if restart == 0 { for n in notes.messages { event("Normal", "RuntimeAdjusted", "container \(c.name): \(n)") } }
+    if !noted.contains(c.name) {
+      noted.insert(c.name)
+      for n in notes.messages { event("Normal", "RuntimeAdjusted", "container \(c.name): \(n)") }
+    }
     try JSONFile.write(spec, to: paths.bundle(c.name) + "/config.json")
 
     let log = try ContainerLogWriter(path: paths.log(c.name, restart: restart))

@@ -1,4 +1,0 @@
-import Testing
-@testable import GarrisonPods
-
-@Test func moduleLinks() { #expect(Bool(true)) }

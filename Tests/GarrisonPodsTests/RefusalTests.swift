@@ -1,0 +1,169 @@
+import Foundation
+import GarrisonPods
+import Testing
+
+/// Pods that must be refused: the fit check and volumes that would reach outside themselves.
+@Suite(.serialized, .enabled(if: Host.canRun, "needs root, crun, busybox-static and the garrison executable"))
+struct RefusalTests {
+  @Test func podThatDoesNotFitIsRefused() throws {
+    try withScratch { s in
+      let r = try s.apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: huge}
+        spec:
+          containers: [{name: main, command: ["true"], resources: {requests: {cpu: "100000", memory: 1Mi}}}]
+        """)
+      #expect(r.status == .exited(3), "\(r.output)")
+      #expect(r.output.contains("Insufficient cpu"), "\(r.output)")
+      #expect(try s.manager.view("default", "huge") == nil)
+
+      // Running pods' requests count: two pods of 60% of the memory cannot both run.
+      let mem = try FitCheck.host().allocatableMemory * 6 / 10
+      let pod = { (n: String) in """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: \(n)}
+        spec:
+          containers: [{name: main, command: ["sleep", "1000"], resources: {requests: {memory: "\(mem)"}}}]
+        """ }
+      #expect(try s.apply(pod("first")).succeeded)
+      let second = try s.apply(pod("second"))
+      #expect(second.status == .exited(3) && second.output.contains("Insufficient memory"), "\(second.output)")
+    }
+  }
+
+  @Test func subPathWithDotDotIsRefusedAtApply() throws {
+    try withScratch { s in
+      let r = try s.apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: dotdot}
+        spec:
+          containers:
+          - name: main
+            command: ["true"]
+            volumeMounts: [{name: data, mountPath: /data, subPath: "../../etc"}]
+          volumes: [{name: data, emptyDir: {}}]
+        """)
+      #expect(r.status == .exited(2), "\(r.output)")
+      #expect(r.output.contains("spec.containers[0].volumeMounts[0].subPath") && r.output.contains("'..'"), "\(r.output)")
+    }
+  }
+
+  @Test func symlinkEscapingAHostPathVolumeIsRefused() throws {
+    try withScratch { s in
+      let host = s.dir + "/hostdir"
+      try FileManager.default.createDirectory(atPath: host + "/inside", withIntermediateDirectories: true)
+      try FileManager.default.createSymbolicLink(atPath: host + "/escape", withDestinationPath: "/etc")
+      try FileManager.default.createSymbolicLink(atPath: host + "/sneaky", withDestinationPath: "inside/../../..")
+      for sub in ["escape", "sneaky", "escape/passwd"] {
+        let r = try s.apply("""
+          apiVersion: v1
+          kind: Pod
+          metadata: {name: hostile}
+          spec:
+            containers:
+            - name: main
+              command: ["cat", "/x/passwd"]
+              volumeMounts: [{name: h, mountPath: /x, subPath: "\(sub)"}]
+            volumes: [{name: h, hostPath: {path: "\(host)", type: Directory}}]
+          """)
+        #expect(r.status == .exited(3), "\(sub): \(r.output)")
+        #expect(r.output.contains("spec.containers[0].volumeMounts[0].subPath") && r.output.contains("outside the volume"), "\(r.output)")
+        #expect(try s.manager.view("default", "hostile") == nil)
+      }
+      // hostPath type checks.
+      let wrongType = try s.apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: wrongtype}
+        spec:
+          containers: [{name: main, command: ["true"], volumeMounts: [{name: h, mountPath: /x}]}]
+          volumes: [{name: h, hostPath: {path: "\(host)", type: File}}]
+        """)
+      #expect(wrongType.status == .exited(3) && wrongType.output.contains("spec.volumes[0].hostPath.type"), "\(wrongType.output)")
+    }
+  }
+
+  @Test func symlinkPlantedByAContainerCannotBeUsedAsSubPath() throws {
+    try withScratch { s in
+      try s.apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: planted}
+        spec:
+          restartPolicy: Never
+          initContainers:
+          - name: plant
+            command: ["/bin/sh", "-c", "ln -s / /data/root && ln -s ../../../../etc /data/up"]
+            volumeMounts: [{name: data, mountPath: /data}]
+          containers:
+          - name: main
+            command: ["/bin/sh", "-c", "ls /x; echo escaped"]
+            volumeMounts: [{name: data, mountPath: /x, subPath: root}]
+          volumes: [{name: data, emptyDir: {}}]
+        """)
+      let v = try s.wait("planted") { $0.status.phase.isTerminal }
+      #expect(v.status.phase == .failed)
+      let st = v.status.container("main")?.state
+      #expect(st?.kind == .waiting && st?.reason == "CreateContainerError")
+      #expect(st?.message?.contains("spec.containers[0].volumeMounts[0].subPath") == true, "\(String(describing: st?.message))")
+      #expect(!s.log("planted", "main").contains("escaped"))
+    }
+  }
+
+  @Test func workloadKindsAreRefused() throws {
+    try withScratch { s in
+      let r = try s.apply("""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              containers: [{name: main, command: ["true"]}]
+        """)
+      #expect(r.status == .exited(3) && r.output.contains("Pods only"), "\(r.output)")
+    }
+  }
+}
+
+/// The pod network on a private test bridge and CIDR (never the default garrison0).
+@Suite(.serialized, .enabled(if: Host.canRun, "needs root, crun, busybox-static and the garrison executable"))
+struct NetworkTests {
+  @Test func podsGetAddressesOnTheBridgeAndReachEachOther() throws {
+    let bridge = "gt\(UInt16.random(in: 0..<UInt16.max))"
+    let net = UInt8.random(in: 1..<250)
+    let cidr = "10.251.\(net).0/24"
+    defer { _ = try? Spawn.run(["ip", "link", "del", bridge]) }
+    try withScratch { s in
+      let extra = ["--network", "bridge", "--bridge", bridge, "--pod-cidr", cidr]
+      for n in ["a", "b"] {
+        let r = try s.apply("""
+          apiVersion: v1
+          kind: Pod
+          metadata: {name: \(n)}
+          spec:
+            containers: [{name: main, command: ["sleep", "1000"]}]
+          """, extra: extra)
+        #expect(r.succeeded, "\(r.output)")
+      }
+      let a = try s.wait("a") { $0.status.phase == .running }
+      let b = try s.wait("b") { $0.status.phase == .running }
+      let ipA = try #require(a.status.podIP)
+      let ipB = try #require(b.status.podIP)
+      #expect(ipA.hasPrefix("10.251.\(net).") && ipB.hasPrefix("10.251.\(net).") && ipA != ipB)
+      let pidA = try #require(a.status.container("main")?.pid)
+      let ping = try Spawn.run(["nsenter", "--net=/proc/\(pidA)/ns/net", "/bin/busybox", "ping", "-c", "1", "-W", "2", ipB])
+      #expect(ping.succeeded, "\(ping.output)")
+      let veth = PodNetwork.hostVeth(uid: a.record.uid)
+      #expect(try Spawn.run(["ip", "link", "show", veth]).succeeded)
+      #expect(try s.garrison(["delete", "pod", "a", "--grace-period", "1"]).succeeded)
+      #expect(!(try Spawn.run(["ip", "link", "show", veth]).succeeded))
+      #expect(!FileManager.default.fileExists(atPath: "/run/garrison/ipam/\(bridge)/\(ipA)"))
+    }
+  }
+}

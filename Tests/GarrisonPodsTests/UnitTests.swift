@@ -1,0 +1,97 @@
+import Foundation
+import GarrisonManifest
+import GarrisonOCI
+@testable import GarrisonPods
+import Testing
+
+@Test func backoffDoublesToTheCap() {
+  let b = BackoffPolicy(base: 10, max: 300)
+  #expect([1, 2, 3, 4, 5, 6, 7].map { b.delay(restarts: $0) } == [10, 20, 40, 80, 160, 300, 300])
+  #expect(b.delay(restarts: 0) == 0)
+}
+
+@Test func cidrAddresses() throws {
+  let c = try CIDR("10.88.0.0/16")
+  #expect(c.address(1) == "10.88.0.1" && c.address(258) == "10.88.1.2" && c.size == 65_536)
+  #expect(throws: (any Error).self) { try CIDR("10.88.0.0") }
+  #expect(throws: (any Error).self) { try CIDR("300.1.1.1/8") }
+}
+
+@Test func criLogRoundTrip() {
+  let text = "2026-01-01T00:00:00.000000001Z stdout F hello world\n2026-01-01T00:00:00.1Z stderr P part\n2026-01-01T00:00:00.2Z stderr F ial\n"
+  #expect(CRILog.render(text) == "hello world\npartial\n")
+  #expect(CRILog.parse("2026-01-01T00:00:00Z stdout F a b")?.message == "a b")
+}
+
+@Test func subPathStaticValidation() {
+  #expect(throws: (any Error).self) { try SubPath.validate("/abs", field: "f") }
+  #expect(throws: (any Error).self) { try SubPath.validate("a/../../b", field: "f") }
+  #expect(throws: Never.self) { try SubPath.validate("a/b..c/d", field: "f") }
+}
+
+@Test func podRequestsCountInitContainersAndSidecarsLikeTheScheduler() throws {
+  let yaml = """
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: r}
+    spec:
+      initContainers:
+      - {name: i, resources: {requests: {cpu: "2", memory: 1Gi}}}
+      - {name: s, restartPolicy: Always, resources: {requests: {cpu: 100m}}}
+      containers:
+      - {name: a, resources: {requests: {cpu: 200m, memory: 100Mi}}}
+      - {name: b, resources: {limits: {cpu: 300m, memory: 100Mi}}}
+    """
+  let spec = try #require(ManifestLoader.parse(text: yaml, file: "r.yaml").objects.first?.pod?.spec)
+  let r = FitCheck.requests(spec)
+  #expect(r.cpuMillis == 2000)
+  #expect(r.memoryBytes == 1 << 30)
+  let fit = FitCheck(allocatableMilliCPU: 2000, allocatableMemory: 2 << 30)
+  #expect(throws: Never.self) { try fit.check(r, name: "r", others: []) }
+  #expect(throws: (any Error).self) { try fit.check(r, name: "r", others: [PodRequests(cpuMillis: 1, memoryBytes: 0)]) }
+}
+
+@Test func bundleSpecJoinsTheSandboxAndStripsOnlyDefaultLabelsForCrun() {
+  var spec = RuntimeSpec(process: .init(args: ["sh"], apparmorProfile: "garrison-default", selinuxLabel: "system_u:system_r:container_t:s0"),
+                         root: .init(path: "rootfs"),
+                         linux: .init(namespaces: [.init(type: "mount"), .init(type: "network"), .init(type: "ipc"), .init(type: "uts"), .init(type: "pid")],
+                                      mountLabel: "system_u:object_r:container_file_t:s0"))
+  spec.hostname = nil
+  var c = ContainerRecord(name: "c", role: "app", image: "", spec: spec, rootfs: .init(lowerdirs: []), volumeMounts: [],
+                          planDigest: "", appArmorExplicit: false, seLinuxExplicit: true)
+  let join = ["network": "/proc/9/ns/net", "ipc": "/proc/9/ns/ipc", "uts": "/proc/9/ns/uts"]
+  let binds = [BundleSpec.VolumeBind(source: "/v", destination: "/data", readOnly: true)]
+  let noLSM = HostLSM(appArmor: false, seLinux: false)
+  let (out, notes) = BundleSpec.patch(spec, join: join, rootfs: "/b/rootfs", binds: binds, hostname: "p", container: c,
+                                      runtime: RuntimeConfig(path: "/usr/bin/crun", root: "/r"), host: noLSM)
+  let ns = out.linux?.namespaces ?? []
+  #expect(ns.first { $0.type == "network" }?.path == "/proc/9/ns/net")
+  #expect(ns.first { $0.type == "pid" }?.path == nil)
+  #expect(ns.first { $0.type == "mount" }?.path == nil)
+  #expect(out.root?.path == "/b/rootfs" && out.hostname == "p")
+  #expect(out.mounts?.last == .init(destination: "/data", type: "bind", source: "/v", options: ["rbind", "rprivate", "ro"]))
+  #expect(out.process?.apparmorProfile == nil)  // a default: removed for crun
+  #expect(out.process?.selinuxLabel != nil)  // explicit: kept (crun will refuse: fail closed)
+  #expect(notes.messages.count == 1)
+  // Another runtime gets the config unchanged.
+  c.seLinuxExplicit = false
+  let (other, _) = BundleSpec.patch(spec, join: join, rootfs: "/b/rootfs", binds: [], hostname: nil, container: c,
+                                    runtime: RuntimeConfig(path: "/usr/bin/garrison-oci", root: "/r"), host: noLSM)
+  #expect(other.process?.apparmorProfile == "garrison-default" && other.ociVersion == spec.ociVersion)
+}
+
+@Test func workloadControllersAreRefusedByTheBuilder() throws {
+  let yaml = """
+    apiVersion: batch/v1
+    kind: Job
+    metadata: {name: j}
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{name: a, image: busybox}]
+    """
+  let obj = try #require(ManifestLoader.parse(text: yaml, file: "j.yaml").objects.first)
+  let options = ApplyOptions(runtimePath: "/usr/bin/crun", images: DirectoryImageResolver(directory: "/"), supervisorExecutable: "/bin/false")
+  #expect(throws: (any Error).self) { try PodBuilder(root: "/nonexistent", options: options).build(obj) }
+}
