@@ -121,7 +121,9 @@ struct LiveCgroupTests {
     let stats = try cgroup.stats()
     #expect(stats.processCount == 1 && stats.pidsCurrent == 1 && stats.pidsLimit == 64)
     #expect(stats.memoryLimitBytes == 128 << 20 && stats.oomKillCount == 0)
-    #expect(try cgroup.memoryUsage() > 0)
+    // v1 does not move charges with a process, so a fresh cgroup may show 0; it must be readable.
+    #expect(try cgroup.memoryUsage() <= 128 << 20)
+    #expect(stats.memoryUsageBytes != nil && stats.cpuUsageMicroseconds != nil && stats.cpuThrottledPeriods != nil)
 
     try cgroup.killAll()
     sleeper.waitUntilExit()
@@ -151,7 +153,10 @@ struct LiveCgroupTests {
     child.waitUntilExit()
     #expect(child.terminationStatus != 0)
     #expect(try cgroup.oomKillCount() > 0)
-    #expect(try cgroup.stats().oomKillCount ?? 0 > 0)
+    let stats = try cgroup.stats()
+    #expect(stats.oomKillCount ?? 0 > 0)
+    // The child was charged up to the limit before it was killed.
+    #expect(stats.memoryPeakBytes ?? 0 >= 8 << 20, "peak \(String(describing: stats.memoryPeakBytes))")
   }
 
   @Test func killAllReachesForkedChildren() throws {
@@ -203,8 +208,9 @@ struct LiveCgroupTests {
     let error = #expect(throws: GarrisonError.self) {
       try manager.create(path: root + "/bad", limits: CgroupLimits(cpusetCpus: "4095"))
     }
-    #expect(error?.message.hasPrefix("write cpuset.cpus = 4095: EINVAL") == true, "\(String(describing: error))")
-    #expect(error?.errno == EINVAL)
+    // The kernel says ERANGE beyond nr_cpu_ids, EINVAL for an offline CPU below it.
+    #expect(error?.message.hasPrefix("write cpuset.cpus = 4095: E") == true, "\(String(describing: error))")
+    #expect(error?.errno == ERANGE || error?.errno == EINVAL)
     for h in manager.managedHierarchies {
       #expect(!CgroupFS.exists(h.ownDirectory + "/" + root), "rollback left \(root) in \(h.mountPoint)")
     }
