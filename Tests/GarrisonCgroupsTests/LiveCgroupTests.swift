@@ -180,6 +180,32 @@ struct LiveCgroupTests {
     #expect(cgroup.directories.allSatisfy { !CgroupFS.exists($0.path) })
   }
 
+  /// Without `cgroup.kill` (v1 hierarchies only) killAll signals each pid through a pidfd,
+  /// re-reading cgroup.procs until it is empty.
+  @Test func killAllBySignallingEachPid() throws {
+    defer { cleanup() }
+    let full = try manager.create(path: root + "/bypid", limits: .none)
+    var cgroup = full
+    cgroup.directories = full.directories.filter { $0.hierarchy.version == .v1 }
+    try #require(!cgroup.directories.isEmpty, "needs v1 hierarchies (this host is \(manager.layout.mode))")
+    let go = Pipe()
+    let shell = try Self.spawn("/bin/sh", ["-c", "read line; sleep 30 & sleep 30 & sleep 30 & wait"], stdin: go)
+    do { try cgroup.addProcess(shell.processIdentifier) } catch {
+      kill(shell.processIdentifier, SIGKILL)
+      throw error
+    }
+    try go.fileHandleForWriting.write(contentsOf: Data("go\n".utf8))
+    let clock = ContinuousClock()
+    let deadline = clock.now.advanced(by: .seconds(5))
+    while try cgroup.pids().count < 4 && clock.now < deadline { usleep(10_000) }
+    #expect(try cgroup.pids().count == 4)
+    try cgroup.killAll()
+    shell.waitUntilExit()
+    #expect(shell.terminationStatus == SIGKILL)
+    #expect(try full.pids().isEmpty)
+    try full.remove()
+  }
+
   @Test func freezeAndThaw() throws {
     defer { cleanup() }
     let cgroup = try manager.create(path: root + "/freeze", limits: .none)
