@@ -187,3 +187,30 @@ struct MergeRuleTests {
 }
 
 import Foundation
+
+/// Compiled plans validate against the published JSON Schema (docs/plan.schema.json), with python's jsonschema.
+struct PlanSchemaTests {
+  @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/lib/python3/dist-packages/jsonschema"), "needs python3-jsonschema (scripts/setup.sh)"))
+  func plansMatchSchema() throws {
+    let yamls = [
+      Fixture.pod(podSC: "runAsUser: 10\nfsGroup: 5\nsysctls: [{name: kernel.shm_rmid_forced, value: '1'}]", containerSC: "allowPrivilegeEscalation: false\ncapabilities: {drop: [ALL]}"),
+      Fixture.pod(containerSC: "privileged: true"),
+      Fixture.pod(containerExtra: "resources: {limits: {cpu: 2, memory: 1Gi}}", specExtra: "hostNetwork: true"),
+    ]
+    var src = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { src.deleteLastPathComponent() }
+    let schema = src.appendingPathComponent("docs/plan.schema.json").path
+    for yaml in yamls {
+      let plan = try Fixture.plan(yaml)
+      let file = NSTemporaryDirectory() + "plan-\(UUID().uuidString).json"
+      try CanonicalJSON.encode(plan).write(to: URL(fileURLWithPath: file))
+      defer { try? FileManager.default.removeItem(atPath: file) }
+      let p = Process()
+      p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+      p.arguments = ["-c", "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))", schema, file]
+      try p.run()
+      p.waitUntilExit()
+      #expect(p.terminationStatus == 0, "plan does not match docs/plan.schema.json")
+    }
+  }
+}
