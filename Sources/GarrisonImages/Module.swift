@@ -1,2 +1,0 @@
-/// Namespace of the GarrisonImages module.
-public enum GarrisonImagesModule {}
