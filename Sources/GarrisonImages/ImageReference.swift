@@ -67,7 +67,15 @@ public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
   }
 
   static func isValidHost(_ h: Substring) -> Bool {
-    !h.isEmpty && h.utf8.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ":") }
+    let hostAndPort = h.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+    if hostAndPort.count == 2, hostAndPort[1].isEmpty || !hostAndPort[1].utf8.allSatisfy({ (0x30...0x39).contains($0) }) {
+      return false
+    }
+    let labels = hostAndPort[0].split(separator: ".", omittingEmptySubsequences: false)
+    return labels.allSatisfy { label in
+      guard let f = label.utf8.first, let l = label.utf8.last, isAlnum(f), isAlnum(l) else { return false }
+      return label.utf8.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "-") }
+    }
   }
 
   private static func isLowerAlnum(_ c: UInt8) -> Bool { (0x30...0x39).contains(c) || (0x61...0x7a).contains(c) }
