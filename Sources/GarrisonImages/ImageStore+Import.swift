@@ -26,6 +26,10 @@ extension ImageStore {
       if scan.isOCILayout {
         return try importOCIArchive(copy, staging: staging, name: name)
       }
+      if scan.isDockerArchive {
+        throw GarrisonError(.invalid, operation: "import image",
+          "`\(path)` is a `docker save` archive without an OCI layout; convert it with `skopeo copy docker-archive:FILE oci-archive:OUT`")
+      }
       let name = try name ?? Self.defaultName(forFile: path)
       let compression = try Compression.detect(path: copy)
       let layer = Descriptor(mediaType: compression == .gzip ? MediaType.layerTarGzip : MediaType.layerTar,
@@ -49,7 +53,7 @@ extension ImageStore {
   }
 
   /// One pass over a (possibly compressed) tar: is it an OCI layout, what is its diff ID; refuses `..` members.
-  static func scanTar(_ path: String) throws -> (isOCILayout: Bool, diffID: Digest) {
+  static func scanTar(_ path: String) throws -> (isOCILayout: Bool, isDockerArchive: Bool, diffID: Digest) {
     let reader = TarReader(source: try Compression.open(path: path))
     var names: Set<String> = []
     while let entry = try reader.next() {
@@ -57,7 +61,8 @@ extension ImageStore {
       if parts.count == 1 { names.insert(parts[0]) }
     }
     try reader.finish()
-    return (names.contains("oci-layout") && names.contains("index.json"), reader.digest)
+    return (names.contains("oci-layout") && names.contains("index.json"),
+            names.contains("manifest.json") && names.contains("repositories"), reader.digest)
   }
 
   // MARK: - Rootfs tarball

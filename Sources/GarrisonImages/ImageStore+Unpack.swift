@@ -15,7 +15,12 @@ extension ImageStore {
   /// Each layer is extracted by ``LayerExtractor`` into `layers/.tmp-…`, its uncompressed sha256 is checked
   /// against the config's diff ID, and only then is it renamed to `layers/<diffid>`.
   public func unpack(_ reference: String) throws -> [String] {
-    let image = try resolve(reference)
+    try unpack(try resolve(reference))
+  }
+
+  /// Unpacks an image already found with ``resolve(_:)``; see ``unpack(_:)-(String)``.
+  public func unpack(_ image: Image) throws -> [String] {
+    let reference = image.reference?.description ?? image.manifestDescriptor.digest.description
     let diffIDs = image.configFile.rootfs.diffIDs
     guard diffIDs.count == image.manifest.layers.count else {
       throw GarrisonError(.invalid, operation: "unpack", "image `\(reference)` has \(image.manifest.layers.count) layers but \(diffIDs.count) diff IDs")

@@ -51,3 +51,41 @@ import Testing
     #expect(!mounts.contains(m.merged))
   }
 }
+
+/// End to end: a busybox rootfs packed by GNU tar is imported, unpacked, mounted as an overlay and run.
+@Suite struct BusyboxImageTests {
+  @Test(.enabled(if: isRoot && FileManager.default.isExecutableFile(atPath: "/bin/busybox")
+                   && FileManager.default.isExecutableFile(atPath: "/usr/sbin/chroot"),
+                 "needs root (overlay mount, chroot) and busybox-static from scripts/setup.sh"))
+  func busyboxRunsFromUnpackedLayers() throws {
+    let s = try Scratch("busybox")
+    defer { s.remove() }
+    let rootfs = s.path + "/rootfs"
+    for d in ["bin", "etc", "tmp"] {
+      try FileManager.default.createDirectory(atPath: rootfs + "/" + d, withIntermediateDirectories: true)
+    }
+    try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: rootfs + "/bin/busybox")
+    for applet in ["sh", "id", "cat", "ls", "wc"] {
+      try FileManager.default.createSymbolicLink(atPath: rootfs + "/bin/" + applet, withDestinationPath: "busybox")
+    }
+    try Data("root:x:0:0:root:/root:/bin/sh\napp:x:10001:10001::/:/bin/sh\n".utf8).write(to: URL(fileURLWithPath: rootfs + "/etc/passwd"))
+    try Data("root:x:0:\napp:x:10001:\n".utf8).write(to: URL(fileURLWithPath: rootfs + "/etc/group"))
+    let (tarStatus, tarOutput) = try run("/usr/bin/tar", ["--format=posix", "--numeric-owner", "-C", rootfs, "-czf", s.path + "/bb.tar.gz", "."])
+    #expect(tarStatus == 0, "\(tarOutput)")
+    let store = try ImageStore(root: s.path + "/root")
+    _ = try store.importFile(s.path + "/bb.tar.gz", name: try ImageReference(parsing: "busybox"))
+    let image = try store.resolve("busybox")
+    let layers = try store.unpack(image)
+    let m = try RootfsBuilder.prepareOverlay(layers: layers, containerDir: s.path + "/c")
+    // No Entrypoint in a rootfs import: `args` alone would replace Cmd, so the shell comes from `command`.
+    #expect(image.config.processArgs(command: nil, args: ["-c", "true"]) == ["-c", "true"])
+    let argv = image.config.processArgs(command: ["/bin/sh"], args: ["-c", "id -u; cat /etc/passwd | wc -l; echo hi > /tmp/x"])
+    #expect(argv == ["/bin/sh", "-c", "id -u; cat /etc/passwd | wc -l; echo hi > /tmp/x"])
+    let result = try RootfsBuilder.mountOverlay(m, running: ["/usr/sbin/chroot", "."] + argv)
+    #expect(result.status == 0, "\(result.output)")
+    #expect(result.output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) } == ["0", "2"])
+    // Writes land in the container's upper directory, never in the shared layer.
+    #expect(try String(contentsOfFile: m.upperdir + "/tmp/x", encoding: .utf8) == "hi\n")
+    #expect(!FileManager.default.fileExists(atPath: layers[0] + "/tmp/x"))
+  }
+}
