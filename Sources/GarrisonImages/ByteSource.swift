@@ -18,9 +18,10 @@ public final class FileDescriptorSource: ByteSource {
   private var fd: Int32
   private let what: String
 
-  /// Opens `path` read-only with `O_NOFOLLOW` (a blob or archive is never reached through a symlink).
-  public init(path: String) throws {
-    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+  /// Opens `path` read-only. Unless `followSymlinks` is set (for a file the user named on the command line),
+  /// `O_NOFOLLOW` makes a final symlink fail: store files are never reached through one.
+  public init(path: String, followSymlinks: Bool = false) throws {
+    let fd = open(path, O_RDONLY | O_CLOEXEC | (followSymlinks ? 0 : O_NOFOLLOW))
     guard fd >= 0 else {
       let e = errno
       throw GarrisonError(e == ENOENT ? .notFound : .system, operation: "open", "cannot open `\(path)`", errno: e)

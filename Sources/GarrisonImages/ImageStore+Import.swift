@@ -21,7 +21,7 @@ extension ImageStore {
     try withStagingDirectory("import") { staging in
       // Work on a private copy so what is checked is exactly what is stored.
       let copy = staging + "/input"
-      let (fileDigest, fileSize) = try Self.copyHashing(try FileDescriptorSource(path: path), to: copy)
+      let (fileDigest, fileSize) = try Self.copyHashing(try FileDescriptorSource(path: path, followSymlinks: true), to: copy)
       let scan = try Self.scanTar(copy)
       if scan.isOCILayout {
         return try importOCIArchive(copy, staging: staging, name: name)

@@ -91,7 +91,12 @@ public final class TarReader {
       switch type {
       case UInt8(ascii: "x"), UInt8(ascii: "g"):
         let records = try Self.parsePax(try readMetadata(size))
-        if type == UInt8(ascii: "g") { globalPax.merge(records) { $1 } } else { pax.merge(records) { $1 } }
+        if type == UInt8(ascii: "g") {
+          // A global path or link target would rename every later member: ignored, as GNU tar does.
+          globalPax.merge(records.filter { $0.key != "path" && $0.key != "linkpath" }) { $1 }
+        } else {
+          pax.merge(records) { $1 }
+        }
         continue
       case UInt8(ascii: "L"):
         longName = Self.cString(try readMetadata(size))

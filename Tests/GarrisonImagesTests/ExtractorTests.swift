@@ -132,3 +132,29 @@ import Testing
     #expect(lgetxattr(target + "/f", "trusted.overlay.redirect", &value, value.count) < 0)
   }
 }
+
+@Suite struct UnprivilegedExtractorTests {
+  /// As a non-root caller (simulated with `asRoot: false`): devices are skipped, ownership is not applied,
+  /// and a whiteout — which overlayfs can only see as a 0/0 device — is refused rather than dropped.
+  @Test func devicesSkippedAndWhiteoutsRefused() throws {
+    let s = try Scratch("unpriv")
+    defer { s.remove() }
+    let target = s.path + "/root"
+    try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)
+    var w = TarWriter()
+    w.append(TarEntry(path: "dev/sda", kind: .blockDevice, mode: 0o660, deviceMajor: 8, deviceMinor: 0))
+    w.append(TarEntry(path: "owned", kind: .regular, uid: 4242, gid: 4242), data: [0])
+    let e = try LayerExtractor(directory: target, asRoot: false)
+    try e.extract(TarReader(source: MemorySource(w.finish())))
+    #expect(e.summary.skippedDevices == 1)
+    #expect(!FileManager.default.fileExists(atPath: target + "/dev/sda"))
+    var st = stat()
+    #expect(lstat(target + "/owned", &st) == 0 && st.st_uid == geteuid())
+
+    var wh = TarWriter()
+    wh.file(".wh.gone", "")
+    let e2 = try LayerExtractor(directory: target, asRoot: false)
+    let error = #expect(throws: GarrisonError.self) { try e2.extract(TarReader(source: MemorySource(wh.finish()))) }
+    #expect(error?.code == .unenforceable)
+  }
+}

@@ -175,3 +175,73 @@ import Testing
     #expect(ImageStore.defaultRoot(environment: ["GARRISON_ROOT": "/srv/g"]) == "/srv/g")
   }
 }
+
+@Suite(.serialized) struct ArchiveLayoutTests {
+  /// Archives written by real tools come from `tar -C layout .`: `./`-prefixed names, directory members,
+  /// pax headers. Also a symlinked input path is accepted (only store files refuse symlinks).
+  @Test func importsLayoutPackedByGNUTar() throws {
+    let s = try Scratch("gnutar")
+    defer { s.remove() }
+    let archive = try OCIArchiveBuilder(layers: [sampleRootfsTar()], refName: "busybox:1.36").build()
+    let layout = s.path + "/layout"
+    try FileManager.default.createDirectory(atPath: layout, withIntermediateDirectories: false)
+    let (x, xo) = try run("/usr/bin/tar", ["-xf", try s.write("built.tar", archive), "-C", layout])
+    #expect(x == 0, "\(xo)")
+    let (c, co) = try run("/usr/bin/tar", ["--format=posix", "-cf", s.path + "/gnu.tar", "-C", layout, "."])
+    #expect(c == 0, "\(co)")
+    try FileManager.default.createSymbolicLink(atPath: s.path + "/link.tar", withDestinationPath: s.path + "/gnu.tar")
+    let store = try ImageStore(root: s.path + "/root")
+    let result = try store.importFile(s.path + "/link.tar", name: nil)
+    #expect(result.wasOCIArchive)
+    #expect(result.images.map(\.reference.description) == ["busybox:1.36"])
+  }
+
+  /// A multi-platform archive: the index entry points at an image index; the manifest for this platform is
+  /// chosen, and only its blobs are stored.
+  @Test func choosesThisPlatformFromNestedIndex() throws {
+    let s = try Scratch("multiarch")
+    defer { s.remove() }
+    func image(_ arch: String, _ content: String) throws -> (Descriptor, [String: [UInt8]]) {
+      var w = TarWriter()
+      w.file("arch", content)
+      let layer = w.finish()
+      let ld = Descriptor(mediaType: MediaType.layerTar, digest: Digest.of(layer), size: Int64(layer.count))
+      let cfg = try json(ImageConfigFile(created: nil, architecture: arch, os: "linux", config: ImageConfig(cmd: ["/arch"]),
+                                         rootfs: RootFS(diffIDs: [ld.digest])))
+      let cd = Descriptor(mediaType: MediaType.imageConfig, digest: Digest.of(cfg), size: Int64(cfg.count))
+      let man = try json(ImageManifest(config: cd, layers: [ld]))
+      let md = Descriptor(mediaType: MediaType.imageManifest, digest: Digest.of(man), size: Int64(man.count),
+                          platform: Platform(architecture: arch, os: "linux"))
+      return (md, [ld.digest.hex: layer, cd.digest.hex: cfg, md.digest.hex: man])
+    }
+    let here = try image(Platform.current.architecture, "native")
+    let other = try image("s390x", "foreign")
+    let nested = try json(ImageIndex(manifests: [other.0, here.0]))
+    let nd = Descriptor(mediaType: MediaType.imageIndex, digest: Digest.of(nested), size: Int64(nested.count),
+                        annotations: [AnnotationKey.refName: "multi:1"])
+    var w = TarWriter()
+    w.file("oci-layout", #"{"imageLayoutVersion":"1.0.0"}"#)
+    w.append(TarEntry(path: "index.json", kind: .regular), data: try json(ImageIndex(manifests: [nd])))
+    for (hex, bytes) in here.1.merging(other.1, uniquingKeysWith: { a, _ in a }).merging([nd.digest.hex: nested], uniquingKeysWith: { a, _ in a }) {
+      w.append(TarEntry(path: "blobs/sha256/" + hex, kind: .regular), data: bytes)
+    }
+    let store = try ImageStore(root: s.path + "/root")
+    _ = try store.importFile(try s.write("multi.tar", w.finish()), name: nil)
+    let imported = try store.resolve("multi:1")
+    #expect(imported.manifestDescriptor.digest == here.0.digest)
+    #expect(Set(tree(s.path + "/root/images/blobs/sha256")) == Set(here.1.keys))
+    let layers = try store.unpack(imported)
+    #expect(try String(contentsOfFile: layers[0] + "/arch", encoding: .utf8) == "native")
+  }
+
+  @Test func refusesDockerSaveArchive() throws {
+    let s = try Scratch("docker")
+    defer { s.remove() }
+    var w = TarWriter()
+    w.file("manifest.json", "[]")
+    w.file("repositories", "{}")
+    let store = try ImageStore(root: s.path + "/root")
+    let error = #expect(throws: GarrisonError.self) { try store.importFile(try s.write("d.tar", w.finish()), name: nil) }
+    #expect(error?.message.contains("docker save") == true)
+  }
+}
