@@ -188,7 +188,13 @@ public final class LayerExtractor {
     while let ent = readdir(stream) {
       let child = withUnsafeBytes(of: ent.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
       if child == "." || child == ".." { continue }
-      children.append((child, ent.pointee.d_type == UInt8(DT_DIR)))
+      var isDir = ent.pointee.d_type == UInt8(DT_DIR)
+      if ent.pointee.d_type == UInt8(DT_UNKNOWN) {  // some filesystems do not fill d_type
+        var st = stat()
+        guard fstatat(fd, child, &st, AT_SYMLINK_NOFOLLOW) == 0 else { throw sysError("stat", child) }
+        isDir = (st.st_mode & S_IFMT) == S_IFDIR
+      }
+      children.append((child, isDir))
     }
     for (child, isDir) in children {
       if isDir { try removeTree(fd, child) } else if unlinkat(fd, child, 0) != 0 { throw sysError("unlink", child) }
