@@ -1,0 +1,51 @@
+import Foundation
+
+/// A compiled classic-BPF seccomp program: the raw `struct sock_filter` array (8 bytes per instruction,
+/// host byte order) as libseccomp exported it, ready for `seccomp(SECCOMP_SET_MODE_FILTER)`.
+public struct BPFProgram: Codable, Sendable, Hashable {
+  /// The raw `sock_filter` bytes.
+  public var bytes: [UInt8]
+  /// `sha256:<hex>` of ``bytes``.
+  public var sha256: String
+  /// Flags the installer must pass to seccomp(2); they are not part of the program.
+  public var filterFlags: [SeccompFilterFlag]
+
+  /// Wraps raw bytes; throws unless they are a whole number of instructions (1…4096, the kernel's BPF_MAXINSNS).
+  public init(bytes: [UInt8], filterFlags: [SeccompFilterFlag] = []) throws {
+    guard !bytes.isEmpty, bytes.count % 8 == 0, bytes.count / 8 <= 4096 else {
+      throw GarrisonErrorFactory.invalid(
+        "load BPF program", "\(bytes.count) bytes is not a valid sock_filter array (8-byte instructions, at most 4096)")
+    }
+    self.bytes = bytes
+    self.sha256 = "sha256:" + SHA256Hex.of(bytes)
+    self.filterFlags = filterFlags
+  }
+
+  /// The program decoded into instructions.
+  public var instructions: [BPFInstruction] {
+    stride(from: 0, to: bytes.count, by: 8).map { i in
+      let b = bytes
+      let code = UInt16(b[i]) | UInt16(b[i + 1]) << 8
+      let k = UInt32(b[i + 4]) | UInt32(b[i + 5]) << 8 | UInt32(b[i + 6]) << 16 | UInt32(b[i + 7]) << 24
+      return BPFInstruction(code: code, jt: b[i + 2], jf: b[i + 3], k: k)
+    }
+  }
+
+  /// The combined `flags` bit mask for seccomp(2).
+  public var flagBits: UInt32 { filterFlags.reduce(0) { $0 | $1.bit } }
+}
+
+/// One classic BPF instruction (`struct sock_filter`).
+public struct BPFInstruction: Hashable, Sendable {
+  public var code: UInt16
+  public var jt: UInt8
+  public var jf: UInt8
+  public var k: UInt32
+
+  public init(code: UInt16, jt: UInt8, jf: UInt8, k: UInt32) {
+    self.code = code
+    self.jt = jt
+    self.jf = jf
+    self.k = k
+  }
+}
