@@ -21,13 +21,14 @@ public struct BPFProgram: Codable, Sendable, Hashable {
     self.filterFlags = filterFlags
   }
 
-  /// The program decoded into instructions.
+  /// The program decoded into instructions (fields in host byte order, as the kernel reads them).
   public var instructions: [BPFInstruction] {
-    stride(from: 0, to: bytes.count, by: 8).map { i in
-      let b = bytes
-      let code = UInt16(b[i]) | UInt16(b[i + 1]) << 8
-      let k = UInt32(b[i + 4]) | UInt32(b[i + 5]) << 8 | UInt32(b[i + 6]) << 16 | UInt32(b[i + 7]) << 24
-      return BPFInstruction(code: code, jt: b[i + 2], jf: b[i + 3], k: k)
+    bytes.withUnsafeBytes { raw in
+      stride(from: 0, to: raw.count, by: 8).map { i in
+        BPFInstruction(
+          code: raw.loadUnaligned(fromByteOffset: i, as: UInt16.self), jt: raw[i + 2], jf: raw[i + 3],
+          k: raw.loadUnaligned(fromByteOffset: i + 4, as: UInt32.self))
+      }
     }
   }
 

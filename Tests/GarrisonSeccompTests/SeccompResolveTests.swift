@@ -76,4 +76,16 @@ import Testing
     #expect(first?["names"] is [String])
     #expect(first?["action"] is String)
   }
+
+  /// The calls the README lists as never allowed stay denied even with every capability.
+  @Test func neverAllowedEvenWithAllCapabilities() throws {
+    let r = try Fixtures.runtimeDefault().resolve(
+      forCapabilities: Set(LinuxCapabilityName.all), arch: .x86_64, kernel: KernelVersion(6, 1))
+    for name in ["keyctl", "add_key", "request_key", "kexec_load", "kexec_file_load", "swapon", "swapoff", "userfaultfd",
+                 "io_uring_setup", "io_uring_enter", "io_uring_register", "pivot_root", "uselib", "ustat", "sysfs",
+                 "_sysctl", "nfsservctl", "vm86", "vm86old", "create_module", "get_kernel_syms", "query_module",
+                 "move_pages"] {
+      #expect(r.rules(for: name).isEmpty, "\(name)")
+    }
+  }
 }
