@@ -19,6 +19,16 @@ public struct SELinuxLabel: Hashable, Codable, Sendable, CustomStringConvertible
     self.level = level
   }
 
+  enum CodingKeys: String, CodingKey { case user, role, type, level }
+
+  /// Decoding runs the same validation as the initializer.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    try self.init(
+      user: try c.decode(String.self, forKey: .user), role: try c.decode(String.self, forKey: .role),
+      type: try c.decode(String.self, forKey: .type), level: try c.decode(String.self, forKey: .level))
+  }
+
   /// `user:role:type:level`, as written to `/proc/self/attr/exec` or used in a `context=` mount option.
   public var description: String { "\(user):\(role):\(type):\(level)" }
 

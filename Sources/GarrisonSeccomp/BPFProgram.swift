@@ -21,6 +21,21 @@ public struct BPFProgram: Codable, Sendable, Hashable {
     self.filterFlags = filterFlags
   }
 
+  enum CodingKeys: String, CodingKey { case bytes, sha256, filterFlags }
+
+  /// Decoding re-checks the instruction framing and that `sha256` matches the bytes (fail closed on a
+  /// tampered or truncated plan).
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    try self.init(bytes: try c.decode([UInt8].self, forKey: .bytes),
+                  filterFlags: try c.decode([SeccompFilterFlag].self, forKey: .filterFlags))
+    let claimed = try c.decode(String.self, forKey: .sha256)
+    guard claimed == sha256 else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .sha256, in: c, debugDescription: "BPF program digest \(claimed) does not match its bytes (\(sha256))")
+    }
+  }
+
   /// The program decoded into instructions (fields in host byte order, as the kernel reads them).
   public var instructions: [BPFInstruction] {
     bytes.withUnsafeBytes { raw in

@@ -45,6 +45,21 @@ public struct ResolvedSeccompRule: Codable, Sendable, Hashable, Comparable {
     self.args = args.sorted()
   }
 
+  enum CodingKeys: String, CodingKey { case names, action, errnoRet, args }
+
+  /// Decoding enforces the one-name invariant.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    let names = try c.decode([String].self, forKey: .names)
+    guard names.count == 1 else {
+      throw DecodingError.dataCorruptedError(forKey: .names, in: c, debugDescription: "a resolved rule has exactly one name")
+    }
+    self.init(
+      name: names[0], action: try c.decode(SeccompAction.self, forKey: .action),
+      errnoRet: try c.decodeIfPresent(UInt32.self, forKey: .errnoRet),
+      args: try c.decodeIfPresent([ArgCondition].self, forKey: .args) ?? [])
+  }
+
   public static func < (l: ResolvedSeccompRule, r: ResolvedSeccompRule) -> Bool {
     if l.name != r.name { return l.name < r.name }
     if l.action != r.action { return l.action < r.action }

@@ -1,3 +1,4 @@
+import Foundation
 import GarrisonCore
 import Testing
 @testable import GarrisonLSM
@@ -65,5 +66,14 @@ import Testing
     #expect(inUse.count == 5000)
     // Birthday bound: 5000²/2/523776 ≈ 24 expected raw collisions; far more would mean a biased hash.
     #expect(rawCollisions < 60, "raw collisions: \(rawCollisions)")
+  }
+}
+
+@Suite struct SELinuxCodingTests {
+  @Test func decodingValidates() throws {
+    let good = #"{"user":"system_u","role":"system_r","type":"container_t","level":"s0:c1,c2"}"#
+    #expect(try JSONDecoder().decode(SELinuxLabel.self, from: Data(good.utf8)).description == "system_u:system_r:container_t:s0:c1,c2")
+    let bad = #"{"user":"system_u","role":"system_r","type":"container_t:s0","level":"s0"}"#
+    #expect(throws: (any Error).self) { try JSONDecoder().decode(SELinuxLabel.self, from: Data(bad.utf8)) }
   }
 }

@@ -31,3 +31,22 @@ import Testing
     #expect(throws: GarrisonError.self) { try BPFProgram(bytes: []) }
   }
 }
+
+@Suite struct BPFProgramCodingTests {
+  @Test func decodingChecksTheDigest() throws {
+    let program = try SeccompCompiler.compile(try Fixtures.runtimeDefault().resolve(forCapabilities: [], arch: .x86_64))
+    let data = try JSONEncoder().encode(program)
+    #expect(try JSONDecoder().decode(BPFProgram.self, from: data) == program)
+    var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    var bytes = try #require(object["bytes"] as? [Int])
+    bytes[bytes.count - 1] ^= 1
+    object["bytes"] = bytes
+    let tampered = try JSONSerialization.data(withJSONObject: object)
+    #expect(throws: DecodingError.self) { try JSONDecoder().decode(BPFProgram.self, from: tampered) }
+  }
+
+  @Test func resolvedPolicyRoundTrips() throws {
+    let policy = try Fixtures.runtimeDefault().resolve(forCapabilities: Fixtures.containerdDefaultCaps, arch: .x86_64)
+    #expect(try JSONDecoder().decode(ResolvedSeccompPolicy.self, from: policy.canonicalJSON()) == policy)
+  }
+}
