@@ -52,7 +52,13 @@ struct CompilerFlags: ParsableArguments {
 
   /// Compiles every pod; the first error is printed and ends the command with its exit code.
   func compileAll(_ objects: [ManifestObject]) throws -> [CompiledContainer] {
-    let compiler = PolicyCompiler(options: compilerOptions)
+    let compiler: PolicyCompiler
+    do {
+      compiler = try PolicyCompiler(options: compilerOptions)
+    } catch let e as GarrisonError {
+      Diagnostics.print(e, severity: "error")
+      throw ExitCode(e.exitCode)
+    }
     var out: [CompiledContainer] = []
     for o in objects {
       do {

@@ -1,3 +1,4 @@
+import Foundation
 import GarrisonCore
 import GarrisonManifest
 import GarrisonPlan
@@ -25,7 +26,7 @@ enum Fixture {
   }
 
   static func options(seccompDefault: Bool = false, imageUser: String? = nil) -> CompilerOptions {
-    CompilerOptions(seccompDefault: seccompDefault, imageUser: { _ in imageUser })
+    CompilerOptions(seccompDefault: seccompDefault, imageUser: { _ in imageUser }, bpfCacheDirectory: testBPFCache)
   }
 
   static func object(_ yaml: String) throws -> ManifestObject {
@@ -38,6 +39,9 @@ enum Fixture {
   static func compile(_ yaml: String, options: CompilerOptions = Fixture.options()) throws -> [CompiledContainer] {
     try PolicyCompiler(options: options).compile(try object(yaml))
   }
+
+  /// A per-run BPF cache under /var/tmp (the cache refuses shared directories).
+  static let testBPFCache = "/var/tmp/garrison-test-bpf-cache-\(geteuid())"
 
   static func plan(_ yaml: String, options: CompilerOptions = Fixture.options()) throws -> EnforcementPlan {
     guard let c = try compile(yaml, options: options).first else { throw GarrisonError(.invalid, "no container") }
