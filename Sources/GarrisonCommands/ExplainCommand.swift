@@ -48,6 +48,7 @@ enum ExplainText {
       + (p.process.execCanRaise ? " (setuid/file-capability binaries could raise these: no_new_privs is off)" : ""))
     row("seccomp", p.seccomp.mode + (p.seccomp.profile.map { " \($0)" } ?? ""), source("seccomp"))
     if let d = p.seccomp.policyDigest { lines.append("      policy \(d)") }
+    if let d = p.seccomp.bpfDigest { lines.append("      bpf    \(d) (libseccomp, binary tree; cached)") }
     row("apparmor", p.appArmor.mode + (p.appArmor.profileName.map { " \($0)" } ?? ""), source("appArmor"))
     row("selinux", p.seLinux.processLabel ?? "disabled", source("seLinux"))
     row("readOnlyRootFilesystem", "\(p.filesystem.readOnlyRootFilesystem)", source("filesystem.readOnlyRootFilesystem"))

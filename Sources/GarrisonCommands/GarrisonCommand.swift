@@ -14,9 +14,18 @@ public struct GarrisonCommand: ParsableCommand {
     subcommands: GarrisonCommand.registered
   )
   /// Subcommands, one file each; the list is extended as modules land.
-  public static var registered: [any ParsableCommand.Type] { [
-    ExplainCommand.self, CompileCommand.self, ApplyCommand.self, GetCommand.self, DescribeCommand.self, LogsCommand.self,
-    DeleteCommand.self, SuperviseCommand.self,
-  ] }
+  public static var registered: [any ParsableCommand.Type] {
+    [
+      ExplainCommand.self,
+      CompileCommand.self,
+      ImageCommand.self,
+      ApplyCommand.self,
+      GetCommand.self,
+      DescribeCommand.self,
+      LogsCommand.self,
+      DeleteCommand.self,
+      SuperviseCommand.self,
+    ]
+  }
   public init() {}
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GarrisonCore
 import GarrisonManifest
+import GarrisonImages
 import GarrisonPolicy
 
 /// Options shared by the commands that read manifests and compile them.
@@ -24,8 +25,12 @@ struct CompilerFlags: ParsableArguments {
   @Option(help: "The Policies/ directory (default: found beside the installation, or $GARRISON_POLICIES).")
   var policies: String?
 
+  @Option(help: "Garrison state root: images there tell the compiler each image's USER (default $GARRISON_ROOT or /var/lib/garrison).")
+  var root: String?
+
   var compilerOptions: CompilerOptions {
     var o = CompilerOptions(seccompProfileRoot: seccompProfileRoot, seccompDefault: seccompDefault)
+    o.imageUser = ImageUserLookup.make(root: root ?? ImageStore.defaultRoot(environment: ProcessInfo.processInfo.environment))
     if let policies { o.policiesDirectory = policies }
     o.allowedUnsafeSysctls = (allowedUnsafeSysctls ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
     return o
@@ -47,7 +52,13 @@ struct CompilerFlags: ParsableArguments {
 
   /// Compiles every pod; the first error is printed and ends the command with its exit code.
   func compileAll(_ objects: [ManifestObject]) throws -> [CompiledContainer] {
-    let compiler = PolicyCompiler(options: compilerOptions)
+    let compiler: PolicyCompiler
+    do {
+      compiler = try PolicyCompiler(options: compilerOptions)
+    } catch let e as GarrisonError {
+      Diagnostics.print(e, severity: "error")
+      throw ExitCode(e.exitCode)
+    }
     var out: [CompiledContainer] = []
     for o in objects {
       do {
@@ -74,4 +85,29 @@ enum Diagnostics {
     parts.append(msg)
     FileHandle.standardError.write(Data((parts.joined(separator: ": ") + "\n").utf8))
   }
+}
+
+/// Looks up an image's `User` in the local image store; an image the store does not hold is unknown (nil).
+enum ImageUserLookup {
+  static func make(root: String) -> @Sendable (String) -> String? {
+    guard FileManager.default.fileExists(atPath: root + "/images/index.json"), let store = try? ImageStore(root: root) else {
+      return { _ in nil }
+    }
+    let cache = LockedCache()
+    return { image in
+      if let hit = cache.get(image) { return hit }
+      // Not in the store: the compiler treats the user as unknown and refuses it under runAsNonRoot.
+      let user = (try? store.resolve(image)).map { $0.config.user ?? "" }
+      cache.set(image, user)
+      return user
+    }
+  }
+}
+
+/// A tiny thread-safe memo for image lookups.
+final class LockedCache: @unchecked Sendable {
+  private let lock = NSLock()
+  private var values: [String: String?] = [:]
+  func get(_ k: String) -> String?? { lock.lock(); defer { lock.unlock() }; return values[k] }
+  func set(_ k: String, _ v: String?) { lock.lock(); values[k] = v; lock.unlock() }
 }

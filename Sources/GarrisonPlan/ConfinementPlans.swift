@@ -12,7 +12,10 @@ public struct SeccompPlan: Codable, Equatable, Sendable {
   public var policyJSON: String?
   /// Whether denials are logged by the kernel (SECCOMP_FILTER_FLAG_LOG), for the audit log.
   public var logDenials: Bool
-  public init(mode: String, profile: String?, explicit: Bool, policyDigest: String?, policyJSON: String?, logDenials: Bool) {
+  /// SHA-256 of the compiled BPF program (libseccomp, binary-tree optimised) the runtime must load; nil when unconfined.
+  public var bpfDigest: String?
+  public init(mode: String, profile: String?, explicit: Bool, policyDigest: String?, policyJSON: String?, logDenials: Bool, bpfDigest: String? = nil) {
+    self.bpfDigest = bpfDigest
     self.mode = mode
     self.profile = profile
     self.explicit = explicit

@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonSeccomp
 
 /// What the compiler needs besides the manifest: where policy data lives and the operator's choices.
 public struct CompilerOptions: Sendable {
@@ -17,13 +18,25 @@ public struct CompilerOptions: Sendable {
   public var imageUser: @Sendable (String) -> String?
   /// Whether seccomp denials are logged by the kernel (SECCOMP_FILTER_FLAG_LOG) for the audit log.
   public var logSeccompDenials: Bool
+  /// The kernel the plans are for: profile rules with `minKernel` above it are dropped (nil: all such rules dropped).
+  public var kernelVersion: KernelVersion?
+  /// Whether to compile each seccomp policy to BPF (cached by content hash) and pin its digest in the plan.
+  public var compileBPF: Bool
+  /// Where compiled BPF programs are cached (`$GARRISON_SECCOMP_CACHE`, else `<root>/cache/seccomp` as root,
+  /// else `~/.cache/garrison/seccomp`).
+  public var bpfCacheDirectory: String
 
   public init(
     policiesDirectory: String = PolicyLocator.policiesDirectory(),
     seccompProfileRoot: String = "/var/lib/garrison/seccomp", seccompDefault: Bool = true,
     allowedUnsafeSysctls: [String] = [], pidsLimit: Int64? = 4096,
-    imageUser: @escaping @Sendable (String) -> String? = { _ in nil }, logSeccompDenials: Bool = true
+    imageUser: @escaping @Sendable (String) -> String? = { _ in nil }, logSeccompDenials: Bool = true,
+    kernelVersion: KernelVersion? = CompilerOptions.runningKernel(), compileBPF: Bool = true,
+    bpfCacheDirectory: String = CompilerOptions.defaultBPFCacheDirectory()
   ) {
+    self.kernelVersion = kernelVersion
+    self.compileBPF = compileBPF
+    self.bpfCacheDirectory = bpfCacheDirectory
     self.policiesDirectory = policiesDirectory
     self.seccompProfileRoot = seccompProfileRoot
     self.seccompDefault = seccompDefault
@@ -31,6 +44,20 @@ public struct CompilerOptions: Sendable {
     self.pidsLimit = pidsLimit
     self.imageUser = imageUser
     self.logSeccompDenials = logSeccompDenials
+  }
+}
+
+extension CompilerOptions {
+  /// The running kernel's version; nil when it cannot be read (then minKernel rules are dropped: stricter).
+  public static func runningKernel() -> KernelVersion? {
+    do { return try KernelVersion.running() } catch { return nil }
+  }
+
+  public static func defaultBPFCacheDirectory() -> String {
+    let env = ProcessInfo.processInfo.environment
+    if let d = env["GARRISON_SECCOMP_CACHE"], !d.isEmpty { return d }
+    if geteuid() == 0 { return (env["GARRISON_ROOT"] ?? "/var/lib/garrison") + "/cache/seccomp" }
+    return (env["XDG_CACHE_HOME"] ?? (NSHomeDirectory() + "/.cache")) + "/garrison/seccomp"
   }
 }
 

@@ -11,7 +11,13 @@ public enum OCIConfigBuilder {
   static let defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
   /// Builds the config; `args` overrides the process arguments (image Entrypoint/Cmd resolved by the caller).
-  public static func build(_ plan: EnforcementPlan, rootfs: String = "rootfs", args: [String]? = nil) throws -> RuntimeSpec {
+  /// Like containerd, a label the manifest did not ask for is left out when the host lacks its LSM; an explicit
+  /// one stays, so the runtime refuses to start (fail closed).
+  public static func build(
+    _ plan: EnforcementPlan, rootfs: String = "rootfs", args: [String]? = nil, host: HostSecurity = .detect()
+  ) throws -> RuntimeSpec {
+    let appArmorProfile = (host.appArmorEnabled || plan.appArmor.explicit) ? plan.appArmor.profileName : nil
+    let keepSELinux = host.seLinuxEnabled || plan.seLinux.explicit
     let p = plan.process
     let caps = p.capabilities
     var process = RuntimeSpec.Process(
@@ -23,7 +29,7 @@ public enum OCIConfigBuilder {
                           permitted: caps.permitted.names, ambient: caps.ambient.names),
       rlimits: p.rlimits.map { .init(type: $0.type, soft: $0.soft, hard: $0.hard) },
       noNewPrivileges: p.noNewPrivileges,
-      apparmorProfile: plan.appArmor.profileName, selinuxLabel: plan.seLinux.processLabel)
+      apparmorProfile: appArmorProfile, selinuxLabel: keepSELinux ? plan.seLinux.processLabel : nil)
     process.oomScoreAdj = nil
 
     var namespaces: [RuntimeSpec.Namespace] = [.init(type: "mount")]
@@ -49,7 +55,7 @@ public enum OCIConfigBuilder {
       namespaces: namespaces, devices: nil, cgroupsPath: "/garrison/\(plan.pod.uid)/\(plan.container.name)",
       resources: resources, seccomp: seccomp, sysctl: plan.sysctls.isEmpty ? nil : plan.sysctls,
       maskedPaths: plan.filesystem.maskedPaths, readonlyPaths: plan.filesystem.readonlyPaths,
-      mountLabel: plan.seLinux.mountLabel)
+      mountLabel: keepSELinux ? plan.seLinux.mountLabel : nil)
 
     return RuntimeSpec(
       process: process, root: .init(path: rootfs, readonly: plan.filesystem.readOnlyRootFilesystem),
@@ -80,4 +86,21 @@ public enum OCIConfigBuilder {
 
 extension Array {
   var nilIfEmpty: [Element]? { isEmpty ? nil : self }
+}
+
+/// Which Linux security modules the host kernel has enabled.
+public struct HostSecurity: Sendable, Equatable {
+  public var appArmorEnabled: Bool
+  public var seLinuxEnabled: Bool
+  public init(appArmorEnabled: Bool, seLinuxEnabled: Bool) {
+    self.appArmorEnabled = appArmorEnabled
+    self.seLinuxEnabled = seLinuxEnabled
+  }
+
+  /// Reads `/sys/module/apparmor/parameters/enabled` and `/sys/fs/selinux/enforce`.
+  public static func detect() -> HostSecurity {
+    let aa = (try? String(contentsOfFile: "/sys/module/apparmor/parameters/enabled", encoding: .utf8))?.hasPrefix("Y") ?? false
+    let se = FileManager.default.fileExists(atPath: "/sys/fs/selinux/enforce")
+    return HostSecurity(appArmorEnabled: aa, seLinuxEnabled: se)
+  }
 }

@@ -17,8 +17,13 @@ public struct CompiledContainer: Sendable {
 /// app, ephemeral). Pure: the same manifest and options give the same plans, byte for byte.
 public struct PolicyCompiler: Sendable {
   public let options: CompilerOptions
+  let policies: PolicySet
 
-  public init(options: CompilerOptions = CompilerOptions()) { self.options = options }
+  /// Loads the policy data (`Policies/`) once; throws when it is missing or invalid.
+  public init(options: CompilerOptions = CompilerOptions()) throws {
+    self.options = options
+    self.policies = try PolicySet(options: options)
+  }
 
   /// Compiles every container of the object's pod; objects without a pod give no plans.
   public func compile(_ object: ManifestObject) throws -> [CompiledContainer] {
@@ -77,9 +82,9 @@ public struct PolicyCompiler: Sendable {
 
     // Seccomp, AppArmor, SELinux.
     let seccomp = try SeccompChoice.plan(
-      container: csc, pod: psc, privileged: privileged, caps: caps, conSC: conSC, podSC: podSC, options: options, why: &why)
+      container: csc, pod: psc, privileged: privileged, caps: caps, conSC: conSC, podSC: podSC, policies: policies, why: &why)
     let appArmor = try AppArmorChoice.plan(
-      container: c, pod: pod, privileged: privileged, conSC: conSC, podSC: podSC, why: &why)
+      container: c, pod: pod, privileged: privileged, conSC: conSC, podSC: podSC, policies: policies, why: &why)
     let podUID = object.metadata.uid ?? PodUID.derive(namespace: object.namespace, name: object.name)
     let seLinux = try SELinuxChoice.plan(
       container: csc, pod: psc, privileged: privileged, podUID: podUID, conSC: conSC, podSC: podSC, why: &why)

@@ -7,8 +7,9 @@ import GarrisonPlan
 enum SeccompChoice {
   static func plan(
     container csc: SecurityContext?, pod psc: PodSecurityContext?, privileged: Bool, caps: CapabilitySet,
-    conSC: FieldPath, podSC: FieldPath, options: CompilerOptions, why: inout ProvenanceRecorder
+    conSC: FieldPath, podSC: FieldPath, policies: PolicySet, why: inout ProvenanceRecorder
   ) throws -> SeccompPlan {
+    let options = policies.options
     if privileged {
       why.field("seccomp", "Unconfined", conSC / "privileged")
       return SeccompPlan(mode: "Unconfined", profile: nil, explicit: false, policyDigest: nil, policyJSON: nil, logDenials: false)
@@ -34,10 +35,10 @@ enum SeccompChoice {
       return SeccompPlan(mode: "Unconfined", profile: nil, explicit: fieldPath != nil, policyDigest: nil, policyJSON: nil, logDenials: false)
     }
     let resolved = try SeccompPolicyResolver.resolve(
-      field: field, capabilities: caps, options: options, fieldPath: (fieldPath ?? podSC) / "localhostProfile")
+      field: field, capabilities: caps, policies: policies, fieldPath: (fieldPath ?? podSC) / "localhostProfile")
     return SeccompPlan(
       mode: field.type, profile: resolved.profile, explicit: fieldPath != nil, policyDigest: resolved.digest,
-      policyJSON: resolved.json, logDenials: options.logSeccompDenials)
+      policyJSON: resolved.json, logDenials: options.logSeccompDenials, bpfDigest: resolved.bpfDigest)
   }
 }
 
@@ -48,7 +49,7 @@ enum AppArmorChoice {
 
   static func plan(
     container c: Container, pod: PodTemplate, privileged: Bool, conSC: FieldPath, podSC: FieldPath,
-    why: inout ProvenanceRecorder
+    policies: PolicySet, why: inout ProvenanceRecorder
   ) throws -> AppArmorPlan {
     if privileged {
       why.field("appArmor", "Unconfined", conSC / "privileged")
@@ -56,31 +57,31 @@ enum AppArmorChoice {
     }
     if let f = c.securityContext?.appArmorProfile {
       why.field("appArmor", f.type, conSC / "appArmorProfile")
-      return try make(f, explicit: true, source: "field", path: conSC / "appArmorProfile")
+      return try make(f, explicit: true, source: "field", path: conSC / "appArmorProfile", policies: policies)
     }
     let key = annotationPrefix + c.name
     if let value = pod.metadata.annotations[key] {
       let path = pod.metadataPath / "annotations"
       let p = FieldPath(path.steps + [.key(key)])
       why.field("appArmor", value, p)
-      return try make(try AppArmorProfiles.field(fromAnnotation: value, path: p), explicit: true, source: "annotation", path: p)
+      return try make(try AppArmorProfiles.field(fromAnnotation: value, path: p, policies: policies), explicit: true, source: "annotation", path: p, policies: policies)
     }
     if let f = pod.spec.securityContext?.appArmorProfile {
       why.field("appArmor", f.type, podSC / "appArmorProfile")
-      return try make(f, explicit: true, source: "field", path: podSC / "appArmorProfile")
+      return try make(f, explicit: true, source: "field", path: podSC / "appArmorProfile", policies: policies)
     }
     why.rule("appArmor", "RuntimeDefault", "default: RuntimeDefault where the kernel has AppArmor")
-    return try make(ProfileField(type: "RuntimeDefault"), explicit: false, source: "default", path: conSC)
+    return try make(ProfileField(type: "RuntimeDefault"), explicit: false, source: "default", path: conSC, policies: policies)
   }
 
-  static func make(_ f: ProfileField, explicit: Bool, source: String, path: FieldPath) throws -> AppArmorPlan {
+  static func make(_ f: ProfileField, explicit: Bool, source: String, path: FieldPath, policies: PolicySet) throws -> AppArmorPlan {
     switch f.type {
     case "Unconfined": return AppArmorPlan(mode: "Unconfined", profileName: nil, explicit: explicit, source: source)
     case "Localhost":
       let name = try AppArmorProfiles.validateLocalhostName(f.localhostProfile ?? "", path: path)
       return AppArmorPlan(mode: "Localhost", profileName: name, explicit: explicit, source: source)
     default:
-      return AppArmorPlan(mode: "RuntimeDefault", profileName: AppArmorProfiles.runtimeDefaultName, explicit: explicit, source: source)
+      return AppArmorPlan(mode: "RuntimeDefault", profileName: policies.appArmorDefault.name, explicit: explicit, source: source)
     }
   }
 }
