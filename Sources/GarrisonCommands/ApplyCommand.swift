@@ -52,10 +52,11 @@ struct ApplyCommand: ParsableCommand {
         }
       }
       var compiler = CompilerOptions(seccompDefault: seccompDefault)
+      compiler.imageUser = ImageUserLookup.make(root: rootOption.path)
       if let policies { compiler.policiesDirectory = policies }
       let runtimePath = try RuntimeLocator.locate(runtime)
       try HostSetup.prepare(runtime: runtimePath)
-      let images: any ImageResolver = try rootfs.map { DirectoryImageResolver(directory: $0) } ?? StoreImageResolver.make()
+      let images: any ImageResolver = try rootfs.map { DirectoryImageResolver(directory: $0) } ?? StoreImageResolver.make(root: rootOption.path)
       var options = ApplyOptions(
         runtimePath: runtimePath, images: images,
         network: NetworkConfig(mode: network, bridge: bridge, cidr: podCidr),

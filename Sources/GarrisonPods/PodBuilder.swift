@@ -17,7 +17,11 @@ public struct ResolvedImage: Sendable, Equatable {
   public var cmd: [String]?
   public var env: [String]
   public var workingDir: String?
-  public init(lowerdirs: [String], entrypoint: [String]? = nil, cmd: [String]? = nil, env: [String] = [], workingDir: String? = nil) {
+  /// The image's `User`, if any.
+  public var user: String?
+  public init(lowerdirs: [String], entrypoint: [String]? = nil, cmd: [String]? = nil, env: [String] = [], workingDir: String? = nil,
+              user: String? = nil) {
+    self.user = user
     self.lowerdirs = lowerdirs
     self.entrypoint = entrypoint
     self.cmd = cmd
@@ -106,6 +110,16 @@ public struct PodBuilder {
           p.env = env
         }
         if c.workingDir == nil, let wd = image.workingDir, !wd.isEmpty { p.cwd = wd }
+        // A user the compiler could not make numeric comes from the image: resolve it in the image's files.
+        let u = cc.plan.process.user
+        if !u.uidKnown, let name = u.imageUser ?? image.user, !name.isEmpty {
+          let (uid, gid) = try ImageUser.resolve(name, lowerdirs: image.lowerdirs, field: field + ".image")
+          if u.runAsNonRoot && uid == 0 {
+            throw GarrisonError(.refused, "image \(c.image ?? "") runs as root (User \(name)) and runAsNonRoot is set", field: FieldPath(field + ".securityContext.runAsNonRoot"))
+          }
+          p.user.uid = uid
+          if u.primaryGroupFromImage, let gid { p.user.gid = gid }
+        }
         spec.process = p
       }
       var mounts: [MountRecord] = []

@@ -25,18 +25,18 @@ public struct PodNetwork {
   /// Sets up the sandbox's network; returns the pod IP (nil for `none`).
   public func setUp(sandbox: Sandbox, uid: String, owner: String) throws -> (ip: String?, veth: String?) {
     let netns = sandbox.path("net")
-    try run(["nsenter", "--net=\(netns)", "ip", "link", "set", "lo", "up"])
+    try sh(["nsenter", "--net=\(netns)", "ip", "link", "set", "lo", "up"])
     guard config.mode == "bridge" else { return (nil, nil) }
     let cidr = try CIDR(config.cidr)
     try ensureBridge(cidr)
     let ip = try allocate(cidr, owner: owner)
     let veth = Self.hostVeth(uid: uid)
     do {
-      try run(["ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", "\(sandbox.process.pid)"])
-      try run(["ip", "link", "set", veth, "master", config.bridge, "up"])
-      try run(["nsenter", "--net=\(netns)", "ip", "addr", "add", "\(ip)/\(cidr.prefix)", "dev", "eth0"])
-      try run(["nsenter", "--net=\(netns)", "ip", "link", "set", "eth0", "up"])
-      try run(["nsenter", "--net=\(netns)", "ip", "route", "add", "default", "via", cidr.address(1)])
+      try sh(["ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", "\(sandbox.process.pid)"])
+      try sh(["ip", "link", "set", veth, "master", config.bridge, "up"])
+      try sh(["nsenter", "--net=\(netns)", "ip", "addr", "add", "\(ip)/\(cidr.prefix)", "dev", "eth0"])
+      try sh(["nsenter", "--net=\(netns)", "ip", "link", "set", "eth0", "up"])
+      try sh(["nsenter", "--net=\(netns)", "ip", "route", "add", "default", "via", cidr.address(1)])
     } catch {
       release(ip)
       throw error
@@ -44,12 +44,15 @@ public struct PodNetwork {
     return (ip, veth)
   }
 
+  /// Runs a command whose output is not needed.
+  func sh(_ argv: [String]) throws { _ = try run(argv) }
+
   func ensureBridge(_ cidr: CIDR) throws {
     try withLock {
       if (try? run(["ip", "link", "show", config.bridge])) != nil { return }
-      try run(["ip", "link", "add", config.bridge, "type", "bridge"])
-      try run(["ip", "addr", "add", "\(cidr.address(1))/\(cidr.prefix)", "dev", config.bridge])
-      try run(["ip", "link", "set", config.bridge, "up"])
+      try sh(["ip", "link", "add", config.bridge, "type", "bridge"])
+      try sh(["ip", "addr", "add", "\(cidr.address(1))/\(cidr.prefix)", "dev", config.bridge])
+      try sh(["ip", "link", "set", config.bridge, "up"])
     }
   }
 
@@ -80,7 +83,7 @@ public struct PodNetwork {
     defer { if let ip { release(ip) } }
     guard let veth, (try? run(["ip", "link", "show", veth])) != nil else { return }
     do {
-      try run(["ip", "link", "del", veth])
+      try sh(["ip", "link", "del", veth])
     } catch {
       // The veth also disappears when the sandbox's network namespace dies; only a veth that stays is an error.
       if (try? run(["ip", "link", "show", veth])) != nil { throw error }
