@@ -147,6 +147,8 @@ public struct PodManager: Sendable {
     }
     let status = try JSONFile.read(PodStatus.self, from: p.status)
     if let sup = status?.supervisor, ProcessProbe.isAlive(sup) {
+      // The supervisor reads the grace period from stop.json when SIGTERM arrives.
+      if let grace { try JSONFile.write(StopRequest(gracePeriodSeconds: grace), to: p.stopRequest) }
       ProcessProbe.signal(sup, SIGTERM)
       let limit = (grace ?? Double(record.terminationGracePeriodSeconds)) + 10
       let deadline = Date(timeIntervalSinceNow: limit)
@@ -158,4 +160,9 @@ public struct PodManager: Sendable {
     try PodCleanup.removeDirectory(p)
     return true
   }
+}
+
+/// `stop.json`: how `delete` asks the supervisor to stop (written before SIGTERM).
+public struct StopRequest: Codable, Sendable {
+  public var gracePeriodSeconds: Double
 }

@@ -35,7 +35,7 @@ public struct PodPaths: Sendable, Equatable {
   public var record: String { directory + "/record.json" }
   public var status: String { directory + "/status.json" }
   public var supervisorLog: String { directory + "/supervisor.log" }
-  public var lock: String { directory + "/lock" }
+  public var stopRequest: String { directory + "/stop.json" }
   public func container(_ c: String) -> String { directory + "/containers/" + c }
   public func bundle(_ c: String) -> String { container(c) + "/bundle" }
   public func volume(_ v: String) -> String { directory + "/volumes/" + v }

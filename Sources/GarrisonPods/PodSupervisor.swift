@@ -61,7 +61,10 @@ public final class PodSupervisor: @unchecked Sendable {
     while true {
       collectExits()
       if termination.isSet {
-        stopAll(grace: Double(record.terminationGracePeriodSeconds))
+        let requested = (try? JSONFile.read(StopRequest.self, from: paths.stopRequest))??.gracePeriodSeconds
+        event("Normal", "Killing", "stopping the pod (grace period \(requested ?? Double(record.terminationGracePeriodSeconds))s)")
+        save()
+        stopAll(grace: requested ?? Double(record.terminationGracePeriodSeconds))
         tearDown()
         save()
         return 0
