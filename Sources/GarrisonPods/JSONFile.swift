@@ -4,12 +4,15 @@ import GarrisonCore
 /// Reads and writes Codable values as JSON files; writes are atomic (temporary file, fsync, rename).
 public enum JSONFile {
   /// Writes `value` to `path` atomically: readers see the old or the new file, never a torn one.
-  public static func write<T: Encodable>(_ value: T, to path: String) throws {
+  public static func write<T: Encodable>(_ value: T, to path: String, mode: mode_t = 0o644) throws {
     let enc = JSONEncoder()
     enc.outputFormatting = [.sortedKeys, .prettyPrinted]
-    enc.dateEncodingStrategy = .iso8601
+    enc.dateEncodingStrategy = .custom { date, encoder in
+      var c = encoder.singleValueContainer()
+      try c.encode(Timestamps.format(date))
+    }
     let data = try enc.encode(value)
-    try writeAtomically(data, to: path)
+    try writeAtomically(data, to: path, mode: mode)
   }
 
   /// Writes bytes atomically with an fsync before the rename.
@@ -29,6 +32,8 @@ public enum JSONFile {
         off += n
       }
     }
+    // The mode of an existing temporary file is not changed by open(2): set it explicitly.
+    guard fchmod(fd, mode) == 0 else { throw GarrisonError(.system, operation: "fchmod", "cannot set mode of \(tmp)", errno: errno) }
     guard fsync(fd) == 0 else { throw GarrisonError(.system, operation: "fsync", "cannot sync \(tmp)", errno: errno) }
     guard rename(tmp, path) == 0 else { throw GarrisonError(.system, operation: "rename", "cannot replace \(path)", errno: errno) }
   }
@@ -42,11 +47,35 @@ public enum JSONFile {
       return nil
     }
     let dec = JSONDecoder()
-    dec.dateDecodingStrategy = .iso8601
+    dec.dateDecodingStrategy = .custom { decoder in
+      let c = try decoder.singleValueContainer()
+      let text = try c.decode(String.self)
+      guard let d = Timestamps.parse(text) else {
+        throw DecodingError.dataCorruptedError(in: c, debugDescription: "not an RFC 3339 time: \(text)")
+      }
+      return d
+    }
     do {
       return try dec.decode(type, from: data)
     } catch {
       throw GarrisonError(.system, operation: "decode", "corrupt state file \(path): \(error)")
     }
+  }
+}
+
+/// RFC 3339 times with milliseconds (events within one second keep their order and spacing).
+public enum Timestamps {
+  public static func format(_ date: Date) -> String {
+    let f = ISO8601DateFormatter()
+    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return f.string(from: date)
+  }
+
+  public static func parse(_ text: String) -> Date? {
+    let f = ISO8601DateFormatter()
+    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    if let d = f.date(from: text) { return d }
+    f.formatOptions = [.withInternetDateTime]
+    return f.date(from: text)
   }
 }

@@ -46,8 +46,9 @@ public struct ObjectStore: Sendable {
     let file = path(o.kind, o.namespace, name)
     let old = try JSONFile.read(StoredObject.self, from: file)
     if old == obj { return "unchanged" }
-    try FS.mkdirs((file as NSString).deletingLastPathComponent)
-    try JSONFile.write(obj, to: file)
+    // Secrets live here: owner-only directory and file.
+    try FS.mkdirs((file as NSString).deletingLastPathComponent, mode: 0o700)
+    try JSONFile.write(obj, to: file, mode: 0o600)
     return old == nil ? "created" : "configured"
   }
 

@@ -45,7 +45,7 @@ public struct PodManager: Sendable {
         throw GarrisonError(.system, operation: "mkdir", "cannot create \(p.directory)", errno: errno)
       }
       for c in record.containers { try FS.mkdirs(p.bundle(c.name)) }
-      try JSONFile.write(record, to: p.record)
+      try JSONFile.write(record, to: p.record, mode: 0o600)  // holds secret volume contents
       var initial = PodStatus(phase: .pending, containers: record.containers.map {
         ContainerStatus(name: $0.name, role: $0.role, runtimeID: record.runtimeID($0.name))
       })

@@ -59,6 +59,7 @@ public final class PodSupervisor: @unchecked Sendable {
       return 1
     }
     while true {
+      let seen = reaper.generation
       collectExits()
       if termination.isSet {
         let requested = (try? JSONFile.read(StopRequest.self, from: paths.stopRequest))??.gracePeriodSeconds
@@ -77,7 +78,7 @@ public final class PodSupervisor: @unchecked Sendable {
         save()
         return 0
       }
-      reaper.waitForAnyExit(timeout: nextWakeup())
+      reaper.waitForChange(from: seen, timeout: nextWakeup())
     }
   }
 

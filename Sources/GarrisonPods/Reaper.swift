@@ -8,7 +8,7 @@ import CGarrisonLinux
 public final class Reaper: @unchecked Sendable {
   private let condition = NSCondition()
   private var statuses: [pid_t: ExitStatus] = [:]
-  private var generation = 0
+  private var counter = 0
 
   public init() {}
 
@@ -29,7 +29,7 @@ public final class Reaper: @unchecked Sendable {
       if pid > 0 {
         condition.lock()
         statuses[pid] = ExitStatus(waitStatus: st)
-        generation += 1
+        counter += 1
         condition.broadcast()
         condition.unlock()
       } else if errno == ECHILD {
@@ -64,21 +64,33 @@ public final class Reaper: @unchecked Sendable {
     return statuses.removeValue(forKey: pid)
   }
 
-  /// Waits until any child exits or `timeout` seconds pass.
-  public func waitForAnyExit(timeout: Double) {
+  /// A counter that changes whenever a child exits (or `poke` is called).
+  public var generation: Int {
     condition.lock()
     defer { condition.unlock() }
-    let start = generation
+    return counter
+  }
+
+  /// Waits until `generation` differs from `seen` (something happened since the caller looked) or `timeout`
+  /// seconds pass. Taking `seen` before processing exits means an exit in between is never slept through.
+  public func waitForChange(from seen: Int, timeout: Double) {
+    condition.lock()
+    defer { condition.unlock() }
     let deadline = Date(timeIntervalSinceNow: timeout)
-    while generation == start {
+    while counter == seen {
       if !condition.wait(until: deadline) { return }
     }
+  }
+
+  /// Waits until any child exits (after this call) or `timeout` seconds pass.
+  public func waitForAnyExit(timeout: Double) {
+    waitForChange(from: generation, timeout: timeout)
   }
 
   /// Wakes `waitForAnyExit` (e.g. on a termination request).
   public func poke() {
     condition.lock()
-    generation += 1
+    counter += 1
     condition.broadcast()
     condition.unlock()
   }
