@@ -72,15 +72,26 @@ struct ApplyCommand: ParsableCommand {
       }
       var failure: GarrisonError?
       var applied: [(String, String)] = []
+      var started: [(String, String)] = []
       for o in objects where o.kind != "ConfigMap" && o.kind != "Secret" {
         if o.kind == "Namespace" { print("namespace/\(o.name) unchanged (namespaces exist implicitly)"); continue }
         do {
-          let outcome = try manager.apply(o, options: options)
+          // Supervisors start in parallel; each is awaited below.
+          let outcome = try manager.apply(o, options: options, waitReady: 0)
           print("pod/\(o.name) \(outcome)")
+          if outcome == "created" { started.append((o.namespace, o.name)) }
           applied.append((o.namespace, o.name))
         } catch var e as GarrisonError {
           if e.location == nil { e.location = o.location }
           Diagnostics.print(e, severity: "error", object: o.reference)
+          if failure == nil || e.exitCode > failure!.exitCode { failure = e }
+        }
+      }
+      for (ns, name) in started {
+        do {
+          try manager.awaitSupervisor(ns, name)
+        } catch let e as GarrisonError {
+          Diagnostics.print(e, severity: "error", object: "Pod/\(ns)/\(name)")
           if failure == nil || e.exitCode > failure!.exitCode { failure = e }
         }
       }

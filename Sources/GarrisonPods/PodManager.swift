@@ -55,12 +55,19 @@ public struct PodManager: Sendable {
     }
     guard outcome == "created" else { return outcome }
     try startSupervisor(p, executable: options.supervisorExecutable)
-    let deadline = Date(timeIntervalSinceNow: waitReady)
+    if waitReady > 0 { try awaitSupervisor(record.namespace, record.name, timeout: waitReady) }
+    return outcome
+  }
+
+  /// Waits until the pod's supervisor has started (written its identity to `status.json`).
+  public func awaitSupervisor(_ namespace: String, _ name: String, timeout: Double = 10) throws {
+    let p = paths(namespace, name)
+    let deadline = Date(timeIntervalSinceNow: timeout)
     while Date() < deadline {
-      if let st = try JSONFile.read(PodStatus.self, from: p.status), st.supervisor != nil { return outcome }
+      if let st = try JSONFile.read(PodStatus.self, from: p.status), st.supervisor != nil { return }
       usleep(10_000)
     }
-    throw GarrisonError(.system, operation: "supervise", "the supervisor of \(record.namespace)/\(record.name) did not start; see \(p.supervisorLog)")
+    throw GarrisonError(.system, operation: "supervise", "the supervisor of \(namespace)/\(name) did not start; see \(p.supervisorLog)")
   }
 
   /// Starts `garrison supervise` detached (its own session, stdio to `supervisor.log`), via posix_spawn.
