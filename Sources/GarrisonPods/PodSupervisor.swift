@@ -130,7 +130,8 @@ public final class PodSupervisor: @unchecked Sendable {
       let st = status.containers[index(c.name)]
       if c.role == "sidecar" {
         if !started.contains(c.name) || (running[c.name] == nil && st.state.kind != .running) {
-          if !tryStart(c, now: now) { return }
+          // Later containers wait for a sidecar's first start, not for its restarts.
+          if !tryStart(c, now: now) && !started.contains(c.name) { return }
         }
         continue
       }

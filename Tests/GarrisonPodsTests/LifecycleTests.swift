@@ -142,7 +142,29 @@ struct LifecycleTests {
       let times = v.status.events.filter { $0.reason == "Started" }.map(\.time)
       #expect(times.count >= 4)
       if times.count >= 4 { #expect(times[3].timeIntervalSince(times[0]) >= 1.3) }
-      // CrashLoopBackOff is reported while waiting (with a longer backoff).
+      // CrashLoopBackOff is reported while waiting (the delay keeps doubling: 1.6 s, 3.2 s, ...).
+      let waiting = try s.wait("crash") { $0.status.container("main")?.state.reason == "CrashLoopBackOff" }
+      #expect(waiting.status.container("main")?.state.kind == .waiting)
+      #expect(waiting.status.container("main")?.state.message?.contains("back-off") == true)
+    }
+  }
+
+  @Test func logsFollowUntilTheContainerExits() throws {
+    try withScratch { s in
+      try s.apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: talk}
+        spec:
+          restartPolicy: Never
+          containers: [{name: main, command: ["/bin/sh", "-c", "echo first; sleep 1; echo second >&2; printf no-newline"]}]
+        """)
+      _ = try s.wait("talk") { $0.status.container("main")?.state.kind == .running }
+      let follow = try s.garrison(["logs", "talk", "-f"])
+      #expect(follow.succeeded)
+      #expect(follow.output == "first\nsecond\nno-newline", "\(follow.output)")
+      let raw = try s.garrison(["logs", "talk", "--raw"])
+      #expect(raw.output.contains(" stdout F first\n") && raw.output.contains(" stderr F second\n") && raw.output.contains(" stdout P no-newline"))
     }
   }
 
