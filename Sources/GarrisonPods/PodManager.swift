@@ -19,6 +19,17 @@ public struct PodManager: Sendable {
 
   public func paths(_ namespace: String, _ name: String) -> PodPaths { PodPaths(root: root, namespace: namespace, name: name) }
 
+  /// Refuses names that are not Kubernetes names (they become path components under the root).
+  public static func checkNames(namespace: String, name: String) throws {
+    func ok(_ s: String, dots: Bool) -> Bool {
+      !s.isEmpty && s.count <= (dots ? 253 : 63) && s.first!.isLetterOrDigitASCII && s.last!.isLetterOrDigitASCII
+        && s.allSatisfy { $0.isLetterOrDigitASCII && !$0.isUppercase || $0 == "-" || (dots && $0 == ".") }
+        && !s.contains("..")
+    }
+    guard ok(namespace, dots: false) else { throw GarrisonError(.usage, "invalid namespace \"\(namespace)\" (an RFC 1123 label)") }
+    guard ok(name, dots: true) else { throw GarrisonError(.usage, "invalid pod name \"\(name)\" (an RFC 1123 subdomain)") }
+  }
+
   // MARK: apply
 
   /// Applies one Pod: build (compile, resolve), fit check and create under the root lock, then start its
@@ -75,8 +86,12 @@ public struct PodManager: Sendable {
     let fd = open(p.supervisorLog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
     guard fd >= 0 else { throw GarrisonError(.system, operation: "open", "cannot open \(p.supervisorLog)", errno: errno) }
     defer { close(fd) }
+    // A clean environment: a fixed PATH for the tools it runs (unshare, ip, nsenter, the runtime), nothing
+    // else from the caller (no LD_PRELOAD and the like in a root process that outlives the command).
+    var env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8"]
+    for key in ["GARRISON_POLICIES"] { if let v = ProcessInfo.processInfo.environment[key] { env.append("\(key)=\(v)") } }
     _ = try Spawn.start([executable, "supervise", "--root", root, "--namespace", p.namespace, "--name", p.name],
-                        io: SpawnIO(stdout: fd, stderr: fd), newSession: true)
+                        io: SpawnIO(stdout: fd, stderr: fd), newSession: true, environment: env)
   }
 
   /// Runs under an exclusive lock on `<root>/pods.lock` (fit check and name reservation are atomic).
@@ -99,6 +114,7 @@ public struct PodManager: Sendable {
     var out: [PodView] = []
     for ns in namespaces {
       for name in ((try? fm.contentsOfDirectory(atPath: base + "/" + ns)) ?? []).sorted() {
+        guard (try? Self.checkNames(namespace: ns, name: name)) != nil else { continue }  // not a pod directory
         if let v = try view(ns, name) { out.append(v) }
       }
     }
@@ -107,6 +123,7 @@ public struct PodManager: Sendable {
 
   /// One pod, or nil.
   public func view(_ namespace: String, _ name: String) throws -> PodView? {
+    try Self.checkNames(namespace: namespace, name: name)
     let p = paths(namespace, name)
     guard let record = try JSONFile.read(PodRecord.self, from: p.record) else { return nil }
     var status = try JSONFile.read(PodStatus.self, from: p.status) ?? PodStatus(phase: .pending, containers: [])
@@ -144,6 +161,7 @@ public struct PodManager: Sendable {
   /// containers, sandbox, veth and IP lease, mounts, cgroups, the pod directory. Works after a `kill -9`.
   @discardableResult
   public func delete(_ namespace: String, _ name: String, grace: Double? = nil) throws -> Bool {
+    try Self.checkNames(namespace: namespace, name: name)
     let p = paths(namespace, name)
     guard let record = try JSONFile.read(PodRecord.self, from: p.record) else {
       if FileManager.default.fileExists(atPath: p.directory) {
@@ -172,4 +190,8 @@ public struct PodManager: Sendable {
 /// `stop.json`: how `delete` asks the supervisor to stop (written before SIGTERM).
 public struct StopRequest: Codable, Sendable {
   public var gracePeriodSeconds: Double
+}
+
+extension Character {
+  var isLetterOrDigitASCII: Bool { isASCII && (isLetter || isNumber) }
 }
