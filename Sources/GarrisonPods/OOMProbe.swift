@@ -1,34 +1,24 @@
 import Foundation
+import GarrisonCgroups
+import GarrisonCore
 
-/// Reads a container cgroup's OOM-kill counter: cgroup v1 `memory.oom_control` (`oom_kill N`) or cgroup v2
-/// `memory.events` (`oom_kill N`). Read before `delete`, which removes the cgroup.
+/// The pod runner's use of GarrisonCgroups: a container's OOM-kill counter (read before `delete`, which
+/// removes the cgroup) and removal of a pod's cgroup tree (`/garrison/<uid>`, killing anything left in it).
 public enum OOMProbe {
-  /// The counter for cgroup path `cgroupsPath` (as in the OCI config), nil if no memory cgroup is found.
-  public static func oomKills(cgroupsPath: String, cgroupRoot: String = "/sys/fs/cgroup") -> Int? {
-    let candidates = [
-      cgroupRoot + "/memory" + cgroupsPath + "/memory.oom_control",
-      cgroupRoot + cgroupsPath + "/memory.events",
-      cgroupRoot + "/unified" + cgroupsPath + "/memory.events",
-    ]
-    for file in candidates {
-      guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
-      for line in text.split(separator: "\n") {
-        let f = line.split(separator: " ")
-        if f.count == 2, f[0] == "oom_kill", let n = Int(f[1]) { return n }
-      }
+  /// The OOM-kill count of cgroup `cgroupsPath` (as in the OCI config); nil if the cgroup is already gone.
+  public static func oomKills(cgroupsPath: String) throws -> UInt64? {
+    let manager = try CgroupManager.detect()
+    let cgroup: Cgroup
+    do {
+      cgroup = try manager.open(path: cgroupsPath)
+    } catch let e as GarrisonError where e.code == .notFound {
+      return nil
     }
-    return nil
+    return try cgroup.oomKillCount()
   }
 
-  /// Removes a pod's cgroup directories (`/garrison/<uid>` and below) in every hierarchy; idempotent.
-  public static func removeCgroups(parent: String, cgroupRoot: String = "/sys/fs/cgroup") {
-    guard let hierarchies = try? FileManager.default.contentsOfDirectory(atPath: cgroupRoot) else { return }
-    for h in hierarchies.sorted() {
-      let base = "\(cgroupRoot)/\(h)\(parent)"
-      guard FS.type(base) == S_IFDIR else { continue }
-      let children = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
-      for c in children where FS.type(base + "/" + c) == S_IFDIR { rmdir(base + "/" + c) }
-      rmdir(base)
-    }
+  /// Kills whatever is left in the pod's cgroups and removes them, deepest first, in every hierarchy.
+  public static func removeCgroups(parent: String) throws {
+    try CgroupManager.detect().removeTree(path: parent, timeout: .seconds(5))
   }
 }

@@ -28,7 +28,11 @@ public enum PodCleanup {
     for m in mountsUnder(paths.directory) {
       do { try Mounts.unmount(m) } catch { errors.append("\(error)") }
     }
-    OOMProbe.removeCgroups(parent: "/garrison/\(record.uid)")
+    do {
+      try OOMProbe.removeCgroups(parent: "/garrison/\(record.uid)")
+    } catch {
+      errors.append("cgroups: \(error)")
+    }
     if !errors.isEmpty {
       throw GarrisonError(.system, operation: "delete", "cleanup of \(record.namespace)/\(record.name) incomplete: " + errors.joined(separator: "; "))
     }

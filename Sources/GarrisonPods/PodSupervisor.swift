@@ -277,7 +277,12 @@ public final class PodSupervisor: @unchecked Sendable {
       running[name] = nil
       let c = record.containers.first { $0.name == name }!
       let cgroup = c.spec.linux?.cgroupsPath ?? ""
-      let oom = (OOMProbe.oomKills(cgroupsPath: cgroup) ?? 0) > 0
+      var oom = false
+      do {
+        oom = (try OOMProbe.oomKills(cgroupsPath: cgroup) ?? 0) > 0
+      } catch {
+        event("Warning", "OOMUnknown", "container \(name): cannot read the OOM kill count: \(error)")
+      }
       let code = exit.code
       let reason = oom ? "OOMKilled" : (code == 0 ? "Completed" : "Error")
       r.log.finish()
@@ -394,7 +399,11 @@ public final class PodSupervisor: @unchecked Sendable {
       event("Warning", "CleanupFailed", "network: \(error)")
     }
     status.hostVeth = nil
-    OOMProbe.removeCgroups(parent: "/garrison/\(record.uid)")
+    do {
+      try OOMProbe.removeCgroups(parent: "/garrison/\(record.uid)")
+    } catch {
+      event("Warning", "CleanupFailed", "cgroups: \(error)")
+    }
     dirty = true
   }
 
