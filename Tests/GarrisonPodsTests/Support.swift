@@ -70,10 +70,10 @@ final class Scratch {
 
   /// `garrison apply` with the test defaults: this rootfs, crun, no network, fast backoff, no RuntimeDefault seccomp.
   @discardableResult
-  func apply(_ yaml: String, extra: [String] = ["--network", "none"]) throws -> Spawn.Result {
+  func apply(_ yaml: String, extra: [String] = ["--network", "none"], useRootfs: Bool = true) throws -> Spawn.Result {
     let file = dir + "/m-\(UInt32.random(in: 0..<UInt32.max)).yaml"
     try yaml.write(toFile: file, atomically: true, encoding: .utf8)
-    return try garrison(["apply", "-f", file, "--rootfs", rootfs, "--runtime", Host.crun!, "--no-seccomp-default",
+    return try garrison(["apply", "-f", file] + (useRootfs ? ["--rootfs", rootfs] : []) + ["--runtime", Host.crun!, "--no-seccomp-default",
                          "--backoff-base", "0.2"] + extra)
   }
 
