@@ -16,8 +16,16 @@ public enum ContainerRootfs {
     let merged = containerDir + "/bundle/rootfs"
     try unmount(containerDir: containerDir)
     for d in ["upper", "work"] {
-      try? FileManager.default.removeItem(atPath: containerDir + "/" + d)
-      try FS.mkdirs(containerDir + "/" + d)
+      // A restart must not see the previous run's writes: remove the old layer or fail.
+      let path = containerDir + "/" + d
+      if FS.type(path) != nil {
+        do {
+          try FileManager.default.removeItem(atPath: path)
+        } catch {
+          throw GarrisonError(.system, operation: "rm", "cannot reset the writable layer \(path): \(error.localizedDescription)")
+        }
+      }
+      try FS.mkdirs(path)
     }
     try FS.mkdirs(merged)
     let data = "lowerdir=\(source.lowerdirs.joined(separator: ":")),upperdir=\(containerDir)/upper,workdir=\(containerDir)/work"

@@ -129,15 +129,17 @@ struct LifecycleTests {
         kind: Pod
         metadata: {name: crash}
         spec:
-          containers: [{name: main, command: ["/bin/sh", "-c", "echo run; exit 2"]}]
+          containers: [{name: main, command: ["/bin/sh", "-c", "test -e /marker && echo stale-rootfs; touch /marker; echo run; exit 2"]}]
         """)
       let v = try s.wait("crash") { ($0.status.container("main")?.restartCount ?? 0) >= 3 }
       let c = try #require(v.status.container("main"))
       #expect(c.restartCount >= 3)
       #expect(v.status.phase == .running)
       #expect(c.lastState?.reason == "Error" && c.lastState?.exitCode == 2)
+      // Every restart starts from a fresh copy-on-write root (the previous run's /marker is gone).
       let prev = try s.garrison(["logs", "crash", "--previous"])
       #expect(prev.output == "run\n")
+      for i in 0..<c.restartCount { #expect(s.log("crash", "main", restart: i) == "run\n") }
       // Backoff doubles: with base 0.2s, restarts 1..3 take at least 0.2 + 0.4 + 0.8 s after the first exit.
       let times = v.status.events.filter { $0.reason == "Started" }.map(\.time)
       #expect(times.count >= 4)

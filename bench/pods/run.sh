@@ -33,18 +33,27 @@ cleanup() {
 trap cleanup EXIT
 
 now() { date +%s.%N; }
+secs() { awk "BEGIN { printf \"%.3f\", $2 - $1 }"; }
 apply() { "$G" apply --root $ROOT --rootfs $DIR/rootfs --runtime "$RUNTIME" --no-seccomp-default "$@" >/dev/null; }
-# Waits until every app and sidecar container of every pod in the root is running.
+# Waits until every app and sidecar container of every pod in the root is running (reads status.json
+# directly: polling through `garrison get` would add its own start-up time to every round).
 wait_running() {
-  local want=$1
-  while true; do
-    n=$("$G" get pods -A --root $ROOT -o json | python3 -c '
-import json,sys
-items=json.load(sys.stdin)["items"]
-print(sum(1 for i in items if all(c["state"]["kind"]=="Running" for c in i["status"]["containerStatuses"] if c["role"]!="init")))')
-    [ "$n" -ge "$want" ] && return
-    sleep 0.02
-  done
+  python3 - "$ROOT" "$1" <<'PY'
+import glob, json, sys, time
+root, want = sys.argv[1], int(sys.argv[2])
+while True:
+    n = 0
+    for f in glob.glob(root + "/pods/*/*/status.json"):
+        try:
+            cs = json.load(open(f))["containers"]
+        except (OSError, ValueError, KeyError):
+            continue
+        if cs and all(c["state"]["kind"] == "Running" for c in cs if c["role"] != "init"):
+            n += 1
+    if n >= want:
+        break
+    time.sleep(0.005)
+PY
 }
 supervisor_rss() {
   "$G" get pods -A --root $ROOT -o json | python3 -c '
@@ -80,7 +89,7 @@ for net in none bridge; do
   for i in $(seq 1 $REPS); do
     pod3 p3 > $DIR/p3.yaml
     t0=$(now); apply -f $DIR/p3.yaml "${extra[@]}"; t1=$(now); wait_running 1; t2=$(now)
-    printf 'init+2 network=%s run=%d apply_s=%.3f all_running_s=%.3f\n' $net $i $(echo "$t1-$t0" | bc) $(echo "$t2-$t0" | bc)
+    echo "init+2 network=$net run=$i apply_s=$(secs $t0 $t1) all_running_s=$(secs $t0 $t2)"
     [ $i = $REPS ] && [ $net = none ] && supervisor_rss
     "$G" delete pod p3 --root $ROOT --grace-period 0 >/dev/null
   done
@@ -91,9 +100,9 @@ for i in $(seq 1 $PODS); do
   printf -- '---\napiVersion: v1\nkind: Pod\nmetadata: {name: p%d}\nspec:\n  terminationGracePeriodSeconds: 0\n  containers: [{name: main, command: ["sleep", "100000"]}]\n' $i >> $DIR/many.yaml
 done
 t0=$(now); apply -f $DIR/many.yaml --network none; t1=$(now); wait_running $PODS; t2=$(now)
-printf '%d pods network=none apply_s=%.3f all_running_s=%.3f\n' $PODS $(echo "$t1-$t0" | bc) $(echo "$t2-$t0" | bc)
+echo "$PODS pods network=none apply_s=$(secs $t0 $t1) all_running_s=$(secs $t0 $t2)"
 supervisor_rss
 t0=$(now)
 for i in $(seq 1 $PODS); do "$G" delete pod p$i --root $ROOT --grace-period 0 >/dev/null; done
 t1=$(now)
-printf '%d pods delete_s=%.3f\n' $PODS $(echo "$t1-$t0" | bc)
+echo "$PODS pods delete_s=$(secs $t0 $t1)"
