@@ -18,6 +18,7 @@ let package = Package(
     .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
   ],
   targets: [
     // System libraries (pkg-config) and the one C shim.
@@ -29,7 +30,7 @@ let package = Package(
 
     // Pure layers: core types, manifest model, plan, compiler.
     .target(name: "GarrisonCore"),
-    .target(name: "GarrisonManifest", dependencies: ["GarrisonCore", "Yams"]),
+    .target(name: "GarrisonManifest", dependencies: ["GarrisonCore", "Yams", "BigInt"]),
     .target(name: "GarrisonPlan", dependencies: ["GarrisonCore"]),
     .target(name: "GarrisonOCI", dependencies: ["GarrisonCore"]),
     .target(name: "GarrisonSeccomp", dependencies: ["GarrisonCore", "GarrisonPlan", "CSeccomp",

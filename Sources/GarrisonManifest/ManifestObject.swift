@@ -1,0 +1,77 @@
+import GarrisonCore
+
+/// The pod inside an object: a Pod's own spec, or a workload's pod template.
+public struct PodTemplate: Equatable, Sendable {
+  /// The pod's metadata (for a workload: `spec.template.metadata`), where AppArmor annotations live.
+  public var metadata: ObjectMeta
+  public var spec: PodSpec
+  /// Path of the pod spec in the object (`spec`, `spec.template.spec`, `spec.jobTemplate.spec.template.spec`).
+  public var specPath: FieldPath
+  /// Path of the pod metadata in the object.
+  public var metadataPath: FieldPath
+}
+
+/// One Kubernetes object from a manifest, with every field's source position.
+public struct ManifestObject: Sendable {
+  public var apiVersion: String
+  public var kind: String
+  public var metadata: ObjectMeta
+  /// Where the object starts (`file:line:col`).
+  public var location: SourceLocation
+  /// The pod this object runs, if its kind has one.
+  public var pod: PodTemplate?
+  /// `data` and `stringData` of a ConfigMap or Secret (Secret `data` stays base64 as written).
+  public var data: [String: String] = [:]
+  public var stringData: [String: String] = [:]
+  /// Field path (dotted) → position of the field's key (or of the list item).
+  let locations: [String: SourceLocation]
+
+  /// The namespace, `default` when none is given.
+  public var namespace: String { metadata.namespace ?? "default" }
+  /// The name (or `generateName` + `*`).
+  public var name: String { metadata.name ?? ((metadata.generateName ?? "") + "*") }
+  /// `Kind/namespace/name`, for messages.
+  public var reference: String { "\(kind)/\(namespace)/\(name)" }
+
+  /// The position of `path`, or of its nearest ancestor that is present in the source.
+  public func location(of path: FieldPath) -> SourceLocation {
+    var steps = path.steps
+    while !steps.isEmpty {
+      if let l = locations[FieldPath(steps).description] { return l }
+      steps.removeLast()
+    }
+    return location
+  }
+
+  /// Whether the field at `path` is written in the source.
+  public func isPresent(_ path: FieldPath) -> Bool { locations[path.description] != nil }
+}
+
+/// The kinds Garrison reads, and where each keeps its pod.
+public enum WorkloadKind {
+  /// Kind → path from the object root to the pod template (`nil`: the object is itself a Pod).
+  static let templatePaths: [String: [String]] = [
+    "Pod": [],
+    "Deployment": ["spec", "template"],
+    "ReplicaSet": ["spec", "template"],
+    "StatefulSet": ["spec", "template"],
+    "DaemonSet": ["spec", "template"],
+    "ReplicationController": ["spec", "template"],
+    "Job": ["spec", "template"],
+    "CronJob": ["spec", "jobTemplate", "spec", "template"],
+    "PodTemplate": ["template"],
+  ]
+
+  /// Kinds that carry no pod but may appear beside pods; read for metadata (and data) only.
+  static let podlessKinds: Set<String> = [
+    "Namespace", "ConfigMap", "Secret", "Service", "ServiceAccount", "Role", "RoleBinding", "ClusterRole",
+    "ClusterRoleBinding", "Ingress", "IngressClass", "NetworkPolicy", "PersistentVolumeClaim", "PersistentVolume",
+    "HorizontalPodAutoscaler", "PodDisruptionBudget", "LimitRange", "ResourceQuota", "StorageClass",
+    "CustomResourceDefinition", "Endpoints", "EndpointSlice", "PriorityClass", "RuntimeClass",
+  ]
+
+  /// Whether a kind carries a pod.
+  public static func hasPod(_ kind: String) -> Bool { templatePaths[kind] != nil }
+  /// Every kind Garrison knows.
+  public static var known: Set<String> { Set(templatePaths.keys).union(podlessKinds).union(["List"]) }
+}

@@ -1,2 +1,0 @@
-/// Namespace of the GarrisonManifest module.
-public enum GarrisonManifestModule {}

@@ -1,0 +1,210 @@
+import Foundation
+import GarrisonCore
+import Yams
+
+/// Per-document decoding state: the file, the line offset of the document within it, every field's location,
+/// and the warnings (unknown fields) collected so far.
+final class DecodeContext {
+  let file: String
+  let lineOffset: Int
+  var locations: [String: SourceLocation] = [:]
+  var warnings: [GarrisonError] = []
+
+  init(file: String, lineOffset: Int) {
+    self.file = file
+    self.lineOffset = lineOffset
+  }
+
+  func location(_ node: Node) -> SourceLocation {
+    let mark = node.mark
+    return SourceLocation(file: file, line: (mark?.line ?? 1) + lineOffset, column: mark?.column ?? 1)
+  }
+}
+
+/// Reads one YAML mapping into typed fields, recording each field's `file:line:col` under its field path and
+/// reporting keys nobody read as unknown fields. Type mismatches are errors naming the field and position.
+final class NodeReader {
+  let node: Node
+  let mapping: Node.Mapping
+  let path: FieldPath
+  let context: DecodeContext
+  private var read: Set<String> = []
+
+  init(_ node: Node, path: FieldPath, context: DecodeContext) throws {
+    guard let mapping = node.mapping else {
+      throw GarrisonError(
+        .invalid, "expected an object, got \(NodeReader.kindName(node))", field: path, at: context.location(node))
+    }
+    self.node = node
+    self.mapping = mapping
+    self.path = path
+    self.context = context
+    if context.locations[path.description] == nil { context.locations[path.description] = context.location(node) }
+  }
+
+  var location: SourceLocation { context.location(node) }
+
+  /// The value node of `key`, or nil when absent or null; records its location.
+  func value(_ key: String) -> Node? {
+    read.insert(key)
+    for (k, v) in mapping where k.string == key {
+      context.locations[(path / key).description] = context.location(k)
+      if case .scalar(let s) = v, s.style == .plain, v.tag.description == Tag.Name.null.rawValue { return nil }
+      return v
+    }
+    return nil
+  }
+
+  /// Marks keys as valid Kubernetes fields that Garrison does not model.
+  func ignore(_ keys: [String]) { read.formUnion(keys) }
+
+  func error(_ key: String, _ message: String, node: Node? = nil) -> GarrisonError {
+    GarrisonError(.invalid, message, field: path / key, at: node.map(context.location) ?? location)
+  }
+
+  func string(_ key: String) throws -> String? {
+    guard let v = value(key) else { return nil }
+    return try scalarString(v, field: path / key)
+  }
+
+  func scalarString(_ v: Node, field: FieldPath) throws -> String {
+    guard case .scalar(let s) = v, v.tag.description == Tag.Name.str.rawValue else {
+      throw GarrisonError(.invalid, "expected a string, got \(NodeReader.kindName(v))", field: field, at: context.location(v))
+    }
+    return s.string
+  }
+
+  func bool(_ key: String) throws -> Bool? {
+    guard let v = value(key) else { return nil }
+    guard v.tag.description == Tag.Name.bool.rawValue, let b = v.bool else {
+      throw error(key, "expected a boolean, got \(NodeReader.kindName(v))", node: v)
+    }
+    return b
+  }
+
+  func int64(_ key: String) throws -> Int64? {
+    guard let v = value(key) else { return nil }
+    return try int64(v, field: path / key)
+  }
+
+  func int64(_ v: Node, field: FieldPath) throws -> Int64 {
+    guard v.tag.description == Tag.Name.int.rawValue, case .scalar(let s) = v else {
+      throw GarrisonError(.invalid, "expected an integer, got \(NodeReader.kindName(v))", field: field, at: context.location(v))
+    }
+    let text = s.string.replacingOccurrences(of: "_", with: "")
+    if let n = Int64(text) { return n }
+    if let n = v.int { return Int64(n) }
+    throw GarrisonError(.invalid, "integer \(s.string) is out of range", field: field, at: context.location(v))
+  }
+
+  func int32(_ key: String) throws -> Int32? {
+    guard let n = try int64(key) else { return nil }
+    guard let v = Int32(exactly: n) else { throw error(key, "value \(n) does not fit in a 32-bit integer", node: value(key)) }
+    return v
+  }
+
+  /// A quantity: Kubernetes accepts strings and numbers.
+  func quantity(_ v: Node, field: FieldPath) throws -> Quantity {
+    guard case .scalar(let s) = v, [Tag.Name.str.rawValue, Tag.Name.int.rawValue, Tag.Name.float.rawValue].contains(v.tag.description) else {
+      throw GarrisonError(.invalid, "expected a quantity, got \(NodeReader.kindName(v))", field: field, at: context.location(v))
+    }
+    do {
+      return try Quantity(parsing: s.string)
+    } catch let e as Quantity.ParseError {
+      throw GarrisonError(.invalid, "invalid quantity \"\(s.string)\": \(e)", field: field, at: context.location(v))
+    }
+  }
+
+  func object(_ key: String) throws -> NodeReader? {
+    guard let v = value(key) else { return nil }
+    return try NodeReader(v, path: path / key, context: context)
+  }
+
+  func objectReader<T>(_ key: String, _ decode: (NodeReader) throws -> T) throws -> T? {
+    guard let r = try object(key) else { return nil }
+    let value = try decode(r)
+    r.finish()
+    return value
+  }
+
+  /// A list whose items are decoded one by one with their index in the field path.
+  func list<T>(_ key: String, _ decode: (Node, FieldPath) throws -> T) throws -> [T]? {
+    guard let v = value(key) else { return nil }
+    guard let seq = v.sequence else { throw error(key, "expected a list, got \(NodeReader.kindName(v))", node: v) }
+    var out: [T] = []
+    for (i, item) in seq.enumerated() {
+      let p = path / key / i
+      context.locations[p.description] = context.location(item)
+      out.append(try decode(item, p))
+    }
+    return out
+  }
+
+  func objectList<T>(_ key: String, _ decode: (NodeReader) throws -> T) throws -> [T] {
+    try list(key) { item, p in
+      let r = try NodeReader(item, path: p, context: context)
+      let value = try decode(r)
+      r.finish()
+      return value
+    } ?? []
+  }
+
+  func stringList(_ key: String) throws -> [String]? {
+    try list(key) { item, p in try scalarString(item, field: p) }
+  }
+
+  func int64List(_ key: String) throws -> [Int64]? {
+    try list(key) { item, p in try int64(item, field: p) }
+  }
+
+  /// A string-to-string map (labels, annotations).
+  func stringMap(_ key: String) throws -> [String: String] {
+    guard let r = try object(key) else { return [:] }
+    var out: [String: String] = [:]
+    for (k, v) in r.mapping {
+      let name = try r.scalarString(k, field: r.path)
+      r.read.insert(name)
+      context.locations[(r.path.appending(key: name)).description] = context.location(k)
+      out[name] = try r.scalarString(v, field: r.path.appending(key: name))
+    }
+    return out
+  }
+
+  /// A map of resource name to quantity (limits, requests).
+  func quantityMap(_ key: String) throws -> [String: Quantity] {
+    guard let r = try object(key) else { return [:] }
+    var out: [String: Quantity] = [:]
+    for (k, v) in r.mapping {
+      let name = try r.scalarString(k, field: r.path)
+      let p = r.path.appending(key: name)
+      context.locations[p.description] = context.location(k)
+      out[name] = try r.quantity(v, field: p)
+    }
+    return out
+  }
+
+  /// Reports every key nobody read as an unknown field (a warning; `--strict` turns warnings into errors).
+  func finish() {
+    for (k, _) in mapping {
+      guard let name = k.string, !read.contains(name) else { continue }
+      context.warnings.append(
+        GarrisonError(.invalid, "unknown field \"\(name)\"", field: path / name, at: context.location(k)))
+    }
+  }
+
+  static func kindName(_ node: Node) -> String {
+    switch node {
+    case .mapping: return "an object"
+    case .sequence: return "a list"
+    case .scalar:
+      switch node.tag.description {
+      case Tag.Name.int.rawValue: return "an integer"
+      case Tag.Name.float.rawValue: return "a number"
+      case Tag.Name.bool.rawValue: return "a boolean"
+      case Tag.Name.null.rawValue: return "null"
+      default: return "a string"
+      }
+    default: return "an alias"
+    }
+  }
+}

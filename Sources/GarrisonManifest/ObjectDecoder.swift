@@ -1,0 +1,78 @@
+import GarrisonCore
+import Yams
+
+/// Turns one YAML document into objects: a single object, or the items of a `List`.
+enum ObjectDecoder {
+  static func decode(_ node: Node, context: DecodeContext) throws -> [ManifestObject] {
+    let r = try NodeReader(node, path: FieldPath(), context: context)
+    guard let kind = try r.string("kind"), !kind.isEmpty else {
+      throw GarrisonError(.invalid, "Object 'Kind' is missing", field: FieldPath("kind"), at: r.location)
+    }
+    guard let apiVersion = try r.string("apiVersion"), !apiVersion.isEmpty else {
+      throw GarrisonError(.invalid, "Object 'apiVersion' is missing", field: FieldPath("apiVersion"), at: r.location)
+    }
+    if kind == "List" || kind.hasSuffix("List") && r.value("items") != nil {
+      r.ignore(["metadata"])
+      var out: [ManifestObject] = []
+      _ = try r.list("items") { item, path in
+        let itemContext = DecodeContext(file: context.file, lineOffset: context.lineOffset)
+        out += try decode(item, context: itemContext)
+        context.warnings += itemContext.warnings
+      }
+      r.finish()
+      return out
+    }
+    guard WorkloadKind.known.contains(kind) else {
+      throw GarrisonError(.invalid, "unknown kind \"\(kind)\" (apiVersion \"\(apiVersion)\")", field: FieldPath("kind"),
+                          at: context.locations["kind"] ?? r.location)
+    }
+    let metadata = try r.objectReader("metadata", ObjectMeta.decode) ?? ObjectMeta()
+    var object = ManifestObject(
+      apiVersion: apiVersion, kind: kind, metadata: metadata, location: r.location, pod: nil, locations: [:])
+    if let steps = WorkloadKind.templatePaths[kind] {
+      object.pod = try decodePod(r, templateSteps: steps, objectMeta: metadata)
+      r.ignore(["status"])
+      r.finish()
+    } else if kind == "ConfigMap" || kind == "Secret" {
+      object.data = try r.stringMap("data")
+      object.stringData = try r.stringMap("stringData")
+      r.ignore(["binaryData", "type", "immutable"])
+      r.finish()
+    }
+    // Other known kinds: metadata only; their remaining fields are not Garrison's to judge.
+    object = ManifestObject(
+      apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, location: object.location,
+      pod: object.pod, data: object.data, stringData: object.stringData, locations: context.locations)
+    return [object]
+  }
+
+  /// Walks down to the pod template, reading the workload fields on the way as known-but-unmodelled.
+  static func decodePod(_ root: NodeReader, templateSteps: [String], objectMeta: ObjectMeta) throws -> PodTemplate {
+    if templateSteps.isEmpty {
+      guard let spec = try root.objectReader("spec", PodSpec.decode) else {
+        throw GarrisonError(.invalid, "Required value: spec", field: FieldPath("spec"), at: root.location)
+      }
+      return PodTemplate(metadata: objectMeta, spec: spec, specPath: FieldPath("spec"), metadataPath: FieldPath("metadata"))
+    }
+    var reader = root
+    var readers: [NodeReader] = []
+    for step in templateSteps {
+      guard let next = try reader.object(step) else {
+        throw GarrisonError(.invalid, "Required value: \(step)", field: reader.path / step, at: reader.location)
+      }
+      readers.append(next)
+      reader = next
+    }
+    // Workload-level fields (replicas, selector, strategy, schedule, ...) are not Garrison's to judge.
+    for r in readers.dropLast() {
+      r.ignore(r.mapping.compactMap { $0.key.string }.filter { !templateSteps.contains($0) })
+    }
+    let template = reader
+    let meta = try template.objectReader("metadata", ObjectMeta.decode) ?? ObjectMeta()
+    guard let spec = try template.objectReader("spec", PodSpec.decode) else {
+      throw GarrisonError(.invalid, "Required value: spec", field: template.path / "spec", at: template.location)
+    }
+    for r in readers.reversed() { r.finish() }
+    return PodTemplate(metadata: meta, spec: spec, specPath: template.path / "spec", metadataPath: template.path / "metadata")
+  }
+}

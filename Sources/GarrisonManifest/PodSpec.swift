@@ -1,0 +1,102 @@
+import GarrisonCore
+
+/// `spec.os`.
+public struct PodOS: Equatable, Sendable {
+  public var name: String
+}
+
+/// A pod's spec: containers, volumes, security context and host namespace switches.
+public struct PodSpec: Equatable, Sendable {
+  public var containers: [Container] = []
+  public var initContainers: [Container] = []
+  public var ephemeralContainers: [Container] = []
+  public var volumes: [Volume] = []
+  public var securityContext: PodSecurityContext?
+  public var hostNetwork: Bool?
+  public var hostPID: Bool?
+  public var hostIPC: Bool?
+  /// `false` asks for a user namespace.
+  public var hostUsers: Bool?
+  public var shareProcessNamespace: Bool?
+  public var automountServiceAccountToken: Bool?
+  public var os: PodOS?
+  /// `Always` (default), `OnFailure`, `Never`.
+  public var restartPolicy: String?
+  public var hostname: String?
+  public var serviceAccountName: String?
+  public var terminationGracePeriodSeconds: Int64?
+  public init() {}
+
+  /// Every container with its role and its field path relative to the pod spec (`containers[0]`, ...).
+  public var allContainers: [(role: ContainerRole, container: Container, path: FieldPath)] {
+    var out: [(ContainerRole, Container, FieldPath)] = []
+    for (i, c) in initContainers.enumerated() {
+      out.append((c.restartPolicy == "Always" ? .sidecar : .initContainer, c, FieldPath("initContainers") / i))
+    }
+    for (i, c) in containers.enumerated() { out.append((.app, c, FieldPath("containers") / i)) }
+    for (i, c) in ephemeralContainers.enumerated() { out.append((.ephemeral, c, FieldPath("ephemeralContainers") / i)) }
+    return out
+  }
+
+  static let ignoredFields = [
+    "dnsPolicy", "dnsConfig", "nodeSelector", "nodeName", "affinity", "tolerations", "schedulerName",
+    "priorityClassName", "priority", "preemptionPolicy", "runtimeClassName", "enableServiceLinks", "subdomain",
+    "hostAliases", "imagePullSecrets", "readinessGates", "topologySpreadConstraints", "overhead",
+    "setHostnameAsFQDN", "schedulingGates", "resourceClaims", "activeDeadlineSeconds", "serviceAccount",
+    "resources", "hostnameOverride",
+  ]
+
+  static func decode(_ r: NodeReader) throws -> PodSpec {
+    var s = PodSpec()
+    s.containers = try r.objectList("containers", Container.decode)
+    s.initContainers = try r.objectList("initContainers", Container.decode)
+    s.ephemeralContainers = try r.objectList("ephemeralContainers", Container.decode)
+    s.volumes = try r.objectList("volumes", Volume.decode)
+    s.securityContext = try r.objectReader("securityContext", PodSecurityContext.decode)
+    s.hostNetwork = try r.bool("hostNetwork")
+    s.hostPID = try r.bool("hostPID")
+    s.hostIPC = try r.bool("hostIPC")
+    s.hostUsers = try r.bool("hostUsers")
+    s.shareProcessNamespace = try r.bool("shareProcessNamespace")
+    s.automountServiceAccountToken = try r.bool("automountServiceAccountToken")
+    s.os = try r.objectReader("os") { o in PodOS(name: try o.string("name") ?? "") }
+    s.restartPolicy = try r.string("restartPolicy")
+    s.hostname = try r.string("hostname")
+    s.serviceAccountName = try r.string("serviceAccountName")
+    s.terminationGracePeriodSeconds = try r.int64("terminationGracePeriodSeconds")
+    r.ignore(ignoredFields)
+    try s.validate(r)
+    return s
+  }
+
+  /// The API server's structural checks that policy depends on.
+  func validate(_ r: NodeReader) throws {
+    if containers.isEmpty {
+      throw GarrisonError(.invalid, "Required value: a pod needs at least one container", field: r.path / "containers", at: r.location)
+    }
+    var seen: Set<String> = []
+    for (_, c, p) in allContainers {
+      if !seen.insert(c.name).inserted {
+        throw GarrisonError(.invalid, "Duplicate value: \"\(c.name)\"", field: r.path.appending(p.description) / "name",
+                            at: r.context.locations[(FieldPath(r.path.description + "." + p.description) / "name").description])
+      }
+    }
+    var volumes: Set<String> = []
+    for (i, v) in self.volumes.enumerated() where !volumes.insert(v.name).inserted {
+      throw GarrisonError(.invalid, "Duplicate value: \"\(v.name)\"", field: r.path / "volumes" / i / "name", at: r.location)
+    }
+    for (_, c, p) in allContainers {
+      for (j, m) in c.volumeMounts.enumerated() where !volumes.contains(m.name) {
+        let fp = FieldPath(r.path.description + "." + p.description) / "volumeMounts" / j / "name"
+        throw GarrisonError(.invalid, "Not found: \"\(m.name)\"", field: fp, at: r.context.locations[fp.description])
+      }
+    }
+    if let policy = restartPolicy, !["Always", "OnFailure", "Never"].contains(policy) {
+      throw r.error("restartPolicy", "Unsupported value: \"\(policy)\": supported values: \"Always\", \"OnFailure\", \"Never\"", node: r.value("restartPolicy"))
+    }
+    if shareProcessNamespace == true && hostPID == true {
+      throw GarrisonError(.invalid, "Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled",
+                          field: r.path / "shareProcessNamespace", at: r.location)
+    }
+  }
+}

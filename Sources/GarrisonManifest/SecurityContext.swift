@@ -1,0 +1,180 @@
+import GarrisonCore
+
+/// `securityContext.capabilities`: names as written (with or without `CAP_`).
+public struct Capabilities: Equatable, Sendable {
+  public var add: [String]
+  public var drop: [String]
+  public init(add: [String] = [], drop: [String] = []) {
+    self.add = add
+    self.drop = drop
+  }
+  static func decode(_ r: NodeReader) throws -> Capabilities {
+    Capabilities(add: try r.stringList("add") ?? [], drop: try r.stringList("drop") ?? [])
+  }
+}
+
+/// `seLinuxOptions`: the four label components.
+public struct SELinuxOptions: Equatable, Sendable {
+  public var user: String?
+  public var role: String?
+  public var type: String?
+  public var level: String?
+  public init(user: String? = nil, role: String? = nil, type: String? = nil, level: String? = nil) {
+    self.user = user
+    self.role = role
+    self.type = type
+    self.level = level
+  }
+  static func decode(_ r: NodeReader) throws -> SELinuxOptions {
+    SELinuxOptions(user: try r.string("user"), role: try r.string("role"), type: try r.string("type"), level: try r.string("level"))
+  }
+}
+
+/// `windowsOptions`: only `hostProcess` matters on Linux (Pod Security Standards check it).
+public struct WindowsSecurityContextOptions: Equatable, Sendable {
+  public var hostProcess: Bool?
+  static func decode(_ r: NodeReader) throws -> WindowsSecurityContextOptions {
+    r.ignore(["gmsaCredentialSpecName", "gmsaCredentialSpec", "runAsUserName"])
+    return WindowsSecurityContextOptions(hostProcess: try r.bool("hostProcess"))
+  }
+}
+
+/// A profile selector shared by `seccompProfile` and `appArmorProfile`: `type` plus `localhostProfile`.
+public struct ProfileField: Equatable, Sendable {
+  /// `RuntimeDefault`, `Localhost` or `Unconfined`.
+  public var type: String
+  public var localhostProfile: String?
+  public init(type: String, localhostProfile: String? = nil) {
+    self.type = type
+    self.localhostProfile = localhostProfile
+  }
+  static func decode(_ r: NodeReader) throws -> ProfileField {
+    guard let type = try r.string("type") else {
+      throw GarrisonError(.invalid, "Required value: type is required", field: r.path / "type", at: r.location)
+    }
+    let local = try r.string("localhostProfile")
+    guard ["RuntimeDefault", "Localhost", "Unconfined"].contains(type) else {
+      throw r.error("type", "Unsupported value: \"\(type)\": supported values: \"Localhost\", \"RuntimeDefault\", \"Unconfined\"", node: r.value("type"))
+    }
+    if type == "Localhost" && (local ?? "").isEmpty {
+      throw r.error("localhostProfile", "Required value: must be set when type is Localhost")
+    }
+    if type != "Localhost" && local != nil {
+      throw r.error("localhostProfile", "Invalid value: can only be set when type is Localhost", node: r.value("localhostProfile"))
+    }
+    return ProfileField(type: type, localhostProfile: local)
+  }
+}
+
+/// `seccompProfile` of a pod or container.
+public typealias SeccompProfileField = ProfileField
+/// `appArmorProfile` of a pod or container.
+public typealias AppArmorProfileField = ProfileField
+
+/// A pod-level `sysctls[]` entry.
+public struct Sysctl: Equatable, Sendable {
+  public var name: String
+  public var value: String
+}
+
+/// Container-level `securityContext`.
+public struct SecurityContext: Equatable, Sendable {
+  public var capabilities: Capabilities?
+  public var privileged: Bool?
+  public var seLinuxOptions: SELinuxOptions?
+  public var windowsOptions: WindowsSecurityContextOptions?
+  public var runAsUser: Int64?
+  public var runAsGroup: Int64?
+  public var runAsNonRoot: Bool?
+  public var readOnlyRootFilesystem: Bool?
+  public var allowPrivilegeEscalation: Bool?
+  /// `Default` or `Unmasked`.
+  public var procMount: String?
+  public var seccompProfile: SeccompProfileField?
+  public var appArmorProfile: AppArmorProfileField?
+  public init() {}
+
+  static func decode(_ r: NodeReader) throws -> SecurityContext {
+    var sc = SecurityContext()
+    sc.capabilities = try r.objectReader("capabilities", Capabilities.decode)
+    sc.privileged = try r.bool("privileged")
+    sc.seLinuxOptions = try r.objectReader("seLinuxOptions", SELinuxOptions.decode)
+    sc.windowsOptions = try r.objectReader("windowsOptions", WindowsSecurityContextOptions.decode)
+    sc.runAsUser = try r.int64("runAsUser")
+    sc.runAsGroup = try r.int64("runAsGroup")
+    sc.runAsNonRoot = try r.bool("runAsNonRoot")
+    sc.readOnlyRootFilesystem = try r.bool("readOnlyRootFilesystem")
+    sc.allowPrivilegeEscalation = try r.bool("allowPrivilegeEscalation")
+    sc.procMount = try r.string("procMount")
+    sc.seccompProfile = try r.objectReader("seccompProfile", ProfileField.decode)
+    sc.appArmorProfile = try r.objectReader("appArmorProfile", ProfileField.decode)
+    if let pm = sc.procMount, pm != "Default" && pm != "Unmasked" {
+      throw r.error("procMount", "Unsupported value: \"\(pm)\": supported values: \"Default\", \"Unmasked\"", node: r.value("procMount"))
+    }
+    try IDRange.check(sc.runAsUser, r, "runAsUser")
+    try IDRange.check(sc.runAsGroup, r, "runAsGroup")
+    return sc
+  }
+}
+
+/// Pod-level `securityContext`.
+public struct PodSecurityContext: Equatable, Sendable {
+  public var seLinuxOptions: SELinuxOptions?
+  public var windowsOptions: WindowsSecurityContextOptions?
+  public var runAsUser: Int64?
+  public var runAsGroup: Int64?
+  public var runAsNonRoot: Bool?
+  public var supplementalGroups: [Int64] = []
+  /// `Merge` (default) or `Strict`.
+  public var supplementalGroupsPolicy: String?
+  public var fsGroup: Int64?
+  /// `OnRootMismatch` or `Always` (default).
+  public var fsGroupChangePolicy: String?
+  public var sysctls: [Sysctl] = []
+  public var seccompProfile: SeccompProfileField?
+  public var appArmorProfile: AppArmorProfileField?
+  public var seLinuxChangePolicy: String?
+  public init() {}
+
+  static func decode(_ r: NodeReader) throws -> PodSecurityContext {
+    var sc = PodSecurityContext()
+    sc.seLinuxOptions = try r.objectReader("seLinuxOptions", SELinuxOptions.decode)
+    sc.windowsOptions = try r.objectReader("windowsOptions", WindowsSecurityContextOptions.decode)
+    sc.runAsUser = try r.int64("runAsUser")
+    sc.runAsGroup = try r.int64("runAsGroup")
+    sc.runAsNonRoot = try r.bool("runAsNonRoot")
+    sc.supplementalGroups = try r.int64List("supplementalGroups") ?? []
+    sc.supplementalGroupsPolicy = try r.string("supplementalGroupsPolicy")
+    sc.fsGroup = try r.int64("fsGroup")
+    sc.fsGroupChangePolicy = try r.string("fsGroupChangePolicy")
+    sc.sysctls = try r.objectList("sysctls") { s in
+      guard let name = try s.string("name") else { throw s.error("name", "Required value") }
+      return Sysctl(name: name, value: try s.string("value") ?? "")
+    }
+    sc.seccompProfile = try r.objectReader("seccompProfile", ProfileField.decode)
+    sc.appArmorProfile = try r.objectReader("appArmorProfile", ProfileField.decode)
+    sc.seLinuxChangePolicy = try r.string("seLinuxChangePolicy")
+    if let p = sc.supplementalGroupsPolicy, p != "Merge" && p != "Strict" {
+      throw r.error("supplementalGroupsPolicy", "Unsupported value: \"\(p)\": supported values: \"Merge\", \"Strict\"", node: r.value("supplementalGroupsPolicy"))
+    }
+    if let p = sc.fsGroupChangePolicy, p != "OnRootMismatch" && p != "Always" {
+      throw r.error("fsGroupChangePolicy", "Unsupported value: \"\(p)\": supported values: \"Always\", \"OnRootMismatch\"", node: r.value("fsGroupChangePolicy"))
+    }
+    try IDRange.check(sc.runAsUser, r, "runAsUser")
+    try IDRange.check(sc.runAsGroup, r, "runAsGroup")
+    try IDRange.check(sc.fsGroup, r, "fsGroup")
+    for (i, g) in sc.supplementalGroups.enumerated() where g < 0 || g > Int64(Int32.max) {
+      throw GarrisonError(.invalid, "Invalid value: \(g): must be between 0 and 2147483647, inclusive",
+                          field: r.path / "supplementalGroups" / i, at: r.location)
+    }
+    return sc
+  }
+}
+
+/// Kubernetes' id validation: uids and gids are between 0 and 2147483647.
+enum IDRange {
+  static func check(_ value: Int64?, _ r: NodeReader, _ key: String) throws {
+    guard let v = value, v < 0 || v > Int64(Int32.max) else { return }
+    throw r.error(key, "Invalid value: \(v): must be between 0 and 2147483647, inclusive", node: r.value(key))
+  }
+}

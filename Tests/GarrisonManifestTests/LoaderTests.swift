@@ -1,0 +1,137 @@
+import GarrisonCore
+import Testing
+@testable import GarrisonManifest
+
+/// Model decoding: kinds, positions, unknown fields and per-document errors.
+struct LoaderTests {
+  static let pod = """
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: web
+      namespace: shop
+      annotations:
+        a: b
+    spec:
+      securityContext:
+        runAsUser: 1000
+      containers:
+      - name: app
+        image: busybox
+        securityContext:
+          allowPrivilegeEscalation: false
+          capabilities:
+            drop: [ALL]
+        resources:
+          limits: {cpu: 500m, memory: 128Mi}
+    """
+
+  @Test func decodesPodWithPositions() throws {
+    let r = ManifestLoader.parse(text: Self.pod, file: "pod.yaml")
+    #expect(r.errors.isEmpty)
+    #expect(r.warnings.isEmpty)
+    let o = try #require(r.objects.first)
+    #expect(o.reference == "Pod/shop/web")
+    let spec = try #require(o.pod?.spec)
+    #expect(spec.securityContext?.runAsUser == 1000)
+    #expect(spec.containers[0].securityContext?.capabilities?.drop == ["ALL"])
+    #expect(spec.containers[0].resources.limits["memory"]?.value == 134_217_728)
+    let loc = o.location(of: FieldPath("spec.containers[0].securityContext.allowPrivilegeEscalation"))
+    #expect(loc == SourceLocation(file: "pod.yaml", line: 15, column: 7))
+    // Absent field: nearest present ancestor.
+    #expect(o.location(of: FieldPath("spec.containers[0].securityContext.privileged")).line == 14)
+    #expect(o.location(of: FieldPath("spec.containers[0]")) == SourceLocation(file: "pod.yaml", line: 12, column: 5))
+  }
+
+  @Test(arguments: [
+    ("Deployment", "apps/v1", "spec:\n  replicas: 2\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containers: [{name: c, image: x}]", "spec.template.spec"),
+    ("CronJob", "batch/v1", "spec:\n  schedule: '* * * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: c, image: x}]", "spec.jobTemplate.spec.template.spec"),
+    ("PodTemplate", "v1", "template:\n  spec:\n    containers: [{name: c, image: x}]", "template.spec"),
+    ("Job", "batch/v1", "spec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x}]", "spec.template.spec"),
+  ])
+  func workloadKinds(kind: String, apiVersion: String, body: String, specPath: String) throws {
+    let text = "apiVersion: \(apiVersion)\nkind: \(kind)\nmetadata: {name: w}\n\(body)\n"
+    let r = ManifestLoader.parse(text: text, file: "w.yaml")
+    #expect(r.errors.isEmpty, "\(r.errors)")
+    #expect(r.warnings.isEmpty, "\(r.warnings)")
+    let o = try #require(r.objects.first)
+    #expect(o.pod?.specPath.description == specPath)
+    #expect(o.pod?.spec.containers.first?.name == "c")
+  }
+
+  @Test func multiDocumentKeepsGoingAfterBrokenDocument() throws {
+    let text = """
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: a}
+      spec: {containers: [{name: c, image: x}]}
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: b
+      ---
+      apiVersion: v1
+      kind: List
+      items:
+      - apiVersion: v1
+        kind: Pod
+        metadata: {name: c}
+        spec: {containers: [{name: c, image: x}]}
+      """
+    let r = ManifestLoader.parse(text: text, file: "m.yaml")
+    #expect(r.objects.map(\.name) == ["a", "c"])
+    #expect(r.errors.count == 1)
+    let loc = try #require(r.errors.first?.location)
+    #expect(loc.file == "m.yaml" && loc.line >= 8 && loc.line <= 9)
+    #expect(r.errors.first?.code == .syntax)
+  }
+
+  @Test func unknownFieldsWarnWithPosition() throws {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: c\n    image: x\n    securityContxt: {}\n"
+    let r = ManifestLoader.parse(text: text, file: "u.yaml")
+    #expect(r.errors.isEmpty)
+    let w = try #require(r.warnings.first)
+    #expect(w.fieldPath?.description == "spec.containers[0].securityContxt")
+    #expect(w.location == SourceLocation(file: "u.yaml", line: 8, column: 5))
+  }
+
+  @Test(arguments: [
+    ("runAsUser: \"1000\"", "expected an integer", "spec.containers[0].securityContext.runAsUser"),
+    ("runAsUser: -1", "must be between 0 and 2147483647", "spec.containers[0].securityContext.runAsUser"),
+    ("privileged: yes-please", "expected a boolean", "spec.containers[0].securityContext.privileged"),
+    ("procMount: Weird", "Unsupported value", "spec.containers[0].securityContext.procMount"),
+    ("allowPrivilegeEscalation: false\n      privileged: true", "cannot set `allowPrivilegeEscalation` to false and `privileged` to true", "spec.containers[0].securityContext.allowPrivilegeEscalation"),
+    ("allowPrivilegeEscalation: false\n      capabilities: {add: [SYS_ADMIN]}", "CAP_SYS_ADMIN", "spec.containers[0].securityContext.allowPrivilegeEscalation"),
+    ("seccompProfile: {type: Localhost}", "must be set when type is Localhost", "spec.containers[0].securityContext.seccompProfile.localhostProfile"),
+  ])
+  func invalidValuesNameFieldAndPosition(fragment: String, message: String, field: String) throws {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: c\n    image: x\n    securityContext:\n      \(fragment)\n"
+    let r = ManifestLoader.parse(text: text, file: "bad.yaml")
+    let e = try #require(r.errors.first)
+    #expect(e.description.contains(message), "\(e)")
+    #expect(e.fieldPath?.description == field)
+    #expect(e.location?.file == "bad.yaml")
+    #expect((e.location?.line ?? 0) >= 9)
+    #expect(r.objects.isEmpty)
+  }
+
+  @Test func impossibleQuantityIsAnError() throws {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: c\n    image: x\n    resources: {limits: {memory: 1Mib}}\n"
+    let e = try #require(ManifestLoader.parse(text: text, file: "q.yaml").errors.first)
+    #expect(e.fieldPath?.description == "spec.containers[0].resources.limits[memory]")
+    #expect(e.location?.line == 8)
+  }
+
+  @Test func unknownKindIsAnError() throws {
+    let e = try #require(ManifestLoader.parse(text: "apiVersion: v1\nkind: Pood\nmetadata: {name: a}\n", file: "k.yaml").errors.first)
+    #expect(e.description.contains("unknown kind \"Pood\""))
+    #expect(e.location?.line == 2)
+  }
+
+  @Test func jsonInput() throws {
+    let json = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"j"},"spec":{"containers":[{"name":"c","image":"x","securityContext":{"runAsUser":5}}]}}"#
+    let r = ManifestLoader.parse(text: json, file: "p.json")
+    #expect(r.errors.isEmpty)
+    #expect(r.objects.first?.pod?.spec.containers.first?.securityContext?.runAsUser == 5)
+  }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import GarrisonManifest
-
-@Test func moduleLinks() { #expect(Bool(true)) }
