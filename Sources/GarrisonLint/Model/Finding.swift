@@ -31,6 +31,8 @@ public struct Finding: Hashable, Codable, Sendable {
   public var object: ObjectRef?
   /// The container the finding is about, when there is one.
   public var container: String?
+  /// That container's image (exemptions can match it).
+  public var image: String?
   /// The field (absolute within the object) the finding points at.
   public var field: FieldPath?
   /// Where the field is (or its nearest present ancestor when the field is absent).
@@ -41,13 +43,14 @@ public struct Finding: Hashable, Codable, Sendable {
   public var remediation: String?
 
   public init(
-    checkID: String, severity: Severity, object: ObjectRef? = nil, container: String? = nil,
+    checkID: String, severity: Severity, object: ObjectRef? = nil, container: String? = nil, image: String? = nil,
     field: FieldPath? = nil, location: SourceLocation? = nil, message: String, remediation: String? = nil
   ) {
     self.checkID = checkID
     self.severity = severity
     self.object = object
     self.container = container
+    self.image = image
     self.field = field
     self.location = location
     self.message = message
