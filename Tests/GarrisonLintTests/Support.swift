@@ -57,7 +57,9 @@ enum Support {
     if !spec.isEmpty { y += spec.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n" }
     y += "  containers:\n  - name: app\n    image: \(image)\n"
     if !container.isEmpty { y += container.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n" }
-    y += "    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities: {drop: [ALL]}\n"
+    y += "    securityContext:\n      allowPrivilegeEscalation: false\n"
+    // YAML keys must be unique: the caller's capabilities replace the default drop-ALL.
+    if !containerSC.contains("capabilities:") { y += "      capabilities: {drop: [ALL]}\n" }
     if !containerSC.isEmpty { y += containerSC.split(separator: "\n").map { "      " + $0 }.joined(separator: "\n") + "\n" }
     return y
   }
