@@ -132,6 +132,11 @@ public struct LintCommand: ParsableCommand {
     for id in options.enable.union(options.disable) where catalog[id] == nil {
       throw GarrisonError(.invalid, operation: "lint", "\(configFile?.file ?? "config"): unknown check \"\(id)\" in lint.checks")
     }
+    for e in options.exemptions {
+      for id in e.checks.sorted() where id != "*" && catalog[id] == nil {
+        throw GarrisonError(.invalid, operation: "lint", "unknown check \"\(id)\" in an exemption", at: e.location)
+      }
+    }
     if effective {
       // Seam for the policy compiler (GarrisonPolicy.PolicyCompiler.compile(object) -> [EnforcementPlan]):
       // when it lands, print each pod's plan after the findings.

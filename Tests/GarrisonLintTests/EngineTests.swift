@@ -216,4 +216,25 @@ import Testing
       #expect(implemented.contains(r.id), "rule \(r.id) has no implementation")
     }
   }
+
+  @Test func unknownFieldsAreWarnings() throws {
+    let y = """
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: typo}
+      spec:
+        containers:
+        - name: app
+          image: x
+          securityContex: {privileged: true}
+      """
+    let r = try Self.lint(y)
+    let w = try #require(r.findings.first { $0.checkID == "garrison.unknownField" })
+    #expect(w.severity == .warning)
+    #expect(w.location?.line == 8)
+    #expect(r.exitCode(failOn: .warning) == 1)
+    var options = LintOptions()
+    options.disable = ["garrison.unknownField"]
+    #expect(!(try Self.lint(y, options: options)).findings.contains { $0.checkID == "garrison.unknownField" })
+  }
 }
