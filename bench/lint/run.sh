@@ -23,7 +23,7 @@ GARRISON_POLICIES="$ROOT/Policies" "$BIN" lint --fail-on none --format json "$WO
 run() { # name, command...
   local name="$1"; shift
   if command -v hyperfine >/dev/null; then
-    hyperfine --warmup 1 --runs "${RUNS:-5}" --export-markdown "$WORK/$name.md" -n "$name" "$*" >/dev/null
+    hyperfine --warmup "${WARMUP:-1}" --runs "${RUNS:-5}" --export-markdown "$WORK/$name.md" -n "$name" "$*" >/dev/null
     cat "$WORK/$name.md" | tail -n +3
   else
     /usr/bin/time -f "$name: %e s, %M KiB max RSS" bash -c "$*" >/dev/null
@@ -41,7 +41,7 @@ if command -v checkov >/dev/null; then
   echo "checkov $(checkov --version 2>/dev/null)"
   checkov -d "$WORK/pods" --framework kubernetes --quiet --compact -o json --soft-fail 2>/dev/null \
     | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print("checkov summary:", d.get("summary"))' || true
-  RUNS="${CHECKOV_RUNS:-2}" run "checkov" "checkov -d $WORK/pods --framework kubernetes --quiet --compact --soft-fail > /dev/null 2>&1"
+  WARMUP=0 RUNS="${CHECKOV_RUNS:-2}" run "checkov" "checkov -d $WORK/pods --framework kubernetes --quiet --compact --soft-fail > /dev/null 2>&1"
   /usr/bin/time -f "checkov max RSS: %M KiB" checkov -d "$WORK/pods" --framework kubernetes --quiet --compact --soft-fail > /dev/null 2>&1 || true
 else
   echo "checkov not installed (pip install checkov): skipped"

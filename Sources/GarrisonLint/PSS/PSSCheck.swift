@@ -50,20 +50,20 @@ public struct PodContext: Sendable {
   public let object: ManifestObject
   public let pod: PodTemplate
 
+  /// Containers in the order the admission controller visits them (init, regular, ephemeral), with
+  /// absolute paths. Computed once: every check walks them.
+  public let containers: [(role: ContainerRole, container: Container, path: FieldPath)]
+
   public init(object: ManifestObject, pod: PodTemplate) {
     self.object = object
     self.pod = pod
+    let base = pod.specPath.steps
+    self.containers = pod.spec.allContainers.map { ($0.role, $0.container, FieldPath(base + $0.path.steps)) }
   }
 
   public var spec: PodSpec { pod.spec }
   public var meta: ObjectMeta { pod.metadata }
   public var specPath: FieldPath { pod.specPath }
-
-  /// Containers in the order the admission controller visits them (init, regular, ephemeral), with
-  /// absolute paths.
-  public var containers: [(role: ContainerRole, container: Container, path: FieldPath)] {
-    spec.allContainers.map { ($0.role, $0.container, FieldPath(pod.specPath.steps + $0.path.steps)) }
-  }
 
   /// `spec.securityContext` (absolute).
   public var podSecurityContextPath: FieldPath { specPath / "securityContext" }
