@@ -57,14 +57,34 @@ public struct Finding: Hashable, Codable, Sendable {
     self.remediation = remediation
   }
 
-  /// Orders findings by file, line, column, then check ID, so output is stable.
-  public static func ordered(_ a: Finding, _ b: Finding) -> Bool {
-    let la = a.location ?? SourceLocation(file: "", line: 0, column: 0)
-    let lb = b.location ?? SourceLocation(file: "", line: 0, column: 0)
-    if la.file != lb.file { return la.file < lb.file }
-    if la.line != lb.line { return la.line < lb.line }
-    if la.column != lb.column { return la.column < lb.column }
-    if a.checkID != b.checkID { return a.checkID < b.checkID }
-    return a.message < b.message
+  /// Orders findings by file, line, column, then check ID and message, so output is stable.
+  public static func ordered(_ a: Finding, _ b: Finding) -> Bool { SortKey(a) < SortKey(b) }
+
+  /// Sorts with precomputed keys, moving each finding once (they are large values).
+  public static func sorted(_ findings: [Finding]) -> [Finding] {
+    let keys = findings.map(SortKey.init)
+    return keys.indices.sorted { keys[$0] < keys[$1] }.map { findings[$0] }
+  }
+
+  struct SortKey: Comparable {
+    var file: String
+    var line: Int
+    var column: Int
+    var checkID: String
+    var message: String
+    init(_ f: Finding) {
+      file = f.location?.file ?? ""
+      line = f.location?.line ?? 0
+      column = f.location?.column ?? 0
+      checkID = f.checkID
+      message = f.message
+    }
+    static func < (a: SortKey, b: SortKey) -> Bool {
+      if a.file != b.file { return a.file < b.file }
+      if a.line != b.line { return a.line < b.line }
+      if a.column != b.column { return a.column < b.column }
+      if a.checkID != b.checkID { return a.checkID < b.checkID }
+      return a.message < b.message
+    }
   }
 }

@@ -28,16 +28,21 @@ public struct LintReport: Codable, Sendable {
     findings: [Finding], suppressed: [SuppressedFinding] = [], objectCount: Int, files: [String],
     policy: PSSPolicy, hasInputErrors: Bool = false
   ) {
-    self.findings = findings.sorted(by: Finding.ordered)
+    self.findings = Finding.sorted(findings)
     self.suppressed = suppressed
+    var counts: [Severity: Int] = [:]
+    for f in self.findings { counts[f.severity, default: 0] += 1 }
+    self.counts = counts
     self.objectCount = objectCount
     self.files = files
     self.policy = policy
     self.hasInputErrors = hasInputErrors
   }
 
+  private var counts: [Severity: Int]
+
   /// Number of findings per severity.
-  public func count(_ severity: Severity) -> Int { findings.filter { $0.severity == severity }.count }
+  public func count(_ severity: Severity) -> Int { counts[severity] ?? 0 }
 
   /// The exit code: 2 if some input did not parse, 1 if a finding reaches `failOn`, else 0.
   public func exitCode(failOn: FailThreshold) -> Int32 {

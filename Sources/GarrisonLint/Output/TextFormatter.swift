@@ -23,6 +23,8 @@ public struct TextFormatter: Sendable {
 
   public func render(_ report: LintReport) -> String {
     var out = ""
+    var labels: [Severity: String] = [:]
+    for s in Severity.allCases { labels[s] = severityLabel(s) }
     var byFile: [String: [Finding]] = [:]
     var order: [String] = []
     for f in report.findings {
@@ -36,7 +38,7 @@ public struct TextFormatter: Sendable {
         let pos = f.location.map { "\($0.line):\($0.column)" } ?? "-"
         var subject = f.object.map(\.description) ?? ""
         if let c = f.container { subject += subject.isEmpty ? "container \(c)" : " container \(c)" }
-        out += "  \(pos.padding(toLength: 8, withPad: " ", startingAt: 0)) \(severityLabel(f.severity)) "
+        out += "  \(pos.padding(toLength: 8, withPad: " ", startingAt: 0)) \(labels[f.severity]!) "
         out += paint(f.checkID, "2") + "  "
         out += subject.isEmpty ? f.message : "\(subject): \(f.message)"
         out += "\n"
