@@ -35,7 +35,8 @@ let package = Package(
     .target(name: "GarrisonOCI", dependencies: ["GarrisonCore"]),
     .target(name: "GarrisonSeccomp", dependencies: ["GarrisonCore", "GarrisonPlan", "CSeccomp",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
-    .target(name: "GarrisonLSM", dependencies: ["GarrisonCore", "GarrisonPlan"]),
+    .target(name: "GarrisonLSM", dependencies: ["GarrisonCore", "GarrisonPlan",
+                                               .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "GarrisonPolicy", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI",
                                                   "GarrisonSeccomp", "GarrisonLSM",
                                                   .product(name: "Crypto", package: "swift-crypto")]),
@@ -46,15 +47,20 @@ let package = Package(
     .target(name: "GarrisonKernel", dependencies: ["GarrisonCore", "CGarrisonLinux", "CCap"]),
     .target(name: "GarrisonInit", dependencies: ["GarrisonCore", "GarrisonKernel", "GarrisonOCI"]),
     .target(name: "GarrisonCgroups", dependencies: ["GarrisonCore", "GarrisonOCI", "CGarrisonLinux"]),
-    .target(name: "GarrisonImages", dependencies: ["GarrisonCore", .product(name: "Crypto", package: "swift-crypto")]),
+    .systemLibrary(name: "CXattr"),
+    .target(name: "GarrisonImages", dependencies: ["GarrisonCore", "CXattr", .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "GarrisonRuntime", dependencies: ["GarrisonCgroups", "GarrisonImages", "GarrisonLSM","GarrisonCore", "GarrisonOCI", "GarrisonPlan", "GarrisonSeccomp",
                                                    "GarrisonKernel", "GarrisonPolicy", "GarrisonManifest", "GarrisonAudit",
                                                    "CGarrisonLinux", .product(name: "Logging", package: "swift-log")]),
 
+    .target(name: "GarrisonPods", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy",
+                                                "GarrisonOCI", "GarrisonCgroups", "GarrisonImages", "GarrisonAudit",
+                                                "CGarrisonLinux"]),
+
     // Commands and thin executables.
     .target(name: "GarrisonCommands", dependencies: [
       "GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy", "GarrisonOCI", "GarrisonLint",
-      "GarrisonAudit", "GarrisonRuntime",
+      "GarrisonAudit", "GarrisonRuntime", "GarrisonPods", "GarrisonImages",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .executableTarget(name: "garrison", dependencies: ["GarrisonCommands"]),
@@ -72,6 +78,7 @@ let package = Package(
     .testTarget(name: "GarrisonLSMTests", dependencies: ["GarrisonLSM"]),
     .testTarget(name: "GarrisonCgroupsTests", dependencies: ["GarrisonCgroups"]),
     .testTarget(name: "GarrisonImagesTests", dependencies: ["GarrisonImages"]),
+    .testTarget(name: "GarrisonPodsTests", dependencies: ["GarrisonPods", "GarrisonManifest", "GarrisonPolicy"]),
     .testTarget(name: "GarrisonIntegrationTests", dependencies: ["GarrisonCore", "GarrisonOCI", "GarrisonRuntime"]),
   ]
 )

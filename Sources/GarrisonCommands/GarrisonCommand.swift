@@ -14,6 +14,13 @@ public struct GarrisonCommand: ParsableCommand {
     subcommands: GarrisonCommand.registered
   )
   /// Subcommands, one file each; the list is extended as modules land.
-  public static var registered: [any ParsableCommand.Type] { [LintCommand.self] }
+  public static var registered: [any ParsableCommand.Type] {
+    [
+      ExplainCommand.self,
+      CompileCommand.self,
+      ImageCommand.self,
+      LintCommand.self,
+    ]
+  }
   public init() {}
 }

@@ -12,7 +12,7 @@ public struct RuntimeSpec: Codable, Equatable, Sendable {
   public var linux: Linux?
 
   public init(
-    ociVersion: String = "1.2.0", process: Process? = nil, root: Root? = nil, hostname: String? = nil,
+    ociVersion: String = "1.1.0", process: Process? = nil, root: Root? = nil, hostname: String? = nil,
     mounts: [Mount]? = nil, annotations: [String: String]? = nil, linux: Linux? = nil
   ) {
     self.ociVersion = ociVersion

@@ -1,2 +1,0 @@
-/// Namespace of the GarrisonCgroups module.
-public enum GarrisonCgroupsModule {}

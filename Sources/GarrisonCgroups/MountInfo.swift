@@ -1,0 +1,66 @@
+import GarrisonCore
+
+/// One line of `/proc/<pid>/mountinfo` (see proc(5)), with the fields the cgroup code needs.
+public struct MountInfoEntry: Sendable, Hashable {
+  /// `major:minor` of the mounted file system; equal for bind mounts of one cgroup hierarchy.
+  public var device: String
+  /// The directory of the file system that is mounted (`/` unless a subtree is bind-mounted).
+  public var root: String
+  /// Where it is mounted, with `\040`-style escapes decoded.
+  public var mountPoint: String
+  /// File system type, e.g. `cgroup`, `cgroup2`, `tmpfs`.
+  public var fsType: String
+  /// Per-superblock options, e.g. `["rw", "cpu", "cpuacct"]` or `["rw", "name=systemd"]`.
+  public var superOptions: [String]
+
+  public init(device: String, root: String, mountPoint: String, fsType: String, superOptions: [String]) {
+    self.device = device
+    self.root = root
+    self.mountPoint = mountPoint
+    self.fsType = fsType
+    self.superOptions = superOptions
+  }
+
+  /// Parses the whole text of a mountinfo file. A malformed line is an error (never skipped).
+  public static func parse(_ text: String) throws -> [MountInfoEntry] {
+    var entries: [MountInfoEntry] = []
+    for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+      let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+      // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
+      guard fields.count >= 10, let dash = fields.firstIndex(of: "-"), dash >= 6, dash + 3 < fields.count else {
+        throw GarrisonError(
+          .syntax, operation: "parse mountinfo",
+          "mountinfo line \(index + 1) is malformed: \(line)")
+      }
+      entries.append(
+        MountInfoEntry(
+          device: fields[2], root: unescape(fields[3]), mountPoint: unescape(fields[4]),
+          fsType: fields[dash + 1],
+          superOptions: fields[dash + 3].split(separator: ",").map(String.init)))
+    }
+    return entries
+  }
+
+  /// Decodes the octal escapes (`\040` space, `\011` tab, `\012` newline, `\134` backslash)
+  /// the kernel uses in mountinfo paths.
+  static func unescape(_ field: String) -> String {
+    guard field.contains("\\") else { return field }
+    var out: [UInt8] = []
+    let bytes = Array(field.utf8)
+    var i = 0
+    while i < bytes.count {
+      if bytes[i] == UInt8(ascii: "\\"), i + 3 < bytes.count {
+        let digits = bytes[(i + 1)...(i + 3)]
+        if digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "7") }) {
+          let value = digits.reduce(0) { $0 * 8 + Int($1 - UInt8(ascii: "0")) }
+          out.append(UInt8(truncatingIfNeeded: value))
+          i += 4
+          continue
+        }
+      }
+      out.append(bytes[i])
+      i += 1
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+}

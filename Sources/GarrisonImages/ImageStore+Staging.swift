@@ -1,0 +1,78 @@
+import Foundation
+import GarrisonCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+extension ImageStore {
+  /// Runs `body` with a fresh private directory under `images/tmp/`, removed afterwards whatever happens.
+  func withStagingDirectory<T>(_ purpose: String, _ body: (String) throws -> T) throws -> T {
+    let name = "\(purpose)-\(UUID().uuidString)"
+    let dir = stagingDirectory + "/" + name
+    guard mkdir(dir, 0o700) == 0 else { throw LayerExtractor.sysError("mkdir", dir) }
+    defer { Self.removeStaging(stagingDirectory, name) }
+    return try body(dir)
+  }
+
+  private static func removeStaging(_ parent: String, _ name: String) {
+    let fd = open(parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    defer { _ = close(fd) }
+    // Cleanup of a private scratch directory; a failure leaves only garbage in images/tmp, never a visible image.
+    do { try LayerExtractor.removeTree(fd, name) } catch {
+      FileHandle.standardError.write(Data("garrison: warning: cannot remove staging directory \(parent)/\(name): \(error)\n".utf8))
+    }
+  }
+
+  /// Copies everything `source` yields into a new file at `path`, returning its sha256 and size.
+  static func copyHashing(_ source: any ByteSource, to path: String) throws -> (digest: Digest, size: Int64) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw LayerExtractor.sysError("create", path) }
+    defer { _ = close(fd) }
+    var hasher = DigestHasher()
+    var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+    while true {
+      let n = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
+      if n == 0 { break }
+      try chunk.withUnsafeBytes { buffer in
+        let part = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+        hasher.update(part)
+        try LayerExtractor.writeAll(fd, part, path)
+      }
+    }
+    try source.close()
+    guard fsync(fd) == 0 else { throw LayerExtractor.sysError("fsync", path) }
+    return (hasher.finalize(), hasher.count)
+  }
+
+  /// Moves verified staged blobs into `blobs/sha256/` and records `entries` in `index.json`, replacing any
+  /// entry with the same name. On failure, blobs this call added are removed again.
+  func commit(blobs: [Digest: String], entries: [(Descriptor, ImageReference)]) throws {
+    try withLock {
+      var added: [String] = []
+      do {
+        for (digest, staged) in blobs.sorted(by: { $0.key < $1.key }) {
+          let dest = blobPath(digest)
+          var st = stat()
+          if lstat(dest, &st) == 0 { continue }  // content-addressed: already present
+          guard rename(staged, dest) == 0 else { throw LayerExtractor.sysError("rename", dest) }
+          added.append(dest)
+        }
+        var index = try readIndex()
+        for (descriptor, reference) in entries {
+          index.manifests.removeAll { $0.annotations?[AnnotationKey.refName] == reference.nameAndTag }
+          var d = descriptor
+          d.annotations = [AnnotationKey.refName: reference.nameAndTag]
+          index.manifests.append(d)
+        }
+        try writeIndex(index)
+      } catch {
+        for path in added { _ = unlink(path) }
+        throw error
+      }
+      // The import is complete; now drop what a replaced name left unreferenced.
+      try collectGarbage(try readIndex())
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import GarrisonCore
+
+/// Runs `apparmor_parser` to check that a profile compiles, without loading it into the kernel.
+///
+/// Flags: `-Q` (`--skip-kernel-load`) compiles the profile to its binary form but does not load it, and
+/// `-K` (`--skip-cache`) neither reads nor writes the binary cache. Neither needs AppArmor in the running
+/// kernel: without `/sys/kernel/security/apparmor` the parser uses its built-in feature set, and the
+/// profile's `abi <abi/3.0>,` line pins the feature ABI anyway. Includes resolve under `/etc/apparmor.d`
+/// (`tunables/global`, `abstractions/base` from the Debian `apparmor` package). The parser prints a
+/// harmless "Cache read/write disabled" notice on such kernels, which is ignored.
+public enum AppArmorParser {
+  public static let defaultPath = "/usr/sbin/apparmor_parser"
+
+  /// Whether the parser is installed at `path`.
+  public static func isAvailable(at path: String = defaultPath) -> Bool {
+    FileManager.default.isExecutableFile(atPath: path)
+  }
+
+  /// Compiles `text`; throws with the parser's diagnostics if it is rejected.
+  public static func check(_ text: String, parserPath: String = defaultPath) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: parserPath)
+    process.arguments = ["-Q", "-K"]
+    let input = Pipe()
+    let errors = Pipe()
+    process.standardInput = input
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = errors
+    do {
+      try process.run()
+    } catch {
+      throw GarrisonError(.system, operation: "run apparmor_parser", "cannot run \(parserPath): \(error)")
+    }
+    input.fileHandleForWriting.write(Data(text.utf8))
+    try input.fileHandleForWriting.close()
+    let diagnostics = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    guard process.terminationReason == .exit, process.terminationStatus == 0 else {
+      let lines = diagnostics.split(separator: "\n").filter { !$0.hasPrefix("Cache read/write disabled") }
+      throw GarrisonError(
+        .invalid, operation: "apparmor_parser -Q -K",
+        "profile rejected (status \(process.terminationStatus)): \(lines.joined(separator: "; "))")
+    }
+  }
+}

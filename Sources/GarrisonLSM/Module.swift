@@ -1,2 +1,0 @@
-/// Namespace of the GarrisonLSM module.
-public enum GarrisonLSMModule {}

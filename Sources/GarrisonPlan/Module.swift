@@ -1,2 +1,0 @@
-/// Namespace of the GarrisonPlan module.
-public enum GarrisonPlanModule {}

@@ -1,0 +1,2 @@
+/// Namespace of the GarrisonPods module.
+public enum GarrisonPodsModule {}

@@ -1,2 +1,0 @@
-/// Namespace of the GarrisonPolicy module.
-public enum GarrisonPolicyModule {}

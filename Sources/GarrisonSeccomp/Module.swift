@@ -1,2 +1,0 @@
-/// Namespace of the GarrisonSeccomp module.
-public enum GarrisonSeccompModule {}

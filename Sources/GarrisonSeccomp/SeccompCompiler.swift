@@ -1,0 +1,88 @@
+import CSeccomp
+import GarrisonCore
+import Glibc
+
+/// Compiles a ``ResolvedSeccompPolicy`` to a classic-BPF program with libseccomp (in the parent, never in
+/// the container init): seccomp_init → seccomp_arch_add → seccomp_attr_set → seccomp_rule_add_array per
+/// rule → seccomp_export_bpf into an unlinked temporary file, read back as raw `sock_filter` bytes.
+public enum SeccompCompiler {
+  /// The linked libseccomp's version, `major.minor.micro` (part of the ``BPFCache`` key).
+  public static var libseccompVersion: String {
+    guard let v = seccomp_version() else { return "unknown" }
+    return "\(v.pointee.major).\(v.pointee.minor).\(v.pointee.micro)"
+  }
+
+  /// Builds the BPF program for `policy` on this host's native architecture.
+  public static func compile(_ policy: ResolvedSeccompPolicy) throws -> BPFProgram {
+    let defaultWord = policy.defaultAction.rawValue(errno: policy.defaultErrnoRet ?? 0)
+    guard let ctx = seccomp_init(defaultWord) else {
+      throw GarrisonErrorFactory.system("seccomp_init", "libseccomp rejected default action \(policy.defaultAction.rawValue)")
+    }
+    defer { seccomp_release(ctx) }
+
+    try check(seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1), "seccomp_attr_set", "SCMP_FLTATR_API_SYSRAWRC")
+    // Level 2: syscalls dispatched through a binary tree instead of a linear list (libseccomp >= 2.5).
+    try check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2), "seccomp_attr_set", "SCMP_FLTATR_CTL_OPTIMIZE=2")
+    if policy.flags.contains(.log) {
+      try check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1), "seccomp_attr_set", "SCMP_FLTATR_CTL_LOG")
+    }
+
+    try addArchitectures(policy.architectures, to: ctx)
+    for rule in policy.syscalls { try add(rule, to: ctx) }
+    return try BPFProgram(bytes: try export(ctx), filterFlags: policy.flags)
+  }
+
+  private static func addArchitectures(_ arches: [SeccompArch], to ctx: scmp_filter_ctx) throws {
+    for arch in arches where seccomp_arch_exist(ctx, arch.token) != 0 {
+      try check(seccomp_arch_add(ctx, arch.token), "seccomp_arch_add", arch.rawValue)
+    }
+    if !arches.contains(.native) {
+      try check(seccomp_arch_remove(ctx, SeccompArch.native.token), "seccomp_arch_remove", SeccompArch.native.rawValue)
+    }
+  }
+
+  private static func add(_ rule: ResolvedSeccompRule, to ctx: scmp_filter_ctx) throws {
+    let nr = seccomp_syscall_resolve_name(rule.name)
+    guard nr != -1 else {  // __NR_SCMP_ERROR
+      throw GarrisonErrorFactory.invalid("seccomp_syscall_resolve_name", "unknown system call \"\(rule.name)\"")
+    }
+    let args = rule.args.map {
+      scmp_arg_cmp(arg: $0.index, op: scmp_compare(rawValue: $0.op.libseccompValue), datum_a: $0.value, datum_b: $0.valueTwo)
+    }
+    let action = rule.action.rawValue(errno: rule.errnoRet ?? 0)
+    let rc = args.withUnsafeBufferPointer { buf in
+      seccomp_rule_add_array(ctx, action, nr, UInt32(buf.count), buf.baseAddress)
+    }
+    try check(rc, "seccomp_rule_add_array", "\(rule.name) \(rule.action.rawValue) args=\(rule.args.count)")
+  }
+
+  /// seccomp_export_bpf writes to a file descriptor; use an unlinked temporary file (no size limit, unlike a pipe).
+  private static func export(_ ctx: scmp_filter_ctx) throws -> [UInt8] {
+    guard let file = tmpfile() else {
+      throw GarrisonErrorFactory.system("tmpfile", "cannot create a temporary file for the BPF export", errno: errno)
+    }
+    defer { fclose(file) }
+    let fd = fileno(file)
+    try check(seccomp_export_bpf(ctx, fd), "seccomp_export_bpf", "")
+    let size = lseek(fd, 0, SEEK_END)
+    guard size >= 0, lseek(fd, 0, SEEK_SET) == 0 else {
+      throw GarrisonErrorFactory.system("lseek", "cannot rewind the BPF export", errno: errno)
+    }
+    var bytes = [UInt8](repeating: 0, count: Int(size))
+    var done = 0
+    while done < bytes.count {
+      let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
+      if n < 0 && errno == EINTR { continue }
+      guard n > 0 else { throw GarrisonErrorFactory.system("read", "short read of the BPF export", errno: errno) }
+      done += n
+    }
+    return bytes
+  }
+
+  private static func check(_ rc: Int32, _ operation: String, _ argument: String) throws {
+    guard rc == 0 else {
+      let what = argument.isEmpty ? operation : "\(operation) \(argument)"
+      throw GarrisonError(.system, operation: operation, "libseccomp: \(what) failed", errno: -rc)
+    }
+  }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import GarrisonCgroups
-
-@Test func moduleLinks() { #expect(Bool(true)) }

@@ -1,4 +1,0 @@
-import Testing
-@testable import GarrisonImages
-
-@Test func moduleLinks() { #expect(Bool(true)) }

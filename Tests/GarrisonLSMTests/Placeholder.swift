@@ -1,4 +1,0 @@
-import Testing
-@testable import GarrisonLSM
-
-@Test func moduleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import GarrisonPods
+
+@Test func moduleLinks() { #expect(Bool(true)) }

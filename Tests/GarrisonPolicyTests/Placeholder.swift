@@ -1,4 +1,0 @@
-import Testing
-@testable import GarrisonPolicy
-
-@Test func moduleLinks() { #expect(Bool(true)) }

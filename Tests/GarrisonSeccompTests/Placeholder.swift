@@ -1,4 +1,0 @@
-import Testing
-@testable import GarrisonSeccomp
-
-@Test func moduleLinks() { #expect(Bool(true)) }
