@@ -19,6 +19,7 @@ public struct GarrisonCommand: ParsableCommand {
       ExplainCommand.self,
       CompileCommand.self,
       ImageCommand.self,
+      LintCommand.self,
     ]
   }
   public init() {}
