@@ -14,6 +14,6 @@ public struct GarrisonCommand: ParsableCommand {
     subcommands: GarrisonCommand.registered
   )
   /// Subcommands, one file each; the list is extended as modules land.
-  public static var registered: [any ParsableCommand.Type] { [] }
+  public static var registered: [any ParsableCommand.Type] { [AuditCommand.self] }
   public init() {}
 }

@@ -1,0 +1,44 @@
+import Testing
+@testable import GarrisonAudit
+
+@Suite struct JSONValueTests {
+  @Test func canonicalFormSortsKeysAndEscapes() throws {
+    let v: JSONValue = ["b": [1, true, nil], "a": "x\"y\\\n\u{1}é", "c": ["z": 1.5, "y": -3]]
+    #expect(v.canonicalString == #"{"a":"x\"y\\\n\u0001é","b":[1,true,null],"c":{"y":-3,"z":1.5}}"#)
+    #expect(try JSONParser.parse(v.canonicalString) == v)
+  }
+
+  @Test(arguments: ["", "{", "[1,]", "{\"a\":1,\"a\":2}", "01", "\"\u{1}\"", "tru", "{} x", "\"\\ud800\"", "1.", "-"])
+  func parserRejects(_ text: String) {
+    #expect(throws: GarrisonError.self) { try JSONParser.parse(text) }
+  }
+
+  @Test func parserAcceptsEscapesAndNumbers() throws {
+    let v = try JSONParser.parse(#" { "s" : "\u00e9\ud83d\ude00\/" , "n" : [0, -12, 3.25e2, 1E-2] } "#)
+    #expect(v["s"]?.stringValue == "é😀/")
+    #expect(v["n"] == [0, -12, .double(325), .double(0.01)])
+  }
+}
+
+@Suite struct AuditTimeTests {
+  @Test func formatsFixedWidthUTC() {
+    #expect(AuditTime(seconds: 0).description == "1970-01-01T00:00:00.000000000Z")
+    #expect(AuditTime(seconds: 1_767_225_600, nanoseconds: 5).description == "2026-01-01T00:00:00.000000005Z")
+    #expect(AuditTime(seconds: 951_825_600 + 86399, nanoseconds: 999_999_999).description == "2000-02-29T23:59:59.999999999Z")
+  }
+
+  @Test func parsesRFC3339() throws {
+    #expect(try AuditTime(rfc3339: "2026-01-01T00:00:00.000000005Z") == AuditTime(seconds: 1_767_225_600, nanoseconds: 5))
+    #expect(try AuditTime(rfc3339: "2026-01-01T02:00:00.5+02:00") == AuditTime(seconds: 1_767_225_600, nanoseconds: 500_000_000))
+    #expect(try AuditTime(rfc3339: "2026-01-01") == AuditTime(seconds: 1_767_225_600))
+    #expect(throws: GarrisonError.self) { try AuditTime(rfc3339: "2026-13-01") }
+    #expect(throws: GarrisonError.self) { try AuditTime(rfc3339: "yesterday") }
+    let now = AuditTime.now()
+    #expect(try AuditTime(rfc3339: now.description) == now)
+  }
+
+  @Test func kindsAreClosed() throws {
+    #expect(try AuditKind(parsing: "seccomp.denied") == .seccompDenied)
+    #expect(throws: GarrisonError.self) { try AuditKind(parsing: "pod.exploded") }
+  }
+}

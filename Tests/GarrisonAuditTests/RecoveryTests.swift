@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+@testable import GarrisonAudit
+
+@Suite struct RecoveryTests {
+  @Test(arguments: [7, 40, 200])
+  func tornFinalRecordIsCutAndRecorded(tornBytes: Int) throws {
+    let dir = TestSupport.scratch("torn")
+    defer { TestSupport.cleanup(dir) }
+    _ = try TestSupport.smallLog(dir, count: 3, segmentBytes: 1 << 20)
+    let file = try TestSupport.segmentFiles(dir).last!
+    let good = TestSupport.read(file)
+    // A torn write: the first bytes of a record, without its newline.
+    let lastLine = good.dropLast().split(separator: 0x0A).last!
+    TestSupport.write(file, good + Array(lastLine.prefix(tornBytes)))
+    #expect(try !AuditVerifier.verify(directory: dir).ok)
+    let log = try AuditLog(directory: dir)
+    #expect(log.lastRecovery?.bytesCut == tornBytes)
+    #expect(try AuditVerifier.verify(directory: dir).ok)
+    let records = try AuditReader.readAll(directory: dir)
+    #expect(records.last?.kind == .auditRecovered)
+    #expect(records.last?.details["bytes_cut"]?.intValue == Int64(tornBytes))
+    #expect(records.last?.details["offset"]?.intValue == Int64(good.count))
+  }
+
+  @Test func damagedFinalLineWithNewlineIsCut() throws {
+    let dir = TestSupport.scratch("torn2")
+    defer { TestSupport.cleanup(dir) }
+    _ = try TestSupport.smallLog(dir, count: 2)
+    let file = try TestSupport.segmentFiles(dir).last!
+    TestSupport.write(file, TestSupport.read(file) + Array("{\"crc32\":\"00000000\",\"len\":3,\"record\":{}}\n".utf8))
+    _ = try AuditLog(directory: dir)
+    #expect(try AuditVerifier.verify(directory: dir).ok)
+  }
+
+  @Test func damageBeforeTheFinalRecordFailsClosed() throws {
+    let dir = TestSupport.scratch("damaged")
+    defer { TestSupport.cleanup(dir) }
+    _ = try TestSupport.smallLog(dir, count: 3, segmentBytes: 1 << 20)
+    let file = try TestSupport.segmentFiles(dir).last!
+    var bytes = TestSupport.read(file)
+    let lastStart = bytes.dropLast().lastIndex(of: 0x0A)!
+    bytes[lastStart - 5] ^= 0x20  // inside the second-to-last record
+    bytes.append(contentsOf: Array("{\"crc".utf8))  // and a torn tail
+    TestSupport.write(file, bytes)
+    #expect(throws: GarrisonError.self) { try AuditLog(directory: dir) }
+  }
+
+  @Test func groupCommitReturnsConsecutiveSeqsAndRotates() throws {
+    let dir = TestSupport.scratch("group")
+    defer { TestSupport.cleanup(dir) }
+    let log = try AuditLog(directory: dir, segmentBytes: 4096, checkpointEvery: 0)
+    var gen = SampleEvents(seed: 1)
+    let seqs = try log.append(gen.events(50))
+    #expect(seqs == Array(1...50))
+    #expect(try Segments.list(dir).count > 3)
+    #expect(try AuditVerifier.verify(directory: dir).records == 50)
+    let again = try AuditLog(directory: dir, segmentBytes: 4096, checkpointEvery: 0)
+    #expect(try again.append(gen.events(2)) == [51, 52])
+  }
+}
