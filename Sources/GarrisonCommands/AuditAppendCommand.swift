@@ -14,7 +14,7 @@ struct AuditAppendCommand: ParsableCommand {
 
   @OptionGroup var location: AuditLocationOptions
   @OptionGroup var key: AuditKeyOptions
-  @Option(help: "Number of appends (0: until killed).") var count: Int = 1
+  @Option(help: "Number of events (0: until killed).") var count: Int = 1
   @Option(help: "Events per append call (group commit).") var batch: Int = 1
   @Option(help: "Tag stored in each event's details.") var tag: String = "test"
   @Option(help: "Segment size in bytes.") var segmentBytes: Int = AuditLog.defaultSegmentBytes

@@ -1,3 +1,4 @@
+import GarrisonCore
 import Testing
 @testable import GarrisonAudit
 
@@ -24,7 +25,7 @@ import Testing
   @Test func formatsFixedWidthUTC() {
     #expect(AuditTime(seconds: 0).description == "1970-01-01T00:00:00.000000000Z")
     #expect(AuditTime(seconds: 1_767_225_600, nanoseconds: 5).description == "2026-01-01T00:00:00.000000005Z")
-    #expect(AuditTime(seconds: 951_825_600 + 86399, nanoseconds: 999_999_999).description == "2000-02-29T23:59:59.999999999Z")
+    #expect(AuditTime(seconds: 951_782_400 + 86399, nanoseconds: 999_999_999).description == "2000-02-29T23:59:59.999999999Z")
   }
 
   @Test func parsesRFC3339() throws {

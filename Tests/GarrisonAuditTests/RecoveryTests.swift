@@ -1,4 +1,5 @@
 import Foundation
+import GarrisonCore
 import Testing
 @testable import GarrisonAudit
 
@@ -39,8 +40,7 @@ import Testing
     _ = try TestSupport.smallLog(dir, count: 3, segmentBytes: 1 << 20)
     let file = try TestSupport.segmentFiles(dir).last!
     var bytes = TestSupport.read(file)
-    let lastStart = bytes.dropLast().lastIndex(of: 0x0A)!
-    bytes[lastStart - 5] ^= 0x20  // inside the second-to-last record
+    bytes[bytes.count - 5] ^= 0x20  // inside the last complete record
     bytes.append(contentsOf: Array("{\"crc".utf8))  // and a torn tail
     TestSupport.write(file, bytes)
     #expect(throws: GarrisonError.self) { try AuditLog(directory: dir) }

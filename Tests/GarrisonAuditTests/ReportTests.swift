@@ -1,4 +1,5 @@
 import Foundation
+import GarrisonCore
 import Testing
 @testable import GarrisonAudit
 
@@ -45,7 +46,7 @@ import Testing
     #expect(report.oomKillsByContainer == ["data/pg/postgres": 1])
     #expect(report.failureCount == 3)  // readback error, oom error, refused pod (seccomp counted separately)
     let text = report.render(.text)
-    for needle in ["events     11", "seccomp.denied             0        2       0      2", "mount      7",
+    for needle in ["events   11", "seccomp.denied             0        2       0      2", "mount    7",
                    "data/pg/postgres  7", "no_new_privs: expected 1, got 0", "pod.refused: host-path, privileged",
                    "apparmor: runtime/default -> none (not enabled)", "web/nginx  network, pid"] {
       #expect(text.contains(needle), "text report lacks \"\(needle)\":\n\(text)")

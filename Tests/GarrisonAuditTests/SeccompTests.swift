@@ -1,4 +1,5 @@
 import Foundation
+import GarrisonCore
 import Testing
 @testable import GarrisonAudit
 

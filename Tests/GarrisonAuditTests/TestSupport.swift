@@ -35,7 +35,7 @@ enum TestSupport {
   }
 
   static func read(_ path: String) -> [UInt8] { [UInt8](FileManager.default.contents(atPath: path)!) }
-  static func write(_ path: String, _ bytes: [UInt8]) { FileManager.default.createFile(atPath: path, contents: Data(bytes)) }
+  static func write(_ path: String, _ bytes: [UInt8]) { precondition(FileManager.default.createFile(atPath: path, contents: Data(bytes))) }
 
   /// Runs a process to completion; returns exit status and stdout.
   static func run(_ path: String, _ args: [String]) throws -> (Int32, String) {
