@@ -102,7 +102,12 @@ enum FileIO {
 
   /// Directory entry names (without `.` and `..`).
   static func list(_ path: String) throws(GarrisonError) -> [String] {
-    guard let dir = opendir(path) else { throw error("opendir", path) }
+    guard let dir = opendir(path) else {
+      if errno == ENOENT {
+        throw GarrisonError(.notFound, operation: "opendir", "no audit log at \(path) (directory does not exist)", errno: ENOENT)
+      }
+      throw error("opendir", path)
+    }
     defer { closedir(dir) }
     var names: [String] = []
     while let ent = readdir(dir) {

@@ -27,10 +27,7 @@ struct AuditLocationOptions: ParsableArguments {
 
   /// The audit directory to use.
   var directory: String {
-    if let auditDir { return auditDir }
-    if let root { return root + "/audit" }
-    if let env = getenv("GARRISON_ROOT"), env.pointee != 0 { return String(cString: env) + "/audit" }
-    return "/var/lib/garrison/audit"
+    auditDir ?? AuditPaths.directory(root: root)
   }
 }
 
@@ -82,14 +79,9 @@ struct StandardError: TextOutputStream {
 
 /// Writes `text` to `path` (or stdout when nil), failing loudly.
 func auditWriteOutput(_ text: String, to path: String?) throws {
-  guard let path else { print(text, terminator: ""); return }
-  guard let f = fopen(path, "w") else {
-    throw auditFail(GarrisonError(.system, operation: "open", "cannot write \(path): \(String(cString: strerror(errno)))", errno: errno))
-  }
-  defer { fclose(f) }
-  guard fputs(text, f) >= 0, fflush(f) == 0 else {
-    throw auditFail(GarrisonError(.system, operation: "write", "cannot write \(path)", errno: errno))
-  }
+  let out = try AuditOutput(path: path)
+  try out.write(text)
+  try out.close()
 }
 
 /// Prints a GarrisonError and returns the exit code to throw.
@@ -97,4 +89,51 @@ func auditFail(_ error: GarrisonError) -> ExitCode {
   var stderr = StandardError()
   print("garrison: \(error)", to: &stderr)
   return ExitCode(error.exitCode)
+}
+
+/// Buffered output to a file or standard output, for exports too large to build in memory.
+final class AuditOutput {
+  private let fd: Int32
+  private let path: String
+  private var buffer: [UInt8] = []
+
+  /// Opens `path` for writing (truncating), or standard output when nil.
+  init(path: String?) throws {
+    self.path = path ?? "-"
+    if let path {
+      fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+      if fd < 0 {
+        throw auditFail(GarrisonError(.system, operation: "open", "cannot write \(path): \(String(cString: strerror(errno)))", errno: errno))
+      }
+    } else {
+      fd = 1
+    }
+    buffer.reserveCapacity(1 << 20)
+  }
+
+  func write(_ text: String) throws {
+    buffer.append(contentsOf: text.utf8)
+    if buffer.count >= 1 << 20 { try flush() }
+  }
+
+  func flush() throws {
+    var off = 0
+    while off < buffer.count {
+      let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, buffer.count - off) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw auditFail(GarrisonError(.system, operation: "write", "cannot write \(path)", errno: errno))
+      }
+      off += n
+    }
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  /// Flushes and closes (standard output is left open).
+  func close() throws {
+    try flush()
+    if fd != 1 && Glibc.close(fd) != 0 {
+      throw auditFail(GarrisonError(.system, operation: "close", "cannot write \(path)", errno: errno))
+    }
+  }
 }

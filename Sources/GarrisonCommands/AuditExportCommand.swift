@@ -15,14 +15,20 @@ struct AuditExportCommand: ParsableCommand {
   func run() throws {
     guard format == "jsonl" || format == "ocsf" else { throw ValidationError("unknown format \"\(format)\" (jsonl, ocsf)") }
     let filter = try filters.filter()
-    var text = ""
     let ocsf = format == "ocsf"
+    let out = try AuditOutput(path: output)
+    var writeError: (any Error)?
     try auditRun { () throws(GarrisonError) in
       try AuditReader.forEachRecord(directory: location.directory) { r in
-        if filter.matches(r) { text += (ocsf ? OCSFExport.event(r) : r.json).canonicalString + "\n" }
+        guard filter.matches(r) else { return true }
+        do { try out.write((ocsf ? OCSFExport.event(r) : r.json).canonicalString + "\n") } catch {
+          writeError = error
+          return false
+        }
         return true
       }
     }
-    try auditWriteOutput(text, to: output)
+    if let writeError { throw writeError }
+    try out.close()
   }
 }
