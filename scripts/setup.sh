@@ -3,8 +3,8 @@
 set -euo pipefail
 PKGS=(pkg-config libseccomp-dev libcap-dev libapparmor-dev libselinux1-dev libpcre2-dev
       busybox-static crun apparmor iproute2 python3-jsonschema)
-PKGS+=(chromium)  # headless rendering of the HTML audit report in GarrisonAuditTests
 missing=()
+PKGS+=(chromium)  # headless rendering of the HTML audit report in GarrisonAuditTests
 for p in "${PKGS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
