@@ -94,11 +94,22 @@ public struct JSONParser {
   private mutating func number() throws(GarrisonError) -> JSONValue {
     let start = pos
     var isInt = true
-    if pos < bytes.count, bytes[pos] == UInt8(ascii: "-") { pos += 1 }
+    let negative = pos < bytes.count && bytes[pos] == UInt8(ascii: "-")
+    if negative { pos += 1 }
     let digitsStart = pos
-    while pos < bytes.count, bytes[pos] >= 0x30 && bytes[pos] <= 0x39 { pos += 1 }
+    var magnitude: Int64 = 0
+    var overflow = false
+    while pos < bytes.count, bytes[pos] >= 0x30 && bytes[pos] <= 0x39 {
+      let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
+      let (a, o2) = m.addingReportingOverflow(Int64(bytes[pos] - 0x30))
+      magnitude = a
+      overflow = overflow || o1 || o2
+      pos += 1
+    }
     if pos == digitsStart { throw fail("bad number") }
     if bytes[digitsStart] == 0x30 && pos - digitsStart > 1 { throw fail("leading zero") }
+    let plainInteger = pos >= bytes.count || (bytes[pos] != UInt8(ascii: ".") && bytes[pos] | 0x20 != UInt8(ascii: "e"))
+    if plainInteger && !overflow { return .int(negative ? -magnitude : magnitude) }
     if pos < bytes.count, bytes[pos] == UInt8(ascii: ".") {
       isInt = false
       pos += 1
