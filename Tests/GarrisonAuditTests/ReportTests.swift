@@ -111,7 +111,8 @@ import Testing
     try log.append(gen.events(500))
     try AuditReport.build(directory: dir + "/audit").render(.html).write(toFile: dir + "/report.html", atomically: true, encoding: .utf8)
     let (status, _) = try TestSupport.run(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + dir + "/profile",
-                                                     "--screenshot=" + dir + "/report.png", "--window-size=1200,1600", "file://" + dir + "/report.html"])
+                                                     "--screenshot=" + dir + "/report.png", "--window-size=1200,1600", "file://" + dir + "/report.html"],
+                                        quiet: true)  // chromium logs D-Bus noise on stderr
     #expect(status == 0)
     let png = try #require(FileManager.default.contents(atPath: dir + "/report.png"))
     #expect(png.count > 10_000 && Array(png.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])

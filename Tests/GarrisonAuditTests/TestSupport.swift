@@ -37,9 +37,10 @@ enum TestSupport {
   static func read(_ path: String) -> [UInt8] { [UInt8](FileManager.default.contents(atPath: path)!) }
   static func write(_ path: String, _ bytes: [UInt8]) { precondition(FileManager.default.createFile(atPath: path, contents: Data(bytes))) }
 
-  /// Runs a process to completion; returns exit status and stdout.
-  static func run(_ path: String, _ args: [String]) throws -> (Int32, String) {
+  /// Runs a process to completion; returns exit status and stdout (`quiet` discards its stderr).
+  static func run(_ path: String, _ args: [String], quiet: Bool = false) throws -> (Int32, String) {
     let p = Process()
+    if quiet { p.standardError = FileHandle.nullDevice }
     p.executableURL = URL(fileURLWithPath: path)
     p.arguments = args
     let out = Pipe()
