@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import Synchronization
 import Testing
 @testable import GarrisonAudit
 
@@ -57,5 +58,30 @@ import Testing
     #expect(try AuditVerifier.verify(directory: dir).records == 50)
     let again = try AuditLog(directory: dir, segmentBytes: 4096, checkpointEvery: 0)
     #expect(try again.append(gen.events(2)) == [51, 52])
+  }
+}
+
+@Suite struct InProcessConcurrencyTests {
+  /// Threads sharing one `AuditLog` (serialised by its mutex) and a second instance on the same directory
+  /// (serialised by flock on a separate open file description) still produce one valid chain.
+  @Test func threadsAndTwoInstancesShareOneChain() throws {
+    let dir = TestSupport.scratch("threads")
+    defer { TestSupport.cleanup(dir) }
+    let a = try AuditLog(directory: dir, segmentBytes: 16384, checkpointEvery: 25)
+    let b = try AuditLog(directory: dir, segmentBytes: 16384, checkpointEvery: 25)
+    let seqs = Mutex<[UInt64]>([])
+    DispatchQueue.concurrentPerform(iterations: 8) { t in
+      let log = t % 2 == 0 ? a : b
+      for i in 0..<40 {
+        let got = try! log.append([AuditEvent(kind: .containerExec, outcome: .allowed,
+                                              details: ["t": .integer(t), "i": .integer(i)])])
+        seqs.withLock { $0 += got }
+      }
+    }
+    let all = seqs.withLock { $0 }
+    #expect(all.count == 320 && Set(all).count == 320)
+    let r = try AuditVerifier.verify(directory: dir)
+    #expect(r.ok, "\(String(describing: r.problem))")
+    #expect(r.records == 320 + r.checkpointRecords)
   }
 }
