@@ -19,6 +19,8 @@ public struct GarrisonCommand: ParsableCommand {
       ExplainCommand.self,
       CompileCommand.self,
       ImageCommand.self,
+      LintCommand.self,
+      AuditCommand.self,
       ApplyCommand.self,
       GetCommand.self,
       DescribeCommand.self,

@@ -1,0 +1,180 @@
+import ArgumentParser
+import Foundation
+import GarrisonCore
+import GarrisonLint
+import GarrisonManifest
+
+/// `garrison lint`: checks manifests against the Pod Security Standards and hardening rules.
+public struct LintCommand: ParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "lint",
+    abstract: "Check pod manifests against the Pod Security Standards and hardening rules.",
+    discussion: """
+      Reads files, directories (recursively: *.yaml, *.yml, *.json) and - (standard input). Every workload
+      kind is checked (Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, ReplicationController,
+      PodTemplate, and List). Namespace objects in the input with pod-security.kubernetes.io/enforce and
+      enforce-version labels set the level and version for objects in that namespace, unless --level or
+      --pss-version is given. Settings are read from .garrison.yaml (found upwards from the working directory)
+      or --config.
+
+      Exit codes: 0 no finding at or above --fail-on; 1 findings at or above --fail-on; 2 usage errors,
+      unreadable or unparsable input, or no Kubernetes objects.
+      """)
+
+  @Argument(help: "Files, directories or - for standard input.")
+  var paths: [String] = []
+
+  @Option(help: "Output format: text, json, sarif or junit.")
+  var format: String = "text"
+
+  @Option(help: "Pod Security Standards level: privileged, baseline or restricted (default: restricted).")
+  var level: String?
+
+  @Option(name: .customLong("pss-version"), help: "Pod Security Standards version: latest or v1.N (default: latest).")
+  var pssVersion: String?
+
+  @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding has this severity or higher: info, warning, error or none (default: error).")
+  var failOn: String?
+
+  @Option(help: "Configuration file (default: .garrison.yaml in the working directory or a parent).")
+  var config: String?
+
+  @Flag(name: .customLong("no-config"), help: "Do not read .garrison.yaml.")
+  var noConfig = false
+
+  @Flag(name: .customLong("no-hardening"), help: "Run only the Pod Security Standards checks.")
+  var noHardening = false
+
+  @Option(help: "Explain a check: what it looks for and how to fix it.")
+  var explain: String?
+
+  @Flag(name: .customLong("list-checks"), help: "List every check with its severity and title.")
+  var listChecks = false
+
+  @Option(name: [.customShort("o"), .long], help: "Write the report to this file instead of standard output.")
+  var output: String?
+
+  @Option(help: "Colour in text output: auto (only on a terminal), always or never.")
+  var color: String = "auto"
+
+  @Option(help: "Directory with the lint rule metadata (default: Policies/lint found next to the executable).")
+  var policies: String?
+
+  @Flag(help: "Also show the effective enforcement plan of each pod (needs the policy compiler).")
+  var effective = false
+
+  public init() {}
+
+  public func run() throws {
+    do {
+      try execute()
+    } catch let e as GarrisonError {
+      FileHandle.standardError.write(Data("garrison lint: \(e)\n".utf8))
+      throw ExitCode(e.exitCode)
+    }
+  }
+
+  private func usage(_ message: String) -> GarrisonError {
+    GarrisonError(.usage, operation: "lint", message)
+  }
+
+  func execute() throws {
+    let env = ProcessInfo.processInfo.environment
+    let catalog = try RuleCatalog.load(directory: try PolicyLocator.lintDirectory(explicit: policies, environment: env))
+
+    if listChecks {
+      for r in catalog.sorted {
+        let level = r.level.map { " [\($0) since \(r.since ?? "v1.0")]" } ?? ""
+        print("\(r.id.padding(toLength: 40, withPad: " ", startingAt: 0)) \(r.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(r.title)\(level)")
+      }
+      return
+    }
+    if let id = explain {
+      guard let r = catalog[id] ?? catalog["pss." + id] else {
+        throw usage("unknown check \"\(id)\" (see garrison lint --list-checks)")
+      }
+      print(Explain.text(r))
+      return
+    }
+
+    guard let outputFormat = OutputFormat(rawValue: format) else {
+      throw usage("--format must be text, json, sarif or junit (got \"\(format)\")")
+    }
+    guard ["auto", "always", "never"].contains(color) else { throw usage("--color must be auto, always or never") }
+    guard !paths.isEmpty else { throw usage("no input: give files, directories or - for standard input") }
+
+    var options = LintOptions()
+    if let level {
+      guard let l = PSSLevel(rawValue: level) else { throw usage("--level must be privileged, baseline or restricted (got \"\(level)\")") }
+      options.level = l
+      options.levelIsExplicit = true
+    }
+    if let pssVersion {
+      guard let v = PSSVersion(parsing: pssVersion) else { throw usage("--pss-version must be latest or v1.N (got \"\(pssVersion)\")") }
+      options.version = v
+      options.versionIsExplicit = true
+    }
+    var threshold = FailThreshold.error
+    var configFile: LintConfig?
+    if !noConfig {
+      let path = try config ?? LintConfig.discover(from: FileSystemCWD.current())
+      if let path { configFile = try LintConfig.load(path: path) }
+    }
+    if let configFile {
+      options.apply(configFile)
+      if let f = configFile.failOn { threshold = f }
+    }
+    if let failOn {
+      guard let f = FailThreshold(rawValue: failOn) else { throw usage("--fail-on must be info, warning, error or none (got \"\(failOn)\")") }
+      threshold = f
+    }
+    if noHardening { options.hardening = false }
+    for id in options.enable.union(options.disable) where catalog[id] == nil {
+      throw GarrisonError(.invalid, operation: "lint", "\(configFile?.file ?? "config"): unknown check \"\(id)\" in lint.checks")
+    }
+    for e in options.exemptions {
+      for id in e.checks.sorted() where id != "*" && catalog[id] == nil {
+        throw GarrisonError(.invalid, operation: "lint", "unknown check \"\(id)\" in an exemption", at: e.location)
+      }
+    }
+    if effective {
+      // Seam for the policy compiler (GarrisonPolicy.PolicyCompiler.compile(object) -> [EnforcementPlan]):
+      // when it lands, print each pod's plan after the findings.
+      throw usage("--effective needs the policy compiler, which this build does not have yet")
+    }
+
+    let load = ManifestLoader.load(paths: paths)
+    if load.objects.isEmpty && load.errors.isEmpty {
+      throw GarrisonError(.notFound, operation: "lint", "no Kubernetes objects found in \(paths.joined(separator: ", "))")
+    }
+    let report = LintEngine(catalog: catalog, options: options).lint(load, files: paths)
+    let useColor = color == "always" || (color == "auto" && output == nil && Terminal.isColorTerminal(env))
+    let text = try outputFormat.render(report, catalog: catalog, failOn: threshold, color: useColor)
+    if let output {
+      guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
+        throw GarrisonError(.system, operation: "write", "cannot write \(output)")
+      }
+    } else {
+      FileHandle.standardOutput.write(Data(text.utf8))
+    }
+    if load.objects.isEmpty {
+      throw GarrisonError(.invalid, operation: "lint", "no Kubernetes objects could be read")
+    }
+    let code = report.exitCode(failOn: threshold)
+    if code != 0 { throw ExitCode(code) }
+  }
+}
+
+/// The working directory, for config discovery.
+enum FileSystemCWD {
+  static func current() throws -> String { FileManager.default.currentDirectoryPath }
+}
+
+/// Whether standard output is a colour terminal (`NO_COLOR` and `TERM=dumb` turn colour off).
+enum Terminal {
+  static func isColorTerminal(_ env: [String: String]) -> Bool {
+    if env["NO_COLOR"] != nil { return false }
+    if env["TERM"] == "dumb" { return false }
+    return isatty(1) == 1
+  }
+}

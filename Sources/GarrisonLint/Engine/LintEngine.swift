@@ -1,0 +1,149 @@
+import Foundation
+import GarrisonCore
+import GarrisonManifest
+
+/// Runs every check over loaded manifests and produces a report: Pod Security Standards at each object's
+/// level and version, hardening checks, then exemptions (annotations and config), de-duplication and
+/// unused-exemption findings.
+public struct LintEngine: Sendable {
+  public var catalog: RuleCatalog
+  public var options: LintOptions
+
+  public init(catalog: RuleCatalog, options: LintOptions) {
+    self.catalog = catalog
+    self.options = options
+  }
+
+  /// The annotation listing check IDs to ignore on an object (or its pod template).
+  public static let ignoreAnnotation = "garrison.io/ignore"
+  /// The annotation giving the reason.
+  public static let ignoreReasonAnnotation = "garrison.io/ignore-reason"
+
+  public func lint(_ load: LoadResult, files: [String]) -> LintReport {
+    var findings: [Finding] = []
+    for e in load.errors {
+      findings.append(
+        Finding(
+          checkID: "garrison.parseError", severity: .error, field: e.fieldPath, location: e.location,
+          message: e.message))
+    }
+    if options.isEnabled("garrison.unknownField") {
+      for w in load.warnings {
+        findings.append(
+          Finding(
+            checkID: "garrison.unknownField", severity: .warning, field: w.fieldPath, location: w.location,
+            message: w.message))
+      }
+    }
+    let namespaces = NamespacePolicies(objects: load.objects)
+    findings += namespaces.findings
+
+    var suppressed: [SuppressedFinding] = []
+    var configUse = [Int](repeating: 0, count: options.exemptions.count)
+    for object in load.objects {
+      guard let pod = object.pod else { continue }
+      let policy = namespaces.policy(for: object.namespace, options: options)
+      let raw = check(object: object, pod: pod, policy: policy)
+      let exempted = applyExemptions(raw, object: object, pod: pod, configUse: &configUse)
+      findings += exempted.kept
+      suppressed += exempted.suppressed
+    }
+    for (i, e) in options.exemptions.enumerated() where configUse[i] == 0 {
+      findings.append(
+        Finding(
+          checkID: "garrison.unusedExemption", severity: .info, location: e.location,
+          message: "exemption #\(i + 1) in \(e.location.file) (\(e.summary)) suppressed nothing"))
+    }
+    for i in findings.indices where findings[i].remediation == nil {
+      findings[i].remediation = catalog[findings[i].checkID]?.remediation
+    }
+    return LintReport(
+      findings: findings, suppressed: suppressed, objectCount: load.objects.count, files: files,
+      policy: PSSPolicy(level: options.level, version: options.version), hasInputErrors: !load.errors.isEmpty)
+  }
+
+  /// PSS and hardening findings for one pod, before exemptions. A hardening finding on the same field as
+  /// a PSS finding is dropped (the PSS one already says it).
+  public func check(object: ManifestObject, pod: PodTemplate, policy: PSSPolicy) -> [Finding] {
+    let context = PodContext(object: object, pod: pod)
+    let ref = ObjectRef(kind: object.kind, namespace: object.namespace, name: object.name)
+    var images: [String: String] = [:]
+    for (_, c, _) in context.containers { images[c.name] = c.image }
+    var out: [Finding] = []
+    var pssFields: Set<FieldPath> = []
+    for (check, violations) in PSSRegistry.evaluate(context, policy: policy) where options.isEnabled(check.checkID) {
+      let severity = catalog[check.checkID]?.severity ?? .error
+      for v in violations {
+        pssFields.insert(v.field)
+        out.append(
+          Finding(
+            checkID: check.checkID, severity: severity, object: ref, container: v.container,
+            image: v.container.flatMap { images[$0] }, field: v.field, location: object.location(of: v.field),
+            message: v.message))
+      }
+    }
+    for check in HardeningRegistry.checks where options.isEnabled(check.id) {
+      let severity = catalog[check.id]?.severity ?? .warning
+      for hit in check.evaluate(context) where !pssFields.contains(hit.field) {
+        out.append(
+          Finding(
+            checkID: check.id, severity: severity, object: ref, container: hit.container, image: hit.image,
+            field: hit.field, location: object.location(of: hit.field), message: hit.message))
+      }
+    }
+    return out
+  }
+
+  /// Splits findings into kept and suppressed, counting config exemption use and reporting unused or
+  /// unexplained annotation exemptions.
+  func applyExemptions(
+    _ findings: [Finding], object: ManifestObject, pod: PodTemplate, configUse: inout [Int]
+  ) -> (kept: [Finding], suppressed: [SuppressedFinding]) {
+    let ref = ObjectRef(kind: object.kind, namespace: object.namespace, name: object.name)
+    // Annotation exemptions: on the object, or on its pod template.
+    var annotated: [(ids: Set<String>, reason: String?, field: FieldPath)] = []
+    for (meta, path) in [(object.metadata, FieldPath("metadata")), (pod.metadata, pod.metadataPath)] {
+      guard let raw = meta.annotations[Self.ignoreAnnotation] else { continue }
+      let ids = Set(raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+      let reason = meta.annotations[Self.ignoreReasonAnnotation]
+      let field = (path / "annotations").appending(key: Self.ignoreAnnotation)
+      if annotated.contains(where: { $0.field == field }) { continue }
+      annotated.append((ids, reason, field))
+    }
+    var kept: [Finding] = []
+    var suppressed: [SuppressedFinding] = []
+    var usedIDs: Set<String> = []
+    for f in findings {
+      if let a = annotated.first(where: { $0.ids.contains(f.checkID) }) {
+        usedIDs.insert(f.checkID)
+        suppressed.append(SuppressedFinding(finding: f, source: "annotation", reason: a.reason))
+        continue
+      }
+      if let i = options.exemptions.firstIndex(where: { $0.covers(f, namespace: object.namespace, image: f.image) }) {
+        configUse[i] += 1
+        suppressed.append(SuppressedFinding(finding: f, source: "config", reason: options.exemptions[i].reason))
+        continue
+      }
+      kept.append(f)
+    }
+    for a in annotated {
+      let location = object.location(of: a.field)
+      for id in a.ids.sorted() where !usedIDs.contains(id) {
+        let known = catalog[id] != nil
+        kept.append(
+          Finding(
+            checkID: "garrison.unusedExemption", severity: .info, object: ref, field: a.field, location: location,
+            message: known
+              ? "\(Self.ignoreAnnotation) lists \(id) but the object has no such finding"
+              : "\(Self.ignoreAnnotation) lists \(id), which is not a known check"))
+      }
+      if (a.reason ?? "").isEmpty {
+        kept.append(
+          Finding(
+            checkID: "garrison.exemptionWithoutReason", severity: .warning, object: ref, field: a.field, location: location,
+            message: "\(Self.ignoreAnnotation) has no \(Self.ignoreReasonAnnotation) annotation"))
+      }
+    }
+    return (kept, suppressed)
+  }
+}

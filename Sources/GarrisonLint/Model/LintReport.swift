@@ -1,0 +1,52 @@
+/// A finding that an exemption suppressed, with who suppressed it and why.
+public struct SuppressedFinding: Hashable, Codable, Sendable {
+  public var finding: Finding
+  /// `annotation` (garrison.io/ignore on the object) or `config` (.garrison.yaml).
+  public var source: String
+  public var reason: String?
+  public init(finding: Finding, source: String, reason: String?) {
+    self.finding = finding
+    self.source = source
+    self.reason = reason
+  }
+}
+
+/// The result of one `garrison lint` run: findings (sorted), suppressed findings, and counts.
+public struct LintReport: Codable, Sendable {
+  public var findings: [Finding]
+  public var suppressed: [SuppressedFinding]
+  /// Kubernetes objects read (all kinds).
+  public var objectCount: Int
+  /// Input files, in the order given (`-` for standard input).
+  public var files: [String]
+  /// The default policy applied to objects whose namespace has no label.
+  public var policy: PSSPolicy
+  /// Whether some input did not parse (the run then exits with 2).
+  public var hasInputErrors: Bool
+
+  public init(
+    findings: [Finding], suppressed: [SuppressedFinding] = [], objectCount: Int, files: [String],
+    policy: PSSPolicy, hasInputErrors: Bool = false
+  ) {
+    self.findings = Finding.sorted(findings)
+    self.suppressed = suppressed
+    var counts: [Severity: Int] = [:]
+    for f in self.findings { counts[f.severity, default: 0] += 1 }
+    self.counts = counts
+    self.objectCount = objectCount
+    self.files = files
+    self.policy = policy
+    self.hasInputErrors = hasInputErrors
+  }
+
+  private var counts: [Severity: Int]
+
+  /// Number of findings per severity.
+  public func count(_ severity: Severity) -> Int { counts[severity] ?? 0 }
+
+  /// The exit code: 2 if some input did not parse, 1 if a finding reaches `failOn`, else 0.
+  public func exitCode(failOn: FailThreshold) -> Int32 {
+    if hasInputErrors { return 2 }
+    return findings.contains { failOn.isReached(by: $0.severity) } ? 1 : 0
+  }
+}

@@ -1,2 +1,0 @@
-/// Namespace of the GarrisonLint module.
-public enum GarrisonLintModule {}

@@ -1,0 +1,64 @@
+/// Human output: findings grouped per file, one line each with `line:col`, severity, check ID, object
+/// and message, then the field path and the fix; a summary line at the end. ANSI colour only when asked
+/// (the command turns it on for a terminal).
+public struct TextFormatter: Sendable {
+  public var catalog: RuleCatalog
+  public var color: Bool
+
+  public init(catalog: RuleCatalog, color: Bool) {
+    self.catalog = catalog
+    self.color = color
+  }
+
+  private func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+
+  private func severityLabel(_ s: Severity) -> String {
+    let padded = s.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
+    switch s {
+    case .error: return paint(padded, "31;1")
+    case .warning: return paint(padded, "33")
+    case .info: return paint(padded, "36")
+    }
+  }
+
+  public func render(_ report: LintReport) -> String {
+    var out = ""
+    var labels: [Severity: String] = [:]
+    for s in Severity.allCases { labels[s] = severityLabel(s) }
+    var byFile: [String: [Finding]] = [:]
+    var order: [String] = []
+    for f in report.findings {
+      let file = f.location?.file ?? "(no file)"
+      if byFile[file] == nil { order.append(file) }
+      byFile[file, default: []].append(f)
+    }
+    for file in order {
+      out += paint(file, "1") + "\n"
+      for f in byFile[file]! {
+        let pos = f.location.map { "\($0.line):\($0.column)" } ?? "-"
+        var subject = f.object.map(\.description) ?? ""
+        if let c = f.container { subject += subject.isEmpty ? "container \(c)" : " container \(c)" }
+        out += "  \(pos.padding(toLength: 8, withPad: " ", startingAt: 0)) \(labels[f.severity]!) "
+        out += paint(f.checkID, "2") + "  "
+        out += subject.isEmpty ? f.message : "\(subject): \(f.message)"
+        out += "\n"
+        if let field = f.field, !field.steps.isEmpty { out += "           at \(field)\n" }
+        if let fix = f.remediation ?? catalog[f.checkID]?.remediation { out += "           fix: \(fix)\n" }
+      }
+    }
+    out += summary(report) + "\n"
+    return out
+  }
+
+  /// `3 errors, 1 warning, 0 info in 4 objects from 2 files (restricted:latest; 1 suppressed)`.
+  public func summary(_ report: LintReport) -> String {
+    func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+    var s = "\(plural(report.count(.error), "error")), \(plural(report.count(.warning), "warning")), "
+    s += "\(report.count(.info)) info in \(plural(report.objectCount, "object")) from \(plural(report.files.count, "file"))"
+    s += " (\(report.policy)"
+    if !report.suppressed.isEmpty { s += "; \(report.suppressed.count) suppressed" }
+    s += ")"
+    if report.findings.isEmpty && !report.hasInputErrors { s = paint("ok: ", "32") + s }
+    return s
+  }
+}

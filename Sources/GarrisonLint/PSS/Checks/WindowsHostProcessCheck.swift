@@ -1,0 +1,25 @@
+import GarrisonCore
+import GarrisonManifest
+
+/// `windowsHostProcess` (baseline, v1.0+): windowsOptions.hostProcess (pod or container) must not be true.
+enum WindowsHostProcessCheck {
+  static let check = PSSCheck(id: "windowsHostProcess", level: .baseline, versions: [VersionedPSSCheck(0, evaluate)])
+
+  static func evaluate(_ pod: PodContext) -> [PSSViolation] {
+    var out: [PSSViolation] = []
+    let tail = "must not set securityContext.windowsOptions.hostProcess=true"
+    if pod.spec.securityContext?.windowsOptions?.hostProcess == true {
+      out.append(
+        PSSViolation(
+          reason: "hostProcess", detail: "pod \(tail)", container: nil,
+          field: pod.podSecurityContextPath / "windowsOptions" / "hostProcess"))
+    }
+    for (_, c, path) in pod.containers where c.securityContext?.windowsOptions?.hostProcess == true {
+      out.append(
+        PSSViolation(
+          reason: "hostProcess", detail: "\(Words.container(c.name)) \(tail)", container: c.name,
+          field: path / "securityContext" / "windowsOptions" / "hostProcess"))
+    }
+    return out
+  }
+}

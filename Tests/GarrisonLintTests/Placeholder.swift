@@ -1,4 +1,0 @@
-import Testing
-@testable import GarrisonLint
-
-@Test func moduleLinks() { #expect(Bool(true)) }
