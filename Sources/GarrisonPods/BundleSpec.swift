@@ -20,6 +20,11 @@ public enum BundleSpec {
   /// What `patch` changed that an operator should know (shown as pod events).
   public struct Notes: Sendable, Equatable {
     public var messages: [String] = []
+    /// Removed settings as (mechanism, requested value), for `enforcement.fallback` audit events.
+    public var removed: [(mechanism: String, requested: String)] = []
+    public static func == (a: Notes, b: Notes) -> Bool {
+      a.messages == b.messages && a.removed.map(\.mechanism) == b.removed.map(\.mechanism) && a.removed.map(\.requested) == b.removed.map(\.requested)
+    }
   }
 
   /// Patches `spec`. `join` maps OCI namespace types to `/proc/<pid>/ns/*` paths; those entries are replaced
@@ -52,8 +57,10 @@ public enum BundleSpec {
       if !host.appArmor, !container.appArmorExplicit, let p = s.process?.apparmorProfile {
         s.process?.apparmorProfile = nil
         notes.messages.append("apparmorProfile \(p) (a default, not in the manifest) removed for crun: this kernel has no AppArmor")
+        notes.removed.append((mechanism: "apparmor", requested: p))
       }
       if !host.seLinux, !container.seLinuxExplicit, s.process?.selinuxLabel != nil || s.linux?.mountLabel != nil {
+        notes.removed.append((mechanism: "selinux", requested: s.process?.selinuxLabel ?? s.linux?.mountLabel ?? ""))
         s.process?.selinuxLabel = nil
         s.linux?.mountLabel = nil
         notes.messages.append("selinuxLabel/mountLabel (defaults, not in the manifest) removed for crun: this kernel has no SELinux")

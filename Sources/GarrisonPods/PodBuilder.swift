@@ -156,7 +156,9 @@ public struct PodBuilder {
       containers.append(ContainerRecord(
         name: c.name, role: cc.plan.container.role, image: c.image ?? "", spec: spec,
         rootfs: RootfsSource(lowerdirs: image.lowerdirs), volumeMounts: mounts, planDigest: cc.plan.digest ?? "",
-        appArmorExplicit: cc.plan.appArmor.explicit, seLinuxExplicit: cc.plan.seLinux.explicit))
+        appArmorExplicit: cc.plan.appArmor.explicit, seLinuxExplicit: cc.plan.seLinux.explicit,
+        seccompProfile: cc.plan.seccomp.mode == "Unconfined" ? nil : (cc.plan.seccomp.profile ?? cc.plan.seccomp.mode),
+        privileged: cc.plan.privileged))
     }
     var network = options.network
     if spec.hostNetwork == true { network.mode = "host" }

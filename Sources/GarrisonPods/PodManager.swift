@@ -35,6 +35,17 @@ public struct PodManager: Sendable {
   /// Applies one Pod: build (compile, resolve), fit check and create under the root lock, then start its
   /// supervisor. Returns `created` or `unchanged`.
   public func apply(_ object: ManifestObject, options: ApplyOptions, waitReady: Double = 10) throws -> String {
+    // The audit log must be writable before anything runs (fail closed).
+    let audit = try PodAudit(root: root)
+    do {
+      return try admit(object, options: options, waitReady: waitReady, audit: audit)
+    } catch let e as GarrisonError where e.code == .refused || e.code == .unenforceable {
+      try audit.refused(namespace: object.namespace, name: object.name, error: e)
+      throw e
+    }
+  }
+
+  func admit(_ object: ManifestObject, options: ApplyOptions, waitReady: Double, audit: PodAudit) throws -> String {
     let record = try PodBuilder(root: root, options: options).build(object)
     let p = paths(record.namespace, record.name)
     let outcome: String = try withRootLock {
@@ -65,6 +76,7 @@ public struct PodManager: Sendable {
       return "created"
     }
     guard outcome == "created" else { return outcome }
+    try audit.admitted(record)
     try startSupervisor(p, executable: options.supervisorExecutable)
     if waitReady > 0 { try awaitSupervisor(record.namespace, record.name, timeout: waitReady) }
     return outcome

@@ -65,11 +65,16 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
   /// Whether `apparmorProfile`/`selinuxLabel` were set by the manifest (not by default).
   public var appArmorExplicit: Bool
   public var seLinuxExplicit: Bool
+  /// The plan's seccomp profile (`RuntimeDefault`, `Localhost/<file>`, nil for unconfined) and privileged flag (audit).
+  public var seccompProfile: String?
+  public var privileged: Bool
 
   public init(
     name: String, role: String, image: String, spec: RuntimeSpec, rootfs: RootfsSource, volumeMounts: [MountRecord],
-    planDigest: String, appArmorExplicit: Bool, seLinuxExplicit: Bool
+    planDigest: String, appArmorExplicit: Bool, seLinuxExplicit: Bool, seccompProfile: String? = nil, privileged: Bool = false
   ) {
+    self.seccompProfile = seccompProfile
+    self.privileged = privileged
     self.name = name
     self.role = role
     self.image = image

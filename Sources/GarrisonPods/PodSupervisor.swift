@@ -22,6 +22,8 @@ public final class PodSupervisor: @unchecked Sendable {
   var noted: Set<String> = []
   let termination = TerminationFlag()
   var dirty = true
+  /// The audit log (nil if it could not be opened: recorded as a pod event and on stderr).
+  var audit: PodAudit?
 
   struct Running {
     var pid: Int32
@@ -46,6 +48,11 @@ public final class PodSupervisor: @unchecked Sendable {
     status.supervisor = ProcessProbe.ref(getpid())
     status.startedAt = Date()
     termination.install { [reaper] in reaper.poke() }
+    do {
+      audit = try PodAudit(root: paths.root)
+    } catch {
+      event("Warning", "AuditUnavailable", "cannot open the audit log: \(error)")
+    }
     do {
       try reaper.start()
       try setUpSandbox()
@@ -232,6 +239,10 @@ public final class PodSupervisor: @unchecked Sendable {
     if !noted.contains(c.name) {
       noted.insert(c.name)
       for n in notes.messages { event("Normal", "RuntimeAdjusted", "container \(c.name): \(n)") }
+      for r in notes.removed {
+        auditing { try $0.fallback(record, c.name, mechanism: r.mechanism, requested: r.requested,
+                                   reason: "\(record.runtime.path) refuses \(r.mechanism) on this kernel; the setting was a default, not in the manifest") }
+      }
     }
     try JSONFile.write(spec, to: paths.bundle(c.name) + "/config.json")
 
@@ -267,6 +278,7 @@ public final class PodSupervisor: @unchecked Sendable {
     status.containers[i].state = ContainerStateInfo(kind: .running, startedAt: now)
     status.containers[i].pid = pid
     event("Normal", "Started", "container \(c.name) (pid \(pid))" + (restart > 0 ? ", restart \(restart)" : ""))
+    auditing { try $0.started(record, c, spec: spec, pid: pid, seccompProfile: c.seccompProfile) }
     dirty = true
   }
 
@@ -278,12 +290,15 @@ public final class PodSupervisor: @unchecked Sendable {
       let c = record.containers.first { $0.name == name }!
       let cgroup = c.spec.linux?.cgroupsPath ?? ""
       var oom = false
+      var kills: UInt64?
       do {
-        oom = (try OOMProbe.oomKills(cgroupsPath: cgroup) ?? 0) > 0
+        kills = try OOMProbe.oomKills(cgroupsPath: cgroup)
+        oom = (kills ?? 0) > 0
       } catch {
         event("Warning", "OOMUnknown", "container \(name): cannot read the OOM kill count: \(error)")
       }
       let code = exit.code
+      auditing { try $0.exited(record, name, status: exit, oomKills: kills, cgroup: cgroup) }
       let reason = oom ? "OOMKilled" : (code == 0 ? "Completed" : "Error")
       r.log.finish()
       do {
@@ -408,6 +423,16 @@ public final class PodSupervisor: @unchecked Sendable {
   }
 
   // MARK: status
+
+  /// Appends audit events; a failure is a pod event (the pod keeps running: its state is still recorded).
+  func auditing(_ body: (PodAudit) throws -> Void) {
+    guard let audit else { return }
+    do {
+      try body(audit)
+    } catch {
+      event("Warning", "AuditFailed", "\(error)")
+    }
+  }
 
   func event(_ type: String, _ reason: String, _ message: String) {
     status.events.append(PodEvent(type: type, reason: reason, message: message))

@@ -55,6 +55,13 @@ struct LifecycleTests {
       let d = try s.garrison(["delete", "pod", "shared", "--grace-period", "1"])
       #expect(d.succeeded, "\(d.output)")
       for pid in pids { #expect(kill(pid, 0) != 0, "container pid \(pid) survived delete") }
+      // The audit log has the admission, every start and every exit.
+      let audit = try s.auditRecords()
+      #expect(audit.first == "pod.admitted default/shared")
+      for c in ["init", "side", "main"] {
+        #expect(audit.contains("container.started default/shared/\(c)"))
+        #expect(audit.contains("container.exited default/shared/\(c)"))
+      }
       #expect(!FileManager.default.fileExists(atPath: s.root + "/pods/default/shared"))
     }
   }
@@ -232,6 +239,7 @@ struct LifecycleTests {
       #expect(st?.reason == "OOMKilled", "\(String(describing: st))")
       #expect(st?.exitCode == 137)
       #expect(v.status.phase == .failed)
+      #expect(try s.auditRecords().contains("container.oom_killed default/hog/main"))
     }
   }
 

@@ -17,6 +17,7 @@ struct RefusalTests {
       #expect(r.status == .exited(3), "\(r.output)")
       #expect(r.output.contains("Insufficient cpu"), "\(r.output)")
       #expect(try s.manager.view("default", "huge") == nil)
+      #expect(try s.auditRecords() == ["pod.refused default/huge"])
 
       // Running pods' requests count: two pods of 60% of the memory cannot both run.
       let mem = try FitCheck.host().allocatableMemory * 6 / 10

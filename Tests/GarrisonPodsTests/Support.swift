@@ -1,4 +1,5 @@
 import Foundation
+import GarrisonAudit
 import GarrisonPods
 import Testing
 
@@ -81,6 +82,11 @@ final class Scratch {
     let v = try manager.wait(ns, name, timeout: timeout, until: until)
     guard let v else { throw TestFailure("pod \(ns)/\(name) does not exist") }
     return v
+  }
+
+  /// `kind object` of every audit record under this root (`pod.admitted default/shared`, ...).
+  func auditRecords() throws -> [String] {
+    try AuditReader.readAll(directory: AuditPaths.directory(root: root)).map { "\($0.kind.rawValue) \($0.object.podKey)" + ($0.object.container.map { "/\($0)" } ?? "") }
   }
 
   func log(_ pod: String, _ container: String, ns: String = "default", restart: Int = 0) -> String {
