@@ -11,6 +11,9 @@ public enum ContainerInit {
   public static func main() -> Never {
     var sync = SyncChannel(fd: SyncProtocol.syncFD)
     do {
+      // Drop every inherited descriptor except stdio and ours (3 spec, 4 sync, 5 start FIFO) before anything
+      // else: a stray descriptor held by a waiting container keeps the caller's pipes and sockets open.
+      try step("close inherited fds >= 6") { () throws(Errno) in try Kernel.closeRange(first: 6, flags: 0) }
       try assertSingleThreaded()
       let spec = try readSpec()
       try enterNamespaces(spec, sync: &sync)  // forks; only the container process returns

@@ -1,0 +1,77 @@
+import Foundation
+import GarrisonOCI
+import GarrisonRuntime
+import Testing
+
+/// create / start / state / exec / ps / kill / delete through the runc command line.
+@Suite(.serialized) struct LifecycleTests {
+  struct StateJSON: Decodable {
+    var status: String
+    var pid: Int32?
+  }
+
+  func state(_ b: Harness.Bundle, _ id: String) throws -> StateJSON? {
+    let r = try b.oci(["state", id])
+    guard r.status == 0 else { return nil }
+    return try JSONDecoder().decode(StateJSON.self, from: Data(r.stdout.utf8))
+  }
+
+  @Test func createStartExecKillDelete() throws {
+    guard Harness.canRun else { return }
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    try b.write(Harness.restricted(["/bin/sleep", "60"]))
+    let id = "it-life"
+    b.ids.append(id)
+    let created = try b.oci(["create", "--bundle", b.dir, "--pid-file", b.dir + "/pid", id])
+    #expect(created.status == 0, "\(created.stderr)")
+    let s1 = try state(b, id)
+    #expect(s1?.status == "created")
+    let pidText = try String(contentsOfFile: b.dir + "/pid", encoding: .utf8)
+    #expect(Int32(pidText) == s1?.pid)
+    // Created but not started: the init is waiting, already confined except for execve.
+    #expect(try b.oci(["start", id]).status == 0)
+    #expect(try state(b, id)?.status == "running")
+    let ps = try b.oci(["ps", "--format", "json", id])
+    #expect(ps.stdout.contains(String(s1?.pid ?? -1)))
+    // exec runs with the container's credentials, never more.
+    let ex = try b.oci(["exec", id, "/bin/sh", "-c", "grep -E '^(Uid|CapEff|NoNewPrivs|Seccomp):' /proc/self/status"])
+    #expect(ex.status == 0, "\(ex.stderr)")
+    #expect(Harness.field(ex.stdout, "Uid") == "1000\t1000\t1000\t1000")
+    #expect(Harness.field(ex.stdout, "CapEff") == "0000000000000000")
+    #expect(Harness.field(ex.stdout, "NoNewPrivs") == "1")
+    #expect(Harness.field(ex.stdout, "Seccomp") == "2")
+    // Running containers are not deleted without --force.
+    #expect(try b.oci(["delete", id]).status != 0)
+    #expect(try b.oci(["kill", id, "KILL"]).status == 0)
+    var stopped = false
+    for _ in 0..<100 where !stopped {
+      stopped = try state(b, id)?.status == "stopped"
+      if !stopped { usleep(20_000) }
+    }
+    #expect(stopped)
+    #expect(try b.oci(["delete", id]).status == 0)
+    #expect(try b.oci(["state", id]).status != 0)
+    #expect(!FileManager.default.fileExists(atPath: "/sys/fs/cgroup/pids/garrison-oci/\(id)"))
+  }
+
+  @Test func execCannotAddCapabilitiesOrChangeUser() throws {
+    guard Harness.canRun else { return }
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    try b.write(Harness.restricted(["/bin/sleep", "60"]))
+    let id = "it-exec-refuse"
+    b.ids.append(id)
+    #expect(try b.oci(["run", "--detach", "--bundle", b.dir, id]).status == 0)
+    var process = Harness.restricted(["/bin/id"]).process!
+    process.user = .init(uid: 0, gid: 0)
+    try JSONEncoder().encode(process).write(to: URL(fileURLWithPath: b.dir + "/p1.json"))
+    let asRoot = try b.oci(["exec", "--process", b.dir + "/p1.json", id])
+    #expect(asRoot.status == 3 && asRoot.stderr.contains("process.user"), "\(asRoot.stderr)")
+    process.user = .init(uid: 1000, gid: 1000, additionalGids: [1001])
+    process.capabilities = .init(bounding: ["CAP_SYS_ADMIN"], effective: [], inheritable: [], permitted: [], ambient: [])
+    try JSONEncoder().encode(process).write(to: URL(fileURLWithPath: b.dir + "/p2.json"))
+    let moreCaps = try b.oci(["exec", "--process", b.dir + "/p2.json", id])
+    #expect(moreCaps.status == 3 && moreCaps.stderr.contains("CAP_SYS_ADMIN"), "\(moreCaps.stderr)")
+  }
+}
