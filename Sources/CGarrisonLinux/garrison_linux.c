@@ -88,10 +88,13 @@ int gr_sigprocmask_unblock_all(void) {
   sigemptyset(&set);
   return sigprocmask(SIG_SETMASK, &set, NULL);
 }
+/* Resets every signal disposition to SIG_DFL with the raw syscall: glibc's signal() refuses its internal
+ * real-time signals, which an ignoring ancestor would otherwise pass on to the container process. */
 int gr_signal_default_all(void) {
-  for (int sig = 1; sig < NSIG; sig++) {
+  struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } act = {0};
+  for (int sig = 1; sig <= 64; sig++) {
     if (sig == SIGKILL || sig == SIGSTOP) continue;
-    signal(sig, SIG_DFL);
+    if (syscall(SYS_rt_sigaction, sig, &act, NULL, sizeof act.mask) != 0) return -1;
   }
   return 0;
 }

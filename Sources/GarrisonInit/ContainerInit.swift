@@ -22,6 +22,7 @@ public enum ContainerInit {
       let path = try resolveExecutable(spec)
       sync.send(.ready)
       if spec.mode == .create { try waitForStart() }
+      try step("reset signal dispositions") { () throws(Errno) in try Kernel.resetSignals() }
       let err = Kernel.execve(path, spec.args, spec.env)
       throw InitFailure("execve \(path)", err.description)
     } catch {

@@ -198,6 +198,13 @@ public enum Kernel {
     Glibc.faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0
   }
 
+  /// Resets all signal dispositions to `SIG_DFL` and unblocks every signal (raw `rt_sigaction`,
+  /// `sigprocmask`), so the container process starts with a clean signal state.
+  public static func resetSignals() throws(Errno) {
+    _ = try check { gr_signal_default_all() }
+    _ = try check { gr_sigprocmask_unblock_all() }
+  }
+
   /// The corresponding C function is `getpid`.
   public static var pid: Int32 { Glibc.getpid() }
 }
