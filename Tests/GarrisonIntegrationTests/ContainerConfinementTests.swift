@@ -125,4 +125,52 @@ import Testing
     #expect(r.status == 0, "stderr: \(r.stderr)")
     #expect(r.stdout.contains("bin") && !r.stdout.contains("rootfs"), "\(r.stdout)")
   }
+
+  @Test func deviceCgroupDeniesHostBlockDevicesEvenWithCapMknod() throws {
+    guard Harness.canRun else { return }
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    // Root with CAP_MKNOD: the device cgroup (deny all, then the default /dev nodes) refuses to create or
+    // open a node for the host disk, while the default nodes keep working.
+    var spec = Harness.restricted(["/bin/sh", "-c", """
+      mknod /tmp/disk b 254 0; echo mknod_disk=$?
+      mknod /tmp/null2 c 1 3; echo mknod_null=$?
+      head -c 1 /tmp/disk >/dev/null 2>&1; echo open_disk=$?
+      head -c 1 /dev/zero >/dev/null 2>&1; echo open_zero=$?
+      """])
+    spec.process!.user = .init(uid: 0, gid: 0)
+    let caps = ["CAP_MKNOD", "CAP_DAC_OVERRIDE"]
+    spec.process!.capabilities = .init(bounding: caps, effective: caps, inheritable: [], permitted: caps, ambient: [])
+    let r = try b.run(spec)
+    #expect(r.status == 0, "\(r.stderr)")
+    let results = Self.parse(r.stdout)
+    #expect(results["mknod_null"] == 0, "\(r.stdout)")  // CAP_MKNOD works for an allowed device
+    #expect(results["mknod_disk"] != 0, "\(r.stdout)")  // the cgroup refuses 'm' for the disk
+    #expect(results["open_disk"] != 0, "\(r.stdout)")
+    #expect(results["open_zero"] == 0, "\(r.stdout)")
+  }
+
+  @Test func pidsLimitIsEnforced() throws {
+    guard Harness.canRun else { return }
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    var spec = Harness.restricted(["/bin/sh", "-c",
+      "sh -c 'for i in 1 2 3 4 5 6; do sleep 2 & done; wait' 2>/dev/null; echo child=$?; set -- /proc/[0-9]*; echo procs=$#"])
+    spec.linux!.resources!.pids = .init(limit: 4)
+    let r = try b.run(spec)
+    #expect(r.status == 0, "\(r.stderr)")
+    let results = Self.parse(r.stdout)
+    #expect(results["child"] != nil && results["child"] != 0, "\(r.stdout)")  // a fork hit pids.max
+    #expect((results["procs"] ?? 99) <= 4, "\(r.stdout)")
+  }
+
+  @Test func hooksAreRefusedNotSkipped() throws {
+    guard Harness.canRun else { return }
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    var spec = Harness.restricted(["/bin/true"])
+    spec.hooks = .init(prestart: [.init(path: "/bin/true", args: nil, env: nil, timeout: nil)])
+    let r = try b.run(spec)
+    #expect(r.status == 3 && r.stderr.contains("hooks"), "\(r.stderr)")
+  }
 }

@@ -29,7 +29,7 @@ public struct MinimalCgroupV1: CgroupControlling {
   public var mountRoot: String
   public init(mountRoot: String = "/sys/fs/cgroup") { self.mountRoot = mountRoot }
 
-  static let controllers = ["pids", "memory", "cpu"]
+  static let controllers = ["pids", "memory", "cpu", "devices"]
 
   func available() -> [String] {
     Self.controllers.filter { access("\(mountRoot)/\($0)/cgroup.procs", F_OK) == 0 }
@@ -77,12 +77,37 @@ public struct MinimalCgroupV1: CgroupControlling {
       if let p = r.pids { try write("\(dir)/pids.max", p.limit > 0 ? String(p.limit) : "max") }
     case "memory":
       if let limit = r.memory?.limit { try write("\(dir)/memory.limit_in_bytes", String(limit)) }
+    case "devices":
+      try applyDeviceRules(dir: dir, r.devices ?? [])
     case "cpu":
       if let shares = r.cpu?.shares { try write("\(dir)/cpu.shares", String(shares)) }
       if let period = r.cpu?.period { try write("\(dir)/cpu.cfs_period_us", String(period)) }
       if let quota = r.cpu?.quota { try write("\(dir)/cpu.cfs_quota_us", String(quota)) }
     default: break
     }
+  }
+
+  /// The nodes garrison-init creates in every container's /dev (and the pty devices), allowed after the
+  /// spec's rules exactly as runc and crun do, so a deny-all rule still leaves a working /dev.
+  static let defaultAllowed = ["c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm",
+                               "c 5:2 rwm", "c 136:* rwm"]
+
+  /// Writes `linux.resources.devices` in order to devices.allow / devices.deny.
+  private func applyDeviceRules(dir: String, _ rules: [RuntimeSpec.DeviceCgroup]) throws {
+    guard !rules.isEmpty else { return }
+    for (i, rule) in rules.enumerated() {
+      let type = rule.type ?? "a"
+      guard ["a", "b", "c"].contains(type) else {
+        throw GarrisonError(.invalid, "unknown device type \(type)",
+                            field: FieldPath("linux.resources.devices") / i / "type")
+      }
+      let access = rule.access ?? "rwm"
+      let major = rule.major.map(String.init) ?? "*"
+      let minor = rule.minor.map(String.init) ?? "*"
+      let line = type == "a" ? "a" : "\(type) \(major):\(minor) \(access)"
+      try write("\(dir)/\(rule.allow ? "devices.allow" : "devices.deny")", line)
+    }
+    for line in Self.defaultAllowed { try write("\(dir)/devices.allow", line) }
   }
 
   public func join(_ placement: CgroupPlacement, pid: Int32) throws {

@@ -90,7 +90,23 @@ public struct OCIRuntime: Sendable {
     record.started = true
     try store.save(record)
     waitForExec(record.pid, sync: nil)
-    return try attest(id: id, pid: record.pid, spec: record.initSpec)
+    let report = try attest(id: id, pid: record.pid, spec: record.initSpec)
+    try saveAttestation(report, id: id)
+    return report
+  }
+
+  /// The attestation of the container's process, written by `start` (audit material).
+  public func attestation(id: String) throws -> AttestationReport? {
+    let path = (store.directory(id) as NSString).appendingPathComponent("attestation.json")
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    return try JSONDecoder().decode(AttestationReport.self, from: data)
+  }
+
+  private func saveAttestation(_ report: AttestationReport, id: String) throws {
+    let path = (store.directory(id) as NSString).appendingPathComponent("attestation.json")
+    guard FileManager.default.createFile(atPath: path, contents: try JSONEncoder().encode(report)) else {
+      throw GarrisonError(.system, operation: "write \(path)", "cannot save attestation report")
+    }
   }
 
   /// `create` + `start`; unless `detach`, waits for the container to exit, deletes it and returns its exit
