@@ -2,7 +2,7 @@
 # Installs the Debian packages Garrison's build, tests and examples need. Idempotent; run as root.
 set -euo pipefail
 PKGS=(pkg-config libseccomp-dev libcap-dev libapparmor-dev libselinux1-dev libpcre2-dev
-      busybox-static crun apparmor iproute2 python3-jsonschema)
+      busybox-static crun apparmor iproute2 python3-jsonschema hyperfine runc)
 missing=()
 for p in "${PKGS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

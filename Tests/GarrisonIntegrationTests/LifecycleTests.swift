@@ -74,4 +74,29 @@ import Testing
     let moreCaps = try b.oci(["exec", "--process", b.dir + "/p2.json", id])
     #expect(moreCaps.status == 3 && moreCaps.stderr.contains("CAP_SYS_ADMIN"), "\(moreCaps.stderr)")
   }
+
+  @Test func killAllReachesExecedProcessesAndDeleteLeavesNothing() throws {
+    guard Harness.canRun else { return }
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    try b.write(Harness.restricted(["/bin/sleep", "60"]))
+    let id = "it-killall"
+    b.ids.append(id)
+    #expect(try b.oci(["run", "--detach", "--bundle", b.dir, id]).status == 0)
+    let ex = try b.oci(["exec", "--detach", "--pid-file", b.dir + "/exec.pid", id, "/bin/sleep", "60"])
+    #expect(ex.status == 0, "\(ex.stderr)")
+    let execPid = Int32((try? String(contentsOfFile: b.dir + "/exec.pid", encoding: .utf8)) ?? "") ?? -1
+    let ps = try b.oci(["ps", "--format", "json", id])
+    #expect(ps.stdout.contains(String(execPid)), "exec'd pid \(execPid) not in \(ps.stdout)")
+    #expect(try b.oci(["kill", "--all", id, "9"]).status == 0)
+    var gone = false
+    for _ in 0..<200 where !gone {
+      gone = ProcessProbe.stat(execPid).map { $0.state == "Z" } ?? true
+      if !gone { usleep(10_000) }
+    }
+    #expect(gone, "exec'd process survived kill --all")
+    #expect(try b.oci(["delete", "--force", id]).status == 0)
+    #expect(!FileManager.default.fileExists(atPath: "\(b.stateRoot)/\(id)"))
+    #expect(Harness.hostMounts(mentioning: b.dir).isEmpty)
+  }
 }
