@@ -121,7 +121,9 @@ public struct OCIRuntime: Sendable {
       throw error
     }
     if detach { return 0 }
+    SignalForwarder.forward(to: record.pid)
     let status = waitExit(record.pid)
+    SignalForwarder.stop()
     try delete(id: id, force: true)
     return status
   }
@@ -224,6 +226,8 @@ public struct OCIRuntime: Sendable {
     _ = try attest(id: id, pid: launched.pid, spec: spec)
     if let pidFile { try writePidFile(pidFile, launched.pid) }
     if detach { return 0 }
+    SignalForwarder.forward(to: launched.pid)
+    defer { SignalForwarder.stop() }
     return waitExit(launched.pid)
   }
 
@@ -293,7 +297,7 @@ public struct OCIRuntime: Sendable {
 
   private func failure(_ m: SyncProtocol.Message) -> GarrisonError {
     if case .error(let step, let text) = m {
-      return GarrisonError(.system, operation: step, "container init failed: \(step): \(text)")
+      return GarrisonError(.system, operation: step, "container init failed: \(text)")
     }
     return GarrisonError(.system, operation: "init", "unexpected message from garrison-init: \(m.line)")
   }
