@@ -153,6 +153,21 @@ enum Harness {
             action: "SCMP_ACT_ERRNO", errnoRet: 1),
     ])
 
+  /// Pids of live processes whose mount table mounts something from `path` (a container of this bundle
+  /// left running: its root mount line names the rootfs). /proc/<pid>/root would only show "/".
+  static func processes(rootedIn path: String) -> [Int32] {
+    let me = getpid()
+    let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
+    return pids.filter { pid in
+      guard pid != me, let mounts = try? String(contentsOfFile: "/proc/\(pid)/mountinfo", encoding: .utf8) else {
+        return false
+      }
+      let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?
+        .split(separator: ")").last?.split(separator: " ").first
+      return mounts.contains(path + "/") && state != "Z"
+    }
+  }
+
   /// Mount lines mentioning `path` in this process's mount namespace (the host's).
   static func hostMounts(mentioning path: String) -> [String] {
     let text = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""

@@ -88,6 +88,7 @@ import Testing
     let execPid = Int32((try? String(contentsOfFile: b.dir + "/exec.pid", encoding: .utf8)) ?? "") ?? -1
     let ps = try b.oci(["ps", "--format", "json", id])
     #expect(ps.stdout.contains(String(execPid)), "exec'd pid \(execPid) not in \(ps.stdout)")
+    #expect(!Harness.processes(rootedIn: b.dir).isEmpty, "the leftover-process probe must see a live container")
     #expect(try b.oci(["kill", "--all", id, "9"]).status == 0)
     var gone = false
     for _ in 0..<200 where !gone {
@@ -98,6 +99,7 @@ import Testing
     #expect(try b.oci(["delete", "--force", id]).status == 0)
     #expect(!FileManager.default.fileExists(atPath: "\(b.stateRoot)/\(id)"))
     #expect(Harness.hostMounts(mentioning: b.dir).isEmpty)
+    #expect(Harness.processes(rootedIn: b.dir).isEmpty)
   }
 
   @Test func runForwardsSIGTERMToTheContainer() throws {
