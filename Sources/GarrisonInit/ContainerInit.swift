@@ -124,7 +124,8 @@ public enum ContainerInit {
         try FileIO.write("/proc/self/oom_score_adj", String(adj))
       }
     }
-    try CredentialSetup(spec: spec).apply()
+    var credentials = CredentialSetup(spec: spec, kernel: LinuxPrivilegeKernel())
+    try credentials.apply()
     // Every descriptor above stdio (sync socket, start FIFO) is already close-on-exec; make sure of the rest.
     try step("mark fds >= 3 close-on-exec") { () throws(Errno) in
       try Kernel.closeRange(first: 3, flags: C.CLOSE_RANGE_CLOEXEC)
