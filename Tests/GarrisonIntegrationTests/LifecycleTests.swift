@@ -73,6 +73,16 @@ import Testing
     try JSONEncoder().encode(process).write(to: URL(fileURLWithPath: b.dir + "/p2.json"))
     let moreCaps = try b.oci(["exec", "--process", b.dir + "/p2.json", id])
     #expect(moreCaps.status == 3 && moreCaps.stderr.contains("CAP_SYS_ADMIN"), "\(moreCaps.stderr)")
+    process.capabilities = .init(bounding: [], effective: [], inheritable: [], permitted: [], ambient: [])
+    process.rlimits = [.init(type: "RLIMIT_NOFILE", soft: 4096, hard: 4096)]
+    try JSONEncoder().encode(process).write(to: URL(fileURLWithPath: b.dir + "/p3.json"))
+    let moreFiles = try b.oci(["exec", "--process", b.dir + "/p3.json", id])
+    #expect(moreFiles.status == 3 && moreFiles.stderr.contains("RLIMIT_NOFILE"), "\(moreFiles.stderr)")
+    process.rlimits = [.init(type: "RLIMIT_NOFILE", soft: 64, hard: 128)]
+    process.args = ["/bin/sh", "-c", "ulimit -H -n"]
+    try JSONEncoder().encode(process).write(to: URL(fileURLWithPath: b.dir + "/p4.json"))
+    let fewerFiles = try b.oci(["exec", "--process", b.dir + "/p4.json", id])
+    #expect(fewerFiles.status == 0 && fewerFiles.stdout == "128\n", "\(fewerFiles.stdout) \(fewerFiles.stderr)")
   }
 
   @Test func killAllReachesExecedProcessesAndDeleteLeavesNothing() throws {

@@ -209,7 +209,20 @@ public struct OCIRuntime: Sendable {
     spec.seccomp = base.seccomp
     spec.apparmorProfile = base.apparmorProfile
     spec.selinuxLabel = base.selinuxLabel
-    if spec.rlimits.isEmpty { spec.rlimits = base.rlimits }
+    // rlimits: the container's limits apply unless the exec asks for lower ones; never higher hard limits.
+    var limits = base.rlimits
+    for r in spec.rlimits {
+      if let i = limits.firstIndex(where: { $0.resource == r.resource }) {
+        guard r.hard <= limits[i].hard else {
+          throw GarrisonError(.refused, "exec may not raise \(r.name) above the container's hard limit \(limits[i].hard)",
+                              field: f / "rlimits")
+        }
+        limits[i] = r
+      } else {
+        limits.append(r)
+      }
+    }
+    spec.rlimits = limits
     let nsNames = ["mount": "mnt", "network": "net", "pid": "pid", "ipc": "ipc", "uts": "uts", "cgroup": "cgroup"]
     spec.namespaces = base.namespaces.map { ns in
       InitSpec.Namespace(flag: ns.flag, type: ns.type, path: ns.path ?? "/proc/\(record.pid)/ns/\(nsNames[ns.type]!)")
