@@ -15,10 +15,11 @@ public enum ContainerInit {
       // else: a stray descriptor held by a waiting container keeps the caller's pipes and sockets open.
       try step("close inherited fds >= 6") { () throws(Errno) in try Kernel.closeRange(first: 6, flags: 0) }
       try assertSingleThreaded()
-      let spec = try readSpec()
+      var spec = try readSpec()
       try enterNamespaces(spec, sync: &sync)  // forks; only the container process returns
       try sync.waitForGo()
       try setUpContainer(spec, sync: &sync)
+      if !spec.env.contains(where: { $0.hasPrefix("HOME=") }) { spec.env.append("HOME=\(homeDirectory(uid: spec.user.uid))") }
       let path = try resolveExecutable(spec)
       sync.send(.ready)
       if spec.mode == .create { try waitForStart() }
@@ -173,6 +174,16 @@ public enum ContainerInit {
       if Kernel.isExecutable(candidate) { return candidate }
     }
     throw InitFailure("find executable \(name)", "not found in PATH \(pathVar)")
+  }
+
+  /// The home directory of `uid` from the container's own /etc/passwd (static glibc has no NSS), else "/".
+  static func homeDirectory(uid: UInt32) -> String {
+    guard let text = try? FileIO.readText("/etc/passwd") else { return "/" }
+    for line in text.split(separator: "\n") {
+      let f = line.split(separator: ":", omittingEmptySubsequences: false)
+      if f.count >= 6, UInt32(f[2]) == uid, f[5].hasPrefix("/") { return String(f[5]) }
+    }
+    return "/"
   }
 
   /// Blocks until `start` writes a byte to the start FIFO.

@@ -121,7 +121,9 @@ public struct InitSpecBuilder {
     s.args = args
     s.env = p.env ?? []
     s.cwd = p.cwd
-    s.user = .init(uid: p.user.uid, gid: p.user.gid, additionalGids: p.user.additionalGids ?? [], umask: p.user.umask)
+    // umask defaults to 0022 (as runc and crun do) rather than whatever the caller of the runtime had.
+    s.user = .init(uid: p.user.uid, gid: p.user.gid, additionalGids: p.user.additionalGids ?? [],
+                   umask: p.user.umask ?? 0o022)
     s.noNewPrivileges = p.noNewPrivileges ?? false
     s.oomScoreAdj = p.oomScoreAdj
     let caps = p.capabilities ?? RuntimeSpec.Capabilities()
