@@ -44,7 +44,9 @@ public enum BundleSpec {
       }
       s.linux = linux
     }
-    if let hostname, s.linux?.namespaces?.contains(where: { $0.type == "uts" }) == true { s.hostname = hostname }
+    // A fresh UTS namespace gets the hostname from the config; a joined one (the sandbox's) already has it.
+    let uts = s.linux?.namespaces?.first { $0.type == "uts" }
+    if let hostname, let uts, uts.path == nil { s.hostname = hostname } else { s.hostname = nil }
     var mounts = s.mounts ?? []
     for b in binds {
       mounts.append(.init(destination: b.destination, type: "bind", source: b.source,

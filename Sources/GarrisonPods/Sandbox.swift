@@ -43,6 +43,13 @@ public struct Sandbox: Sendable {
     throw GarrisonError(.system, operation: "unshare", "the sandbox process \(pid) did not create its namespaces")
   }
 
+  /// Sets the pod's hostname once, in the sandbox's UTS namespace (containers join it and do not set it:
+  /// garrison-oci refuses `hostname` without a UTS namespace of the container's own).
+  public func setHostname(_ name: String, run: ([String]) throws -> Void) throws {
+    guard !namespaces.hostNetwork else { return }
+    try run(["nsenter", "--uts=\(path("uts"))", "hostname", name])
+  }
+
   /// The namespace file of `type` (`net`, `ipc`, `uts`, `pid_for_children`).
   public func path(_ type: String) -> String { "/proc/\(process.pid)/ns/\(type)" }
 

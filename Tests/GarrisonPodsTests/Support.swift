@@ -21,6 +21,21 @@ enum Host {
 
   static let crun: String? = ["/usr/bin/crun", "/usr/local/bin/crun"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
+  /// garrison-oci (with garrison-init beside it) from this checkout's build, if built.
+  static let garrisonOCI: String? = {
+    let dir = (garrison as NSString).deletingLastPathComponent
+    let oci = dir + "/garrison-oci", initBinary = dir + "/garrison-init"
+    let fm = FileManager.default
+    return fm.isExecutableFile(atPath: oci) && fm.isExecutableFile(atPath: initBinary) ? oci : nil
+  }()
+
+  /// The runtime binary for a name in a test table; nil (with the reason printed) if it is not available.
+  static func runtime(_ name: String) -> String? {
+    let path = name == "crun" ? crun : garrisonOCI
+    if path == nil { print("SKIPPED runtime \(name): not built or not installed (swift build builds garrison-oci and garrison-init)") }
+    return path
+  }
+
   static let skipReason: String? = {
     if geteuid() != 0 { return "pod integration tests need root (namespaces, mounts, cgroups)" }
     if crun == nil { return "crun is not installed (apt-get install crun)" }
@@ -71,10 +86,10 @@ final class Scratch {
 
   /// `garrison apply` with the test defaults: this rootfs, crun, no network, fast backoff, no RuntimeDefault seccomp.
   @discardableResult
-  func apply(_ yaml: String, extra: [String] = ["--network", "none"], useRootfs: Bool = true) throws -> Spawn.Result {
+  func apply(_ yaml: String, extra: [String] = ["--network", "none"], useRootfs: Bool = true, runtime: String? = nil) throws -> Spawn.Result {
     let file = dir + "/m-\(UInt32.random(in: 0..<UInt32.max)).yaml"
     try yaml.write(toFile: file, atomically: true, encoding: .utf8)
-    return try garrison(["apply", "-f", file] + (useRootfs ? ["--rootfs", rootfs] : []) + ["--runtime", Host.crun!, "--no-seccomp-default",
+    return try garrison(["apply", "-f", file] + (useRootfs ? ["--rootfs", rootfs] : []) + ["--runtime", runtime ?? Host.crun!, "--no-seccomp-default",
                          "--backoff-base", "0.2"] + extra)
   }
 
