@@ -144,7 +144,13 @@ public struct LintCommand: ParsableCommand {
     if load.objects.isEmpty && load.errors.isEmpty {
       throw GarrisonError(.notFound, operation: "lint", "no Kubernetes objects found in \(paths.joined(separator: ", "))")
     }
-    var report = LintEngine(catalog: catalog, options: options).lint(load, files: paths)
+    // The files actually read (directories expanded), for the summary and the per-file JUnit suites.
+    let files = paths.flatMap { path -> [String] in
+      var isDir: ObjCBool = false
+      let isDirectory = path != "-" && FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+      return isDirectory ? ManifestLoader.manifestFiles(under: path) : [path]
+    }
+    var report = LintEngine(catalog: catalog, options: options).lint(load, files: files)
     if effective {
       // The policy compiler's view: what the runtime would enforce, and which pods it would refuse.
       // Image USERs come from the local image store, as for `garrison compile`.
