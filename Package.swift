@@ -4,6 +4,8 @@ import PackageDescription
 
 /// The container init and anything that runs inside a rootfs is linked fully static.
 let staticExecutable: [LinkerSetting] = [.unsafeFlags(["-static-executable"])]
+/// garrison-init decodes its spec with FoundationEssentials; a static link needs its support archives named.
+let staticInit: [LinkerSetting] = [.unsafeFlags(["-static-executable", "-l_FoundationCollections", "-l_FoundationCShims", "-lswiftSynchronization"])]
 
 let package = Package(
   name: "Garrison",
@@ -50,7 +52,7 @@ let package = Package(
     .systemLibrary(name: "CXattr"),
     .target(name: "GarrisonImages", dependencies: ["GarrisonCore", "CXattr", .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "GarrisonRuntime", dependencies: ["GarrisonCgroups", "GarrisonImages", "GarrisonLSM","GarrisonCore", "GarrisonOCI", "GarrisonPlan", "GarrisonSeccomp",
-                                                   "GarrisonKernel", "GarrisonPolicy", "GarrisonManifest", "GarrisonAudit",
+                                                   "GarrisonKernel", "GarrisonInit", "CSeccomp", "GarrisonPolicy", "GarrisonManifest", "GarrisonAudit",
                                                    "CGarrisonLinux", .product(name: "Logging", package: "swift-log")]),
 
     .target(name: "GarrisonPods", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy",
@@ -65,7 +67,7 @@ let package = Package(
     ]),
     .executableTarget(name: "garrison", dependencies: ["GarrisonCommands"]),
     .executableTarget(name: "garrison-oci", dependencies: ["GarrisonCommands"]),
-    .executableTarget(name: "garrison-init", dependencies: ["GarrisonInit"], linkerSettings: staticExecutable),
+    .executableTarget(name: "garrison-init", dependencies: ["GarrisonInit"], linkerSettings: staticInit),
 
     // Tests: one target per module plus integration tests (root, real containers).
     .testTarget(name: "GarrisonManifestTests", dependencies: ["GarrisonManifest"]),
@@ -79,6 +81,6 @@ let package = Package(
     .testTarget(name: "GarrisonCgroupsTests", dependencies: ["GarrisonCgroups"]),
     .testTarget(name: "GarrisonImagesTests", dependencies: ["GarrisonImages"]),
     .testTarget(name: "GarrisonPodsTests", dependencies: ["GarrisonPods", "GarrisonManifest", "GarrisonPolicy"]),
-    .testTarget(name: "GarrisonIntegrationTests", dependencies: ["GarrisonCore", "GarrisonOCI", "GarrisonRuntime"]),
+    .testTarget(name: "GarrisonIntegrationTests", dependencies: ["GarrisonCore", "GarrisonOCI", "GarrisonRuntime", "GarrisonInit", "GarrisonKernel"]),
   ]
 )

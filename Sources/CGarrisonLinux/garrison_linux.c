@@ -4,6 +4,12 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <grp.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -57,3 +63,38 @@ int gr_wifexited(int status) { return WIFEXITED(status); }
 int gr_wexitstatus(int status) { return WEXITSTATUS(status); }
 int gr_wifsignaled(int status) { return WIFSIGNALED(status); }
 int gr_wtermsig(int status) { return WTERMSIG(status); }
+int gr_mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data) {
+  return mount(source, target, fstype, flags, data);
+}
+int gr_umount2(const char *target, int flags) { return umount2(target, flags); }
+int gr_chroot(const char *path) { return chroot(path); }
+int gr_setdomainname(const char *name, size_t len) { return setdomainname(name, len); }
+int gr_mknodat(int dirfd, const char *path, unsigned int mode, unsigned int major, unsigned int minor) {
+  return mknodat(dirfd, path, (mode_t)mode, makedev(major, minor));
+}
+int gr_setgroups(size_t count, const gid_t *groups) { return setgroups(count, groups); }
+int gr_setresuid(uid_t r, uid_t e, uid_t s) { return (int)syscall(SYS_setresuid, r, e, s); }
+int gr_setresgid(gid_t r, gid_t e, gid_t s) { return (int)syscall(SYS_setresgid, r, e, s); }
+int gr_execve(const char *path, char *const argv[], char *const envp[]) { return execve(path, argv, envp); }
+pid_t gr_fork(void) { return fork(); }
+int gr_send_nosignal(int fd, const void *buf, size_t len) { return (int)send(fd, buf, len, MSG_NOSIGNAL); }
+int gr_socketpair_stream(int fds[2]) { return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds); }
+int gr_memfd_seal(int fd) {
+  return fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
+}
+int gr_kill(pid_t pid, int sig) { return kill(pid, sig); }
+int gr_sigprocmask_unblock_all(void) {
+  sigset_t set;
+  sigemptyset(&set);
+  return sigprocmask(SIG_SETMASK, &set, NULL);
+}
+/* Resets every signal disposition to SIG_DFL with the raw syscall: glibc's signal() refuses its internal
+ * real-time signals, which an ignoring ancestor would otherwise pass on to the container process. */
+int gr_signal_default_all(void) {
+  struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } act = {0};
+  for (int sig = 1; sig <= 64; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    if (syscall(SYS_rt_sigaction, sig, &act, NULL, sizeof act.mask) != 0) return -1;
+  }
+  return 0;
+}

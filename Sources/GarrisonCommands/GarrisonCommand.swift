@@ -20,6 +20,7 @@ public struct GarrisonCommand: ParsableCommand {
       CompileCommand.self,
       ImageCommand.self,
       LintCommand.self,
+      AuditCommand.self,
     ]
   }
   public init() {}

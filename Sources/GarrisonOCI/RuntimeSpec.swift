@@ -56,6 +56,17 @@ public struct RuntimeSpec: Codable, Equatable, Sendable {
     public var startContainer: [Hook]?
     public var poststart: [Hook]?
     public var poststop: [Hook]?
+    public init(
+      prestart: [Hook]? = nil, createRuntime: [Hook]? = nil, createContainer: [Hook]? = nil,
+      startContainer: [Hook]? = nil, poststart: [Hook]? = nil, poststop: [Hook]? = nil
+    ) {
+      self.prestart = prestart
+      self.createRuntime = createRuntime
+      self.createContainer = createContainer
+      self.startContainer = startContainer
+      self.poststart = poststart
+      self.poststop = poststop
+    }
   }
 
   /// One hook command.
@@ -64,5 +75,11 @@ public struct RuntimeSpec: Codable, Equatable, Sendable {
     public var args: [String]?
     public var env: [String]?
     public var timeout: Int?
+    public init(path: String, args: [String]? = nil, env: [String]? = nil, timeout: Int? = nil) {
+      self.path = path
+      self.args = args
+      self.env = env
+      self.timeout = timeout
+    }
   }
 }

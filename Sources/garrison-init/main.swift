@@ -1,3 +1,4 @@
 import GarrisonInit
 
-// The container init: static, single-threaded, no Foundation.
+// The container init: static, single-threaded, no Foundation. See docs/init-order.md.
+ContainerInit.main()

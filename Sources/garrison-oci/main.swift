@@ -1,4 +1,4 @@
 import GarrisonCommands
 
-// Placeholder until the runc-compatible command line lands.
-GarrisonCommand.main()
+// The runc-compatible runtime; everything lives in GarrisonCommands/OCI*.swift and GarrisonRuntime/OCI.
+OCICommand.main()

@@ -25,6 +25,23 @@ int gr_fcntl_int(int fd, int cmd, int arg);
 pid_t gr_gettid(void);
 long gr_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 
+int gr_mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data);
+int gr_umount2(const char *target, int flags);
+int gr_chroot(const char *path);
+int gr_setdomainname(const char *name, size_t len);
+int gr_mknodat(int dirfd, const char *path, unsigned int mode, unsigned int major, unsigned int minor);
+int gr_setgroups(size_t count, const gid_t *groups);
+int gr_setresuid(uid_t r, uid_t e, uid_t s);
+int gr_setresgid(gid_t r, gid_t e, gid_t s);
+int gr_execve(const char *path, char *const argv[], char *const envp[]);
+pid_t gr_fork(void);
+int gr_send_nosignal(int fd, const void *buf, size_t len);
+int gr_socketpair_stream(int fds[2]);
+int gr_memfd_seal(int fd);
+int gr_kill(pid_t pid, int sig);
+int gr_sigprocmask_unblock_all(void);
+int gr_signal_default_all(void);
+
 /* wait(2) status macros. */
 int gr_wifexited(int status);
 int gr_wexitstatus(int status);

@@ -1,0 +1,112 @@
+/// Typed builders for the details of each event kind, matching `Audit/schema/audit-event.schema.json`.
+/// Callers should prefer these to hand-built `JSONValue`s so the field names stay consistent.
+public enum AuditDetails {
+  /// The process credentials and confinement of a started container (`container.started`).
+  public struct ContainerStarted: Sendable, Hashable {
+    public var uid: UInt32
+    public var gid: UInt32
+    public var groups: [UInt32]
+    /// Capability sets by name: effective, permitted, inheritable, bounding, ambient.
+    public var capabilities: [String: [String]]
+    public var noNewPrivs: Bool
+    /// Seccomp profile name (nil = unconfined) and the SHA-256 of the loaded BPF program.
+    public var seccompProfile: String?
+    public var seccompHash: String?
+    public var apparmorProfile: String?
+    public var selinuxLabel: String?
+    public var maskedPaths: Int
+    public var privileged: Bool
+    public var pid: Int32?
+
+    public init(uid: UInt32, gid: UInt32, groups: [UInt32] = [], capabilities: [String: [String]] = [:],
+                noNewPrivs: Bool, seccompProfile: String?, seccompHash: String?, apparmorProfile: String?,
+                selinuxLabel: String?, maskedPaths: Int, privileged: Bool, pid: Int32? = nil) {
+      self.uid = uid; self.gid = gid; self.groups = groups; self.capabilities = capabilities
+      self.noNewPrivs = noNewPrivs; self.seccompProfile = seccompProfile; self.seccompHash = seccompHash
+      self.apparmorProfile = apparmorProfile; self.selinuxLabel = selinuxLabel
+      self.maskedPaths = maskedPaths; self.privileged = privileged; self.pid = pid
+    }
+
+    public var json: JSONValue {
+      ["uid": .integer(uid), "gid": .integer(gid), "groups": .array(groups.map { .integer($0) }),
+       "capabilities": .object(capabilities.mapValues { .strings($0) }),
+       "no_new_privs": .bool(noNewPrivs), "seccomp_profile": .optional(seccompProfile),
+       "seccomp_sha256": .optional(seccompHash), "apparmor_profile": .optional(apparmorProfile),
+       "selinux_label": .optional(selinuxLabel), "masked_paths": .integer(maskedPaths),
+       "privileged": .bool(privileged), "pid": pid.map { .integer($0) } ?? .null]
+    }
+  }
+
+  /// One field compared after enforcement (`enforcement.readback`).
+  public struct ReadbackField: Sendable, Hashable {
+    public var field: String
+    public var expected: String
+    public var actual: String
+    public init(field: String, expected: String, actual: String) {
+      self.field = field; self.expected = expected; self.actual = actual
+    }
+    public var json: JSONValue {
+      ["field": .string(field), "expected": .string(expected), "actual": .string(actual),
+       "match": .bool(expected == actual)]
+    }
+  }
+
+  /// `pod.refused`: the failing checks (id and message each).
+  public static func podRefused(checks: [(id: String, message: String)]) -> JSONValue {
+    ["failed_checks": .array(checks.map { ["id": .string($0.id), "message": .string($0.message)] })]
+  }
+
+  /// `pod.admitted`: the enforcement plan hash and the number of containers.
+  public static func podAdmitted(planSHA256: String, containers: Int) -> JSONValue {
+    ["plan_sha256": .string(planSHA256), "containers": .integer(containers)]
+  }
+
+  /// `container.exec`: the command run and the uid it runs as.
+  public static func containerExec(command: [String], uid: UInt32, tty: Bool, pid: Int32? = nil) -> JSONValue {
+    ["command": .strings(command), "uid": .integer(uid), "tty": .bool(tty), "pid": pid.map { .integer($0) } ?? .null]
+  }
+
+  /// `capability.beyond_default`: capabilities granted beyond the runtime default set.
+  public static func capabilitiesBeyondDefault(_ caps: [String]) -> JSONValue { ["capabilities": .strings(caps)] }
+
+  /// `privileged.container`: why the container counts as privileged.
+  public static func privileged(reason: String) -> JSONValue { ["reason": .string(reason)] }
+
+  /// `host.namespace`: which host namespaces are shared (network, pid, ipc, uts).
+  public static func hostNamespaces(_ namespaces: [String]) -> JSONValue { ["namespaces": .strings(namespaces)] }
+
+  /// `hostpath.mount`: a host path mounted into a container.
+  public static func hostPathMount(hostPath: String, containerPath: String, readOnly: Bool) -> JSONValue {
+    ["host_path": .string(hostPath), "container_path": .string(containerPath), "read_only": .bool(readOnly)]
+  }
+
+  /// `enforcement.readback`: each compared field; outcome should be `.allowed` when all match.
+  public static func readback(_ fields: [ReadbackField]) -> JSONValue {
+    ["fields": .array(fields.map(\.json)), "mismatches": .integer(fields.filter { $0.expected != $0.actual }.count)]
+  }
+
+  /// `lsm.unavailable` / `enforcement.fallback`: what was requested, what was applied instead, and why.
+  public static func fallback(mechanism: String, requested: String, applied: String, reason: String) -> JSONValue {
+    ["mechanism": .string(mechanism), "requested": .string(requested), "applied": .string(applied),
+     "reason": .string(reason)]
+  }
+
+  /// `seccomp.denied`: an aggregated count of denials of one syscall in one container within a window.
+  public static func seccompDenied(syscall: String, number: Int, arch: String, count: Int, pids: [Int32],
+                                   comm: String?, action: String, firstSeen: AuditTime, lastSeen: AuditTime) -> JSONValue {
+    ["syscall": .string(syscall), "syscall_nr": .integer(number), "arch": .string(arch), "count": .integer(count),
+     "pids": .array(pids.map { .integer($0) }), "comm": .optional(comm), "action": .string(action),
+     "first_seen": .string(firstSeen.description), "last_seen": .string(lastSeen.description)]
+  }
+
+  /// `container.oom_killed`: the kill counter before and after and the cgroup.
+  public static func oomKilled(cgroup: String, previous: Int64, current: Int64) -> JSONValue {
+    ["cgroup": .string(cgroup), "oom_kill_before": .int(previous), "oom_kill_after": .int(current),
+     "kills": .int(current - previous)]
+  }
+
+  /// `container.exited`: exit status or terminating signal.
+  public static func containerExited(exitCode: Int32?, signal: Int32?) -> JSONValue {
+    ["exit_code": exitCode.map { .integer($0) } ?? .null, "signal": signal.map { .integer($0) } ?? .null]
+  }
+}

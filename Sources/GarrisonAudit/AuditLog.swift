@@ -1,0 +1,306 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import GarrisonCore
+
+/// The append-only, hash-chained audit log in one directory.
+///
+/// Many processes may append concurrently: every append takes an exclusive `flock` on `audit.lock`, reads the
+/// chain head (cached while the segment is unchanged), repairs a torn final record left by a killed writer
+/// (recording an `audit.recovered` event), writes all records of the call in one `write`, `fsync`s, and only then
+/// returns their sequence numbers (group commit). Segments rotate by size; the chain continues across them.
+/// Every `checkpointEvery` records a checkpoint record (covered seq and head hash) is added.
+public final class AuditLog: @unchecked Sendable {
+  /// Default segment size before rotation.
+  public static let defaultSegmentBytes = 8 << 20
+  /// Default number of records between automatic checkpoint records.
+  public static let defaultCheckpointEvery = 1000
+
+  public let directory: String
+  public let segmentBytes: Int
+  public let checkpointEvery: Int
+  let hasher: ChainHasher
+  let host: String
+  let actor: AuditActor
+  private let threadLock = ThreadLock()
+  private let lockFD: Int32
+  private var head: Head?
+  private var segmentFD: Int32 = -1
+  /// What the most recent recovery cut from the log (nil if nothing was torn).
+  public private(set) var lastRecovery: Recovery?
+
+  struct Head {
+    var segment: Int
+    var segmentSize: Int64
+    var inode: UInt
+    var seq: UInt64
+    var hash: String
+  }
+
+  /// A torn tail that was cut off when the log was opened or appended to.
+  public struct Recovery: Sendable, Hashable {
+    public var segment: String
+    public var offset: Int64
+    public var bytesCut: Int
+    public var reason: String
+  }
+
+  /// Opens (creating if needed) the log in `directory` and repairs a torn final record.
+  /// - Parameters:
+  ///   - hmacKey: key for a keyed chain (HMAC-SHA-256); must match how the log was written.
+  ///   - segmentBytes: rotate to a new segment once the current one reaches this size.
+  ///   - checkpointEvery: add a checkpoint record after every this many records (0 disables).
+  public init(directory: String, hmacKey: [UInt8]? = nil, segmentBytes: Int = AuditLog.defaultSegmentBytes,
+              checkpointEvery: Int = AuditLog.defaultCheckpointEvery) throws(GarrisonError) {
+    if let hmacKey, hmacKey.count < 16 {
+      throw GarrisonError(.invalid, operation: "open audit log", "HMAC key must have at least 16 bytes")
+    }
+    self.directory = directory
+    self.segmentBytes = max(4096, segmentBytes)
+    self.checkpointEvery = checkpointEvery
+    self.hasher = ChainHasher(hmacKey: hmacKey)
+    self.host = ProcessIdentity.hostName()
+    self.actor = ProcessIdentity.actor()
+    try FileIO.makeDirectories(directory)
+    lockFD = try FileIO.open(directory + "/" + Segments.lockName, O_RDWR | O_CREAT, 0o640)
+    try withExclusiveLock { () throws(GarrisonError) in _ = try loadHead() }
+  }
+
+  deinit {
+    if segmentFD >= 0 { close(segmentFD) }
+    close(lockFD)
+  }
+
+  /// Appends `events` as consecutive records and returns their sequence numbers once they are on disk (fsync).
+  @discardableResult
+  public func append(_ events: [AuditEvent]) throws(GarrisonError) -> [UInt64] {
+    guard !events.isEmpty else { return [] }
+    return try withExclusiveLock { () throws(GarrisonError) -> [UInt64] in
+      var h = try loadHead()
+      var seqs: [UInt64] = []
+      var pending: [UInt8] = []
+      for event in events {
+        seqs.append(try add(event, to: &h, pending: &pending))
+        if checkpointEvery > 0 && h.seq % UInt64(checkpointEvery) == 0 {
+          _ = try add(checkpointEvent(h), to: &h, pending: &pending)
+        }
+      }
+      try flush(&pending, &h)
+      head = h
+      return seqs
+    }
+  }
+
+  /// Appends one event; see `append(_:)`.
+  @discardableResult
+  public func append(_ event: AuditEvent) throws(GarrisonError) -> UInt64 { try append([event])[0] }
+
+  /// Appends a checkpoint record now and returns it as an exportable checkpoint (its seq and its own hash).
+  public func checkpoint() throws(GarrisonError) -> AuditCheckpoint {
+    try withExclusiveLock { () throws(GarrisonError) -> AuditCheckpoint in
+      var h = try loadHead()
+      var pending: [UInt8] = []
+      let time = AuditTime.now()
+      var ev = checkpointEvent(h)
+      ev.time = time
+      _ = try add(ev, to: &h, pending: &pending)
+      try flush(&pending, &h)
+      head = h
+      return AuditCheckpoint(seq: h.seq, hash: h.hash, time: time, chain: hasher.algorithm)
+    }
+  }
+
+  /// The sequence number and hash of the last record (0 and the genesis hash for an empty log).
+  public func currentHead() throws(GarrisonError) -> (seq: UInt64, hash: String) {
+    try withExclusiveLock { () throws(GarrisonError) -> (seq: UInt64, hash: String) in
+      let h = try loadHead()
+      return (h.seq, h.hash)
+    }
+  }
+
+  // MARK: - Internals
+
+  private func checkpointEvent(_ h: Head) -> AuditEvent {
+    AuditEvent(kind: .auditCheckpoint, outcome: .allowed,
+               details: ["covers_seq": .int(Int64(h.seq)), "head": .string(h.hash)])
+  }
+
+  private func withExclusiveLock<T>(_ body: () throws(GarrisonError) -> T) throws(GarrisonError) -> T {
+    try threadLock.withLock { () throws(GarrisonError) -> T in
+      try FileIO.lock(lockFD, LOCK_EX, path: directory + "/" + Segments.lockName)
+      defer { FileIO.unlock(lockFD) }
+      return try body()
+    }
+  }
+
+  /// Builds the record for `event`, appends its frame to `pending` (rotating first if the segment is full).
+  private func add(_ event: AuditEvent, to h: inout Head, pending: inout [UInt8]) throws(GarrisonError) -> UInt64 {
+    if h.segmentSize + Int64(pending.count) >= Int64(segmentBytes) {
+      try flush(&pending, &h)
+      try rotate(&h)
+    }
+    let record = AuditRecord(seq: h.seq + 1, time: event.time ?? AuditTime.now(), host: host, actor: actor,
+                             event: event, prev: h.hash, chain: hasher.algorithm)
+    let body = record.body
+    h.seq += 1
+    h.hash = hasher.hash(body)
+    pending.append(contentsOf: RecordFrame.frame(body))
+    return h.seq
+  }
+
+  private func flush(_ pending: inout [UInt8], _ h: inout Head) throws(GarrisonError) {
+    guard !pending.isEmpty else { return }
+    let path = Segments.path(directory, h.segment)
+    let fd = try openSegment(h.segment)
+    try FileIO.writeAll(fd, pending, path: path)
+    try FileIO.fsync(fd, path: path)
+    h.segmentSize += Int64(pending.count)
+    pending.removeAll(keepingCapacity: true)
+  }
+
+  private func rotate(_ h: inout Head) throws(GarrisonError) {
+    let next = h.segment + 1
+    let path = Segments.path(directory, next)
+    let fd = try FileIO.open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, 0o640)
+    try FileIO.fsyncDirectory(directory)
+    if segmentFD >= 0 { close(segmentFD) }
+    segmentFD = fd
+    h.segment = next
+    h.segmentSize = 0
+    h.inode = UInt(try FileIO.fstat(fd, path: path).st_ino)
+  }
+
+  private var openSegmentIndex = 0
+
+  private func openSegment(_ index: Int) throws(GarrisonError) -> Int32 {
+    if segmentFD >= 0 && openSegmentIndex == index { return segmentFD }
+    if segmentFD >= 0 { close(segmentFD) }
+    let path = Segments.path(directory, index)
+    let created = !FileIO.exists(path)
+    segmentFD = try FileIO.open(path, O_WRONLY | O_APPEND | O_CREAT, 0o640)
+    openSegmentIndex = index
+    if created { try FileIO.fsyncDirectory(directory) }
+    return segmentFD
+  }
+
+  /// Returns the chain head, from the cache if the segment has not changed since our last append, otherwise
+  /// by reading the tail of the last segment (repairing a torn final record). Caller holds the lock.
+  private func loadHead() throws(GarrisonError) -> Head {
+    if let h = head, segmentFD >= 0, openSegmentIndex == h.segment,
+      let st = try? FileIO.fstat(segmentFD, path: ""), Int64(st.st_size) == h.segmentSize, st.st_nlink > 0,
+      !FileIO.exists(Segments.path(directory, h.segment + 1))
+    {
+      return h
+    }
+    var h = try readHeadFromDisk()
+    if let cut = try repairTail(&h) {
+      lastRecovery = cut
+      head = h
+      var pending: [UInt8] = []
+      let details: JSONValue = ["segment": .string(cut.segment), "offset": .int(cut.offset),
+                                "bytes_cut": .integer(cut.bytesCut), "reason": .string(cut.reason)]
+      _ = try add(AuditEvent(kind: .auditRecovered, outcome: .allowed, details: details), to: &h, pending: &pending)
+      try flush(&pending, &h)
+    }
+    head = h
+    return h
+  }
+
+  private func readHeadFromDisk() throws(GarrisonError) -> Head {
+    let segments = try Segments.list(directory)
+    guard let last = segments.last else {
+      return Head(segment: 1, segmentSize: 0, inode: 0, seq: 0, hash: ChainHasher.genesis)
+    }
+    let path = Segments.path(directory, last)
+    let fd = try FileIO.open(path, O_RDONLY)
+    defer { close(fd) }
+    let st = try FileIO.fstat(fd, path: path)
+    var h = Head(segment: last, segmentSize: Int64(st.st_size), inode: UInt(st.st_ino), seq: 0, hash: ChainHasher.genesis)
+    if let (seq, hash) = try lastRecord(in: last, fd: fd, size: Int64(st.st_size), tolerateTorn: true) {
+      h.seq = seq
+      h.hash = hash
+    } else if segments.count > 1 {
+      // The last segment holds no complete record: the head is the end of the previous segment.
+      let prevPath = Segments.path(directory, segments[segments.count - 2])
+      let pfd = try FileIO.open(prevPath, O_RDONLY)
+      defer { close(pfd) }
+      let psize = Int64(try FileIO.fstat(pfd, path: prevPath).st_size)
+      guard let (seq, hash) = try lastRecord(in: segments[segments.count - 2], fd: pfd, size: psize, tolerateTorn: false) else {
+        throw GarrisonError(.invalid, operation: "read audit head", "\(prevPath): segment holds no record")
+      }
+      h.seq = seq
+      h.hash = hash
+    }
+    return h
+  }
+
+  /// The seq and hash of the last valid record of a segment; with `tolerateTorn`, a torn final line is skipped
+  /// (the repair step cuts it). A damaged record before the last line is an error: we fail closed.
+  private func lastRecord(in segment: Int, fd: Int32, size: Int64, tolerateTorn: Bool) throws(GarrisonError) -> (UInt64, String)? {
+    let path = Segments.path(directory, segment)
+    let lines = try tailLines(fd: fd, size: size, path: path, want: 2)
+    for (i, line) in lines.reversed().enumerated() {
+      if let found = try validRecord(line.bytes, path: path) { return found }
+      guard tolerateTorn && i == 0 else {
+        throw GarrisonError(.invalid, operation: "read audit head",
+                            "\(path): damaged record at byte \(line.offset); run `garrison audit verify`")
+      }
+    }
+    return nil
+  }
+
+  private func validRecord(_ line: [UInt8], path: String) throws(GarrisonError) -> (UInt64, String)? {
+    guard line.last == 0x0A else { return nil }
+    return try line.withUnsafeBufferPointer { (buf) throws(GarrisonError) -> (UInt64, String)? in
+      let content = UnsafeBufferPointer(rebasing: buf[0..<(buf.count - 1)])
+      guard case .success(let range) = RecordFrame.unframe(content) else { return nil }
+      let body = UnsafeBufferPointer(rebasing: content[range])
+      let record = try AuditRecord(body: body)
+      guard record.chain == hasher.algorithm else {
+        throw GarrisonError(.invalid, operation: "open audit log",
+          "\(path): log uses a \(record.chain) chain but this writer uses \(hasher.algorithm) (check --hmac-key-file)")
+      }
+      return (record.seq, hasher.hash(body))
+    }
+  }
+
+  /// The last `want` lines (the final one possibly without newline) with their byte offsets.
+  private func tailLines(fd: Int32, size: Int64, path: String, want: Int) throws(GarrisonError) -> [(offset: Int64, bytes: [UInt8])] {
+    var chunk: Int64 = 64 << 10
+    while true {
+      let start = max(0, size - chunk)
+      let data = try FileIO.pread(fd, count: Int(size - start), offset: start, path: path)
+      var starts: [Int] = start == 0 && !data.isEmpty ? [0] : []
+      for i in data.indices where data[i] == 0x0A && i + 1 < data.count { starts.append(i + 1) }
+      if starts.count >= want || start == 0 {
+        let chosen = Array(starts.suffix(want))
+        var lines: [(offset: Int64, bytes: [UInt8])] = []
+        for (k, s) in chosen.enumerated() {
+          let e = k + 1 < chosen.count ? chosen[k + 1] : data.count
+          lines.append((start + Int64(s), Array(data[s..<e])))
+        }
+        return lines
+      }
+      chunk *= 4
+    }
+  }
+
+  /// Cuts a torn tail of the last segment: an incomplete final line and/or a final line whose frame fails.
+  private func repairTail(_ h: inout Head) throws(GarrisonError) -> Recovery? {
+    let path = Segments.path(directory, h.segment)
+    guard FileIO.exists(path) else { return nil }
+    let fd = try FileIO.open(path, O_RDWR)
+    defer { close(fd) }
+    let size = Int64(try FileIO.fstat(fd, path: path).st_size)
+    guard size > 0 else { return nil }
+    let lines = try tailLines(fd: fd, size: size, path: path, want: 1)
+    guard let last = lines.last else { return nil }
+    if try validRecord(last.bytes, path: path) != nil { return nil }
+    let reason = last.bytes.last == 0x0A ? "final record fails its frame check" : "final record is incomplete"
+    try FileIO.truncate(fd, to: last.offset, path: path)
+    try FileIO.fsync(fd, path: path)
+    h.segmentSize = last.offset
+    if segmentFD >= 0 { close(segmentFD); segmentFD = -1 }
+    return Recovery(segment: Segments.name(h.segment), offset: last.offset, bytesCut: last.bytes.count, reason: reason)
+  }
+}

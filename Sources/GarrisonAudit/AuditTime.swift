@@ -1,0 +1,120 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import GarrisonCore
+
+/// A UTC instant with nanosecond precision, printed as fixed-width RFC 3339
+/// (`2025-01-02T03:04:05.123456789Z`) so that string order is time order.
+public struct AuditTime: Sendable, Hashable, Comparable, CustomStringConvertible {
+  /// Seconds since the Unix epoch.
+  public var seconds: Int64
+  /// Nanoseconds within the second, 0..<1_000_000_000.
+  public var nanoseconds: Int32
+
+  public init(seconds: Int64, nanoseconds: Int32 = 0) {
+    self.seconds = seconds + Int64(nanoseconds / 1_000_000_000)
+    self.nanoseconds = nanoseconds % 1_000_000_000
+  }
+
+  /// The current wall-clock time (`clock_gettime(CLOCK_REALTIME)`).
+  public static func now() -> AuditTime {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return AuditTime(seconds: Int64(ts.tv_sec), nanoseconds: Int32(ts.tv_nsec))
+  }
+
+  /// Nanoseconds since the epoch.
+  public var totalNanoseconds: Int64 { seconds &* 1_000_000_000 &+ Int64(nanoseconds) }
+
+  public static func < (a: AuditTime, b: AuditTime) -> Bool {
+    (a.seconds, a.nanoseconds) < (b.seconds, b.nanoseconds)
+  }
+
+  /// Adds whole seconds.
+  public func adding(seconds s: Int64) -> AuditTime { AuditTime(seconds: seconds + s, nanoseconds: nanoseconds) }
+
+  /// The RFC 3339 form with 9 fractional digits, always UTC.
+  public var description: String {
+    let (y, mo, d) = AuditTime.civil(fromDays: Int64((Double(seconds) / 86400).rounded(.down)))
+    let sod = seconds - Int64((Double(seconds) / 86400).rounded(.down)) * 86400
+    func pad(_ v: Int64, _ w: Int) -> String {
+      let s = String(v)
+      return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s
+    }
+    return "\(pad(y, 4))-\(pad(mo, 2))-\(pad(d, 2))T\(pad(sod / 3600, 2)):\(pad(sod / 60 % 60, 2)):\(pad(sod % 60, 2))."
+      + "\(pad(Int64(nanoseconds), 9))Z"
+  }
+
+  /// Parses RFC 3339 (`YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`) or a bare date `YYYY-MM-DD` (midnight UTC).
+  public init(rfc3339 text: String) throws(GarrisonError) {
+    let b = Array(text.utf8)
+    func bad() -> GarrisonError {
+      GarrisonError(.invalid, operation: "parse time", "not an RFC 3339 time: \"\(text)\"")
+    }
+    func num(_ from: Int, _ n: Int) throws(GarrisonError) -> Int64 {
+      guard from + n <= b.count else { throw bad() }
+      var v: Int64 = 0
+      for i in from..<(from + n) {
+        guard b[i] >= 0x30 && b[i] <= 0x39 else { throw bad() }
+        v = v * 10 + Int64(b[i] - 0x30)
+      }
+      return v
+    }
+    guard b.count >= 10, b[4] == 0x2D, b[7] == 0x2D else { throw bad() }
+    let y = try num(0, 4), mo = try num(5, 2), d = try num(8, 2)
+    guard (1...12).contains(mo), (1...31).contains(d) else { throw bad() }
+    let days = AuditTime.days(fromCivil: y, mo, d)
+    if b.count == 10 { self.init(seconds: days * 86400); return }
+    guard b.count >= 20, b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t") || b[10] == 0x20,
+      b[13] == 0x3A, b[16] == 0x3A
+    else { throw bad() }
+    let h = try num(11, 2), mi = try num(14, 2), s = try num(17, 2)
+    guard h < 24, mi < 60, s < 61 else { throw bad() }
+    var i = 19
+    var nanos: Int64 = 0
+    if b[i] == UInt8(ascii: ".") {
+      i += 1
+      var digits = 0
+      while i < b.count, b[i] >= 0x30 && b[i] <= 0x39 {
+        if digits < 9 { nanos = nanos * 10 + Int64(b[i] - 0x30) }
+        digits += 1
+        i += 1
+      }
+      guard digits > 0 else { throw bad() }
+      for _ in min(digits, 9)..<9 { nanos *= 10 }
+    }
+    guard i < b.count else { throw bad() }
+    var offset: Int64 = 0
+    if b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") {
+      i += 1
+    } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
+      guard i + 6 == b.count, b[i + 3] == 0x3A else { throw bad() }
+      offset = (try num(i + 1, 2) * 3600 + num(i + 4, 2) * 60) * (b[i] == UInt8(ascii: "-") ? -1 : 1)
+      i += 6
+    } else { throw bad() }
+    guard i == b.count else { throw bad() }
+    self.init(seconds: days * 86400 + h * 3600 + mi * 60 + s - offset, nanoseconds: Int32(nanos))
+  }
+
+  // Howard Hinnant's civil-from-days algorithms (proleptic Gregorian calendar).
+  static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
+    let z = z0 + 719468
+    let era = (z >= 0 ? z : z - 146096) / 146097
+    let doe = z - era * 146097
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let d = doy - (153 * mp + 2) / 5 + 1
+    let m = mp < 10 ? mp + 3 : mp - 9
+    return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+  }
+
+  static func days(fromCivil y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
+    let y = m <= 2 ? y0 - 1 : y0
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yoe = y - era * 400
+    let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    return era * 146097 + doe - 719468
+  }
+}

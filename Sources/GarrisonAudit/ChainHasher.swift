@@ -1,0 +1,36 @@
+import Crypto
+
+/// Computes the chain hash of a record: SHA-256 of its canonical bytes, or HMAC-SHA-256 with a key
+/// for keyed chains (then a forger without the key cannot rebuild the chain).
+public struct ChainHasher: @unchecked Sendable {  // SymmetricKey is immutable
+  /// The all-zero hash that the first record's `prev` carries.
+  public static let genesis = String(repeating: "0", count: 64)
+
+  let key: SymmetricKey?
+
+  public init(hmacKey: [UInt8]?) { key = hmacKey.map { SymmetricKey(data: $0) } }
+
+  /// The algorithm name recorded in every record's `chain` field.
+  public var algorithm: String { key == nil ? "sha256" : "hmac-sha256" }
+
+  /// The lowercase hex chain hash of `body`.
+  public func hash(_ body: UnsafeBufferPointer<UInt8>) -> String {
+    if let key {
+      return hex(HMAC<SHA256>.authenticationCode(for: UnsafeRawBufferPointer(body), using: key))
+    }
+    return hex(SHA256.hash(data: UnsafeRawBufferPointer(body)))
+  }
+
+  /// The lowercase hex chain hash of `body`.
+  public func hash(_ body: [UInt8]) -> String { body.withUnsafeBufferPointer { hash($0) } }
+
+  private func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+    var out: [UInt8] = []
+    out.reserveCapacity(64)
+    for b in bytes {
+      out.append(JSONValue.hexDigits[Int(b >> 4)])
+      out.append(JSONValue.hexDigits[Int(b & 0xF)])
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+}

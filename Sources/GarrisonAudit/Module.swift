@@ -1,2 +1,0 @@
-/// Namespace of the GarrisonAudit module.
-public enum GarrisonAuditModule {}

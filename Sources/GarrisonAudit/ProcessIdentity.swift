@@ -1,0 +1,33 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The host name and actor (uid, pid, command line) of the current process, as recorded in each event.
+enum ProcessIdentity {
+  static func hostName() -> String {
+    var buf = [CChar](repeating: 0, count: 256)
+    guard gethostname(&buf, buf.count - 1) == 0 else { return "unknown" }
+    return String(decoding: buf.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
+  static func actor() -> AuditActor {
+    var args: [String] = []
+    if let bytes = try? FileIO.readAll("/proc/self/cmdline") {  // informational only; empty when unreadable
+      args = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+      if args.last == "" { args.removeLast() }
+    }
+    return AuditActor(uid: getuid(), pid: getpid(), commandLine: args)
+  }
+}
+
+/// A pthread mutex for serialising appends of threads sharing one `AuditLog` (flock is per open file).
+final class ThreadLock: @unchecked Sendable {
+  private var mutex = pthread_mutex_t()
+  init() { pthread_mutex_init(&mutex, nil) }
+  deinit { pthread_mutex_destroy(&mutex) }
+  func withLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+    pthread_mutex_lock(&mutex)
+    defer { pthread_mutex_unlock(&mutex) }
+    return try body()
+  }
+}

@@ -1,0 +1,120 @@
+/// The framing of one stored record: a JSON Lines line
+/// `{"crc32":"<8 hex>","len":<n>,"record":<n bytes of canonical record>}` + `\n`.
+/// The length and CRC-32 over the record bytes make a torn or damaged write detectable without trusting
+/// the JSON parser; the line is still plain JSON for `jq` and friends.
+public enum RecordFrame {
+  static let prefix: [UInt8] = Array(#"{"crc32":""#.utf8)
+  static let lenKey: [UInt8] = Array(#"","len":"#.utf8)
+  static let recordKey: [UInt8] = Array(#","record":"#.utf8)
+
+  /// Frames canonical record bytes into a full line (with trailing newline).
+  public static func frame(_ body: [UInt8]) -> [UInt8] {
+    var out = prefix
+    out.reserveCapacity(body.count + 48)
+    let crc = CRC32.checksum(body)
+    for shift in stride(from: 28, through: 0, by: -4) { out.append(JSONValue.hexDigits[Int((crc >> UInt32(shift)) & 0xF)]) }
+    out.append(contentsOf: lenKey)
+    out.append(contentsOf: String(body.count).utf8)
+    out.append(contentsOf: recordKey)
+    out.append(contentsOf: body)
+    out.append(UInt8(ascii: "}"))
+    out.append(0x0A)
+    return out
+  }
+
+  /// Why a line is not a valid frame.
+  public enum Failure: Error, Equatable, CustomStringConvertible {
+    case malformed(String)
+    case lengthMismatch(declared: Int, available: Int)
+    case checksumMismatch
+
+    public var description: String {
+      switch self {
+      case .malformed(let why): return "malformed frame: \(why)"
+      case .lengthMismatch(let d, let a): return "frame length \(d) does not match the \(a) record bytes present"
+      case .checksumMismatch: return "CRC-32 mismatch"
+      }
+    }
+  }
+
+  /// Checks one line (without its newline) and returns the range of the record bytes within `line`.
+  public static func unframe(_ line: UnsafeBufferPointer<UInt8>) -> Result<Range<Int>, Failure> {
+    var i = 0
+    func expect(_ lit: [UInt8]) -> Bool {
+      guard i + lit.count <= line.count else { return false }
+      for j in 0..<lit.count where line[i + j] != lit[j] { return false }
+      i += lit.count
+      return true
+    }
+    guard expect(prefix) else { return .failure(.malformed("missing {\"crc32\":\" prefix")) }
+    var crc: UInt32 = 0
+    for _ in 0..<8 {
+      guard i < line.count else { return .failure(.malformed("short checksum")) }
+      let c = line[i]
+      i += 1
+      switch c {
+      case 0x30...0x39: crc = crc << 4 | UInt32(c - 0x30)
+      case 0x61...0x66: crc = crc << 4 | UInt32(c - 0x61 + 10)
+      default: return .failure(.malformed("checksum is not lowercase hex"))
+      }
+    }
+    guard expect(lenKey) else { return .failure(.malformed("missing \"len\"")) }
+    var len = 0
+    let digitsStart = i
+    while i < line.count, line[i] >= 0x30 && line[i] <= 0x39, i - digitsStart < 10 {
+      len = len * 10 + Int(line[i] - 0x30)
+      i += 1
+    }
+    guard i > digitsStart, !(line[digitsStart] == 0x30 && i - digitsStart > 1) else {
+      return .failure(.malformed("bad length"))
+    }
+    guard expect(recordKey) else { return .failure(.malformed("missing \"record\"")) }
+    let available = line.count - i - 1
+    guard available == len, line.count > i, line[line.count - 1] == UInt8(ascii: "}") else {
+      return .failure(.lengthMismatch(declared: len, available: max(0, available)))
+    }
+    let range = i..<(i + len)
+    guard CRC32.checksum(UnsafeBufferPointer(rebasing: line[range])) == crc else { return .failure(.checksumMismatch) }
+    return .success(range)
+  }
+}
+
+/// CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), as used by zlib and gzip; slicing-by-8.
+enum CRC32 {
+  /// Eight 256-entry tables: `tables[k * 256 + b]` is the CRC of byte `b` followed by `k` zero bytes.
+  static let tables: [UInt32] = {
+    var t = [UInt32](repeating: 0, count: 8 * 256)
+    for n in 0..<256 {
+      var c = UInt32(n)
+      for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+      t[n] = c
+    }
+    for n in 0..<256 {
+      for k in 1..<8 { t[k * 256 + n] = (t[(k - 1) * 256 + n] >> 8) ^ t[Int(t[(k - 1) * 256 + n] & 0xFF)] }
+    }
+    return t
+  }()
+
+  static func checksum(_ bytes: [UInt8]) -> UInt32 { bytes.withUnsafeBufferPointer { checksum($0) } }
+
+  static func checksum(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+    var c: UInt32 = 0xFFFF_FFFF
+    tables.withUnsafeBufferPointer { t in
+      var i = 0
+      let n = bytes.count
+      while i + 8 <= n {
+        let lo = c ^ (UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24)
+        c = t[7 * 256 + Int(lo & 0xFF)] ^ t[6 * 256 + Int((lo >> 8) & 0xFF)]
+          ^ t[5 * 256 + Int((lo >> 16) & 0xFF)] ^ t[4 * 256 + Int(lo >> 24)]
+          ^ t[3 * 256 + Int(bytes[i + 4])] ^ t[2 * 256 + Int(bytes[i + 5])]
+          ^ t[1 * 256 + Int(bytes[i + 6])] ^ t[Int(bytes[i + 7])]
+        i += 8
+      }
+      while i < n {
+        c = t[Int((c ^ UInt32(bytes[i])) & 0xFF)] ^ (c >> 8)
+        i += 1
+      }
+    }
+    return c ^ 0xFFFF_FFFF
+  }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import GarrisonCore
+import GarrisonRuntime
+
+/// `garrison-oci`: a runc-compatible OCI runtime over garrison-init.
+public struct OCICommand: ParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "garrison-oci",
+    abstract: "runc-compatible OCI runtime that enforces every confinement setting or refuses to start.",
+    discussion: """
+      Exit codes: 0 success; 2 bad input or usage (the config.json field is named); 3 a setting cannot be \
+      enforced on this host or was refused; 4 a system operation failed. `run` and foreground `exec` exit with \
+      the container's status.
+      """,
+    subcommands: [
+      OCICreate.self, OCIStart.self, OCIState.self, OCIKill.self, OCIDelete.self, OCIRun.self, OCIExec.self,
+      OCIPs.self, OCIFeatures.self, OCISpec.self, OCIList.self,
+    ]
+  )
+  /// Global options before the verb (`garrison-oci --root R create …`); subcommands share the group.
+  @OptionGroup public var global: OCIGlobalOptions
+  public init() {}
+}
+
+/// Options every runc subcommand accepts (runc puts them before the verb; containerd does too).
+public struct OCIGlobalOptions: ParsableArguments {
+  @Option(name: .long, help: "State directory.") public var root: String = "/run/garrison-oci"
+  @Option(name: .long, help: "Log file (errors are also printed to stderr).") public var log: String?
+  @Option(name: .customLong("log-format"), help: "text or json.") public var logFormat: String = "text"
+  @Flag(name: .long, help: "Verbose logging.") public var debug = false
+  @Flag(name: .customLong("systemd-cgroup"), help: "Use systemd cgroups (unsupported: refused).")
+  public var systemdCgroup = false
+  public init() {}
+
+  /// The runtime configured from these options.
+  func runtime() throws -> OCIRuntime {
+    if systemdCgroup {
+      throw GarrisonError(.unenforceable, "--systemd-cgroup is not supported by garrison-oci")
+    }
+    guard logFormat == "text" || logFormat == "json" else {
+      throw GarrisonError(.usage, "--log-format must be text or json")
+    }
+    return OCIRuntime(root: root, launcher: try InitLauncher.locate())
+  }
+
+  /// Runs `body`, mapping errors to documented exit codes and writing them to stderr and `--log`.
+  func perform(_ body: () throws -> Int32) throws {
+    let code: Int32
+    do {
+      code = try body()
+    } catch let error as GarrisonError {
+      report(error.description)
+      throw ExitCode(error.exitCode)
+    } catch let error as ExitCode {
+      throw error
+    } catch {
+      report("\(error)")
+      throw ExitCode(ExitCodes.system)
+    }
+    if code != 0 { throw ExitCode(code) }
+  }
+
+  func report(_ message: String) {
+    FileHandle.standardError.write(Data("garrison-oci: \(message)\n".utf8))
+    guard let log else { return }
+    let time = ISO8601DateFormatter().string(from: Date())
+    let line: String
+    if logFormat == "json" {
+      let obj = ["level": "error", "msg": message, "time": time]
+      let data = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])) ?? Data()
+      line = String(decoding: data, as: UTF8.self)
+    } else {
+      line = "time=\"\(time)\" level=error msg=\"\(message)\""
+    }
+    if let handle = FileHandle(forWritingAtPath: log) ?? {
+      FileManager.default.createFile(atPath: log, contents: nil)
+      return FileHandle(forWritingAtPath: log)
+    }() {
+      handle.seekToEndOfFile()
+      handle.write(Data((line + "\n").utf8))
+      try? handle.close()
+    }
+  }
+}

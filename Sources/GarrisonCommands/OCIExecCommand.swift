@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import GarrisonCore
+import GarrisonOCI
+import GarrisonRuntime
+
+/// `exec`: run a process in a running container with the container's confinement.
+struct OCIExec: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "exec", abstract: "Run a process in a container.")
+  @OptionGroup var global: OCIGlobalOptions
+  @Option(name: [.short, .long], help: "process.json (OCI process object).") var process: String?
+  @Flag(name: [.short, .long]) var detach = false
+  @Option(name: .customLong("pid-file")) var pidFile: String?
+  @Flag(name: [.short, .long], help: "Allocate a terminal (unsupported).") var tty = false
+  @Option(name: .customLong("console-socket")) var consoleSocket: String?
+  @Option(name: [.short, .long], help: "Extra environment variables.") var env: [String] = []
+  @Option(name: .long, help: "Working directory.") var cwd: String?
+  @Argument var id: String
+  @Argument(parsing: .captureForPassthrough) var args: [String] = []
+
+  func run() throws {
+    try global.perform {
+      if tty || consoleSocket != nil {
+        throw GarrisonError(.unenforceable, "--tty/--console-socket: terminals are not supported by garrison-oci yet")
+      }
+      let runtime = try global.runtime()
+      var proc: RuntimeSpec.Process
+      if let process {
+        guard let data = FileManager.default.contents(atPath: process) else {
+          throw GarrisonError(.notFound, "cannot read --process \(process)")
+        }
+        do { proc = try JSONDecoder().decode(RuntimeSpec.Process.self, from: data) } catch {
+          throw GarrisonError(.invalid, "\(process): invalid process JSON: \(error)")
+        }
+      } else {
+        let passed = args.first == "--" ? Array(args.dropFirst()) : args
+        guard !passed.isEmpty else { throw GarrisonError(.usage, "exec needs --process or a command") }
+        proc = try runtime.defaultExecProcess(id: id, args: passed, extraEnv: env, cwd: cwd)
+      }
+      return try runtime.exec(id: id, process: proc, detach: detach, pidFile: pidFile.map(absolute))
+    }
+  }
+}

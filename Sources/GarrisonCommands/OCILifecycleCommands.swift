@@ -1,0 +1,164 @@
+import ArgumentParser
+import Foundation
+import GarrisonCore
+import GarrisonOCI
+import GarrisonRuntime
+
+/// `create`: set up a container and leave it waiting for `start`.
+struct OCICreate: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a container.")
+  @OptionGroup var global: OCIGlobalOptions
+  @Option(name: [.short, .long], help: "Bundle directory (config.json, rootfs).") var bundle: String = "."
+  @Option(name: .customLong("pid-file"), help: "Write the container pid here.") var pidFile: String?
+  @Option(name: .customLong("console-socket"), help: "Unix socket for the pty master (unsupported).")
+  var consoleSocket: String?
+  @Flag(name: .customLong("no-pivot"), help: "Use MS_MOVE + chroot instead of pivot_root.") var noPivot = false
+  @Argument var id: String
+
+  func run() throws {
+    try global.perform {
+      if consoleSocket != nil {
+        throw GarrisonError(.unenforceable, "--console-socket: terminals are not supported by garrison-oci yet")
+      }
+      try global.runtime().create(
+        id: id, options: .init(bundle: absolute(bundle), pidFile: pidFile.map(absolute), noPivot: noPivot))
+      return 0
+    }
+  }
+}
+
+/// `start`: release a created container.
+struct OCIStart: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a created container.")
+  @OptionGroup var global: OCIGlobalOptions
+  @Argument var id: String
+  func run() throws {
+    try global.perform {
+      try global.runtime().start(id: id)
+      return 0
+    }
+  }
+}
+
+/// `run`: create + start, then wait and delete unless detached.
+struct OCIRun: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "run", abstract: "Create and start a container.")
+  @OptionGroup var global: OCIGlobalOptions
+  @Option(name: [.short, .long]) var bundle: String = "."
+  @Option(name: .customLong("pid-file")) var pidFile: String?
+  @Option(name: .customLong("console-socket")) var consoleSocket: String?
+  @Flag(name: .customLong("no-pivot")) var noPivot = false
+  @Flag(name: [.short, .long], help: "Return once started.") var detach = false
+  @Argument var id: String
+  func run() throws {
+    try global.perform {
+      if consoleSocket != nil {
+        throw GarrisonError(.unenforceable, "--console-socket: terminals are not supported by garrison-oci yet")
+      }
+      return try global.runtime().run(
+        id: id, options: .init(bundle: absolute(bundle), pidFile: pidFile.map(absolute), noPivot: noPivot),
+        detach: detach)
+    }
+  }
+}
+
+/// `state`: print the OCI state JSON.
+struct OCIState: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "state", abstract: "Print a container's state.")
+  @OptionGroup var global: OCIGlobalOptions
+  @Argument var id: String
+  func run() throws {
+    try global.perform {
+      let state = try global.runtime().state(id: id)
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+      print(String(decoding: try encoder.encode(state), as: UTF8.self))
+      return 0
+    }
+  }
+}
+
+/// `kill`: send a signal (name or number, default SIGTERM).
+struct OCIKill: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "kill", abstract: "Signal a container.")
+  @OptionGroup var global: OCIGlobalOptions
+  @Flag(name: [.short, .long], help: "Signal every process of the container.") var all = false
+  @Argument var id: String
+  @Argument var signal: String = "SIGTERM"
+  func run() throws {
+    try global.perform {
+      guard let number = Signals.number(signal) else { throw GarrisonError(.usage, "unknown signal \(signal)") }
+      try global.runtime().kill(id: id, signal: number, all: all)
+      return 0
+    }
+  }
+}
+
+/// `delete`: remove a stopped container (`--force` kills it first).
+struct OCIDelete: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a container.")
+  @OptionGroup var global: OCIGlobalOptions
+  @Flag(name: [.short, .long]) var force = false
+  @Argument var id: String
+  func run() throws {
+    try global.perform {
+      try global.runtime().delete(id: id, force: force)
+      return 0
+    }
+  }
+}
+
+/// `ps`: list the container's host pids.
+struct OCIPs: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "ps", abstract: "List a container's processes.")
+  @OptionGroup var global: OCIGlobalOptions
+  @Option(name: [.short, .long], help: "table or json.") var format: String = "table"
+  @Argument var id: String
+  func run() throws {
+    try global.perform {
+      let pids = try global.runtime().processes(id: id)
+      if format == "json" {
+        print("[" + pids.map(String.init).joined(separator: ",") + "]")
+      } else {
+        print("PID")
+        for pid in pids { print(pid) }
+      }
+      return 0
+    }
+  }
+}
+
+/// `list`: the containers under --root.
+struct OCIList: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "list", abstract: "List containers.")
+  @OptionGroup var global: OCIGlobalOptions
+  func run() throws {
+    try global.perform {
+      let runtime = try global.runtime()
+      print("ID\tPID\tSTATUS\tBUNDLE")
+      for id in runtime.store.list() {
+        if let s = try? runtime.state(id: id) { print("\(s.id)\t\(s.pid ?? 0)\t\(s.status)\t\(s.bundle)") }
+      }
+      return 0
+    }
+  }
+}
+
+func absolute(_ path: String) -> String {
+  path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+}
+
+/// Signal names and numbers (x86_64/aarch64 Linux).
+enum Signals {
+  static let table: [String: Int32] = [
+    "HUP": 1, "INT": 2, "QUIT": 3, "ILL": 4, "TRAP": 5, "ABRT": 6, "IOT": 6, "BUS": 7, "FPE": 8, "KILL": 9,
+    "USR1": 10, "SEGV": 11, "USR2": 12, "PIPE": 13, "ALRM": 14, "TERM": 15, "STKFLT": 16, "CHLD": 17, "CONT": 18,
+    "STOP": 19, "TSTP": 20, "TTIN": 21, "TTOU": 22, "URG": 23, "XCPU": 24, "XFSZ": 25, "VTALRM": 26, "PROF": 27,
+    "WINCH": 28, "IO": 29, "POLL": 29, "PWR": 30, "SYS": 31,
+  ]
+  static func number(_ text: String) -> Int32? {
+    if let n = Int32(text) { return (1...64).contains(n) ? n : nil }
+    let upper = text.uppercased()
+    return table[upper.hasPrefix("SIG") ? String(upper.dropFirst(3)) : upper]
+  }
+}

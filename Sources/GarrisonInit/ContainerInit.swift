@@ -1,0 +1,226 @@
+import FoundationEssentials
+import GarrisonKernel
+import Glibc
+
+/// The container init: reads its `InitSpec` from fd 3, sets the container up step by step, reports on
+/// fd 4 and finally `execve`s the container process. Synchronous and single-threaded by construction.
+public enum ContainerInit {
+  typealias C = LinuxConstants
+
+  /// Entry point of `garrison-init`. Never returns.
+  public static func main() -> Never {
+    var sync = SyncChannel(fd: SyncProtocol.syncFD)
+    do {
+      // Drop every inherited descriptor except stdio and ours (3 spec, 4 sync, 5 start FIFO) before anything
+      // else: a stray descriptor held by a waiting container keeps the caller's pipes and sockets open.
+      try step("close inherited fds >= 6") { () throws(Errno) in try Kernel.closeRange(first: 6, flags: 0) }
+      try assertSingleThreaded()
+      var spec = try readSpec()
+      try enterNamespaces(spec, sync: &sync)  // forks; only the container process returns
+      try sync.waitForGo()
+      try setUpContainer(spec, sync: &sync)
+      if !spec.env.contains(where: { $0.hasPrefix("HOME=") }) { spec.env.append("HOME=\(homeDirectory(uid: spec.user.uid))") }
+      let path = try resolveExecutable(spec)
+      sync.send(.ready)
+      if spec.mode == .create { try waitForStart() }
+      try step("reset signal dispositions") { () throws(Errno) in try Kernel.resetSignals() }
+      let err = Kernel.execve(path, spec.args, spec.env)
+      throw InitFailure("execve \(path)", err.description)
+    } catch {
+      sync.send(.error(step: error.step, text: error.text))
+      _exit(127)
+    }
+  }
+
+  /// Refuses to run with more than one thread: namespace and credential calls would apply to one thread only.
+  static func assertSingleThreaded() throws(InitFailure) {
+    let status = try step("read /proc/self/status") { () throws(Errno) -> ProcStatus in try ProcStatus.read(pid: nil) }
+    guard status.threads == 1 else {
+      throw InitFailure("assert single-threaded", "garrison-init has \(status.threads) threads")
+    }
+  }
+
+  static func readSpec() throws(InitFailure) -> InitSpec {
+    let bytes = try step("read init spec from fd 3") { () throws(Errno) -> [UInt8] in
+      try FileIO.readAll(fd: SyncProtocol.specFD)
+    }
+    Kernel.close(SyncProtocol.specFD)
+    do {
+      return try JSONDecoder().decode(InitSpec.self, from: Data(bytes))
+    } catch {
+      throw InitFailure("decode init spec", "\(error)")
+    }
+  }
+
+  /// Joins or creates namespaces, then forks the container process (which becomes pid 1 of a new pid
+  /// namespace). The parent reports the child's host pid and exits; only the child returns.
+  static func enterNamespaces(_ spec: InitSpec, sync: inout SyncChannel) throws(InitFailure) {
+    var rootFD: Int32 = -1
+    if spec.mode == .exec {
+      rootFD = try step("open container root \(spec.rootfs)") { () throws(Errno) -> Int32 in
+        try Kernel.open(spec.rootfs, flags: C.O_PATH | C.O_DIRECTORY)
+      }
+    }
+    // Open every namespace to join first: paths under /proc change meaning once we switch.
+    var joins: [(InitSpec.Namespace, Int32)] = []
+    for ns in spec.namespaces {
+      guard let path = ns.path else { continue }
+      let fd = try step("open \(ns.type) namespace \(path)") { () throws(Errno) -> Int32 in
+        try Kernel.open(path, flags: C.O_RDONLY)
+      }
+      joins.append((ns, fd))
+    }
+    // Mount namespace last so the others are opened from the host view.
+    for (ns, fd) in joins.sorted(by: { a, _ in a.0.flag != C.CLONE_NEWNS }) {
+      try step("setns into \(ns.type) namespace \(ns.path ?? "")") { () throws(Errno) in try Kernel.setns(fd, ns.flag) }
+      Kernel.close(fd)
+    }
+    // Create the rest; the cgroup namespace waits until the runtime has placed us in our cgroup.
+    let create = spec.namespaces.filter { $0.path == nil && $0.flag != C.CLONE_NEWCGROUP }
+    let flags = create.reduce(Int32(0)) { $0 | $1.flag }
+    let nonPid = flags & ~C.CLONE_NEWPID
+    if nonPid != 0 {
+      try step("unshare \(create.filter { $0.flag != C.CLONE_NEWPID }.map(\.type).joined(separator: ","))") {
+        () throws(Errno) in try Kernel.unshare(nonPid)
+      }
+    }
+    if flags & C.CLONE_NEWPID != 0 {
+      try step("unshare pid namespace") { () throws(Errno) in try Kernel.unshare(C.CLONE_NEWPID) }
+    }
+    let child = try step("fork container process") { () throws(Errno) -> Int32 in try Kernel.fork() }
+    if child > 0 {
+      sync.send(.pid(child))
+      _exit(0)
+    }
+    if spec.mode == .exec {
+      try step("chdir to container root") { () throws(Errno) in try Kernel.fchdir(rootFD) }
+      try step("chroot to container root") { () throws(Errno) in try Kernel.chroot(".") }
+      try step("chdir to /") { () throws(Errno) in try Kernel.chdir("/") }
+      Kernel.close(rootFD)
+    }
+  }
+
+  static func setUpContainer(_ spec: InitSpec, sync: inout SyncChannel) throws(InitFailure) {
+    if spec.mode == .create {
+      if spec.namespaces.contains(where: { $0.flag == C.CLONE_NEWCGROUP && $0.path == nil }) {
+        try step("unshare cgroup namespace") { () throws(Errno) in try Kernel.unshare(C.CLONE_NEWCGROUP) }
+      }
+      let rootfs = RootfsSetup(spec: spec)
+      try rootfs.prepareAndPivot()
+      if let hostname = spec.hostname {
+        try step("sethostname to \(hostname)") { () throws(Errno) in try Kernel.sethostname(hostname) }
+      }
+      if let domainname = spec.domainname {
+        try step("setdomainname to \(domainname)") { () throws(Errno) in try Kernel.setdomainname(domainname) }
+      }
+      for pair in spec.sysctls where pair.count == 2 {
+        let file = "/proc/sys/" + pair[0].split(separator: ".").joined(separator: "/")
+        try step("write sysctl \(pair[0])=\(pair[1])") { () throws(Errno) in try FileIO.write(file, pair[1]) }
+      }
+      try rootfs.finalize()
+    }
+    try applyRlimits(spec, sync: &sync)
+    if let adj = spec.oomScoreAdj {
+      try step("write /proc/self/oom_score_adj \(adj)") { () throws(Errno) in
+        try FileIO.write("/proc/self/oom_score_adj", String(adj))
+      }
+    }
+    var credentials = CredentialSetup(spec: spec, kernel: LinuxPrivilegeKernel())
+    try credentials.apply()
+    // Every descriptor above stdio (sync socket, start FIFO) is already close-on-exec; make sure of the rest.
+    try step("mark fds >= 3 close-on-exec") { () throws(Errno) in
+      try Kernel.closeRange(first: 3, flags: C.CLOSE_RANGE_CLOEXEC)
+    }
+    try step("chdir to cwd \(spec.cwd)") { () throws(Errno) in try Kernel.chdir(spec.cwd) }
+    // CVE-2024-21626: the working directory must be inside the container's root.
+    let cwd = try step("getcwd") { () throws(Errno) -> String in try Kernel.getcwd() }
+    guard cwd.hasPrefix("/") else { throw InitFailure("check cwd", "working directory \(cwd) is outside the container") }
+  }
+
+  /// Applies rlimits; a hard limit above the current one cannot be raised without CAP_SYS_RESOURCE, so it is
+  /// clamped and the clamp is reported to the runtime for the audit log.
+  static func applyRlimits(_ spec: InitSpec, sync: inout SyncChannel) throws(InitFailure) {
+    guard !spec.rlimits.isEmpty else { return }
+    let status = try step("read /proc/self/status") { () throws(Errno) -> ProcStatus in try ProcStatus.read(pid: nil) }
+    let canRaise = status.capEff & (UInt64(1) << 24) != 0
+    for r in spec.rlimits {
+      let current = try step("getrlimit \(r.name)") { () throws(Errno) -> (soft: UInt64, hard: UInt64) in
+        try Kernel.getrlimit(r.resource)
+      }
+      var soft = r.soft
+      var hard = r.hard
+      if hard > current.hard && !canRaise {
+        hard = current.hard
+        soft = min(soft, hard)
+        sync.send(.clamped(name: r.name, requestedSoft: r.soft, requestedHard: r.hard, soft: soft, hard: hard))
+      }
+      try step("setrlimit \(r.name) to \(soft)/\(hard)") { () throws(Errno) in
+        try Kernel.setrlimit(r.resource, soft: soft, hard: hard)
+      }
+    }
+  }
+
+  /// Finds `args[0]` in the container (PATH search when it has no slash), as the final user.
+  static func resolveExecutable(_ spec: InitSpec) throws(InitFailure) -> String {
+    guard let name = spec.args.first, !name.isEmpty else { throw InitFailure("find executable", "process.args is empty") }
+    if name.contains("/") {
+      guard Kernel.isExecutable(name) else { throw InitFailure("find executable \(name)", Errno.current.description) }
+      return name
+    }
+    let pathVar = spec.env.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
+      ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    for dir in pathVar.split(separator: ":") {
+      let candidate = "\(dir)/\(name)"
+      if Kernel.isExecutable(candidate) { return candidate }
+    }
+    throw InitFailure("find executable \(name)", "not found in PATH \(pathVar)")
+  }
+
+  /// The home directory of `uid` from the container's own /etc/passwd (static glibc has no NSS), else "/".
+  static func homeDirectory(uid: UInt32) -> String {
+    guard let text = try? FileIO.readText("/etc/passwd") else { return "/" }
+    for line in text.split(separator: "\n") {
+      let f = line.split(separator: ":", omittingEmptySubsequences: false)
+      if f.count >= 6, UInt32(f[2]) == uid, f[5].hasPrefix("/") { return String(f[5]) }
+    }
+    return "/"
+  }
+
+  /// Blocks until `start` writes a byte to the start FIFO.
+  static func waitForStart() throws(InitFailure) {
+    var byte: UInt8 = 0
+    while true {
+      let n = read(SyncProtocol.startFD, &byte, 1)
+      if n == 1 { break }
+      if n < 0 && Errno.current == .EINTR { continue }
+      throw InitFailure("wait for start", n == 0 ? "start FIFO closed" : Errno.current.description)
+    }
+    Kernel.close(SyncProtocol.startFD)
+  }
+}
+
+extension Error {
+  fileprivate var step: String { (self as? InitFailure)?.step ?? "init" }
+  fileprivate var text: String { (self as? InitFailure)?.text ?? "\(self)" }
+}
+
+/// The init's end of the sync socket.
+struct SyncChannel {
+  let fd: Int32
+  var reader: LineReader
+  init(fd: Int32) {
+    self.fd = fd
+    self.reader = LineReader(fd: fd)
+  }
+
+  /// Best effort: after `create` has returned nobody listens, and the init must not die of SIGPIPE.
+  func send(_ message: SyncProtocol.Message) {
+    do { try FileIO.send(fd: fd, Array((message.line + "\n").utf8)) } catch {}
+  }
+
+  /// Waits for `go` from the runtime (sent once the container process is in its cgroups).
+  mutating func waitForGo() throws(InitFailure) {
+    let line = try step("read go from runtime") { () throws(Errno) -> String? in try reader.next() }
+    guard line == "go" else { throw InitFailure("wait for go", "runtime sent \(line ?? "end of file")") }
+  }
+}

@@ -1,0 +1,175 @@
+import GarrisonKernel
+
+/// Everything `garrison-init` needs, fully resolved by the runtime: numbers instead of names, absolute host
+/// paths, compiled seccomp BPF. The runtime writes it as JSON on fd 3; the init never reads config.json.
+public struct InitSpec: Codable, Equatable, Sendable {
+  /// `create` builds a new container; `exec` joins an existing one.
+  public enum Mode: String, Codable, Sendable { case create, exec }
+
+  /// A namespace to create (`path == nil`) or join.
+  public struct Namespace: Codable, Equatable, Sendable {
+    /// `CLONE_NEW*` flag.
+    public var flag: Int32
+    /// OCI type name, for error messages (`network`).
+    public var type: String
+    public var path: String?
+    public init(flag: Int32, type: String, path: String? = nil) {
+      self.flag = flag
+      self.type = type
+      self.path = path
+    }
+  }
+
+  /// One mount, with options already split into mount flags, propagation flags and data.
+  public struct Mount: Codable, Equatable, Sendable {
+    public var source: String
+    /// Absolute path inside the container; resolved with `RESOLVE_IN_ROOT` by the init.
+    public var destination: String
+    public var type: String
+    public var flags: UInt
+    /// `MS_PRIVATE`, `MS_SLAVE`, … applied after the mount, each with or without `MS_REC`.
+    public var propagation: [UInt]
+    public var data: String
+    /// A bind mount (`bind`/`rbind` option); the destination is created as a file when the source is one.
+    public var bind: Bool
+    public var sourceIsDirectory: Bool
+    public init(source: String, destination: String, type: String, flags: UInt, propagation: [UInt] = [],
+                data: String = "", bind: Bool = false, sourceIsDirectory: Bool = true) {
+      self.source = source
+      self.destination = destination
+      self.type = type
+      self.flags = flags
+      self.propagation = propagation
+      self.data = data
+      self.bind = bind
+      self.sourceIsDirectory = sourceIsDirectory
+    }
+  }
+
+  /// A device node to create under the container's /dev.
+  public struct Device: Codable, Equatable, Sendable {
+    public var path: String
+    /// `S_IFCHR`, `S_IFBLK` or `S_IFIFO`.
+    public var type: UInt32
+    public var major: UInt32
+    public var minor: UInt32
+    public var mode: UInt32
+    public var uid: UInt32
+    public var gid: UInt32
+    public init(path: String, type: UInt32, major: UInt32, minor: UInt32, mode: UInt32, uid: UInt32 = 0,
+                gid: UInt32 = 0) {
+      self.path = path
+      self.type = type
+      self.major = major
+      self.minor = minor
+      self.mode = mode
+      self.uid = uid
+      self.gid = gid
+    }
+  }
+
+  /// An rlimit to apply, with the name kept for reports.
+  public struct Rlimit: Codable, Equatable, Sendable {
+    public var resource: Int32
+    public var name: String
+    public var soft: UInt64
+    public var hard: UInt64
+    public init(resource: Int32, name: String, soft: UInt64, hard: UInt64) {
+      self.resource = resource
+      self.name = name
+      self.soft = soft
+      self.hard = hard
+    }
+  }
+
+  /// A compiled seccomp filter: raw `struct sock_filter` bytes and `SECCOMP_FILTER_FLAG_*` flags.
+  public struct Seccomp: Codable, Equatable, Sendable {
+    public var bpf: [UInt8]
+    public var flags: UInt32
+    public init(bpf: [UInt8], flags: UInt32) {
+      self.bpf = bpf
+      self.flags = flags
+    }
+  }
+
+  /// Numeric credentials of the container process.
+  public struct User: Codable, Equatable, Sendable {
+    public var uid: UInt32
+    public var gid: UInt32
+    public var additionalGids: [UInt32]
+    public var umask: UInt32?
+    public init(uid: UInt32, gid: UInt32, additionalGids: [UInt32] = [], umask: UInt32? = nil) {
+      self.uid = uid
+      self.gid = gid
+      self.additionalGids = additionalGids
+      self.umask = umask
+    }
+  }
+
+  public var mode: Mode
+  public var namespaces: [Namespace]
+  /// Create: the rootfs (absolute host path). Exec: `/proc/<pid>/root` of the container.
+  public var rootfs: String
+  /// Propagation applied to `/` before anything is mounted (default `MS_REC|MS_PRIVATE`).
+  public var rootPropagation: UInt
+  public var noPivot: Bool
+  public var readonlyRoot: Bool
+  public var mounts: [Mount]
+  /// Create the default nodes (null, zero, full, random, urandom, tty) and /dev symlinks.
+  public var defaultDevices: Bool
+  public var devices: [Device]
+  public var maskedPaths: [String]
+  public var readonlyPaths: [String]
+  public var hostname: String?
+  public var domainname: String?
+  /// `/proc/sys` keys in dotted form, in order.
+  public var sysctls: [[String]]
+  public var rlimits: [Rlimit]
+  public var oomScoreAdj: Int?
+  public var apparmorProfile: String?
+  public var selinuxLabel: String?
+  public var seccomp: Seccomp?
+  public var capabilities: CapabilitySets
+  public var lastCap: Int
+  public var user: User
+  public var noNewPrivileges: Bool
+  public var cwd: String
+  public var args: [String]
+  public var env: [String]
+
+  public init(
+    mode: Mode, namespaces: [Namespace] = [], rootfs: String, rootPropagation: UInt = 0, noPivot: Bool = false,
+    readonlyRoot: Bool = false, mounts: [Mount] = [], defaultDevices: Bool = false, devices: [Device] = [],
+    maskedPaths: [String] = [], readonlyPaths: [String] = [], hostname: String? = nil, domainname: String? = nil,
+    sysctls: [[String]] = [], rlimits: [Rlimit] = [], oomScoreAdj: Int? = nil, apparmorProfile: String? = nil,
+    selinuxLabel: String? = nil, seccomp: Seccomp? = nil, capabilities: CapabilitySets = CapabilitySets(),
+    lastCap: Int, user: User, noNewPrivileges: Bool, cwd: String, args: [String], env: [String]
+  ) {
+    self.mode = mode
+    self.namespaces = namespaces
+    self.rootfs = rootfs
+    self.rootPropagation = rootPropagation
+    self.noPivot = noPivot
+    self.readonlyRoot = readonlyRoot
+    self.mounts = mounts
+    self.defaultDevices = defaultDevices
+    self.devices = devices
+    self.maskedPaths = maskedPaths
+    self.readonlyPaths = readonlyPaths
+    self.hostname = hostname
+    self.domainname = domainname
+    self.sysctls = sysctls
+    self.rlimits = rlimits
+    self.oomScoreAdj = oomScoreAdj
+    self.apparmorProfile = apparmorProfile
+    self.selinuxLabel = selinuxLabel
+    self.seccomp = seccomp
+    self.capabilities = capabilities
+    self.lastCap = lastCap
+    self.user = user
+    self.noNewPrivileges = noNewPrivileges
+    self.cwd = cwd
+    self.args = args
+    self.env = env
+  }
+}

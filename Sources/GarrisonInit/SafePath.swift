@@ -1,0 +1,151 @@
+import GarrisonKernel
+import Glibc
+
+/// Resolution of container paths against an open root directory without ever leaving it.
+///
+/// Every component is opened with `openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)`, so an absolute or
+/// `..` symlink is clamped to the root by the kernel. On top of that a symlink whose target lexically climbs
+/// above the root is refused outright: no legitimate image needs one, and it signals an escape attempt.
+struct SafePath {
+  let rootFD: Int32
+  /// Description of the root for messages.
+  let rootName: String
+
+  static let resolve: UInt64 = LinuxConstants.RESOLVE_IN_ROOT | LinuxConstants.RESOLVE_NO_MAGICLINKS
+
+  /// Lexically resolves `path` inside the root, following symlinks found on disk, and fails if one climbs
+  /// out. Returns the resolved components; missing trailing components are kept as given.
+  func components(of path: String) throws(InitFailure) -> [String] {
+    var pending = path.split(separator: "/").map(String.init)
+    var resolved: [String] = []
+    var hops = 0
+    while !pending.isEmpty {
+      let name = pending.removeFirst()
+      if name == "." || name.isEmpty { continue }
+      if name == ".." {
+        if resolved.isEmpty {
+          throw InitFailure("resolve \(path) in \(rootName)", "path climbs above the container root")
+        }
+        resolved.removeLast()
+        continue
+      }
+      let parent = "/" + resolved.joined(separator: "/")
+      let parentFD: Int32
+      do {
+        parentFD = try Kernel.openat2(
+          rootFD, parent, flags: LinuxConstants.O_PATH | LinuxConstants.O_DIRECTORY, resolve: Self.resolve)
+      } catch {
+        throw InitFailure("resolve \(path) in \(rootName)", "\(parent): \(error)")
+      }
+      defer { Kernel.close(parentFD) }
+      var buffer = [CChar](repeating: 0, count: 4097)
+      let n = readlinkat(parentFD, name, &buffer, 4096)
+      if n < 0 {
+        let err = Errno.current
+        if err == .EINVAL || err == .ENOENT {  // not a symlink, or missing (created later)
+          resolved.append(name)
+          continue
+        }
+        throw InitFailure("resolve \(path) in \(rootName)", "readlink \(name): \(err)")
+      }
+      hops += 1
+      if hops > 40 { throw InitFailure("resolve \(path) in \(rootName)", Errno.ELOOP.description) }
+      let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      let targetParts = target.split(separator: "/").map(String.init)
+      if target.hasPrefix("/") {
+        resolved = []
+      } else {
+        // A relative link may not climb above the root from where it sits.
+        var depth = resolved.count
+        for part in targetParts {
+          if part == ".." { depth -= 1 } else if part != "." { depth += 1 }
+          if depth < 0 {
+            throw InitFailure(
+              "resolve \(path) in \(rootName)",
+              "symlink \(parent == "/" ? "" : parent)/\(name) -> \(target) points outside the container root")
+          }
+        }
+      }
+      pending = targetParts + pending
+    }
+    return resolved
+  }
+
+  /// Opens `path` (`O_PATH`) inside the root, creating missing directories (mode 0755) and, when
+  /// `file` is true, an empty final file. Returns the descriptor.
+  func openCreating(_ path: String, file: Bool) throws(InitFailure) -> Int32 {
+    let parts = try components(of: path)
+    var current = try open("/")
+    for (i, name) in parts.enumerated() {
+      let isLast = i == parts.count - 1
+      let sub = "/" + parts[0...i].joined(separator: "/")
+      do {
+        let fd = try Kernel.openat2(rootFD, sub, flags: LinuxConstants.O_PATH, resolve: Self.resolve)
+        Kernel.close(current)
+        current = fd
+        continue
+      } catch let err where err == .ENOENT {
+        // create below
+      } catch {
+        Kernel.close(current)
+        throw InitFailure("open \(sub) in \(rootName)", error.description)
+      }
+      let parentDir = "/" + parts[0..<i].joined(separator: "/")
+      let dirFD: Int32
+      do {
+        dirFD = try Kernel.openat2(
+          rootFD, parentDir, flags: LinuxConstants.O_RDONLY | LinuxConstants.O_DIRECTORY, resolve: Self.resolve)
+      } catch {
+        Kernel.close(current)
+        throw InitFailure("open \(parentDir) in \(rootName)", error.description)
+      }
+      defer { Kernel.close(dirFD) }
+      do {
+        if isLast && file {
+          let f = try Kernel.openat(
+            dirFD, name, flags: LinuxConstants.O_WRONLY | LinuxConstants.O_CREAT | LinuxConstants.O_EXCL
+              | LinuxConstants.O_NOFOLLOW, mode: 0o644)
+          Kernel.close(f)
+        } else {
+          try Kernel.mkdirat(dirFD, name, mode: 0o755)
+        }
+      } catch let err where err == .EEXIST {
+        // raced with ourselves or a dangling entry; the open below decides
+      } catch {
+        Kernel.close(current)
+        throw InitFailure("create \(sub) in \(rootName)", error.description)
+      }
+      do {
+        let fd = try Kernel.openat2(rootFD, sub, flags: LinuxConstants.O_PATH, resolve: Self.resolve)
+        Kernel.close(current)
+        current = fd
+      } catch {
+        Kernel.close(current)
+        throw InitFailure("open \(sub) in \(rootName)", error.description)
+      }
+    }
+    return current
+  }
+
+  /// Opens an existing `path` (`O_PATH`) inside the root; nil if it does not exist.
+  func openExisting(_ path: String) throws(InitFailure) -> Int32? {
+    let parts = try components(of: path)
+    do {
+      return try Kernel.openat2(
+        rootFD, "/" + parts.joined(separator: "/"), flags: LinuxConstants.O_PATH, resolve: Self.resolve)
+    } catch let err where err == .ENOENT {
+      return nil
+    } catch {
+      throw InitFailure("open \(path) in \(rootName)", error.description)
+    }
+  }
+
+  private func open(_ path: String) throws(InitFailure) -> Int32 {
+    try step("open \(path) in \(rootName)") { () throws(Errno) -> Int32 in
+      try Kernel.openat2(rootFD, path, flags: LinuxConstants.O_PATH, resolve: Self.resolve)
+    }
+  }
+}
+
+/// The `/proc/self/fd/N` path of a descriptor, the only path Garrison mounts onto.
+func fdPath(_ fd: Int32) -> String { "/proc/self/fd/\(fd)" }

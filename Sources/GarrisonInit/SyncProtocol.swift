@@ -1,0 +1,70 @@
+/// The line protocol between the runtime and `garrison-init` on fd 4 (a stream socket), and the fixed fds.
+///
+/// init → runtime: `pid <host pid>` (the container process exists), `ready` (set up, waiting for start),
+/// `clamped <RLIMIT_X> <soft> <hard> <applied soft> <applied hard>`, `error <step>: <text>`.
+/// runtime → init: `go` (the container process may proceed; it has been placed in its cgroups).
+/// The start signal is one byte written to the FIFO passed on fd 5; `execve` closes every init descriptor
+/// (all are close-on-exec), so end of file on fd 4 after `ready` means the user process is running.
+public enum SyncProtocol {
+  /// The JSON `InitSpec` (a sealed memfd or pipe).
+  public static let specFD: Int32 = 3
+  /// The sync socket.
+  public static let syncFD: Int32 = 4
+  /// The start FIFO, opened read-write by the runtime so the init's read blocks until `start` writes.
+  public static let startFD: Int32 = 5
+
+  /// One parsed message from the init.
+  public enum Message: Equatable, Sendable {
+    case pid(Int32)
+    case ready
+    case clamped(name: String, requestedSoft: UInt64, requestedHard: UInt64, soft: UInt64, hard: UInt64)
+    case error(step: String, text: String)
+    case unknown(String)
+
+    /// Parses one line.
+    public init(line: String) {
+      let parts = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
+      let tag = parts.first.map(String.init) ?? ""
+      let rest = parts.count > 1 ? String(parts[1]) : ""
+      switch tag {
+      case "pid":
+        if let p = Int32(rest) { self = .pid(p) } else { self = .unknown(line) }
+      case "ready": self = .ready
+      case "clamped":
+        let f = rest.split(separator: " ").map(String.init)
+        if f.count == 5, let a = UInt64(f[1]), let b = UInt64(f[2]), let c = UInt64(f[3]), let d = UInt64(f[4]) {
+          self = .clamped(name: f[0], requestedSoft: a, requestedHard: b, soft: c, hard: d)
+        } else {
+          self = .unknown(line)
+        }
+      case "error":
+        if let colon = rest.firstIndex(of: ":") {
+          self = .error(step: String(rest[..<colon]),
+                        text: String(rest[rest.index(after: colon)...]).trimmingPrefixSpace())
+        } else {
+          self = .error(step: "init", text: rest)
+        }
+      default: self = .unknown(line)
+      }
+    }
+
+    /// The line form (without newline).
+    public var line: String {
+      switch self {
+      case .pid(let p): return "pid \(p)"
+      case .ready: return "ready"
+      case .clamped(let n, let a, let b, let c, let d): return "clamped \(n) \(a) \(b) \(c) \(d)"
+      case .error(let step, let text): return "error \(step): \(text)"
+      case .unknown(let l): return l
+      }
+    }
+  }
+}
+
+extension String {
+  fileprivate func trimmingPrefixSpace() -> String {
+    var s = Substring(self)
+    while s.first == " " { s = s.dropFirst() }
+    return String(s)
+  }
+}

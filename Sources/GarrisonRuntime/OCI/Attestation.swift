@@ -1,0 +1,77 @@
+import GarrisonInit
+import GarrisonKernel
+
+/// The result of reading a container process's credentials back from /proc after `execve` and comparing
+/// them with what the spec asked for. A typed value the audit module can log.
+public struct AttestationReport: Codable, Equatable, Sendable {
+  public var containerID: String
+  public var pid: Int32
+  public var uids: [UInt32]
+  public var gids: [UInt32]
+  public var groups: [UInt32]
+  public var capabilities: CapabilitySets
+  public var noNewPrivs: Int
+  public var seccompMode: Int
+  /// `/proc/<pid>/attr/current`, when the kernel has an LSM that provides it.
+  public var lsmLabel: String?
+  /// Human descriptions of every difference; empty means the process is exactly as confined as specified.
+  public var mismatches: [String]
+  /// True when the process exited before it could be read (nothing to compare).
+  public var exitedEarly: Bool
+
+  public var passed: Bool { mismatches.isEmpty }
+}
+
+/// Compares /proc/<pid>/status with an `InitSpec`. Capability rules: the bounding and inheritable sets must
+/// match exactly (inheritable empty unless asked: CVE-2022-29162); permitted and effective may be smaller
+/// than specified but never larger — with no_new_privs nothing beyond the specified permitted set, without it
+/// nothing beyond bounding (the kernel recomputes root's sets at execve); ambient within the spec.
+public enum Attestation {
+  public static func check(id: String, pid: Int32, spec: InitSpec) -> AttestationReport {
+    var report = AttestationReport(containerID: id, pid: pid, uids: [], gids: [], groups: [],
+                                   capabilities: CapabilitySets(), noNewPrivs: 0, seccompMode: 0, lsmLabel: nil,
+                                   mismatches: [], exitedEarly: false)
+    let status: ProcStatus
+    do { status = try ProcStatus.read(pid: pid) } catch {
+      report.exitedEarly = true
+      return report
+    }
+    if status.uids.isEmpty {  // reaped between reads
+      report.exitedEarly = true
+      return report
+    }
+    report.uids = status.uids
+    report.gids = status.gids
+    report.groups = status.groups
+    report.capabilities = CapabilitySets(bounding: status.capBnd, effective: status.capEff, permitted: status.capPrm,
+                                         inheritable: status.capInh, ambient: status.capAmb)
+    report.noNewPrivs = status.noNewPrivs
+    report.seccompMode = status.seccomp
+    if let label = try? FileIO.readText("/proc/\(pid)/attr/current") {
+      report.lsmLabel = label.trimmingWhitespace()
+    }
+    var m: [String] = []
+    let u = spec.user
+    if status.uids != Array(repeating: u.uid, count: 4) { m.append("Uid \(status.uids) != \(u.uid)") }
+    if status.gids != Array(repeating: u.gid, count: 4) { m.append("Gid \(status.gids) != \(u.gid)") }
+    if Set(status.groups) != Set(u.additionalGids) { m.append("Groups \(status.groups) != \(u.additionalGids)") }
+    let c = spec.capabilities
+    func extra(_ have: UInt64, _ allowed: UInt64) -> String { Capability.names(in: have & ~allowed).joined(separator: ",") }
+    if status.capBnd != c.bounding { m.append("CapBnd has \(extra(status.capBnd, c.bounding)) beyond spec") }
+    if status.capInh != c.inheritable { m.append("CapInh has \(extra(status.capInh, c.inheritable)) beyond spec") }
+    let ceiling = spec.noNewPrivileges ? c.permitted : c.bounding
+    if status.capPrm & ~ceiling != 0 { m.append("CapPrm has \(extra(status.capPrm, ceiling)) beyond spec") }
+    if status.capEff & ~ceiling != 0 { m.append("CapEff has \(extra(status.capEff, ceiling)) beyond spec") }
+    if status.capAmb & ~c.ambient != 0 { m.append("CapAmb has \(extra(status.capAmb, c.ambient)) beyond spec") }
+    if spec.noNewPrivileges && status.noNewPrivs != 1 { m.append("NoNewPrivs is \(status.noNewPrivs), expected 1") }
+    if spec.seccomp != nil && status.seccomp != 2 { m.append("Seccomp is \(status.seccomp), expected 2 (filter)") }
+    if let profile = spec.apparmorProfile, !(report.lsmLabel ?? "").hasPrefix(profile) {
+      m.append("AppArmor label \(report.lsmLabel ?? "none") != \(profile)")
+    }
+    if let label = spec.selinuxLabel, report.lsmLabel != label {
+      m.append("SELinux label \(report.lsmLabel ?? "none") != \(label)")
+    }
+    report.mismatches = m
+    return report
+  }
+}

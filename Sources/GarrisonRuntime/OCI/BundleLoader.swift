@@ -1,0 +1,45 @@
+import Foundation
+import GarrisonCore
+import GarrisonOCI
+
+/// Reads a bundle's `config.json`, turning JSON and type errors into `GarrisonError`s that name the field.
+public enum BundleLoader {
+  /// Loads and decodes `<bundle>/config.json`.
+  public static func load(bundle: String) throws -> RuntimeSpec {
+    let path = (bundle as NSString).appendingPathComponent("config.json")
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw GarrisonError(.notFound, operation: "read \(path)", "bundle has no readable config.json")
+    }
+    return try decode(data, file: path)
+  }
+
+  /// Decodes config.json bytes.
+  public static func decode(_ data: Data, file: String = "config.json") throws -> RuntimeSpec {
+    do {
+      return try JSONDecoder().decode(RuntimeSpec.self, from: data)
+    } catch let error as DecodingError {
+      throw describe(error, file: file)
+    }
+  }
+
+  static func describe(_ error: DecodingError, file: String) -> GarrisonError {
+    func path(_ keys: [any CodingKey]) -> FieldPath {
+      FieldPath(keys.map { key in key.intValue.map { .index($0) } ?? .field(key.stringValue) })
+    }
+    switch error {
+    case .dataCorrupted(let ctx):
+      let detail = (ctx.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+      return GarrisonError(.syntax, "\(file): invalid JSON: \(detail ?? ctx.debugDescription)",
+                           field: path(ctx.codingPath))
+    case .keyNotFound(let key, let ctx):
+      return GarrisonError(.invalid, "\(file): required field \(key.stringValue) is missing",
+                           field: path(ctx.codingPath + [key]))
+    case .typeMismatch(let type, let ctx):
+      return GarrisonError(.invalid, "\(file): expected \(type)", field: path(ctx.codingPath))
+    case .valueNotFound(let type, let ctx):
+      return GarrisonError(.invalid, "\(file): expected \(type), found null", field: path(ctx.codingPath))
+    @unknown default:
+      return GarrisonError(.invalid, "\(file): \(error)")
+    }
+  }
+}

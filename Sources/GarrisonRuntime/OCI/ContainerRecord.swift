@@ -1,0 +1,103 @@
+import Foundation
+import GarrisonCore
+import GarrisonInit
+import GarrisonKernel
+import GarrisonOCI
+
+/// What the runtime keeps per container in `<root>/<id>/state.json`.
+public struct ContainerRecord: Codable, Sendable {
+  public var id: String
+  public var bundle: String
+  /// Host pid of the container process (pid 1 of its pid namespace).
+  public var pid: Int32
+  /// Field 22 of /proc/<pid>/stat when created, to detect pid reuse.
+  public var startTime: UInt64
+  public var started: Bool
+  public var created: String
+  public var annotations: [String: String]?
+  public var cgroups: CgroupPlacement?
+  /// The resolved spec the init ran, reused by `exec` and by attestation.
+  public var initSpec: InitSpec
+  /// rlimit clamps reported by the init (audit material).
+  public var clamps: [String]
+}
+
+/// The state directory: one subdirectory per container, created 0700 under `--root`.
+public struct ContainerStore: Sendable {
+  public var root: String
+  public init(root: String) { self.root = root }
+
+  public func directory(_ id: String) -> String { (root as NSString).appendingPathComponent(id) }
+  public func fifo(_ id: String) -> String { (directory(id) as NSString).appendingPathComponent("exec.fifo") }
+  func stateFile(_ id: String) -> String { (directory(id) as NSString).appendingPathComponent("state.json") }
+
+  /// Validates an id: letters, digits, `_ + - .`, not starting with a dot.
+  public static func validate(id: String) throws {
+    let ok = !id.isEmpty && id.count <= 1024 && !id.hasPrefix(".")
+      && id.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "_+-.".unicodeScalars.contains($0) }
+    guard ok else { throw GarrisonError(.usage, "invalid container id \(id)") }
+  }
+
+  /// Creates the container directory; fails if it exists.
+  public func reserve(_ id: String) throws {
+    try ContainerStore.validate(id: id)
+    do {
+      try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true,
+                                              attributes: [.posixPermissions: 0o700])
+    } catch {
+      throw GarrisonError(.system, operation: "mkdir \(root)", "cannot create state root: \(error)")
+    }
+    guard mkdir(directory(id), 0o700) == 0 else {
+      if errno == EEXIST { throw GarrisonError(.exists, "container \(id) already exists") }
+      throw GarrisonError(.system, operation: "mkdir \(directory(id))", "cannot create state", errno: errno)
+    }
+  }
+
+  public func save(_ record: ContainerRecord) throws {
+    let data = try JSONEncoder().encode(record)
+    let tmp = stateFile(record.id) + ".tmp"
+    guard FileManager.default.createFile(atPath: tmp, contents: data, attributes: [.posixPermissions: 0o600]),
+      rename(tmp, stateFile(record.id)) == 0
+    else {
+      throw GarrisonError(.system, operation: "write \(stateFile(record.id))", "cannot save state", errno: errno)
+    }
+  }
+
+  public func load(_ id: String) throws -> ContainerRecord {
+    try ContainerStore.validate(id: id)
+    guard let data = FileManager.default.contents(atPath: stateFile(id)) else {
+      throw GarrisonError(.notFound, "container \(id) does not exist")
+    }
+    do { return try JSONDecoder().decode(ContainerRecord.self, from: data) } catch {
+      throw GarrisonError(.system, operation: "decode \(stateFile(id))", "corrupt state: \(error)")
+    }
+  }
+
+  public func remove(_ id: String) throws {
+    do { try FileManager.default.removeItem(atPath: directory(id)) } catch {
+      throw GarrisonError(.system, operation: "remove \(directory(id))", "cannot remove state: \(error)")
+    }
+  }
+
+  /// Ids of all containers with state.
+  public func list() -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted()
+  }
+}
+
+/// Process facts read from /proc.
+public enum ProcessProbe {
+  /// Start time (field 22 of /proc/<pid>/stat) and state letter, or nil if the process is gone.
+  public static func stat(_ pid: Int32) -> (startTime: UInt64, state: Character)? {
+    guard let text = try? FileIO.readText("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
+    let fields = text[text.index(close, offsetBy: 2)...].split(separator: " ")
+    guard fields.count > 19, let state = fields[0].first, let start = UInt64(fields[19]) else { return nil }
+    return (start, state)
+  }
+
+  /// Whether `pid` still names the process started at `startTime` and has not exited.
+  public static func isAlive(_ pid: Int32, startTime: UInt64) -> Bool {
+    guard let s = stat(pid) else { return false }
+    return s.startTime == startTime && s.state != "Z" && s.state != "X"
+  }
+}

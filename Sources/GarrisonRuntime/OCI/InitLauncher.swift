@@ -1,0 +1,131 @@
+import CGarrisonLinux
+import Foundation
+import GarrisonCore
+import GarrisonInit
+import GarrisonKernel
+import Glibc
+
+/// Starts `garrison-init` with glibc `posix_spawn` (safe from a threaded Swift process; the runtime never
+/// forks), handing it the spec on fd 3, the sync socket on fd 4 and, for `create`, the start FIFO on fd 5.
+///
+/// CVE-2019-5736: the init is executed from a sealed memfd copy (`F_SEAL_WRITE|GROW|SHRINK|SEAL`), so a
+/// container process that opens `/proc/<init>/exe` reaches an immutable anonymous file, never the host binary.
+/// The host binary itself is never mounted into or reachable from the rootfs.
+public struct InitLauncher: Sendable {
+  /// Path of the static `garrison-init` on the host.
+  public var initPath: String
+
+  public init(initPath: String) { self.initPath = initPath }
+
+  /// Finds garrison-init: `$GARRISON_INIT`, else next to the running executable.
+  public static func locate() throws -> InitLauncher {
+    if let env = ProcessInfo.processInfo.environment["GARRISON_INIT"], !env.isEmpty {
+      return InitLauncher(initPath: env)
+    }
+    let exe: String
+    do { exe = try Kernel.readlink("/proc/self/exe") } catch {
+      throw GarrisonError(.system, operation: "readlink /proc/self/exe", "cannot locate garrison-init",
+                          errno: error.rawValue)
+    }
+    let candidate = ((exe as NSString).deletingLastPathComponent as NSString).appendingPathComponent("garrison-init")
+    guard access(candidate, X_OK) == 0 else {
+      throw GarrisonError(.notFound, "garrison-init not found next to \(exe); set GARRISON_INIT")
+    }
+    return InitLauncher(initPath: candidate)
+  }
+
+  /// A running init: its pid (the pre-fork parent) and the runtime's end of the sync socket.
+  public struct Handle {
+    public var spawnedPID: Int32
+    public var sync: Int32
+  }
+
+  /// Spawns the init. `startFIFO` is an fd opened read-write on the start FIFO (create mode only).
+  public func spawn(spec: InitSpec, startFIFO: Int32?) throws -> Handle {
+    let specFD = try writeSpec(spec)
+    defer { Glibc.close(specFD) }
+    let exeFD = try sealedCopy()
+    defer { Glibc.close(exeFD) }
+    var pair: [Int32] = [-1, -1]
+    guard gr_socketpair_stream(&pair) == 0 else {
+      throw GarrisonError(.system, operation: "socketpair", "cannot create sync socket", errno: Glibc.errno)
+    }
+    defer { Glibc.close(pair[1]) }
+    // Move every descriptor we hand over above 10 so the dup2s into 3, 4, 5 cannot collide.
+    let high = [specFD, pair[1], startFIFO ?? -1].map { $0 < 0 ? -1 : fcntl($0, F_DUPFD_CLOEXEC, 10) }
+    defer { for fd in high where fd >= 0 { Glibc.close(fd) } }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_adddup2(&actions, high[0], SyncProtocol.specFD)
+    posix_spawn_file_actions_adddup2(&actions, high[1], SyncProtocol.syncFD)
+    if high[2] >= 0 { posix_spawn_file_actions_adddup2(&actions, high[2], SyncProtocol.startFD) }
+    var attr = posix_spawnattr_t()
+    posix_spawnattr_init(&attr)
+    defer { posix_spawnattr_destroy(&attr) }
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    var all = sigset_t()
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attr, &empty)
+    posix_spawnattr_setsigdefault(&attr, &all)
+    posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    let path = "/proc/self/fd/\(exeFD)"
+    var argv: [UnsafeMutablePointer<CChar>?] = [strdup("garrison-init"), nil]
+    var envp: [UnsafeMutablePointer<CChar>?] = [nil]
+    defer { free(argv[0]) }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, path, &actions, &attr, &argv, &envp)
+    guard rc == 0 else {
+      Glibc.close(pair[0])
+      throw GarrisonError(.system, operation: "posix_spawn \(initPath)", "cannot start garrison-init", errno: rc)
+    }
+    return Handle(spawnedPID: pid, sync: pair[0])
+  }
+
+  private func writeSpec(_ spec: InitSpec) throws -> Int32 {
+    let data = try JSONEncoder().encode(spec)
+    let fd = gr_memfd_create_shim(name: "garrison-init-spec")
+    guard fd >= 0 else {
+      throw GarrisonError(.system, operation: "memfd_create", "cannot pass init spec", errno: Glibc.errno)
+    }
+    do {
+      try FileIO.writeAll(fd: fd, Array(data))
+    } catch {
+      Glibc.close(fd)
+      throw GarrisonError(.system, operation: "write init spec", "cannot pass init spec", errno: error.rawValue)
+    }
+    lseek(fd, 0, SEEK_SET)
+    return fd
+  }
+
+  private func sealedCopy() throws -> Int32 {
+    let src = open(initPath, O_RDONLY | O_CLOEXEC)
+    guard src >= 0 else {
+      throw GarrisonError(.notFound, operation: "open \(initPath)", "cannot open garrison-init", errno: Glibc.errno)
+    }
+    defer { Glibc.close(src) }
+    let fd = gr_memfd_create_shim(name: "garrison-init", sealable: true)
+    guard fd >= 0 else {
+      throw GarrisonError(.system, operation: "memfd_create", "cannot copy garrison-init", errno: Glibc.errno)
+    }
+    var st = stat()
+    fstat(src, &st)
+    var remaining = Int(st.st_size)
+    while remaining > 0 {
+      let n = sendfile(fd, src, nil, remaining)
+      if n <= 0 {
+        let err = Glibc.errno
+        Glibc.close(fd)
+        throw GarrisonError(.system, operation: "sendfile", "cannot copy garrison-init", errno: err)
+      }
+      remaining -= n
+    }
+    guard gr_memfd_seal(fd) == 0 else {
+      let err = Glibc.errno
+      Glibc.close(fd)
+      throw GarrisonError(.system, operation: "fcntl(F_ADD_SEALS)", "cannot seal garrison-init copy", errno: err)
+    }
+    return fd
+  }
+}

@@ -1,0 +1,323 @@
+import Foundation
+import GarrisonCore
+import GarrisonInit
+import GarrisonKernel
+import GarrisonOCI
+
+/// Validates a `RuntimeSpec` and resolves it into the `InitSpec` the init executes. Every rejection is a
+/// `GarrisonError` naming the config.json field; nothing is created on the host while building.
+public struct InitSpecBuilder {
+  public var seccomp: any SeccompBPFCompiling
+  /// The highest capability of this kernel.
+  public var lastCap: Int
+  /// The runtime's own bounding set: capabilities outside it cannot be granted (e.g. no CAP_SYS_RESOURCE here).
+  public var hostBounding: UInt64
+  public var appArmorEnabled: Bool
+  public var seLinuxEnabled: Bool
+
+  public init(seccomp: any SeccompBPFCompiling) throws {
+    self.seccomp = seccomp
+    do {
+      lastCap = try Capability.lastCap()
+      hostBounding = try ProcStatus.read(pid: nil).capBnd
+    } catch {
+      throw GarrisonError(.system, operation: "read capabilities", "cannot read host capability state",
+                          errno: error.rawValue)
+    }
+    let aa = (try? String(contentsOfFile: "/sys/module/apparmor/parameters/enabled", encoding: .utf8)) ?? ""
+    appArmorEnabled = aa.hasPrefix("Y")
+    seLinuxEnabled = FileManager.default.fileExists(atPath: "/sys/fs/selinux/enforce")
+  }
+
+  static let namespaceFlags: [String: Int32] = [
+    "pid": LinuxConstants.CLONE_NEWPID, "network": LinuxConstants.CLONE_NEWNET,
+    "mount": LinuxConstants.CLONE_NEWNS, "ipc": LinuxConstants.CLONE_NEWIPC, "uts": LinuxConstants.CLONE_NEWUTS,
+    "cgroup": LinuxConstants.CLONE_NEWCGROUP,
+  ]
+
+  /// Builds the init spec of a new container from `spec` in `bundle`.
+  public func build(_ spec: RuntimeSpec, bundle: String, noPivot: Bool) throws -> InitSpec {
+    guard let process = spec.process else {
+      throw GarrisonError(.invalid, "process is required", field: FieldPath("process"))
+    }
+    guard let root = spec.root else { throw GarrisonError(.invalid, "root is required", field: FieldPath("root")) }
+    let rootfs = absolute(root.path, bundle: bundle)
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: rootfs, isDirectory: &isDir), isDir.boolValue else {
+      throw GarrisonError(.notFound, "rootfs \(rootfs) does not exist or is not a directory",
+                          field: FieldPath("root.path"))
+    }
+    if let hooks = spec.hooks, [hooks.prestart, hooks.createRuntime, hooks.createContainer, hooks.startContainer,
+                                hooks.poststart, hooks.poststop].contains(where: { !($0 ?? []).isEmpty }) {
+      throw GarrisonError(.unenforceable, "OCI hooks are not run by garrison-oci; refusing rather than skipping them",
+                          field: FieldPath("hooks"))
+    }
+    let linux = spec.linux ?? RuntimeSpec.Linux()
+    let namespaces = try buildNamespaces(linux.namespaces ?? [])
+    let created = Set(namespaces.filter { $0.path == nil }.map(\.type))
+    guard created.contains("mount") else {
+      throw GarrisonError(.invalid, "a new mount namespace is required (no path)", field: FieldPath("linux.namespaces"))
+    }
+    if spec.hostname != nil && !created.contains("uts") {
+      throw GarrisonError(.invalid, "hostname requires a new uts namespace", field: FieldPath("hostname"))
+    }
+    if spec.domainname != nil && !created.contains("uts") {
+      throw GarrisonError(.invalid, "domainname requires a new uts namespace", field: FieldPath("domainname"))
+    }
+    let mounts = try buildMounts(spec.mounts ?? [], bundle: bundle)
+    var sysctls: [[String]] = []
+    for key in (linux.sysctl ?? [:]).keys.sorted() {
+      try checkSysctl(key, created: created)
+      sysctls.append([key, linux.sysctl![key]!])
+    }
+    var devices: [InitSpec.Device] = []
+    for (i, d) in (linux.devices ?? []).enumerated() {
+      devices.append(try buildDevice(d, field: FieldPath("linux.devices") / i))
+    }
+    if let prop = linux.rootfsPropagation, Self.propagation[prop] == nil {
+      throw GarrisonError(.invalid, "unknown propagation \(prop)", field: FieldPath("linux.rootfsPropagation"))
+    }
+    var result = try buildProcess(process, base: InitSpec(mode: .create, rootfs: rootfs, lastCap: lastCap,
+      user: .init(uid: 0, gid: 0), noNewPrivileges: false, cwd: "/", args: [], env: []))
+    result.namespaces = namespaces
+    result.rootPropagation = linux.rootfsPropagation.flatMap { Self.propagation[$0] } ?? 0
+    result.noPivot = noPivot
+    result.readonlyRoot = root.readonly ?? false
+    result.mounts = mounts
+    result.defaultDevices = mounts.contains { $0.destination == "/dev" && !$0.bind }
+    result.devices = devices
+    result.maskedPaths = linux.maskedPaths ?? []
+    result.readonlyPaths = linux.readonlyPaths ?? []
+    result.hostname = spec.hostname
+    result.domainname = spec.domainname
+    result.sysctls = sysctls
+    if let profile = linux.seccomp {
+      var flags: UInt32 = 0
+      for (i, flag) in (profile.flags ?? []).enumerated() {
+        switch flag {
+        case "SECCOMP_FILTER_FLAG_LOG": flags |= LinuxConstants.SECCOMP_FILTER_FLAG_LOG
+        case "SECCOMP_FILTER_FLAG_SPEC_ALLOW": flags |= LinuxConstants.SECCOMP_FILTER_FLAG_SPEC_ALLOW
+        case "SECCOMP_FILTER_FLAG_TSYNC": break  // the init is single-threaded
+        default: throw GarrisonError(.invalid, "unknown seccomp flag \(flag)", field: FieldPath("linux.seccomp.flags") / i)
+        }
+      }
+      result.seccomp = InitSpec.Seccomp(bpf: try seccomp.compile(profile), flags: flags)
+    }
+    return result
+  }
+
+  /// Applies `process` (credentials, capabilities, rlimits, LSM labels, args) on top of `base`.
+  public func buildProcess(_ p: RuntimeSpec.Process, base: InitSpec) throws -> InitSpec {
+    var s = base
+    let f = FieldPath("process")
+    if p.terminal == true {
+      throw GarrisonError(.unenforceable, "terminal (console socket) is not supported by garrison-oci yet",
+                          field: f / "terminal")
+    }
+    guard let args = p.args, !args.isEmpty else {
+      throw GarrisonError(.invalid, "args must name the program to run", field: f / "args")
+    }
+    guard p.cwd.hasPrefix("/") else { throw GarrisonError(.invalid, "cwd must be absolute", field: f / "cwd") }
+    s.args = args
+    s.env = p.env ?? []
+    s.cwd = p.cwd
+    // umask defaults to 0022 (as runc and crun do) rather than whatever the caller of the runtime had.
+    s.user = .init(uid: p.user.uid, gid: p.user.gid, additionalGids: p.user.additionalGids ?? [],
+                   umask: p.user.umask ?? 0o022)
+    s.noNewPrivileges = p.noNewPrivileges ?? false
+    s.oomScoreAdj = p.oomScoreAdj
+    let caps = p.capabilities ?? RuntimeSpec.Capabilities()
+    let cf = f / "capabilities"
+    s.capabilities = CapabilitySets(
+      bounding: try mask(caps.bounding, cf / "bounding"), effective: try mask(caps.effective, cf / "effective"),
+      permitted: try mask(caps.permitted, cf / "permitted"), inheritable: try mask(caps.inheritable, cf / "inheritable"),
+      ambient: try mask(caps.ambient, cf / "ambient"))
+    let c = s.capabilities
+    if c.effective & ~c.permitted != 0 {
+      throw GarrisonError(.invalid, "effective has \(Capability.names(in: c.effective & ~c.permitted)) not in permitted",
+                          field: cf / "effective")
+    }
+    if c.ambient & ~(c.permitted & c.inheritable) != 0 {
+      throw GarrisonError(.invalid, "ambient must be within permitted and inheritable", field: cf / "ambient")
+    }
+    if c.permitted & ~c.bounding != 0 {
+      throw GarrisonError(.invalid, "permitted has \(Capability.names(in: c.permitted & ~c.bounding)) not in bounding",
+                          field: cf / "permitted")
+    }
+    s.rlimits = []
+    for (i, r) in (p.rlimits ?? []).enumerated() {
+      guard let n = RlimitResource.number(r.type) else {
+        throw GarrisonError(.invalid, "unknown rlimit \(r.type)", field: f / "rlimits" / i / "type")
+      }
+      guard r.soft <= r.hard else {
+        throw GarrisonError(.invalid, "soft limit \(r.soft) is above hard limit \(r.hard)", field: f / "rlimits" / i)
+      }
+      s.rlimits.append(.init(resource: n, name: r.type, soft: r.soft, hard: r.hard))
+    }
+    if let profile = p.apparmorProfile, !profile.isEmpty {
+      if appArmorEnabled {
+        s.apparmorProfile = profile
+      } else if profile != "unconfined" {
+        throw GarrisonError(.unenforceable, "AppArmor profile \(profile) requested but AppArmor is not enabled in this kernel",
+                            field: f / "apparmorProfile")
+      }
+    }
+    if let label = p.selinuxLabel, !label.isEmpty {
+      guard seLinuxEnabled else {
+        throw GarrisonError(.unenforceable, "SELinux label \(label) requested but SELinux is not enabled in this kernel",
+                            field: f / "selinuxLabel")
+      }
+      s.selinuxLabel = label
+    }
+    return s
+  }
+
+  func mask(_ names: [String]?, _ field: FieldPath) throws -> UInt64 {
+    var m: UInt64 = 0
+    for (i, name) in (names ?? []).enumerated() {
+      guard let n = Capability.number(name) else {
+        throw GarrisonError(.invalid, "unknown capability \(name)", field: field / i)
+      }
+      guard n <= lastCap else {
+        throw GarrisonError(.unenforceable, "\(name) is not supported by this kernel", field: field / i)
+      }
+      let bit = UInt64(1) << UInt64(n)
+      if hostBounding & bit == 0 && !field.description.hasSuffix("bounding") {
+        throw GarrisonError(.unenforceable, "\(name) is not available to the runtime on this host", field: field / i)
+      }
+      m |= bit & (field.description.hasSuffix("bounding") ? hostBounding : ~0)
+    }
+    return m
+  }
+
+  func buildNamespaces(_ list: [RuntimeSpec.Namespace]) throws -> [InitSpec.Namespace] {
+    var seen = Set<String>()
+    var out: [InitSpec.Namespace] = []
+    for (i, ns) in list.enumerated() {
+      let f = FieldPath("linux.namespaces") / i
+      if ns.type == "user" || ns.type == "time" {
+        throw GarrisonError(.unenforceable, "\(ns.type) namespaces are not supported by garrison-oci yet", field: f / "type")
+      }
+      guard let flag = Self.namespaceFlags[ns.type] else {
+        throw GarrisonError(.invalid, "unknown namespace type \(ns.type)", field: f / "type")
+      }
+      guard seen.insert(ns.type).inserted else {
+        throw GarrisonError(.invalid, "duplicate namespace \(ns.type)", field: f / "type")
+      }
+      if let path = ns.path, !FileManager.default.fileExists(atPath: path) {
+        throw GarrisonError(.notFound, "namespace path \(path) does not exist", field: f / "path")
+      }
+      out.append(.init(flag: flag, type: ns.type, path: ns.path))
+    }
+    return out
+  }
+
+  static let flagOptions: [String: (set: Bool, flag: UInt)] = {
+    typealias C = LinuxConstants
+    return [
+      "ro": (true, C.MS_RDONLY), "rw": (false, C.MS_RDONLY), "nosuid": (true, C.MS_NOSUID),
+      "suid": (false, C.MS_NOSUID), "nodev": (true, C.MS_NODEV), "dev": (false, C.MS_NODEV),
+      "noexec": (true, C.MS_NOEXEC), "exec": (false, C.MS_NOEXEC), "sync": (true, C.MS_SYNCHRONOUS),
+      "async": (false, C.MS_SYNCHRONOUS), "dirsync": (true, C.MS_DIRSYNC), "mand": (true, C.MS_MANDLOCK),
+      "nomand": (false, C.MS_MANDLOCK), "noatime": (true, C.MS_NOATIME), "atime": (false, C.MS_NOATIME),
+      "nodiratime": (true, C.MS_NODIRATIME), "diratime": (false, C.MS_NODIRATIME),
+      "relatime": (true, C.MS_RELATIME), "norelatime": (false, C.MS_RELATIME),
+      "strictatime": (true, C.MS_STRICTATIME), "nostrictatime": (false, C.MS_STRICTATIME),
+      "nosymfollow": (true, C.MS_NOSYMFOLLOW), "bind": (true, C.MS_BIND), "rbind": (true, C.MS_BIND | C.MS_REC),
+    ]
+  }()
+
+  static let propagation: [String: UInt] = {
+    typealias C = LinuxConstants
+    return [
+      "private": C.MS_PRIVATE, "rprivate": C.MS_PRIVATE | C.MS_REC, "shared": C.MS_SHARED,
+      "rshared": C.MS_SHARED | C.MS_REC, "slave": C.MS_SLAVE, "rslave": C.MS_SLAVE | C.MS_REC,
+      "unbindable": C.MS_UNBINDABLE, "runbindable": C.MS_UNBINDABLE | C.MS_REC,
+    ]
+  }()
+
+  func buildMounts(_ mounts: [RuntimeSpec.Mount], bundle: String) throws -> [InitSpec.Mount] {
+    var out: [InitSpec.Mount] = []
+    for (i, m) in mounts.enumerated() {
+      let f = FieldPath("mounts") / i
+      guard m.destination.hasPrefix("/") else {
+        throw GarrisonError(.invalid, "destination \(m.destination) must be absolute", field: f / "destination")
+      }
+      var flags: UInt = 0
+      var prop: [UInt] = []
+      var data: [String] = []
+      for opt in m.options ?? [] {
+        if let (set, flag) = Self.flagOptions[opt] {
+          if set { flags |= flag } else { flags &= ~flag }
+        } else if let p = Self.propagation[opt] {
+          prop.append(p)
+        } else {
+          data.append(opt)
+        }
+      }
+      var type = m.type ?? ""
+      let bind = flags & LinuxConstants.MS_BIND != 0 || type == "bind"
+      if type == "bind" { flags |= LinuxConstants.MS_BIND }
+      var source = m.source ?? type
+      var isDir = true
+      if bind {
+        source = absolute(source, bundle: bundle)
+        var d: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: source, isDirectory: &d) else {
+          throw GarrisonError(.notFound, "bind source \(source) does not exist", field: f / "source")
+        }
+        isDir = d.boolValue
+        type = ""
+      } else if type.isEmpty {
+        throw GarrisonError(.invalid, "type is required for a non-bind mount", field: f / "type")
+      } else if type == "cgroup" {
+        // A cgroup v1 tree cannot be mounted again here; the container sees its cgroup2 namespace view.
+        type = "cgroup2"
+        source = "cgroup2"
+      }
+      out.append(.init(source: source, destination: m.destination, type: type, flags: flags, propagation: prop,
+                       data: data.joined(separator: ","), bind: bind, sourceIsDirectory: isDir))
+    }
+    return out
+  }
+
+  func checkSysctl(_ key: String, created: Set<String>) throws {
+    let f = FieldPath("linux.sysctl").appending(key: key)
+    let ipc = ["kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax",
+               "kernel.shmmni", "kernel.shm_rmid_forced"]
+    if ipc.contains(key) || key.hasPrefix("fs.mqueue.") {
+      guard created.contains("ipc") else { throw GarrisonError(.refused, "\(key) needs a new ipc namespace", field: f) }
+    } else if key.hasPrefix("net.") {
+      guard created.contains("network") else {
+        throw GarrisonError(.refused, "\(key) needs a new network namespace", field: f)
+      }
+    } else if key == "kernel.hostname" || key == "kernel.domainname" {
+      guard created.contains("uts") else { throw GarrisonError(.refused, "\(key) needs a new uts namespace", field: f) }
+    } else {
+      throw GarrisonError(.refused, "\(key) is not a namespaced sysctl; setting it would change the host", field: f)
+    }
+    if key.contains("/") || key.split(separator: ".").contains("..") {
+      throw GarrisonError(.invalid, "malformed sysctl name", field: f)
+    }
+  }
+
+  func buildDevice(_ d: RuntimeSpec.Device, field: FieldPath) throws -> InitSpec.Device {
+    let type: UInt32
+    switch d.type {
+    case "c", "u": type = LinuxConstants.S_IFCHR
+    case "b": type = LinuxConstants.S_IFBLK
+    case "p": type = LinuxConstants.S_IFIFO
+    default: throw GarrisonError(.invalid, "unknown device type \(d.type)", field: field / "type")
+    }
+    guard d.path.hasPrefix("/dev/") else {
+      throw GarrisonError(.invalid, "device path must be under /dev", field: field / "path")
+    }
+    return .init(path: d.path, type: type, major: UInt32(d.major ?? 0), minor: UInt32(d.minor ?? 0),
+                 mode: d.fileMode ?? 0o666, uid: d.uid ?? 0, gid: d.gid ?? 0)
+  }
+
+  func absolute(_ path: String, bundle: String) -> String {
+    let joined = path.hasPrefix("/") ? path : (bundle as NSString).appendingPathComponent(path)
+    return (joined as NSString).standardizingPath
+  }
+}

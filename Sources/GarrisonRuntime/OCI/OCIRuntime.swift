@@ -1,0 +1,416 @@
+import CGarrisonLinux
+import Foundation
+import GarrisonCore
+import GarrisonInit
+import GarrisonKernel
+import GarrisonOCI
+import Glibc
+
+/// The OCI container lifecycle over `garrison-init`: what `garrison-oci` and a pod runner call.
+///
+/// `create` validates and resolves the spec (nothing is left behind on error), spawns the init, places it in
+/// its cgroups and returns once the container is set up and waiting; `start` releases it and attests the
+/// credentials of the running process; `exec` runs another process with the container's confinement.
+public struct OCIRuntime: Sendable {
+  public var store: ContainerStore
+  public var launcher: InitLauncher
+  public var seccomp: any SeccompBPFCompiling
+  public var cgroups: any CgroupControlling
+
+  public init(root: String, launcher: InitLauncher, seccomp: any SeccompBPFCompiling = LibseccompBPFCompiler(),
+              cgroups: any CgroupControlling = MinimalCgroupV1()) {
+    self.store = ContainerStore(root: root)
+    self.launcher = launcher
+    self.seccomp = seccomp
+    self.cgroups = cgroups
+  }
+
+  /// Options of `create` and `run`.
+  public struct CreateOptions: Sendable {
+    public var bundle: String
+    public var pidFile: String?
+    public var noPivot: Bool
+    public init(bundle: String, pidFile: String? = nil, noPivot: Bool = false) {
+      self.bundle = bundle
+      self.pidFile = pidFile
+      self.noPivot = noPivot
+    }
+  }
+
+  /// Creates container `id` from `spec` (config.json of `options.bundle` when nil). On return the container
+  /// process exists, fully confined except for the final `execve`, and waits for `start`.
+  @discardableResult
+  public func create(id: String, spec: RuntimeSpec? = nil, options: CreateOptions) throws -> ContainerRecord {
+    try ContainerStore.validate(id: id)
+    let bundle = (options.bundle as NSString).standardizingPath
+    let runtimeSpec = try spec ?? BundleLoader.load(bundle: bundle)
+    let initSpec = try InitSpecBuilder(seccomp: seccomp).build(runtimeSpec, bundle: bundle, noPivot: options.noPivot)
+    try store.reserve(id)
+    do {
+      let fifoPath = store.fifo(id)
+      guard mkfifo(fifoPath, 0o600) == 0 else {
+        throw GarrisonError(.system, operation: "mkfifo \(fifoPath)", "cannot create start FIFO", errno: errno)
+      }
+      let fifo = open(fifoPath, O_RDWR | O_CLOEXEC)
+      guard fifo >= 0 else {
+        throw GarrisonError(.system, operation: "open \(fifoPath)", "cannot open start FIFO", errno: errno)
+      }
+      defer { Glibc.close(fifo) }
+      let launched = try launch(initSpec, id: id, startFIFO: fifo, resources: runtimeSpec.linux?.resources,
+                                cgroupsPath: runtimeSpec.linux?.cgroupsPath, join: nil)
+      Glibc.close(launched.sync)
+      let record = ContainerRecord(
+        id: id, bundle: bundle, pid: launched.pid, startTime: launched.startTime, started: false,
+        created: ISO8601DateFormatter().string(from: Date()), annotations: runtimeSpec.annotations,
+        cgroups: launched.cgroups, initSpec: initSpec, clamps: launched.clamps)
+      do {
+        try store.save(record)
+        if let pidFile = options.pidFile { try writePidFile(pidFile, launched.pid) }
+      } catch {
+        kill9AndWait(launched.pid)
+        if let c = launched.cgroups { try cgroups.destroy(c) }
+        throw error
+      }
+      return record
+    } catch {
+      try? store.remove(id)  // best-effort cleanup of our own state directory; the original error wins
+      throw error
+    }
+  }
+
+  /// Releases a created container and attests the running process.
+  @discardableResult
+  public func start(id: String) throws -> AttestationReport {
+    var record = try store.load(id)
+    guard ProcessProbe.isAlive(record.pid, startTime: record.startTime) else {
+      throw GarrisonError(.refused, "container \(id) is not running (its init exited)")
+    }
+    guard !record.started else { throw GarrisonError(.refused, "container \(id) was already started") }
+    try signalStart(id)
+    record.started = true
+    try store.save(record)
+    waitForExec(record.pid, sync: nil)
+    let report = try attest(id: id, pid: record.pid, spec: record.initSpec)
+    try saveAttestation(report, id: id)
+    return report
+  }
+
+  /// The attestation of the container's process, written by `start` (audit material).
+  public func attestation(id: String) throws -> AttestationReport? {
+    let path = (store.directory(id) as NSString).appendingPathComponent("attestation.json")
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    return try JSONDecoder().decode(AttestationReport.self, from: data)
+  }
+
+  private func saveAttestation(_ report: AttestationReport, id: String) throws {
+    let path = (store.directory(id) as NSString).appendingPathComponent("attestation.json")
+    guard FileManager.default.createFile(atPath: path, contents: try JSONEncoder().encode(report)) else {
+      throw GarrisonError(.system, operation: "write \(path)", "cannot save attestation report")
+    }
+  }
+
+  /// `create` + `start`; unless `detach`, waits for the container to exit, deletes it and returns its exit
+  /// status (128+signal when killed).
+  public func run(id: String, spec: RuntimeSpec? = nil, options: CreateOptions, detach: Bool) throws -> Int32 {
+    try becomeSubreaper()
+    let record = try create(id: id, spec: spec, options: options)
+    do {
+      _ = try start(id: id)
+    } catch {
+      try? delete(id: id, force: true)  // the start error is the one to report
+      throw error
+    }
+    if detach { return 0 }
+    SignalForwarder.forward(to: record.pid)
+    let status = waitExit(record.pid)
+    SignalForwarder.stop()
+    try delete(id: id, force: true)
+    return status
+  }
+
+  /// The OCI state of `id`.
+  public func state(id: String) throws -> ContainerState {
+    let record = try store.load(id)
+    let alive = ProcessProbe.isAlive(record.pid, startTime: record.startTime)
+    let status = !alive ? "stopped" : (record.started ? "running" : "created")
+    return ContainerState(status: status, id: id, pid: alive ? record.pid : 0, bundle: record.bundle,
+                          annotations: record.annotations)
+  }
+
+  /// Sends `signal` to the container process, or with `all` to every process of the container.
+  public func kill(id: String, signal: Int32, all: Bool) throws {
+    let record = try store.load(id)
+    guard ProcessProbe.isAlive(record.pid, startTime: record.startTime) else {
+      throw GarrisonError(.refused, "container \(id) is not running")
+    }
+    let targets = all ? try processes(id: id) : [record.pid]
+    for pid in targets {
+      if Glibc.kill(pid, signal) != 0 && errno != ESRCH {
+        throw GarrisonError(.system, operation: "kill \(pid) \(signal)", "cannot signal container", errno: errno)
+      }
+    }
+  }
+
+  /// Deletes a stopped (or created) container; `force` kills a running one first.
+  public func delete(id: String, force: Bool) throws {
+    let record = try store.load(id)
+    if ProcessProbe.isAlive(record.pid, startTime: record.startTime) {
+      if record.started && !force {
+        throw GarrisonError(.refused, "container \(id) is running; stop it or use --force")
+      }
+      kill9AndWait(record.pid)
+    }
+    if let c = record.cgroups { try cgroups.destroy(c) }
+    try store.remove(id)
+  }
+
+  /// Host pids of the container's processes.
+  public func processes(id: String) throws -> [Int32] {
+    let record = try store.load(id)
+    guard ProcessProbe.isAlive(record.pid, startTime: record.startTime) else { return [] }
+    if record.initSpec.namespaces.contains(where: { $0.type == "pid" && $0.path == nil }) {
+      let ns = try? Kernel.readlink("/proc/\(record.pid)/ns/pid")
+      let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
+      return pids.filter { (try? Kernel.readlink("/proc/\($0)/ns/pid")) == ns }.sorted()
+    }
+    if let c = record.cgroups { return try cgroups.processes(c) }
+    return [record.pid]
+  }
+
+  /// Runs `process` inside container `id` with the container's confinement (never more: same uid, gid and
+  /// groups, capabilities within the container's, no_new_privs kept, same seccomp filter and LSM labels).
+  /// Returns the exit status, or 0 at once with `detach`.
+  public func exec(id: String, process: RuntimeSpec.Process, detach: Bool, pidFile: String?) throws -> Int32 {
+    let record = try store.load(id)
+    guard ProcessProbe.isAlive(record.pid, startTime: record.startTime) else {
+      throw GarrisonError(.refused, "container \(id) is not running")
+    }
+    let base = record.initSpec
+    var spec = try InitSpecBuilder(seccomp: seccomp).buildProcess(process, base: base)
+    let f = FieldPath("process")
+    guard spec.user.uid == base.user.uid, spec.user.gid == base.user.gid,
+      Set(spec.user.additionalGids) == Set(base.user.additionalGids)
+    else {
+      throw GarrisonError(.refused, "exec must run as the container's user \(base.user.uid):\(base.user.gid)",
+                          field: f / "user")
+    }
+    let a = spec.capabilities
+    let b = base.capabilities
+    for (name, have, limit) in [("bounding", a.bounding, b.bounding), ("effective", a.effective, b.effective),
+                                ("permitted", a.permitted, b.permitted), ("inheritable", a.inheritable, b.inheritable),
+                                ("ambient", a.ambient, b.ambient)] where have & ~limit != 0 {
+      throw GarrisonError(.refused, "exec may not add \(Capability.names(in: have & ~limit)) beyond the container's",
+                          field: f / "capabilities" / name)
+    }
+    if base.noNewPrivileges && !spec.noNewPrivileges {
+      throw GarrisonError(.refused, "exec may not clear noNewPrivileges", field: f / "noNewPrivileges")
+    }
+    spec.mode = .exec
+    spec.seccomp = base.seccomp
+    spec.apparmorProfile = base.apparmorProfile
+    spec.selinuxLabel = base.selinuxLabel
+    // rlimits: the container's limits apply unless the exec asks for lower ones; never higher hard limits.
+    var limits = base.rlimits
+    for r in spec.rlimits {
+      if let i = limits.firstIndex(where: { $0.resource == r.resource }) {
+        guard r.hard <= limits[i].hard else {
+          throw GarrisonError(.refused, "exec may not raise \(r.name) above the container's hard limit \(limits[i].hard)",
+                              field: f / "rlimits")
+        }
+        limits[i] = r
+      } else {
+        limits.append(r)
+      }
+    }
+    spec.rlimits = limits
+    let nsNames = ["mount": "mnt", "network": "net", "pid": "pid", "ipc": "ipc", "uts": "uts", "cgroup": "cgroup"]
+    spec.namespaces = base.namespaces.map { ns in
+      InitSpec.Namespace(flag: ns.flag, type: ns.type, path: ns.path ?? "/proc/\(record.pid)/ns/\(nsNames[ns.type]!)")
+    }
+    spec.rootfs = "/proc/\(record.pid)/root"
+    spec.mounts = []
+    spec.devices = []
+    spec.maskedPaths = []
+    spec.readonlyPaths = []
+    try becomeSubreaper()
+    let launched = try launch(spec, id: id, startFIFO: nil, resources: nil, cgroupsPath: nil, join: record.cgroups)
+    waitForExec(launched.pid, sync: launched.sync)
+    Glibc.close(launched.sync)
+    _ = try attest(id: id, pid: launched.pid, spec: spec)
+    if let pidFile { try writePidFile(pidFile, launched.pid) }
+    if detach { return 0 }
+    SignalForwarder.forward(to: launched.pid)
+    defer { SignalForwarder.stop() }
+    return waitExit(launched.pid)
+  }
+
+  // MARK: - Internals
+
+  struct Launched {
+    var pid: Int32
+    var startTime: UInt64
+    var sync: Int32
+    var cgroups: CgroupPlacement?
+    var clamps: [String]
+  }
+
+  /// Spawns the init and drives the sync protocol up to `ready`. On any failure the container process is
+  /// killed and its cgroups removed before the error is thrown.
+  func launch(_ spec: InitSpec, id: String, startFIFO: Int32?, resources: RuntimeSpec.Resources?,
+              cgroupsPath: String?, join: CgroupPlacement?) throws -> Launched {
+    try becomeSubreaper()
+    let handle = try launcher.spawn(spec: spec, startFIFO: startFIFO)
+    var reader = LineReader(fd: handle.sync)
+    var containerPID: Int32 = 0
+    var placement: CgroupPlacement?
+    do {
+      let first = try next(&reader)
+      _ = Glibc.waitpid(handle.spawnedPID, nil, 0)  // the pre-fork init exits right after reporting
+      guard case .pid(let pid) = first else { throw failure(first) }
+      containerPID = pid
+      if let join {
+        try cgroups.join(join, pid: pid)
+      } else if spec.mode == .create {
+        placement = try cgroups.create(id: id, cgroupsPath: cgroupsPath, resources: resources, pid: pid)
+      }
+      try FileIO.send(fd: handle.sync, Array("go\n".utf8))
+      var clamps: [String] = []
+      while true {
+        let message = try next(&reader)
+        switch message {
+        case .ready:
+          guard let st = ProcessProbe.stat(pid) else {
+            throw GarrisonError(.system, operation: "init", "container process exited during setup")
+          }
+          return Launched(pid: pid, startTime: st.startTime, sync: handle.sync, cgroups: placement, clamps: clamps)
+        case .clamped(let name, let rs, let rh, let s, let h):
+          clamps.append("\(name) requested \(rs)/\(rh), applied \(s)/\(h) (no CAP_SYS_RESOURCE)")
+        default:
+          throw failure(message)
+        }
+      }
+    } catch {
+      Glibc.close(handle.sync)
+      if containerPID > 0 { kill9AndWait(containerPID) }
+      if let placement { try? cgroups.destroy(placement) }  // the launch error is the one to report
+      throw error
+    }
+  }
+
+  private func next(_ reader: inout LineReader) throws -> SyncProtocol.Message {
+    do {
+      guard let line = try reader.next() else {
+        throw GarrisonError(.system, operation: "init", "garrison-init exited without reporting")
+      }
+      return SyncProtocol.Message(line: line)
+    } catch let e as Errno {
+      throw GarrisonError(.system, operation: "read sync socket", "lost contact with garrison-init", errno: e.rawValue)
+    }
+  }
+
+  private func failure(_ m: SyncProtocol.Message) -> GarrisonError {
+    if case .error(let step, let text) = m {
+      return GarrisonError(.system, operation: step, "container init failed: \(text)")
+    }
+    return GarrisonError(.system, operation: "init", "unexpected message from garrison-init: \(m.line)")
+  }
+
+  private func signalStart(_ id: String) throws {
+    let path = store.fifo(id)
+    let fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+    guard fd >= 0 else {
+      throw GarrisonError(.refused, operation: "open \(path)", "container \(id) is not waiting for start",
+                          errno: errno)
+    }
+    defer { Glibc.close(fd) }
+    var byte: UInt8 = 1
+    guard Glibc.write(fd, &byte, 1) == 1 else {
+      throw GarrisonError(.system, operation: "write \(path)", "cannot start container", errno: errno)
+    }
+    unlink(path)
+  }
+
+  /// Waits until `pid` has finished `execve` (credentials committed): end of file on the sync socket or a
+  /// changed /proc/<pid>/exe, then a read of /proc/<pid>/environ, which takes the exec lock.
+  func waitForExec(_ pid: Int32, sync: Int32?) {
+    if let sync {
+      var buffer = [UInt8](repeating: 0, count: 256)
+      while Glibc.read(sync, &buffer, buffer.count) > 0 {}
+    } else {
+      for _ in 0..<5000 {
+        guard let exe = try? Kernel.readlink("/proc/\(pid)/exe") else { break }
+        if !exe.hasPrefix("/memfd:garrison-init") { break }
+        usleep(1000)
+      }
+    }
+    _ = try? FileIO.read("/proc/\(pid)/environ")  // synchronisation only; the content is not used
+  }
+
+  private func attest(id: String, pid: Int32, spec: InitSpec) throws -> AttestationReport {
+    let report = Attestation.check(id: id, pid: pid, spec: spec)
+    if !report.passed {
+      Glibc.kill(pid, SIGKILL)
+      throw GarrisonError(.refused, operation: "attest",
+                          "container \(id) process \(pid) is less confined than specified: "
+                            + report.mismatches.joined(separator: "; "))
+    }
+    return report
+  }
+
+  private func becomeSubreaper() throws {
+    do { try Kernel.prctl(LinuxConstants.PR_SET_CHILD_SUBREAPER, 1) } catch {
+      throw GarrisonError(.system, operation: "prctl(PR_SET_CHILD_SUBREAPER)", "cannot reap containers",
+                          errno: error.rawValue)
+    }
+  }
+
+  /// Waits for `pid` (our child via the subreaper) and returns its status as a shell would.
+  func waitExit(_ pid: Int32) -> Int32 {
+    var status: Int32 = 0
+    while Glibc.waitpid(pid, &status, 0) < 0 {
+      if errno != EINTR { return 255 }
+    }
+    if gr_wifexited(status) != 0 { return gr_wexitstatus(status) }
+    if gr_wifsignaled(status) != 0 { return 128 + gr_wtermsig(status) }
+    return 255
+  }
+
+  func kill9AndWait(_ pid: Int32) {
+    Glibc.kill(pid, SIGKILL)
+    for _ in 0..<500 {
+      var status: Int32 = 0
+      let r = Glibc.waitpid(pid, &status, WNOHANG)
+      if r == pid { return }
+      guard let st = ProcessProbe.stat(pid), st.state != "Z" || r < 0 else { return }
+      if st.state == "Z" && r < 0 { return }  // someone else's zombie: gone for our purposes
+      usleep(10_000)
+    }
+  }
+
+  private func writePidFile(_ path: String, _ pid: Int32) throws {
+    let tmp = path + ".tmp"
+    guard FileManager.default.createFile(atPath: tmp, contents: Data(String(pid).utf8)), rename(tmp, path) == 0 else {
+      throw GarrisonError(.system, operation: "write \(path)", "cannot write pid file", errno: errno)
+    }
+  }
+}
+
+extension OCIRuntime {
+  /// The process `exec ID cmd…` runs when no process.json is given: the container's own user, capabilities
+  /// and no_new_privs with new args, the container's env plus `extraEnv`, and `cwd` (default: the container's).
+  public func defaultExecProcess(id: String, args: [String], extraEnv: [String], cwd: String?) throws
+    -> RuntimeSpec.Process
+  {
+    let base = try store.load(id).initSpec
+    let c = base.capabilities
+    return RuntimeSpec.Process(
+      user: .init(uid: base.user.uid, gid: base.user.gid, umask: base.user.umask,
+                  additionalGids: base.user.additionalGids),
+      args: args, env: base.env + extraEnv, cwd: cwd ?? base.cwd,
+      capabilities: .init(bounding: Capability.names(in: c.bounding), effective: Capability.names(in: c.effective),
+                          inheritable: Capability.names(in: c.inheritable),
+                          permitted: Capability.names(in: c.permitted), ambient: Capability.names(in: c.ambient)),
+      rlimits: base.rlimits.map { .init(type: $0.name, soft: $0.soft, hard: $0.hard) },
+      noNewPrivileges: base.noNewPrivileges)
+  }
+}

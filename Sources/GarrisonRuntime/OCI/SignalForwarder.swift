@@ -1,0 +1,28 @@
+import Glibc
+
+/// Forwards the signals a foreground `run`/`exec` receives (INT, TERM, HUP, QUIT, USR1, USR2, WINCH) to the
+/// container process, as runc does. The handler only calls `kill(2)`, which is async-signal-safe.
+enum SignalForwarder {
+  nonisolated(unsafe) static var target: pid_t = 0
+  static let forwarded: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH]
+
+  static func forward(to pid: pid_t) {
+    target = pid
+    for sig in forwarded {
+      signal(sig) { received in
+        if SignalForwarder.target > 0 { _ = kill(SignalForwarder.target, received) }
+      }
+    }
+    // A caller may have spawned us with these blocked (Foundation's Process does); the waiting thread
+    // must receive them.
+    var set = sigset_t()
+    sigemptyset(&set)
+    for sig in forwarded { sigaddset(&set, sig) }
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
+  }
+
+  static func stop() {
+    for sig in forwarded { signal(sig, SIG_DFL) }
+    target = 0
+  }
+}

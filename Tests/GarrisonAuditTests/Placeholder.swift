@@ -1,4 +1,0 @@
-import Testing
-@testable import GarrisonAudit
-
-@Test func moduleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,176 @@
+import Foundation
+import GarrisonOCI
+import GarrisonRuntime
+import Testing
+
+/// Shared helpers for the container tests: root detection, built binaries, busybox bundles and cleanup.
+enum Harness {
+  static var isRoot: Bool { getuid() == 0 }
+
+  /// Why container tests cannot run here, or nil when they can.
+  static var skipReason: String? {
+    if !isRoot { return "container tests need root (uid \(getuid()))" }
+    if !FileManager.default.isExecutableFile(atPath: "/bin/busybox") { return "/bin/busybox (busybox-static) missing" }
+    if !FileManager.default.isExecutableFile(atPath: ociBinary) { return "\(ociBinary) not built" }
+    if !FileManager.default.isExecutableFile(atPath: initBinary) { return "\(initBinary) not built" }
+    return nil
+  }
+
+  static var canRun: Bool {
+    if let reason = skipReason {
+      print("SKIP container test: \(reason)")
+      return false
+    }
+    return true
+  }
+
+  static let packageRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+  }()
+  static var ociBinary: String { "\(packageRoot)/.build/debug/garrison-oci" }
+  static var initBinary: String { "\(packageRoot)/.build/debug/garrison-init" }
+
+  static let applets = [
+    "sh", "cat", "ls", "id", "echo", "touch", "mount", "unshare", "ping", "chown", "mknod", "hostname", "chroot",
+    "grep", "sleep", "head", "find", "readlink", "true", "false", "wc", "tr",
+  ]
+
+  /// A scratch bundle under /var/tmp with a busybox rootfs; removed by `cleanup`.
+  final class Bundle {
+    let dir: String
+    let stateRoot: String
+    var ids: [String] = []
+    var rootfs: String { dir + "/rootfs" }
+
+    init() throws {
+      dir = "/var/tmp/garrison-it-\(UUID().uuidString.prefix(8))"
+      stateRoot = dir + "-state"
+      let fm = FileManager.default
+      for sub in ["bin", "proc", "sys", "dev", "etc", "tmp"] {
+        try fm.createDirectory(atPath: "\(rootfs)/\(sub)", withIntermediateDirectories: true)
+      }
+      try fm.copyItem(atPath: "/bin/busybox", toPath: "\(rootfs)/bin/busybox")
+      for applet in Harness.applets {
+        try fm.createSymbolicLink(atPath: "\(rootfs)/bin/\(applet)", withDestinationPath: "busybox")
+      }
+      try "root:x:0:0:root:/:/bin/sh\nuser:x:1000:1000::/:/bin/sh\n".write(
+        toFile: "\(rootfs)/etc/passwd", atomically: true, encoding: .utf8)
+    }
+
+    func write(_ spec: RuntimeSpec) throws {
+      let enc = JSONEncoder()
+      enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+      try enc.encode(spec).write(to: URL(fileURLWithPath: dir + "/config.json"))
+    }
+
+    /// Runs garrison-oci with `--root` set to this bundle's state directory.
+    func oci(_ args: [String]) throws -> Harness.Result {
+      try Harness.exec(Harness.ociBinary, ["--root", stateRoot] + args)
+    }
+
+    /// `run` a fresh container with `spec`; returns its result.
+    func run(_ spec: RuntimeSpec) throws -> Harness.Result {
+      try write(spec)
+      let id = "it-\(UUID().uuidString.prefix(8))"
+      ids.append(id)
+      return try oci(["run", "--bundle", dir, id])
+    }
+
+    /// Deletes every container this bundle created, then the scratch directories.
+    func cleanup() {
+      for id in ids { _ = try? oci(["delete", "--force", id]) }
+      try? FileManager.default.removeItem(atPath: dir)
+      try? FileManager.default.removeItem(atPath: stateRoot)
+    }
+  }
+
+  struct Result {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  /// Runs a program with stdout/stderr in files (a created container keeps its stdio open, so pipes would
+  /// never reach end of file).
+  static func exec(_ path: String, _ args: [String], env: [String: String]? = nil) throws -> Result {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: path)
+    p.arguments = args
+    if let env { p.environment = env }
+    let base = "/var/tmp/garrison-it-out-\(UUID().uuidString.prefix(8))"
+    FileManager.default.createFile(atPath: base + ".out", contents: nil)
+    FileManager.default.createFile(atPath: base + ".err", contents: nil)
+    defer {
+      try? FileManager.default.removeItem(atPath: base + ".out")
+      try? FileManager.default.removeItem(atPath: base + ".err")
+    }
+    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
+    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = FileHandle.nullDevice
+    try p.run()
+    p.waitUntilExit()
+    try out.close()
+    try err.close()
+    return Result(status: p.terminationStatus,
+                  stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
+                  stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+  }
+
+  /// The value of `key:` in /proc/<pid>/status text.
+  static func field(_ status: String, _ key: String) -> String? {
+    for line in status.split(separator: "\n") where line.hasPrefix(key + ":") {
+      return line.dropFirst(key.count + 1).trimmingCharacters(in: .whitespaces)
+    }
+    return nil
+  }
+
+  /// A restricted spec: uid/gid 1000, one supplementary group, no capabilities, no_new_privs, a
+  /// RuntimeDefault-like seccomp profile, read-only root, a writable /tmp tmpfs and low rlimits.
+  static func restricted(_ args: [String]) -> RuntimeSpec {
+    var spec = DefaultSpec.make(args: args)
+    spec.process!.user = .init(uid: 1000, gid: 1000, additionalGids: [1001])
+    spec.process!.capabilities = .init(bounding: [], effective: [], inheritable: [], permitted: [], ambient: [])
+    spec.process!.noNewPrivileges = true
+    spec.process!.rlimits = [.init(type: "RLIMIT_NOFILE", soft: 256, hard: 256)]
+    spec.mounts!.append(.init(destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=1777"]))
+    spec.linux!.seccomp = runtimeDefaultLike
+    return spec
+  }
+
+  /// Deny-list in the spirit of the container runtimes' default profiles (the real one comes from
+  /// GarrisonSeccomp later): allow by default, EPERM for the escape-relevant syscalls.
+  static let runtimeDefaultLike = RuntimeSpec.Seccomp(
+    defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+    syscalls: [
+      .init(names: ["mount", "umount2", "unshare", "setns", "pivot_root", "chroot", "ptrace", "keyctl", "add_key",
+                    "request_key", "bpf", "perf_event_open", "kexec_load", "open_by_handle_at", "init_module",
+                    "finit_module", "delete_module", "reboot", "swapon", "swapoff", "syslog", "userfaultfd",
+                    "fsopen", "fsmount", "move_mount", "open_tree"],
+            action: "SCMP_ACT_ERRNO", errnoRet: 1),
+    ])
+
+  /// Pids of live processes whose mount table mounts something from `path` (a container of this bundle
+  /// left running: its root mount line names the rootfs). /proc/<pid>/root would only show "/".
+  static func processes(rootedIn path: String) -> [Int32] {
+    let me = getpid()
+    let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
+    return pids.filter { pid in
+      guard pid != me, let mounts = try? String(contentsOfFile: "/proc/\(pid)/mountinfo", encoding: .utf8) else {
+        return false
+      }
+      let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?
+        .split(separator: ")").last?.split(separator: " ").first
+      return mounts.contains(path + "/") && state != "Z"
+    }
+  }
+
+  /// Mount lines mentioning `path` in this process's mount namespace (the host's).
+  static func hostMounts(mentioning path: String) -> [String] {
+    let text = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+    return text.split(separator: "\n").map(String.init).filter { $0.contains(path) }
+  }
+}

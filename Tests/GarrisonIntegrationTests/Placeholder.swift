@@ -1,4 +1,0 @@
-import Testing
-@testable import GarrisonRuntime
-
-@Test func moduleLinks() { #expect(Bool(true)) }

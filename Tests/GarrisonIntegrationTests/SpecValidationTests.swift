@@ -1,0 +1,163 @@
+import Foundation
+import GarrisonCore
+import GarrisonInit
+import GarrisonKernel
+import GarrisonOCI
+import GarrisonRuntime
+import Testing
+
+/// Validation, protocol and attestation logic that needs no root.
+struct SpecValidationTests {
+  func bundle() throws -> String {
+    let dir = "/var/tmp/garrison-unit-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: dir + "/rootfs", withIntermediateDirectories: true)
+    return dir
+  }
+
+  func build(_ mutate: (inout RuntimeSpec) -> Void) throws -> InitSpec {
+    let dir = try bundle()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var spec = DefaultSpec.make(args: ["/bin/true"])
+    mutate(&spec)
+    return try InitSpecBuilder(seccomp: LibseccompBPFCompiler()).build(spec, bundle: dir, noPivot: false)
+  }
+
+  func error(_ mutate: (inout RuntimeSpec) -> Void) -> GarrisonError? {
+    do {
+      _ = try build(mutate)
+      return nil
+    } catch let e as GarrisonError {
+      return e
+    } catch {
+      return GarrisonError(.system, "\(error)")
+    }
+  }
+
+  @Test func defaultSpecResolvesToNumbers() throws {
+    let s = try build { _ in }
+    #expect(s.capabilities.bounding == (1 << 29) | (1 << 5) | (1 << 10))
+    #expect(s.capabilities.inheritable == 0)
+    #expect(s.noNewPrivileges)
+    #expect(s.readonlyRoot)
+    #expect(s.defaultDevices)
+    #expect(s.namespaces.map(\.type) == ["pid", "network", "ipc", "uts", "mount", "cgroup"])
+    #expect(s.rlimits == [.init(resource: 7, name: "RLIMIT_NOFILE", soft: 1024, hard: 1024)])
+    let proc = s.mounts.first { $0.destination == "/dev/pts" }
+    #expect(proc?.flags == LinuxConstants.MS_NOSUID | LinuxConstants.MS_NOEXEC)
+    #expect(proc?.data == "newinstance,ptmxmode=0666,mode=0620,gid=5")
+  }
+
+  @Test func seccompIsCompiledToBPFInTheParent() throws {
+    let s = try build { $0.linux!.seccomp = .init(defaultAction: "SCMP_ACT_ALLOW", flags: ["SECCOMP_FILTER_FLAG_LOG"],
+                                                    syscalls: [.init(names: ["mount", "no_such_syscall"], action: "SCMP_ACT_ERRNO")]) }
+    let bpf = try #require(s.seccomp)
+    #expect(bpf.bpf.count % 8 == 0 && bpf.bpf.count >= 8 * 4)
+    #expect(bpf.flags == LinuxConstants.SECCOMP_FILTER_FLAG_LOG)
+  }
+
+  struct Case: Sendable, CustomTestStringConvertible {
+    var name: String
+    var field: String
+    var code: GarrisonError.Code
+    var mutate: @Sendable (inout RuntimeSpec) -> Void
+    var testDescription: String { name }
+  }
+
+  static let cases: [Case] = [
+    Case(name: "unknown capability", field: "process.capabilities.effective[0]", code: .invalid) {
+      $0.process!.capabilities!.effective = ["CAP_BOGUS"]
+    },
+    Case(name: "effective beyond permitted", field: "process.capabilities.effective", code: .invalid) {
+      $0.process!.capabilities!.effective = ["CAP_KILL", "CAP_CHOWN"]
+      $0.process!.capabilities!.bounding = ["CAP_KILL", "CAP_CHOWN"]
+    },
+    Case(name: "missing rootfs", field: "root.path", code: .notFound) { $0.root = .init(path: "nope") },
+    Case(name: "user namespace", field: "linux.namespaces[6].type", code: .unenforceable) {
+      $0.linux!.namespaces!.append(.init(type: "user"))
+    },
+    Case(name: "host sysctl", field: "linux.sysctl[kernel.panic]", code: .refused) {
+      $0.linux!.sysctl = ["kernel.panic": "1"]
+    },
+    Case(name: "net sysctl without netns", field: "linux.sysctl[net.ipv4.ip_forward]", code: .refused) {
+      $0.linux!.sysctl = ["net.ipv4.ip_forward": "1"]
+      $0.linux!.namespaces!.removeAll { $0.type == "network" }
+    },
+    Case(name: "unknown rlimit", field: "process.rlimits[0].type", code: .invalid) {
+      $0.process!.rlimits = [.init(type: "RLIMIT_BOGUS", soft: 1, hard: 1)]
+    },
+    Case(name: "relative mount destination", field: "mounts[0].destination", code: .invalid) {
+      $0.mounts![0].destination = "proc"
+    },
+    Case(name: "apparmor without kernel support", field: "process.apparmorProfile", code: .unenforceable) {
+      $0.process!.apparmorProfile = "garrison-default"
+    },
+    Case(name: "terminal", field: "process.terminal", code: .unenforceable) { $0.process!.terminal = true },
+    Case(name: "unknown seccomp action", field: "linux.seccomp.syscalls[0].action", code: .invalid) {
+      $0.linux!.seccomp = .init(defaultAction: "SCMP_ACT_ALLOW", syscalls: [.init(names: ["mount"], action: "SCMP_ACT_NOPE")])
+    },
+    Case(name: "no mount namespace", field: "linux.namespaces", code: .invalid) {
+      $0.linux!.namespaces!.removeAll { $0.type == "mount" }
+    },
+  ]
+
+  @Test(arguments: cases) func invalidSpecsNameTheField(_ c: Case) throws {
+    if c.name.hasPrefix("apparmor"),
+      (try? String(contentsOfFile: "/sys/module/apparmor/parameters/enabled", encoding: .utf8))?.hasPrefix("Y") == true
+    {
+      print("SKIP \(c.name): this kernel has AppArmor enabled")
+      return
+    }
+    let e = try #require(error(c.mutate))
+    #expect(e.fieldPath?.description == c.field, "\(e)")
+    #expect(e.code == c.code, "\(e)")
+  }
+
+  @Test func invalidJSONNamesSyntax() throws {
+    #expect(throws: GarrisonError.self) { try BundleLoader.decode(Data("{\"ociVersion\": 1".utf8)) }
+    do {
+      _ = try BundleLoader.decode(Data("{\"ociVersion\": \"1\", \"process\": {\"cwd\": 3}}".utf8))
+      Issue.record("decoded a bad type")
+    } catch let e as GarrisonError {
+      #expect(e.fieldPath?.description.hasPrefix("process") == true, "\(e)")
+    }
+  }
+
+  @Test(arguments: [
+    ("pid 42", SyncProtocol.Message.pid(42)),
+    ("ready", .ready),
+    ("error setresuid to 1000: EPERM (Operation not permitted)",
+     .error(step: "setresuid to 1000", text: "EPERM (Operation not permitted)")),
+    ("clamped RLIMIT_NOFILE 10 99 10 50", .clamped(name: "RLIMIT_NOFILE", requestedSoft: 10, requestedHard: 99, soft: 10, hard: 50)),
+  ]) func syncMessagesRoundTrip(_ line: String, _ message: SyncProtocol.Message) {
+    #expect(SyncProtocol.Message(line: line) == message)
+    #expect(message.line == line)
+  }
+
+  @Test func attestationFlagsMoreCapabilitiesThanSpecified() throws {
+    // This test process is the subject: compare it with a spec that grants nothing.
+    let me = try ProcStatus.read(pid: nil)
+    var spec = try build { _ in }
+    spec.user = .init(uid: me.uids.first ?? 0, gid: me.gids.first ?? 0, additionalGids: me.groups)
+    spec.capabilities = CapabilitySets()
+    spec.noNewPrivileges = true
+    let report = Attestation.check(id: "self", pid: getpid(), spec: spec)
+    #expect(!report.exitedEarly)
+    if me.capBnd != 0 {
+      #expect(report.mismatches.contains { $0.hasPrefix("CapBnd") }, "\(report.mismatches)")
+    }
+    spec.capabilities = CapabilitySets(bounding: me.capBnd, effective: me.capEff, permitted: me.capPrm,
+                                       inheritable: me.capInh, ambient: me.capAmb)
+    spec.noNewPrivileges = me.noNewPrivs == 1
+    spec.seccomp = nil
+    #expect(Attestation.check(id: "self", pid: getpid(), spec: spec).passed)
+  }
+
+  @Test func procStatusParsing() {
+    let text = "Uid:\t1000\t1000\t1000\t1000\nGroups:\t5 6 \nCapEff:\t0000000020000420\nNoNewPrivs:\t1\nSeccomp:\t2\nThreads:\t1\n"
+    let s = ProcStatus(parsing: text)
+    #expect(s.uids == [1000, 1000, 1000, 1000])
+    #expect(s.groups == [5, 6])
+    #expect(s.capEff == 0x2000_0420)
+    #expect(s.noNewPrivs == 1 && s.seccomp == 2 && s.threads == 1)
+  }
+}
