@@ -53,6 +53,7 @@ struct ApplyCommand: ParsableCommand {
       }
       var compiler = CompilerOptions(seccompDefault: seccompDefault)
       compiler.imageUser = ImageUserLookup.make(root: rootOption.path)
+      compiler.bpfCacheDirectory = rootOption.path + "/cache/seccomp"
       if let policies { compiler.policiesDirectory = policies }
       let runtimePath = try RuntimeLocator.locate(runtime)
       try HostSetup.prepare(runtime: runtimePath)

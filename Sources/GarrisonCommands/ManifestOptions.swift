@@ -32,6 +32,7 @@ struct CompilerFlags: ParsableArguments {
     var o = CompilerOptions(seccompProfileRoot: seccompProfileRoot, seccompDefault: seccompDefault)
     o.imageUser = ImageUserLookup.make(root: root ?? ImageStore.defaultRoot(environment: ProcessInfo.processInfo.environment))
     if let policies { o.policiesDirectory = policies }
+    if let root, ProcessInfo.processInfo.environment["GARRISON_SECCOMP_CACHE"] == nil { o.bpfCacheDirectory = root + "/cache/seccomp" }
     o.allowedUnsafeSysctls = (allowedUnsafeSysctls ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
     return o
   }

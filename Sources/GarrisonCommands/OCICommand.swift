@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GarrisonAudit
 import GarrisonCore
 import GarrisonRuntime
 
@@ -25,7 +26,9 @@ public struct OCICommand: ParsableCommand {
 
 /// Options every runc subcommand accepts (runc puts them before the verb; containerd does too).
 public struct OCIGlobalOptions: ParsableArguments {
-  @Option(name: .long, help: "State directory.") public var root: String = "/run/garrison-oci"
+  /// runc's default state directory, for garrison-oci.
+  public static let defaultRoot = "/run/garrison-oci"
+  @Option(name: .long, help: "State directory.") public var root: String = OCIGlobalOptions.defaultRoot
   @Option(name: .long, help: "Log file (errors are also printed to stderr).") public var log: String?
   @Option(name: .customLong("log-format"), help: "text or json.") public var logFormat: String = "text"
   @Flag(name: .long, help: "Verbose logging.") public var debug = false
@@ -41,15 +44,25 @@ public struct OCIGlobalOptions: ParsableArguments {
     guard logFormat == "text" || logFormat == "json" else {
       throw GarrisonError(.usage, "--log-format must be text or json")
     }
-    return OCIRuntime(root: root, launcher: try InitLauncher.locate())
+    OCIAudit.runtimeRoot = root
+    var runtime = OCIRuntime(root: root, launcher: try InitLauncher.locate())
+    let store = runtime.store
+    runtime.onAttested = { report in
+      let bundle = (try? store.load(report.containerID))?.bundle
+      try OCIAudit.started(report, object: OCIAudit.object(id: report.containerID, bundle: bundle))
+    }
+    return runtime
   }
 
   /// Runs `body`, mapping errors to documented exit codes and writing them to stderr and `--log`.
-  func perform(_ body: () throws -> Int32) throws {
+  /// With `audit`, a refused or failed operation is also written to the audit log as that kind of event.
+  func perform(audit kind: AuditKind? = nil, id: String? = nil, bundle: String? = nil, _ body: () throws -> Int32) throws {
     let code: Int32
     do {
       code = try body()
     } catch let error as GarrisonError {
+      OCIAudit.runtimeRoot = root
+      if let kind { OCIAudit.failed(kind, error, object: OCIAudit.object(id: id ?? "", bundle: bundle)) }
       report(error.description)
       throw ExitCode(error.exitCode)
     } catch let error as ExitCode {

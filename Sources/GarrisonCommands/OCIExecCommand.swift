@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GarrisonAudit
 import GarrisonCore
 import GarrisonOCI
 import GarrisonRuntime
@@ -19,7 +20,7 @@ struct OCIExec: ParsableCommand {
   @Argument(parsing: .captureForPassthrough) var args: [String] = []
 
   func run() throws {
-    try global.perform {
+    try global.perform(audit: .containerExec, id: id) {
       if tty || consoleSocket != nil {
         throw GarrisonError(.unenforceable, "--tty/--console-socket: terminals are not supported by garrison-oci yet")
       }
@@ -37,6 +38,10 @@ struct OCIExec: ParsableCommand {
         guard !passed.isEmpty else { throw GarrisonError(.usage, "exec needs --process or a command") }
         proc = try runtime.defaultExecProcess(id: id, args: passed, extraEnv: env, cwd: cwd)
       }
+      let bundle = try runtime.store.load(id).bundle
+      try OCIAudit.append(AuditEvent(
+        kind: .containerExec, outcome: .allowed, object: OCIAudit.object(id: id, bundle: bundle),
+        details: AuditDetails.containerExec(command: proc.args ?? [], uid: proc.user.uid, tty: tty)))
       return try runtime.exec(id: id, process: proc, detach: detach, pidFile: pidFile.map(absolute))
     }
   }

@@ -16,7 +16,7 @@ struct OCICreate: ParsableCommand {
   @Argument var id: String
 
   func run() throws {
-    try global.perform {
+    try global.perform(audit: .containerStarted, id: id, bundle: absolute(bundle)) {
       if consoleSocket != nil {
         throw GarrisonError(.unenforceable, "--console-socket: terminals are not supported by garrison-oci yet")
       }
@@ -33,7 +33,7 @@ struct OCIStart: ParsableCommand {
   @OptionGroup var global: OCIGlobalOptions
   @Argument var id: String
   func run() throws {
-    try global.perform {
+    try global.perform(audit: .containerStarted, id: id) {
       try global.runtime().start(id: id)
       return 0
     }
@@ -51,7 +51,7 @@ struct OCIRun: ParsableCommand {
   @Flag(name: [.short, .long], help: "Return once started.") var detach = false
   @Argument var id: String
   func run() throws {
-    try global.perform {
+    try global.perform(audit: .containerStarted, id: id, bundle: absolute(bundle)) {
       if consoleSocket != nil {
         throw GarrisonError(.unenforceable, "--console-socket: terminals are not supported by garrison-oci yet")
       }

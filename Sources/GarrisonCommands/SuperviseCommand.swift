@@ -1,4 +1,5 @@
 import ArgumentParser
+import GarrisonAudit
 import Foundation
 import GarrisonCore
 import GarrisonPods
@@ -17,6 +18,8 @@ struct SuperviseCommand: ParsableCommand {
     guard let record = try JSONFile.read(PodRecord.self, from: paths.record) else {
       throw GarrisonError(.notFound, "no pod record at \(paths.record)")
     }
+    // The OCI runtime (garrison-oci) writes its read-back events into this pod's audit log.
+    setenv("GARRISON_AUDIT_DIR", AuditPaths.directory(root: rootOption.path), 1)
     let code = PodSupervisor(paths: paths, record: record).run()
     throw ExitCode(code)
   }

@@ -91,10 +91,27 @@ final class NodeReader {
     guard v.tag.description == Tag.Name.int.rawValue, case .scalar(let s) = v else {
       throw GarrisonError(.invalid, "expected an integer, got \(NodeReader.kindName(v))", field: field, at: context.location(v))
     }
-    let text = s.string.replacingOccurrences(of: "_", with: "")
-    if let n = Int64(text) { return n }
-    if let n = v.int { return Int64(n) }
+    if let n = NodeReader.yamlInteger(s.string) { return n }
     throw GarrisonError(.invalid, "integer \(s.string) is out of range", field: field, at: context.location(v))
+  }
+
+  /// A YAML 1.1 integer as Kubernetes' YAML reader sees it: `0400` and `0o400` are octal, `0x1F` hex,
+  /// `_` separators allowed; nil when out of range.
+  static func yamlInteger(_ raw: String) -> Int64? {
+    var text = raw.replacingOccurrences(of: "_", with: "")
+    var sign: Int64 = 1
+    if text.hasPrefix("-") { sign = -1; text.removeFirst() } else if text.hasPrefix("+") { text.removeFirst() }
+    let magnitude: Int64?
+    if text.hasPrefix("0x") || text.hasPrefix("0X") {
+      magnitude = Int64(text.dropFirst(2), radix: 16)
+    } else if text.hasPrefix("0o") {
+      magnitude = Int64(text.dropFirst(2), radix: 8)
+    } else if text.count > 1 && text.hasPrefix("0") {
+      magnitude = Int64(text.dropFirst(), radix: 8)
+    } else {
+      magnitude = Int64(text)
+    }
+    return magnitude.map { $0 * sign }
   }
 
   func int32(_ key: String) throws -> Int32? {

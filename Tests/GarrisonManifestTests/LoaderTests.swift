@@ -134,4 +134,16 @@ struct LoaderTests {
     #expect(r.errors.isEmpty)
     #expect(r.objects.first?.pod?.spec.containers.first?.securityContext?.runAsUser == 5)
   }
+
+  @Test(arguments: [("0400", 256), ("0o644", 420), ("0x1F", 31), ("420", 420), ("-12", -12), ("1_000", 1000), ("0", 0)] as [(String, Int64)])
+  func yamlIntegersAsKubernetesReadsThem(text: String, value: Int64) {
+    #expect(NodeReader.yamlInteger(text) == value)
+  }
+
+  @Test func octalFileModes() throws {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: c, image: x}]\n  volumes:\n  - name: v\n    secret: {secretName: s, defaultMode: 0400}\n"
+    let r = ManifestLoader.parse(text: text, file: "o.yaml")
+    #expect(r.errors.isEmpty, "\(r.errors)")
+    #expect(r.objects.first?.pod?.spec.volumes.first?.secret?.defaultMode == 256)
+  }
 }

@@ -13,6 +13,11 @@ struct CLITests {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: path)
     p.arguments = args
+    // Keep the compiler's BPF cache in the tests' scratch cache, never under /var/lib/garrison.
+    var env = ProcessInfo.processInfo.environment
+    env["GARRISON_SECCOMP_CACHE"] = Fixture.testBPFCache
+    env["GARRISON_ROOT"] = "/var/tmp/garrison-test-root-\(geteuid())"
+    p.environment = env
     let out = Pipe(), err = Pipe(), inp = Pipe()
     p.standardOutput = out
     p.standardError = err

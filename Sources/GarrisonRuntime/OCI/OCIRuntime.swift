@@ -16,6 +16,8 @@ public struct OCIRuntime: Sendable {
   public var launcher: InitLauncher
   public var seccomp: any SeccompBPFCompiling
   public var cgroups: any CgroupControlling
+  /// Called with every attestation, passed or not, before a mismatch kills the container (the audit hook).
+  public var onAttested: (@Sendable (AttestationReport) throws -> Void)?
 
   public init(root: String, launcher: InitLauncher, seccomp: any SeccompBPFCompiling = LibseccompBPFCompiler(),
               cgroups: any CgroupControlling = MinimalCgroupV1()) {
@@ -355,6 +357,12 @@ public struct OCIRuntime: Sendable {
 
   private func attest(id: String, pid: Int32, spec: InitSpec) throws -> AttestationReport {
     let report = Attestation.check(id: id, pid: pid, spec: spec)
+    do {
+      try onAttested?(report)
+    } catch {
+      Glibc.kill(pid, SIGKILL)
+      throw error
+    }
     if !report.passed {
       Glibc.kill(pid, SIGKILL)
       throw GarrisonError(.refused, operation: "attest",

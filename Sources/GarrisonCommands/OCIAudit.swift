@@ -1,0 +1,85 @@
+import Foundation
+import GarrisonAudit
+import GarrisonCore
+import GarrisonOCI
+import GarrisonPlan
+import GarrisonRuntime
+
+/// garrison-oci's audit events: the read-back attestation after every start (`enforcement.readback`, denied on a
+/// mismatch), exec sessions (`container.exec`), and every refused or failed create/start/exec. The log is
+/// `$GARRISON_AUDIT_DIR`, else `$GARRISON_ROOT/audit` (default `/var/lib/garrison/audit`). An event that cannot be
+/// written makes the command fail: an unrecorded privileged action is not allowed to pass silently.
+/// Where: `$GARRISON_AUDIT_DIR`; else `$GARRISON_ROOT/audit`; else, with a non-default `--root`, `<root>/audit`
+/// (so scratch roots keep their evidence to themselves); else `/var/lib/garrison/audit`.
+enum OCIAudit {
+  /// The runtime's `--root`, set once the options are parsed.
+  nonisolated(unsafe) static var runtimeRoot = OCIGlobalOptions.defaultRoot
+
+  static var directory: String {
+    let env = ProcessInfo.processInfo.environment
+    if let d = env["GARRISON_AUDIT_DIR"], !d.isEmpty { return d }
+    if let r = env["GARRISON_ROOT"], !r.isEmpty { return AuditPaths.directory(root: r) }
+    if runtimeRoot != OCIGlobalOptions.defaultRoot { return runtimeRoot + "/audit" }
+    return AuditPaths.directory(root: nil)
+  }
+
+  static func append(_ event: AuditEvent) throws {
+    _ = try AuditLog(directory: directory).append(event)
+  }
+
+  /// The pod identity from the standard CRI annotations, else the container id alone.
+  static func object(id: String, bundle: String?) -> AuditObject {
+    var annotations: [String: String] = [:]
+    if let bundle, let data = FileManager.default.contents(atPath: bundle + "/config.json"),
+      let spec = try? JSONDecoder().decode(RuntimeSpec.self, from: data)
+    {
+      annotations = spec.annotations ?? [:]
+    }
+    return AuditObject(
+      namespace: annotations["io.kubernetes.pod.namespace"], pod: annotations["io.kubernetes.pod.name"],
+      podUID: annotations["io.kubernetes.pod.uid"], container: annotations["io.kubernetes.container.name"] ?? id)
+  }
+
+  /// The attestation of a started container.
+  static func started(_ report: AttestationReport, object: AuditObject) throws {
+    func names(_ mask: UInt64) -> String {
+      Capability.all.filter { mask & $0.mask != 0 }.map(\.name).joined(separator: ",")
+    }
+    let c = report.capabilities
+    var fields = [
+      AuditDetails.ReadbackField(field: "Uid", expected: "", actual: report.uids.map(String.init).joined(separator: " ")),
+      AuditDetails.ReadbackField(field: "Gid", expected: "", actual: report.gids.map(String.init).joined(separator: " ")),
+      AuditDetails.ReadbackField(field: "Groups", expected: "", actual: report.groups.map(String.init).joined(separator: " ")),
+      AuditDetails.ReadbackField(field: "CapEff", expected: "", actual: names(c.effective)),
+      AuditDetails.ReadbackField(field: "CapPrm", expected: "", actual: names(c.permitted)),
+      AuditDetails.ReadbackField(field: "CapBnd", expected: "", actual: names(c.bounding)),
+      AuditDetails.ReadbackField(field: "CapInh", expected: "", actual: names(c.inheritable)),
+      AuditDetails.ReadbackField(field: "CapAmb", expected: "", actual: names(c.ambient)),
+      AuditDetails.ReadbackField(field: "NoNewPrivs", expected: "", actual: "\(report.noNewPrivs)"),
+      AuditDetails.ReadbackField(field: "Seccomp", expected: "", actual: "\(report.seccompMode)"),
+    ].map { f -> AuditDetails.ReadbackField in
+      // Only mismatching fields carry an expectation different from the actual value.
+      var f = f
+      f.expected = f.actual
+      return f
+    }
+    for m in report.mismatches { fields.append(AuditDetails.ReadbackField(field: "mismatch", expected: "as specified", actual: m)) }
+    var details = AuditDetails.readback(fields)
+    if case .object(var o) = details {
+      o["pid"] = .integer(report.pid)
+      o["lsm_label"] = .optional(report.lsmLabel)
+      o["exited_early"] = .bool(report.exitedEarly)
+      details = .object(o)
+    }
+    try append(AuditEvent(kind: .enforcementReadback, outcome: report.passed ? .allowed : .denied, object: object, details: details))
+  }
+
+  /// A refused or failed operation.
+  static func failed(_ kind: AuditKind, _ error: Error, object: AuditObject) {
+    let e = error as? GarrisonError
+    let outcome: AuditOutcome = (e?.code == .refused || e?.code == .unenforceable) ? .denied : .error
+    let details: JSONValue = ["error": .string(e?.description ?? "\(error)"), "code": .string(e?.code.rawValue ?? "system")]
+    // Best effort here only: the command is already failing with its own error.
+    _ = try? append(AuditEvent(kind: kind, outcome: outcome, object: object, details: details))
+  }
+}
