@@ -265,6 +265,16 @@ struct LifecycleTests {
       let after = try #require(try s.manager.view("default", "orphan"))
       #expect(after.status.phase == .unknown && after.status.reason == "SupervisorLost")
       #expect(try s.garrison(["get", "pods"]).output.contains("Unknown"))
+      // Re-applying does not pretend all is well.
+      let again = try s.apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: orphan}
+        spec:
+          containers: [{name: main, command: ["/bin/sh", "-c", "exec sleep 1000"]}]
+          volumes: [{name: mem, emptyDir: {medium: Memory, sizeLimit: 1Mi}}]
+        """)
+      #expect(again.status == .exited(3) && again.output.contains("supervisor is gone"), "\(again.output)")
       // The container itself keeps running until delete, which removes it and everything else.
       #expect(kill(pid, 0) == 0)
       let d = try s.garrison(["delete", "pod", "orphan", "--grace-period", "1"])
