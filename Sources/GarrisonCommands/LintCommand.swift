@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
 import GarrisonCore
+import GarrisonImages
 import GarrisonLint
 import GarrisonManifest
+import GarrisonPolicy
 
 /// `garrison lint`: checks manifests against the Pod Security Standards and hardening rules.
 public struct LintCommand: ParsableCommand {
@@ -60,7 +62,7 @@ public struct LintCommand: ParsableCommand {
   @Option(help: "Directory with the lint rule metadata (default: Policies/lint found next to the executable).")
   var policies: String?
 
-  @Flag(help: "Also show the effective enforcement plan of each pod (needs the policy compiler).")
+  @Flag(help: "Also compile each pod with the policy compiler: show what the runtime would enforce per container, and report pods it would refuse (garrison.compileError).")
   var effective = false
 
   public init() {}
@@ -80,7 +82,7 @@ public struct LintCommand: ParsableCommand {
 
   func execute() throws {
     let env = ProcessInfo.processInfo.environment
-    let catalog = try RuleCatalog.load(directory: try PolicyLocator.lintDirectory(explicit: policies, environment: env))
+    let catalog = try RuleCatalog.load(directory: try LintRulesLocator.lintDirectory(explicit: policies, environment: env))
 
     if listChecks {
       for r in catalog.sorted {
@@ -137,17 +139,28 @@ public struct LintCommand: ParsableCommand {
         throw GarrisonError(.invalid, operation: "lint", "unknown check \"\(id)\" in an exemption", at: e.location)
       }
     }
-    if effective {
-      // Seam for the policy compiler (GarrisonPolicy.PolicyCompiler.compile(object) -> [EnforcementPlan]):
-      // when it lands, print each pod's plan after the findings.
-      throw usage("--effective needs the policy compiler, which this build does not have yet")
-    }
 
     let load = ManifestLoader.load(paths: paths)
     if load.objects.isEmpty && load.errors.isEmpty {
       throw GarrisonError(.notFound, operation: "lint", "no Kubernetes objects found in \(paths.joined(separator: ", "))")
     }
-    let report = LintEngine(catalog: catalog, options: options).lint(load, files: paths)
+    // The files actually read (directories expanded), for the summary and the per-file JUnit suites.
+    let files = paths.flatMap { path -> [String] in
+      var isDir: ObjCBool = false
+      let isDirectory = path != "-" && FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+      return isDirectory ? ManifestLoader.manifestFiles(under: path) : [path]
+    }
+    var report = LintEngine(catalog: catalog, options: options).lint(load, files: files)
+    if effective {
+      // The policy compiler's view: what the runtime would enforce, and which pods it would refuse.
+      // Image USERs come from the local image store, as for `garrison compile`.
+      var compilerOptions = CompilerOptions()
+      compilerOptions.compileBPF = false
+      compilerOptions.imageUser = ImageUserLookup.make(root: ImageStore.defaultRoot(environment: env))
+      let compiler = try PolicyCompiler(options: compilerOptions)
+      let result = EffectivePlans.compute(objects: load.objects, compiler: compiler)
+      report.addEffective(result.containers, findings: result.findings)
+    }
     let useColor = color == "always" || (color == "auto" && output == nil && Terminal.isColorTerminal(env))
     let text = try outputFormat.render(report, catalog: catalog, failOn: threshold, color: useColor)
     if let output {

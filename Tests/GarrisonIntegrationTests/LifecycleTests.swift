@@ -41,6 +41,11 @@ import Testing
     #expect(Harness.field(ex.stdout, "CapEff") == "0000000000000000")
     #expect(Harness.field(ex.stdout, "NoNewPrivs") == "1")
     #expect(Harness.field(ex.stdout, "Seccomp") == "2")
+    // exec joined the container's namespaces and root: same hostname, same pid 1, same rootfs.
+    let ns = try b.oci(["exec", id, "/bin/sh", "-c", "hostname; cat /proc/1/cmdline | tr '\\0' ' '; ls /"])
+    #expect(ns.status == 0, "\(ns.stderr)")
+    #expect(ns.stdout.hasPrefix("garrison\n/bin/sleep 60 bin\ndev\n"), "\(ns.stdout)")
+    #expect(!ns.stdout.contains("garrison-it-"), "\(ns.stdout)")
     // Running containers are not deleted without --force.
     #expect(try b.oci(["delete", id]).status != 0)
     #expect(try b.oci(["kill", id, "KILL"]).status == 0)

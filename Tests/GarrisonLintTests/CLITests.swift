@@ -163,4 +163,19 @@ struct CLITests {
     #expect(try Self.lint(["--no-hardening", "-"], stdin: ns + dep).code == 0)
     #expect(try Self.lint(["--no-hardening", "--level", "baseline", "-"], stdin: ns + dep).code == 1)
   }
+
+  @Test func effectiveUsesThePolicyCompiler() throws {
+    let refused = "apiVersion: v1\nkind: Pod\nmetadata: {name: r}\nspec:\n  securityContext: {runAsNonRoot: true, runAsUser: 0}\n  containers: [{name: app, image: x}]\n"
+    let r = try Self.lint(["--effective", "--no-hardening", "--level", "baseline", "-"], stdin: refused)
+    #expect(r.code == 1, "\(r.out)\(r.err)")
+    #expect(r.out.contains("garrison.compileError"))
+    // runAsNonRoot needs a known UID: the image is not imported here, so the pod sets runAsUser.
+    let known = try Support.read(Self.pss + "/runAsUser/nonzero.yaml")
+    let ok = try Self.lint(["--effective", "--no-hardening", "--format", "json", "-"], stdin: known)
+    #expect(ok.code == 0, "\(ok.err)")
+    let obj = try JSONSerialization.jsonObject(with: Data(ok.out.utf8)) as? [String: Any]
+    let eff = try #require(obj?["effective"] as? [[String: Any]])
+    #expect(eff.count == 2)  // init and app
+    #expect(eff.allSatisfy { $0["noNewPrivileges"] as? Bool == true && ($0["capabilities"] as? [String])?.isEmpty == true })
+  }
 }

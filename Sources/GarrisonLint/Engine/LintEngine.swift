@@ -128,7 +128,8 @@ public struct LintEngine: Sendable {
     }
     for a in annotated {
       let location = object.location(of: a.field)
-      for id in a.ids.sorted() where !usedIDs.contains(id) {
+      // IDs of checks turned off in this run (e.g. hardening with --no-hardening) are not "unused".
+      for id in a.ids.sorted() where !usedIDs.contains(id) && options.isEnabled(id) {
         let known = catalog[id] != nil
         kept.append(
           Finding(

@@ -23,6 +23,8 @@ public struct LintReport: Codable, Sendable {
   public var policy: PSSPolicy
   /// Whether some input did not parse (the run then exits with 2).
   public var hasInputErrors: Bool
+  /// With `--effective`: what the runtime would enforce per container.
+  public var effective: [EffectiveContainer]?
 
   public init(
     findings: [Finding], suppressed: [SuppressedFinding] = [], objectCount: Int, files: [String],
@@ -37,6 +39,14 @@ public struct LintReport: Codable, Sendable {
     self.files = files
     self.policy = policy
     self.hasInputErrors = hasInputErrors
+  }
+
+  /// Adds `--effective` results: the summaries and any compile-error findings.
+  public mutating func addEffective(_ containers: [EffectiveContainer], findings extra: [Finding]) {
+    effective = containers
+    guard !extra.isEmpty else { return }
+    findings = Finding.sorted(findings + extra)
+    for f in extra { counts[f.severity, default: 0] += 1 }
   }
 
   private var counts: [Severity: Int]

@@ -10,6 +10,7 @@ public struct JSONFormatter: Sendable {
     var summary: Summary
     var findings: [Finding]
     var suppressed: [SuppressedFinding]
+    var effective: [EffectiveContainer]?
   }
   private struct Summary: Encodable {
     var objects: Int
@@ -28,7 +29,7 @@ public struct JSONFormatter: Sendable {
         objects: report.objectCount, files: report.files, errors: report.count(.error),
         warnings: report.count(.warning), info: report.count(.info), suppressed: report.suppressed.count,
         inputErrors: report.hasInputErrors),
-      findings: report.findings, suppressed: report.suppressed)
+      findings: report.findings, suppressed: report.suppressed, effective: report.effective)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     return String(decoding: try encoder.encode(doc), as: UTF8.self) + "\n"

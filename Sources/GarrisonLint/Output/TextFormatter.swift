@@ -46,6 +46,12 @@ public struct TextFormatter: Sendable {
         if let fix = f.remediation ?? catalog[f.checkID]?.remediation { out += "           fix: \(fix)\n" }
       }
     }
+    if let effective = report.effective, !effective.isEmpty {
+      out += paint("effective enforcement (policy compiler)", "1") + "\n"
+      for e in effective {
+        out += "  \(e.location.description): \(e.object) container \(e.container) [\(e.role)]: \(e.summary)\n"
+      }
+    }
     out += summary(report) + "\n"
     return out
   }

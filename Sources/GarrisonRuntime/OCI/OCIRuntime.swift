@@ -160,7 +160,14 @@ public struct OCIRuntime: Sendable {
       }
       kill9AndWait(record.pid)
     }
-    if let c = record.cgroups { try cgroups.destroy(c) }
+    if let c = record.cgroups {
+      if force {
+        // Without a pid namespace, processes may outlive the init; the cgroup cannot go while they live.
+        // A listing failure surfaces as the destroy error below.
+        for pid in (try? cgroups.processes(c)) ?? [] { kill9AndWait(pid) }
+      }
+      try cgroups.destroy(c)
+    }
     try store.remove(id)
   }
 
@@ -375,14 +382,13 @@ public struct OCIRuntime: Sendable {
     return 255
   }
 
+  /// SIGKILLs `pid` and waits (up to 5 s) until it is reaped by us or has at least become a zombie.
   func kill9AndWait(_ pid: Int32) {
     Glibc.kill(pid, SIGKILL)
     for _ in 0..<500 {
       var status: Int32 = 0
-      let r = Glibc.waitpid(pid, &status, WNOHANG)
-      if r == pid { return }
-      guard let st = ProcessProbe.stat(pid), st.state != "Z" || r < 0 else { return }
-      if st.state == "Z" && r < 0 { return }  // someone else's zombie: gone for our purposes
+      if Glibc.waitpid(pid, &status, WNOHANG) == pid { return }  // our child (subreaper), reaped
+      guard let st = ProcessProbe.stat(pid), st.state != "Z" else { return }  // gone, or another's zombie
       usleep(10_000)
     }
   }

@@ -5,7 +5,7 @@ import GarrisonCore
 /// Order: an explicit directory (`--policies`), `$GARRISON_POLICIES/lint`, then `Policies/lint` in the
 /// executable's directory or any parent (the build tree), then `/usr/share/garrison/Policies/lint`,
 /// then upwards from the working directory.
-public enum PolicyLocator {
+public enum LintRulesLocator {
   /// The directory, or an error naming every place that was tried (fail closed: no built-in fallback).
   public static func lintDirectory(explicit: String? = nil, environment: [String: String]) throws -> String {
     if let explicit { return try checked(explicit) }

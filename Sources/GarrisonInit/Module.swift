@@ -1,0 +1,2 @@
+/// Namespace of the GarrisonInit module.
+public enum GarrisonInitModule {}

@@ -1,0 +1,2 @@
+/// Namespace of the GarrisonKernel module.
+public enum GarrisonKernelModule {}

@@ -1,0 +1,2 @@
+/// Namespace of the GarrisonRuntime module.
+public enum GarrisonRuntimeModule {}

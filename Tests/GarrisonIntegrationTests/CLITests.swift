@@ -1,0 +1,66 @@
+import Foundation
+import GarrisonOCI
+import GarrisonRuntime
+import Testing
+
+/// The runc-compatible command line: `spec`, `features`, usage errors and exit codes.
+struct CLITests {
+  var built: Bool {
+    if FileManager.default.isExecutableFile(atPath: Harness.ociBinary) { return true }
+    print("SKIP CLI test: \(Harness.ociBinary) not built")
+    return false
+  }
+
+  @Test func specWritesTheRestrictedDefault() throws {
+    guard built else { return }
+    let dir = "/var/tmp/garrison-cli-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let r = try Harness.exec(Harness.ociBinary, ["spec", "--bundle", dir])
+    #expect(r.status == 0, "\(r.stderr)")
+    let spec = try BundleLoader.load(bundle: dir)
+    #expect(spec == DefaultSpec.make())
+    #expect(spec.process?.noNewPrivileges == true && spec.root?.readonly == true)
+    // A second spec refuses to overwrite.
+    #expect(try Harness.exec(Harness.ociBinary, ["spec", "--bundle", dir]).status == 2)
+  }
+
+  @Test func featuresReportsSeccompAndLSMs() throws {
+    guard built else { return }
+    let r = try Harness.exec(Harness.ociBinary, ["features"])
+    #expect(r.status == 0)
+    let doc = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+    let linux = doc?["linux"] as? [String: Any]
+    #expect((linux?["seccomp"] as? [String: Any])?["enabled"] as? Bool == true)
+    #expect((linux?["namespaces"] as? [String])?.contains("user") == false)
+    #expect(linux?["apparmor"] != nil && linux?["selinux"] != nil)
+  }
+
+  @Test(arguments: [
+    (["state", "no-such-container"], Int32(2), "does not exist"),
+    (["--systemd-cgroup", "state", "x"], Int32(3), "--systemd-cgroup"),
+    (["kill", "x", "SIGBOGUS"], Int32(2), "unknown signal"),
+    (["create", "--console-socket", "/tmp/s", "x"], Int32(3), "console-socket"),
+    (["state", "../escape"], Int32(2), "invalid container id"),
+  ]) func usageErrorsHaveDocumentedExitCodes(_ args: [String], _ status: Int32, _ text: String) throws {
+    guard built else { return }
+    let root = "/var/tmp/garrison-cli-\(UUID().uuidString.prefix(8))"
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let r = try Harness.exec(Harness.ociBinary, ["--root", root] + args)
+    #expect(r.status == status, "\(r.stderr)")
+    #expect(r.stderr.contains(text), "\(r.stderr)")
+  }
+
+  @Test func jsonLogCarriesTheError() throws {
+    guard built else { return }
+    let root = "/var/tmp/garrison-cli-\(UUID().uuidString.prefix(8))"
+    defer {
+      try? FileManager.default.removeItem(atPath: root)
+      try? FileManager.default.removeItem(atPath: root + ".log")
+    }
+    _ = try Harness.exec(Harness.ociBinary, ["--root", root, "--log", root + ".log", "--log-format", "json", "start", "x"])
+    let line = try String(contentsOfFile: root + ".log", encoding: .utf8)
+    let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String]
+    #expect(obj?["level"] == "error" && obj?["msg"]?.contains("does not exist") == true, "\(line)")
+  }
+}
