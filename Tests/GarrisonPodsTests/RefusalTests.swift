@@ -139,7 +139,10 @@ struct NetworkTests {
     let bridge = "gt\(UInt16.random(in: 0..<UInt16.max))"
     let net = UInt8.random(in: 1..<250)
     let cidr = "10.251.\(net).0/24"
-    defer { _ = try? Spawn.run(["ip", "link", "del", bridge]) }
+    defer {
+      _ = try? Spawn.run(["ip", "link", "del", bridge])
+      rmdir("/run/garrison/ipam/\(bridge)")
+    }
     try withScratch { s in
       let extra = ["--network", "bridge", "--bridge", bridge, "--pod-cidr", cidr]
       for n in ["a", "b"] {
