@@ -258,7 +258,7 @@ struct LifecycleTests {
       let v = try s.wait("orphan") { $0.status.container("main")?.state.kind == .running }
       let sup = try #require(v.status.supervisor)
       let pid = try #require(v.status.container("main")?.pid)
-      #expect(!PodCleanup.mountsUnder(v.paths.directory).isEmpty)
+      #expect(try !PodCleanup.mountsUnder(v.paths.directory).isEmpty)
       kill(sup.pid, SIGKILL)
       var gone = false
       for _ in 0..<100 where !gone { gone = !ProcessProbe.isAlive(sup); usleep(20_000) }
@@ -281,7 +281,7 @@ struct LifecycleTests {
       #expect(d.succeeded, "\(d.output)")
       usleep(100_000)
       #expect(ProcessProbe.startTime(pid) == nil || (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.contains(") Z") == true)
-      #expect(PodCleanup.mountsUnder(v.paths.directory).isEmpty)
+      #expect(try PodCleanup.mountsUnder(v.paths.directory).isEmpty)
       #expect(!FileManager.default.fileExists(atPath: v.paths.directory))
       let state = try Spawn.run([Host.crun!, "--root", PodPaths.runtimeRoot(s.root), "state", v.record.runtimeID("main")])
       #expect(!state.succeeded)
