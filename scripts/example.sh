@@ -21,9 +21,10 @@ echo; echo "== garrison explain $POD"
 echo "== garrison apply -f $POD"
 "$G" delete -f "$POD" >/dev/null 2>&1 || true
 "$G" apply -f "$POD"
-for _ in $(seq 1 60); do
-  phase=$("$G" get pods -n demo -o json | python3 -c 'import json,sys; d=json.load(sys.stdin); print((d.get("items") or [d])[0]["status"]["phase"])' 2>/dev/null || echo Pending)
-  [ "$phase" = Succeeded ] || [ "$phase" = Failed ] || [ "$phase" = Running ] && [ "$phase" != Running ] && break
+phase=Pending
+for _ in $(seq 1 120); do
+  phase=$("$G" get pods -n demo -o json | python3 -c 'import json,sys; d=json.load(sys.stdin); print((d.get("items") or [d])[0]["status"]["phase"])')
+  case "$phase" in Succeeded|Failed) break ;; esac
   sleep 0.5
 done
 "$G" get pods -n demo -o wide
@@ -33,3 +34,5 @@ echo; echo "== garrison audit report"
 "$G" audit report --pod hello || true
 "$G" audit verify
 "$G" delete -f "$POD"
+echo; echo "example pod finished: $phase"
+[ "$phase" = Succeeded ]
