@@ -20,7 +20,9 @@ public enum PodCleanup {
     }
     if let box = status?.sandbox { ProcessProbe.signal(box, SIGKILL) }
     do {
-      try PodNetwork(config: record.network).tearDown(ip: status?.hostVeth == nil ? nil : status?.podIP, veth: status?.hostVeth ?? PodNetwork.hostVeth(uid: record.uid))
+      let network = PodNetwork(config: record.network)
+      try network.releaseLeases(owner: PodNetwork.owner(root: paths.root, namespace: record.namespace, name: record.name))
+      try network.tearDown(ip: status?.hostVeth == nil ? nil : status?.podIP, veth: status?.hostVeth ?? PodNetwork.hostVeth(uid: record.uid, root: paths.root))
     } catch {
       errors.append("network: \(error)")
     }

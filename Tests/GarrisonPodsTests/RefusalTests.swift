@@ -163,7 +163,7 @@ struct NetworkTests {
       let pidA = try #require(a.status.container("main")?.pid)
       let ping = try Spawn.run(["nsenter", "--net=/proc/\(pidA)/ns/net", "/bin/busybox", "ping", "-c", "1", "-W", "2", ipB])
       #expect(ping.succeeded, "\(ping.output)")
-      let veth = PodNetwork.hostVeth(uid: a.record.uid)
+      let veth = PodNetwork.hostVeth(uid: a.record.uid, root: s.root)
       #expect(try Spawn.run(["ip", "link", "show", veth]).succeeded)
       #expect(try s.garrison(["delete", "pod", "a", "--grace-period", "1"]).succeeded)
       #expect(!(try Spawn.run(["ip", "link", "show", veth]).succeeded))
