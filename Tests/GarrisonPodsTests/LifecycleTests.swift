@@ -50,6 +50,11 @@ struct LifecycleTests {
       // kubectl-style output.
       let get = try s.garrison(["get", "pods"])
       #expect(get.output.contains("shared") && get.output.contains("1/1") && get.output.contains("Running"))
+      let describe = try s.garrison(["describe", "pod", "shared"])
+      #expect(describe.succeeded)
+      for text in ["Status:             Running", "Init Containers:", "side:", "Restart Count:  0", "Events:", "SandboxReady", "Started"] {
+        #expect(describe.output.contains(text), "describe lacks \(text): \(describe.output)")
+      }
       let logs = try s.garrison(["logs", "shared", "-c", "side"])
       #expect(logs.output == "side:from-init\n")
       let d = try s.garrison(["delete", "pod", "shared", "--grace-period", "1"])
