@@ -81,7 +81,10 @@ import Testing
     Self.checkAcknowledged(acks, in: records)
     #expect(acks.count > rounds, "too few acknowledged appends to mean anything (\(acks.count))")
     let recovered = records.values.filter { $0.kind == .auditRecovered }.count
-    #expect(recovered == tears, "every simulated torn tail must be recovered exactly once")
+    // Every simulated torn tail is recovered; a SIGKILL that lands inside a multi-write append (a large batch or a
+    // segment rotation) can leave a real torn tail too, and recovering it is exactly the behaviour under test.
+    #expect(recovered >= tears, "every simulated torn tail must be recovered")
+    #expect(recovered <= tears + rounds, "at most one recovery per kill beyond the simulated tears")
     print("sigkill: \(rounds) kills, \(acks.count) acknowledged events, \(records.count) records, \(recovered) torn tails recovered, \(killedMidway) rounds killed before their first ack")
   }
 
