@@ -20,12 +20,14 @@ public enum PodCleanup {
     }
     if let box = status?.sandbox { ProcessProbe.signal(box, SIGKILL) }
     do {
-      try PodNetwork(config: record.network).tearDown(ip: status?.hostVeth == nil ? nil : status?.podIP, veth: status?.hostVeth ?? PodNetwork.hostVeth(uid: record.uid))
+      let network = PodNetwork(config: record.network)
+      try network.releaseLeases(owner: PodNetwork.owner(root: paths.root, namespace: record.namespace, name: record.name))
+      try network.tearDown(ip: status?.hostVeth == nil ? nil : status?.podIP, veth: status?.hostVeth ?? PodNetwork.hostVeth(uid: record.uid, root: paths.root))
     } catch {
       errors.append("network: \(error)")
     }
     // Every mount under the pod directory, deepest first (also those a crashed supervisor did not record).
-    for m in mountsUnder(paths.directory) {
+    for m in try mountsUnder(paths.directory) {
       do { try Mounts.unmount(m) } catch { errors.append("\(error)") }
     }
     do {
@@ -39,8 +41,14 @@ public enum PodCleanup {
   }
 
   /// Mount points at or below `dir` in this mount namespace, deepest first.
-  public static func mountsUnder(_ dir: String) -> [String] {
-    guard let info = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return [] }
+  /// Throws when the mount table cannot be read: removing a directory blind could delete through a bind mount.
+  public static func mountsUnder(_ dir: String) throws -> [String] {
+    let info: String
+    do {
+      info = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+    } catch {
+      throw GarrisonError(.system, operation: "read /proc/self/mountinfo", "cannot list mounts under \(dir): \(error)")
+    }
     let points = info.split(separator: "\n").compactMap { line -> String? in
       let f = line.split(separator: " ")
       guard f.count > 4 else { return nil }
@@ -52,7 +60,7 @@ public enum PodCleanup {
 
   /// Removes the pod directory, refusing while anything is still mounted below it.
   public static func removeDirectory(_ p: PodPaths) throws {
-    let left = mountsUnder(p.directory)
+    let left = try mountsUnder(p.directory)
     guard left.isEmpty else {
       throw GarrisonError(.system, operation: "delete", "still mounted under \(p.directory): \(left.joined(separator: ", "))")
     }

@@ -50,6 +50,9 @@ public struct PodManager: Sendable {
     let p = paths(record.namespace, record.name)
     let outcome: String = try withRootLock {
       if let existing = try JSONFile.read(PodRecord.self, from: p.record) {
+        if let v = try view(record.namespace, record.name), v.status.phase == .unknown {
+          throw GarrisonError(.refused, "pod \(record.namespace)/\(record.name) exists but its supervisor is gone (\(v.status.message ?? "")); delete it, then apply again")
+        }
         var a = existing
         var b = record
         a.createdAt = b.createdAt

@@ -17,20 +17,27 @@ public struct PodNetwork {
     self.run = run
   }
 
-  /// The host-side veth name for a pod (at most 15 characters).
-  public static func hostVeth(uid: String) -> String {
-    "gv" + String(uid.replacingOccurrences(of: "-", with: "").prefix(11))
+  /// The host-side veth name for a pod (at most 15 characters): a hash of the state root and the pod uid, so the
+  /// same namespace/name under two roots sharing a bridge do not collide, and cleanup can recompute it.
+  public static func hostVeth(uid: String, root: String) -> String {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a 64
+    for b in (root + "\u{0}" + uid).utf8 {
+      h ^= UInt64(b)
+      h = h &* 0x100_0000_01b3
+    }
+    let hex = String(h, radix: 16)
+    return "gv" + String((String(repeating: "0", count: 16 - hex.count) + hex).prefix(11))
   }
 
   /// Sets up the sandbox's network; returns the pod IP (nil for `none`).
-  public func setUp(sandbox: Sandbox, uid: String, owner: String) throws -> (ip: String?, veth: String?) {
+  public func setUp(sandbox: Sandbox, uid: String, root: String, owner: String) throws -> (ip: String?, veth: String?) {
     let netns = sandbox.path("net")
     try sh(["nsenter", "--net=\(netns)", "ip", "link", "set", "lo", "up"])
     guard config.mode == "bridge" else { return (nil, nil) }
     let cidr = try CIDR(config.cidr)
     try ensureBridge(cidr)
     let ip = try allocate(cidr, owner: owner)
-    let veth = Self.hostVeth(uid: uid)
+    let veth = Self.hostVeth(uid: uid, root: root)
     do {
       try sh(["ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", "\(sandbox.process.pid)"])
       try sh(["ip", "link", "set", veth, "master", config.bridge, "up"])
@@ -71,6 +78,24 @@ public struct PodNetwork {
       return ip
     }
     throw GarrisonError(.refused, "no free address left in pod CIDR \(config.cidr)")
+  }
+
+  /// The lease owner string of a pod (written into its lease file).
+  public static func owner(root: String, namespace: String, name: String) -> String { "\(root) \(namespace)/\(name)" }
+
+  /// Releases every lease held by `owner` (after a crash the status may not name the address).
+  public func releaseLeases(owner: String) throws {
+    guard FS.type(leaseDirectory) == S_IFDIR else { return }
+    let ips: [String]
+    do {
+      ips = try FileManager.default.contentsOfDirectory(atPath: leaseDirectory)
+    } catch {
+      throw GarrisonError(.system, operation: "readdir", "cannot list IP leases in \(leaseDirectory): \(error.localizedDescription)")
+    }
+    for ip in ips {
+      guard let data = FileManager.default.contents(atPath: leaseDirectory + "/" + ip) else { continue }
+      if String(decoding: data, as: UTF8.self) == owner { release(ip) }
+    }
   }
 
   /// Releases a lease (idempotent).

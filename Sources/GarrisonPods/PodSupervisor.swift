@@ -99,7 +99,7 @@ public final class PodSupervisor: @unchecked Sendable {
       try box.setHostname(record.hostname) { [reaper] in try Spawn.check($0, wait: reaper.wait) }
       if !record.namespaces.hostNetwork {
         let net = PodNetwork(config: record.network, run: { [reaper] in try Spawn.check($0, wait: reaper.wait) })
-        let (ip, veth) = try net.setUp(sandbox: box, uid: record.uid, owner: "\(paths.root) \(record.namespace)/\(record.name)")
+        let (ip, veth) = try net.setUp(sandbox: box, uid: record.uid, root: paths.root, owner: PodNetwork.owner(root: paths.root, namespace: record.namespace, name: record.name))
         status.podIP = ip
         status.hostVeth = veth
       }

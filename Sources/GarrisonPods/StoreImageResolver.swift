@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonCore
 import GarrisonImages
+import CGarrisonLinux
 
 /// Resolves images from the image store (`garrison image import`): unpacks the layers once and gives them
 /// topmost first as overlay lower directories, with the image's Entrypoint, Cmd, Env, WorkingDir and User.
@@ -62,10 +63,19 @@ public enum ImageUser {
     return (uid, gid)
   }
 
+  /// The first layer's copy of `rel`, resolved inside that layer (`RESOLVE_IN_ROOT`): an image whose `etc` is a
+  /// symlink to `/etc` reads its own files, never the host's.
   static func file(_ rel: String, _ lowerdirs: [String]) -> String? {
     for d in lowerdirs {
-      let p = d + "/" + rel
-      if FS.type(p) == S_IFREG { return try? String(contentsOfFile: p, encoding: .utf8) }
+      let root = gr_open3(d, LinuxFlags.O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
+      guard root >= 0 else { continue }
+      defer { close(root) }
+      let fd = gr_openat2(root, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0, 0x10 /* RESOLVE_IN_ROOT */ | SubPath.resolveNoMagiclinks)
+      guard fd >= 0 else { continue }
+      let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+      var st = stat()
+      guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size < 4 << 20 else { continue }
+      return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
     }
     return nil
   }

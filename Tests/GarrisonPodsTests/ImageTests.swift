@@ -16,6 +16,11 @@ import Testing
   #expect(try ImageUser.resolve("42:7", lowerdirs: layers, field: "f") == (42, 7))
   #expect(throws: (any Error).self) { try ImageUser.resolve("old", lowerdirs: layers, field: "f") }
   #expect(throws: (any Error).self) { try ImageUser.resolve("app:nogroup", lowerdirs: layers, field: "f") }
+  // A layer whose etc is a symlink to the host's /etc never reads the host's passwd.
+  let hostile = dir + "/hostile"
+  try FileManager.default.createDirectory(atPath: hostile, withIntermediateDirectories: true)
+  try FileManager.default.createSymbolicLink(atPath: hostile + "/etc", withDestinationPath: "/etc")
+  #expect(throws: (any Error).self) { try ImageUser.resolve("root", lowerdirs: [hostile], field: "f") }
 }
 
 /// Pods from the image store (`garrison image import`), not `--rootfs`.

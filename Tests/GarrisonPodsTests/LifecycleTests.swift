@@ -50,6 +50,11 @@ struct LifecycleTests {
       // kubectl-style output.
       let get = try s.garrison(["get", "pods"])
       #expect(get.output.contains("shared") && get.output.contains("1/1") && get.output.contains("Running"))
+      let describe = try s.garrison(["describe", "pod", "shared"])
+      #expect(describe.succeeded)
+      for text in ["Status:             Running", "Init Containers:", "side:", "Restart Count:  0", "Events:", "SandboxReady", "Started"] {
+        #expect(describe.output.contains(text), "describe lacks \(text): \(describe.output)")
+      }
       let logs = try s.garrison(["logs", "shared", "-c", "side"])
       #expect(logs.output == "side:from-init\n")
       let d = try s.garrison(["delete", "pod", "shared", "--grace-period", "1"])
@@ -258,20 +263,30 @@ struct LifecycleTests {
       let v = try s.wait("orphan") { $0.status.container("main")?.state.kind == .running }
       let sup = try #require(v.status.supervisor)
       let pid = try #require(v.status.container("main")?.pid)
-      #expect(!PodCleanup.mountsUnder(v.paths.directory).isEmpty)
+      #expect(try !PodCleanup.mountsUnder(v.paths.directory).isEmpty)
       kill(sup.pid, SIGKILL)
       var gone = false
       for _ in 0..<100 where !gone { gone = !ProcessProbe.isAlive(sup); usleep(20_000) }
       let after = try #require(try s.manager.view("default", "orphan"))
       #expect(after.status.phase == .unknown && after.status.reason == "SupervisorLost")
       #expect(try s.garrison(["get", "pods"]).output.contains("Unknown"))
+      // Re-applying does not pretend all is well.
+      let again = try s.apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: orphan}
+        spec:
+          containers: [{name: main, command: ["/bin/sh", "-c", "exec sleep 1000"]}]
+          volumes: [{name: mem, emptyDir: {medium: Memory, sizeLimit: 1Mi}}]
+        """)
+      #expect(again.status == .exited(3) && again.output.contains("supervisor is gone"), "\(again.output)")
       // The container itself keeps running until delete, which removes it and everything else.
       #expect(kill(pid, 0) == 0)
       let d = try s.garrison(["delete", "pod", "orphan", "--grace-period", "1"])
       #expect(d.succeeded, "\(d.output)")
       usleep(100_000)
       #expect(ProcessProbe.startTime(pid) == nil || (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.contains(") Z") == true)
-      #expect(PodCleanup.mountsUnder(v.paths.directory).isEmpty)
+      #expect(try PodCleanup.mountsUnder(v.paths.directory).isEmpty)
       #expect(!FileManager.default.fileExists(atPath: v.paths.directory))
       let state = try Spawn.run([Host.crun!, "--root", PodPaths.runtimeRoot(s.root), "state", v.record.runtimeID("main")])
       #expect(!state.succeeded)

@@ -139,7 +139,10 @@ struct NetworkTests {
     let bridge = "gt\(UInt16.random(in: 0..<UInt16.max))"
     let net = UInt8.random(in: 1..<250)
     let cidr = "10.251.\(net).0/24"
-    defer { _ = try? Spawn.run(["ip", "link", "del", bridge]) }
+    defer {
+      _ = try? Spawn.run(["ip", "link", "del", bridge])
+      rmdir("/run/garrison/ipam/\(bridge)")
+    }
     try withScratch { s in
       let extra = ["--network", "bridge", "--bridge", bridge, "--pod-cidr", cidr]
       for n in ["a", "b"] {
@@ -160,7 +163,7 @@ struct NetworkTests {
       let pidA = try #require(a.status.container("main")?.pid)
       let ping = try Spawn.run(["nsenter", "--net=/proc/\(pidA)/ns/net", "/bin/busybox", "ping", "-c", "1", "-W", "2", ipB])
       #expect(ping.succeeded, "\(ping.output)")
-      let veth = PodNetwork.hostVeth(uid: a.record.uid)
+      let veth = PodNetwork.hostVeth(uid: a.record.uid, root: s.root)
       #expect(try Spawn.run(["ip", "link", "show", veth]).succeeded)
       #expect(try s.garrison(["delete", "pod", "a", "--grace-period", "1"]).succeeded)
       #expect(!(try Spawn.run(["ip", "link", "show", veth]).succeeded))

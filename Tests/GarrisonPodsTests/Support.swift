@@ -114,7 +114,7 @@ final class Scratch {
     for v in (try? manager.list(namespace: nil)) ?? [] {
       try manager.delete(v.record.namespace, v.record.name, grace: 1)
     }
-    let left = PodCleanup.mountsUnder(dir)
+    let left = try PodCleanup.mountsUnder(dir)
     #expect(left.isEmpty, "mounts left under \(dir): \(left)")
     if left.isEmpty { try FileManager.default.removeItem(atPath: dir) }
   }

@@ -96,3 +96,24 @@ import Testing
   let options = ApplyOptions(runtimePath: "/usr/bin/crun", images: DirectoryImageResolver(directory: "/"), supervisorExecutable: "/bin/false")
   #expect(throws: (any Error).self) { try PodBuilder(root: "/nonexistent", options: options).build(obj) }
 }
+
+@Test func hostPathTypesAreCheckedAndCreatedAsAsked() throws {
+  let dir = "/var/tmp/garrison-test-\(UInt32.random(in: 0..<UInt32.max))"
+  defer { try? FileManager.default.removeItem(atPath: dir) }
+  try FileManager.default.createDirectory(atPath: dir + "/d", withIntermediateDirectories: true)
+  try "x".write(toFile: dir + "/f", atomically: true, encoding: .utf8)
+  #expect(throws: Never.self) { try HostPathCheck.check(path: dir + "/d", type: "Directory", field: "v") }
+  #expect(throws: Never.self) { try HostPathCheck.check(path: dir + "/f", type: "File", field: "v") }
+  #expect(throws: (any Error).self) { try HostPathCheck.check(path: dir + "/f", type: "Directory", field: "v") }
+  #expect(throws: (any Error).self) { try HostPathCheck.check(path: dir + "/d", type: "Socket", field: "v") }
+  #expect(throws: (any Error).self) { try HostPathCheck.check(path: dir + "/missing", type: "File", field: "v") }
+  #expect(throws: (any Error).self) { try HostPathCheck.check(path: "relative", type: "", field: "v") }
+  #expect(throws: (any Error).self) { try HostPathCheck.check(path: dir, type: "Bogus", field: "v") }
+  _ = try HostPathCheck.check(path: dir + "/new/dir", type: "DirectoryOrCreate", field: "v")
+  _ = try HostPathCheck.check(path: dir + "/new/file", type: "FileOrCreate", field: "v")
+  var isDir: ObjCBool = false
+  #expect(FileManager.default.fileExists(atPath: dir + "/new/dir", isDirectory: &isDir) && isDir.boolValue)
+  #expect(FileManager.default.fileExists(atPath: dir + "/new/file", isDirectory: &isDir) && !isDir.boolValue)
+  // An existing path of the other kind is not replaced.
+  #expect(throws: (any Error).self) { try HostPathCheck.check(path: dir + "/f", type: "DirectoryOrCreate", field: "v") }
+}

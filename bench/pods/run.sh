@@ -28,6 +28,7 @@ cleanup() {
     "$G" delete pod "${p#*:}" -n "${p%%:*}" --root $ROOT --grace-period 0 >/dev/null 2>&1 || true
   done
   ip link del $BRIDGE 2>/dev/null || true
+  rmdir /run/garrison/ipam/$BRIDGE 2>/dev/null || true
   rm -rf $DIR
 }
 trap cleanup EXIT
