@@ -5,7 +5,12 @@ import PackageDescription
 /// The container init and anything that runs inside a rootfs is linked fully static.
 let staticExecutable: [LinkerSetting] = [.unsafeFlags(["-static-executable"])]
 /// garrison-init decodes its spec with FoundationEssentials; a static link needs its support archives named.
-let staticInit: [LinkerSetting] = [.unsafeFlags(["-static-executable", "-l_FoundationCollections", "-l_FoundationCShims", "-lswiftSynchronization"])]
+/// Release builds are stripped: the runtime copies the init into a sealed memfd for every container
+/// (CVE-2019-5736), so its size is start-up latency.
+let staticInit: [LinkerSetting] = [
+  .unsafeFlags(["-static-executable", "-l_FoundationCollections", "-l_FoundationCShims", "-lswiftSynchronization"]),
+  .unsafeFlags(["-Xlinker", "--strip-all"], .when(configuration: .release)),
+]
 
 let package = Package(
   name: "Garrison",

@@ -86,13 +86,12 @@ public struct OCIGlobalOptions: ParsableArguments {
     } else {
       line = "time=\"\(time)\" level=error msg=\"\(message)\""
     }
-    if let handle = FileHandle(forWritingAtPath: log) ?? {
-      FileManager.default.createFile(atPath: log, contents: nil)
-      return FileHandle(forWritingAtPath: log)
-    }() {
-      handle.seekToEndOfFile()
-      handle.write(Data((line + "\n").utf8))
-      try? handle.close()
+    if !FileManager.default.fileExists(atPath: log) {
+      guard FileManager.default.createFile(atPath: log, contents: nil) else { return }
     }
+    guard let handle = FileHandle(forWritingAtPath: log) else { return }
+    handle.seekToEndOfFile()
+    handle.write(Data((line + "\n").utf8))
+    try? handle.close()  // logging must not turn a reported error into a different one
   }
 }

@@ -10,7 +10,8 @@ import Glibc
 ///
 /// CVE-2019-5736: the init is executed from a sealed memfd copy (`F_SEAL_WRITE|GROW|SHRINK|SEAL`), so a
 /// container process that opens `/proc/<init>/exe` reaches an immutable anonymous file, never the host binary.
-/// The host binary itself is never mounted into or reachable from the rootfs.
+/// The host binary itself is never mounted into or reachable from the rootfs. A long-lived process (a pod
+/// supervisor) makes the copy once per init binary version (`SealedInitCache`).
 public struct InitLauncher: Sendable {
   /// Path of the static `garrison-init` on the host.
   public var initPath: String
@@ -44,8 +45,7 @@ public struct InitLauncher: Sendable {
   public func spawn(spec: InitSpec, startFIFO: Int32?) throws -> Handle {
     let specFD = try writeSpec(spec)
     defer { Glibc.close(specFD) }
-    let exeFD = try sealedCopy()
-    defer { Glibc.close(exeFD) }
+    let exeFD = try SealedInitCache.shared.descriptor(for: initPath) { try sealedCopy() }
     var pair: [Int32] = [-1, -1]
     guard gr_socketpair_stream(&pair) == 0 else {
       throw GarrisonError(.system, operation: "socketpair", "cannot create sync socket", errno: Glibc.errno)
@@ -126,6 +126,28 @@ public struct InitLauncher: Sendable {
       Glibc.close(fd)
       throw GarrisonError(.system, operation: "fcntl(F_ADD_SEALS)", "cannot seal garrison-init copy", errno: err)
     }
+    return fd
+  }
+}
+
+/// Sealed memfd copies of garrison-init, one per (device, inode, size, mtime) of the binary, kept open for the
+/// life of the process. The copies are immutable, so sharing one between concurrent spawns is safe.
+final class SealedInitCache: @unchecked Sendable {
+  static let shared = SealedInitCache()
+  private let lock = NSLock()
+  private var copies: [String: Int32] = [:]
+
+  func descriptor(for path: String, make: () throws -> Int32) throws -> Int32 {
+    var st = stat()
+    guard stat(path, &st) == 0 else {
+      throw GarrisonError(.notFound, operation: "stat \(path)", "cannot find garrison-init", errno: Glibc.errno)
+    }
+    let key = "\(st.st_dev):\(st.st_ino):\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
+    lock.lock()
+    defer { lock.unlock() }
+    if let fd = copies[key] { return fd }
+    let fd = try make()
+    copies[key] = fd
     return fd
   }
 }
