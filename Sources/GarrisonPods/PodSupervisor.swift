@@ -1,4 +1,5 @@
 import Foundation
+import GarrisonAudit
 import GarrisonCore
 import GarrisonOCI
 
@@ -24,6 +25,8 @@ public final class PodSupervisor: @unchecked Sendable {
   var dirty = true
   /// The audit log (nil if it could not be opened: recorded as a pod event and on stderr).
   var audit: PodAudit?
+  /// Seccomp denials of this pod's containers, from the kernel log (nil if /dev/kmsg cannot be read).
+  var seccompDenials: SeccompDenialMonitor?
 
   struct Running {
     var pid: Int32
@@ -54,6 +57,14 @@ public final class PodSupervisor: @unchecked Sendable {
       event("Warning", "AuditUnavailable", "cannot open the audit log: \(error)")
     }
     do {
+      let record = self.record
+      seccompDenials = try SeccompDenialMonitor(cgroupParent: "/garrison/\(record.uid)") { container in
+        AuditObject(namespace: record.namespace, pod: record.name, podUID: record.uid, container: container)
+      }
+    } catch {
+      event("Warning", "SeccompDenialsUnavailable", "seccomp denials will not be audited: \(error)")
+    }
+    do {
       try reaper.start()
       try setUpSandbox()
     } catch {
@@ -72,20 +83,34 @@ public final class PodSupervisor: @unchecked Sendable {
         let requested = (try? JSONFile.read(StopRequest.self, from: paths.stopRequest))??.gracePeriodSeconds
         event("Normal", "Killing", "stopping the pod (grace period \(requested ?? Double(record.terminationGracePeriodSeconds))s)")
         save()
+        auditSeccompDenials(force: true)
         stopAll(grace: requested ?? Double(record.terminationGracePeriodSeconds))
         tearDown()
         save()
         return 0
       }
       step()
+      auditSeccompDenials(force: false)
       if dirty { save() }
       if status.phase.isTerminal {
+        auditSeccompDenials(force: true)
         stopAll(grace: Double(record.terminationGracePeriodSeconds))
         tearDown()
         save()
         return 0
       }
       reaper.waitForChange(from: seen, timeout: nextWakeup())
+    }
+  }
+
+  /// Moves the kernel's seccomp records for this pod into the audit log.
+  func auditSeccompDenials(force: Bool) {
+    guard let monitor = seccompDenials else { return }
+    do {
+      try audit?.append(try monitor.poll(force: force))
+    } catch {
+      event("Warning", "SeccompDenialsUnavailable", "cannot audit seccomp denials: \(error)")
+      seccompDenials = nil
     }
   }
 
