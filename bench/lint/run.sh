@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks `garrison lint` on 10,000 generated pods (100 files of 100 pods) and, when installed,
-# checkov runs with --skip-download so it makes no network requests (it otherwise tries its vendor API).
 # checkov on the same files. Uses hyperfine when present (scripts/setup.sh installs it), else `time`.
+# checkov runs with --skip-download so it makes no network requests (it otherwise tries its vendor API).
 # Usage: bench/lint/run.sh [N]   (from the repository root; builds the release binary if needed)
 set -euo pipefail
 N="${1:-10000}"
