@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks `garrison lint` on 10,000 generated pods (100 files of 100 pods) and, when installed,
 # checkov on the same files. Uses hyperfine when present (scripts/setup.sh installs it), else `time`.
+# checkov runs with --skip-download so it makes no network requests (it otherwise tries its vendor API).
 # Usage: bench/lint/run.sh [N]   (from the repository root; builds the release binary if needed)
 set -euo pipefail
 N="${1:-10000}"
@@ -39,10 +40,10 @@ run "garrison-lint-pss-only" "GARRISON_POLICIES=$ROOT/Policies $BIN lint --fail-
 
 if command -v checkov >/dev/null; then
   echo "checkov $(checkov --version 2>/dev/null)"
-  checkov -d "$WORK/pods" --framework kubernetes --quiet --compact -o json --soft-fail 2>/dev/null \
+  checkov -d "$WORK/pods" --framework kubernetes --skip-download --quiet --compact -o json --soft-fail 2>/dev/null \
     | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print("checkov summary:", d.get("summary"))' || true
-  WARMUP=0 RUNS="${CHECKOV_RUNS:-2}" run "checkov" "checkov -d $WORK/pods --framework kubernetes --quiet --compact --soft-fail > /dev/null 2>&1"
-  /usr/bin/time -f "checkov max RSS: %M KiB" checkov -d "$WORK/pods" --framework kubernetes --quiet --compact --soft-fail > /dev/null 2>&1 || true
+  WARMUP=0 RUNS="${CHECKOV_RUNS:-2}" run "checkov" "checkov -d $WORK/pods --framework kubernetes --skip-download --quiet --compact --soft-fail > /dev/null 2>&1"
+  /usr/bin/time -f "checkov max RSS: %M KiB" checkov -d "$WORK/pods" --framework kubernetes --skip-download --quiet --compact --soft-fail > /dev/null 2>&1 || true
 else
   echo "checkov not installed (pip install checkov): skipped"
 fi
