@@ -95,7 +95,9 @@ public struct Container: Equatable, Sendable {
     }
     c.ports = try r.objectList("ports") { p in
       guard let port = try p.int32("containerPort") else { throw p.error("containerPort", "Required value") }
-      let host = try p.int32("hostPort")
+      // hostPort 0 means unset, as in the Kubernetes API.
+      let written = try p.int32("hostPort")
+      let host = written == 0 ? nil : written
       for (key, v) in [("containerPort", port), ("hostPort", host ?? 1)] where v < 1 || v > 65535 {
         throw p.error(key, "Invalid value: \(v): must be between 1 and 65535, inclusive", node: p.value(key))
       }

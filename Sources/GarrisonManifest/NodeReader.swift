@@ -35,6 +35,14 @@ final class NodeReader {
       throw GarrisonError(
         .invalid, "expected an object, got \(NodeReader.kindName(node))", field: path, at: context.location(node))
     }
+    // Kubernetes rejects duplicate keys; taking either copy would let `privileged: false` hide a later `true`.
+    var keys: Set<String> = []
+    for (k, _) in mapping {
+      guard let name = k.string else { continue }
+      if !keys.insert(name).inserted {
+        throw GarrisonError(.invalid, "duplicate field \"\(name)\"", field: path / name, at: context.location(k))
+      }
+    }
     self.node = node
     self.mapping = mapping
     self.path = path

@@ -1,3 +1,3 @@
 import GarrisonCommands
 
-GarrisonCommand.main()
+GarrisonCommand.mainWithGarrisonExitCodes()

@@ -146,4 +146,20 @@ struct LoaderTests {
     #expect(r.errors.isEmpty, "\(r.errors)")
     #expect(r.objects.first?.pod?.spec.volumes.first?.secret?.defaultMode == 256)
   }
+
+  @Test func duplicateKeysAreErrors() throws {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: c\n    image: x\n    securityContext:\n      privileged: false\n      privileged: true\n"
+    let r = ManifestLoader.parse(text: text, file: "d.yaml")
+    #expect(r.objects.isEmpty)
+    let e = try #require(r.errors.first)
+    #expect(e.message == "duplicate field \"privileged\"")
+    #expect(e.location == SourceLocation(file: "d.yaml", line: 10, column: 7))
+  }
+
+  @Test func hostPortZeroIsUnset() throws {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: c, image: x, ports: [{containerPort: 80, hostPort: 0}]}]\n"
+    let r = ManifestLoader.parse(text: text, file: "h.yaml")
+    #expect(r.errors.isEmpty, "\(r.errors)")
+    #expect(r.objects.first?.pod?.spec.containers.first?.ports.first?.hostPort == nil)
+  }
 }

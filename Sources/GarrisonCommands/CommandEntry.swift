@@ -1,0 +1,20 @@
+import ArgumentParser
+import Foundation
+import GarrisonCore
+
+extension ParsableCommand {
+  /// Like `main()`, but command-line usage errors exit with Garrison's documented code 2 (not 64).
+  public static func mainWithGarrisonExitCodes() -> Never {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+      Self.exit()
+    } catch {
+      if exitCode(for: error) == .validationFailure {
+        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+        Foundation.exit(ExitCodes.badInput)
+      }
+      Self.exit(withError: error)
+    }
+  }
+}
