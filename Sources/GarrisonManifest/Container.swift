@@ -36,6 +36,14 @@ public struct ResourceRequirements: Equatable, Sendable {
   }
 }
 
+/// A `host` override in an HTTP or TCP probe or lifecycle handler (Pod Security Standards forbid it from v1.34):
+/// the container's kubelet would connect to that host instead of the pod.
+public struct ProbeHost: Equatable, Sendable {
+  public var host: String
+  /// Relative to the container, e.g. `livenessProbe.httpGet.host`, `lifecycle.preStop.tcpSocket.host`.
+  public var field: FieldPath
+}
+
 /// A `volumeMounts[]` entry.
 public struct VolumeMount: Equatable, Sendable {
   public var name: String
@@ -61,6 +69,8 @@ public struct Container: Equatable, Sendable {
   public var hasLivenessProbe = false
   public var hasReadinessProbe = false
   public var hasStartupProbe = false
+  /// Every non-empty `host` of an httpGet/tcpSocket probe or lifecycle handler.
+  public var probeHosts: [ProbeHost] = []
   /// `Always` on an init container makes it a sidecar.
   public var restartPolicy: String?
   public var imagePullPolicy: String?
@@ -75,7 +85,7 @@ public struct Container: Equatable, Sendable {
   }
 
   static let ignoredFields = [
-    "envFrom", "lifecycle", "terminationMessagePath", "terminationMessagePolicy", "stdinOnce", "volumeDevices",
+    "envFrom", "terminationMessagePath", "terminationMessagePolicy", "stdinOnce", "volumeDevices",
     "resizePolicy", "restartPolicyRules",
   ]
 
@@ -121,6 +131,18 @@ public struct Container: Equatable, Sendable {
     c.hasLivenessProbe = r.value("livenessProbe") != nil
     c.hasReadinessProbe = r.value("readinessProbe") != nil
     c.hasStartupProbe = r.value("startupProbe") != nil
+    for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
+      guard let pr = try r.object(probe) else { continue }
+      c.probeHosts += try handlerHosts(pr, prefix: FieldPath(probe))
+    }
+    if let lifecycle = try r.object("lifecycle") {
+      for hook in ["postStart", "preStop"] {
+        guard let h = try lifecycle.object(hook) else { continue }
+        c.probeHosts += try handlerHosts(h, prefix: FieldPath("lifecycle") / hook)
+      }
+      lifecycle.ignore(["stopSignal"])
+      lifecycle.finish()
+    }
     c.restartPolicy = try r.string("restartPolicy")
     c.imagePullPolicy = try r.string("imagePullPolicy")
     c.stdin = try r.bool("stdin") ?? false
@@ -129,6 +151,21 @@ public struct Container: Equatable, Sendable {
     r.ignore(ignoredFields)
     try c.validateEscalation(r)
     return c
+  }
+
+  /// The `host` of a probe's or hook's httpGet and tcpSocket handlers; the handlers' other fields are accepted as is.
+  static func handlerHosts(_ r: NodeReader, prefix: FieldPath) throws -> [ProbeHost] {
+    var out: [ProbeHost] = []
+    for handler in ["httpGet", "tcpSocket"] {
+      guard let h = try r.object(handler) else { continue }
+      if let host = try h.string("host"), !host.isEmpty {
+        out.append(ProbeHost(host: host, field: prefix / handler / "host"))
+      }
+      h.ignore(h.mapping.compactMap { $0.key.string })
+    }
+    r.ignore(r.mapping.compactMap { $0.key.string })
+    r.finish()
+    return out
   }
 
   /// Kubernetes API validation: `allowPrivilegeEscalation: false` contradicts `privileged: true` and

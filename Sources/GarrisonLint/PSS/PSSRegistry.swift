@@ -6,7 +6,7 @@ public enum PSSRegistry {
   public static let checks: [PSSCheck] = {
     let all: [PSSCheck] = [
       HostNamespacesCheck.check, PrivilegedCheck.check, CapabilitiesBaselineCheck.check, HostPathVolumesCheck.check,
-      HostPortsCheck.check, AppArmorProfileCheck.check, SELinuxOptionsCheck.check, ProcMountCheck.baseline,
+      HostPortsCheck.check, HostProbesCheck.check, AppArmorProfileCheck.check, SELinuxOptionsCheck.check, ProcMountCheck.baseline,
       SeccompBaselineCheck.check, SysctlsCheck.check, WindowsHostProcessCheck.check,
       RestrictedVolumesCheck.check, AllowPrivilegeEscalationCheck.check, RunAsNonRootCheck.check, RunAsUserCheck.check,
       SeccompRestrictedCheck.check, CapabilitiesRestrictedCheck.check, ProcMountCheck.restricted,

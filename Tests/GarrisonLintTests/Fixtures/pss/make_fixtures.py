@@ -151,6 +151,21 @@ case("seLinux", "pod-user", "pod user set", lambda p: sel(psc(p), user="system_u
 case("seLinux", "init-role", "init role set", lambda p: sel(init(p)["securityContext"], role="system_r"), [f("seLinuxOptions", BR)])
 case("seLinux", "allowed", "pod type container_init_t and a level", lambda p: sel(psc(p), type="container_init_t", level="s0:c1,c2"), [])
 
+# --- hostProbesAndHostLifecycle (v1.34+)
+case("hostProbes", "liveness-http-host", "livenessProbe httpGet host",
+     lambda p: setk(app(p), livenessProbe={"httpGet": {"host": "127.0.0.1", "port": 8080, "path": "/"}}),
+     [f("hostProbesAndHostLifecycle", BR, 34)])
+case("hostProbes", "readiness-tcp-host", "readinessProbe tcpSocket host on an init container",
+     lambda p: setk(init(p), readinessProbe={"tcpSocket": {"host": "::1", "port": 80}}),
+     [f("hostProbesAndHostLifecycle", BR, 34)])
+case("hostProbes", "prestop-host", "lifecycle preStop httpGet host",
+     lambda p: setk(app(p), lifecycle={"preStop": {"httpGet": {"host": "metadata.internal", "port": 80}}}),
+     [f("hostProbesAndHostLifecycle", BR, 34)])
+case("hostProbes", "no-host", "probes and hooks without host",
+     lambda p: setk(app(p), livenessProbe={"httpGet": {"port": 8080}}, startupProbe={"tcpSocket": {"port": 80}},
+                    lifecycle={"postStart": {"exec": {"command": ["true"]}}}),
+     [])
+
 # --- procMount
 case("procMount", "unmasked", "container procMount Unmasked", lambda p: setk(app(p)["securityContext"], procMount="Unmasked"),
      [f("procMount", B), f("procMount", R, 0, 34), f("procMount_restricted", R, 35)])
