@@ -68,7 +68,8 @@ public enum ManifestLoader {
     for chunk in DocumentSplitter.split(text, isJSON: file.lowercased().hasSuffix(".json")) {
       let node: Node?
       do {
-        node = try Yams.compose(yaml: chunk.text)
+        // Scalars are typed by ScalarKind (YAML 1.1 rules, no regular expressions).
+        node = try Yams.compose(yaml: chunk.text, Resolver.basic)
       } catch {
         result.documentCount += 1
         result.errors.append(syntaxError(error, file: file, lineOffset: chunk.lineOffset))

@@ -57,7 +57,7 @@ final class NodeReader {
     read.insert(key)
     for (k, v) in mapping where k.string == key {
       context.locations[(path / key).description] = context.location(k)
-      if case .scalar(let s) = v, s.style == .plain, v.tag.description == Tag.Name.null.rawValue { return nil }
+      if ScalarKind.of(v) == .null { return nil }
       return v
     }
     return nil
@@ -76,7 +76,7 @@ final class NodeReader {
   }
 
   func scalarString(_ v: Node, field: FieldPath) throws -> String {
-    guard case .scalar(let s) = v, v.tag.description == Tag.Name.str.rawValue else {
+    guard case .scalar(let s) = v, ScalarKind.of(v) == .string else {
       throw GarrisonError(.invalid, "expected a string, got \(NodeReader.kindName(v))", field: field, at: context.location(v))
     }
     return s.string
@@ -84,7 +84,7 @@ final class NodeReader {
 
   func bool(_ key: String) throws -> Bool? {
     guard let v = value(key) else { return nil }
-    guard v.tag.description == Tag.Name.bool.rawValue, let b = v.bool else {
+    guard ScalarKind.of(v) == .bool, case .scalar(let s) = v, let b = ScalarKind.bool(s.string) else {
       throw error(key, "expected a boolean, got \(NodeReader.kindName(v))", node: v)
     }
     return b
@@ -96,7 +96,7 @@ final class NodeReader {
   }
 
   func int64(_ v: Node, field: FieldPath) throws -> Int64 {
-    guard v.tag.description == Tag.Name.int.rawValue, case .scalar(let s) = v else {
+    guard ScalarKind.of(v) == .integer, case .scalar(let s) = v else {
       throw GarrisonError(.invalid, "expected an integer, got \(NodeReader.kindName(v))", field: field, at: context.location(v))
     }
     if let n = NodeReader.yamlInteger(s.string) { return n }
@@ -130,7 +130,7 @@ final class NodeReader {
 
   /// A quantity: Kubernetes accepts strings and numbers.
   func quantity(_ v: Node, field: FieldPath) throws -> Quantity {
-    guard case .scalar(let s) = v, [Tag.Name.str.rawValue, Tag.Name.int.rawValue, Tag.Name.float.rawValue].contains(v.tag.description) else {
+    guard case .scalar(let s) = v, [.string, .integer, .float].contains(ScalarKind.of(v)) else {
       throw GarrisonError(.invalid, "expected a quantity, got \(NodeReader.kindName(v))", field: field, at: context.location(v))
     }
     do {
@@ -222,11 +222,11 @@ final class NodeReader {
     case .mapping: return "an object"
     case .sequence: return "a list"
     case .scalar:
-      switch node.tag.description {
-      case Tag.Name.int.rawValue: return "an integer"
-      case Tag.Name.float.rawValue: return "a number"
-      case Tag.Name.bool.rawValue: return "a boolean"
-      case Tag.Name.null.rawValue: return "null"
+      switch ScalarKind.of(node) {
+      case .integer: return "an integer"
+      case .float: return "a number"
+      case .bool: return "a boolean"
+      case .null: return "null"
       default: return "a string"
       }
     default: return "an alias"
