@@ -30,37 +30,47 @@ final class NodeReader {
   let context: DecodeContext
   private var read: Set<String> = []
 
-  init(_ node: Node, path: FieldPath, context: DecodeContext) throws {
+  /// Key → (key node, value node), built once; duplicate keys are refused here.
+  private let entries: [String: (key: Node, value: Node)]
+  /// `path.description`, computed once: every child field's location key extends it.
+  let pathString: String
+
+  init(_ node: Node, path: FieldPath, context: DecodeContext, pathString: String? = nil) throws {
     guard let mapping = node.mapping else {
       throw GarrisonError(
         .invalid, "expected an object, got \(NodeReader.kindName(node))", field: path, at: context.location(node))
     }
     // Kubernetes rejects duplicate keys; taking either copy would let `privileged: false` hide a later `true`.
-    var keys: Set<String> = []
-    for (k, _) in mapping {
-      guard let name = k.string else { continue }
-      if !keys.insert(name).inserted {
+    var entries: [String: (key: Node, value: Node)] = [:]
+    entries.reserveCapacity(mapping.count)
+    for (k, v) in mapping {
+      guard case .scalar(let scalar) = k else { continue }
+      let name = scalar.string
+      if entries.updateValue((k, v), forKey: name) != nil {
         throw GarrisonError(.invalid, "duplicate field \"\(name)\"", field: path / name, at: context.location(k))
       }
     }
+    self.entries = entries
     self.node = node
     self.mapping = mapping
     self.path = path
     self.context = context
-    if context.locations[path.description] == nil { context.locations[path.description] = context.location(node) }
+    self.pathString = pathString ?? path.description
+    if context.locations[self.pathString] == nil { context.locations[self.pathString] = context.location(node) }
   }
+
+  /// The location key of a child field (`a.b` + `c` → `a.b.c`), the same text as `(path / key).description`.
+  func childKey(_ key: String) -> String { pathString.isEmpty ? key : pathString + "." + key }
 
   var location: SourceLocation { context.location(node) }
 
   /// The value node of `key`, or nil when absent or null; records its location.
   func value(_ key: String) -> Node? {
     read.insert(key)
-    for (k, v) in mapping where k.string == key {
-      context.locations[(path / key).description] = context.location(k)
-      if ScalarKind.of(v) == .null { return nil }
-      return v
-    }
-    return nil
+    guard let (k, v) = entries[key] else { return nil }
+    context.locations[childKey(key)] = context.location(k)
+    if ScalarKind.of(v) == .null { return nil }
+    return v
   }
 
   /// Marks keys as valid Kubernetes fields that Garrison does not model.
@@ -142,7 +152,7 @@ final class NodeReader {
 
   func object(_ key: String) throws -> NodeReader? {
     guard let v = value(key) else { return nil }
-    return try NodeReader(v, path: path / key, context: context)
+    return try NodeReader(v, path: path / key, context: context, pathString: childKey(key))
   }
 
   func objectReader<T>(_ key: String, _ decode: (NodeReader) throws -> T) throws -> T? {
@@ -159,7 +169,7 @@ final class NodeReader {
     var out: [T] = []
     for (i, item) in seq.enumerated() {
       let p = path / key / i
-      context.locations[p.description] = context.location(item)
+      context.locations[childKey(key) + "[\(i)]"] = context.location(item)
       out.append(try decode(item, p))
     }
     return out
@@ -167,7 +177,8 @@ final class NodeReader {
 
   func objectList<T>(_ key: String, _ decode: (NodeReader) throws -> T) throws -> [T] {
     try list(key) { item, p in
-      let r = try NodeReader(item, path: p, context: context)
+      guard case .index(let i) = p.steps.last else { throw GarrisonError(.invalid, "internal: list path without index", field: p) }
+      let r = try NodeReader(item, path: p, context: context, pathString: childKey(key) + "[\(i)]")
       let value = try decode(r)
       r.finish()
       return value
