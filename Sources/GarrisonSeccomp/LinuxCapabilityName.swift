@@ -1,22 +1,11 @@
+import GarrisonPlan
+
 /// Linux capability names as seccomp profiles spell them (`CAP_SYS_ADMIN`), with Kubernetes' spelling
-/// (`SYS_ADMIN`, any case) accepted as input and normalised.
+/// (`SYS_ADMIN`, any case) accepted as input and normalised. The vocabulary is `GarrisonPlan.Capability`'s.
 public enum LinuxCapabilityName {
   /// Every capability of Linux 5.9+ (`CAP_CHOWN` = 0 … `CAP_CHECKPOINT_RESTORE` = 40), in number order.
-  public static let all: [String] = [
-    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
-    "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
-    "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE",
-    "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT",
-    "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-    "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
-    "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
-  ]
-  private static let known = Set(all)
+  public static var all: [String] { Capability.allNames }
 
   /// `sys_admin` / `SYS_ADMIN` / `CAP_SYS_ADMIN` → `CAP_SYS_ADMIN`; nil when it is not a capability.
-  public static func normalized(_ name: String) -> String? {
-    let upper = name.uppercased()
-    let full = upper.hasPrefix("CAP_") ? upper : "CAP_" + upper
-    return known.contains(full) ? full : nil
-  }
+  public static func normalized(_ name: String) -> String? { Capability(name: name)?.name }
 }
