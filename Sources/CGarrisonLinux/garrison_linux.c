@@ -82,6 +82,12 @@ int gr_socketpair_stream(int fds[2]) { return socketpair(AF_UNIX, SOCK_STREAM | 
 int gr_memfd_seal(int fd) {
   return fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
 }
+int gr_fsopen(const char *fsname, unsigned int flags) { return (int)syscall(SYS_fsopen, fsname, flags); }
+int gr_fsconfig_string(int fd, const char *key, const char *value) {
+  return (int)syscall(SYS_fsconfig, fd, 1 /* FSCONFIG_SET_STRING */, key, value, 0);
+}
+int gr_fsconfig_create(int fd) { return (int)syscall(SYS_fsconfig, fd, 6 /* FSCONFIG_CMD_CREATE */, NULL, NULL, 0); }
+int gr_fsmount(int fd, unsigned int flags, unsigned int attrs) { return (int)syscall(SYS_fsmount, fd, flags, attrs); }
 int gr_kill(pid_t pid, int sig) { return kill(pid, sig); }
 int gr_sigprocmask_unblock_all(void) {
   sigset_t set;

@@ -1,4 +1,4 @@
-import GarrisonCommands
+import GarrisonOCICommands
 
 // The runc-compatible runtime; everything lives in GarrisonCommands/OCI*.swift and GarrisonRuntime/OCI.
 OCICommand.mainWithGarrisonExitCodes()

@@ -1,3 +1,4 @@
 import GarrisonCommands
+import GarrisonOCICommands
 
 GarrisonCommand.mainWithGarrisonExitCodes()

@@ -38,6 +38,11 @@ pid_t gr_fork(void);
 int gr_send_nosignal(int fd, const void *buf, size_t len);
 int gr_socketpair_stream(int fds[2]);
 int gr_memfd_seal(int fd);
+/* New mount API (fsopen(2), fsconfig(2), fsmount(2)): detached mounts that no mount namespace can reach. */
+int gr_fsopen(const char *fsname, unsigned int flags);
+int gr_fsconfig_string(int fd, const char *key, const char *value);
+int gr_fsconfig_create(int fd);
+int gr_fsmount(int fd, unsigned int flags, unsigned int attrs);
 int gr_kill(pid_t pid, int sig);
 int gr_sigprocmask_unblock_all(void);
 int gr_signal_default_all(void);

@@ -3,6 +3,7 @@ import GarrisonCore
 import GarrisonInit
 import GarrisonKernel
 import GarrisonOCI
+import Glibc
 
 /// What the runtime keeps per container in `<root>/<id>/state.json`.
 public struct ContainerRecord: Codable, Sendable {
@@ -20,6 +21,8 @@ public struct ContainerRecord: Codable, Sendable {
   public var initSpec: InitSpec
   /// rlimit clamps reported by the init (audit material).
   public var clamps: [String]
+  /// `device:inode` of the waiting init's executable, so `start` can tell when the process has exec'd.
+  public var initExe: String?
 }
 
 /// The state directory: one subdirectory per container, created 0700 under `--root`.
@@ -54,13 +57,7 @@ public struct ContainerStore: Sendable {
   }
 
   public func save(_ record: ContainerRecord) throws {
-    let data = try JSONEncoder().encode(record)
-    let tmp = stateFile(record.id) + ".tmp"
-    guard FileManager.default.createFile(atPath: tmp, contents: data, attributes: [.posixPermissions: 0o600]),
-      rename(tmp, stateFile(record.id)) == 0
-    else {
-      throw GarrisonError(.system, operation: "write \(stateFile(record.id))", "cannot save state", errno: errno)
-    }
+    try AtomicFile.write(stateFile(record.id), Array(try JSONEncoder().encode(record)))
   }
 
   public func load(_ id: String) throws -> ContainerRecord {
@@ -81,12 +78,19 @@ public struct ContainerStore: Sendable {
 
   /// Ids of all containers with state.
   public func list() -> [String] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted()
+    ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
   }
 }
 
 /// Process facts read from /proc.
 public enum ProcessProbe {
+  /// `device:inode` of the file /proc/<pid>/exe names, or nil if the process is gone.
+  public static func executableIdentity(_ pid: Int32) -> String? {
+    var st = Glibc.stat()
+    guard fstatat(AT_FDCWD, "/proc/\(pid)/exe", &st, 0) == 0 else { return nil }
+    return "\(st.st_dev):\(st.st_ino)"
+  }
+
   /// Start time (field 22 of /proc/<pid>/stat) and state letter, or nil if the process is gone.
   public static func stat(_ pid: Int32) -> (startTime: UInt64, state: Character)? {
     guard let text = try? FileIO.readText("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }

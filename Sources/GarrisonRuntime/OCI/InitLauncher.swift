@@ -8,15 +8,21 @@ import Glibc
 /// Starts `garrison-init` with glibc `posix_spawn` (safe from a threaded Swift process; the runtime never
 /// forks), handing it the spec on fd 3, the sync socket on fd 4 and, for `create`, the start FIFO on fd 5.
 ///
-/// CVE-2019-5736: the init is executed from a sealed memfd copy (`F_SEAL_WRITE|GROW|SHRINK|SEAL`), so a
-/// container process that opens `/proc/<init>/exe` reaches an immutable anonymous file, never the host binary.
-/// The host binary itself is never mounted into or reachable from the rootfs. A long-lived process (a pod
-/// supervisor) makes the copy once per init binary version (`SealedInitCache`).
+/// CVE-2019-5736: the init is executed through a handle no container process can write through
+/// (`SealedInit`: a private read-only overlayfs mount, or a sealed memfd copy where the kernel cannot make
+/// one), so a container process that opens `/proc/<init>/exe` never reaches a writable host binary. The host
+/// binary itself is never mounted into or reachable from the rootfs. A long-lived process (a pod supervisor)
+/// makes the handle once per init binary version (`SealedInitCache`).
 public struct InitLauncher: Sendable {
   /// Path of the static `garrison-init` on the host.
   public var initPath: String
+  /// An empty directory the runtime owns: the second, empty lower layer of the read-only overlay.
+  public var scratchDirectory: String
 
-  public init(initPath: String) { self.initPath = initPath }
+  public init(initPath: String, scratchDirectory: String = "/run/garrison-oci/.init-lower") {
+    self.initPath = initPath
+    self.scratchDirectory = scratchDirectory
+  }
 
   /// Finds garrison-init: `$GARRISON_INIT`, else next to the running executable.
   public static func locate() throws -> InitLauncher {
@@ -45,7 +51,9 @@ public struct InitLauncher: Sendable {
   public func spawn(spec: InitSpec, startFIFO: Int32?) throws -> Handle {
     let specFD = try writeSpec(spec)
     defer { Glibc.close(specFD) }
-    let exeFD = try SealedInitCache.shared.descriptor(for: initPath) { try sealedCopy() }
+    let exeFD = try SealedInitCache.shared.descriptor(for: initPath) {
+      try SealedInit.open(initPath: initPath, scratchDirectory: scratchDirectory).fd
+    }
     var pair: [Int32] = [-1, -1]
     guard gr_socketpair_stream(&pair) == 0 else {
       throw GarrisonError(.system, operation: "socketpair", "cannot create sync socket", errno: Glibc.errno)
@@ -98,39 +106,9 @@ public struct InitLauncher: Sendable {
     lseek(fd, 0, SEEK_SET)
     return fd
   }
-
-  private func sealedCopy() throws -> Int32 {
-    let src = open(initPath, O_RDONLY | O_CLOEXEC)
-    guard src >= 0 else {
-      throw GarrisonError(.notFound, operation: "open \(initPath)", "cannot open garrison-init", errno: Glibc.errno)
-    }
-    defer { Glibc.close(src) }
-    let fd = gr_memfd_create_shim(name: "garrison-init", sealable: true)
-    guard fd >= 0 else {
-      throw GarrisonError(.system, operation: "memfd_create", "cannot copy garrison-init", errno: Glibc.errno)
-    }
-    var st = stat()
-    fstat(src, &st)
-    var remaining = Int(st.st_size)
-    while remaining > 0 {
-      let n = sendfile(fd, src, nil, remaining)
-      if n <= 0 {
-        let err = Glibc.errno
-        Glibc.close(fd)
-        throw GarrisonError(.system, operation: "sendfile", "cannot copy garrison-init", errno: err)
-      }
-      remaining -= n
-    }
-    guard gr_memfd_seal(fd) == 0 else {
-      let err = Glibc.errno
-      Glibc.close(fd)
-      throw GarrisonError(.system, operation: "fcntl(F_ADD_SEALS)", "cannot seal garrison-init copy", errno: err)
-    }
-    return fd
-  }
 }
 
-/// Sealed memfd copies of garrison-init, one per (device, inode, size, mtime) of the binary, kept open for the
+/// Sealed handles on garrison-init (`SealedInit`), one per (device, inode, size, mtime) of the binary, kept open for the
 /// life of the process. The copies are immutable, so sharing one between concurrent spawns is safe.
 final class SealedInitCache: @unchecked Sendable {
   static let shared = SealedInitCache()

@@ -23,6 +23,8 @@ public struct OCIRuntime: Sendable {
               cgroups: any CgroupControlling = MinimalCgroupV1()) {
     self.store = ContainerStore(root: root)
     self.launcher = launcher
+    // The read-only overlay's empty lower layer lives in the runtime's own state root (ids never start with ".").
+    self.launcher.scratchDirectory = (root as NSString).appendingPathComponent(".init-lower")
     self.seccomp = seccomp
     self.cgroups = cgroups
   }
@@ -63,8 +65,9 @@ public struct OCIRuntime: Sendable {
       Glibc.close(launched.sync)
       let record = ContainerRecord(
         id: id, bundle: bundle, pid: launched.pid, startTime: launched.startTime, started: false,
-        created: ISO8601DateFormatter().string(from: Date()), annotations: runtimeSpec.annotations,
-        cgroups: launched.cgroups, initSpec: initSpec, clamps: launched.clamps)
+        created: Date.now.formatted(.iso8601), annotations: runtimeSpec.annotations,
+        cgroups: launched.cgroups, initSpec: initSpec, clamps: launched.clamps,
+        initExe: ProcessProbe.executableIdentity(launched.pid))
       do {
         try store.save(record)
         if let pidFile = options.pidFile { try writePidFile(pidFile, launched.pid) }
@@ -91,7 +94,7 @@ public struct OCIRuntime: Sendable {
     try signalStart(id)
     record.started = true
     try store.save(record)
-    waitForExec(record.pid, sync: nil)
+    waitForExec(record.pid, sync: nil, initExe: record.initExe)
     let report = try attest(id: id, pid: record.pid, spec: record.initSpec)
     try saveAttestation(report, id: id)
     return report
@@ -106,9 +109,7 @@ public struct OCIRuntime: Sendable {
 
   private func saveAttestation(_ report: AttestationReport, id: String) throws {
     let path = (store.directory(id) as NSString).appendingPathComponent("attestation.json")
-    guard FileManager.default.createFile(atPath: path, contents: try JSONEncoder().encode(report)) else {
-      throw GarrisonError(.system, operation: "write \(path)", "cannot save attestation report")
-    }
+    try AtomicFile.write(path, Array(try JSONEncoder().encode(report)))
   }
 
   /// `create` + `start`; unless `detach`, waits for the container to exit, deletes it and returns its exit
@@ -341,15 +342,14 @@ public struct OCIRuntime: Sendable {
 
   /// Waits until `pid` has finished `execve` (credentials committed): end of file on the sync socket or a
   /// changed /proc/<pid>/exe, then a read of /proc/<pid>/environ, which takes the exec lock.
-  func waitForExec(_ pid: Int32, sync: Int32?) {
+  func waitForExec(_ pid: Int32, sync: Int32?, initExe: String? = nil) {
     if let sync {
       var buffer = [UInt8](repeating: 0, count: 256)
       while Glibc.read(sync, &buffer, buffer.count) > 0 {}
     } else {
       for _ in 0..<5000 {
-        guard let exe = try? Kernel.readlink("/proc/\(pid)/exe") else { break }
-        if !exe.hasPrefix("/memfd:garrison-init") { break }
-        usleep(1000)
+        guard let exe = ProcessProbe.executableIdentity(pid), exe == initExe else { break }
+        usleep(200)
       }
     }
     _ = try? FileIO.read("/proc/\(pid)/environ")  // synchronisation only; the content is not used
@@ -402,10 +402,7 @@ public struct OCIRuntime: Sendable {
   }
 
   private func writePidFile(_ path: String, _ pid: Int32) throws {
-    let tmp = path + ".tmp"
-    guard FileManager.default.createFile(atPath: tmp, contents: Data(String(pid).utf8)), rename(tmp, path) == 0 else {
-      throw GarrisonError(.system, operation: "write \(path)", "cannot write pid file", errno: errno)
-    }
+    try AtomicFile.write(path, Array(String(pid).utf8), mode: 0o644)
   }
 }
 
