@@ -58,6 +58,7 @@ public struct OCIGlobalOptions: ParsableArguments {
   /// With `audit`, a refused or failed operation is also written to the audit log as that kind of event.
   func perform(audit kind: AuditKind? = nil, id: String? = nil, bundle: String? = nil, _ body: () throws -> Int32) throws {
     let code: Int32
+    PhaseTrace.mark("parsed")
     do {
       code = try body()
     } catch let error as GarrisonError {

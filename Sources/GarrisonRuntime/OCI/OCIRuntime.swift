@@ -45,10 +45,12 @@ public struct OCIRuntime: Sendable {
   /// process exists, fully confined except for the final `execve`, and waits for `start`.
   @discardableResult
   public func create(id: String, spec: RuntimeSpec? = nil, options: CreateOptions) throws -> ContainerRecord {
+    PhaseTrace.mark("create")
     try ContainerStore.validate(id: id)
     let bundle = (options.bundle as NSString).standardizingPath
     let runtimeSpec = try spec ?? BundleLoader.load(bundle: bundle)
     let initSpec = try InitSpecBuilder(seccomp: seccomp).build(runtimeSpec, bundle: bundle, noPivot: options.noPivot)
+    PhaseTrace.mark("spec built")
     try store.reserve(id)
     do {
       let fifoPath = store.fifo(id)
@@ -63,6 +65,7 @@ public struct OCIRuntime: Sendable {
       let launched = try launch(initSpec, id: id, startFIFO: fifo, resources: runtimeSpec.linux?.resources,
                                 cgroupsPath: runtimeSpec.linux?.cgroupsPath, join: nil)
       Glibc.close(launched.sync)
+      PhaseTrace.mark("launched")
       let record = ContainerRecord(
         id: id, bundle: bundle, pid: launched.pid, startTime: launched.startTime, started: false,
         created: Date.now.formatted(.iso8601), annotations: runtimeSpec.annotations,
@@ -91,12 +94,16 @@ public struct OCIRuntime: Sendable {
       throw GarrisonError(.refused, "container \(id) is not running (its init exited)")
     }
     guard !record.started else { throw GarrisonError(.refused, "container \(id) was already started") }
+    PhaseTrace.mark("start")
     try signalStart(id)
     record.started = true
     try store.save(record)
+    PhaseTrace.mark("start signalled")
     waitForExec(record.pid, sync: nil, initExe: record.initExe)
+    PhaseTrace.mark("exec seen")
     let report = try attest(id: id, pid: record.pid, spec: record.initSpec)
     try saveAttestation(report, id: id)
+    PhaseTrace.mark("attested")
     return report
   }
 
@@ -126,8 +133,10 @@ public struct OCIRuntime: Sendable {
     if detach { return 0 }
     SignalForwarder.forward(to: record.pid)
     let status = waitExit(record.pid)
+    PhaseTrace.mark("exited")
     SignalForwarder.stop()
     try delete(id: id, force: true)
+    PhaseTrace.mark("deleted")
     return status
   }
 
@@ -270,6 +279,7 @@ public struct OCIRuntime: Sendable {
               cgroupsPath: String?, join: CgroupPlacement?) throws -> Launched {
     try becomeSubreaper()
     let handle = try launcher.spawn(spec: spec, startFIFO: startFIFO)
+    PhaseTrace.mark("init spawned")
     var reader = LineReader(fd: handle.sync)
     var containerPID: Int32 = 0
     var placement: CgroupPlacement?
@@ -278,17 +288,20 @@ public struct OCIRuntime: Sendable {
       _ = Glibc.waitpid(handle.spawnedPID, nil, 0)  // the pre-fork init exits right after reporting
       guard case .pid(let pid) = first else { throw failure(first) }
       containerPID = pid
+      PhaseTrace.mark("pid received")
       if let join {
         try cgroups.join(join, pid: pid)
       } else if spec.mode == .create {
         placement = try cgroups.create(id: id, cgroupsPath: cgroupsPath, resources: resources, pid: pid)
       }
+      PhaseTrace.mark("cgroups placed")
       try FileIO.send(fd: handle.sync, Array("go\n".utf8))
       var clamps: [String] = []
       while true {
         let message = try next(&reader)
         switch message {
         case .ready:
+          PhaseTrace.mark("init ready")
           guard let st = ProcessProbe.stat(pid) else {
             throw GarrisonError(.system, operation: "init", "container process exited during setup")
           }
