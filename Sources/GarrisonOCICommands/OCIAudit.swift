@@ -28,9 +28,11 @@ enum OCIAudit {
   }
 
   /// The pod identity from the standard CRI annotations, else the container id alone.
-  static func object(id: String, bundle: String?) -> AuditObject {
-    var annotations: [String: String] = [:]
-    if let bundle, let data = FileManager.default.contents(atPath: bundle + "/config.json"),
+  /// `annotations`, when the caller already has them (from the container's state), spares a second decode of
+  /// config.json.
+  static func object(id: String, bundle: String?, annotations known: [String: String]? = nil) -> AuditObject {
+    var annotations: [String: String] = known ?? [:]
+    if known == nil, let bundle, let data = FileManager.default.contents(atPath: bundle + "/config.json"),
       let spec = try? JSONDecoder().decode(RuntimeSpec.self, from: data)
     {
       annotations = spec.annotations ?? [:]

@@ -48,8 +48,9 @@ public struct OCIGlobalOptions: ParsableArguments {
     var runtime = OCIRuntime(root: root, launcher: try InitLauncher.locate())
     let store = runtime.store
     runtime.onAttested = { report in
-      let bundle = (try? store.load(report.containerID))?.bundle
-      try OCIAudit.started(report, object: OCIAudit.object(id: report.containerID, bundle: bundle))
+      let record = try? store.load(report.containerID)  // the audit object's pod identity; the id alone without it
+      try OCIAudit.started(report, object: OCIAudit.object(id: report.containerID, bundle: record?.bundle,
+                                                           annotations: record.map { $0.annotations ?? [:] }))
     }
     return runtime
   }

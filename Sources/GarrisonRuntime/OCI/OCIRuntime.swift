@@ -45,6 +45,15 @@ public struct OCIRuntime: Sendable {
   /// process exists, fully confined except for the final `execve`, and waits for `start`.
   @discardableResult
   public func create(id: String, spec: RuntimeSpec? = nil, options: CreateOptions) throws -> ContainerRecord {
+    try create(id: id, spec: spec, options: options, keepSync: false).record
+  }
+
+  /// `create`; with `keepSync`, also returns the runtime's end of the sync socket, which reaches end of file
+  /// exactly when the container process has exec'd (the init's end is close-on-exec): `run` waits on it
+  /// instead of polling /proc/<pid>/exe.
+  private func create(id: String, spec: RuntimeSpec?, options: CreateOptions, keepSync: Bool) throws
+    -> (record: ContainerRecord, sync: Int32?)
+  {
     PhaseTrace.mark("create")
     try ContainerStore.validate(id: id)
     let bundle = (options.bundle as NSString).standardizingPath
@@ -64,7 +73,8 @@ public struct OCIRuntime: Sendable {
       defer { Glibc.close(fifo) }
       let launched = try launch(initSpec, id: id, startFIFO: fifo, resources: runtimeSpec.linux?.resources,
                                 cgroupsPath: runtimeSpec.linux?.cgroupsPath, join: nil)
-      Glibc.close(launched.sync)
+      let sync: Int32? = keepSync ? launched.sync : nil
+      if !keepSync { Glibc.close(launched.sync) }
       PhaseTrace.mark("launched")
       let record = ContainerRecord(
         id: id, bundle: bundle, pid: launched.pid, startTime: launched.startTime, started: false,
@@ -75,11 +85,12 @@ public struct OCIRuntime: Sendable {
         try store.save(record)
         if let pidFile = options.pidFile { try writePidFile(pidFile, launched.pid) }
       } catch {
+        if let sync { Glibc.close(sync) }
         kill9AndWait(launched.pid)
         if let c = launched.cgroups { try cgroups.destroy(c) }
         throw error
       }
-      return record
+      return (record, sync)
     } catch {
       try? store.remove(id)  // best-effort cleanup of our own state directory; the original error wins
       throw error
@@ -89,7 +100,15 @@ public struct OCIRuntime: Sendable {
   /// Releases a created container and attests the running process.
   @discardableResult
   public func start(id: String) throws -> AttestationReport {
-    var record = try store.load(id)
+    try start(try store.load(id), sync: nil)
+  }
+
+  /// `start` for a record already in memory (`run` has just created it), waiting for the exec on `sync` when
+  /// given (closed here).
+  private func start(_ loaded: ContainerRecord, sync: Int32?) throws -> AttestationReport {
+    defer { if let sync { Glibc.close(sync) } }
+    var record = loaded
+    let id = record.id
     guard ProcessProbe.isAlive(record.pid, startTime: record.startTime) else {
       throw GarrisonError(.refused, "container \(id) is not running (its init exited)")
     }
@@ -99,7 +118,7 @@ public struct OCIRuntime: Sendable {
     record.started = true
     try store.save(record)
     PhaseTrace.mark("start signalled")
-    waitForExec(record.pid, sync: nil, initExe: record.initExe)
+    waitForExec(record.pid, sync: sync, initExe: record.initExe)
     PhaseTrace.mark("exec seen")
     let report = try attest(id: id, pid: record.pid, spec: record.initSpec)
     try saveAttestation(report, id: id)
@@ -123,9 +142,9 @@ public struct OCIRuntime: Sendable {
   /// status (128+signal when killed).
   public func run(id: String, spec: RuntimeSpec? = nil, options: CreateOptions, detach: Bool) throws -> Int32 {
     try becomeSubreaper()
-    let record = try create(id: id, spec: spec, options: options)
+    let (record, sync) = try create(id: id, spec: spec, options: options, keepSync: true)
     do {
-      _ = try start(id: id)
+      _ = try start(record, sync: sync)
     } catch {
       try? delete(id: id, force: true)  // the start error is the one to report
       throw error
