@@ -34,6 +34,7 @@ CONTAINERD_PID=
 status=0
 # containerd 1.6's shim creates /run/containerd/s for its socket; remove those (empty) directories again if
 # this run created them.
+CTR_IDS="ctr-probe ctr-exit ctr-long"
 RUN_CONTAINERD_EXISTED=0
 [ -e /run/containerd ] && RUN_CONTAINERD_EXISTED=1
 
@@ -58,6 +59,14 @@ cleanup() {
       kill -KILL "$pid" 2>/dev/null
     fi
   done
+  # Container processes of a failed run: whatever is still in this run's cgroups.
+  local procs
+  for procs in $(find /sys/fs/cgroup/*"$CGPARENT" -name cgroup.procs 2>/dev/null); do
+    for pid in $(cat "$procs" 2>/dev/null); do
+      note "cleanup: killing container process $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-80))"
+      kill -KILL "$pid" 2>/dev/null
+    done
+  done
   sleep 0.2
   local m
   for m in $(findmnt -rn -o TARGET | grep -F "$S" | sort -r); do
@@ -69,6 +78,12 @@ cleanup() {
     [ -d "$d" ] || continue
     find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
     [ -d "$d" ] && note "cleanup: cgroup $d still present: $(cat "$d"/cgroup.procs 2>/dev/null | tr '\n' ' ')"
+  done
+  # A shim killed above leaves its socket: /run/containerd/s/<sha256 of address/namespace/id>, ours alone.
+  local id sockfile
+  for id in $CTR_IDS; do
+    sockfile=/run/containerd/s/$(printf '%s' "$S/containerd/containerd.sock/garrison/$id" | sha256sum | cut -d' ' -f1)
+    [ -S "$sockfile" ] && { note "cleanup: removing shim socket $sockfile"; rm -f "$sockfile"; }
   done
   if [ $RUN_CONTAINERD_EXISTED = 0 ] && [ -d /run/containerd ]; then
     rmdir /run/containerd/s /run/containerd 2>/dev/null || note "cleanup: /run/containerd not empty: $(ls -A /run/containerd/s)"
@@ -286,6 +301,7 @@ podman_test() {
 }
 
 # ---------------------------------------------------------------------------------------------------------------
+say "scratch $S (cgroups under $CGPARENT)"
 build_image || { echo "FAIL setup: cannot build the busybox OCI image"; exit 1; }
 for client in "${CLIENTS[@]}"; do
   case "$client" in

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+/// Real OCI clients from Debian drive garrison-oci: a private containerd with the io.containerd.runc.v2 shim
+/// (`ctr run --runc-binary`, `ctr task exec`, kill, rm) and podman with conmon (`podman --runtime`, run, exec,
+/// rm). The work is done by scripts/clients-test.sh; this test runs it once per client with the debug
+/// garrison-oci, requires its `PASS` line, and checks it left no scratch directory, mount, cgroup or process.
+@Suite(.serialized) struct RealClientsTests {
+  static let script = "\(Harness.packageRoot)/scripts/clients-test.sh"
+  static let binaries = ["containerd": ["containerd", "ctr", "containerd-shim-runc-v2"], "podman": ["podman", "conmon"]]
+
+  /// Why `client` cannot be exercised here, or nil.
+  static func skipReason(_ client: String) -> String? {
+    if let reason = Harness.skipReason { return reason }
+    let path = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/sbin:/usr/bin:/sbin:/bin"
+    let dirs = path.split(separator: ":").map(String.init)
+    let missing = binaries[client, default: []].filter { name in
+      !dirs.contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
+    }
+    return missing.isEmpty ? nil : "\(missing.joined(separator: ", ")) not installed (scripts/setup.sh installs them)"
+  }
+
+  @Test(arguments: ["containerd", "podman"]) func clientRunsContainersThroughGarrisonOCI(_ client: String) throws {
+    if let reason = Self.skipReason(client) {
+      print("SKIP real client \(client): \(reason)")
+      return
+    }
+    let r = try Harness.exec("/bin/bash", [Self.script, Harness.ociBinary, client])
+    print(r.stdout + r.stderr)
+    #expect(r.status == 0, "clients-test.sh \(client) exited \(r.status)")
+    let lines = r.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.contains("PASS \(client)"), "no PASS line for \(client)")
+    #expect(!lines.contains { $0.hasPrefix("FAIL") || $0.hasPrefix("SKIP") })
+    // The probe's lines were seen through the client, from a confined process, for run and exec alike.
+    let via = client == "containerd" ? ["ctr run", "ctr task exec"] : ["podman run", "podman exec"]
+    for what in via {
+      #expect(lines.contains("    \(what): NoNewPrivs:\t1"), "\(what): NoNewPrivs")
+      #expect(lines.contains("    \(what): Seccomp:\t2"), "\(what): Seccomp")
+    }
+
+    // Nothing left behind: the scratch directory, mounts or processes naming it, the cgroup parent.
+    guard let header = lines.first(where: { $0.hasPrefix("scratch ") }) else {
+      Issue.record("the script did not name its scratch directory")
+      return
+    }
+    let scratch = String(header.split(separator: " ")[1])
+    #expect(scratch.hasPrefix("/var/tmp/garrison-clients."))
+    #expect(!FileManager.default.fileExists(atPath: scratch), "\(scratch) left behind")
+    #expect(Harness.hostMounts(mentioning: scratch).isEmpty, "mounts left: \(Harness.hostMounts(mentioning: scratch))")
+    let leftovers = Self.processes(mentioning: scratch)
+    #expect(leftovers.isEmpty, "processes left (containerd, shim, conmon or container): \(leftovers)")
+    let cgroupParent = "garrison-clients-" + scratch.split(separator: ".").last!
+    let hierarchies = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? []
+    for h in hierarchies {
+      let dir = "/sys/fs/cgroup/\(h)/\(cgroupParent)"
+      #expect(!FileManager.default.fileExists(atPath: dir), "cgroup \(dir) left behind")
+    }
+  }
+
+  /// Live processes whose command line names `path` (the daemon, shims and conmon of one script run).
+  static func processes(mentioning path: String) -> [String] {
+    let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { Int32($0) != nil }
+    return pids.compactMap { pid -> String? in
+      guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return nil }
+      let cmd = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+      return cmd.contains(path) ? "\(pid): \(cmd)" : nil
+    }
+  }
+}
