@@ -34,7 +34,7 @@ CONTAINERD_PID=
 status=0
 # containerd 1.6's shim creates /run/containerd/s for its socket; remove those (empty) directories again if
 # this run created them.
-CTR_IDS="ctr-probe ctr-exit ctr-long"
+CTR_IDS="ctr-probe ctr-exit ctr-refused ctr-long"
 RUN_CONTAINERD_EXISTED=0
 [ -e /run/containerd ] && RUN_CONTAINERD_EXISTED=1
 
@@ -213,7 +213,15 @@ EOF
   [ "$rc" = 7 ] || { echo "ctr run 'exit 7' returned $rc: $(tail -3 "$LOG/ctr-exit.out")"; return 1; }
   note "ctr run: exit status 7 reported"
 
-  # 3. A detached container, `ctr task exec` into it, garrison-oci's own view of it, then kill and remove.
+  # 3. A refusal reaches the client: the shim reads garrison-oci's --log (json) and reports its message.
+  rc=0
+  timeout 60 "${run[@]}" --runc-systemd-cgroup --cgroup "garrison.slice:clients:ctr-refused" --rm "$IMAGE" ctr-refused true >"$LOG/ctr-refused.out" 2>&1 || rc=$?
+  [ "$rc" != 0 ] && grep -q 'systemd-cgroup is not supported by garrison-oci' "$LOG/ctr-refused.out" \
+    || { echo "ctr run --runc-systemd-cgroup: rc $rc, expected garrison-oci's refusal: $(tail -3 "$LOG/ctr-refused.out")"; return 1; }
+  "${ctr[@]}" container rm ctr-refused >/dev/null 2>&1
+  note "ctr run --runc-systemd-cgroup refused; ctr says: $(grep -o 'systemd-cgroup is not supported by garrison-oci' "$LOG/ctr-refused.out" | head -1)"
+
+  # 4. A detached container, `ctr task exec` into it, garrison-oci's own view of it, then kill and remove.
   timeout 60 "${run[@]}" --cgroup "$CGPARENT/ctr-long" -d "$IMAGE" ctr-long sleep 300 >"$LOG/ctr-long.out" 2>&1 \
     || { echo "ctr run -d failed: $(tail -3 "$LOG/ctr-long.out")"; return 1; }
   out=$LOG/ctr-exec.out
