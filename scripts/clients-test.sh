@@ -295,7 +295,15 @@ podman_test() {
   [ "$rc" = 7 ] || { echo "podman run 'exit 7' returned $rc: $(tail -3 "$LOG/podman-exit.out")"; return 1; }
   note "podman run: exit status 7 reported"
 
-  # 3. Detached container, podman exec, stop, rm.
+  # 3. A refusal reaches the client: conmon reads garrison-oci's --log and podman reports its message.
+  rc=0
+  timeout 60 "${run[@]}" --rm --preserve-fds 1 "$img" true 3</dev/null >"$LOG/podman-refused.out" 2>&1 || rc=$?
+  [ "$rc" != 0 ] && grep -q 'preserve-fds 1: passing extra descriptors to the container is not supported by garrison-oci' \
+    "$LOG/podman-refused.out" \
+    || { echo "podman run --preserve-fds 1: rc $rc, expected garrison-oci's refusal: $(tail -3 "$LOG/podman-refused.out")"; return 1; }
+  note "podman run --preserve-fds 1 refused; podman says: $(grep -o 'OCI runtime error: .*' "$LOG/podman-refused.out" | sed "s|$pd/||" | head -1)"
+
+  # 4. Detached container, podman exec, stop, rm.
   timeout 60 "${run[@]}" -d --name podman-long "$img" sleep 300 >"$LOG/podman-long.out" 2>&1 \
     || { echo "podman run -d failed: $(tail -3 "$LOG/podman-long.out")"; return 1; }
   out=$LOG/podman-exec.out
