@@ -37,6 +37,13 @@ status=0
 CTR_IDS="ctr-probe ctr-exit ctr-refused ctr-long"
 RUN_CONTAINERD_EXISTED=0
 [ -e /run/containerd ] && RUN_CONTAINERD_EXISTED=1
+# podman 4.3 as root always creates /run/containers/networks (empty with --network none) and keeps its image
+# copy cache in /var/lib/containers/cache/blob-info-cache-v1.boltdb (containers/image has no option for it);
+# both are removed again if this run created them.
+RUN_CONTAINERS_EXISTED=0
+[ -e /run/containers ] && RUN_CONTAINERS_EXISTED=1
+VAR_CONTAINERS_EXISTED=0
+[ -e /var/lib/containers ] && VAR_CONTAINERS_EXISTED=1
 
 say() { printf '%s\n' "$*"; }
 note() { printf '  %s\n' "$*"; }
@@ -87,6 +94,13 @@ cleanup() {
   done
   if [ $RUN_CONTAINERD_EXISTED = 0 ] && [ -d /run/containerd ]; then
     rmdir /run/containerd/s /run/containerd 2>/dev/null || note "cleanup: /run/containerd not empty: $(ls -A /run/containerd/s)"
+  fi
+  if [ $RUN_CONTAINERS_EXISTED = 0 ] && [ -d /run/containers ]; then
+    rmdir /run/containers/networks /run/containers 2>/dev/null || note "cleanup: /run/containers not empty"
+  fi
+  if [ $VAR_CONTAINERS_EXISTED = 0 ] && [ -d /var/lib/containers ]; then
+    rm -f /var/lib/containers/cache/blob-info-cache-v1.boltdb
+    rmdir /var/lib/containers/cache /var/lib/containers 2>/dev/null || note "cleanup: /var/lib/containers not empty"
   fi
   if findmnt -rn -o TARGET | grep -qF "$S"; then
     note "cleanup: mounts remain under $S; not removing it"

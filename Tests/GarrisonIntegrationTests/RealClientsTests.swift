@@ -25,6 +25,10 @@ import Testing
       print("SKIP real client \(client): \(reason)")
       return
     }
+    // Host directories the clients create whatever their options (containerd's shim socket directory, podman's
+    // network run directory and image-copy cache): the script removes them again when it created them.
+    let hostDirs = ["/run/containerd", "/run/containers", "/var/lib/containers"]
+    let absentBefore = hostDirs.filter { !FileManager.default.fileExists(atPath: $0) }
     let r = try Harness.exec("/bin/bash", [Self.script, Harness.ociBinary, client])
     print(r.stdout + r.stderr)
     #expect(r.status == 0, "clients-test.sh \(client) exited \(r.status)")
@@ -49,6 +53,9 @@ import Testing
     #expect(Harness.hostMounts(mentioning: scratch).isEmpty, "mounts left: \(Harness.hostMounts(mentioning: scratch))")
     let leftovers = Self.processes(mentioning: scratch)
     #expect(leftovers.isEmpty, "processes left (containerd, shim, conmon or container): \(leftovers)")
+    for dir in absentBefore {
+      #expect(!FileManager.default.fileExists(atPath: dir), "\(dir) created by the run and left behind")
+    }
     let cgroupParent = "garrison-clients-" + scratch.split(separator: ".").last!
     let hierarchies = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? []
     for h in hierarchies {
