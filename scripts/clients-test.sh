@@ -10,10 +10,11 @@
 #   Default binary .build/debug/garrison-oci (garrison-init must sit next to it or be named by $GARRISON_INIT);
 #   default clients: both. Prints `PASS <client>` or `FAIL <client>: reason` (or `SKIP <client>: reason` when
 #   the client is not installed) per client; exit 0 only if every requested client passed.
-# Everything lives in one scratch directory /var/tmp/garrison-clients.XXXXXX (kept on failure with
-# KEEP=1); cgroups go under /garrison-clients-<suffix> in each hierarchy and are removed at the end, as are the
-# daemons, shims and mounts this run created. containerd 1.6's shim always puts its socket in /run/containerd/s/
-# (a hash-named file, removed when the shim exits): that path is compiled into the shim.
+# Everything lives in one scratch directory /var/tmp/garrison-clients.XXXXXX (kept on failure with KEEP=1,
+# always with KEEP=always); cgroups go under /garrison-clients-<suffix> in each hierarchy and are removed at the
+# end, as are the daemons, shims, container processes and mounts this run created. Outside it, only what the
+# clients create whatever their options: containerd 1.6's shim socket in /run/containerd/s/ (compiled in),
+# podman's /run/containers/networks and /var/lib/containers/cache; removed again when this run created them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -233,7 +234,7 @@ EOF
   [ "$rc" != 0 ] && grep -q 'systemd-cgroup is not supported by garrison-oci' "$LOG/ctr-refused.out" \
     || { echo "ctr run --runc-systemd-cgroup: rc $rc, expected garrison-oci's refusal: $(tail -3 "$LOG/ctr-refused.out")"; return 1; }
   "${ctr[@]}" container rm ctr-refused >/dev/null 2>&1
-  note "ctr run --runc-systemd-cgroup refused; ctr says: $(grep -o 'systemd-cgroup is not supported by garrison-oci' "$LOG/ctr-refused.out" | head -1)"
+  note "ctr run --runc-systemd-cgroup refused; $(grep -F 'systemd-cgroup is not supported by garrison-oci' "$LOG/ctr-refused.out" | head -1)"
 
   # 4. A detached container, `ctr task exec` into it, garrison-oci's own view of it, then kill and remove.
   timeout 60 "${run[@]}" --cgroup "$CGPARENT/ctr-long" -d "$IMAGE" ctr-long sleep 300 >"$LOG/ctr-long.out" 2>&1 \
