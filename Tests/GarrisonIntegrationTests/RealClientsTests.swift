@@ -1,4 +1,5 @@
 import Foundation
+import GarrisonRuntime
 import Testing
 
 /// Real OCI clients from Debian drive garrison-oci: a private containerd with the io.containerd.runc.v2 shim
@@ -62,6 +63,46 @@ import Testing
       let dir = "/sys/fs/cgroup/\(h)/\(cgroupParent)"
       #expect(!FileManager.default.fileExists(atPath: dir), "cgroup \(dir) left behind")
     }
+  }
+
+  /// The runc behaviours the clients rely on, checked without them: the shim's and podman's second
+  /// `delete --force` of a gone container succeeds; `kill` of an exited container fails with runc's "container
+  /// not running" (the shim maps it to "process already finished"); `--no-new-keyring` and `--preserve-fds 0`
+  /// are accepted and `--preserve-fds 1` is refused by name; `--version` has runc's first line.
+  @Test func runcBehavioursTheClientsRelyOn() throws {
+    guard Harness.canRun else { return }
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    #expect(try b.oci(["delete", "--force", "never-created"]).status == 0)
+    let plain = try b.oci(["delete", "never-created"])
+    #expect(plain.status == 2 && plain.stderr.contains("does not exist"), "\(plain.stderr)")
+
+    try b.write(DefaultSpec.make(args: ["/bin/true"]))
+    let refused = try b.oci(["create", "--preserve-fds", "1", "--bundle", b.dir, "compat-fds"])
+    #expect(refused.status == 3 && refused.stderr.contains("--preserve-fds 1"), "\(refused.stderr)")
+    #expect(try b.oci(["state", "compat-fds"]).status == 2, "a refused create leaves no state")
+
+    let id = "compat-\(UUID().uuidString.prefix(8))"
+    b.ids.append(id)
+    let pidFile = b.dir + "/compat.pid"
+    let created = try b.oci(["create", "--no-new-keyring", "--preserve-fds", "0", "--pid-file", pidFile,
+                             "--bundle", b.dir, id])
+    #expect(created.status == 0, "\(created.stderr)")
+    #expect(Int32((try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? "") ?? 0 > 0, "pid file written by create")
+    #expect(try b.oci(["start", id]).status == 0)
+    var stopped = false
+    for _ in 0..<200 where !stopped {
+      stopped = try b.oci(["state", id]).stdout.contains("\"stopped\"")
+      if !stopped { usleep(20_000) }
+    }
+    #expect(stopped, "/bin/true exited")
+    let kill = try b.oci(["kill", id, "KILL"])
+    #expect(kill.status != 0 && kill.stderr.contains("container not running"), "\(kill.stderr)")
+    #expect(try b.oci(["delete", id]).status == 0)
+    #expect(try b.oci(["delete", "--force", id]).status == 0, "deleting again with --force succeeds")
+
+    let version = try Harness.exec(Harness.ociBinary, ["--version"])
+    #expect(version.status == 0 && version.stdout.hasPrefix("garrison-oci version "), "\(version.stdout)")
   }
 
   /// Live processes whose command line names `path` (the daemon, shims and conmon of one script run).
