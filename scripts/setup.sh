@@ -6,6 +6,7 @@ PKGS=(pkg-config libseccomp-dev libcap-dev libapparmor-dev libselinux1-dev libpc
       gcc libc6-dev linux-libc-dev)  # gcc + kernel headers: the seccomp real-kernel probe in GarrisonSeccompTests
 missing=()
 PKGS+=(chromium)  # headless rendering of the HTML audit report in GarrisonAuditTests
+PKGS+=(containerd podman)  # real OCI clients driving garrison-oci in scripts/clients-test.sh (podman pulls conmon)
 for p in "${PKGS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive

@@ -14,6 +14,8 @@ public struct OCICommand: ParsableCommand {
       enforced on this host or was refused; 4 a system operation failed. `run` and foreground `exec` exit with \
       the container's status.
       """,
+    // runc's `--version` layout (podman info shows it); the spec line is the OCI runtime-spec version implemented.
+    version: "garrison-oci version 0.1.0\nspec: 1.2.0",
     subcommands: [
       OCICreate.self, OCIStart.self, OCIState.self, OCIKill.self, OCIDelete.self, OCIRun.self, OCIExec.self,
       OCIPs.self, OCIFeatures.self, OCISpec.self, OCIList.self,

@@ -16,6 +16,7 @@ struct OCIExec: ParsableCommand {
   @Option(name: .customLong("console-socket")) var consoleSocket: String?
   @Option(name: [.short, .long], help: "Extra environment variables.") var env: [String] = []
   @Option(name: .long, help: "Working directory.") var cwd: String?
+  @OptionGroup var clientCompat: OCIClientCompatOptions
   @Argument var id: String
   @Argument(parsing: .captureForPassthrough) var args: [String] = []
 
@@ -24,6 +25,7 @@ struct OCIExec: ParsableCommand {
       if tty || consoleSocket != nil {
         throw GarrisonError(.unenforceable, "--tty/--console-socket: terminals are not supported by garrison-oci yet")
       }
+      try clientCompat.validate(for: "exec")
       let runtime = try global.runtime()
       var proc: RuntimeSpec.Process
       if let process {

@@ -13,6 +13,7 @@ struct OCICreate: ParsableCommand {
   @Option(name: .customLong("console-socket"), help: "Unix socket for the pty master (unsupported).")
   var consoleSocket: String?
   @Flag(name: .customLong("no-pivot"), help: "Use MS_MOVE + chroot instead of pivot_root.") var noPivot = false
+  @OptionGroup var clientCompat: OCIClientCompatOptions
   @Argument var id: String
 
   func run() throws {
@@ -20,6 +21,7 @@ struct OCICreate: ParsableCommand {
       if consoleSocket != nil {
         throw GarrisonError(.unenforceable, "--console-socket: terminals are not supported by garrison-oci yet")
       }
+      try clientCompat.validate(for: "create")
       try global.runtime().create(
         id: id, options: .init(bundle: absolute(bundle), pidFile: pidFile.map(absolute), noPivot: noPivot))
       return 0
@@ -49,12 +51,14 @@ struct OCIRun: ParsableCommand {
   @Option(name: .customLong("console-socket")) var consoleSocket: String?
   @Flag(name: .customLong("no-pivot")) var noPivot = false
   @Flag(name: [.short, .long], help: "Return once started.") var detach = false
+  @OptionGroup var clientCompat: OCIClientCompatOptions
   @Argument var id: String
   func run() throws {
     try global.perform(audit: .containerStarted, id: id, bundle: absolute(bundle)) {
       if consoleSocket != nil {
         throw GarrisonError(.unenforceable, "--console-socket: terminals are not supported by garrison-oci yet")
       }
+      try clientCompat.validate(for: "run")
       return try global.runtime().run(
         id: id, options: .init(bundle: absolute(bundle), pidFile: pidFile.map(absolute), noPivot: noPivot),
         detach: detach)
@@ -94,7 +98,8 @@ struct OCIKill: ParsableCommand {
   }
 }
 
-/// `delete`: remove a stopped container (`--force` kills it first).
+/// `delete`: remove a stopped container (`--force` kills it first). As with runc, `--force` on a container
+/// that no longer exists succeeds: containerd's shim and podman both delete again during their cleanup.
 struct OCIDelete: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a container.")
   @OptionGroup var global: OCIGlobalOptions
@@ -102,7 +107,10 @@ struct OCIDelete: ParsableCommand {
   @Argument var id: String
   func run() throws {
     try global.perform {
-      try global.runtime().delete(id: id, force: force)
+      let runtime = try global.runtime()
+      try ContainerStore.validate(id: id)
+      if force && access(runtime.store.directory(id), F_OK) != 0 && errno == ENOENT { return 0 }
+      try runtime.delete(id: id, force: force)
       return 0
     }
   }

@@ -172,7 +172,8 @@ public struct OCIRuntime: Sendable {
   public func kill(id: String, signal: Int32, all: Bool) throws {
     let record = try store.load(id)
     guard ProcessProbe.isAlive(record.pid, startTime: record.startTime) else {
-      throw GarrisonError(.refused, "container \(id) is not running")
+      // runc's wording: containerd's shim maps "container not running" to "process already finished".
+      throw GarrisonError(.refused, "cannot signal \(id): container not running")
     }
     let targets = all ? try processes(id: id) : [record.pid]
     for pid in targets {
