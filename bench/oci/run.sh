@@ -24,7 +24,7 @@ cp /bin/busybox "$work/bundle/rootfs/bin/busybox"
 ln -s busybox "$work/bundle/rootfs/bin/true"
 "$bin/garrison-oci" spec --bundle "$work/bundle"
 # crun 1.8 accepts runtime-spec 1.0.x; the config is otherwise identical for every runtime.
-sed -i 's/"ociVersion" : "1.2.0"/"ociVersion" : "1.0.2"/; s/"sh"/"\/bin\/true"/' "$work/bundle/config.json"
+sed -i -E 's/"ociVersion" *: *"[0-9.]+"/"ociVersion" : "1.0.2"/; s/"sh"/"\/bin\/true"/' "$work/bundle/config.json"
 
 # crun on this hybrid-cgroup host needs a v1 hugetlb hierarchy (DESIGN.md); probe once.
 if ! crun --root "$work/state-crun" run --bundle "$work/bundle" probe >/dev/null 2>"$work/crun.err"; then
