@@ -95,6 +95,8 @@ let package = Package(
     .testTarget(name: "GarrisonCgroupsTests", dependencies: ["GarrisonCgroups"]),
     .testTarget(name: "GarrisonImagesTests", dependencies: ["GarrisonImages"]),
     .testTarget(name: "GarrisonPodsTests", dependencies: ["GarrisonPods", "GarrisonManifest", "GarrisonPolicy", "GarrisonOCI", "GarrisonAudit", "garrison"]),
+    .testTarget(name: "GarrisonOCICommandsTests", dependencies: ["GarrisonOCICommands",
+                                                               .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .testTarget(name: "GarrisonIntegrationTests", dependencies: ["GarrisonCore", "GarrisonOCI", "GarrisonRuntime", "GarrisonInit", "GarrisonKernel"]),
   ]
 )

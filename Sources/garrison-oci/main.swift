@@ -1,4 +1,4 @@
 import GarrisonOCICommands
 
-// The runc-compatible runtime; everything lives in GarrisonCommands/OCI*.swift and GarrisonRuntime/OCI.
-OCICommand.mainWithGarrisonExitCodes()
+// The runc-compatible runtime; everything lives in GarrisonOCICommands and GarrisonRuntime/OCI.
+OCICommand.runtimeMain()
