@@ -26,10 +26,13 @@
 #   confined-denial            in that container reading /proc/kallsyms fails with "Permission denied"
 #                              (the template's `deny @{PROC}/kallsyms`; /proc/kallsyms is not a masked path)
 #   unconfined-control         the same container without the profile reads "unconfined" and /proc/kallsyms
+#   explicit-unconfined        process.apparmorProfile "unconfined" runs unconfined and its read-back passes
 #   attestation                garrison-oci's read-back (enforcement.readback audit event) saw the label and passed
-#   missing-profile-refused    a container naming a profile that is not loaded is refused (exit != 0, error
-#                              names the profile)
-#   missing-profile-clean      ... and leaves no state directory, cgroup, or process behind
+#   missing-profile-refused    a container naming a profile that is not loaded is refused before anything is
+#                              created (exit 3, the runtime checks securityfs' profile list)
+#   missing-profile-refused-by-init  the same with securityfs unmounted: garrison-init's write of the exec label
+#                              fails and the runtime refuses (exit 4, "not loaded in the kernel")
+#   missing-profile-clean      ... and neither leaves a state directory, cgroup or process behind
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,8 +41,8 @@ TIMEOUT=${TIMEOUT:-300}
 QEMU=${QEMU:-qemu-system-x86_64}
 BUSYBOX=/bin/busybox
 PARSER=/usr/sbin/apparmor_parser
-CHECKS=(apparmor-enabled profile-loaded confined-label confined-denial unconfined-control attestation
-        missing-profile-refused missing-profile-clean)
+CHECKS=(apparmor-enabled profile-loaded confined-label confined-denial unconfined-control explicit-unconfined
+        attestation missing-profile-refused missing-profile-refused-by-init missing-profile-clean)
 
 need() { echo "apparmor-vm: missing prerequisite: $*" >&2; exit 2; }
 command -v "$QEMU" >/dev/null || need "$QEMU (Debian package qemu-system-x86)"
@@ -137,6 +140,7 @@ PY
 }
 bundle confined "$name"
 bundle unconfined ""
+bundle explicit-unconfined unconfined
 bundle missing "garrison-vmtest-not-loaded"
 
 # --- Stage 1: move the tree onto a tmpfs and switch_root into it --------------------------------------------
@@ -230,6 +234,14 @@ else
   bad unconfined-control "rc=$(cat /run/u1.rc) $(grep -E '^(LABEL|KALLSYMS)=' /run/u1.out | tr '\n' ' ')"
 fi
 
+run u2 explicit-unconfined
+readback=$(cat /run/audit-u2/segment-*.jsonl 2>/dev/null | grep '"kind":"enforcement.readback"' | head -n 1)
+if [ "$(cat /run/u2.rc)" = 0 ] && grep -qx 'LABEL=unconfined' /run/u2.out && echo "$readback" | grep -q '"outcome":"allowed"'; then
+  ok explicit-unconfined "$(grep '^LABEL=' /run/u2.out), enforcement.readback allowed"
+else
+  bad explicit-unconfined "rc=$(cat /run/u2.rc) $(grep '^LABEL=' /run/u2.out) readback: ${readback:-none}"
+fi
+
 readback=$(cat /run/audit-c1/segment-*.jsonl 2>/dev/null | grep '"kind":"enforcement.readback"' | head -n 1)
 if [ -n "$readback" ] && echo "$readback" | grep -q '"outcome":"allowed"' \
    && echo "$readback" | grep -q "\"lsm_label\":\"$name (enforce)\"" && echo "$readback" | grep -q '"exited_early":false'; then
@@ -239,12 +251,22 @@ else
 fi
 
 run m1 missing
-if [ "$(cat /run/m1.rc)" != 0 ] && grep -q 'garrison-vmtest-not-loaded' /run/m1.err && [ ! -s /run/m1.out ]; then
+if [ "$(cat /run/m1.rc)" = 3 ] && grep -q 'garrison-vmtest-not-loaded is not loaded' /run/m1.err && [ ! -s /run/m1.out ]; then
   ok missing-profile-refused "exit $(cat /run/m1.rc): $(head -n 1 /run/m1.err)"
 else
   bad missing-profile-refused "exit $(cat /run/m1.rc), stdout: $(cat /run/m1.out | tr '\n' ' ')"
 fi
-left=$(nothing_left m1)
+# Without securityfs the runtime cannot list the loaded profiles; garrison-init's label write must refuse.
+umount /sys/kernel/security
+run m2 missing
+mount -t securityfs securityfs /sys/kernel/security
+if [ "$(cat /run/m2.rc)" = 4 ] && grep -q 'garrison-vmtest-not-loaded is not loaded in the kernel' /run/m2.err \
+   && [ ! -s /run/m2.out ]; then
+  ok missing-profile-refused-by-init "exit $(cat /run/m2.rc): $(head -n 1 /run/m2.err)"
+else
+  bad missing-profile-refused-by-init "exit $(cat /run/m2.rc), stdout: $(cat /run/m2.out | tr '\n' ' ')"
+fi
+left="$(nothing_left m1)$(nothing_left m2)"
 listed=$(garrison-oci --root $root list 2>&1 | grep -v '^ID' || true)
 if [ -z "$left" ] && [ -z "$listed" ]; then
   ok missing-profile-clean "no state, cgroup or container process left"

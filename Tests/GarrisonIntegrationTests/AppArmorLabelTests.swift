@@ -25,6 +25,11 @@ struct AppArmorLabelTests {
     #expect(AppArmorLabel.enforces(c.label, profile: "garrison-default-v1") == c.enforces)
   }
 
+  @Test func anExplicitUnconfinedRequestMatchesTheUnconfinedLabel() {
+    #expect(AppArmorLabel.enforces("unconfined\n", profile: "unconfined"))
+    #expect(!AppArmorLabel.enforces("garrison-default-v1 (enforce)", profile: "unconfined"))
+  }
+
   @Test func parsesNameAndMode() {
     #expect(AppArmorLabel(parsing: "a b (enforce)\n") == AppArmorLabel(parsing: "a b (enforce)"))
     let l = AppArmorLabel(parsing: "my-profile (complain)")

@@ -8,8 +8,9 @@ enum AppArmorVM {
   static let binaries = LSMFixtures.repoRoot + "/.build/debug"
   /// The checks scripts/apparmor-vm.sh runs inside the VM; each must print a PASS line.
   static let checks = [
-    "apparmor-enabled", "profile-loaded", "confined-label", "confined-denial", "unconfined-control", "attestation",
-    "missing-profile-refused", "missing-profile-clean",
+    "apparmor-enabled", "profile-loaded", "confined-label", "confined-denial", "unconfined-control",
+    "explicit-unconfined", "attestation", "missing-profile-refused", "missing-profile-refused-by-init",
+    "missing-profile-clean",
   ]
 
   static var qemu: String? {

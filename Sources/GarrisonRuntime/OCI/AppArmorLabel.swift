@@ -22,9 +22,12 @@ public struct AppArmorLabel: Equatable, Sendable {
 
   /// Whether `label` confines by exactly `profile` in a mode that denies (`enforce` or `kill`); a profile in
   /// complain mode only logs, so it does not count, and neither does a longer name sharing the prefix.
+  /// An explicit `unconfined` request matches the label `unconfined` (shown without a mode).
   public static func enforces(_ label: String?, profile: String) -> Bool {
     guard let label else { return false }
     let parsed = AppArmorLabel(parsing: label)
-    return parsed.profile == profile && (parsed.mode == "enforce" || parsed.mode == "kill")
+    guard parsed.profile == profile else { return false }
+    if profile == "unconfined" { return parsed.mode == nil || parsed.mode == "unconfined" }
+    return parsed.mode == "enforce" || parsed.mode == "kill"
   }
 }
