@@ -56,6 +56,7 @@ fi
 [ -x "$PARSER" ] || need "$PARSER (apparmor)"
 [ -d /etc/apparmor.d/tunables ] && [ -d /etc/apparmor.d/abstractions ] || need "/etc/apparmor.d (apparmor)"
 command -v cpio >/dev/null || need "cpio"
+command -v strip >/dev/null || need "strip (binutils)"
 command -v python3 >/dev/null || need "python3"
 if ldd "$BIN/garrison-init" >/dev/null 2>&1; then need "a static garrison-init (it is dynamically linked)"; fi
 

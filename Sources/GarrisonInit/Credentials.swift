@@ -67,8 +67,9 @@ public struct CredentialSetup<K: PrivilegeKernel> {
         do {
           try kernel.writeAttr("/proc/self/attr/exec", "exec \(profile)")
         } catch let err where err == .ENOENT {
-          throw InitFailure("set AppArmor exec profile \(profile)",
-                            "\(err.description): profile \(profile) is not loaded in the kernel (load it with apparmor_parser -r)")
+          throw InitFailure(
+            "set AppArmor exec profile \(profile)",
+            "\(err.description): profile \(profile) is not loaded in the kernel (load it with apparmor_parser -r)")
         } catch {
           throw InitFailure("set AppArmor exec profile \(profile) via /proc/self/attr/exec", error.description)
         }

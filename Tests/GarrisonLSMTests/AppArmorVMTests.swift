@@ -94,6 +94,8 @@ enum AppArmorVM {
     #expect(!lines.contains { $0.hasPrefix("GARRISON-VM: FAIL") })
     // The label the container read is the profile Garrison rendered, in enforce mode.
     #expect(lines.contains("GARRISON-VM: PASS confined-label LABEL=\(profile.name) (enforce)"))
-    #expect(lines.contains { $0.hasPrefix("GARRISON-VM: PASS confined-denial KALLSYMS=denied") && $0.contains("Permission denied") })
+    #expect(lines.contains {
+      $0.hasPrefix("GARRISON-VM: PASS confined-denial KALLSYMS=denied") && $0.contains("Permission denied")
+    })
   }
 }

@@ -169,8 +169,9 @@ public struct InitSpecBuilder {
     if let profile = p.apparmorProfile, !profile.isEmpty {
       if appArmorEnabled {
         if profile != "unconfined", let loaded = loadedAppArmorProfiles, !loaded.contains(profile) {
-          throw GarrisonError(.unenforceable, "AppArmor profile \(profile) is not loaded in the kernel (load it with apparmor_parser -r)",
-                              field: f / "apparmorProfile")
+          throw GarrisonError(
+            .unenforceable, "AppArmor profile \(profile) is not loaded in the kernel (load it with apparmor_parser -r)",
+            field: f / "apparmorProfile")
         }
         s.apparmorProfile = profile
       } else if profile != "unconfined" {
