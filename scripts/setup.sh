@@ -7,9 +7,29 @@ PKGS=(pkg-config libseccomp-dev libcap-dev libapparmor-dev libselinux1-dev libpc
 missing=()
 PKGS+=(chromium)  # headless rendering of the HTML audit report in GarrisonAuditTests
 PKGS+=(containerd podman)  # real OCI clients driving garrison-oci in scripts/clients-test.sh (podman pulls conmon)
+PKGS+=(qemu-system-x86 cpio binutils python3)  # scripts/apparmor-vm.sh (AppArmorVMTests): initramfs + qemu TCG
 for p in "${PKGS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
+export DEBIAN_FRONTEND=noninteractive
+updated=0
 if [ ${#missing[@]} -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
+  updated=1
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# A Debian kernel with AppArmor for scripts/apparmor-vm.sh: only /boot/vmlinuz-* is used. Installing the package
+# runs update-initramfs, which works in most containers; where the postinst fails, the image is extracted from
+# the downloaded package instead (no dpkg state, nothing else needed).
+if ! ls /boot/vmlinuz-* >/dev/null 2>&1; then
+  [ "$updated" = 1 ] || apt-get update -qq
+  if ! apt-get install -y -qq --no-install-recommends linux-image-amd64 >/dev/null; then
+    echo "setup: installing linux-image-amd64 failed; extracting the kernel image from the package" >&2
+    kpkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+    kdir=$(mktemp -d /var/tmp/garrison-kernel.XXXXXX)
+    (cd "$kdir" && apt-get download -qq "$kpkg")
+    dpkg-deb -x "$kdir"/*.deb "$kdir/x"
+    install -m 0644 "$kdir"/x/boot/vmlinuz-* /boot/
+    rm -rf "$kdir"
+  fi
+  ls /boot/vmlinuz-* >/dev/null
 fi

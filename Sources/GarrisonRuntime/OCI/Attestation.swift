@@ -65,8 +65,8 @@ public enum Attestation {
     if status.capAmb & ~c.ambient != 0 { m.append("CapAmb has \(extra(status.capAmb, c.ambient)) beyond spec") }
     if spec.noNewPrivileges && status.noNewPrivs != 1 { m.append("NoNewPrivs is \(status.noNewPrivs), expected 1") }
     if spec.seccomp != nil && status.seccomp != 2 { m.append("Seccomp is \(status.seccomp), expected 2 (filter)") }
-    if let profile = spec.apparmorProfile, !(report.lsmLabel ?? "").hasPrefix(profile) {
-      m.append("AppArmor label \(report.lsmLabel ?? "none") != \(profile)")
+    if let profile = spec.apparmorProfile, !AppArmorLabel.enforces(report.lsmLabel, profile: profile) {
+      m.append("AppArmor label \(report.lsmLabel ?? "none") != \(profile) (enforce)")
     }
     if let label = spec.selinuxLabel, report.lsmLabel != label {
       m.append("SELinux label \(report.lsmLabel ?? "none") != \(label)")

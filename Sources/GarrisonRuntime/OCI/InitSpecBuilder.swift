@@ -13,6 +13,10 @@ public struct InitSpecBuilder {
   /// The runtime's own bounding set: capabilities outside it cannot be granted (e.g. no CAP_SYS_RESOURCE here).
   public var hostBounding: UInt64
   public var appArmorEnabled: Bool
+  /// The AppArmor profiles loaded in the kernel (`/sys/kernel/security/apparmor/profiles`), or nil when that
+  /// file cannot be read here (securityfs not mounted); then garrison-init's write of the exec label is the only
+  /// check, and it fails closed as well, just later and with exit code 4 instead of 3.
+  public var loadedAppArmorProfiles: Set<String>?
   public var seLinuxEnabled: Bool
 
   public init(seccomp: any SeccompBPFCompiling) throws {
@@ -26,7 +30,15 @@ public struct InitSpecBuilder {
     }
     let aa = (try? String(contentsOfFile: "/sys/module/apparmor/parameters/enabled", encoding: .utf8)) ?? ""
     appArmorEnabled = aa.hasPrefix("Y")
+    loadedAppArmorProfiles = appArmorEnabled ? Self.readLoadedAppArmorProfiles() : nil
     seLinuxEnabled = FileManager.default.fileExists(atPath: "/sys/fs/selinux/enforce")
+  }
+
+  /// The profile names in `/sys/kernel/security/apparmor/profiles` (`name (mode)` per line), or nil if unreadable.
+  static func readLoadedAppArmorProfiles(path: String = "/sys/kernel/security/apparmor/profiles") -> Set<String>? {
+    let text: String
+    do { text = try FileIO.readText(path) } catch { return nil }  // no securityfs: the init still checks
+    return Set(text.split(separator: "\n").map { AppArmorLabel(parsing: String($0)).profile })
   }
 
   static let namespaceFlags: [String: Int32] = [
@@ -156,6 +168,11 @@ public struct InitSpecBuilder {
     }
     if let profile = p.apparmorProfile, !profile.isEmpty {
       if appArmorEnabled {
+        if profile != "unconfined", let loaded = loadedAppArmorProfiles, !loaded.contains(profile) {
+          throw GarrisonError(
+            .unenforceable, "AppArmor profile \(profile) is not loaded in the kernel (load it with apparmor_parser -r)",
+            field: f / "apparmorProfile")
+        }
         s.apparmorProfile = profile
       } else if profile != "unconfined" {
         throw GarrisonError(.unenforceable, "AppArmor profile \(profile) requested but AppArmor is not enabled in this kernel",

@@ -1,0 +1,101 @@
+import Foundation
+import GarrisonLSM
+import Testing
+
+/// What the AppArmor VM test needs on the host, and why it cannot run when something is absent.
+enum AppArmorVM {
+  static let script = LSMFixtures.repoRoot + "/scripts/apparmor-vm.sh"
+  static let binaries = LSMFixtures.repoRoot + "/.build/debug"
+  /// The checks scripts/apparmor-vm.sh runs inside the VM; each must print a PASS line.
+  static let checks = [
+    "apparmor-enabled", "profile-loaded", "confined-label", "confined-denial", "unconfined-control",
+    "explicit-unconfined", "attestation", "missing-profile-refused", "missing-profile-refused-by-init",
+    "missing-profile-clean",
+  ]
+
+  static var qemu: String? {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    return path.split(separator: ":").map { "\($0)/qemu-system-x86_64" }
+      .first { FileManager.default.isExecutableFile(atPath: $0) }
+  }
+
+  static var kernel: String? {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: "/boot")) ?? []
+    return names.filter { $0.hasPrefix("vmlinuz-") }.sorted().last.map { "/boot/" + $0 }
+  }
+
+  /// Why the VM cannot be booted here, or nil when it can.
+  static var skipReason: String? {
+    if getuid() != 0 { return "needs root to build the initramfs (mknod /dev/console), uid \(getuid())" }
+    if qemu == nil { return "qemu-system-x86_64 not on PATH (Debian package qemu-system-x86; scripts/setup.sh)" }
+    if kernel == nil { return "no /boot/vmlinuz-* (Debian package linux-image-amd64; scripts/setup.sh)" }
+    for product in ["garrison-oci", "garrison-init"]
+    where !FileManager.default.isExecutableFile(atPath: "\(binaries)/\(product)") {
+      return "\(binaries)/\(product) not built (swift build --product \(product))"
+    }
+    return nil
+  }
+
+  /// Whether the test runs; prints the reason when it does not, so a skip is never silent.
+  static var canRun: Bool {
+    if let reason = skipReason {
+      print("SKIP AppArmorVMTests: \(reason)")
+      return false
+    }
+    return true
+  }
+}
+
+/// Proves AppArmor enforcement under a real AppArmor kernel (this host's kernel has none): boots Debian's kernel
+/// with `qemu-system-x86_64 -accel tcg`, loads Garrison's RuntimeDefault profile rendered here by
+/// `AppArmorProfile.runtimeDefault`, and runs busybox containers with the debug-built garrison-oci/garrison-init.
+/// Takes about a minute (TCG); the script's own timeout is 300 s.
+@Suite(.serialized) struct AppArmorVMTests {
+  @Test(.enabled(if: AppArmorVM.canRun, "needs root, qemu-system-x86_64, /boot/vmlinuz-* and .build/debug binaries"),
+        .timeLimit(.minutes(6)))
+  func garrisonOCIEnforcesAppArmorInAVM() throws {
+    let scratch = "/var/tmp/garrison-aavm-test-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: false)
+    defer { try? FileManager.default.removeItem(atPath: scratch) }  // scratch only; a leftover is harmless
+
+    let profile = try AppArmorProfile.runtimeDefault(policyDirectory: LSMFixtures.apparmorDirectory)
+    try profile.text.write(toFile: scratch + "/profile", atomically: true, encoding: .utf8)
+
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = [AppArmorVM.script]
+    var env = ProcessInfo.processInfo.environment
+    env["BIN"] = AppArmorVM.binaries
+    env["PROFILE"] = scratch + "/profile"
+    env["LOG"] = scratch + "/console.txt"
+    env["KERNEL"] = AppArmorVM.kernel
+    process.environment = env
+    FileManager.default.createFile(atPath: scratch + "/output", contents: nil)
+    let output = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/output"))
+    process.standardOutput = output
+    process.standardError = output
+    process.standardInput = FileHandle.nullDevice
+    let started = Date()
+    try process.run()
+    process.waitUntilExit()
+    try output.close()
+    let seconds = Int(Date().timeIntervalSince(started))
+    let text = try String(contentsOfFile: scratch + "/output", encoding: .utf8)
+    let lines = text.split(separator: "\n").map(String.init)
+    for line in lines where line.hasPrefix("GARRISON-VM: PASS") || line.hasPrefix("GARRISON-VM: FAIL") {
+      print(line)
+    }
+    print("AppArmorVMTests: scripts/apparmor-vm.sh exited \(process.terminationStatus) after \(seconds) s")
+
+    #expect(process.terminationStatus == 0, "scripts/apparmor-vm.sh failed:\n\(text)")
+    for check in AppArmorVM.checks {
+      #expect(lines.contains { $0.hasPrefix("GARRISON-VM: PASS \(check) ") }, "no PASS line for \(check)")
+    }
+    #expect(!lines.contains { $0.hasPrefix("GARRISON-VM: FAIL") })
+    // The label the container read is the profile Garrison rendered, in enforce mode.
+    #expect(lines.contains("GARRISON-VM: PASS confined-label LABEL=\(profile.name) (enforce)"))
+    #expect(lines.contains {
+      $0.hasPrefix("GARRISON-VM: PASS confined-denial KALLSYMS=denied") && $0.contains("Permission denied")
+    })
+  }
+}
