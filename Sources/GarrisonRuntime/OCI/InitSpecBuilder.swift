@@ -103,6 +103,7 @@ public struct InitSpecBuilder {
       }
       result.seccomp = InitSpec.Seccomp(bpf: try seccomp.compile(profile), flags: flags)
     }
+    try SeccompDigestPin.check(annotations: spec.annotations, bpf: result.seccomp?.bpf)
     return result
   }
 

@@ -19,8 +19,8 @@ public struct OCIRuntime: Sendable {
   /// Called with every attestation, passed or not, before a mismatch kills the container (the audit hook).
   public var onAttested: (@Sendable (AttestationReport) throws -> Void)?
 
-  public init(root: String, launcher: InitLauncher, seccomp: any SeccompBPFCompiling = LibseccompBPFCompiler(),
-              cgroups: any CgroupControlling = MinimalCgroupV1()) {
+  public init(root: String, launcher: InitLauncher, seccomp: any SeccompBPFCompiling = OCISeccompCompiler(),
+              cgroups: any CgroupControlling = OCICgroups()) {
     self.store = ContainerStore(root: root)
     self.launcher = launcher
     self.seccomp = seccomp
@@ -58,7 +58,8 @@ public struct OCIRuntime: Sendable {
         throw GarrisonError(.system, operation: "open \(fifoPath)", "cannot open start FIFO", errno: errno)
       }
       defer { Glibc.close(fifo) }
-      let launched = try launch(initSpec, id: id, startFIFO: fifo, resources: runtimeSpec.linux?.resources,
+      let resources = OCIResourceLimits.withDeviceNodes(runtimeSpec.linux?.resources, initSpec.devices)
+      let launched = try launch(initSpec, id: id, startFIFO: fifo, resources: resources,
                                 cgroupsPath: runtimeSpec.linux?.cgroupsPath, join: nil)
       Glibc.close(launched.sync)
       let record = ContainerRecord(
