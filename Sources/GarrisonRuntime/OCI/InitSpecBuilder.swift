@@ -64,7 +64,8 @@ public struct InitSpecBuilder {
     if spec.domainname != nil && !created.contains("uts") {
       throw GarrisonError(.invalid, "domainname requires a new uts namespace", field: FieldPath("domainname"))
     }
-    let mounts = try buildMounts(spec.mounts ?? [], bundle: bundle)
+    let mounts = try CgroupMountExpansion.expand(try buildMounts(spec.mounts ?? [], bundle: bundle),
+                                                 cgroupNamespace: created.contains("cgroup"))
     var sysctls: [[String]] = []
     for key in (linux.sysctl ?? [:]).keys.sorted() {
       try checkSysctl(key, created: created)

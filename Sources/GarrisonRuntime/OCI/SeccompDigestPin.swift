@@ -6,6 +6,9 @@ import GarrisonSeccomp
 /// (`GarrisonAnnotations.seccompBPFDigest`): a config edited after compilation (rules, default action,
 /// or the annotation itself) is refused before anything is created.
 public enum SeccompDigestPin {
+  /// `sha256:<hex>` of a compiled program (the form `SeccompPlan.bpfDigest` and the annotation use).
+  public static func digest(of bpf: [UInt8]) throws -> String { try BPFProgram(bytes: bpf).sha256 }
+
   /// Throws `.refused` when `annotations` pin a BPF digest and `bpf` (the compiled program, nil when the
   /// config has no `linux.seccomp`) does not have it; `.invalid` for a malformed pin.
   public static func check(annotations: [String: String]?, bpf: [UInt8]?) throws {
