@@ -98,6 +98,18 @@ import Testing
     #expect(allowed.status == 0 && allowed.stdout.contains("opened"), "\(allowed.stdout) \(allowed.stderr)")
   }
 
+  /// As in runc, zeros (what containerd and podman write for "unset") leave the files alone.
+  @Test func zerosMeanUnset() throws {
+    guard Harness.canRun else { return }
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    var spec = DefaultSpec.make(args: ["true"])
+    spec.linux!.resources = .init(memory: .init(limit: 0, swap: 0), cpu: .init(shares: 0, quota: 0, period: 0),
+                                  pids: .init(limit: 0))
+    let r = try b.run(spec)
+    #expect(r.status == 0, "\(r.stderr)")
+  }
+
   /// Resources garrison-oci cannot apply are refused by field, and nothing is left behind.
   @Test(arguments: ["hugepageLimits", "blockIO", "memory.swappiness", "unified"])
   func unsupportedResourcesRefused(_ field: String) throws {

@@ -30,8 +30,8 @@ public enum OCIResourceLimits {
                           ("checkBeforeUpdate", m.checkBeforeUpdate == true)] where set {
         throw refuse(f / name, "memory.\(name)")
       }
-      limits.memoryLimitBytes = m.limit
-      limits.memorySwapBytes = m.swap
+      limits.memoryLimitBytes = unsetIfZero(m.limit)
+      limits.memorySwapBytes = unsetIfZero(m.swap)
     }
     if let c = r.cpu {
       let f = field / "cpu"
@@ -39,9 +39,9 @@ public enum OCIResourceLimits {
                           ("idle", c.idle != nil && c.idle != 0), ("burst", c.burst != nil)] where set {
         throw refuse(f / name, "cpu.\(name)")
       }
-      limits.cpuShares = c.shares
-      limits.cpuQuota = c.quota
-      limits.cpuPeriod = c.period
+      limits.cpuShares = c.shares == 0 ? nil : c.shares
+      limits.cpuQuota = unsetIfZero(c.quota)
+      limits.cpuPeriod = c.period == 0 ? nil : c.period
       limits.cpusetCpus = c.cpus
       limits.cpusetMems = c.mems
     }
@@ -54,6 +54,9 @@ public enum OCIResourceLimits {
     }
     return limits
   }
+
+  /// runc leaves a cgroup file alone when its value is 0 (containerd and podman write zeros for "unset").
+  static func unsetIfZero(_ v: Int64?) -> Int64? { v == 0 ? nil : v }
 
   /// The validated device rules of `resources.devices`.
   public static func deviceRules(_ r: RuntimeSpec.Resources?) throws -> [DeviceRule] {
