@@ -98,6 +98,15 @@ import Testing
     #expect(allowed.status == 0 && allowed.stdout.contains("opened"), "\(allowed.stdout) \(allowed.stderr)")
   }
 
+  /// `features` reports cgroup v1 and v2 (GarrisonCgroups) and no systemd driver.
+  @Test func featuresReportCgroupDrivers() throws {
+    guard Harness.canRun else { return }
+    let r = try Harness.exec(Harness.ociBinary, ["features"])
+    let doc = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+    let cgroup = (doc?["linux"] as? [String: Any])?["cgroup"] as? [String: Bool]
+    #expect(cgroup == ["v1": true, "v2": true, "systemd": false, "systemdUser": false])
+  }
+
   /// As in runc, zeros (what containerd and podman write for "unset") leave the files alone.
   @Test func zerosMeanUnset() throws {
     guard Harness.canRun else { return }
