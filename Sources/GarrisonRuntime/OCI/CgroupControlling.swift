@@ -6,8 +6,9 @@ public struct CgroupPlacement: Codable, Equatable, Sendable {
   public var directories: [String]
   /// The cgroup path the container was created with (`/garrison-oci/<id>` or `linux.cgroupsPath`).
   public var path: String?
-  /// Ancestor directories that did not exist before this container and were created for it, deepest
-  /// last; `destroy` removes those that are empty again.
+  /// Ancestor directories that did not exist before this container and were created for it (plus
+  /// garrison-oci's own default parent, `/garrison-oci`, for containers without a cgroupsPath);
+  /// `destroy` removes those that are empty again.
   public var createdParents: [String]?
   /// How device rules are enforced (`v1-devices` or `v2-bpf`).
   public var deviceEnforcement: String?

@@ -44,8 +44,21 @@ public struct OCICgroups: CgroupControlling {
     let limits = try OCIResourceLimits.limits(resources)
     let rules = try OCIResourceLimits.deviceRules(resources)
     let manager = try manager()
-    let parents = try missingAncestors(of: path, in: manager)
-    let cgroup = try manager.create(path: path.description, limits: limits)
+    var parents = try missingAncestors(of: path, in: manager)
+    if cgroupsPath?.isEmpty ?? true {
+      // garrison-oci's own parent: whichever container leaves it empty removes it.
+      let own = try CgroupPath(defaultParent)
+      for h in manager.managedHierarchies where !parents.contains(try h.directory(for: own)) {
+        parents.append(try h.directory(for: own))
+      }
+    }
+    let cgroup: Cgroup
+    do {
+      cgroup = try manager.create(path: path.description, limits: limits)
+    } catch let e as GarrisonError where e.code == .notFound {
+      // Another container's delete removed an empty parent between our mkdirs; once more.
+      cgroup = try manager.create(path: path.description, limits: limits)
+    }
     do {
       let enforcement = try cgroup.applyDeviceRules(rules)
       try cgroup.addProcess(pid)
