@@ -47,9 +47,16 @@ public struct DeviceRule: Sendable, Hashable, Codable, CustomStringConvertible {
   }
 
   /// An allow rule for one character device (or every minor with `minor == nil`).
-  public static func allowChar(_ major: Int64, _ minor: Int64?) -> DeviceRule {
-    // Fields are in range by construction.
-    try! DeviceRule(allow: true, type: "c", major: major, minor: minor, access: "rwm", field: FieldPath("devices"))
+  public static func allowChar(_ major: UInt32, _ minor: UInt32?) -> DeviceRule {
+    DeviceRule(allow: true, kind: .char, major: Int64(major), minor: minor.map(Int64.init), access: "rwm")
+  }
+
+  private init(allow: Bool, kind: Kind, major: Int64?, minor: Int64?, access: String) {
+    self.allow = allow
+    self.kind = kind
+    self.major = major
+    self.minor = minor
+    self.access = access
   }
 
   /// The nodes garrison-init creates in every container's /dev (null, zero, full, random, urandom, tty,
