@@ -122,3 +122,70 @@ struct LiveDeviceTests {
     #expect(try CgroupFS.readValue(try #require(cgroup.unifiedDirectory).path + "/pids.max") == "10")
   }
 }
+
+/// The device program's decisions, by running its instructions on a tiny interpreter of the eBPF
+/// opcodes it uses (no root or kernel needed): last matching rule wins, an allow rule needs every
+/// requested access, a deny rule any, and no match denies.
+struct DeviceProgramSemanticsTests {
+  /// Runs `program` on `struct bpf_cgroup_dev_ctx { access_type, major, minor }`; returns r0.
+  static func run(_ program: DeviceProgram, type: UInt32, access: UInt32, major: UInt32, minor: UInt32) -> UInt64 {
+    let ctx = [type | access << 16, major, minor]
+    var r = [UInt64](repeating: 0, count: 11)
+    var pc = 0
+    let code = program.instructions
+    while pc < code.count {
+      let i = code[pc]
+      let d = Int(i.dst), s = Int(i.src), k = UInt64(bitPattern: Int64(i.imm))
+      pc += 1
+      switch i.code {
+      case DeviceProgram.Op.ldxw: r[d] = UInt64(ctx[Int(i.offset) / 4])
+      case DeviceProgram.Op.andK: r[d] &= k
+      case DeviceProgram.Op.rshK: r[d] >>= k
+      case DeviceProgram.Op.movK: r[d] = k
+      case DeviceProgram.Op.movX: r[d] = r[s]
+      case DeviceProgram.Op.jneK: if r[d] != k { pc += Int(i.offset) }
+      case DeviceProgram.Op.jeqK: if r[d] == k { pc += Int(i.offset) }
+      case DeviceProgram.Op.jsetK: if r[d] & k != 0 { pc += Int(i.offset) }
+      case DeviceProgram.Op.exit: return r[0]
+      default: Issue.record("unexpected opcode \(i.code)"); return 99
+      }
+    }
+    Issue.record("fell off the end")
+    return 99
+  }
+
+  static func rule(_ allow: Bool, _ type: String, _ major: Int64?, _ minor: Int64?, _ access: String) -> DeviceRule {
+    // The table below only holds valid rules.
+    do { return try DeviceRule(allow: allow, type: type, major: major, minor: minor, access: access, field: FieldPath("t")) } catch {
+      Issue.record("bad test rule: \(error)")
+      return DeviceRule.allowChar(0, 0)
+    }
+  }
+
+  /// (rules, device "c 10:229", requested access, allowed?)
+  static let cases: [([DeviceRule], String, String, Bool)] = [
+    ([], "c 1:3", "r", false),
+    ([rule(false, "a", nil, nil, "rwm"), rule(true, "c", 1, 3, "rwm")], "c 1:3", "rw", true),
+    ([rule(false, "a", nil, nil, "rwm"), rule(true, "c", 1, 3, "rwm")], "c 1:5", "r", false),
+    ([rule(false, "a", nil, nil, "rwm"), rule(true, "c", 1, 3, "rwm")], "b 1:3", "r", false),
+    ([rule(true, "a", nil, nil, "rwm"), rule(false, "c", 10, 229, "w")], "c 10:229", "r", true),
+    ([rule(true, "a", nil, nil, "rwm"), rule(false, "c", 10, 229, "w")], "c 10:229", "rw", false),
+    ([rule(true, "a", nil, nil, "rwm"), rule(false, "c", 10, 229, "w")], "c 5:0", "rw", true),
+    ([rule(true, "c", 10, nil, "r")], "c 10:200", "r", true),
+    ([rule(true, "c", 10, nil, "r")], "c 10:200", "rw", false),
+    ([rule(true, "c", 10, nil, "r")], "c 11:0", "r", false),
+    ([rule(true, "c", 10, 229, "rw"), rule(false, "c", nil, nil, "m")], "c 10:229", "m", false),
+    ([rule(true, "c", 10, 229, "rw"), rule(false, "c", nil, nil, "m")], "c 10:229", "rw", true),
+    ([rule(false, "c", 10, 229, "rwm"), rule(true, "c", 10, 229, "r")], "c 10:229", "r", true),
+    ([rule(true, "c", 10, 229, "r"), rule(false, "c", 10, 229, "rwm")], "c 10:229", "r", false),
+  ]
+
+  @Test(arguments: cases)
+  func decides(_ rules: [DeviceRule], _ device: String, _ access: String, _ allowed: Bool) throws {
+    let parts = device.split(whereSeparator: { $0 == " " || $0 == ":" })
+    let type: UInt32 = parts[0] == "b" ? 1 : 2  // BPF_DEVCG_DEV_BLOCK / _CHAR
+    let bits = UInt32(DeviceProgram.accessMask(access))
+    let r0 = Self.run(DeviceProgram(rules: rules), type: type, access: bits, major: UInt32(parts[1])!, minor: UInt32(parts[2])!)
+    #expect(r0 == (allowed ? 1 : 0), "\(rules) \(device) \(access)")
+  }
+}
