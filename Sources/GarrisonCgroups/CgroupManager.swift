@@ -9,7 +9,9 @@ import GarrisonCore
 public struct CgroupManager: Sendable {
   /// The v1 controllers whose hierarchies Garrison creates directories in. (On v2 the unified
   /// directory is always used; in hybrid mode too, for process tracking.)
-  public static let managedV1Controllers: Set<String> = ["memory", "cpu", "cpuacct", "cpuset", "pids", "freezer"]
+  /// `devices` is managed so `Cgroup.applyDeviceRules` has a directory to write on v1 (a new devices
+  /// cgroup inherits its parent's rules until then).
+  public static let managedV1Controllers: Set<String> = ["memory", "cpu", "cpuacct", "cpuset", "pids", "freezer", "devices"]
   /// v2 controllers enabled for accounting even without a limit, when the host offers them.
   public static let accountingControllers: [String] = ["cpu", "memory", "pids"]
 

@@ -67,6 +67,11 @@ extension RuntimeSpec {
     public var cpu: CPU?
     public var pids: Pids?
     public var unified: [String: String]?
+    /// Decoded only so the runtime can refuse them (garrison-oci does not apply these controllers).
+    public var blockIO: OCIJSONValue?
+    public var hugepageLimits: OCIJSONValue?
+    public var network: OCIJSONValue?
+    public var rdma: OCIJSONValue?
     public init(devices: [DeviceCgroup]? = nil, memory: Memory? = nil, cpu: CPU? = nil, pids: Pids? = nil) {
       self.devices = devices
       self.memory = memory
@@ -96,6 +101,13 @@ extension RuntimeSpec {
     public var limit: Int64?
     public var reservation: Int64?
     public var swap: Int64?
+    /// Decoded only so the runtime can refuse them.
+    public var kernel: Int64?
+    public var kernelTCP: Int64?
+    public var swappiness: UInt64?
+    public var disableOOMKiller: Bool?
+    public var useHierarchy: Bool?
+    public var checkBeforeUpdate: Bool?
     public init(limit: Int64? = nil, reservation: Int64? = nil, swap: Int64? = nil) {
       self.limit = limit
       self.reservation = reservation
@@ -110,6 +122,11 @@ extension RuntimeSpec {
     public var period: UInt64?
     public var cpus: String?
     public var mems: String?
+    /// Decoded only so the runtime can refuse them.
+    public var realtimeRuntime: Int64?
+    public var realtimePeriod: UInt64?
+    public var idle: Int64?
+    public var burst: UInt64?
     public init(shares: UInt64? = nil, quota: Int64? = nil, period: UInt64? = nil) {
       self.shares = shares
       self.quota = quota

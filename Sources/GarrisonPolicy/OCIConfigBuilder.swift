@@ -57,15 +57,17 @@ public enum OCIConfigBuilder {
       maskedPaths: plan.filesystem.maskedPaths, readonlyPaths: plan.filesystem.readonlyPaths,
       mountLabel: keepSELinux ? plan.seLinux.mountLabel : nil)
 
+    var annotations = [
+      "dev.garrison.plan.digest": plan.digest ?? "",
+      "io.kubernetes.pod.namespace": plan.pod.namespace, "io.kubernetes.pod.name": plan.pod.name,
+      "io.kubernetes.pod.uid": plan.pod.uid, "io.kubernetes.container.name": plan.container.name,
+    ]
+    // The program the plan pinned; garrison-oci refuses a linux.seccomp that compiles to anything else.
+    if seccomp != nil, let bpf = plan.seccomp.bpfDigest { annotations[GarrisonAnnotations.seccompBPFDigest] = bpf }
     return RuntimeSpec(
       process: process, root: .init(path: rootfs, readonly: plan.filesystem.readOnlyRootFilesystem),
       hostname: plan.namespaces.uts == "host" ? nil : plan.pod.name, mounts: mounts(plan),
-      annotations: [
-        "dev.garrison.plan.digest": plan.digest ?? "",
-        "io.kubernetes.pod.namespace": plan.pod.namespace, "io.kubernetes.pod.name": plan.pod.name,
-        "io.kubernetes.pod.uid": plan.pod.uid, "io.kubernetes.container.name": plan.container.name,
-      ],
-      linux: linux)
+      annotations: annotations, linux: linux)
   }
 
   /// The standard mounts (as containerd sets them); /sys is read-write only for privileged containers.

@@ -104,7 +104,7 @@ enum Fixtures {
     #expect(
       managed == [
         "/sys/fs/cgroup/unified", "/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpuacct", "/sys/fs/cgroup/cpuset",
-        "/sys/fs/cgroup/memory", "/sys/fs/cgroup/freezer", "/sys/fs/cgroup/pids",
+        "/sys/fs/cgroup/memory", "/sys/fs/cgroup/devices", "/sys/fs/cgroup/freezer", "/sys/fs/cgroup/pids",
       ])
     let path = try CgroupPath("garrison/p/c")
     #expect(try layout.hierarchy(for: "memory")!.directory(for: path) == "/sys/fs/cgroup/memory/process_api/0bc6/garrison/p/c")

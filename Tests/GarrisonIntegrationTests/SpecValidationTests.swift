@@ -19,7 +19,7 @@ struct SpecValidationTests {
     defer { try? FileManager.default.removeItem(atPath: dir) }
     var spec = DefaultSpec.make(args: ["/bin/true"])
     mutate(&spec)
-    return try InitSpecBuilder(seccomp: LibseccompBPFCompiler()).build(spec, bundle: dir, noPivot: false)
+    return try InitSpecBuilder(seccomp: OCISeccompCompiler()).build(spec, bundle: dir, noPivot: false)
   }
 
   func error(_ mutate: (inout RuntimeSpec) -> Void) -> GarrisonError? {

@@ -53,4 +53,10 @@ int gr_wexitstatus(int status);
 int gr_wifsignaled(int status);
 int gr_wtermsig(int status);
 
+/* bpf(2) for cgroup device programs (garrison_bpf.c): BPF_PROG_LOAD of a BPF_PROG_TYPE_CGROUP_DEVICE
+ * program (`count` 8-byte struct bpf_insn, verifier log into `log` when log_size > 0) returning the
+ * program fd, and BPF_PROG_ATTACH of it to a cgroup2 directory fd with BPF_F_ALLOW_MULTI. */
+int gr_bpf_load_cgroup_device(const void *insns, unsigned int count, char *log, unsigned int log_size);
+int gr_bpf_attach_cgroup_device(int cgroup_fd, int prog_fd);
+
 #endif

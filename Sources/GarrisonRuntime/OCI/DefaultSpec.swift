@@ -49,7 +49,7 @@ public enum RuntimeFeatures {
       "linux": [
         "namespaces": ["cgroup", "ipc", "mount", "network", "pid", "uts"],
         "capabilities": Capability.names,
-        "cgroup": ["v1": true, "v2": false, "systemd": false, "systemdUser": false],
+        "cgroup": ["v1": true, "v2": true, "systemd": false, "systemdUser": false],
         "seccomp": [
           "enabled": true,
           "actions": ["SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",

@@ -76,7 +76,8 @@ public struct InitSpecBuilder {
     if spec.domainname != nil && !created.contains("uts") {
       throw GarrisonError(.invalid, "domainname requires a new uts namespace", field: FieldPath("domainname"))
     }
-    let mounts = try buildMounts(spec.mounts ?? [], bundle: bundle)
+    let mounts = try CgroupMountExpansion.expand(try buildMounts(spec.mounts ?? [], bundle: bundle),
+                                                 cgroupNamespace: created.contains("cgroup"))
     var sysctls: [[String]] = []
     for key in (linux.sysctl ?? [:]).keys.sorted() {
       try checkSysctl(key, created: created)
@@ -115,6 +116,7 @@ public struct InitSpecBuilder {
       }
       result.seccomp = InitSpec.Seccomp(bpf: try seccomp.compile(profile), flags: flags)
     }
+    try SeccompDigestPin.check(annotations: spec.annotations, bpf: result.seccomp?.bpf)
     return result
   }
 

@@ -19,8 +19,8 @@ public struct OCIRuntime: Sendable {
   /// Called with every attestation, passed or not, before a mismatch kills the container (the audit hook).
   public var onAttested: (@Sendable (AttestationReport) throws -> Void)?
 
-  public init(root: String, launcher: InitLauncher, seccomp: any SeccompBPFCompiling = LibseccompBPFCompiler(),
-              cgroups: any CgroupControlling = MinimalCgroupV1()) {
+  public init(root: String, launcher: InitLauncher, seccomp: any SeccompBPFCompiling = OCISeccompCompiler(),
+              cgroups: any CgroupControlling = OCICgroups()) {
     self.store = ContainerStore(root: root)
     self.launcher = launcher
     // The read-only overlay's empty lower layer lives in the runtime's own state root (ids never start with ".").
@@ -71,7 +71,8 @@ public struct OCIRuntime: Sendable {
         throw GarrisonError(.system, operation: "open \(fifoPath)", "cannot open start FIFO", errno: errno)
       }
       defer { Glibc.close(fifo) }
-      let launched = try launch(initSpec, id: id, startFIFO: fifo, resources: runtimeSpec.linux?.resources,
+      let resources = OCIResourceLimits.withDeviceNodes(runtimeSpec.linux?.resources, initSpec.devices)
+      let launched = try launch(initSpec, id: id, startFIFO: fifo, resources: resources,
                                 cgroupsPath: runtimeSpec.linux?.cgroupsPath, join: nil)
       let sync: Int32? = keepSync ? launched.sync : nil
       if !keepSync { Glibc.close(launched.sync) }

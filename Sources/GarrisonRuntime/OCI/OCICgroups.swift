@@ -1,0 +1,148 @@
+import GarrisonCgroups
+import GarrisonCore
+import GarrisonKernel
+import GarrisonOCI
+import Glibc
+
+/// garrison-oci's cgroups over GarrisonCgroups' `CgroupManager`, on cgroup v1, v2 and hybrid hosts,
+/// with runc's cgroupfs path semantics: `linux.cgroupsPath` `/a/b` is absolute (under each hierarchy's
+/// root), `a/b` is relative to the runtime's own cgroup, and no path means `/garrison-oci/<id>`.
+/// systemd paths (`slice:prefix:name`) are refused.
+///
+/// Limits GarrisonCgroups cannot apply are refused (see `OCIResourceLimits`); device rules go to the v1
+/// devices controller, or, without one, to a cgroup v2 eBPF device program.
+public struct OCICgroups: CgroupControlling {
+  /// The host's layout; nil detects it at each call (`/proc/self/mountinfo`, `/proc/self/cgroup`).
+  public var layout: CgroupLayout?
+  /// The parent of containers created without `linux.cgroupsPath`.
+  public var defaultParent: String
+
+  public init(layout: CgroupLayout? = nil, defaultParent: String = "/garrison-oci") {
+    self.layout = layout
+    self.defaultParent = defaultParent
+  }
+
+  func manager() throws -> CgroupManager {
+    if let layout { return CgroupManager(layout: layout) }
+    return try CgroupManager.detect()
+  }
+
+  /// The cgroup path of container `id`.
+  public func path(id: String, cgroupsPath: String?) throws -> CgroupPath {
+    guard let text = cgroupsPath, !text.isEmpty else { return try CgroupPath(defaultParent + "/" + id) }
+    if text.contains(":") {
+      throw GarrisonError(.unenforceable, operation: "resolve cgroupsPath",
+                          "systemd cgroup paths (slice:prefix:name) are not supported", field: FieldPath("linux.cgroupsPath"))
+    }
+    return try CgroupPath(text)
+  }
+
+  public func create(id: String, cgroupsPath: String?, resources: RuntimeSpec.Resources?, pid: Int32) throws
+    -> CgroupPlacement
+  {
+    let path = try self.path(id: id, cgroupsPath: cgroupsPath)
+    let limits = try OCIResourceLimits.limits(resources)
+    let rules = try OCIResourceLimits.deviceRules(resources)
+    let manager = try manager()
+    var parents = try missingAncestors(of: path, in: manager)
+    if cgroupsPath?.isEmpty ?? true {
+      // garrison-oci's own parent: whichever container leaves it empty removes it.
+      let own = try CgroupPath(defaultParent)
+      for h in manager.managedHierarchies where !parents.contains(try h.directory(for: own)) {
+        parents.append(try h.directory(for: own))
+      }
+    }
+    let cgroup: Cgroup
+    do {
+      cgroup = try manager.create(path: path.description, limits: limits)
+    } catch let e as GarrisonError where e.code == .notFound {
+      // Another container's delete removed an empty parent between our mkdirs; once more.
+      cgroup = try manager.create(path: path.description, limits: limits)
+    }
+    do {
+      let enforcement = try cgroup.applyDeviceRules(rules)
+      try cgroup.addProcess(pid)
+      return CgroupPlacement(directories: cgroup.directories.map(\.path), path: path.description,
+                             createdParents: parents, deviceEnforcement: enforcement.rawValue)
+    } catch {
+      // The container process is killed by the caller; its cgroup and our parents go now.
+      var message = ""
+      do { try cgroup.remove() } catch { message = "; cleanup: \(error)" }
+      do { try removeEmpty(parents) } catch { message += "; cleanup: \(error)" }
+      if message.isEmpty { throw error }
+      guard var e = error as? GarrisonError else { throw error }
+      e.message += message
+      throw e
+    }
+  }
+
+  /// The ancestors of `path` (not the leaf) that do not exist yet in some managed hierarchy, outermost first.
+  func missingAncestors(of path: CgroupPath, in manager: CgroupManager) throws -> [String] {
+    var missing: [String] = []
+    for h in manager.managedHierarchies {
+      for k in 1..<max(path.components.count, 1) {
+        var ancestor = path
+        ancestor.components = Array(path.components.prefix(k))
+        let dir = try h.directory(for: ancestor)
+        if access(dir, F_OK) != 0 { missing.append(dir) }
+      }
+    }
+    return missing
+  }
+
+  public func join(_ placement: CgroupPlacement, pid: Int32) throws {
+    for dir in placement.directories { try write(dir + "/cgroup.procs", String(pid)) }
+  }
+
+  public func processes(_ placement: CgroupPlacement) throws -> [Int32] {
+    var pids: Set<Int32> = []
+    for dir in placement.directories {
+      let text: String
+      do { text = try FileIO.readText(dir + "/cgroup.procs") } catch {
+        if error.rawValue == ENOENT { continue }
+        throw GarrisonError(.system, operation: "read \(dir)/cgroup.procs", "cannot list cgroup", errno: error.rawValue)
+      }
+      for line in text.split(separator: "\n") {
+        guard let pid = Int32(line) else {
+          throw GarrisonError(.syntax, operation: "read \(dir)/cgroup.procs", "unexpected line \"\(line)\"")
+        }
+        pids.insert(pid)
+      }
+    }
+    return pids.sorted()
+  }
+
+  /// Removes the container's directories (EBUSY, e.g. a process still leaving, is retried for 5 s; the
+  /// runtime kills what is left first), then the parents it created that are empty again; a parent
+  /// another container still uses stays.
+  public func destroy(_ placement: CgroupPlacement) throws {
+    for dir in placement.directories {
+      var attempts = 0
+      while rmdir(dir) != 0 {
+        let e = errno
+        if e == ENOENT { break }
+        attempts += 1
+        if e != EBUSY || attempts > 500 {
+          throw GarrisonError(.system, operation: "rmdir \(dir)", "cannot remove cgroup", errno: e)
+        }
+        usleep(10_000)  // an exited process leaves the cgroup asynchronously
+      }
+    }
+    try removeEmpty(placement.createdParents ?? [])
+  }
+
+  /// rmdir of each directory, deepest first; one still holding cgroups (EBUSY/ENOTEMPTY) is kept.
+  func removeEmpty(_ directories: [String]) throws {
+    for dir in directories.sorted(by: { $0.count > $1.count }) where rmdir(dir) != 0 {
+      let e = errno
+      if e == ENOENT || e == EBUSY || e == ENOTEMPTY { continue }
+      throw GarrisonError(.system, operation: "rmdir \(dir)", "cannot remove parent cgroup", errno: e)
+    }
+  }
+
+  private func write(_ path: String, _ value: String) throws {
+    do { try FileIO.write(path, value) } catch {
+      throw GarrisonError(.system, operation: "write \(value) to \(path)", "cannot join cgroup", errno: error.rawValue)
+    }
+  }
+}
