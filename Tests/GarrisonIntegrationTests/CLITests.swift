@@ -32,7 +32,7 @@ struct CLITests {
     let doc = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
     let linux = doc?["linux"] as? [String: Any]
     #expect((linux?["seccomp"] as? [String: Any])?["enabled"] as? Bool == true)
-    #expect((linux?["namespaces"] as? [String])?.contains("user") == false)
+    #expect((linux?["namespaces"] as? [String])?.contains("user") == true)
     #expect(linux?["apparmor"] != nil && linux?["selinux"] != nil)
   }
 

@@ -72,8 +72,27 @@ struct SpecValidationTests {
       $0.process!.capabilities!.bounding = ["CAP_KILL", "CAP_CHOWN"]
     },
     Case(name: "missing rootfs", field: "root.path", code: .notFound) { $0.root = .init(path: "nope") },
-    Case(name: "user namespace", field: "linux.namespaces[6].type", code: .unenforceable) {
+    Case(name: "user namespace without maps", field: "linux.uidMappings", code: .invalid) {
       $0.linux!.namespaces!.append(.init(type: "user"))
+    },
+    Case(name: "maps without user namespace", field: "linux.uidMappings", code: .invalid) {
+      $0.linux!.uidMappings = [.init(containerID: 0, hostID: 100000, size: 65536)]
+    },
+    Case(name: "user namespace without root mapped", field: "linux.gidMappings", code: .invalid) {
+      $0.linux!.namespaces!.append(.init(type: "user"))
+      $0.linux!.uidMappings = [.init(containerID: 0, hostID: 100000, size: 65536)]
+      $0.linux!.gidMappings = [.init(containerID: 1, hostID: 100000, size: 65536)]
+    },
+    Case(name: "overlapping maps", field: "linux.uidMappings[1]", code: .invalid) {
+      $0.linux!.namespaces!.append(.init(type: "user"))
+      $0.linux!.uidMappings = [.init(containerID: 0, hostID: 100000, size: 10), .init(containerID: 5, hostID: 200000, size: 10)]
+      $0.linux!.gidMappings = [.init(containerID: 0, hostID: 100000, size: 65536)]
+    },
+    Case(name: "unmapped process user", field: "process.user.gid", code: .invalid) {
+      $0.linux!.namespaces!.append(.init(type: "user"))
+      $0.linux!.uidMappings = [.init(containerID: 0, hostID: 100000, size: 65536)]
+      $0.linux!.gidMappings = [.init(containerID: 0, hostID: 100000, size: 10)]
+      $0.process!.user = .init(uid: 1000, gid: 1000)
     },
     Case(name: "host sysctl", field: "linux.sysctl[kernel.panic]", code: .refused) {
       $0.linux!.sysctl = ["kernel.panic": "1"]
@@ -91,7 +110,10 @@ struct SpecValidationTests {
     Case(name: "apparmor without kernel support", field: "process.apparmorProfile", code: .unenforceable) {
       $0.process!.apparmorProfile = "garrison-default"
     },
-    Case(name: "terminal", field: "process.terminal", code: .unenforceable) { $0.process!.terminal = true },
+    Case(name: "console size out of range", field: "process.consoleSize", code: .invalid) {
+      $0.process!.terminal = true
+      $0.process!.consoleSize = .init(height: 70000, width: 80)
+    },
     Case(name: "unknown seccomp action", field: "linux.seccomp.syscalls[0].action", code: .invalid) {
       $0.linux!.seccomp = .init(defaultAction: "SCMP_ACT_ALLOW", syscalls: [.init(names: ["mount"], action: "SCMP_ACT_NOPE")])
     },

@@ -32,10 +32,13 @@ public struct OCIRuntime: Sendable {
     public var bundle: String
     public var pidFile: String?
     public var noPivot: Bool
-    public init(bundle: String, pidFile: String? = nil, noPivot: Bool = false) {
+    /// `--console-socket`: where the pty master goes when `process.terminal` is true.
+    public var consoleSocket: String?
+    public init(bundle: String, pidFile: String? = nil, noPivot: Bool = false, consoleSocket: String? = nil) {
       self.bundle = bundle
       self.pidFile = pidFile
       self.noPivot = noPivot
+      self.consoleSocket = consoleSocket
     }
   }
 
@@ -47,6 +50,8 @@ public struct OCIRuntime: Sendable {
     let bundle = (options.bundle as NSString).standardizingPath
     let runtimeSpec = try spec ?? BundleLoader.load(bundle: bundle)
     let initSpec = try InitSpecBuilder(seccomp: seccomp).build(runtimeSpec, bundle: bundle, noPivot: options.noPivot)
+    let console = try ConsoleSocket.connect(path: options.consoleSocket, terminal: initSpec.terminal != nil)
+    defer { if let console { Glibc.close(console) } }
     try store.reserve(id)
     do {
       let fifoPath = store.fifo(id)
@@ -59,7 +64,7 @@ public struct OCIRuntime: Sendable {
       }
       defer { Glibc.close(fifo) }
       let launched = try launch(initSpec, id: id, startFIFO: fifo, resources: runtimeSpec.linux?.resources,
-                                cgroupsPath: runtimeSpec.linux?.cgroupsPath, join: nil)
+                                cgroupsPath: runtimeSpec.linux?.cgroupsPath, join: nil, console: console)
       Glibc.close(launched.sync)
       let record = ContainerRecord(
         id: id, bundle: bundle, pid: launched.pid, startTime: launched.startTime, started: false,
@@ -189,7 +194,8 @@ public struct OCIRuntime: Sendable {
   /// Runs `process` inside container `id` with the container's confinement (never more: same uid, gid and
   /// groups, capabilities within the container's, no_new_privs kept, same seccomp filter and LSM labels).
   /// Returns the exit status, or 0 at once with `detach`.
-  public func exec(id: String, process: RuntimeSpec.Process, detach: Bool, pidFile: String?) throws -> Int32 {
+  public func exec(id: String, process: RuntimeSpec.Process, detach: Bool, pidFile: String?,
+                   consoleSocket: String? = nil) throws -> Int32 {
     let record = try store.load(id)
     guard ProcessProbe.isAlive(record.pid, startTime: record.startTime) else {
       throw GarrisonError(.refused, "container \(id) is not running")
@@ -232,7 +238,8 @@ public struct OCIRuntime: Sendable {
       }
     }
     spec.rlimits = limits
-    let nsNames = ["mount": "mnt", "network": "net", "pid": "pid", "ipc": "ipc", "uts": "uts", "cgroup": "cgroup"]
+    let nsNames = ["mount": "mnt", "network": "net", "pid": "pid", "ipc": "ipc", "uts": "uts", "cgroup": "cgroup",
+                   "user": "user"]
     spec.namespaces = base.namespaces.map { ns in
       InitSpec.Namespace(flag: ns.flag, type: ns.type, path: ns.path ?? "/proc/\(record.pid)/ns/\(nsNames[ns.type]!)")
     }
@@ -241,8 +248,11 @@ public struct OCIRuntime: Sendable {
     spec.devices = []
     spec.maskedPaths = []
     spec.readonlyPaths = []
+    let console = try ConsoleSocket.connect(path: consoleSocket, terminal: spec.terminal != nil)
+    defer { if let console { Glibc.close(console) } }
     try becomeSubreaper()
-    let launched = try launch(spec, id: id, startFIFO: nil, resources: nil, cgroupsPath: nil, join: record.cgroups)
+    let launched = try launch(spec, id: id, startFIFO: nil, resources: nil, cgroupsPath: nil, join: record.cgroups,
+                              console: console)
     waitForExec(launched.pid, sync: launched.sync)
     Glibc.close(launched.sync)
     _ = try attest(id: id, pid: launched.pid, spec: spec)
@@ -266,15 +276,23 @@ public struct OCIRuntime: Sendable {
   /// Spawns the init and drives the sync protocol up to `ready`. On any failure the container process is
   /// killed and its cgroups removed before the error is thrown.
   func launch(_ spec: InitSpec, id: String, startFIFO: Int32?, resources: RuntimeSpec.Resources?,
-              cgroupsPath: String?, join: CgroupPlacement?) throws -> Launched {
+              cgroupsPath: String?, join: CgroupPlacement?, console: Int32? = nil) throws -> Launched {
     try becomeSubreaper()
-    let handle = try launcher.spawn(spec: spec, startFIFO: startFIFO)
+    let handle = try launcher.spawn(spec: spec, startFIFO: startFIFO, consoleSocket: console)
     var reader = LineReader(fd: handle.sync)
     var containerPID: Int32 = 0
     var placement: CgroupPlacement?
+    var spawnedReaped = false
     do {
-      let first = try next(&reader)
+      var first = try next(&reader)
+      if first == .userns {
+        // The init unshared its user namespace and waits: map it before it creates the other namespaces.
+        try UserNamespaceMaps.write(pid: handle.spawnedPID, spec: spec)
+        try FileIO.send(fd: handle.sync, Array("mapped\n".utf8))
+        first = try next(&reader)
+      }
       _ = Glibc.waitpid(handle.spawnedPID, nil, 0)  // the pre-fork init exits right after reporting
+      spawnedReaped = true
       guard case .pid(let pid) = first else { throw failure(first) }
       containerPID = pid
       if let join {
@@ -300,6 +318,7 @@ public struct OCIRuntime: Sendable {
       }
     } catch {
       Glibc.close(handle.sync)
+      if !spawnedReaped { kill9AndWait(handle.spawnedPID) }  // e.g. still waiting for its user namespace maps
       if containerPID > 0 { kill9AndWait(containerPID) }
       if let placement { try? cgroups.destroy(placement) }  // the launch error is the one to report
       throw error
