@@ -40,7 +40,7 @@ struct CLITests {
     (["state", "no-such-container"], Int32(2), "does not exist"),
     (["--systemd-cgroup", "state", "x"], Int32(3), "--systemd-cgroup"),
     (["kill", "x", "SIGBOGUS"], Int32(2), "unknown signal"),
-    (["create", "--console-socket", "/tmp/s", "x"], Int32(3), "console-socket"),
+    (["exec", "--tty", "--console-socket", "/tmp/s", "no-such-container", "sh"], Int32(2), "does not exist"),
     (["state", "../escape"], Int32(2), "invalid container id"),
   ]) func usageErrorsHaveDocumentedExitCodes(_ args: [String], _ status: Int32, _ text: String) throws {
     guard built else { return }
