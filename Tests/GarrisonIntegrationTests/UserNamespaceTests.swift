@@ -112,6 +112,33 @@ import Testing
     #expect(lines == ["0 100000 65536", "1000", "1000 1001"], "\(e.stdout)")
   }
 
+  @Test func terminalInsideAUserNamespace() throws {
+    guard Self.canRun else { return }
+    let (b, hostFile) = try bundle()
+    defer { b.cleanup() }
+    try FileManager.default.createSymbolicLink(atPath: "\(b.rootfs)/bin/tty", withDestinationPath: "busybox")
+    var s = spec(["/bin/sh", "-c", "tty; test -t 0 && echo stdin-is-tty; echo uid=$(id -u); ls -ln /dev/pts/0; echo end"],
+                 hostFile: hostFile, userNamespace: true)
+    s.process!.terminal = true
+    try b.write(s)
+    let server = try ConsoleServer(path: b.dir + "/console.sock")
+    let id = "it-userns-tty-\(UUID().uuidString.prefix(8))"
+    b.ids.append(id)
+    let created = try b.oci(["create", "--console-socket", server.path, "--bundle", b.dir, id])
+    #expect(created.status == 0, "stderr: \(created.stderr)")
+    guard created.status == 0 else { return }
+    let (name, master) = try server.receiveMaster()
+    defer { close(master) }
+    #expect(name == "/dev/pts/0")
+    let started = try b.oci(["start", id])
+    #expect(started.status == 0, "stderr: \(started.stderr)")
+    let out = ConsoleServer.read(master, until: "end")
+    let lines = out.split(separator: "\n").map(String.init)
+    #expect(lines.contains("/dev/pts/0") && lines.contains("stdin-is-tty") && lines.contains("uid=0"), "\(out)")
+    // The slave belongs to the container's root (host 100000), shown as 0 inside.
+    #expect(lines.contains { $0.hasPrefix("crw--w----") && $0.split(separator: " ").dropFirst(2).first == "0" }, "\(out)")
+  }
+
   @Test func unmappedProcessUserIsRefused() throws {
     guard Self.canRun else { return }
     let (b, hostFile) = try bundle()
