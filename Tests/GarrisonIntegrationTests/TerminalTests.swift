@@ -91,7 +91,19 @@ import Testing
     #expect(after.contains("got-again"), "output: \(after)")
   }
 
-  @Test func terminalWithoutConsoleSocketIsRefusedAndLeavesNothing() throws {
+  @Test func foregroundRunWithoutConsoleSocketProxiesThePty() throws {
+    guard Harness.canRun else { return }
+    let b = try bundle()
+    defer { b.cleanup() }
+    var spec = DefaultSpec.make(args: ["/bin/sh", "-c", "tty; test -t 1 && echo stdout-is-tty; exit 7"])
+    spec.process!.terminal = true
+    let r = try b.run(spec)  // stdin /dev/null, stdout a file: the runtime copies the pty output to it
+    #expect(r.status == 7, "stderr: \(r.stderr)")
+    let lines = r.stdout.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n").map(String.init)
+    #expect(lines.contains("/dev/pts/0") && lines.contains("stdout-is-tty"), "stdout: \(r.stdout)")
+  }
+
+  @Test func detachedTerminalWithoutConsoleSocketIsRefusedAndLeavesNothing() throws {
     guard Harness.canRun else { return }
     let b = try bundle()
     defer { b.cleanup() }
@@ -99,13 +111,15 @@ import Testing
     spec.process!.terminal = true
     let id = "it-ttyno-\(UUID().uuidString.prefix(8))"
     try b.write(spec)
-    let r = try b.oci(["run", "--bundle", b.dir, id])
-    #expect(r.status != 0)
-    #expect(r.stderr.contains("process.terminal") && r.stderr.contains("--console-socket"), "stderr: \(r.stderr)")
-    #expect(!FileManager.default.fileExists(atPath: "\(b.stateRoot)/\(id)"))
+    for args in [["run", "--detach"], ["create"]] {
+      let r = try b.oci(args + ["--bundle", b.dir, id])
+      #expect(r.status == 2)
+      #expect(r.stderr.contains("process.terminal") && r.stderr.contains("--console-socket"), "stderr: \(r.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: "\(b.stateRoot)/\(id)"))
+    }
     spec.process!.terminal = false
     try b.write(spec)
     let r2 = try b.oci(["run", "--console-socket", b.dir + "/none.sock", "--bundle", b.dir, id])
-    #expect(r2.status != 0 && r2.stderr.contains("process.terminal is false"), "stderr: \(r2.stderr)")
+    #expect(r2.status == 2 && r2.stderr.contains("process.terminal is false"), "stderr: \(r2.stderr)")
   }
 }

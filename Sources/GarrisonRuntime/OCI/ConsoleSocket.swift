@@ -6,7 +6,8 @@ import GarrisonKernel
 /// closes its copy before any container code runs; the runtime closes its own once the init is spawned.
 public enum ConsoleSocket {
   /// Connects to `path`, or refuses the combination of `terminal` and `path` the runtime cannot serve:
-  /// a terminal needs a socket (garrison-oci does not proxy a pty itself), and a socket needs a terminal.
+  /// a terminal needs a socket (only a foreground `run` proxies the pty itself, see `TerminalProxy`), and a
+  /// socket needs a terminal.
   public static func connect(path: String?, terminal: Bool) throws -> Int32? {
     switch (terminal, path) {
     case (false, nil): return nil
@@ -14,8 +15,8 @@ public enum ConsoleSocket {
       throw GarrisonError(.invalid, "--console-socket \(p) given but process.terminal is false",
                           field: FieldPath("process.terminal"))
     case (true, nil):
-      throw GarrisonError(.invalid, "process.terminal is true but no --console-socket was given; garrison-oci "
-                            + "hands the pty master to a console socket and does not proxy terminals itself",
+      throw GarrisonError(.invalid, "process.terminal is true but no --console-socket was given (only a "
+                            + "foreground run proxies the pty itself)",
                           field: FieldPath("process.terminal"))
     case (true, .some(let p)):
       do { return try Kernel.connectUnix(p) } catch {

@@ -46,12 +46,21 @@ public struct OCIRuntime: Sendable {
   /// process exists, fully confined except for the final `execve`, and waits for `start`.
   @discardableResult
   public func create(id: String, spec: RuntimeSpec? = nil, options: CreateOptions) throws -> ContainerRecord {
+    try create(id: id, spec: spec, options: options, proxy: nil)
+  }
+
+  /// `create`, with the pty master going to `proxy` (a foreground `run`) instead of a console socket.
+  func create(id: String, spec: RuntimeSpec?, options: CreateOptions, proxy: TerminalProxy?) throws
+    -> ContainerRecord
+  {
     try ContainerStore.validate(id: id)
     let bundle = (options.bundle as NSString).standardizingPath
     let runtimeSpec = try spec ?? BundleLoader.load(bundle: bundle)
     let initSpec = try InitSpecBuilder(seccomp: seccomp).build(runtimeSpec, bundle: bundle, noPivot: options.noPivot)
-    let console = try ConsoleSocket.connect(path: options.consoleSocket, terminal: initSpec.terminal != nil)
-    defer { if let console { Glibc.close(console) } }
+    let connected = proxy == nil
+      ? try ConsoleSocket.connect(path: options.consoleSocket, terminal: initSpec.terminal != nil) : nil
+    defer { if let connected { Glibc.close(connected) } }
+    let console = proxy?.initEnd ?? connected
     try store.reserve(id)
     do {
       let fifoPath = store.fifo(id)
@@ -120,17 +129,24 @@ public struct OCIRuntime: Sendable {
   /// status (128+signal when killed).
   public func run(id: String, spec: RuntimeSpec? = nil, options: CreateOptions, detach: Bool) throws -> Int32 {
     try becomeSubreaper()
-    let record = try create(id: id, spec: spec, options: options)
+    // A foreground run with a terminal and no console socket proxies the pty itself, as runc does.
+    let runtimeSpec = try spec ?? BundleLoader.load(bundle: (options.bundle as NSString).standardizingPath)
+    let proxy = try runtimeSpec.process?.terminal == true && options.consoleSocket == nil && !detach
+      ? TerminalProxy() : nil
+    let record = try create(id: id, spec: runtimeSpec, options: options, proxy: proxy)
     do {
+      try proxy?.receiveMaster()
       _ = try start(id: id)
     } catch {
       try? delete(id: id, force: true)  // the start error is the one to report
       throw error
     }
     if detach { return 0 }
+    proxy?.begin()
     SignalForwarder.forward(to: record.pid)
     let status = waitExit(record.pid)
     SignalForwarder.stop()
+    proxy?.finish()
     try delete(id: id, force: true)
     return status
   }
