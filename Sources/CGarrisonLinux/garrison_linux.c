@@ -14,6 +14,10 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/un.h>
+#include <string.h>
+#include <errno.h>
+#include <termios.h>
 #include <unistd.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
@@ -103,4 +107,66 @@ int gr_signal_default_all(void) {
     if (syscall(SYS_rt_sigaction, sig, &act, NULL, sizeof act.mask) != 0) return -1;
   }
   return 0;
+}
+
+/* A connected AF_UNIX stream socket to `path` (close-on-exec); -1/ENAMETOOLONG when the path does not fit. */
+int gr_connect_unix(const char *path) {
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  size_t len = strlen(path);
+  if (len >= sizeof addr.sun_path) { errno = ENAMETOOLONG; return -1; }
+  memcpy(addr.sun_path, path, len + 1);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return -1;
+  }
+  return fd;
+}
+/* sendmsg of `buf` with one descriptor attached as SCM_RIGHTS. */
+int gr_send_fd(int sock, const void *buf, size_t len, int fd) {
+  union { struct cmsghdr align; char bytes[CMSG_SPACE(sizeof(int))]; } control;
+  memset(&control, 0, sizeof control);
+  struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.bytes,
+                       .msg_controllen = sizeof control.bytes};
+  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+  ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+  return n < 0 ? -1 : (int)n;
+}
+/* recvmsg into `buf`; *fd is the received descriptor (close-on-exec) or -1 when none came. */
+ssize_t gr_recv_fd(int sock, void *buf, size_t len, int *fd) {
+  union { struct cmsghdr align; char bytes[CMSG_SPACE(sizeof(int))]; } control;
+  struct iovec iov = {.iov_base = buf, .iov_len = len};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.bytes,
+                       .msg_controllen = sizeof control.bytes};
+  *fd = -1;
+  ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  if (n < 0) return -1;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int))) {
+      memcpy(fd, CMSG_DATA(c), sizeof(int));
+    }
+  }
+  return n;
+}
+int gr_pty_unlock(int master) { int unlock = 0; return ioctl(master, TIOCSPTLCK, &unlock); }
+int gr_pty_number(int master, unsigned int *number) { return ioctl(master, TIOCGPTN, number); }
+int gr_pty_peer(int master, int flags) { return ioctl(master, TIOCGPTPEER, flags); }
+int gr_set_ctty(int fd) { return ioctl(fd, TIOCSCTTY, 0); }
+int gr_set_winsize(int fd, unsigned short rows, unsigned short cols) {
+  struct winsize ws = {.ws_row = rows, .ws_col = cols};
+  return ioctl(fd, TIOCSWINSZ, &ws);
+}
+int gr_get_winsize(int fd, unsigned short *rows, unsigned short *cols) {
+  struct winsize ws;
+  int r = ioctl(fd, TIOCGWINSZ, &ws);
+  if (r == 0) { *rows = ws.ws_row; *cols = ws.ws_col; }
+  return r;
 }

@@ -11,11 +11,12 @@ public enum ContainerInit {
   public static func main() -> Never {
     var sync = SyncChannel(fd: SyncProtocol.syncFD)
     do {
-      // Drop every inherited descriptor except stdio and ours (3 spec, 4 sync, 5 start FIFO) before anything
-      // else: a stray descriptor held by a waiting container keeps the caller's pipes and sockets open.
-      try step("close inherited fds >= 6") { () throws(Errno) in try Kernel.closeRange(first: 6, flags: 0) }
+      // Drop every inherited descriptor except stdio and ours (3 spec, 4 sync, 5 start FIFO, 6 console socket)
+      // before anything else: a stray descriptor held by a waiting container keeps the caller's pipes open.
+      try step("close inherited fds >= 7") { () throws(Errno) in try Kernel.closeRange(first: 7, flags: 0) }
       try assertSingleThreaded()
       var spec = try readSpec()
+      if spec.terminal == nil { Kernel.close(SyncProtocol.consoleFD) }  // whatever fd 6 was, it is not ours
       try enterNamespaces(spec, sync: &sync)  // forks; only the container process returns
       try sync.waitForGo()
       try setUpContainer(spec, sync: &sync)
@@ -70,13 +71,25 @@ public enum ContainerInit {
       }
       joins.append((ns, fd))
     }
-    // Mount namespace last so the others are opened from the host view.
-    for (ns, fd) in joins.sorted(by: { a, _ in a.0.flag != C.CLONE_NEWNS }) {
+    // The user namespace first (it owns the others: runc, crun and youki join it first too), the mount
+    // namespace last so the paths above were all resolved in the host view.
+    func rank(_ flag: Int32) -> Int { flag == C.CLONE_NEWUSER ? 0 : (flag == C.CLONE_NEWNS ? 2 : 1) }
+    for (ns, fd) in joins.sorted(by: { rank($0.0.flag) < rank($1.0.flag) }) {
       try step("setns into \(ns.type) namespace \(ns.path ?? "")") { () throws(Errno) in try Kernel.setns(fd, ns.flag) }
       Kernel.close(fd)
     }
+    // A new user namespace comes before every other new namespace, so they are owned by it; the runtime
+    // (root on the host) writes its uid_map and gid_map while we wait.
+    if spec.namespaces.contains(where: { $0.flag == C.CLONE_NEWUSER && $0.path == nil }) {
+      try step("unshare user namespace") { () throws(Errno) in try Kernel.unshare(C.CLONE_NEWUSER) }
+      sync.send(.userns)
+      try sync.waitFor("mapped")
+    }
+    if spec.hasUserNamespace { try becomeNamespaceRoot(spec) }
     // Create the rest; the cgroup namespace waits until the runtime has placed us in our cgroup.
-    let create = spec.namespaces.filter { $0.path == nil && $0.flag != C.CLONE_NEWCGROUP }
+    let create = spec.namespaces.filter {
+      $0.path == nil && $0.flag != C.CLONE_NEWCGROUP && $0.flag != C.CLONE_NEWUSER
+    }
     let flags = create.reduce(Int32(0)) { $0 | $1.flag }
     let nonPid = flags & ~C.CLONE_NEWPID
     if nonPid != 0 {
@@ -100,13 +113,28 @@ public enum ContainerInit {
     }
   }
 
+  /// In a user namespace the init still has its host ids, which are unmapped there (files it created would
+  /// fail with EOVERFLOW, and it could not chown the pty): switch to the namespace's root, whose capabilities
+  /// the init holds inside it. Only root inside, never a host id: the runtime refuses maps without 0.
+  static func becomeNamespaceRoot(_ spec: InitSpec) throws(InitFailure) {
+    try step("setresgid to 0 in the user namespace") { () throws(Errno) in try Kernel.setresgid(0) }
+    try step("setresuid to 0 in the user namespace") { () throws(Errno) in try Kernel.setresuid(0) }
+  }
+
   static func setUpContainer(_ spec: InitSpec, sync: inout SyncChannel) throws(InitFailure) {
+    if spec.mode == .exec, let terminal = spec.terminal {
+      try ConsoleSetup(spec: spec, terminal: terminal).apply(mountConsole: false)
+    }
     if spec.mode == .create {
       if spec.namespaces.contains(where: { $0.flag == C.CLONE_NEWCGROUP && $0.path == nil }) {
         try step("unshare cgroup namespace") { () throws(Errno) in try Kernel.unshare(C.CLONE_NEWCGROUP) }
       }
       let rootfs = RootfsSetup(spec: spec)
       try rootfs.prepareAndPivot()
+      // After the root switch, so /dev/ptmx is the container's own devpts instance (as runc does it).
+      if let terminal = spec.terminal {
+        try ConsoleSetup(spec: spec, terminal: terminal).apply(mountConsole: spec.defaultDevices)
+      }
       if let hostname = spec.hostname {
         try step("sethostname to \(hostname)") { () throws(Errno) in try Kernel.sethostname(hostname) }
       }
@@ -142,7 +170,8 @@ public enum ContainerInit {
   static func applyRlimits(_ spec: InitSpec, sync: inout SyncChannel) throws(InitFailure) {
     guard !spec.rlimits.isEmpty else { return }
     let status = try step("read /proc/self/status") { () throws(Errno) -> ProcStatus in try ProcStatus.read(pid: nil) }
-    let canRaise = status.capEff & (UInt64(1) << 24) != 0
+    // CAP_SYS_RESOURCE held inside a user namespace does not raise limits: the kernel checks the host's.
+    let canRaise = status.capEff & (UInt64(1) << 24) != 0 && !spec.hasUserNamespace
     for r in spec.rlimits {
       let current = try step("getrlimit \(r.name)") { () throws(Errno) -> (soft: UInt64, hard: UInt64) in
         try Kernel.getrlimit(r.resource)
@@ -219,8 +248,13 @@ struct SyncChannel {
   }
 
   /// Waits for `go` from the runtime (sent once the container process is in its cgroups).
-  mutating func waitForGo() throws(InitFailure) {
-    let line = try step("read go from runtime") { () throws(Errno) -> String? in try reader.next() }
-    guard line == "go" else { throw InitFailure("wait for go", "runtime sent \(line ?? "end of file")") }
+  mutating func waitForGo() throws(InitFailure) { try waitFor("go") }
+
+  /// Waits for the line `expected` from the runtime; anything else is an error.
+  mutating func waitFor(_ expected: String) throws(InitFailure) {
+    let line = try step("read \(expected) from runtime") { () throws(Errno) -> String? in try reader.next() }
+    guard line == expected else {
+      throw InitFailure("wait for \(expected)", "runtime sent \(line ?? "end of file")")
+    }
   }
 }

@@ -106,6 +106,38 @@ public struct InitSpec: Codable, Equatable, Sendable {
     }
   }
 
+  /// A user-namespace id range: `size` ids from `containerID` inside map to `hostID` outside.
+  public struct IDMap: Codable, Equatable, Sendable {
+    public var containerID: UInt32
+    public var hostID: UInt32
+    public var size: UInt32
+    public init(containerID: UInt32, hostID: UInt32, size: UInt32) {
+      self.containerID = containerID
+      self.hostID = hostID
+      self.size = size
+    }
+
+    /// The host id of container id `id` under `maps`, or nil when unmapped.
+    public static func host(_ id: UInt32, in maps: [IDMap]) -> UInt32? {
+      for m in maps where id >= m.containerID && UInt64(id) < UInt64(m.containerID) + UInt64(m.size) {
+        return m.hostID + (id - m.containerID)
+      }
+      return nil
+    }
+  }
+
+  /// The terminal of the process (`process.terminal`): the init opens a pty in the container's devpts, passes
+  /// the master out over the console socket (fd 6) and makes the slave its controlling terminal and stdio.
+  public struct Terminal: Codable, Equatable, Sendable {
+    /// `process.consoleSize`, applied with `TIOCSWINSZ` when set.
+    public var rows: UInt16?
+    public var cols: UInt16?
+    public init(rows: UInt16? = nil, cols: UInt16? = nil) {
+      self.rows = rows
+      self.cols = cols
+    }
+  }
+
   public var mode: Mode
   public var namespaces: [Namespace]
   /// Create: the rootfs (absolute host path). Exec: `/proc/<pid>/root` of the container.
@@ -136,6 +168,15 @@ public struct InitSpec: Codable, Equatable, Sendable {
   public var cwd: String
   public var args: [String]
   public var env: [String]
+  /// Set when the process gets a terminal (nil: stdio is inherited as is).
+  public var terminal: Terminal?
+  /// The user namespace's maps (written by the runtime when the init creates it; kept for exec and the
+  /// attestation, which compares host ids). Empty or nil without a user namespace.
+  public var uidMappings: [IDMap]?
+  public var gidMappings: [IDMap]?
+
+  /// True when the container has (creates or joins) a user namespace.
+  public var hasUserNamespace: Bool { namespaces.contains { $0.flag == LinuxConstants.CLONE_NEWUSER } }
 
   public init(
     mode: Mode, namespaces: [Namespace] = [], rootfs: String, rootPropagation: UInt = 0, noPivot: Bool = false,

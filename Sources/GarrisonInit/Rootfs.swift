@@ -113,6 +113,16 @@ struct RootfsSetup {
   }
 
   private func createDevice(_ d: InitSpec.Device, root: SafePath) throws(InitFailure) {
+    // mknod is refused in a user namespace: bind the host's node instead (as runc and crun do). The host
+    // path is the same /dev path; the node keeps the host's owner and mode.
+    if spec.hasUserNamespace {
+      let target = try root.openCreating(d.path, file: true)
+      defer { Kernel.close(target) }
+      try step("bind host \(d.path) onto \(d.path) (user namespace: no mknod)") { () throws(Errno) in
+        try Kernel.mount(source: d.path, target: fdPath(target), type: nil, flags: C.MS_BIND, data: nil)
+      }
+      return
+    }
     var parts = d.path.split(separator: "/").map(String.init)
     guard let name = parts.popLast() else { throw InitFailure("create device \(d.path)", "empty path") }
     let parent = try root.openCreating("/" + parts.joined(separator: "/"), file: false)

@@ -1,8 +1,10 @@
 /// The line protocol between the runtime and `garrison-init` on fd 4 (a stream socket), and the fixed fds.
 ///
-/// init → runtime: `pid <host pid>` (the container process exists), `ready` (set up, waiting for start),
+/// init → runtime: `userns` (the init has unshared its user namespace and waits for `mapped`),
+/// `pid <host pid>` (the container process exists), `ready` (set up, waiting for start),
 /// `clamped <RLIMIT_X> <soft> <hard> <applied soft> <applied hard>`, `error <step>: <text>`.
-/// runtime → init: `go` (the container process may proceed; it has been placed in its cgroups).
+/// runtime → init: `mapped` (uid_map and gid_map are written), `go` (the container process may proceed; it
+/// has been placed in its cgroups).
 /// The start signal is one byte written to the FIFO passed on fd 5; `execve` closes every init descriptor
 /// (all are close-on-exec), so end of file on fd 4 after `ready` means the user process is running.
 public enum SyncProtocol {
@@ -12,9 +14,12 @@ public enum SyncProtocol {
   public static let syncFD: Int32 = 4
   /// The start FIFO, opened read-write by the runtime so the init's read blocks until `start` writes.
   public static let startFD: Int32 = 5
+  /// The connected console socket (`--console-socket`), only with `InitSpec.terminal`.
+  public static let consoleFD: Int32 = 6
 
   /// One parsed message from the init.
   public enum Message: Equatable, Sendable {
+    case userns
     case pid(Int32)
     case ready
     case clamped(name: String, requestedSoft: UInt64, requestedHard: UInt64, soft: UInt64, hard: UInt64)
@@ -30,6 +35,7 @@ public enum SyncProtocol {
       case "pid":
         if let p = Int32(rest) { self = .pid(p) } else { self = .unknown(line) }
       case "ready": self = .ready
+      case "userns": self = .userns
       case "clamped":
         let f = rest.split(separator: " ").map(String.init)
         if f.count == 5, let a = UInt64(f[1]), let b = UInt64(f[2]), let c = UInt64(f[3]), let d = UInt64(f[4]) {
@@ -53,6 +59,7 @@ public enum SyncProtocol {
       switch self {
       case .pid(let p): return "pid \(p)"
       case .ready: return "ready"
+      case .userns: return "userns"
       case .clamped(let n, let a, let b, let c, let d): return "clamped \(n) \(a) \(b) \(c) \(d)"
       case .error(let step, let text): return "error \(step): \(text)"
       case .unknown(let l): return l

@@ -47,6 +47,11 @@ extension RuntimeSpec {
     public var containerID: UInt32
     public var hostID: UInt32
     public var size: UInt32
+    public init(containerID: UInt32, hostID: UInt32, size: UInt32) {
+      self.containerID = containerID
+      self.hostID = hostID
+      self.size = size
+    }
   }
 
   /// A device node to create in the container's /dev.

@@ -37,6 +37,10 @@ extension RuntimeSpec {
   public struct ConsoleSize: Codable, Equatable, Sendable {
     public var height: Int
     public var width: Int
+    public init(height: Int, width: Int) {
+      self.height = height
+      self.width = width
+    }
   }
 
   /// `process.user`: numeric ids, as the runtime never resolves names.

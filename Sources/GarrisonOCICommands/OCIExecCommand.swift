@@ -12,8 +12,9 @@ struct OCIExec: ParsableCommand {
   @Option(name: [.short, .long], help: "process.json (OCI process object).") var process: String?
   @Flag(name: [.short, .long]) var detach = false
   @Option(name: .customLong("pid-file")) var pidFile: String?
-  @Flag(name: [.short, .long], help: "Allocate a terminal (unsupported).") var tty = false
-  @Option(name: .customLong("console-socket")) var consoleSocket: String?
+  @Flag(name: [.short, .long], help: "Allocate a terminal (needs --console-socket).") var tty = false
+  @Option(name: .customLong("console-socket"), help: "Unix socket path that receives the pty master.")
+  var consoleSocket: String?
   @Option(name: [.short, .long], help: "Extra environment variables.") var env: [String] = []
   @Option(name: .long, help: "Working directory.") var cwd: String?
   @OptionGroup var clientCompat: OCIClientCompatOptions
@@ -22,9 +23,6 @@ struct OCIExec: ParsableCommand {
 
   func run() throws {
     try global.perform(audit: .containerExec, id: id) {
-      if tty || consoleSocket != nil {
-        throw GarrisonError(.unenforceable, "--tty/--console-socket: terminals are not supported by garrison-oci yet")
-      }
       try clientCompat.validate(for: "exec")
       let runtime = try global.runtime()
       var proc: RuntimeSpec.Process
@@ -40,11 +38,13 @@ struct OCIExec: ParsableCommand {
         guard !passed.isEmpty else { throw GarrisonError(.usage, "exec needs --process or a command") }
         proc = try runtime.defaultExecProcess(id: id, args: passed, extraEnv: env, cwd: cwd)
       }
+      if tty { proc.terminal = true }
       let bundle = try runtime.store.load(id).bundle
       try OCIAudit.append(AuditEvent(
         kind: .containerExec, outcome: .allowed, object: OCIAudit.object(id: id, bundle: bundle),
         details: AuditDetails.containerExec(command: proc.args ?? [], uid: proc.user.uid, tty: tty)))
-      return try runtime.exec(id: id, process: proc, detach: detach, pidFile: pidFile.map(absolute))
+      return try runtime.exec(id: id, process: proc, detach: detach, pidFile: pidFile.map(absolute),
+                              consoleSocket: consoleSocket.map(absolute))
     }
   }
 }

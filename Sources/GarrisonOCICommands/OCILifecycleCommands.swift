@@ -10,7 +10,8 @@ struct OCICreate: ParsableCommand {
   @OptionGroup var global: OCIGlobalOptions
   @Option(name: [.short, .long], help: "Bundle directory (config.json, rootfs).") var bundle: String = "."
   @Option(name: .customLong("pid-file"), help: "Write the container pid here.") var pidFile: String?
-  @Option(name: .customLong("console-socket"), help: "Unix socket for the pty master (unsupported).")
+  @Option(name: .customLong("console-socket"),
+          help: "Unix socket path that receives the pty master (SCM_RIGHTS) when process.terminal is true.")
   var consoleSocket: String?
   @Flag(name: .customLong("no-pivot"), help: "Use MS_MOVE + chroot instead of pivot_root.") var noPivot = false
   @OptionGroup var clientCompat: OCIClientCompatOptions
@@ -18,12 +19,10 @@ struct OCICreate: ParsableCommand {
 
   func run() throws {
     try global.perform(audit: .containerStarted, id: id, bundle: absolute(bundle)) {
-      if consoleSocket != nil {
-        throw GarrisonError(.unenforceable, "--console-socket: terminals are not supported by garrison-oci yet")
-      }
       try clientCompat.validate(for: "create")
       try global.runtime().create(
-        id: id, options: .init(bundle: absolute(bundle), pidFile: pidFile.map(absolute), noPivot: noPivot))
+        id: id, options: .init(bundle: absolute(bundle), pidFile: pidFile.map(absolute), noPivot: noPivot,
+                               consoleSocket: consoleSocket.map(absolute)))
       return 0
     }
   }
@@ -48,19 +47,19 @@ struct OCIRun: ParsableCommand {
   @OptionGroup var global: OCIGlobalOptions
   @Option(name: [.short, .long]) var bundle: String = "."
   @Option(name: .customLong("pid-file")) var pidFile: String?
-  @Option(name: .customLong("console-socket")) var consoleSocket: String?
+  @Option(name: .customLong("console-socket"),
+          help: "Unix socket path that receives the pty master; required when process.terminal is true.")
+  var consoleSocket: String?
   @Flag(name: .customLong("no-pivot")) var noPivot = false
   @Flag(name: [.short, .long], help: "Return once started.") var detach = false
   @OptionGroup var clientCompat: OCIClientCompatOptions
   @Argument var id: String
   func run() throws {
     try global.perform(audit: .containerStarted, id: id, bundle: absolute(bundle)) {
-      if consoleSocket != nil {
-        throw GarrisonError(.unenforceable, "--console-socket: terminals are not supported by garrison-oci yet")
-      }
       try clientCompat.validate(for: "run")
       return try global.runtime().run(
-        id: id, options: .init(bundle: absolute(bundle), pidFile: pidFile.map(absolute), noPivot: noPivot),
+        id: id, options: .init(bundle: absolute(bundle), pidFile: pidFile.map(absolute), noPivot: noPivot,
+                               consoleSocket: consoleSocket.map(absolute)),
         detach: detach)
     }
   }

@@ -43,9 +43,11 @@ import Testing
       expectedText = "find executable /bin/no-such-program"
       expectedStatus = 4
     case .userNamespace:
+      // A user namespace with a user the maps do not cover is refused before anything is created.
       spec.linux!.namespaces!.append(.init(type: "user"))
-      expectedText = "linux.namespaces[6].type"
-      expectedStatus = 3
+      spec.linux!.uidMappings = [.init(containerID: 0, hostID: 100000, size: 100)]
+      spec.linux!.gidMappings = [.init(containerID: 0, hostID: 100000, size: 65536)]
+      expectedText = "process.user.uid: uid 1000 is not mapped by linux.uidMappings"
     }
     try b.write(spec)
     if breakage == .invalidJSON {

@@ -32,7 +32,7 @@ struct CLITests {
     let doc = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
     let linux = doc?["linux"] as? [String: Any]
     #expect((linux?["seccomp"] as? [String: Any])?["enabled"] as? Bool == true)
-    #expect((linux?["namespaces"] as? [String])?.contains("user") == false)
+    #expect((linux?["namespaces"] as? [String])?.contains("user") == true)
     #expect(linux?["apparmor"] != nil && linux?["selinux"] != nil)
   }
 
@@ -40,7 +40,7 @@ struct CLITests {
     (["state", "no-such-container"], Int32(2), "does not exist"),
     (["--systemd-cgroup", "state", "x"], Int32(3), "--systemd-cgroup"),
     (["kill", "x", "SIGBOGUS"], Int32(2), "unknown signal"),
-    (["create", "--console-socket", "/tmp/s", "x"], Int32(3), "console-socket"),
+    (["exec", "--tty", "--console-socket", "/tmp/s", "no-such-container", "sh"], Int32(2), "does not exist"),
     (["state", "../escape"], Int32(2), "invalid container id"),
   ]) func usageErrorsHaveDocumentedExitCodes(_ args: [String], _ status: Int32, _ text: String) throws {
     guard built else { return }

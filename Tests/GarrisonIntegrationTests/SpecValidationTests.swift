@@ -72,8 +72,27 @@ struct SpecValidationTests {
       $0.process!.capabilities!.bounding = ["CAP_KILL", "CAP_CHOWN"]
     },
     Case(name: "missing rootfs", field: "root.path", code: .notFound) { $0.root = .init(path: "nope") },
-    Case(name: "user namespace", field: "linux.namespaces[6].type", code: .unenforceable) {
+    Case(name: "user namespace without maps", field: "linux.uidMappings", code: .invalid) {
       $0.linux!.namespaces!.append(.init(type: "user"))
+    },
+    Case(name: "maps without user namespace", field: "linux.uidMappings", code: .invalid) {
+      $0.linux!.uidMappings = [.init(containerID: 0, hostID: 100000, size: 65536)]
+    },
+    Case(name: "user namespace without root mapped", field: "linux.gidMappings", code: .invalid) {
+      $0.linux!.namespaces!.append(.init(type: "user"))
+      $0.linux!.uidMappings = [.init(containerID: 0, hostID: 100000, size: 65536)]
+      $0.linux!.gidMappings = [.init(containerID: 1, hostID: 100000, size: 65536)]
+    },
+    Case(name: "overlapping maps", field: "linux.uidMappings[1]", code: .invalid) {
+      $0.linux!.namespaces!.append(.init(type: "user"))
+      $0.linux!.uidMappings = [.init(containerID: 0, hostID: 100000, size: 10), .init(containerID: 5, hostID: 200000, size: 10)]
+      $0.linux!.gidMappings = [.init(containerID: 0, hostID: 100000, size: 65536)]
+    },
+    Case(name: "unmapped process user", field: "process.user.gid", code: .invalid) {
+      $0.linux!.namespaces!.append(.init(type: "user"))
+      $0.linux!.uidMappings = [.init(containerID: 0, hostID: 100000, size: 65536)]
+      $0.linux!.gidMappings = [.init(containerID: 0, hostID: 100000, size: 10)]
+      $0.process!.user = .init(uid: 1000, gid: 1000)
     },
     Case(name: "host sysctl", field: "linux.sysctl[kernel.panic]", code: .refused) {
       $0.linux!.sysctl = ["kernel.panic": "1"]
@@ -91,7 +110,10 @@ struct SpecValidationTests {
     Case(name: "apparmor without kernel support", field: "process.apparmorProfile", code: .unenforceable) {
       $0.process!.apparmorProfile = "garrison-default"
     },
-    Case(name: "terminal", field: "process.terminal", code: .unenforceable) { $0.process!.terminal = true },
+    Case(name: "console size out of range", field: "process.consoleSize", code: .invalid) {
+      $0.process!.terminal = true
+      $0.process!.consoleSize = .init(height: 70000, width: 80)
+    },
     Case(name: "unknown seccomp action", field: "linux.seccomp.syscalls[0].action", code: .invalid) {
       $0.linux!.seccomp = .init(defaultAction: "SCMP_ACT_ALLOW", syscalls: [.init(names: ["mount"], action: "SCMP_ACT_NOPE")])
     },
@@ -125,6 +147,7 @@ struct SpecValidationTests {
   @Test(arguments: [
     ("pid 42", SyncProtocol.Message.pid(42)),
     ("ready", .ready),
+    ("userns", .userns),
     ("error setresuid to 1000: EPERM (Operation not permitted)",
      .error(step: "setresuid to 1000", text: "EPERM (Operation not permitted)")),
     ("clamped RLIMIT_NOFILE 10 99 10 50", .clamped(name: "RLIMIT_NOFILE", requestedSoft: 10, requestedHard: 99, soft: 10, hard: 50)),
@@ -149,6 +172,35 @@ struct SpecValidationTests {
                                        inheritable: me.capInh, ambient: me.capAmb)
     spec.noNewPrivileges = me.noNewPrivs == 1
     spec.seccomp = nil
+    #expect(Attestation.check(id: "self", pid: getpid(), spec: spec).passed)
+  }
+
+  @Test func userNamespaceIsResolvedWithMapsAndAttestedAgainstHostIds() throws {
+    let s = try build {
+      $0.linux!.namespaces!.append(.init(type: "user"))
+      $0.linux!.uidMappings = [.init(containerID: 0, hostID: 100000, size: 1000), .init(containerID: 1000, hostID: 300000, size: 10)]
+      $0.linux!.gidMappings = [.init(containerID: 0, hostID: 100000, size: 65536)]
+      $0.process!.user = .init(uid: 1005, gid: 5, additionalGids: [7])
+    }
+    #expect(s.hasUserNamespace)
+    #expect(UserNamespaceMaps.text(s.uidMappings ?? []) == "0 100000 1000\n1000 300000 10\n")
+    #expect(InitSpec.IDMap.host(1005, in: s.uidMappings ?? []) == 300005)
+    #expect(InitSpec.IDMap.host(1010, in: s.uidMappings ?? []) == nil)
+    // This test process (host ids) is attested against the spec: only a spec mapping to our ids passes.
+    let me = try ProcStatus.read(pid: nil)
+    var spec = s
+    spec.capabilities = CapabilitySets(bounding: me.capBnd, effective: me.capEff, permitted: me.capPrm,
+                                       inheritable: me.capInh, ambient: me.capAmb)
+    spec.noNewPrivileges = me.noNewPrivs == 1
+    spec.seccomp = nil
+    spec.user = .init(uid: 0, gid: 0, additionalGids: [])
+    let report = Attestation.check(id: "self", pid: getpid(), spec: spec)
+    #expect(report.mismatches.contains { $0.hasPrefix("Uid") && $0.contains("host 100000") }, "\(report.mismatches)")
+    spec.uidMappings = [.init(containerID: 0, hostID: me.uids[0], size: 1)]
+    spec.gidMappings = [.init(containerID: 0, hostID: me.gids[0], size: 1)] + me.groups.enumerated().map {
+      .init(containerID: UInt32($0.offset + 1), hostID: $0.element, size: 1)
+    }
+    spec.user.additionalGids = me.groups.indices.map { UInt32($0 + 1) }
     #expect(Attestation.check(id: "self", pid: getpid(), spec: spec).passed)
   }
 

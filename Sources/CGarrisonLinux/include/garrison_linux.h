@@ -47,6 +47,17 @@ int gr_kill(pid_t pid, int sig);
 int gr_sigprocmask_unblock_all(void);
 int gr_signal_default_all(void);
 
+/* Terminals and descriptor passing (console socket). */
+int gr_connect_unix(const char *path);
+int gr_send_fd(int sock, const void *buf, size_t len, int fd);
+ssize_t gr_recv_fd(int sock, void *buf, size_t len, int *fd);
+int gr_pty_unlock(int master);
+int gr_pty_number(int master, unsigned int *number);
+int gr_pty_peer(int master, int flags);
+int gr_set_ctty(int fd);
+int gr_set_winsize(int fd, unsigned short rows, unsigned short cols);
+int gr_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
+
 /* wait(2) status macros. */
 int gr_wifexited(int status);
 int gr_wexitstatus(int status);

@@ -51,10 +51,22 @@ public enum Attestation {
       report.lsmLabel = label.trimmingWhitespace()
     }
     var m: [String] = []
+    // /proc/<pid>/status read from the host shows host ids: with a user namespace, compare against the
+    // mapped ids (an unmapped id is itself a mismatch; the builder refuses such specs).
+    let userNS = spec.hasUserNamespace
+    func host(_ id: UInt32, _ maps: [InitSpec.IDMap]?) -> UInt32? {
+      userNS ? InitSpec.IDMap.host(id, in: maps ?? []) : id
+    }
     let u = spec.user
-    if status.uids != Array(repeating: u.uid, count: 4) { m.append("Uid \(status.uids) != \(u.uid)") }
-    if status.gids != Array(repeating: u.gid, count: 4) { m.append("Gid \(status.gids) != \(u.gid)") }
-    if Set(status.groups) != Set(u.additionalGids) { m.append("Groups \(status.groups) != \(u.additionalGids)") }
+    let uid = host(u.uid, spec.uidMappings)
+    let gid = host(u.gid, spec.gidMappings)
+    let groups = u.additionalGids.map { host($0, spec.gidMappings) }
+    let shown = { (id: UInt32, hostID: UInt32?) in userNS ? "\(id) (host \(hostID.map(String.init) ?? "unmapped"))" : "\(id)" }
+    if uid == nil || status.uids != Array(repeating: uid!, count: 4) { m.append("Uid \(status.uids) != \(shown(u.uid, uid))") }
+    if gid == nil || status.gids != Array(repeating: gid!, count: 4) { m.append("Gid \(status.gids) != \(shown(u.gid, gid))") }
+    if groups.contains(nil) || Set(status.groups) != Set(groups.compactMap { $0 }) {
+      m.append("Groups \(status.groups) != \(u.additionalGids)\(userNS ? " mapped \(groups)" : "")")
+    }
     let c = spec.capabilities
     func extra(_ have: UInt64, _ allowed: UInt64) -> String { Capability.names(in: have & ~allowed).joined(separator: ",") }
     if status.capBnd != c.bounding { m.append("CapBnd has \(extra(status.capBnd, c.bounding)) beyond spec") }

@@ -2,7 +2,7 @@ import GarrisonKernel
 import GarrisonOCI
 
 /// The config.json `garrison-oci spec` writes: runc's default (restricted capabilities, no_new_privs,
-/// read-only root, masked and read-only /proc paths) without a terminal, which garrison-oci does not support.
+/// read-only root, masked and read-only /proc paths) without a terminal (a terminal needs `--console-socket`).
 public enum DefaultSpec {
   public static let maskedPaths = [
     "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
@@ -47,7 +47,7 @@ public enum RuntimeFeatures {
       "hooks": [String](),
       "mountOptions": InitSpecBuilder.flagOptions.keys.sorted() + InitSpecBuilder.propagation.keys.sorted(),
       "linux": [
-        "namespaces": ["cgroup", "ipc", "mount", "network", "pid", "uts"],
+        "namespaces": ["cgroup", "ipc", "mount", "network", "pid", "user", "uts"],
         "capabilities": Capability.names,
         "cgroup": ["v1": true, "v2": true, "systemd": false, "systemdUser": false],
         "seccomp": [

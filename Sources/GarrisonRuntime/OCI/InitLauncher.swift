@@ -47,20 +47,29 @@ public struct InitLauncher: Sendable {
     public var sync: Int32
   }
 
-  /// Spawns the init. `startFIFO` is an fd opened read-write on the start FIFO (create mode only).
-  public func spawn(spec: InitSpec, startFIFO: Int32?) throws -> Handle {
+  /// Spawns the init. `startFIFO` is an fd opened read-write on the start FIFO (create mode only);
+  /// `consoleSocket` a connected console socket, handed over as fd 6 (only with `spec.terminal`).
+  public func spawn(spec: InitSpec, startFIFO: Int32?, consoleSocket: Int32? = nil) throws -> Handle {
     let specFD = try writeSpec(spec)
     defer { Glibc.close(specFD) }
-    let exeFD = try SealedInitCache.shared.descriptor(for: initPath) {
+    let cachedExe = try SealedInitCache.shared.descriptor(for: initPath) {
       try SealedInit.open(initPath: initPath, scratchDirectory: scratchDirectory).fd
     }
+    // Executed through /proc/self/fd/N in the child after the dup2s onto 3…6: N must not be one of them.
+    let exeFD = fcntl(cachedExe, F_DUPFD_CLOEXEC, 10)
+    guard exeFD >= 0 else {
+      throw GarrisonError(.system, operation: "fcntl(F_DUPFD_CLOEXEC)", "cannot pass garrison-init", errno: Glibc.errno)
+    }
+    defer { Glibc.close(exeFD) }
     var pair: [Int32] = [-1, -1]
     guard gr_socketpair_stream(&pair) == 0 else {
       throw GarrisonError(.system, operation: "socketpair", "cannot create sync socket", errno: Glibc.errno)
     }
     defer { Glibc.close(pair[1]) }
     // Move every descriptor we hand over above 10 so the dup2s into 3, 4, 5 cannot collide.
-    let high = [specFD, pair[1], startFIFO ?? -1].map { $0 < 0 ? -1 : fcntl($0, F_DUPFD_CLOEXEC, 10) }
+    let high = [specFD, pair[1], startFIFO ?? -1, consoleSocket ?? -1].map {
+      $0 < 0 ? -1 : fcntl($0, F_DUPFD_CLOEXEC, 10)
+    }
     defer { for fd in high where fd >= 0 { Glibc.close(fd) } }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -68,6 +77,7 @@ public struct InitLauncher: Sendable {
     posix_spawn_file_actions_adddup2(&actions, high[0], SyncProtocol.specFD)
     posix_spawn_file_actions_adddup2(&actions, high[1], SyncProtocol.syncFD)
     if high[2] >= 0 { posix_spawn_file_actions_adddup2(&actions, high[2], SyncProtocol.startFD) }
+    if high[3] >= 0 { posix_spawn_file_actions_adddup2(&actions, high[3], SyncProtocol.consoleFD) }
     var attr = posix_spawnattr_t()
     posix_spawnattr_init(&attr)
     defer { posix_spawnattr_destroy(&attr) }

@@ -44,7 +44,7 @@ public struct InitSpecBuilder {
   static let namespaceFlags: [String: Int32] = [
     "pid": LinuxConstants.CLONE_NEWPID, "network": LinuxConstants.CLONE_NEWNET,
     "mount": LinuxConstants.CLONE_NEWNS, "ipc": LinuxConstants.CLONE_NEWIPC, "uts": LinuxConstants.CLONE_NEWUTS,
-    "cgroup": LinuxConstants.CLONE_NEWCGROUP,
+    "cgroup": LinuxConstants.CLONE_NEWCGROUP, "user": LinuxConstants.CLONE_NEWUSER,
   ]
 
   /// Builds the init spec of a new container from `spec` in `bundle`.
@@ -104,6 +104,7 @@ public struct InitSpecBuilder {
     result.hostname = spec.hostname
     result.domainname = spec.domainname
     result.sysctls = sysctls
+    try applyUserNamespace(linux, namespaces: namespaces, to: &result)
     if let profile = linux.seccomp {
       var flags: UInt32 = 0
       for (i, flag) in (profile.flags ?? []).enumerated() {
@@ -124,9 +125,18 @@ public struct InitSpecBuilder {
   public func buildProcess(_ p: RuntimeSpec.Process, base: InitSpec) throws -> InitSpec {
     var s = base
     let f = FieldPath("process")
+    s.terminal = nil
     if p.terminal == true {
-      throw GarrisonError(.unenforceable, "terminal (console socket) is not supported by garrison-oci yet",
-                          field: f / "terminal")
+      var t = InitSpec.Terminal()
+      if let size = p.consoleSize {
+        guard let rows = UInt16(exactly: size.height), let cols = UInt16(exactly: size.width) else {
+          throw GarrisonError(.invalid, "consoleSize \(size.width)x\(size.height) is out of range",
+                              field: f / "consoleSize")
+        }
+        t.rows = rows
+        t.cols = cols
+      }
+      s.terminal = t
     }
     guard let args = p.args, !args.isEmpty else {
       throw GarrisonError(.invalid, "args must name the program to run", field: f / "args")
@@ -214,7 +224,7 @@ public struct InitSpecBuilder {
     var out: [InitSpec.Namespace] = []
     for (i, ns) in list.enumerated() {
       let f = FieldPath("linux.namespaces") / i
-      if ns.type == "user" || ns.type == "time" {
+      if ns.type == "time" {
         throw GarrisonError(.unenforceable, "\(ns.type) namespaces are not supported by garrison-oci yet", field: f / "type")
       }
       guard let flag = Self.namespaceFlags[ns.type] else {
@@ -229,6 +239,84 @@ public struct InitSpecBuilder {
       out.append(.init(flag: flag, type: ns.type, path: ns.path))
     }
     return out
+  }
+
+  /// Validates `linux.uidMappings`/`gidMappings` against the namespaces and the process user and stores
+  /// them in `spec`: maps need a new user namespace, a new one needs both maps with container id 0 mapped
+  /// (the init works as the namespace's root), ranges must not overlap, and every id of `process.user` must
+  /// be mapped (an unmapped id would make setresuid fail inside, or run as the overflow id).
+  func applyUserNamespace(_ linux: RuntimeSpec.Linux, namespaces: [InitSpec.Namespace], to spec: inout InitSpec)
+    throws
+  {
+    let uidMaps = linux.uidMappings ?? []
+    let gidMaps = linux.gidMappings ?? []
+    guard let user = namespaces.first(where: { $0.flag == LinuxConstants.CLONE_NEWUSER }) else {
+      if !uidMaps.isEmpty || !gidMaps.isEmpty {
+        throw GarrisonError(.invalid, "uid/gid mappings need a user namespace in linux.namespaces",
+                            field: FieldPath(uidMaps.isEmpty ? "linux.gidMappings" : "linux.uidMappings"))
+      }
+      return
+    }
+    if user.path != nil {
+      // Joining an existing user namespace: its maps are already written; read nothing from the spec.
+      guard uidMaps.isEmpty && gidMaps.isEmpty else {
+        throw GarrisonError(.invalid, "mappings cannot be set when joining a user namespace by path",
+                            field: FieldPath("linux.uidMappings"))
+      }
+      throw GarrisonError(.unenforceable, "joining an existing user namespace is not supported; create one with mappings",
+                          field: FieldPath("linux.namespaces"))
+    }
+    func convert(_ maps: [RuntimeSpec.IDMapping], _ name: String) throws -> [InitSpec.IDMap] {
+      let field = FieldPath("linux.\(name)")
+      guard !maps.isEmpty else {
+        throw GarrisonError(.invalid, "a new user namespace needs \(name)", field: field)
+      }
+      guard maps.count <= 340 else { throw GarrisonError(.invalid, "too many mappings (kernel limit 340)", field: field) }
+      var out: [InitSpec.IDMap] = []
+      for (i, m) in maps.enumerated() {
+        guard m.size > 0, UInt64(m.containerID) + UInt64(m.size) <= 1 << 32,
+          UInt64(m.hostID) + UInt64(m.size) <= 1 << 32
+        else { throw GarrisonError(.invalid, "empty or overflowing range", field: field / i) }
+        for (j, o) in out.enumerated() {
+          let inside = m.containerID < o.containerID + o.size && o.containerID < m.containerID + m.size
+          let outside = m.hostID < o.hostID + o.size && o.hostID < m.hostID + m.size
+          if inside || outside {
+            throw GarrisonError(.invalid, "range overlaps \(name)[\(j)]", field: field / i)
+          }
+        }
+        out.append(.init(containerID: m.containerID, hostID: m.hostID, size: m.size))
+      }
+      guard InitSpec.IDMap.host(0, in: out) != nil else {
+        throw GarrisonError(.invalid, "container id 0 must be mapped (the init sets the container up as root of the user namespace)",
+                            field: field)
+      }
+      return out
+    }
+    spec.uidMappings = try convert(uidMaps, "uidMappings")
+    spec.gidMappings = try convert(gidMaps, "gidMappings")
+    try checkMapped(spec.user, spec: spec, field: FieldPath("process.user"))
+    if spec.defaultDevices || !spec.devices.isEmpty {
+      for d in spec.devices where !FileManager.default.fileExists(atPath: d.path) {
+        throw GarrisonError(.notFound, "in a user namespace devices are bind-mounted from the host, and \(d.path) is missing",
+                            field: FieldPath("linux.devices"))
+      }
+    }
+  }
+
+  /// Refuses a process user whose ids the container's user namespace does not map.
+  public func checkMapped(_ u: InitSpec.User, spec: InitSpec, field: FieldPath) throws {
+    guard spec.hasUserNamespace else { return }
+    let uids = spec.uidMappings ?? []
+    let gids = spec.gidMappings ?? []
+    guard InitSpec.IDMap.host(u.uid, in: uids) != nil else {
+      throw GarrisonError(.invalid, "uid \(u.uid) is not mapped by linux.uidMappings", field: field / "uid")
+    }
+    guard InitSpec.IDMap.host(u.gid, in: gids) != nil else {
+      throw GarrisonError(.invalid, "gid \(u.gid) is not mapped by linux.gidMappings", field: field / "gid")
+    }
+    for (i, g) in u.additionalGids.enumerated() where InitSpec.IDMap.host(g, in: gids) == nil {
+      throw GarrisonError(.invalid, "gid \(g) is not mapped by linux.gidMappings", field: field / "additionalGids" / i)
+    }
   }
 
   static let flagOptions: [String: (set: Bool, flag: UInt)] = {

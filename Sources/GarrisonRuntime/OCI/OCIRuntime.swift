@@ -34,10 +34,13 @@ public struct OCIRuntime: Sendable {
     public var bundle: String
     public var pidFile: String?
     public var noPivot: Bool
-    public init(bundle: String, pidFile: String? = nil, noPivot: Bool = false) {
+    /// `--console-socket`: where the pty master goes when `process.terminal` is true.
+    public var consoleSocket: String?
+    public init(bundle: String, pidFile: String? = nil, noPivot: Bool = false, consoleSocket: String? = nil) {
       self.bundle = bundle
       self.pidFile = pidFile
       self.noPivot = noPivot
+      self.consoleSocket = consoleSocket
     }
   }
 
@@ -45,13 +48,14 @@ public struct OCIRuntime: Sendable {
   /// process exists, fully confined except for the final `execve`, and waits for `start`.
   @discardableResult
   public func create(id: String, spec: RuntimeSpec? = nil, options: CreateOptions) throws -> ContainerRecord {
-    try create(id: id, spec: spec, options: options, keepSync: false).record
+    try create(id: id, spec: spec, options: options, proxy: nil, keepSync: false).record
   }
 
-  /// `create`; with `keepSync`, also returns the runtime's end of the sync socket, which reaches end of file
-  /// exactly when the container process has exec'd (the init's end is close-on-exec): `run` waits on it
-  /// instead of polling /proc/<pid>/exe.
-  private func create(id: String, spec: RuntimeSpec?, options: CreateOptions, keepSync: Bool) throws
+  /// `create`, with the pty master going to `proxy` (a foreground `run`) instead of a console socket. With
+  /// `keepSync`, also returns the runtime's end of the sync socket, which reaches end of file exactly when the
+  /// container process has exec'd (the init's end is close-on-exec): `run` waits on it instead of polling
+  /// /proc/<pid>/exe.
+  func create(id: String, spec: RuntimeSpec?, options: CreateOptions, proxy: TerminalProxy?, keepSync: Bool) throws
     -> (record: ContainerRecord, sync: Int32?)
   {
     PhaseTrace.mark("create")
@@ -60,6 +64,10 @@ public struct OCIRuntime: Sendable {
     let runtimeSpec = try spec ?? BundleLoader.load(bundle: bundle)
     let initSpec = try InitSpecBuilder(seccomp: seccomp).build(runtimeSpec, bundle: bundle, noPivot: options.noPivot)
     PhaseTrace.mark("spec built")
+    let connected = proxy == nil
+      ? try ConsoleSocket.connect(path: options.consoleSocket, terminal: initSpec.terminal != nil) : nil
+    defer { if let connected { Glibc.close(connected) } }
+    let console = proxy?.initEnd ?? connected
     try store.reserve(id)
     do {
       let fifoPath = store.fifo(id)
@@ -73,7 +81,7 @@ public struct OCIRuntime: Sendable {
       defer { Glibc.close(fifo) }
       let resources = OCIResourceLimits.withDeviceNodes(runtimeSpec.linux?.resources, initSpec.devices)
       let launched = try launch(initSpec, id: id, startFIFO: fifo, resources: resources,
-                                cgroupsPath: runtimeSpec.linux?.cgroupsPath, join: nil)
+                                cgroupsPath: runtimeSpec.linux?.cgroupsPath, join: nil, console: console)
       let sync: Int32? = keepSync ? launched.sync : nil
       if !keepSync { Glibc.close(launched.sync) }
       PhaseTrace.mark("launched")
@@ -143,18 +151,25 @@ public struct OCIRuntime: Sendable {
   /// status (128+signal when killed).
   public func run(id: String, spec: RuntimeSpec? = nil, options: CreateOptions, detach: Bool) throws -> Int32 {
     try becomeSubreaper()
-    let (record, sync) = try create(id: id, spec: spec, options: options, keepSync: true)
+    // A foreground run with a terminal and no console socket proxies the pty itself, as runc does.
+    let runtimeSpec = try spec ?? BundleLoader.load(bundle: (options.bundle as NSString).standardizingPath)
+    let proxy = try runtimeSpec.process?.terminal == true && options.consoleSocket == nil && !detach
+      ? TerminalProxy() : nil
+    let (record, sync) = try create(id: id, spec: runtimeSpec, options: options, proxy: proxy, keepSync: true)
     do {
+      try proxy?.receiveMaster()
       _ = try start(record, sync: sync)
     } catch {
       try? delete(id: id, force: true)  // the start error is the one to report
       throw error
     }
     if detach { return 0 }
+    proxy?.begin()
     SignalForwarder.forward(to: record.pid)
     let status = waitExit(record.pid)
     PhaseTrace.mark("exited")
     SignalForwarder.stop()
+    proxy?.finish()
     try delete(id: id, force: true)
     PhaseTrace.mark("deleted")
     return status
@@ -220,7 +235,8 @@ public struct OCIRuntime: Sendable {
   /// Runs `process` inside container `id` with the container's confinement (never more: same uid, gid and
   /// groups, capabilities within the container's, no_new_privs kept, same seccomp filter and LSM labels).
   /// Returns the exit status, or 0 at once with `detach`.
-  public func exec(id: String, process: RuntimeSpec.Process, detach: Bool, pidFile: String?) throws -> Int32 {
+  public func exec(id: String, process: RuntimeSpec.Process, detach: Bool, pidFile: String?,
+                   consoleSocket: String? = nil) throws -> Int32 {
     let record = try store.load(id)
     guard ProcessProbe.isAlive(record.pid, startTime: record.startTime) else {
       throw GarrisonError(.refused, "container \(id) is not running")
@@ -263,7 +279,8 @@ public struct OCIRuntime: Sendable {
       }
     }
     spec.rlimits = limits
-    let nsNames = ["mount": "mnt", "network": "net", "pid": "pid", "ipc": "ipc", "uts": "uts", "cgroup": "cgroup"]
+    let nsNames = ["mount": "mnt", "network": "net", "pid": "pid", "ipc": "ipc", "uts": "uts", "cgroup": "cgroup",
+                   "user": "user"]
     spec.namespaces = base.namespaces.map { ns in
       InitSpec.Namespace(flag: ns.flag, type: ns.type, path: ns.path ?? "/proc/\(record.pid)/ns/\(nsNames[ns.type]!)")
     }
@@ -272,8 +289,11 @@ public struct OCIRuntime: Sendable {
     spec.devices = []
     spec.maskedPaths = []
     spec.readonlyPaths = []
+    let console = try ConsoleSocket.connect(path: consoleSocket, terminal: spec.terminal != nil)
+    defer { if let console { Glibc.close(console) } }
     try becomeSubreaper()
-    let launched = try launch(spec, id: id, startFIFO: nil, resources: nil, cgroupsPath: nil, join: record.cgroups)
+    let launched = try launch(spec, id: id, startFIFO: nil, resources: nil, cgroupsPath: nil, join: record.cgroups,
+                              console: console)
     waitForExec(launched.pid, sync: launched.sync)
     Glibc.close(launched.sync)
     _ = try attest(id: id, pid: launched.pid, spec: spec)
@@ -297,16 +317,24 @@ public struct OCIRuntime: Sendable {
   /// Spawns the init and drives the sync protocol up to `ready`. On any failure the container process is
   /// killed and its cgroups removed before the error is thrown.
   func launch(_ spec: InitSpec, id: String, startFIFO: Int32?, resources: RuntimeSpec.Resources?,
-              cgroupsPath: String?, join: CgroupPlacement?) throws -> Launched {
+              cgroupsPath: String?, join: CgroupPlacement?, console: Int32? = nil) throws -> Launched {
     try becomeSubreaper()
-    let handle = try launcher.spawn(spec: spec, startFIFO: startFIFO)
+    let handle = try launcher.spawn(spec: spec, startFIFO: startFIFO, consoleSocket: console)
     PhaseTrace.mark("init spawned")
     var reader = LineReader(fd: handle.sync)
     var containerPID: Int32 = 0
     var placement: CgroupPlacement?
+    var spawnedReaped = false
     do {
-      let first = try next(&reader)
+      var first = try next(&reader)
+      if first == .userns {
+        // The init unshared its user namespace and waits: map it before it creates the other namespaces.
+        try UserNamespaceMaps.write(pid: handle.spawnedPID, spec: spec)
+        try FileIO.send(fd: handle.sync, Array("mapped\n".utf8))
+        first = try next(&reader)
+      }
       _ = Glibc.waitpid(handle.spawnedPID, nil, 0)  // the pre-fork init exits right after reporting
+      spawnedReaped = true
       guard case .pid(let pid) = first else { throw failure(first) }
       containerPID = pid
       PhaseTrace.mark("pid received")
@@ -335,6 +363,7 @@ public struct OCIRuntime: Sendable {
       }
     } catch {
       Glibc.close(handle.sync)
+      if !spawnedReaped { kill9AndWait(handle.spawnedPID) }  // e.g. still waiting for its user namespace maps
       if containerPID > 0 { kill9AndWait(containerPID) }
       if let placement { try? cgroups.destroy(placement) }  // the launch error is the one to report
       throw error
