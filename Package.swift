@@ -63,7 +63,7 @@ let package = Package(
     .target(name: "GarrisonRuntime", dependencies: ["GarrisonCore", "GarrisonOCI", "GarrisonPlan", "GarrisonKernel", "GarrisonInit",
                                                    "GarrisonCgroups", "GarrisonSeccomp", "CSeccomp", "CGarrisonLinux"]),
 
-    .target(name: "GarrisonPods", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy",
+    .target(name: "GarrisonPods", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy", "GarrisonLSM",
                                                 "GarrisonOCI", "GarrisonCgroups", "GarrisonImages", "GarrisonAudit",
                                                 "CGarrisonLinux"]),
 
@@ -76,7 +76,7 @@ let package = Package(
     ]),
     .target(name: "GarrisonCommands", dependencies: [
       "GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy", "GarrisonOCI", "GarrisonLint",
-      "GarrisonAudit", "GarrisonRuntime", "GarrisonPods", "GarrisonImages", "GarrisonOCICommands",
+      "GarrisonAudit", "GarrisonRuntime", "GarrisonPods", "GarrisonImages", "GarrisonOCICommands", "GarrisonLSM",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .executableTarget(name: "garrison", dependencies: ["GarrisonCommands", "GarrisonOCICommands"]),
@@ -94,7 +94,7 @@ let package = Package(
     .testTarget(name: "GarrisonLSMTests", dependencies: ["GarrisonLSM"]),
     .testTarget(name: "GarrisonCgroupsTests", dependencies: ["GarrisonCgroups"]),
     .testTarget(name: "GarrisonImagesTests", dependencies: ["GarrisonImages"]),
-    .testTarget(name: "GarrisonPodsTests", dependencies: ["GarrisonPods", "GarrisonManifest", "GarrisonPolicy", "GarrisonOCI", "GarrisonAudit", "garrison"]),
+    .testTarget(name: "GarrisonPodsTests", dependencies: ["GarrisonPods", "GarrisonManifest", "GarrisonPolicy", "GarrisonOCI", "GarrisonAudit", "GarrisonLSM", "garrison"]),
     .testTarget(name: "GarrisonOCICommandsTests", dependencies: ["GarrisonOCICommands",
                                                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .testTarget(name: "GarrisonIntegrationTests", dependencies: ["GarrisonCore", "GarrisonOCI", "GarrisonRuntime", "GarrisonInit", "GarrisonKernel"]),

@@ -20,7 +20,9 @@
 #
 # What runs in the VM (see the stage2 script below):
 #   apparmor-enabled           /sys/module/apparmor/parameters/enabled is Y, securityfs has apparmor/
-#   profile-loaded             apparmor_parser -r loads the profile; it is listed as "(enforce)"
+#   profile-loaded             `garrison apparmor load` (what `garrison apply` does before first use) loads the
+#                              RuntimeDefault profile with apparmor_parser -r; it is listed as "(enforce)"
+#   garrison-load-audited      that load is one lsm.profile_loaded audit event; loading again does nothing
 #   confined-label             a container with process.apparmorProfile reads "<name> (enforce)" from
 #                              /proc/self/attr/current and /proc/self/attr/apparmor/current
 #   confined-denial            in that container reading /proc/kallsyms fails with "Permission denied"
@@ -41,7 +43,7 @@ TIMEOUT=${TIMEOUT:-300}
 QEMU=${QEMU:-qemu-system-x86_64}
 BUSYBOX=/bin/busybox
 PARSER=/usr/sbin/apparmor_parser
-CHECKS=(apparmor-enabled profile-loaded confined-label confined-denial unconfined-control explicit-unconfined
+CHECKS=(apparmor-enabled profile-loaded garrison-load-audited confined-label confined-denial unconfined-control explicit-unconfined
         attestation missing-profile-refused missing-profile-refused-by-init missing-profile-clean)
 
 need() { echo "apparmor-vm: missing prerequisite: $*" >&2; exit 2; }
@@ -52,6 +54,7 @@ fi
 [ -n "$KERNEL" ] && [ -r "$KERNEL" ] || need "a kernel image /boot/vmlinuz-* (Debian package linux-image-amd64)"
 [ -x "$BIN/garrison-oci" ] || need "$BIN/garrison-oci (swift build --product garrison-oci)"
 [ -x "$BIN/garrison-init" ] || need "$BIN/garrison-init (swift build --product garrison-init)"
+[ -x "$BIN/garrison" ] || need "$BIN/garrison (swift build --product garrison)"
 [ -x "$BUSYBOX" ] && ! ldd "$BUSYBOX" >/dev/null 2>&1 || need "a static $BUSYBOX (busybox-static)"
 [ -x "$PARSER" ] || need "$PARSER (apparmor)"
 [ -d /etc/apparmor.d/tunables ] && [ -d /etc/apparmor.d/abstractions ] || need "/etc/apparmor.d (apparmor)"
@@ -98,6 +101,9 @@ copy_libs() {  # copies the ELF interpreter and each `ldd` dependency of $1 to t
 strip -s -o "$img/usr/local/bin/garrison-oci" "$BIN/garrison-oci"
 strip -s -o "$img/usr/local/bin/garrison-init" "$BIN/garrison-init"
 copy_libs "$BIN/garrison-oci"
+strip -s -o "$img/usr/local/bin/garrison" "$BIN/garrison"
+copy_libs "$BIN/garrison"
+mkdir -p "$img/vm/Policies" && cp -a Policies/apparmor "$img/vm/Policies/apparmor"
 install -m 0755 "$PARSER" "$img/usr/sbin/apparmor_parser"
 copy_libs "$PARSER"
 install -m 0755 "$BUSYBOX" "$img/bin/busybox"
@@ -184,10 +190,21 @@ enabled=$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)
 if [ "$enabled" = Y ] && [ -d /sys/kernel/security/apparmor ]; then ok apparmor-enabled "parameters/enabled=$enabled"
 else bad apparmor-enabled "parameters/enabled=$enabled"; fi
 
-if out=$(apparmor_parser -r -K /vm/profile 2>&1) && grep -qx "$name (enforce)" /sys/kernel/security/apparmor/profiles; then
-  ok profile-loaded "$name (enforce)"
+# What `garrison apply` does before the first container confined by the RuntimeDefault profile (the same code:
+# DefaultAppArmorProfile + AppArmorLoader): render it from Policies/apparmor, apparmor_parser -r, check that the
+# kernel lists it in enforce mode, record lsm.profile_loaded. A second call finds it loaded and does nothing.
+if out=$(garrison apparmor load --root /run/garrison --policies /vm/Policies 2>&1) &&
+   grep -qx "$name (enforce)" /sys/kernel/security/apparmor/profiles; then
+  ok profile-loaded "$name (enforce) via garrison apparmor load: $out"
 else
-  bad profile-loaded "apparmor_parser: $out"
+  bad profile-loaded "garrison apparmor load: $out"
+fi
+again=$(garrison apparmor load --root /run/garrison --policies /vm/Policies 2>&1)
+events=$(cat /run/garrison/audit/*.jsonl 2>/dev/null | grep -c '"lsm.profile_loaded"' || true)
+if [ "$events" = 1 ] && echo "$again" | grep -q "already loaded"; then
+  ok garrison-load-audited "1 lsm.profile_loaded event; second load: $again"
+else
+  bad garrison-load-audited "events=$events second load: $again"
 fi
 
 # run ID BUNDLE: garrison-oci run, output in /run/ID.out, stderr in /run/ID.err, status in /run/ID.rc,

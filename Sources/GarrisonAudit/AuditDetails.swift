@@ -85,6 +85,11 @@ public enum AuditDetails {
     ["fields": .array(fields.map(\.json)), "mismatches": .integer(fields.filter { $0.expected != $0.actual }.count)]
   }
 
+  /// `lsm.profile_loaded`: a profile of Garrison's own loaded into the kernel before a container used it.
+  public static func profileLoaded(mechanism: String, profile: String, sha256: String) -> JSONValue {
+    ["mechanism": .string(mechanism), "profile": .string(profile), "sha256": .string(sha256)]
+  }
+
   /// `lsm.unavailable` / `enforcement.fallback`: what was requested, what was applied instead, and why.
   public static func fallback(mechanism: String, requested: String, applied: String, reason: String) -> JSONValue {
     ["mechanism": .string(mechanism), "requested": .string(requested), "applied": .string(applied),

@@ -12,6 +12,7 @@ public enum AuditKind: String, Sendable, CaseIterable, Hashable, Comparable {
   case hostPathMount = "hostpath.mount"
   case enforcementReadback = "enforcement.readback"
   case lsmUnavailable = "lsm.unavailable"
+  case lsmProfileLoaded = "lsm.profile_loaded"
   case enforcementFallback = "enforcement.fallback"
   case seccompDenied = "seccomp.denied"
   case containerOOMKilled = "container.oom_killed"

@@ -24,7 +24,8 @@ public enum HTMLReport {
   static let groups: [(name: String, color: String, kinds: Set<AuditKind>)] = [
     ("lifecycle", "#3b82c4", [.podAdmitted, .containerStarted, .containerExited, .containerExec, .auditRecovered, .auditCheckpoint]),
     ("risk", "#8e5bb5", [.privilegedContainer, .hostNamespace, .hostPathMount, .capabilityBeyondDefault]),
-    ("enforcement", "#e08a1e", [.podRefused, .enforcementReadback, .enforcementFallback, .lsmUnavailable]),
+    ("enforcement", "#e08a1e", [.podRefused, .enforcementReadback, .enforcementFallback, .lsmUnavailable,
+                                .lsmProfileLoaded]),
     ("runtime", "#c8372d", [.seccompDenied, .containerOOMKilled]),
   ]
 

@@ -27,6 +27,7 @@ public struct GarrisonCommand: ParsableCommand {
       LogsCommand.self,
       DeleteCommand.self,
       SuperviseCommand.self,
+      AppArmorCommand.self,
     ]
   }
   public init() {}

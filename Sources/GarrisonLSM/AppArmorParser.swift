@@ -19,9 +19,19 @@ public enum AppArmorParser {
 
   /// Compiles `text`; throws with the parser's diagnostics if it is rejected.
   public static func check(_ text: String, parserPath: String = defaultPath) throws {
+    let (status, diagnostics) = try run(["-Q", "-K"], input: text, parserPath: parserPath)
+    guard status == 0 else {
+      throw GarrisonError(.invalid, operation: "apparmor_parser -Q -K",
+                          "profile rejected (status \(status)): \(diagnostics)")
+    }
+  }
+
+  /// Runs the parser with `arguments`, the profile text on stdin; returns its exit status (-1 when killed by
+  /// a signal) and its diagnostics without the "Cache read/write disabled" notice.
+  static func run(_ arguments: [String], input text: String, parserPath: String) throws -> (Int32, String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: parserPath)
-    process.arguments = ["-Q", "-K"]
+    process.arguments = arguments
     let input = Pipe()
     let errors = Pipe()
     process.standardInput = input
@@ -36,11 +46,8 @@ public enum AppArmorParser {
     try input.fileHandleForWriting.close()
     let diagnostics = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
-    guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-      let lines = diagnostics.split(separator: "\n").filter { !$0.hasPrefix("Cache read/write disabled") }
-      throw GarrisonError(
-        .invalid, operation: "apparmor_parser -Q -K",
-        "profile rejected (status \(process.terminationStatus)): \(lines.joined(separator: "; "))")
-    }
+    let lines = diagnostics.split(separator: "\n").filter { !$0.hasPrefix("Cache read/write disabled") }
+    let status = process.terminationReason == .exit ? process.terminationStatus : -1
+    return (status, lines.joined(separator: "; "))
   }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// A rendered AppArmor profile: its name (what the container is confined by) and its full text,
@@ -9,6 +10,11 @@ public struct AppArmorProfile: Hashable, Codable, Sendable {
   public init(name: String, text: String) {
     self.name = name
     self.text = text
+  }
+
+  /// Hex SHA-256 of the profile text (what the audit event records as loaded).
+  public var sha256: String {
+    SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
   }
 
   /// The default name of a RuntimeDefault profile rendered from a template: `garrison-default-v<version>`,

@@ -93,6 +93,12 @@ public struct PodAudit: Sendable {
     try append(events)
   }
 
+  /// `lsm.profile_loaded`: Garrison's RuntimeDefault AppArmor profile loaded into the kernel for this pod.
+  public func profileLoaded(_ r: PodRecord, mechanism: String, profile: String, sha256: String) throws {
+    try append([AuditEvent(kind: .lsmProfileLoaded, outcome: .allowed, object: Self.object(r),
+                           details: AuditDetails.profileLoaded(mechanism: mechanism, profile: profile, sha256: sha256))])
+  }
+
   /// `enforcement.fallback`: a setting the runtime could not take and that Garrison removed.
   public func fallback(_ r: PodRecord, _ c: String, mechanism: String, requested: String, reason: String) throws {
     try append([AuditEvent(kind: .enforcementFallback, outcome: .allowed, object: Self.object(r, c),

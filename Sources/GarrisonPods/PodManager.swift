@@ -47,6 +47,8 @@ public struct PodManager: Sendable {
 
   func admit(_ object: ManifestObject, options: ApplyOptions, waitReady: Double, audit: PodAudit) throws -> String {
     let record = try PodBuilder(root: root, options: options).build(object)
+    try DefaultAppArmorProfile.ensureLoaded(for: record, policiesDirectory: options.compiler.policiesDirectory,
+                                            host: HostLSM.detect(), audit: audit)
     let p = paths(record.namespace, record.name)
     let outcome: String = try withRootLock {
       if let existing = try JSONFile.read(PodRecord.self, from: p.record) {

@@ -8,7 +8,7 @@ enum AppArmorVM {
   static let binaries = LSMFixtures.repoRoot + "/.build/debug"
   /// The checks scripts/apparmor-vm.sh runs inside the VM; each must print a PASS line.
   static let checks = [
-    "apparmor-enabled", "profile-loaded", "confined-label", "confined-denial", "unconfined-control",
+    "apparmor-enabled", "profile-loaded", "garrison-load-audited", "confined-label", "confined-denial", "unconfined-control",
     "explicit-unconfined", "attestation", "missing-profile-refused", "missing-profile-refused-by-init",
     "missing-profile-clean",
   ]
@@ -29,7 +29,7 @@ enum AppArmorVM {
     if getuid() != 0 { return "needs root to build the initramfs (mknod /dev/console), uid \(getuid())" }
     if qemu == nil { return "qemu-system-x86_64 not on PATH (Debian package qemu-system-x86; scripts/setup.sh)" }
     if kernel == nil { return "no /boot/vmlinuz-* (Debian package linux-image-amd64; scripts/setup.sh)" }
-    for product in ["garrison-oci", "garrison-init"]
+    for product in ["garrison-oci", "garrison-init", "garrison"]
     where !FileManager.default.isExecutableFile(atPath: "\(binaries)/\(product)") {
       return "\(binaries)/\(product) not built (swift build --product \(product))"
     }

@@ -1,0 +1,87 @@
+import Foundation
+import GarrisonAudit
+import GarrisonLSM
+import GarrisonOCI
+@testable import GarrisonPods
+import Testing
+
+/// The pod runner loads Garrison's RuntimeDefault AppArmor profile before first use, only on an AppArmor
+/// kernel, only when not already loaded, and records the load (the kernel side is proved in AppArmorVMTests).
+struct DefaultAppArmorProfileTests {
+  static let policies = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Policies").path
+
+  func record(profile: String?) -> PodRecord {
+    let spec = RuntimeSpec(process: .init(args: ["sh"], apparmorProfile: profile), root: .init(path: "rootfs"))
+    let c = ContainerRecord(name: "c", role: "app", image: "", spec: spec, rootfs: .init(lowerdirs: []), volumeMounts: [],
+                            planDigest: "", appArmorExplicit: false, seLinuxExplicit: false)
+    return PodRecord(namespace: "ns", name: "p", uid: "u-1", restartPolicy: "Never", containers: [c], volumes: [],
+                     network: .init(mode: "none"), namespaces: .init(hostNetwork: false, hostIPC: false, hostPID: false, sharePID: false),
+                     runtime: .init(path: "/bin/false", root: "/nonexistent"), backoff: .init(),
+                     terminationGracePeriodSeconds: 1, requests: .init(cpuMillis: 0, memoryBytes: 0), fsGroup: nil, hostname: "p")
+  }
+
+  @Test func loadsOnceOnAnAppArmorKernelAndAudits() throws {
+    let dir = "/var/tmp/garrison-aa-\(UUID().uuidString.prefix(8))"
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let profiles = dir + "/profiles"
+    try "unconfined (unconfined)\nother (complain)\n".write(toFile: profiles, atomically: true, encoding: .utf8)
+    let audit = try PodAudit(root: dir)
+    let expected = try AppArmorProfile.runtimeDefault(policyDirectory: Self.policies + "/apparmor")
+    var loaded: [AppArmorProfile] = []
+    let r = record(profile: expected.name)
+    let name = try DefaultAppArmorProfile.ensureLoaded(
+      for: r, policiesDirectory: Self.policies, host: HostLSM(appArmor: true, seLinux: false), audit: audit,
+      profilesPath: profiles, load: { loaded.append($0) })
+    #expect(name == expected.name)
+    #expect(loaded == [expected])
+    let events = try AuditReader.readAll(directory: AuditPaths.directory(root: dir)).filter { $0.kind == .lsmProfileLoaded }
+    #expect(events.count == 1)
+    #expect(events.first?.event.details["sha256"]?.stringValue == expected.sha256)
+    // Already enforced: nothing loaded, nothing recorded.
+    try "\(expected.name) (enforce)\n".write(toFile: profiles, atomically: true, encoding: .utf8)
+    loaded = []
+    #expect(try DefaultAppArmorProfile.ensureLoaded(for: r, policiesDirectory: Self.policies,
+                                                    host: HostLSM(appArmor: true, seLinux: false), audit: audit,
+                                                    profilesPath: profiles, load: { loaded.append($0) }) == nil)
+    #expect(loaded.isEmpty)
+  }
+
+  @Test func nothingWithoutAppArmorOrWithoutTheDefaultProfile() throws {
+    let dir = "/var/tmp/garrison-aa-\(UUID().uuidString.prefix(8))"
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let audit = try PodAudit(root: dir)
+    var calls = 0
+    for (host, profile) in [(false, "garrison-default-v1"), (true, nil), (true, "localhost-profile")] {
+      #expect(try DefaultAppArmorProfile.ensureLoaded(
+        for: record(profile: profile), policiesDirectory: Self.policies, host: HostLSM(appArmor: host, seLinux: false),
+        audit: audit, profilesPath: dir + "/none", load: { _ in calls += 1 }) == nil)
+    }
+    #expect(calls == 0)
+  }
+
+  @Test func aStaleDefaultNameIsRefused() throws {
+    let dir = "/var/tmp/garrison-aa-\(UUID().uuidString.prefix(8))"
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let audit = try PodAudit(root: dir)
+    #expect(throws: (any Error).self) {
+      try DefaultAppArmorProfile.ensureLoaded(
+        for: record(profile: "garrison-default-v999"), policiesDirectory: Self.policies,
+        host: HostLSM(appArmor: true, seLinux: false), audit: audit, profilesPath: dir + "/none", load: { _ in })
+    }
+  }
+
+  @Test func kernelProfileListParsing() throws {
+    let dir = "/var/tmp/garrison-aa-\(UUID().uuidString.prefix(8))"
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    try "garrison-default-v1 (enforce)\n/usr/bin/man (complain)\nodd name (x) (kill)\n".write(
+      toFile: dir + "/p", atomically: true, encoding: .utf8)
+    let p = try #require(AppArmorLoader.loadedProfiles(path: dir + "/p"))
+    #expect(p == ["garrison-default-v1": "enforce", "/usr/bin/man": "complain", "odd name (x)": "kill"])
+    #expect(AppArmorLoader.isEnforced("garrison-default-v1", path: dir + "/p"))
+    #expect(!AppArmorLoader.isEnforced("/usr/bin/man", path: dir + "/p"))
+    #expect(AppArmorLoader.loadedProfiles(path: dir + "/missing") == nil)
+  }
+}
