@@ -161,9 +161,9 @@ public struct Container: Equatable, Sendable {
       if let host = try h.string("host"), !host.isEmpty {
         out.append(ProbeHost(host: host, field: prefix / handler / "host"))
       }
-      h.ignore(h.mapping.compactMap { $0.key.string })
+      h.ignoreAll()
     }
-    r.ignore(r.mapping.compactMap { $0.key.string })
+    r.ignoreAll()
     r.finish()
     return out
   }

@@ -25,20 +25,22 @@ public struct TextFormatter: Sendable {
     var out = ""
     var labels: [Severity: String] = [:]
     for s in Severity.allCases { labels[s] = severityLabel(s) }
-    var byFile: [String: [Finding]] = [:]
+    // Findings grouped per file (indices, in order of first appearance), without copying them.
+    var byFile: [String: [Int]] = [:]
     var order: [String] = []
-    for f in report.findings {
+    for (i, f) in report.findings.enumerated() {
       let file = f.location?.file ?? "(no file)"
       if byFile[file] == nil { order.append(file) }
-      byFile[file, default: []].append(f)
+      byFile[file, default: []].append(i)
     }
     for file in order {
       out += paint(file, "1") + "\n"
-      for f in byFile[file]! {
+      for i in byFile[file]! {
+        let f = report.findings[i]
         let pos = f.location.map { "\($0.line):\($0.column)" } ?? "-"
         var subject = f.object.map(\.description) ?? ""
         if let c = f.container { subject += subject.isEmpty ? "container \(c)" : " container \(c)" }
-        out += "  \(pos.padding(toLength: 8, withPad: " ", startingAt: 0)) \(labels[f.severity]!) "
+        out += "  \(Self.pad(pos, 8)) \(labels[f.severity]!) "
         out += paint(f.checkID, "2") + "  "
         out += subject.isEmpty ? f.message : "\(subject): \(f.message)"
         out += "\n"
@@ -54,6 +56,15 @@ public struct TextFormatter: Sendable {
     }
     out += summary(report) + "\n"
     return out
+  }
+
+  /// `padding(toLength:withPad: " ", startingAt: 0)` for ASCII text (positions): pads with spaces or cuts to
+  /// `length`, without Foundation's `NSString` round trip.
+  static func pad(_ s: String, _ length: Int) -> String {
+    let n = s.utf8.count
+    if n == length { return s }
+    if n > length { return String(decoding: s.utf8.prefix(length), as: UTF8.self) }
+    return s + String(repeating: " ", count: length - n)
   }
 
   /// `3 errors, 1 warning, 0 info in 4 objects from 2 files (restricted:latest; 1 suppressed)`.
