@@ -20,32 +20,53 @@ public struct LoadResult: Sendable {
   }
 }
 
+/// One input of `ManifestLoader.load`: already loaded (standard input, a missing path) or a file to parse.
+private enum LoaderInput: Sendable {
+  case loaded(LoadResult)
+  case file(String)
+}
+
 /// Reads manifests from files, directories (recursive, `*.yaml|*.yml|*.json`) and standard input (`-`).
 public enum ManifestLoader {
-  /// Loads every path; never throws: problems are collected per file and per document.
+  /// Loads every path; never throws: problems are collected per file and per document. Files are parsed in
+  /// parallel; results are merged in input order.
   public static func load(paths: [String]) -> LoadResult {
-    var result = LoadResult()
+    var inputs: [LoaderInput] = []
     for path in paths {
       if path == "-" {
         let data = FileHandle.standardInput.readDataToEndOfFile()
-        result.merge(parse(text: String(decoding: data, as: UTF8.self), file: "-"))
+        inputs.append(.loaded(parse(text: String(decoding: data, as: UTF8.self), file: "-")))
         continue
       }
       var isDir: ObjCBool = false
       guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-        result.errors.append(GarrisonError(.notFound, "no such file or directory", at: SourceLocation(file: path, line: 0, column: 0)))
+        var missing = LoadResult()
+        missing.errors.append(GarrisonError(.notFound, "no such file or directory", at: SourceLocation(file: path, line: 0, column: 0)))
+        inputs.append(.loaded(missing))
         continue
       }
       let files = isDir.boolValue ? manifestFiles(under: path) : [path]
-      for file in files {
-        guard let data = FileManager.default.contents(atPath: file) else {
-          result.errors.append(GarrisonError(.notFound, "cannot read file", at: SourceLocation(file: file, line: 0, column: 0)))
-          continue
-        }
-        result.merge(parse(text: String(decoding: data, as: UTF8.self), file: file))
+      inputs += files.map { .file($0) }
+    }
+    let results = Parallel.map(inputs) { input -> LoadResult in
+      switch input {
+      case .loaded(let result): return result
+      case .file(let file): return parse(file: file)
       }
     }
+    var result = LoadResult()
+    for r in results { result.merge(r) }
     return result
+  }
+
+  /// Reads and parses one file.
+  static func parse(file: String) -> LoadResult {
+    guard let data = FileManager.default.contents(atPath: file) else {
+      var unreadable = LoadResult()
+      unreadable.errors.append(GarrisonError(.notFound, "cannot read file", at: SourceLocation(file: file, line: 0, column: 0)))
+      return unreadable
+    }
+    return parse(text: String(decoding: data, as: UTF8.self), file: file)
   }
 
   /// Manifest files under a directory, sorted for deterministic output.

@@ -35,8 +35,9 @@ final class NodeReader {
   /// Number of pairs.
   let count: Int
 
-  /// Pairs read (or ignored) so far, one bit each.
-  private var readBits: [UInt64]
+  /// Pairs read (or ignored) so far, one bit each: the first 64 inline, the rest in `moreReadBits`.
+  private var readBits: UInt64 = 0
+  private var moreReadBits: [UInt64] = []
   /// Names asked for, kept only when a key is not a scalar (Yams' `Node.string` can still name such a key).
   private var readNames: Set<String>?
   /// Key text → pair, for mappings too large to scan or with non-ASCII keys.
@@ -55,7 +56,7 @@ final class NodeReader {
     self.count = count
     self.path = path
     self.context = context
-    self.readBits = [UInt64](repeating: 0, count: (count + 63) / 64)
+    if count > 64 { self.moreReadBits = [UInt64](repeating: 0, count: (count - 1) / 64) }
     // Kubernetes rejects duplicate keys; taking either copy would let `privileged: false` hide a later `true`.
     // Keys are compared as Swift strings (canonical equivalence) when any is not ASCII, else as bytes.
     if count > Self.scanLimit || (0..<count).contains(where: { !doc.isASCII(doc.key(node, $0)) }) {
@@ -98,8 +99,12 @@ final class NodeReader {
     return nil
   }
 
-  private func isRead(_ i: Int) -> Bool { readBits[i >> 6] & (1 << UInt64(i & 63)) != 0 }
-  private func markRead(_ i: Int) { readBits[i >> 6] |= 1 << UInt64(i & 63) }
+  private func isRead(_ i: Int) -> Bool {
+    i < 64 ? readBits & (1 << UInt64(i)) != 0 : moreReadBits[(i >> 6) - 1] & (1 << UInt64(i & 63)) != 0
+  }
+  private func markRead(_ i: Int) {
+    if i < 64 { readBits |= 1 << UInt64(i) } else { moreReadBits[(i >> 6) - 1] |= 1 << UInt64(i & 63) }
+  }
 
   /// The value node of `key`, or nil when absent or null; records its location.
   func value(_ key: String) -> YAMLNode? {
@@ -140,12 +145,14 @@ final class NodeReader {
 
   func string(_ key: String) throws -> String? {
     guard let v = value(key) else { return nil }
-    return try scalarString(v, field: path / key)
+    // The field path is built only for the error.
+    guard doc.scalarKind(v) == .string, let s = doc.scalar(v) else { return try scalarString(v, field: path / key) }
+    return s
   }
 
-  func scalarString(_ v: YAMLNode, field: FieldPath) throws -> String {
+  func scalarString(_ v: YAMLNode, field: @autoclosure () -> FieldPath) throws -> String {
     guard doc.scalarKind(v) == .string, let s = doc.scalar(v) else {
-      throw GarrisonError(.invalid, "expected a string, got \(NodeReader.kindName(v, doc))", field: field, at: context.location(v))
+      throw GarrisonError(.invalid, "expected a string, got \(NodeReader.kindName(v, doc))", field: field(), at: context.location(v))
     }
     return s
   }
@@ -160,15 +167,15 @@ final class NodeReader {
 
   func int64(_ key: String) throws -> Int64? {
     guard let v = value(key) else { return nil }
-    return try int64(v, field: path / key)
+    return try int64(v, field: self.path / key)
   }
 
-  func int64(_ v: YAMLNode, field: FieldPath) throws -> Int64 {
+  func int64(_ v: YAMLNode, field: @autoclosure () -> FieldPath) throws -> Int64 {
     guard doc.scalarKind(v) == .integer, let s = doc.scalar(v) else {
-      throw GarrisonError(.invalid, "expected an integer, got \(NodeReader.kindName(v, doc))", field: field, at: context.location(v))
+      throw GarrisonError(.invalid, "expected an integer, got \(NodeReader.kindName(v, doc))", field: field(), at: context.location(v))
     }
     if let n = NodeReader.yamlInteger(s) { return n }
-    throw GarrisonError(.invalid, "integer \(s) is out of range", field: field, at: context.location(v))
+    throw GarrisonError(.invalid, "integer \(s) is out of range", field: field(), at: context.location(v))
   }
 
   /// A YAML 1.1 integer as Kubernetes' YAML reader sees it: `0400` and `0o400` are octal, `0x1F` hex,
@@ -197,14 +204,14 @@ final class NodeReader {
   }
 
   /// A quantity: Kubernetes accepts strings and numbers.
-  func quantity(_ v: YAMLNode, field: FieldPath) throws -> Quantity {
+  func quantity(_ v: YAMLNode, field: @autoclosure () -> FieldPath) throws -> Quantity {
     guard let kind = doc.scalarKind(v), [.string, .integer, .float].contains(kind), let s = doc.scalar(v) else {
-      throw GarrisonError(.invalid, "expected a quantity, got \(NodeReader.kindName(v, doc))", field: field, at: context.location(v))
+      throw GarrisonError(.invalid, "expected a quantity, got \(NodeReader.kindName(v, doc))", field: field(), at: context.location(v))
     }
     do {
       return try Quantity(parsing: s)
     } catch let e as Quantity.ParseError {
-      throw GarrisonError(.invalid, "invalid quantity \"\(s)\": \(e)", field: field, at: context.location(v))
+      throw GarrisonError(.invalid, "invalid quantity \"\(s)\": \(e)", field: field(), at: context.location(v))
     }
   }
 
@@ -264,7 +271,8 @@ final class NodeReader {
       let name = try r.scalarString(k, field: r.path)
       r.markRead(i)
       r.readNames?.insert(name)
-      context.locations[(r.path.appending(key: name)).description] = context.location(k)
+      // `r.pathString + "[name]"` is `r.path.appending(key: name).description`.
+      context.locations[r.pathString + "[" + name + "]"] = context.location(k)
       out[name] = try r.scalarString(v, field: r.path.appending(key: name))
     }
     return out
@@ -277,9 +285,8 @@ final class NodeReader {
     for i in 0..<r.count {
       let k = doc.key(r.node, i), v = doc.value(r.node, i)
       let name = try r.scalarString(k, field: r.path)
-      let p = r.path.appending(key: name)
-      context.locations[p.description] = context.location(k)
-      out[name] = try r.quantity(v, field: p)
+      context.locations[r.pathString + "[" + name + "]"] = context.location(k)
+      out[name] = try r.quantity(v, field: r.path.appending(key: name))
     }
     return out
   }
