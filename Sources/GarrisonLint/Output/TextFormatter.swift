@@ -1,3 +1,5 @@
+import GarrisonManifest
+
 /// Human output: findings grouped per file, one line each with `line:col`, severity, check ID, object
 /// and message, then the field path and the fix; a summary line at the end. ANSI colour only when asked
 /// (the command turns it on for a terminal).
@@ -33,20 +35,15 @@ public struct TextFormatter: Sendable {
       if byFile[file] == nil { order.append(file) }
       byFile[file, default: []].append(i)
     }
+    // Each finding's lines are formatted in parallel batches, then assembled per file.
+    let findings = report.findings
+    let batches = stride(from: 0, to: findings.count, by: 512).map { $0..<min($0 + 512, findings.count) }
+    let severityLabels = labels
+    let blocks = Parallel.map(batches) { batch in batch.map { block(findings[$0], labels: severityLabels) } }.flatMap { $0 }
+    out.reserveCapacity(blocks.reduce(0) { $0 + $1.utf8.count } + order.reduce(0) { $0 + $1.utf8.count + 16 } + 256)
     for file in order {
       out += paint(file, "1") + "\n"
-      for i in byFile[file]! {
-        let f = report.findings[i]
-        let pos = f.location.map { "\($0.line):\($0.column)" } ?? "-"
-        var subject = f.object.map(\.description) ?? ""
-        if let c = f.container { subject += subject.isEmpty ? "container \(c)" : " container \(c)" }
-        out += "  \(Self.pad(pos, 8)) \(labels[f.severity]!) "
-        out += paint(f.checkID, "2") + "  "
-        out += subject.isEmpty ? f.message : "\(subject): \(f.message)"
-        out += "\n"
-        if let field = f.field, !field.steps.isEmpty { out += "           at \(field)\n" }
-        if let fix = f.remediation ?? catalog[f.checkID]?.remediation { out += "           fix: \(fix)\n" }
-      }
+      for i in byFile[file]! { out += blocks[i] }
     }
     if let effective = report.effective, !effective.isEmpty {
       out += paint("effective enforcement (policy compiler)", "1") + "\n"
@@ -55,6 +52,21 @@ public struct TextFormatter: Sendable {
       }
     }
     out += summary(report) + "\n"
+    return out
+  }
+
+  /// One finding: position, severity, check, subject and message, then the field path and the fix.
+  private func block(_ f: Finding, labels: [Severity: String]) -> String {
+    var out = ""
+    let pos = f.location.map { "\($0.line):\($0.column)" } ?? "-"
+    var subject = f.object.map(\.description) ?? ""
+    if let c = f.container { subject += subject.isEmpty ? "container \(c)" : " container \(c)" }
+    out += "  \(Self.pad(pos, 8)) \(labels[f.severity]!) "
+    out += paint(f.checkID, "2") + "  "
+    out += subject.isEmpty ? f.message : "\(subject): \(f.message)"
+    out += "\n"
+    if let field = f.field, !field.steps.isEmpty { out += "           at \(field)\n" }
+    if let fix = f.remediation ?? catalog[f.checkID]?.remediation { out += "           fix: \(fix)\n" }
     return out
   }
 
