@@ -51,7 +51,7 @@ enum ObjectDecoder {
       guard let spec = try root.objectReader("spec", PodSpec.decode) else {
         throw GarrisonError(.invalid, "Required value: spec", field: FieldPath("spec"), at: root.location)
       }
-      return PodTemplate(metadata: objectMeta, spec: spec, specPath: FieldPath("spec"), metadataPath: FieldPath("metadata"))
+      return PodTemplate(metadata: objectMeta, spec: spec, specPath: FieldPath([.field("spec")]), metadataPath: FieldPath([.field("metadata")]))
     }
     var reader = root
     var readers: [NodeReader] = []

@@ -131,7 +131,7 @@ public struct LintEngine: Sendable {
     let ref = ObjectRef(kind: object.kind, namespace: object.namespace, name: object.name)
     // Annotation exemptions: on the object, or on its pod template.
     var annotated: [(ids: Set<String>, reason: String?, field: FieldPath)] = []
-    for (meta, path) in [(object.metadata, FieldPath("metadata")), (pod.metadata, pod.metadataPath)] {
+    for (meta, path) in [(object.metadata, FieldPath([.field("metadata")])), (pod.metadata, pod.metadataPath)] {
       guard let raw = meta.annotations[Self.ignoreAnnotation] else { continue }
       let ids = Set(raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
       let reason = meta.annotations[Self.ignoreReasonAnnotation]

@@ -57,16 +57,32 @@ public struct TextFormatter: Sendable {
 
   /// One finding: position, severity, check, subject and message, then the field path and the fix.
   private func block(_ f: Finding, labels: [Severity: String]) -> String {
-    var out = ""
-    let pos = f.location.map { "\($0.line):\($0.column)" } ?? "-"
+    var out = "  "
+    out.reserveCapacity(256)
+    out += Self.pad(f.location.map { String($0.line) + ":" + String($0.column) } ?? "-", 8)
+    out += " "
+    out += labels[f.severity]!
+    out += " "
+    out += paint(f.checkID, "2")
+    out += "  "
     var subject = f.object.map(\.description) ?? ""
-    if let c = f.container { subject += subject.isEmpty ? "container \(c)" : " container \(c)" }
-    out += "  \(Self.pad(pos, 8)) \(labels[f.severity]!) "
-    out += paint(f.checkID, "2") + "  "
-    out += subject.isEmpty ? f.message : "\(subject): \(f.message)"
+    if let c = f.container { subject += subject.isEmpty ? "container " + c : " container " + c }
+    if !subject.isEmpty {
+      out += subject
+      out += ": "
+    }
+    out += f.message
     out += "\n"
-    if let field = f.field, !field.steps.isEmpty { out += "           at \(field)\n" }
-    if let fix = f.remediation ?? catalog[f.checkID]?.remediation { out += "           fix: \(fix)\n" }
+    if let field = f.field, !field.steps.isEmpty {
+      out += "           at "
+      out += field.description
+      out += "\n"
+    }
+    if let fix = f.remediation ?? catalog[f.checkID]?.remediation {
+      out += "           fix: "
+      out += fix
+      out += "\n"
+    }
     return out
   }
 
