@@ -37,11 +37,12 @@ let package = Package(
     .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
     .systemLibrary(name: "CAppArmor", pkgConfig: "libapparmor", providers: [.apt(["libapparmor-dev"])]),
     .systemLibrary(name: "CSELinux", pkgConfig: "libselinux", providers: [.apt(["libselinux1-dev"])]),
+    .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
     .target(name: "CGarrisonLinux"),
 
     // Pure layers: core types, manifest model, plan, compiler.
     .target(name: "GarrisonCore"),
-    .target(name: "GarrisonManifest", dependencies: ["GarrisonCore", "Yams", "BigInt"]),
+    .target(name: "GarrisonManifest", dependencies: ["GarrisonCore", "CLibYAML", "BigInt"]),
     .target(name: "GarrisonPlan", dependencies: ["GarrisonCore"]),
     .target(name: "GarrisonOCI", dependencies: ["GarrisonCore"]),
     .target(name: "GarrisonSeccomp", dependencies: ["GarrisonCore", "GarrisonPlan", "CSeccomp",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Garrison's build, tests and examples need. Idempotent; run as root.
 set -euo pipefail
-PKGS=(pkg-config libseccomp-dev libcap-dev libapparmor-dev libselinux1-dev libpcre2-dev
+PKGS=(pkg-config libseccomp-dev libcap-dev libapparmor-dev libselinux1-dev libpcre2-dev libyaml-dev
       busybox-static crun runc apparmor iproute2 python3-jsonschema hyperfine
       gcc libc6-dev linux-libc-dev)  # gcc + kernel headers: the seccomp real-kernel probe in GarrisonSeccompTests
 missing=()

@@ -133,12 +133,12 @@ public struct Container: Equatable, Sendable {
     c.hasStartupProbe = r.value("startupProbe") != nil
     for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
       guard let pr = try r.object(probe) else { continue }
-      c.probeHosts += try handlerHosts(pr, prefix: FieldPath(probe))
+      c.probeHosts += try handlerHosts(pr, prefix: FieldPath([.field(probe)]))
     }
     if let lifecycle = try r.object("lifecycle") {
       for hook in ["postStart", "preStop"] {
         guard let h = try lifecycle.object(hook) else { continue }
-        c.probeHosts += try handlerHosts(h, prefix: FieldPath("lifecycle") / hook)
+        c.probeHosts += try handlerHosts(h, prefix: FieldPath([.field("lifecycle"), .field(hook)]))
       }
       lifecycle.ignore(["stopSignal"])
       lifecycle.finish()
@@ -161,9 +161,9 @@ public struct Container: Equatable, Sendable {
       if let host = try h.string("host"), !host.isEmpty {
         out.append(ProbeHost(host: host, field: prefix / handler / "host"))
       }
-      h.ignore(h.mapping.compactMap { $0.key.string })
+      h.ignoreAll()
     }
-    r.ignore(r.mapping.compactMap { $0.key.string })
+    r.ignoreAll()
     r.finish()
     return out
   }

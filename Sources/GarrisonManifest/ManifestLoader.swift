@@ -1,6 +1,5 @@
 import Foundation
 import GarrisonCore
-import Yams
 
 /// What loading manifests produced: the objects, per-document errors (the rest still loads), and warnings.
 public struct LoadResult: Sendable {
@@ -21,32 +20,53 @@ public struct LoadResult: Sendable {
   }
 }
 
+/// One input of `ManifestLoader.load`: already loaded (standard input, a missing path) or a file to parse.
+private enum LoaderInput: Sendable {
+  case loaded(LoadResult)
+  case file(String)
+}
+
 /// Reads manifests from files, directories (recursive, `*.yaml|*.yml|*.json`) and standard input (`-`).
 public enum ManifestLoader {
-  /// Loads every path; never throws: problems are collected per file and per document.
+  /// Loads every path; never throws: problems are collected per file and per document. Files are parsed in
+  /// parallel; results are merged in input order.
   public static func load(paths: [String]) -> LoadResult {
-    var result = LoadResult()
+    var inputs: [LoaderInput] = []
     for path in paths {
       if path == "-" {
         let data = FileHandle.standardInput.readDataToEndOfFile()
-        result.merge(parse(text: String(decoding: data, as: UTF8.self), file: "-"))
+        inputs.append(.loaded(parse(text: String(decoding: data, as: UTF8.self), file: "-")))
         continue
       }
       var isDir: ObjCBool = false
       guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-        result.errors.append(GarrisonError(.notFound, "no such file or directory", at: SourceLocation(file: path, line: 0, column: 0)))
+        var missing = LoadResult()
+        missing.errors.append(GarrisonError(.notFound, "no such file or directory", at: SourceLocation(file: path, line: 0, column: 0)))
+        inputs.append(.loaded(missing))
         continue
       }
       let files = isDir.boolValue ? manifestFiles(under: path) : [path]
-      for file in files {
-        guard let data = FileManager.default.contents(atPath: file) else {
-          result.errors.append(GarrisonError(.notFound, "cannot read file", at: SourceLocation(file: file, line: 0, column: 0)))
-          continue
-        }
-        result.merge(parse(text: String(decoding: data, as: UTF8.self), file: file))
+      inputs += files.map { .file($0) }
+    }
+    let results = Parallel.map(inputs) { input -> LoadResult in
+      switch input {
+      case .loaded(let result): return result
+      case .file(let file): return parse(file: file)
       }
     }
+    var result = LoadResult()
+    for r in results { result.merge(r) }
     return result
+  }
+
+  /// Reads and parses one file.
+  static func parse(file: String) -> LoadResult {
+    guard let data = FileManager.default.contents(atPath: file) else {
+      var unreadable = LoadResult()
+      unreadable.errors.append(GarrisonError(.notFound, "cannot read file", at: SourceLocation(file: file, line: 0, column: 0)))
+      return unreadable
+    }
+    return parse(text: String(decoding: data, as: UTF8.self), file: file)
   }
 
   /// Manifest files under a directory, sorted for deterministic output.
@@ -65,73 +85,102 @@ public enum ManifestLoader {
   /// Parses one file's text: every document separately, so one broken document does not hide the others.
   public static func parse(text: String, file: String) -> LoadResult {
     var result = LoadResult()
-    for chunk in DocumentSplitter.split(text, isJSON: file.lowercased().hasSuffix(".json")) {
-      let node: Node?
-      do {
-        // Scalars are typed by ScalarKind (YAML 1.1 rules, no regular expressions).
-        node = try Yams.compose(yaml: chunk.text, Resolver.basic)
-      } catch {
+    var text = text
+    let isJSON = file.lowercased().hasSuffix(".json")
+    text.withUTF8 { utf8 in
+      for chunk in DocumentSplitter.split(utf8, isJSON: isJSON) {
+        let doc: YAMLDocument?
+        do throws(YAMLSyntaxError) {
+          // Scalars are typed by ScalarKind (YAML 1.1 rules, no regular expressions).
+          doc = try YAMLComposer.compose(UnsafeBufferPointer(rebasing: utf8[chunk.range]))
+        } catch {
+          result.documentCount += 1
+          result.errors.append(syntaxError(error, file: file, lineOffset: chunk.lineOffset))
+          continue
+        }
+        guard let doc else { continue }
         result.documentCount += 1
-        result.errors.append(syntaxError(error, file: file, lineOffset: chunk.lineOffset))
-        continue
+        let context = DecodeContext(doc: doc, file: file, lineOffset: chunk.lineOffset)
+        do {
+          result.objects += try ObjectDecoder.decode(doc.root, context: context)
+        } catch let e as GarrisonError {
+          result.errors.append(e)
+        } catch {
+          result.errors.append(GarrisonError(.invalid, "\(error)", at: context.location(doc.root)))
+        }
+        result.warnings += context.warnings
       }
-      guard let node else { continue }
-      result.documentCount += 1
-      let context = DecodeContext(file: file, lineOffset: chunk.lineOffset)
-      do {
-        result.objects += try ObjectDecoder.decode(node, context: context)
-      } catch let e as GarrisonError {
-        result.errors.append(e)
-      } catch {
-        result.errors.append(GarrisonError(.invalid, "\(error)", at: context.location(node)))
-      }
-      result.warnings += context.warnings
     }
     return result
   }
 
-  static func syntaxError(_ error: Error, file: String, lineOffset: Int) -> GarrisonError {
-    guard let y = error as? YamlError else {
-      return GarrisonError(.syntax, "\(error)", at: SourceLocation(file: file, line: lineOffset + 1, column: 1))
-    }
-    switch y {
-    case .scanner(let ctx, let problem, let mark, _), .parser(let ctx, let problem, let mark, _),
-      .composer(let ctx, let problem, let mark, _):
-      let text = [problem, ctx.map { "\($0.text)" }].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
-      return GarrisonError(.syntax, "invalid YAML: \(text)", at: SourceLocation(file: file, line: mark.line + lineOffset, column: mark.column))
-    case .reader(let problem, _, _, _):
-      return GarrisonError(.syntax, "invalid input: \(problem)", at: SourceLocation(file: file, line: lineOffset + 1, column: 1))
-    default:
-      return GarrisonError(.syntax, "invalid YAML: \(y)", at: SourceLocation(file: file, line: lineOffset + 1, column: 1))
+  static func syntaxError(_ error: YAMLSyntaxError, file: String, lineOffset: Int) -> GarrisonError {
+    switch error.kind {
+    case .scanner, .parser, .composer:
+      let text = [error.problem, error.context].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+      return GarrisonError(.syntax, "invalid YAML: \(text)", at: SourceLocation(file: file, line: error.line + lineOffset, column: error.column))
+    case .reader:
+      return GarrisonError(.syntax, "invalid input: \(error.problem)", at: SourceLocation(file: file, line: lineOffset + 1, column: 1))
+    case .memory:
+      return GarrisonError(.syntax, "invalid YAML: Memory error", at: SourceLocation(file: file, line: lineOffset + 1, column: 1))
     }
   }
 }
 
-/// Splits a multi-document YAML stream at `---` lines, keeping each document's first line number.
+/// Splits a multi-document YAML stream at `---` lines, keeping each document's first line number. Works on the
+/// UTF-8 bytes with `String`'s line rules: a line ends at a `\n` that is not part of a `\r\n` pair (one
+/// `Character`), and a marker line is compared as characters when a non-ASCII byte follows `--- `.
 enum DocumentSplitter {
   struct Chunk {
-    var text: String
+    /// The document's bytes: whole lines, without the line break before the next marker.
+    var range: Range<Int>
     var lineOffset: Int
   }
 
-  static func split(_ text: String, isJSON: Bool) -> [Chunk] {
-    if isJSON { return [Chunk(text: text, lineOffset: 0)] }
+  static func split(_ text: UnsafeBufferPointer<UInt8>, isJSON: Bool) -> [Chunk] {
+    if isJSON { return [Chunk(range: 0..<text.count, lineOffset: 0)] }
+    let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
     var chunks: [Chunk] = []
-    var current: [Substring] = []
+    var chunkStart: Int?
     var start = 0
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-    for (i, line) in lines.enumerated() {
-      let isMarker = line == "---" || line.hasPrefix("--- ") || line.hasPrefix("---\t") || line == "---\r"
-      let isEnd = line == "..." || line == "...\r"
+    var lineStart = 0
+    var lineNumber = 0
+    while true {
+      var end = lineStart
+      while end < text.count && !(text[end] == lf && (end == 0 || text[end - 1] != cr)) { end += 1 }
+      let line = UnsafeBufferPointer(rebasing: text[lineStart..<end])
+      let isMarker = isMarkerLine(line)
+      let isEnd = equals(line, "...") || equals(line, "...\r")
       if isMarker || isEnd {
-        if !current.isEmpty { chunks.append(Chunk(text: current.joined(separator: "\n"), lineOffset: start)) }
-        current = isMarker ? [line] : []
-        start = isMarker ? i : i + 1
-        continue
+        if let from = chunkStart { chunks.append(Chunk(range: from..<lineStart - 1, lineOffset: start)) }
+        chunkStart = isMarker ? lineStart : nil
+        start = isMarker ? lineNumber : lineNumber + 1
+      } else if chunkStart == nil {
+        chunkStart = lineStart
       }
-      current.append(line)
+      if end == text.count { break }
+      lineStart = end + 1
+      lineNumber += 1
     }
-    if !current.isEmpty { chunks.append(Chunk(text: current.joined(separator: "\n"), lineOffset: start)) }
+    if let from = chunkStart { chunks.append(Chunk(range: from..<text.count, lineOffset: start)) }
     return chunks
+  }
+
+  private static func equals(_ line: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
+    line.count == word.utf8CodeUnitCount && line.elementsEqual(UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount))
+  }
+
+  /// `---` alone, or followed by a space or tab (then the rest of the line is the document's first content).
+  static func isMarkerLine(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+    if equals(line, "---") || equals(line, "---\r") { return true }
+    guard line.count >= 4, line[0] == UInt8(ascii: "-"), line[1] == UInt8(ascii: "-"), line[2] == UInt8(ascii: "-"),
+      line[3] == UInt8(ascii: " ") || line[3] == UInt8(ascii: "\t")
+    else { return false }
+    // A combining mark after the space or tab makes one character of both: not a marker.
+    if line.count > 4 && line[4] >= 0x80 {
+      let s = String(decoding: line, as: UTF8.self)
+      return s.hasPrefix("--- ") || s.hasPrefix("---\t")
+    }
+    return true
   }
 }

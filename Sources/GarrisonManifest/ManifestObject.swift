@@ -35,10 +35,23 @@ public struct ManifestObject: Sendable {
 
   /// The position of `path`, or of its nearest ancestor that is present in the source.
   public func location(of path: FieldPath) -> SourceLocation {
-    var steps = path.steps
-    while !steps.isEmpty {
-      if let l = locations[FieldPath(steps).description] { return l }
-      steps.removeLast()
+    // The description of each prefix of the path is a prefix of the path's description: build it once and
+    // remember where each step ends.
+    var text = ""
+    var ends: [Int] = []
+    ends.reserveCapacity(path.steps.count)
+    for step in path.steps {
+      switch step {
+      case .field(let f): text += text.isEmpty ? f : ".\(f)"
+      case .index(let i): text += "[\(i)]"
+      case .key(let k): text += "[\(k)]"
+      }
+      ends.append(text.utf8.count)
+    }
+    if ends.isEmpty { return location }
+    if let l = locations[text] { return l }
+    for end in ends.dropLast().reversed() {
+      if let l = locations[String(decoding: text.utf8.prefix(end), as: UTF8.self)] { return l }
     }
     return location
   }
@@ -73,5 +86,6 @@ public enum WorkloadKind {
   /// Whether a kind carries a pod.
   public static func hasPod(_ kind: String) -> Bool { templatePaths[kind] != nil }
   /// Every kind Garrison knows.
-  public static var known: Set<String> { Set(templatePaths.keys).union(podlessKinds).union(["List"]) }
+  public static var known: Set<String> { allKnown }
+  private static let allKnown: Set<String> = Set(templatePaths.keys).union(podlessKinds).union(["List"])
 }

@@ -1,60 +1,88 @@
-import Foundation
 import GarrisonCore
-import Yams
 
-/// Per-document decoding state: the file, the line offset of the document within it, every field's location,
-/// and the warnings (unknown fields) collected so far.
+/// Per-document decoding state: the document, the file, the line offset of the document within it, every field's
+/// location, and the warnings (unknown fields) collected so far.
 final class DecodeContext {
+  let doc: YAMLDocument
   let file: String
   let lineOffset: Int
   var locations: [String: SourceLocation] = [:]
   var warnings: [GarrisonError] = []
 
-  init(file: String, lineOffset: Int) {
+  init(doc: YAMLDocument, file: String, lineOffset: Int) {
+    self.doc = doc
     self.file = file
     self.lineOffset = lineOffset
   }
 
-  func location(_ node: Node) -> SourceLocation {
-    let mark = node.mark
-    return SourceLocation(file: file, line: (mark?.line ?? 1) + lineOffset, column: mark?.column ?? 1)
+  func location(_ node: YAMLNode) -> SourceLocation {
+    SourceLocation(file: file, line: doc.line(node) + lineOffset, column: doc.column(node))
   }
 }
 
 /// Reads one YAML mapping into typed fields, recording each field's `file:line:col` under its field path and
 /// reporting keys nobody read as unknown fields. Type mismatches are errors naming the field and position.
+///
+/// Keys are found by comparing bytes (a hash table only for large mappings); which keys were read is one bit
+/// per pair.
 final class NodeReader {
-  let node: Node
-  let mapping: Node.Mapping
+  let node: YAMLNode
+  let doc: YAMLDocument
   let path: FieldPath
   let context: DecodeContext
-  private var read: Set<String> = []
-
-  /// Key → (key node, value node), built once; duplicate keys are refused here.
-  private let entries: [String: (key: Node, value: Node)]
   /// `path.description`, computed once: every child field's location key extends it.
   let pathString: String
+  /// Number of pairs.
+  let count: Int
 
-  init(_ node: Node, path: FieldPath, context: DecodeContext, pathString: String? = nil) throws {
-    guard let mapping = node.mapping else {
+  /// Pairs read (or ignored) so far, one bit each: the first 64 inline, the rest in `moreReadBits`.
+  private var readBits: UInt64 = 0
+  private var moreReadBits: [UInt64] = []
+  /// Names asked for, kept only when a key is not a scalar (Yams' `Node.string` can still name such a key).
+  private var readNames: Set<String>?
+  /// Key text → pair, for mappings too large to scan or with non-ASCII keys.
+  private var table: [String: Int]?
+  private static let scanLimit = 16
+
+  init(_ node: YAMLNode, path: FieldPath, context: DecodeContext, pathString: String? = nil) throws {
+    let doc = context.doc
+    guard doc.kind(node) == .mapping else {
       throw GarrisonError(
-        .invalid, "expected an object, got \(NodeReader.kindName(node))", field: path, at: context.location(node))
+        .invalid, "expected an object, got \(NodeReader.kindName(node, doc))", field: path, at: context.location(node))
     }
-    // Kubernetes rejects duplicate keys; taking either copy would let `privileged: false` hide a later `true`.
-    var entries: [String: (key: Node, value: Node)] = [:]
-    entries.reserveCapacity(mapping.count)
-    for (k, v) in mapping {
-      guard case .scalar(let scalar) = k else { continue }
-      let name = scalar.string
-      if entries.updateValue((k, v), forKey: name) != nil {
-        throw GarrisonError(.invalid, "duplicate field \"\(name)\"", field: path / name, at: context.location(k))
-      }
-    }
-    self.entries = entries
+    let count = doc.count(node)
     self.node = node
-    self.mapping = mapping
+    self.doc = doc
+    self.count = count
     self.path = path
     self.context = context
+    if count > 64 { self.moreReadBits = [UInt64](repeating: 0, count: (count - 1) / 64) }
+    // Kubernetes rejects duplicate keys; taking either copy would let `privileged: false` hide a later `true`.
+    // Keys are compared as Swift strings (canonical equivalence) when any is not ASCII, else as bytes.
+    if count > Self.scanLimit || (0..<count).contains(where: { !doc.isASCII(doc.key(node, $0)) }) {
+      var table: [String: Int] = [:]
+      table.reserveCapacity(count)
+      for i in 0..<count {
+        let k = doc.key(node, i)
+        guard let name = doc.scalar(k) else { continue }
+        if table.updateValue(i, forKey: name) != nil {
+          throw GarrisonError(.invalid, "duplicate field \"\(name)\"", field: path / name, at: context.location(k))
+        }
+      }
+      self.table = table
+    } else {
+      for j in 0..<count {
+        let k = doc.key(node, j)
+        for i in 0..<j where doc.sameScalar(doc.key(node, i), k) {
+          let name = doc.scalar(k)!
+          throw GarrisonError(.invalid, "duplicate field \"\(name)\"", field: path / name, at: context.location(k))
+        }
+      }
+    }
+    for i in 0..<count where doc.kind(doc.key(node, i)) != .scalar {
+      readNames = []
+      break
+    }
     self.pathString = pathString ?? path.description
     if context.locations[self.pathString] == nil { context.locations[self.pathString] = context.location(node) }
   }
@@ -64,53 +92,90 @@ final class NodeReader {
 
   var location: SourceLocation { context.location(node) }
 
+  /// The pair whose key is the scalar `key`.
+  private func find(_ key: String) -> Int? {
+    if let table { return table[key] }
+    for i in 0..<count where doc.scalar(doc.key(node, i), equals: key) { return i }
+    return nil
+  }
+
+  private func isRead(_ i: Int) -> Bool {
+    i < 64 ? readBits & (1 << UInt64(i)) != 0 : moreReadBits[(i >> 6) - 1] & (1 << UInt64(i & 63)) != 0
+  }
+  private func markRead(_ i: Int) {
+    if i < 64 { readBits |= 1 << UInt64(i) } else { moreReadBits[(i >> 6) - 1] |= 1 << UInt64(i & 63) }
+  }
+
   /// The value node of `key`, or nil when absent or null; records its location.
-  func value(_ key: String) -> Node? {
-    read.insert(key)
-    guard let (k, v) = entries[key] else { return nil }
-    context.locations[childKey(key)] = context.location(k)
-    if ScalarKind.of(v) == .null { return nil }
+  func value(_ key: String) -> YAMLNode? {
+    readNames?.insert(key)
+    guard let i = find(key) else { return nil }
+    markRead(i)
+    let v = doc.value(node, i)
+    context.locations[childKey(key)] = context.location(doc.key(node, i))
+    if doc.scalarKind(v) == .null { return nil }
     return v
   }
 
   /// Marks keys as valid Kubernetes fields that Garrison does not model.
-  func ignore(_ keys: [String]) { read.formUnion(keys) }
+  func ignore(_ keys: [String]) {
+    readNames?.formUnion(keys)
+    if let table {
+      for key in keys { if let i = table[key] { markRead(i) } }
+      return
+    }
+    for i in 0..<count where !isRead(i) {
+      let k = doc.key(node, i)
+      if keys.contains(where: { doc.scalar(k, equals: $0) }) { markRead(i) }
+    }
+  }
 
-  func error(_ key: String, _ message: String, node: Node? = nil) -> GarrisonError {
+  /// Marks every key as a valid field that Garrison does not model (what `ignore(keyNames)` does).
+  func ignoreAll() {
+    for i in 0..<count { markRead(i) }
+    if readNames != nil { readNames!.formUnion(keyNames) }
+  }
+
+  /// The keys' texts in order, as Yams' `Node.string` gives them (non-scalar keys mostly have none).
+  var keyNames: [String] { (0..<count).compactMap { doc.string(ofKey: doc.key(node, $0)) } }
+
+  func error(_ key: String, _ message: String, node: YAMLNode? = nil) -> GarrisonError {
     GarrisonError(.invalid, message, field: path / key, at: node.map(context.location) ?? location)
   }
 
   func string(_ key: String) throws -> String? {
     guard let v = value(key) else { return nil }
-    return try scalarString(v, field: path / key)
+    // The field path is built only for the error.
+    guard doc.scalarKind(v) == .string, let s = doc.scalar(v) else { return try scalarString(v, field: path / key) }
+    return s
   }
 
-  func scalarString(_ v: Node, field: FieldPath) throws -> String {
-    guard case .scalar(let s) = v, ScalarKind.of(v) == .string else {
-      throw GarrisonError(.invalid, "expected a string, got \(NodeReader.kindName(v))", field: field, at: context.location(v))
+  func scalarString(_ v: YAMLNode, field: @autoclosure () -> FieldPath) throws -> String {
+    guard doc.scalarKind(v) == .string, let s = doc.scalar(v) else {
+      throw GarrisonError(.invalid, "expected a string, got \(NodeReader.kindName(v, doc))", field: field(), at: context.location(v))
     }
-    return s.string
+    return s
   }
 
   func bool(_ key: String) throws -> Bool? {
     guard let v = value(key) else { return nil }
-    guard ScalarKind.of(v) == .bool, case .scalar(let s) = v, let b = ScalarKind.bool(s.string) else {
-      throw error(key, "expected a boolean, got \(NodeReader.kindName(v))", node: v)
+    guard doc.scalarKind(v) == .bool, let s = doc.scalar(v), let b = ScalarKind.bool(s) else {
+      throw error(key, "expected a boolean, got \(NodeReader.kindName(v, doc))", node: v)
     }
     return b
   }
 
   func int64(_ key: String) throws -> Int64? {
     guard let v = value(key) else { return nil }
-    return try int64(v, field: path / key)
+    return try int64(v, field: self.path / key)
   }
 
-  func int64(_ v: Node, field: FieldPath) throws -> Int64 {
-    guard ScalarKind.of(v) == .integer, case .scalar(let s) = v else {
-      throw GarrisonError(.invalid, "expected an integer, got \(NodeReader.kindName(v))", field: field, at: context.location(v))
+  func int64(_ v: YAMLNode, field: @autoclosure () -> FieldPath) throws -> Int64 {
+    guard doc.scalarKind(v) == .integer, let s = doc.scalar(v) else {
+      throw GarrisonError(.invalid, "expected an integer, got \(NodeReader.kindName(v, doc))", field: field(), at: context.location(v))
     }
-    if let n = NodeReader.yamlInteger(s.string) { return n }
-    throw GarrisonError(.invalid, "integer \(s.string) is out of range", field: field, at: context.location(v))
+    if let n = NodeReader.yamlInteger(s) { return n }
+    throw GarrisonError(.invalid, "integer \(s) is out of range", field: field(), at: context.location(v))
   }
 
   /// A YAML 1.1 integer as Kubernetes' YAML reader sees it: `0400` and `0o400` are octal, `0x1F` hex,
@@ -139,14 +204,14 @@ final class NodeReader {
   }
 
   /// A quantity: Kubernetes accepts strings and numbers.
-  func quantity(_ v: Node, field: FieldPath) throws -> Quantity {
-    guard case .scalar(let s) = v, [.string, .integer, .float].contains(ScalarKind.of(v)) else {
-      throw GarrisonError(.invalid, "expected a quantity, got \(NodeReader.kindName(v))", field: field, at: context.location(v))
+  func quantity(_ v: YAMLNode, field: @autoclosure () -> FieldPath) throws -> Quantity {
+    guard let kind = doc.scalarKind(v), [.string, .integer, .float].contains(kind), let s = doc.scalar(v) else {
+      throw GarrisonError(.invalid, "expected a quantity, got \(NodeReader.kindName(v, doc))", field: field(), at: context.location(v))
     }
     do {
-      return try Quantity(parsing: s.string)
+      return try Quantity(parsing: s)
     } catch let e as Quantity.ParseError {
-      throw GarrisonError(.invalid, "invalid quantity \"\(s.string)\": \(e)", field: field, at: context.location(v))
+      throw GarrisonError(.invalid, "invalid quantity \"\(s)\": \(e)", field: field(), at: context.location(v))
     }
   }
 
@@ -163,13 +228,17 @@ final class NodeReader {
   }
 
   /// A list whose items are decoded one by one with their index in the field path.
-  func list<T>(_ key: String, _ decode: (Node, FieldPath) throws -> T) throws -> [T]? {
+  func list<T>(_ key: String, _ decode: (YAMLNode, FieldPath) throws -> T) throws -> [T]? {
     guard let v = value(key) else { return nil }
-    guard let seq = v.sequence else { throw error(key, "expected a list, got \(NodeReader.kindName(v))", node: v) }
+    guard doc.kind(v) == .sequence else { throw error(key, "expected a list, got \(NodeReader.kindName(v, doc))", node: v) }
     var out: [T] = []
-    for (i, item) in seq.enumerated() {
+    let n = doc.count(v)
+    out.reserveCapacity(n)
+    let listKey = childKey(key)
+    for i in 0..<n {
+      let item = doc.item(v, i)
       let p = path / key / i
-      context.locations[childKey(key) + "[\(i)]"] = context.location(item)
+      context.locations[listKey + "[\(i)]"] = context.location(item)
       out.append(try decode(item, p))
     }
     return out
@@ -197,10 +266,13 @@ final class NodeReader {
   func stringMap(_ key: String) throws -> [String: String] {
     guard let r = try object(key) else { return [:] }
     var out: [String: String] = [:]
-    for (k, v) in r.mapping {
+    for i in 0..<r.count {
+      let k = doc.key(r.node, i), v = doc.value(r.node, i)
       let name = try r.scalarString(k, field: r.path)
-      r.read.insert(name)
-      context.locations[(r.path.appending(key: name)).description] = context.location(k)
+      r.markRead(i)
+      r.readNames?.insert(name)
+      // `r.pathString + "[name]"` is `r.path.appending(key: name).description`.
+      context.locations[r.pathString + "[" + name + "]"] = context.location(k)
       out[name] = try r.scalarString(v, field: r.path.appending(key: name))
     }
     return out
@@ -210,37 +282,42 @@ final class NodeReader {
   func quantityMap(_ key: String) throws -> [String: Quantity] {
     guard let r = try object(key) else { return [:] }
     var out: [String: Quantity] = [:]
-    for (k, v) in r.mapping {
+    for i in 0..<r.count {
+      let k = doc.key(r.node, i), v = doc.value(r.node, i)
       let name = try r.scalarString(k, field: r.path)
-      let p = r.path.appending(key: name)
-      context.locations[p.description] = context.location(k)
-      out[name] = try r.quantity(v, field: p)
+      context.locations[r.pathString + "[" + name + "]"] = context.location(k)
+      out[name] = try r.quantity(v, field: r.path.appending(key: name))
     }
     return out
   }
 
   /// Reports every key nobody read as an unknown field (a warning; `--strict` turns warnings into errors).
   func finish() {
-    for (k, _) in mapping {
-      guard let name = k.string, !read.contains(name) else { continue }
+    for i in 0..<count {
+      let k = doc.key(node, i)
+      if doc.kind(k) == .scalar {
+        guard !isRead(i) else { continue }
+      } else if let name = doc.string(ofKey: k), readNames?.contains(name) == true {
+        continue
+      }
+      guard let name = doc.string(ofKey: k) else { continue }
       context.warnings.append(
         GarrisonError(.invalid, "unknown field \"\(name)\"", field: path / name, at: context.location(k)))
     }
   }
 
-  static func kindName(_ node: Node) -> String {
-    switch node {
+  static func kindName(_ node: YAMLNode, _ doc: YAMLDocument) -> String {
+    switch doc.kind(node) {
     case .mapping: return "an object"
     case .sequence: return "a list"
     case .scalar:
-      switch ScalarKind.of(node) {
+      switch doc.scalarKind(node) {
       case .integer: return "an integer"
       case .float: return "a number"
       case .bool: return "a boolean"
       case .null: return "null"
       default: return "a string"
       }
-    default: return "an alias"
     }
   }
 }

@@ -1,9 +1,8 @@
 import GarrisonCore
-import Yams
 
 /// Turns one YAML document into objects: a single object, or the items of a `List`.
 enum ObjectDecoder {
-  static func decode(_ node: Node, context: DecodeContext) throws -> [ManifestObject] {
+  static func decode(_ node: YAMLNode, context: DecodeContext) throws -> [ManifestObject] {
     let r = try NodeReader(node, path: FieldPath(), context: context)
     guard let kind = try r.string("kind"), !kind.isEmpty else {
       throw GarrisonError(.invalid, "Object 'Kind' is missing", field: FieldPath("kind"), at: r.location)
@@ -15,7 +14,7 @@ enum ObjectDecoder {
       r.ignore(["metadata"])
       var out: [ManifestObject] = []
       _ = try r.list("items") { item, path in
-        let itemContext = DecodeContext(file: context.file, lineOffset: context.lineOffset)
+        let itemContext = DecodeContext(doc: context.doc, file: context.file, lineOffset: context.lineOffset)
         out += try decode(item, context: itemContext)
         context.warnings += itemContext.warnings
       }
@@ -52,7 +51,7 @@ enum ObjectDecoder {
       guard let spec = try root.objectReader("spec", PodSpec.decode) else {
         throw GarrisonError(.invalid, "Required value: spec", field: FieldPath("spec"), at: root.location)
       }
-      return PodTemplate(metadata: objectMeta, spec: spec, specPath: FieldPath("spec"), metadataPath: FieldPath("metadata"))
+      return PodTemplate(metadata: objectMeta, spec: spec, specPath: FieldPath([.field("spec")]), metadataPath: FieldPath([.field("metadata")]))
     }
     var reader = root
     var readers: [NodeReader] = []
@@ -65,7 +64,7 @@ enum ObjectDecoder {
     }
     // Workload-level fields (replicas, selector, strategy, schedule, ...) are not Garrison's to judge.
     for r in readers.dropLast() {
-      r.ignore(r.mapping.compactMap { $0.key.string }.filter { !templateSteps.contains($0) })
+      r.ignore(r.keyNames.filter { !templateSteps.contains($0) })
     }
     let template = reader
     let meta = try template.objectReader("metadata", ObjectMeta.decode) ?? ObjectMeta()

@@ -30,11 +30,14 @@ public struct PodSpec: Equatable, Sendable {
   /// Every container with its role and its field path relative to the pod spec (`containers[0]`, ...).
   public var allContainers: [(role: ContainerRole, container: Container, path: FieldPath)] {
     var out: [(ContainerRole, Container, FieldPath)] = []
+    out.reserveCapacity(initContainers.count + containers.count + ephemeralContainers.count)
     for (i, c) in initContainers.enumerated() {
-      out.append((c.restartPolicy == "Always" ? .sidecar : .initContainer, c, FieldPath("initContainers") / i))
+      out.append((c.restartPolicy == "Always" ? .sidecar : .initContainer, c, FieldPath([.field("initContainers"), .index(i)])))
     }
-    for (i, c) in containers.enumerated() { out.append((.app, c, FieldPath("containers") / i)) }
-    for (i, c) in ephemeralContainers.enumerated() { out.append((.ephemeral, c, FieldPath("ephemeralContainers") / i)) }
+    for (i, c) in containers.enumerated() { out.append((.app, c, FieldPath([.field("containers"), .index(i)]))) }
+    for (i, c) in ephemeralContainers.enumerated() {
+      out.append((.ephemeral, c, FieldPath([.field("ephemeralContainers"), .index(i)])))
+    }
     return out
   }
 

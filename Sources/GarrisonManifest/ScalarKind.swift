@@ -1,15 +1,14 @@
-import Yams
-
 /// The implicit type of a YAML scalar, decided the way Kubernetes' YAML reader (YAML 1.1) does, without regular
-/// expressions: manifests are parsed with Yams' `basic` resolver and typed here, which is several times faster
-/// than resolving every scalar's tag by regex. Quoted and block scalars are always strings.
+/// expressions or tag resolution: `YAMLDocument.scalarKind` types plain scalars here. Quoted and block scalars are
+/// always strings.
 enum ScalarKind: Equatable {
   case string, integer, float, bool, null
 
-  static func of(_ node: Node) -> ScalarKind? {
-    guard case .scalar(let s) = node else { return nil }
-    guard s.style == .plain || s.style == .any else { return .string }
-    return of(plain: s.string)
+  /// `of(plain:)` on UTF-8 bytes, without making a `String` for ASCII text (the usual case); other text takes
+  /// the `String` path, whose `Character` rules then decide.
+  static func of(plainUTF8 t: UnsafeBufferPointer<UInt8>) -> ScalarKind {
+    if t.contains(where: { $0 >= 0x80 || $0 < 0x20 }) { return of(plain: String(decoding: t, as: UTF8.self)) }
+    return ASCIIScalar.kind(t)
   }
 
   static let nulls: Set<String> = ["", "~", "null", "Null", "NULL"]

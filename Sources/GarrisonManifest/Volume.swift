@@ -50,7 +50,7 @@ public struct Volume: Equatable, Sendable {
   static func decode(_ r: NodeReader) throws -> Volume {
     guard let name = try r.string("name") else { throw GarrisonError(.invalid, "Required value", field: r.path / "name", at: r.location) }
     try Names.checkDNSLabel(name, r, "name")
-    let present = r.mapping.compactMap { $0.key.string }.filter { knownSources.contains($0) }
+    let present = r.keyNames.filter { knownSources.contains($0) }
     guard present.count == 1, let source = present.first else {
       let msg = present.isEmpty ? "Required value: must specify a volume type" : "Forbidden: may not specify more than 1 volume type"
       throw GarrisonError(.invalid, msg, field: r.path, at: r.location)
@@ -71,7 +71,7 @@ public struct Volume: Equatable, Sendable {
       let sub = try r.object(source)
     {
       // Sources Garrison does not model: accept their fields without checking them.
-      sub.ignore(sub.mapping.compactMap { $0.key.string })
+      sub.ignoreAll()
     }
     return v
   }

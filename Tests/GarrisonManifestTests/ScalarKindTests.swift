@@ -15,4 +15,23 @@ struct ScalarKindTests {
   func plainScalars(text: String, kind: ScalarKind) {
     #expect(ScalarKind.of(plain: text) == kind, "\(text)")
   }
+
+  /// The byte classifier the loader uses agrees with `of(plain:)` on every short string over the characters
+  /// that matter (digits, signs, dots, exponents, prefixes, underscores), and on the keyword spellings.
+  @Test func bytesAgreeWithStrings() {
+    let alphabet = Array("0178_.eE-+xXbofnail~ ")
+    var texts: [String] = ["", "null", "Null", "NULL", "nULL", "true", "TRUE", "tRUE", "off", "Off", "oFF", "on", "ON",
+                           "yes", "YES", "yEs", ".inf", ".INF", "-.inf", "+.Inf", ".nan", "-.nan", ".NaN", "0x1F", "0b1_0"]
+    func extend(_ prefix: String, _ depth: Int) {
+      texts.append(prefix)
+      guard depth > 0 else { return }
+      for c in alphabet { extend(prefix + String(c), depth - 1) }
+    }
+    extend("", 4)
+    for text in texts {
+      let bytes = Array(text.utf8)
+      let kind = bytes.withUnsafeBufferPointer { ScalarKind.of(plainUTF8: $0) }
+      #expect(kind == ScalarKind.of(plain: text), "\(text)")
+    }
+  }
 }

@@ -40,13 +40,35 @@ public struct LintEngine: Sendable {
 
     var suppressed: [SuppressedFinding] = []
     var configUse = [Int](repeating: 0, count: options.exemptions.count)
-    for object in load.objects {
-      guard let pod = object.pod else { continue }
+    // Objects are checked in parallel batches; results are merged in input order. The active checks of each
+    // policy are computed once.
+    var activeChecks: [PSSPolicy: [(check: PSSCheck, version: VersionedPSSCheck)]] = [:]
+    let policies = load.objects.map { object -> PSSPolicy in
       let policy = namespaces.policy(for: object.namespace, options: options)
-      let raw = check(object: object, pod: pod, policy: policy)
-      let exempted = applyExemptions(raw, object: object, pod: pod, configUse: &configUse)
-      findings += exempted.kept
-      suppressed += exempted.suppressed
+      if activeChecks[policy] == nil { activeChecks[policy] = PSSRegistry.active(policy) }
+      return policy
+    }
+    let active = activeChecks
+    let batchSize = 64
+    let batches = stride(from: 0, to: load.objects.count, by: batchSize).map { $0..<min($0 + batchSize, load.objects.count) }
+    let results = Parallel.map(batches) { batch in
+      var kept: [Finding] = []
+      var suppressed: [SuppressedFinding] = []
+      var configUse = [Int](repeating: 0, count: options.exemptions.count)
+      for i in batch {
+        let object = load.objects[i]
+        guard let pod = object.pod else { continue }
+        let raw = check(object: object, pod: pod, policy: policies[i], active: active[policies[i]]!)
+        let exempted = applyExemptions(raw, object: object, pod: pod, configUse: &configUse)
+        kept += exempted.kept
+        suppressed += exempted.suppressed
+      }
+      return (kept, suppressed, configUse)
+    }
+    for (kept, s, use) in results {
+      findings += kept
+      suppressed += s
+      for i in use.indices { configUse[i] += use[i] }
     }
     for (i, e) in options.exemptions.enumerated() where configUse[i] == 0 {
       findings.append(
@@ -65,13 +87,20 @@ public struct LintEngine: Sendable {
   /// PSS and hardening findings for one pod, before exemptions. A hardening finding on the same field as
   /// a PSS finding is dropped (the PSS one already says it).
   public func check(object: ManifestObject, pod: PodTemplate, policy: PSSPolicy) -> [Finding] {
+    check(object: object, pod: pod, policy: policy, active: PSSRegistry.active(policy))
+  }
+
+  /// `check(object:pod:policy:)` with the policy's active checks already computed.
+  func check(
+    object: ManifestObject, pod: PodTemplate, policy: PSSPolicy, active: [(check: PSSCheck, version: VersionedPSSCheck)]
+  ) -> [Finding] {
     let context = PodContext(object: object, pod: pod)
     let ref = ObjectRef(kind: object.kind, namespace: object.namespace, name: object.name)
     var images: [String: String] = [:]
     for (_, c, _) in context.containers { images[c.name] = c.image }
     var out: [Finding] = []
     var pssFields: Set<FieldPath> = []
-    for (check, violations) in PSSRegistry.evaluate(context, policy: policy) where options.isEnabled(check.checkID) {
+    for (check, violations) in PSSRegistry.evaluate(context, active: active) where options.isEnabled(check.checkID) {
       let severity = catalog[check.checkID]?.severity ?? .error
       for v in violations {
         pssFields.insert(v.field)
@@ -102,7 +131,7 @@ public struct LintEngine: Sendable {
     let ref = ObjectRef(kind: object.kind, namespace: object.namespace, name: object.name)
     // Annotation exemptions: on the object, or on its pod template.
     var annotated: [(ids: Set<String>, reason: String?, field: FieldPath)] = []
-    for (meta, path) in [(object.metadata, FieldPath("metadata")), (pod.metadata, pod.metadataPath)] {
+    for (meta, path) in [(object.metadata, FieldPath([.field("metadata")])), (pod.metadata, pod.metadataPath)] {
       guard let raw = meta.annotations[Self.ignoreAnnotation] else { continue }
       let ids = Set(raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
       let reason = meta.annotations[Self.ignoreReasonAnnotation]

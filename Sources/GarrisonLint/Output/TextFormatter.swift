@@ -1,3 +1,5 @@
+import GarrisonManifest
+
 /// Human output: findings grouped per file, one line each with `line:col`, severity, check ID, object
 /// and message, then the field path and the fix; a summary line at the end. ANSI colour only when asked
 /// (the command turns it on for a terminal).
@@ -25,26 +27,23 @@ public struct TextFormatter: Sendable {
     var out = ""
     var labels: [Severity: String] = [:]
     for s in Severity.allCases { labels[s] = severityLabel(s) }
-    var byFile: [String: [Finding]] = [:]
+    // Findings grouped per file (indices, in order of first appearance), without copying them.
+    var byFile: [String: [Int]] = [:]
     var order: [String] = []
-    for f in report.findings {
+    for (i, f) in report.findings.enumerated() {
       let file = f.location?.file ?? "(no file)"
       if byFile[file] == nil { order.append(file) }
-      byFile[file, default: []].append(f)
+      byFile[file, default: []].append(i)
     }
+    // Each finding's lines are formatted in parallel batches, then assembled per file.
+    let findings = report.findings
+    let batches = stride(from: 0, to: findings.count, by: 512).map { $0..<min($0 + 512, findings.count) }
+    let severityLabels = labels
+    let blocks = Parallel.map(batches) { batch in batch.map { block(findings[$0], labels: severityLabels) } }.flatMap { $0 }
+    out.reserveCapacity(blocks.reduce(0) { $0 + $1.utf8.count } + order.reduce(0) { $0 + $1.utf8.count + 16 } + 256)
     for file in order {
       out += paint(file, "1") + "\n"
-      for f in byFile[file]! {
-        let pos = f.location.map { "\($0.line):\($0.column)" } ?? "-"
-        var subject = f.object.map(\.description) ?? ""
-        if let c = f.container { subject += subject.isEmpty ? "container \(c)" : " container \(c)" }
-        out += "  \(pos.padding(toLength: 8, withPad: " ", startingAt: 0)) \(labels[f.severity]!) "
-        out += paint(f.checkID, "2") + "  "
-        out += subject.isEmpty ? f.message : "\(subject): \(f.message)"
-        out += "\n"
-        if let field = f.field, !field.steps.isEmpty { out += "           at \(field)\n" }
-        if let fix = f.remediation ?? catalog[f.checkID]?.remediation { out += "           fix: \(fix)\n" }
-      }
+      for i in byFile[file]! { out += blocks[i] }
     }
     if let effective = report.effective, !effective.isEmpty {
       out += paint("effective enforcement (policy compiler)", "1") + "\n"
@@ -54,6 +53,46 @@ public struct TextFormatter: Sendable {
     }
     out += summary(report) + "\n"
     return out
+  }
+
+  /// One finding: position, severity, check, subject and message, then the field path and the fix.
+  private func block(_ f: Finding, labels: [Severity: String]) -> String {
+    var out = "  "
+    out.reserveCapacity(256)
+    out += Self.pad(f.location.map { String($0.line) + ":" + String($0.column) } ?? "-", 8)
+    out += " "
+    out += labels[f.severity]!
+    out += " "
+    out += paint(f.checkID, "2")
+    out += "  "
+    var subject = f.object.map(\.description) ?? ""
+    if let c = f.container { subject += subject.isEmpty ? "container " + c : " container " + c }
+    if !subject.isEmpty {
+      out += subject
+      out += ": "
+    }
+    out += f.message
+    out += "\n"
+    if let field = f.field, !field.steps.isEmpty {
+      out += "           at "
+      out += field.description
+      out += "\n"
+    }
+    if let fix = f.remediation ?? catalog[f.checkID]?.remediation {
+      out += "           fix: "
+      out += fix
+      out += "\n"
+    }
+    return out
+  }
+
+  /// `padding(toLength:withPad: " ", startingAt: 0)` for ASCII text (positions): pads with spaces or cuts to
+  /// `length`, without Foundation's `NSString` round trip.
+  static func pad(_ s: String, _ length: Int) -> String {
+    let n = s.utf8.count
+    if n == length { return s }
+    if n > length { return String(decoding: s.utf8.prefix(length), as: UTF8.self) }
+    return s + String(repeating: " ", count: length - n)
   }
 
   /// `3 errors, 1 warning, 0 info in 4 objects from 2 files (restricted:latest; 1 suppressed)`.

@@ -42,7 +42,14 @@ public enum PSSRegistry {
 
   /// Evaluates a pod against a policy: violations per check, in check order.
   public static func evaluate(_ pod: PodContext, policy: PSSPolicy) -> [(check: PSSCheck, violations: [PSSViolation])] {
-    active(policy).compactMap { c, v in
+    evaluate(pod, active: active(policy))
+  }
+
+  /// `evaluate(_:policy:)` with the policy's active checks already computed.
+  static func evaluate(
+    _ pod: PodContext, active: [(check: PSSCheck, version: VersionedPSSCheck)]
+  ) -> [(check: PSSCheck, violations: [PSSViolation])] {
+    active.compactMap { c, v in
       let found = v.evaluate(pod)
       return found.isEmpty ? nil : (c, found)
     }

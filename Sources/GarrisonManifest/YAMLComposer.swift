@@ -1,0 +1,163 @@
+import CLibYAML
+import Glibc
+
+/// Why a YAML document could not be composed: libyaml's error kind, problem, context and position
+/// (1-based, as Yams' `YamlError` reports them).
+struct YAMLSyntaxError: Error {
+  /// libyaml's error classes, plus the composer's own (undefined alias, several documents).
+  enum Kind {
+    case memory, reader, scanner, parser, composer
+  }
+  var kind: Kind
+  var problem: String
+  /// libyaml's context text (e.g. "while parsing a block mapping"), if any.
+  var context: String?
+  var line: Int
+  var column: Int
+}
+
+/// Composes one YAML document from libyaml's event stream (`yaml_parser_parse`) into a `YAMLDocument`, with
+/// the semantics Garrison had with `Yams.compose`: the stream must hold at most one document; an alias stands
+/// for the node its anchor last named (collections are named when complete, so a node cannot contain itself);
+/// positions are each node's start mark; no merge keys or tag resolution (scalars are typed by `ScalarKind`).
+struct YAMLComposer {
+  /// Composes the UTF-8 text `input`; nil for a stream with no document.
+  static func compose(_ input: UnsafeBufferPointer<UInt8>) throws(YAMLSyntaxError) -> YAMLDocument? {
+    var parser = yaml_parser_t()
+    guard yaml_parser_initialize(&parser) == 1 else {
+      throw YAMLSyntaxError(kind: .memory, problem: "Memory error", context: nil, line: 1, column: 1)
+    }
+    defer { yaml_parser_delete(&parser) }
+    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+    yaml_parser_set_input_string(&parser, input.baseAddress ?? UnsafePointer(Self.emptyInput), input.count)
+    var composer = YAMLComposer()
+    return try composer.run(&parser)
+  }
+
+  /// libyaml wants a non-null pointer even for empty input.
+  private nonisolated(unsafe) static let emptyInput: UnsafeMutablePointer<UInt8> = {
+    let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+    p.initialize(to: 0)
+    return p
+  }()
+
+  private var entries: [YAMLDocument.Entry] = []
+  private var children: [Int] = []
+  private var bytes: [UInt8] = []
+  private var anchors: [String: Int] = [:]
+  /// Children of the collections being composed, innermost last; `frames` holds where each one's start.
+  private var pending: [Int] = []
+  private var frames: [(node: Int, firstChild: Int, anchor: String?)] = []
+
+  private mutating func run(_ parser: inout yaml_parser_t) throws(YAMLSyntaxError) -> YAMLDocument? {
+    var event = yaml_event_t()
+    try next(&parser, &event)  // STREAM-START
+    yaml_event_delete(&event)
+    if parser.stream_end_produced != 0 { return nil }
+    try next(&parser, &event)
+    if event.type == YAML_STREAM_END_EVENT {
+      yaml_event_delete(&event)
+      return nil
+    }
+    yaml_event_delete(&event)  // DOCUMENT-START
+    var root: Int?
+    while root == nil {
+      try next(&parser, &event)
+      defer { yaml_event_delete(&event) }
+      root = try handle(event)
+    }
+    let doc = YAMLDocument(entries: entries, children: children, bytes: bytes, root: YAMLNode(index: root!))
+    try next(&parser, &event)  // DOCUMENT-END
+    yaml_event_delete(&event)
+    try next(&parser, &event)
+    defer { yaml_event_delete(&event) }
+    if event.type != YAML_STREAM_END_EVENT {
+      throw YAMLSyntaxError(
+        kind: .composer, problem: "but found another document", context: "expected a single document in the stream",
+        line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+    }
+    return doc
+  }
+
+  private func next(_ parser: inout yaml_parser_t, _ event: inout yaml_event_t) throws(YAMLSyntaxError) {
+    guard yaml_parser_parse(&parser, &event) == 1 else { throw Self.error(parser) }
+  }
+
+  /// Adds one node event to the tree; returns the root's index once the outermost node is complete.
+  private mutating func handle(_ event: yaml_event_t) throws(YAMLSyntaxError) -> Int? {
+    let line = Int32(truncatingIfNeeded: event.start_mark.line + 1)
+    let column = Int32(truncatingIfNeeded: event.start_mark.column + 1)
+    switch event.type {
+    case YAML_SCALAR_EVENT:
+      let s = event.data.scalar
+      let start = bytes.count
+      if s.length > 0 { bytes.append(contentsOf: UnsafeBufferPointer(start: s.value, count: s.length)) }
+      // Yams gives quoted scalars the tag !!str; only an explicit !!value tag matters here.
+      let valueTag = s.quoted_implicit != 1 && Self.isValueTag(s.tag)
+      let style = YAMLDocument.ScalarStyle(rawValue: UInt8(truncatingIfNeeded: s.style.rawValue)) ?? .any
+      let index = entries.count
+      entries.append(.init(kind: .scalar, style: style, hasValueTag: valueTag, line: line, column: column, start: start, count: s.length))
+      if let anchor = Self.string(s.anchor) { anchors[anchor] = index }
+      return added(index)
+    case YAML_ALIAS_EVENT:
+      let name = Self.string(event.data.alias.anchor) ?? ""
+      guard let index = anchors[name] else {
+        throw YAMLSyntaxError(kind: .composer, problem: "found undefined alias", context: nil, line: Int(line), column: Int(column))
+      }
+      return added(index)
+    case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+      let isMapping = event.type == YAML_MAPPING_START_EVENT
+      // Yams reads both collections' anchor and tag through the same union layout.
+      let data = event.data.sequence_start
+      let valueTag = data.implicit == 0 && Self.isValueTag(data.tag)
+      let index = entries.count
+      entries.append(
+        .init(kind: isMapping ? .mapping : .sequence, style: .any, hasValueTag: valueTag, line: line, column: column, start: 0, count: 0))
+      frames.append((index, pending.count, Self.string(data.anchor)))
+      return nil
+    case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+      let frame = frames.removeLast()
+      entries[frame.node].start = children.count
+      entries[frame.node].count = pending.count - frame.firstChild
+      children.append(contentsOf: pending[frame.firstChild...])
+      pending.removeSubrange(frame.firstChild...)
+      if let anchor = frame.anchor { anchors[anchor] = frame.node }
+      return added(frame.node)
+    default:
+      // libyaml emits only node events inside a document.
+      return nil
+    }
+  }
+
+  /// Records a complete node as a child of the open collection, or returns it as the root.
+  private mutating func added(_ index: Int) -> Int? {
+    if frames.isEmpty { return index }
+    pending.append(index)
+    return nil
+  }
+
+  private static func string(_ p: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+    guard let p else { return nil }
+    return String(decoding: UnsafeBufferPointer(start: p, count: strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self))), as: UTF8.self)
+  }
+
+  private static func isValueTag(_ p: UnsafeMutablePointer<yaml_char_t>?) -> Bool {
+    guard let p else { return false }
+    return strcmp(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self), "tag:yaml.org,2002:value") == 0
+  }
+
+  /// libyaml's error state as a `YAMLSyntaxError`, with the text and marks Yams' `YamlError` carried.
+  static func error(_ parser: yaml_parser_t) -> YAMLSyntaxError {
+    let problem = parser.problem.map { String(cString: $0) } ?? ""
+    let context = parser.context.map { String(cString: $0) }
+    let line = Int(parser.problem_mark.line) + 1
+    let column = Int(parser.problem_mark.column) + 1
+    switch parser.error {
+    case YAML_MEMORY_ERROR: return YAMLSyntaxError(kind: .memory, problem: "Memory error", context: nil, line: 1, column: 1)
+    case YAML_READER_ERROR: return YAMLSyntaxError(kind: .reader, problem: problem, context: nil, line: 1, column: 1)
+    case YAML_SCANNER_ERROR: return YAMLSyntaxError(kind: .scanner, problem: problem, context: context, line: line, column: column)
+    case YAML_PARSER_ERROR: return YAMLSyntaxError(kind: .parser, problem: problem, context: context, line: line, column: column)
+    default: return YAMLSyntaxError(kind: .composer, problem: problem, context: context, line: line, column: column)
+    }
+  }
+}
