@@ -23,6 +23,9 @@
 #   profile-loaded             `garrison apparmor load` (what `garrison apply` does before first use) loads the
 #                              RuntimeDefault profile with apparmor_parser -r; it is listed as "(enforce)"
 #   garrison-load-audited      that load is one lsm.profile_loaded audit event; loading again does nothing
+#   cgroup-v2-limits           on this pure cgroup v2 VM, a container with pids.max 10 and a 64 MiB memory limit
+#                              reads both inside its cgroup namespace, a storm of 20 forks is stopped, and the
+#                              cgroup is gone after the run (all containers here use the v2 eBPF device program)
 #   confined-label             a container with process.apparmorProfile reads "<name> (enforce)" from
 #                              /proc/self/attr/current and /proc/self/attr/apparmor/current
 #   confined-denial            in that container reading /proc/kallsyms fails with "Permission denied"
@@ -43,7 +46,7 @@ TIMEOUT=${TIMEOUT:-300}
 QEMU=${QEMU:-qemu-system-x86_64}
 BUSYBOX=/bin/busybox
 PARSER=/usr/sbin/apparmor_parser
-CHECKS=(apparmor-enabled profile-loaded garrison-load-audited confined-label confined-denial unconfined-control explicit-unconfined
+CHECKS=(apparmor-enabled profile-loaded garrison-load-audited cgroup-v2-limits confined-label confined-denial unconfined-control explicit-unconfined
         attestation missing-profile-refused missing-profile-refused-by-init missing-profile-clean)
 
 need() { echo "apparmor-vm: missing prerequisite: $*" >&2; exit 2; }
@@ -146,6 +149,27 @@ json.dump(spec, open(dst, "w"), indent=2, sort_keys=True)
 PY
 }
 bundle confined "$name"
+# cgroup v2 limits, read inside the container's cgroup namespace, and a fork storm stopped by pids.max (ash
+# gives up on a failed fork, so the storm runs in a subshell and the count uses builtins only).
+limits_probe='echo "PIDSMAX=$(cat /sys/fs/cgroup/pids.max) MEMMAX=$(cat /sys/fs/cgroup/memory.max)"
+(i=0; while [ $i -lt 20 ]; do sleep 2 & i=$((i+1)); done) 2>/dev/shm/err
+n=0; while read -r line; do case "$line" in *fork*) n=$((n+1));; esac; done </dev/shm/err
+echo "FORKFAIL=$n"'
+python3 - "$work/config.json" "$img/vm/limits/config.json" "$limits_probe" <<'PY'
+import json, os, sys
+src, dst, probe = sys.argv[1:4]
+spec = json.load(open(src))
+spec["root"]["path"] = "/vm/rootfs"
+spec["process"]["args"] = ["sh", "-c", probe]
+spec["process"].pop("apparmorProfile", None)
+spec["linux"].setdefault("resources", {})
+spec["linux"]["resources"]["pids"] = {"limit": 10}
+spec["linux"]["resources"]["memory"] = {"limit": 67108864}
+spec["mounts"].append({"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+                       "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]})
+os.makedirs(os.path.dirname(dst), exist_ok=True)
+json.dump(spec, open(dst, "w"), indent=2, sort_keys=True)
+PY
 bundle unconfined ""
 bundle explicit-unconfined unconfined
 bundle missing "garrison-vmtest-not-loaded"
@@ -172,12 +196,9 @@ mkdir -p /dev/pts /dev/shm
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
 mount -t securityfs securityfs /sys/kernel/security
-# cgroup v1 controllers like the development host (garrison-oci's minimal manager uses pids, memory, cpu, devices)
-mount -t tmpfs -o mode=0755 cgroup /sys/fs/cgroup
-for c in pids memory cpu devices; do
-  mkdir -p /sys/fs/cgroup/$c
-  mount -t cgroup -o $c cgroup /sys/fs/cgroup/$c || echo "GARRISON-VM: note: cgroup v1 $c not mountable"
-done
+# A pure cgroup v2 host (the development host is hybrid, with every controller on v1): garrison-oci's cgroup
+# manager must enable the controllers down its path itself, and device rules become an eBPF program.
+mount -t cgroup2 cgroup2 /sys/fs/cgroup || echo "GARRISON-VM: note: cgroup2 not mountable"
 ok() { echo "GARRISON-VM: PASS $*"; }
 bad() { echo "GARRISON-VM: FAIL $*"; }
 stamp() { echo "GARRISON-VM: at $(cut -d' ' -f1 /proc/uptime)s $*"; }
@@ -219,7 +240,7 @@ run() {
 nothing_left() {
   left=""
   [ -e $root/$1 ] && left="$left state:$root/$1"
-  for d in /sys/fs/cgroup/*/garrison-oci/$1; do [ -e "$d" ] && left="$left cgroup:$d"; done
+  for d in /sys/fs/cgroup/garrison-oci/$1 /sys/fs/cgroup/*/garrison-oci/$1; do [ -e "$d" ] && left="$left cgroup:$d"; done
   ours=$(readlink /proc/1/ns/mnt)
   for p in /proc/[0-9]*; do
     [ -s $p/cmdline ] || continue  # kernel threads (kdevtmpfs has a mount namespace of its own)
@@ -228,6 +249,14 @@ nothing_left() {
   done
   echo "$left"
 }
+
+run l1 limits
+if [ "$(cat /run/l1.rc)" = 0 ] && grep -qx "PIDSMAX=10 MEMMAX=67108864" /run/l1.out \
+   && ! grep -qx "FORKFAIL=0" /run/l1.out && grep -q "^FORKFAIL=" /run/l1.out && [ -z "$(nothing_left l1)" ]; then
+  ok cgroup-v2-limits "$(grep -E '^(PIDSMAX|FORKFAIL)=' /run/l1.out | tr '\n' ' ')"
+else
+  bad cgroup-v2-limits "rc=$(cat /run/l1.rc) $(tr '\n' ' ' </run/l1.out) left:$(nothing_left l1)"
+fi
 
 run c1 confined
 if [ "$(cat /run/c1.rc)" = 0 ] && grep -qx "LABEL=$name (enforce)" /run/c1.out \

@@ -35,8 +35,20 @@ public struct DeviceProgram: Sendable, Hashable {
       .init(code: Op.ldxw, dst: 4, src: 1, offset: 4, imm: 0),  // r4 = ctx->major
       .init(code: Op.ldxw, dst: 5, src: 1, offset: 8, imm: 0),  // r5 = ctx->minor
     ]
-    for rule in rules.reversed() { code += Self.block(rule) }
-    code += [.init(code: Op.movK, dst: 0, src: 0, offset: 0, imm: 0), .init(code: Op.exit, dst: 0, src: 0, offset: 0, imm: 0)]
+    // A rule without tests (`a` with rwm) decides every device: the rules before it and the default after it
+    // would be unreachable, which the verifier rejects (Linux 6.1: "unreachable insn").
+    var decided = false
+    for rule in rules.reversed() {
+      let block = Self.block(rule)
+      code += block
+      if !block.contains(where: { [Op.jneK, Op.jeqK, Op.jsetK].contains($0.code) }) {
+        decided = true
+        break
+      }
+    }
+    if !decided {
+      code += [.init(code: Op.movK, dst: 0, src: 0, offset: 0, imm: 0), .init(code: Op.exit, dst: 0, src: 0, offset: 0, imm: 0)]
+    }
     instructions = code
   }
 

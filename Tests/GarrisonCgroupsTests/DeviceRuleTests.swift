@@ -31,10 +31,13 @@ struct DeviceRuleTests {
     let denyAll = try DeviceRule(allow: false, type: "a", major: nil, minor: nil, access: "rwm", field: f)
     let null = DeviceRule.allowChar(1, 3)
     let p = DeviceProgram(rules: [denyAll, null])
-    // 6 loads + null (type, major, minor tests + mov + exit) + deny-all (mov + exit) + final (mov + exit)
-    #expect(p.instructions.count == 6 + 5 + 2 + 2)
+    // 6 loads + null (type, major, minor tests + mov + exit) + deny-all (mov + exit); deny-all decides every
+    // device, so no final default follows it (the 6.1 verifier rejects unreachable instructions).
+    #expect(p.instructions.count == 6 + 5 + 2)
     #expect(p.instructions[6].code == DeviceProgram.Op.jneK && p.instructions[6].imm == 2 && p.instructions[6].offset == 4)
     #expect(p.instructions[9].imm == 1 && p.instructions[11].imm == 0)
+    #expect(DeviceProgramSemanticsTests.unreachable(p).isEmpty)
+    #expect(DeviceProgramSemanticsTests.unreachable(DeviceProgram(rules: [null])).isEmpty)
     #expect(p.bytes.count == p.instructions.count * 8)
   }
 }
@@ -185,7 +188,24 @@ struct DeviceProgramSemanticsTests {
     let parts = device.split(whereSeparator: { $0 == " " || $0 == ":" })
     let type: UInt32 = parts[0] == "b" ? 1 : 2  // BPF_DEVCG_DEV_BLOCK / _CHAR
     let bits = UInt32(DeviceProgram.accessMask(access))
-    let r0 = Self.run(DeviceProgram(rules: rules), type: type, access: bits, major: UInt32(parts[1])!, minor: UInt32(parts[2])!)
+    let program = DeviceProgram(rules: rules)
+    let r0 = Self.run(program, type: type, access: bits, major: UInt32(parts[1])!, minor: UInt32(parts[2])!)
     #expect(r0 == (allowed ? 1 : 0), "\(rules) \(device) \(access)")
+    #expect(Self.unreachable(program).isEmpty, "unreachable instructions in \(rules)")
+  }
+
+  /// Indices of instructions no path from the first reaches (the kernel verifier refuses such programs).
+  static func unreachable(_ p: DeviceProgram) -> [Int] {
+    let jumps: Set<UInt8> = [DeviceProgram.Op.jneK, DeviceProgram.Op.jeqK, DeviceProgram.Op.jsetK]
+    var seen = Set<Int>()
+    var stack = [0]
+    while let i = stack.popLast() {
+      guard i < p.instructions.count, seen.insert(i).inserted else { continue }
+      let insn = p.instructions[i]
+      if insn.code == DeviceProgram.Op.exit { continue }
+      stack.append(i + 1)
+      if jumps.contains(insn.code) { stack.append(i + 1 + Int(insn.offset)) }
+    }
+    return p.instructions.indices.filter { !seen.contains($0) }
   }
 }

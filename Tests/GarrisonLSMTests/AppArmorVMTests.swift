@@ -8,7 +8,7 @@ enum AppArmorVM {
   static let binaries = LSMFixtures.repoRoot + "/.build/debug"
   /// The checks scripts/apparmor-vm.sh runs inside the VM; each must print a PASS line.
   static let checks = [
-    "apparmor-enabled", "profile-loaded", "garrison-load-audited", "confined-label", "confined-denial", "unconfined-control",
+    "apparmor-enabled", "profile-loaded", "garrison-load-audited", "cgroup-v2-limits", "confined-label", "confined-denial", "unconfined-control",
     "explicit-unconfined", "attestation", "missing-profile-refused", "missing-profile-refused-by-init",
     "missing-profile-clean",
   ]
