@@ -33,4 +33,11 @@ public protocol CgroupControlling: Sendable {
   func processes(_ placement: CgroupPlacement) throws -> [Int32]
   /// Removes the cgroups; fails if processes remain.
   func destroy(_ placement: CgroupPlacement) throws
+  /// A performance hint, called right after the init is spawned: pay now, while the init starts up, what
+  /// the first migration into a cgroup will cost. Never fails.
+  func warmUp()
+}
+
+extension CgroupControlling {
+  public func warmUp() {}
 }

@@ -22,6 +22,20 @@ public struct OCICgroups: CgroupControlling {
     self.defaultParent = defaultParent
   }
 
+  /// Writing to any `cgroup.procs` takes the kernel's cgroup threadgroup lock for writing, and the first such
+  /// write after a quiet spell waits for an RCU grace period (about 10 ms here; crun and runc pay it too).
+  /// Moving the runtime into the cgroup it is already in is a no-op that pays that wait while the init starts
+  /// up in parallel, so moving the container process right after is fast. Best effort: any failure just leaves
+  /// the wait to the real move.
+  public func warmUp() {
+    guard let layout = try? (layout ?? CgroupLayout.detect()), let h = layout.unified ?? layout.v1.first else { return }
+    let fd = Glibc.open(h.ownDirectory + "/cgroup.procs", O_WRONLY | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    defer { Glibc.close(fd) }
+    let pid = Array(String(getpid()).utf8)
+    _ = pid.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }  // a hint: the outcome does not matter
+  }
+
   func manager() throws -> CgroupManager {
     if let layout { return CgroupManager(layout: layout) }
     return try CgroupManager.detect()

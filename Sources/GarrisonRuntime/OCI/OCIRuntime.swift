@@ -321,6 +321,8 @@ public struct OCIRuntime: Sendable {
     try becomeSubreaper()
     let handle = try launcher.spawn(spec: spec, startFIFO: startFIFO, consoleSocket: console)
     PhaseTrace.mark("init spawned")
+    cgroups.warmUp()
+    PhaseTrace.mark("cgroup lock warmed")
     var reader = LineReader(fd: handle.sync)
     var containerPID: Int32 = 0
     var placement: CgroupPlacement?
