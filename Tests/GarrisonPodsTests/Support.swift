@@ -58,7 +58,24 @@ final class Scratch {
   var rootfs: String { dir + "/rootfs" }
   var manager: PodManager { PodManager(root: root) }
 
+  /// `/garrison` in every cgroup mount that existed before this scratch: the pods' shared parent cgroup,
+  /// which the runtimes create and keep; tear-down removes the ones the test made (when empty).
+  let cgroupBasesBefore: Set<String>
+
+  /// `<mount>/garrison` for every cgroup and cgroup2 mount.
+  static func cgroupBases() -> [String] {
+    let mountinfo = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+    return mountinfo.split(separator: "\n").compactMap { line -> String? in
+      let f = line.split(separator: " ")
+      guard let dash = f.firstIndex(of: "-"), dash + 1 < f.count, f.count > 4,
+        f[dash + 1] == "cgroup" || f[dash + 1] == "cgroup2"
+      else { return nil }
+      return String(f[4]) + "/garrison"
+    }
+  }
+
   init() throws {
+    cgroupBasesBefore = Set(Self.cgroupBases().filter { FileManager.default.fileExists(atPath: $0) })
     dir = "/var/tmp/garrison-test-\(UInt32.random(in: 0..<UInt32.max))"
     let fm = FileManager.default
     try fm.createDirectory(atPath: rootfs + "/bin", withIntermediateDirectories: true)
@@ -116,6 +133,8 @@ final class Scratch {
     }
     let left = try PodCleanup.mountsUnder(dir)
     #expect(left.isEmpty, "mounts left under \(dir): \(left)")
+    // The shared parent cgroups this test made, once empty (a non-empty one fails rmdir and stays).
+    for base in Self.cgroupBases() where !cgroupBasesBefore.contains(base) { rmdir(base) }
     if left.isEmpty { try FileManager.default.removeItem(atPath: dir) }
   }
 }
