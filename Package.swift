@@ -47,7 +47,7 @@ let package = Package(
     .target(name: "GarrisonOCI", dependencies: ["GarrisonCore"]),
     .target(name: "GarrisonSeccomp", dependencies: ["GarrisonCore", "GarrisonPlan", "CSeccomp",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
-    .target(name: "GarrisonLSM", dependencies: ["GarrisonCore", "GarrisonPlan",
+    .target(name: "GarrisonLSM", dependencies: ["GarrisonCore", "GarrisonPlan", "GarrisonKernel",
                                                .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "GarrisonPolicy", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI",
                                                   "GarrisonSeccomp", "GarrisonLSM",

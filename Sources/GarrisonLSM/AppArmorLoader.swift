@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 
 /// Loads Garrison's own AppArmor profiles into the kernel and reads which profiles the kernel holds.
 ///
@@ -9,18 +10,14 @@ import GarrisonCore
 /// that the kernel lists it in enforce mode. Nothing is loaded on a kernel without AppArmor.
 public enum AppArmorLoader {
   /// The kernel's list of loaded profiles (`name (mode)` per line) in securityfs.
-  public static let profilesPath = "/sys/kernel/security/apparmor/profiles"
+  public static let profilesPath = AppArmorLabel.loadedProfilesPath
 
   /// Loaded profiles and their modes, or nil when the kernel exposes no list (no AppArmor, or securityfs is
   /// not mounted).
   public static func loadedProfiles(path: String = profilesPath) -> [String: String]? {
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+    guard let labels = AppArmorLabel.loadedProfiles(path: path) else { return nil }
     var profiles: [String: String] = [:]
-    for line in text.split(separator: "\n") {
-      guard line.hasSuffix(")"), let open = line.lastIndex(of: "(") else { continue }
-      let name = line[..<open].trimmingCharacters(in: .whitespaces)
-      profiles[name] = String(line[line.index(after: open)..<line.index(before: line.endIndex)])
-    }
+    for label in labels { if let mode = label.mode { profiles[label.profile] = mode } }
     return profiles
   }
 

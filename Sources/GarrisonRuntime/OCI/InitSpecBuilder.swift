@@ -30,16 +30,11 @@ public struct InitSpecBuilder {
     }
     let aa = (try? String(contentsOfFile: "/sys/module/apparmor/parameters/enabled", encoding: .utf8)) ?? ""
     appArmorEnabled = aa.hasPrefix("Y")
-    loadedAppArmorProfiles = appArmorEnabled ? Self.readLoadedAppArmorProfiles() : nil
+    // No readable list (securityfs not mounted): the init's write of the exec label still checks.
+    loadedAppArmorProfiles = appArmorEnabled ? AppArmorLabel.loadedProfiles().map { Set($0.map(\.profile)) } : nil
     seLinuxEnabled = FileManager.default.fileExists(atPath: "/sys/fs/selinux/enforce")
   }
 
-  /// The profile names in `/sys/kernel/security/apparmor/profiles` (`name (mode)` per line), or nil if unreadable.
-  static func readLoadedAppArmorProfiles(path: String = "/sys/kernel/security/apparmor/profiles") -> Set<String>? {
-    let text: String
-    do { text = try FileIO.readText(path) } catch { return nil }  // no securityfs: the init still checks
-    return Set(text.split(separator: "\n").map { AppArmorLabel(parsing: String($0)).profile })
-  }
 
   static let namespaceFlags: [String: Int32] = [
     "pid": LinuxConstants.CLONE_NEWPID, "network": LinuxConstants.CLONE_NEWNET,

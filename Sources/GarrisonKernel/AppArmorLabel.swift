@@ -1,5 +1,3 @@
-import GarrisonKernel
-
 /// An AppArmor label as `/proc/<pid>/attr/current` shows it: `unconfined`, or `<profile> (<mode>)` with mode
 /// `enforce`, `complain`, `kill`, `unconfined` or `user`.
 public struct AppArmorLabel: Equatable, Sendable {
@@ -29,5 +27,18 @@ public struct AppArmorLabel: Equatable, Sendable {
     guard parsed.profile == profile else { return false }
     if profile == "unconfined" { return parsed.mode == nil || parsed.mode == "unconfined" }
     return parsed.mode == "enforce" || parsed.mode == "kill"
+  }
+}
+
+extension AppArmorLabel {
+  /// The kernel's list of loaded profiles in securityfs, one `name (mode)` per line.
+  public static let loadedProfilesPath = "/sys/kernel/security/apparmor/profiles"
+
+  /// The profiles the kernel has loaded, or nil when the list cannot be read (no AppArmor, or securityfs not
+  /// mounted).
+  public static func loadedProfiles(path: String = loadedProfilesPath) -> [AppArmorLabel]? {
+    let text: String
+    do { text = try FileIO.readText(path) } catch { return nil }
+    return text.split(separator: "\n").map { AppArmorLabel(parsing: String($0)) }
   }
 }
