@@ -1,3 +1,4 @@
+import Foundation
 import GarrisonCgroups
 import GarrisonCore
 import GarrisonKernel
@@ -12,14 +13,22 @@ import Glibc
 /// Limits GarrisonCgroups cannot apply are refused (see `OCIResourceLimits`); device rules go to the v1
 /// devices controller, or, without one, to a cgroup v2 eBPF device program.
 public struct OCICgroups: CgroupControlling {
-  /// The host's layout; nil detects it at each call (`/proc/self/mountinfo`, `/proc/self/cgroup`).
+  /// The host's layout; nil detects it on first use (`/proc/self/mountinfo`, `/proc/self/cgroup`), once for
+  /// this value and its copies (the warm-up and the create of one container share it).
   public var layout: CgroupLayout?
   /// The parent of containers created without `linux.cgroupsPath`.
   public var defaultParent: String
+  private let detected = DetectedLayout()
 
   public init(layout: CgroupLayout? = nil, defaultParent: String = "/garrison-oci") {
     self.layout = layout
     self.defaultParent = defaultParent
+  }
+
+  /// `layout`, or the host's, detected once.
+  func hostLayout() throws -> CgroupLayout {
+    if let layout { return layout }
+    return try detected.value()
   }
 
   /// Writing to any `cgroup.procs` takes the kernel's cgroup threadgroup lock for writing, and the first such
@@ -28,7 +37,7 @@ public struct OCICgroups: CgroupControlling {
   /// up in parallel, so moving the container process right after is fast. Best effort: any failure just leaves
   /// the wait to the real move.
   public func warmUp() {
-    guard let layout = try? (layout ?? CgroupLayout.detect()), let h = layout.unified ?? layout.v1.first else { return }
+    guard let layout = try? hostLayout(), let h = layout.unified ?? layout.v1.first else { return }
     let fd = Glibc.open(h.ownDirectory + "/cgroup.procs", O_WRONLY | O_CLOEXEC)
     guard fd >= 0 else { return }
     defer { Glibc.close(fd) }
@@ -36,10 +45,7 @@ public struct OCICgroups: CgroupControlling {
     _ = pid.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }  // a hint: the outcome does not matter
   }
 
-  func manager() throws -> CgroupManager {
-    if let layout { return CgroupManager(layout: layout) }
-    return try CgroupManager.detect()
-  }
+  func manager() throws -> CgroupManager { CgroupManager(layout: try hostLayout()) }
 
   /// The cgroup path of container `id`.
   public func path(id: String, cgroupsPath: String?) throws -> CgroupPath {
@@ -157,6 +163,21 @@ public struct OCICgroups: CgroupControlling {
   private func write(_ path: String, _ value: String) throws {
     do { try FileIO.write(path, value) } catch {
       throw GarrisonError(.system, operation: "write \(value) to \(path)", "cannot join cgroup", errno: error.rawValue)
+    }
+  }
+}
+
+/// The host's cgroup layout, detected on first use and kept (a failed detection is retried next time).
+private final class DetectedLayout: @unchecked Sendable {
+  private let lock = NSLock()
+  private var layout: CgroupLayout?
+
+  func value() throws -> CgroupLayout {
+    try lock.withLock {
+      if let layout { return layout }
+      let detected = try CgroupLayout.detect()
+      layout = detected
+      return detected
     }
   }
 }
