@@ -45,7 +45,7 @@ let package = Package(
     .target(name: "GarrisonManifest", dependencies: ["GarrisonCore", "CLibYAML", "BigInt"]),
     .target(name: "GarrisonPlan", dependencies: ["GarrisonCore"]),
     .target(name: "GarrisonOCI", dependencies: ["GarrisonCore"]),
-    .target(name: "GarrisonSeccomp", dependencies: ["GarrisonCore", "GarrisonPlan", "CSeccomp",
+    .target(name: "GarrisonSeccomp", dependencies: ["GarrisonCore", "GarrisonPlan", "GarrisonKernel", "CSeccomp",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "GarrisonLSM", dependencies: ["GarrisonCore", "GarrisonPlan", "GarrisonKernel",
                                                .product(name: "Crypto", package: "swift-crypto")]),
@@ -66,7 +66,7 @@ let package = Package(
 
     .target(name: "GarrisonPods", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy", "GarrisonLSM",
                                                 "GarrisonOCI", "GarrisonCgroups", "GarrisonImages", "GarrisonAudit",
-                                                "CGarrisonLinux"]),
+                                                "GarrisonKernel", "CGarrisonLinux"]),
 
     // Commands and thin executables.
     // garrison-oci links only what the runtime needs: a small binary starts faster (fewer conformance records

@@ -1,7 +1,9 @@
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 
-/// Reads and writes Codable values as JSON files; writes are atomic (temporary file, fsync, rename).
+/// Reads and writes Codable values as JSON files; writes are atomic (`FileIO.replace`: temporary file, fsync,
+/// rename).
 public enum JSONFile {
   /// Writes `value` to `path` atomically: readers see the old or the new file, never a torn one.
   public static func write<T: Encodable>(_ value: T, to path: String, mode: mode_t = 0o644) throws {
@@ -17,25 +19,7 @@ public enum JSONFile {
 
   /// Writes bytes atomically with an fsync before the rename.
   public static func writeAtomically(_ data: Data, to path: String, mode: mode_t = 0o644) throws {
-    let tmp = path + ".tmp.\(getpid())"
-    let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
-    guard fd >= 0 else { throw GarrisonError(.system, operation: "open", "cannot write \(tmp)", errno: errno) }
-    defer { close(fd) }
-    try data.withUnsafeBytes { buf in
-      var off = 0
-      while off < buf.count {
-        let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)
-        if n < 0 {
-          if errno == EINTR { continue }
-          throw GarrisonError(.system, operation: "write", "cannot write \(tmp)", errno: errno)
-        }
-        off += n
-      }
-    }
-    // The mode of an existing temporary file is not changed by open(2): set it explicitly.
-    guard fchmod(fd, mode) == 0 else { throw GarrisonError(.system, operation: "fchmod", "cannot set mode of \(tmp)", errno: errno) }
-    guard fsync(fd) == 0 else { throw GarrisonError(.system, operation: "fsync", "cannot sync \(tmp)", errno: errno) }
-    guard rename(tmp, path) == 0 else { throw GarrisonError(.system, operation: "rename", "cannot replace \(path)", errno: errno) }
+    try FileIO.replace(path, with: Array(data), mode: mode, durable: true)
   }
 
   /// Reads a JSON file; `nil` when it does not exist.

@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 
 /// An on-disk cache of compiled programs, keyed by the sha256 of the resolved policy's canonical JSON plus
 /// the libseccomp version, so a warm compile is one file read. Files are `<key>.bpf` (raw sock_filter bytes).
@@ -49,17 +50,9 @@ public struct BPFCache: Sendable {
     return try BPFProgram(bytes: Array(data), filterFlags: policy.flags)
   }
 
-  /// Writes the program atomically (temporary file + rename).
+  /// Writes the program atomically (`FileIO.replace`: temporary file + rename).
   public func store(_ program: BPFProgram, for policy: ResolvedSeccompPolicy) throws {
-    let path = try self.path(for: policy)
-    let tmp = path + ".tmp.\(getpid())"
-    guard FileManager.default.createFile(atPath: tmp, contents: Data(program.bytes), attributes: [.posixPermissions: 0o600])
-    else { throw GarrisonError(.system, operation: "write", "cannot write \(tmp)", errno: errno) }
-    guard rename(tmp, path) == 0 else {
-      let e = errno
-      unlink(tmp)
-      throw GarrisonError(.system, operation: "rename", "cannot store \(path)", errno: e)
-    }
+    try FileIO.replace(try self.path(for: policy), with: program.bytes, mode: 0o600, durable: false)
   }
 
   public func path(for policy: ResolvedSeccompPolicy) throws -> String {

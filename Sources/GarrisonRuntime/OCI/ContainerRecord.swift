@@ -57,7 +57,7 @@ public struct ContainerStore: Sendable {
   }
 
   public func save(_ record: ContainerRecord) throws {
-    try AtomicFile.write(stateFile(record.id), Array(try JSONEncoder().encode(record)))
+    try FileIO.replace(stateFile(record.id), with: Array(try JSONEncoder().encode(record)), mode: 0o600, durable: false)
   }
 
   public func load(_ id: String) throws -> ContainerRecord {

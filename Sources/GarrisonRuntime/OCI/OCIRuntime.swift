@@ -144,7 +144,7 @@ public struct OCIRuntime: Sendable {
 
   private func saveAttestation(_ report: AttestationReport, id: String) throws {
     let path = (store.directory(id) as NSString).appendingPathComponent("attestation.json")
-    try AtomicFile.write(path, Array(try JSONEncoder().encode(report)))
+    try FileIO.replace(path, with: Array(try JSONEncoder().encode(report)), mode: 0o600, durable: false)
   }
 
   /// `create` + `start`; unless `detach`, waits for the container to exit, deletes it and returns its exit
@@ -467,7 +467,7 @@ public struct OCIRuntime: Sendable {
   }
 
   private func writePidFile(_ path: String, _ pid: Int32) throws {
-    try AtomicFile.write(path, Array(String(pid).utf8), mode: 0o644)
+    try FileIO.replace(path, with: Array(String(pid).utf8), mode: 0o644, durable: false)
   }
 }
 
