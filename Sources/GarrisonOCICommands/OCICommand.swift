@@ -48,11 +48,9 @@ public struct OCIGlobalOptions: ParsableArguments {
     }
     OCIAudit.runtimeRoot = root
     var runtime = OCIRuntime(root: root, launcher: try InitLauncher.locate())
-    let store = runtime.store
-    runtime.onAttested = { report in
-      let record = try? store.load(report.containerID)  // the audit object's pod identity; the id alone without it
-      try OCIAudit.started(report, object: OCIAudit.object(id: report.containerID, bundle: record?.bundle,
-                                                           annotations: record.map { $0.annotations ?? [:] }))
+    runtime.onAttested = { report, record in
+      try OCIAudit.started(report, object: OCIAudit.object(id: report.containerID, bundle: record.bundle,
+                                                           annotations: record.annotations ?? [:]))
     }
     return runtime
   }

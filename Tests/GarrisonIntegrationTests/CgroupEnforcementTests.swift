@@ -56,6 +56,10 @@ import Testing
     let pid = try #require(try JSONDecoder().decode(ContainerState.self, from: Data(state.stdout.utf8)).pid)
     for h in Self.hierarchies {
       #expect(try Self.read(h + leaf + "/cgroup.procs").split(separator: "\n").contains("\(pid)"), "\(h)")
+      // Born there (CgroupBirthplace): the pre-fork init is gone and no thread of the runtime stayed.
+      if FileManager.default.fileExists(atPath: h + leaf + "/tasks") {
+        #expect(try Self.read(h + leaf + "/tasks") == "\(pid)", "\(h)")
+      }
     }
     let deleted = try b.oci(["delete", "--force", id])
     #expect(deleted.status == 0, "\(deleted.stderr)")

@@ -1,6 +1,7 @@
 /* The one C shim of Garrison: declarations and tiny gr_ wrappers for what Swift cannot call
  * (function-like macros, variadic functions, raw syscalls without a glibc wrapper).
- * Every wrapper returns -1 and leaves errno set on failure; no logic lives here. */
+ * Every wrapper returns -1 and leaves errno set on failure; no logic lives here, except gr_spawn, whose
+ * child (a copy of a threaded Swift process) must not run Swift between clone3 and execve. */
 #ifndef GARRISON_LINUX_H
 #define GARRISON_LINUX_H
 #include <stdint.h>
@@ -57,6 +58,13 @@ int gr_pty_peer(int master, int flags);
 int gr_set_ctty(int fd);
 int gr_set_winsize(int fd, unsigned short rows, unsigned short cols);
 int gr_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
+
+/* posix_spawn into a cgroup (garrison_spawn.c): clone3(CLONE_INTO_CGROUP into the cgroup2 directory
+ * `cgroup_fd`, or a plain clone3 when it is -1), dup2(from[i], to[i]) for i < count, default signal
+ * dispositions and an empty mask, execve. Returns the child's pid, or -1 with errno (clone3's, or the
+ * child's dup2/execve errno after reaping it). */
+pid_t gr_spawn(const char *path, char *const argv[], char *const envp[], const int *from, const int *to,
+               int count, int cgroup_fd);
 
 /* wait(2) status macros. */
 int gr_wifexited(int status);

@@ -24,20 +24,13 @@ public struct CgroupPlacement: Codable, Equatable, Sendable {
 
 /// The seam between the runtime and a cgroup manager (`OCICgroups` over GarrisonCgroups by default).
 public protocol CgroupControlling: Sendable {
-  /// Creates the container's cgroups, applies `resources`, and moves `pid` into them.
-  func create(id: String, cgroupsPath: String?, resources: RuntimeSpec.Resources?, pid: Int32) throws
-    -> CgroupPlacement
-  /// Moves another process (an `exec`) into existing cgroups.
+  /// Creates the container's cgroups and applies `resources`, with no process in them yet: the init is
+  /// spawned into them (`CgroupBirthplace`), or moved with `join` where the kernel cannot do that.
+  func prepare(id: String, cgroupsPath: String?, resources: RuntimeSpec.Resources?) throws -> CgroupPlacement
+  /// Moves a process into existing cgroups (`cgroup.procs`).
   func join(_ placement: CgroupPlacement, pid: Int32) throws
   /// The pids in the container's cgroups.
   func processes(_ placement: CgroupPlacement) throws -> [Int32]
   /// Removes the cgroups; fails if processes remain.
   func destroy(_ placement: CgroupPlacement) throws
-  /// A performance hint, called right after the init is spawned: pay now, while the init starts up, what
-  /// the first migration into a cgroup will cost. Never fails.
-  func warmUp()
-}
-
-extension CgroupControlling {
-  public func warmUp() {}
 }

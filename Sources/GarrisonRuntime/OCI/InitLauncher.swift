@@ -41,15 +41,20 @@ public struct InitLauncher: Sendable {
     return InitLauncher(initPath: candidate)
   }
 
-  /// A running init: its pid (the pre-fork parent) and the runtime's end of the sync socket.
+  /// A running init: its pid (the pre-fork parent), the runtime's end of the sync socket, and whether it
+  /// was born in the requested cgroups (false: the caller still has to move it).
   public struct Handle {
     public var spawnedPID: Int32
     public var sync: Int32
+    public var bornInCgroups: Bool
   }
 
   /// Spawns the init. `startFIFO` is an fd opened read-write on the start FIFO (create mode only);
-  /// `consoleSocket` a connected console socket, handed over as fd 6 (only with `spec.terminal`).
-  public func spawn(spec: InitSpec, startFIFO: Int32?, consoleSocket: Int32? = nil) throws -> Handle {
+  /// `consoleSocket` a connected console socket, handed over as fd 6 (only with `spec.terminal`). With
+  /// `birthplace`, the init starts life in those cgroups (`CgroupBirthplace`); a kernel without clone3's
+  /// `CLONE_INTO_CGROUP` (before 5.7) gets a plain spawn and `bornInCgroups` false.
+  public func spawn(spec: InitSpec, startFIFO: Int32?, consoleSocket: Int32? = nil,
+                    birthplace: CgroupBirthplace? = nil) throws -> Handle {
     let specFD = try writeSpec(spec)
     defer { Glibc.close(specFD) }
     let cachedExe = try SealedInitCache.shared.descriptor(for: initPath) {
@@ -66,39 +71,74 @@ public struct InitLauncher: Sendable {
       throw GarrisonError(.system, operation: "socketpair", "cannot create sync socket", errno: Glibc.errno)
     }
     defer { Glibc.close(pair[1]) }
-    // Move every descriptor we hand over above 10 so the dup2s into 3, 4, 5 cannot collide.
+    // Move every descriptor we hand over above 10 so the dup2s into 3, 4, 5, 6 cannot collide.
+    let targets = [SyncProtocol.specFD, SyncProtocol.syncFD, SyncProtocol.startFD, SyncProtocol.consoleFD]
     let high = [specFD, pair[1], startFIFO ?? -1, consoleSocket ?? -1].map {
       $0 < 0 ? -1 : fcntl($0, F_DUPFD_CLOEXEC, 10)
     }
     defer { for fd in high where fd >= 0 { Glibc.close(fd) } }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_adddup2(&actions, high[0], SyncProtocol.specFD)
-    posix_spawn_file_actions_adddup2(&actions, high[1], SyncProtocol.syncFD)
-    if high[2] >= 0 { posix_spawn_file_actions_adddup2(&actions, high[2], SyncProtocol.startFD) }
-    if high[3] >= 0 { posix_spawn_file_actions_adddup2(&actions, high[3], SyncProtocol.consoleFD) }
-    var attr = posix_spawnattr_t()
-    posix_spawnattr_init(&attr)
-    defer { posix_spawnattr_destroy(&attr) }
-    var empty = sigset_t()
-    sigemptyset(&empty)
-    var all = sigset_t()
-    sigfillset(&all)
-    posix_spawnattr_setsigmask(&attr, &empty)
-    posix_spawnattr_setsigdefault(&attr, &all)
-    posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-    let path = "/proc/self/fd/\(exeFD)"
-    var argv: [UnsafeMutablePointer<CChar>?] = [strdup("garrison-init"), nil]
-    var envp: [UnsafeMutablePointer<CChar>?] = [nil]
-    defer { free(argv[0]) }
-    var pid: pid_t = 0
-    let rc = posix_spawn(&pid, path, &actions, &attr, &argv, &envp)
-    guard rc == 0 else {
+    let dups = zip(high, targets).filter { $0.0 >= 0 }
+    let command = SpawnCommand(path: "/proc/self/fd/\(exeFD)", from: dups.map(\.0), to: dups.map(\.1))
+    do {
+      if let birthplace {
+        do {
+          let pid = try birthplace.run { cgroupFD in try command.clone3(cgroupFD: cgroupFD) }
+          return Handle(spawnedPID: pid, sync: pair[0], bornInCgroups: true)
+        } catch let e as Errno where e.rawValue == ENOSYS || e.rawValue == EINVAL {
+          // clone3 or CLONE_INTO_CGROUP unknown to this kernel: spawn plainly, the caller moves the init.
+        }
+      }
+      return Handle(spawnedPID: try command.posixSpawn(), sync: pair[0], bornInCgroups: birthplace == nil)
+    } catch {
       Glibc.close(pair[0])
-      throw GarrisonError(.system, operation: "posix_spawn \(initPath)", "cannot start garrison-init", errno: rc)
+      if let e = error as? Errno {
+        throw GarrisonError(.system, operation: "spawn \(initPath)", "cannot start garrison-init", errno: e.rawValue)
+      }
+      throw error
     }
-    return Handle(spawnedPID: pid, sync: pair[0])
+  }
+
+  /// One spawn of garrison-init: executable path, descriptors to dup2 (`from[i]` onto `to[i]`), an empty
+  /// environment, all signals at their defaults and unblocked.
+  struct SpawnCommand {
+    var path: String
+    var from: [Int32]
+    var to: [Int32]
+
+    /// glibc posix_spawn (vfork-like: cheap for a large parent).
+    func posixSpawn(argv arguments: [String] = ["garrison-init"]) throws(Errno) -> Int32 {
+      var actions = posix_spawn_file_actions_t()
+      posix_spawn_file_actions_init(&actions)
+      defer { posix_spawn_file_actions_destroy(&actions) }
+      for (f, t) in zip(from, to) { posix_spawn_file_actions_adddup2(&actions, f, t) }
+      var attr = posix_spawnattr_t()
+      posix_spawnattr_init(&attr)
+      defer { posix_spawnattr_destroy(&attr) }
+      var empty = sigset_t()
+      sigemptyset(&empty)
+      var all = sigset_t()
+      sigfillset(&all)
+      posix_spawnattr_setsigmask(&attr, &empty)
+      posix_spawnattr_setsigdefault(&attr, &all)
+      posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+      var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+      var envp: [UnsafeMutablePointer<CChar>?] = [nil]
+      defer { for a in argv { free(a) } }
+      var pid: pid_t = 0
+      let rc = posix_spawn(&pid, path, &actions, &attr, &argv, &envp)
+      guard rc == 0 else { throw Errno(rawValue: rc) }
+      return pid
+    }
+
+    /// `gr_spawn`: clone3, into the cgroup2 directory `cgroupFD` unless it is -1.
+    func clone3(cgroupFD: Int32, argv arguments: [String] = ["garrison-init"]) throws(Errno) -> Int32 {
+      var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+      var envp: [UnsafeMutablePointer<CChar>?] = [nil]
+      defer { for a in argv { free(a) } }
+      let pid = gr_spawn(path, &argv, &envp, from, to, Int32(from.count), cgroupFD)
+      guard pid > 0 else { throw Errno(rawValue: errno) }
+      return pid
+    }
   }
 
   private func writeSpec(_ spec: InitSpec) throws -> Int32 {

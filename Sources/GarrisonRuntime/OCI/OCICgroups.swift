@@ -31,20 +31,6 @@ public struct OCICgroups: CgroupControlling {
     return try detected.value()
   }
 
-  /// Writing to any `cgroup.procs` takes the kernel's cgroup threadgroup lock for writing, and the first such
-  /// write after a quiet spell waits for an RCU grace period (about 10 ms here; crun and runc pay it too).
-  /// Moving the runtime into the cgroup it is already in is a no-op that pays that wait while the init starts
-  /// up in parallel, so moving the container process right after is fast. Best effort: any failure just leaves
-  /// the wait to the real move.
-  public func warmUp() {
-    guard let layout = try? hostLayout(), let h = layout.unified ?? layout.v1.first else { return }
-    let fd = Glibc.open(h.ownDirectory + "/cgroup.procs", O_WRONLY | O_CLOEXEC)
-    guard fd >= 0 else { return }
-    defer { Glibc.close(fd) }
-    let pid = Array(String(getpid()).utf8)
-    _ = pid.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }  // a hint: the outcome does not matter
-  }
-
   func manager() throws -> CgroupManager { CgroupManager(layout: try hostLayout()) }
 
   /// The cgroup path of container `id`.
@@ -57,9 +43,7 @@ public struct OCICgroups: CgroupControlling {
     return try CgroupPath(text)
   }
 
-  public func create(id: String, cgroupsPath: String?, resources: RuntimeSpec.Resources?, pid: Int32) throws
-    -> CgroupPlacement
-  {
+  public func prepare(id: String, cgroupsPath: String?, resources: RuntimeSpec.Resources?) throws -> CgroupPlacement {
     let path = try self.path(id: id, cgroupsPath: cgroupsPath)
     let limits = try OCIResourceLimits.limits(resources)
     let rules = try OCIResourceLimits.deviceRules(resources)
@@ -81,11 +65,10 @@ public struct OCICgroups: CgroupControlling {
     }
     do {
       let enforcement = try cgroup.applyDeviceRules(rules)
-      try cgroup.addProcess(pid)
       return CgroupPlacement(directories: cgroup.directories.map(\.path), path: path.description,
                              createdParents: parents, deviceEnforcement: enforcement.rawValue)
     } catch {
-      // The container process is killed by the caller; its cgroup and our parents go now.
+      // Nothing is in the cgroup yet; it and our parents go now.
       var message = ""
       do { try cgroup.remove() } catch { message = "; cleanup: \(error)" }
       do { try removeEmpty(parents) } catch { message += "; cleanup: \(error)" }

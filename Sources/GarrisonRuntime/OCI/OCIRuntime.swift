@@ -16,8 +16,9 @@ public struct OCIRuntime: Sendable {
   public var launcher: InitLauncher
   public var seccomp: any SeccompBPFCompiling
   public var cgroups: any CgroupControlling
-  /// Called with every attestation, passed or not, before a mismatch kills the container (the audit hook).
-  public var onAttested: (@Sendable (AttestationReport) throws -> Void)?
+  /// Called with every attestation, passed or not, and the container's record, before a mismatch kills the
+  /// container (the audit hook).
+  public var onAttested: (@Sendable (AttestationReport, ContainerRecord) throws -> Void)?
 
   public init(root: String, launcher: InitLauncher, seccomp: any SeccompBPFCompiling = OCISeccompCompiler(),
               cgroups: any CgroupControlling = OCICgroups()) {
@@ -129,7 +130,7 @@ public struct OCIRuntime: Sendable {
     PhaseTrace.mark("start signalled")
     waitForExec(record.pid, sync: sync, initExe: record.initExe)
     PhaseTrace.mark("exec seen")
-    let report = try attest(id: id, pid: record.pid, spec: record.initSpec)
+    let report = try attest(record, pid: record.pid, spec: record.initSpec)
     try saveAttestation(report, id: id)
     PhaseTrace.mark("attested")
     return report
@@ -296,7 +297,7 @@ public struct OCIRuntime: Sendable {
                               console: console)
     waitForExec(launched.pid, sync: launched.sync)
     Glibc.close(launched.sync)
-    _ = try attest(id: id, pid: launched.pid, spec: spec)
+    _ = try attest(record, pid: launched.pid, spec: spec)
     if let pidFile { try writePidFile(pidFile, launched.pid) }
     if detach { return 0 }
     SignalForwarder.forward(to: launched.pid)
@@ -314,18 +315,28 @@ public struct OCIRuntime: Sendable {
     var clamps: [String]
   }
 
-  /// Spawns the init and drives the sync protocol up to `ready`. On any failure the container process is
-  /// killed and its cgroups removed before the error is thrown.
+  /// Creates the container's cgroups (create mode), spawns the init into them (or into `join`'s, for an
+  /// exec) and drives the sync protocol up to `ready`. On any failure the container process is killed and the
+  /// cgroups it created are removed before the error is thrown.
   func launch(_ spec: InitSpec, id: String, startFIFO: Int32?, resources: RuntimeSpec.Resources?,
               cgroupsPath: String?, join: CgroupPlacement?, console: Int32? = nil) throws -> Launched {
     try becomeSubreaper()
-    let handle = try launcher.spawn(spec: spec, startFIFO: startFIFO, consoleSocket: console)
+    // Limits are in place before any process of the container exists.
+    let placement = spec.mode == .create && join == nil
+      ? try cgroups.prepare(id: id, cgroupsPath: cgroupsPath, resources: resources) : nil
+    PhaseTrace.mark("cgroups prepared")
+    let target = join ?? placement
+    let handle: InitLauncher.Handle
+    do {
+      let birthplace = try target.map { try CgroupBirthplace(directories: $0.directories) }
+      handle = try launcher.spawn(spec: spec, startFIFO: startFIFO, consoleSocket: console, birthplace: birthplace)
+    } catch {
+      if let placement { try? cgroups.destroy(placement) }  // the spawn error is the one to report
+      throw error
+    }
     PhaseTrace.mark("init spawned")
-    cgroups.warmUp()
-    PhaseTrace.mark("cgroup lock warmed")
     var reader = LineReader(fd: handle.sync)
     var containerPID: Int32 = 0
-    var placement: CgroupPlacement?
     var spawnedReaped = false
     do {
       var first = try next(&reader)
@@ -340,12 +351,10 @@ public struct OCIRuntime: Sendable {
       guard case .pid(let pid) = first else { throw failure(first) }
       containerPID = pid
       PhaseTrace.mark("pid received")
-      if let join {
-        try cgroups.join(join, pid: pid)
-      } else if spec.mode == .create {
-        placement = try cgroups.create(id: id, cgroupsPath: cgroupsPath, resources: resources, pid: pid)
+      if let target, !handle.bornInCgroups {
+        try cgroups.join(target, pid: pid)  // a kernel without CLONE_INTO_CGROUP
+        PhaseTrace.mark("cgroups joined")
       }
-      PhaseTrace.mark("cgroups placed")
       try FileIO.send(fd: handle.sync, Array("go\n".utf8))
       var clamps: [String] = []
       while true {
@@ -420,10 +429,13 @@ public struct OCIRuntime: Sendable {
     _ = try? FileIO.read("/proc/\(pid)/environ")  // synchronisation only; the content is not used
   }
 
-  private func attest(id: String, pid: Int32, spec: InitSpec) throws -> AttestationReport {
+  private func attest(_ record: ContainerRecord, pid: Int32, spec: InitSpec) throws -> AttestationReport {
+    let id = record.id
     let report = Attestation.check(id: id, pid: pid, spec: spec)
+    PhaseTrace.mark("read back")
     do {
-      try onAttested?(report)
+      try onAttested?(report, record)
+      PhaseTrace.mark("audited")
     } catch {
       Glibc.kill(pid, SIGKILL)
       throw error
