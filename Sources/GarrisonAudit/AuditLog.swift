@@ -203,6 +203,8 @@ public final class AuditLog: @unchecked Sendable {
       try flush(&pending, &h)
     }
     head = h
+    // Keep the segment open: the next append in this process finds the head in the cache (fstat only).
+    if FileIO.exists(Segments.path(directory, h.segment)) { _ = try openSegment(h.segment) }
     return h
   }
 
@@ -266,7 +268,7 @@ public final class AuditLog: @unchecked Sendable {
 
   /// The last `want` lines (the final one possibly without newline) with their byte offsets.
   private func tailLines(fd: Int32, size: Int64, path: String, want: Int) throws(GarrisonError) -> [(offset: Int64, bytes: [UInt8])] {
-    var chunk: Int64 = 64 << 10
+    var chunk: Int64 = 8 << 10  // records are about 1.5 KB: one read almost always holds the last two
     while true {
       let start = max(0, size - chunk)
       let data = try FileIO.pread(fd, count: Int(size - start), offset: start, path: path)

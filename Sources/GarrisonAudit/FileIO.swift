@@ -69,7 +69,8 @@ enum FileIO {
     var out: [UInt8] = []
     let size = try fstat(fd, path: path).st_size
     out.reserveCapacity(Int(size) + 1)
-    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    // The file's size when it has one (a /proc file reports 0): a zero-filled buffer costs page faults.
+    var chunk = [UInt8](repeating: 0, count: size > 0 ? min(Int(size) + 1, 1 << 20) : 16 << 10)
     while true {
       let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
       if n < 0 {
