@@ -95,6 +95,37 @@ public final class AuditLog: @unchecked Sendable {
   @discardableResult
   public func append(_ event: AuditEvent) throws(GarrisonError) -> UInt64 { try append([event])[0] }
 
+  /// Appends one event like `append(_:)` but returns once it is written, before the fsync: it is durable when
+  /// the returned `PendingSync` has run. A caller overlaps the fsync with other work and must wait for it
+  /// before it reports success.
+  public func appendWithoutSync(_ event: AuditEvent) throws(GarrisonError) -> (seq: UInt64, sync: PendingSync) {
+    try withExclusiveLock { () throws(GarrisonError) -> (seq: UInt64, sync: PendingSync) in
+      var h = try loadHead()
+      var pending: [UInt8] = []
+      let seq = try add(event, to: &h, pending: &pending)
+      if checkpointEvery > 0 && h.seq % UInt64(checkpointEvery) == 0 {
+        _ = try add(checkpointEvent(h), to: &h, pending: &pending)
+      }
+      try flush(&pending, &h, sync: false)
+      head = h
+      let path = Segments.path(directory, h.segment)
+      let fd = dup(segmentFD)  // its own descriptor: a later rotation closes segmentFD
+      guard fd >= 0 else { throw FileIO.error("dup", path) }
+      return (seq, PendingSync(fd: fd, path: path))
+    }
+  }
+
+  /// The fsync an `appendWithoutSync` still owes; `run()` once (it closes the descriptor).
+  public struct PendingSync: Sendable {
+    let fd: Int32
+    let path: String
+
+    public func run() throws(GarrisonError) {
+      defer { close(fd) }
+      try FileIO.fsync(fd, path: path)
+    }
+  }
+
   /// Appends a checkpoint record now and returns it as an exportable checkpoint (its seq and its own hash).
   public func checkpoint() throws(GarrisonError) -> AuditCheckpoint {
     try withExclusiveLock { () throws(GarrisonError) -> AuditCheckpoint in
@@ -148,12 +179,12 @@ public final class AuditLog: @unchecked Sendable {
     return h.seq
   }
 
-  private func flush(_ pending: inout [UInt8], _ h: inout Head) throws(GarrisonError) {
+  private func flush(_ pending: inout [UInt8], _ h: inout Head, sync: Bool = true) throws(GarrisonError) {
     guard !pending.isEmpty else { return }
     let path = Segments.path(directory, h.segment)
     let fd = try openSegment(h.segment)
     try FileIO.writeAll(fd, pending, path: path)
-    try FileIO.fsync(fd, path: path)
+    if sync { try FileIO.fsync(fd, path: path) }
     h.segmentSize += Int64(pending.count)
     pending.removeAll(keepingCapacity: true)
   }

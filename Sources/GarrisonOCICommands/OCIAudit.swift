@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import GarrisonAudit
 import GarrisonCore
@@ -8,7 +9,9 @@ import GarrisonRuntime
 /// garrison-oci's audit events: the read-back attestation after every start (`enforcement.readback`, denied on a
 /// mismatch), exec sessions (`container.exec`), and every refused or failed create/start/exec. The log is
 /// `$GARRISON_AUDIT_DIR`, else `$GARRISON_ROOT/audit` (default `/var/lib/garrison/audit`). An event that cannot be
-/// written makes the command fail: an unrecorded privileged action is not allowed to pass silently.
+/// written makes the command fail: an unrecorded privileged action is not allowed to pass silently. The
+/// read-back event's fsync runs on another thread while the container runs; the command waits for it before it
+/// reports anything (`awaitDurable`), so a success is never reported for an event that is not on disk.
 /// Where: `$GARRISON_AUDIT_DIR`; else `$GARRISON_ROOT/audit`; else, with a non-default `--root`, `<root>/audit`
 /// (so scratch roots keep their evidence to themselves); else `/var/lib/garrison/audit`.
 enum OCIAudit {
@@ -25,6 +28,33 @@ enum OCIAudit {
 
   static func append(_ event: AuditEvent) throws {
     _ = try AuditLog(directory: directory).append(event)
+  }
+
+  /// The fsync of the last `appendOverlappingSync`, running on another thread.
+  private final class BackgroundSync: @unchecked Sendable {
+    let group = DispatchGroup()
+    var error: GarrisonError?
+  }
+  nonisolated(unsafe) private static var background: BackgroundSync?
+
+  /// Appends `event` and starts its fsync on another thread, so the container runs (and, for `run`, exits and
+  /// is deleted) meanwhile. `awaitDurable()` must return before the command reports anything.
+  static func appendOverlappingSync(_ event: AuditEvent) throws {
+    try awaitDurable()
+    let (_, sync) = try AuditLog(directory: directory).appendWithoutSync(event)
+    let job = BackgroundSync()
+    background = job
+    DispatchQueue.global().async(group: job.group) {
+      do throws(GarrisonError) { try sync.run() } catch { job.error = error }
+    }
+  }
+
+  /// Waits for the fsync started by `appendOverlappingSync`, if any; its failure fails the command.
+  static func awaitDurable() throws {
+    guard let job = background else { return }
+    background = nil
+    job.group.wait()
+    if let error = job.error { throw error }
   }
 
   /// The pod identity from the standard CRI annotations, else the container id alone.
@@ -73,7 +103,8 @@ enum OCIAudit {
       o["exited_early"] = .bool(report.exitedEarly)
       details = .object(o)
     }
-    try append(AuditEvent(kind: .enforcementReadback, outcome: report.passed ? .allowed : .denied, object: object, details: details))
+    try appendOverlappingSync(AuditEvent(kind: .enforcementReadback, outcome: report.passed ? .allowed : .denied,
+                                         object: object, details: details))
   }
 
   /// A refused or failed operation.

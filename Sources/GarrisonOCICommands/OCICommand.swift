@@ -62,14 +62,18 @@ public struct OCIGlobalOptions: ParsableArguments {
     PhaseTrace.mark("parsed")
     do {
       code = try body()
+      try OCIAudit.awaitDurable()  // nothing is reported before the audit events are on disk
     } catch let error as GarrisonError {
+      try? OCIAudit.awaitDurable()  // the error below is the one to report
       OCIAudit.runtimeRoot = root
       if let kind { OCIAudit.failed(kind, error, object: OCIAudit.object(id: id ?? "", bundle: bundle)) }
       report(error.description)
       throw ExitCode(error.exitCode)
     } catch let error as ExitCode {
+      try? OCIAudit.awaitDurable()
       throw error
     } catch {
+      try? OCIAudit.awaitDurable()
       report("\(error)")
       throw ExitCode(ExitCodes.system)
     }

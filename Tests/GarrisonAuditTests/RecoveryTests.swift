@@ -59,6 +59,24 @@ import Testing
     let again = try AuditLog(directory: dir, segmentBytes: 4096, checkpointEvery: 0)
     #expect(try again.append(gen.events(2)) == [51, 52])
   }
+
+  /// An append whose fsync runs later (garrison-oci overlaps it with the container's run) continues the chain
+  /// like any other, across a rotation and a second writer, and its pending fsync still succeeds afterwards.
+  @Test func appendWithoutSyncContinuesTheChain() throws {
+    let dir = TestSupport.scratch("nosync")
+    defer { TestSupport.cleanup(dir) }
+    let log = try AuditLog(directory: dir, segmentBytes: 4096, checkpointEvery: 0)
+    var gen = SampleEvents(seed: 2)
+    #expect(try log.append(gen.events(3)) == [1, 2, 3])
+    let (seq, pending) = try log.appendWithoutSync(gen.events(1)[0])
+    #expect(seq == 4)
+    let other = try AuditLog(directory: dir, segmentBytes: 4096, checkpointEvery: 0)
+    #expect(try other.append(gen.events(20)).last == 24)  // rotates past the pending segment
+    try pending.run()
+    #expect(try log.append(gen.events(1)) == [25])
+    let verified = try AuditVerifier.verify(directory: dir)
+    #expect(verified.ok && verified.records == 25)
+  }
 }
 
 @Suite struct InProcessConcurrencyTests {

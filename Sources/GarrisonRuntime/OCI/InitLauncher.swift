@@ -82,7 +82,13 @@ public struct InitLauncher: Sendable {
     do {
       if let birthplace {
         do {
-          let pid = try birthplace.run { cgroupFD in try command.clone3(cgroupFD: cgroupFD) }
+          PhaseTrace.mark("spawn prepared")
+          let pid = try birthplace.run { cgroupFD in
+            PhaseTrace.mark("thread in cgroups")
+            let pid = try command.clone3(cgroupFD: cgroupFD)
+            PhaseTrace.mark("clone3 + exec")
+            return pid
+          }
           return Handle(spawnedPID: pid, sync: pair[0], bornInCgroups: true)
         } catch let e as Errno where e.rawValue == ENOSYS || e.rawValue == EINVAL {
           // clone3 or CLONE_INTO_CGROUP unknown to this kernel: spawn plainly, the caller moves the init.

@@ -88,7 +88,7 @@ public struct OCIRuntime: Sendable {
       PhaseTrace.mark("launched")
       let record = ContainerRecord(
         id: id, bundle: bundle, pid: launched.pid, startTime: launched.startTime, started: false,
-        created: Date.now.formatted(.iso8601), annotations: runtimeSpec.annotations,
+        created: UTCTimestamp.now(), annotations: runtimeSpec.annotations,
         cgroups: launched.cgroups, initSpec: initSpec, clamps: launched.clamps,
         initExe: ProcessProbe.executableIdentity(launched.pid))
       do {
@@ -171,7 +171,7 @@ public struct OCIRuntime: Sendable {
     PhaseTrace.mark("exited")
     SignalForwarder.stop()
     proxy?.finish()
-    try delete(id: id, force: true)
+    try delete(record, force: true)
     PhaseTrace.mark("deleted")
     return status
   }
@@ -202,7 +202,12 @@ public struct OCIRuntime: Sendable {
 
   /// Deletes a stopped (or created) container; `force` kills a running one first.
   public func delete(id: String, force: Bool) throws {
-    let record = try store.load(id)
+    try delete(try store.load(id), force: force)
+  }
+
+  /// `delete` of a record already in memory (`run` created it).
+  private func delete(_ record: ContainerRecord, force: Bool) throws {
+    let id = record.id
     if ProcessProbe.isAlive(record.pid, startTime: record.startTime) {
       if record.started && !force {
         throw GarrisonError(.refused, "container \(id) is running; stop it or use --force")
