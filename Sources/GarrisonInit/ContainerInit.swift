@@ -47,9 +47,9 @@ public enum ContainerInit {
     }
     Kernel.close(SyncProtocol.specFD)
     do {
-      return try JSONDecoder().decode(InitSpec.self, from: Data(bytes))
+      return try InitSpecWire.decode(bytes)
     } catch {
-      throw InitFailure("decode init spec", "\(error)")
+      throw InitFailure("decode init spec", error.description)
     }
   }
 

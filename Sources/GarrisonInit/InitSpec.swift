@@ -1,13 +1,13 @@
 import GarrisonKernel
 
 /// Everything `garrison-init` needs, fully resolved by the runtime: numbers instead of names, absolute host
-/// paths, compiled seccomp BPF. The runtime writes it as JSON on fd 3; the init never reads config.json.
-public struct InitSpec: Codable, Equatable, Sendable {
+/// paths, compiled seccomp BPF. The runtime writes it in binary form (`InitSpecWire`) on fd 3; the init never reads config.json.
+public struct InitSpec: Equatable, Sendable {
   /// `create` builds a new container; `exec` joins an existing one.
-  public enum Mode: String, Codable, Sendable { case create, exec }
+  public enum Mode: String, Sendable { case create, exec }
 
   /// A namespace to create (`path == nil`) or join.
-  public struct Namespace: Codable, Equatable, Sendable {
+  public struct Namespace: Equatable, Sendable {
     /// `CLONE_NEW*` flag.
     public var flag: Int32
     /// OCI type name, for error messages (`network`).
@@ -21,7 +21,7 @@ public struct InitSpec: Codable, Equatable, Sendable {
   }
 
   /// One mount, with options already split into mount flags, propagation flags and data.
-  public struct Mount: Codable, Equatable, Sendable {
+  public struct Mount: Equatable, Sendable {
     public var source: String
     /// Absolute path inside the container; resolved with `RESOLVE_IN_ROOT` by the init.
     public var destination: String
@@ -47,7 +47,7 @@ public struct InitSpec: Codable, Equatable, Sendable {
   }
 
   /// A device node to create under the container's /dev.
-  public struct Device: Codable, Equatable, Sendable {
+  public struct Device: Equatable, Sendable {
     public var path: String
     /// `S_IFCHR`, `S_IFBLK` or `S_IFIFO`.
     public var type: UInt32
@@ -69,7 +69,7 @@ public struct InitSpec: Codable, Equatable, Sendable {
   }
 
   /// An rlimit to apply, with the name kept for reports.
-  public struct Rlimit: Codable, Equatable, Sendable {
+  public struct Rlimit: Equatable, Sendable {
     public var resource: Int32
     public var name: String
     public var soft: UInt64
@@ -83,7 +83,7 @@ public struct InitSpec: Codable, Equatable, Sendable {
   }
 
   /// A compiled seccomp filter: raw `struct sock_filter` bytes and `SECCOMP_FILTER_FLAG_*` flags.
-  public struct Seccomp: Codable, Equatable, Sendable {
+  public struct Seccomp: Equatable, Sendable {
     public var bpf: [UInt8]
     public var flags: UInt32
     public init(bpf: [UInt8], flags: UInt32) {
@@ -93,7 +93,7 @@ public struct InitSpec: Codable, Equatable, Sendable {
   }
 
   /// Numeric credentials of the container process.
-  public struct User: Codable, Equatable, Sendable {
+  public struct User: Equatable, Sendable {
     public var uid: UInt32
     public var gid: UInt32
     public var additionalGids: [UInt32]
@@ -107,7 +107,7 @@ public struct InitSpec: Codable, Equatable, Sendable {
   }
 
   /// A user-namespace id range: `size` ids from `containerID` inside map to `hostID` outside.
-  public struct IDMap: Codable, Equatable, Sendable {
+  public struct IDMap: Equatable, Sendable {
     public var containerID: UInt32
     public var hostID: UInt32
     public var size: UInt32
@@ -128,7 +128,7 @@ public struct InitSpec: Codable, Equatable, Sendable {
 
   /// The terminal of the process (`process.terminal`): the init opens a pty in the container's devpts, passes
   /// the master out over the console socket (fd 6) and makes the slave its controlling terminal and stdio.
-  public struct Terminal: Codable, Equatable, Sendable {
+  public struct Terminal: Equatable, Sendable {
     /// `process.consoleSize`, applied with `TIOCSWINSZ` when set.
     public var rows: UInt16?
     public var cols: UInt16?

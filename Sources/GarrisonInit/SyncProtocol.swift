@@ -8,7 +8,7 @@
 /// The start signal is one byte written to the FIFO passed on fd 5; `execve` closes every init descriptor
 /// (all are close-on-exec), so end of file on fd 4 after `ready` means the user process is running.
 public enum SyncProtocol {
-  /// The JSON `InitSpec` (a sealed memfd or pipe).
+  /// The `InitSpec` in its binary form (`InitSpecWire`), in a memfd.
   public static let specFD: Int32 = 3
   /// The sync socket.
   public static let syncFD: Int32 = 4

@@ -23,6 +23,64 @@ public struct ContainerRecord: Codable, Sendable {
   public var clamps: [String]
   /// `device:inode` of the waiting init's executable, so `start` can tell when the process has exec'd.
   public var initExe: String?
+
+  public init(id: String, bundle: String, pid: Int32, startTime: UInt64, started: Bool, created: String,
+              annotations: [String: String]?, cgroups: CgroupPlacement?, initSpec: InitSpec, clamps: [String],
+              initExe: String?) {
+    self.id = id
+    self.bundle = bundle
+    self.pid = pid
+    self.startTime = startTime
+    self.started = started
+    self.created = created
+    self.annotations = annotations
+    self.cgroups = cgroups
+    self.initSpec = initSpec
+    self.clamps = clamps
+    self.initExe = initExe
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case id, bundle, pid, startTime, started, created, annotations, cgroups, initSpec, clamps, initExe
+  }
+
+  // The init spec is kept in its binary wire form (base64), the bytes the init was given: no Codable pass
+  // over its nested types on the start path (`InitSpecWire`).
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    id = try c.decode(String.self, forKey: .id)
+    bundle = try c.decode(String.self, forKey: .bundle)
+    pid = try c.decode(Int32.self, forKey: .pid)
+    startTime = try c.decode(UInt64.self, forKey: .startTime)
+    started = try c.decode(Bool.self, forKey: .started)
+    created = try c.decode(String.self, forKey: .created)
+    annotations = try c.decodeIfPresent([String: String].self, forKey: .annotations)
+    cgroups = try c.decodeIfPresent(CgroupPlacement.self, forKey: .cgroups)
+    let wire = try c.decode(String.self, forKey: .initSpec)
+    guard let bytes = Data(base64Encoded: wire) else {
+      throw DecodingError.dataCorruptedError(forKey: .initSpec, in: c, debugDescription: "not base64")
+    }
+    do { initSpec = try InitSpecWire.decode(Array(bytes)) } catch {
+      throw DecodingError.dataCorruptedError(forKey: .initSpec, in: c, debugDescription: error.description)
+    }
+    clamps = try c.decode([String].self, forKey: .clamps)
+    initExe = try c.decodeIfPresent(String.self, forKey: .initExe)
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(id, forKey: .id)
+    try c.encode(bundle, forKey: .bundle)
+    try c.encode(pid, forKey: .pid)
+    try c.encode(startTime, forKey: .startTime)
+    try c.encode(started, forKey: .started)
+    try c.encode(created, forKey: .created)
+    try c.encodeIfPresent(annotations, forKey: .annotations)
+    try c.encodeIfPresent(cgroups, forKey: .cgroups)
+    try c.encode(Data(InitSpecWire.encode(initSpec)).base64EncodedString(), forKey: .initSpec)
+    try c.encode(clamps, forKey: .clamps)
+    try c.encodeIfPresent(initExe, forKey: .initExe)
+  }
 }
 
 /// The state directory: one subdirectory per container, created 0700 under `--root`.

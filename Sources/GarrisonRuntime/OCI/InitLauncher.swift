@@ -148,13 +148,13 @@ public struct InitLauncher: Sendable {
   }
 
   private func writeSpec(_ spec: InitSpec) throws -> Int32 {
-    let data = try JSONEncoder().encode(spec)
+    let data = InitSpecWire.encode(spec)
     let fd = gr_memfd_create_shim(name: "garrison-init-spec")
     guard fd >= 0 else {
       throw GarrisonError(.system, operation: "memfd_create", "cannot pass init spec", errno: Glibc.errno)
     }
     do {
-      try FileIO.writeAll(fd: fd, Array(data))
+      try FileIO.writeAll(fd: fd, data)
     } catch {
       Glibc.close(fd)
       throw GarrisonError(.system, operation: "write init spec", "cannot pass init spec", errno: error.rawValue)
