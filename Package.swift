@@ -4,11 +4,10 @@ import PackageDescription
 
 /// The container init and anything that runs inside a rootfs is linked fully static.
 let staticExecutable: [LinkerSetting] = [.unsafeFlags(["-static-executable"])]
-/// garrison-init decodes its spec with FoundationEssentials; a static link needs its support archives named.
-/// Release builds are stripped: the runtime copies the init into a sealed memfd for every container
-/// (CVE-2019-5736), so its size is start-up latency.
+/// garrison-init links only the Swift standard library (its spec is binary, `InitSpecWire`: no Foundation).
+/// Release builds are stripped: every container start executes it, so its size is start-up latency.
 let staticInit: [LinkerSetting] = [
-  .unsafeFlags(["-static-executable", "-l_FoundationCollections", "-l_FoundationCShims", "-lswiftSynchronization"]),
+  .unsafeFlags(["-static-executable"]),
   .unsafeFlags(["-Xlinker", "--strip-all"], .when(configuration: .release)),
 ]
 
@@ -57,7 +56,7 @@ let package = Package(
 
     // Kernel side: syscall wrappers and the synchronous init.
     .target(name: "GarrisonKernel", dependencies: ["GarrisonCore", "CGarrisonLinux", "CCap"]),
-    .target(name: "GarrisonInit", dependencies: ["GarrisonCore", "GarrisonKernel", "GarrisonOCI"]),
+    .target(name: "GarrisonInit", dependencies: ["GarrisonCore", "GarrisonKernel"]),
     .target(name: "GarrisonCgroups", dependencies: ["GarrisonCore", "GarrisonOCI", "CGarrisonLinux"]),
     .systemLibrary(name: "CXattr"),
     .target(name: "GarrisonImages", dependencies: ["GarrisonCore", "CXattr", .product(name: "Crypto", package: "swift-crypto")]),

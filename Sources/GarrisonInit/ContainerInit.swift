@@ -1,4 +1,3 @@
-import FoundationEssentials
 import GarrisonKernel
 import Glibc
 
