@@ -14,6 +14,14 @@ struct OCIClientCompatOptions: ParsableArguments {
   @Option(name: .customLong("preserve-fds"), help: "Pass N extra descriptors (only 0 is supported).")
   var preserveFDs: Int = 0
 
+  var values: OCIClientCompat { OCIClientCompat(noNewKeyring: noNewKeyring, preserveFDs: preserveFDs) }
+}
+
+/// The client-compatibility options as plain values (see `OCIClientCompatOptions`).
+struct OCIClientCompat: Equatable {
+  var noNewKeyring = false
+  var preserveFDs = 0
+
   func validate(for verb: String) throws {
     guard preserveFDs >= 0 else { throw GarrisonError(.usage, "--preserve-fds must not be negative") }
     if preserveFDs > 0 {

@@ -29,7 +29,7 @@ public struct OCICommand: ParsableCommand {
 /// Options every runc subcommand accepts (runc puts them before the verb; containerd does too).
 public struct OCIGlobalOptions: ParsableArguments {
   /// runc's default state directory, for garrison-oci.
-  public static let defaultRoot = "/run/garrison-oci"
+  public static let defaultRoot = OCIGlobals.defaultRoot
   @Option(name: .long, help: "State directory.") public var root: String = OCIGlobalOptions.defaultRoot
   @Option(name: .long, help: "Log file (errors are also printed to stderr).") public var log: String?
   @Option(name: .customLong("log-format"), help: "text or json.") public var logFormat: String = "text"
@@ -37,6 +37,28 @@ public struct OCIGlobalOptions: ParsableArguments {
   @Flag(name: .customLong("systemd-cgroup"), help: "Use systemd cgroups (unsupported: refused).")
   public var systemdCgroup = false
   public init() {}
+
+  /// The parsed values.
+  var values: OCIGlobals {
+    OCIGlobals(root: root, log: log, logFormat: logFormat, debug: debug, systemdCgroup: systemdCgroup)
+  }
+
+  func runtime() throws -> OCIRuntime { try values.runtime() }
+
+  func perform(audit kind: AuditKind? = nil, id: String? = nil, bundle: String? = nil, _ body: () throws -> Int32) throws {
+    try values.perform(audit: kind, id: id, bundle: bundle, body)
+  }
+}
+
+/// The global options as plain values (what `OCIFastPath` fills in without ArgumentParser), and what every
+/// command does with them: configure the runtime, run the command's body, report its error.
+struct OCIGlobals: Equatable {
+  static let defaultRoot = "/run/garrison-oci"
+  var root = OCIGlobals.defaultRoot
+  var log: String?
+  var logFormat = "text"
+  var debug = false
+  var systemdCgroup = false
 
   /// The runtime configured from these options.
   func runtime() throws -> OCIRuntime {

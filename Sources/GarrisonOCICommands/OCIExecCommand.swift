@@ -23,7 +23,7 @@ struct OCIExec: ParsableCommand {
 
   func run() throws {
     try global.perform(audit: .containerExec, id: id) {
-      try clientCompat.validate(for: "exec")
+      try clientCompat.values.validate(for: "exec")
       let runtime = try global.runtime()
       var proc: RuntimeSpec.Process
       if let process {

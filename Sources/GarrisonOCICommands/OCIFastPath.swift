@@ -6,11 +6,11 @@ import Glibc
 /// `kill`, `delete`, and `run`), recognised without ArgumentParser, whose reflection-driven parse costs about
 /// 3 ms of start-up per invocation. Only argument vectors made entirely of the exact forms below are taken;
 /// anything else (help, unknown or repeated flags, `--`, missing values, other verbs) returns nil and goes
-/// through ArgumentParser unchanged. The commands themselves are the same `ParsableCommand` values, filled in
-/// here instead of by the parser, so both paths run the same code.
+/// through ArgumentParser unchanged. Both paths produce the same `OCIVerbCall` and run the same code; this one
+/// never builds ArgumentParser's commands (their property wrappers cost about a millisecond per start).
 enum OCIFastPath {
   /// The command for `arguments` (without the program name), or nil when ArgumentParser must parse them.
-  static func command(_ arguments: [String]) -> (any ParsableCommand)? {
+  static func command(_ arguments: [String]) -> OCIVerbCall? {
     var tokens = Tokens(arguments)
     var global = GlobalValues()
     while true {
@@ -48,7 +48,7 @@ enum OCIFastPath {
       }
     }
     guard spec.positionals.contains(positional.count) else { return nil }
-    return spec.make(global.options(), flags, values, positional)
+    return spec.make(global.values(), flags, values, positional)
   }
 
   /// `--name=value` → ("--name", "value"); `-x` and `--name` → (token, nil).
@@ -62,7 +62,7 @@ enum OCIFastPath {
     var names: [String: String]  // spelling → canonical name
     var valued: Set<String>
     var positionals: ClosedRange<Int>
-    var make: @Sendable (OCIGlobalOptions, Set<String>, [String: String], [String]) -> (any ParsableCommand)?
+    var make: @Sendable (OCIGlobals, Set<String>, [String: String], [String]) -> OCIVerbCall?
   }
 
   private static let createNames = [
@@ -73,62 +73,33 @@ enum OCIFastPath {
 
   private static let verbs: [String: Verb] = [
     "create": Verb(names: createNames, valued: createValued, positionals: 1...1) { g, f, v, p in
-      var c = OCICreate()
-      c.global = g
-      c.bundle = v["bundle"] ?? "."
-      c.pidFile = v["pid-file"]
-      c.consoleSocket = v["console-socket"]
-      c.noPivot = f.contains("no-pivot")
-      guard let compat = compat(f, v) else { return nil }
-      c.clientCompat = compat
-      c.id = p[0]
-      return c
+      guard let c = create(f, v) else { return nil }
+      return .create(g, id: p[0], c)
     },
     "run": Verb(names: createNames.merging(["--detach": "detach", "-d": "detach"]) { a, _ in a },
                 valued: createValued, positionals: 1...1) { g, f, v, p in
-      var c = OCIRun()
-      c.global = g
-      c.bundle = v["bundle"] ?? "."
-      c.pidFile = v["pid-file"]
-      c.consoleSocket = v["console-socket"]
-      c.noPivot = f.contains("no-pivot")
-      c.detach = f.contains("detach")
-      guard let compat = compat(f, v) else { return nil }
-      c.clientCompat = compat
-      c.id = p[0]
-      return c
+      guard let c = create(f, v) else { return nil }
+      return .run(g, id: p[0], c, detach: f.contains("detach"))
     },
-    "start": Verb(names: [:], valued: [], positionals: 1...1) { g, _, _, p in
-      var c = OCIStart()
-      c.global = g
-      c.id = p[0]
-      return c
-    },
-    "state": Verb(names: [:], valued: [], positionals: 1...1) { g, _, _, p in
-      var c = OCIState()
-      c.global = g
-      c.id = p[0]
-      return c
-    },
+    "start": Verb(names: [:], valued: [], positionals: 1...1) { g, _, _, p in .start(g, id: p[0]) },
+    "state": Verb(names: [:], valued: [], positionals: 1...1) { g, _, _, p in .state(g, id: p[0]) },
     "kill": Verb(names: ["--all": "all", "-a": "all"], valued: [], positionals: 1...2) { g, f, _, p in
-      var c = OCIKill()
-      c.global = g
-      c.all = f.contains("all")
-      c.id = p[0]
-      c.signal = p.count > 1 ? p[1] : "SIGTERM"
-      return c
+      .kill(g, id: p[0], signal: p.count > 1 ? p[1] : "SIGTERM", all: f.contains("all"))
     },
     "delete": Verb(names: ["--force": "force", "-f": "force"], valued: [], positionals: 1...1) { g, f, _, p in
-      var c = OCIDelete()
-      c.global = g
-      c.force = f.contains("force")
-      c.id = p[0]
-      return c
+      .delete(g, id: p[0], force: f.contains("force"))
     },
   ]
 
-  private static func compat(_ flags: Set<String>, _ values: [String: String]) -> OCIClientCompatOptions? {
-    var o = OCIClientCompatOptions()
+  private static func create(_ flags: Set<String>, _ values: [String: String]) -> OCIVerbCall.Create? {
+    guard let compat = compat(flags, values) else { return nil }
+    return OCIVerbCall.Create(bundle: values["bundle"] ?? ".", pidFile: values["pid-file"],
+                              consoleSocket: values["console-socket"], noPivot: flags.contains("no-pivot"),
+                              compat: compat)
+  }
+
+  private static func compat(_ flags: Set<String>, _ values: [String: String]) -> OCIClientCompat? {
+    var o = OCIClientCompat()
     o.noNewKeyring = flags.contains("no-new-keyring")
     if let text = values["preserve-fds"] {
       guard let n = Int(text) else { return nil }  // ArgumentParser reports the malformed number
@@ -174,14 +145,9 @@ enum OCIFastPath {
       }
     }
 
-    func options() -> OCIGlobalOptions {
-      var g = OCIGlobalOptions()
-      g.root = root ?? OCIGlobalOptions.defaultRoot
-      g.log = log
-      g.logFormat = logFormat ?? "text"
-      g.debug = debug
-      g.systemdCgroup = systemdCgroup
-      return g
+    func values() -> OCIGlobals {
+      OCIGlobals(root: root ?? OCIGlobals.defaultRoot, log: log, logFormat: logFormat ?? "text", debug: debug,
+                 systemdCgroup: systemdCgroup)
     }
   }
 
@@ -203,11 +169,11 @@ extension OCICommand {
   /// garrison-oci's entry point: `OCIFastPath` for the per-container verbs clients call, ArgumentParser for
   /// everything else (and for anything the fast path does not recognise exactly).
   public static func runtimeMain() -> Never {
-    if var command = OCIFastPath.command(Array(CommandLine.arguments.dropFirst())) {
+    if let call = OCIFastPath.command(Array(CommandLine.arguments.dropFirst())) {
       do {
-        try command.validate()
-        try command.run()
-        exit()
+        try call.execute()
+        fflush(nil)
+        Glibc.exit(0)
       } catch let code as ExitCode {
         // The command has reported its error already; ArgumentParser's exit would build help text first.
         fflush(nil)

@@ -17,15 +17,11 @@ struct OCICreate: ParsableCommand {
   @OptionGroup var clientCompat: OCIClientCompatOptions
   @Argument var id: String
 
-  func run() throws {
-    try global.perform(audit: .containerStarted, id: id, bundle: absolute(bundle)) {
-      try clientCompat.validate(for: "create")
-      try global.runtime().create(
-        id: id, options: .init(bundle: absolute(bundle), pidFile: pidFile.map(absolute), noPivot: noPivot,
-                               consoleSocket: consoleSocket.map(absolute)))
-      return 0
-    }
+  var call: OCIVerbCall {
+    .create(global.values, id: id, OCIVerbCall.Create(bundle: bundle, pidFile: pidFile, consoleSocket: consoleSocket,
+                                                      noPivot: noPivot, compat: clientCompat.values))
   }
+  func run() throws { try call.execute() }
 }
 
 /// `start`: release a created container.
@@ -33,12 +29,8 @@ struct OCIStart: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a created container.")
   @OptionGroup var global: OCIGlobalOptions
   @Argument var id: String
-  func run() throws {
-    try global.perform(audit: .containerStarted, id: id) {
-      try global.runtime().start(id: id)
-      return 0
-    }
-  }
+  var call: OCIVerbCall { .start(global.values, id: id) }
+  func run() throws { try call.execute() }
 }
 
 /// `run`: create + start, then wait and delete unless detached.
@@ -54,15 +46,11 @@ struct OCIRun: ParsableCommand {
   @Flag(name: [.short, .long], help: "Return once started.") var detach = false
   @OptionGroup var clientCompat: OCIClientCompatOptions
   @Argument var id: String
-  func run() throws {
-    try global.perform(audit: .containerStarted, id: id, bundle: absolute(bundle)) {
-      try clientCompat.validate(for: "run")
-      return try global.runtime().run(
-        id: id, options: .init(bundle: absolute(bundle), pidFile: pidFile.map(absolute), noPivot: noPivot,
-                               consoleSocket: consoleSocket.map(absolute)),
-        detach: detach)
-    }
+  var call: OCIVerbCall {
+    .run(global.values, id: id, OCIVerbCall.Create(bundle: bundle, pidFile: pidFile, consoleSocket: consoleSocket,
+                                                   noPivot: noPivot, compat: clientCompat.values), detach: detach)
   }
+  func run() throws { try call.execute() }
 }
 
 /// `state`: print the OCI state JSON.
@@ -70,15 +58,8 @@ struct OCIState: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "state", abstract: "Print a container's state.")
   @OptionGroup var global: OCIGlobalOptions
   @Argument var id: String
-  func run() throws {
-    try global.perform {
-      let state = try global.runtime().state(id: id)
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-      print(String(decoding: try encoder.encode(state), as: UTF8.self))
-      return 0
-    }
-  }
+  var call: OCIVerbCall { .state(global.values, id: id) }
+  func run() throws { try call.execute() }
 }
 
 /// `kill`: send a signal (name or number, default SIGTERM).
@@ -88,13 +69,8 @@ struct OCIKill: ParsableCommand {
   @Flag(name: [.short, .long], help: "Signal every process of the container.") var all = false
   @Argument var id: String
   @Argument var signal: String = "SIGTERM"
-  func run() throws {
-    try global.perform {
-      guard let number = Signals.number(signal) else { throw GarrisonError(.usage, "unknown signal \(signal)") }
-      try global.runtime().kill(id: id, signal: number, all: all)
-      return 0
-    }
-  }
+  var call: OCIVerbCall { .kill(global.values, id: id, signal: signal, all: all) }
+  func run() throws { try call.execute() }
 }
 
 /// `delete`: remove a stopped container (`--force` kills it first). As with runc, `--force` on a container
@@ -104,15 +80,8 @@ struct OCIDelete: ParsableCommand {
   @OptionGroup var global: OCIGlobalOptions
   @Flag(name: [.short, .long]) var force = false
   @Argument var id: String
-  func run() throws {
-    try global.perform {
-      let runtime = try global.runtime()
-      try ContainerStore.validate(id: id)
-      if force && access(runtime.store.directory(id), F_OK) != 0 && errno == ENOENT { return 0 }
-      try runtime.delete(id: id, force: force)
-      return 0
-    }
-  }
+  var call: OCIVerbCall { .delete(global.values, id: id, force: force) }
+  func run() throws { try call.execute() }
 }
 
 /// `ps`: list the container's host pids.
