@@ -12,9 +12,14 @@ let staticInit: [LinkerSetting] = [
   .unsafeFlags(["-Xlinker", "--strip-all"], .when(configuration: .release)),
 ]
 
-/// Host executables link the Swift runtime and Foundation statically: no dynamic symbol resolution of a dozen
-/// Swift libraries at every start (garrison-oci starts once per container operation).
-let staticStdlib: [LinkerSetting] = [.unsafeFlags(["-static-stdlib", "-lFoundation", "-lCoreFoundation", "-lFoundationInternationalization", "-lFoundationEssentials", "-l_FoundationICU", "-l_FoundationCollections", "-l_FoundationCShims", "-lswiftSynchronization"])]
+/// Host executables link the Swift runtime and FoundationEssentials statically: no dynamic symbol resolution of a
+/// dozen Swift libraries at every start (garrison-oci starts once per container operation). Foundation proper is
+/// deliberately not linked: it brings CoreFoundation, FoundationInternationalization and 34 MB of ICU data, whose
+/// relocations and static initialisers (__CFInitialize, ICU calendars) cost every start. The modules garrison-oci
+/// links import FoundationEssentials only. Keep it that way: swift-crypto imports Foundation, so its autolink
+/// entries would quietly pull libFoundation.a (and ICU) back in for any Foundation-only API used there
+/// (check with `nm garrison-oci | grep -c s10Foundation`, which must print 0).
+let staticStdlib: [LinkerSetting] = [.unsafeFlags(["-static-stdlib", "-lFoundationEssentials", "-l_FoundationCollections", "-l_FoundationCShims", "-lswiftSynchronization"])]
 
 let package = Package(
   name: "Garrison",
