@@ -1,6 +1,7 @@
 import ArgumentParser
-import Foundation
 import GarrisonCore
+import GarrisonKernel
+import Glibc
 
 extension ParsableCommand {
   /// Like `main()`, but command-line usage errors exit with Garrison's documented code 2 (not 64).
@@ -11,8 +12,8 @@ extension ParsableCommand {
       Self.exit()
     } catch {
       if exitCode(for: error) == .validationFailure {
-        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-        Foundation.exit(ExitCodes.badInput)
+        StandardError.write(fullMessage(for: error) + "\n")
+        Glibc.exit(ExitCodes.badInput)
       }
       Self.exit(withError: error)
     }

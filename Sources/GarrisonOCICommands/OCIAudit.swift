@@ -1,10 +1,15 @@
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import GarrisonAudit
 import GarrisonCore
 import GarrisonOCI
 import GarrisonPlan
 import GarrisonRuntime
+import Glibc
 
 /// garrison-oci's audit events: the read-back attestation after every start (`enforcement.readback`, denied on a
 /// mismatch), exec sessions (`container.exec`), and every refused or failed create/start/exec. The log is

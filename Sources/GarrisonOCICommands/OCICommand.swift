@@ -1,8 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import GarrisonAudit
 import GarrisonCore
+import GarrisonKernel
 import GarrisonRuntime
+import Glibc
 
 /// `garrison-oci`: a runc-compatible OCI runtime over garrison-init.
 public struct OCICommand: ParsableCommand {
@@ -103,23 +109,23 @@ struct OCIGlobals: Equatable {
   }
 
   func report(_ message: String) {
-    FileHandle.standardError.write(Data("garrison-oci: \(message)\n".utf8))
+    StandardError.write("garrison-oci: \(message)\n")
     guard let log else { return }
-    let time = ISO8601DateFormatter().string(from: Date())
+    let time = Date().formatted(.iso8601)
     let line: String
     if logFormat == "json" {
       let obj = ["level": "error", "msg": message, "time": time]
-      let data = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])) ?? Data()
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys]
+      let data = (try? encoder.encode(obj)) ?? Data()
       line = String(decoding: data, as: UTF8.self)
     } else {
       line = "time=\"\(time)\" level=error msg=\"\(message)\""
     }
-    if !FileManager.default.fileExists(atPath: log) {
-      guard FileManager.default.createFile(atPath: log, contents: nil) else { return }
-    }
-    guard let handle = FileHandle(forWritingAtPath: log) else { return }
-    handle.seekToEndOfFile()
-    handle.write(Data((line + "\n").utf8))
-    try? handle.close()  // logging must not turn a reported error into a different one
+    // Appended; logging must not turn a reported error into a different one.
+    let fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o666)
+    guard fd >= 0 else { return }
+    defer { close(fd) }
+    try? FileIO.writeAll(fd: fd, Array((line + "\n").utf8))
   }
 }

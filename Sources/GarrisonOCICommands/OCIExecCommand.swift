@@ -1,9 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import GarrisonAudit
 import GarrisonCore
 import GarrisonOCI
 import GarrisonRuntime
+import Glibc
 
 /// `exec`: run a process in a running container with the container's confinement.
 struct OCIExec: ParsableCommand {

@@ -1,8 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import GarrisonCore
+import GarrisonKernel
 import GarrisonOCI
 import GarrisonRuntime
+import Glibc
 
 /// `create`: set up a container and leave it waiting for `start`.
 struct OCICreate: ParsableCommand {
@@ -121,7 +127,7 @@ struct OCIList: ParsableCommand {
 }
 
 func absolute(_ path: String) -> String {
-  path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+  path.hasPrefix("/") ? path : PathName.join(FileManager.default.currentDirectoryPath, path)
 }
 
 /// Signal names and numbers (x86_64/aarch64 Linux).

@@ -1,7 +1,12 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import GarrisonCore
 import GarrisonOCI
 import GarrisonRuntime
+import Glibc
 
 /// A per-container verb as plain values: what the ArgumentParser commands (`OCICreate`, `OCIRun`, …) turn into
 /// and what `OCIFastPath` builds directly, so both run this one implementation and the fast path never

@@ -1,6 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import GarrisonCore
 import GarrisonKernel
+import Glibc
 
 /// An on-disk cache of compiled programs, keyed by the sha256 of the resolved policy's canonical JSON plus
 /// the libseccomp version, so a warm compile is one file read. Files are `<key>.bpf` (raw sock_filter bytes).

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A compiled classic-BPF seccomp program: the raw `struct sock_filter` array (8 bytes per instruction,
 /// host byte order) as libseccomp exported it, ready for `seccomp(SECCOMP_SET_MODE_FILTER)`.

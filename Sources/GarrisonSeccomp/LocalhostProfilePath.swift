@@ -1,5 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import GarrisonCore
+import GarrisonKernel
+import Glibc
 
 /// Safe resolution of Localhost profile paths below a profile root: relative paths only, no `..`,
 /// and the file actually opened must still lie below the root after symlink resolution.
@@ -11,7 +17,7 @@ public enum LocalhostProfilePath {
     }
     if path.isEmpty { throw fail("is empty") }
     if path.hasPrefix("/") { throw fail("must be relative to the profile root") }
-    if path.contains("\0") { throw fail("contains a NUL byte") }
+    if path.unicodeScalars.contains("\0") { throw fail("contains a NUL byte") }
     if path.split(separator: "/", omittingEmptySubsequences: true).contains("..") {
       throw fail("must not contain '..'")
     }
@@ -49,7 +55,9 @@ public enum LocalhostProfilePath {
       throw GarrisonErrorFactory.invalid(
         "resolve localhost profile", "profile \(path) moved outside the profile root while opening", field: field)
     }
-    return try FileHandle(fileDescriptor: fd, closeOnDealloc: false).readToEnd() ?? Data()
+    do { return Data(try FileIO.readAll(fd: fd)) } catch {
+      throw GarrisonError(.system, operation: "read", "cannot read profile \(real)", field: field, errno: error.rawValue)
+    }
   }
 
   private static func realPath(_ path: String) -> String? {

@@ -1,5 +1,10 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import GarrisonCore
+import Glibc
 
 /// Where seccomp profiles live: Garrison's `Policies/seccomp` directory and the Localhost profile root.
 public struct SeccompProfileLocations: Sendable, Hashable {

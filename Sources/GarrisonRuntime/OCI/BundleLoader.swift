@@ -1,12 +1,18 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import GarrisonCore
+import GarrisonKernel
 import GarrisonOCI
+import Glibc
 
 /// Reads a bundle's `config.json`, turning JSON and type errors into `GarrisonError`s that name the field.
 public enum BundleLoader {
   /// Loads and decodes `<bundle>/config.json`.
   public static func load(bundle: String) throws -> RuntimeSpec {
-    let path = (bundle as NSString).appendingPathComponent("config.json")
+    let path = PathName.join(bundle, "config.json")
     guard let data = FileManager.default.contents(atPath: path) else {
       throw GarrisonError(.notFound, operation: "read \(path)", "bundle has no readable config.json")
     }
@@ -28,8 +34,7 @@ public enum BundleLoader {
     }
     switch error {
     case .dataCorrupted(let ctx):
-      let detail = (ctx.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-      return GarrisonError(.syntax, "\(file): invalid JSON: \(detail ?? ctx.debugDescription)",
+      return GarrisonError(.syntax, "\(file): invalid JSON: \(ctx.debugDescription)",
                            field: path(ctx.codingPath))
     case .keyNotFound(let key, let ctx):
       return GarrisonError(.invalid, "\(file): required field \(key.stringValue) is missing",

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import GarrisonCore
 import GarrisonInit
 import GarrisonKernel
@@ -88,15 +92,26 @@ public struct ContainerStore: Sendable {
   public var root: String
   public init(root: String) { self.root = root }
 
-  public func directory(_ id: String) -> String { (root as NSString).appendingPathComponent(id) }
-  public func fifo(_ id: String) -> String { (directory(id) as NSString).appendingPathComponent("exec.fifo") }
-  func stateFile(_ id: String) -> String { (directory(id) as NSString).appendingPathComponent("state.json") }
+  public func directory(_ id: String) -> String { PathName.join(root, id) }
+  public func fifo(_ id: String) -> String { PathName.join(directory(id), "exec.fifo") }
+  func stateFile(_ id: String) -> String { PathName.join(directory(id), "state.json") }
 
   /// Validates an id: letters, digits, `_ + - .`, not starting with a dot.
   public static func validate(id: String) throws {
     let ok = !id.isEmpty && id.count <= 1024 && !id.hasPrefix(".")
-      && id.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "_+-.".unicodeScalars.contains($0) }
+      && id.unicodeScalars.allSatisfy { isAlphanumeric($0) || "_+-.".unicodeScalars.contains($0) }
     guard ok else { throw GarrisonError(.usage, "invalid container id \(id)") }
+  }
+
+  /// Foundation's `CharacterSet.alphanumerics`: Unicode general categories L*, M* and N*.
+  static func isAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.properties.generalCategory {
+    case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+         .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .letterNumber, .otherNumber:
+      return true
+    default:
+      return false
+    }
   }
 
   /// Creates the container directory; fails if it exists.

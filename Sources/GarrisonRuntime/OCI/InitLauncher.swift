@@ -1,5 +1,9 @@
 import CGarrisonLinux
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import GarrisonCore
 import GarrisonInit
 import GarrisonKernel
@@ -34,7 +38,7 @@ public struct InitLauncher: Sendable {
       throw GarrisonError(.system, operation: "readlink /proc/self/exe", "cannot locate garrison-init",
                           errno: error.rawValue)
     }
-    let candidate = ((exe as NSString).deletingLastPathComponent as NSString).appendingPathComponent("garrison-init")
+    let candidate = PathName.join(PathName.deletingLastComponent(exe), "garrison-init")
     guard access(candidate, X_OK) == 0 else {
       throw GarrisonError(.notFound, "garrison-init not found next to \(exe); set GARRISON_INIT")
     }
@@ -168,7 +172,7 @@ public struct InitLauncher: Sendable {
 /// life of the process. The copies are immutable, so sharing one between concurrent spawns is safe.
 final class SealedInitCache: @unchecked Sendable {
   static let shared = SealedInitCache()
-  private let lock = NSLock()
+  private let lock = Lock()
   private var copies: [String: Int32] = [:]
 
   func descriptor(for path: String, make: () throws -> Int32) throws -> Int32 {

@@ -1,8 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import GarrisonCore
 import GarrisonInit
 import GarrisonKernel
 import GarrisonOCI
+import Glibc
 
 /// Validates a `RuntimeSpec` and resolves it into the `InitSpec` the init executes. Every rejection is a
 /// `GarrisonError` naming the config.json field; nothing is created on the host while building.
@@ -49,8 +54,8 @@ public struct InitSpecBuilder {
     }
     guard let root = spec.root else { throw GarrisonError(.invalid, "root is required", field: FieldPath("root")) }
     let rootfs = absolute(root.path, bundle: bundle)
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: rootfs, isDirectory: &isDir), isDir.boolValue else {
+    var isDir = false
+    guard FileManager.default.fileExists(atPath: rootfs, isDirectory: &isDir), isDir else {
       throw GarrisonError(.notFound, "rootfs \(rootfs) does not exist or is not a directory",
                           field: FieldPath("root.path"))
     }
@@ -364,11 +369,11 @@ public struct InitSpecBuilder {
       var isDir = true
       if bind {
         source = absolute(source, bundle: bundle)
-        var d: ObjCBool = false
+        var d = false
         guard FileManager.default.fileExists(atPath: source, isDirectory: &d) else {
           throw GarrisonError(.notFound, "bind source \(source) does not exist", field: f / "source")
         }
-        isDir = d.boolValue
+        isDir = d
         type = ""
       } else if type.isEmpty {
         throw GarrisonError(.invalid, "type is required for a non-bind mount", field: f / "type")
@@ -398,7 +403,7 @@ public struct InitSpecBuilder {
     } else {
       throw GarrisonError(.refused, "\(key) is not a namespaced sysctl; setting it would change the host", field: f)
     }
-    if key.contains("/") || key.split(separator: ".").contains("..") {
+    if key.unicodeScalars.contains("/") || key.split(separator: ".").contains("..") {
       throw GarrisonError(.invalid, "malformed sysctl name", field: f)
     }
   }
@@ -419,7 +424,7 @@ public struct InitSpecBuilder {
   }
 
   func absolute(_ path: String, bundle: String) -> String {
-    let joined = path.hasPrefix("/") ? path : (bundle as NSString).appendingPathComponent(path)
-    return (joined as NSString).standardizingPath
+    let joined = path.hasPrefix("/") ? path : PathName.join(bundle, path)
+    return PathName.standardized(joined)
   }
 }

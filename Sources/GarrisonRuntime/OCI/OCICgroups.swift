@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import GarrisonCgroups
 import GarrisonCore
 import GarrisonKernel
@@ -36,7 +40,7 @@ public struct OCICgroups: CgroupControlling {
   /// The cgroup path of container `id`.
   public func path(id: String, cgroupsPath: String?) throws -> CgroupPath {
     guard let text = cgroupsPath, !text.isEmpty else { return try CgroupPath(defaultParent + "/" + id) }
-    if text.contains(":") {
+    if text.unicodeScalars.contains(":") {
       throw GarrisonError(.unenforceable, operation: "resolve cgroupsPath",
                           "systemd cgroup paths (slice:prefix:name) are not supported", field: FieldPath("linux.cgroupsPath"))
     }
@@ -152,7 +156,7 @@ public struct OCICgroups: CgroupControlling {
 
 /// The host's cgroup layout, detected on first use and kept (a failed detection is retried next time).
 private final class DetectedLayout: @unchecked Sendable {
-  private let lock = NSLock()
+  private let lock = Lock()
   private var layout: CgroupLayout?
 
   func value() throws -> CgroupLayout {

@@ -1,5 +1,9 @@
 import CGarrisonLinux
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import GarrisonCore
 import GarrisonInit
 import GarrisonKernel
@@ -25,7 +29,7 @@ public struct OCIRuntime: Sendable {
     self.store = ContainerStore(root: root)
     self.launcher = launcher
     // The read-only overlay's empty lower layer lives in the runtime's own state root (ids never start with ".").
-    self.launcher.scratchDirectory = (root as NSString).appendingPathComponent(".init-lower")
+    self.launcher.scratchDirectory = PathName.join(root, ".init-lower")
     self.seccomp = seccomp
     self.cgroups = cgroups
   }
@@ -61,7 +65,7 @@ public struct OCIRuntime: Sendable {
   {
     PhaseTrace.mark("create")
     try ContainerStore.validate(id: id)
-    let bundle = (options.bundle as NSString).standardizingPath
+    let bundle = PathName.standardized(options.bundle)
     let runtimeSpec = try spec ?? BundleLoader.load(bundle: bundle)
     let initSpec = try InitSpecBuilder(seccomp: seccomp).build(runtimeSpec, bundle: bundle, noPivot: options.noPivot)
     PhaseTrace.mark("spec built")
@@ -138,13 +142,13 @@ public struct OCIRuntime: Sendable {
 
   /// The attestation of the container's process, written by `start` (audit material).
   public func attestation(id: String) throws -> AttestationReport? {
-    let path = (store.directory(id) as NSString).appendingPathComponent("attestation.json")
+    let path = PathName.join(store.directory(id), "attestation.json")
     guard let data = FileManager.default.contents(atPath: path) else { return nil }
     return try JSONDecoder().decode(AttestationReport.self, from: data)
   }
 
   private func saveAttestation(_ report: AttestationReport, id: String) throws {
-    let path = (store.directory(id) as NSString).appendingPathComponent("attestation.json")
+    let path = PathName.join(store.directory(id), "attestation.json")
     try FileIO.replace(path, with: Array(try JSONEncoder().encode(report)), mode: 0o600, durable: false)
   }
 
@@ -153,7 +157,7 @@ public struct OCIRuntime: Sendable {
   public func run(id: String, spec: RuntimeSpec? = nil, options: CreateOptions, detach: Bool) throws -> Int32 {
     try becomeSubreaper()
     // A foreground run with a terminal and no console socket proxies the pty itself, as runc does.
-    let runtimeSpec = try spec ?? BundleLoader.load(bundle: (options.bundle as NSString).standardizingPath)
+    let runtimeSpec = try spec ?? BundleLoader.load(bundle: PathName.standardized(options.bundle))
     let proxy = try runtimeSpec.process?.terminal == true && options.consoleSocket == nil && !detach
       ? TerminalProxy() : nil
     let (record, sync) = try create(id: id, spec: runtimeSpec, options: options, proxy: proxy, keepSync: true)

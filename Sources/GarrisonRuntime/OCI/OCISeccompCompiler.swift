@@ -1,8 +1,14 @@
 import CSeccomp
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import GarrisonCore
+import GarrisonKernel
 import GarrisonOCI
 import GarrisonSeccomp
+import Glibc
 
 /// garrison-oci's seccomp compiler: `linux.seccomp` becomes a GarrisonSeccomp `ResolvedSeccompPolicy`
 /// (one rule per name, in the config's order) compiled by `SeccompCompiler`, the project's one
@@ -22,7 +28,7 @@ public struct OCISeccompCompiler: SeccompBPFCompiling {
 
   /// Writes `garrison-oci: <line>` to standard error.
   public static let stderrLog: @Sendable (String) -> Void = { line in
-    FileHandle.standardError.write(Data("garrison-oci: \(line)\n".utf8))
+    StandardError.write("garrison-oci: \(line)\n")
   }
 
   public func compile(_ profile: RuntimeSpec.Seccomp) throws -> [UInt8] {

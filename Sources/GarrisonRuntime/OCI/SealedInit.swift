@@ -1,5 +1,9 @@
 import CGarrisonLinux
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import GarrisonCore
 import GarrisonKernel
 import Glibc
@@ -26,8 +30,8 @@ enum SealedInit {
   /// which is as safe). The upper lower-layer is garrison-init's own directory; overlayfs needs a second,
   /// empty lower layer to run in lower-only (read-only) mode: `scratchDirectory`.
   static func overlayHandle(initPath: String, scratchDirectory: String) -> Int32? {
-    let directory = (initPath as NSString).deletingLastPathComponent
-    let name = (initPath as NSString).lastPathComponent
+    let directory = PathName.deletingLastComponent(initPath)
+    let name = PathName.lastComponent(initPath)
     guard !directory.isEmpty, !name.isEmpty, mkdirIfMissing(scratchDirectory) else { return nil }
     let context = gr_fsopen("overlay", 1 /* FSOPEN_CLOEXEC */)
     guard context >= 0 else { return nil }
@@ -46,7 +50,12 @@ enum SealedInit {
 
   /// Overlayfs splits `lowerdir` on `:`; a backslash escapes.
   static func escapeLowerDir(_ path: String) -> String {
-    path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ":", with: "\\:")
+    var escaped = String.UnicodeScalarView()
+    for scalar in path.unicodeScalars {
+      if scalar == "\\" || scalar == ":" { escaped.append("\\") }
+      escaped.append(scalar)
+    }
+    return String(escaped)
   }
 
   private static func mkdirIfMissing(_ path: String) -> Bool {

@@ -1,5 +1,5 @@
 import CGarrisonLinux
-import Foundation
+import Dispatch
 import GarrisonCore
 import GarrisonKernel
 import Glibc
@@ -59,11 +59,21 @@ final class TerminalProxy: @unchecked Sendable {
       var cols: UInt16 = 0
       if gr_get_winsize(0, &rows, &cols) == 0 { _ = gr_set_winsize(master, rows, cols) }
     }
-    let thread = Thread { [self] in
-      pump()
+    // The copy loop runs on its own thread, which holds a reference to the proxy until it is done.
+    let context = Unmanaged.passRetained(self).toOpaque()
+    var thread = pthread_t()
+    let started = pthread_create(&thread, nil, { context in
+      let proxy = Unmanaged<TerminalProxy>.fromOpaque(context!).takeRetainedValue()
+      proxy.pump()
+      proxy.finished.signal()
+      return nil
+    }, context)
+    if started == 0 {
+      pthread_detach(thread)
+    } else {
+      Unmanaged<TerminalProxy>.fromOpaque(context).release()
       finished.signal()
     }
-    thread.start()
   }
 
   /// Waits (up to 5 s) for the output to drain after the container exited, then restores stdin.
