@@ -240,7 +240,7 @@ run() {
 nothing_left() {
   left=""
   [ -e $root/$1 ] && left="$left state:$root/$1"
-  for d in /sys/fs/cgroup/garrison-oci/$1 /sys/fs/cgroup/*/garrison-oci/$1; do [ -e "$d" ] && left="$left cgroup:$d"; done
+  for d in /sys/fs/cgroup/garrison-oci-$1 /sys/fs/cgroup/*/garrison-oci-$1; do [ -e "$d" ] && left="$left cgroup:$d"; done
   ours=$(readlink /proc/1/ns/mnt)
   for p in /proc/[0-9]*; do
     [ -s $p/cmdline ] || continue  # kernel threads (kdevtmpfs has a mount namespace of its own)

@@ -13,7 +13,7 @@ import Testing
   func expectNothingLeft(_ b: Harness.Bundle, id: String) {
     #expect(!FileManager.default.fileExists(atPath: "\(b.stateRoot)/\(id)"), "state left for \(id)")
     #expect(Harness.hostMounts(mentioning: b.dir).isEmpty, "mounts left: \(Harness.hostMounts(mentioning: b.dir))")
-    #expect(!FileManager.default.fileExists(atPath: "/sys/fs/cgroup/pids/garrison-oci/\(id)"), "cgroup left")
+    #expect(!FileManager.default.fileExists(atPath: "/sys/fs/cgroup/pids/garrison-oci-\(id)"), "cgroup left")
     #expect(Harness.processes(rootedIn: b.dir).isEmpty, "processes left: \(Harness.processes(rootedIn: b.dir))")
   }
 

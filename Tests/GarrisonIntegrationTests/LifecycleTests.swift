@@ -57,7 +57,7 @@ import Testing
     #expect(stopped)
     #expect(try b.oci(["delete", id]).status == 0)
     #expect(try b.oci(["state", id]).status != 0)
-    #expect(!FileManager.default.fileExists(atPath: "/sys/fs/cgroup/pids/garrison-oci/\(id)"))
+    #expect(!FileManager.default.fileExists(atPath: "/sys/fs/cgroup/pids/garrison-oci-\(id)"))
   }
 
   @Test func execCannotAddCapabilitiesOrChangeUser() throws {

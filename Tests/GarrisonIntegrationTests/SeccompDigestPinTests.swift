@@ -45,7 +45,7 @@ import Testing
     #expect(r.stderr.contains(Self.key) || r.stderr.contains("pins seccomp program"), "\(r.stderr)")
     let states = ((try? FileManager.default.contentsOfDirectory(atPath: b.stateRoot)) ?? []).filter { $0 != "audit" && !$0.hasPrefix(".") }  // .init-lower: the runtime's shared overlay scratch
     #expect(states.isEmpty, "state left: \(states)")
-    #expect(!FileManager.default.fileExists(atPath: "/sys/fs/cgroup/pids/garrison-oci/\(id)"))
+    #expect(!FileManager.default.fileExists(atPath: "/sys/fs/cgroup/pids/garrison-oci-\(id)"))
   }
 
   @Test func malformedPinIsInvalid() throws {

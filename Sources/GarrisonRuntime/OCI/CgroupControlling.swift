@@ -4,11 +4,10 @@ import GarrisonOCI
 public struct CgroupPlacement: Codable, Equatable, Sendable {
   /// Absolute directories of the container's cgroup, one per hierarchy.
   public var directories: [String]
-  /// The cgroup path the container was created with (`/garrison-oci/<id>` or `linux.cgroupsPath`).
+  /// The cgroup path the container was created with (`/garrison-oci-<id>` or `linux.cgroupsPath`).
   public var path: String?
-  /// Ancestor directories that did not exist before this container and were created for it (plus
-  /// garrison-oci's own default parent, `/garrison-oci`, for containers without a cgroupsPath);
-  /// `destroy` removes those that are empty again.
+  /// Ancestor directories that did not exist before this container and were created for it; `destroy`
+  /// removes those that are empty again.
   public var createdParents: [String]?
   /// How device rules are enforced (`v1-devices` or `v2-bpf`).
   public var deviceEnforcement: String?

@@ -11,7 +11,9 @@ import Glibc
 
 /// garrison-oci's cgroups over GarrisonCgroups' `CgroupManager`, on cgroup v1, v2 and hybrid hosts,
 /// with runc's cgroupfs path semantics: `linux.cgroupsPath` `/a/b` is absolute (under each hierarchy's
-/// root), `a/b` is relative to the runtime's own cgroup, and no path means `/garrison-oci/<id>`.
+/// root), `a/b` is relative to the runtime's own cgroup, and no path means `/garrison-oci-<id>` (runc and crun use
+/// `/<id>`: one directory per hierarchy, no shared parent to create and remove; the prefix keeps it clear of
+/// the host's own cgroups).
 /// systemd paths (`slice:prefix:name`) are refused.
 ///
 /// Limits GarrisonCgroups cannot apply are refused (see `OCIResourceLimits`); device rules go to the v1
@@ -20,13 +22,13 @@ public struct OCICgroups: CgroupControlling {
   /// The host's layout; nil detects it on first use (`/proc/self/mountinfo`, `/proc/self/cgroup`), once for
   /// this value and its copies (the warm-up and the create of one container share it).
   public var layout: CgroupLayout?
-  /// The parent of containers created without `linux.cgroupsPath`.
-  public var defaultParent: String
+  /// The name prefix of containers created without `linux.cgroupsPath` (`/<prefix><id>`).
+  public var defaultPrefix: String
   private let detected = DetectedLayout()
 
-  public init(layout: CgroupLayout? = nil, defaultParent: String = "/garrison-oci") {
+  public init(layout: CgroupLayout? = nil, defaultPrefix: String = "garrison-oci-") {
     self.layout = layout
-    self.defaultParent = defaultParent
+    self.defaultPrefix = defaultPrefix
   }
 
   /// `layout`, or the host's, detected once.
@@ -39,7 +41,7 @@ public struct OCICgroups: CgroupControlling {
 
   /// The cgroup path of container `id`.
   public func path(id: String, cgroupsPath: String?) throws -> CgroupPath {
-    guard let text = cgroupsPath, !text.isEmpty else { return try CgroupPath(defaultParent + "/" + id) }
+    guard let text = cgroupsPath, !text.isEmpty else { return try CgroupPath("/" + defaultPrefix + id) }
     if text.unicodeScalars.contains(":") {
       throw GarrisonError(.unenforceable, operation: "resolve cgroupsPath",
                           "systemd cgroup paths (slice:prefix:name) are not supported", field: FieldPath("linux.cgroupsPath"))
@@ -52,14 +54,7 @@ public struct OCICgroups: CgroupControlling {
     let limits = try OCIResourceLimits.limits(resources)
     let rules = try OCIResourceLimits.deviceRules(resources)
     let manager = try manager()
-    var parents = try missingAncestors(of: path, in: manager)
-    if cgroupsPath?.isEmpty ?? true {
-      // garrison-oci's own parent: whichever container leaves it empty removes it.
-      let own = try CgroupPath(defaultParent)
-      for h in manager.managedHierarchies where !parents.contains(try h.directory(for: own)) {
-        parents.append(try h.directory(for: own))
-      }
-    }
+    let parents = try missingAncestors(of: path, in: manager)
     let cgroup: Cgroup
     do {
       cgroup = try manager.create(path: path.description, limits: limits)
