@@ -1,3 +1,4 @@
+import GarrisonCore
 /// Typed builders for the details of each event kind, matching `Audit/schema/audit-event.schema.json`.
 /// Callers should prefer these to hand-built `JSONValue`s so the field names stay consistent.
 public enum AuditDetails {

@@ -1,3 +1,4 @@
+import GarrisonCore
 /// What an audit event is about: a pod and optionally one of its containers.
 public struct AuditObject: Sendable, Hashable {
   public var namespace: String?

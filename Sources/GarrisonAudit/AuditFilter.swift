@@ -1,3 +1,4 @@
+import GarrisonCore
 /// Which records a report, tail or export covers.
 public struct AuditFilter: Sendable, Hashable {
   public var since: AuditTime?

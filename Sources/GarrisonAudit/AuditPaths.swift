@@ -1,3 +1,4 @@
+import GarrisonCore
 #if canImport(Glibc)
 import Glibc
 #endif

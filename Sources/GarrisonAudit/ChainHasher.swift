@@ -1,3 +1,4 @@
+import GarrisonCore
 import Crypto
 
 /// Computes the chain hash of a record: SHA-256 of its canonical bytes, or HMAC-SHA-256 with a key

@@ -1,3 +1,4 @@
+import GarrisonCore
 /// Renders the report as one self-contained HTML page: a stacked timeline and a per-pod breakdown as inline SVG,
 /// then every table. No scripts, fonts or network resources.
 public enum HTMLReport {

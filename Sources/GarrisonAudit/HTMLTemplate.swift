@@ -1,3 +1,4 @@
+import GarrisonCore
 /// The HTML report template; generated from `Audit/templates/report.html` (a test keeps them identical).
 /// Placeholders: `{{TITLE}}`, `{{META}}`, `{{TIMELINE_SVG}}`, `{{PODS_SVG}}`, `{{TABLES}}`.
 enum HTMLTemplate {

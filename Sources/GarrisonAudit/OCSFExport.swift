@@ -1,3 +1,4 @@
+import GarrisonCore
 /// Maps records to OCSF 1.1 events. Process lifecycle events become Process Activity (class 1007: Launch for
 /// `container.started`/`container.exec`, Terminate for `container.exited`/`container.oom_killed`); every other kind
 /// becomes a Base Event (class 0). Every record also carries its complete Garrison form under `unmapped.garrison`,

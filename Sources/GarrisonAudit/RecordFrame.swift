@@ -1,3 +1,4 @@
+import GarrisonCore
 /// The framing of one stored record: a JSON Lines line
 /// `{"crc32":"<8 hex>","len":<n>,"record":<n bytes of canonical record>}` + `\n`.
 /// The length and CRC-32 over the record bytes make a torn or damaged write detectable without trusting

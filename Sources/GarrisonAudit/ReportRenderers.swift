@@ -1,3 +1,4 @@
+import GarrisonCore
 /// Output formats of `garrison audit report`.
 public enum ReportFormat: String, Sendable, CaseIterable {
   case text, markdown, json, html

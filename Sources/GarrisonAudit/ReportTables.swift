@@ -1,3 +1,4 @@
+import GarrisonCore
 /// The report as titled tables, shared by the text, Markdown and HTML renderers.
 public struct ReportTable: Sendable, Hashable {
   public var title: String

@@ -1,3 +1,4 @@
+import GarrisonCore
 /// Generates a deterministic, realistic mix of audit events (for examples, tests and benchmarks).
 public struct SampleEvents: Sendable {
   private var state: UInt64

@@ -1,3 +1,4 @@
+import GarrisonCore
 /// Turns seccomp audit records into `seccomp.denied` events: attributes each record to a container through a
 /// caller-supplied pid map, and rate-limits by counting records per (container, syscall) within a window, so a
 /// process hammering a blocked syscall produces one event per window with a count, not one per call.

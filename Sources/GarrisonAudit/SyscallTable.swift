@@ -1,3 +1,4 @@
+import GarrisonCore
 /// x86_64 system call names by number, generated from Linux `asm/unistd_64.h`.
 enum SyscallTable {
   /// The name of x86_64 syscall `number`, or nil when unknown.

@@ -42,7 +42,7 @@ extension JSONValue {
     }
   }
 
-  static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+  public static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
   static func writeString(_ s: String, into out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))

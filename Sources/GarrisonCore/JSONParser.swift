@@ -1,4 +1,3 @@
-import GarrisonCore
 
 /// A strict JSON parser over UTF-8 bytes (RFC 8259): no trailing garbage, no comments, no duplicate keys.
 public struct JSONParser {
