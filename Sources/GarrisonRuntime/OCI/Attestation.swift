@@ -1,3 +1,4 @@
+import GarrisonCore
 import GarrisonInit
 import GarrisonKernel
 
@@ -20,6 +21,24 @@ public struct AttestationReport: Codable, Equatable, Sendable {
   public var exitedEarly: Bool
 
   public var passed: Bool { mismatches.isEmpty }
+
+  /// The report as `attestation.json` holds it: the keys and values `JSONDecoder` reads back into this type,
+  /// written without `JSONEncoder` (the runtime writes it on every start).
+  var json: JSONValue {
+    func ids(_ list: [UInt32]) -> JSONValue { .array(list.map { .integer($0) }) }
+    let c = capabilities
+    var o: [String: JSONValue] = [
+      "containerID": .string(containerID), "pid": .integer(pid), "uids": ids(uids), "gids": ids(gids),
+      "groups": ids(groups),
+      "capabilities": ["bounding": .integer(c.bounding), "effective": .integer(c.effective),
+                       "permitted": .integer(c.permitted), "inheritable": .integer(c.inheritable),
+                       "ambient": .integer(c.ambient)],
+      "noNewPrivs": .integer(noNewPrivs), "seccompMode": .integer(seccompMode), "mismatches": .strings(mismatches),
+      "exitedEarly": .bool(exitedEarly),
+    ]
+    if let lsmLabel { o["lsmLabel"] = .string(lsmLabel) }
+    return .object(o)
+  }
 }
 
 /// Compares /proc/<pid>/status with an `InitSpec`. Capability rules: the bounding and inheritable sets must

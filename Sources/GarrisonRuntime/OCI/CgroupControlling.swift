@@ -1,7 +1,7 @@
 import GarrisonOCI
 
 /// What the runtime remembers about a container's cgroups (stored in its state file).
-public struct CgroupPlacement: Codable, Equatable, Sendable {
+public struct CgroupPlacement: Equatable, Sendable {
   /// Absolute directories of the container's cgroup, one per hierarchy.
   public var directories: [String]
   /// The cgroup path the container was created with (`/garrison-oci-<id>` or `linux.cgroupsPath`).

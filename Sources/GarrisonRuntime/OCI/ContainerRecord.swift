@@ -10,7 +10,7 @@ import GarrisonOCI
 import Glibc
 
 /// What the runtime keeps per container in `<root>/<id>/state.json`.
-public struct ContainerRecord: Codable, Sendable {
+public struct ContainerRecord: Sendable {
   public var id: String
   public var bundle: String
   /// Host pid of the container process (pid 1 of its pid namespace).
@@ -44,46 +44,95 @@ public struct ContainerRecord: Codable, Sendable {
     self.initExe = initExe
   }
 
-  enum CodingKeys: String, CodingKey {
-    case id, bundle, pid, startTime, started, created, annotations, cgroups, initSpec, clamps, initExe
+  /// state.json's content: a flat JSON object; the init spec is the base64 of the binary form the init was
+  /// given (`InitSpecWire`). Written and read without Codable (its generic machinery cost a millisecond per
+  /// container start).
+  var json: JSONValue {
+    var o: [String: JSONValue] = [
+      "id": .string(id), "bundle": .string(bundle), "pid": .integer(pid), "startTime": .int(Int64(bitPattern: startTime)),
+      "started": .bool(started), "created": .string(created), "clamps": .strings(clamps),
+      "initSpec": .string(Data(InitSpecWire.encode(initSpec)).base64EncodedString()),
+    ]
+    if let annotations { o["annotations"] = .object(annotations.mapValues { .string($0) }) }
+    if let cgroups { o["cgroups"] = cgroups.json }
+    if let initExe { o["initExe"] = .string(initExe) }
+    return .object(o)
   }
 
-  // The init spec is kept in its binary wire form (base64), the bytes the init was given: no Codable pass
-  // over its nested types on the start path (`InitSpecWire`).
-  public init(from decoder: any Decoder) throws {
-    let c = try decoder.container(keyedBy: CodingKeys.self)
-    id = try c.decode(String.self, forKey: .id)
-    bundle = try c.decode(String.self, forKey: .bundle)
-    pid = try c.decode(Int32.self, forKey: .pid)
-    startTime = try c.decode(UInt64.self, forKey: .startTime)
-    started = try c.decode(Bool.self, forKey: .started)
-    created = try c.decode(String.self, forKey: .created)
-    annotations = try c.decodeIfPresent([String: String].self, forKey: .annotations)
-    cgroups = try c.decodeIfPresent(CgroupPlacement.self, forKey: .cgroups)
-    let wire = try c.decode(String.self, forKey: .initSpec)
-    guard let bytes = Data(base64Encoded: wire) else {
-      throw DecodingError.dataCorruptedError(forKey: .initSpec, in: c, debugDescription: "not base64")
+  init(json: JSONValue) throws(GarrisonError) {
+    let r = StateReader(json)
+    id = try r.string("id")
+    bundle = try r.string("bundle")
+    guard let pid = Int32(exactly: try r.int("pid")) else { throw r.bad("pid") }
+    self.pid = pid
+    startTime = UInt64(bitPattern: try r.int("startTime"))
+    started = try r.bool("started")
+    created = try r.string("created")
+    clamps = try r.strings("clamps")
+    initExe = try r.optionalString("initExe")
+    if let a = json["annotations"], a != .null {
+      guard let object = a.objectValue else { throw r.bad("annotations") }
+      var annotations: [String: String] = [:]
+      for (k, v) in object {
+        guard let text = v.stringValue else { throw r.bad("annotations.\(k)") }
+        annotations[k] = text
+      }
+      self.annotations = annotations
     }
-    do { initSpec = try InitSpecWire.decode(Array(bytes)) } catch {
-      throw DecodingError.dataCorruptedError(forKey: .initSpec, in: c, debugDescription: error.description)
-    }
-    clamps = try c.decode([String].self, forKey: .clamps)
-    initExe = try c.decodeIfPresent(String.self, forKey: .initExe)
+    if let c = json["cgroups"], c != .null { cgroups = try CgroupPlacement(json: c) }
+    guard let bytes = Data(base64Encoded: try r.string("initSpec")) else { throw r.bad("initSpec") }
+    do { initSpec = try InitSpecWire.decode(Array(bytes)) } catch { throw r.bad("initSpec (\(error))") }
+  }
+}
+
+extension CgroupPlacement {
+  var json: JSONValue {
+    var o: [String: JSONValue] = ["directories": .strings(directories)]
+    if let path { o["path"] = .string(path) }
+    if let createdParents { o["createdParents"] = .strings(createdParents) }
+    if let deviceEnforcement { o["deviceEnforcement"] = .string(deviceEnforcement) }
+    return .object(o)
   }
 
-  public func encode(to encoder: any Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(id, forKey: .id)
-    try c.encode(bundle, forKey: .bundle)
-    try c.encode(pid, forKey: .pid)
-    try c.encode(startTime, forKey: .startTime)
-    try c.encode(started, forKey: .started)
-    try c.encode(created, forKey: .created)
-    try c.encodeIfPresent(annotations, forKey: .annotations)
-    try c.encodeIfPresent(cgroups, forKey: .cgroups)
-    try c.encode(Data(InitSpecWire.encode(initSpec)).base64EncodedString(), forKey: .initSpec)
-    try c.encode(clamps, forKey: .clamps)
-    try c.encodeIfPresent(initExe, forKey: .initExe)
+  init(json: JSONValue) throws(GarrisonError) {
+    let r = StateReader(json)
+    self.init(directories: try r.strings("directories"), path: try r.optionalString("path"),
+              createdParents: json["createdParents"] == nil ? nil : try r.strings("createdParents"),
+              deviceEnforcement: try r.optionalString("deviceEnforcement"))
+  }
+}
+
+/// Typed field access on a state.json object; a missing or mistyped field names itself.
+private struct StateReader {
+  let value: JSONValue
+  init(_ value: JSONValue) { self.value = value }
+
+  func bad(_ field: String) -> GarrisonError { GarrisonError(.system, "corrupt state: field \(field) missing or mistyped") }
+  func string(_ k: String) throws(GarrisonError) -> String {
+    guard let s = value[k]?.stringValue else { throw bad(k) }
+    return s
+  }
+  func optionalString(_ k: String) throws(GarrisonError) -> String? {
+    guard let v = value[k], v != .null else { return nil }
+    guard let s = v.stringValue else { throw bad(k) }
+    return s
+  }
+  func int(_ k: String) throws(GarrisonError) -> Int64 {
+    guard let i = value[k]?.intValue else { throw bad(k) }
+    return i
+  }
+  func bool(_ k: String) throws(GarrisonError) -> Bool {
+    guard let b = value[k]?.boolValue else { throw bad(k) }
+    return b
+  }
+  func strings(_ k: String) throws(GarrisonError) -> [String] {
+    guard let list = value[k]?.arrayValue else { throw bad(k) }
+    var out: [String] = []
+    for item in list {
+      guard let s = item.stringValue else { throw bad(k) }
+      out.append(s)
+    }
+    return out
   }
 }
 
@@ -130,16 +179,18 @@ public struct ContainerStore: Sendable {
   }
 
   public func save(_ record: ContainerRecord) throws {
-    try FileIO.replace(stateFile(record.id), with: Array(try JSONEncoder().encode(record)), mode: 0o600, durable: false)
+    try FileIO.replace(stateFile(record.id), with: record.json.canonicalBytes, mode: 0o600, durable: false)
   }
 
   public func load(_ id: String) throws -> ContainerRecord {
     try ContainerStore.validate(id: id)
-    guard let data = FileManager.default.contents(atPath: stateFile(id)) else {
-      throw GarrisonError(.notFound, "container \(id) does not exist")
+    let bytes: [UInt8]
+    do { bytes = try FileIO.read(stateFile(id)) } catch {
+      if error.rawValue == ENOENT { throw GarrisonError(.notFound, "container \(id) does not exist") }
+      throw GarrisonError(.system, operation: "read \(stateFile(id))", "cannot read state", errno: error.rawValue)
     }
-    do { return try JSONDecoder().decode(ContainerRecord.self, from: data) } catch {
-      throw GarrisonError(.system, operation: "decode \(stateFile(id))", "corrupt state: \(error)")
+    do { return try ContainerRecord(json: try JSONParser.parse(bytes)) } catch {
+      throw GarrisonError(.system, operation: "decode \(stateFile(id))", "corrupt state: \(error.message)")
     }
   }
 

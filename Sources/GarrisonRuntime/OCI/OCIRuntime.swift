@@ -149,7 +149,7 @@ public struct OCIRuntime: Sendable {
 
   private func saveAttestation(_ report: AttestationReport, id: String) throws {
     let path = PathName.join(store.directory(id), "attestation.json")
-    try FileIO.replace(path, with: Array(try JSONEncoder().encode(report)), mode: 0o600, durable: false)
+    try FileIO.replace(path, with: report.json.canonicalBytes, mode: 0o600, durable: false)
   }
 
   /// `create` + `start`; unless `detach`, waits for the container to exit, deletes it and returns its exit
