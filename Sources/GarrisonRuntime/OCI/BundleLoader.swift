@@ -8,7 +8,8 @@ import GarrisonKernel
 import GarrisonOCI
 import Glibc
 
-/// Reads a bundle's `config.json`, turning JSON and type errors into `GarrisonError`s that name the field.
+/// Reads a bundle's `config.json` (`RuntimeSpecReader`, else `JSONDecoder`), turning JSON and type errors into
+/// `GarrisonError`s that name the field.
 public enum BundleLoader {
   /// Loads and decodes `<bundle>/config.json`.
   public static func load(bundle: String) throws -> RuntimeSpec {
@@ -21,6 +22,8 @@ public enum BundleLoader {
 
   /// Decodes config.json bytes.
   public static func decode(_ data: Data, file: String = "config.json") throws -> RuntimeSpec {
+    // The Codable-free reader takes what it is sure of; JSONDecoder decides (and names the field) otherwise.
+    if let spec = RuntimeSpecReader.read(Array(data)) { return spec }
     do {
       return try JSONDecoder().decode(RuntimeSpec.self, from: data)
     } catch let error as DecodingError {
