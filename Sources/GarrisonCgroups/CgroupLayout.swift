@@ -104,6 +104,10 @@ public struct CgroupLayout: Sendable, Hashable {
     let mounts = try MountInfoEntry.parse(mountinfo)
     var v1: [CgroupHierarchy] = []
     var unified: CgroupHierarchy?
+    // Each v1 mount's controllers (and name=), computed once rather than per membership.
+    let v1Mounts = mounts.filter { $0.fsType == "cgroup" }.map { m in
+      (mount: m, controllers: Set(m.superOptions.filter { known.contains($0) || $0.hasPrefix("name=") }))
+    }
 
     for membership in memberships {
       if membership.isUnified {
@@ -114,9 +118,7 @@ public struct CgroupLayout: Sendable, Hashable {
         continue
       }
       let wanted = Set(membership.controllers)
-      let candidates = mounts.filter { m in
-        m.fsType == "cgroup" && Set(m.superOptions.filter { known.contains($0) || $0.hasPrefix("name=") }) == wanted
-      }
+      let candidates = v1Mounts.filter { $0.controllers == wanted }.map(\.mount)
       guard let (mount, dir) = locate(membership, in: candidates) else { continue }
       v1.append(
         CgroupHierarchy(

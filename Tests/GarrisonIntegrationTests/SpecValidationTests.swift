@@ -211,5 +211,10 @@ struct SpecValidationTests {
     #expect(s.groups == [5, 6])
     #expect(s.capEff == 0x2000_0420)
     #expect(s.noNewPrivs == 1 && s.seccomp == 2 && s.threads == 1)
+    // No final newline, a state with its description, a malformed number (ignored, not misread).
+    let t = ProcStatus(parsing: "State:\tS (sleeping)\nGid:\t0 x1 7\nCapBnd:\t000001ffffffffff")
+    #expect(t.state == "S" && t.gids == [0, 7] && t.capBnd == 0x1ff_ffff_ffff)
+    let own = try? ProcStatus.read(pid: nil)
+    #expect(own?.uids.first == getuid() && (own?.threads ?? 0) >= 1)
   }
 }
