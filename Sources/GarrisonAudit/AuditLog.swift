@@ -223,8 +223,10 @@ public final class AuditLog: @unchecked Sendable {
     {
       return h
     }
-    var h = try readHeadFromDisk()
-    if let cut = try repairTail(&h) {
+    var tornTail = false
+    var h = try readHeadFromDisk(tornTail: &tornTail)
+    // Only a final line that failed its check needs the repair pass (which reads the tail again).
+    if tornTail, let cut = try repairTail(&h) {
       lastRecovery = cut
       head = h
       var pending: [UInt8] = []
@@ -239,7 +241,8 @@ public final class AuditLog: @unchecked Sendable {
     return h
   }
 
-  private func readHeadFromDisk() throws(GarrisonError) -> Head {
+  /// `tornTail` is set when the last segment's final line is not a valid record (or the segment holds none).
+  private func readHeadFromDisk(tornTail: inout Bool) throws(GarrisonError) -> Head {
     let segments = try Segments.list(directory)
     guard let last = segments.last else {
       return Head(segment: 1, segmentSize: 0, inode: 0, seq: 0, hash: ChainHasher.genesis)
@@ -249,7 +252,8 @@ public final class AuditLog: @unchecked Sendable {
     defer { close(fd) }
     let st = try FileIO.fstat(fd, path: path)
     var h = Head(segment: last, segmentSize: Int64(st.st_size), inode: UInt(st.st_ino), seq: 0, hash: ChainHasher.genesis)
-    if let (seq, hash) = try lastRecord(in: last, fd: fd, size: Int64(st.st_size), tolerateTorn: true) {
+    if let (seq, hash) = try lastRecord(in: last, fd: fd, size: Int64(st.st_size), tolerateTorn: true,
+                                        tornTail: &tornTail) {
       h.seq = seq
       h.hash = hash
     } else if segments.count > 1 {
@@ -258,7 +262,9 @@ public final class AuditLog: @unchecked Sendable {
       let pfd = try FileIO.open(prevPath, O_RDONLY)
       defer { close(pfd) }
       let psize = Int64(try FileIO.fstat(pfd, path: prevPath).st_size)
-      guard let (seq, hash) = try lastRecord(in: segments[segments.count - 2], fd: pfd, size: psize, tolerateTorn: false) else {
+      var ignored = false
+      guard let (seq, hash) = try lastRecord(in: segments[segments.count - 2], fd: pfd, size: psize, tolerateTorn: false,
+                                             tornTail: &ignored) else {
         throw GarrisonError(.invalid, operation: "read audit head", "\(prevPath): segment holds no record")
       }
       h.seq = seq
@@ -269,11 +275,17 @@ public final class AuditLog: @unchecked Sendable {
 
   /// The seq and hash of the last valid record of a segment; with `tolerateTorn`, a torn final line is skipped
   /// (the repair step cuts it). A damaged record before the last line is an error: we fail closed.
-  private func lastRecord(in segment: Int, fd: Int32, size: Int64, tolerateTorn: Bool) throws(GarrisonError) -> (UInt64, String)? {
+  private func lastRecord(in segment: Int, fd: Int32, size: Int64, tolerateTorn: Bool, tornTail: inout Bool)
+    throws(GarrisonError) -> (UInt64, String)?
+  {
     let path = Segments.path(directory, segment)
     let lines = try tailLines(fd: fd, size: size, path: path, want: 2)
+    tornTail = size > 0
     for (i, line) in lines.reversed().enumerated() {
-      if let found = try validRecord(line.bytes, path: path) { return found }
+      if let found = try validRecord(line.bytes, path: path) {
+        tornTail = i > 0
+        return found
+      }
       guard tolerateTorn && i == 0 else {
         throw GarrisonError(.invalid, operation: "read audit head",
                             "\(path): damaged record at byte \(line.offset); run `garrison audit verify`")

@@ -194,9 +194,23 @@ public struct ContainerStore: Sendable {
     }
   }
 
+  /// Removes the container's directory: the runtime only ever puts files in it, each unlinked by name
+  /// (`unlinkat`, no symlink followed), then the directory; anything else falls back to a recursive removal.
   public func remove(_ id: String) throws {
-    do { try FileManager.default.removeItem(atPath: directory(id)) } catch {
-      throw GarrisonError(.system, operation: "remove \(directory(id))", "cannot remove state: \(error)")
+    let dir = directory(id)
+    if let d = opendir(dir) {
+      let fd = dirfd(d)
+      var left = false
+      while let entry = readdir(d) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        if name == "." || name == ".." { continue }
+        if unlinkat(fd, name, 0) != 0 { left = true }
+      }
+      closedir(d)
+      if !left && rmdir(dir) == 0 { return }
+    }
+    do { try FileManager.default.removeItem(atPath: dir) } catch {
+      throw GarrisonError(.system, operation: "remove \(dir)", "cannot remove state: \(error)")
     }
   }
 
