@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start-to-exit latency of one container: garrison-oci run vs crun run (vs runc run when installed), same
 # busybox bundle (default `garrison-oci spec` config: pid/net/ipc/uts/mount/cgroup namespaces, masked paths,
-# read-only root, capability drop, no_new_privs), process `/bin/true`. Needs root and hyperfine.
+# read-only root, capability drop, no_new_privs), process `/bin/true`, twice: back to back, and spaced by
+# 50 ms of idle (see below). Needs root and hyperfine.
 # Usage: bench/oci/run.sh [debug|release]   (default: release; builds garrison-oci and garrison-init)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -45,5 +46,12 @@ if command -v runc >/dev/null; then
 fi
 mkdir -p bench/oci/results
 # `run` deletes each container when it exits, so one id per runtime is reused across iterations.
+# Back to back: each start follows the previous one at once. A runtime that moves its container with a
+# cgroup.procs write (crun, runc) then usually finds the kernel's cgroup lock still in its fast state.
 hyperfine --warmup 3 --runs "${RUNS:-30}" -N --export-markdown "bench/oci/results/run-$config.md" "${commands[@]}"
 cat bench/oci/results/run-$config.md
+# Spaced: 50 ms of idle before each start (longer than an RCU grace period), as for a container started on its
+# own; there the first cgroup.procs write waits for a grace period. garrison-oci never writes cgroup.procs.
+hyperfine --warmup 3 --runs "${RUNS:-30}" -N --prepare "sleep 0.05" \
+  --export-markdown "bench/oci/results/run-$config-spaced.md" "${commands[@]}"
+cat bench/oci/results/run-$config-spaced.md

@@ -20,7 +20,7 @@ import Glibc
 /// devices controller, or, without one, to a cgroup v2 eBPF device program.
 public struct OCICgroups: CgroupControlling {
   /// The host's layout; nil detects it on first use (`/proc/self/mountinfo`, `/proc/self/cgroup`), once for
-  /// this value and its copies (the warm-up and the create of one container share it).
+  /// this value and its copies.
   public var layout: CgroupLayout?
   /// The name prefix of containers created without `linux.cgroupsPath` (`/<prefix><id>`).
   public var defaultPrefix: String
