@@ -9,8 +9,9 @@ import GarrisonInit
 import GarrisonKernel
 import Glibc
 
-/// Starts `garrison-init` with glibc `posix_spawn` (safe from a threaded Swift process; the runtime never
-/// forks), handing it the spec on fd 3, the sync socket on fd 4 and, for `create`, the start FIFO on fd 5.
+/// Starts `garrison-init`, handing it the spec on fd 3, the sync socket on fd 4 and, for `create`, the start
+/// FIFO on fd 5: with glibc `posix_spawn`, or, into the container's cgroups, with `gr_spawn` (`clone3`), whose
+/// child runs only async-signal-safe C up to `execve`. No Swift code ever runs in a forked copy of the runtime.
 ///
 /// CVE-2019-5736: the init is executed through a handle no container process can write through
 /// (`SealedInit`: a private read-only overlayfs mount, or a sealed memfd copy where the kernel cannot make
