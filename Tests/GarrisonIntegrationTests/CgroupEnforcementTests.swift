@@ -66,6 +66,38 @@ import Testing
     #expect(Self.leftovers(top).isEmpty, "left behind: \(Self.leftovers(top))")
   }
 
+  /// The placement for kernels without `CLONE_INTO_CGROUP` (forced with GARRISON_OCI_PLACE_BY_PROCS=1): the
+  /// container process is moved with cgroup.procs writes, ends up in every hierarchy all the same, its limits
+  /// hold, and exec joins it the same way.
+  @Test func placementByCgroupProcsWhereCloneIntoCgroupIsMissing() throws {
+    guard Harness.canRun else { return }
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    let top = "/garrison-it-\(UUID().uuidString.prefix(8))"
+    defer { for d in Self.leftovers(top).sorted(by: { $0.count > $1.count }) { rmdir(d) } }
+    try b.write(Self.limitedSpec(["sleep", "30"], path: top + "/ctr"))
+    let id = "cgp-\(UUID().uuidString.prefix(8))"
+    b.ids.append(id)
+    let env = ["GARRISON_OCI_PLACE_BY_PROCS": "1", "PATH": "/usr/bin:/bin"]
+    let created = try Harness.exec(Harness.ociBinary, ["--root", b.stateRoot, "create", "--bundle", b.dir, id], env: env)
+    #expect(created.status == 0, "\(created.stderr)")
+    let state = try b.oci(["state", id])
+    let pid = try #require(try JSONDecoder().decode(ContainerState.self, from: Data(state.stdout.utf8)).pid)
+    let leaf = top + "/ctr"
+    for h in Self.hierarchies {
+      #expect(try Self.read(h + leaf + "/cgroup.procs") == "\(pid)", "\(h)")
+    }
+    #expect(try Self.read("/sys/fs/cgroup/pids" + leaf + "/pids.max") == "10")
+    let started = try Harness.exec(Harness.ociBinary, ["--root", b.stateRoot, "start", id], env: env)
+    #expect(started.status == 0, "\(started.stderr)")
+    let exec = try Harness.exec(Harness.ociBinary, ["--root", b.stateRoot, "exec", id, "cat", "/proc/self/cgroup"], env: env)
+    #expect(exec.status == 0, "\(exec.stderr)")
+    #expect(exec.stdout.contains("pids:/\n"), "exec not in the container's pids cgroup: \(exec.stdout)")
+    let deleted = try b.oci(["delete", "--force", id])
+    #expect(deleted.status == 0, "\(deleted.stderr)")
+    #expect(Self.leftovers(top).isEmpty, "left behind: \(Self.leftovers(top))")
+  }
+
   /// pids.max 10 stops the 20th fork; with a cgroup namespace the container reads its own limits
   /// under /sys/fs/cgroup (v1 hierarchies mounted by name on this hybrid host).
   @Test func pidsLimitStopsForksAndLimitsVisibleInside() throws {

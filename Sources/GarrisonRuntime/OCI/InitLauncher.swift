@@ -85,7 +85,7 @@ public struct InitLauncher: Sendable {
     let dups = zip(high, targets).filter { $0.0 >= 0 }
     let command = SpawnCommand(path: "/proc/self/fd/\(exeFD)", from: dups.map(\.0), to: dups.map(\.1))
     do {
-      if let birthplace {
+      if let birthplace, !InitLauncher.placeByProcs {
         do {
           PhaseTrace.mark("spawn prepared")
           let pid = try birthplace.run { cgroupFD in
@@ -95,8 +95,10 @@ public struct InitLauncher: Sendable {
             return pid
           }
           return Handle(spawnedPID: pid, sync: pair[0], bornInCgroups: true)
-        } catch let e as Errno where e.rawValue == ENOSYS || e.rawValue == EINVAL {
-          // clone3 or CLONE_INTO_CGROUP unknown to this kernel: spawn plainly, the caller moves the init.
+        } catch let e as Errno where e.rawValue == ENOSYS || e.rawValue == EINVAL || e.rawValue == EPERM {
+          // clone3 or CLONE_INTO_CGROUP unknown to this kernel (or refused by a seccomp sandbox around us):
+          // spawn plainly; the caller moves the init with cgroup.procs, which reports its own error if that
+          // is not allowed either.
         }
       }
       return Handle(spawnedPID: try command.posixSpawn(), sync: pair[0], bornInCgroups: birthplace == nil)
@@ -108,6 +110,10 @@ public struct InitLauncher: Sendable {
       throw error
     }
   }
+
+  /// `GARRISON_OCI_PLACE_BY_PROCS=1`: never spawn into the cgroups; move the container process with
+  /// `cgroup.procs` writes instead, the path kernels without `CLONE_INTO_CGROUP` take (for comparison and tests).
+  static let placeByProcs = getenv("GARRISON_OCI_PLACE_BY_PROCS").map { String(cString: $0) == "1" } ?? false
 
   /// One spawn of garrison-init: executable path, descriptors to dup2 (`from[i]` onto `to[i]`), an empty
   /// environment, all signals at their defaults and unblocked.
