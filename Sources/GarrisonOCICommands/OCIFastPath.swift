@@ -21,7 +21,7 @@ enum OCIFastPath {
       }
       break
     }
-    guard let verb = tokens.next(), let spec = verbs[verb] else { return nil }
+    guard let verb = tokens.next(), let spec = Self.verb(verb) else { return nil }
     var flags: Set<String> = []
     var values: [String: String] = [:]
     var positional: [String] = []
@@ -65,31 +65,42 @@ enum OCIFastPath {
     var make: @Sendable (OCIGlobals, Set<String>, [String: String], [String]) -> OCIVerbCall?
   }
 
-  private static let createNames = [
+  private static let createNames: [String: String] = [
     "--bundle": "bundle", "-b": "bundle", "--pid-file": "pid-file", "--console-socket": "console-socket",
     "--no-pivot": "no-pivot", "--no-new-keyring": "no-new-keyring", "--preserve-fds": "preserve-fds",
   ]
   private static let createValued: Set<String> = ["bundle", "pid-file", "console-socket", "preserve-fds"]
 
-  private static let verbs: [String: Verb] = [
-    "create": Verb(names: createNames, valued: createValued, positionals: 1...1) { g, f, v, p in
-      guard let c = create(f, v) else { return nil }
-      return .create(g, id: p[0], c)
-    },
-    "run": Verb(names: createNames.merging(["--detach": "detach", "-d": "detach"]) { a, _ in a },
-                valued: createValued, positionals: 1...1) { g, f, v, p in
-      guard let c = create(f, v) else { return nil }
-      return .run(g, id: p[0], c, detach: f.contains("detach"))
-    },
-    "start": Verb(names: [:], valued: [], positionals: 1...1) { g, _, _, p in .start(g, id: p[0]) },
-    "state": Verb(names: [:], valued: [], positionals: 1...1) { g, _, _, p in .state(g, id: p[0]) },
-    "kill": Verb(names: ["--all": "all", "-a": "all"], valued: [], positionals: 1...2) { g, f, _, p in
-      .kill(g, id: p[0], signal: p.count > 1 ? p[1] : "SIGTERM", all: f.contains("all"))
-    },
-    "delete": Verb(names: ["--force": "force", "-f": "force"], valued: [], positionals: 1...1) { g, f, _, p in
-      .delete(g, id: p[0], force: f.contains("force"))
-    },
-  ]
+  /// The verbs taken, by name (a switch: a static dictionary of closures cost more to build at start-up than
+  /// the whole parse).
+  private static func verb(_ name: String) -> Verb? {
+    switch name {
+    case "create":
+      return Verb(names: createNames, valued: createValued, positionals: 1...1) { g, f, v, p in
+        guard let c = create(f, v) else { return nil }
+        return .create(g, id: p[0], c)
+      }
+    case "run":
+      var names = createNames
+      names["--detach"] = "detach"
+      names["-d"] = "detach"
+      return Verb(names: names, valued: createValued, positionals: 1...1) { g, f, v, p in
+        guard let c = create(f, v) else { return nil }
+        return .run(g, id: p[0], c, detach: f.contains("detach"))
+      }
+    case "start": return Verb(names: [:], valued: [], positionals: 1...1) { g, _, _, p in .start(g, id: p[0]) }
+    case "state": return Verb(names: [:], valued: [], positionals: 1...1) { g, _, _, p in .state(g, id: p[0]) }
+    case "kill":
+      return Verb(names: ["--all": "all", "-a": "all"], valued: [], positionals: 1...2) { g, f, _, p in
+        .kill(g, id: p[0], signal: p.count > 1 ? p[1] : "SIGTERM", all: f.contains("all"))
+      }
+    case "delete":
+      return Verb(names: ["--force": "force", "-f": "force"], valued: [], positionals: 1...1) { g, f, _, p in
+        .delete(g, id: p[0], force: f.contains("force"))
+      }
+    default: return nil
+    }
+  }
 
   private static func create(_ flags: Set<String>, _ values: [String: String]) -> OCIVerbCall.Create? {
     guard let compat = compat(flags, values) else { return nil }

@@ -31,8 +31,8 @@ public struct InitLauncher: Sendable {
 
   /// Finds garrison-init: `$GARRISON_INIT`, else next to the running executable.
   public static func locate() throws -> InitLauncher {
-    if let env = ProcessInfo.processInfo.environment["GARRISON_INIT"], !env.isEmpty {
-      return InitLauncher(initPath: env)
+    if let raw = getenv("GARRISON_INIT"), raw.pointee != 0 {  // getenv: no environment dictionary to build
+      return InitLauncher(initPath: String(cString: raw))
     }
     let exe: String
     do { exe = try Kernel.readlink("/proc/self/exe") } catch {
