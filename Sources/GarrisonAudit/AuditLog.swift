@@ -75,20 +75,7 @@ public final class AuditLog: @unchecked Sendable {
   @discardableResult
   public func append(_ events: [AuditEvent]) throws(GarrisonError) -> [UInt64] {
     guard !events.isEmpty else { return [] }
-    return try withExclusiveLock { () throws(GarrisonError) -> [UInt64] in
-      var h = try loadHead()
-      var seqs: [UInt64] = []
-      var pending: [UInt8] = []
-      for event in events {
-        seqs.append(try add(event, to: &h, pending: &pending))
-        if checkpointEvery > 0 && h.seq % UInt64(checkpointEvery) == 0 {
-          _ = try add(checkpointEvent(h), to: &h, pending: &pending)
-        }
-      }
-      try flush(&pending, &h)
-      head = h
-      return seqs
-    }
+    return try withExclusiveLock { () throws(GarrisonError) -> [UInt64] in try write(events, sync: true) }
   }
 
   /// Appends one event; see `append(_:)`.
@@ -100,19 +87,29 @@ public final class AuditLog: @unchecked Sendable {
   /// before it reports success.
   public func appendWithoutSync(_ event: AuditEvent) throws(GarrisonError) -> (seq: UInt64, sync: PendingSync) {
     try withExclusiveLock { () throws(GarrisonError) -> (seq: UInt64, sync: PendingSync) in
-      var h = try loadHead()
-      var pending: [UInt8] = []
-      let seq = try add(event, to: &h, pending: &pending)
-      if checkpointEvery > 0 && h.seq % UInt64(checkpointEvery) == 0 {
-        _ = try add(checkpointEvent(h), to: &h, pending: &pending)
-      }
-      try flush(&pending, &h, sync: false)
-      head = h
-      let path = Segments.path(directory, h.segment)
+      let seq = try write([event], sync: false)[0]
+      let path = Segments.path(directory, openSegmentIndex)
       let fd = dup(segmentFD)  // its own descriptor: a later rotation closes segmentFD
       guard fd >= 0 else { throw FileIO.error("dup", path) }
       return (seq, PendingSync(fd: fd, path: path))
     }
+  }
+
+  /// Builds, frames and writes the records of `events` (with the checkpoint records due) in one `write`, fsync'd
+  /// when `sync`, and returns their sequence numbers. Caller holds the lock.
+  private func write(_ events: [AuditEvent], sync: Bool) throws(GarrisonError) -> [UInt64] {
+    var h = try loadHead()
+    var seqs: [UInt64] = []
+    var pending: [UInt8] = []
+    for event in events {
+      seqs.append(try add(event, to: &h, pending: &pending))
+      if checkpointEvery > 0 && h.seq % UInt64(checkpointEvery) == 0 {
+        _ = try add(checkpointEvent(h), to: &h, pending: &pending)
+      }
+    }
+    try flush(&pending, &h, sync: sync)
+    head = h
+    return seqs
   }
 
   /// The fsync an `appendWithoutSync` still owes; `run()` once (it closes the descriptor).
