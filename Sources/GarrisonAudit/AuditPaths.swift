@@ -12,7 +12,7 @@ public enum AuditPaths {
   /// The audit directory for an explicit root, else `$GARRISON_ROOT`, else the default root.
   public static func directory(root: String? = nil) -> String {
     if let root { return root + "/audit" }
-    if let env = getenv("GARRISON_ROOT"), env.pointee != 0 { return String(cString: env) + "/audit" }
+    if let root = Environment.value("GARRISON_ROOT") { return root + "/audit" }
     return defaultRoot + "/audit"
   }
 }

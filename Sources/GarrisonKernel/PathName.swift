@@ -1,3 +1,4 @@
+import GarrisonCore
 import Glibc
 
 /// String path operations with the semantics of Foundation's `NSString` path methods on Linux
@@ -98,7 +99,7 @@ public enum PathName {
   }
 
   static func homeDirectory(user: String?) -> String? {
-    if user == nil, let home = getenv("HOME"), home.pointee != 0 { return String(cString: home) }
+    if user == nil, let home = Environment.value("HOME") { return home }
     let entry = user.map { getpwnam($0) } ?? getpwuid(geteuid())
     guard let entry, let dir = entry.pointee.pw_dir else { return nil }
     return String(cString: dir)

@@ -24,9 +24,8 @@ enum OCIAudit {
   nonisolated(unsafe) static var runtimeRoot = OCIGlobalOptions.defaultRoot
 
   static var directory: String {
-    func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }  // no environment dictionary
-    if let d = env("GARRISON_AUDIT_DIR"), !d.isEmpty { return d }
-    if let r = env("GARRISON_ROOT"), !r.isEmpty { return AuditPaths.directory(root: r) }
+    if let d = Environment.value("GARRISON_AUDIT_DIR") { return d }
+    if let r = Environment.value("GARRISON_ROOT") { return AuditPaths.directory(root: r) }
     if runtimeRoot != OCIGlobalOptions.defaultRoot { return runtimeRoot + "/audit" }
     return AuditPaths.directory(root: nil)
   }

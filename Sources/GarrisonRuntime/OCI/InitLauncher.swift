@@ -31,9 +31,7 @@ public struct InitLauncher: Sendable {
 
   /// Finds garrison-init: `$GARRISON_INIT`, else next to the running executable.
   public static func locate() throws -> InitLauncher {
-    if let raw = getenv("GARRISON_INIT"), raw.pointee != 0 {  // getenv: no environment dictionary to build
-      return InitLauncher(initPath: String(cString: raw))
-    }
+    if let path = Environment.value("GARRISON_INIT") { return InitLauncher(initPath: path) }
     let exe: String
     do { exe = try Kernel.readlink("/proc/self/exe") } catch {
       throw GarrisonError(.system, operation: "readlink /proc/self/exe", "cannot locate garrison-init",
