@@ -33,6 +33,17 @@ public enum JSONValue: Sendable, Hashable {
   public var arrayValue: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
   /// The object payload, or nil.
   public var objectValue: [String: JSONValue]? { if case .object(let o) = self { return o }; return nil }
+  /// An array whose every element is a string, or nil (for anything else, one non-string element included).
+  public var stringArrayValue: [String]? {
+    guard case .array(let items) = self else { return nil }
+    var out: [String] = []
+    out.reserveCapacity(items.count)
+    for item in items {
+      guard case .string(let s) = item else { return nil }
+      out.append(s)
+    }
+    return out
+  }
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, ExpressibleByFloatLiteral,

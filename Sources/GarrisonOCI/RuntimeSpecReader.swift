@@ -55,13 +55,8 @@ public enum RuntimeSpecReader {
     }
     func strings(_ k: String) throws(Unsure) -> [String]? {
       guard let v = value(k) else { return nil }
-      guard case .array(let items) = v else { throw Unsure() }
-      var out: [String] = []
-      for item in items {
-        guard case .string(let s) = item else { throw Unsure() }
-        out.append(s)
-      }
-      return out
+      guard let list = v.stringArrayValue else { throw Unsure() }
+      return list
     }
     func uint32s(_ k: String) throws(Unsure) -> [UInt32]? {
       guard let v = value(k) else { return nil }

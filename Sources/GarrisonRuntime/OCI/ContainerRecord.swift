@@ -126,13 +126,8 @@ private struct StateReader {
     return b
   }
   func strings(_ k: String) throws(GarrisonError) -> [String] {
-    guard let list = value[k]?.arrayValue else { throw bad(k) }
-    var out: [String] = []
-    for item in list {
-      guard let s = item.stringValue else { throw bad(k) }
-      out.append(s)
-    }
-    return out
+    guard let list = value[k]?.stringArrayValue else { throw bad(k) }
+    return list
   }
 }
 
