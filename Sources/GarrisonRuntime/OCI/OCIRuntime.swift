@@ -92,7 +92,7 @@ public struct OCIRuntime: Sendable {
       PhaseTrace.mark("launched")
       let record = ContainerRecord(
         id: id, bundle: bundle, pid: launched.pid, startTime: launched.startTime, started: false,
-        created: UTCTimestamp.now(), annotations: runtimeSpec.annotations,
+        created: AuditTime.now().description, annotations: runtimeSpec.annotations,
         cgroups: launched.cgroups, initSpec: initSpec, clamps: launched.clamps,
         initExe: ProcessProbe.executableIdentity(launched.pid))
       do {

@@ -1,10 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import GarrisonCore
 
 /// A UTC instant with nanosecond precision, printed as fixed-width RFC 3339
-/// (`2025-01-02T03:04:05.123456789Z`) so that string order is time order.
+/// (`2025-01-02T03:04:05.123456789Z`) so that string order is time order: audit record times and the runtime's
+/// container `created` time.
 public struct AuditTime: Sendable, Hashable, Comparable, CustomStringConvertible {
   /// Seconds since the Unix epoch.
   public var seconds: Int64
