@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonKernel
 import Glibc
+import Testing
 
 /// A listening unix socket standing in for containerd's or conmon's console socket: accepts the runtime's
 /// connection and receives the pty master it sends with SCM_RIGHTS.
@@ -66,5 +67,23 @@ final class ConsoleServer {
   static func write(_ master: Int32, _ text: String) {
     let bytes = Array(text.utf8)
     _ = bytes.withUnsafeBytes { Glibc.write(master, $0.baseAddress, $0.count) }
+  }
+}
+
+extension ConsoleServer {
+  /// `create --console-socket` of container `id` in `b` (its spec already written), the pty master received
+  /// (expected to be the first pty of the container's own devpts instance, /dev/pts/0), then `start`. Returns
+  /// the master (the caller closes it), or nil when `create` failed (recorded as an issue).
+  static func createAndStart(_ b: Harness.Bundle, id: String) throws -> Int32? {
+    let server = try ConsoleServer(path: b.dir + "/console.sock")
+    b.ids.append(id)
+    let created = try b.oci(["create", "--console-socket", server.path, "--bundle", b.dir, id])
+    #expect(created.status == 0, "stderr: \(created.stderr)")
+    guard created.status == 0 else { return nil }
+    let (name, master) = try server.receiveMaster()
+    #expect(name == "/dev/pts/0")
+    let started = try b.oci(["start", id])
+    #expect(started.status == 0, "stderr: \(started.stderr)")
+    return master
   }
 }

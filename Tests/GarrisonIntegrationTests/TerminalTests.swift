@@ -27,17 +27,9 @@ import Testing
     spec.process!.consoleSize = .init(height: 40, width: 120)
     spec.linux!.seccomp = Harness.runtimeDefaultLike
     try b.write(spec)
-    let server = try ConsoleServer(path: b.dir + "/console.sock")
     let id = "it-tty-\(UUID().uuidString.prefix(8))"
-    b.ids.append(id)
-    let created = try b.oci(["create", "--console-socket", server.path, "--bundle", b.dir, id])
-    #expect(created.status == 0, "stderr: \(created.stderr)")
-    guard created.status == 0 else { return }
-    let (name, master) = try server.receiveMaster()
+    guard let master = try ConsoleServer.createAndStart(b, id: id) else { return }
     defer { close(master) }
-    #expect(name == "/dev/pts/0")  // the first pty of the container's own devpts instance
-    let started = try b.oci(["start", id])
-    #expect(started.status == 0, "stderr: \(started.stderr)")
     let before = ConsoleServer.read(master, until: "waiting")
     // Confinement read back from the host by `start` (attestation) is what the plan says.
     let data = try Data(contentsOf: URL(fileURLWithPath: "\(b.stateRoot)/\(id)/attestation.json"))

@@ -121,17 +121,8 @@ import Testing
                  hostFile: hostFile, userNamespace: true)
     s.process!.terminal = true
     try b.write(s)
-    let server = try ConsoleServer(path: b.dir + "/console.sock")
-    let id = "it-userns-tty-\(UUID().uuidString.prefix(8))"
-    b.ids.append(id)
-    let created = try b.oci(["create", "--console-socket", server.path, "--bundle", b.dir, id])
-    #expect(created.status == 0, "stderr: \(created.stderr)")
-    guard created.status == 0 else { return }
-    let (name, master) = try server.receiveMaster()
+    guard let master = try ConsoleServer.createAndStart(b, id: "it-userns-tty-\(UUID().uuidString.prefix(8))") else { return }
     defer { close(master) }
-    #expect(name == "/dev/pts/0")
-    let started = try b.oci(["start", id])
-    #expect(started.status == 0, "stderr: \(started.stderr)")
     let out = ConsoleServer.read(master, until: "end")
     let lines = out.split(separator: "\n").map(String.init)
     #expect(lines.contains("/dev/pts/0") && lines.contains("stdin-is-tty") && lines.contains("uid=0"), "\(out)")
