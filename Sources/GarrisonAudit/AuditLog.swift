@@ -22,7 +22,7 @@ public final class AuditLog: @unchecked Sendable {
   let hasher: ChainHasher
   let host: String
   let actor: AuditActor
-  private let threadLock = ThreadLock()
+  private let threadLock = Lock()  // threads of one process sharing this log (flock is per open file)
   private let lockFD: Int32
   private var head: Head?
   private var segmentFD: Int32 = -1

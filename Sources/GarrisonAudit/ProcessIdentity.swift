@@ -21,14 +21,3 @@ enum ProcessIdentity {
   }
 }
 
-/// A pthread mutex for serialising appends of threads sharing one `AuditLog` (flock is per open file).
-final class ThreadLock: @unchecked Sendable {
-  private var mutex = pthread_mutex_t()
-  init() { pthread_mutex_init(&mutex, nil) }
-  deinit { pthread_mutex_destroy(&mutex) }
-  func withLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
-    pthread_mutex_lock(&mutex)
-    defer { pthread_mutex_unlock(&mutex) }
-    return try body()
-  }
-}

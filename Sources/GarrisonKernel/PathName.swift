@@ -172,30 +172,6 @@ public enum PathName {
   }
 }
 
-/// A mutual-exclusion lock (a pthread mutex) with `NSLock`'s interface.
-public final class Lock: @unchecked Sendable {
-  private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-
-  public init() {
-    mutex = .allocate(capacity: 1)
-    pthread_mutex_init(mutex, nil)
-  }
-
-  deinit {
-    pthread_mutex_destroy(mutex)
-    mutex.deallocate()
-  }
-
-  public func lock() { pthread_mutex_lock(mutex) }
-  public func unlock() { pthread_mutex_unlock(mutex) }
-
-  public func withLock<R>(_ body: () throws -> R) rethrows -> R {
-    lock()
-    defer { unlock() }
-    return try body()
-  }
-}
-
 /// Writes to standard error, ignoring failures (diagnostics must not turn into a different error).
 public enum StandardError {
   public static func write(_ text: String) {
