@@ -93,8 +93,8 @@ if [ -d /usr/share/apparmor-features ]; then
 fi
 
 # --- Binaries and every shared library they load -----------------------------------------------------------
-copy_libs() {  # copies the ELF interpreter and each `ldd` dependency of $1 to the same path under $img
-  ldd "$1" | awk '/=> \//{print $3} /^[[:space:]]*\/[^ ]*ld-linux/{print $1}' | while read -r lib; do
+copy_libs() {  # copies the ELF interpreter and each `ldd` dependency of $1 (none if static) to the same path under $img
+  { ldd "$1" 2>/dev/null || true; } | awk '/=> \//{print $3} /^[[:space:]]*\/[^ ]*ld-linux/{print $1}' | while read -r lib; do
     [ -e "$img$lib" ] && continue
     mkdir -p "$img$(dirname "$lib")"
     cp -L "$lib" "$img$lib"

@@ -206,12 +206,7 @@ public enum ContainerInit {
 
   /// The home directory of `uid` from the container's own /etc/passwd (static glibc has no NSS), else "/".
   static func homeDirectory(uid: UInt32) -> String {
-    guard let text = try? FileIO.readText("/etc/passwd") else { return "/" }
-    for line in text.split(separator: "\n") {
-      let f = line.split(separator: ":", omittingEmptySubsequences: false)
-      if f.count >= 6, UInt32(f[2]) == uid, f[5].hasPrefix("/") { return String(f[5]) }
-    }
-    return "/"
+    PasswdFile.home(.uid(uid)) ?? "/"
   }
 
   /// Blocks until `start` writes a byte to the start FIFO.

@@ -100,9 +100,7 @@ public enum PathName {
 
   static func homeDirectory(user: String?) -> String? {
     if user == nil, let home = Environment.value("HOME") { return home }
-    let entry = user.map { getpwnam($0) } ?? getpwuid(geteuid())
-    guard let entry, let dir = entry.pointee.pw_dir else { return nil }
-    return String(cString: dir)
+    return PasswdFile.home(user.map { .name($0) } ?? .uid(geteuid()))
   }
 
   static func resolvingSymlinks(_ path: String) -> String {
