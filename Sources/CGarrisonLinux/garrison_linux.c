@@ -125,35 +125,58 @@ int gr_connect_unix(const char *path) {
   }
   return fd;
 }
-/* sendmsg of `buf` with one descriptor attached as SCM_RIGHTS. */
-int gr_send_fd(int sock, const void *buf, size_t len, int fd) {
-  union { struct cmsghdr align; char bytes[CMSG_SPACE(sizeof(int))]; } control;
+/* sendmsg of `buf` with `count` (at most GR_MAX_FDS) descriptors attached as SCM_RIGHTS (none when 0). */
+int gr_send_fds(int sock, const void *buf, size_t len, const int *fds, int count) {
+  union { struct cmsghdr align; char bytes[CMSG_SPACE(sizeof(int) * GR_MAX_FDS)]; } control;
+  if (count < 0 || count > GR_MAX_FDS) { errno = EINVAL; return -1; }
   memset(&control, 0, sizeof control);
   struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.bytes,
-                       .msg_controllen = sizeof control.bytes};
-  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+  if (count > 0) {
+    msg.msg_control = control.bytes;
+    msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)count);
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)count);
+    memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * (size_t)count);
+  }
   ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
   return n < 0 ? -1 : (int)n;
 }
-/* recvmsg into `buf`; *fd is the received descriptor (close-on-exec) or -1 when none came. */
-ssize_t gr_recv_fd(int sock, void *buf, size_t len, int *fd) {
-  union { struct cmsghdr align; char bytes[CMSG_SPACE(sizeof(int))]; } control;
+int gr_send_fd(int sock, const void *buf, size_t len, int fd) { return gr_send_fds(sock, buf, len, &fd, 1); }
+/* recvmsg into `buf`; the descriptors that came with it (close-on-exec, at most `max`) go to `fds` and their
+ * number to *count. More than `max` (the kernel closes the rest: MSG_CTRUNC) is EMSGSIZE, after closing ours. */
+ssize_t gr_recv_fds(int sock, void *buf, size_t len, int *fds, int max, int *count) {
+  union { struct cmsghdr align; char bytes[CMSG_SPACE(sizeof(int) * GR_MAX_FDS)]; } control;
   struct iovec iov = {.iov_base = buf, .iov_len = len};
   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.bytes,
                        .msg_controllen = sizeof control.bytes};
-  *fd = -1;
+  *count = 0;
   ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
   if (n < 0) return -1;
   for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int))) {
-      memcpy(fd, CMSG_DATA(c), sizeof(int));
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    int got = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+    for (int i = 0; i < got; i++) {
+      int fd;
+      memcpy(&fd, CMSG_DATA(c) + sizeof(int) * (size_t)i, sizeof fd);
+      if (*count < max) fds[(*count)++] = fd; else close(fd);
     }
   }
+  if ((msg.msg_flags & MSG_CTRUNC) || *count > max) {
+    for (int i = 0; i < *count; i++) close(fds[i]);
+    *count = 0;
+    errno = EMSGSIZE;
+    return -1;
+  }
+  return n;
+}
+ssize_t gr_recv_fd(int sock, void *buf, size_t len, int *fd) {
+  int count = 0;
+  *fd = -1;
+  ssize_t n = gr_recv_fds(sock, buf, len, fd, 1, &count);
+  if (count == 0) *fd = -1;
   return n;
 }
 int gr_pty_unlock(int master) { int unlock = 0; return ioctl(master, TIOCSPTLCK, &unlock); }

@@ -33,7 +33,11 @@ public struct CgroupManager: Sendable {
   /// A limit whose controller (or, for swap, accounting file) is missing throws `.unenforceable`
   /// unless `allowMissingControllers` is set; then it is listed in the result's `skipped`. The
   /// leaf must not exist yet (`.exists`); on any failure every directory created here is removed.
-  public func create(path: String, limits: CgroupLimits, allowMissingControllers: Bool = false) throws -> Cgroup {
+  ///
+  /// `adopting` names directories the caller already made for this cgroup (`createUnifiedDirectory`): they
+  /// may exist, and stay to the caller to remove when this fails.
+  public func create(path: String, limits: CgroupLimits, allowMissingControllers: Bool = false,
+                     adopting: Set<String> = []) throws -> Cgroup {
     let cgroupPath = try CgroupPath(path)
     try limits.validate()
     var skipped: [SkippedLimit] = []
@@ -45,7 +49,7 @@ public struct CgroupManager: Sendable {
     if !skipped.isEmpty && !allowMissingControllers { throw Self.unenforceable(skipped) }
 
     let directories = try managedHierarchies.map { CgroupDirectory(hierarchy: $0, path: try $0.directory(for: cgroupPath)) }
-    for dir in directories where CgroupFS.exists(dir.path) {
+    for dir in directories where !adopting.contains(dir.path) && CgroupFS.exists(dir.path) {
       throw GarrisonError(
         .exists, operation: "create cgroup", "cgroup \(cgroupPath) already exists at \(dir.path)")
     }
@@ -71,6 +75,25 @@ public struct CgroupManager: Sendable {
       throw error
     }
     return Cgroup(path: cgroupPath, directories: directories, skipped: skipped, layout: layout)
+  }
+
+  /// Stage one of a two-stage creation: only the cgroup v2 directory of `path` (`mkdir -p`), so that a
+  /// process can be spawned into it (`clone3(CLONE_INTO_CGROUP)`) while `create(path:limits:adopting:)` makes
+  /// the other hierarchies and writes the limits. Returns the leaf and the directories made, top-down; nil
+  /// without a unified hierarchy. The leaf must not exist yet (`.exists`).
+  public func createUnifiedDirectory(path: String) throws -> (directory: String, created: [String])? {
+    guard let unified = layout.unified else { return nil }
+    let cgroupPath = try CgroupPath(path)
+    let dir = CgroupDirectory(hierarchy: unified, path: try unified.directory(for: cgroupPath))
+    if CgroupFS.exists(dir.path) {
+      throw GarrisonError(.exists, operation: "create cgroup", "cgroup \(cgroupPath) already exists at \(dir.path)")
+    }
+    let created = try makeDirectories(dir, path: cgroupPath)
+    guard created.last == dir.path else {  // someone else made it between the check and our mkdir
+      for made in created.reversed() { _ = CgroupFS.removeDirectory(made) }
+      throw GarrisonError(.exists, operation: "create cgroup", "cgroup \(cgroupPath) already exists at \(dir.path)")
+    }
+    return (dir.path, created)
   }
 
   /// The existing cgroup `path` (its directories in the managed hierarchies that have it).

@@ -99,6 +99,8 @@ public enum ContainerInit {
     if flags & C.CLONE_NEWPID != 0 {
       try step("unshare pid namespace") { () throws(Errno) in try Kernel.unshare(C.CLONE_NEWPID) }
     }
+    // The slow namespaces (net) exist by now; the runtime has had that long to write the cgroup limits.
+    try sync.joinCgroups()
     let child = try step("fork container process") { () throws(Errno) -> Int32 in try Kernel.fork() }
     if child > 0 {
       sync.send(.pid(child))
@@ -233,7 +235,7 @@ struct SyncChannel {
   var reader: LineReader
   init(fd: Int32) {
     self.fd = fd
-    self.reader = LineReader(fd: fd)
+    self.reader = LineReader(fd: fd, keepsDescriptors: true)
   }
 
   /// Best effort: after `create` has returned nobody listens, and the init must not die of SIGPIPE.
@@ -243,6 +245,24 @@ struct SyncChannel {
 
   /// Waits for `go` from the runtime (sent once the container process is in its cgroups).
   mutating func waitForGo() throws(InitFailure) { try waitFor("go") }
+
+  /// Waits for `cgroups` (the container's cgroups are ready, limits written) and moves this process into
+  /// each cgroup v1 hierarchy whose `tasks` file came with it: writing 0 moves the calling thread only, which
+  /// the kernel does without the threadgroup lock (a `cgroup.procs` write would wait for an RCU grace
+  /// period). The descriptors were opened by the runtime, and the kernel checks the opener's credentials, so
+  /// this works in a user namespace too. The child forked next inherits them; the cgroup v2 directory was
+  /// the init's birthplace (`clone3(CLONE_INTO_CGROUP)`).
+  mutating func joinCgroups() throws(InitFailure) {
+    try waitFor("cgroups")
+    let tasks = reader.takeDescriptors()
+    defer { for fd in tasks { Kernel.close(fd) } }
+    for fd in tasks {
+      try step("write 0 to a cgroup v1 tasks file") { () throws(Errno) in
+        let n = Glibc.write(fd, "0", 1)
+        if n != 1 { throw n < 0 ? Errno.current : Errno(rawValue: EIO) }
+      }
+    }
+  }
 
   /// Waits for the line `expected` from the runtime; anything else is an error.
   mutating func waitFor(_ expected: String) throws(InitFailure) {

@@ -3,12 +3,16 @@
 /// init → runtime: `userns` (the init has unshared its user namespace and waits for `mapped`),
 /// `pid <host pid>` (the container process exists), `ready` (set up, waiting for start),
 /// `clamped <RLIMIT_X> <soft> <hard> <applied soft> <applied hard>`, `error <step>: <text>`.
-/// runtime → init: `mapped` (uid_map and gid_map are written), `go` (the container process may proceed; it
-/// has been placed in its cgroups).
+/// runtime → init: `mapped` (uid_map and gid_map are written), `cgroups` (every limit is written; attached as
+/// `SCM_RIGHTS`, the `tasks` file of each cgroup v1 directory, which the pre-fork init joins before it forks),
+/// `go` (the container process may proceed; it is in its cgroups).
+/// Order: the init reads its spec from fd 3 (a socket; end of file ends it), then, with a new user namespace,
+/// sends `userns` and waits for `mapped`; it creates the other namespaces, waits for `cgroups`, forks, reports
+/// `pid` and exits; the container process waits for `go`, sets up, reports `ready`.
 /// The start signal is one byte written to the FIFO passed on fd 5; `execve` closes every init descriptor
 /// (all are close-on-exec), so end of file on fd 4 after `ready` means the user process is running.
 public enum SyncProtocol {
-  /// The `InitSpec` in its binary form (`InitSpecWire`), in a memfd.
+  /// The `InitSpec` in its binary form (`InitSpecWire`), on a socket the runtime closes after it.
   public static let specFD: Int32 = 3
   /// The sync socket.
   public static let syncFD: Int32 = 4

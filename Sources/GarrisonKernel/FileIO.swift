@@ -52,13 +52,33 @@ public enum FileIO {
       offset += Int(n)
     }
   }
+
+  /// Sends `bytes` as one message with `descriptors` attached as `SCM_RIGHTS` (at most `GR_MAX_FDS`): the
+  /// corresponding C function is `sendmsg`. A short send is an error (`EMSGSIZE`): the message is a line.
+  public static func send(fd: Int32, _ bytes: [UInt8], descriptors: [Int32]) throws(Errno) {
+    let n = try check {
+      bytes.withUnsafeBytes { raw in
+        descriptors.withUnsafeBufferPointer { gr_send_fds(fd, raw.baseAddress, raw.count, $0.baseAddress, Int32($0.count)) }
+      }
+    }
+    guard n == bytes.count else { throw Errno(rawValue: EMSGSIZE) }
+  }
 }
 
 /// Line-oriented reader over a descriptor (the init/runtime sync channel).
+///
+/// With `keepsDescriptors` (a Unix socket), every read is a `recvmsg` and descriptors that arrive as
+/// `SCM_RIGHTS` are kept for `takeDescriptors()`: a plain `read` would take the bytes of such a message and
+/// the kernel would close its descriptors.
 public struct LineReader {
   public let fd: Int32
+  public let keepsDescriptors: Bool
   private var buffer: [UInt8] = []
-  public init(fd: Int32) { self.fd = fd }
+  private var descriptors: [Int32] = []
+  public init(fd: Int32, keepsDescriptors: Bool = false) {
+    self.fd = fd
+    self.keepsDescriptors = keepsDescriptors
+  }
 
   /// The next `\n`-terminated line without the newline, or nil at end of file.
   public mutating func next() throws(Errno) -> String? {
@@ -69,7 +89,9 @@ public struct LineReader {
         return line
       }
       var chunk = [UInt8](repeating: 0, count: 4096)
-      let n = try check { chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) } }
+      let n = try keepsDescriptors ? receive(into: &chunk) : check {
+        chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+      }
       if n == 0 {
         if buffer.isEmpty { return nil }
         let line = String(decoding: buffer, as: UTF8.self)
@@ -78,5 +100,24 @@ public struct LineReader {
       }
       buffer.append(contentsOf: chunk[0..<n])
     }
+  }
+
+  /// The descriptors received so far (close-on-exec), in arrival order; the caller owns them now.
+  public mutating func takeDescriptors() -> [Int32] {
+    defer { descriptors.removeAll() }
+    return descriptors
+  }
+
+  /// `recvmsg`, keeping any `SCM_RIGHTS` descriptors.
+  private mutating func receive(into chunk: inout [UInt8]) throws(Errno) -> Int {
+    var fds = [Int32](repeating: -1, count: Int(GR_MAX_FDS))
+    var count: Int32 = 0
+    let n = try check {
+      chunk.withUnsafeMutableBytes { bytes in
+        fds.withUnsafeMutableBufferPointer { gr_recv_fds(fd, bytes.baseAddress, bytes.count, $0.baseAddress, GR_MAX_FDS, &count) }
+      }
+    }
+    descriptors += fds.prefix(Int(count))
+    return n
   }
 }

@@ -36,4 +36,36 @@ import Testing
     #expect(refused?["outcome"] as? String == "error")
     #expect((refused?["object"] as? [String: Any])?["container"] as? String == "it-missing")
   }
+
+  /// A foreground `run` writes the read-back event on another thread while the container runs. When that
+  /// write fails, the container is killed (through a pidfd) and `run` fails: an unrecorded start never passes.
+  /// The audit log is a full 4 KiB tmpfs, mounted in a private mount namespace of the run only.
+  @Test func anUnwritableAuditLogKillsARunningContainer() throws {
+    guard Harness.canRun else { return }
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else {
+      print("SKIP anUnwritableAuditLogKillsARunningContainer: /usr/bin/unshare (util-linux) missing")
+      return
+    }
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    let full = b.dir + "-full-audit"
+    try FileManager.default.createDirectory(atPath: full, withIntermediateDirectories: false)
+    defer { try? FileManager.default.removeItem(atPath: full) }
+    try b.write(Harness.restricted(["sleep", "30"]))
+    let id = "it-audit-\(UUID().uuidString.prefix(8))"
+    b.ids.append(id)
+    let script = """
+      mount -t tmpfs -o size=4k tmpfs "$1" && head -c 4096 /dev/zero > "$1/fill" || exit 99
+      GARRISON_AUDIT_DIR="$1/audit" exec "$2" --root "$3" run --bundle "$4" "$5"
+      """
+    let started = Date()
+    let result = try Harness.exec("/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/sh", "-c", script,
+                                                       "sh", full, Harness.ociBinary, b.stateRoot, b.dir, id])
+    #expect(result.status != 0 && result.status != 99, "\(result.stdout) \(result.stderr)")
+    #expect(Date().timeIntervalSince(started) < 20, "the container was not killed")
+    #expect(result.stderr.contains("No space left on device"), "\(result.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: b.stateRoot + "/" + id), "state left behind")
+    let cgroups = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup/pids")) ?? []
+    #expect(!cgroups.contains("garrison-oci-" + id), "cgroup left behind")
+  }
 }

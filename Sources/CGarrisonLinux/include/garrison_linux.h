@@ -50,6 +50,10 @@ int gr_signal_default_all(void);
 
 /* Terminals and descriptor passing (console socket). */
 int gr_connect_unix(const char *path);
+/* The most descriptors one gr_send_fds/gr_recv_fds message carries. */
+#define GR_MAX_FDS 32
+int gr_send_fds(int sock, const void *buf, size_t len, const int *fds, int count);
+ssize_t gr_recv_fds(int sock, void *buf, size_t len, int *fds, int max, int *count);
 int gr_send_fd(int sock, const void *buf, size_t len, int fd);
 ssize_t gr_recv_fd(int sock, void *buf, size_t len, int *fd);
 int gr_pty_unlock(int master);

@@ -21,11 +21,38 @@ public struct CgroupPlacement: Equatable, Sendable {
   }
 }
 
+/// The container's cgroup v2 directory, made before anything else so that garrison-init can be spawned into
+/// it (`clone3(CLONE_INTO_CGROUP)`) while the other hierarchies and the limits are written (`prepare`).
+public struct UnifiedCgroup: Equatable, Sendable {
+  /// The leaf directory.
+  public var directory: String
+  /// The directories made for it, top-down (the leaf last).
+  public var created: [String]
+  /// The container's missing ancestors in every hierarchy, found before anything was made (`createdParents`).
+  public var parents: [String]
+
+  public init(directory: String, created: [String], parents: [String]) {
+    self.directory = directory
+    self.created = created
+    self.parents = parents
+  }
+}
+
 /// The seam between the runtime and a cgroup manager (`OCICgroups` over GarrisonCgroups by default).
 public protocol CgroupControlling: Sendable {
-  /// Creates the container's cgroups and applies `resources`, with no process in them yet: the init is
-  /// spawned into them (`CgroupBirthplace`), or moved with `join` where the kernel cannot do that.
-  func prepare(id: String, cgroupsPath: String?, resources: RuntimeSpec.Resources?) throws -> CgroupPlacement
+  /// Does, ahead of use and on another thread, what every later call needs first (detecting the host's
+  /// layout); errors are left for those calls to report.
+  func warmUp()
+  /// Stage one of `prepare`: checks the path and the limits, then makes only the cgroup v2 directory (nil
+  /// without a unified hierarchy), for the init to be born in.
+  func createUnified(id: String, cgroupsPath: String?, resources: RuntimeSpec.Resources?) throws -> UnifiedCgroup?
+  /// Creates the container's cgroups (adopting stage one's `unified`) and applies `resources`. No container
+  /// process exists yet: the init joins them before it forks one, or it is moved with `join` where the kernel
+  /// cannot spawn into a cgroup. On failure, the directories it made are gone; `unified` is the caller's.
+  func prepare(id: String, cgroupsPath: String?, resources: RuntimeSpec.Resources?, unified: UnifiedCgroup?) throws
+    -> CgroupPlacement
+  /// Removes stage one's directory and the parents made for it (once no process is left in it).
+  func discard(_ unified: UnifiedCgroup) throws
   /// Moves a process into existing cgroups (`cgroup.procs`).
   func join(_ placement: CgroupPlacement, pid: Int32) throws
   /// The pids in the container's cgroups.

@@ -9,9 +9,9 @@ import GarrisonInit
 import GarrisonKernel
 import Glibc
 
-/// Starts `garrison-init`, handing it the spec on fd 3, the sync socket on fd 4 and, for `create`, the start
-/// FIFO on fd 5: with glibc `posix_spawn`, or, into the container's cgroups, with `gr_spawn` (`clone3`), whose
-/// child runs only async-signal-safe C up to `execve`. No Swift code ever runs in a forked copy of the runtime.
+/// Starts `garrison-init`, handing it the spec socket on fd 3, the sync socket on fd 4 and, for `create`, the
+/// start FIFO on fd 5: with glibc `posix_spawn`, or, into the container's cgroup v2 directory, with `gr_spawn`
+/// (`clone3`), whose child runs only async-signal-safe C up to `execve`. No Swift code ever runs in a forked copy of the runtime.
 ///
 /// CVE-2019-5736: the init is executed through a handle no container process can write through
 /// (`SealedInit`: a private read-only overlayfs mount, or a sealed memfd copy where the kernel cannot make
@@ -44,68 +44,84 @@ public struct InitLauncher: Sendable {
     return InitLauncher(initPath: candidate)
   }
 
-  /// A running init: its pid (the pre-fork parent), the runtime's end of the sync socket, and whether it
-  /// was born in the requested cgroups (false: the caller still has to move it).
+  /// Makes the sealed handle on garrison-init ahead of use (see `WarmUp`); errors are left for `spawn`.
+  public func warmUp() {
+    _ = try? sealedDescriptor()
+  }
+
+  private func sealedDescriptor() throws -> Int32 {
+    try SealedInitCache.shared.descriptor(for: initPath) {
+      try SealedInit.open(initPath: initPath, scratchDirectory: scratchDirectory).fd
+    }
+  }
+
+  /// A running init: its pid (the pre-fork parent), the runtime's end of the sync socket, the runtime's end of
+  /// the spec socket (`sendSpec`), and whether it was born in the requested cgroup v2 directory (false: the
+  /// caller still has to move the container process).
   public struct Handle {
     public var spawnedPID: Int32
     public var sync: Int32
+    public var specSocket: Int32
     public var bornInCgroups: Bool
   }
 
-  /// Spawns the init. `startFIFO` is an fd opened read-write on the start FIFO (create mode only);
-  /// `consoleSocket` a connected console socket, handed over as fd 6 (only with `spec.terminal`). With
-  /// `birthplace`, the init starts life in those cgroups (`CgroupBirthplace`); a kernel without clone3's
-  /// `CLONE_INTO_CGROUP` (before 5.7) gets a plain spawn and `bornInCgroups` false.
-  public func spawn(spec: InitSpec, startFIFO: Int32?, consoleSocket: Int32? = nil,
-                    birthplace: CgroupBirthplace? = nil) throws -> Handle {
-    let specFD = try writeSpec(spec)
-    defer { Glibc.close(specFD) }
-    let cachedExe = try SealedInitCache.shared.descriptor(for: initPath) {
-      try SealedInit.open(initPath: initPath, scratchDirectory: scratchDirectory).fd
-    }
+  /// Spawns the init, before its spec exists: it starts up while the runtime builds the spec and writes the
+  /// cgroup limits (`sendSpec`, then the sync protocol's `cgroups`). `startFIFO` is an fd opened read-write on
+  /// the start FIFO (create mode only); `consoleSocket` a connected console socket, handed over as fd 6 (only
+  /// for a terminal). With `cgroupV2Directory`, the init starts life in it (`clone3(CLONE_INTO_CGROUP)`); a
+  /// kernel without that (before 5.7), or `GARRISON_OCI_PLACE_BY_PROCS=1`, gets a plain spawn and
+  /// `bornInCgroups` false. On error every descriptor made here is closed.
+  public func spawn(startFIFO: Int32?, consoleSocket: Int32? = nil, cgroupV2Directory: String? = nil) throws -> Handle {
+    let cachedExe = try sealedDescriptor()
     // Executed through /proc/self/fd/N in the child after the dup2s onto 3…6: N must not be one of them.
     let exeFD = fcntl(cachedExe, F_DUPFD_CLOEXEC, 10)
     guard exeFD >= 0 else {
       throw GarrisonError(.system, operation: "fcntl(F_DUPFD_CLOEXEC)", "cannot pass garrison-init", errno: Glibc.errno)
     }
     defer { Glibc.close(exeFD) }
-    var pair: [Int32] = [-1, -1]
-    guard gr_socketpair_stream(&pair) == 0 else {
+    var sync: [Int32] = [-1, -1]
+    var spec: [Int32] = [-1, -1]
+    guard gr_socketpair_stream(&sync) == 0 else {
       throw GarrisonError(.system, operation: "socketpair", "cannot create sync socket", errno: Glibc.errno)
     }
-    defer { Glibc.close(pair[1]) }
+    defer { Glibc.close(sync[1]) }
+    guard gr_socketpair_stream(&spec) == 0 else {
+      let e = Glibc.errno
+      Glibc.close(sync[0])
+      throw GarrisonError(.system, operation: "socketpair", "cannot create spec socket", errno: e)
+    }
+    defer { Glibc.close(spec[1]) }
     // Move every descriptor we hand over above 10 so the dup2s into 3, 4, 5, 6 cannot collide.
     let targets = [SyncProtocol.specFD, SyncProtocol.syncFD, SyncProtocol.startFD, SyncProtocol.consoleFD]
-    let high = [specFD, pair[1], startFIFO ?? -1, consoleSocket ?? -1].map {
+    let high = [spec[1], sync[1], startFIFO ?? -1, consoleSocket ?? -1].map {
       $0 < 0 ? -1 : fcntl($0, F_DUPFD_CLOEXEC, 10)
     }
     defer { for fd in high where fd >= 0 { Glibc.close(fd) } }
     let dups = zip(high, targets).filter { $0.0 >= 0 }
     let command = SpawnCommand(path: "/proc/self/fd/\(exeFD)", from: dups.map(\.0), to: dups.map(\.1))
     do {
-      if let birthplace, !InitLauncher.placeByProcs {
-        do {
-          PhaseTrace.mark("spawn prepared")
-          let pid = try birthplace.run { cgroupFD in
-            PhaseTrace.mark("thread in cgroups")
-            let pid = try command.clone3(cgroupFD: cgroupFD)
-            PhaseTrace.mark("clone3 + exec")
-            return pid
-          }
-          return Handle(spawnedPID: pid, sync: pair[0], bornInCgroups: true)
-        } catch let e as Errno where e.rawValue == ENOSYS || e.rawValue == EINVAL || e.rawValue == EPERM {
-          // clone3 or CLONE_INTO_CGROUP unknown to this kernel (or refused by a seccomp sandbox around us):
-          // spawn plainly; the caller moves the init with cgroup.procs, which reports its own error if that
-          // is not allowed either.
-        }
+      PhaseTrace.mark("spawn prepared")
+      if let cgroupV2Directory, !InitLauncher.placeByProcs,
+        let pid = try command.spawnIntoCgroup(cgroupV2Directory)
+      {
+        return Handle(spawnedPID: pid, sync: sync[0], specSocket: spec[0], bornInCgroups: true)
       }
-      return Handle(spawnedPID: try command.posixSpawn(), sync: pair[0], bornInCgroups: birthplace == nil)
+      let pid = try command.posixSpawn()
+      return Handle(spawnedPID: pid, sync: sync[0], specSocket: spec[0], bornInCgroups: cgroupV2Directory == nil)
     } catch {
-      Glibc.close(pair[0])
-      if let e = error as? Errno {
-        throw GarrisonError(.system, operation: "spawn \(initPath)", "cannot start garrison-init", errno: e.rawValue)
-      }
-      throw error
+      Glibc.close(sync[0])
+      Glibc.close(spec[0])
+      throw GarrisonError(.system, operation: "spawn \(initPath)", "cannot start garrison-init", errno: error.rawValue)
+    }
+  }
+
+  /// Sends the spec (`InitSpecWire`) on the spec socket and closes it: the init reads fd 3 to end of file.
+  public static func sendSpec(_ spec: InitSpec, to handle: Handle) throws {
+    defer { Glibc.close(handle.specSocket) }
+    do {
+      try FileIO.send(fd: handle.specSocket, InitSpecWire.encode(spec))
+    } catch {
+      throw GarrisonError(.system, operation: "send init spec", "lost contact with garrison-init", errno: error.rawValue)
     }
   }
 
@@ -145,6 +161,21 @@ public struct InitLauncher: Sendable {
       return pid
     }
 
+    /// `clone3` into the cgroup2 `directory`; nil where the kernel cannot (no clone3 or `CLONE_INTO_CGROUP`
+    /// before 5.7, or a seccomp sandbox around us refusing clone3): the caller spawns plainly and the
+    /// container process is moved with cgroup.procs, which reports its own error if that is refused too.
+    func spawnIntoCgroup(_ directory: String) throws(Errno) -> Int32? {
+      let cgroupFD = Glibc.open(directory, LinuxConstants.O_PATH | O_DIRECTORY | O_CLOEXEC)
+      guard cgroupFD >= 0 else { throw Errno.current }
+      defer { Glibc.close(cgroupFD) }
+      do {
+        return try clone3(cgroupFD: cgroupFD)
+      } catch {
+        if error.rawValue == ENOSYS || error.rawValue == EINVAL || error.rawValue == EPERM { return nil }
+        throw error
+      }
+    }
+
     /// `gr_spawn`: clone3, into the cgroup2 directory `cgroupFD` unless it is -1.
     func clone3(cgroupFD: Int32, argv arguments: [String] = ["garrison-init"]) throws(Errno) -> Int32 {
       var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
@@ -154,22 +185,6 @@ public struct InitLauncher: Sendable {
       guard pid > 0 else { throw Errno(rawValue: errno) }
       return pid
     }
-  }
-
-  private func writeSpec(_ spec: InitSpec) throws -> Int32 {
-    let data = InitSpecWire.encode(spec)
-    let fd = gr_memfd_create_shim(name: "garrison-init-spec")
-    guard fd >= 0 else {
-      throw GarrisonError(.system, operation: "memfd_create", "cannot pass init spec", errno: Glibc.errno)
-    }
-    do {
-      try FileIO.writeAll(fd: fd, data)
-    } catch {
-      Glibc.close(fd)
-      throw GarrisonError(.system, operation: "write init spec", "cannot pass init spec", errno: error.rawValue)
-    }
-    lseek(fd, 0, SEEK_SET)
-    return fd
   }
 }
 

@@ -37,6 +37,10 @@ public struct OCICgroups: CgroupControlling {
     return try detected.value()
   }
 
+  public func warmUp() {
+    _ = try? hostLayout()  // cached on success; on failure the next call detects again and throws
+  }
+
   func manager() throws -> CgroupManager { CgroupManager(layout: try hostLayout()) }
 
   /// The cgroup path of container `id`.
@@ -49,33 +53,63 @@ public struct OCICgroups: CgroupControlling {
     return try CgroupPath(text)
   }
 
-  public func prepare(id: String, cgroupsPath: String?, resources: RuntimeSpec.Resources?) throws -> CgroupPlacement {
+  public func createUnified(id: String, cgroupsPath: String?, resources: RuntimeSpec.Resources?) throws
+    -> UnifiedCgroup?
+  {
+    let path = try self.path(id: id, cgroupsPath: cgroupsPath)
+    _ = try OCIResourceLimits.limits(resources)  // refuse before anything exists
+    _ = try OCIResourceLimits.deviceRules(resources)
+    let manager = try manager()
+    let parents = try missingAncestors(of: path, in: manager)
+    guard let made = try manager.createUnifiedDirectory(path: path.description) else { return nil }
+    return UnifiedCgroup(directory: made.directory, created: made.created, parents: parents)
+  }
+
+  public func prepare(id: String, cgroupsPath: String?, resources: RuntimeSpec.Resources?,
+                      unified: UnifiedCgroup?) throws -> CgroupPlacement {
     let path = try self.path(id: id, cgroupsPath: cgroupsPath)
     let limits = try OCIResourceLimits.limits(resources)
     let rules = try OCIResourceLimits.deviceRules(resources)
     let manager = try manager()
-    let parents = try missingAncestors(of: path, in: manager)
+    let parents: [String]
+    var adopted: Set<String> = []
+    if let unified {
+      parents = unified.parents
+      adopted.insert(unified.directory)
+    } else {
+      parents = try missingAncestors(of: path, in: manager)
+    }
     let cgroup: Cgroup
     do {
-      cgroup = try manager.create(path: path.description, limits: limits)
+      cgroup = try manager.create(path: path.description, limits: limits, adopting: adopted)
     } catch let e as GarrisonError where e.code == .notFound {
       // Another container's delete removed an empty parent between our mkdirs; once more.
-      cgroup = try manager.create(path: path.description, limits: limits)
+      cgroup = try manager.create(path: path.description, limits: limits, adopting: adopted)
     }
     do {
       let enforcement = try cgroup.applyDeviceRules(rules)
       return CgroupPlacement(directories: cgroup.directories.map(\.path), path: path.description,
                              createdParents: parents, deviceEnforcement: enforcement.rawValue)
     } catch {
-      // Nothing is in the cgroup yet; it and our parents go now.
+      // No container process exists yet; what this call made goes now (an adopted directory is the caller's).
       var message = ""
-      do { try cgroup.remove() } catch { message = "; cleanup: \(error)" }
-      do { try removeEmpty(parents) } catch { message += "; cleanup: \(error)" }
+      for dir in cgroup.directories.reversed() where !adopted.contains(dir.path) {
+        if rmdir(dir.path) != 0 { message += "; cleanup: rmdir \(dir.path): errno \(errno)" }
+      }
+      if unified == nil {
+        do { try removeEmpty(parents) } catch { message += "; cleanup: \(error)" }
+      }
       if message.isEmpty { throw error }
       guard var e = error as? GarrisonError else { throw error }
       e.message += message
       throw e
     }
+  }
+
+  public func discard(_ unified: UnifiedCgroup) throws {
+    var parents: [String] = Array(unified.created.dropLast())
+    parents.append(contentsOf: unified.parents)
+    try destroy(CgroupPlacement(directories: [unified.directory], createdParents: parents))
   }
 
   /// The ancestors of `path` (not the leaf) that do not exist yet in some managed hierarchy, outermost first.

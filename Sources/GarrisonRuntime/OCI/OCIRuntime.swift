@@ -53,7 +53,8 @@ public struct OCIRuntime: Sendable {
   /// process exists, fully confined except for the final `execve`, and waits for `start`.
   @discardableResult
   public func create(id: String, spec: RuntimeSpec? = nil, options: CreateOptions) throws -> ContainerRecord {
-    try create(id: id, spec: spec, options: options, proxy: nil, keepSync: false).record
+    WarmUp.start(self)
+    return try create(id: id, spec: spec, options: options, proxy: nil, keepSync: false).record
   }
 
   /// `create`, with the pty master going to `proxy` (a foreground `run`) instead of a console socket. With
@@ -67,10 +68,8 @@ public struct OCIRuntime: Sendable {
     try ContainerStore.validate(id: id)
     let bundle = PathName.standardized(options.bundle)
     let runtimeSpec = try spec ?? BundleLoader.load(bundle: bundle)
-    let initSpec = try InitSpecBuilder(seccomp: seccomp).build(runtimeSpec, bundle: bundle, noPivot: options.noPivot)
-    PhaseTrace.mark("spec built")
     let connected = proxy == nil
-      ? try ConsoleSocket.connect(path: options.consoleSocket, terminal: initSpec.terminal != nil) : nil
+      ? try ConsoleSocket.connect(path: options.consoleSocket, terminal: runtimeSpec.process?.terminal == true) : nil
     defer { if let connected { Glibc.close(connected) } }
     let console = proxy?.initEnd ?? connected
     try store.reserve(id)
@@ -84,9 +83,15 @@ public struct OCIRuntime: Sendable {
         throw GarrisonError(.system, operation: "open \(fifoPath)", "cannot open start FIFO", errno: errno)
       }
       defer { Glibc.close(fifo) }
-      let resources = OCIResourceLimits.withDeviceNodes(runtimeSpec.linux?.resources, initSpec.devices)
-      let launched = try launch(initSpec, id: id, startFIFO: fifo, resources: resources,
-                                cgroupsPath: runtimeSpec.linux?.cgroupsPath, join: nil, console: console)
+      // The init starts while the spec is built and the cgroups are written.
+      let launched = try launch(id: id, startFIFO: fifo, console: console,
+                                cgroups: .create(cgroupsPath: runtimeSpec.linux?.cgroupsPath,
+                                                 resources: runtimeSpec.linux?.resources)) {
+        let built = try InitSpecBuilder(seccomp: seccomp).build(runtimeSpec, bundle: bundle, noPivot: options.noPivot)
+        PhaseTrace.mark("spec built")
+        return built
+      }
+      let initSpec = launched.spec
       let sync: Int32? = keepSync ? launched.sync : nil
       if !keepSync { Glibc.close(launched.sync) }
       PhaseTrace.mark("launched")
@@ -114,12 +119,15 @@ public struct OCIRuntime: Sendable {
   /// Releases a created container and attests the running process.
   @discardableResult
   public func start(id: String) throws -> AttestationReport {
-    try start(try store.load(id), sync: nil)
+    try start(try store.load(id), sync: nil).report
   }
 
   /// `start` for a record already in memory (`run` has just created it), waiting for the exec on `sync` when
-  /// given (closed here).
-  private func start(_ loaded: ContainerRecord, sync: Int32?) throws -> AttestationReport {
+  /// given (closed here). With `auditInBackground`, a passed attestation is audited on another thread
+  /// (`attest`), returned as a job the caller must wait for.
+  private func start(_ loaded: ContainerRecord, sync: Int32?, auditInBackground: Bool = false) throws
+    -> (report: AttestationReport, audit: BackgroundJob?)
+  {
     defer { if let sync { Glibc.close(sync) } }
     var record = loaded
     let id = record.id
@@ -134,10 +142,15 @@ public struct OCIRuntime: Sendable {
     PhaseTrace.mark("start signalled")
     waitForExec(record.pid, sync: sync, initExe: record.initExe)
     PhaseTrace.mark("exec seen")
-    let report = try attest(record, pid: record.pid, spec: record.initSpec)
-    try saveAttestation(report, id: id)
+    let (report, audit) = try attest(record, pid: record.pid, spec: record.initSpec, background: auditInBackground)
+    do {
+      try saveAttestation(report, id: id)
+    } catch {
+      try? audit?.wait()  // the save error is the one to report; the audit event is written either way
+      throw error
+    }
     PhaseTrace.mark("attested")
-    return report
+    return (report, audit)
   }
 
   /// The attestation of the container's process, written by `start` (audit material).
@@ -155,28 +168,35 @@ public struct OCIRuntime: Sendable {
   /// `create` + `start`; unless `detach`, waits for the container to exit, deletes it and returns its exit
   /// status (128+signal when killed).
   public func run(id: String, spec: RuntimeSpec? = nil, options: CreateOptions, detach: Bool) throws -> Int32 {
+    WarmUp.start(self)
     try becomeSubreaper()
     // A foreground run with a terminal and no console socket proxies the pty itself, as runc does.
     let runtimeSpec = try spec ?? BundleLoader.load(bundle: PathName.standardized(options.bundle))
     let proxy = try runtimeSpec.process?.terminal == true && options.consoleSocket == nil && !detach
       ? TerminalProxy() : nil
     let (record, sync) = try create(id: id, spec: runtimeSpec, options: options, proxy: proxy, keepSync: true)
+    let audit: BackgroundJob?
     do {
       try proxy?.receiveMaster()
-      _ = try start(record, sync: sync)
+      audit = try start(record, sync: sync, auditInBackground: true).audit
     } catch {
       try? delete(id: id, force: true)  // the start error is the one to report
       throw error
     }
-    if detach { return 0 }
+    if detach {
+      try audit?.wait()
+      return 0
+    }
     proxy?.begin()
     SignalForwarder.forward(to: record.pid)
     let status = waitExit(record.pid)
     PhaseTrace.mark("exited")
     SignalForwarder.stop()
     proxy?.finish()
-    try delete(record, force: true)
+    let deleted = Result { try delete(record, force: true) }
     PhaseTrace.mark("deleted")
+    try audit?.wait()  // an unrecorded start fails the run (and has killed the container)
+    try deleted.get()
     return status
   }
 
@@ -302,11 +322,12 @@ public struct OCIRuntime: Sendable {
     let console = try ConsoleSocket.connect(path: consoleSocket, terminal: spec.terminal != nil)
     defer { if let console { Glibc.close(console) } }
     try becomeSubreaper()
-    let launched = try launch(spec, id: id, startFIFO: nil, resources: nil, cgroupsPath: nil, join: record.cgroups,
-                              console: console)
+    let target: CgroupTarget
+    if let placement = record.cgroups { target = .join(placement) } else { target = .unplaced }
+    let launched = try launch(id: id, startFIFO: nil, console: console, cgroups: target) { spec }
     waitForExec(launched.pid, sync: launched.sync)
     Glibc.close(launched.sync)
-    _ = try attest(record, pid: launched.pid, spec: spec)
+    _ = try attest(record, pid: launched.pid, spec: spec).report
     if let pidFile { try writePidFile(pidFile, launched.pid) }
     if detach { return 0 }
     SignalForwarder.forward(to: launched.pid)
@@ -322,49 +343,81 @@ public struct OCIRuntime: Sendable {
     var sync: Int32
     var cgroups: CgroupPlacement?
     var clamps: [String]
+    var spec: InitSpec
   }
 
-  /// Creates the container's cgroups (create mode), spawns the init into them (or into `join`'s, for an
-  /// exec) and drives the sync protocol up to `ready`. On any failure the container process is killed and the
-  /// cgroups it created are removed before the error is thrown.
-  func launch(_ spec: InitSpec, id: String, startFIFO: Int32?, resources: RuntimeSpec.Resources?,
-              cgroupsPath: String?, join: CgroupPlacement?, console: Int32? = nil) throws -> Launched {
+  /// What `launch` does about cgroups.
+  enum CgroupTarget {
+    /// Create the container's cgroups (`create`).
+    case create(cgroupsPath: String?, resources: RuntimeSpec.Resources?)
+    /// Join existing ones (`exec`).
+    case join(CgroupPlacement)
+    /// None (an exec into a container that has none).
+    case unplaced
+  }
+
+  /// Starts garrison-init and drives the sync protocol up to `ready`, overlapping the init's start-up with
+  /// the runtime's own work on two cores:
+  /// 1. make the cgroup v2 directory (create mode; `createUnified`) and spawn the init into it;
+  /// 2. build the spec (`makeSpec`) and send it; the init reads it and creates the namespaces;
+  /// 3. meanwhile make the v1 directories and write every limit and device rule (`prepare`);
+  /// 4. send `cgroups` with each v1 `tasks` file: the init moves itself into them, then forks the container
+  ///    process, which thus exists only once every limit is in place.
+  /// On any failure the init and the container process are killed and the cgroups made here removed before
+  /// the error is thrown.
+  func launch(id: String, startFIFO: Int32?, console: Int32?, cgroups target: CgroupTarget,
+              spec makeSpec: () throws -> InitSpec) throws -> Launched {
     try becomeSubreaper()
-    // Limits are in place before any process of the container exists.
-    let placement = spec.mode == .create && join == nil
-      ? try cgroups.prepare(id: id, cgroupsPath: cgroupsPath, resources: resources) : nil
-    PhaseTrace.mark("cgroups prepared")
-    let target = join ?? placement
-    let handle: InitLauncher.Handle
-    do {
-      let birthplace = try target.map { try CgroupBirthplace(directories: $0.directories) }
-      handle = try launcher.spawn(spec: spec, startFIFO: startFIFO, consoleSocket: console, birthplace: birthplace)
-    } catch {
-      if let placement { try? cgroups.destroy(placement) }  // the spawn error is the one to report
-      throw error
-    }
-    PhaseTrace.mark("init spawned")
-    var reader = LineReader(fd: handle.sync)
+    var unified: UnifiedCgroup?
+    var placement: CgroupPlacement?
+    var handle: InitLauncher.Handle?
     var containerPID: Int32 = 0
     var spawnedReaped = false
     do {
-      var first = try next(&reader)
-      if first == .userns {
-        // The init unshared its user namespace and waits: map it before it creates the other namespaces.
-        try UserNamespaceMaps.write(pid: handle.spawnedPID, spec: spec)
-        try FileIO.send(fd: handle.sync, Array("mapped\n".utf8))
-        first = try next(&reader)
+      let v2Directory: String?
+      switch target {
+      case .create(let cgroupsPath, let resources):
+        unified = try cgroups.createUnified(id: id, cgroupsPath: cgroupsPath, resources: resources)
+        v2Directory = unified?.directory
+      case .join(let existing):
+        v2Directory = try CgroupBirthplace(directories: existing.directories).v2Directory
+      case .unplaced:
+        v2Directory = nil
       }
-      _ = Glibc.waitpid(handle.spawnedPID, nil, 0)  // the pre-fork init exits right after reporting
+      let spawned = try launcher.spawn(startFIFO: startFIFO, consoleSocket: console, cgroupV2Directory: v2Directory)
+      handle = spawned
+      PhaseTrace.mark("init spawned")
+      let spec = try makeSpec()
+      try InitLauncher.sendSpec(spec, to: spawned)
+      if case .create(let cgroupsPath, let resources) = target {
+        placement = try cgroups.prepare(id: id, cgroupsPath: cgroupsPath,
+                                        resources: OCIResourceLimits.withDeviceNodes(resources, spec.devices),
+                                        unified: unified)
+        unified = nil  // part of the placement now
+        PhaseTrace.mark("cgroups prepared")
+      }
+      var joined = placement
+      if case .join(let existing) = target { joined = existing }
+      var reader = LineReader(fd: spawned.sync)
+      if spec.namespaces.contains(where: { $0.flag == LinuxConstants.CLONE_NEWUSER && $0.path == nil }) {
+        // The init unshares its user namespace and waits: map it before it creates the other namespaces.
+        let first = try next(&reader)
+        guard first == .userns else { throw failure(first) }
+        try UserNamespaceMaps.write(pid: spawned.spawnedPID, spec: spec)
+        try FileIO.send(fd: spawned.sync, Array("mapped\n".utf8))
+      }
+      try sendCgroups(joined, bornInCgroups: spawned.bornInCgroups, sync: spawned.sync)
+      let first = try next(&reader)
+      _ = Glibc.waitpid(spawned.spawnedPID, nil, 0)  // the pre-fork init exits right after reporting
       spawnedReaped = true
       guard case .pid(let pid) = first else { throw failure(first) }
       containerPID = pid
       PhaseTrace.mark("pid received")
-      if let target, !handle.bornInCgroups {
-        try cgroups.join(target, pid: pid)  // a kernel without CLONE_INTO_CGROUP
+      if let joined, !spawned.bornInCgroups {
+        try cgroups.join(joined, pid: pid)  // a kernel without CLONE_INTO_CGROUP
         PhaseTrace.mark("cgroups joined")
       }
-      try FileIO.send(fd: handle.sync, Array("go\n".utf8))
+      try FileIO.send(fd: spawned.sync, Array("go\n".utf8))
       var clamps: [String] = []
       while true {
         let message = try next(&reader)
@@ -374,7 +427,8 @@ public struct OCIRuntime: Sendable {
           guard let st = ProcessProbe.stat(pid) else {
             throw GarrisonError(.system, operation: "init", "container process exited during setup")
           }
-          return Launched(pid: pid, startTime: st.startTime, sync: handle.sync, cgroups: placement, clamps: clamps)
+          return Launched(pid: pid, startTime: st.startTime, sync: spawned.sync, cgroups: placement, clamps: clamps,
+                          spec: spec)
         case .clamped(let name, let rs, let rh, let s, let h):
           clamps.append("\(name) requested \(rs)/\(rh), applied \(s)/\(h) (no CAP_SYS_RESOURCE)")
         default:
@@ -382,11 +436,36 @@ public struct OCIRuntime: Sendable {
         }
       }
     } catch {
-      Glibc.close(handle.sync)
-      if !spawnedReaped { kill9AndWait(handle.spawnedPID) }  // e.g. still waiting for its user namespace maps
+      // The launch error is the one to report; cleanup is best effort after the processes are gone.
+      if let handle {
+        Glibc.close(handle.sync)
+        if !spawnedReaped { kill9AndWait(handle.spawnedPID) }
+      }
       if containerPID > 0 { kill9AndWait(containerPID) }
-      if let placement { try? cgroups.destroy(placement) }  // the launch error is the one to report
+      if let placement { try? cgroups.destroy(placement) }
+      if let unified { try? cgroups.discard(unified) }
       throw error
+    }
+  }
+
+  /// Sends `cgroups` with the `tasks` file of each cgroup v1 directory of `placement`, opened here: the init
+  /// moves itself into them before it forks (`SyncChannel.joinCgroups`). Nothing is attached when the init
+  /// could not be born in the cgroup v2 directory: then the runtime moves the container process with
+  /// `cgroup.procs` writes into every hierarchy (`join`).
+  private func sendCgroups(_ placement: CgroupPlacement?, bornInCgroups: Bool, sync: Int32) throws {
+    var tasks: [Int32] = []
+    defer { for fd in tasks { Glibc.close(fd) } }
+    if let placement, bornInCgroups {
+      for dir in try CgroupBirthplace(directories: placement.directories).v1Directories {
+        let fd = open(dir + "/tasks", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+          throw GarrisonError(.system, operation: "open \(dir)/tasks", "cannot join cgroup", errno: errno)
+        }
+        tasks.append(fd)
+      }
+    }
+    do { try FileIO.send(fd: sync, Array("cgroups\n".utf8), descriptors: tasks) } catch {
+      throw GarrisonError(.system, operation: "send cgroups", "lost contact with garrison-init", errno: error.rawValue)
     }
   }
 
@@ -438,10 +517,34 @@ public struct OCIRuntime: Sendable {
     _ = try? FileIO.read("/proc/\(pid)/environ")  // synchronisation only; the content is not used
   }
 
-  private func attest(_ record: ContainerRecord, pid: Int32, spec: InitSpec) throws -> AttestationReport {
+  /// Reads the process's credentials back and audits them (`onAttested`); a mismatch, or an event that
+  /// cannot be written, kills it. With `background` (a foreground `run`, whose thread only waits for the exit
+  /// next), a passed attestation's event is written on another thread while the container runs: the job kills
+  /// the container through a pidfd if the write fails (no pid reuse can redirect that kill), and the caller
+  /// waits for it before it reports anything.
+  private func attest(_ record: ContainerRecord, pid: Int32, spec: InitSpec, background: Bool = false) throws
+    -> (report: AttestationReport, audit: BackgroundJob?)
+  {
     let id = record.id
     let report = Attestation.check(id: id, pid: pid, spec: spec)
     PhaseTrace.mark("read back")
+    if background, report.passed, let onAttested {
+      let pidfd = Int32(truncatingIfNeeded: gr_syscall6(Self.sysPidfdOpen, Int(pid), 0, 0, 0, 0, 0))
+      if pidfd >= 0 {
+        let job = BackgroundJob {
+          defer { Glibc.close(pidfd) }
+          do {
+            try onAttested(report, record)
+            PhaseTrace.mark("audited")
+          } catch {
+            _ = gr_syscall6(Self.sysPidfdSendSignal, Int(pidfd), Int(SIGKILL), 0, 0, 0, 0)
+            throw error
+          }
+        }
+        return (report, job)
+      }
+      // No pidfd (already reaped is impossible here: it is our child and unreaped): audit in line.
+    }
     do {
       try onAttested?(report, record)
       PhaseTrace.mark("audited")
@@ -455,8 +558,12 @@ public struct OCIRuntime: Sendable {
                           "container \(id) process \(pid) is less confined than specified: "
                             + report.mismatches.joined(separator: "; "))
     }
-    return report
+    return (report, nil)
   }
+
+  /// `pidfd_open` and `pidfd_send_signal` (the same numbers on every Linux architecture).
+  static let sysPidfdOpen = 434
+  static let sysPidfdSendSignal = 424
 
   private func becomeSubreaper() throws {
     do { try Kernel.prctl(LinuxConstants.PR_SET_CHILD_SUBREAPER, 1) } catch {
