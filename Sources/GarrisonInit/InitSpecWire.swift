@@ -2,7 +2,8 @@ import GarrisonKernel
 
 /// The binary form of `InitSpec` that the runtime hands garrison-init on fd 3 (and keeps in its state):
 /// `GIS1`, then every field in declaration order as little-endian 64-bit integers, length-prefixed UTF-8
-/// strings and byte strings, counted arrays and a presence byte before optionals. No Codable machinery runs on
+/// strings and byte strings, counted arrays and a presence byte before optionals (the OCI hooks are an optional
+/// tail: `InitSpecWire+Hooks.swift`). No Codable machinery runs on
 /// either side: JSON decoding cost the init and the runtime a generic-metadata and conformance lookup per
 /// type, about a millisecond each per container start.
 ///
@@ -95,6 +96,7 @@ public enum InitSpecWire {
         w.uint(UInt(m.size))
       }
     }
+    encodeHooks(spec.hooks, into: &w)
     return w.out
   }
 
@@ -179,6 +181,7 @@ public enum InitSpecWire {
       }
       maps.append(list)
     }
+    let hooks = try decodeHooks(&r)
     guard r.at == bytes.count else { throw InitSpecWireError(offset: r.at, "\(bytes.count - r.at) trailing bytes") }
     var spec = InitSpec(
       mode: mode, namespaces: namespaces, rootfs: rootfs, rootPropagation: rootPropagation, noPivot: noPivot,
@@ -191,6 +194,7 @@ public enum InitSpecWire {
     spec.terminal = terminal
     spec.uidMappings = maps[0]
     spec.gidMappings = maps[1]
+    spec.hooks = hooks
     return spec
   }
 }
