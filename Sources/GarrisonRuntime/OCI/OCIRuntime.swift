@@ -23,6 +23,9 @@ public struct OCIRuntime: Sendable {
   /// Called with every attestation, passed or not, and the container's record, before a mismatch kills the
   /// container (the audit hook).
   public var onAttested: (@Sendable (AttestationReport, ContainerRecord) throws -> Void)?
+  /// Called with every OCI hook run, wherever it ran, successful or not (the audit hook). An error it throws
+  /// fails the operation (a poststop run's error is thrown once every poststop hook has run).
+  public var onHookRun: (@Sendable (HookRun) throws -> Void)?
 
   public init(root: String, launcher: InitLauncher, seccomp: any SeccompBPFCompiling = OCISeccompCompiler(),
               cgroups: any CgroupControlling = OCICgroups()) {
@@ -67,13 +70,18 @@ public struct OCIRuntime: Sendable {
     try ContainerStore.validate(id: id)
     let bundle = PathName.standardized(options.bundle)
     let runtimeSpec = try spec ?? BundleLoader.load(bundle: bundle)
-    let initSpec = try InitSpecBuilder(seccomp: seccomp).build(runtimeSpec, bundle: bundle, noPivot: options.noPivot)
+    var initSpec = try InitSpecBuilder(seccomp: seccomp).build(runtimeSpec, bundle: bundle, noPivot: options.noPivot)
+    let hooks = try HookRunner(hooks: OCIHooks(runtimeSpec.hooks),
+                               state: HookState(id: id, bundle: bundle, annotations: runtimeSpec.annotations ?? [:]),
+                               sink: onHookRun)
+    initSpec.hooks = hooks.hooks.forInit(state: hooks.state)
     PhaseTrace.mark("spec built")
     let connected = proxy == nil
       ? try ConsoleSocket.connect(path: options.consoleSocket, terminal: initSpec.terminal != nil) : nil
     defer { if let connected { Glibc.close(connected) } }
     let console = proxy?.initEnd ?? connected
     try store.reserve(id)
+    var launching = false
     do {
       let fifoPath = store.fifo(id)
       guard mkfifo(fifoPath, 0o600) == 0 else {
@@ -85,16 +93,19 @@ public struct OCIRuntime: Sendable {
       }
       defer { Glibc.close(fifo) }
       let resources = OCIResourceLimits.withDeviceNodes(runtimeSpec.linux?.resources, initSpec.devices)
+      launching = true
       let launched = try launch(initSpec, id: id, startFIFO: fifo, resources: resources,
-                                cgroupsPath: runtimeSpec.linux?.cgroupsPath, join: nil, console: console)
+                                cgroupsPath: runtimeSpec.linux?.cgroupsPath, join: nil, console: console,
+                                hooks: hooks.hooks.isEmpty ? nil : hooks)
       let sync: Int32? = keepSync ? launched.sync : nil
       if !keepSync { Glibc.close(launched.sync) }
       PhaseTrace.mark("launched")
-      let record = ContainerRecord(
+      var record = ContainerRecord(
         id: id, bundle: bundle, pid: launched.pid, startTime: launched.startTime, started: false,
         created: AuditTime.now().description, annotations: runtimeSpec.annotations,
         cgroups: launched.cgroups, initSpec: initSpec, clamps: launched.clamps,
         initExe: ProcessProbe.executableIdentity(launched.pid))
+      record.hooks = hooks.hooks.isEmpty ? nil : hooks.hooks
       do {
         try store.save(record)
         if let pidFile = options.pidFile { try writePidFile(pidFile, launched.pid) }
@@ -107,6 +118,9 @@ public struct OCIRuntime: Sendable {
       return (record, sync)
     } catch {
       try? store.remove(id)  // best-effort cleanup of our own state directory; the original error wins
+      // runtime-spec lifecycle: a create that failed once the container existed continues at "destroy" and
+      // runs the poststop hooks (their failures are warnings; the create error is the one to report).
+      if launching { try? hooks.runPoststop() }
       throw error
     }
   }
@@ -128,15 +142,34 @@ public struct OCIRuntime: Sendable {
     }
     guard !record.started else { throw GarrisonError(.refused, "container \(id) was already started") }
     PhaseTrace.mark("start")
-    try signalStart(id)
+    let hooks = HookRunner(record: record, sink: onHookRun)
+    let startHooks = try StartContainerReport.open(pid: record.pid, spec: record.initSpec)  // before the FIFO
+    do {
+      try signalStart(id)
+    } catch {
+      if let startHooks { Glibc.close(startHooks.fd) }
+      throw error
+    }
     record.started = true
     try store.save(record)
     PhaseTrace.mark("start signalled")
+    do {
+      try startHooks?.read(into: hooks, expected: hooks.hooks[.startContainer].count)
+    } catch {
+      kill9AndWait(record.pid)  // runtime-spec: a failed startContainer hook stops the container
+      throw error
+    }
     waitForExec(record.pid, sync: sync, initExe: record.initExe)
     PhaseTrace.mark("exec seen")
     let report = try attest(record, pid: record.pid, spec: record.initSpec)
     try saveAttestation(report, id: id)
     PhaseTrace.mark("attested")
+    do {
+      try hooks.runPoststart(pid: record.pid)
+    } catch {
+      kill9AndWait(record.pid)  // as runc: a failed poststart hook kills the container and fails start
+      throw error
+    }
     return report
   }
 
@@ -227,6 +260,8 @@ public struct OCIRuntime: Sendable {
       try cgroups.destroy(c)
     }
     try store.remove(id)
+    // After the container is gone; a failing hook is a warning (reported to onHookRun), never a failed delete.
+    try HookRunner(record: record, sink: onHookRun).runPoststop()
   }
 
   /// Host pids of the container's processes.
@@ -272,6 +307,7 @@ public struct OCIRuntime: Sendable {
       throw GarrisonError(.refused, "exec may not clear noNewPrivileges", field: f / "noNewPrivileges")
     }
     spec.mode = .exec
+    spec.hooks = nil  // hooks belong to the container's lifecycle, never to an exec
     spec.seccomp = base.seccomp
     spec.apparmorProfile = base.apparmorProfile
     spec.selinuxLabel = base.selinuxLabel
@@ -328,7 +364,9 @@ public struct OCIRuntime: Sendable {
   /// exec) and drives the sync protocol up to `ready`. On any failure the container process is killed and the
   /// cgroups it created are removed before the error is thrown.
   func launch(_ spec: InitSpec, id: String, startFIFO: Int32?, resources: RuntimeSpec.Resources?,
-              cgroupsPath: String?, join: CgroupPlacement?, console: Int32? = nil) throws -> Launched {
+              cgroupsPath: String?, join: CgroupPlacement?, console: Int32? = nil, hooks: HookRunner? = nil)
+    throws -> Launched
+  {
     try becomeSubreaper()
     // Limits are in place before any process of the container exists.
     let placement = spec.mode == .create && join == nil
@@ -377,6 +415,11 @@ public struct OCIRuntime: Sendable {
           return Launched(pid: pid, startTime: st.startTime, sync: handle.sync, cgroups: placement, clamps: clamps)
         case .clamped(let name, let rs, let rh, let s, let h):
           clamps.append("\(name) requested \(rs)/\(rh), applied \(s)/\(h) (no CAP_SYS_RESOURCE)")
+        case .hooks where hooks != nil:
+          try hooks?.runCreateRuntime(pid: pid)  // the init waits before its root switch
+          try FileIO.send(fd: handle.sync, Array("resume\n".utf8))
+        case .hook(let run) where hooks != nil:
+          try hooks?.record(run)  // a createContainer hook the init ran
         default:
           throw failure(message)
         }
@@ -403,6 +446,9 @@ public struct OCIRuntime: Sendable {
 
   private func failure(_ m: SyncProtocol.Message) -> GarrisonError {
     if case .error(let step, let text) = m {
+      if step.hasPrefix("hooks.") {  // a hook the init ran: name its config.json field
+        return GarrisonError(.system, "container init failed: \(text)", field: FieldPath(step))
+      }
       return GarrisonError(.system, operation: step, "container init failed: \(text)")
     }
     return GarrisonError(.system, operation: "init", "unexpected message from garrison-init: \(m.line)")
