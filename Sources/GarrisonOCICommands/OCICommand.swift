@@ -6,6 +6,7 @@ import Foundation
 #endif
 import GarrisonAudit
 import GarrisonCore
+import GarrisonInit
 import GarrisonKernel
 import GarrisonRuntime
 import Glibc
@@ -80,6 +81,14 @@ struct OCIGlobals: Equatable {
       try OCIAudit.started(report, object: OCIAudit.object(id: report.containerID, bundle: record.bundle,
                                                            annotations: record.annotations ?? [:]))
     }
+    let globals = self
+    runtime.onHookRun = { run in
+      // runtime-spec: a failed poststop hook is a warning; delete goes on (every other failure is an error).
+      if run.kind == .poststop, let message = run.message {
+        globals.report("warning: \(run.field): \(message)", level: "warning")
+      }
+      try OCIAudit.hookRun(run)
+    }
     return runtime
   }
 
@@ -108,19 +117,19 @@ struct OCIGlobals: Equatable {
     if code != 0 { throw ExitCode(code) }
   }
 
-  func report(_ message: String) {
+  func report(_ message: String, level: String = "error") {
     StandardError.write("garrison-oci: \(message)\n")
     guard let log else { return }
     let time = Date().formatted(.iso8601)
     let line: String
     if logFormat == "json" {
-      let obj = ["level": "error", "msg": message, "time": time]
+      let obj = ["level": level, "msg": message, "time": time]
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys]
       let data = (try? encoder.encode(obj)) ?? Data()
       line = String(decoding: data, as: UTF8.self)
     } else {
-      line = "time=\"\(time)\" level=error msg=\"\(message)\""
+      line = "time=\"\(time)\" level=\(level) msg=\"\(message)\""
     }
     // Appended; logging must not turn a reported error into a different one.
     let fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o666)
