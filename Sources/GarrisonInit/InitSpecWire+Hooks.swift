@@ -1,12 +1,13 @@
-/// The hooks section of `InitSpecWire`, an optional tail after the id maps: absent when the spec has no hooks
-/// (so a hook-less spec encodes exactly as before the section existed, and state.json written by an older
-/// runtime still decodes), else a presence byte 1, `pauseForRuntime`, the createContainer and startContainer
-/// lists (each hook: path, args, optional env, optional timeout) and the state identity (id, bundle,
-/// annotations sorted by key).
+/// The hooks section of `InitSpecWire`. A spec without hooks is `GIS1` and encodes exactly as before hooks existed
+/// (state.json written by an older runtime still decodes); a spec with hooks starts `GIS2` and carries this
+/// section after the id maps, required (a truncation there is an error, not a spec without hooks):
+/// `pauseForRuntime`, the createContainer and startContainer lists (each hook: path, args, optional env,
+/// optional timeout) and the state identity (id, bundle, annotations sorted by key).
 extension InitSpecWire {
+  static let magicWithHooks: [UInt8] = Array("GIS2".utf8)
+
   static func encodeHooks(_ hooks: InitSpec.Hooks?, into w: inout WireWriter) {
     guard let hooks else { return }
-    w.bool(true)
     w.bool(hooks.pauseForRuntime)
     for list in [hooks.createContainer, hooks.startContainer] {
       w.count(list.count)
@@ -29,9 +30,8 @@ extension InitSpecWire {
     }
   }
 
-  /// Reads the section when bytes remain; a presence byte 0 is accepted as "no hooks" (never written).
-  static func decodeHooks(_ r: inout WireReader) throws(InitSpecWireError) -> InitSpec.Hooks? {
-    guard r.at < r.input.count, try r.bool() else { return nil }
+  /// Reads the section of a `GIS2` spec.
+  static func decodeHooks(_ r: inout WireReader) throws(InitSpecWireError) -> InitSpec.Hooks {
     let pause = try r.bool()
     var lists: [[InitSpec.Hook]] = []
     for _ in 0..<2 {
