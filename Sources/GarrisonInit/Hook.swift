@@ -87,6 +87,9 @@ public enum HookResult: Equatable, Sendable {
   case timedOut(seconds: Int)
   /// `posix_spawn` failed (the errno, e.g. ENOENT for a missing path).
   case spawnFailed(Int32)
+  /// `waitpid` failed (ECHILD when the runtime was started with SIGCHLD ignored): the outcome is unknown, which
+  /// counts as a failure.
+  case waitFailed(Int32)
 
   public var succeeded: Bool { self == .exited(0) }
 
@@ -97,6 +100,7 @@ public enum HookResult: Equatable, Sendable {
     case .signaled(let sig): return "was killed by signal \(sig)"
     case .timedOut(let s): return "timed out after \(s) s (killed)"
     case .spawnFailed(let e): return "could not be started: \(Errno(rawValue: e).description)"
+    case .waitFailed(let e): return "could not be waited for: \(Errno(rawValue: e).description)"
     }
   }
 }
@@ -118,7 +122,7 @@ public struct HookReport: Equatable, Sendable {
   /// The config.json field naming the hook's command: `hooks.createContainer[0].path`.
   public var field: String { "hooks.\(kind.rawValue)[\(index)].path" }
 
-  /// `<kind> <index> <exit|signal|timeout|spawn> <number> <µs>` (after the `hook ` tag).
+  /// `<kind> <index> <exit|signal|timeout|spawn|wait> <number> <µs>` (after the `hook ` tag).
   var wire: String {
     let (word, number): (String, Int64) = {
       switch result {
@@ -126,6 +130,7 @@ public struct HookReport: Equatable, Sendable {
       case .signaled(let s): return ("signal", Int64(s))
       case .timedOut(let s): return ("timeout", Int64(s))
       case .spawnFailed(let e): return ("spawn", Int64(e))
+      case .waitFailed(let e): return ("wait", Int64(e))
       }
     }()
     return "\(kind.rawValue) \(index) \(word) \(number) \(durationMicroseconds)"
@@ -141,6 +146,7 @@ public struct HookReport: Equatable, Sendable {
     case "signal": result = .signaled(number)
     case "timeout": result = .timedOut(seconds: Int(number))
     case "spawn": result = .spawnFailed(number)
+    case "wait": result = .waitFailed(number)
     default: return nil
     }
     self.kind = kind

@@ -63,23 +63,41 @@ public enum HookProcess {
     var output = OutputTail(fd: out.read)
     // The runtime validated 0 < timeout <= Int32.max; clamp anyway rather than trap on a bad value.
     let deadline = hook.timeout.map { started + UInt64(min(max($0, 1), Int(Int32.max))) * 1_000_000_000 }
-    let status = wait(pid, deadline: deadline, output: &output)
+    let ended = wait(pid, deadline: deadline, output: &output)
     output.drain()
-    guard let status else { return outcome(.timedOut(seconds: hook.timeout ?? 0), output.bytes) }
+    let status: Int32
+    switch ended {
+    case .status(let s): status = s
+    case .timedOut: return outcome(.timedOut(seconds: hook.timeout ?? 0), output.bytes)
+    case .lost(let err): return outcome(.waitFailed(err.rawValue), output.bytes)
+    }
     let decoded = Kernel.exitStatus(status)
     if let code = decoded.code { return outcome(.exited(code), output.bytes) }
     return outcome(.signaled(decoded.signal ?? 0), output.bytes)
   }
 
-  /// Waits for `pid` while collecting its output; returns its wait status, or nil when `deadline` (monotonic
-  /// nanoseconds) passed first, in which case its process group has been killed and the process reaped.
-  static func wait(_ pid: Int32, deadline: UInt64?, output: inout OutputTail) -> Int32? {
+  /// How the wait for a hook ended.
+  enum Ended {
+    case status(Int32)
+    /// `deadline` passed: the process group has been killed and the process reaped.
+    case timedOut
+    /// `waitpid` failed (ECHILD: the caller ignores SIGCHLD, so the kernel reaped it and its status is gone).
+    case lost(Errno)
+  }
+
+  /// Waits for `pid` while collecting its output until it exits or `deadline` (monotonic nanoseconds) passes.
+  static func wait(_ pid: Int32, deadline: UInt64?, output: inout OutputTail) -> Ended {
     // Without a pidfd (a kernel before 5.3, or a seccomp filter refusing pidfd_open after the init installed the
     // container's) the exit is noticed by polling waitpid every 10 ms.
     let pidfd = (try? Kernel.pidfdOpen(pid)) ?? -1
     defer { if pidfd >= 0 { Kernel.close(pidfd) } }
     while true {
-      if let reaped = try? Kernel.waitpid(pid, flags: WNOHANG), reaped.pid == pid { return reaped.status }
+      do {
+        let reaped = try Kernel.waitpid(pid, flags: WNOHANG)
+        if reaped.pid == pid { return .status(reaped.status) }
+      } catch {
+        return .lost(error)
+      }
       let now = Kernel.monotonicNanoseconds()
       var timeout: Int32 = -1
       if let deadline {
@@ -87,7 +105,7 @@ public enum HookProcess {
           _ = try? Kernel.kill(-pid, SIGKILL)  // the group: whatever the hook started goes with it
           _ = try? Kernel.kill(pid, SIGKILL)  // in case it left its group
           _ = try? Kernel.waitpid(pid)
-          return nil
+          return .timedOut
         }
         timeout = Int32(min((deadline - now) / 1_000_000 + 1, 60_000))
       }

@@ -4,7 +4,7 @@
 /// `pid <host pid>` (the container process exists), `ready` (set up, waiting for start),
 /// `clamped <RLIMIT_X> <soft> <hard> <applied soft> <applied hard>`, `error <step>: <text>`,
 /// `hooks` (only with prestart/createRuntime hooks: the container's namespaces and mounts exist, the root is
-/// not switched yet; the init waits for `resume`), `hook <kind> <index> <exit|signal|timeout|spawn> <n> <µs>`
+/// not switched yet; the init waits for `resume`), `hook <kind> <index> <exit|signal|timeout|spawn|wait> <n> <µs>`
 /// (a hook the init ran has finished; `HookReport`).
 /// runtime → init: `mapped` (uid_map and gid_map are written), `go` (the container process may proceed; it
 /// has been placed in its cgroups), `resume` (the runtime's prestart and createRuntime hooks succeeded).

@@ -123,7 +123,7 @@ enum OCIAudit {
     case .exited(let code): exitCode = code
     case .signaled(let sig): signal = sig
     case .timedOut: timedOut = true
-    case .spawnFailed: break
+    case .spawnFailed, .waitFailed: break
     }
     let details = AuditDetails.hookRun(hook: run.kind.rawValue, index: run.index, path: run.path, exitCode: exitCode,
                                        signal: signal, timedOut: timedOut, message: run.message,

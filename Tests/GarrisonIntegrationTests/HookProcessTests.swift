@@ -101,7 +101,7 @@ import Testing
   }
 
   @Test(arguments: [
-    HookResult.exited(0), .exited(255), .signaled(9), .timedOut(seconds: 5), .spawnFailed(2),
+    HookResult.exited(0), .exited(255), .signaled(9), .timedOut(seconds: 5), .spawnFailed(2), .waitFailed(10),
   ]) func reportLinesRoundTrip(_ result: HookResult) {
     let report = HookReport(kind: .createContainer, index: 3, result: result, durationMicroseconds: 1234)
     let line = SyncProtocol.Message.hook(report).line
