@@ -18,8 +18,8 @@ public struct OCICommand: ParsableCommand {
     abstract: "runc-compatible OCI runtime that enforces every confinement setting or refuses to start.",
     discussion: """
       Exit codes: 0 success; 2 bad input or usage (the config.json field is named); 3 a setting cannot be \
-      enforced on this host or was refused; 4 a system operation failed. `run` and foreground `exec` exit with \
-      the container's status.
+      enforced on this host or was refused; 4 a system operation or an OCI hook failed (a failing poststop hook \
+      is only a warning). `run` and foreground `exec` exit with the container's status.
       """,
     // runc's `--version` layout (podman info shows it); the spec line is the OCI runtime-spec version implemented.
     version: "garrison-oci version 0.1.0\nspec: 1.2.0",
