@@ -356,6 +356,38 @@ import Testing
     #expect(try s.hookRuns().isEmpty)
   }
 
+  /// In a user namespace: createRuntime runs as host root once the maps are written, createContainer as the
+  /// namespace's root (host uid 100000) in the rootfs the mapped root owns, startContainer as the process user.
+  @Test func hooksInAUserNamespace() throws {
+    guard UserNamespaceTests.canRun else { return }
+    let s = try Setup()
+    defer { s.b.cleanup() }
+    let base = UserNamespaceTests.hostBase
+    lchown(s.b.rootfs, base, base)
+    for case let entry as String in FileManager.default.enumerator(atPath: s.b.rootfs)! {
+      lchown("\(s.b.rootfs)/\(entry)", base, base)
+    }
+    let map = #"tr -s ' ' < /proc/$1/uid_map | sed 's/^ //'"#
+    let hooks = RuntimeSpec.Hooks(
+      createRuntime: [.init(path: "/bin/sh", args: ["sh", "-c", #"pid=$(grep -o '"pid":[0-9]*' | cut -d: -f2); "#
+                                                      + #"echo "$(id -u) $(\#(map.replacingOccurrences(of: "$1", with: "$pid")))" > \#(s.out)/cr"#])],
+      createContainer: [.init(path: "/bin/sh", args: ["sh", "-c", #"echo "$(id -u) $(\#(map.replacingOccurrences(of: "$1", with: "self")))" > \#(s.out)/cc"#])],
+      startContainer: [.init(path: "/bin/sh", args: ["sh", "-c", "id -u > /out/sc"])])
+    var spec = s.spec(["/bin/true"], hooks: hooks)
+    spec.linux!.namespaces!.append(.init(type: "user"))
+    spec.linux!.uidMappings = [.init(containerID: 0, hostID: base, size: 65536)]
+    spec.linux!.gidMappings = [.init(containerID: 0, hostID: base, size: 65536)]
+    let r = try s.b.run(spec)
+    #expect(r.status == 0, "\(r.stderr)")
+    func read(_ name: String) -> String {
+      ((try? String(contentsOfFile: s.out + "/" + name, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    #expect(read("cr") == "0 0 100000 65536", "createRuntime: \(read("cr"))")
+    #expect(read("cc") == "0 0 100000 65536", "createContainer: \(read("cc"))")
+    #expect(read("sc") == "1000", "startContainer: \(read("sc"))")
+    s.expectNothingLeft(s.b.ids[0])
+  }
+
   /// exec never runs the container's hooks.
   @Test func execRunsNoHooks() throws {
     guard Harness.canRun else { return }
