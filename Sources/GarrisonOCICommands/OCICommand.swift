@@ -85,7 +85,7 @@ struct OCIGlobals: Equatable {
     runtime.onHookRun = { run in
       // runtime-spec: a failed poststop hook is a warning; delete goes on (every other failure is an error).
       if run.kind == .poststop, let message = run.message {
-        globals.report("warning: \(run.field): \(message)", level: "warning")
+        globals.report("\(run.field): \(message)", level: "warning")
       }
       try OCIAudit.hookRun(run)
     }
@@ -117,8 +117,9 @@ struct OCIGlobals: Equatable {
     if code != 0 { throw ExitCode(code) }
   }
 
+  /// Writes `message` to stderr (`garrison-oci: …`, or `garrison-oci: warning: …`) and to `--log` at `level`.
   func report(_ message: String, level: String = "error") {
-    StandardError.write("garrison-oci: \(message)\n")
+    StandardError.write("garrison-oci: \(level == "error" ? "" : level + ": ")\(message)\n")
     guard let log else { return }
     let time = Date().formatted(.iso8601)
     let line: String
