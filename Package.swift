@@ -80,7 +80,7 @@ let package = Package(
     // garrison-oci links only what the runtime needs: a small binary starts faster (fewer conformance records
     // for the Swift runtime to scan, fewer pages to fault in), and it starts once per container operation.
     .target(name: "GarrisonOCICommands", dependencies: [
-      "GarrisonCore", "GarrisonOCI", "GarrisonPlan", "GarrisonAudit", "GarrisonRuntime", "GarrisonKernel",
+      "GarrisonCore", "GarrisonOCI", "GarrisonPlan", "GarrisonAudit", "GarrisonRuntime", "GarrisonKernel", "GarrisonInit",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .target(name: "GarrisonCommands", dependencies: [

@@ -63,6 +63,16 @@ pid_t gr_gettid(void) { return (pid_t)syscall(SYS_gettid); }
 long gr_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
   return syscall(nr, a1, a2, a3, a4, a5, a6);
 }
+int gr_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int from) {
+  int rc = posix_spawn_file_actions_addclosefrom_np(actions, from);
+  if (rc != 0) { errno = rc; return -1; }
+  return 0;
+}
+int gr_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path) {
+  int rc = posix_spawn_file_actions_addchdir_np(actions, path);
+  if (rc != 0) { errno = rc; return -1; }
+  return 0;
+}
 int gr_wifexited(int status) { return WIFEXITED(status); }
 int gr_wexitstatus(int status) { return WEXITSTATUS(status); }
 int gr_wifsignaled(int status) { return WIFSIGNALED(status); }

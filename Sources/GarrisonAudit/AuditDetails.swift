@@ -111,6 +111,16 @@ public enum AuditDetails {
      "kills": .int(current - previous)]
   }
 
+  /// `hook.run`: one OCI hook run (`hook` is its kind: prestart, createRuntime, createContainer, startContainer,
+  /// poststart, poststop; `index` its place in that list), how it ended (exit code, or the signal that killed it,
+  /// or killed after its timeout) and how long it took; `message` says why it failed (nil when it succeeded).
+  public static func hookRun(hook: String, index: Int, path: String, exitCode: Int32?, signal: Int32?, timedOut: Bool,
+                             message: String?, durationMicroseconds: UInt64) -> JSONValue {
+    ["hook": .string(hook), "index": .integer(index), "path": .string(path),
+     "exit_code": exitCode.map { .integer($0) } ?? .null, "signal": signal.map { .integer($0) } ?? .null,
+     "timed_out": .bool(timedOut), "message": .optional(message), "duration_us": .integer(durationMicroseconds)]
+  }
+
   /// `container.exited`: exit status or terminating signal.
   public static func containerExited(exitCode: Int32?, signal: Int32?) -> JSONValue {
     ["exit_code": exitCode.map { .integer($0) } ?? .null, "signal": signal.map { .integer($0) } ?? .null]

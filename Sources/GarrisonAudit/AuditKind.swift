@@ -17,6 +17,7 @@ public enum AuditKind: String, Sendable, CaseIterable, Hashable, Comparable {
   case seccompDenied = "seccomp.denied"
   case containerOOMKilled = "container.oom_killed"
   case containerExited = "container.exited"
+  case hookRun = "hook.run"
   case auditRecovered = "audit.recovered"
   case auditCheckpoint = "audit.checkpoint"
 

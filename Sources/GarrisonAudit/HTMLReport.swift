@@ -23,7 +23,8 @@ public enum HTMLReport {
 
   /// Kind groups used to colour the per-pod bars.
   static let groups: [(name: String, color: String, kinds: Set<AuditKind>)] = [
-    ("lifecycle", "#3b82c4", [.podAdmitted, .containerStarted, .containerExited, .containerExec, .auditRecovered, .auditCheckpoint]),
+    ("lifecycle", "#3b82c4", [.podAdmitted, .containerStarted, .containerExited, .containerExec, .hookRun, .auditRecovered,
+                              .auditCheckpoint]),
     ("risk", "#8e5bb5", [.privilegedContainer, .hostNamespace, .hostPathMount, .capabilityBeyondDefault]),
     ("enforcement", "#e08a1e", [.podRefused, .enforcementReadback, .enforcementFallback, .lsmUnavailable,
                                 .lsmProfileLoaded]),

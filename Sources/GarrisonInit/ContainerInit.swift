@@ -21,8 +21,10 @@ public enum ContainerInit {
       try setUpContainer(spec, sync: &sync)
       if !spec.env.contains(where: { $0.hasPrefix("HOME=") }) { spec.env.append("HOME=\(homeDirectory(uid: spec.user.uid))") }
       let path = try resolveExecutable(spec)
+      let hookReport = try InitHooks.openStartReport(spec)
       sync.send(.ready)
       if spec.mode == .create { try waitForStart() }
+      try InitHooks.startContainer(spec, report: hookReport)
       try step("reset signal dispositions") { () throws(Errno) in try Kernel.resetSignals() }
       let err = Kernel.execve(path, spec.args, spec.env)
       throw InitFailure("execve \(path)", err.description)
@@ -131,7 +133,7 @@ public enum ContainerInit {
         try step("unshare cgroup namespace") { () throws(Errno) in try Kernel.unshare(C.CLONE_NEWCGROUP) }
       }
       let rootfs = RootfsSetup(spec: spec)
-      try rootfs.prepareAndPivot()
+      try rootfs.prepareAndPivot { () throws(InitFailure) in try InitHooks.beforeRootSwitch(spec, sync: &sync) }
       // After the root switch, so /dev/ptmx is the container's own devpts instance (as runc does it).
       if let terminal = spec.terminal {
         try ConsoleSetup(spec: spec, terminal: terminal).apply(mountConsole: spec.defaultDevices)

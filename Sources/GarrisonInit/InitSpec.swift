@@ -174,6 +174,9 @@ public struct InitSpec: Equatable, Sendable {
   /// attestation, which compares host ids). Empty or nil without a user namespace.
   public var uidMappings: [IDMap]?
   public var gidMappings: [IDMap]?
+  /// The OCI hooks the init runs or pauses for (create mode only; nil without any). Runtime-namespace hooks
+  /// run in the runtime; only whether to pause for them travels here.
+  public var hooks: Hooks?
 
   /// True when the container has (creates or joins) a user namespace.
   public var hasUserNamespace: Bool { namespaces.contains { $0.flag == LinuxConstants.CLONE_NEWUSER } }

@@ -2,7 +2,8 @@ import GarrisonKernel
 
 /// The binary form of `InitSpec` that the runtime hands garrison-init on fd 3 (and keeps in its state):
 /// `GIS1`, then every field in declaration order as little-endian 64-bit integers, length-prefixed UTF-8
-/// strings and byte strings, counted arrays and a presence byte before optionals. No Codable machinery runs on
+/// strings and byte strings, counted arrays and a presence byte before optionals (a spec with OCI hooks starts
+/// `GIS2` and has them after the rest: `InitSpecWire+Hooks.swift`). No Codable machinery runs on
 /// either side: JSON decoding cost the init and the runtime a generic-metadata and conformance lookup per
 /// type, about a millisecond each per container start.
 ///
@@ -13,7 +14,7 @@ public enum InitSpecWire {
 
   public static func encode(_ spec: InitSpec) -> [UInt8] {
     var w = WireWriter()
-    w.out.append(contentsOf: magic)
+    w.out.append(contentsOf: spec.hooks == nil ? magic : magicWithHooks)
     w.string(spec.mode.rawValue)
     w.count(spec.namespaces.count)
     for ns in spec.namespaces {
@@ -95,13 +96,15 @@ public enum InitSpecWire {
         w.uint(UInt(m.size))
       }
     }
+    encodeHooks(spec.hooks, into: &w)
     return w.out
   }
 
   public static func decode(_ bytes: [UInt8]) throws(InitSpecWireError) -> InitSpec {
     var r = WireReader(input: bytes)
-    guard bytes.count >= magic.count, Array(bytes[0..<magic.count]) == magic else {
-      throw InitSpecWireError(offset: 0, "not an init spec (magic GIS1 missing)")
+    let prefix = bytes.count >= magic.count ? Array(bytes[0..<magic.count]) : []
+    guard prefix == magic || prefix == magicWithHooks else {
+      throw InitSpecWireError(offset: 0, "not an init spec (magic GIS1 or GIS2 missing)")
     }
     r.at = magic.count
     let modeName = try r.string()
@@ -179,6 +182,7 @@ public enum InitSpecWire {
       }
       maps.append(list)
     }
+    let hooks = prefix == magicWithHooks ? try decodeHooks(&r) : nil
     guard r.at == bytes.count else { throw InitSpecWireError(offset: r.at, "\(bytes.count - r.at) trailing bytes") }
     var spec = InitSpec(
       mode: mode, namespaces: namespaces, rootfs: rootfs, rootPropagation: rootPropagation, noPivot: noPivot,
@@ -191,6 +195,7 @@ public enum InitSpecWire {
     spec.terminal = terminal
     spec.uidMappings = maps[0]
     spec.gidMappings = maps[1]
+    spec.hooks = hooks
     return spec
   }
 }

@@ -7,8 +7,9 @@ struct RootfsSetup {
   let spec: InitSpec
   typealias C = LinuxConstants
 
-  /// Everything up to and including the root switch. Runs in the new mount namespace.
-  func prepareAndPivot() throws(InitFailure) {
+  /// Everything up to and including the root switch. Runs in the new mount namespace. `beforeRootSwitch` runs
+  /// once every mount and device is in place and the host's mount view is still there (the OCI hooks).
+  func prepareAndPivot(beforeRootSwitch: () throws(InitFailure) -> Void = {}) throws(InitFailure) {
     let propagation = spec.rootPropagation == 0 ? (C.MS_REC | C.MS_PRIVATE) : spec.rootPropagation
     try step("make / mount propagation private") { () throws(Errno) in
       try Kernel.mount(source: nil, target: "/", type: nil, flags: propagation, data: nil)
@@ -26,6 +27,7 @@ struct RootfsSetup {
     }
     if spec.defaultDevices { try createDefaultDevices(root: root) }
     for device in spec.devices { try createDevice(device, root: root) }
+    try beforeRootSwitch()
     if spec.noPivot {
       try step("chdir to rootfs \(spec.rootfs)") { () throws(Errno) in try Kernel.fchdir(rootFD) }
       try step("move rootfs \(spec.rootfs) to / (--no-pivot)") { () throws(Errno) in

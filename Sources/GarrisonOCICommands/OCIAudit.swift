@@ -6,13 +6,15 @@ import Foundation
 #endif
 import GarrisonAudit
 import GarrisonCore
+import GarrisonInit
 import GarrisonOCI
 import GarrisonPlan
 import GarrisonRuntime
 import Glibc
 
 /// garrison-oci's audit events: the read-back attestation after every start (`enforcement.readback`, denied on a
-/// mismatch), exec sessions (`container.exec`), and every refused or failed create/start/exec. The log is
+/// mismatch), exec sessions (`container.exec`), every OCI hook run (`hook.run`), and every refused or failed
+/// create/start/exec. The log is
 /// `$GARRISON_AUDIT_DIR`, else `$GARRISON_ROOT/audit` (default `/var/lib/garrison/audit`). An event that cannot be
 /// written makes the command fail: an unrecorded privileged action is not allowed to pass silently. The
 /// read-back event's fsync runs on another thread while the container runs; the command waits for it before it
@@ -109,6 +111,26 @@ enum OCIAudit {
     }
     try appendOverlappingSync(AuditEvent(kind: .enforcementReadback, outcome: report.passed ? .allowed : .denied,
                                          object: object, details: details))
+  }
+
+  /// One OCI hook run (`hook.run`: allowed when it exited 0, error otherwise), written before the command goes on:
+  /// a run that cannot be recorded fails the command.
+  static func hookRun(_ run: HookRun) throws {
+    var exitCode: Int32?
+    var signal: Int32?
+    var timedOut = false
+    switch run.result {
+    case .exited(let code): exitCode = code
+    case .signaled(let sig): signal = sig
+    case .timedOut: timedOut = true
+    case .spawnFailed, .waitFailed: break
+    }
+    let details = AuditDetails.hookRun(hook: run.kind.rawValue, index: run.index, path: run.path, exitCode: exitCode,
+                                       signal: signal, timedOut: timedOut, message: run.message,
+                                       durationMicroseconds: run.durationMicroseconds)
+    try append(AuditEvent(kind: .hookRun, outcome: run.result.succeeded ? .allowed : .error,
+                          object: object(id: run.containerID, bundle: nil, annotations: run.annotations),
+                          details: details))
   }
 
   /// A refused or failed operation.

@@ -6,6 +6,7 @@ import Foundation
 #endif
 import GarrisonAudit
 import GarrisonCore
+import GarrisonInit
 import GarrisonKernel
 import GarrisonRuntime
 import Glibc
@@ -17,8 +18,8 @@ public struct OCICommand: ParsableCommand {
     abstract: "runc-compatible OCI runtime that enforces every confinement setting or refuses to start.",
     discussion: """
       Exit codes: 0 success; 2 bad input or usage (the config.json field is named); 3 a setting cannot be \
-      enforced on this host or was refused; 4 a system operation failed. `run` and foreground `exec` exit with \
-      the container's status.
+      enforced on this host or was refused; 4 a system operation or an OCI hook failed (a failing poststop hook \
+      is only a warning). `run` and foreground `exec` exit with the container's status.
       """,
     // runc's `--version` layout (podman info shows it); the spec line is the OCI runtime-spec version implemented.
     version: "garrison-oci version 0.1.0\nspec: 1.2.0",
@@ -80,6 +81,14 @@ struct OCIGlobals: Equatable {
       try OCIAudit.started(report, object: OCIAudit.object(id: report.containerID, bundle: record.bundle,
                                                            annotations: record.annotations ?? [:]))
     }
+    let globals = self
+    runtime.onHookRun = { run in
+      // runtime-spec: a failed poststop hook is a warning; delete goes on (every other failure is an error).
+      if run.kind == .poststop, let message = run.message {
+        globals.report("\(run.field): \(message)", level: "warning")
+      }
+      try OCIAudit.hookRun(run)
+    }
     return runtime
   }
 
@@ -108,19 +117,20 @@ struct OCIGlobals: Equatable {
     if code != 0 { throw ExitCode(code) }
   }
 
-  func report(_ message: String) {
-    StandardError.write("garrison-oci: \(message)\n")
+  /// Writes `message` to stderr (`garrison-oci: …`, or `garrison-oci: warning: …`) and to `--log` at `level`.
+  func report(_ message: String, level: String = "error") {
+    StandardError.write("garrison-oci: \(level == "error" ? "" : level + ": ")\(message)\n")
     guard let log else { return }
     let time = Date().formatted(.iso8601)
     let line: String
     if logFormat == "json" {
-      let obj = ["level": "error", "msg": message, "time": time]
+      let obj = ["level": level, "msg": message, "time": time]
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys]
       let data = (try? encoder.encode(obj)) ?? Data()
       line = String(decoding: data, as: UTF8.self)
     } else {
-      line = "time=\"\(time)\" level=error msg=\"\(message)\""
+      line = "time=\"\(time)\" level=\(level) msg=\"\(message)\""
     }
     // Appended; logging must not turn a reported error into a different one.
     let fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o666)

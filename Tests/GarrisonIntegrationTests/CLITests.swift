@@ -34,6 +34,8 @@ struct CLITests {
     #expect((linux?["seccomp"] as? [String: Any])?["enabled"] as? Bool == true)
     #expect((linux?["namespaces"] as? [String])?.contains("user") == true)
     #expect(linux?["apparmor"] != nil && linux?["selinux"] != nil)
+    #expect(doc?["hooks"] as? [String] == ["prestart", "createRuntime", "createContainer", "startContainer", "poststart",
+                                           "poststop"])
   }
 
   @Test(arguments: [

@@ -29,25 +29,57 @@ import Testing
     return spec
   }()
 
+  /// `full` with OCI hooks (a `GIS2` spec).
+  static let withHooks: InitSpec = {
+    var spec = full
+    spec.hooks = .init(
+      pauseForRuntime: true,
+      createContainer: [.init(path: "/usr/bin/mount-hook", args: ["mount-hook", "-x"], env: ["K=v", ""], timeout: 5),
+                        .init(path: "/h")],
+      startContainer: [.init(path: "/sbin/ldconfig", args: [], env: [], timeout: Int(Int32.max))],
+      state: HookState(id: "c1", bundle: "/var/tmp/b", annotations: ["z": "1", "a": "ü\n"]))
+    return spec
+  }()
+
   @Test func roundTripsEveryField() throws {
     #expect(try InitSpecWire.decode(InitSpecWire.encode(Self.full)) == Self.full)
+    #expect(try InitSpecWire.decode(InitSpecWire.encode(Self.withHooks)) == Self.withHooks)
+    var pauseOnly = Self.full
+    pauseOnly.hooks = .init(pauseForRuntime: true, state: HookState(id: "c", bundle: "/"))
+    #expect(try InitSpecWire.decode(InitSpecWire.encode(pauseOnly)) == pauseOnly)
     let minimal = InitSpec(mode: .create, rootfs: "/", lastCap: 0, user: .init(uid: 0, gid: 0), noNewPrivileges: false,
                            cwd: "/", args: ["true"], env: [])
     #expect(try InitSpecWire.decode(InitSpecWire.encode(minimal)) == minimal)
   }
 
-  @Test func damagedInputIsRefusedWithItsOffset() throws {
-    let bytes = InitSpecWire.encode(Self.full)
-    // Every truncation fails cleanly (never a crash, never a partial spec).
-    for cut in stride(from: 0, to: bytes.count, by: 7) {
-      #expect(throws: InitSpecWireError.self) { try InitSpecWire.decode(Array(bytes[0..<cut])) }
+  /// Hooks change the magic, so a spec without them is byte for byte what it was before hooks existed (and
+  /// state.json of older runtimes decodes), while a spec with them cannot lose them to a truncation.
+  @Test func hooksAreAGIS2TailThatCannotBeCutOff() throws {
+    let plain = InitSpecWire.encode(Self.full)
+    let hooked = InitSpecWire.encode(Self.withHooks)
+    #expect(Array(plain.prefix(4)) == Array("GIS1".utf8) && Array(hooked.prefix(4)) == Array("GIS2".utf8))
+    #expect(Array(hooked[4..<plain.count]) == Array(plain[4...]))
+    // GIS2 ending where GIS1 ends is truncated; GIS1 followed by a hooks section has trailing bytes.
+    #expect(throws: InitSpecWireError.self) { try InitSpecWire.decode(Array("GIS2".utf8) + Array(plain[4...])) }
+    #expect(throws: InitSpecWireError(offset: plain.count, "\(hooked.count - plain.count) trailing bytes")) {
+      try InitSpecWire.decode(Array("GIS1".utf8) + Array(hooked[4...]))
     }
+  }
+
+  @Test func damagedInputIsRefusedWithItsOffset() throws {
+    // Every truncation fails cleanly (never a crash, never a partial spec), hooks section included.
+    for bytes in [InitSpecWire.encode(Self.full), InitSpecWire.encode(Self.withHooks)] {
+      for cut in stride(from: 0, to: bytes.count, by: 3) {
+        #expect(throws: InitSpecWireError.self) { try InitSpecWire.decode(Array(bytes[0..<cut])) }
+      }
+    }
+    let bytes = InitSpecWire.encode(Self.full)
     #expect(throws: InitSpecWireError(offset: bytes.count, "1 trailing bytes")) {
       try InitSpecWire.decode(bytes + [0])
     }
     var badMagic = bytes
     badMagic[0] = UInt8(ascii: "X")
-    #expect(throws: InitSpecWireError(offset: 0, "not an init spec (magic GIS1 missing)")) {
+    #expect(throws: InitSpecWireError(offset: 0, "not an init spec (magic GIS1 or GIS2 missing)")) {
       try InitSpecWire.decode(badMagic)
     }
     // A count far larger than the input is refused before anything is allocated.

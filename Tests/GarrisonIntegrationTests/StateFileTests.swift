@@ -26,6 +26,23 @@ import Testing
     #expect(parsedBare.annotations == nil && parsedBare.cgroups == nil && parsedBare.initExe == nil)
   }
 
+  @Test func hooksRoundTripThroughStateJSON() throws {
+    var record = Self.record
+    record.initSpec = InitSpecWireTests.withHooks
+    record.hooks = try OCIHooks(.init(
+      prestart: [.init(path: "/p", args: ["p", "1"], env: ["A=b"], timeout: 3)], poststart: [],
+      poststop: [.init(path: "/q"), .init(path: "/r", env: [])]))
+    let parsed = try ContainerRecord(json: try JSONParser.parse(record.json.canonicalBytes))
+    #expect(parsed.hooks == record.hooks && parsed.initSpec == record.initSpec)
+    #expect(parsed.hooks?[.poststop] == [.init(path: "/q"), .init(path: "/r", env: [])])
+    #expect(parsed.hooks?.lists[.poststart] == nil)  // empty lists are not kept
+    guard case .object(var o) = record.json else { Issue.record("not an object"); return }
+    o["hooks"] = ["poststop": [["path": "/q"]]]  // args missing
+    #expect(throws: GarrisonError.self) { try ContainerRecord(json: .object(o)) }
+    o["hooks"] = ["postmortem": []]
+    #expect(throws: GarrisonError.self) { try ContainerRecord(json: .object(o)) }
+  }
+
   @Test func damagedStateNamesTheField() throws {
     guard case .object(var o) = Self.record.json else { Issue.record("not an object"); return }
     o["pid"] = .string("x")

@@ -5,6 +5,7 @@
 #ifndef GARRISON_LINUX_H
 #define GARRISON_LINUX_H
 #include <stdint.h>
+#include <spawn.h>
 #include <sys/types.h>
 
 int gr_unshare(int flags);
@@ -69,6 +70,10 @@ int gr_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
  * child's dup2/execve errno after reaping it). */
 pid_t gr_spawn(const char *path, char *const argv[], char *const envp[], const int *from, const int *to,
                int count, int cgroup_fd);
+
+/* posix_spawn file actions glibc declares only under _GNU_SOURCE (glibc >= 2.34 and 2.29). */
+int gr_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int from);
+int gr_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path);
 
 /* wait(2) status macros. */
 int gr_wifexited(int status);

@@ -27,6 +27,9 @@ public struct ContainerRecord: Sendable {
   public var clamps: [String]
   /// `device:inode` of the waiting init's executable, so `start` can tell when the process has exec'd.
   public var initExe: String?
+  /// The container's OCI hooks as validated at create (poststart and poststop run later from here, never from a
+  /// config.json edited since); nil without any.
+  public var hooks: OCIHooks?
 
   public init(id: String, bundle: String, pid: Int32, startTime: UInt64, started: Bool, created: String,
               annotations: [String: String]?, cgroups: CgroupPlacement?, initSpec: InitSpec, clamps: [String],
@@ -56,6 +59,7 @@ public struct ContainerRecord: Sendable {
     if let annotations { o["annotations"] = .object(annotations.mapValues { .string($0) }) }
     if let cgroups { o["cgroups"] = cgroups.json }
     if let initExe { o["initExe"] = .string(initExe) }
+    if let hooks { o["hooks"] = hooks.json }
     return .object(o)
   }
 
@@ -80,6 +84,7 @@ public struct ContainerRecord: Sendable {
       self.annotations = annotations
     }
     if let c = json["cgroups"], c != .null { cgroups = try CgroupPlacement(json: c) }
+    if let h = json["hooks"], h != .null { hooks = try OCIHooks(json: h) }
     guard let bytes = Data(base64Encoded: try r.string("initSpec")) else { throw r.bad("initSpec") }
     do { initSpec = try InitSpecWire.decode(Array(bytes)) } catch { throw r.bad("initSpec (\(error))") }
   }

@@ -1,3 +1,4 @@
+import GarrisonInit
 import GarrisonKernel
 import GarrisonOCI
 
@@ -44,7 +45,7 @@ public enum RuntimeFeatures {
     [
       "ociVersionMin": "1.0.0",
       "ociVersionMax": "1.2.0",
-      "hooks": [String](),
+      "hooks": HookKind.allCases.map(\.rawValue),
       "mountOptions": InitSpecBuilder.flagOptions.keys.sorted() + InitSpecBuilder.propagation.keys.sorted(),
       "linux": [
         "namespaces": ["cgroup", "ipc", "mount", "network", "pid", "user", "uts"],

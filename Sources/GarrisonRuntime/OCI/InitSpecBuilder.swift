@@ -59,11 +59,7 @@ public struct InitSpecBuilder {
       throw GarrisonError(.notFound, "rootfs \(rootfs) does not exist or is not a directory",
                           field: FieldPath("root.path"))
     }
-    if let hooks = spec.hooks, [hooks.prestart, hooks.createRuntime, hooks.createContainer, hooks.startContainer,
-                                hooks.poststart, hooks.poststop].contains(where: { !($0 ?? []).isEmpty }) {
-      throw GarrisonError(.unenforceable, "OCI hooks are not run by garrison-oci; refusing rather than skipping them",
-                          field: FieldPath("hooks"))
-    }
+    _ = try OCIHooks(spec.hooks)  // validated here too; `OCIRuntime.create` attaches them (they need the id)
     let linux = spec.linux ?? RuntimeSpec.Linux()
     let namespaces = try buildNamespaces(linux.namespaces ?? [])
     let created = Set(namespaces.filter { $0.path == nil }.map(\.type))

@@ -23,6 +23,9 @@ public struct OCIRuntime: Sendable {
   /// Called with every attestation, passed or not, and the container's record, before a mismatch kills the
   /// container (the audit hook).
   public var onAttested: (@Sendable (AttestationReport, ContainerRecord) throws -> Void)?
+  /// Called with every OCI hook run, wherever it ran, successful or not (the audit hook). An error it throws
+  /// fails the operation (a poststop run's error is thrown once every poststop hook has run).
+  public var onHookRun: (@Sendable (HookRun) throws -> Void)?
 
   public init(root: String, launcher: InitLauncher, seccomp: any SeccompBPFCompiling = OCISeccompCompiler(),
               cgroups: any CgroupControlling = OCICgroups()) {
@@ -68,11 +71,15 @@ public struct OCIRuntime: Sendable {
     try ContainerStore.validate(id: id)
     let bundle = PathName.standardized(options.bundle)
     let runtimeSpec = try spec ?? BundleLoader.load(bundle: bundle)
+    let hooks = try HookRunner(hooks: OCIHooks(runtimeSpec.hooks),
+                               state: HookState(id: id, bundle: bundle, annotations: runtimeSpec.annotations ?? [:]),
+                               sink: onHookRun)
     let connected = proxy == nil
       ? try ConsoleSocket.connect(path: options.consoleSocket, terminal: runtimeSpec.process?.terminal == true) : nil
     defer { if let connected { Glibc.close(connected) } }
     let console = proxy?.initEnd ?? connected
     try store.reserve(id)
+    var launching = false
     do {
       let fifoPath = store.fifo(id)
       guard mkfifo(fifoPath, 0o600) == 0 else {
@@ -84,10 +91,13 @@ public struct OCIRuntime: Sendable {
       }
       defer { Glibc.close(fifo) }
       // The init starts while the spec is built and the cgroups are written.
+      launching = true
       let launched = try launch(id: id, startFIFO: fifo, console: console,
                                 cgroups: .create(cgroupsPath: runtimeSpec.linux?.cgroupsPath,
-                                                 resources: runtimeSpec.linux?.resources)) {
-        let built = try InitSpecBuilder(seccomp: seccomp).build(runtimeSpec, bundle: bundle, noPivot: options.noPivot)
+                                                 resources: runtimeSpec.linux?.resources),
+                                hooks: hooks.hooks.isEmpty ? nil : hooks) {
+        var built = try InitSpecBuilder(seccomp: seccomp).build(runtimeSpec, bundle: bundle, noPivot: options.noPivot)
+        built.hooks = hooks.hooks.forInit(state: hooks.state)
         PhaseTrace.mark("spec built")
         return built
       }
@@ -95,11 +105,12 @@ public struct OCIRuntime: Sendable {
       let sync: Int32? = keepSync ? launched.sync : nil
       if !keepSync { Glibc.close(launched.sync) }
       PhaseTrace.mark("launched")
-      let record = ContainerRecord(
+      var record = ContainerRecord(
         id: id, bundle: bundle, pid: launched.pid, startTime: launched.startTime, started: false,
         created: AuditTime.now().description, annotations: runtimeSpec.annotations,
         cgroups: launched.cgroups, initSpec: initSpec, clamps: launched.clamps,
         initExe: ProcessProbe.executableIdentity(launched.pid))
+      record.hooks = hooks.hooks.isEmpty ? nil : hooks.hooks
       do {
         try store.save(record)
         if let pidFile = options.pidFile { try writePidFile(pidFile, launched.pid) }
@@ -112,6 +123,9 @@ public struct OCIRuntime: Sendable {
       return (record, sync)
     } catch {
       try? store.remove(id)  // best-effort cleanup of our own state directory; the original error wins
+      // runtime-spec lifecycle: a create that failed once the container existed continues at "destroy" and
+      // runs the poststop hooks (their failures are warnings; the create error is the one to report).
+      if launching { try? hooks.runPoststop() }
       throw error
     }
   }
@@ -136,10 +150,23 @@ public struct OCIRuntime: Sendable {
     }
     guard !record.started else { throw GarrisonError(.refused, "container \(id) was already started") }
     PhaseTrace.mark("start")
-    try signalStart(id)
+    let hooks = HookRunner(record: record, sink: onHookRun)
+    let startHooks = try StartContainerReport.open(pid: record.pid, spec: record.initSpec)  // before the FIFO
+    do {
+      try signalStart(id)
+    } catch {
+      if let startHooks { Glibc.close(startHooks.fd) }
+      throw error
+    }
     record.started = true
     try store.save(record)
     PhaseTrace.mark("start signalled")
+    do {
+      try startHooks?.read(into: hooks, expected: hooks.hooks[.startContainer].count)
+    } catch {
+      kill9AndWait(record.pid)  // runtime-spec: a failed startContainer hook stops the container
+      throw error
+    }
     waitForExec(record.pid, sync: sync, initExe: record.initExe)
     PhaseTrace.mark("exec seen")
     let (report, audit) = try attest(record, pid: record.pid, spec: record.initSpec, background: auditInBackground)
@@ -150,6 +177,13 @@ public struct OCIRuntime: Sendable {
       throw error
     }
     PhaseTrace.mark("attested")
+    do {
+      try hooks.runPoststart(pid: record.pid)
+    } catch {
+      try? audit?.wait()  // the hook error is the one to report; the audit event is written either way
+      kill9AndWait(record.pid)  // as runc: a failed poststart hook kills the container and fails start
+      throw error
+    }
     return (report, audit)
   }
 
@@ -247,6 +281,8 @@ public struct OCIRuntime: Sendable {
       try cgroups.destroy(c)
     }
     try store.remove(id)
+    // After the container is gone; a failing hook is a warning (reported to onHookRun), never a failed delete.
+    try HookRunner(record: record, sink: onHookRun).runPoststop()
   }
 
   /// Host pids of the container's processes.
@@ -292,6 +328,7 @@ public struct OCIRuntime: Sendable {
       throw GarrisonError(.refused, "exec may not clear noNewPrivileges", field: f / "noNewPrivileges")
     }
     spec.mode = .exec
+    spec.hooks = nil  // hooks belong to the container's lifecycle, never to an exec
     spec.seccomp = base.seccomp
     spec.apparmorProfile = base.apparmorProfile
     spec.selinuxLabel = base.selinuxLabel
@@ -366,7 +403,7 @@ public struct OCIRuntime: Sendable {
   /// On any failure the init and the container process are killed and the cgroups made here removed before
   /// the error is thrown.
   func launch(id: String, startFIFO: Int32?, console: Int32?, cgroups target: CgroupTarget,
-              spec makeSpec: () throws -> InitSpec) throws -> Launched {
+              hooks: HookRunner? = nil, spec makeSpec: () throws -> InitSpec) throws -> Launched {
     try becomeSubreaper()
     var unified: UnifiedCgroup?
     var placement: CgroupPlacement?
@@ -431,6 +468,11 @@ public struct OCIRuntime: Sendable {
                           spec: spec)
         case .clamped(let name, let rs, let rh, let s, let h):
           clamps.append("\(name) requested \(rs)/\(rh), applied \(s)/\(h) (no CAP_SYS_RESOURCE)")
+        case .hooks where hooks != nil:
+          try hooks?.runCreateRuntime(pid: pid)  // the init waits before its root switch
+          try FileIO.send(fd: spawned.sync, Array("resume\n".utf8))
+        case .hook(let run) where hooks != nil:
+          try hooks?.record(run)  // a createContainer hook the init ran
         default:
           throw failure(message)
         }
@@ -482,6 +524,9 @@ public struct OCIRuntime: Sendable {
 
   private func failure(_ m: SyncProtocol.Message) -> GarrisonError {
     if case .error(let step, let text) = m {
+      if step.hasPrefix("hooks.") {  // a hook the init ran: name its config.json field
+        return GarrisonError(.system, "container init failed: \(text)", field: FieldPath(step))
+      }
       return GarrisonError(.system, operation: step, "container init failed: \(text)")
     }
     return GarrisonError(.system, operation: "init", "unexpected message from garrison-init: \(m.line)")
