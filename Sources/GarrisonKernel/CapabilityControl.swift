@@ -44,9 +44,10 @@ public enum CapabilityControl {
     if cap_set_proc(caps) != 0 { throw Errno.current }
   }
 
-  /// Clears the ambient set. The corresponding libcap function is `cap_reset_ambient`.
+  /// Clears the ambient set: `prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)`, one system call (libcap's
+  /// `cap_reset_ambient` first probes every capability with `PR_CAP_AMBIENT_IS_SET`: 42 calls per start).
   public static func clearAmbient() throws(Errno) {
-    if cap_reset_ambient() != 0 { throw Errno.current }
+    try Kernel.prctl(LinuxConstants.PR_CAP_AMBIENT, LinuxConstants.PR_CAP_AMBIENT_CLEAR_ALL)
   }
 
   /// Raises `cap` in the ambient set. The corresponding libcap function is `cap_set_ambient`.
