@@ -96,21 +96,8 @@ extension Kernel {
     }
     _ = try check { gr_spawn_addclosefrom(&actions, 3) }
     if let cwd { _ = try check { gr_spawn_addchdir(&actions, cwd) } }
-    var attr = posix_spawnattr_t()
-    posix_spawnattr_init(&attr)
-    defer { posix_spawnattr_destroy(&attr) }
-    var empty = sigset_t()
-    sigemptyset(&empty)
-    var all = sigset_t()
-    sigfillset(&all)
-    posix_spawnattr_setsigmask(&attr, &empty)
-    posix_spawnattr_setsigdefault(&attr, &all)
-    var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
-    if newProcessGroup {
-      posix_spawnattr_setpgroup(&attr, 0)
-      flags |= POSIX_SPAWN_SETPGROUP
-    }
-    posix_spawnattr_setflags(&attr, Int16(flags))
+    var attr = SpawnAttributes(newProcessGroup: newProcessGroup)
+    defer { attr.destroy() }
     let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
     let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
     defer {
@@ -118,8 +105,35 @@ extension Kernel {
       for p in envp { free(p) }
     }
     var pid: pid_t = 0
-    let rc = posix_spawn(&pid, path, &actions, &attr, argv, envp)
+    let rc = posix_spawn(&pid, path, &actions, &attr.value, argv, envp)
     guard rc == 0 else { throw Errno(rawValue: rc) }
     return pid
   }
+}
+
+/// The `posix_spawn` attributes of every process Garrison spawns: all signals unblocked and at their default
+/// disposition; with `newProcessGroup`, a process group of its own; with `newSession`, `setsid`
+/// (`POSIX_SPAWN_SETSID`). `destroy()` when done.
+public struct SpawnAttributes {
+  public var value = posix_spawnattr_t()
+
+  public init(newProcessGroup: Bool = false, newSession: Bool = false) {
+    posix_spawnattr_init(&value)
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    var all = sigset_t()
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&value, &empty)
+    posix_spawnattr_setsigdefault(&value, &all)
+    var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+    if newProcessGroup {
+      posix_spawnattr_setpgroup(&value, 0)
+      flags |= POSIX_SPAWN_SETPGROUP
+    }
+    if newSession { flags |= 0x80 }  // POSIX_SPAWN_SETSID (glibc 2.26+; not exported to Swift)
+    posix_spawnattr_setflags(&value, Int16(flags))
+  }
+
+  /// The corresponding C function is `posix_spawnattr_destroy`.
+  public mutating func destroy() { posix_spawnattr_destroy(&value) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 
 /// How a spawned child's standard streams are wired.
 public struct SpawnIO: Sendable {
@@ -24,9 +25,8 @@ public enum Spawn {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    var attr = posix_spawnattr_t()
-    posix_spawnattr_init(&attr)
-    defer { posix_spawnattr_destroy(&attr) }
+    var attr = SpawnAttributes(newSession: newSession)
+    defer { attr.destroy() }
 
     for (target, fd) in [(Int32(0), io.stdin), (1, io.stdout), (2, io.stderr)] {
       if let fd {
@@ -35,15 +35,6 @@ public enum Spawn {
         posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
       }
     }
-    var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
-    if newSession { flags |= 0x80 }  // POSIX_SPAWN_SETSID
-    var empty = sigset_t()
-    sigemptyset(&empty)
-    posix_spawnattr_setsigmask(&attr, &empty)
-    var all = sigset_t()
-    sigfillset(&all)
-    posix_spawnattr_setsigdefault(&attr, &all)
-    posix_spawnattr_setflags(&attr, Int16(flags))
 
     let env = environment ?? ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
     var cargv: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
@@ -54,8 +45,8 @@ public enum Spawn {
     }
     var pid: pid_t = 0
     let rc = argv[0].contains("/")
-      ? posix_spawn(&pid, argv[0], &actions, &attr, &cargv, &cenv)
-      : posix_spawnp(&pid, argv[0], &actions, &attr, &cargv, &cenv)
+      ? posix_spawn(&pid, argv[0], &actions, &attr.value, &cargv, &cenv)
+      : posix_spawnp(&pid, argv[0], &actions, &attr.value, &cargv, &cenv)
     guard rc == 0 else {
       throw GarrisonError(.system, operation: "posix_spawn", "cannot start \(argv[0])", errno: rc)
     }

@@ -142,21 +142,13 @@ public struct InitLauncher: Sendable {
       posix_spawn_file_actions_init(&actions)
       defer { posix_spawn_file_actions_destroy(&actions) }
       for (f, t) in zip(from, to) { posix_spawn_file_actions_adddup2(&actions, f, t) }
-      var attr = posix_spawnattr_t()
-      posix_spawnattr_init(&attr)
-      defer { posix_spawnattr_destroy(&attr) }
-      var empty = sigset_t()
-      sigemptyset(&empty)
-      var all = sigset_t()
-      sigfillset(&all)
-      posix_spawnattr_setsigmask(&attr, &empty)
-      posix_spawnattr_setsigdefault(&attr, &all)
-      posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+      var attr = SpawnAttributes()
+      defer { attr.destroy() }
       var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
       var envp: [UnsafeMutablePointer<CChar>?] = [nil]
       defer { for a in argv { free(a) } }
       var pid: pid_t = 0
-      let rc = posix_spawn(&pid, path, &actions, &attr, &argv, &envp)
+      let rc = posix_spawn(&pid, path, &actions, &attr.value, &argv, &envp)
       guard rc == 0 else { throw Errno(rawValue: rc) }
       return pid
     }
