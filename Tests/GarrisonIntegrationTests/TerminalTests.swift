@@ -1,3 +1,4 @@
+import CGarrisonLinux
 import Foundation
 import GarrisonOCI
 import GarrisonRuntime
@@ -93,6 +94,60 @@ import Testing
     #expect(r.status == 7, "stderr: \(r.stderr)")
     let lines = r.stdout.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n").map(String.init)
     #expect(lines.contains("/dev/pts/0") && lines.contains("stdout-is-tty"), "stdout: \(r.stdout)")
+  }
+
+  /// A foreground `run` whose stdin is a terminal gives the container's pty that terminal's size, and the new
+  /// size after a SIGWINCH (the container sees it with `stty size`; SIGWINCH itself is not forwarded).
+  @Test func foregroundRunFollowsTheTerminalSize() throws {
+    guard Harness.canRun else { return }
+    let b = try bundle()
+    defer { b.cleanup() }
+    var spec = DefaultSpec.make(args: ["/bin/sh", "-c", "stty size; read x; stty size"])
+    spec.process!.terminal = true
+    try b.write(spec)
+    let id = "it-winch-\(UUID().uuidString.prefix(8))"
+    b.ids.append(id)
+    // Our own pty: garrison-oci's stdio is its slave, we hold the master.
+    let master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
+    var number: UInt32 = 0
+    #expect(master >= 0 && gr_pty_unlock(master) == 0 && gr_pty_number(master, &number) == 0)
+    defer { close(master) }
+    let slave = open("/dev/pts/\(number)", O_RDWR | O_NOCTTY | O_CLOEXEC)
+    #expect(slave >= 0)
+    #expect(gr_set_winsize(slave, 24, 80) == 0)
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    for target in Int32(0)...2 { posix_spawn_file_actions_adddup2(&actions, slave, target) }
+    let args = [Harness.ociBinary, "--root", b.stateRoot, "run", "--bundle", b.dir, id]
+    let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+    defer { for a in argv { free(a) } }
+    var pid: pid_t = 0
+    #expect(posix_spawn(&pid, Harness.ociBinary, &actions, nil, argv, environ) == 0)
+    close(slave)
+    var output = ""
+    func readUntil(_ text: String, seconds: Double) {
+      let deadline = Date().addingTimeInterval(seconds)
+      var buffer = [UInt8](repeating: 0, count: 4096)
+      while !output.contains(text) && Date() < deadline {
+        var fds = [pollfd(fd: master, events: Int16(POLLIN), revents: 0)]
+        guard poll(&fds, 1, 200) > 0 else { continue }
+        let n = read(master, &buffer, buffer.count)
+        if n <= 0 { return }
+        output += String(decoding: buffer[0..<n], as: UTF8.self)
+      }
+    }
+    readUntil("24 80", seconds: 20)
+    #expect(output.contains("24 80"), "first size: \(output)")
+    #expect(gr_set_winsize(master, 40, 100) == 0)
+    #expect(kill(pid, SIGWINCH) == 0)
+    usleep(200_000)  // the handler runs before the container reads its next line
+    _ = "go\n".withCString { write(master, $0, 3) }
+    readUntil("40 100", seconds: 20)
+    #expect(output.contains("40 100"), "size after SIGWINCH: \(output)")
+    var status: Int32 = 0
+    #expect(waitpid(pid, &status, 0) == pid)
+    #expect(status == 0, "exit status \(status); output: \(output)")
   }
 
   @Test func detachedTerminalWithoutConsoleSocketIsRefusedAndLeavesNothing() throws {

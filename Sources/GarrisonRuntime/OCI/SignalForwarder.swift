@@ -1,16 +1,27 @@
+import CGarrisonLinux
 import Glibc
 
 /// Forwards the signals a foreground `run`/`exec` receives (INT, TERM, HUP, QUIT, USR1, USR2, WINCH) to the
-/// container process, as runc does. The handler only calls `kill(2)`, which is async-signal-safe.
+/// container process, as runc does. With a pty proxy (`resizing`), SIGWINCH is not forwarded: the new size of
+/// the runtime's terminal is copied to the container's pty instead, and the kernel signals the pty's foreground
+/// process group itself. The handler only makes system calls (`kill`, `ioctl`), which are async-signal-safe.
 enum SignalForwarder {
   nonisolated(unsafe) static var target: pid_t = 0
+  /// The pty master whose size follows stdin's on SIGWINCH (-1: forward SIGWINCH like the others).
+  nonisolated(unsafe) static var resizing: Int32 = -1
   static let forwarded: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH]
 
   static func forward(to pid: pid_t) {
     target = pid
     for sig in forwarded {
       signal(sig) { received in
-        if SignalForwarder.target > 0 { _ = kill(SignalForwarder.target, received) }
+        if received == SIGWINCH && SignalForwarder.resizing >= 0 {
+          var rows: UInt16 = 0
+          var cols: UInt16 = 0
+          if gr_get_winsize(0, &rows, &cols) == 0 { _ = gr_set_winsize(SignalForwarder.resizing, rows, cols) }
+        } else if SignalForwarder.target > 0 {
+          _ = kill(SignalForwarder.target, received)
+        }
       }
     }
     // A caller may have spawned us with these blocked (Foundation's Process does); the waiting thread
@@ -24,5 +35,6 @@ enum SignalForwarder {
   static func stop() {
     for sig in forwarded { signal(sig, SIG_DFL) }
     target = 0
+    resizing = -1
   }
 }

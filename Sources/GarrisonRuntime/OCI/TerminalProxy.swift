@@ -7,7 +7,8 @@ import Glibc
 /// The pty proxy of a foreground `run` with `process.terminal` and no `--console-socket` (what runc does):
 /// the init sends the master over a private socketpair instead of a caller's socket, and the runtime copies
 /// its own stdin to the master and the master to its stdout until the container's side of the pty is gone.
-/// When stdin is a terminal it is put in raw mode (restored afterwards) and its window size is copied once.
+/// When stdin is a terminal it is put in raw mode (restored afterwards) and its window size is copied, at the
+/// start and on every SIGWINCH (`SignalForwarder.resizing`).
 final class TerminalProxy: @unchecked Sendable {
   private let local: Int32
   /// The end handed to the init as its console socket (fd 6); closed once the master has arrived.
@@ -43,9 +44,13 @@ final class TerminalProxy: @unchecked Sendable {
       throw GarrisonError(.system, operation: "recvmsg", "garrison-init sent no pty master")
     }
     master = fd
+    // Before `start`: the container's first `stty size` must already see the caller's size.
+    var rows: UInt16 = 0
+    var cols: UInt16 = 0
+    if isatty(0) == 1, gr_get_winsize(0, &rows, &cols) == 0 { _ = gr_set_winsize(master, rows, cols) }
   }
 
-  /// Raw mode and window size from stdin when it is a terminal, then the copy loop on a thread.
+  /// Raw mode when stdin is a terminal (its size was copied on receipt), then the copy loop on a thread.
   func begin() {
     if isatty(0) == 1 {
       var t = termios()
@@ -55,9 +60,7 @@ final class TerminalProxy: @unchecked Sendable {
         cfmakeraw(&raw)
         tcsetattr(0, TCSANOW, &raw)
       }
-      var rows: UInt16 = 0
-      var cols: UInt16 = 0
-      if gr_get_winsize(0, &rows, &cols) == 0 { _ = gr_set_winsize(master, rows, cols) }
+      SignalForwarder.resizing = master  // size changes follow on SIGWINCH (installed by `run` next)
     }
     // The copy loop runs on its own thread, which holds a reference to the proxy until it is done.
     let context = Unmanaged.passRetained(self).toOpaque()
