@@ -163,6 +163,7 @@ ssize_t gr_recv_fds(int sock, void *buf, size_t len, int *fds, int max, int *cou
   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.bytes,
                        .msg_controllen = sizeof control.bytes};
   *count = 0;
+  int overflow = 0;
   ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
   if (n < 0) return -1;
   for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
@@ -171,10 +172,15 @@ ssize_t gr_recv_fds(int sock, void *buf, size_t len, int *fds, int max, int *cou
     for (int i = 0; i < got; i++) {
       int fd;
       memcpy(&fd, CMSG_DATA(c) + sizeof(int) * (size_t)i, sizeof fd);
-      if (*count < max) fds[(*count)++] = fd; else close(fd);
+      if (*count < max) {
+        fds[(*count)++] = fd;
+      } else {
+        close(fd);
+        overflow = 1;
+      }
     }
   }
-  if ((msg.msg_flags & MSG_CTRUNC) || *count > max) {
+  if ((msg.msg_flags & MSG_CTRUNC) || overflow) {
     for (int i = 0; i < *count; i++) close(fds[i]);
     *count = 0;
     errno = EMSGSIZE;
@@ -184,10 +190,8 @@ ssize_t gr_recv_fds(int sock, void *buf, size_t len, int *fds, int max, int *cou
 }
 ssize_t gr_recv_fd(int sock, void *buf, size_t len, int *fd) {
   int count = 0;
-  *fd = -1;
-  ssize_t n = gr_recv_fds(sock, buf, len, fd, 1, &count);
-  if (count == 0) *fd = -1;
-  return n;
+  *fd = -1; /* stays -1 unless a descriptor came */
+  return gr_recv_fds(sock, buf, len, fd, 1, &count);
 }
 int gr_pty_unlock(int master) { int unlock = 0; return ioctl(master, TIOCSPTLCK, &unlock); }
 int gr_pty_number(int master, unsigned int *number) { return ioctl(master, TIOCGPTN, number); }
