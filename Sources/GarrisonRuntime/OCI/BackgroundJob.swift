@@ -41,8 +41,9 @@ enum DetachedThread {
     init(_ body: @escaping @Sendable () -> Void) { self.body = body }
   }
 
-  /// Starts `body` on a new detached thread; if no thread can be made, runs nothing (the work is optional).
-  static func start(_ body: @escaping @Sendable () -> Void) {
+  /// Starts `body` on a new detached thread; false (and `body` never runs) if no thread can be made.
+  @discardableResult
+  static func start(_ body: @escaping @Sendable () -> Void) -> Bool {
     let context = Unmanaged.passRetained(Job(body)).toOpaque()
     var attributes = pthread_attr_t()
     pthread_attr_init(&attributes)
@@ -54,5 +55,6 @@ enum DetachedThread {
       return nil
     }, context)
     if rc != 0 { Unmanaged<Job>.fromOpaque(context).release() }
+    return rc == 0
   }
 }

@@ -1,4 +1,3 @@
-import CGarrisonLinux
 import Glibc
 
 /// Forwards the signals a foreground `run`/`exec` receives (INT, TERM, HUP, QUIT, USR1, USR2, WINCH) to the
@@ -16,9 +15,7 @@ enum SignalForwarder {
     for sig in forwarded {
       signal(sig) { received in
         if received == SIGWINCH && SignalForwarder.resizing >= 0 {
-          var rows: UInt16 = 0
-          var cols: UInt16 = 0
-          if gr_get_winsize(0, &rows, &cols) == 0 { _ = gr_set_winsize(SignalForwarder.resizing, rows, cols) }
+          TerminalProxy.copyWindowSize(to: SignalForwarder.resizing)
         } else if SignalForwarder.target > 0 {
           _ = kill(SignalForwarder.target, received)
         }

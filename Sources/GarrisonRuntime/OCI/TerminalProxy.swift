@@ -45,9 +45,15 @@ final class TerminalProxy: @unchecked Sendable {
     }
     master = fd
     // Before `start`: the container's first `stty size` must already see the caller's size.
+    if isatty(0) == 1 { Self.copyWindowSize(to: master) }
+  }
+
+  /// Gives the pty `master` the window size of stdin, when stdin has one (two `ioctl`s: async-signal-safe, so
+  /// the SIGWINCH handler calls this too).
+  static func copyWindowSize(to master: Int32) {
     var rows: UInt16 = 0
     var cols: UInt16 = 0
-    if isatty(0) == 1, gr_get_winsize(0, &rows, &cols) == 0 { _ = gr_set_winsize(master, rows, cols) }
+    if gr_get_winsize(0, &rows, &cols) == 0 { _ = gr_set_winsize(master, rows, cols) }
   }
 
   /// Raw mode when stdin is a terminal (its size was copied on receipt), then the copy loop on a thread.
@@ -63,20 +69,11 @@ final class TerminalProxy: @unchecked Sendable {
       SignalForwarder.resizing = master  // size changes follow on SIGWINCH (installed by `run` next)
     }
     // The copy loop runs on its own thread, which holds a reference to the proxy until it is done.
-    let context = Unmanaged.passRetained(self).toOpaque()
-    var thread = pthread_t()
-    let started = pthread_create(&thread, nil, { context in
-      let proxy = Unmanaged<TerminalProxy>.fromOpaque(context!).takeRetainedValue()
-      proxy.pump()
-      proxy.finished.signal()
-      return nil
-    }, context)
-    if started == 0 {
-      pthread_detach(thread)
-    } else {
-      Unmanaged<TerminalProxy>.fromOpaque(context).release()
-      finished.signal()
+    let started = DetachedThread.start {
+      self.pump()
+      self.finished.signal()
     }
+    if !started { finished.signal() }
   }
 
   /// Waits (up to 5 s) for the output to drain after the container exited, then restores stdin.
