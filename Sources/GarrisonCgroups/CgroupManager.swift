@@ -79,9 +79,9 @@ public struct CgroupManager: Sendable {
 
   /// Stage one of a two-stage creation: only the cgroup v2 directory of `path` (`mkdir -p`), so that a
   /// process can be spawned into it (`clone3(CLONE_INTO_CGROUP)`) while `create(path:limits:adopting:)` makes
-  /// the other hierarchies and writes the limits. Returns the leaf and the directories made, top-down; nil
-  /// without a unified hierarchy. The leaf must not exist yet (`.exists`).
-  public func createUnifiedDirectory(path: String) throws -> (directory: String, created: [String])? {
+  /// the other hierarchies and writes the limits. Returns the leaf; nil without a unified hierarchy. The leaf
+  /// must not exist yet (`.exists`).
+  public func createUnifiedDirectory(path: String) throws -> String? {
     guard let unified = layout.unified else { return nil }
     let cgroupPath = try CgroupPath(path)
     let dir = CgroupDirectory(hierarchy: unified, path: try unified.directory(for: cgroupPath))
@@ -93,7 +93,7 @@ public struct CgroupManager: Sendable {
       for made in created.reversed() { _ = CgroupFS.removeDirectory(made) }
       throw GarrisonError(.exists, operation: "create cgroup", "cgroup \(cgroupPath) already exists at \(dir.path)")
     }
-    return (dir.path, created)
+    return dir.path
   }
 
   /// The existing cgroup `path` (its directories in the managed hierarchies that have it).

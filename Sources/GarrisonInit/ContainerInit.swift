@@ -81,7 +81,7 @@ public enum ContainerInit {
     }
     // A new user namespace comes before every other new namespace, so they are owned by it; the runtime
     // (root on the host) writes its uid_map and gid_map while we wait.
-    if spec.namespaces.contains(where: { $0.flag == C.CLONE_NEWUSER && $0.path == nil }) {
+    if spec.createsUserNamespace {
       try step("unshare user namespace") { () throws(Errno) in try Kernel.unshare(C.CLONE_NEWUSER) }
       sync.send(.userns)
       try sync.waitFor("mapped")
@@ -259,10 +259,7 @@ struct SyncChannel {
     let tasks = reader.takeDescriptors()
     defer { for fd in tasks { Kernel.close(fd) } }
     for fd in tasks {
-      try step("write 0 to a cgroup v1 tasks file") { () throws(Errno) in
-        let n = Glibc.write(fd, "0", 1)
-        if n != 1 { throw n < 0 ? Errno.current : Errno(rawValue: EIO) }
-      }
+      try step("write 0 to a cgroup v1 tasks file") { () throws(Errno) in try FileIO.writeAll(fd: fd, Array("0".utf8)) }
     }
   }
 

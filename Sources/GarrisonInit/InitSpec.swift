@@ -180,6 +180,10 @@ public struct InitSpec: Equatable, Sendable {
 
   /// True when the container has (creates or joins) a user namespace.
   public var hasUserNamespace: Bool { namespaces.contains { $0.flag == LinuxConstants.CLONE_NEWUSER } }
+  /// Whether the init creates a new user namespace (and waits for the runtime to write its id maps).
+  public var createsUserNamespace: Bool {
+    namespaces.contains { $0.flag == LinuxConstants.CLONE_NEWUSER && $0.path == nil }
+  }
 
   public init(
     mode: Mode, namespaces: [Namespace] = [], rootfs: String, rootPropagation: UInt = 0, noPivot: Bool = false,

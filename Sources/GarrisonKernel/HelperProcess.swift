@@ -10,8 +10,10 @@ extension Kernel {
   #else
     static let sysPipe2 = 59  // aarch64 (the generic table)
   #endif
-  /// `pidfd_open` has the same number on every Linux architecture (added after the tables were unified).
+  /// `pidfd_open` and `pidfd_send_signal` have the same numbers on every Linux architecture (added after the
+  /// tables were unified).
   static let sysPidfdOpen = 434
+  static let sysPidfdSendSignal = 424
 
   /// The corresponding system call is `pipe2(O_CLOEXEC)` (raw: glibc declares `pipe2` only under _GNU_SOURCE).
   public static func pipe() throws(Errno) -> (read: Int32, write: Int32) {
@@ -29,9 +31,15 @@ extension Kernel {
     Int32(try check { gr_syscall6(sysPidfdOpen, Int(pid), 0, 0, 0, 0, 0) })
   }
 
-  /// The corresponding system call is `memfd_create(MFD_CLOEXEC)`.
-  public static func memfd(_ name: String) throws(Errno) -> Int32 {
-    try check { gr_memfd_create(name, 1) }
+  /// The corresponding system call is `pidfd_send_signal`: signals the process `pidfd` refers to, never
+  /// another one that reused its pid (ESRCH once it has been reaped).
+  public static func pidfdSendSignal(_ pidfd: Int32, _ signal: Int32) throws(Errno) {
+    _ = try check { gr_syscall6(sysPidfdSendSignal, Int(pidfd), Int(signal), 0, 0, 0, 0) }
+  }
+
+  /// The corresponding system call is `memfd_create(MFD_CLOEXEC)`, plus `MFD_ALLOW_SEALING` when `sealable`.
+  public static func memfd(_ name: String, sealable: Bool = false) throws(Errno) -> Int32 {
+    try check { gr_memfd_create(name, 1 | (sealable ? 2 : 0)) }
   }
 
   /// The corresponding C function is `fcntl(F_DUPFD_CLOEXEC)`: a close-on-exec copy of `fd` at the lowest free

@@ -26,14 +26,12 @@ public struct CgroupPlacement: Equatable, Sendable {
 public struct UnifiedCgroup: Equatable, Sendable {
   /// The leaf directory.
   public var directory: String
-  /// The directories made for it, top-down (the leaf last).
-  public var created: [String]
-  /// The container's missing ancestors in every hierarchy, found before anything was made (`createdParents`).
+  /// The container's missing ancestors in every hierarchy (the cgroup2 ones this made among them), found
+  /// before anything was made (`createdParents`).
   public var parents: [String]
 
-  public init(directory: String, created: [String], parents: [String]) {
+  public init(directory: String, parents: [String]) {
     self.directory = directory
-    self.created = created
     self.parents = parents
   }
 }

@@ -62,7 +62,7 @@ public struct OCICgroups: CgroupControlling {
     let manager = try manager()
     let parents = try missingAncestors(of: path, in: manager)
     guard let made = try manager.createUnifiedDirectory(path: path.description) else { return nil }
-    return UnifiedCgroup(directory: made.directory, created: made.created, parents: parents)
+    return UnifiedCgroup(directory: made, parents: parents)
   }
 
   public func prepare(id: String, cgroupsPath: String?, resources: RuntimeSpec.Resources?,
@@ -107,9 +107,7 @@ public struct OCICgroups: CgroupControlling {
   }
 
   public func discard(_ unified: UnifiedCgroup) throws {
-    var parents: [String] = Array(unified.created.dropLast())
-    parents.append(contentsOf: unified.parents)
-    try destroy(CgroupPlacement(directories: [unified.directory], createdParents: parents))
+    try destroy(CgroupPlacement(directories: [unified.directory], createdParents: unified.parents))
   }
 
   /// The ancestors of `path` (not the leaf) that do not exist yet in some managed hierarchy, outermost first.

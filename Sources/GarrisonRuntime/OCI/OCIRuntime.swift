@@ -408,6 +408,7 @@ public struct OCIRuntime: Sendable {
     var unified: UnifiedCgroup?
     var placement: CgroupPlacement?
     var handle: InitLauncher.Handle?
+    var specSent = false
     var containerPID: Int32 = 0
     var spawnedReaped = false
     do {
@@ -425,6 +426,7 @@ public struct OCIRuntime: Sendable {
       handle = spawned
       PhaseTrace.mark("init spawned")
       let spec = try makeSpec()
+      specSent = true  // sendSpec closes the spec socket, whatever happens
       try InitLauncher.sendSpec(spec, to: spawned)
       if case .create(let cgroupsPath, let resources) = target {
         placement = try cgroups.prepare(id: id, cgroupsPath: cgroupsPath,
@@ -436,14 +438,16 @@ public struct OCIRuntime: Sendable {
       var joined = placement
       if case .join(let existing) = target { joined = existing }
       var reader = LineReader(fd: spawned.sync)
-      if spec.namespaces.contains(where: { $0.flag == LinuxConstants.CLONE_NEWUSER && $0.path == nil }) {
+      if spec.createsUserNamespace {
         // The init unshares its user namespace and waits: map it before it creates the other namespaces.
         let first = try next(&reader)
         guard first == .userns else { throw failure(first) }
         try UserNamespaceMaps.write(pid: spawned.spawnedPID, spec: spec)
         try FileIO.send(fd: spawned.sync, Array("mapped\n".utf8))
       }
-      try sendCgroups(joined, bornInCgroups: spawned.bornInCgroups, sync: spawned.sync)
+      // The v1 directories are all but the cgroup2 one the init was born in (when it was).
+      let v1Directories = spawned.bornInCgroups ? joined?.directories.filter { $0 != v2Directory } ?? [] : []
+      try sendCgroups(v1Directories, sync: spawned.sync)
       let first = try next(&reader)
       _ = Glibc.waitpid(spawned.spawnedPID, nil, 0)  // the pre-fork init exits right after reporting
       spawnedReaped = true
@@ -481,6 +485,7 @@ public struct OCIRuntime: Sendable {
       // The launch error is the one to report; cleanup is best effort after the processes are gone.
       if let handle {
         Glibc.close(handle.sync)
+        if !specSent { Glibc.close(handle.specSocket) }
         if !spawnedReaped { kill9AndWait(handle.spawnedPID) }
       }
       if containerPID > 0 { kill9AndWait(containerPID) }
@@ -490,21 +495,19 @@ public struct OCIRuntime: Sendable {
     }
   }
 
-  /// Sends `cgroups` with the `tasks` file of each cgroup v1 directory of `placement`, opened here: the init
-  /// moves itself into them before it forks (`SyncChannel.joinCgroups`). Nothing is attached when the init
-  /// could not be born in the cgroup v2 directory: then the runtime moves the container process with
-  /// `cgroup.procs` writes into every hierarchy (`join`).
-  private func sendCgroups(_ placement: CgroupPlacement?, bornInCgroups: Bool, sync: Int32) throws {
+  /// Sends `cgroups` with the `tasks` file of each cgroup v1 directory, opened here: the init moves itself into
+  /// them before it forks (`SyncChannel.joinCgroups`). The caller passes none when the init could not be born
+  /// in the cgroup v2 directory: then it moves the container process with `cgroup.procs` writes into every
+  /// hierarchy (`join`).
+  private func sendCgroups(_ v1Directories: [String], sync: Int32) throws {
     var tasks: [Int32] = []
     defer { for fd in tasks { Glibc.close(fd) } }
-    if let placement, bornInCgroups {
-      for dir in try CgroupBirthplace(directories: placement.directories).v1Directories {
-        let fd = open(dir + "/tasks", O_WRONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-          throw GarrisonError(.system, operation: "open \(dir)/tasks", "cannot join cgroup", errno: errno)
-        }
-        tasks.append(fd)
+    for dir in v1Directories {
+      let fd = open(dir + "/tasks", O_WRONLY | O_CLOEXEC)
+      guard fd >= 0 else {
+        throw GarrisonError(.system, operation: "open \(dir)/tasks", "cannot join cgroup", errno: errno)
       }
+      tasks.append(fd)
     }
     do { try FileIO.send(fd: sync, Array("cgroups\n".utf8), descriptors: tasks) } catch {
       throw GarrisonError(.system, operation: "send cgroups", "lost contact with garrison-init", errno: error.rawValue)
@@ -523,12 +526,7 @@ public struct OCIRuntime: Sendable {
   }
 
   private func failure(_ m: SyncProtocol.Message) -> GarrisonError {
-    if case .error(let step, let text) = m {
-      if step.hasPrefix("hooks.") {  // a hook the init ran: name its config.json field
-        return GarrisonError(.system, "container init failed: \(text)", field: FieldPath(step))
-      }
-      return GarrisonError(.system, operation: step, "container init failed: \(text)")
-    }
+    if case .error(let step, let text) = m { return .initFailed(step: step, text: text) }
     return GarrisonError(.system, operation: "init", "unexpected message from garrison-init: \(m.line)")
   }
 
@@ -574,21 +572,19 @@ public struct OCIRuntime: Sendable {
     let report = Attestation.check(id: id, pid: pid, spec: spec)
     PhaseTrace.mark("read back")
     if background, report.passed, let onAttested {
-      let pidfd = Int32(truncatingIfNeeded: gr_syscall6(Self.sysPidfdOpen, Int(pid), 0, 0, 0, 0, 0))
-      if pidfd >= 0 {
+      // No pidfd (a kernel before 5.3): audit in line below. (Not yet reaped: it is our child.)
+      if let pidfd = try? Kernel.pidfdOpen(pid) {
         let job = BackgroundJob {
           defer { Glibc.close(pidfd) }
           do {
             try onAttested(report, record)
-            PhaseTrace.mark("audited")
           } catch {
-            _ = gr_syscall6(Self.sysPidfdSendSignal, Int(pidfd), Int(SIGKILL), 0, 0, 0, 0)
+            try? Kernel.pidfdSendSignal(pidfd, SIGKILL)  // ESRCH: it has exited and been reaped already
             throw error
           }
         }
         return (report, job)
       }
-      // No pidfd (already reaped is impossible here: it is our child and unreaped): audit in line.
     }
     do {
       try onAttested?(report, record)
@@ -605,10 +601,6 @@ public struct OCIRuntime: Sendable {
     }
     return (report, nil)
   }
-
-  /// `pidfd_open` and `pidfd_send_signal` (the same numbers on every Linux architecture).
-  static let sysPidfdOpen = 434
-  static let sysPidfdSendSignal = 424
 
   private func becomeSubreaper() throws {
     do { try Kernel.prctl(LinuxConstants.PR_SET_CHILD_SUBREAPER, 1) } catch {
@@ -661,5 +653,14 @@ extension OCIRuntime {
                           permitted: Capability.names(in: c.permitted), ambient: Capability.names(in: c.ambient)),
       rlimits: base.rlimits.map { .init(type: $0.name, soft: $0.soft, hard: $0.hard) },
       noNewPrivileges: base.noNewPrivileges)
+  }
+}
+
+extension GarrisonError {
+  /// An `error <step>: <text>` line from garrison-init: a step that is a hook's config.json field
+  /// (`hooks.createContainer[0].path`) is reported as that field, any other as the failed operation.
+  static func initFailed(step: String, text: String) -> GarrisonError {
+    if step.hasPrefix("hooks.") { return GarrisonError(.system, "container init failed: \(text)", field: FieldPath(step)) }
+    return GarrisonError(.system, operation: step, "container init failed: \(text)")
   }
 }

@@ -70,9 +70,9 @@ enum SealedInit {
       throw GarrisonError(.notFound, operation: "open \(initPath)", "cannot open garrison-init", errno: errno)
     }
     defer { Glibc.close(src) }
-    let fd = gr_memfd_create_shim(name: "garrison-init", sealable: true)
-    guard fd >= 0 else {
-      throw GarrisonError(.system, operation: "memfd_create", "cannot copy garrison-init", errno: errno)
+    let fd: Int32
+    do { fd = try Kernel.memfd("garrison-init", sealable: true) } catch {
+      throw GarrisonError(.system, operation: "memfd_create", "cannot copy garrison-init", errno: error.rawValue)
     }
     var st = stat()
     fstat(src, &st)

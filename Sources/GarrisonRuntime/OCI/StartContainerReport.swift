@@ -51,8 +51,7 @@ struct StartContainerReport {
         try runner.record(report)
         if report.result.succeeded { succeeded += 1 }
       case .error(let step, let text):
-        throw GarrisonError(.system, operation: step.hasPrefix("hooks.") ? "" : step, "container init failed: \(text)",
-                            field: step.hasPrefix("hooks.") ? FieldPath(step) : nil)
+        throw GarrisonError.initFailed(step: step, text: text)
       default:
         throw GarrisonError(.system, operation: "init", "unexpected startContainer report: \(line)")
       }
