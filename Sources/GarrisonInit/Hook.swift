@@ -9,6 +9,9 @@ public enum HookKind: String, Sendable, CaseIterable, Hashable {
   /// Whether the runtime itself runs it (runtime namespace); the others run in the container's namespaces,
   /// started by garrison-init.
   public var runsInRuntimeNamespace: Bool { self != .createContainer && self != .startContainer }
+
+  /// The config.json field naming hook `index`'s command: `hooks.createContainer[0].path`.
+  public func pathField(_ index: Int) -> String { "hooks.\(rawValue)[\(index)].path" }
 }
 
 extension InitSpec {
@@ -55,7 +58,7 @@ extension InitSpec {
 /// writer for the runtime's hooks and the init's, so both sides hand hooks byte-identical documents.
 public struct HookState: Equatable, Sendable {
   /// The runtime-spec version the state complies with (what `garrison-oci state` reports too).
-  public static let ociVersion = "1.2.0"
+  public static let ociVersion = RuntimeSpecVersion.implemented
   public var id: String
   /// Absolute path of the bundle on the host.
   public var bundle: String
@@ -120,7 +123,7 @@ public struct HookReport: Equatable, Sendable {
   }
 
   /// The config.json field naming the hook's command: `hooks.createContainer[0].path`.
-  public var field: String { "hooks.\(kind.rawValue)[\(index)].path" }
+  public var field: String { kind.pathField(index) }
 
   /// `<kind> <index> <exit|signal|timeout|spawn|wait> <number> <µs>` (after the `hook ` tag).
   var wire: String {

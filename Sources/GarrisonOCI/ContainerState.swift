@@ -1,3 +1,5 @@
+import GarrisonCore
+
 /// The OCI `state` output: what `runc state` prints.
 public struct ContainerState: Codable, Equatable, Sendable {
   /// `creating`, `created`, `running`, `stopped`.
@@ -8,7 +10,7 @@ public struct ContainerState: Codable, Equatable, Sendable {
   public var bundle: String
   public var annotations: [String: String]?
   public init(
-    status: String, ociVersion: String = "1.2.0", id: String, pid: Int32?, bundle: String,
+    status: String, ociVersion: String = RuntimeSpecVersion.implemented, id: String, pid: Int32?, bundle: String,
     annotations: [String: String]? = nil
   ) {
     self.status = status

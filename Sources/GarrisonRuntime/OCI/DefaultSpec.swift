@@ -1,3 +1,4 @@
+import GarrisonCore
 import GarrisonInit
 import GarrisonKernel
 import GarrisonOCI
@@ -44,7 +45,7 @@ public enum RuntimeFeatures {
   public static func document(appArmor: Bool, seLinux: Bool) -> [String: Any] {
     [
       "ociVersionMin": "1.0.0",
-      "ociVersionMax": "1.2.0",
+      "ociVersionMax": RuntimeSpecVersion.implemented,
       "hooks": HookKind.allCases.map(\.rawValue),
       "mountOptions": InitSpecBuilder.flagOptions.keys.sorted() + InitSpecBuilder.propagation.keys.sorted(),
       "linux": [

@@ -17,7 +17,7 @@ public struct HookRun: Sendable {
   public var message: String?
 
   /// The config.json field naming it: `hooks.poststop[1].path`.
-  public var field: String { "hooks.\(kind.rawValue)[\(index)].path" }
+  public var field: String { kind.pathField(index) }
 }
 
 /// Runs a container's runtime-namespace hooks (prestart, createRuntime, poststart, poststop) with `HookProcess`
