@@ -14,11 +14,22 @@ public enum ContainerInit {
       // before anything else: a stray descriptor held by a waiting container keeps the caller's pipes open.
       try step("close inherited fds >= 7") { () throws(Errno) in try Kernel.closeRange(first: 7, flags: 0) }
       try assertSingleThreaded()
+      let arguments = try InitArguments.parse(Array(CommandLine.arguments.dropFirst()))
+      InitPhaseTrace.enabled = arguments.tracePhases
+      InitPhaseTrace.mark("started")
+      let early = arguments.earlyUnshare
+      if early != 0 {
+        try step("unshare namespaces named on the command line") { () throws(Errno) in try Kernel.unshare(early) }
+        InitPhaseTrace.mark("early namespaces")
+      }
       var spec = try readSpec()
+      InitPhaseTrace.mark("spec read")
       if spec.terminal == nil { Kernel.close(SyncProtocol.consoleFD) }  // whatever fd 6 was, it is not ours
-      try enterNamespaces(spec, sync: &sync)  // forks; only the container process returns
+      try enterNamespaces(spec, early: early, sync: &sync)  // forks; only the container process returns
+      InitPhaseTrace.mark("forked")
       try sync.waitForGo()
       try setUpContainer(spec, sync: &sync)
+      InitPhaseTrace.mark("set up")
       if !spec.env.contains(where: { $0.hasPrefix("HOME=") }) { spec.env.append("HOME=\(homeDirectory(uid: spec.user.uid))") }
       let path = try resolveExecutable(spec)
       let hookReport = try InitHooks.openStartReport(spec)
@@ -35,10 +46,15 @@ public enum ContainerInit {
   }
 
   /// Refuses to run with more than one thread: namespace and credential calls would apply to one thread only.
+  /// One stat: procfs counts a process's threads in the link count of `/proc/self/task` (2 + threads).
   static func assertSingleThreaded() throws(InitFailure) {
-    let status = try step("read /proc/self/status") { () throws(Errno) -> ProcStatus in try ProcStatus.read(pid: nil) }
-    guard status.threads == 1 else {
-      throw InitFailure("assert single-threaded", "garrison-init has \(status.threads) threads")
+    var st = stat()
+    guard fstatat(AT_FDCWD, "/proc/self/task", &st, 0) == 0 else {
+      throw InitFailure("stat /proc/self/task", Errno.current.description)
+    }
+    let threads = Int(st.st_nlink) - 2
+    guard threads == 1 else {
+      throw InitFailure("assert single-threaded", "garrison-init has \(threads) threads")
     }
   }
 
@@ -55,8 +71,13 @@ public enum ContainerInit {
   }
 
   /// Joins or creates namespaces, then forks the container process (which becomes pid 1 of a new pid
-  /// namespace). The parent reports the child's host pid and exits; only the child returns.
-  static func enterNamespaces(_ spec: InitSpec, sync: inout SyncChannel) throws(InitFailure) {
+  /// namespace). The parent reports the child's host pid and exits; only the child returns. `early`: the
+  /// namespaces already created from the command line (`EarlyUnshare`), which must be what the spec asks for.
+  static func enterNamespaces(_ spec: InitSpec, early: Int32, sync: inout SyncChannel) throws(InitFailure) {
+    if early != 0 && early != EarlyUnshare.flags(of: spec) {
+      throw InitFailure("check namespaces", "the command line created namespaces \(early), the spec asks for "
+                          + "\(EarlyUnshare.flags(of: spec))")
+    }
     var rootFD: Int32 = -1
     if spec.mode == .exec {
       rootFD = try step("open container root \(spec.rootfs)") { () throws(Errno) -> Int32 in
@@ -92,7 +113,7 @@ public enum ContainerInit {
       $0.path == nil && $0.flag != C.CLONE_NEWCGROUP && $0.flag != C.CLONE_NEWUSER
     }
     let flags = create.reduce(Int32(0)) { $0 | $1.flag }
-    let nonPid = flags & ~C.CLONE_NEWPID
+    let nonPid = flags & ~C.CLONE_NEWPID & ~early
     if nonPid != 0 {
       try step("unshare \(create.filter { $0.flag != C.CLONE_NEWPID }.map(\.type).joined(separator: ","))") {
         () throws(Errno) in try Kernel.unshare(nonPid)
@@ -103,6 +124,7 @@ public enum ContainerInit {
     }
     // The slow namespaces (net) exist by now; the runtime has had that long to write the cgroup limits.
     try sync.joinCgroups()
+    InitPhaseTrace.mark("cgroups joined")
     let child = try step("fork container process") { () throws(Errno) -> Int32 in try Kernel.fork() }
     if child > 0 {
       sync.send(.pid(child))

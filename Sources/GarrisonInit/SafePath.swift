@@ -6,6 +6,8 @@ import Glibc
 /// Every component is opened with `openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)`, so an absolute or
 /// `..` symlink is clamped to the root by the kernel. On top of that a symlink whose target lexically climbs
 /// above the root is refused outright: no legitimate image needs one, and it signals an escape attempt.
+/// A path without `..` and without any symlink on it is opened in one call (`openDirect`); everything else
+/// takes the component walk.
 struct SafePath {
   let rootFD: Int32
   /// Description of the root for messages.
@@ -13,12 +15,31 @@ struct SafePath {
 
   static let resolve: UInt64 = LinuxConstants.RESOLVE_IN_ROOT | LinuxConstants.RESOLVE_NO_MAGICLINKS
 
+  /// The common case in one system call: `path` has no `..` and the kernel finds no symlink on it
+  /// (`RESOLVE_NO_SYMLINKS`), so the component walk below would resolve it to its own components. Returns
+  /// the descriptor, `.missing` when a component does not exist before any symlink (the walk would find the
+  /// same), or `.walk` when the walk must decide (a symlink, a `..`, any other error).
+  private enum Direct { case opened(Int32), missing, walk }
+  private func openDirect(_ path: String) -> Direct {
+    let parts = path.split(separator: "/")
+    guard !parts.contains("..") else { return .walk }
+    do {
+      return .opened(try Kernel.openat2(rootFD, "/" + parts.joined(separator: "/"), flags: LinuxConstants.O_PATH,
+                                        resolve: Self.resolve | LinuxConstants.RESOLVE_NO_SYMLINKS))
+    } catch let err where err == .ENOENT {
+      return .missing
+    } catch {
+      return .walk
+    }
+  }
+
   /// Lexically resolves `path` inside the root, following symlinks found on disk, and fails if one climbs
   /// out. Returns the resolved components; missing trailing components are kept as given.
   func components(of path: String) throws(InitFailure) -> [String] {
     var pending = path.split(separator: "/").map(String.init)
     var resolved: [String] = []
     var hops = 0
+    var missing = false  // below a missing component nothing exists, so nothing is a symlink
     while !pending.isEmpty {
       let name = pending.removeFirst()
       if name == "." || name.isEmpty { continue }
@@ -27,6 +48,10 @@ struct SafePath {
           throw InitFailure("resolve \(path) in \(rootName)", "path climbs above the container root")
         }
         resolved.removeLast()
+        continue
+      }
+      if missing {
+        resolved.append(name)
         continue
       }
       let parent = "/" + resolved.joined(separator: "/")
@@ -44,6 +69,7 @@ struct SafePath {
         let err = Errno.current
         if err == .EINVAL || err == .ENOENT {  // not a symlink, or missing (created later)
           resolved.append(name)
+          missing = err == .ENOENT
           continue
         }
         throw InitFailure("resolve \(path) in \(rootName)", "readlink \(name): \(err)")
@@ -74,6 +100,7 @@ struct SafePath {
   /// Opens `path` (`O_PATH`) inside the root, creating missing directories (mode 0755) and, when
   /// `file` is true, an empty final file. Returns the descriptor.
   func openCreating(_ path: String, file: Bool) throws(InitFailure) -> Int32 {
+    if case .opened(let fd) = openDirect(path) { return fd }
     let parts = try components(of: path)
     var current = try open("/")
     for (i, name) in parts.enumerated() {
@@ -129,6 +156,11 @@ struct SafePath {
 
   /// Opens an existing `path` (`O_PATH`) inside the root; nil if it does not exist.
   func openExisting(_ path: String) throws(InitFailure) -> Int32? {
+    switch openDirect(path) {
+    case .opened(let fd): return fd
+    case .missing: return nil
+    case .walk: break
+    }
     let parts = try components(of: path)
     do {
       return try Kernel.openat2(

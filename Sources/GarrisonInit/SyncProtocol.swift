@@ -8,7 +8,8 @@
 /// (a hook the init ran has finished; `HookReport`).
 /// runtime → init: `mapped` (uid_map and gid_map are written), `cgroups` (every limit is written; attached as
 /// `SCM_RIGHTS`, the `tasks` file of each cgroup v1 directory, which the pre-fork init joins before it forks),
-/// `go` (the container process may proceed; it is in its cgroups), `resume` (the runtime's prestart and
+/// `go` (the container process may proceed; it is in its cgroups: sent right after `cgroups` when the init was
+/// born in its cgroup v2 directory, after the runtime moved the container process otherwise), `resume` (the runtime's prestart and
 /// createRuntime hooks succeeded).
 /// Order: the init reads its spec from fd 3 (a socket; end of file ends it), then, with a new user namespace,
 /// sends `userns` and waits for `mapped`; it creates the other namespaces, waits for `cgroups`, forks, reports

@@ -100,6 +100,7 @@ struct OCIGlobals: Equatable {
     do {
       code = try body()
       try OCIAudit.awaitDurable()  // nothing is reported before the audit events are on disk
+      PhaseTrace.mark("audit durable")
     } catch let error as GarrisonError {
       try? OCIAudit.awaitDurable()  // the error below is the one to report
       OCIAudit.runtimeRoot = root

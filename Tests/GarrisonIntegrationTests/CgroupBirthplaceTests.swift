@@ -39,8 +39,9 @@ import Testing
     let cgroupFD = open(dirs[1], LinuxConstants.O_PATH | O_DIRECTORY | O_CLOEXEC)
     #expect(cgroupFD >= 0)
     defer { close(cgroupFD) }
-    let command = InitLauncher.SpawnCommand(path: "/bin/busybox", from: [fd], to: [1])
-    let pid = try command.clone3(cgroupFD: cgroupFD, argv: ["cat", "/proc/self/cgroup"])
+    let command = InitLauncher.SpawnCommand(path: "/bin/busybox", from: [fd], to: [1],
+                                            arguments: ["cat", "/proc/self/cgroup"])
+    let pid = try command.clone3(cgroupFD: cgroupFD)
     var status: Int32 = 0
     #expect(waitpid(pid, &status, 0) == pid && status == 0)
     let child = try Self.membership(out)

@@ -51,8 +51,14 @@ public struct InitLauncher: Sendable {
 
   private func sealedDescriptor() throws -> Int32 {
     try SealedInitCache.shared.descriptor(for: initPath) {
-      try SealedInit.open(initPath: initPath, scratchDirectory: scratchDirectory).fd
+      try SealedInit.open(initPath: initPath, scratchDirectory: scratchDirectory)
     }
+  }
+
+  /// Closes what making the sealed handle left to close (`SealedInitCache.closeDetachedMounts`); the runtime
+  /// calls it while it waits for the init anyway.
+  public func closeDetachedMounts() {
+    SealedInitCache.shared.closeDetachedMounts()
   }
 
   /// A running init: its pid (the pre-fork parent), the runtime's end of the sync socket, the runtime's end of
@@ -71,7 +77,9 @@ public struct InitLauncher: Sendable {
   /// for a terminal). With `cgroupV2Directory`, the init starts life in it (`clone3(CLONE_INTO_CGROUP)`); a
   /// kernel without that (before 5.7), or `GARRISON_OCI_PLACE_BY_PROCS=1`, gets a plain spawn and
   /// `bornInCgroups` false. On error every descriptor made here is closed.
-  public func spawn(startFIFO: Int32?, consoleSocket: Int32? = nil, cgroupV2Directory: String? = nil) throws -> Handle {
+  /// `earlyUnshare`: namespaces the init creates before its spec arrives (`EarlyUnshare`; 0 for none).
+  public func spawn(startFIFO: Int32?, consoleSocket: Int32? = nil, cgroupV2Directory: String? = nil,
+                    earlyUnshare: Int32 = 0) throws -> Handle {
     let cachedExe = try sealedDescriptor()
     // Executed through /proc/self/fd/N in the child after the dup2s onto 3…6: N must not be one of them.
     let exeFD = fcntl(cachedExe, F_DUPFD_CLOEXEC, 10)
@@ -98,7 +106,8 @@ public struct InitLauncher: Sendable {
     }
     defer { for fd in high where fd >= 0 { Glibc.close(fd) } }
     let dups = zip(high, targets).filter { $0.0 >= 0 }
-    let command = SpawnCommand(path: "/proc/self/fd/\(exeFD)", from: dups.map(\.0), to: dups.map(\.1))
+    var command = SpawnCommand(path: "/proc/self/fd/\(exeFD)", from: dups.map(\.0), to: dups.map(\.1))
+    command.arguments += InitArguments(earlyUnshare: earlyUnshare, tracePhases: PhaseTrace.enabled).rendered
     do {
       PhaseTrace.mark("spawn prepared")
       if let cgroupV2Directory, !InitLauncher.placeByProcs,
@@ -135,9 +144,11 @@ public struct InitLauncher: Sendable {
     var path: String
     var from: [Int32]
     var to: [Int32]
+    /// The command line, program name first.
+    var arguments = ["garrison-init"]
 
     /// glibc posix_spawn (vfork-like: cheap for a large parent).
-    func posixSpawn(argv arguments: [String] = ["garrison-init"]) throws(Errno) -> Int32 {
+    func posixSpawn() throws(Errno) -> Int32 {
       var actions = posix_spawn_file_actions_t()
       posix_spawn_file_actions_init(&actions)
       defer { posix_spawn_file_actions_destroy(&actions) }
@@ -169,7 +180,7 @@ public struct InitLauncher: Sendable {
     }
 
     /// `gr_spawn`: clone3, into the cgroup2 directory `cgroupFD` unless it is -1.
-    func clone3(cgroupFD: Int32, argv arguments: [String] = ["garrison-init"]) throws(Errno) -> Int32 {
+    func clone3(cgroupFD: Int32) throws(Errno) -> Int32 {
       var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
       var envp: [UnsafeMutablePointer<CChar>?] = [nil]
       defer { for a in argv { free(a) } }
@@ -186,8 +197,9 @@ final class SealedInitCache: @unchecked Sendable {
   static let shared = SealedInitCache()
   private let lock = Lock()
   private var copies: [String: Int32] = [:]
+  private var detachedMounts: [Int32] = []
 
-  func descriptor(for path: String, make: () throws -> Int32) throws -> Int32 {
+  func descriptor(for path: String, make: () throws -> SealedInit.Handle) throws -> Int32 {
     var st = stat()
     guard stat(path, &st) == 0 else {
       throw GarrisonError(.notFound, operation: "stat \(path)", "cannot find garrison-init", errno: Glibc.errno)
@@ -196,8 +208,19 @@ final class SealedInitCache: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     if let fd = copies[key] { return fd }
-    let fd = try make()
-    copies[key] = fd
-    return fd
+    let handle = try make()
+    copies[key] = handle.fd
+    if handle.detachedMount >= 0 { detachedMounts.append(handle.detachedMount) }
+    return handle.fd
+  }
+
+  /// Closes the detached overlay mounts' descriptors (the handles keep the mounts alive), off the path where a
+  /// spawn waits for the handle: dissolving a detached mount's namespace waits for an RCU grace period.
+  func closeDetachedMounts() {
+    lock.lock()
+    let mounts = detachedMounts
+    detachedMounts = []
+    lock.unlock()
+    for fd in mounts { Glibc.close(fd) }
   }
 }

@@ -47,6 +47,18 @@ public struct InitSpecBuilder {
     "cgroup": LinuxConstants.CLONE_NEWCGROUP, "user": LinuxConstants.CLONE_NEWUSER,
   ]
 
+  /// The namespaces of `spec` the init may create before its spec arrives (`EarlyUnshare`), read from the
+  /// config as given: 0 when a type is unknown (`build` reports it). The init checks them against the spec
+  /// `build` makes.
+  static func earlyUnshare(_ spec: RuntimeSpec) -> Int32 {
+    var namespaces: [(flag: Int32, path: String?)] = []
+    for ns in spec.linux?.namespaces ?? [] {
+      guard let flag = namespaceFlags[ns.type] else { return 0 }
+      namespaces.append((flag, ns.path))
+    }
+    return EarlyUnshare.flags(namespaces)
+  }
+
   /// Builds the init spec of a new container from `spec` in `bundle`.
   public func build(_ spec: RuntimeSpec, bundle: String, noPivot: Bool) throws -> InitSpec {
     guard let process = spec.process else {

@@ -95,7 +95,8 @@ public struct OCIRuntime: Sendable {
       let launched = try launch(id: id, startFIFO: fifo, console: console,
                                 cgroups: .create(cgroupsPath: runtimeSpec.linux?.cgroupsPath,
                                                  resources: runtimeSpec.linux?.resources),
-                                hooks: hooks.hooks.isEmpty ? nil : hooks) {
+                                hooks: hooks.hooks.isEmpty ? nil : hooks,
+                                earlyUnshare: InitSpecBuilder.earlyUnshare(runtimeSpec)) {
         var built = try InitSpecBuilder(seccomp: seccomp).build(runtimeSpec, bundle: bundle, noPivot: options.noPivot)
         built.hooks = hooks.hooks.forInit(state: hooks.state)
         PhaseTrace.mark("spec built")
@@ -206,6 +207,7 @@ public struct OCIRuntime: Sendable {
     try becomeSubreaper()
     // A foreground run with a terminal and no console socket proxies the pty itself, as runc does.
     let runtimeSpec = try spec ?? BundleLoader.load(bundle: PathName.standardized(options.bundle))
+    PhaseTrace.mark("config loaded")
     let proxy = try runtimeSpec.process?.terminal == true && options.consoleSocket == nil && !detach
       ? TerminalProxy() : nil
     let (record, sync) = try create(id: id, spec: runtimeSpec, options: options, proxy: proxy, keepSync: true)
@@ -280,7 +282,9 @@ public struct OCIRuntime: Sendable {
       }
       try cgroups.destroy(c)
     }
+    PhaseTrace.mark("cgroups removed")
     try store.remove(id)
+    PhaseTrace.mark("state removed")
     // After the container is gone; a failing hook is a warning (reported to onHookRun), never a failed delete.
     try HookRunner(record: record, sink: onHookRun).runPoststop()
   }
@@ -395,15 +399,18 @@ public struct OCIRuntime: Sendable {
 
   /// Starts garrison-init and drives the sync protocol up to `ready`, overlapping the init's start-up with
   /// the runtime's own work on two cores:
-  /// 1. make the cgroup v2 directory (create mode; `createUnified`) and spawn the init into it;
-  /// 2. build the spec (`makeSpec`) and send it; the init reads it and creates the namespaces;
+  /// 1. make the cgroup v2 directory (create mode; `createUnified`) and spawn the init into it, naming on its
+  ///    command line the namespaces it may create at once (`earlyUnshare`, see `EarlyUnshare`);
+  /// 2. build the spec (`makeSpec`) and send it; the init reads it and creates the other namespaces;
   /// 3. meanwhile make the v1 directories and write every limit and device rule (`prepare`);
   /// 4. send `cgroups` with each v1 `tasks` file: the init moves itself into them, then forks the container
   ///    process, which thus exists only once every limit is in place.
   /// On any failure the init and the container process are killed and the cgroups made here removed before
   /// the error is thrown.
   func launch(id: String, startFIFO: Int32?, console: Int32?, cgroups target: CgroupTarget,
-              hooks: HookRunner? = nil, spec makeSpec: () throws -> InitSpec) throws -> Launched {
+              hooks: HookRunner? = nil, earlyUnshare: Int32 = 0, spec makeSpec: () throws -> InitSpec) throws
+    -> Launched
+  {
     try becomeSubreaper()
     var unified: UnifiedCgroup?
     var placement: CgroupPlacement?
@@ -422,12 +429,14 @@ public struct OCIRuntime: Sendable {
       case .unplaced:
         v2Directory = nil
       }
-      let spawned = try launcher.spawn(startFIFO: startFIFO, consoleSocket: console, cgroupV2Directory: v2Directory)
+      let spawned = try launcher.spawn(startFIFO: startFIFO, consoleSocket: console, cgroupV2Directory: v2Directory,
+                                       earlyUnshare: earlyUnshare)
       handle = spawned
       PhaseTrace.mark("init spawned")
       let spec = try makeSpec()
       specSent = true  // sendSpec closes the spec socket, whatever happens
       try InitLauncher.sendSpec(spec, to: spawned)
+      PhaseTrace.mark("spec sent")
       if case .create(let cgroupsPath, let resources) = target {
         placement = try cgroups.prepare(id: id, cgroupsPath: cgroupsPath,
                                         resources: OCIResourceLimits.withDeviceNodes(resources, spec.devices),
@@ -448,17 +457,25 @@ public struct OCIRuntime: Sendable {
       // The v1 directories are all but the cgroup2 one the init was born in (when it was).
       let v1Directories = spawned.bornInCgroups ? joined?.directories.filter { $0 != v2Directory } ?? [] : []
       try sendCgroups(v1Directories, sync: spawned.sync)
+      if spawned.bornInCgroups {
+        // The child forked after `cgroups` starts in every cgroup: `go` can follow at once. It reaches the
+        // child either in the buffer it inherits from the pre-fork init's reader or on the socket.
+        try FileIO.send(fd: spawned.sync, Array("go\n".utf8))
+      }
       let first = try next(&reader)
       _ = Glibc.waitpid(spawned.spawnedPID, nil, 0)  // the pre-fork init exits right after reporting
       spawnedReaped = true
       guard case .pid(let pid) = first else { throw failure(first) }
       containerPID = pid
       PhaseTrace.mark("pid received")
-      if let joined, !spawned.bornInCgroups {
-        try cgroups.join(joined, pid: pid)  // a kernel without CLONE_INTO_CGROUP
-        PhaseTrace.mark("cgroups joined")
+      if !spawned.bornInCgroups {
+        if let joined {
+          try cgroups.join(joined, pid: pid)  // a kernel without CLONE_INTO_CGROUP
+          PhaseTrace.mark("cgroups joined")
+        }
+        try FileIO.send(fd: spawned.sync, Array("go\n".utf8))
       }
-      try FileIO.send(fd: spawned.sync, Array("go\n".utf8))
+      launcher.closeDetachedMounts()  // the init sets up for a few ms now
       var clamps: [String] = []
       while true {
         let message = try next(&reader)

@@ -20,16 +20,28 @@ enum SealedInit {
   /// How the handle was made (shown by `garrison-oci features` and in docs).
   enum Method: String, Sendable { case overlay, memfd }
 
-  /// Returns an fd to execute through `/proc/self/fd/<fd>`, and how it was made.
-  static func open(initPath: String, scratchDirectory: String) throws -> (fd: Int32, method: Method) {
-    if let fd = overlayHandle(initPath: initPath, scratchDirectory: scratchDirectory) { return (fd, .overlay) }
-    return (try memfdCopy(initPath: initPath), .memfd)
+  /// An fd to execute through `/proc/self/fd/<fd>`, how it was made, and, for an overlay, the descriptor of its
+  /// detached mount (-1 otherwise), which the caller closes once nothing waits for it (`SealedInitCache`):
+  /// closing it dissolves the mount's private namespace, which waits for an RCU grace period (0.5–2 ms here),
+  /// while the handle keeps the mount itself alive.
+  struct Handle {
+    var fd: Int32
+    var method: Method
+    var detachedMount: Int32
   }
 
-  /// The overlay handle, or nil when this kernel cannot make one (the caller falls back to a memfd copy,
-  /// which is as safe). The upper lower-layer is garrison-init's own directory; overlayfs needs a second,
-  /// empty lower layer to run in lower-only (read-only) mode: `scratchDirectory`.
-  static func overlayHandle(initPath: String, scratchDirectory: String) -> Int32? {
+  /// Makes the handle.
+  static func open(initPath: String, scratchDirectory: String) throws -> Handle {
+    if let (fd, mount) = overlayHandle(initPath: initPath, scratchDirectory: scratchDirectory) {
+      return Handle(fd: fd, method: .overlay, detachedMount: mount)
+    }
+    return Handle(fd: try memfdCopy(initPath: initPath), method: .memfd, detachedMount: -1)
+  }
+
+  /// The overlay handle and its detached mount, or nil when this kernel cannot make one (the caller falls back
+  /// to a memfd copy, which is as safe). The upper lower-layer is garrison-init's own directory; overlayfs
+  /// needs a second, empty lower layer to run in lower-only (read-only) mode: `scratchDirectory`.
+  static func overlayHandle(initPath: String, scratchDirectory: String) -> (fd: Int32, mount: Int32)? {
     let directory = PathName.deletingLastComponent(initPath)
     let name = PathName.lastComponent(initPath)
     guard !directory.isEmpty, !name.isEmpty, mkdirIfMissing(scratchDirectory) else { return nil }
@@ -43,9 +55,12 @@ enum SealedInit {
     // MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV.
     let mount = gr_fsmount(context, 1 /* FSMOUNT_CLOEXEC */, 0x1 | 0x2 | 0x4)
     guard mount >= 0 else { return nil }
-    defer { Glibc.close(mount) }
     let fd = gr_openat3(mount, name, LinuxConstants.O_PATH | O_NOFOLLOW | O_CLOEXEC, 0)
-    return fd >= 0 ? fd : nil
+    guard fd >= 0 else {
+      Glibc.close(mount)
+      return nil
+    }
+    return (fd, mount)
   }
 
   /// Overlayfs splits `lowerdir` on `:`; a backslash escapes.
