@@ -147,13 +147,14 @@ static pid_t spawn_forked(struct spawn_request *r, struct clone_args *args) {
 }
 
 pid_t gr_spawn(const char *path, char *const argv[], char *const envp[], const int *from, const int *to,
-               int count, int cgroup_fd) {
+               int count, int cgroup_fd, unsigned long long namespace_flags) {
   struct spawn_request r = {path, argv, envp, from, to, count, -1, 0};
   struct clone_args args;
   memset(&args, 0, sizeof args);
   args.exit_signal = SIGCHLD;
+  args.flags = namespace_flags;
   if (cgroup_fd >= 0) {
-    args.flags = CLONE_INTO_CGROUP;
+    args.flags |= CLONE_INTO_CGROUP;
     args.cgroup = (uint64_t)cgroup_fd;
   }
   sigset_t all, saved;

@@ -18,14 +18,19 @@ public enum ContainerInit {
       InitPhaseTrace.enabled = arguments.tracePhases
       InitPhaseTrace.mark("started")
       let early = arguments.earlyUnshare
-      if early != 0 {
-        try step("unshare namespaces named on the command line") { () throws(Errno) in try Kernel.unshare(early) }
+      if early & C.CLONE_NEWPID != 0 && getpid() != 1 {
+        throw InitFailure("check pid namespace", "spawned without the new pid namespace the command line names")
+      }
+      if EarlyUnshare.unsharedAtStart(early) != 0 {
+        try step("unshare namespaces named on the command line") { () throws(Errno) in
+          try Kernel.unshare(EarlyUnshare.unsharedAtStart(early))
+        }
         InitPhaseTrace.mark("early namespaces")
       }
       var spec = try readSpec()
       InitPhaseTrace.mark("spec read")
       if spec.terminal == nil { Kernel.close(SyncProtocol.consoleFD) }  // whatever fd 6 was, it is not ours
-      try enterNamespaces(spec, early: early, sync: &sync)  // forks; only the container process returns
+      try enterNamespaces(spec, early: early, sync: &sync)  // forks (unless born in its pid namespace); only the container process returns
       InitPhaseTrace.mark("forked")
       try sync.waitForGo()
       try setUpContainer(spec, sync: &sync)
@@ -72,12 +77,15 @@ public enum ContainerInit {
 
   /// Joins or creates namespaces, then forks the container process (which becomes pid 1 of a new pid
   /// namespace). The parent reports the child's host pid and exits; only the child returns. `early`: the
-  /// namespaces already created from the command line (`EarlyUnshare`), which must be what the spec asks for.
+  /// namespaces already created from the command line (`EarlyUnshare`), which must be what the spec asks for;
+  /// when they include the pid namespace this process was born in it (pid 1): it is the container process
+  /// and does not fork (the runtime knows its pid from the spawn).
   static func enterNamespaces(_ spec: InitSpec, early: Int32, sync: inout SyncChannel) throws(InitFailure) {
-    if early != 0 && early != EarlyUnshare.flags(of: spec) {
+    if early != 0 && !EarlyUnshare.matches(early, spec) {
       throw InitFailure("check namespaces", "the command line created namespaces \(early), the spec asks for "
                           + "\(EarlyUnshare.flags(of: spec))")
     }
+    let bornInPidNamespace = early & C.CLONE_NEWPID != 0
     var rootFD: Int32 = -1
     if spec.mode == .exec {
       rootFD = try step("open container root \(spec.rootfs)") { () throws(Errno) -> Int32 in
@@ -119,12 +127,13 @@ public enum ContainerInit {
         () throws(Errno) in try Kernel.unshare(nonPid)
       }
     }
-    if flags & C.CLONE_NEWPID != 0 {
+    if flags & C.CLONE_NEWPID != 0 && !bornInPidNamespace {
       try step("unshare pid namespace") { () throws(Errno) in try Kernel.unshare(C.CLONE_NEWPID) }
     }
     // The slow namespaces (net) exist by now; the runtime has had that long to write the cgroup limits.
     try sync.joinCgroups()
     InitPhaseTrace.mark("cgroups joined")
+    if bornInPidNamespace { return }  // create mode: no exec chroot below
     let child = try step("fork container process") { () throws(Errno) -> Int32 in try Kernel.fork() }
     if child > 0 {
       sync.send(.pid(child))

@@ -15,8 +15,9 @@ import Testing
       (C.CLONE_NEWPID, nil), (C.CLONE_NEWNET, nil), (C.CLONE_NEWNS, nil), (C.CLONE_NEWIPC, nil),
       (C.CLONE_NEWUTS, nil), (C.CLONE_NEWCGROUP, nil),
     ]
-    // pid (applies to the forked child) and cgroup (after the cgroup move) keep their own steps.
-    #expect(EarlyUnshare.flags(all) == C.CLONE_NEWNET | C.CLONE_NEWNS | C.CLONE_NEWIPC | C.CLONE_NEWUTS)
+    // The cgroup namespace keeps its step (after the cgroup move); pid is named for the spawn to make.
+    #expect(EarlyUnshare.flags(all) == C.CLONE_NEWNET | C.CLONE_NEWNS | C.CLONE_NEWIPC | C.CLONE_NEWUTS | C.CLONE_NEWPID)
+    #expect(EarlyUnshare.unsharedAtStart(EarlyUnshare.flags(all)) == EarlyUnshare.flags(all) & ~C.CLONE_NEWPID)
     // A user namespace, or any namespace joined by path, orders everything: nothing is made early.
     #expect(EarlyUnshare.flags(all + [(C.CLONE_NEWUSER, nil)]) == 0)
     #expect(EarlyUnshare.flags([(C.CLONE_NEWNS, nil), (C.CLONE_NEWNET, "/proc/1/ns/net")]) == 0)
@@ -32,7 +33,7 @@ import Testing
     #expect(try InitArguments.parse(arguments.rendered) == arguments)
     #expect(try InitArguments.parse([]) == InitArguments())
     #expect(throws: InitFailure.self) { try InitArguments.parse(["--unshare=\(C.CLONE_NEWUSER)"]) }
-    #expect(throws: InitFailure.self) { try InitArguments.parse(["--unshare=\(C.CLONE_NEWPID)"]) }
+    #expect(throws: InitFailure.self) { try InitArguments.parse(["--unshare=\(C.CLONE_NEWCGROUP)"]) }
     #expect(throws: InitFailure.self) { try InitArguments.parse(["--unshare=x"]) }
     #expect(throws: InitFailure.self) { try InitArguments.parse(["--verbose"]) }
   }

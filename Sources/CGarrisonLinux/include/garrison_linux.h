@@ -65,11 +65,11 @@ int gr_set_winsize(int fd, unsigned short rows, unsigned short cols);
 int gr_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
 
 /* posix_spawn into a cgroup (garrison_spawn.c): clone3(CLONE_INTO_CGROUP into the cgroup2 directory
- * `cgroup_fd`, or a plain clone3 when it is -1), dup2(from[i], to[i]) for i < count, default signal
- * dispositions and an empty mask, execve. Returns the child's pid, or -1 with errno (clone3's, or the
- * child's dup2/execve errno after reaping it). */
+ * `cgroup_fd`, or a plain clone3 when it is -1; plus `namespace_flags`, CLONE_NEW* flags the child is born
+ * with), dup2(from[i], to[i]) for i < count, default signal dispositions and an empty mask, execve. Returns
+ * the child's pid, or -1 with errno (clone3's, or the child's dup2/execve errno after reaping it). */
 pid_t gr_spawn(const char *path, char *const argv[], char *const envp[], const int *from, const int *to,
-               int count, int cgroup_fd);
+               int count, int cgroup_fd, unsigned long long namespace_flags);
 
 /* posix_spawn file actions glibc declares only under _GNU_SOURCE (glibc >= 2.34 and 2.29). */
 int gr_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int from);

@@ -17,6 +17,8 @@ public struct ContainerRecord: Sendable {
   public var pid: Int32
   /// Field 22 of /proc/<pid>/stat when created, to detect pid reuse.
   public var startTime: UInt64
+  /// Set in memory by `start`; on disk a started container is the one whose start FIFO is gone
+  /// (`ContainerStore.isStarted`), so `start` does not rewrite state.json.
   public var started: Bool
   public var created: String
   public var annotations: [String: String]?
@@ -143,6 +145,12 @@ public struct ContainerStore: Sendable {
 
   public func directory(_ id: String) -> String { PathName.join(root, id) }
   public func fifo(_ id: String) -> String { PathName.join(directory(id), "exec.fifo") }
+
+  /// Whether `record`'s container was started: `start` removes the start FIFO once it has written to it (as
+  /// runc does), so its absence says so without a second write of state.json.
+  public func isStarted(_ record: ContainerRecord) -> Bool {
+    record.started || access(fifo(record.id), F_OK) != 0
+  }
   func stateFile(_ id: String) -> String { PathName.join(directory(id), "state.json") }
 
   /// Validates an id: letters, digits, `_ + - .`, not starting with a dot.

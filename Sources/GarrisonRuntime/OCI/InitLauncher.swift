@@ -69,6 +69,9 @@ public struct InitLauncher: Sendable {
     public var sync: Int32
     public var specSocket: Int32
     public var bornInCgroups: Bool
+    /// The init was spawned into a new pid namespace (`EarlyUnshare`): it is the container process itself and
+    /// reports no `pid`.
+    public var bornInPidNamespace = false
   }
 
   /// Spawns the init, before its spec exists: it starts up while the runtime builds the spec and writes the
@@ -77,7 +80,8 @@ public struct InitLauncher: Sendable {
   /// for a terminal). With `cgroupV2Directory`, the init starts life in it (`clone3(CLONE_INTO_CGROUP)`); a
   /// kernel without that (before 5.7), or `GARRISON_OCI_PLACE_BY_PROCS=1`, gets a plain spawn and
   /// `bornInCgroups` false. On error every descriptor made here is closed.
-  /// `earlyUnshare`: namespaces the init creates before its spec arrives (`EarlyUnshare`; 0 for none).
+  /// `earlyUnshare`: namespaces the init creates before its spec arrives (`EarlyUnshare`; 0 for none); a new
+  /// pid namespace among them is made by the clone3 spawn (`bornInPidNamespace`), or else left to the init.
   public func spawn(startFIFO: Int32?, consoleSocket: Int32? = nil, cgroupV2Directory: String? = nil,
                     earlyUnshare: Int32 = 0) throws -> Handle {
     let cachedExe = try sealedDescriptor()
@@ -107,13 +111,19 @@ public struct InitLauncher: Sendable {
     defer { for fd in high where fd >= 0 { Glibc.close(fd) } }
     let dups = zip(high, targets).filter { $0.0 >= 0 }
     var command = SpawnCommand(path: "/proc/self/fd/\(exeFD)", from: dups.map(\.0), to: dups.map(\.1))
-    command.arguments += InitArguments(earlyUnshare: earlyUnshare, tracePhases: PhaseTrace.enabled).rendered
+    // A new pid namespace from the spawn itself only through clone3; posix_spawn leaves it to the init.
+    var cloned = command
+    cloned.arguments += InitArguments(earlyUnshare: earlyUnshare, tracePhases: PhaseTrace.enabled).rendered
+    cloned.namespaceFlags = UInt64(earlyUnshare & LinuxConstants.CLONE_NEWPID)
+    command.arguments += InitArguments(earlyUnshare: EarlyUnshare.unsharedAtStart(earlyUnshare),
+                                       tracePhases: PhaseTrace.enabled).rendered
     do {
       PhaseTrace.mark("spawn prepared")
       if let cgroupV2Directory, !InitLauncher.placeByProcs,
-        let pid = try command.spawnIntoCgroup(cgroupV2Directory)
+        let pid = try cloned.spawnIntoCgroup(cgroupV2Directory)
       {
-        return Handle(spawnedPID: pid, sync: sync[0], specSocket: spec[0], bornInCgroups: true)
+        return Handle(spawnedPID: pid, sync: sync[0], specSocket: spec[0], bornInCgroups: true,
+                      bornInPidNamespace: cloned.namespaceFlags != 0)
       }
       let pid = try command.posixSpawn()
       return Handle(spawnedPID: pid, sync: sync[0], specSocket: spec[0], bornInCgroups: cgroupV2Directory == nil)
@@ -138,7 +148,7 @@ public struct InitLauncher: Sendable {
   /// `cgroup.procs` writes instead, the path kernels without `CLONE_INTO_CGROUP` take (for comparison and tests).
   static let placeByProcs = getenv("GARRISON_OCI_PLACE_BY_PROCS").map { String(cString: $0) == "1" } ?? false
 
-  /// One spawn of garrison-init: executable path, descriptors to dup2 (`from[i]` onto `to[i]`), an empty
+  /// One spawn of garrison-init: executable path, descriptors to dup2 (`from[i]` onto `to[i]`), a minimal
   /// environment, all signals at their defaults and unblocked.
   struct SpawnCommand {
     var path: String
@@ -146,6 +156,12 @@ public struct InitLauncher: Sendable {
     var to: [Int32]
     /// The command line, program name first.
     var arguments = ["garrison-init"]
+    /// `CLONE_NEW*` flags the child is born with (clone3 only).
+    var namespaceFlags: UInt64 = 0
+    /// The environment: only the Swift runtime's, switching off its crash backtracer, whose set-up (a search
+    /// for swift-backtrace, terminal probes) costs garrison-init about 0.2 ms of every start. Nothing the init
+    /// starts inherits it: the container process and every hook get an explicit environment.
+    var environment = ["SWIFT_BACKTRACE=enable=no"]
 
     /// glibc posix_spawn (vfork-like: cheap for a large parent).
     func posixSpawn() throws(Errno) -> Int32 {
@@ -156,8 +172,8 @@ public struct InitLauncher: Sendable {
       var attr = SpawnAttributes()
       defer { attr.destroy() }
       var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-      var envp: [UnsafeMutablePointer<CChar>?] = [nil]
-      defer { for a in argv { free(a) } }
+      var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+      defer { for a in argv + envp { free(a) } }
       var pid: pid_t = 0
       let rc = posix_spawn(&pid, path, &actions, &attr.value, &argv, &envp)
       guard rc == 0 else { throw Errno(rawValue: rc) }
@@ -182,9 +198,9 @@ public struct InitLauncher: Sendable {
     /// `gr_spawn`: clone3, into the cgroup2 directory `cgroupFD` unless it is -1.
     func clone3(cgroupFD: Int32) throws(Errno) -> Int32 {
       var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-      var envp: [UnsafeMutablePointer<CChar>?] = [nil]
-      defer { for a in argv { free(a) } }
-      let pid = gr_spawn(path, &argv, &envp, from, to, Int32(from.count), cgroupFD)
+      var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+      defer { for a in argv + envp { free(a) } }
+      let pid = gr_spawn(path, &argv, &envp, from, to, Int32(from.count), cgroupFD, namespaceFlags)
       guard pid > 0 else { throw Errno(rawValue: errno) }
       return pid
     }

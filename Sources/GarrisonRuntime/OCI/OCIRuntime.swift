@@ -149,7 +149,7 @@ public struct OCIRuntime: Sendable {
     guard ProcessProbe.isAlive(record.pid, startTime: record.startTime) else {
       throw GarrisonError(.refused, "container \(id) is not running (its init exited)")
     }
-    guard !record.started else { throw GarrisonError(.refused, "container \(id) was already started") }
+    guard !store.isStarted(record) else { throw GarrisonError(.refused, "container \(id) was already started") }
     PhaseTrace.mark("start")
     let hooks = HookRunner(record: record, sink: onHookRun)
     let startHooks = try StartContainerReport.open(pid: record.pid, spec: record.initSpec)  // before the FIFO
@@ -159,8 +159,7 @@ public struct OCIRuntime: Sendable {
       if let startHooks { Glibc.close(startHooks.fd) }
       throw error
     }
-    record.started = true
-    try store.save(record)
+    record.started = true  // on disk: the FIFO is gone (signalStart), or the record says so
     PhaseTrace.mark("start signalled")
     do {
       try startHooks?.read(into: hooks, expected: hooks.hooks[.startContainer].count)
@@ -240,7 +239,7 @@ public struct OCIRuntime: Sendable {
   public func state(id: String) throws -> ContainerState {
     let record = try store.load(id)
     let alive = ProcessProbe.isAlive(record.pid, startTime: record.startTime)
-    let status = !alive ? "stopped" : (record.started ? "running" : "created")
+    let status = !alive ? "stopped" : (store.isStarted(record) ? "running" : "created")
     return ContainerState(status: status, id: id, pid: alive ? record.pid : 0, bundle: record.bundle,
                           annotations: record.annotations)
   }
@@ -269,7 +268,7 @@ public struct OCIRuntime: Sendable {
   private func delete(_ record: ContainerRecord, force: Bool) throws {
     let id = record.id
     if ProcessProbe.isAlive(record.pid, startTime: record.startTime) {
-      if record.started && !force {
+      if store.isStarted(record) && !force {
         throw GarrisonError(.refused, "container \(id) is running; stop it or use --force")
       }
       kill9AndWait(record.pid)
@@ -462,12 +461,19 @@ public struct OCIRuntime: Sendable {
         // child either in the buffer it inherits from the pre-fork init's reader or on the socket.
         try FileIO.send(fd: spawned.sync, Array("go\n".utf8))
       }
-      let first = try next(&reader)
-      _ = Glibc.waitpid(spawned.spawnedPID, nil, 0)  // the pre-fork init exits right after reporting
-      spawnedReaped = true
-      guard case .pid(let pid) = first else { throw failure(first) }
+      let pid: Int32
+      if spawned.bornInPidNamespace {
+        pid = spawned.spawnedPID  // the init is the container process: no fork, no pid message
+        spawnedReaped = true  // killed below as the container process on failure
+      } else {
+        let first = try next(&reader)
+        _ = Glibc.waitpid(spawned.spawnedPID, nil, 0)  // the pre-fork init exits right after reporting
+        spawnedReaped = true
+        guard case .pid(let reported) = first else { throw failure(first) }
+        pid = reported
+        PhaseTrace.mark("pid received")
+      }
       containerPID = pid
-      PhaseTrace.mark("pid received")
       if !spawned.bornInCgroups {
         if let joined {
           try cgroups.join(joined, pid: pid)  // a kernel without CLONE_INTO_CGROUP
@@ -559,7 +565,11 @@ public struct OCIRuntime: Sendable {
     guard Glibc.write(fd, &byte, 1) == 1 else {
       throw GarrisonError(.system, operation: "write \(path)", "cannot start container", errno: errno)
     }
-    unlink(path)
+    if unlink(path) != 0 {  // the FIFO's absence is what says "started" (ContainerStore.isStarted)
+      var record = try store.load(id)
+      record.started = true
+      try store.save(record)
+    }
   }
 
   /// Waits until `pid` has finished `execve` (credentials committed): end of file on the sync socket or a
