@@ -1,4 +1,3 @@
-import Dispatch
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -36,31 +35,23 @@ enum OCIAudit {
     _ = try AuditLog(directory: directory).append(event)
   }
 
-  /// The fsync of the last `appendOverlappingSync`, running on another thread.
-  private final class BackgroundSync: @unchecked Sendable {
-    let group = DispatchGroup()
-    var error: GarrisonError?
-  }
-  nonisolated(unsafe) private static var background: BackgroundSync?
+  /// The fsync of the last `appendOverlappingSync`, running on its own thread (a plain POSIX thread: no
+  /// Dispatch thread pool to start in a process that lives a few milliseconds).
+  nonisolated(unsafe) private static var background: BackgroundJob?
 
   /// Appends `event` and starts its fsync on another thread, so the container runs (and, for `run`, exits and
   /// is deleted) meanwhile. `awaitDurable()` must return before the command reports anything.
   static func appendOverlappingSync(_ event: AuditEvent) throws {
     try awaitDurable()
     let (_, sync) = try AuditLog(directory: directory).appendWithoutSync(event)
-    let job = BackgroundSync()
-    background = job
-    DispatchQueue.global().async(group: job.group) {
-      do throws(GarrisonError) { try sync.run() } catch { job.error = error }
-    }
+    background = BackgroundJob { try sync.run() }
   }
 
   /// Waits for the fsync started by `appendOverlappingSync`, if any; its failure fails the command.
   static func awaitDurable() throws {
     guard let job = background else { return }
     background = nil
-    job.group.wait()
-    if let error = job.error { throw error }
+    try job.wait()
   }
 
   /// The pod identity from the standard CRI annotations, else the container id alone.

@@ -2,13 +2,13 @@ import Glibc
 
 /// A closure on its own POSIX thread, joined by `wait()`, which rethrows its error. Where no thread can be
 /// made, the closure runs on the caller's thread at once (same outcome, no overlap).
-final class BackgroundJob: @unchecked Sendable {
+public final class BackgroundJob: @unchecked Sendable {
   private let body: () throws -> Void
   private var result: Result<Void, any Error> = .success(())
   private var thread = pthread_t()
   private var running = false
 
-  init(_ body: @escaping () throws -> Void) {
+  public init(_ body: @escaping () throws -> Void) {
     self.body = body
     let context = Unmanaged.passRetained(self).toOpaque()
     let rc = pthread_create(&thread, nil, { raw in
@@ -25,7 +25,7 @@ final class BackgroundJob: @unchecked Sendable {
   }
 
   /// Waits for the closure to finish; its error, if any, is thrown here.
-  func wait() throws {
+  public func wait() throws {
     if running {
       pthread_join(thread, nil)
       running = false

@@ -174,11 +174,13 @@ public struct ContainerStore: Sendable {
   /// Creates the container directory; fails if it exists.
   public func reserve(_ id: String) throws {
     try ContainerStore.validate(id: id)
-    do {
-      try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true,
-                                              attributes: [.posixPermissions: 0o700])
-    } catch {
-      throw GarrisonError(.system, operation: "mkdir \(root)", "cannot create state root: \(error)")
+    if mkdir(root, 0o700) != 0 && errno != EEXIST {  // usually there; FileManager only for missing parents
+      do {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+      } catch {
+        throw GarrisonError(.system, operation: "mkdir \(root)", "cannot create state root: \(error)")
+      }
     }
     guard mkdir(directory(id), 0o700) == 0 else {
       if errno == EEXIST { throw GarrisonError(.exists, "container \(id) already exists") }
