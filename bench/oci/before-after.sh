@@ -30,3 +30,9 @@ hyperfine --warmup 3 --runs "${RUNS:-30}" -N --export-markdown bench/oci/results
 hyperfine --warmup 3 --runs "${RUNS:-30}" -N --prepare "sleep 0.05" \
   --export-markdown bench/oci/results/run-release-before-after-spaced.md "${commands[@]}"
 cat bench/oci/results/run-release-before-after.md bench/oci/results/run-release-before-after-spaced.md
+python3 bench/oci/interleaved.py "${ROUNDS:-60}" \
+  "$label=$old/garrison-oci --root $work/state-old run --bundle $work/bundle bench-o" \
+  "now=$PWD/$bin/garrison-oci --root $work/state-new run --bundle $work/bundle bench-n" \
+  "crun=$(command -v crun) --root $work/state-crun run --bundle $work/bundle bench-c" \
+  "runc=$(command -v runc) --root $work/state-runc run --bundle $work/bundle bench-r" \
+  | tee bench/oci/results/run-release-before-after-interleaved.md

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Start-to-exit latency of one container: garrison-oci run vs crun run (vs runc run when installed), same
 # busybox bundle (default `garrison-oci spec` config: pid/net/ipc/uts/mount/cgroup namespaces, masked paths,
-# read-only root, capability drop, no_new_privs), process `/bin/true`, twice: back to back, and spaced by
-# 50 ms of idle (see below). Needs root and hyperfine.
+# read-only root, capability drop, no_new_privs), process `/bin/true`, three ways: back to back and spaced by
+# 50 ms of idle (hyperfine, see below), and interleaved rounds (interleaved.py). Needs root, hyperfine, python3.
 # Usage: bench/oci/run.sh [debug|release]   (default: release; builds garrison-oci and garrison-init)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -48,10 +48,22 @@ mkdir -p bench/oci/results
 # `run` deletes each container when it exits, so one id per runtime is reused across iterations.
 # Back to back: each start follows the previous one at once. A runtime that moves its container with a
 # cgroup.procs write (crun, runc) then usually finds the kernel's cgroup lock still in its fast state.
-hyperfine --warmup 3 --runs "${RUNS:-30}" -N --export-markdown "bench/oci/results/run-$config.md" "${commands[@]}"
+hyperfine --warmup 3 --runs "${RUNS:-30}" -N --export-markdown "bench/oci/results/run-$config.md" \
+  --export-json "$work/back-to-back.json" "${commands[@]}"
+python3 bench/oci/medians.py "$work/back-to-back.json" >> "bench/oci/results/run-$config.md"
 cat bench/oci/results/run-$config.md
 # Spaced: 50 ms of idle before each start (longer than an RCU grace period), as for a container started on its
 # own; there the first cgroup.procs write waits for a grace period. garrison-oci never writes cgroup.procs.
 hyperfine --warmup 3 --runs "${RUNS:-30}" -N --prepare "sleep 0.05" \
-  --export-markdown "bench/oci/results/run-$config-spaced.md" "${commands[@]}"
+  --export-markdown "bench/oci/results/run-$config-spaced.md" --export-json "$work/spaced.json" "${commands[@]}"
+python3 bench/oci/medians.py "$work/spaced.json" >> "bench/oci/results/run-$config-spaced.md"
 cat bench/oci/results/run-$config-spaced.md
+# Interleaved: every round runs each runtime once (the order reversed every other round), so the drift of the
+# machine's state between hyperfine's blocks of runs hits all of them alike (bench/oci/interleaved.py).
+interleaved=("garrison-oci=$PWD/$bin/garrison-oci --root $work/state-garrison run --bundle $work/bundle bench-g"
+             "crun=$(command -v crun) --root $work/state-crun run --bundle $work/bundle bench-c")
+if command -v runc >/dev/null; then
+  interleaved+=("runc=$(command -v runc) --root $work/state-runc run --bundle $work/bundle bench-r")
+fi
+python3 bench/oci/interleaved.py "${ROUNDS:-60}" "${interleaved[@]}" | tee "bench/oci/results/run-$config-interleaved.md"
+
