@@ -11,7 +11,12 @@ import GarrisonCore
 public enum RuntimeSpecReader {
   public static func read(_ bytes: [UInt8]) -> RuntimeSpec? {
     guard let json = try? JSONParser.parse(bytes) else { return nil }
-    return try? spec(Obj(json))
+    return read(json)
+  }
+
+  /// `read` of an already parsed document.
+  public static func read(_ json: JSONValue) -> RuntimeSpec? {
+    try? spec(Obj(json))
   }
 
   struct Unsure: Error {}

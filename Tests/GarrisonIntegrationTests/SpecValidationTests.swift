@@ -218,3 +218,50 @@ struct SpecValidationTests {
     #expect(own?.uids.first == getuid() && (own?.threads ?? 0) >= 1)
   }
 }
+
+/// Runtime-spec fields garrison-oci does not enforce are refused by name, never ignored (`UnsupportedSpecFields`).
+struct UnsupportedSpecFieldTests {
+  static let cases: [(json: String, field: String)] = [
+    (#""process": {"scheduler": {"policy": "SCHED_FIFO", "priority": 10}}"#, "process.scheduler"),
+    (#""process": {"ioPriority": {"class": "IOPRIO_CLASS_RT", "priority": 0}}"#, "process.ioPriority"),
+    (#""process": {"execCPUAffinity": {"initial": "0"}}"#, "process.execCPUAffinity"),
+    (#""linux": {"timeOffsets": {"monotonic": {"secs": 1000}}}"#, "linux.timeOffsets"),
+    (#""linux": {"intelRdt": {"closID": "guaranteed_group"}}"#, "linux.intelRdt"),
+    (#""linux": {"personality": {"domain": "LINUX32"}}"#, "linux.personality"),
+    (#""linux": {"netDevices": {"eth1": {}}}"#, "linux.netDevices"),
+    (#""linux": {"memoryPolicy": {"mode": "MPOL_BIND", "nodes": "0"}}"#, "linux.memoryPolicy"),
+    (#""mounts": [{"destination": "/m", "type": "bind", "source": "/tmp", "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]}]"#,
+     "mounts[0].uidMappings"),
+  ]
+
+  @Test(arguments: 0..<cases.count) func refusedByName(_ i: Int) throws {
+    let (json, field) = Self.cases[i]
+    let config = Data("{\"ociVersion\": \"1.2.0\", \(json)}".utf8)
+    do {
+      _ = try BundleLoader.decode(config)
+      Issue.record("\(field) was accepted")
+    } catch let e as GarrisonError {
+      #expect(e.code == .unenforceable && e.fieldPath?.description == field, "\(e)")
+      #expect(e.exitCode == ExitCodes.refused)
+    }
+  }
+
+  @Test func nullOrEmptyAsksForNothing() throws {
+    let config = Data(#"{"ociVersion": "1.2.0", "process": {"scheduler": null, "cwd": "/", "args": ["/bin/true"], "user": {"uid": 0, "gid": 0}}, "linux": {"netDevices": {}, "timeOffsets": {}}}"#.utf8)
+    #expect(try BundleLoader.decode(config).process?.args == ["/bin/true"])
+  }
+
+  @Test func mountLabelIsRefusedNeverIgnored() throws {
+    let dir = "/var/tmp/garrison-unit-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: dir + "/rootfs", withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var spec = DefaultSpec.make(args: ["/bin/true"])
+    spec.linux?.mountLabel = "system_u:object_r:container_file_t:s0"
+    #expect(throws: GarrisonError.self) {
+      do { _ = try InitSpecBuilder(seccomp: OCISeccompCompiler()).build(spec, bundle: dir, noPivot: false) } catch let e as GarrisonError {
+        #expect(e.code == .unenforceable && e.fieldPath?.description == "linux.mountLabel", "\(e)")
+        throw e
+      }
+    }
+  }
+}

@@ -20,10 +20,15 @@ public enum BundleLoader {
     return try decode(data, file: path)
   }
 
-  /// Decodes config.json bytes.
+  /// Decodes config.json bytes, refusing a runtime-spec field garrison-oci does not enforce
+  /// (`UnsupportedSpecFields`).
   public static func decode(_ data: Data, file: String = "config.json") throws -> RuntimeSpec {
+    let json = try? JSONParser.parse(Array(data))
+    if let json, let (field, what) = UnsupportedSpecFields.find(in: json).first {
+      throw GarrisonError(.unenforceable, "\(file): \(what) is not supported by garrison-oci", field: field)
+    }
     // The Codable-free reader takes what it is sure of; JSONDecoder decides (and names the field) otherwise.
-    if let spec = RuntimeSpecReader.read(Array(data)) { return spec }
+    if let json, let spec = RuntimeSpecReader.read(json) { return spec }
     do {
       return try JSONDecoder().decode(RuntimeSpec.self, from: data)
     } catch let error as DecodingError {

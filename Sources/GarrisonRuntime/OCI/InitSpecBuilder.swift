@@ -73,6 +73,13 @@ public struct InitSpecBuilder {
     }
     _ = try OCIHooks(spec.hooks)  // validated here too; `OCIRuntime.create` attaches them (they need the id)
     let linux = spec.linux ?? RuntimeSpec.Linux()
+    if let label = linux.mountLabel, !label.isEmpty {
+      // Labelling the container's mounts (context=) is not implemented: refused either way, never ignored.
+      throw GarrisonError(.unenforceable,
+                          seLinuxEnabled ? "SELinux mount label \(label): labelling mounts is not supported by garrison-oci"
+                                         : "SELinux mount label \(label) requested but SELinux is not enabled in this kernel",
+                          field: FieldPath("linux.mountLabel"))
+    }
     let namespaces = try buildNamespaces(linux.namespaces ?? [])
     let created = Set(namespaces.filter { $0.path == nil }.map(\.type))
     guard created.contains("mount") else {
