@@ -70,7 +70,12 @@ struct OCIGlobals: Equatable {
   /// The runtime configured from these options.
   func runtime() throws -> OCIRuntime {
     if systemdCgroup {
-      throw GarrisonError(.unenforceable, "--systemd-cgroup is not supported by garrison-oci")
+      // No systemd cgroup driver (a D-Bus client for transient scopes); the message says what to use instead.
+      let why = access("/run/systemd/system", F_OK) == 0
+        ? "it has no systemd cgroup driver; configure the client for cgroupfs (containerd: SystemdCgroup = false; "
+          + "podman: --cgroup-manager cgroupfs)"
+        : "it has no systemd cgroup driver, and systemd is not running on this host (no /run/systemd/system)"
+      throw GarrisonError(.unenforceable, "--systemd-cgroup is not supported by garrison-oci: \(why)")
     }
     guard logFormat == "text" || logFormat == "json" else {
       throw GarrisonError(.usage, "--log-format must be text or json")
