@@ -127,6 +127,10 @@ public enum ContainerInit {
         () throws(Errno) in try Kernel.unshare(nonPid)
       }
     }
+    if flags & C.CLONE_NEWTIME != 0 && !spec.timeOffsets.isEmpty {
+      // Before anything enters the new time namespace: the forked child at its fork, or this process at execve.
+      try writeTimeOffsets(spec.timeOffsets)
+    }
     if flags & C.CLONE_NEWPID != 0 && !bornInPidNamespace {
       try step("unshare pid namespace") { () throws(Errno) in try Kernel.unshare(C.CLONE_NEWPID) }
     }
@@ -144,6 +148,17 @@ public enum ContainerInit {
       try step("chroot to container root") { () throws(Errno) in try Kernel.chroot(".") }
       try step("chdir to /") { () throws(Errno) in try Kernel.chdir("/") }
       Kernel.close(rootFD)
+    }
+  }
+
+  /// Writes the time namespace's clock offsets (`clock seconds nanoseconds` per line) in one write, as the
+  /// kernel requires.
+  static func writeTimeOffsets(_ offsets: [InitSpec.TimeOffset]) throws(InitFailure) {
+    let text = offsets.map { "\($0.clock) \($0.seconds) \($0.nanoseconds)\n" }.joined()
+    try step("write /proc/self/timens_offsets") { () throws(Errno) in
+      let fd = try Kernel.open("/proc/self/timens_offsets", flags: C.O_WRONLY)
+      defer { Kernel.close(fd) }
+      try FileIO.writeAll(fd: fd, Array(text.utf8))
     }
   }
 

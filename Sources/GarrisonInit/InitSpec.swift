@@ -126,6 +126,20 @@ public struct InitSpec: Equatable, Sendable {
     }
   }
 
+  /// One clock's offset in the container's new time namespace (`linux.timeOffsets`), written to
+  /// `/proc/self/timens_offsets` before any process enters it.
+  public struct TimeOffset: Equatable, Sendable {
+    /// `CLOCK_MONOTONIC` (1) or `CLOCK_BOOTTIME` (7).
+    public var clock: Int32
+    public var seconds: Int64
+    public var nanoseconds: UInt32
+    public init(clock: Int32, seconds: Int64, nanoseconds: UInt32) {
+      self.clock = clock
+      self.seconds = seconds
+      self.nanoseconds = nanoseconds
+    }
+  }
+
   /// The terminal of the process (`process.terminal`): the init opens a pty in the container's devpts, passes
   /// the master out over the console socket (fd 6) and makes the slave its controlling terminal and stdio.
   public struct Terminal: Equatable, Sendable {
@@ -174,6 +188,8 @@ public struct InitSpec: Equatable, Sendable {
   /// attestation, which compares host ids). Empty or nil without a user namespace.
   public var uidMappings: [IDMap]?
   public var gidMappings: [IDMap]?
+  /// Offsets of the new time namespace (empty without one, or without offsets).
+  public var timeOffsets: [TimeOffset] = []
   /// The OCI hooks the init runs or pauses for (create mode only; nil without any). Runtime-namespace hooks
   /// run in the runtime; only whether to pause for them travels here.
   public var hooks: Hooks?

@@ -96,6 +96,12 @@ public enum InitSpecWire {
         w.uint(UInt(m.size))
       }
     }
+    w.count(spec.timeOffsets.count)
+    for t in spec.timeOffsets {
+      w.int(Int(t.clock))
+      w.int(Int(t.seconds))
+      w.uint(UInt(t.nanoseconds))
+    }
     encodeHooks(spec.hooks, into: &w)
     return w.out
   }
@@ -182,6 +188,10 @@ public enum InitSpecWire {
       }
       maps.append(list)
     }
+    var timeOffsets: [InitSpec.TimeOffset] = []
+    for _ in 0..<(try r.count()) {
+      timeOffsets.append(InitSpec.TimeOffset(clock: try r.int32(), seconds: Int64(try r.int()), nanoseconds: try r.uint32()))
+    }
     let hooks = prefix == magicWithHooks ? try decodeHooks(&r) : nil
     guard r.at == bytes.count else { throw InitSpecWireError(offset: r.at, "\(bytes.count - r.at) trailing bytes") }
     var spec = InitSpec(
@@ -195,6 +205,7 @@ public enum InitSpecWire {
     spec.terminal = terminal
     spec.uidMappings = maps[0]
     spec.gidMappings = maps[1]
+    spec.timeOffsets = timeOffsets
     spec.hooks = hooks
     return spec
   }

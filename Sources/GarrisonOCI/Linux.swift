@@ -13,6 +13,8 @@ extension RuntimeSpec {
     public var maskedPaths: [String]?
     public var readonlyPaths: [String]?
     public var mountLabel: String?
+    /// Offsets of a new time namespace, per clock (`monotonic`, `boottime`).
+    public var timeOffsets: [String: TimeOffset]?
 
     public init(
       namespaces: [Namespace]? = nil, devices: [Device]? = nil, cgroupsPath: String? = nil,
@@ -28,6 +30,16 @@ extension RuntimeSpec {
       self.maskedPaths = maskedPaths
       self.readonlyPaths = readonlyPaths
       self.mountLabel = mountLabel
+    }
+  }
+
+  /// One clock's offset in a new time namespace (`linux.timeOffsets.<clock>`).
+  public struct TimeOffset: Codable, Equatable, Sendable {
+    public var secs: Int64?
+    public var nanosecs: UInt32?
+    public init(secs: Int64? = nil, nanosecs: UInt32? = nil) {
+      self.secs = secs
+      self.nanosecs = nanosecs
     }
   }
 

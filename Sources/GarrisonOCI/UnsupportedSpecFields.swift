@@ -2,7 +2,7 @@ import GarrisonCore
 
 /// Fields the runtime-spec defines that garrison-oci does not enforce. The model does not decode them, and
 /// runtime-spec tells a runtime to ignore properties it does not know, so without this check they would pass
-/// silently: a config asking for a real-time scheduler, a time-namespace offset or an idmapped mount would run
+/// silently: a config asking for a real-time scheduler, a NUMA policy or an idmapped mount would run
 /// without it. Instead a config that sets one (to anything but null or an empty object or list) is refused,
 /// naming the field.
 public enum UnsupportedSpecFields {
@@ -12,7 +12,7 @@ public enum UnsupportedSpecFields {
     ("execCPUAffinity", "a CPU affinity for exec'd processes"),
   ]
   static let linux: [(String, String)] = [
-    ("timeOffsets", "time namespace offsets"), ("intelRdt", "Intel RDT resource control"),
+    ("intelRdt", "Intel RDT resource control"),
     ("personality", "an execution domain (personality)"), ("netDevices", "network devices moved into the container"),
     ("memoryPolicy", "a NUMA memory policy"),
   ]

@@ -26,6 +26,7 @@ import Testing
     spec.terminal = .init(rows: 24, cols: nil)
     spec.uidMappings = [.init(containerID: 0, hostID: 100_000, size: 65536)]
     spec.gidMappings = []
+    spec.timeOffsets = [.init(clock: 1, seconds: -5, nanoseconds: 999_999_999), .init(clock: 7, seconds: 1 << 40, nanoseconds: 0)]
     return spec
   }()
 

@@ -225,7 +225,6 @@ struct UnsupportedSpecFieldTests {
     (#""process": {"scheduler": {"policy": "SCHED_FIFO", "priority": 10}}"#, "process.scheduler"),
     (#""process": {"ioPriority": {"class": "IOPRIO_CLASS_RT", "priority": 0}}"#, "process.ioPriority"),
     (#""process": {"execCPUAffinity": {"initial": "0"}}"#, "process.execCPUAffinity"),
-    (#""linux": {"timeOffsets": {"monotonic": {"secs": 1000}}}"#, "linux.timeOffsets"),
     (#""linux": {"intelRdt": {"closID": "guaranteed_group"}}"#, "linux.intelRdt"),
     (#""linux": {"personality": {"domain": "LINUX32"}}"#, "linux.personality"),
     (#""linux": {"netDevices": {"eth1": {}}}"#, "linux.netDevices"),

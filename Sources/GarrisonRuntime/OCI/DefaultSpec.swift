@@ -49,7 +49,7 @@ public enum RuntimeFeatures {
       "hooks": HookKind.allCases.map(\.rawValue),
       "mountOptions": InitSpecBuilder.flagOptions.keys.sorted() + InitSpecBuilder.propagation.keys.sorted(),
       "linux": [
-        "namespaces": ["cgroup", "ipc", "mount", "network", "pid", "user", "uts"],
+        "namespaces": ["cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"],
         "capabilities": Capability.names,
         "cgroup": ["v1": true, "v2": true, "systemd": false, "systemdUser": false],
         "seccomp": [

@@ -45,7 +45,11 @@ public struct InitSpecBuilder {
     "pid": LinuxConstants.CLONE_NEWPID, "network": LinuxConstants.CLONE_NEWNET,
     "mount": LinuxConstants.CLONE_NEWNS, "ipc": LinuxConstants.CLONE_NEWIPC, "uts": LinuxConstants.CLONE_NEWUTS,
     "cgroup": LinuxConstants.CLONE_NEWCGROUP, "user": LinuxConstants.CLONE_NEWUSER,
+    "time": LinuxConstants.CLONE_NEWTIME,
   ]
+
+  /// The clocks a time namespace offsets (`linux.timeOffsets` keys), as clock ids.
+  static let timeNamespaceClocks: [String: Int32] = ["monotonic": 1, "boottime": 7]
 
   /// The namespaces of `spec` the init may create before its spec arrives (`EarlyUnshare`), read from the
   /// config as given: 0 when a type is unknown (`build` reports it). The init checks them against the spec
@@ -108,6 +112,7 @@ public struct InitSpecBuilder {
     var result = try buildProcess(process, base: InitSpec(mode: .create, rootfs: rootfs, lastCap: lastCap,
       user: .init(uid: 0, gid: 0), noNewPrivileges: false, cwd: "/", args: [], env: []))
     result.namespaces = namespaces
+    result.timeOffsets = try buildTimeOffsets(linux.timeOffsets, newTimeNamespace: created.contains("time"))
     result.rootPropagation = linux.rootfsPropagation.flatMap { Self.propagation[$0] } ?? 0
     result.noPivot = noPivot
     result.readonlyRoot = root.readonly ?? false
@@ -239,8 +244,8 @@ public struct InitSpecBuilder {
     var out: [InitSpec.Namespace] = []
     for (i, ns) in list.enumerated() {
       let f = FieldPath("linux.namespaces") / i
-      if ns.type == "time" {
-        throw GarrisonError(.unenforceable, "\(ns.type) namespaces are not supported by garrison-oci yet", field: f / "type")
+      if ns.type == "time" && !FileManager.default.fileExists(atPath: "/proc/self/ns/time") {
+        throw GarrisonError(.unenforceable, "this kernel has no time namespaces (CONFIG_TIME_NS)", field: f / "type")
       }
       guard let flag = Self.namespaceFlags[ns.type] else {
         throw GarrisonError(.invalid, "unknown namespace type \(ns.type)", field: f / "type")
@@ -252,6 +257,32 @@ public struct InitSpecBuilder {
         throw GarrisonError(.notFound, "namespace path \(path) does not exist", field: f / "path")
       }
       out.append(.init(flag: flag, type: ns.type, path: ns.path))
+    }
+    return out
+  }
+
+  /// `linux.timeOffsets`: only for a new time namespace, only the clocks a time namespace has, nanoseconds
+  /// below a second; in clock order (the init writes them in one go).
+  func buildTimeOffsets(_ offsets: [String: RuntimeSpec.TimeOffset]?, newTimeNamespace: Bool) throws
+    -> [InitSpec.TimeOffset]
+  {
+    let field = FieldPath("linux.timeOffsets")
+    guard let offsets, !offsets.isEmpty else { return [] }
+    guard newTimeNamespace else {
+      throw GarrisonError(.invalid, "time offsets need a new time namespace in linux.namespaces", field: field)
+    }
+    var out: [InitSpec.TimeOffset] = []
+    for clock in offsets.keys.sorted() {
+      guard let id = Self.timeNamespaceClocks[clock] else {
+        throw GarrisonError(.invalid, "unknown clock \(clock) (a time namespace offsets monotonic and boottime)",
+                            field: field.appending(key: clock))
+      }
+      let o = offsets[clock]!
+      let nanoseconds = o.nanosecs ?? 0
+      guard nanoseconds < 1_000_000_000 else {
+        throw GarrisonError(.invalid, "nanosecs must be below 1000000000", field: field.appending(key: clock) / "nanosecs")
+      }
+      out.append(InitSpec.TimeOffset(clock: id, seconds: o.secs ?? 0, nanoseconds: nanoseconds))
     }
     return out
   }

@@ -350,10 +350,11 @@ public struct OCIRuntime: Sendable {
     }
     spec.rlimits = limits
     let nsNames = ["mount": "mnt", "network": "net", "pid": "pid", "ipc": "ipc", "uts": "uts", "cgroup": "cgroup",
-                   "user": "user"]
+                   "user": "user", "time": "time"]
     spec.namespaces = base.namespaces.map { ns in
       InitSpec.Namespace(flag: ns.flag, type: ns.type, path: ns.path ?? "/proc/\(record.pid)/ns/\(nsNames[ns.type]!)")
     }
+    spec.timeOffsets = []  // the container's time namespace already has them
     spec.rootfs = "/proc/\(record.pid)/root"
     spec.mounts = []
     spec.devices = []
