@@ -310,13 +310,22 @@ podman_test() {
   [ "$rc" = 7 ] || { echo "podman run 'exit 7' returned $rc: $(tail -3 "$LOG/podman-exit.out")"; return 1; }
   note "podman run: exit status 7 reported"
 
-  # 3. A refusal reaches the client: conmon reads garrison-oci's --log and podman reports its message.
+  # 3. --preserve-fds: podman hands its fd 3 through conmon to garrison-oci, and the container reads it.
+  echo "garrison-preserved-$$" >"$LOG/preserved.txt"
   rc=0
-  timeout 60 "${run[@]}" --rm --preserve-fds 1 "$img" true 3</dev/null >"$LOG/podman-refused.out" 2>&1 || rc=$?
-  [ "$rc" != 0 ] && grep -q 'preserve-fds 1: passing extra descriptors to the container is not supported by garrison-oci' \
-    "$LOG/podman-refused.out" \
-    || { echo "podman run --preserve-fds 1: rc $rc, expected garrison-oci's refusal: $(tail -3 "$LOG/podman-refused.out")"; return 1; }
-  note "podman run --preserve-fds 1 refused; podman says: $(grep -o 'OCI runtime error: .*' "$LOG/podman-refused.out" | sed "s|$pd/||" | head -1)"
+  local preserved
+  preserved=$(timeout 60 "${run[@]}" --rm --preserve-fds 1 "$img" sh -c 'cat <&3' 3<"$LOG/preserved.txt" \
+    2>"$LOG/podman-preserve.err") || rc=$?
+  [ "$rc" = 0 ] && [ "$preserved" = "garrison-preserved-$$" ] \
+    || { echo "podman run --preserve-fds 1: rc $rc, read '$preserved': $(tail -3 "$LOG/podman-preserve.err")"; return 1; }
+  note "podman run --preserve-fds 1: the container read the descriptor podman passed"
+
+  # 3b. A refusal reaches the client: conmon reads garrison-oci's --log and podman reports its message.
+  rc=0
+  timeout 60 "${run[@]}" --rm --personality LINUX32 "$img" true >"$LOG/podman-refused.out" 2>&1 || rc=$?
+  [ "$rc" != 0 ] && grep -q 'personality) is not supported by garrison-oci' "$LOG/podman-refused.out" \
+    || { echo "podman run --personality: rc $rc, expected garrison-oci's refusal: $(tail -3 "$LOG/podman-refused.out")"; return 1; }
+  note "podman run --personality LINUX32 refused; podman says: $(grep -o 'OCI runtime error: .*' "$LOG/podman-refused.out" | sed "s|$pd/||" | head -1)"
 
   # 4. Detached container, podman exec, stop, rm.
   timeout 60 "${run[@]}" -d --name podman-long "$img" sleep 300 >"$LOG/podman-long.out" 2>&1 \

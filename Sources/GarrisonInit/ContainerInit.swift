@@ -10,11 +10,12 @@ public enum ContainerInit {
   public static func main() -> Never {
     var sync = SyncChannel(fd: SyncProtocol.syncFD)
     do {
-      // Drop every inherited descriptor except stdio and ours (3 spec, 4 sync, 5 start FIFO, 6 console socket)
-      // before anything else: a stray descriptor held by a waiting container keeps the caller's pipes open.
-      try step("close inherited fds >= 7") { () throws(Errno) in try Kernel.closeRange(first: 7, flags: 0) }
-      try assertSingleThreaded()
+      // Drop every inherited descriptor except stdio, ours (3 spec, 4 sync, 5 start FIFO, 6 console socket) and
+      // the container's preserved ones before anything else: a stray descriptor held by a waiting container
+      // keeps the caller's pipes open.
       let arguments = try InitArguments.parse(Array(CommandLine.arguments.dropFirst()))
+      try PreservedFDs.closeInherited(count: arguments.preservedFDs)
+      try assertSingleThreaded()
       InitPhaseTrace.enabled = arguments.tracePhases
       InitPhaseTrace.mark("started")
       let early = arguments.earlyUnshare
@@ -42,6 +43,7 @@ public enum ContainerInit {
       if spec.mode == .create { try waitForStart() }
       try InitHooks.startContainer(spec, report: hookReport)
       try step("reset signal dispositions") { () throws(Errno) in try Kernel.resetSignals() }
+      try PreservedFDs.install(count: arguments.preservedFDs)
       let err = Kernel.execve(path, spec.args, spec.env)
       throw InitFailure("execve \(path)", err.description)
     } catch {

@@ -28,7 +28,7 @@ struct OCIExec: ParsableCommand {
 
   func run() throws {
     try global.perform(audit: .containerExec, id: id) {
-      try clientCompat.values.validate(for: "exec")
+      let inherited = try clientCompat.values.inheritedDescriptors(for: "exec", socketActivation: false)
       let runtime = try global.runtime()
       var proc: RuntimeSpec.Process
       if let process {
@@ -49,7 +49,7 @@ struct OCIExec: ParsableCommand {
         kind: .containerExec, outcome: .allowed, object: OCIAudit.object(id: id, bundle: bundle),
         details: AuditDetails.containerExec(command: proc.args ?? [], uid: proc.user.uid, tty: tty)))
       return try runtime.exec(id: id, process: proc, detach: detach, pidFile: pidFile.map(absolute),
-                              consoleSocket: consoleSocket.map(absolute))
+                              consoleSocket: consoleSocket.map(absolute), extraFDs: inherited.total)
     }
   }
 }

@@ -37,14 +37,16 @@ enum OCIVerbCall: Equatable {
     switch self {
     case .create(let global, let id, let c):
       try global.perform(audit: .containerStarted, id: id, bundle: absolute(c.bundle)) {
-        try c.compat.validate(for: "create")
-        try global.runtime().create(id: id, options: c.options)
+        var options = c.options
+        (options.extraFDs, options.listenFDs) = try c.compat.inheritedDescriptors(for: "create", socketActivation: true)
+        try global.runtime().create(id: id, options: options)
         return 0
       }
     case .run(let global, let id, let c, let detach):
       try global.perform(audit: .containerStarted, id: id, bundle: absolute(c.bundle)) {
-        try c.compat.validate(for: "run")
-        return try global.runtime().run(id: id, options: c.options, detach: detach)
+        var options = c.options
+        (options.extraFDs, options.listenFDs) = try c.compat.inheritedDescriptors(for: "run", socketActivation: true)
+        return try global.runtime().run(id: id, options: options, detach: detach)
       }
     case .start(let global, let id):
       try global.perform(audit: .containerStarted, id: id) {

@@ -68,7 +68,8 @@ import Testing
   /// The runc behaviours the clients rely on, checked without them: the shim's and podman's second
   /// `delete --force` of a gone container succeeds; `kill` of an exited container fails with runc's "container
   /// not running" (the shim maps it to "process already finished"); `--no-new-keyring` and `--preserve-fds 0`
-  /// are accepted and `--preserve-fds 1` is refused by name; `--version` has runc's first line.
+  /// are accepted, `--preserve-fds 1` without an open fd 3 is refused naming it (PreservedFDsTests pass real
+  /// ones); `--version` has runc's first line.
   @Test func runcBehavioursTheClientsRelyOn() throws {
     guard Harness.canRun else { return }
     let b = try Harness.Bundle()
@@ -78,8 +79,9 @@ import Testing
     #expect(plain.status == 2 && plain.stderr.contains("does not exist"), "\(plain.stderr)")
 
     try b.write(DefaultSpec.make(args: ["/bin/true"]))
-    let refused = try b.oci(["create", "--preserve-fds", "1", "--bundle", b.dir, "compat-fds"])
-    #expect(refused.status == 3 && refused.stderr.contains("--preserve-fds 1"), "\(refused.stderr)")
+    let refused = try Harness.exec("/bin/sh", ["-c", "exec 3<&-; exec '\(Harness.ociBinary)' --root '\(b.stateRoot)' "
+                                                + "create --preserve-fds 1 --bundle '\(b.dir)' compat-fds"])
+    #expect(refused.status == 2 && refused.stderr.contains("--preserve-fds 1: descriptor 3 is not open"), "\(refused.stderr)")
     #expect(try b.oci(["state", "compat-fds"]).status == 2, "a refused create leaves no state")
 
     let id = "compat-\(UUID().uuidString.prefix(8))"

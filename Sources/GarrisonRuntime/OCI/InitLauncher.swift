@@ -82,11 +82,15 @@ public struct InitLauncher: Sendable {
   /// `bornInCgroups` false. On error every descriptor made here is closed.
   /// `earlyUnshare`: namespaces the init creates before its spec arrives (`EarlyUnshare`; 0 for none); a new
   /// pid namespace among them is made by the clone3 spawn (`bornInPidNamespace`), or else left to the init.
+  /// `extraFDs`: this process's descriptors 3…3+n-1, handed to the init for the container process
+  /// (`PreservedFDs`).
   public func spawn(startFIFO: Int32?, consoleSocket: Int32? = nil, cgroupV2Directory: String? = nil,
-                    earlyUnshare: Int32 = 0) throws -> Handle {
+                    earlyUnshare: Int32 = 0, extraFDs: Int = 0) throws -> Handle {
     let cachedExe = try sealedDescriptor()
-    // Executed through /proc/self/fd/N in the child after the dup2s onto 3…6: N must not be one of them.
-    let exeFD = fcntl(cachedExe, F_DUPFD_CLOEXEC, 10)
+    // Every descriptor handed over is first moved to `floor` or above, so the dup2s onto 3…6 and onto the
+    // preserved range cannot collide; the executable (run as /proc/self/fd/N) is there too.
+    let floor = PreservedFDs.base + Int32(extraFDs)
+    let exeFD = fcntl(cachedExe, F_DUPFD_CLOEXEC, floor)
     guard exeFD >= 0 else {
       throw GarrisonError(.system, operation: "fcntl(F_DUPFD_CLOEXEC)", "cannot pass garrison-init", errno: Glibc.errno)
     }
@@ -103,20 +107,28 @@ public struct InitLauncher: Sendable {
       throw GarrisonError(.system, operation: "socketpair", "cannot create spec socket", errno: e)
     }
     defer { Glibc.close(spec[1]) }
-    // Move every descriptor we hand over above 10 so the dup2s into 3, 4, 5, 6 cannot collide.
+    let preserved = (0..<Int32(extraFDs)).map { 3 + $0 }
     let targets = [SyncProtocol.specFD, SyncProtocol.syncFD, SyncProtocol.startFD, SyncProtocol.consoleFD]
-    let high = [spec[1], sync[1], startFIFO ?? -1, consoleSocket ?? -1].map {
-      $0 < 0 ? -1 : fcntl($0, F_DUPFD_CLOEXEC, 10)
+      + preserved.map { PreservedFDs.base + $0 - 3 }
+    let high = ([spec[1], sync[1], startFIFO ?? -1, consoleSocket ?? -1] + preserved).map {
+      $0 < 0 ? -1 : fcntl($0, F_DUPFD_CLOEXEC, floor)
     }
     defer { for fd in high where fd >= 0 { Glibc.close(fd) } }
+    if let missing = zip(high, targets).first(where: { $0.0 < 0 && $0.1 >= PreservedFDs.base }) {
+      let fd = missing.1 - PreservedFDs.base + 3
+      Glibc.close(sync[0])
+      Glibc.close(spec[0])
+      throw GarrisonError(.invalid, "descriptor \(fd), to be passed to the container, is not open")
+    }
     let dups = zip(high, targets).filter { $0.0 >= 0 }
     var command = SpawnCommand(path: "/proc/self/fd/\(exeFD)", from: dups.map(\.0), to: dups.map(\.1))
     // A new pid namespace from the spawn itself only through clone3; posix_spawn leaves it to the init.
     var cloned = command
-    cloned.arguments += InitArguments(earlyUnshare: earlyUnshare, tracePhases: PhaseTrace.enabled).rendered
+    cloned.arguments += InitArguments(earlyUnshare: earlyUnshare, tracePhases: PhaseTrace.enabled,
+                                      preservedFDs: extraFDs).rendered
     cloned.namespaceFlags = UInt64(earlyUnshare & LinuxConstants.CLONE_NEWPID)
     command.arguments += InitArguments(earlyUnshare: EarlyUnshare.unsharedAtStart(earlyUnshare),
-                                       tracePhases: PhaseTrace.enabled).rendered
+                                       tracePhases: PhaseTrace.enabled, preservedFDs: extraFDs).rendered
     do {
       PhaseTrace.mark("spawn prepared")
       if let cgroupV2Directory, !InitLauncher.placeByProcs,

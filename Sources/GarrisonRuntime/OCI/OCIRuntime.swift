@@ -44,11 +44,19 @@ public struct OCIRuntime: Sendable {
     public var noPivot: Bool
     /// `--console-socket`: where the pty master goes when `process.terminal` is true.
     public var consoleSocket: String?
-    public init(bundle: String, pidFile: String? = nil, noPivot: Bool = false, consoleSocket: String? = nil) {
+    /// This process's descriptors 3…3+n-1 go to the container process as its 3…3+n-1 (`$LISTEN_FDS` and
+    /// `--preserve-fds`, as runc).
+    public var extraFDs = 0
+    /// How many of them are socket-activation descriptors: the process gets `LISTEN_FDS=<n>`, `LISTEN_PID=1`.
+    public var listenFDs = 0
+    public init(bundle: String, pidFile: String? = nil, noPivot: Bool = false, consoleSocket: String? = nil,
+                extraFDs: Int = 0, listenFDs: Int = 0) {
       self.bundle = bundle
       self.pidFile = pidFile
       self.noPivot = noPivot
       self.consoleSocket = consoleSocket
+      self.extraFDs = extraFDs
+      self.listenFDs = listenFDs
     }
   }
 
@@ -96,9 +104,10 @@ public struct OCIRuntime: Sendable {
                                 cgroups: .create(cgroupsPath: runtimeSpec.linux?.cgroupsPath,
                                                  resources: runtimeSpec.linux?.resources),
                                 hooks: hooks.hooks.isEmpty ? nil : hooks,
-                                earlyUnshare: InitSpecBuilder.earlyUnshare(runtimeSpec)) {
+                                earlyUnshare: InitSpecBuilder.earlyUnshare(runtimeSpec), extraFDs: options.extraFDs) {
         var built = try InitSpecBuilder(seccomp: seccomp).build(runtimeSpec, bundle: bundle, noPivot: options.noPivot)
         built.hooks = hooks.hooks.forInit(state: hooks.state)
+        built.env = Self.socketActivated(built.env, listenFDs: options.listenFDs)
         PhaseTrace.mark("spec built")
         return built
       }
@@ -304,8 +313,10 @@ public struct OCIRuntime: Sendable {
   /// Runs `process` inside container `id` with the container's confinement (never more: same uid, gid and
   /// groups, capabilities within the container's, no_new_privs kept, same seccomp filter and LSM labels).
   /// Returns the exit status, or 0 at once with `detach`.
+  /// `extraFDs`: this process's descriptors 3…3+n-1 go to the exec'd process as its 3…3+n-1 (`--preserve-fds`;
+  /// socket activation is the container's, not an exec's, as with runc).
   public func exec(id: String, process: RuntimeSpec.Process, detach: Bool, pidFile: String?,
-                   consoleSocket: String? = nil) throws -> Int32 {
+                   consoleSocket: String? = nil, extraFDs: Int = 0) throws -> Int32 {
     let record = try store.load(id)
     guard ProcessProbe.isAlive(record.pid, startTime: record.startTime) else {
       throw GarrisonError(.refused, "container \(id) is not running")
@@ -365,7 +376,7 @@ public struct OCIRuntime: Sendable {
     try becomeSubreaper()
     let target: CgroupTarget
     if let placement = record.cgroups { target = .join(placement) } else { target = .unplaced }
-    let launched = try launch(id: id, startFIFO: nil, console: console, cgroups: target) { spec }
+    let launched = try launch(id: id, startFIFO: nil, console: console, cgroups: target, extraFDs: extraFDs) { spec }
     waitForExec(launched.pid, sync: launched.sync)
     Glibc.close(launched.sync)
     _ = try attest(record, pid: launched.pid, spec: spec).report
@@ -408,8 +419,8 @@ public struct OCIRuntime: Sendable {
   /// On any failure the init and the container process are killed and the cgroups made here removed before
   /// the error is thrown.
   func launch(id: String, startFIFO: Int32?, console: Int32?, cgroups target: CgroupTarget,
-              hooks: HookRunner? = nil, earlyUnshare: Int32 = 0, spec makeSpec: () throws -> InitSpec) throws
-    -> Launched
+              hooks: HookRunner? = nil, earlyUnshare: Int32 = 0, extraFDs: Int = 0,
+              spec makeSpec: () throws -> InitSpec) throws -> Launched
   {
     try becomeSubreaper()
     var unified: UnifiedCgroup?
@@ -430,7 +441,7 @@ public struct OCIRuntime: Sendable {
         v2Directory = nil
       }
       let spawned = try launcher.spawn(startFIFO: startFIFO, consoleSocket: console, cgroupV2Directory: v2Directory,
-                                       earlyUnshare: earlyUnshare)
+                                       earlyUnshare: earlyUnshare, extraFDs: extraFDs)
       handle = spawned
       PhaseTrace.mark("init spawned")
       let spec = try makeSpec()
@@ -628,6 +639,14 @@ public struct OCIRuntime: Sendable {
                             + report.mismatches.joined(separator: "; "))
     }
     return (report, nil)
+  }
+
+  /// `env` for a process handed `listenFDs` socket-activation descriptors: `LISTEN_FDS=<n>` and `LISTEN_PID=1`
+  /// (it is pid 1 of its namespace, as under runc) replace any given.
+  static func socketActivated(_ env: [String], listenFDs: Int) -> [String] {
+    guard listenFDs > 0 else { return env }
+    return env.filter { !$0.hasPrefix("LISTEN_FDS=") && !$0.hasPrefix("LISTEN_PID=") }
+      + ["LISTEN_FDS=\(listenFDs)", "LISTEN_PID=1"]
   }
 
   private func becomeSubreaper() throws {
