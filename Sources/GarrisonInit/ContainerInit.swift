@@ -140,11 +140,26 @@ public enum ContainerInit {
     try sync.joinCgroups()
     InitPhaseTrace.mark("cgroups joined")
     if bornInPidNamespace { return }  // create mode: no exec chroot below
+    // The child must not report anything before the runtime has its pid: `go` may already be in the reader
+    // it inherits, so it waits until this process has sent `pid` (end of file on a pipe this one holds).
+    let reported = try step("create pid-report pipe") { () throws(Errno) -> (read: Int32, write: Int32) in
+      try Kernel.pipe()
+    }
     let child = try step("fork container process") { () throws(Errno) -> Int32 in try Kernel.fork() }
     if child > 0 {
       sync.send(.pid(child))
-      _exit(0)
+      _exit(0)  // closes the pipe's write end
     }
+    Kernel.close(reported.write)
+    try step("wait until the container's pid is reported") { () throws(Errno) in
+      var byte: UInt8 = 0
+      while true {
+        let n = Glibc.read(reported.read, &byte, 1)
+        if n >= 0 { break }
+        if errno != EINTR { throw Errno.current }
+      }
+    }
+    Kernel.close(reported.read)
     if spec.mode == .exec {
       try step("chdir to container root") { () throws(Errno) in try Kernel.fchdir(rootFD) }
       try step("chroot to container root") { () throws(Errno) in try Kernel.chroot(".") }
