@@ -1,4 +1,5 @@
 import Foundation
+import GarrisonKernel
 import GarrisonOCI
 import GarrisonRuntime
 import Glibc
@@ -139,5 +140,64 @@ import Testing
     let r = try b.run(s)
     #expect(r.status != 0)
     #expect(r.stderr.contains("process.user.uid") && r.stderr.contains("not mapped"), "stderr: \(r.stderr)")
+  }
+
+  /// Joining a user namespace by path (as a pod's containers join the sandbox's): the namespace's own maps are
+  /// read from the kernel and used; the same maps in the config pass, other ones are refused by name.
+  @Test func joinsAnExistingUserNamespaceByPath() throws {
+    guard Self.canRun else { return }
+    let (b, hostFile) = try bundle()
+    defer { b.cleanup() }
+    try b.write(spec(["/bin/sleep", "30"], hostFile: hostFile, userNamespace: true))
+    let owner = "it-userns-owner"
+    b.ids.append(owner)
+    #expect(try b.oci(["run", "--detach", "--bundle", b.dir, owner]).status == 0)
+    let state = try JSONSerialization.jsonObject(with: Data(try b.oci(["state", owner]).stdout.utf8)) as? [String: Any]
+    let pid = try #require(state?["pid"] as? Int)
+    let ownerNamespace = try Kernel.readlink("/proc/\(pid)/ns/user")
+
+    var joiner = spec(["/bin/sh", "-c", "cat /proc/self/uid_map; readlink /proc/self/ns/user; id -u"], hostFile: hostFile,
+                      userNamespace: false)
+    joiner.linux!.namespaces!.append(.init(type: "user", path: "/proc/\(pid)/ns/user"))
+    let r = try b.run(joiner)
+    #expect(r.status == 0, "\(r.stderr)")
+    let lines = r.stdout.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
+    #expect(lines == ["0 \(Self.hostBase) 65536", ownerNamespace, "0"], "\(r.stdout)")
+
+    joiner.linux!.uidMappings = [.init(containerID: 0, hostID: Self.hostBase, size: 65536)]
+    joiner.linux!.gidMappings = [.init(containerID: 0, hostID: Self.hostBase, size: 65536)]
+    #expect(try b.run(joiner).status == 0, "the namespace's own maps, given again")
+    joiner.linux!.uidMappings = [.init(containerID: 0, hostID: 200000, size: 65536)]
+    let refused = try b.run(joiner)
+    #expect(refused.status == 2 && refused.stderr.contains("linux.uidMappings") && refused.stderr.contains("differ"),
+            "\(refused.stderr)")
+    #expect(try b.oci(["delete", "--force", owner]).status == 0)
+  }
+
+  /// A user namespace only a bind mount keeps alive has no process to read its maps from: refused, naming the
+  /// namespace's field. (The namespace comes from `unshare --user`; its process is gone once the namespace is
+  /// bind-mounted onto a scratch file, which is unmounted afterwards.)
+  @Test func aUserNamespaceNoProcessLivesInIsRefused() throws {
+    guard Self.canRun else { return }
+    let (b, hostFile) = try bundle()
+    defer { b.cleanup() }
+    let pinned = b.dir + "/userns"
+    FileManager.default.createFile(atPath: pinned, contents: nil)
+    let holder = Process()
+    holder.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+    holder.arguments = ["--user", "--map-root-user", "/bin/sleep", "10"]
+    try holder.run()
+    usleep(200_000)  // unshare has made the namespace and exec'd sleep in the same process
+    let bound = mount("/proc/\(holder.processIdentifier)/ns/user", pinned, nil, UInt(MS_BIND), nil) == 0
+    kill(holder.processIdentifier, SIGKILL)  // by its own pid
+    holder.waitUntilExit()
+    #expect(bound, "bind-mount a user namespace: errno \(errno)")
+    guard bound else { return }
+    defer { umount2(pinned, Int32(MNT_DETACH)) }
+    var s = spec(["/bin/true"], hostFile: hostFile, userNamespace: false)
+    s.linux!.namespaces!.append(.init(type: "user", path: pinned))
+    let r = try b.run(s)
+    #expect(r.status == 3 && r.stderr.contains("no process lives in the user namespace"), "\(r.stderr)")
+    #expect(r.stderr.contains("linux.namespaces[6].path"), "\(r.stderr)")
   }
 }

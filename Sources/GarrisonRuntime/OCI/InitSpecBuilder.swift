@@ -303,15 +303,6 @@ public struct InitSpecBuilder {
       }
       return
     }
-    if user.path != nil {
-      // Joining an existing user namespace: its maps are already written; read nothing from the spec.
-      guard uidMaps.isEmpty && gidMaps.isEmpty else {
-        throw GarrisonError(.invalid, "mappings cannot be set when joining a user namespace by path",
-                            field: FieldPath("linux.uidMappings"))
-      }
-      throw GarrisonError(.unenforceable, "joining an existing user namespace is not supported; create one with mappings",
-                          field: FieldPath("linux.namespaces"))
-    }
     func convert(_ maps: [RuntimeSpec.IDMapping], _ name: String) throws -> [InitSpec.IDMap] {
       let field = FieldPath("linux.\(name)")
       guard !maps.isEmpty else {
@@ -338,8 +329,31 @@ public struct InitSpecBuilder {
       }
       return out
     }
-    spec.uidMappings = try convert(uidMaps, "uidMappings")
-    spec.gidMappings = try convert(gidMaps, "gidMappings")
+    if let path = user.path {
+      // Joining an existing user namespace: its maps are already written; they are read from the kernel, and
+      // maps given in the config must be the same (as runc checks).
+      let index = namespaces.firstIndex { $0.flag == LinuxConstants.CLONE_NEWUSER }!
+      let joined = try JoinedUserNamespace.read(path: path, field: FieldPath("linux.namespaces") / index / "path")
+      for (name, given, actual) in [("uidMappings", uidMaps, joined.uidMappings), ("gidMappings", gidMaps, joined.gidMappings)]
+      where !given.isEmpty {
+        let converted = given.map { InitSpec.IDMap(containerID: $0.containerID, hostID: $0.hostID, size: $0.size) }
+        guard JoinedUserNamespace.sorted(converted) == JoinedUserNamespace.sorted(actual) else {
+          throw GarrisonError(.invalid, "\(name) differ from those of the user namespace at \(path) "
+                                + "(\(UserNamespaceMaps.text(actual).split(separator: "\n").joined(separator: ", ")))",
+                              field: FieldPath("linux.\(name)"))
+        }
+      }
+      spec.uidMappings = joined.uidMappings
+      spec.gidMappings = joined.gidMappings
+      guard InitSpec.IDMap.host(0, in: joined.uidMappings) != nil, InitSpec.IDMap.host(0, in: joined.gidMappings) != nil
+      else {
+        throw GarrisonError(.invalid, "the user namespace at \(path) does not map id 0 (the init sets the container up "
+                              + "as root of the user namespace)", field: FieldPath("linux.namespaces") / index / "path")
+      }
+    } else {
+      spec.uidMappings = try convert(uidMaps, "uidMappings")
+      spec.gidMappings = try convert(gidMaps, "gidMappings")
+    }
     try checkMapped(spec.user, spec: spec, field: FieldPath("process.user"))
     if spec.defaultDevices || !spec.devices.isEmpty {
       for d in spec.devices where !FileManager.default.fileExists(atPath: d.path) {

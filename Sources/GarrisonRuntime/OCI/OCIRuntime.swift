@@ -362,8 +362,9 @@ public struct OCIRuntime: Sendable {
     spec.rlimits = limits
     let nsNames = ["mount": "mnt", "network": "net", "pid": "pid", "ipc": "ipc", "uts": "uts", "cgroup": "cgroup",
                    "user": "user", "time": "time"]
+    // The container process's own namespaces, joined ones included (their config paths may be gone by now).
     spec.namespaces = base.namespaces.map { ns in
-      InitSpec.Namespace(flag: ns.flag, type: ns.type, path: ns.path ?? "/proc/\(record.pid)/ns/\(nsNames[ns.type]!)")
+      InitSpec.Namespace(flag: ns.flag, type: ns.type, path: "/proc/\(record.pid)/ns/\(nsNames[ns.type]!)")
     }
     spec.timeOffsets = []  // the container's time namespace already has them
     spec.rootfs = "/proc/\(record.pid)/root"
