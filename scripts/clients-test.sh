@@ -320,12 +320,20 @@ podman_test() {
     || { echo "podman run --preserve-fds 1: rc $rc, read '$preserved': $(tail -3 "$LOG/podman-preserve.err")"; return 1; }
   note "podman run --preserve-fds 1: the container read the descriptor podman passed"
 
-  # 3b. A refusal reaches the client: conmon reads garrison-oci's --log and podman reports its message.
+  # 3b. linux.personality: podman's --personality reaches the container process.
   rc=0
-  timeout 60 "${run[@]}" --rm --personality LINUX32 "$img" true >"$LOG/podman-refused.out" 2>&1 || rc=$?
-  [ "$rc" != 0 ] && grep -q 'personality) is not supported by garrison-oci' "$LOG/podman-refused.out" \
-    || { echo "podman run --personality: rc $rc, expected garrison-oci's refusal: $(tail -3 "$LOG/podman-refused.out")"; return 1; }
-  note "podman run --personality LINUX32 refused; podman says: $(grep -o 'OCI runtime error: .*' "$LOG/podman-refused.out" | sed "s|$pd/||" | head -1)"
+  local machine
+  machine=$(timeout 60 "${run[@]}" --rm --personality LINUX32 "$img" uname -m 2>"$LOG/podman-personality.err") || rc=$?
+  [ "$rc" = 0 ] && [ "$machine" = i686 ] \
+    || { echo "podman run --personality LINUX32: rc $rc, uname -m '$machine': $(tail -3 "$LOG/podman-personality.err")"; return 1; }
+  note "podman run --personality LINUX32: uname -m says i686"
+
+  # 3c. A refusal reaches the client: conmon reads garrison-oci's --log and podman reports its message.
+  rc=0
+  timeout 60 "${run[@]}" --rm --memory-swappiness 10 "$img" true >"$LOG/podman-refused.out" 2>&1 || rc=$?
+  [ "$rc" != 0 ] && grep -q 'memory.swappiness is not supported by garrison-oci' "$LOG/podman-refused.out" \
+    || { echo "podman run --memory-swappiness: rc $rc, expected garrison-oci's refusal: $(tail -3 "$LOG/podman-refused.out")"; return 1; }
+  note "podman run --memory-swappiness 10 refused; podman says: $(grep -o 'OCI runtime error: .*' "$LOG/podman-refused.out" | sed "s|$pd/||" | head -1)"
 
   # 4. Detached container, podman exec, stop, rm.
   timeout 60 "${run[@]}" -d --name podman-long "$img" sleep 300 >"$LOG/podman-long.out" 2>&1 \

@@ -214,6 +214,10 @@ public enum ContainerInit {
       try rootfs.finalize()
     }
     try applyRlimits(spec, sync: &sync)
+    if let domain = spec.personality {
+      // Before the credentials and the seccomp filter (which may not allow personality(2) with this value).
+      try step("set personality \(domain)") { () throws(Errno) in try Kernel.personality(domain) }
+    }
     if let adj = spec.oomScoreAdj {
       try step("write /proc/self/oom_score_adj \(adj)") { () throws(Errno) in
         try FileIO.write("/proc/self/oom_score_adj", String(adj))

@@ -190,6 +190,8 @@ public struct InitSpec: Equatable, Sendable {
   public var gidMappings: [IDMap]?
   /// Offsets of the new time namespace (empty without one, or without offsets).
   public var timeOffsets: [TimeOffset] = []
+  /// The `personality(2)` domain to set before the credentials (`PER_LINUX` 0, `PER_LINUX32` 8); nil: inherit.
+  public var personality: UInt32?
   /// The OCI hooks the init runs or pauses for (create mode only; nil without any). Runtime-namespace hooks
   /// run in the runtime; only whether to pause for them travels here.
   public var hooks: Hooks?

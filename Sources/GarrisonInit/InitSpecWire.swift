@@ -96,6 +96,8 @@ public enum InitSpecWire {
         w.uint(UInt(m.size))
       }
     }
+    w.bool(spec.personality != nil)
+    if let p = spec.personality { w.uint(UInt(p)) }
     w.count(spec.timeOffsets.count)
     for t in spec.timeOffsets {
       w.int(Int(t.clock))
@@ -188,6 +190,7 @@ public enum InitSpecWire {
       }
       maps.append(list)
     }
+    let personality = try r.bool() ? try r.uint32() : nil
     var timeOffsets: [InitSpec.TimeOffset] = []
     for _ in 0..<(try r.count()) {
       timeOffsets.append(InitSpec.TimeOffset(clock: try r.int32(), seconds: Int64(try r.int()), nanoseconds: try r.uint32()))
@@ -205,6 +208,7 @@ public enum InitSpecWire {
     spec.terminal = terminal
     spec.uidMappings = maps[0]
     spec.gidMappings = maps[1]
+    spec.personality = personality
     spec.timeOffsets = timeOffsets
     spec.hooks = hooks
     return spec

@@ -108,6 +108,11 @@ public enum Kernel {
   /// The corresponding C function is `close`; errors are not actionable after the descriptor is gone.
   public static func close(_ fd: Int32) { _ = Glibc.close(fd) }
 
+  /// The corresponding system call is `personality` (sets the execution domain; it survives `execve`).
+  public static func personality(_ persona: UInt32) throws(Errno) {
+    _ = try check { gr_syscall6(135 /* SYS_personality */, Int(persona), 0, 0, 0, 0, 0) }
+  }
+
   /// The corresponding system call is `close_range`.
   public static func closeRange(first: UInt32, last: UInt32 = .max, flags: UInt32) throws(Errno) {
     _ = try check { gr_close_range(first, last, flags) }

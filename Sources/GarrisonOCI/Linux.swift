@@ -15,6 +15,8 @@ extension RuntimeSpec {
     public var mountLabel: String?
     /// Offsets of a new time namespace, per clock (`monotonic`, `boottime`).
     public var timeOffsets: [String: TimeOffset]?
+    /// The execution domain (`personality(2)`) of the container process.
+    public var personality: Personality?
 
     public init(
       namespaces: [Namespace]? = nil, devices: [Device]? = nil, cgroupsPath: String? = nil,
@@ -30,6 +32,16 @@ extension RuntimeSpec {
       self.maskedPaths = maskedPaths
       self.readonlyPaths = readonlyPaths
       self.mountLabel = mountLabel
+    }
+  }
+
+  /// `linux.personality`: `domain` `LINUX` or `LINUX32`; runtime-spec defines no flags yet.
+  public struct Personality: Codable, Equatable, Sendable {
+    public var domain: String
+    public var flags: [String]?
+    public init(domain: String, flags: [String]? = nil) {
+      self.domain = domain
+      self.flags = flags
     }
   }
 

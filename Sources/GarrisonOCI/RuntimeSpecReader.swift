@@ -183,7 +183,7 @@ public enum RuntimeSpecReader {
   }
 
   static func linux(_ o: Obj) throws(Unsure) -> RuntimeSpec.Linux {
-    if o.value("timeOffsets") != nil { throw Unsure() }  // rare: JSONDecoder reads it
+    if o.value("timeOffsets") != nil || o.value("personality") != nil { throw Unsure() }  // rare: JSONDecoder reads them
     var namespaces: [RuntimeSpec.Namespace]?
     if let items = try o.objects("namespaces") {
       var out: [RuntimeSpec.Namespace] = []

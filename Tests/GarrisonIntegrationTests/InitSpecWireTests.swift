@@ -27,6 +27,7 @@ import Testing
     spec.uidMappings = [.init(containerID: 0, hostID: 100_000, size: 65536)]
     spec.gidMappings = []
     spec.timeOffsets = [.init(clock: 1, seconds: -5, nanoseconds: 999_999_999), .init(clock: 7, seconds: 1 << 40, nanoseconds: 0)]
+    spec.personality = 8
     return spec
   }()
 

@@ -226,7 +226,6 @@ struct UnsupportedSpecFieldTests {
     (#""process": {"ioPriority": {"class": "IOPRIO_CLASS_RT", "priority": 0}}"#, "process.ioPriority"),
     (#""process": {"execCPUAffinity": {"initial": "0"}}"#, "process.execCPUAffinity"),
     (#""linux": {"intelRdt": {"closID": "guaranteed_group"}}"#, "linux.intelRdt"),
-    (#""linux": {"personality": {"domain": "LINUX32"}}"#, "linux.personality"),
     (#""linux": {"netDevices": {"eth1": {}}}"#, "linux.netDevices"),
     (#""linux": {"memoryPolicy": {"mode": "MPOL_BIND", "nodes": "0"}}"#, "linux.memoryPolicy"),
     (#""mounts": [{"destination": "/m", "type": "bind", "source": "/tmp", "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]}]"#,

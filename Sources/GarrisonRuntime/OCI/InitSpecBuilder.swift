@@ -113,6 +113,7 @@ public struct InitSpecBuilder {
       user: .init(uid: 0, gid: 0), noNewPrivileges: false, cwd: "/", args: [], env: []))
     result.namespaces = namespaces
     result.timeOffsets = try buildTimeOffsets(linux.timeOffsets, newTimeNamespace: created.contains("time"))
+    result.personality = try buildPersonality(linux.personality)
     result.rootPropagation = linux.rootfsPropagation.flatMap { Self.propagation[$0] } ?? 0
     result.noPivot = noPivot
     result.readonlyRoot = root.readonly ?? false
@@ -259,6 +260,20 @@ public struct InitSpecBuilder {
       out.append(.init(flag: flag, type: ns.type, path: ns.path))
     }
     return out
+  }
+
+  /// `linux.personality`: the domains runtime-spec names, as `personality(2)` values; flags (none defined) are
+  /// refused rather than dropped.
+  func buildPersonality(_ p: RuntimeSpec.Personality?) throws -> UInt32? {
+    guard let p else { return nil }
+    let field = FieldPath("linux.personality")
+    guard let domain = ["LINUX": UInt32(0), "LINUX32": UInt32(8)][p.domain] else {
+      throw GarrisonError(.invalid, "unknown domain \(p.domain) (LINUX or LINUX32)", field: field / "domain")
+    }
+    if let flags = p.flags, !flags.isEmpty {
+      throw GarrisonError(.unenforceable, "personality flags are not supported by garrison-oci", field: field / "flags")
+    }
+    return domain
   }
 
   /// `linux.timeOffsets`: only for a new time namespace, only the clocks a time namespace has, nanoseconds

@@ -344,6 +344,7 @@ public struct OCIRuntime: Sendable {
     spec.mode = .exec
     spec.hooks = nil  // hooks belong to the container's lifecycle, never to an exec
     spec.seccomp = base.seccomp
+    spec.personality = base.personality
     spec.apparmorProfile = base.apparmorProfile
     spec.selinuxLabel = base.selinuxLabel
     // rlimits: the container's limits apply unless the exec asks for lower ones; never higher hard limits.
