@@ -42,6 +42,7 @@ int gr_openat2(int dirfd, const char *path, int flags, int mode, uint64_t resolv
 int gr_close_range(unsigned int first, unsigned int last, unsigned int flags) {
   return (int)syscall(SYS_close_range, first, last, flags);
 }
+int gr_personality(unsigned long persona) { return (int)syscall(SYS_personality, persona); }
 int gr_setrlimit(int resource, uint64_t soft, uint64_t hard) {
   struct rlimit rl = {.rlim_cur = soft, .rlim_max = hard};
   return setrlimit(resource, &rl);

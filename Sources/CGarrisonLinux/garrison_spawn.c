@@ -27,7 +27,6 @@ struct spawn_request {
   const int *from;
   const int *to;
   int count;
-  int report_fd; /* fork-style only: the pipe's write end */
   volatile int error; /* the child's errno when its exec failed (shared-memory path) */
 };
 
@@ -148,7 +147,7 @@ static pid_t spawn_forked(struct spawn_request *r, struct clone_args *args) {
 
 pid_t gr_spawn(const char *path, char *const argv[], char *const envp[], const int *from, const int *to,
                int count, int cgroup_fd, unsigned long long namespace_flags) {
-  struct spawn_request r = {path, argv, envp, from, to, count, -1, 0};
+  struct spawn_request r = {path, argv, envp, from, to, count, 0};
   struct clone_args args;
   memset(&args, 0, sizeof args);
   args.exit_signal = SIGCHLD;

@@ -22,10 +22,9 @@ public enum ContainerInit {
       if early & C.CLONE_NEWPID != 0 && getpid() != 1 {
         throw InitFailure("check pid namespace", "spawned without the new pid namespace the command line names")
       }
-      if EarlyUnshare.unsharedAtStart(early) != 0 {
-        try step("unshare namespaces named on the command line") { () throws(Errno) in
-          try Kernel.unshare(EarlyUnshare.unsharedAtStart(early))
-        }
+      let unshareNow = EarlyUnshare.unsharedAtStart(early)
+      if unshareNow != 0 {
+        try step("unshare namespaces named on the command line") { () throws(Errno) in try Kernel.unshare(unshareNow) }
         InitPhaseTrace.mark("early namespaces")
       }
       var spec = try readSpec()

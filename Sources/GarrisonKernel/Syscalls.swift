@@ -110,7 +110,7 @@ public enum Kernel {
 
   /// The corresponding system call is `personality` (sets the execution domain; it survives `execve`).
   public static func personality(_ persona: UInt32) throws(Errno) {
-    _ = try check { gr_syscall6(135 /* SYS_personality */, Int(persona), 0, 0, 0, 0, 0) }
+    _ = try check { gr_personality(UInt(persona)) }
   }
 
   /// The corresponding system call is `close_range`.

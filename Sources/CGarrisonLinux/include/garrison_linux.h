@@ -15,6 +15,7 @@ int gr_pivot_root(const char *new_root, const char *put_old);
 int gr_seccomp_set_filter(unsigned int flags, const void *filter, unsigned short len);
 int gr_openat2(int dirfd, const char *path, int flags, int mode, uint64_t resolve);
 int gr_close_range(unsigned int first, unsigned int last, unsigned int flags);
+int gr_personality(unsigned long persona);
 int gr_setrlimit(int resource, uint64_t soft, uint64_t hard);
 int gr_getrlimit(int resource, uint64_t *soft, uint64_t *hard);
 int gr_memfd_create(const char *name, unsigned int flags);

@@ -17,25 +17,21 @@ import Glibc
 /// the new mount API: a sealed memfd copy (`F_SEAL_WRITE|GROW|SHRINK|SEAL`), equally immutable but a full copy
 /// of the binary per process.
 enum SealedInit {
-  /// How the handle was made (shown by `garrison-oci features` and in docs).
-  enum Method: String, Sendable { case overlay, memfd }
-
-  /// An fd to execute through `/proc/self/fd/<fd>`, how it was made, and, for an overlay, the descriptor of its
-  /// detached mount (-1 otherwise), which the caller closes once nothing waits for it (`SealedInitCache`):
+  /// An fd to execute through `/proc/self/fd/<fd>` and, for an overlay, the descriptor of its detached mount
+  /// (-1 for a memfd copy), which the caller closes once nothing waits for it (`SealedInitCache`):
   /// closing it dissolves the mount's private namespace, which waits for an RCU grace period (0.5–2 ms here),
   /// while the handle keeps the mount itself alive.
   struct Handle {
     var fd: Int32
-    var method: Method
     var detachedMount: Int32
   }
 
   /// Makes the handle.
   static func open(initPath: String, scratchDirectory: String) throws -> Handle {
     if let (fd, mount) = overlayHandle(initPath: initPath, scratchDirectory: scratchDirectory) {
-      return Handle(fd: fd, method: .overlay, detachedMount: mount)
+      return Handle(fd: fd, detachedMount: mount)
     }
-    return Handle(fd: try memfdCopy(initPath: initPath), method: .memfd, detachedMount: -1)
+    return Handle(fd: try memfdCopy(initPath: initPath), detachedMount: -1)
   }
 
   /// The overlay handle and its detached mount, or nil when this kernel cannot make one (the caller falls back
