@@ -1,4 +1,5 @@
 import Foundation
+import GarrisonCore
 import GarrisonOCI
 import GarrisonRuntime
 import Testing
@@ -6,6 +7,20 @@ import Testing
 /// Shared helpers for the container tests: root detection, built binaries, busybox bundles and cleanup.
 enum Harness {
   static var isRoot: Bool { getuid() == 0 }
+
+  /// The `GarrisonError` `InitSpecBuilder` refuses `spec` with, in a scratch bundle whose rootfs is an empty
+  /// directory; nil when the spec builds (no root needed).
+  static func buildError(_ spec: RuntimeSpec) throws -> GarrisonError? {
+    let dir = "/var/tmp/garrison-unit-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: dir + "/rootfs", withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    do {
+      _ = try InitSpecBuilder(seccomp: OCISeccompCompiler()).build(spec, bundle: dir, noPivot: false)
+      return nil
+    } catch let e as GarrisonError {
+      return e
+    }
+  }
 
   /// Why container tests cannot run here, or nil when they can.
   static var skipReason: String? {

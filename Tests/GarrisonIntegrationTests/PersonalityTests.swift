@@ -39,19 +39,13 @@ import Testing
   }
 
   @Test func unknownDomainsAndFlagsAreRefused() throws {
-    let dir = "/var/tmp/garrison-unit-\(UUID().uuidString.prefix(8))"
-    try FileManager.default.createDirectory(atPath: dir + "/rootfs", withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    func error(_ p: RuntimeSpec.Personality) -> GarrisonError? {
+    func error(_ p: RuntimeSpec.Personality) throws -> GarrisonError? {
       var s = Harness.restricted(["/bin/true"])
       s.linux!.personality = p
-      do {
-        _ = try InitSpecBuilder(seccomp: OCISeccompCompiler()).build(s, bundle: dir, noPivot: false)
-        return nil
-      } catch { return error as? GarrisonError }
+      return try Harness.buildError(s)
     }
-    #expect(error(.init(domain: "LINUX64"))?.fieldPath?.description == "linux.personality.domain")
-    #expect(error(.init(domain: "LINUX32", flags: ["ADDR_NO_RANDOMIZE"]))?.fieldPath?.description == "linux.personality.flags")
+    #expect(try error(.init(domain: "LINUX64"))?.fieldPath?.description == "linux.personality.domain")
+    #expect(try error(.init(domain: "LINUX32", flags: ["ADDR_NO_RANDOMIZE"]))?.fieldPath?.description == "linux.personality.flags")
     let config = #"{"ociVersion": "1.2.0", "linux": {"personality": {"domain": "LINUX32"}}}"#
     #expect(try BundleLoader.decode(Data(config.utf8)).linux?.personality == .init(domain: "LINUX32"))
   }

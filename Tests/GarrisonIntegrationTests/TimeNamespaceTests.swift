@@ -58,24 +58,16 @@ import Testing
   }
 
   @Test func offsetsNeedANewTimeNamespaceAndKnownClocks() throws {
-    let dir = "/var/tmp/garrison-unit-\(UUID().uuidString.prefix(8))"
-    try FileManager.default.createDirectory(atPath: dir + "/rootfs", withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    func error(_ mutate: (inout RuntimeSpec) -> Void) -> GarrisonError? {
+    func error(_ mutate: (inout RuntimeSpec) -> Void) throws -> GarrisonError? {
       var s = spec(["/bin/true"])
       mutate(&s)
-      do {
-        _ = try InitSpecBuilder(seccomp: OCISeccompCompiler()).build(s, bundle: dir, noPivot: false)
-        return nil
-      } catch {
-        return error as? GarrisonError
-      }
+      return try Harness.buildError(s)
     }
-    let noNamespace = error { $0.linux!.namespaces!.removeAll { $0.type == "time" } }
+    let noNamespace = try error { $0.linux!.namespaces!.removeAll { $0.type == "time" } }
     #expect(noNamespace?.fieldPath?.description == "linux.timeOffsets", "\(String(describing: noNamespace))")
-    let badClock = error { $0.linux!.timeOffsets!["realtime"] = .init(secs: 1) }
+    let badClock = try error { $0.linux!.timeOffsets!["realtime"] = .init(secs: 1) }
     #expect(badClock?.fieldPath?.description == "linux.timeOffsets[realtime]", "\(String(describing: badClock))")
-    let badNanos = error { $0.linux!.timeOffsets!["boottime"] = .init(secs: 1, nanosecs: 1_000_000_000) }
+    let badNanos = try error { $0.linux!.timeOffsets!["boottime"] = .init(secs: 1, nanosecs: 1_000_000_000) }
     #expect(badNanos?.fieldPath?.description == "linux.timeOffsets[boottime].nanosecs", "\(String(describing: badNanos))")
     // config.json with offsets goes through JSONDecoder (the fast reader leaves this rare field to it).
     let config = #"{"ociVersion": "1.2.0", "linux": {"timeOffsets": {"boottime": {"secs": 7}}}}"#
