@@ -68,7 +68,7 @@ let package = Package(
     .target(name: "GarrisonInit", dependencies: ["GarrisonCore", "GarrisonKernel"]),
     .target(name: "GarrisonCgroups", dependencies: ["GarrisonCore", "GarrisonOCI", "CGarrisonLinux"]),
     .systemLibrary(name: "CXattr"),
-    .target(name: "GarrisonImages", dependencies: ["GarrisonCore", "CXattr", .product(name: "Crypto", package: "swift-crypto")]),
+    .target(name: "GarrisonImages", dependencies: ["GarrisonCore", "GarrisonKernel", "CXattr", .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "GarrisonRuntime", dependencies: ["GarrisonCore", "GarrisonOCI", "GarrisonPlan", "GarrisonKernel", "GarrisonInit",
                                                    "GarrisonCgroups", "GarrisonSeccomp", "CSeccomp", "CGarrisonLinux"]),
 
@@ -102,7 +102,7 @@ let package = Package(
     .testTarget(name: "GarrisonAuditTests", dependencies: ["GarrisonAudit"]),
     .testTarget(name: "GarrisonLSMTests", dependencies: ["GarrisonLSM"]),
     .testTarget(name: "GarrisonCgroupsTests", dependencies: ["GarrisonCgroups"]),
-    .testTarget(name: "GarrisonImagesTests", dependencies: ["GarrisonImages"]),
+    .testTarget(name: "GarrisonImagesTests", dependencies: ["GarrisonImages", "GarrisonKernel"]),
     .testTarget(name: "GarrisonPodsTests", dependencies: ["GarrisonPods", "GarrisonManifest", "GarrisonPolicy", "GarrisonOCI", "GarrisonAudit", "GarrisonLSM", "garrison"]),
     .testTarget(name: "GarrisonOCICommandsTests", dependencies: ["GarrisonOCICommands",
                                                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),

@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 
 #if canImport(Glibc)
   import Glibc
@@ -57,7 +58,7 @@ extension ImageStore {
     let reader = TarReader(source: try Compression.open(path: path))
     var names: Set<String> = []
     while let entry = try reader.next() {
-      let parts = try SafePath.components(entry.path, operation: "import")
+      let parts = try ContainedPath.components(entry.path, operation: "import")
       if parts.count == 1 { names.insert(parts[0]) }
     }
     try reader.finish()
@@ -108,7 +109,7 @@ extension ImageStore {
 
     let reader = TarReader(source: try Compression.open(path: archive))
     while let entry = try reader.next() {
-      let parts = try SafePath.components(entry.path, operation: "import")
+      let parts = try ContainedPath.components(entry.path, operation: "import")
       if entry.kind == .directory { continue }
       switch parts.count {
       case 1 where parts[0] == "oci-layout" || parts[0] == "index.json":

@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 
 #if canImport(Glibc)
   import Glibc
@@ -8,20 +9,44 @@ import GarrisonCore
 extension ImageStore {
   /// Runs `body` with a fresh private directory under `images/tmp/`, removed afterwards whatever happens.
   func withStagingDirectory<T>(_ purpose: String, _ body: (String) throws -> T) throws -> T {
-    let name = "\(purpose)-\(UUID().uuidString)"
+    let name = Self.scratchName(purpose)
     let dir = stagingDirectory + "/" + name
     guard mkdir(dir, 0o700) == 0 else { throw LayerExtractor.sysError("mkdir", dir) }
-    defer { Self.removeStaging(stagingDirectory, name) }
+    defer { Self.discard(stagingDirectory, name) }
     return try body(dir)
   }
 
-  private static func removeStaging(_ parent: String, _ name: String) {
-    let fd = open(parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-    guard fd >= 0 else { return }
-    defer { _ = close(fd) }
-    // Cleanup of a private scratch directory; a failure leaves only garbage in images/tmp, never a visible image.
-    do { try LayerExtractor.removeTree(fd, name) } catch {
-      FileHandle.standardError.write(Data("garrison: warning: cannot remove staging directory \(parent)/\(name): \(error)\n".utf8))
+  /// `<purpose>-<pid>-<uuid>`: scratch names carry the pid of the process that owns them, so that the next store
+  /// command can tell a crashed command's leftovers (owner gone) from a concurrent command's work.
+  static func scratchName(_ purpose: String) -> String { "\(purpose)-\(getpid())-\(UUID().uuidString)" }
+
+  /// Deletes what crashed commands left behind: scratch directories in `tmp/` and `layers/.tmp-…` whose owner
+  /// process is gone, and interrupted removals (``ContainedDirectory/leftoverPrefix``).
+  func removeLeftovers() throws {
+    let staging = try ContainedDirectory(path: stagingDirectory)
+    for name in try staging.entries() where !Self.ownerIsAlive(name) { try staging.remove(name) }
+    let layers = try ContainedDirectory(path: layersDirectory)
+    for name in try layers.entries() where name.hasPrefix(".") && !Self.ownerIsAlive(name) { try layers.remove(name) }
+  }
+
+  /// Whether the process whose pid a scratch name carries still runs: `<purpose>-<pid>-<uuid>` (the pid is the
+  /// field before the UUID's five) or `.garrison-rm-<pid>-<n>`. A name of neither form is garbage.
+  static func ownerIsAlive(_ name: String) -> Bool {
+    let fields = name.split(separator: "-", omittingEmptySubsequences: false)
+    let field: Substring?
+    if name.hasPrefix(ContainedDirectory.leftoverPrefix) {
+      field = name.dropFirst(ContainedDirectory.leftoverPrefix.count).split(separator: "-").first
+    } else {
+      field = fields.count >= 7 ? fields[fields.count - 6] : nil
+    }
+    guard let field, let pid = Int32(field), pid > 0 else { return false }
+    return kill(pid, 0) == 0 || errno == EPERM
+  }
+
+  /// Removes a scratch directory; a failure leaves only garbage for ``removeLeftovers()``, never a visible image.
+  static func discard(_ parent: String, _ name: String) {
+    do { try ContainedDirectory(path: parent).remove(name) } catch {
+      FileHandle.standardError.write(Data("garrison: warning: cannot remove \(parent)/\(name): \(error)\n".utf8))
     }
   }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 
 #if canImport(Glibc)
   import Glibc
@@ -42,9 +43,9 @@ extension ImageStore {
       }
       return
     }
-    let tmpName = ".tmp-\(diffID.hex)-\(UUID().uuidString)"
+    let tmpName = ".tmp-" + Self.scratchName(String(diffID.hex.prefix(12)))
     let tmp = layersDirectory + "/" + tmpName
-    guard mkdir(tmp, 0o755) == 0 else { throw LayerExtractor.sysError("mkdir", tmp) }
+    guard mkdir(tmp, 0o700) == 0 else { throw LayerExtractor.sysError("mkdir", tmp) }
     var renamed = false
     defer {
       if !renamed { Self.discard(layersDirectory, tmpName) }
@@ -62,14 +63,5 @@ extension ImageStore {
     } else if errno != EEXIST && errno != ENOTEMPTY {
       throw LayerExtractor.sysError("rename", final)
     }  // else: a concurrent unpack of the same layer won; ours is discarded
-  }
-
-  private static func discard(_ parent: String, _ name: String) {
-    let fd = open(parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-    guard fd >= 0 else { return }
-    defer { _ = close(fd) }
-    do { try LayerExtractor.removeTree(fd, name) } catch {
-      FileHandle.standardError.write(Data("garrison: warning: cannot remove \(parent)/\(name): \(error)\n".utf8))
-    }
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 
 #if canImport(Glibc)
   import Glibc
@@ -8,6 +9,11 @@ import GarrisonCore
 /// Garrison's local image store: an OCI image layout under `$GARRISON_ROOT/images`
 /// (`oci-layout`, `index.json`, `blobs/sha256/…`), plus `layers/<diffid>/` (unpacked layers, overlayfs form)
 /// and `tmp/` (staging; everything is built there and renamed into place, so nothing is ever half-imported).
+///
+/// Permissions as containerd and podman keep theirs: the root 0711 and everything under `images/` 0700, owned by
+/// the user Garrison runs as (``StateDirectory``), so no other local user reaches an unpacked layer's setuid
+/// binaries or device nodes. Staging leftovers of a crashed command (`tmp/`, `layers/.tmp-…`, interrupted removals)
+/// are deleted when the next store command opens the store.
 ///
 /// Image names live in the `org.opencontainers.image.ref.name` annotation of `index.json` entries, as `name:tag`.
 /// Mutations of `index.json` take an exclusive `flock` on `images/.lock`.
@@ -39,9 +45,11 @@ public final class ImageStore: @unchecked Sendable {
   }
 
   private func createLayout() throws {
-    for dir in [root, directory, directory + "/blobs", blobsDirectory, layersDirectory, stagingDirectory] {
-      try Self.makeDirectory(dir, mode: dir == stagingDirectory ? 0o700 : 0o755)
+    try StateDirectory.ensure(root, mode: 0o711, createParents: true)
+    for dir in [directory, directory + "/blobs", blobsDirectory, layersDirectory, stagingDirectory] {
+      try StateDirectory.ensure(dir, mode: 0o700)
     }
+    try removeLeftovers()
     let marker = directory + "/oci-layout"
     if !FileManager.default.fileExists(atPath: marker) {
       try Self.writeAtomically(Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8), to: marker, staging: stagingDirectory)
@@ -207,24 +215,13 @@ public final class ImageStore: @unchecked Sendable {
     for name in try FileManager.default.contentsOfDirectory(atPath: blobsDirectory) where !blobs.contains(name) {
       guard unlink(blobsDirectory + "/" + name) == 0 else { throw LayerExtractor.sysError("unlink", name) }
     }
-    let layersFD = open(layersDirectory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-    guard layersFD >= 0 else { throw LayerExtractor.sysError("open", layersDirectory) }
-    defer { _ = close(layersFD) }
-    for name in try FileManager.default.contentsOfDirectory(atPath: layersDirectory)
-    where !layers.contains(name) && !name.hasPrefix(".tmp-") {
-      try LayerExtractor.removeTree(layersFD, name)
+    let layersDir = try ContainedDirectory(path: layersDirectory)
+    for name in try layersDir.entries() where !layers.contains(name) && !name.hasPrefix(".") {
+      try layersDir.remove(name)
     }
   }
 
   // MARK: - File helpers
-
-  static func makeDirectory(_ path: String, mode: mode_t) throws {
-    if mkdir(path, mode) != 0 && errno != EEXIST { throw LayerExtractor.sysError("mkdir", path) }
-    var st = stat()
-    guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
-      throw GarrisonError(.refused, operation: "open image store", "`\(path)` is not a directory (or is a symlink)")
-    }
-  }
 
   static func readFile(_ path: String, limit: Int64) throws -> [UInt8] {
     let src = try FileDescriptorSource(path: path)

@@ -1,6 +1,7 @@
 import CXattr
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 
 #if canImport(Glibc)
   import Glibc
@@ -8,15 +9,17 @@ import GarrisonCore
 
 /// Extracts one layer tar into a directory without ever leaving it.
 ///
-/// Every path is walked component by component with `openat(O_NOFOLLOW|O_DIRECTORY)`, so no symlink is
-/// followed while writing: a member whose parent is a symlink (e.g. `a -> /etc` then `a/passwd`) is refused.
-/// Files are created with `O_EXCL|O_NOFOLLOW` after removing what was there, so an earlier link is never
-/// written through. Symlinks and hard links are stored as links (symlink targets verbatim; hard-link targets
-/// must name a member inside the layer). OCI whiteouts become overlayfs whiteouts: `.wh.NAME` → character
-/// device 0/0 `NAME`; `.wh..wh..opq` → `trusted.overlay.opaque=y` on the directory.
+/// Every name goes through GarrisonKernel's containment: ``ContainedPath`` refuses NUL bytes, `..`, over-long
+/// components and paths before any system call, and parent directories are opened by ``ContainedDirectory``
+/// (`openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS)`), so no symlink is followed while writing: a member whose
+/// parent is a symlink (e.g. `a -> /etc` then `a/passwd`) is refused. Files are created with
+/// `O_EXCL|O_NOFOLLOW` after removing what was there, so an earlier link is never written through. Symlinks and
+/// hard links are stored as links (symlink targets verbatim; hard-link targets must name a member inside the
+/// layer). OCI whiteouts become overlayfs whiteouts: `.wh.NAME` → character device 0/0 `NAME`;
+/// `.wh..wh..opq` → `trusted.overlay.opaque=y` on the directory.
 /// Device nodes are created only when running as root (skipped otherwise); ownership is preserved only as root.
 /// Only `user.*` and `security.capability` extended attributes are applied (never `trusted.*`, which would let
-/// a layer steer overlayfs).
+/// a layer steer overlayfs). Trees are removed without recursion (``ContainedDirectory/removeTree(_:)``).
 public final class LayerExtractor {
   /// What an extraction did.
   public struct Summary: Sendable, Equatable {
@@ -26,21 +29,16 @@ public final class LayerExtractor {
     public var skippedDevices = 0
   }
 
-  private let root: String
-  private let rootFD: Int32
+  private let root: ContainedDirectory
   private let isRoot: Bool
   private var deferredDirectories: [(components: [String], entry: TarEntry)] = []
   public private(set) var summary = Summary()
 
   /// `directory` must exist and be empty (or hold a previous extraction to overlay onto).
   public init(directory: String, asRoot: Bool = geteuid() == 0) throws {
-    root = directory
+    root = try ContainedDirectory(path: directory, operation: "extract")
     isRoot = asRoot
-    rootFD = open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-    guard rootFD >= 0 else { throw Self.sysError("open", directory) }
   }
-
-  deinit { _ = close(rootFD) }
 
   /// Extracts every member of `reader`.
   public func extract(_ reader: TarReader) throws {
@@ -53,153 +51,83 @@ public final class LayerExtractor {
   // MARK: - Members
 
   private func extract(_ entry: TarEntry, reader: TarReader) throws {
-    let parts = try SafePath.components(entry.path)
+    let parts = try ContainedPath.components(entry.path, operation: "extract")
     guard let name = parts.last else { return }  // the layer root itself: its metadata is not taken
     summary.entries += 1
-    let parent = try openDirectory(Array(parts.dropLast()), create: true, member: entry.path)
-    defer { _ = close(parent) }
+    let parent = try directory(Array(parts.dropLast()), create: true, member: entry.path)
+    let dir = parent.fd
 
     if name == ".wh..wh..opq" {
       try requireRoot(for: "opaque directory `\(entry.path)`")
-      let rc = "y".withCString { fsetxattr(parent, "trusted.overlay.opaque", $0, 1, 0) }
+      let rc = "y".withCString { fsetxattr(dir, "trusted.overlay.opaque", $0, 1, 0) }
       guard rc == 0 else { throw Self.sysError("fsetxattr trusted.overlay.opaque", entry.path) }
       summary.opaqueDirectories += 1
       return
     }
     if name.hasPrefix(".wh..wh.") {
-      throw GarrisonError(.refused, operation: "extract", "unsupported whiteout metadata member `\(entry.path)`")
+      throw GarrisonError(.refused, operation: "extract", "unsupported whiteout metadata member `\(ContainedPath.printable(entry.path))`")
     }
     if name.hasPrefix(".wh.") {
       let hidden = String(name.dropFirst(4))
       guard !hidden.isEmpty, hidden != ".", hidden != ".." else {
-        throw GarrisonError(.refused, operation: "extract", "malformed whiteout `\(entry.path)`")
+        throw GarrisonError(.refused, operation: "extract", "malformed whiteout `\(ContainedPath.printable(entry.path))`")
       }
       try requireRoot(for: "whiteout `\(entry.path)`")
-      try removeExisting(parent, hidden, keepDirectory: false)
-      guard mknodat(parent, hidden, S_IFCHR | 0o000, 0) == 0 else { throw Self.sysError("mknod whiteout", entry.path) }
+      try parent.remove(hidden)
+      guard mknodat(dir, hidden, S_IFCHR | 0o000, 0) == 0 else { throw Self.sysError("mknod whiteout", entry.path) }
       summary.whiteouts += 1
       return
     }
 
     switch entry.kind {
     case .directory:
-      try removeExisting(parent, name, keepDirectory: true)
-      if mkdirat(parent, name, 0o700) != 0 && errno != EEXIST { throw Self.sysError("mkdir", entry.path) }
+      if try parent.type(of: name) != S_IFDIR { try parent.remove(name) }
+      if mkdirat(dir, name, 0o700) != 0 && errno != EEXIST { throw Self.sysError("mkdir", entry.path) }
       deferredDirectories.append((parts, entry))
     case .regular:
-      try removeExisting(parent, name, keepDirectory: false)
-      let fd = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+      try parent.remove(name)
+      let fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
       guard fd >= 0 else { throw Self.sysError("create", entry.path) }
       defer { _ = close(fd) }
       try reader.readData { chunk in try Self.writeAll(fd, chunk, entry.path) }
       try applyMetadata(fd: fd, entry)
     case .symbolicLink:
-      try removeExisting(parent, name, keepDirectory: false)
-      guard symlinkat(entry.linkName, parent, name) == 0 else { throw Self.sysError("symlink", entry.path) }
-      try applyLinkMetadata(parent, name, entry)
+      try ContainedPath.noNUL(entry.linkName, operation: "extract", what: "symlink target of `\(ContainedPath.printable(entry.path))`")
+      try parent.remove(name)
+      guard symlinkat(entry.linkName, dir, name) == 0 else { throw Self.sysError("symlink", entry.path) }
+      try applyLinkMetadata(dir, name, entry)
     case .hardLink:
-      let target = try SafePath.components(entry.linkName)
+      let target = try ContainedPath.components(entry.linkName, operation: "extract")
       guard let targetName = target.last else {
-        throw GarrisonError(.refused, operation: "extract", "hard link `\(entry.path)` to the layer root")
+        throw GarrisonError(.refused, operation: "extract", "hard link `\(ContainedPath.printable(entry.path))` to the layer root")
       }
-      let targetParent = try openDirectory(Array(target.dropLast()), create: false, member: entry.linkName)
-      defer { _ = close(targetParent) }
+      let targetParent = try directory(Array(target.dropLast()), create: false, member: entry.linkName)
       if target == parts { return }  // a link to itself: nothing to do
-      try removeExisting(parent, name, keepDirectory: false)
+      try parent.remove(name)
       // flags 0: link the target entry itself, never what a symlink target points to.
-      guard linkat(targetParent, targetName, parent, name, 0) == 0 else {
-        throw Self.sysError("link to `\(entry.linkName)`", entry.path)
+      guard linkat(targetParent.fd, targetName, dir, name, 0) == 0 else {
+        throw Self.sysError("link to `\(ContainedPath.printable(entry.linkName))`", entry.path)
       }
     case .characterDevice, .blockDevice:
       guard isRoot else {
         summary.skippedDevices += 1
         return
       }
-      try removeExisting(parent, name, keepDirectory: false)
+      try parent.remove(name)
       let type = entry.kind == .characterDevice ? S_IFCHR : S_IFBLK
-      guard mknodat(parent, name, type | (entry.mode & 0o777), Self.makedev(entry.deviceMajor, entry.deviceMinor)) == 0
+      guard mknodat(dir, name, type | (entry.mode & 0o777), Self.makedev(entry.deviceMajor, entry.deviceMinor)) == 0
       else { throw Self.sysError("mknod", entry.path) }
-      try applyLinkMetadata(parent, name, entry, chmod: true)
+      try applyLinkMetadata(dir, name, entry, chmod: true)
     case .fifo:
-      try removeExisting(parent, name, keepDirectory: false)
-      guard mknodat(parent, name, S_IFIFO | (entry.mode & 0o777), 0) == 0 else { throw Self.sysError("mkfifo", entry.path) }
-      try applyLinkMetadata(parent, name, entry, chmod: true)
+      try parent.remove(name)
+      guard mknodat(dir, name, S_IFIFO | (entry.mode & 0o777), 0) == 0 else { throw Self.sysError("mkfifo", entry.path) }
+      try applyLinkMetadata(dir, name, entry, chmod: true)
     }
   }
 
-  // MARK: - Walking without following links
-
-  /// Opens the directory `parts` below the root, creating missing directories (0755) when asked.
-  /// A component that is a symlink or not a directory is refused.
-  private func openDirectory(_ parts: [String], create: Bool, member: String) throws -> Int32 {
-    var fd = dup(rootFD)
-    guard fd >= 0 else { throw Self.sysError("dup", root) }
-    for part in parts {
-      var next = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-      if next < 0 && errno == ENOENT && create {
-        guard mkdirat(fd, part, 0o755) == 0 else {
-          let e = errno
-          _ = close(fd)
-          throw GarrisonError(.system, operation: "mkdir", "cannot create parent of `\(member)`", errno: e)
-        }
-        next = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-      }
-      let e = errno
-      _ = close(fd)
-      guard next >= 0 else {
-        if e == ELOOP || e == ENOTDIR {
-          throw GarrisonError(.refused, operation: "extract",
-            "tar member `\(member)` goes through `\(part)`, which is a symlink or not a directory; refusing to follow it",
-            errno: e)
-        }
-        throw GarrisonError(e == ENOENT ? .invalid : .system, operation: "open",
-          "cannot open directory `\(part)` for `\(member)`", errno: e)
-      }
-      fd = next
-    }
-    return fd
-  }
-
-  /// Removes `name` in `dir` unless it is absent, or a directory and `keepDirectory` is set.
-  private func removeExisting(_ dir: Int32, _ name: String, keepDirectory: Bool) throws {
-    var st = stat()
-    guard fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
-      if errno == ENOENT { return }
-      throw Self.sysError("stat", name)
-    }
-    if (st.st_mode & S_IFMT) == S_IFDIR {
-      if keepDirectory { return }
-      try Self.removeTree(dir, name)
-    } else if unlinkat(dir, name, 0) != 0 {
-      throw Self.sysError("unlink", name)
-    }
-  }
-
-  /// Deletes a directory tree below `dir` without following symlinks.
-  static func removeTree(_ dir: Int32, _ name: String) throws {
-    let fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-    guard fd >= 0 else { throw sysError("open", name) }
-    guard let stream = fdopendir(fd) else {
-      _ = close(fd)
-      throw sysError("fdopendir", name)
-    }
-    defer { closedir(stream) }
-    var children: [(String, Bool)] = []
-    while let ent = readdir(stream) {
-      let child = withUnsafeBytes(of: ent.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-      if child == "." || child == ".." { continue }
-      var isDir = ent.pointee.d_type == UInt8(DT_DIR)
-      if ent.pointee.d_type == UInt8(DT_UNKNOWN) {  // some filesystems do not fill d_type
-        var st = stat()
-        guard fstatat(fd, child, &st, AT_SYMLINK_NOFOLLOW) == 0 else { throw sysError("stat", child) }
-        isDir = (st.st_mode & S_IFMT) == S_IFDIR
-      }
-      children.append((child, isDir))
-    }
-    for (child, isDir) in children {
-      if isDir { try removeTree(fd, child) } else if unlinkat(fd, child, 0) != 0 { throw sysError("unlink", child) }
-    }
-    guard unlinkat(dir, name, AT_REMOVEDIR) == 0 else { throw sysError("rmdir", name) }
+  /// The directory `parts` below the root (missing levels created 0755 when asked), never through a symlink.
+  private func directory(_ parts: [String], create: Bool, member: String) throws -> ContainedDirectory {
+    try root.directory(parts, create: create, mode: 0o755, operation: "extract", shown: member)
   }
 
   // MARK: - Metadata
@@ -208,6 +136,7 @@ public final class LayerExtractor {
     if isRoot {
       guard fchown(fd, uid_t(entry.uid), gid_t(entry.gid)) == 0 else { throw Self.sysError("fchown", entry.path) }
       for (name, value) in entry.xattrs where name == "security.capability" || name.hasPrefix("user.") {
+        try ContainedPath.noNUL(name, operation: "extract", what: "extended attribute name")
         let rc = value.withUnsafeBytes { fsetxattr(fd, name, $0.baseAddress, $0.count, 0) }
         guard rc == 0 else { throw Self.sysError("fsetxattr \(name)", entry.path) }
       }
@@ -232,16 +161,15 @@ public final class LayerExtractor {
   /// Directory modes and times are set last (deepest first) so that later members can still be written into them.
   private func applyDeferredDirectoryMetadata() throws {
     for (parts, entry) in deferredDirectories.reversed() {
-      let fd = try openDirectory(parts, create: false, member: entry.path)
-      defer { _ = close(fd) }
-      try applyMetadata(fd: fd, entry)
+      let dir = try directory(parts, create: false, member: entry.path)
+      try applyMetadata(fd: dir.fd, entry)
     }
     deferredDirectories.removeAll()
   }
 
   private func requireRoot(for what: String) throws {
     guard isRoot else {
-      throw GarrisonError(.unenforceable, operation: "extract", "cannot represent \(what) for overlayfs without root")
+      throw GarrisonError(.unenforceable, operation: "extract", "cannot represent \(ContainedPath.printable(what)) for overlayfs without root")
     }
   }
 
@@ -267,6 +195,6 @@ public final class LayerExtractor {
 
   static func sysError(_ op: String, _ what: String) -> GarrisonError {
     let e = errno
-    return GarrisonError(.system, operation: op, "\(op) failed for `\(what)`: \(String(cString: strerror(e)))", errno: e)
+    return GarrisonError(.system, operation: op, "\(op) failed for `\(ContainedPath.printable(what))`: \(String(cString: strerror(e)))", errno: e)
   }
 }

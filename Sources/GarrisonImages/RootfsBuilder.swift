@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 
 #if canImport(Glibc)
   import Glibc
@@ -35,10 +36,10 @@ public enum RootfsBuilder {
         throw GarrisonError(.invalid, operation: "prepare rootfs", "`\(path)` is not an absolute path usable in overlayfs options")
       }
     }
-    try ImageStore.makeDirectory(containerDir, mode: 0o711)
+    try StateDirectory.ensure(containerDir, mode: 0o711)
     let m = OverlayMount(lowerdirs: layers.reversed(), upperdir: containerDir + "/upper",
                          workdir: containerDir + "/work", merged: containerDir + "/merged")
-    for dir in [m.upperdir, m.workdir, m.merged] { try ImageStore.makeDirectory(dir, mode: 0o755) }
+    for dir in [m.upperdir, m.workdir, m.merged] { try StateDirectory.ensure(dir, mode: 0o755) }
     guard m.options.utf8.count < 4000 else {
       throw GarrisonError(.unenforceable, operation: "prepare rootfs",
         "overlay options for \(layers.count) layers exceed the kernel's one-page limit")

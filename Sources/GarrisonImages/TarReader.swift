@@ -16,6 +16,8 @@ public final class TarReader {
   private var ended = false
   /// Maximum size of a pax or GNU long-name record (guards memory).
   static let maxMetadataSize: Int64 = 1 << 20
+  /// Largest member size accepted (1 PiB): keeps the offset arithmetic far from overflow.
+  static let maxMemberSize: Int64 = 1 << 50
 
   public init(source: any ByteSource) { self.source = source }
 
@@ -114,6 +116,7 @@ public final class TarReader {
       try Self.apply(pax: merged, to: &entry)
       // Only regular files carry data; links, directories, devices and fifos are header-only (as in Go's archive/tar).
       if entry.kind != .regular { entry.size = 0 }
+      guard entry.size <= Self.maxMemberSize else { throw Self.error("member `\(entry.path)` claims \(entry.size) bytes") }
       remainingData = entry.size
       remainingPadding = (512 - remainingData % 512) % 512
       return entry
@@ -164,16 +167,17 @@ public final class TarReader {
     guard stored == unsigned || stored == signed else { throw error("header checksum mismatch") }
   }
 
-  /// An octal field, or GNU base-256 when the high bit of the first byte is set.
+  /// An octal field, or GNU base-256 when the high bit of the first byte is set (negative base-256 numbers,
+  /// first byte 0xff, are refused, as is anything that does not fit in 63 bits).
   static func number(_ h: [UInt8], _ offset: Int, _ length: Int) throws -> Int64 {
     let field = h[offset..<(offset + length)]
     if let first = field.first, first & 0x80 != 0 {
-      guard first == 0x80, field.dropFirst().prefix(length - 9).allSatisfy({ $0 == 0 }) else {
-        throw error("unsupported base-256 number")
+      guard first & 0x40 == 0 else { throw error("negative base-256 number") }
+      var v: Int64 = Int64(first & 0x3f)
+      for b in field.dropFirst() {
+        guard v <= (Int64.max >> 8) else { throw error("base-256 number out of range") }
+        v = (v << 8) | Int64(b)
       }
-      var v: Int64 = 0
-      for b in field.suffix(8) { v = (v << 8) | Int64(b) }
-      guard v >= 0 else { throw error("base-256 number out of range") }
       return v
     }
     var v: Int64 = 0
@@ -185,6 +189,18 @@ public final class TarReader {
       v = v * 8 + Int64(b - UInt8(ascii: "0"))
       seen = true
     }
+    return v
+  }
+
+  /// A user or group id: 0 through 2^32-2 (2^32-1 is chown's "unchanged").
+  static func id(_ value: Int64, _ what: String) throws -> Int {
+    guard value >= 0, value < Int64(UInt32.max) else { throw error("\(what) \(value) is out of range") }
+    return Int(value)
+  }
+
+  /// A device number that fits in 32 bits.
+  static func deviceNumber(_ value: Int64) throws -> UInt32 {
+    guard let v = UInt32(exactly: value) else { throw error("device number \(value) is out of range") }
     return v
   }
 
@@ -213,12 +229,12 @@ public final class TarReader {
     var devMajor: UInt32 = 0
     var devMinor: UInt32 = 0
     if kind == .characterDevice || kind == .blockDevice {
-      devMajor = UInt32(truncatingIfNeeded: try number(h, 329, 8))
-      devMinor = UInt32(truncatingIfNeeded: try number(h, 337, 8))
+      devMajor = try deviceNumber(try number(h, 329, 8))
+      devMinor = try deviceNumber(try number(h, 337, 8))
     }
     return TarEntry(
       path: name, kind: kind, mode: UInt32(truncatingIfNeeded: try number(h, 100, 8)) & 0o7777,
-      uid: Int(try number(h, 108, 8)), gid: Int(try number(h, 116, 8)), size: size,
+      uid: try id(try number(h, 108, 8), "uid"), gid: try id(try number(h, 116, 8), "gid"), size: size,
       modificationTime: try number(h, 136, 12), linkName: cString(h[157..<257]),
       deviceMajor: devMajor, deviceMinor: devMinor)
   }
@@ -250,11 +266,11 @@ public final class TarReader {
         guard let v = Int64(value), v >= 0 else { throw error("bad pax size") }
         e.size = v
       case "uid":
-        guard let v = Int(value), v >= 0 else { throw error("bad pax uid") }
-        e.uid = v
+        guard let v = Int64(value) else { throw error("bad pax uid") }
+        e.uid = try id(v, "uid")
       case "gid":
-        guard let v = Int(value), v >= 0 else { throw error("bad pax gid") }
-        e.gid = v
+        guard let v = Int64(value) else { throw error("bad pax gid") }
+        e.gid = try id(v, "gid")
       case "mtime":
         guard let v = Int64(value.split(separator: ".").first ?? "") else { throw error("bad pax mtime") }
         e.modificationTime = v

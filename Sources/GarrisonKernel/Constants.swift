@@ -22,6 +22,7 @@ public enum LinuxConstants {
   public static let O_EXCL: Int32 = 0o200
   public static let O_TRUNC: Int32 = 0o1000
   public static let O_NONBLOCK: Int32 = 0o4000
+  public static let O_NOCTTY: Int32 = 0o400
 
   // openat2 resolve flags (linux/openat2.h).
   public static let RESOLVE_NO_XDEV: UInt64 = 0x01

@@ -41,6 +41,13 @@ public struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
   ]
 }
 
+/// Refuses (`EINVAL`) a string bound for a system call that holds a NUL byte: C would see only the part before
+/// it (`"..\0x"` is `..` to the kernel).
+@inline(__always)
+func cPath(_ text: String) throws(Errno) {
+  if text.utf8.contains(0) { throw Errno.EINVAL }
+}
+
 /// Runs a system call that returns -1 and sets errno on failure, retrying on `EINTR` when asked.
 @inline(__always)
 func check<T: BinaryInteger>(retryOnInterrupt: Bool = true, _ body: () -> T) throws(Errno) -> T {

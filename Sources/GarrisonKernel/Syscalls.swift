@@ -6,6 +6,9 @@ import Glibc
 public enum Kernel {
   /// The corresponding C function is `mount`.
   public static func mount(source: String?, target: String, type: String?, flags: UInt, data: String?) throws(Errno) {
+    try cPath(target)
+    if let source { try cPath(source) }
+    if let data { try cPath(data) }
     _ = try check(retryOnInterrupt: false) {
       gr_mount(source, target, type, flags, data)
     }
@@ -92,17 +95,20 @@ public enum Kernel {
   public static func openat2(_ dirfd: Int32, _ path: String, flags: Int32, mode: Int32 = 0, resolve: UInt64)
     throws(Errno) -> Int32
   {
-    try check { gr_openat2(dirfd, path, flags | LinuxConstants.O_CLOEXEC, mode, resolve) }
+    try cPath(path)
+    return try check { gr_openat2(dirfd, path, flags | LinuxConstants.O_CLOEXEC, mode, resolve) }
   }
 
   /// The corresponding C function is `open` (always `O_CLOEXEC`).
   public static func open(_ path: String, flags: Int32, mode: Int32 = 0) throws(Errno) -> Int32 {
-    try check { gr_open3(path, flags | LinuxConstants.O_CLOEXEC, mode) }
+    try cPath(path)
+    return try check { gr_open3(path, flags | LinuxConstants.O_CLOEXEC, mode) }
   }
 
   /// The corresponding C function is `openat` (always `O_CLOEXEC`).
   public static func openat(_ dirfd: Int32, _ path: String, flags: Int32, mode: Int32 = 0) throws(Errno) -> Int32 {
-    try check { gr_openat3(dirfd, path, flags | LinuxConstants.O_CLOEXEC, mode) }
+    try cPath(path)
+    return try check { gr_openat3(dirfd, path, flags | LinuxConstants.O_CLOEXEC, mode) }
   }
 
   /// The corresponding C function is `close`; errors are not actionable after the descriptor is gone.
@@ -120,6 +126,7 @@ public enum Kernel {
 
   /// The corresponding C function is `mkdirat`.
   public static func mkdirat(_ dirfd: Int32, _ name: String, mode: UInt32) throws(Errno) {
+    try cPath(name)
     _ = try check { Glibc.mkdirat(dirfd, name, mode_t(mode)) }
   }
 
@@ -127,16 +134,20 @@ public enum Kernel {
   public static func mknodat(_ dirfd: Int32, _ name: String, type: UInt32, mode: UInt32, major: UInt32, minor: UInt32)
     throws(Errno)
   {
+    try cPath(name)
     _ = try check { gr_mknodat(dirfd, name, type | (mode & 0o7777), major, minor) }
   }
 
   /// The corresponding C function is `symlinkat`.
   public static func symlinkat(target: String, _ dirfd: Int32, _ name: String) throws(Errno) {
+    try cPath(target)
+    try cPath(name)
     _ = try check { Glibc.symlinkat(target, dirfd, name) }
   }
 
   /// The corresponding C function is `fchownat(…, AT_SYMLINK_NOFOLLOW)`.
   public static func fchownat(_ dirfd: Int32, _ name: String, uid: UInt32, gid: UInt32) throws(Errno) {
+    try cPath(name)
     _ = try check { Glibc.fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) }
   }
 

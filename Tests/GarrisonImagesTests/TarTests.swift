@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonCore
 import GarrisonImages
+import GarrisonKernel
 import Testing
 
 /// A ByteSource over memory.
@@ -76,11 +77,11 @@ final class MemorySource: ByteSource {
 
   @Test(arguments: ["../x", "a/../../x", "a/.."])
   func safePathRefusesDotDot(path: String) {
-    #expect(throws: GarrisonError.self) { try SafePath.components(path) }
+    #expect(throws: GarrisonError.self) { try ContainedPath.components(path, operation: "extract") }
   }
 
   @Test func safePathNeutralisesAbsolute() throws {
-    #expect(try SafePath.components("/etc/x") == ["etc", "x"])
-    #expect(try SafePath.components("./a//b/.") == ["a", "b"])
+    #expect(try ContainedPath.components("/etc/x", operation: "extract") == ["etc", "x"])
+    #expect(try ContainedPath.components("./a//b/.", operation: "extract") == ["a", "b"])
   }
 }

@@ -1,0 +1,318 @@
+import GarrisonCore
+import Glibc
+
+/// An open directory beneath which every path from input is resolved, by the kernel, never outside it.
+///
+/// This is Garrison's one containment primitive for host-side paths: names are checked by ``ContainedPath``
+/// (no NUL, no `..`, bounded lengths) and then opened with `openat2` relative to this descriptor with
+/// `RESOLVE_BENEATH` or `RESOLVE_IN_ROOT`, and `RESOLVE_NO_MAGICLINKS` always (``Symlinks`` chooses how other
+/// symlinks are treated). What is returned is a descriptor, so the caller acts on what was checked, never on a
+/// path string re-read later. Creation (`mkdirat`, `openat(O_CREAT|O_EXCL|O_NOFOLLOW)`, `symlinkat`, `mknodat`)
+/// happens only on a single checked name inside an already contained directory descriptor.
+public final class ContainedDirectory {
+  /// How symlinks met while resolving a path are treated.
+  public enum Symlinks: Sendable {
+    /// Any symlink on the path is refused (`RESOLVE_NO_SYMLINKS`): image extraction, state directories.
+    case refuse
+    /// Followed while they stay beneath the directory; absolute ones and escapes fail (`RESOLVE_BENEATH`).
+    case beneath
+    /// Resolved as if the directory were `/`: absolute and `..` targets are clamped to it (`RESOLVE_IN_ROOT`),
+    /// as inside a container's root filesystem.
+    case inRoot
+
+    var resolve: UInt64 {
+      switch self {
+      case .refuse: return LinuxConstants.RESOLVE_BENEATH | LinuxConstants.RESOLVE_NO_SYMLINKS | LinuxConstants.RESOLVE_NO_MAGICLINKS
+      case .beneath: return LinuxConstants.RESOLVE_BENEATH | LinuxConstants.RESOLVE_NO_MAGICLINKS
+      case .inRoot: return LinuxConstants.RESOLVE_IN_ROOT | LinuxConstants.RESOLVE_NO_MAGICLINKS
+      }
+    }
+  }
+
+  /// The directory descriptor (`O_RDONLY|O_DIRECTORY`), closed when this object goes away.
+  public let fd: Int32
+  /// What the directory is, for messages (its path as the caller knows it).
+  public let path: String
+
+  /// Opens a directory the caller trusts (the state root, a layer's staging directory). The last component must
+  /// not be a symlink.
+  public init(path: String, operation: String = "open") throws(GarrisonError) {
+    do {
+      fd = try Kernel.open(path, flags: LinuxConstants.O_RDONLY | LinuxConstants.O_DIRECTORY | LinuxConstants.O_NOFOLLOW)
+    } catch {
+      throw GarrisonError(.system, operation: operation, "cannot open directory `\(ContainedPath.printable(path))`",
+                          errno: error.rawValue)
+    }
+    self.path = path
+  }
+
+  /// Takes ownership of `fd`, a directory descriptor.
+  public init(adopting fd: Int32, path: String) {
+    self.fd = fd
+    self.path = path
+  }
+
+  deinit { Kernel.close(fd) }
+
+  // MARK: - Opening
+
+  /// Opens `relative` (checked by ``ContainedPath/components(_:operation:)``) beneath this directory.
+  /// `O_CLOEXEC` is always added. Errors: `.refused` for a path that escapes or crosses a refused symlink,
+  /// `.notFound` for ENOENT, `.system` otherwise.
+  public func open(_ relative: String, flags: Int32, mode: Int32 = 0, symlinks: Symlinks, operation: String)
+    throws(GarrisonError) -> Int32
+  {
+    try open(components: try ContainedPath.components(relative, operation: operation), flags: flags, mode: mode,
+             symlinks: symlinks, operation: operation, shown: relative)
+  }
+
+  /// Opens already checked components (`[]` is this directory itself).
+  public func open(components: [String], flags: Int32, mode: Int32 = 0, symlinks: Symlinks, operation: String,
+                   shown: String? = nil) throws(GarrisonError) -> Int32
+  {
+    let relative = components.isEmpty ? "." : components.joined(separator: "/")
+    do {
+      return try Kernel.openat2(fd, relative, flags: flags, mode: mode, resolve: symlinks.resolve)
+    } catch {
+      throw failure(error, operation, shown ?? relative)
+    }
+  }
+
+  /// The directory at `components`, created (each missing level with `mode`) when `create` is set. Symlinks are
+  /// never followed: a component that is one, or is not a directory, is refused.
+  public func directory(_ components: [String], create: Bool, mode: UInt32 = 0o755, operation: String,
+                        shown: String? = nil) throws(GarrisonError) -> ContainedDirectory
+  {
+    let flags = LinuxConstants.O_RDONLY | LinuxConstants.O_DIRECTORY
+    let shownPath = shown ?? components.joined(separator: "/")
+    // The common case in one call: the whole directory exists.
+    do {
+      let whole = try Kernel.openat2(fd, components.isEmpty ? "." : components.joined(separator: "/"), flags: flags,
+                                     resolve: Symlinks.refuse.resolve)
+      return ContainedDirectory(adopting: whole, path: join(components))
+    } catch where error == .ENOENT && create {
+      // walk below, creating what is missing
+    } catch {
+      throw failure(error, operation, shownPath)
+    }
+    var current = try Kernel.openat2Checked(fd, ".", flags: flags, resolve: Symlinks.refuse.resolve) { (e: Errno) in
+      failure(e, operation, shownPath)
+    }
+    for (i, name) in components.enumerated() {
+      var next: Int32
+      do {
+        next = try Kernel.openat2(current, name, flags: flags, resolve: Symlinks.refuse.resolve)
+      } catch where error == .ENOENT {
+        do {
+          try Kernel.mkdirat(current, name, mode: mode)
+        } catch where error == .EEXIST {
+          // created concurrently; the open below decides what it is
+        } catch {
+          Kernel.close(current)
+          throw GarrisonError(.system, operation: operation,
+                              "cannot create directory `\(ContainedPath.printable(components[0...i].joined(separator: "/")))` for `\(ContainedPath.printable(shownPath))` in \(path)",
+                              errno: error.rawValue)
+        }
+        do {
+          next = try Kernel.openat2(current, name, flags: flags, resolve: Symlinks.refuse.resolve)
+        } catch {
+          Kernel.close(current)
+          throw failure(error, operation, shownPath)
+        }
+      } catch {
+        Kernel.close(current)
+        throw failure(error, operation, shownPath)
+      }
+      Kernel.close(current)
+      current = next
+    }
+    return ContainedDirectory(adopting: current, path: join(components))
+  }
+
+  /// Reads a regular file beneath this directory, refusing anything else (a FIFO or device is never opened for
+  /// reading: `O_NONBLOCK`, then `fstat`) and anything larger than `limit` bytes. nil when it does not exist.
+  public func readRegularFile(_ relative: String, symlinks: Symlinks, limit: Int, operation: String)
+    throws(GarrisonError) -> [UInt8]?
+  {
+    let fd: Int32
+    do {
+      fd = try open(relative, flags: LinuxConstants.O_RDONLY | LinuxConstants.O_NONBLOCK | LinuxConstants.O_NOCTTY,
+                    symlinks: symlinks, operation: operation)
+    } catch where error.code == .notFound {
+      return nil
+    }
+    defer { Kernel.close(fd) }
+    return try Self.readRegular(fd: fd, limit: limit, shown: "\(path)/\(relative)", operation: operation)
+  }
+
+  /// Reads an open descriptor that must be a regular file of at most `limit` bytes.
+  public static func readRegular(fd: Int32, limit: Int, shown: String, operation: String) throws(GarrisonError)
+    -> [UInt8]
+  {
+    var st = stat()
+    guard fstat(fd, &st) == 0 else {
+      throw GarrisonError(.system, operation: operation, "cannot stat `\(ContainedPath.printable(shown))`", errno: errno)
+    }
+    guard st.st_mode & S_IFMT == S_IFREG else {
+      throw GarrisonError(.refused, operation: operation, "`\(ContainedPath.printable(shown))` is not a regular file")
+    }
+    guard st.st_size <= limit else {
+      throw GarrisonError(.refused, operation: operation,
+                          "`\(ContainedPath.printable(shown))` is larger than \(limit) bytes")
+    }
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+    while true {
+      let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw GarrisonError(.system, operation: operation, "cannot read `\(ContainedPath.printable(shown))`", errno: errno)
+      }
+      if n == 0 { return out }
+      out += chunk[0..<n]
+      guard out.count <= limit else {
+        throw GarrisonError(.refused, operation: operation,
+                            "`\(ContainedPath.printable(shown))` is larger than \(limit) bytes")
+      }
+    }
+  }
+
+  // MARK: - Entries
+
+  /// The type bits (`S_IFMT`) of `name` in this directory without following a symlink; nil when absent.
+  public func type(of name: String) throws(GarrisonError) -> UInt32? {
+    var st = stat()
+    guard fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
+      if errno == ENOENT { return nil }
+      throw GarrisonError(.system, operation: "stat", "cannot stat `\(ContainedPath.printable(name))` in \(path)",
+                          errno: errno)
+    }
+    return st.st_mode & S_IFMT
+  }
+
+  /// The names in this directory (without `.` and `..`).
+  public func entries() throws(GarrisonError) -> [String] {
+    try Self.entries(of: fd, shown: path)
+  }
+
+  /// Removes `name` whatever it is: a file or link is unlinked, a directory is removed with everything below it.
+  /// Absent is fine. See ``removeTree(_:)``.
+  public func remove(_ name: String) throws(GarrisonError) {
+    try ContainedPath.name(name, operation: "remove")
+    guard let kind = try type(of: name) else { return }
+    if kind == S_IFDIR { try removeTree(name) } else { try unlink(name) }
+  }
+
+  /// Removes the directory `name` and everything below it without recursion and without following symlinks,
+  /// however deep the tree: a non-empty subdirectory is first renamed up into this directory (as
+  /// `.garrison-rm-…`), so every directory is emptied at depth one with two descriptors open. A crash leaves only
+  /// `.garrison-rm-…` entries, which ``removeLeftovers()`` deletes. A mount point below stops the removal
+  /// (`EXDEV`/`EBUSY`): nothing is deleted across a mount.
+  public func removeTree(_ name: String) throws(GarrisonError) {
+    try ContainedPath.name(name, operation: "remove")
+    var pending = [name]
+    var serial = 0
+    while let current = pending.last {
+      let dir: Int32
+      do {
+        dir = try Kernel.openat2(fd, current, flags: LinuxConstants.O_RDONLY | LinuxConstants.O_DIRECTORY,
+                                 resolve: Symlinks.refuse.resolve)
+      } catch where error == .ENOENT {
+        pending.removeLast()
+        continue
+      } catch {
+        throw failure(error, "remove", current)
+      }
+      defer { Kernel.close(dir) }
+      for child in try Self.entries(of: dir, shown: "\(path)/\(current)") {
+        if Glibc.unlinkat(dir, child, 0) == 0 || errno == ENOENT { continue }
+        guard errno == EISDIR else {
+          throw GarrisonError(.system, operation: "unlink", "cannot remove `\(ContainedPath.printable(child))` in \(path)/\(current)",
+                              errno: errno)
+        }
+        if Glibc.unlinkat(dir, child, AT_REMOVEDIR) == 0 || errno == ENOENT { continue }
+        guard errno == ENOTEMPTY else {
+          throw GarrisonError(.system, operation: "rmdir", "cannot remove `\(ContainedPath.printable(child))` in \(path)/\(current)",
+                              errno: errno)
+        }
+        serial += 1
+        let moved = "\(Self.leftoverPrefix)\(getpid())-\(serial)"
+        guard Glibc.renameat(dir, child, fd, moved) == 0 else {
+          throw GarrisonError(.system, operation: "rename", "cannot move `\(ContainedPath.printable(child))` up from \(path)/\(current) to remove it",
+                              errno: errno)
+        }
+        pending.insert(moved, at: pending.count - 1)
+      }
+      guard Glibc.unlinkat(fd, current, AT_REMOVEDIR) == 0 || errno == ENOENT else {
+        throw GarrisonError(.system, operation: "rmdir", "cannot remove \(path)/\(ContainedPath.printable(current))", errno: errno)
+      }
+      pending.removeLast()
+    }
+  }
+
+  /// Names a crashed ``removeTree(_:)`` leaves behind start with this.
+  public static let leftoverPrefix = ".garrison-rm-"
+
+  /// Deletes what an interrupted ``removeTree(_:)`` left in this directory.
+  public func removeLeftovers() throws(GarrisonError) {
+    for name in try entries() where name.hasPrefix(Self.leftoverPrefix) { try remove(name) }
+  }
+
+  /// Unlinks a non-directory `name`; absent is fine.
+  public func unlink(_ name: String) throws(GarrisonError) {
+    guard Glibc.unlinkat(fd, name, 0) == 0 || errno == ENOENT else {
+      throw GarrisonError(.system, operation: "unlink", "cannot remove `\(ContainedPath.printable(name))` in \(path)", errno: errno)
+    }
+  }
+
+  // MARK: - Helpers
+
+  static func entries(of fd: Int32, shown: String) throws(GarrisonError) -> [String] {
+    let copy = Glibc.dup(fd)
+    guard copy >= 0, let stream = fdopendir(copy) else {
+      if copy >= 0 { Kernel.close(copy) }
+      throw GarrisonError(.system, operation: "readdir", "cannot list \(shown)", errno: errno)
+    }
+    defer { closedir(stream) }
+    rewinddir(stream)
+    var out: [String] = []
+    while true {
+      errno = 0
+      guard let entry = readdir(stream) else {
+        if errno != 0 { throw GarrisonError(.system, operation: "readdir", "cannot list \(shown)", errno: errno) }
+        return out
+      }
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+      if name != "." && name != ".." { out.append(name) }
+    }
+  }
+
+  private func join(_ components: [String]) -> String {
+    components.isEmpty ? path : path + "/" + components.joined(separator: "/")
+  }
+
+  private func failure(_ error: Errno, _ operation: String, _ shown: String) -> GarrisonError {
+    let what = "`\(ContainedPath.printable(shown))` in \(path)"
+    switch error {
+    case .EXDEV, .ELOOP:
+      return GarrisonError(.refused, operation: operation,
+                           "\(what) resolves outside it or through a symlink; refusing to follow it", errno: error.rawValue)
+    case .ENOTDIR:
+      return GarrisonError(.refused, operation: operation, "\(what) goes through something that is not a directory",
+                           errno: error.rawValue)
+    case .ENOENT:
+      return GarrisonError(.notFound, operation: operation, "\(what) does not exist", errno: error.rawValue)
+    default:
+      return GarrisonError(.system, operation: operation, "cannot open \(what)", errno: error.rawValue)
+    }
+  }
+}
+
+extension Kernel {
+  /// `openat2` whose failure is mapped by `fail`.
+  static func openat2Checked(_ dirfd: Int32, _ path: String, flags: Int32, resolve: UInt64,
+                             _ fail: (Errno) -> GarrisonError) throws(GarrisonError) -> Int32
+  {
+    do { return try openat2(dirfd, path, flags: flags, resolve: resolve) } catch { throw fail(error) }
+  }
+}
