@@ -37,6 +37,7 @@ struct ApplyCommand: ParsableCommand {
     try PodCLI.run {
       guard !files.isEmpty else { throw GarrisonError(.usage, "-f FILE is required") }
       guard ["bridge", "none"].contains(network) else { throw GarrisonError(.usage, "--network must be bridge or none") }
+      try NetworkConfig.validateBridge(bridge)
       _ = try CIDR(podCidr)
       let result = ManifestLoader.load(paths: files)
       for w in result.warnings { Diagnostics.print(w, severity: "warning") }

@@ -62,9 +62,13 @@ struct RootfsSetup {
           throw InitFailure(what, "destination vanished after bind")
         }
         defer { Kernel.close(mounted) }
+        // A bind remount sets every flag anew: keep the source mount's nosuid/nodev/noexec (as runc does).
+        let kept = try step("statvfs \(m.destination) (mounts[\(index)])") { () throws(Errno) -> UInt in
+          try Kernel.restrictiveMountFlags(mounted)
+        }
         try step("remount \(m.destination) with options (mounts[\(index)])") { () throws(Errno) in
           try Kernel.mount(source: nil, target: fdPath(mounted), type: nil,
-                           flags: C.MS_BIND | C.MS_REMOUNT | extra, data: nil)
+                           flags: C.MS_BIND | C.MS_REMOUNT | extra | kept, data: nil)
         }
       }
     } else {
@@ -185,9 +189,7 @@ struct RootfsSetup {
       }
     }
     if spec.readonlyRoot {
-      var vfs = statvfs()
-      try step("statvfs /") { () throws(Errno) in _ = try checkZero(statvfs("/", &vfs)) }
-      let keep = UInt(vfs.f_flag) & (C.MS_NOSUID | C.MS_NODEV | C.MS_NOEXEC)
+      let keep = try step("statvfs /") { () throws(Errno) -> UInt in try Kernel.restrictiveMountFlags(rootFD) }
       try step("remount / read-only") { () throws(Errno) in
         try Kernel.mount(source: nil, target: "/", type: nil, flags: C.MS_BIND | C.MS_REMOUNT | C.MS_RDONLY | keep,
                          data: nil)

@@ -78,17 +78,18 @@ public final class ContainedDirectory {
     }
   }
 
-  /// The directory at `components`, created (each missing level with `mode`) when `create` is set. Symlinks are
-  /// never followed: a component that is one, or is not a directory, is refused.
-  public func directory(_ components: [String], create: Bool, mode: UInt32 = 0o755, operation: String,
-                        shown: String? = nil) throws(GarrisonError) -> ContainedDirectory
+  /// The directory at `components`, created (each missing level with `mode`) when `create` is set. By default
+  /// symlinks are never followed: a component that is one, or is not a directory, is refused. With `.beneath`,
+  /// a symlink is followed while it stays beneath the directory it is found in.
+  public func directory(_ components: [String], create: Bool, mode: UInt32 = 0o755, symlinks: Symlinks = .refuse,
+                        operation: String, shown: String? = nil) throws(GarrisonError) -> ContainedDirectory
   {
     let flags = LinuxConstants.O_RDONLY | LinuxConstants.O_DIRECTORY
     let shownPath = shown ?? components.joined(separator: "/")
     // The common case in one call: the whole directory exists.
     do {
       let whole = try Kernel.openat2(fd, components.isEmpty ? "." : components.joined(separator: "/"), flags: flags,
-                                     resolve: Symlinks.refuse.resolve)
+                                     resolve: symlinks.resolve)
       return ContainedDirectory(adopting: whole, path: join(components))
     } catch where error == .ENOENT && create {
       // walk below, creating what is missing
@@ -101,7 +102,7 @@ public final class ContainedDirectory {
     for (i, name) in components.enumerated() {
       var next: Int32
       do {
-        next = try Kernel.openat2(current, name, flags: flags, resolve: Symlinks.refuse.resolve)
+        next = try Kernel.openat2(current, name, flags: flags, resolve: symlinks.resolve)
       } catch where error == .ENOENT {
         do {
           try Kernel.mkdirat(current, name, mode: mode)
@@ -114,7 +115,7 @@ public final class ContainedDirectory {
                               errno: error.rawValue)
         }
         do {
-          next = try Kernel.openat2(current, name, flags: flags, resolve: Symlinks.refuse.resolve)
+          next = try Kernel.openat2(current, name, flags: flags, resolve: symlinks.resolve)
         } catch {
           Kernel.close(current)
           throw failure(error, operation, shownPath)

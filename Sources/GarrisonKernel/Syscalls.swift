@@ -53,11 +53,13 @@ public enum Kernel {
 
   /// The corresponding C function is `sethostname`.
   public static func sethostname(_ name: String) throws(Errno) {
+    try cPath(name)
     _ = try check { gr_sethostname(name, name.utf8.count) }
   }
 
   /// The corresponding C function is `setdomainname`.
   public static func setdomainname(_ name: String) throws(Errno) {
+    try cPath(name)
     _ = try check { gr_setdomainname(name, name.utf8.count) }
   }
 
@@ -149,6 +151,15 @@ public enum Kernel {
   public static func fchownat(_ dirfd: Int32, _ name: String, uid: UInt32, gid: UInt32) throws(Errno) {
     try cPath(name)
     _ = try check { Glibc.fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) }
+  }
+
+  /// The `nosuid`, `nodev` and `noexec` flags (as `MS_*`) of the mount `fd` is on. The corresponding C function
+  /// is `fstatvfs`. A bind remount must pass them again, or it drops them (a read-only bind of a `nosuid` volume
+  /// would let a setuid file in it work).
+  public static func restrictiveMountFlags(_ fd: Int32) throws(Errno) -> UInt {
+    var vfs = statvfs()
+    _ = try check { Glibc.fstatvfs(fd, &vfs) }
+    return UInt(vfs.f_flag) & (LinuxConstants.MS_NOSUID | LinuxConstants.MS_NODEV | LinuxConstants.MS_NOEXEC)
   }
 
   /// The corresponding C function is `fstat`; returns `st_mode`.

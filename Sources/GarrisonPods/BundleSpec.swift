@@ -10,10 +10,13 @@ public enum BundleSpec {
     public var source: String
     public var destination: String
     public var readOnly: Bool
-    public init(source: String, destination: String, readOnly: Bool) {
+    /// A volume of data, never of programs (configMap, secret): always `nosuid,nodev,noexec`.
+    public var dataOnly: Bool
+    public init(source: String, destination: String, readOnly: Bool, dataOnly: Bool = false) {
       self.source = source
       self.destination = destination
       self.readOnly = readOnly
+      self.dataOnly = dataOnly
     }
   }
 
@@ -50,7 +53,7 @@ public enum BundleSpec {
     var mounts = s.mounts ?? []
     for b in binds {
       mounts.append(.init(destination: b.destination, type: "bind", source: b.source,
-                          options: ["rbind", "rprivate", b.readOnly ? "ro" : "rw"]))
+                          options: ["rbind", "rprivate", b.readOnly ? "ro" : "rw"] + (b.dataOnly ? ["nosuid", "nodev", "noexec"] : [])))
     }
     s.mounts = mounts
     if runtime.isCrun {

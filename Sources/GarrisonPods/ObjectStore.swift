@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 import GarrisonManifest
 
 /// A ConfigMap or Secret kept under the state root so pods applied now or later can mount it.
@@ -16,8 +17,11 @@ public struct ObjectStore: Sendable {
   public let root: String
   public init(root: String) { self.root = root }
 
-  func path(_ kind: String, _ ns: String, _ name: String) -> String {
-    "\(root)/objects/\(ns)/\(kind.lowercased())/\(name).json"
+  /// The file of an object. The namespace and name come from manifests (`secret.secretName` names another
+  /// object): each must be one plain file name, so `../../other-namespace/secret/x` is refused, never opened.
+  func path(_ kind: String, _ ns: String, _ name: String) throws -> String {
+    for part in [ns, name] { try ContainedPath.name(part, operation: "find \(kind)") }
+    return "\(root)/objects/\(ns)/\(kind.lowercased())/\(name).json"
   }
 
   /// Stores a ConfigMap or Secret; returns `created`, `configured` or `unchanged`.
@@ -43,21 +47,26 @@ public struct ObjectStore: Sendable {
       data[k] = Data(v.utf8)
     }
     let obj = StoredObject(kind: o.kind, namespace: o.namespace, name: name, data: data)
-    let file = path(o.kind, o.namespace, name)
+    let file = try path(o.kind, o.namespace, name)
     let old = try JSONFile.read(StoredObject.self, from: file)
     if old == obj { return "unchanged" }
     // Secrets live here: owner-only directory and file.
-    try FS.mkdirs((file as NSString).deletingLastPathComponent, mode: 0o700)
+    try StateDirectory.ensure(root, mode: 0o711, createParents: true)
+    for dir in ["/objects", "/objects/\(o.namespace)", "/objects/\(o.namespace)/\(o.kind.lowercased())"] {
+      try StateDirectory.ensure(root + dir, mode: 0o700)
+    }
     try JSONFile.write(obj, to: file, mode: 0o600)
     return old == nil ? "created" : "configured"
   }
 
   public func load(kind: String, namespace: String, name: String) throws -> StoredObject? {
-    try JSONFile.read(StoredObject.self, from: path(kind, namespace, name))
+    try JSONFile.read(StoredObject.self, from: try path(kind, namespace, name))
   }
 
+  /// Removes a stored object; false when there is none (an impossible name names none).
   public func delete(kind: String, namespace: String, name: String) -> Bool {
-    unlink(path(kind, namespace, name)) == 0
+    guard let file = try? path(kind, namespace, name) else { return false }
+    return unlink(file) == 0
   }
 
   static func checkKey(_ k: String, _ o: ManifestObject) throws {

@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 import GarrisonManifest
 
 /// A pod as `get` and `describe` show it: its record and its status, corrected when the supervisor is gone.
@@ -67,7 +68,9 @@ public struct PodManager: Sendable {
         let others = try list(namespace: nil).filter { !$0.status.phase.isTerminal }.map(\.record.requests)
         try FitCheck.host().check(record.requests, name: "\(record.namespace)/\(record.name)", others: others)
       }
-      try FS.mkdirs((p.directory as NSString).deletingLastPathComponent)
+      for part in [record.namespace, record.name] { try ContainedPath.name(part, operation: "apply") }
+      try StateDirectory.ensure(PodPaths.podsDirectory(root), mode: 0o700)
+      try StateDirectory.ensure((p.directory as NSString).deletingLastPathComponent, mode: 0o700)
       guard mkdir(p.directory, 0o700) == 0 else {
         throw GarrisonError(.system, operation: "mkdir", "cannot create \(p.directory)", errno: errno)
       }
@@ -113,7 +116,7 @@ public struct PodManager: Sendable {
 
   /// Runs under an exclusive lock on `<root>/pods.lock` (fit check and name reservation are atomic).
   func withRootLock<T>(_ body: () throws -> T) throws -> T {
-    try FS.mkdirs(root)
+    try StateDirectory.ensure(root, mode: 0o711, createParents: true)
     let fd = open(root + "/pods.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
     guard fd >= 0 else { throw GarrisonError(.system, operation: "open", "cannot open \(root)/pods.lock", errno: errno) }
     defer { close(fd) }

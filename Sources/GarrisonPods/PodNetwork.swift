@@ -1,9 +1,13 @@
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 
 /// The pod network: `lo` up in the sandbox, and for `bridge` mode a veth pair whose host end joins the bridge
 /// (created on first use with the CIDR's first address) and whose pod end is `eth0` with one address from the
 /// pod CIDR. Only addresses inside this machine's own namespaces: no NAT, no routes to the outside.
+/// `ip` runs with arguments Garrison computes (addresses, hashed veth names, a validated bridge name), never
+/// text from a manifest; commands for the pod's namespace are spawned from a thread that joined it
+/// (``NamespaceThread``), not through `nsenter`.
 public struct PodNetwork {
   public let config: NetworkConfig
   /// The IP lease directory (host-global, because the bridge is).
@@ -31,8 +35,8 @@ public struct PodNetwork {
 
   /// Sets up the sandbox's network; returns the pod IP (nil for `none`).
   public func setUp(sandbox: Sandbox, uid: String, root: String, owner: String) throws -> (ip: String?, veth: String?) {
-    let netns = sandbox.path("net")
-    try sh(["nsenter", "--net=\(netns)", "ip", "link", "set", "lo", "up"])
+    let netns = [NamespaceThread.Target(path: sandbox.path("net"), type: LinuxConstants.CLONE_NEWNET)]
+    try NamespaceThread.run(joining: netns) { try sh(["ip", "link", "set", "lo", "up"]) }
     guard config.mode == "bridge" else { return (nil, nil) }
     let cidr = try CIDR(config.cidr)
     try ensureBridge(cidr)
@@ -41,9 +45,11 @@ public struct PodNetwork {
     do {
       try sh(["ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", "\(sandbox.process.pid)"])
       try sh(["ip", "link", "set", veth, "master", config.bridge, "up"])
-      try sh(["nsenter", "--net=\(netns)", "ip", "addr", "add", "\(ip)/\(cidr.prefix)", "dev", "eth0"])
-      try sh(["nsenter", "--net=\(netns)", "ip", "link", "set", "eth0", "up"])
-      try sh(["nsenter", "--net=\(netns)", "ip", "route", "add", "default", "via", cidr.address(1)])
+      try NamespaceThread.run(joining: netns) {
+        try sh(["ip", "addr", "add", "\(ip)/\(cidr.prefix)", "dev", "eth0"])
+        try sh(["ip", "link", "set", "eth0", "up"])
+        try sh(["ip", "route", "add", "default", "via", cidr.address(1)])
+      }
     } catch {
       release(ip)
       throw error
@@ -122,6 +128,20 @@ public struct PodNetwork {
     defer { close(fd) }
     guard flock(fd, LOCK_EX) == 0 else { throw GarrisonError(.system, operation: "flock", "cannot lock the network", errno: errno) }
     return try body()
+  }
+}
+
+extension NetworkConfig {
+  /// Checks a bridge name as the kernel takes interface names (1 to 15 bytes; no `/`, `:`, white space or NUL;
+  /// not `.` or `..`) and refuses a leading `-`, which `ip` would read as an option. It also names a lease
+  /// directory, so it must be a plain file name.
+  public static func validateBridge(_ name: String) throws {
+    let bytes = Array(name.utf8)
+    let ok = (1...15).contains(bytes.count) && name != "." && name != ".." && bytes.first != UInt8(ascii: "-")
+      && bytes.allSatisfy { b in b > 0x20 && b < 0x7f && b != UInt8(ascii: "/") && b != UInt8(ascii: ":") }
+    guard ok else {
+      throw GarrisonError(.usage, "invalid bridge name \"\(ContainedPath.printable(name))\" (1-15 characters, no '/', ':', spaces; not starting with '-')")
+    }
   }
 }
 

@@ -26,7 +26,9 @@ extension PodSupervisor {
         if !status.mounts.contains(target) { status.mounts.append(target) }
         from = target
       }
-      binds.append(.init(source: from, destination: m.mountPath, readOnly: m.readOnly))
+      let kind = record.volumes.first { $0.name == m.volume }?.kind
+      binds.append(.init(source: from, destination: m.mountPath, readOnly: m.readOnly,
+                         dataOnly: kind == .configMap || kind == .secret))
     }
     if let box = sandbox, !ProcessProbe.isAlive(box.process) {
       throw GarrisonError(.system, "the pod sandbox process \(box.process.pid) is gone")

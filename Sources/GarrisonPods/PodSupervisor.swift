@@ -121,7 +121,7 @@ public final class PodSupervisor: @unchecked Sendable {
       let box = try Sandbox.start(record.namespaces)
       sandbox = box
       status.sandbox = box.process
-      try box.setHostname(record.hostname) { [reaper] in try Spawn.check($0, wait: reaper.wait) }
+      try box.setHostname(record.hostname)
       if !record.namespaces.hostNetwork {
         let net = PodNetwork(config: record.network, run: { [reaper] in try Spawn.check($0, wait: reaper.wait) })
         let (ip, veth) = try net.setUp(sandbox: box, uid: record.uid, root: paths.root, owner: PodNetwork.owner(root: paths.root, namespace: record.namespace, name: record.name))

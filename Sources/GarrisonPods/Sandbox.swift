@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 
 /// The pod sandbox: a tiny long-lived process that owns the pod's shared network, IPC and UTS namespaces
 /// (and the pid namespace with `shareProcessNamespace`). Containers join them through `/proc/<pid>/ns/*`.
@@ -44,10 +45,22 @@ public struct Sandbox: Sendable {
   }
 
   /// Sets the pod's hostname once, in the sandbox's UTS namespace (containers join it and do not set it:
-  /// garrison-oci refuses `hostname` without a UTS namespace of the container's own).
-  public func setHostname(_ name: String, run: ([String]) throws -> Void) throws {
+  /// garrison-oci refuses `hostname` without a UTS namespace of the container's own). `sethostname(2)` on a
+  /// thread that joined the namespace: the name (from the manifest) never reaches a host tool's command line.
+  public func setHostname(_ name: String) throws {
     guard !namespaces.hostNetwork else { return }
-    try run(["nsenter", "--uts=\(path("uts"))", "hostname", name])
+    guard !name.isEmpty, name.utf8.count <= 64, !name.utf8.contains(0) else {
+      throw GarrisonError(.invalid, "Invalid value: \"\(ContainedPath.printable(name))\": not a hostname", field: FieldPath("spec.hostname"))
+    }
+    try NamespaceThread.run(joining: [.init(path: path("uts"), type: LinuxConstants.CLONE_NEWUTS)]) {
+      try Self.sethostname(name)
+    }
+  }
+
+  private static func sethostname(_ name: String) throws(GarrisonError) {
+    do { try Kernel.sethostname(name) } catch {
+      throw GarrisonError(.system, operation: "sethostname", "cannot set the pod's hostname", errno: error.rawValue)
+    }
   }
 
   /// The namespace file of `type` (`net`, `ipc`, `uts`, `pid_for_children`).

@@ -1,7 +1,7 @@
 import Foundation
 import GarrisonCore
 import GarrisonImages
-import CGarrisonLinux
+import GarrisonKernel
 
 /// Resolves images from the image store (`garrison image import`): unpacks the layers once and gives them
 /// topmost first as overlay lower directories, with the image's Entrypoint, Cmd, Env, WorkingDir and User.
@@ -64,24 +64,20 @@ public enum ImageUser {
   }
 
   /// The first layer's copy of `rel`, resolved inside that layer (`RESOLVE_IN_ROOT`): an image whose `etc` is a
-  /// symlink to `/etc` reads its own files, never the host's.
-  static func file(_ rel: String, _ lowerdirs: [String]) -> String? {
+  /// symlink to `/etc` reads its own files, never the host's. Only a regular file is read (opened `O_NONBLOCK`
+  /// and checked with `fstat` first): a FIFO or device there is an error, never a hang or a host device read.
+  static func file(_ rel: String, _ lowerdirs: [String]) throws -> String? {
     for d in lowerdirs {
-      let root = gr_open3(d, LinuxFlags.O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
-      guard root >= 0 else { continue }
-      defer { close(root) }
-      let fd = gr_openat2(root, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0, 0x10 /* RESOLVE_IN_ROOT */ | SubPath.resolveNoMagiclinks)
-      guard fd >= 0 else { continue }
-      let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-      var st = stat()
-      guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size < 4 << 20 else { continue }
-      return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+      let layer = try ContainedDirectory(path: d, operation: "read image \(rel)")
+      if let bytes = try layer.readRegularFile(rel, symlinks: .inRoot, limit: 4 << 20, operation: "read image \(rel)") {
+        return String(decoding: bytes, as: UTF8.self)
+      }
     }
     return nil
   }
 
   static func passwd(_ lowerdirs: [String]) throws -> [(name: String, uid: UInt32, gid: UInt32)] {
-    (file("etc/passwd", lowerdirs) ?? "").split(separator: "\n").compactMap { line in
+    (try file("etc/passwd", lowerdirs) ?? "").split(separator: "\n").compactMap { line in
       let f = line.split(separator: ":", omittingEmptySubsequences: false)
       guard f.count >= 4, let u = UInt32(f[2]), let g = UInt32(f[3]) else { return nil }
       return (String(f[0]), u, g)
@@ -90,7 +86,7 @@ public enum ImageUser {
 
   static func group(_ lowerdirs: [String]) throws -> [String: UInt32] {
     var out: [String: UInt32] = [:]
-    for line in (file("etc/group", lowerdirs) ?? "").split(separator: "\n") {
+    for line in (try file("etc/group", lowerdirs) ?? "").split(separator: "\n") {
       let f = line.split(separator: ":", omittingEmptySubsequences: false)
       if f.count >= 3, let g = UInt32(f[2]) { out[String(f[0])] = g }
     }

@@ -1,15 +1,13 @@
 import Foundation
 import GarrisonCore
-import CGarrisonLinux
+import GarrisonKernel
 
 /// Resolves a `volumeMounts[].subPath` inside a volume so that neither `..` nor a symlink (absolute or
-/// relative) can reach outside it: every lookup is `openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)` from
-/// the volume's directory fd, and what is finally mounted is the opened fd, not a path re-read later.
+/// relative) can reach outside it: the lookup goes through GarrisonKernel's containment (``ContainedDirectory``,
+/// `openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)` from the volume's directory fd), and what is finally
+/// mounted is the opened fd, not a path re-read later.
 public enum SubPath {
-  static let resolveBeneath: UInt64 = 0x08
-  static let resolveNoMagiclinks: UInt64 = 0x02
-
-  /// Static checks the API server makes: relative, no `..` component.
+  /// Static checks the API server makes: relative, no `..` component (and no NUL, which would cut the path).
   public static func validate(_ subPath: String, field: String) throws {
     if subPath.hasPrefix("/") {
       throw GarrisonError(.invalid, "Invalid value: \"\(subPath)\": must be a relative path", field: FieldPath(field))
@@ -17,55 +15,31 @@ public enum SubPath {
     if subPath.split(separator: "/").contains("..") {
       throw GarrisonError(.invalid, "Invalid value: \"\(subPath)\": must not contain '..'", field: FieldPath(field))
     }
+    if subPath.utf8.contains(0) {
+      throw GarrisonError(.invalid, "Invalid value: \"\(ContainedPath.printable(subPath))\": must not contain a NUL byte",
+                          field: FieldPath(field))
+    }
   }
 
   /// Opens `subPath` beneath `volumeRoot` as an `O_PATH` fd, creating missing directories (as the kubelet
   /// does); the caller closes the fd. Throws `refused` naming `field` when the path escapes the volume.
   public static func open(volumeRoot: String, subPath: String, field: String, create: Bool) throws -> Int32 {
     try validate(subPath, field: field)
-    let rootFD = gr_open3(volumeRoot, LinuxFlags.O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW, 0)
-    guard rootFD >= 0 else {
-      throw GarrisonError(.system, operation: "open", "cannot open volume \(volumeRoot)", field: FieldPath(field), errno: errno)
-    }
-    var current = rootFD
-    let parts = subPath.split(separator: "/").map(String.init).filter { $0 != "." }
-    if parts.isEmpty { return current }
-    // Whole path at once (symlinks may move around inside the volume); the walk below only creates.
-    let whole = gr_openat2(rootFD, parts.joined(separator: "/"), LinuxFlags.O_PATH | O_CLOEXEC, 0, resolveBeneath | resolveNoMagiclinks)
-    if whole >= 0 {
-      close(rootFD)
-      return whole
-    }
-    if errno == EXDEV || errno == ELOOP {
-      let e = errno
-      close(rootFD)
-      throw GarrisonError(.refused, operation: "openat2", "subPath \"\(subPath)\" resolves outside the volume (through a symlink)",
-                          field: FieldPath(field), errno: e)
-    }
-    for (i, part) in parts.enumerated() {
-      var fd = gr_openat2(current, part, LinuxFlags.O_PATH | O_CLOEXEC, 0, resolveBeneath | resolveNoMagiclinks)
-      if fd < 0 && errno == ENOENT && create {
-        // Missing component: create it as a directory (mkdirat never follows a symlink in the last component).
-        if mkdirat(current, part, 0o755) != 0 && errno != EEXIST {
-          let e = errno
-          close(current)
-          throw GarrisonError(.system, operation: "mkdirat", "cannot create subPath component \"\(part)\"", field: FieldPath(field), errno: e)
-        }
-        fd = gr_openat2(current, part, LinuxFlags.O_PATH | O_CLOEXEC, 0, resolveBeneath | resolveNoMagiclinks)
+    do {
+      let volume = try ContainedDirectory(path: volumeRoot, operation: "open volume")
+      let parts = try ContainedPath.components(subPath, operation: "resolve subPath")
+      do {
+        return try volume.open(components: parts, flags: LinuxConstants.O_PATH, symlinks: .beneath,
+                               operation: "resolve subPath", shown: subPath)
+      } catch where error.code == .notFound && create {
+        let dir = try volume.directory(parts, create: true, symlinks: .beneath, operation: "resolve subPath", shown: subPath)
+        return try dir.open(components: [], flags: LinuxConstants.O_PATH, symlinks: .refuse, operation: "resolve subPath")
       }
-      let e = errno
-      close(current)
-      guard fd >= 0 else {
-        if e == EXDEV || e == ELOOP {
-          throw GarrisonError(.refused, operation: "openat2",
-                              "subPath \"\(subPath)\" resolves outside volume (component \"\(parts[0...i].joined(separator: "/"))\" is a symlink leaving the volume)",
-                              field: FieldPath(field), errno: e)
-        }
-        throw GarrisonError(.system, operation: "openat2", "cannot resolve subPath \"\(subPath)\"", field: FieldPath(field), errno: e)
-      }
-      current = fd
+    } catch var e {
+      e.fieldPath = FieldPath(field)
+      if e.code == .refused { e.message = "subPath \"\(ContainedPath.printable(subPath))\" resolves outside the volume: " + e.message }
+      throw e
     }
-    return current
   }
 
   /// File type bits of an open fd.
@@ -84,9 +58,11 @@ public enum SubPath {
     if isDir {
       try FS.mkdirs(target)
     } else if FS.type(target) == nil {
-      let f = gr_open3(target, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o644)
-      guard f >= 0 else { throw GarrisonError(.system, operation: "open", "cannot create \(target)", errno: errno) }
-      close(f)
+      do {
+        Kernel.close(try Kernel.open(target, flags: LinuxConstants.O_CREAT | LinuxConstants.O_WRONLY | LinuxConstants.O_NOFOLLOW, mode: 0o644))
+      } catch {
+        throw GarrisonError(.system, operation: "open", "cannot create \(target)", errno: error.rawValue)
+      }
     }
     try Mounts.bind(fd: fd, target: target)
   }

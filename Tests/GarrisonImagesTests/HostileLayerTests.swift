@@ -189,3 +189,70 @@ import Testing
     return Array(fixed[0..<512]) + padded + member
   }
 }
+
+/// Issue 13: unpacked layers were world-reachable (root, images/ and layers/ 0755), a root pre-created by another
+/// user was trusted, and a crashed command's staging stayed forever.
+@Suite(.serialized) struct StorePermissionTests {
+  func mode(_ path: String) -> UInt32 {
+    var st = stat()
+    return lstat(path, &st) == 0 ? UInt32(st.st_mode) & 0o7777 : 0
+  }
+
+  @Test func storeDirectoriesAreOwnerOnly() throws {
+    let s = try Scratch("store-perms")
+    defer { s.remove() }
+    let store = try ImageStore(root: s.path + "/root")
+    #expect(mode(store.root) == 0o711)
+    for sub in ["images", "images/blobs", "images/blobs/sha256", "images/layers", "images/tmp"] {
+      #expect(mode(store.root + "/" + sub) == 0o700, "\(sub)")
+    }
+    // An older store made 0755 is tightened on open.
+    #expect(chmod(store.root + "/images/layers", 0o755) == 0)
+    _ = try ImageStore(root: s.path + "/root")
+    #expect(mode(store.root + "/images/layers") == 0o700)
+  }
+
+  @Test func groupOrWorldWritableDirectoriesAreRefused() throws {
+    let s = try Scratch("store-writable")
+    defer { s.remove() }
+    _ = try ImageStore(root: s.path + "/root")
+    #expect(chmod(s.path + "/root/images", 0o777) == 0)
+    let e = #expect(throws: GarrisonError.self) { try ImageStore(root: s.path + "/root") }
+    #expect(e?.code == .refused)
+    #expect(e?.message.contains("writable by group or others") == true)
+  }
+
+  @Test(.enabled(if: isRoot, "chown to another user needs root"))
+  func aRootOwnedBySomeoneElseIsRefused() throws {
+    let s = try Scratch("store-owner")
+    defer { s.remove() }
+    let root = s.path + "/root"
+    #expect(mkdir(root, 0o700) == 0)
+    #expect(chown(root, 65534, 65534) == 0)
+    let e = #expect(throws: GarrisonError.self) { try ImageStore(root: root) }
+    #expect(e?.code == .refused)
+    #expect(e?.message.contains("owned by uid 65534") == true)
+    // A symlinked root is refused too.
+    #expect(symlink(s.path, s.path + "/link") == 0)
+    #expect(throws: GarrisonError.self) { try ImageStore(root: s.path + "/link") }
+  }
+
+  @Test func staleStagingIsRemovedAndLiveStagingKept() throws {
+    let s = try Scratch("store-staging")
+    defer { s.remove() }
+    let store = try ImageStore(root: s.path + "/root")
+    let dead = "import-2147483000-0E2B7F0C-1111-2222-3333-444455556666"
+    let live = "import-\(getpid())-0E2B7F0C-1111-2222-3333-444455556666"
+    let deadLayer = ".tmp-0123456789ab-2147483000-0E2B7F0C-1111-2222-3333-444455556666"
+    for path in ["images/tmp/\(dead)/deep/er", "images/tmp/\(live)/x", "images/layers/\(deadLayer)/etc",
+                 "images/layers/.garrison-rm-2147483000-1/y"] {
+      try FileManager.default.createDirectory(atPath: store.root + "/" + path, withIntermediateDirectories: true)
+    }
+    _ = try ImageStore(root: s.path + "/root")
+    let fm = FileManager.default
+    #expect(!fm.fileExists(atPath: store.root + "/images/tmp/" + dead))
+    #expect(fm.fileExists(atPath: store.root + "/images/tmp/" + live))
+    #expect(!fm.fileExists(atPath: store.root + "/images/layers/" + deadLayer))
+    #expect(!fm.fileExists(atPath: store.root + "/images/layers/.garrison-rm-2147483000-1"))
+  }
+}
