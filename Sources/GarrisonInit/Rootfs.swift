@@ -21,7 +21,7 @@ struct RootfsSetup {
       try Kernel.open(spec.rootfs, flags: C.O_PATH | C.O_DIRECTORY)
     }
     defer { Kernel.close(rootFD) }
-    let root = SafePath(rootFD: rootFD, rootName: "rootfs")
+    let root = ContainedRoot(rootFD: rootFD, rootName: "rootfs")
     for (index, mount) in spec.mounts.enumerated() {
       try mountOne(mount, index: index, root: root)
     }
@@ -46,7 +46,7 @@ struct RootfsSetup {
     try step("chdir to new /") { () throws(Errno) in try Kernel.chdir("/") }
   }
 
-  private func mountOne(_ m: InitSpec.Mount, index: Int, root: SafePath) throws(InitFailure) {
+  private func mountOne(_ m: InitSpec.Mount, index: Int, root: ContainedRoot) throws(InitFailure) {
     let what = "mount \(m.source) on \(m.destination) (mounts[\(index)])"
     let target = try root.openCreating(m.destination, file: m.bind && !m.sourceIsDirectory)
     defer { Kernel.close(target) }
@@ -91,7 +91,7 @@ struct RootfsSetup {
   }
 
   /// The nodes every container gets (as runc and crun create them) and the /dev symlinks.
-  private func createDefaultDevices(root: SafePath) throws(InitFailure) {
+  private func createDefaultDevices(root: ContainedRoot) throws(InitFailure) {
     let nodes: [(String, UInt32, UInt32)] = [
       ("null", 1, 3), ("zero", 1, 5), ("full", 1, 7), ("random", 1, 8), ("urandom", 1, 9), ("tty", 5, 0),
     ]
@@ -100,7 +100,7 @@ struct RootfsSetup {
         InitSpec.Device(path: "/dev/\(name)", type: C.S_IFCHR, major: major, minor: minor, mode: 0o666), root: root)
     }
     let dev = try step("open /dev in rootfs") { () throws(Errno) -> Int32 in
-      try Kernel.openat2(root.rootFD, "/dev", flags: C.O_RDONLY | C.O_DIRECTORY, resolve: SafePath.resolve)
+      try Kernel.openat2(root.rootFD, "/dev", flags: C.O_RDONLY | C.O_DIRECTORY, resolve: ContainedRoot.resolve)
     }
     defer { Kernel.close(dev) }
     let links = [
@@ -118,7 +118,7 @@ struct RootfsSetup {
     }
   }
 
-  private func createDevice(_ d: InitSpec.Device, root: SafePath) throws(InitFailure) {
+  private func createDevice(_ d: InitSpec.Device, root: ContainedRoot) throws(InitFailure) {
     // mknod is refused in a user namespace: bind the host's node instead (as runc and crun do). The host
     // path is the same /dev path; the node keeps the host's owner and mode.
     if spec.hasUserNamespace {
@@ -135,7 +135,7 @@ struct RootfsSetup {
     Kernel.close(parent)
     let dir = try step("open parent of \(d.path)") { () throws(Errno) -> Int32 in
       try Kernel.openat2(root.rootFD, "/" + parts.joined(separator: "/"), flags: C.O_RDONLY | C.O_DIRECTORY,
-                         resolve: SafePath.resolve)
+                         resolve: ContainedRoot.resolve)
     }
     defer { Kernel.close(dir) }
     do {
@@ -159,7 +159,7 @@ struct RootfsSetup {
       try Kernel.open("/", flags: C.O_PATH | C.O_DIRECTORY)
     }
     defer { Kernel.close(rootFD) }
-    let root = SafePath(rootFD: rootFD, rootName: "container")
+    let root = ContainedRoot(rootFD: rootFD, rootName: "container")
     for path in spec.readonlyPaths {
       guard let fd = try root.openExisting(path) else { continue }
       defer { Kernel.close(fd) }

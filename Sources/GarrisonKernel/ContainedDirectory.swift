@@ -34,14 +34,15 @@ public final class ContainedDirectory {
   /// What the directory is, for messages (its path as the caller knows it).
   public let path: String
 
-  /// Opens a directory the caller trusts (the state root, a layer's staging directory). The last component must
-  /// not be a symlink.
-  public init(path: String, operation: String = "open") throws(GarrisonError) {
+  /// Opens a directory the caller trusts (the state root, a layer's staging directory, an operator's profile
+  /// root). The last component must not be a symlink unless `followingSymlink` (an operator's configured path).
+  public init(path: String, operation: String = "open", followingSymlink: Bool = false) throws(GarrisonError) {
     do {
-      fd = try Kernel.open(path, flags: LinuxConstants.O_RDONLY | LinuxConstants.O_DIRECTORY | LinuxConstants.O_NOFOLLOW)
+      fd = try Kernel.open(path, flags: LinuxConstants.O_RDONLY | LinuxConstants.O_DIRECTORY
+                             | (followingSymlink ? 0 : LinuxConstants.O_NOFOLLOW))
     } catch {
-      throw GarrisonError(.system, operation: operation, "cannot open directory `\(ContainedPath.printable(path))`",
-                          errno: error.rawValue)
+      throw GarrisonError(error == .ENOENT ? .notFound : .system, operation: operation,
+                          "cannot open directory `\(ContainedPath.printable(path))`", errno: error.rawValue)
     }
     self.path = path
   }

@@ -23,46 +23,25 @@ public enum LocalhostProfilePath {
     }
   }
 
-  /// Reads the file at `path` below `root`, refusing anything whose real location is outside `root`
-  /// (symlinks are followed only while they stay inside) or that is not a regular file.
+  /// Reads the file at `path` below `root` through GarrisonKernel's containment (`openat2(RESOLVE_BENEATH)`):
+  /// symlinks are followed only while they stay beneath the root (an absolute one is refused), and only a
+  /// regular file is read (a FIFO or device is never opened for reading).
   public static func read(_ path: String, under root: String, field: FieldPath? = nil) throws -> Data {
     try validate(path, field: field)
-    guard let realRoot = realPath(root) else {
-      throw GarrisonError(
-        .notFound, operation: "realpath", "profile root \(root) does not exist", field: field, errno: errno)
+    do {
+      let dir = try ContainedDirectory(path: root, operation: "open profile root", followingSymlink: true)
+      guard let bytes = try dir.readRegularFile(path, symlinks: .beneath, limit: 16 << 20, operation: "read localhost profile")
+      else {
+        throw GarrisonError(.notFound, operation: "open", "profile \(path) not found under \(root)", field: field)
+      }
+      return Data(bytes)
+    } catch var e as GarrisonError {
+      e.fieldPath = e.fieldPath ?? field
+      if e.code == .refused {
+        e.code = .invalid
+        e.message = "profile \(path) resolves outside the profile root \(root), or is not a regular file: " + e.message
+      }
+      throw e
     }
-    let candidate = realRoot + "/" + path
-    guard let real = realPath(candidate) else {
-      throw GarrisonError(
-        .notFound, operation: "realpath", "profile \(path) not found under \(realRoot)", field: field, errno: errno)
-    }
-    guard real.hasPrefix(realRoot + "/") else {
-      throw GarrisonErrorFactory.invalid(
-        "resolve localhost profile", "profile \(path) resolves to \(real), outside the profile root \(realRoot)",
-        field: field)
-    }
-    let fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-    guard fd >= 0 else {
-      throw GarrisonError(.system, operation: "open", "cannot open profile \(real)", field: field, errno: errno)
-    }
-    defer { close(fd) }
-    // Re-check what was opened: the path could have been swapped between realpath and open.
-    var st = stat()
-    guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-      throw GarrisonErrorFactory.invalid("resolve localhost profile", "profile \(real) is not a regular file", field: field)
-    }
-    guard let opened = realPath("/proc/self/fd/\(fd)"), opened.hasPrefix(realRoot + "/") else {
-      throw GarrisonErrorFactory.invalid(
-        "resolve localhost profile", "profile \(path) moved outside the profile root while opening", field: field)
-    }
-    do { return Data(try FileIO.readAll(fd: fd)) } catch {
-      throw GarrisonError(.system, operation: "read", "cannot read profile \(real)", field: field, errno: error.rawValue)
-    }
-  }
-
-  private static func realPath(_ path: String) -> String? {
-    guard let p = realpath(path, nil) else { return nil }
-    defer { free(p) }
-    return String(cString: p)
   }
 }

@@ -62,10 +62,10 @@ import Testing
   }
 }
 
-/// `SafePath`: the one-call open of a plain path and the component walk agree on what they resolve, and a
+/// `ContainedRoot` (GarrisonKernel, as garrison-init uses it): the one-call open of a plain path and the component walk agree on what they resolve, and a
 /// symlink still takes the walk (which refuses one that climbs out of the root).
-@Suite struct SafePathTests {
-  func withRoot(_ body: (SafePath, String) throws -> Void) throws {
+@Suite struct ContainedRootTests {
+  func withRoot(_ body: (ContainedRoot, String) throws -> Void) throws {
     let dir = "/var/tmp/garrison-safepath-\(UUID().uuidString.prefix(8))"
     try FileManager.default.createDirectory(atPath: dir + "/a/b", withIntermediateDirectories: true)
     try FileManager.default.createDirectory(atPath: dir + "/x/y", withIntermediateDirectories: true)
@@ -77,7 +77,7 @@ import Testing
     let fd = open(dir, C.O_PATH | O_DIRECTORY | O_CLOEXEC)
     #expect(fd >= 0)
     defer { close(fd) }
-    try body(SafePath(rootFD: fd, rootName: "test root"), dir)
+    try body(ContainedRoot(rootFD: fd, rootName: "test root"), dir)
   }
   typealias C = LinuxConstants
 

@@ -1,19 +1,27 @@
-import GarrisonKernel
+import GarrisonCore
 import Glibc
 
-/// Resolution of container paths against an open root directory without ever leaving it.
+/// Resolution of container paths (mount destinations, device nodes, masked paths) against a container's root
+/// directory without ever leaving it: the in-root half of GarrisonKernel's containment (``ContainedDirectory``
+/// is the host half). Used by `garrison-init`, which mounts onto what it opens here (`/proc/self/fd/N`).
 ///
 /// Every component is opened with `openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)`, so an absolute or
 /// `..` symlink is clamped to the root by the kernel. On top of that a symlink whose target lexically climbs
 /// above the root is refused outright: no legitimate image needs one, and it signals an escape attempt.
 /// A path without `..` and without any symlink on it is opened in one call (`openDirect`); everything else
 /// takes the component walk.
-struct SafePath {
-  let rootFD: Int32
+public struct ContainedRoot {
+  /// The root directory (`O_PATH`), owned by the caller.
+  public let rootFD: Int32
   /// Description of the root for messages.
-  let rootName: String
+  public let rootName: String
 
-  static let resolve: UInt64 = LinuxConstants.RESOLVE_IN_ROOT | LinuxConstants.RESOLVE_NO_MAGICLINKS
+  public init(rootFD: Int32, rootName: String) {
+    self.rootFD = rootFD
+    self.rootName = rootName
+  }
+
+  public static let resolve: UInt64 = LinuxConstants.RESOLVE_IN_ROOT | LinuxConstants.RESOLVE_NO_MAGICLINKS
 
   /// The common case in one system call: `path` has no `..` and the kernel finds no symlink on it
   /// (`RESOLVE_NO_SYMLINKS`), so the component walk below would resolve it to its own components. Returns
@@ -35,7 +43,8 @@ struct SafePath {
 
   /// Lexically resolves `path` inside the root, following symlinks found on disk, and fails if one climbs
   /// out. Returns the resolved components; missing trailing components are kept as given.
-  func components(of path: String) throws(InitFailure) -> [String] {
+  public func components(of path: String) throws(GarrisonError) -> [String] {
+    if path.utf8.contains(0) { throw Self.failure("resolve \(ContainedPath.printable(path)) in \(rootName)", "contains a NUL byte") }
     var pending = path.split(separator: "/").map(String.init)
     var resolved: [String] = []
     var hops = 0
@@ -45,7 +54,7 @@ struct SafePath {
       if name == "." || name.isEmpty { continue }
       if name == ".." {
         if resolved.isEmpty {
-          throw InitFailure("resolve \(path) in \(rootName)", "path climbs above the container root")
+          throw Self.failure("resolve \(path) in \(rootName)", "path climbs above the container root")
         }
         resolved.removeLast()
         continue
@@ -60,7 +69,7 @@ struct SafePath {
         parentFD = try Kernel.openat2(
           rootFD, parent, flags: LinuxConstants.O_PATH | LinuxConstants.O_DIRECTORY, resolve: Self.resolve)
       } catch {
-        throw InitFailure("resolve \(path) in \(rootName)", "\(parent): \(error)")
+        throw Self.failure("resolve \(path) in \(rootName)", "\(parent): \(error)")
       }
       defer { Kernel.close(parentFD) }
       var buffer = [CChar](repeating: 0, count: 4097)
@@ -72,10 +81,10 @@ struct SafePath {
           missing = err == .ENOENT
           continue
         }
-        throw InitFailure("resolve \(path) in \(rootName)", "readlink \(name): \(err)")
+        throw Self.failure("resolve \(path) in \(rootName)", "readlink \(name): \(err)")
       }
       hops += 1
-      if hops > 40 { throw InitFailure("resolve \(path) in \(rootName)", Errno.ELOOP.description) }
+      if hops > 40 { throw Self.failure("resolve \(path) in \(rootName)", Errno.ELOOP.description) }
       let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
       let targetParts = target.split(separator: "/").map(String.init)
       if target.hasPrefix("/") {
@@ -86,7 +95,7 @@ struct SafePath {
         for part in targetParts {
           if part == ".." { depth -= 1 } else if part != "." { depth += 1 }
           if depth < 0 {
-            throw InitFailure(
+            throw Self.failure(
               "resolve \(path) in \(rootName)",
               "symlink \(parent == "/" ? "" : parent)/\(name) -> \(target) points outside the container root")
           }
@@ -99,7 +108,7 @@ struct SafePath {
 
   /// Opens `path` (`O_PATH`) inside the root, creating missing directories (mode 0755) and, when
   /// `file` is true, an empty final file. Returns the descriptor.
-  func openCreating(_ path: String, file: Bool) throws(InitFailure) -> Int32 {
+  public func open(creating path: String, file: Bool) throws(GarrisonError) -> Int32 {
     if case .opened(let fd) = openDirect(path) { return fd }
     let parts = try components(of: path)
     var current = try open("/")
@@ -115,7 +124,7 @@ struct SafePath {
         // create below
       } catch {
         Kernel.close(current)
-        throw InitFailure("open \(sub) in \(rootName)", error.description)
+        throw Self.failure("open \(sub) in \(rootName)", error.description)
       }
       let parentDir = "/" + parts[0..<i].joined(separator: "/")
       let dirFD: Int32
@@ -124,7 +133,7 @@ struct SafePath {
           rootFD, parentDir, flags: LinuxConstants.O_RDONLY | LinuxConstants.O_DIRECTORY, resolve: Self.resolve)
       } catch {
         Kernel.close(current)
-        throw InitFailure("open \(parentDir) in \(rootName)", error.description)
+        throw Self.failure("open \(parentDir) in \(rootName)", error.description)
       }
       defer { Kernel.close(dirFD) }
       do {
@@ -140,7 +149,7 @@ struct SafePath {
         // raced with ourselves or a dangling entry; the open below decides
       } catch {
         Kernel.close(current)
-        throw InitFailure("create \(sub) in \(rootName)", error.description)
+        throw Self.failure("create \(sub) in \(rootName)", error.description)
       }
       do {
         let fd = try Kernel.openat2(rootFD, sub, flags: LinuxConstants.O_PATH, resolve: Self.resolve)
@@ -148,14 +157,14 @@ struct SafePath {
         current = fd
       } catch {
         Kernel.close(current)
-        throw InitFailure("open \(sub) in \(rootName)", error.description)
+        throw Self.failure("open \(sub) in \(rootName)", error.description)
       }
     }
     return current
   }
 
   /// Opens an existing `path` (`O_PATH`) inside the root; nil if it does not exist.
-  func openExisting(_ path: String) throws(InitFailure) -> Int32? {
+  public func open(existing path: String) throws(GarrisonError) -> Int32? {
     switch openDirect(path) {
     case .opened(let fd): return fd
     case .missing: return nil
@@ -168,16 +177,19 @@ struct SafePath {
     } catch let err where err == .ENOENT {
       return nil
     } catch {
-      throw InitFailure("open \(path) in \(rootName)", error.description)
+      throw Self.failure("open \(path) in \(rootName)", error.description)
     }
   }
 
-  private func open(_ path: String) throws(InitFailure) -> Int32 {
-    try step("open \(path) in \(rootName)") { () throws(Errno) -> Int32 in
-      try Kernel.openat2(rootFD, path, flags: LinuxConstants.O_PATH, resolve: Self.resolve)
+  private func open(_ path: String) throws(GarrisonError) -> Int32 {
+    do { return try Kernel.openat2(rootFD, path, flags: LinuxConstants.O_PATH, resolve: Self.resolve) } catch {
+      throw Self.failure("open \(path) in \(rootName)", error.description)
     }
+  }
+
+  /// A failed step: the operation (`resolve /etc in rootfs`) and why.
+  static func failure(_ operation: String, _ why: String) -> GarrisonError {
+    GarrisonError(.refused, operation: operation, why)
   }
 }
 
-/// The `/proc/self/fd/N` path of a descriptor, the only path Garrison mounts onto.
-func fdPath(_ fd: Int32) -> String { "/proc/self/fd/\(fd)" }
