@@ -147,34 +147,16 @@ public final class ContainedDirectory {
     return try Self.readRegular(fd: fd, limit: limit, shown: "\(path)/\(relative)", operation: operation)
   }
 
-  /// Reads an open descriptor that must be a regular file of at most `limit` bytes.
+  /// Reads an open descriptor that must be a regular file of at most `limit` bytes (``FileIO/readRegular(fd:limit:)``).
   public static func readRegular(fd: Int32, limit: Int, shown: String, operation: String) throws(GarrisonError)
     -> [UInt8]
   {
-    var st = stat()
-    guard fstat(fd, &st) == 0 else {
-      throw GarrisonError(.system, operation: operation, "cannot stat `\(ContainedPath.printable(shown))`", errno: errno)
-    }
-    guard st.st_mode & S_IFMT == S_IFREG else {
-      throw GarrisonError(.refused, operation: operation, "`\(ContainedPath.printable(shown))` is not a regular file")
-    }
-    guard st.st_size <= limit else {
-      throw GarrisonError(.refused, operation: operation,
-                          "`\(ContainedPath.printable(shown))` is larger than \(limit) bytes")
-    }
-    var out: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-    while true {
-      let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw GarrisonError(.system, operation: operation, "cannot read `\(ContainedPath.printable(shown))`", errno: errno)
-      }
-      if n == 0 { return out }
-      out += chunk[0..<n]
-      guard out.count <= limit else {
-        throw GarrisonError(.refused, operation: operation,
-                            "`\(ContainedPath.printable(shown))` is larger than \(limit) bytes")
+    do { return try FileIO.readRegular(fd: fd, limit: limit) } catch {
+      let what = "`\(ContainedPath.printable(shown))`"
+      switch error.rawValue {
+      case EINVAL: throw GarrisonError(.refused, operation: operation, "\(what) is not a regular file")
+      case EFBIG: throw GarrisonError(.refused, operation: operation, "\(what) is larger than \(limit) bytes")
+      default: throw GarrisonError(.system, operation: operation, "cannot read \(what)", errno: error.rawValue)
       }
     }
   }

@@ -21,6 +21,27 @@ public enum FileIO {
     return try readAll(fd: fd)
   }
 
+  /// Reads a file that must be a regular file of at most `limit` bytes: opened `O_NONBLOCK|O_NOCTTY` and checked
+  /// with `fstat` before any read, so a FIFO or device planted where a file was expected (an image's
+  /// /etc/passwd) is an error at once, never a hang or a device read. `EINVAL`: not a regular file;
+  /// `EFBIG`: larger than `limit`.
+  public static func readRegular(_ path: String, limit: Int) throws(Errno) -> [UInt8] {
+    let fd = try Kernel.open(path, flags: LinuxConstants.O_RDONLY | LinuxConstants.O_NONBLOCK | LinuxConstants.O_NOCTTY)
+    defer { Kernel.close(fd) }
+    return try readRegular(fd: fd, limit: limit)
+  }
+
+  /// ``readRegular(_:limit:)`` on an open descriptor.
+  public static func readRegular(fd: Int32, limit: Int) throws(Errno) -> [UInt8] {
+    var st = stat()
+    _ = try check { Glibc.fstat(fd, &st) }
+    guard st.st_mode & S_IFMT == S_IFREG else { throw .EINVAL }
+    guard st.st_size <= limit else { throw Errno(rawValue: EFBIG) }
+    let bytes = try readAll(fd: fd)
+    guard bytes.count <= limit else { throw Errno(rawValue: EFBIG) }
+    return bytes
+  }
+
   /// Reads a whole file as UTF-8 text.
   public static func readText(_ path: String) throws(Errno) -> String {
     String(decoding: try read(path), as: UTF8.self)

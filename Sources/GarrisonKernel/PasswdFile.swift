@@ -5,8 +5,9 @@ import Glibc
 public enum PasswdFile {
   /// The home directory (field 6) of the first entry whose name or uid matches, if it is absolute.
   public static func home(_ key: Key, path: String = "/etc/passwd") -> String? {
-    guard let text = try? FileIO.readText(path) else { return nil }
-    return home(key, text: text)
+    // The container's own file: a FIFO or device there must not hang or feed the lookup.
+    guard let bytes = try? FileIO.readRegular(path, limit: 16 << 20) else { return nil }
+    return home(key, text: String(decoding: bytes, as: UTF8.self))
   }
 
   /// `home(_:path:)` over the text of a passwd file.

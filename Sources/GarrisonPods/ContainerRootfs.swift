@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 
 /// A container's own copy-on-write root: an overlay of read-only lower directories (image layers or a
 /// `--rootfs` directory) with a fresh upper layer, mounted at `bundle/rootfs` where `root.path` points.
@@ -15,18 +16,14 @@ public enum ContainerRootfs {
     }
     let merged = containerDir + "/bundle/rootfs"
     try unmount(containerDir: containerDir)
+    let container = try ContainedDirectory(path: containerDir, operation: "reset the writable layer")
     for d in ["upper", "work"] {
-      // A restart must not see the previous run's writes: remove the old layer or fail.
-      let path = containerDir + "/" + d
-      if FS.type(path) != nil {
-        do {
-          try FileManager.default.removeItem(atPath: path)
-        } catch {
-          throw GarrisonError(.system, operation: "rm", "cannot reset the writable layer \(path): \(error.localizedDescription)")
-        }
-      }
-      try FS.mkdirs(path)
+      // A restart must not see the previous run's writes: remove the old layer (iteratively, however deep the
+      // container made it) or fail.
+      try container.remove(d)
+      try FS.mkdirs(containerDir + "/" + d)
     }
+    try container.removeLeftovers()
     try FS.mkdirs(merged)
     let data = "lowerdir=\(source.lowerdirs.joined(separator: ":")),upperdir=\(containerDir)/upper,workdir=\(containerDir)/work"
     try Mounts.mount(source: "overlay", target: merged, type: "overlay", flags: 0, data: data)

@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 
 /// Idempotent removal of everything a pod may have left behind, from the CLI (no reaper): used by `delete`
 /// after the supervisor stopped, or after it was killed.
@@ -64,10 +65,9 @@ public enum PodCleanup {
     guard left.isEmpty else {
       throw GarrisonError(.system, operation: "delete", "still mounted under \(p.directory): \(left.joined(separator: ", "))")
     }
-    do {
-      try FileManager.default.removeItem(atPath: p.directory)
-    } catch {
-      throw GarrisonError(.system, operation: "rm", "cannot remove \(p.directory): \(error.localizedDescription)")
-    }
+    // Iterative and without following symlinks: a container's writable layer can hold any tree it made.
+    let parent = try ContainedDirectory(path: (p.directory as NSString).deletingLastPathComponent, operation: "delete")
+    try parent.remove(p.name)
+    try parent.removeLeftovers()
   }
 }
