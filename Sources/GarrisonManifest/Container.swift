@@ -204,12 +204,14 @@ extension ContainerPort {
   static func decode(_ p: NodeReader) throws -> ContainerPort {
     guard let port = try p.int32("containerPort"), port != 0 else { throw p.invalid(p.path / "containerPort", "Required value") }
     // hostPort 0 means unset, as in the Kubernetes API.
-    let written = try p.int32("hostPort")
-    let host = written == 0 ? nil : written
+    let hostPort = try p.int32("hostPort")
+    let host = hostPort == 0 ? nil : hostPort
     for (key, v) in [("containerPort", port), ("hostPort", host ?? 1)] where v < 1 || v > 65535 {
       throw p.invalid(p.path / key, "Invalid value: \(v): must be between 1 and 65535, inclusive")
     }
-    let proto = try p.string("protocol") ?? "TCP"
+    // An empty protocol is defaulted to TCP by the API, like an absent one.
+    let written = try p.string("protocol") ?? ""
+    let proto = written.isEmpty ? "TCP" : written
     guard ["TCP", "UDP", "SCTP"].contains(proto) else {
       throw p.invalid(p.path / "protocol", "Unsupported value: \"\(proto)\": supported values: \"SCTP\", \"TCP\", \"UDP\"")
     }

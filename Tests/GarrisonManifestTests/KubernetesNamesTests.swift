@@ -82,7 +82,7 @@ struct KubernetesNamesTests {
       - name: c
         args: ["a", "", "b c"]
         env: [{name: 1ABC.x-y, value: ""}, {name: "MY VAR"}]
-        ports: [{containerPort: 65535, hostPort: 0}, {containerPort: 1, hostPort: 65535, protocol: SCTP}]
+        ports: [{containerPort: 65535, hostPort: 0}, {containerPort: 1, hostPort: 65535, protocol: SCTP}, {containerPort: 2, protocol: ""}]
         resources: {requests: {cpu: 500m}, limits: {cpu: "1e9", memory: 0}}
         volumeMounts:
         - {name: s, mountPath: /s, subPath: a..b/.c}
