@@ -50,4 +50,28 @@ struct CLIArgumentTests {
     #expect(r.status == .exited(code), "\(args): \(r.output)")
     #expect(!r.output.contains("Invalid value"), "\(args): \(r.output)")
   }
+
+  /// The hostile manifests through `garrison apply`: exit 2 naming the field, before anything exists
+  /// under the state root.
+  @Test(arguments: [
+    ("volumes: [{name: v, secret: {secretName: ../../victim/secret/dbpass}}]", "", "spec.volumes[0].secret.secretName"),
+    ("hostname: -F/some/host/file", "", "spec.hostname"),
+    ("volumes: [{name: v, configMap: {name: c, defaultMode: -1}}]", "", "spec.volumes[0].configMap.defaultMode"),
+    ("volumes: [{name: v, secret: {secretName: s, defaultMode: 04755}}]", "", "spec.volumes[0].secret.defaultMode"),
+    ("", "resources: {limits: {cpu: \"-1\"}}", "spec.containers[0].resources.limits[cpu]"),
+    ("", "args: [\"ok\\0; rm -rf /\"]", "spec.containers[0].args[0]"),
+  ])
+  func hostileManifestsExitTwoAtApply(spec: String, container: String, field: String) throws {
+    let dir = "/var/tmp/garrison-cli-args-\(UInt32.random(in: 0..<UInt32.max))"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: x\n"
+    if !container.isEmpty { yaml += "    \(container)\n" }
+    if !spec.isEmpty { yaml += "  \(spec)\n" }
+    try yaml.write(toFile: dir + "/pod.yaml", atomically: true, encoding: .utf8)
+    let r = try Spawn.run([Host.garrison, "apply", "-f", dir + "/pod.yaml", "--root", dir + "/state"])
+    #expect(r.status == .exited(2), "\(r.output)")
+    #expect(r.output.contains("pod.yaml:") && r.output.contains(field), "\(r.output)")
+    #expect(!FileManager.default.fileExists(atPath: dir + "/state"))
+  }
 }
