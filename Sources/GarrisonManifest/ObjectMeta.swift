@@ -28,8 +28,8 @@ public struct ObjectMeta: Equatable, Sendable {
     m.labels = try r.stringMap("labels")
     m.annotations = try r.stringMap("annotations")
     r.ignore(ignoredFields)
-    try m.validateUID(r)
     guard let kind else { return m }
+    try m.validateUID(r)
     let rule = KubernetesNames.nameRule(forKind: kind)
     if let g = m.generateName, !g.isEmpty {
       let errs = KubernetesNames.errors(g, rule, prefix: true)

@@ -66,7 +66,7 @@ struct KubernetesNamesTests {
     "kind: Pod\nmetadata: {name: \(String(repeating: "x", count: 70)).y}\nspec: {containers: [{name: c}]}",
     "kind: Pod\nmetadata: {generateName: web-}\nspec: {containers: [{name: c}]}",
     // A workload's template metadata is not validated by the API server (nor used).
-    "kind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    metadata: {name: Not_A_DNS_Name, namespace: ../..}\n    spec: {containers: [{name: c}]}",
+    "kind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    metadata: {name: Not_A_DNS_Name, namespace: ../.., uid: a/b}\n    spec: {containers: [{name: c}]}",
     "kind: Service\nmetadata: {name: abc-123}",
     """
     kind: Pod
