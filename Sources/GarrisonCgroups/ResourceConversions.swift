@@ -27,16 +27,19 @@ public enum ResourceConversions {
   /// `max(2, millicores * 1024 / 1000)`, capped at 262144. No request (0) gives the minimum, 2.
   public static func cpuShares(fromMilliCPU milli: Int64) -> UInt64 {
     if milli <= 0 { return minShares }
-    let shares = UInt64(milli) * 1024 / 1000
+    let (product, overflow) = UInt64(milli).multipliedReportingOverflow(by: 1024)
+    let shares = overflow ? maxShares : product / 1000
     return min(max(shares, minShares), maxShares)
   }
 
   /// A Kubernetes CPU limit in millicores → CFS quota for `period` µs, as kubelet's
   /// `MilliCPUToQuota`: `millicores * period / 1000`, at least 1000 µs. No limit (0 or less) gives
-  /// `nil` (leave the quota unset).
+  /// `nil` (leave the quota unset). A product beyond `Int64` saturates at `Int64.max` (kubelet's Go arithmetic
+  /// wraps, which can turn a huge limit into the 1000 µs minimum); the kernel refuses a quota that large.
   public static func cpuQuota(fromMilliCPU milli: Int64, period: UInt64 = defaultCPUPeriod) -> Int64? {
     if milli <= 0 { return nil }
-    let quota = milli * Int64(period) / 1000
+    let (product, overflow) = milli.multipliedReportingOverflow(by: Int64(clamping: period))
+    let quota = overflow ? Int64.max : product / 1000
     return max(quota, minCPUQuota)
   }
 

@@ -36,6 +36,7 @@ struct ApplyCommand: ParsableCommand {
   func run() throws {
     try PodCLI.run {
       guard !files.isEmpty else { throw GarrisonError(.usage, "-f FILE is required") }
+      if let namespace { try KubernetesNames.checkNamespaceArgument(namespace) }
       guard ["bridge", "none"].contains(network) else { throw GarrisonError(.usage, "--network must be bridge or none") }
       try NetworkConfig.validateBridge(bridge)
       _ = try CIDR(podCidr)

@@ -18,6 +18,7 @@ struct DeleteCommand: ParsableCommand {
 
   func run() throws {
     try PodCLI.run {
+      if let namespace { try KubernetesNames.checkNamespaceArgument(namespace) }
       let manager = rootOption.manager
       var targets: [(kind: String, ns: String, name: String)] = []
       if !files.isEmpty {
@@ -29,6 +30,7 @@ struct DeleteCommand: ParsableCommand {
         guard let kind = arguments.first, ["pod", "pods", "po"].contains(kind), arguments.count > 1 else {
           throw GarrisonError(.usage, "usage: garrison delete pod NAME... | -f FILE")
         }
+        for name in arguments.dropFirst() { try KubernetesNames.checkPodNameArgument(name) }
         targets = arguments.dropFirst().map { ("Pod", namespace ?? "default", $0) }
       }
       var missing = false

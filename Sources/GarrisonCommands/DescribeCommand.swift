@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GarrisonCore
+import GarrisonManifest
 import GarrisonPods
 
 /// `garrison describe pod NAME`: status, containers, volumes and events.
@@ -15,6 +16,8 @@ struct DescribeCommand: ParsableCommand {
   func run() throws {
     try PodCLI.run {
       guard ["pods", "pod", "po"].contains(resource) else { throw GarrisonError(.usage, "unknown resource type \"\(resource)\"") }
+      try ns.check()
+      try KubernetesNames.checkPodNameArgument(name)
       guard let v = try rootOption.manager.view(ns.single, name) else {
         throw GarrisonError(.notFound, "pods \"\(name)\" not found in namespace \(ns.single)")
       }

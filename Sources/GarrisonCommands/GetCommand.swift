@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GarrisonCore
+import GarrisonManifest
 import GarrisonPods
 import Yams
 
@@ -17,6 +18,8 @@ struct GetCommand: ParsableCommand {
   func run() throws {
     try PodCLI.run {
       guard ["pods", "pod", "po"].contains(resource) else { throw GarrisonError(.usage, "unknown resource type \"\(resource)\" (garrison serves pods)") }
+      try ns.check()
+      if let name { try KubernetesNames.checkPodNameArgument(name) }
       let manager = rootOption.manager
       var views: [PodView]
       if let name {

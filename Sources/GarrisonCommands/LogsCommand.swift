@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GarrisonCore
+import GarrisonManifest
 import GarrisonPods
 
 /// `garrison logs POD [-c C] [-f] [--previous]`.
@@ -17,6 +18,9 @@ struct LogsCommand: ParsableCommand {
 
   func run() throws {
     try PodCLI.run {
+      try KubernetesNames.checkNamespaceArgument(namespace)
+      try KubernetesNames.checkPodNameArgument(pod)
+      if let container { try KubernetesNames.checkContainerNameArgument(container) }
       let manager = rootOption.manager
       guard let v = try manager.view(namespace, pod) else { throw GarrisonError(.notFound, "pods \"\(pod)\" not found in namespace \(namespace)") }
       let apps = v.record.containers.filter { $0.role == "app" }

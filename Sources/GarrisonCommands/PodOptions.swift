@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GarrisonCore
+import GarrisonManifest
 import GarrisonPods
 
 /// `--root` (state root; default `$GARRISON_ROOT` or /var/lib/garrison), shared by every pod command.
@@ -23,6 +24,11 @@ struct NamespaceOption: ParsableArguments {
   /// nil: all namespaces.
   var selected: String? { allNamespaces ? nil : (namespace ?? "default") }
   var single: String { namespace ?? "default" }
+
+  /// Refuses a namespace that is not an RFC 1123 label (usage error, exit 2), before anything is touched.
+  func check() throws {
+    if let namespace { try KubernetesNames.checkNamespaceArgument(namespace) }
+  }
 }
 
 /// Runs a pod command body, printing GarrisonErrors as diagnostics and mapping them to exit codes.

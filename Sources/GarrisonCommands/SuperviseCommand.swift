@@ -2,6 +2,7 @@ import ArgumentParser
 import GarrisonAudit
 import Foundation
 import GarrisonCore
+import GarrisonManifest
 import GarrisonPods
 
 /// `garrison supervise` (hidden): the per-pod supervisor process that `apply` starts detached.
@@ -14,6 +15,10 @@ struct SuperviseCommand: ParsableCommand {
   @Option var name: String
 
   func run() throws {
+    try PodCLI.run {
+      try KubernetesNames.checkNamespaceArgument(namespace)
+      try KubernetesNames.checkPodNameArgument(name)
+    }
     let paths = PodPaths(root: rootOption.path, namespace: namespace, name: name)
     guard let record = try JSONFile.read(PodRecord.self, from: paths.record) else {
       throw GarrisonError(.notFound, "no pod record at \(paths.record)")

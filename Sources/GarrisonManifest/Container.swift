@@ -90,42 +90,28 @@ public struct Container: Equatable, Sendable {
   ]
 
   static func decode(_ r: NodeReader) throws -> Container {
-    guard let name = try r.string("name") else {
+    guard let name = try r.string("name"), !name.isEmpty else {
       throw GarrisonError(.invalid, "Required value", field: r.path / "name", at: r.location)
     }
-    try Names.checkDNSLabel(name, r, "name")
+    try r.checkName(name, .dnsLabel, r.path / "name")
     var c = Container(name: name, image: try r.string("image"))
     c.command = try r.stringList("command")
+    try r.checkNoNUL(c.command, "command")
     c.args = try r.stringList("args")
-    c.workingDir = try r.string("workingDir")
+    try r.checkNoNUL(c.args, "args")
+    c.workingDir = try r.plainString("workingDir")
     c.env = try r.objectList("env") { e in
-      guard let n = try e.string("name") else { throw e.error("name", "Required value") }
+      guard let n = try e.string("name"), !n.isEmpty else { throw e.invalid(e.path / "name", "Required value") }
+      try EnvVar.checkName(n, e)
       let from = e.value("valueFrom") != nil
-      return EnvVar(name: n, value: try e.string("value"), isReference: from)
+      return EnvVar(name: n, value: try e.plainString("value"), isReference: from)
     }
-    c.ports = try r.objectList("ports") { p in
-      guard let port = try p.int32("containerPort") else { throw p.error("containerPort", "Required value") }
-      // hostPort 0 means unset, as in the Kubernetes API.
-      let written = try p.int32("hostPort")
-      let host = written == 0 ? nil : written
-      for (key, v) in [("containerPort", port), ("hostPort", host ?? 1)] where v < 1 || v > 65535 {
-        throw p.error(key, "Invalid value: \(v): must be between 1 and 65535, inclusive", node: p.value(key))
-      }
-      return ContainerPort(
-        name: try p.string("name"), containerPort: port, hostPort: host, hostIP: try p.string("hostIP"),
-        protocol: try p.string("protocol") ?? "TCP")
-    }
-    c.resources = try r.objectReader("resources") { res in
-      res.ignore(["claims"])
-      return ResourceRequirements(limits: try res.quantityMap("limits"), requests: try res.quantityMap("requests"))
-    } ?? ResourceRequirements()
-    c.volumeMounts = try r.objectList("volumeMounts") { m in
-      guard let n = try m.string("name") else { throw m.error("name", "Required value") }
-      guard let path = try m.string("mountPath"), !path.isEmpty else { throw m.error("mountPath", "Required value") }
-      m.ignore(["recursiveReadOnly"])
-      return VolumeMount(
-        name: n, mountPath: path, subPath: try m.string("subPath"), subPathExpr: try m.string("subPathExpr"),
-        readOnly: try m.bool("readOnly") ?? false, mountPropagation: try m.string("mountPropagation"))
+    c.ports = try r.objectList("ports", ContainerPort.decode)
+    c.resources = try r.objectReader("resources", ResourceRequirements.decode) ?? ResourceRequirements()
+    c.volumeMounts = try r.objectList("volumeMounts", VolumeMount.decode)
+    var mountPaths: Set<String> = []
+    for (j, m) in c.volumeMounts.enumerated() where !mountPaths.insert(m.mountPath).inserted {
+      throw r.invalid(r.path / "volumeMounts" / j / "mountPath", KubernetesNames.invalid(m.mountPath, ["must be unique"]))
     }
     c.securityContext = try r.objectReader("securityContext", SecurityContext.decode)
     c.hasLivenessProbe = r.value("livenessProbe") != nil
@@ -150,6 +136,7 @@ public struct Container: Equatable, Sendable {
     c.targetContainerName = try r.string("targetContainerName")
     r.ignore(ignoredFields)
     try c.validateEscalation(r)
+    try c.validateMountPropagation(r)
     return c
   }
 
@@ -186,23 +173,71 @@ public struct Container: Equatable, Sendable {
   }
 }
 
-/// Kubernetes name rules.
-enum Names {
-  /// RFC 1123 label: lower-case alphanumerics and '-', starting and ending alphanumeric, at most 63 characters.
-  static func isDNSLabel(_ s: String) -> Bool {
-    guard !s.isEmpty, s.count <= 63 else { return false }
-    let ok = s.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
-    return ok && s.first != "-" && s.last != "-"
+extension Container {
+  /// Kubernetes' `validateMountPropagation`: a known mode, and `Bidirectional` only for privileged containers.
+  func validateMountPropagation(_ r: NodeReader) throws {
+    for (j, m) in volumeMounts.enumerated() {
+      guard let mode = m.mountPropagation else { continue }
+      let field = r.path / "volumeMounts" / j / "mountPropagation"
+      guard ["None", "HostToContainer", "Bidirectional"].contains(mode) else {
+        throw r.invalid(field, "Unsupported value: \"\(mode)\": supported values: \"Bidirectional\", \"HostToContainer\", \"None\"")
+      }
+      if mode == "Bidirectional" && securityContext?.privileged != true {
+        throw r.invalid(field, "Forbidden: Bidirectional mount propagation is available only to privileged containers")
+      }
+    }
   }
+}
 
-  /// RFC 1123 subdomain: labels separated by dots, at most 253 characters.
-  static func isDNSSubdomain(_ s: String) -> Bool {
-    guard !s.isEmpty, s.count <= 253 else { return false }
-    return s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { isDNSLabel(String($0)) }
+extension EnvVar {
+  /// Kubernetes' environment variable name rule (`IsRelaxedEnvVarName`, the default since 1.32): printable ASCII
+  /// other than '='.
+  static func checkName(_ name: String, _ r: NodeReader) throws {
+    if name.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != 0x3d }) { return }
+    throw r.invalid(r.path / "name", KubernetesNames.invalid(name, [
+      "a valid environment variable name must consist only of printable ASCII characters other than '='",
+    ]))
   }
+}
 
-  static func checkDNSLabel(_ s: String, _ r: NodeReader, _ key: String) throws {
-    guard !isDNSLabel(s) else { return }
-    throw r.error(key, "Invalid value: \"\(s)\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character", node: r.value(key))
+extension ContainerPort {
+  static func decode(_ p: NodeReader) throws -> ContainerPort {
+    guard let port = try p.int32("containerPort"), port != 0 else { throw p.invalid(p.path / "containerPort", "Required value") }
+    // hostPort 0 means unset, as in the Kubernetes API.
+    let hostPort = try p.int32("hostPort")
+    let host = hostPort == 0 ? nil : hostPort
+    for (key, v) in [("containerPort", port), ("hostPort", host ?? 1)] where v < 1 || v > 65535 {
+      throw p.invalid(p.path / key, "Invalid value: \(v): must be between 1 and 65535, inclusive")
+    }
+    // An empty protocol is defaulted to TCP by the API, like an absent one.
+    let written = try p.string("protocol") ?? ""
+    let proto = written.isEmpty ? "TCP" : written
+    guard ["TCP", "UDP", "SCTP"].contains(proto) else {
+      throw p.invalid(p.path / "protocol", "Unsupported value: \"\(proto)\": supported values: \"SCTP\", \"TCP\", \"UDP\"")
+    }
+    let hostIP = try p.plainString("hostIP")
+    return ContainerPort(name: try p.string("name"), containerPort: port, hostPort: host, hostIP: hostIP, protocol: proto)
+  }
+}
+
+extension VolumeMount {
+  /// Kubernetes' `validateVolumeMounts` for one entry: name and mountPath required, `subPath` and `subPathExpr`
+  /// relative without `..` and not both; every path free of NUL.
+  static func decode(_ m: NodeReader) throws -> VolumeMount {
+    let n = try m.requiredString("name")
+    let path = try m.requiredString("mountPath")
+    try m.checkNoNUL(path, m.path / "mountPath")
+    m.ignore(["recursiveReadOnly"])
+    let sub = try m.string("subPath"), expr = try m.string("subPathExpr")
+    if let sub, !sub.isEmpty { try m.checkLocalDescendingPath(sub, m.path / "subPath") }
+    if let expr, !expr.isEmpty {
+      if let sub, !sub.isEmpty {
+        throw m.invalid(m.path / "subPathExpr", KubernetesNames.invalid(expr, ["subPathExpr and subPath are mutually exclusive"]))
+      }
+      try m.checkLocalDescendingPath(expr, m.path / "subPathExpr")
+    }
+    return VolumeMount(
+      name: n, mountPath: path, subPath: sub, subPathExpr: expr, readOnly: try m.bool("readOnly") ?? false,
+      mountPropagation: try m.string("mountPropagation"))
   }
 }

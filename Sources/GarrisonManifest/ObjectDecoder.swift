@@ -25,7 +25,9 @@ enum ObjectDecoder {
       throw GarrisonError(.invalid, "unknown kind \"\(kind)\" (apiVersion \"\(apiVersion)\")", field: FieldPath("kind"),
                           at: context.locations["kind"] ?? r.location)
     }
-    let metadata = try r.objectReader("metadata", ObjectMeta.decode) ?? ObjectMeta()
+    guard let metadata = try r.objectReader("metadata", { try ObjectMeta.decode($0, kind: kind) }) else {
+      throw GarrisonError(.invalid, "Required value: name or generateName is required", field: FieldPath("metadata.name"), at: r.location)
+    }
     var object = ManifestObject(
       apiVersion: apiVersion, kind: kind, metadata: metadata, location: r.location, pod: nil, locations: [:])
     if let steps = WorkloadKind.templatePaths[kind] {
@@ -35,6 +37,13 @@ enum ObjectDecoder {
     } else if kind == "ConfigMap" || kind == "Secret" {
       object.data = try r.stringMap("data")
       object.stringData = try r.stringMap("stringData")
+      // ValidateConfigMap / ValidateSecret: each key is a config key (it becomes a file name in a volume).
+      for (field, map) in [("data", object.data), ("stringData", object.stringData)] {
+        for key in map.keys.sorted() {
+          let errs = KubernetesNames.configMapKeyErrors(key)
+          if !errs.isEmpty { throw r.invalid(FieldPath(field).appending(key: key), KubernetesNames.invalid(key, errs)) }
+        }
+      }
       r.ignore(["binaryData", "type", "immutable"])
       r.finish()
     }
@@ -51,7 +60,9 @@ enum ObjectDecoder {
       guard let spec = try root.objectReader("spec", PodSpec.decode) else {
         throw GarrisonError(.invalid, "Required value: spec", field: FieldPath("spec"), at: root.location)
       }
-      return PodTemplate(metadata: objectMeta, spec: spec, specPath: FieldPath([.field("spec")]), metadataPath: FieldPath([.field("metadata")]))
+      let metadataPath = FieldPath([.field("metadata")])
+      try PodAnnotations.validate(objectMeta, metadataPath: metadataPath, context: root.context, at: root.location)
+      return PodTemplate(metadata: objectMeta, spec: spec, specPath: FieldPath([.field("spec")]), metadataPath: metadataPath)
     }
     var reader = root
     var readers: [NodeReader] = []
@@ -67,11 +78,12 @@ enum ObjectDecoder {
       r.ignore(r.keyNames.filter { !templateSteps.contains($0) })
     }
     let template = reader
-    let meta = try template.objectReader("metadata", ObjectMeta.decode) ?? ObjectMeta()
+    let meta = try template.objectReader("metadata", { try ObjectMeta.decode($0, kind: nil) }) ?? ObjectMeta()
     guard let spec = try template.objectReader("spec", PodSpec.decode) else {
       throw GarrisonError(.invalid, "Required value: spec", field: template.path / "spec", at: template.location)
     }
     for r in readers.reversed() { r.finish() }
+    try PodAnnotations.validate(meta, metadataPath: template.path / "metadata", context: root.context, at: template.location)
     return PodTemplate(metadata: meta, spec: spec, specPath: template.path / "spec", metadataPath: template.path / "metadata")
   }
 }

@@ -18,19 +18,49 @@ public struct ObjectMeta: Equatable, Sendable {
     "ownerReferences", "finalizers", "managedFields", "selfLink",
   ]
 
-  static func decode(_ r: NodeReader) throws -> ObjectMeta {
+  /// Decodes `metadata`. `kind` is the object's kind, whose name rule applies (Kubernetes' `ValidateObjectMeta`
+  /// with that kind's `Validate*Name`); nil for a pod template's metadata, whose name and namespace the API
+  /// server does not validate (nor use).
+  static func decode(_ r: NodeReader, kind: String?) throws -> ObjectMeta {
     var m = ObjectMeta(name: try r.string("name"), namespace: try r.string("namespace"))
     m.generateName = try r.string("generateName")
     m.uid = try r.string("uid")
     m.labels = try r.stringMap("labels")
     m.annotations = try r.stringMap("annotations")
     r.ignore(ignoredFields)
-    if let n = m.name, !Names.isDNSSubdomain(n) {
-      throw r.error("name", "Invalid value: \"\(n)\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", node: r.value("name"))
+    guard let kind else { return m }
+    try m.validateUID(r)
+    let rule = KubernetesNames.nameRule(forKind: kind)
+    if let g = m.generateName, !g.isEmpty {
+      let errs = KubernetesNames.errors(g, rule, prefix: true)
+      if !errs.isEmpty { throw r.invalid(r.path / "generateName", KubernetesNames.invalid(g, errs)) }
     }
-    if let ns = m.namespace, !Names.isDNSLabel(ns) {
-      throw r.error("namespace", "Invalid value: \"\(ns)\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'", node: r.value("namespace"))
+    if let n = m.name, !n.isEmpty {
+      try r.checkName(n, rule, r.path / "name")
+      // batch/v1 ValidateCronJob: the controller appends an 11-character suffix to make a Job name (a label).
+      if kind == "CronJob" && n.utf8.count > 52 {
+        throw r.invalid(r.path / "name", KubernetesNames.invalid(n, ["must be no more than 52 characters"]))
+      }
+    } else if (m.generateName ?? "").isEmpty {
+      throw r.invalid(r.path / "name", "Required value: name or generateName is required")
+    }
+    if KubernetesNames.clusterScopedKinds.contains(kind) {
+      // The API server clears the namespace of a cluster-scoped object rather than refusing it.
+      m.namespace = nil
+    } else if let ns = m.namespace, !ns.isEmpty {
+      try r.checkName(ns, .dnsLabel, r.path / "namespace")
+    } else {
+      m.namespace = nil
     }
     return m
+  }
+
+  /// The API server replaces a client's `uid`; Garrison keeps it (a pod's cgroup and veth names derive from it),
+  /// so it must be usable as one path segment.
+  func validateUID(_ r: NodeReader) throws {
+    guard let uid else { return }
+    try r.checkNoNUL(uid, r.path / "uid")
+    let errs = uid.isEmpty ? ["must not be empty"] : KubernetesNames.pathSegmentErrors(uid)
+    if !errs.isEmpty { throw r.invalid(r.path / "uid", KubernetesNames.invalid(uid, errs)) }
   }
 }

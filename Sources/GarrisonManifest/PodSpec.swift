@@ -22,7 +22,10 @@ public struct PodSpec: Equatable, Sendable {
   public var os: PodOS?
   /// `Always` (default), `OnFailure`, `Never`.
   public var restartPolicy: String?
+  /// A DNS label (Kubernetes' pod validation); the container's UTS hostname.
   public var hostname: String?
+  /// A DNS label.
+  public var subdomain: String?
   public var serviceAccountName: String?
   public var terminationGracePeriodSeconds: Int64?
   public init() {}
@@ -43,7 +46,7 @@ public struct PodSpec: Equatable, Sendable {
 
   static let ignoredFields = [
     "dnsPolicy", "dnsConfig", "nodeSelector", "nodeName", "affinity", "tolerations", "schedulerName",
-    "priorityClassName", "priority", "preemptionPolicy", "runtimeClassName", "enableServiceLinks", "subdomain",
+    "priorityClassName", "priority", "preemptionPolicy", "runtimeClassName", "enableServiceLinks",
     "hostAliases", "imagePullSecrets", "readinessGates", "topologySpreadConstraints", "overhead",
     "setHostnameAsFQDN", "schedulingGates", "resourceClaims", "activeDeadlineSeconds", "serviceAccount",
     "resources", "hostnameOverride",
@@ -65,6 +68,7 @@ public struct PodSpec: Equatable, Sendable {
     s.os = try r.objectReader("os") { o in PodOS(name: try o.string("name") ?? "") }
     s.restartPolicy = try r.string("restartPolicy")
     s.hostname = try r.string("hostname")
+    s.subdomain = try r.string("subdomain")
     s.serviceAccountName = try r.string("serviceAccountName")
     s.terminationGracePeriodSeconds = try r.int64("terminationGracePeriodSeconds")
     r.ignore(ignoredFields)
@@ -84,9 +88,13 @@ public struct PodSpec: Equatable, Sendable {
                             at: r.context.locations[(FieldPath(r.path.description + "." + p.description) / "name").description])
       }
     }
+    for key in ["hostname", "subdomain"] {
+      guard let value = key == "hostname" ? hostname : subdomain, !value.isEmpty else { continue }
+      try r.checkName(value, .dnsLabel, r.path / key)
+    }
     var volumes: Set<String> = []
     for (i, v) in self.volumes.enumerated() where !volumes.insert(v.name).inserted {
-      throw GarrisonError(.invalid, "Duplicate value: \"\(v.name)\"", field: r.path / "volumes" / i / "name", at: r.location)
+      throw r.invalid(r.path / "volumes" / i / "name", "Duplicate value: \"\(v.name)\"")
     }
     for (_, c, p) in allContainers {
       for (j, m) in c.volumeMounts.enumerated() where !volumes.contains(m.name) {

@@ -122,6 +122,8 @@ public struct Quantity: Hashable, Sendable, Comparable, CustomStringConvertible 
   public var milliValue: Int64 { Quantity.ceilDiv(nanos, 1_000_000) }
   /// Whether the quantity is zero.
   public var isZero: Bool { nanos == 0 }
+  /// Whether the quantity is below zero (Kubernetes refuses such requests, limits and sizes).
+  public var isNegative: Bool { nanos < 0 }
 
   private static func ceilDiv(_ n: BigInt, _ d: Int64) -> Int64 {
     let (q, r) = n.quotientAndRemainder(dividingBy: BigInt(d))

@@ -26,7 +26,9 @@ public struct SELinuxOptions: Equatable, Sendable {
     self.level = level
   }
   static func decode(_ r: NodeReader) throws -> SELinuxOptions {
-    SELinuxOptions(user: try r.string("user"), role: try r.string("role"), type: try r.string("type"), level: try r.string("level"))
+    SELinuxOptions(
+      user: try r.plainString("user"), role: try r.plainString("role"), type: try r.plainString("type"),
+      level: try r.plainString("level"))
   }
 }
 
@@ -48,7 +50,10 @@ public struct ProfileField: Equatable, Sendable {
     self.type = type
     self.localhostProfile = localhostProfile
   }
-  static func decode(_ r: NodeReader) throws -> ProfileField {
+  /// Which profile field is decoded: their `localhostProfile` rules differ.
+  enum Kind { case seccomp, appArmor }
+
+  static func decode(_ r: NodeReader, _ kind: Kind) throws -> ProfileField {
     guard let type = try r.string("type") else {
       throw GarrisonError(.invalid, "Required value: type is required", field: r.path / "type", at: r.location)
     }
@@ -62,7 +67,25 @@ public struct ProfileField: Equatable, Sendable {
     if type != "Localhost" && local != nil {
       throw r.error("localhostProfile", "Invalid value: can only be set when type is Localhost", node: r.value("localhostProfile"))
     }
+    if let local, type == "Localhost" { try checkLocalhostProfile(local, kind, r) }
     return ProfileField(type: type, localhostProfile: local)
+  }
+
+  /// Kubernetes' rules for `localhostProfile`: for seccomp a path relative to the profile root without `..`
+  /// elements; for AppArmor a name not padded with whitespace, at most 4095 bytes. Neither may hold a NUL.
+  static func checkLocalhostProfile(_ local: String, _ kind: Kind, _ r: NodeReader) throws {
+    let field = r.path / "localhostProfile"
+    switch kind {
+    case .seccomp:
+      try r.checkLocalDescendingPath(local, field)
+    case .appArmor:
+      try r.checkNoNUL(local, field)
+      let scalars = local.unicodeScalars
+      if scalars.first?.properties.isWhitespace == true || scalars.last?.properties.isWhitespace == true { throw r.invalid(field, KubernetesNames.invalid(local, ["must not be padded with whitespace"])) }
+      if local.utf8.count > 4095 {
+        throw r.invalid(field, "Too long: may not be more than 4095 bytes")
+      }
+    }
   }
 }
 
@@ -106,8 +129,8 @@ public struct SecurityContext: Equatable, Sendable {
     sc.readOnlyRootFilesystem = try r.bool("readOnlyRootFilesystem")
     sc.allowPrivilegeEscalation = try r.bool("allowPrivilegeEscalation")
     sc.procMount = try r.string("procMount")
-    sc.seccompProfile = try r.objectReader("seccompProfile", ProfileField.decode)
-    sc.appArmorProfile = try r.objectReader("appArmorProfile", ProfileField.decode)
+    sc.seccompProfile = try r.objectReader("seccompProfile") { try ProfileField.decode($0, .seccomp) }
+    sc.appArmorProfile = try r.objectReader("appArmorProfile") { try ProfileField.decode($0, .appArmor) }
     if let pm = sc.procMount, pm != "Default" && pm != "Unmasked" {
       throw r.error("procMount", "Unsupported value: \"\(pm)\": supported values: \"Default\", \"Unmasked\"", node: r.value("procMount"))
     }
@@ -148,11 +171,11 @@ public struct PodSecurityContext: Equatable, Sendable {
     sc.fsGroup = try r.int64("fsGroup")
     sc.fsGroupChangePolicy = try r.string("fsGroupChangePolicy")
     sc.sysctls = try r.objectList("sysctls") { s in
-      guard let name = try s.string("name") else { throw s.error("name", "Required value") }
-      return Sysctl(name: name, value: try s.string("value") ?? "")
+      guard let name = try s.plainString("name") else { throw s.error("name", "Required value") }
+      return Sysctl(name: name, value: try s.plainString("value") ?? "")
     }
-    sc.seccompProfile = try r.objectReader("seccompProfile", ProfileField.decode)
-    sc.appArmorProfile = try r.objectReader("appArmorProfile", ProfileField.decode)
+    sc.seccompProfile = try r.objectReader("seccompProfile") { try ProfileField.decode($0, .seccomp) }
+    sc.appArmorProfile = try r.objectReader("appArmorProfile") { try ProfileField.decode($0, .appArmor) }
     sc.seLinuxChangePolicy = try r.string("seLinuxChangePolicy")
     if let p = sc.supplementalGroupsPolicy, p != "Merge" && p != "Strict" {
       throw r.error("supplementalGroupsPolicy", "Unsupported value: \"\(p)\": supported values: \"Merge\", \"Strict\"", node: r.value("supplementalGroupsPolicy"))

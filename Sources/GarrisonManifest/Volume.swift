@@ -48,8 +48,8 @@ public struct Volume: Equatable, Sendable {
   ]
 
   static func decode(_ r: NodeReader) throws -> Volume {
-    guard let name = try r.string("name") else { throw GarrisonError(.invalid, "Required value", field: r.path / "name", at: r.location) }
-    try Names.checkDNSLabel(name, r, "name")
+    guard let name = try r.string("name"), !name.isEmpty else { throw GarrisonError(.invalid, "Required value", field: r.path / "name", at: r.location) }
+    try r.checkName(name, .dnsLabel, r.path / "name")
     let present = r.keyNames.filter { knownSources.contains($0) }
     guard present.count == 1, let source = present.first else {
       let msg = present.isEmpty ? "Required value: must specify a volume type" : "Forbidden: may not specify more than 1 volume type"
@@ -58,32 +58,62 @@ public struct Volume: Equatable, Sendable {
     var v = Volume(name: name, sourceType: source)
     r.ignore(Array(knownSources))
     _ = r.value(source)
-    v.hostPath = try r.objectReader("hostPath") { h in
-      guard let p = try h.string("path") else { throw h.error("path", "Required value") }
-      return HostPathVolumeSource(path: p, type: try h.string("type"))
-    }
+    v.hostPath = try r.objectReader("hostPath", HostPathVolumeSource.decode)
     v.emptyDir = try r.objectReader("emptyDir") { e in
-      EmptyDirVolumeSource(medium: try e.string("medium"), sizeLimit: try e.value("sizeLimit").map { try e.quantity($0, field: e.path / "sizeLimit") })
+      let size = try e.value("sizeLimit").map { try e.quantity($0, field: e.path / "sizeLimit") }
+      if let size, size.isNegative {
+        throw e.invalid(e.path / "sizeLimit", "Forbidden: SizeLimit field must be a valid resource quantity")
+      }
+      return EmptyDirVolumeSource(medium: try e.string("medium"), sizeLimit: size)
     }
     v.configMap = try r.objectReader("configMap") { try objectSource($0, nameKey: "name") }
     v.secret = try r.objectReader("secret") { try objectSource($0, nameKey: "secretName") }
     if source != "hostPath" && source != "emptyDir" && source != "configMap" && source != "secret",
       let sub = try r.object(source)
     {
-      // Sources Garrison does not model: accept their fields without checking them.
+      // Sources Garrison does not model: the checks that keep their names, paths and modes sane, the rest
+      // accepted as is.
+      try UnmodelledVolumeSource.check(source, sub)
       sub.ignoreAll()
     }
     return v
   }
 
+  /// A configMap or secret source: the referenced object's name (a DNS subdomain: no ConfigMap or Secret can
+  /// have another), each `items[]` entry, and the file modes.
   static func objectSource(_ r: NodeReader, nameKey: String) throws -> ObjectVolumeSource {
-    let items = try r.objectList("items") { i in
-      guard let k = try i.string("key") else { throw i.error("key", "Required value") }
-      guard let p = try i.string("path") else { throw i.error("path", "Required value") }
-      return KeyToPath(key: k, path: p, mode: try i.int32("mode"))
-    }
+    let name = try r.requiredString(nameKey)
+    try r.checkName(name, .dnsSubdomain, r.path / nameKey)
+    let items = try r.objectList("items", KeyToPath.decode)
     return ObjectVolumeSource(
-      name: try r.string(nameKey) ?? "", items: items, defaultMode: try r.int32("defaultMode"),
-      optional: try r.bool("optional") ?? false)
+      name: name, items: items, defaultMode: try r.fileMode("defaultMode"), optional: try r.bool("optional") ?? false)
+  }
+}
+
+extension KeyToPath {
+  /// Kubernetes' `validateKeyToPath`: key and path required, the path relative without `..` elements and not
+  /// starting with `..`, the mode 0 to 0777; neither key nor path may hold a NUL.
+  static func decode(_ i: NodeReader) throws -> KeyToPath {
+    let k = try i.requiredString("key")
+    try i.checkNoNUL(k, i.path / "key")
+    let p = try i.requiredString("path")
+    try i.checkLocalNonReservedPath(p, i.path / "path")
+    return KeyToPath(key: k, path: p, mode: try i.fileMode("mode"))
+  }
+}
+
+extension HostPathVolumeSource {
+  static let types = ["", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"]
+
+  /// Kubernetes' `validateHostPathVolumeSource`: a path without `..` elements (and without NUL) and a known type.
+  static func decode(_ h: NodeReader) throws -> HostPathVolumeSource {
+    let p = try h.requiredString("path")
+    try h.checkNoNUL(p, h.path / "path")
+    try h.checkNoBacksteps(p, h.path / "path")
+    let type = try h.string("type")
+    if let type, !types.contains(type) {
+      throw h.invalid(h.path / "type", "Unsupported value: \"\(type)\": supported values: " + types.map { "\"\($0)\"" }.joined(separator: ", "))
+    }
+    return HostPathVolumeSource(path: p, type: type)
   }
 }

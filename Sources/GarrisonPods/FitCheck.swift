@@ -37,22 +37,28 @@ public struct FitCheck: Sendable {
       var initMax: Int64 = 0
       for c in spec.initContainers {
         if c.restartPolicy == "Always" {
-          sidecars += req(c, r)
+          sidecars = add(sidecars, req(c, r))
           initMax = max(initMax, sidecars)
         } else {
-          initMax = max(initMax, sidecars + req(c, r))
+          initMax = max(initMax, add(sidecars, req(c, r)))
         }
       }
-      let apps = spec.containers.reduce(Int64(0)) { $0 + req($1, r) } + sidecars
+      let apps = add(spec.containers.reduce(Int64(0)) { add($0, req($1, r)) }, sidecars)
       return max(apps, initMax)
     }
     return PodRequests(cpuMillis: total("cpu"), memoryBytes: total("memory"))
   }
 
+  /// `a + b`, saturating at the `Int64` bounds: requests near 2^63 (which a quantity may be) must not trap.
+  static func add(_ a: Int64, _ b: Int64) -> Int64 {
+    let (sum, overflow) = a.addingReportingOverflow(b)
+    return overflow ? (b > 0 ? Int64.max : Int64.min) : sum
+  }
+
   /// Refuses (`refused`, exit 3) when `pod` does not fit beside `others`.
   public func check(_ pod: PodRequests, name: String, others: [PodRequests]) throws {
-    let usedCPU = others.reduce(Int64(0)) { $0 + $1.cpuMillis }
-    let usedMem = others.reduce(Int64(0)) { $0 + $1.memoryBytes }
+    let usedCPU = others.reduce(Int64(0)) { Self.add($0, $1.cpuMillis) }
+    let usedMem = others.reduce(Int64(0)) { Self.add($0, $1.memoryBytes) }
     var problems: [String] = []
     if pod.cpuMillis > allocatableMilliCPU - usedCPU {
       problems.append("Insufficient cpu: requests \(pod.cpuMillis)m, \(max(0, allocatableMilliCPU - usedCPU))m of \(allocatableMilliCPU)m left")

@@ -80,7 +80,7 @@ import Testing
           shareProcessNamespace: true
           volumes:
           - {name: sock, hostPath: {path: /var/run/docker.sock}}
-          - {name: etc, hostPath: {path: /etc/../etc/kubernetes/}}
+          - {name: etc, hostPath: {path: /etc/./kubernetes/}}
           - {name: root, hostPath: {path: //}}
           - {name: logs, hostPath: {path: /var/log}}
           - {name: ctr, hostPath: {path: /run/containerd/containerd.sock}}

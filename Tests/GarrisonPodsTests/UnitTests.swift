@@ -51,6 +51,28 @@ import Testing
   #expect(throws: (any Error).self) { try fit.check(r, name: "r", others: [PodRequests(cpuMillis: 1, memoryBytes: 0)]) }
 }
 
+/// Issue 13: requests near 2^63 (a valid quantity) summed across containers and pods saturate instead of
+/// trapping, and such a pod does not fit.
+@Test func hugeRequestsSaturateAndDoNotFit() throws {
+  let yaml = """
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: huge}
+    spec:
+      initContainers:
+      - {name: s, restartPolicy: Always, resources: {requests: {cpu: "9223372036854775807", memory: 8Ei}}}
+      containers:
+      - {name: a, resources: {requests: {cpu: "9223372036854775807", memory: 8Ei}}}
+      - {name: b, resources: {requests: {cpu: "9223372036854775807", memory: 8Ei}}}
+    """
+  let spec = try #require(ManifestLoader.parse(text: yaml, file: "h.yaml").objects.first?.pod?.spec)
+  let r = FitCheck.requests(spec)
+  #expect(r.cpuMillis == Int64.max && r.memoryBytes == Int64.max)
+  let fit = FitCheck(allocatableMilliCPU: 2000, allocatableMemory: 2 << 30)
+  #expect(throws: (any Error).self) { try fit.check(PodRequests(cpuMillis: 1, memoryBytes: 1), name: "r", others: [r, r]) }
+  #expect(throws: (any Error).self) { try fit.check(r, name: "r", others: []) }
+}
+
 @Test func bundleSpecJoinsTheSandboxAndStripsOnlyDefaultLabelsForCrun() {
   var spec = RuntimeSpec(process: .init(args: ["sh"], apparmorProfile: "garrison-default", selinuxLabel: "system_u:system_r:container_t:s0"),
                          root: .init(path: "rootfs"),

@@ -39,7 +39,7 @@ struct VolumeAndNamespaceTests {
             volumeMounts: [{name: scratch, mountPath: /s}]
           volumes:
           - {name: cfg, configMap: {name: settings, items: [{key: mode, path: m}]}}
-          - {name: sec, secret: {secretName: creds, defaultMode: 256}}  # 0o400 (decimal: YAML octal literals are read as decimal by the manifest loader)
+          - {name: sec, secret: {secretName: creds, defaultMode: 256}}  # 0o400 (YAML 0400 reads the same, as in Kubernetes)
           - {name: scratch, emptyDir: {medium: Memory, sizeLimit: 4Mi}}
         """)
       #expect(r.succeeded, "\(r.output)")

@@ -116,6 +116,13 @@ struct MergeRuleTests {
     ("resources: {requests: {cpu: 100m}, limits: {cpu: 500m, memory: 1Gi}}", 102, 50_000, 100_000, 1_073_741_824, "Burstable"),
     ("resources: {limits: {cpu: 5m}}", 5, 1000, 100_000, nil, "Burstable"),
     ("resources: {requests: {cpu: 1m}}", 2, nil, nil, nil, "Burstable"),
+    // kubelet: a zero limit sets no quota (MilliCPUToQuota(0) is 0, which leaves cfs_quota unset).
+    ("resources: {limits: {cpu: '0'}}", 2, nil, nil, nil, "Burstable"),
+    // Huge limits (issue 13): shares clamp to the kernel's 262144; the quota product saturates instead of
+    // trapping (kubelet's Go arithmetic would wrap it, possibly down to the 1000 µs minimum).
+    ("resources: {limits: {cpu: '1e12'}}", 262_144, Int64.max, 100_000, nil, "Burstable"),
+    ("resources: {limits: {cpu: '9223372036854775807', memory: 8Ei}}", 262_144, Int64.max, 100_000, Int64.max, "Guaranteed"),
+    ("resources: {requests: {cpu: 100G}, limits: {cpu: 100G}}", 262_144, Int64.max, 100_000, nil, "Burstable"),
   ] as [(String, UInt64, Int64?, UInt64?, Int64?, String)])
   func resources(extra: String, shares: UInt64, quota: Int64?, period: UInt64?, memory: Int64?, qos: String) throws {
     let r = try Fixture.plan(Fixture.pod(containerExtra: extra)).resources
