@@ -47,20 +47,8 @@ public enum ContainedPath {
     if text.utf8.contains(0) { throw refusal(operation, text, "(\(what)) contains a NUL byte") }
   }
 
-  /// `text` with NUL and other control characters shown as `\0`, `\n`, `\u{1b}`: input echoed in messages.
-  public static func printable(_ text: String) -> String {
-    var out = ""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\0": out += "\\0"
-      case "\n": out += "\\n"
-      case "\t": out += "\\t"
-      case _ where scalar.value < 0x20 || scalar.value == 0x7f: out += "\\u{\(String(scalar.value, radix: 16))}"
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out
-  }
+  /// `text` with NUL and other control characters escaped (``Quoted``): input echoed in messages.
+  public static func printable(_ text: String) -> String { Quoted.escaped(text) }
 
   static func refusal(_ operation: String, _ path: String, _ why: String) -> GarrisonError {
     GarrisonError(.refused, operation: operation, "`\(printable(path))` \(why); refusing it")

@@ -13,7 +13,9 @@ public enum StateDirectory {
   /// `createParents`), then checks it as above and returns it. The checks and the chmod act on an `O_NOFOLLOW`
   /// descriptor, not on the path again.
   @discardableResult
-  public static func ensure(_ path: String, mode: UInt32, createParents: Bool = false) throws(GarrisonError) -> String {
+  public static func ensure(_ path: String, mode: UInt32, createParents: Bool = false, tighten: Bool = true)
+    throws(GarrisonError) -> String
+  {
     if path.utf8.contains(0) {
       throw GarrisonError(.usage, operation: "open state directory", "`\(ContainedPath.printable(path))` contains a NUL byte")
     }
@@ -39,12 +41,14 @@ public enum StateDirectory {
       throw GarrisonError(.system, operation: "open", "cannot open state directory \(path)", errno: error.rawValue)
     }
     defer { Kernel.close(fd) }
-    try check(fd: fd, path: path, mode: mode)
+    try check(fd: fd, path: path, mode: mode, tighten: tighten)
     return path
   }
 
-  /// The ownership and permission checks of ``ensure(_:mode:)`` on an open directory.
-  public static func check(fd: Int32, path: String, mode: UInt32) throws(GarrisonError) {
+  /// The ownership and permission checks of ``ensure(_:mode:createParents:tighten:)`` on an open directory;
+  /// `tighten` narrows a directory more open than `mode` (off for a directory another tool made, e.g. the
+  /// `--root` containerd gives garrison-oci).
+  public static func check(fd: Int32, path: String, mode: UInt32, tighten: Bool = true) throws(GarrisonError) {
     var st = stat()
     guard fstat(fd, &st) == 0 else {
       throw GarrisonError(.system, operation: "fstat", "cannot stat state directory \(path)", errno: errno)
@@ -59,7 +63,7 @@ public enum StateDirectory {
       throw GarrisonError(.refused, operation: "open state directory",
         "\(path) is writable by group or others (mode \(String(bits, radix: 8))); refusing to trust it (chmod go-w it, or choose another --root)")
     }
-    if bits & ~mode != 0, fchmod(fd, mode_t(bits & mode)) != 0 {
+    if tighten, bits & ~mode != 0, fchmod(fd, mode_t(bits & mode)) != 0 {
       throw GarrisonError(.system, operation: "chmod", "cannot restrict state directory \(path) to mode \(String(mode, radix: 8))", errno: errno)
     }
   }

@@ -123,25 +123,7 @@ public enum KubernetesNames {
   }
 
   /// A value quoted as Go's `%q` would, so control characters (NUL) stay visible.
-  static func quoted(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-      switch u {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\t": out += "\\t"
-      case "\0": out += "\\x00"
-      default:
-        if u.value < 0x20 || u.value == 0x7f {
-          out += "\\x" + (u.value < 16 ? "0" : "") + String(u.value, radix: 16)
-        } else {
-          out.unicodeScalars.append(u)
-        }
-      }
-    }
-    return out + "\""
-  }
+  static func quoted(_ s: String) -> String { Quoted.quoted(s) }
 
   /// A namespace from the command line (`-n`): an RFC 1123 label, or a usage error (exit 2).
   public static func checkNamespaceArgument(_ s: String, option: String = "--namespace") throws {

@@ -174,14 +174,9 @@ public struct ContainerStore: Sendable {
   /// Creates the container directory; fails if it exists.
   public func reserve(_ id: String) throws {
     try ContainerStore.validate(id: id)
-    if mkdir(root, 0o700) != 0 && errno != EEXIST {  // usually there; FileManager only for missing parents
-      do {
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
-      } catch {
-        throw GarrisonError(.system, operation: "mkdir \(root)", "cannot create state root: \(error)")
-      }
-    }
+    // Created 0700 if missing; an existing one must be ours and not group/world-writable (a state root another
+    // user planted would let them swap state, FIFOs or the sealed init's neighbours under a root runtime).
+    try StateDirectory.ensure(root, mode: 0o700, createParents: true, tighten: false)
     guard mkdir(directory(id), 0o700) == 0 else {
       if errno == EEXIST { throw GarrisonError(.exists, "container \(id) already exists") }
       throw GarrisonError(.system, operation: "mkdir \(directory(id))", "cannot create state", errno: errno)

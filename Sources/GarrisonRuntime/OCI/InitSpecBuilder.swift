@@ -143,6 +143,11 @@ public struct InitSpecBuilder {
   }
 
   /// Applies `process` (credentials, capabilities, rlimits, LSM labels, args) on top of `base`.
+  /// Refuses a string bound for a system call that holds a NUL byte (C would see only the part before it).
+  static func refuseNUL(_ text: String, _ field: FieldPath) throws {
+    if text.utf8.contains(0) { throw GarrisonError(.invalid, "must not contain a NUL byte", field: field) }
+  }
+
   public func buildProcess(_ p: RuntimeSpec.Process, base: InitSpec) throws -> InitSpec {
     var s = base
     let f = FieldPath("process")
@@ -163,6 +168,10 @@ public struct InitSpecBuilder {
       throw GarrisonError(.invalid, "args must name the program to run", field: f / "args")
     }
     guard p.cwd.hasPrefix("/") else { throw GarrisonError(.invalid, "cwd must be absolute", field: f / "cwd") }
+    // execve and chdir take C strings: a NUL would silently cut an argument, a variable or the cwd short.
+    for (i, a) in args.enumerated() { try Self.refuseNUL(a, f / "args" / i) }
+    for (i, e) in (p.env ?? []).enumerated() { try Self.refuseNUL(e, f / "env" / i) }
+    try Self.refuseNUL(p.cwd, f / "cwd")
     s.args = args
     s.env = p.env ?? []
     s.cwd = p.cwd
@@ -425,6 +434,9 @@ public struct InitSpecBuilder {
       guard m.destination.hasPrefix("/") else {
         throw GarrisonError(.invalid, "destination \(m.destination) must be absolute", field: f / "destination")
       }
+      try Self.refuseNUL(m.destination, f / "destination")
+      try Self.refuseNUL(m.source ?? "", f / "source")
+      for (j, o) in (m.options ?? []).enumerated() { try Self.refuseNUL(o, f / "options" / j) }
       var flags: UInt = 0
       var prop: [UInt] = []
       var data: [String] = []
