@@ -7,6 +7,7 @@ PKGS=(pkg-config libseccomp-dev libcap-dev libapparmor-dev libselinux1-dev libpc
 missing=()
 PKGS+=(chromium)  # headless rendering of the HTML audit report in GarrisonAuditTests
 PKGS+=(containerd podman)  # real OCI clients driving garrison-oci in scripts/clients-test.sh (podman pulls conmon)
+PKGS+=(tmux)  # drives `garrison exec -it` through a real terminal in ExecTests
 PKGS+=(qemu-system-x86 cpio binutils python3)  # scripts/apparmor-vm.sh (AppArmorVMTests): initramfs + qemu TCG
 for p in "${PKGS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 export DEBIAN_FRONTEND=noninteractive

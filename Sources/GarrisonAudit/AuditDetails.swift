@@ -67,6 +67,31 @@ public enum AuditDetails {
     ["command": .strings(command), "uid": .integer(uid), "tty": .bool(tty), "pid": pid.map { .integer($0) } ?? .null]
   }
 
+  /// `exec.started` (`garrison exec`): what runs, how, and the container's plan it runs under (its credentials;
+  /// the runtime's `enforcement.readback` for the exec'd process follows in the same log). A refused exec is
+  /// this event with outcome `denied` and a `reason`.
+  public static func execStarted(command: [String], tty: Bool, stdin: Bool, uid: UInt32, gid: UInt32, groups: [UInt32],
+                                 planSHA256: String, reason: String? = nil) -> JSONValue {
+    ["command": .strings(command), "tty": .bool(tty), "stdin": .bool(stdin), "uid": .integer(uid), "gid": .integer(gid),
+     "groups": .array(groups.map { .integer($0) }), "plan_sha256": .string(planSHA256),
+     "reason": reason.map { .string($0) } ?? .null]
+  }
+
+  /// `exec.ended`: how the exec'd command ended and how long it ran.
+  public static func execEnded(command: [String], exitCode: Int32?, signal: Int32?, durationMicroseconds: Int64) -> JSONValue {
+    ["command": .strings(command), "exit_code": exitCode.map { .integer($0) } ?? .null,
+     "signal": signal.map { .integer($0) } ?? .null, "duration_us": .integer(durationMicroseconds)]
+  }
+
+  /// `portforward.opened` / `portforward.closed`: a local address relayed to a pod port, and (when closed) the
+  /// bytes carried each way.
+  public static func portForward(localAddress: String, localPort: Int, podPort: Int, connections: Int? = nil,
+                                 bytesToPod: Int64? = nil, bytesFromPod: Int64? = nil) -> JSONValue {
+    ["local_address": .string(localAddress), "local_port": .integer(localPort), "pod_port": .integer(podPort),
+     "connections": connections.map { .integer($0) } ?? .null,
+     "bytes_to_pod": bytesToPod.map { .integer($0) } ?? .null, "bytes_from_pod": bytesFromPod.map { .integer($0) } ?? .null]
+  }
+
   /// `capability.beyond_default`: capabilities granted beyond the runtime default set.
   public static func capabilitiesBeyondDefault(_ caps: [String]) -> JSONValue { ["capabilities": .strings(caps)] }
 

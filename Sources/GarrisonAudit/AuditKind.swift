@@ -20,6 +20,10 @@ public enum AuditKind: String, Sendable, CaseIterable, Hashable, Comparable {
   case hookRun = "hook.run"
   case auditRecovered = "audit.recovered"
   case auditCheckpoint = "audit.checkpoint"
+  case execStarted = "exec.started"
+  case execEnded = "exec.ended"
+  case portForwardOpened = "portforward.opened"
+  case portForwardClosed = "portforward.closed"
 
   public static func < (a: AuditKind, b: AuditKind) -> Bool { a.rawValue < b.rawValue }
 

@@ -107,7 +107,7 @@ public struct AuditReport: Sendable {
       capabilitiesBeyondDefault[pod, default: []].formUnion(strings("capabilities"))
     case .hostPathMount:
       hostPathMounts[pod, default: []].insert(d["host_path"]?.stringValue ?? "?")
-    case .containerExec:
+    case .containerExec, .execStarted:
       execCount += 1
       Self.keep(&execSessions, item("uid \(d["uid"]?.intValue.map(String.init) ?? "?"): " + strings("command").joined(separator: " ")))
     case .seccompDenied:

@@ -25,6 +25,7 @@ public struct GarrisonCommand: ParsableCommand {
       GetCommand.self,
       DescribeCommand.self,
       LogsCommand.self,
+      ExecCommand.self,
       DeleteCommand.self,
       SuperviseCommand.self,
       AppArmorCommand.self,

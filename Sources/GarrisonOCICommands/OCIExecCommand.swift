@@ -17,7 +17,7 @@ struct OCIExec: ParsableCommand {
   @Option(name: [.short, .long], help: "process.json (OCI process object).") var process: String?
   @Flag(name: [.short, .long]) var detach = false
   @Option(name: .customLong("pid-file")) var pidFile: String?
-  @Flag(name: [.short, .long], help: "Allocate a terminal (needs --console-socket).") var tty = false
+  @Flag(name: [.short, .long], help: "Allocate a terminal (a foreground exec proxies it to this terminal; with --detach, --console-socket receives it).") var tty = false
   @Option(name: .customLong("console-socket"), help: "Unix socket path that receives the pty master.")
   var consoleSocket: String?
   @Option(name: [.short, .long], help: "Extra environment variables.") var env: [String] = []

@@ -373,20 +373,33 @@ public struct OCIRuntime: Sendable {
     spec.devices = []
     spec.maskedPaths = []
     spec.readonlyPaths = []
-    let console = try ConsoleSocket.connect(path: consoleSocket, terminal: spec.terminal != nil)
-    defer { if let console { Glibc.close(console) } }
+    // A foreground exec with a terminal and no console socket proxies the pty itself, as `run` (and runc) do.
+    let proxy = try spec.terminal != nil && consoleSocket == nil && !detach ? TerminalProxy() : nil
+    let connected = proxy == nil ? try ConsoleSocket.connect(path: consoleSocket, terminal: spec.terminal != nil) : nil
+    defer { if let connected { Glibc.close(connected) } }
     try becomeSubreaper()
     let target: CgroupTarget
     if let placement = record.cgroups { target = .join(placement) } else { target = .unplaced }
-    let launched = try launch(id: id, startFIFO: nil, console: console, cgroups: target, extraFDs: extraFDs) { spec }
+    let launched = try launch(id: id, startFIFO: nil, console: proxy?.initEnd ?? connected, cgroups: target,
+                              extraFDs: extraFDs) { spec }
     waitForExec(launched.pid, sync: launched.sync)
     Glibc.close(launched.sync)
-    _ = try attest(record, pid: launched.pid, spec: spec).report
+    do {
+      try proxy?.receiveMaster()
+      _ = try attest(record, pid: launched.pid, spec: spec).report
+    } catch {
+      _ = Glibc.kill(launched.pid, SIGKILL)  // an exec that cannot be attested (or driven) does not run on
+      _ = waitExit(launched.pid)
+      throw error
+    }
     if let pidFile { try writePidFile(pidFile, launched.pid) }
     if detach { return 0 }
+    proxy?.begin()
     SignalForwarder.forward(to: launched.pid)
-    defer { SignalForwarder.stop() }
-    return waitExit(launched.pid)
+    let status = waitExit(launched.pid)
+    SignalForwarder.stop()
+    proxy?.finish()
+    return status
   }
 
   // MARK: - Internals
