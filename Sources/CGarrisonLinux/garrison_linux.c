@@ -208,3 +208,11 @@ int gr_get_winsize(int fd, unsigned short *rows, unsigned short *cols) {
   if (r == 0) { *rows = ws.ws_row; *cols = ws.ws_col; }
   return r;
 }
+
+long gr_splice(int in_fd, int out_fd, size_t len) {
+  return (long)splice(in_fd, NULL, out_fd, NULL, len, SPLICE_F_MOVE | SPLICE_F_MORE);
+}
+
+int gr_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+int gr_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }

@@ -26,6 +26,7 @@ public struct GarrisonCommand: ParsableCommand {
       DescribeCommand.self,
       LogsCommand.self,
       ExecCommand.self,
+      PortForwardCommand.self,
       DeleteCommand.self,
       SuperviseCommand.self,
       AppArmorCommand.self,

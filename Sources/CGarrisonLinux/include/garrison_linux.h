@@ -40,6 +40,11 @@ int gr_execve(const char *path, char *const argv[], char *const envp[]);
 pid_t gr_fork(void);
 int gr_send_nosignal(int fd, const void *buf, size_t len);
 int gr_socketpair_stream(int fds[2]);
+/* splice(2) between descriptors, no offsets (one side must be a pipe); pipe2(O_CLOEXEC). */
+long gr_splice(int in_fd, int out_fd, size_t len);
+int gr_pipe_cloexec(int fds[2]);
+/* accept4(SOCK_CLOEXEC), no peer address. */
+int gr_accept_cloexec(int fd);
 int gr_memfd_seal(int fd);
 /* New mount API (fsopen(2), fsconfig(2), fsmount(2)): detached mounts that no mount namespace can reach. */
 int gr_fsopen(const char *fsname, unsigned int flags);
