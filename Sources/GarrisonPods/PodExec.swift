@@ -64,10 +64,13 @@ public struct PodExec: Sendable {
     return Target(view: view, container: chosen, status: status, notice: notice)
   }
 
-  /// The runtime command line: `<runtime> --root R exec [--tty] ID -- COMMAND...`.
+  /// The runtime command line: `<runtime> --root R exec [--tty] ID [--] COMMAND...`. crun and runc take
+  /// everything after the id as the command (crun would run a `--`); garrison-oci drops a leading `--`.
   public static func runtimeArguments(_ target: Target, command: [String], tty: Bool) -> [String] {
     let runtime = target.view.record.runtime
-    return [runtime.path, "--root", runtime.root, "exec"] + (tty ? ["--tty"] : []) + [target.status.runtimeID, "--"] + command
+    let separator = (runtime.path as NSString).lastPathComponent.hasPrefix("garrison-oci") ? ["--"] : []
+    return [runtime.path, "--root", runtime.root, "exec"] + (tty ? ["--tty"] : []) + [target.status.runtimeID]
+      + separator + command
   }
 
   /// Runs `command` in the target with the caller's stdio (stdin only when `stdin`), returning the command's

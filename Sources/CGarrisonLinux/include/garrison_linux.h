@@ -40,7 +40,7 @@ int gr_execve(const char *path, char *const argv[], char *const envp[]);
 pid_t gr_fork(void);
 int gr_send_nosignal(int fd, const void *buf, size_t len);
 int gr_socketpair_stream(int fds[2]);
-/* splice(2) between descriptors, no offsets (one side must be a pipe); pipe2(O_CLOEXEC). */
+/* splice(2) between descriptors, no offsets (one side must be a pipe); pipe2(O_CLOEXEC), asking for a 1 MiB pipe. */
 long gr_splice(int in_fd, int out_fd, size_t len);
 int gr_pipe_cloexec(int fds[2]);
 /* accept4(SOCK_CLOEXEC), no peer address. */
