@@ -43,7 +43,11 @@ struct ApplyCommand: ParsableCommand {
       let result = ManifestLoader.load(paths: files)
       for w in result.warnings { Diagnostics.print(w, severity: "warning") }
       for e in result.errors { Diagnostics.print(e, severity: "error") }
-      if !result.errors.isEmpty { throw ExitCode(ExitCodes.badInput) }
+      // apply runs what it reads: a kind it cannot run is refused, as before any object is applied.
+      for k in result.skipped {
+        Diagnostics.print(GarrisonError(.invalid, "unknown kind \"\(k.kind)\" (apiVersion \"\(k.apiVersion)\"): garrison apply runs Pods, ConfigMaps and Secrets", field: FieldPath("kind"), at: k.location), severity: "error")
+      }
+      if !result.errors.isEmpty || !result.skipped.isEmpty { throw ExitCode(ExitCodes.badInput) }
       var objects = result.objects
       if let namespace {
         for i in objects.indices {

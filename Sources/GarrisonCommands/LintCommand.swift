@@ -62,6 +62,9 @@ public struct LintCommand: ParsableCommand {
   @Option(help: "Directory with the lint rule metadata (default: Policies/lint found next to the executable).")
   var policies: String?
 
+  @Flag(name: [.customShort("v"), .long], help: "Also say, on stderr, which objects were read but not checked (kinds Garrison does not model: custom resources, Services, webhook configurations, ...).")
+  var verbose = false
+
   @Flag(help: "Also compile each pod with the policy compiler: show what the runtime would enforce per container, and report pods it would refuse (garrison.compileError).")
   var effective = false
 
@@ -141,8 +144,13 @@ public struct LintCommand: ParsableCommand {
     }
 
     let load = ManifestLoader.load(paths: paths)
-    if load.objects.isEmpty && load.errors.isEmpty {
+    if load.objects.isEmpty && load.errors.isEmpty && load.skipped.isEmpty {
       throw GarrisonError(.notFound, operation: "lint", "no Kubernetes objects found in \(paths.joined(separator: ", "))")
+    }
+    if verbose {
+      for k in load.skipped {
+        FileHandle.standardError.write(Data("\(k.location): info: \(k.kind) \(k.name ?? "(unnamed)") (\(k.apiVersion)) read, not checked: garrison lint does not model this kind\n".utf8))
+      }
     }
     // The files actually read (directories expanded), for the summary and the per-file JUnit suites.
     let files = paths.flatMap { path -> [String] in
@@ -170,7 +178,7 @@ public struct LintCommand: ParsableCommand {
     } else {
       FileHandle.standardOutput.write(Data(text.utf8))
     }
-    if load.objects.isEmpty {
+    if load.objects.isEmpty && load.skipped.isEmpty {
       throw GarrisonError(.invalid, operation: "lint", "no Kubernetes objects could be read")
     }
     let code = report.exitCode(failOn: threshold)

@@ -44,6 +44,10 @@ struct CompilerFlags: ParsableArguments {
     for e in result.errors { Diagnostics.print(e, severity: "error") }
     if !result.errors.isEmpty || (strict && !result.warnings.isEmpty) { throw ExitCode(ExitCodes.badInput) }
     let pods = result.objects.filter { $0.pod != nil }
+    if !result.skipped.isEmpty {
+      let kinds = Dictionary(grouping: result.skipped, by: \.kind).map { "\($0.value.count) \($0.key)" }.sorted()
+      Diagnostics.print(GarrisonError(.invalid, "skipped \(result.skipped.count) object(s) of kinds Garrison does not model: \(kinds.joined(separator: ", "))"), severity: "info")
+    }
     if pods.isEmpty {
       Diagnostics.print(GarrisonError(.invalid, "no pods found in \(files.joined(separator: " "))"), severity: "error")
       throw ExitCode(ExitCodes.badInput)

@@ -10,10 +10,13 @@ public struct LoadResult: Sendable {
   public var warnings: [GarrisonError] = []
   /// How many documents were read.
   public var documentCount = 0
+  /// Objects of kinds Garrison does not model: valid input that read-only commands count and skip.
+  public var skipped: [SkippedObject] = []
   public init() {}
 
   mutating func merge(_ other: LoadResult) {
     objects += other.objects
+    skipped += other.skipped
     errors += other.errors
     warnings += other.warnings
     documentCount += other.documentCount
@@ -100,6 +103,8 @@ public enum ManifestLoader {
         }
         guard let doc else { continue }
         result.documentCount += 1
+        // An empty document (a trailing `---`, or one holding only comments) is no object, as for kubectl.
+        if doc.scalarKind(doc.root) == .null { continue }
         let context = DecodeContext(doc: doc, file: file, lineOffset: chunk.lineOffset)
         do {
           result.objects += try ObjectDecoder.decode(doc.root, context: context)
@@ -109,6 +114,7 @@ public enum ManifestLoader {
           result.errors.append(GarrisonError(.invalid, "\(error)", at: context.location(doc.root)))
         }
         result.warnings += context.warnings
+        result.skipped += context.skipped
       }
     }
     return result
@@ -128,8 +134,8 @@ public enum ManifestLoader {
 }
 
 /// Splits a multi-document YAML stream at `---` lines, keeping each document's first line number. Works on the
-/// UTF-8 bytes with `String`'s line rules: a line ends at a `\n` that is not part of a `\r\n` pair (one
-/// `Character`), and a marker line is compared as characters when a non-ASCII byte follows `--- `.
+/// UTF-8 bytes: a line ends at every `\n` (a CRLF file's `---\r` is a marker, as for kubectl's YAML reader), and
+/// a marker line is compared as characters when a non-ASCII byte follows `--- `.
 enum DocumentSplitter {
   struct Chunk {
     /// The document's bytes: whole lines, without the line break before the next marker.
@@ -139,7 +145,7 @@ enum DocumentSplitter {
 
   static func split(_ text: UnsafeBufferPointer<UInt8>, isJSON: Bool) -> [Chunk] {
     if isJSON { return [Chunk(range: 0..<text.count, lineOffset: 0)] }
-    let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+    let lf = UInt8(ascii: "\n")
     var chunks: [Chunk] = []
     var chunkStart: Int?
     var start = 0
@@ -147,7 +153,7 @@ enum DocumentSplitter {
     var lineNumber = 0
     while true {
       var end = lineStart
-      while end < text.count && !(text[end] == lf && (end == 0 || text[end - 1] != cr)) { end += 1 }
+      while end < text.count && text[end] != lf { end += 1 }
       let line = UnsafeBufferPointer(rebasing: text[lineStart..<end])
       let isMarker = isMarkerLine(line)
       let isEnd = equals(line, "...") || equals(line, "...\r")

@@ -89,3 +89,18 @@ public enum WorkloadKind {
   public static var known: Set<String> { allKnown }
   private static let allKnown: Set<String> = Set(templatePaths.keys).union(podlessKinds).union(["List"])
 }
+
+/// An object of a kind Garrison does not model (a custom resource, a Service, a webhook configuration): valid
+/// Kubernetes input that `lint`, `explain` and `compile` count and skip, and `apply` refuses to run.
+public struct SkippedObject: Sendable, Equatable {
+  public var apiVersion: String
+  public var kind: String
+  public var name: String?
+  public var location: SourceLocation
+  public init(apiVersion: String, kind: String, name: String?, location: SourceLocation) {
+    self.apiVersion = apiVersion
+    self.kind = kind
+    self.name = name
+    self.location = location
+  }
+}

@@ -8,6 +8,8 @@ final class DecodeContext {
   let lineOffset: Int
   var locations: [String: SourceLocation] = [:]
   var warnings: [GarrisonError] = []
+  /// Objects of kinds Garrison does not model (custom resources, Services, webhooks…): read, counted, not checked.
+  var skipped: [SkippedObject] = []
 
   init(doc: YAMLDocument, file: String, lineOffset: Int) {
     self.doc = doc

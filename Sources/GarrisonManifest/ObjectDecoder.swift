@@ -17,13 +17,20 @@ enum ObjectDecoder {
         let itemContext = DecodeContext(doc: context.doc, file: context.file, lineOffset: context.lineOffset)
         out += try decode(item, context: itemContext)
         context.warnings += itemContext.warnings
+        context.skipped += itemContext.skipped
       }
       r.finish()
       return out
     }
     guard WorkloadKind.known.contains(kind) else {
-      throw GarrisonError(.invalid, "unknown kind \"\(kind)\" (apiVersion \"\(apiVersion)\")", field: FieldPath("kind"),
-                          at: context.locations["kind"] ?? r.location)
+      // Valid Kubernetes input Garrison does not model (a custom resource, a Service, a webhook configuration):
+      // read and counted, never an error here; a command that must act on it (apply) decides.
+      var name: String?
+      if let m = r.value("metadata"), let meta = try? NodeReader(m, path: FieldPath("metadata"), context: context) {
+        name = try? meta.string("name")
+      }
+      context.skipped.append(SkippedObject(apiVersion: apiVersion, kind: kind, name: name, location: r.location))
+      return []
     }
     guard let metadata = try r.objectReader("metadata", { try ObjectMeta.decode($0, kind: kind) }) else {
       throw GarrisonError(.invalid, "Required value: name or generateName is required", field: FieldPath("metadata.name"), at: r.location)

@@ -54,6 +54,21 @@ struct CLITests {
     return dir
   }
 
+  /// Issue 15: a file of custom resources and unmodelled built-in kinds is valid input (exit 0, nothing to
+  /// report); `-v` says what was read but not checked; a CRLF file with a violating pod is still checked.
+  @Test func unmodelledKindsEmptyDocumentsAndCRLFAreValidInput() throws {
+    let crd = "---\napiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: web}\nspec: {secretName: x}\n---\n# trailing\n"
+    let quiet = try Self.lint(["-"], stdin: crd)
+    #expect(quiet.code == 0, "\(quiet.err)")
+    let verbose = try Self.lint(["-v", "-"], stdin: crd)
+    #expect(verbose.code == 0)
+    #expect(verbose.err.contains("Certificate web (cert-manager.io/v1) read, not checked"), "\(verbose.err)")
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x, securityContext: {privileged: true}}]\n"
+    let crlf = try Self.lint(["--level", "baseline", "-"], stdin: (crd + pod).replacingOccurrences(of: "\n", with: "\r\n"))
+    #expect(crlf.code == 1, "\(crlf.out) \(crlf.err)")
+    #expect(crlf.out.contains("privileged"), "\(crlf.out)")
+  }
+
   @Test func cleanInputExitsZero() throws {
     let r = try Self.lint(["--no-hardening", Self.pss + "/base/restricted-pod.yaml"])
     #expect(r.code == 0, "\(r.err)")

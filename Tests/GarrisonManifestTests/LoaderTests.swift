@@ -122,10 +122,52 @@ struct LoaderTests {
     #expect(e.location?.line == 8)
   }
 
-  @Test func unknownKindIsAnError() throws {
-    let e = try #require(ManifestLoader.parse(text: "apiVersion: v1\nkind: Pood\nmetadata: {name: a}\n", file: "k.yaml").errors.first)
-    #expect(e.description.contains("unknown kind \"Pood\""))
-    #expect(e.location?.line == 2)
+  /// Issue 15: kinds Garrison does not model (custom resources, built-in kinds such as webhook configurations)
+  /// are valid input: read, counted as skipped with their position, never an error.
+  @Test func unmodelledKindsAreSkippedNotErrors() throws {
+    let text = """
+      apiVersion: monitoring.coreos.com/v1
+      kind: ServiceMonitor
+      metadata: {name: web, labels: {team: a}}
+      spec: {endpoints: [{port: http}], whatever: {nested: true}}
+      ---
+      apiVersion: admissionregistration.k8s.io/v1
+      kind: ValidatingWebhookConfiguration
+      metadata: {name: "system:webhook"}
+      webhooks: []
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: p}
+      spec: {containers: [{name: c, image: x}]}
+      """
+    let r = ManifestLoader.parse(text: text, file: "crd.yaml")
+    #expect(r.errors.isEmpty, "\(r.errors)")
+    #expect(r.warnings.isEmpty, "\(r.warnings)")
+    #expect(r.objects.map(\.kind) == ["Pod"])
+    #expect(r.skipped.map(\.kind) == ["ServiceMonitor", "ValidatingWebhookConfiguration"])
+    #expect(r.skipped.map(\.name) == ["web", "system:webhook"])
+    #expect(r.skipped.map(\.location.line) == [1, 6])
+  }
+
+  /// Issue 15: empty documents (a trailing `---`, `---` followed only by comments) are no objects, not errors.
+  @Test(arguments: ["---\n", "---\n# only a comment\n", "---\n---\n", "\n---\n   \n"])
+  func emptyDocumentsAreFine(extra: String) throws {
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: x}]}\n"
+    let r = ManifestLoader.parse(text: extra + pod + extra, file: "e.yaml")
+    #expect(r.errors.isEmpty, "\(r.errors)")
+    #expect(r.objects.count == 1)
+  }
+
+  /// Issue 15: CRLF files split at `---\r` like LF ones, with the same line numbers.
+  @Test func crlfDocumentsSplit() throws {
+    let lf = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: c, image: x, resources: {limits: {memory: 1Mib}}}\n"
+    let crlf = lf.replacingOccurrences(of: "\n", with: "\r\n")
+    let a = ManifestLoader.parse(text: lf, file: "lf.yaml"), b = ManifestLoader.parse(text: crlf, file: "crlf.yaml")
+    #expect(a.documentCount == 2 && b.documentCount == 2)
+    #expect(b.objects.map(\.kind) == a.objects.map(\.kind))
+    #expect(a.errors.first?.location?.line == 10)
+    #expect(b.errors.first?.location?.line == 10)
   }
 
   @Test func jsonInput() throws {
