@@ -38,6 +38,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
+    // The admission webhook's HTTPS server (`garrison admission serve`).
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
   ],
   targets: [
     // System libraries (pkg-config) and the one C shim.
@@ -62,6 +65,11 @@ let package = Package(
                                                   .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "GarrisonLint", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy", "Yams"]),
     .target(name: "GarrisonAudit", dependencies: ["GarrisonCore", .product(name: "Crypto", package: "swift-crypto")]),
+    .target(name: "GarrisonAdmission", dependencies: [
+      "GarrisonCore", "GarrisonManifest", "GarrisonLint",
+      .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+      .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+    ]),
 
     // Kernel side: syscall wrappers and the synchronous init.
     .target(name: "GarrisonKernel", dependencies: ["GarrisonCore", "CGarrisonLinux", "CCap"]),
@@ -86,6 +94,7 @@ let package = Package(
     .target(name: "GarrisonCommands", dependencies: [
       "GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy", "GarrisonOCI", "GarrisonLint",
       "GarrisonAudit", "GarrisonRuntime", "GarrisonPods", "GarrisonImages", "GarrisonOCICommands", "GarrisonLSM",
+      "GarrisonAdmission",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .executableTarget(name: "garrison", dependencies: ["GarrisonCommands", "GarrisonOCICommands"]),
@@ -100,6 +109,7 @@ let package = Package(
     .testTarget(name: "GarrisonLintTests", dependencies: ["GarrisonLint", "GarrisonManifest"],
                 resources: [.copy("Fixtures")]),
     .testTarget(name: "GarrisonAuditTests", dependencies: ["GarrisonAudit"]),
+    .testTarget(name: "GarrisonAdmissionTests", dependencies: ["GarrisonAdmission", "GarrisonLint", "GarrisonManifest", "GarrisonAudit"]),
     .testTarget(name: "GarrisonLSMTests", dependencies: ["GarrisonLSM"]),
     .testTarget(name: "GarrisonCgroupsTests", dependencies: ["GarrisonCgroups"]),
     .testTarget(name: "GarrisonImagesTests", dependencies: ["GarrisonImages", "GarrisonKernel"]),

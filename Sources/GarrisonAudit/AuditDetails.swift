@@ -92,6 +92,14 @@ public enum AuditDetails {
      "bytes_to_pod": bytesToPod.map { .integer($0) } ?? .null, "bytes_from_pod": bytesFromPod.map { .integer($0) } ?? .null]
   }
 
+  /// `admission.decision` (`garrison admission serve`): one AdmissionReview answered.
+  public static func admissionDecision(uid: String, kind: String, operation: String, user: String, allowed: Bool,
+                                       enforcePolicy: String?, violations: [String], warnings: Int, exemptReason: String?) -> JSONValue {
+    ["uid": .string(uid), "kind": .string(kind), "operation": .string(operation), "user": .string(user),
+     "allowed": .bool(allowed), "enforce_policy": enforcePolicy.map { .string($0) } ?? .null,
+     "violations": .strings(violations), "warnings": .integer(warnings), "exempt": exemptReason.map { .string($0) } ?? .null]
+  }
+
   /// `capability.beyond_default`: capabilities granted beyond the runtime default set.
   public static func capabilitiesBeyondDefault(_ caps: [String]) -> JSONValue { ["capabilities": .strings(caps)] }
 

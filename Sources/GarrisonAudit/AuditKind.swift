@@ -24,6 +24,7 @@ public enum AuditKind: String, Sendable, CaseIterable, Hashable, Comparable {
   case execEnded = "exec.ended"
   case portForwardOpened = "portforward.opened"
   case portForwardClosed = "portforward.closed"
+  case admissionDecision = "admission.decision"
 
   public static func < (a: AuditKind, b: AuditKind) -> Bool { a.rawValue < b.rawValue }
 

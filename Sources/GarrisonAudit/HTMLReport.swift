@@ -27,7 +27,7 @@ public enum HTMLReport {
                               .auditCheckpoint, .execStarted, .execEnded, .portForwardOpened, .portForwardClosed]),
     ("risk", "#8e5bb5", [.privilegedContainer, .hostNamespace, .hostPathMount, .capabilityBeyondDefault]),
     ("enforcement", "#e08a1e", [.podRefused, .enforcementReadback, .enforcementFallback, .lsmUnavailable,
-                                .lsmProfileLoaded]),
+                                .lsmProfileLoaded, .admissionDecision]),
     ("runtime", "#c8372d", [.seccompDenied, .containerOOMKilled]),
   ]
 

@@ -21,6 +21,7 @@ public struct GarrisonCommand: ParsableCommand {
       ImageCommand.self,
       LintCommand.self,
       AuditCommand.self,
+      AdmissionCommand.self,
       ApplyCommand.self,
       GetCommand.self,
       DescribeCommand.self,
