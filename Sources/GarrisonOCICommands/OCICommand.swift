@@ -88,8 +88,9 @@ struct OCIGlobals: Equatable {
     }
     let globals = self
     runtime.onHookRun = { run in
-      // runtime-spec: a failed poststop hook is a warning; delete goes on (every other failure is an error).
-      if run.kind == .poststop, let message = run.message {
+      // runtime-spec: a failed poststart or poststop hook is a warning; start and delete go on (every other
+      // failure is an error).
+      if run.kind == .poststop || run.kind == .poststart, let message = run.message {
         globals.report("\(run.field): \(message)", level: "warning")
       }
       try OCIAudit.hookRun(run)

@@ -189,8 +189,10 @@ public struct OCIRuntime: Sendable {
     do {
       try hooks.runPoststart(pid: record.pid)
     } catch {
-      try? audit?.wait()  // the hook error is the one to report; the audit event is written either way
-      kill9AndWait(record.pid)  // as runc: a failed poststart hook kills the container and fails start
+      // Only a run that could not be recorded gets here (a failing hook is a warning, runtime-spec); the
+      // container cannot run unaudited.
+      try? audit?.wait()
+      kill9AndWait(record.pid)
       throw error
     }
     return (report, audit)
