@@ -95,6 +95,16 @@ struct OCIGlobals: Equatable {
       }
       try OCIAudit.hookRun(run)
     }
+    runtime.onGrantNotApplied = { id, bundle, annotations, field, names in
+      globals.report("\(field): \(names.joined(separator: ", ")) not raised: an ambient capability must be permitted "
+                       + "and inheritable (the container runs without it, as with runc and crun)", level: "warning")
+      try OCIAudit.append(AuditEvent(
+        kind: .enforcementFallback, outcome: .allowed,
+        object: OCIAudit.object(id: id, bundle: bundle, annotations: annotations),
+        details: AuditDetails.fallback(mechanism: "capabilities.ambient", requested: names.joined(separator: ","),
+                                       applied: "none",
+                                       reason: "\(field): not in both permitted and inheritable, so not raisable")))
+    }
     return runtime
   }
 

@@ -107,4 +107,32 @@ import Testing
     }
     if tag == nil { #expect(!root.contains("shared:"), "\(propagation): / is \(root)") }
   }
+
+  /// `runc spec`'s default config (runc 1.1.5, only `terminal` false and `args` changed): ambient capabilities
+  /// without inheritable ones. runc and crun run it without raising them; so does garrison-oci, with a warning
+  /// on stderr and an `enforcement.fallback` audit event naming them.
+  static let runcSpecDefault = #"{"hostname":"runc","linux":{"maskedPaths":["/proc/acpi","/proc/asound","/proc/kcore","/proc/keys","/proc/latency_stats","/proc/timer_list","/proc/timer_stats","/proc/sched_debug","/sys/firmware","/proc/scsi"],"namespaces":[{"type":"pid"},{"type":"network"},{"type":"ipc"},{"type":"uts"},{"type":"mount"}],"readonlyPaths":["/proc/bus","/proc/fs","/proc/irq","/proc/sys","/proc/sysrq-trigger"],"resources":{"devices":[{"access":"rwm","allow":false}]}},"mounts":[{"destination":"/proc","source":"proc","type":"proc"},{"destination":"/dev","options":["nosuid","strictatime","mode=755","size=65536k"],"source":"tmpfs","type":"tmpfs"},{"destination":"/dev/pts","options":["nosuid","noexec","newinstance","ptmxmode=0666","mode=0620","gid=5"],"source":"devpts","type":"devpts"},{"destination":"/dev/shm","options":["nosuid","noexec","nodev","mode=1777","size=65536k"],"source":"shm","type":"tmpfs"},{"destination":"/dev/mqueue","options":["nosuid","noexec","nodev"],"source":"mqueue","type":"mqueue"},{"destination":"/sys","options":["nosuid","noexec","nodev","ro"],"source":"sysfs","type":"sysfs"},{"destination":"/sys/fs/cgroup","options":["nosuid","noexec","nodev","relatime","ro"],"source":"cgroup","type":"cgroup"}],"ociVersion":"1.0.2-dev","process":{"args":["/bin/cat","/proc/self/status"],"capabilities":{"ambient":["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"],"bounding":["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"],"effective":["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"],"permitted":["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"]},"cwd":"/","env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","TERM=xterm"],"noNewPrivileges":true,"rlimits":[{"hard":1024,"soft":1024,"type":"RLIMIT_NOFILE"}],"terminal":false,"user":{"gid":0,"uid":0}},"root":{"path":"rootfs","readonly":true}}"#
+
+  @Test(.enabled(if: canRun, "needs root, /bin/busybox and built garrison-oci, garrison-init"))
+  func runcSpecDefaultConfigRunsWithoutTheAmbientCapabilities() throws {
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    try Self.runcSpecDefault.write(toFile: b.dir + "/config.json", atomically: true, encoding: .utf8)
+    let id = "it-runcspec"
+    b.ids.append(id)
+    let r = try b.oci(["run", "--bundle", b.dir, id])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(Harness.field(r.stdout, "CapAmb") == "0000000000000000", "\(r.stdout)")
+    #expect(Harness.field(r.stdout, "CapEff") == "0000000020000420" && Harness.field(r.stdout, "CapInh") == "0000000000000000",
+            "\(r.stdout)")
+    #expect(r.stderr.contains("garrison-oci: warning: process.capabilities.ambient: CAP_AUDIT_WRITE, CAP_KILL, "
+                                + "CAP_NET_BIND_SERVICE not raised"), "\(r.stderr)")
+    let events = try OCIAuditEventTests.records(b.stateRoot + "/audit")
+    let fallback = events.filter { $0["kind"] as? String == "enforcement.fallback" }
+    #expect(fallback.count == 1, "\(events.map { $0["kind"] ?? "" })")
+    let details = fallback.first?["details"] as? [String: Any]
+    #expect(details?["mechanism"] as? String == "capabilities.ambient"
+              && details?["requested"] as? String == "CAP_AUDIT_WRITE,CAP_KILL,CAP_NET_BIND_SERVICE", "\(details ?? [:])")
+    #expect(events.contains { $0["kind"] as? String == "enforcement.readback" && $0["outcome"] as? String == "allowed" })
+  }
 }

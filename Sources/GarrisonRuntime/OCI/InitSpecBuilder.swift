@@ -142,6 +142,15 @@ public struct InitSpecBuilder {
     return result
   }
 
+  /// The ambient capabilities of `process` that will not be raised because they are not both permitted and
+  /// inheritable (the default config of `runc spec` and `crun spec` asks for such), in config order; empty when
+  /// every one is raised. Names as given.
+  public static func ambientNotRaised(_ process: RuntimeSpec.Process?) -> [String] {
+    guard let caps = process?.capabilities, let ambient = caps.ambient else { return [] }
+    let raisable = Set(caps.permitted ?? []).intersection(caps.inheritable ?? [])
+    return ambient.filter { !raisable.contains($0) }
+  }
+
   /// Applies `process` (credentials, capabilities, rlimits, LSM labels, args) on top of `base`.
   /// Refuses a string bound for a system call that holds a NUL byte (C would see only the part before it).
   static func refuseNUL(_ text: String, _ field: FieldPath) throws {
@@ -191,9 +200,10 @@ public struct InitSpecBuilder {
       throw GarrisonError(.invalid, "effective has \(Capability.names(in: c.effective & ~c.permitted)) not in permitted",
                           field: cf / "effective")
     }
-    if c.ambient & ~(c.permitted & c.inheritable) != 0 {
-      throw GarrisonError(.invalid, "ambient must be within permitted and inheritable", field: cf / "ambient")
-    }
+    // An ambient capability outside permitted ∩ inheritable cannot be raised (PR_CAP_AMBIENT_RAISE: EPERM). Not
+    // granting a privilege confines more, never less (DESIGN.md rule 13): it is left out, as runc and crun
+    // leave it (their raise fails with a warning); `ambientNotRaised` names it for the warning and audit event.
+    s.capabilities.ambient &= c.permitted & c.inheritable
     if c.permitted & ~c.bounding != 0 {
       throw GarrisonError(.invalid, "permitted has \(Capability.names(in: c.permitted & ~c.bounding)) not in bounding",
                           field: cf / "permitted")

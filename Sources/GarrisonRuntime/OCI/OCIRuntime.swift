@@ -26,6 +26,11 @@ public struct OCIRuntime: Sendable {
   /// Called with every OCI hook run, wherever it ran, successful or not (the audit hook). An error it throws
   /// fails the operation (a poststop run's error is thrown once every poststop hook has run).
   public var onHookRun: (@Sendable (HookRun) throws -> Void)?
+  /// Called when a privilege the config asks for is not granted (ambient capabilities outside permitted ∩
+  /// inheritable): container id, bundle, annotations, the config field, the names left out. The container runs
+  /// without them (a grant, not a restriction: DESIGN.md rule 13); the command warns and audits.
+  public var onGrantNotApplied: (@Sendable (_ id: String, _ bundle: String?, _ annotations: [String: String],
+                                            _ field: String, _ names: [String]) throws -> Void)?
 
   public init(root: String, launcher: InitLauncher, seccomp: any SeccompBPFCompiling = OCISeccompCompiler(),
               cgroups: any CgroupControlling = OCICgroups()) {
@@ -79,6 +84,10 @@ public struct OCIRuntime: Sendable {
     try ContainerStore.validate(id: id)
     let bundle = PathName.standardized(options.bundle)
     let runtimeSpec = try spec ?? BundleLoader.load(bundle: bundle)
+    let notRaised = InitSpecBuilder.ambientNotRaised(runtimeSpec.process)
+    if !notRaised.isEmpty {
+      try onGrantNotApplied?(id, bundle, runtimeSpec.annotations ?? [:], "process.capabilities.ambient", notRaised)
+    }
     let hooks = try HookRunner(hooks: OCIHooks(runtimeSpec.hooks),
                                state: HookState(id: id, bundle: bundle, annotations: runtimeSpec.annotations ?? [:]),
                                sink: onHookRun)
@@ -324,6 +333,10 @@ public struct OCIRuntime: Sendable {
       throw GarrisonError(.refused, "container \(id) is not running")
     }
     let base = record.initSpec
+    let notRaised = InitSpecBuilder.ambientNotRaised(process)
+    if !notRaised.isEmpty {
+      try onGrantNotApplied?(id, record.bundle, record.annotations ?? [:], "process.capabilities.ambient", notRaised)
+    }
     var spec = try InitSpecBuilder(seccomp: seccomp).buildProcess(process, base: base)
     let f = FieldPath("process")
     guard spec.user.uid == base.user.uid, spec.user.gid == base.user.gid,
