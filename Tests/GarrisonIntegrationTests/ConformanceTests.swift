@@ -1,5 +1,7 @@
 import Foundation
 import GarrisonCore
+import GarrisonInit
+import GarrisonKernel
 import GarrisonOCI
 import GarrisonRuntime
 import GarrisonSeccomp
@@ -134,5 +136,79 @@ import Testing
     #expect(details?["mechanism"] as? String == "capabilities.ambient"
               && details?["requested"] as? String == "CAP_AUDIT_WRITE,CAP_KILL,CAP_NET_BIND_SERVICE", "\(details ?? [:])")
     #expect(events.contains { $0["kind"] as? String == "enforcement.readback" && $0["outcome"] as? String == "allowed" })
+  }
+}
+
+/// The read-back attestation when a container's process runs a setuid-root program (critest's "NoNewPrivs
+/// should allow privilege escalation when false"). busybox drops its setuid privilege unless /etc/busybox.conf
+/// says otherwise; `sleep = ssx root.root` keeps it for `sleep`, so the process holds uids [1000, 0, 0, 0].
+@Suite(.serialized) struct SetuidAttestationTests {
+  static func bundle() throws -> Harness.Bundle {
+    let b = try Harness.Bundle()
+    let fm = FileManager.default
+    try fm.setAttributes([.posixPermissions: 0o4755], ofItemAtPath: b.rootfs + "/bin/busybox")
+    try "root:x:0:\nuser:x:1000:\n".write(toFile: b.rootfs + "/etc/group", atomically: true, encoding: .utf8)
+    try "[SUID]\nsleep = ssx root.root\n".write(toFile: b.rootfs + "/etc/busybox.conf", atomically: true, encoding: .utf8)
+    try fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: b.rootfs + "/etc/busybox.conf")
+    return b
+  }
+
+  static func spec(noNewPrivileges: Bool) -> RuntimeSpec {
+    var spec = DefaultSpec.make(args: ["/bin/sleep", "1"])
+    spec.process!.user = .init(uid: 1000, gid: 1000)
+    spec.process!.capabilities = .init(bounding: ["CAP_SETUID", "CAP_SETGID"], effective: [], inheritable: [],
+                                       permitted: [], ambient: [])
+    spec.process!.noNewPrivileges = noNewPrivileges
+    return spec
+  }
+
+  /// The `Uid`, `Gid` and `escalation` fields of the container's `enforcement.readback` event.
+  static func readback(_ b: Harness.Bundle) throws -> (outcome: String, fields: [String: [String]]) {
+    let events = try OCIAuditEventTests.records(b.stateRoot + "/audit").filter { $0["kind"] as? String == "enforcement.readback" }
+    let event = try #require(events.last)
+    var fields: [String: [String]] = [:]
+    for f in (event["details"] as? [String: Any])?["fields"] as? [[String: Any]] ?? [] {
+      fields[f["field"] as? String ?? "", default: []].append(f["actual"] as? String ?? "")
+    }
+    return (event["outcome"] as? String ?? "", fields)
+  }
+
+  @Test(.enabled(if: Harness.skipReason == nil, "needs root, /bin/busybox and built garrison-oci, garrison-init"))
+  func withoutNoNewPrivsASetuidProgramRunsAndTheEscalationIsAudited() throws {
+    let b = try Self.bundle()
+    defer { b.cleanup() }
+    let r = try b.run(Self.spec(noNewPrivileges: false))
+    #expect(r.status == 0, "\(r.stderr)")
+    let (outcome, fields) = try Self.readback(b)
+    #expect(outcome == "allowed")
+    // The busybox copy is set-user-ID (4755); busybox then sets its effective gid from busybox.conf (root.root),
+    // which may or may not have happened when the runtime reads it.
+    #expect(fields["Uid"] == ["1000 0 0 0"], "\(fields)")
+    #expect(fields["Gid"] == ["1000 1000 1000 1000"] || fields["Gid"] == ["1000 0 0 0"], "\(fields)")
+    #expect(fields["escalation"]?.first?.hasPrefix("Uid [1000, 0, 0, 0]") == true && fields["mismatch"] == nil, "\(fields)")
+  }
+
+  /// With no_new_privs the kernel ignores the setuid bit at execve: nothing escalates, the attestation sees
+  /// the spec's ids and passes (and would kill the container if any id differed).
+  @Test(.enabled(if: Harness.skipReason == nil, "needs root, /bin/busybox and built garrison-oci, garrison-init"))
+  func withNoNewPrivsTheKernelIgnoresTheSetuidBit() throws {
+    let b = try Self.bundle()
+    defer { b.cleanup() }
+    let r = try b.run(Self.spec(noNewPrivileges: true))
+    #expect(r.status == 0, "\(r.stderr)")
+    let (outcome, fields) = try Self.readback(b)
+    #expect(outcome == "allowed")
+    #expect(fields["Uid"] == ["1000 1000 1000 1000"] && fields["Gid"] == ["1000 1000 1000 1000"], "\(fields)")
+    #expect(fields["escalation"] == nil, "\(fields)")
+  }
+
+  /// A real id that is not the spec's is never a legitimate execve transition: still a mismatch.
+  @Test func aChangedRealUidIsStillAMismatch() {
+    var spec = InitSpec(mode: .create, rootfs: "/", lastCap: 40, user: .init(uid: 1000, gid: 1000),
+                        noNewPrivileges: false, cwd: "/", args: ["/bin/true"], env: [])
+    spec.capabilities = CapabilitySets()
+    let report = Attestation.check(id: "x", pid: getpid(), spec: spec)  // this test process, not uid 1000
+    #expect(getuid() == 1000 || report.mismatches.contains { $0.hasPrefix("Uid [") && $0.hasSuffix("!= 1000") }, "\(report.mismatches)")
+    #expect(report.escalations == nil)
   }
 }
