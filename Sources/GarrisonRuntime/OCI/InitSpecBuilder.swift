@@ -86,14 +86,21 @@ public struct InitSpecBuilder {
     }
     let namespaces = try buildNamespaces(linux.namespaces ?? [])
     let created = Set(namespaces.filter { $0.path == nil }.map(\.type))
-    guard created.contains("mount") else {
-      throw GarrisonError(.invalid, "a new mount namespace is required (no path)", field: FieldPath("linux.namespaces"))
+    // The init mounts, pivots and masks inside the container's mount namespace: a new one, or one joined by
+    // path (as runc and crun, the root switch then happens in that namespace, which the caller chose). Without
+    // any, all of it would happen in the runtime's own (the host's) mount namespace: refused by design.
+    let types = Set(namespaces.map(\.type))
+    guard types.contains("mount") else {
+      throw GarrisonError(.unenforceable,
+                          "a mount namespace (new, or joined by path) is required: without one the container's mounts "
+                            + "and root switch would happen in the host's mount namespace", field: FieldPath("linux.namespaces"))
     }
-    if spec.hostname != nil && !created.contains("uts") {
-      throw GarrisonError(.invalid, "hostname requires a new uts namespace", field: FieldPath("hostname"))
+    // hostname and domainname are set in the container's UTS namespace, new or joined; never in the host's.
+    if spec.hostname != nil && !types.contains("uts") {
+      throw GarrisonError(.invalid, "hostname requires a uts namespace (new, or joined by path)", field: FieldPath("hostname"))
     }
-    if spec.domainname != nil && !created.contains("uts") {
-      throw GarrisonError(.invalid, "domainname requires a new uts namespace", field: FieldPath("domainname"))
+    if spec.domainname != nil && !types.contains("uts") {
+      throw GarrisonError(.invalid, "domainname requires a uts namespace (new, or joined by path)", field: FieldPath("domainname"))
     }
     let mounts = try CgroupMountExpansion.expand(try buildMounts(spec.mounts ?? [], bundle: bundle),
                                                  cgroupNamespace: created.contains("cgroup"))
