@@ -25,7 +25,7 @@ public struct OCICommand: ParsableCommand {
     version: "garrison-oci version 0.1.0\nspec: 1.2.0",
     subcommands: [
       OCICreate.self, OCIStart.self, OCIState.self, OCIKill.self, OCIDelete.self, OCIRun.self, OCIExec.self,
-      OCIPs.self, OCIFeatures.self, OCISpec.self, OCIList.self,
+      OCIPs.self, OCIFeatures.self, OCISpec.self, OCIList.self, OCIUpdate.self,
     ]
   )
   /// Global options before the verb (`garrison-oci --root R create …`); subcommands share the group.

@@ -147,3 +147,50 @@ import Testing
     #expect(inherited.stdout.split(separator: "\n").map(String.init) == mine, "\(inherited.stdout)")
   }
 }
+
+/// `garrison-oci update` (runc's flags and `--resources FILE`), which containerd's shim runs for `crictl update`
+/// and kubelet's in-place resize.
+@Suite(.serialized) struct UpdateCommandTests {
+  static let v1 = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+    && FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cpu/cpu.shares")
+    && FileManager.default.fileExists(atPath: "/sys/fs/cgroup/pids")
+
+  @Test(.enabled(if: Harness.skipReason == nil && v1, "needs root, busybox, built binaries and cgroup v1 memory, cpu and pids"))
+  func updateChangesTheLimitsOfARunningContainer() throws {
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    var spec = DefaultSpec.make(args: ["/bin/sleep", "30"])
+    spec.linux!.resources = .init(memory: .init(limit: 64 << 20), pids: .init(limit: 100))
+    try b.write(spec)
+    let id = "it-update"
+    b.ids.append(id)
+    #expect(try b.oci(["create", "--bundle", b.dir, id]).status == 0)
+    #expect(try b.oci(["start", id]).status == 0)
+    let r = try b.oci(["update", "--memory", "128m", "--pids-limit", "50", "--cpu-shares", "512", "--cpu-period", "100000",
+                       "--cpu-quota", "50000", id])
+    #expect(r.status == 0, "\(r.stderr)")
+    let read = ResourceAndNamespaceConformanceTests.read
+    #expect(read("/sys/fs/cgroup/memory/garrison-oci-\(id)/memory.limit_in_bytes") == "\(128 << 20)")
+    #expect(read("/sys/fs/cgroup/pids/garrison-oci-\(id)/pids.max") == "50")
+    #expect(read("/sys/fs/cgroup/cpu/garrison-oci-\(id)/cpu.shares") == "512")
+    #expect(read("/sys/fs/cgroup/cpu/garrison-oci-\(id)/cpu.cfs_quota_us") == "50000")
+    // --resources FILE: a linux.resources object, as runc reads it.
+    try #"{"memory":{"limit":100663296,"reservation":50331648},"pids":{"limit":40}}"#.write(
+      toFile: b.dir + "/resources.json", atomically: true, encoding: .utf8)
+    let f = try b.oci(["update", "--resources", b.dir + "/resources.json", id])
+    #expect(f.status == 0, "\(f.stderr)")
+    #expect(read("/sys/fs/cgroup/memory/garrison-oci-\(id)/memory.limit_in_bytes") == "100663296")
+    #expect(read("/sys/fs/cgroup/memory/garrison-oci-\(id)/memory.soft_limit_in_bytes") == "50331648")
+    #expect(read("/sys/fs/cgroup/pids/garrison-oci-\(id)/pids.max") == "40")
+    // What cannot be applied is refused by field: the container has no hugetlb cgroup.
+    try #"{"hugepageLimits":[{"pageSize":"2MB","limit":2097152}]}"#.write(
+      toFile: b.dir + "/huge.json", atomically: true, encoding: .utf8)
+    let h = try b.oci(["update", "--resources", b.dir + "/huge.json", id])
+    #expect(h.status == 3 && h.stderr.contains("linux.resources.hugepageLimits"), "\(h.stderr)")
+    let bad = try b.oci(["update", "--memory", "lots", id])
+    #expect(bad.status == 2 && bad.stderr.contains("--memory"), "\(bad.stderr)")
+    #expect(try b.oci(["delete", "--force", id]).status == 0)
+    let gone = try b.oci(["update", "--pids-limit", "5", id])
+    #expect(gone.status != 0, "\(gone.stderr)")
+  }
+}

@@ -308,6 +308,20 @@ public struct OCIRuntime: Sendable {
     try HookRunner(record: record, sink: onHookRun).runPoststop()
   }
 
+  /// `update`: writes `resources` into the cgroups of a created or running container (runc's `update`, which
+  /// kubelet's in-place resize uses through the CRI). Only the fields set change; what cannot be applied is
+  /// refused naming the field.
+  public func update(id: String, resources: RuntimeSpec.Resources) throws {
+    let record = try store.load(id)
+    guard ProcessProbe.isAlive(record.pid, startTime: record.startTime) else {
+      throw GarrisonError(.refused, "container \(id) is not running")
+    }
+    guard let placement = record.cgroups else {
+      throw GarrisonError(.notFound, operation: "update", "container \(id) has no cgroups")
+    }
+    try cgroups.update(placement, resources: resources)
+  }
+
   /// Host pids of the container's processes.
   public func processes(id: String) throws -> [Int32] {
     let record = try store.load(id)
