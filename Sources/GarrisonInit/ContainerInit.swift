@@ -9,6 +9,9 @@ public enum ContainerInit {
   /// Entry point of `garrison-init`. Never returns.
   public static func main() -> Never {
     var sync = SyncChannel(fd: SyncProtocol.syncFD)
+    // After `ready` in create mode the `create` process is gone: a failure (the filter, execve) then goes to the
+    // container's stderr too, where `start`'s caller or the container log shows it, instead of nowhere.
+    var readySent = false
     do {
       // Drop every inherited descriptor except stdio, ours (3 spec, 4 sync, 5 start FIFO, 6 console socket) and
       // the container's preserved ones before anything else: a stray descriptor held by a waiting container
@@ -37,6 +40,7 @@ public enum ContainerInit {
       InitPhaseTrace.mark("set up")
       let hookReport = try InitHooks.openStartReport(spec)
       sync.send(.ready)
+      readySent = spec.mode == .create
       if spec.mode == .create { try waitForStart() }
       if hookReport != nil {
         // startContainer hooks run with the final filter, as under runc and crun (the profile must allow spawning them).
@@ -51,6 +55,9 @@ public enum ContainerInit {
       throw InitFailure("execve \(path)", err.description)
     } catch {
       sync.send(.error(step: error.step, text: error.text))
+      if readySent {
+        do { try FileIO.writeAll(fd: 2, Array("garrison-init: \(error.step): \(error.text)\n".utf8)) } catch {}  // best effort
+      }
       _exit(127)
     }
   }

@@ -88,6 +88,27 @@ import Testing
             "\(s.stdout)\(s.stderr)")
   }
 
+  /// A failure after `ready` (the no_new_privs filter and `execve` now come after it) is still reported: `run`
+  /// and `exec` read it from the sync socket and fail naming the step, never exit silently.
+  @Test(.enabled(if: canRun, "needs root, /bin/busybox and built garrison-oci, garrison-init"))
+  func aFailingExecveAfterReadyIsReported() throws {
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    try "not a program\n".write(toFile: b.rootfs + "/bin/bad", atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: b.rootfs + "/bin/bad")
+    let r = try b.run(Harness.restricted(["/bin/bad"]))
+    #expect(r.status == 4 && r.stderr.contains("execve /bin/bad") && r.stderr.contains("ENOEXEC"), "\(r.stderr)")
+    var spec = Harness.restricted(["/bin/sleep", "30"])
+    spec.process!.noNewPrivileges = true
+    try b.write(spec)
+    let id = "it-execfail"
+    b.ids.append(id)
+    #expect(try b.oci(["run", "--detach", "--bundle", b.dir, id]).status == 0)
+    let e = try b.oci(["exec", id, "/bin/bad"])
+    #expect(e.status == 4 && e.stderr.contains("execve /bin/bad"), "\(e.status) \(e.stderr) \(e.stdout)")
+    #expect(try b.oci(["delete", "--force", id]).status == 0)
+  }
+
   /// runc's and crun's order: the mount holding the rootfs private before the self-bind, `rootfsPropagation`
   /// applied to the new `/` after pivot_root. containerd asks for rshared with a Bidirectional volume.
   @Test(.enabled(if: canRun, "needs root, /bin/busybox and built garrison-oci, garrison-init"), arguments: [

@@ -185,7 +185,10 @@ public struct OCIRuntime: Sendable {
       kill9AndWait(record.pid)  // runtime-spec: a failed startContainer hook stops the container
       throw error
     }
-    waitForExec(record.pid, sync: sync, initExe: record.initExe)
+    if let execError = waitForExec(record.pid, sync: sync, initExe: record.initExe) {
+      kill9AndWait(record.pid)  // it exits 127 by itself; the error is the one to report
+      throw execError
+    }
     PhaseTrace.mark("exec seen")
     let (report, audit) = try attest(record, pid: record.pid, spec: record.initSpec, background: auditInBackground)
     do {
@@ -408,8 +411,12 @@ public struct OCIRuntime: Sendable {
     let target: CgroupTarget
     if let placement = record.cgroups { target = .join(placement) } else { target = .unplaced }
     let launched = try launch(id: id, startFIFO: nil, console: console, cgroups: target, extraFDs: extraFDs) { spec }
-    waitForExec(launched.pid, sync: launched.sync)
+    let execError = waitForExec(launched.pid, sync: launched.sync, received: launched.pending)
     Glibc.close(launched.sync)
+    if let execError {
+      kill9AndWait(launched.pid)
+      throw execError
+    }
     _ = try attest(record, pid: launched.pid, spec: spec).report
     if let pidFile { try writePidFile(pidFile, launched.pid) }
     if detach { return 0 }
@@ -427,6 +434,8 @@ public struct OCIRuntime: Sendable {
     var cgroups: CgroupPlacement?
     var clamps: [String]
     var spec: InitSpec
+    /// What the init sent after `ready` that the reader already took in (an `exec` does not wait for `start`).
+    var pending: [UInt8] = []
   }
 
   /// What `launch` does about cgroups.
@@ -535,7 +544,7 @@ public struct OCIRuntime: Sendable {
             throw GarrisonError(.system, operation: "init", "container process exited during setup")
           }
           return Launched(pid: pid, startTime: st.startTime, sync: spawned.sync, cgroups: placement, clamps: clamps,
-                          spec: spec)
+                          spec: spec, pending: reader.pending)
         case .clamped(let name, let rs, let rh, let s, let h):
           clamps.append("\(name) requested \(rs)/\(rh), applied \(s)/\(h) (no CAP_SYS_RESOURCE)")
         case .hooks where hooks != nil:
@@ -617,10 +626,21 @@ public struct OCIRuntime: Sendable {
 
   /// Waits until `pid` has finished `execve` (credentials committed): end of file on the sync socket or a
   /// changed /proc/<pid>/exe, then a read of /proc/<pid>/environ, which takes the exec lock.
-  func waitForExec(_ pid: Int32, sync: Int32?, initExe: String? = nil) {
+  /// Waits until the container process has executed (or died). With the sync socket, returns the error
+  /// garrison-init reported after `ready` (the no_new_privs seccomp filter and `execve` come after it), if any.
+  @discardableResult
+  func waitForExec(_ pid: Int32, sync: Int32?, initExe: String? = nil, received alreadyRead: [UInt8] = []) -> GarrisonError? {
     if let sync {
       var buffer = [UInt8](repeating: 0, count: 256)
-      while Glibc.read(sync, &buffer, buffer.count) > 0 {}
+      var received = alreadyRead
+      while true {
+        let n = Glibc.read(sync, &buffer, buffer.count)
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { break }
+        if received.count < 65536 { received += buffer[0..<n] }
+      }
+      let lines = String(decoding: received, as: UTF8.self).split(separator: "\n").map(String.init)
+      if let line = lines.first(where: { $0.hasPrefix("error ") }) { return failure(SyncProtocol.Message(line: line)) }
     } else {
       for _ in 0..<5000 {
         guard let exe = ProcessProbe.executableIdentity(pid), exe == initExe else { break }
@@ -628,6 +648,7 @@ public struct OCIRuntime: Sendable {
       }
     }
     _ = try? FileIO.read("/proc/\(pid)/environ")  // synchronisation only; the content is not used
+    return nil
   }
 
   /// Reads the process's credentials back and audits them (`onAttested`); a mismatch, or an event that
