@@ -210,3 +210,24 @@ public struct Cgroup: Sendable, Hashable {
     return dir
   }
 }
+
+extension Cgroup {
+  /// Writes `limits` into this existing cgroup (runc's `update`): every limit must have its controller's
+  /// directory here and its file, else nothing more is written and `.unenforceable` names the field. Only the
+  /// fields set in `limits` change.
+  public func update(_ limits: CgroupLimits) throws {
+    try limits.validate()
+    var missing: [SkippedLimit] = []
+    for controller in limits.requiredControllers {
+      let dir = controller == "blkio" ? (directory(for: "blkio") ?? directory(for: "io")) : directory(for: controller)
+      guard dir == nil else { continue }
+      for field in LimitWriter.fields(of: limits, controller: controller) {
+        missing.append(SkippedLimit(field: field, controller: controller,
+                                    reason: "the container's cgroup has no \(controller) directory"))
+      }
+    }
+    if !missing.isEmpty { throw CgroupManager.unenforceable(missing) }
+    let skipped = try LimitWriter(cgroup: self, limits: limits).apply()
+    if !skipped.isEmpty { throw CgroupManager.unenforceable(skipped) }
+  }
+}

@@ -75,6 +75,13 @@ public struct CgroupLayout: Sendable, Hashable {
     self.unified = unified
   }
 
+  /// The hierarchy enforcing a `CgroupLimits` controller name: as `hierarchy(for:)`, except that block I/O is
+  /// `blkio` on v1 and `io` on v2.
+  public func hierarchy(forLimit controller: String) -> CgroupHierarchy? {
+    if controller == "blkio" { return hierarchy(for: "blkio") ?? hierarchy(for: "io") }
+    return hierarchy(for: controller)
+  }
+
   /// The hierarchy that provides `controller`: its v1 hierarchy if one is mounted, otherwise the
   /// unified hierarchy if the controller is available there, otherwise nil.
   public func hierarchy(for controller: String) -> CgroupHierarchy? {

@@ -15,6 +15,9 @@ import GarrisonCore
 /// | `pidsLimit`         | `pids.limit`          | `pids.max`                     | `pids.max`          |
 /// | `cpusetCpus`        | `cpu.cpus`            | `cpuset.cpus`                  | `cpuset.cpus`       |
 /// | `cpusetMems`        | `cpu.mems`            | `cpuset.mems`                  | `cpuset.mems`       |
+/// | `memoryReservationBytes` | `memory.reservation` | `memory.soft_limit_in_bytes` | `memory.low`      |
+/// | `hugepageLimits`    | `hugepageLimits`      | `hugetlb.<size>.limit_in_bytes` (and `.rsvd.` when present) | `hugetlb.<size>.max` |
+/// | `blockIO`           | `blockIO`             | `blkio.weight` (or `blkio.bfq.weight`), `blkio.leaf_weight`, `blkio.weight_device`, `blkio.throttle.*_device` | `io.weight` (or `io.bfq.weight`), `io.max` |
 ///
 /// `-1` means "unlimited" for memory, swap, quota and pids, as in the OCI spec.
 public struct CgroupLimits: Sendable, Hashable, Codable {
@@ -37,6 +40,85 @@ public struct CgroupLimits: Sendable, Hashable, Codable {
   public var cpusetCpus: String?
   /// Memory nodes the cgroup may allocate from, in the kernel list format (`0`).
   public var cpusetMems: String?
+  /// Soft memory limit in bytes (> 0), or -1 for none: reclaimed down to under memory pressure (v2: the
+  /// protection below which it is not reclaimed, `memory.low`, as runc and crun map it).
+  public var memoryReservationBytes: Int64?
+  /// Huge page limits, one per page size.
+  public var hugepageLimits: [HugepageLimit]?
+  /// Block I/O weight and throttling.
+  public var blockIO: BlockIOLimits?
+
+  /// A limit on one huge page size (`linux.resources.hugepageLimits[]`).
+  public struct HugepageLimit: Sendable, Hashable, Codable {
+    /// The kernel's name of the size: `2MB`, `1GB`, `64KB`.
+    public var pageSize: String
+    /// Bytes of huge pages of that size the cgroup may use.
+    public var limit: UInt64
+    public init(pageSize: String, limit: UInt64) {
+      self.pageSize = pageSize
+      self.limit = limit
+    }
+  }
+
+  /// `linux.resources.blockIO`.
+  public struct BlockIOLimits: Sendable, Hashable, Codable {
+    public var weight: UInt16?
+    public var leafWeight: UInt16?
+    public var weightDevices: [WeightDevice]
+    public var throttle: [ThrottleDevice]
+    public init(weight: UInt16? = nil, leafWeight: UInt16? = nil, weightDevices: [WeightDevice] = [],
+                throttle: [ThrottleDevice] = []) {
+      self.weight = weight
+      self.leafWeight = leafWeight
+      self.weightDevices = weightDevices
+      self.throttle = throttle
+    }
+    /// A per-device weight (`weightDevice[]`).
+    public struct WeightDevice: Sendable, Hashable, Codable {
+      public var major: Int64, minor: Int64
+      public var weight: UInt16?, leafWeight: UInt16?
+      public init(major: Int64, minor: Int64, weight: UInt16?, leafWeight: UInt16?) {
+        self.major = major
+        self.minor = minor
+        self.weight = weight
+        self.leafWeight = leafWeight
+      }
+    }
+    /// A per-device rate limit (`throttleReadBpsDevice[]` and the other three).
+    public struct ThrottleDevice: Sendable, Hashable, Codable {
+      public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case readBps = "throttleReadBpsDevice", writeBps = "throttleWriteBpsDevice"
+        case readIOPS = "throttleReadIOPSDevice", writeIOPS = "throttleWriteIOPSDevice"
+        /// The cgroup v1 file.
+        public var v1File: String {
+          switch self {
+          case .readBps: "blkio.throttle.read_bps_device"
+          case .writeBps: "blkio.throttle.write_bps_device"
+          case .readIOPS: "blkio.throttle.read_iops_device"
+          case .writeIOPS: "blkio.throttle.write_iops_device"
+          }
+        }
+        /// The key in the cgroup v2 `io.max` line.
+        public var v2Key: String {
+          switch self {
+          case .readBps: "rbps"
+          case .writeBps: "wbps"
+          case .readIOPS: "riops"
+          case .writeIOPS: "wiops"
+          }
+        }
+      }
+      public var kind: Kind
+      public var major: Int64, minor: Int64
+      public var rate: UInt64
+      public init(kind: Kind, major: Int64, minor: Int64, rate: UInt64) {
+        self.kind = kind
+        self.major = major
+        self.minor = minor
+        self.rate = rate
+      }
+    }
+  }
 
   public init(
     memoryLimitBytes: Int64? = nil, memorySwapBytes: Int64? = nil, cpuShares: UInt64? = nil,
@@ -60,7 +142,7 @@ public struct CgroupLimits: Sendable, Hashable, Codable {
   /// Whether any CPU bandwidth or weight setting is present.
   var usesCPU: Bool { cpuShares != nil || cpuWeight != nil || cpuQuota != nil || cpuPeriod != nil }
   /// Whether any memory setting is present.
-  var usesMemory: Bool { memoryLimitBytes != nil || memorySwapBytes != nil }
+  var usesMemory: Bool { memoryLimitBytes != nil || memorySwapBytes != nil || memoryReservationBytes != nil }
   /// Whether any cpuset setting is present.
   var usesCpuset: Bool { cpusetCpus != nil || cpusetMems != nil }
 
@@ -71,6 +153,8 @@ public struct CgroupLimits: Sendable, Hashable, Codable {
     if usesCpuset { names.append("cpuset") }
     if usesMemory { names.append("memory") }
     if pidsLimit != nil { names.append("pids") }
+    if !(hugepageLimits ?? []).isEmpty { names.append("hugetlb") }
+    if blockIO != nil { names.append("blkio") }  // "io" on cgroup v2 (`CgroupLayout.hierarchy(forLimit:)`)
     return names
   }
 
@@ -102,6 +186,19 @@ public struct CgroupLimits: Sendable, Hashable, Codable {
     }
     if let p = cpuPeriod, !(1000...1_000_000).contains(p) {
       throw bad("cpu.period", "cpu period must be in 1000...1000000 µs, got \(p)")
+    }
+    if let r = memoryReservationBytes, r != -1, r <= 0 {
+      throw bad("memory.reservation", "memory reservation must be positive or -1 (none), got \(r)")
+    }
+    for (i, h) in (hugepageLimits ?? []).enumerated() {
+      let ok = h.pageSize.count >= 3 && (h.pageSize.hasSuffix("KB") || h.pageSize.hasSuffix("MB") || h.pageSize.hasSuffix("GB"))
+        && h.pageSize.dropLast(2).allSatisfy(\.isNumber)
+      if !ok { throw bad("hugepageLimits[\(i)].pageSize", "page size must look like 2MB, got \"\(h.pageSize)\"") }
+    }
+    if let b = blockIO {
+      for (name, w) in [("weight", b.weight), ("leafWeight", b.leafWeight)] {
+        if let w, !(10...1000).contains(w) { throw bad("blockIO.\(name)", "block I/O weight must be in 10...1000, got \(w)") }
+      }
     }
     if let p = pidsLimit, p != -1, p <= 0 {
       throw bad("pids.limit", "pids limit must be positive or -1 (unlimited), got \(p)")

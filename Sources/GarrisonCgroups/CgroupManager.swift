@@ -28,6 +28,25 @@ public struct CgroupManager: Sendable {
       + layout.v1.filter { !$0.controllers.isDisjoint(with: Self.managedV1Controllers) }
   }
 
+  /// v1 controllers Garrison makes a directory in only for a cgroup whose limits use them (hugepage limits,
+  /// block I/O), so other containers pay nothing for them.
+  public static let onDemandV1Controllers: Set<String> = ["hugetlb", "blkio"]
+
+  /// The managed hierarchies plus the on-demand v1 ones `limits` need.
+  func hierarchies(for limits: CgroupLimits) -> [CgroupHierarchy] {
+    let needed = Set(limits.requiredControllers).intersection(Self.onDemandV1Controllers)
+    return managedHierarchies + layout.v1.filter {
+      $0.controllers.isDisjoint(with: Self.managedV1Controllers) && !$0.controllers.isDisjoint(with: needed)
+    }
+  }
+
+  /// Every hierarchy a Garrison cgroup may have a directory in (opening and removing existing cgroups).
+  var possibleHierarchies: [CgroupHierarchy] {
+    managedHierarchies + layout.v1.filter {
+      $0.controllers.isDisjoint(with: Self.managedV1Controllers) && !$0.controllers.isDisjoint(with: Self.onDemandV1Controllers)
+    }
+  }
+
   /// Creates the cgroup `path` with `limits` in every managed hierarchy and returns it.
   ///
   /// A limit whose controller (or, for swap, accounting file) is missing throws `.unenforceable`
@@ -41,14 +60,14 @@ public struct CgroupManager: Sendable {
     let cgroupPath = try CgroupPath(path)
     try limits.validate()
     var skipped: [SkippedLimit] = []
-    for controller in limits.requiredControllers where layout.hierarchy(for: controller) == nil {
+    for controller in limits.requiredControllers where layout.hierarchy(forLimit: controller) == nil {
       for field in LimitWriter.fields(of: limits, controller: controller) {
         skipped.append(SkippedLimit(field: field, controller: controller, reason: "the \(controller) controller is not available (\(layout.mode) cgroups)"))
       }
     }
     if !skipped.isEmpty && !allowMissingControllers { throw Self.unenforceable(skipped) }
 
-    let directories = try managedHierarchies.map { CgroupDirectory(hierarchy: $0, path: try $0.directory(for: cgroupPath)) }
+    let directories = try hierarchies(for: limits).map { CgroupDirectory(hierarchy: $0, path: try $0.directory(for: cgroupPath)) }
     for dir in directories where !adopting.contains(dir.path) && CgroupFS.exists(dir.path) {
       throw GarrisonError(
         .exists, operation: "create cgroup", "cgroup \(cgroupPath) already exists at \(dir.path)")
@@ -99,7 +118,7 @@ public struct CgroupManager: Sendable {
   /// The existing cgroup `path` (its directories in the managed hierarchies that have it).
   public func open(path: String) throws -> Cgroup {
     let cgroupPath = try CgroupPath(path)
-    let directories = try managedHierarchies.map { CgroupDirectory(hierarchy: $0, path: try $0.directory(for: cgroupPath)) }
+    let directories = try possibleHierarchies.map { CgroupDirectory(hierarchy: $0, path: try $0.directory(for: cgroupPath)) }
       .filter { CgroupFS.exists($0.path) }
     if directories.isEmpty {
       throw GarrisonError(.notFound, operation: "open cgroup", "cgroup \(cgroupPath) does not exist")
@@ -112,7 +131,7 @@ public struct CgroupManager: Sendable {
   public func removeTree(path: String, timeout: Duration = .seconds(5)) throws {
     let root = try CgroupPath(path)
     var subpaths: Set<[String]> = []
-    for h in managedHierarchies {
+    for h in possibleHierarchies {
       let dir = try h.directory(for: root)
       guard CgroupFS.exists(dir) else { continue }
       try collect(dir, prefix: [], into: &subpaths)
@@ -154,7 +173,9 @@ public struct CgroupManager: Sendable {
   /// v2: writes `+controller` into `cgroup.subtree_control` of the base and every ancestor of the
   /// leaf, for each controller the limits need (plus accounting ones) that lives in this hierarchy.
   private func enableControllers(_ dir: CgroupDirectory, path: CgroupPath, limits: CgroupLimits) throws {
-    let wanted = (limits.requiredControllers + Self.accountingControllers).filter {
+    let wanted = (limits.requiredControllers + Self.accountingControllers).map {
+      $0 == "blkio" && layout.hierarchy(for: "blkio") == nil ? "io" : $0
+    }.filter {
       layout.hierarchy(for: $0)?.mountPoint == dir.hierarchy.mountPoint
     }
     var seen: Set<String> = []

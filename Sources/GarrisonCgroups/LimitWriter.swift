@@ -15,6 +15,11 @@ struct LimitWriter {
     case "memory":
       if limits.memoryLimitBytes != nil { out.append(r + "memory.limit") }
       if limits.memorySwapBytes != nil { out.append(r + "memory.swap") }
+      if limits.memoryReservationBytes != nil { out.append(r + "memory.reservation") }
+    case "hugetlb":
+      if !(limits.hugepageLimits ?? []).isEmpty { out.append(r + "hugepageLimits") }
+    case "blkio":
+      if limits.blockIO != nil { out.append(r + "blockIO") }
     case "cpu":
       if limits.cpuShares != nil { out.append(r + "cpu.shares") }
       if limits.cpuWeight != nil { out.append(r + "unified.cpu.weight") }
@@ -38,7 +43,74 @@ struct LimitWriter {
     if let dir = cgroup.directory(for: "pids"), let p = limits.pidsLimit {
       try CgroupFS.write(dir.path + "/pids.max", p == -1 ? "max" : String(p))
     }
+    if let dir = cgroup.directory(for: "hugetlb") { try hugetlb(dir, missing: &missing) }
+    if let b = limits.blockIO, let dir = cgroup.directory(for: "blkio") ?? cgroup.directory(for: "io") {
+      try blockIO(b, dir, missing: &missing)
+    }
     return missing
+  }
+
+  /// `hugetlb.<size>.limit_in_bytes` (v1; and `.rsvd.limit_in_bytes` where the kernel has it, as runc) or
+  /// `hugetlb.<size>.max` (v2). A size the kernel does not offer is a missing file.
+  private func hugetlb(_ dir: CgroupDirectory, missing: inout [SkippedLimit]) throws {
+    let v2 = dir.hierarchy.version == .v2
+    for (i, h) in (limits.hugepageLimits ?? []).enumerated() {
+      let file = dir.path + "/hugetlb.\(h.pageSize)" + (v2 ? ".max" : ".limit_in_bytes")
+      guard CgroupFS.exists(file) else {
+        missing.append(SkippedLimit(field: "linux.resources.hugepageLimits[\(i)]", controller: "hugetlb",
+                                    reason: "\(CgroupFS.baseName(file)) does not exist (no \(h.pageSize) huge pages here)"))
+        continue
+      }
+      try CgroupFS.write(file, String(h.limit))
+      let rsvd = dir.path + "/hugetlb.\(h.pageSize).rsvd" + (v2 ? ".max" : ".limit_in_bytes")
+      if CgroupFS.exists(rsvd) { try CgroupFS.write(rsvd, String(h.limit)) }
+    }
+  }
+
+  /// Block I/O: weights (`blkio.weight` or, with BFQ, `blkio.bfq.weight`; v2 `io.weight`/`io.bfq.weight`) and
+  /// throttling (`blkio.throttle.*_device`; v2 `io.max`). A weight file the kernel lacks (no proportional I/O
+  /// scheduler) is a missing file, as is any other.
+  private func blockIO(_ b: CgroupLimits.BlockIOLimits, _ dir: CgroupDirectory, missing: inout [SkippedLimit]) throws {
+    let v2 = dir.hierarchy.version == .v2
+    let f = "linux.resources.blockIO"
+    func first(_ names: [String]) -> String? { names.map { dir.path + "/" + $0 }.first(where: CgroupFS.exists) }
+    func skip(_ field: String, _ what: String) {
+      missing.append(SkippedLimit(field: field, controller: v2 ? "io" : "blkio",
+                                  reason: "\(what) does not exist (no proportional-weight I/O scheduler here)"))
+    }
+    let weightFiles = v2 ? ["io.weight", "io.bfq.weight"] : ["blkio.weight", "blkio.bfq.weight"]
+    if let w = b.weight {
+      if let file = first(weightFiles) {
+        try CgroupFS.write(file, v2 && file.hasSuffix("/io.weight") ? "default \(w)" : String(w))
+      } else {
+        skip(f + ".weight", weightFiles.joined(separator: " or "))
+      }
+    }
+    if let w = b.leafWeight {
+      if !v2, let file = first(["blkio.leaf_weight"]) { try CgroupFS.write(file, String(w)) } else {
+        skip(f + ".leafWeight", v2 ? "a leaf weight (cgroup v2 has none)" : "blkio.leaf_weight")
+      }
+    }
+    for (i, d) in b.weightDevices.enumerated() {
+      if let w = d.weight {
+        let names = v2 ? ["io.weight", "io.bfq.weight"] : ["blkio.weight_device", "blkio.bfq.weight_device"]
+        if let file = first(names) { try CgroupFS.write(file, "\(d.major):\(d.minor) \(w)") } else {
+          skip(f + ".weightDevice[\(i)]", names.joined(separator: " or "))
+        }
+      }
+      if let w = d.leafWeight {
+        if !v2, let file = first(["blkio.leaf_weight_device"]) { try CgroupFS.write(file, "\(d.major):\(d.minor) \(w)") } else {
+          skip(f + ".weightDevice[\(i)].leafWeight", "blkio.leaf_weight_device")
+        }
+      }
+    }
+    for t in b.throttle {
+      if v2 {
+        try CgroupFS.write(dir.path + "/io.max", "\(t.major):\(t.minor) \(t.kind.v2Key)=\(t.rate)")
+      } else {
+        try CgroupFS.write(dir.path + "/" + t.kind.v1File, "\(t.major):\(t.minor) \(t.rate)")
+      }
+    }
   }
 
   private func cpuset(_ dir: CgroupDirectory) throws {
@@ -50,6 +122,10 @@ struct LimitWriter {
     let v2 = dir.hierarchy.version == .v2
     if let m = limits.memoryLimitBytes {
       try CgroupFS.write(dir.path + (v2 ? "/memory.max" : "/memory.limit_in_bytes"), m == -1 ? (v2 ? "max" : "-1") : String(m))
+    }
+    if let r = limits.memoryReservationBytes {
+      // runc and crun: v1 memory.soft_limit_in_bytes, v2 memory.low.
+      try CgroupFS.write(dir.path + (v2 ? "/memory.low" : "/memory.soft_limit_in_bytes"), r == -1 ? (v2 ? "0" : "-1") : String(r))
     }
     guard let swap = limits.memorySwapBytes else { return }
     let file = dir.path + (v2 ? "/memory.swap.max" : "/memory.memsw.limit_in_bytes")

@@ -9,6 +9,9 @@ public enum ContainerInit {
   /// Entry point of `garrison-init`. Never returns.
   public static func main() -> Never {
     var sync = SyncChannel(fd: SyncProtocol.syncFD)
+    // After `ready` in create mode the `create` process is gone: a failure (the filter, execve) then goes to the
+    // container's stderr too, where `start`'s caller or the container log shows it, instead of nowhere.
+    var readySent = false
     do {
       // Drop every inherited descriptor except stdio, ours (3 spec, 4 sync, 5 start FIFO, 6 console socket) and
       // the container's preserved ones before anything else: a stray descriptor held by a waiting container
@@ -33,20 +36,28 @@ public enum ContainerInit {
       try enterNamespaces(spec, early: early, sync: &sync)  // forks (unless born in its pid namespace); only the container process returns
       InitPhaseTrace.mark("forked")
       try sync.waitForGo()
-      try setUpContainer(spec, sync: &sync)
+      var (credentials, path) = try setUpContainer(&spec, sync: &sync)
       InitPhaseTrace.mark("set up")
-      if !spec.env.contains(where: { $0.hasPrefix("HOME=") }) { spec.env.append("HOME=\(homeDirectory(uid: spec.user.uid))") }
-      let path = try resolveExecutable(spec)
       let hookReport = try InitHooks.openStartReport(spec)
       sync.send(.ready)
+      readySent = spec.mode == .create
       if spec.mode == .create { try waitForStart() }
-      try InitHooks.startContainer(spec, report: hookReport)
+      if hookReport != nil {
+        // startContainer hooks run with the final filter, as under runc and crun (the profile must allow spawning them).
+        try credentials.lockDown()
+        try InitHooks.startContainer(spec, report: hookReport)
+      }
       try step("reset signal dispositions") { () throws(Errno) in try Kernel.resetSignals() }
       try PreservedFDs.install(count: arguments.preservedFDs)
+      // no_new_privs and the seccomp filter last: nothing but execve runs under it.
+      if hookReport == nil { try credentials.lockDown() }
       let err = Kernel.execve(path, spec.args, spec.env)
       throw InitFailure("execve \(path)", err.description)
     } catch {
       sync.send(.error(step: error.step, text: error.text))
+      if readySent {
+        do { try FileIO.writeAll(fd: 2, Array("garrison-init: \(error.step): \(error.text)\n".utf8)) } catch {}  // best effort
+      }
       _exit(127)
     }
   }
@@ -186,7 +197,11 @@ public enum ContainerInit {
     try step("setresuid to 0 in the user namespace") { () throws(Errno) in try Kernel.setresuid(0) }
   }
 
-  static func setUpContainer(_ spec: InitSpec, sync: inout SyncChannel) throws(InitFailure) {
+  /// Everything up to the end of the credential block; returns the credential setup (whose `lockDown`, the
+  /// no_new_privs seccomp filter, comes right before `execve`) and the resolved executable.
+  static func setUpContainer(_ spec: inout InitSpec, sync: inout SyncChannel)
+    throws(InitFailure) -> (CredentialSetup<LinuxPrivilegeKernel>, String)
+  {
     if spec.mode == .exec, let terminal = spec.terminal {
       try ConsoleSetup(spec: spec, terminal: terminal).apply(mountConsole: false)
     }
@@ -212,6 +227,8 @@ public enum ContainerInit {
       }
       try rootfs.finalize()
     }
+    // From the container's own /etc/passwd, so after the root switch, and before any seccomp filter.
+    if !spec.env.contains(where: { $0.hasPrefix("HOME=") }) { spec.env.append("HOME=\(homeDirectory(uid: spec.user.uid))") }
     try applyRlimits(spec, sync: &sync)
     if let domain = spec.personality {
       // Before the credentials and the seccomp filter (which may not allow personality(2) with this value).
@@ -222,14 +239,30 @@ public enum ContainerInit {
         try FileIO.write("/proc/self/oom_score_adj", String(adj))
       }
     }
-    var credentials = CredentialSetup(spec: spec, kernel: LinuxPrivilegeKernel())
-    try credentials.apply()
-    // Every descriptor above stdio (sync socket, start FIFO) is already close-on-exec; make sure of the rest.
+    // Every descriptor above stdio (sync socket, start FIFO) is already close-on-exec; make sure of the rest,
+    // before any seccomp filter (a profile may deny close_range).
     try step("mark fds >= 3 close-on-exec") { () throws(Errno) in
       try Kernel.closeRange(first: 3, flags: C.CLOSE_RANGE_CLOEXEC)
     }
+    var credentials = CredentialSetup(spec: spec, kernel: LinuxPrivilegeKernel())
+    if spec.noNewPrivileges {
+      // The filter comes last (`lockDown`): cwd and executable as the final user, as before.
+      try credentials.apply()
+      try enterWorkingDirectory(spec)
+      return (credentials, try resolveExecutable(spec))
+    }
+    // Without no_new_privs the filter is the credential block's first step (it needs CAP_SYS_ADMIN): the cwd
+    // check and the executable lookup (getcwd, faccessat2) come before it, as the init (crun's order); execve
+    // still checks the final user's permissions.
+    try enterWorkingDirectory(spec)
+    let path = try resolveExecutable(spec)
+    try credentials.apply()
+    return (credentials, path)
+  }
+
+  /// `chdir(cwd)` and the CVE-2024-21626 check that the working directory is inside the container's root.
+  static func enterWorkingDirectory(_ spec: InitSpec) throws(InitFailure) {
     try step("chdir to cwd \(spec.cwd)") { () throws(Errno) in try Kernel.chdir(spec.cwd) }
-    // CVE-2024-21626: the working directory must be inside the container's root.
     let cwd = try step("getcwd") { () throws(Errno) -> String in try Kernel.getcwd() }
     guard cwd.hasPrefix("/") else { throw InitFailure("check cwd", "working directory \(cwd) is outside the container") }
   }

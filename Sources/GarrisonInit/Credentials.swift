@@ -2,7 +2,9 @@ import GarrisonKernel
 
 /// The privilege half of the init, in the order of DESIGN.md rule 8: LSM exec labels → seccomp (only if
 /// no_new_privs is off) → bounding drop → keepcaps → setgroups → setresgid → setresuid → capset → ambient →
-/// no_new_privs → seccomp (if no_new_privs is on).
+/// umask (`apply`), then, as the very last step before `execve`, no_new_privs → seccomp if no_new_privs is on
+/// (`lockDown`): nothing but `execve` runs under that filter (a profile may deny getcwd, close_range or
+/// faccessat2, which the init needs before it).
 public struct CredentialSetup<K: PrivilegeKernel> {
   public let spec: InitSpec
   /// The kernel the steps go to (`LinuxPrivilegeKernel`; a recording fake in tests).
@@ -13,7 +15,8 @@ public struct CredentialSetup<K: PrivilegeKernel> {
     self.kernel = kernel
   }
 
-  /// Runs the credential block; the first failing step throws an `InitFailure` naming it.
+  /// Runs the credential block up to the ambient set and the umask (with no_new_privs off, the seccomp filter
+  /// first); the first failing step throws an `InitFailure` naming it. `lockDown` completes it.
   public mutating func apply() throws(InitFailure) {
     try applyLSMLabels()
     if let seccomp = spec.seccomp, !spec.noNewPrivileges {
@@ -46,13 +49,18 @@ public struct CredentialSetup<K: PrivilegeKernel> {
     for cap in 0...spec.lastCap where caps.ambient & (UInt64(1) << UInt64(cap)) != 0 {
       try step("raise ambient \(capName(cap))") { () throws(Errno) in try kernel.raiseAmbient(cap) }
     }
-    if spec.noNewPrivileges {
-      try step("prctl(PR_SET_NO_NEW_PRIVS, 1)") { () throws(Errno) in
-        try kernel.prctl(LinuxConstants.PR_SET_NO_NEW_PRIVS, 1)
-      }
-      if let seccomp = spec.seccomp { try installSeccomp(seccomp, when: "last") }
-    }
     if let umask = user.umask { kernel.umask(umask) }
+  }
+
+  /// With `noNewPrivileges`: `PR_SET_NO_NEW_PRIVS`, then the seccomp filter. The init calls it right before
+  /// `execve` (before the startContainer hooks when there are any); nothing when no_new_privs is off (the filter
+  /// was installed by `apply`).
+  public mutating func lockDown() throws(InitFailure) {
+    guard spec.noNewPrivileges else { return }
+    try step("prctl(PR_SET_NO_NEW_PRIVS, 1)") { () throws(Errno) in
+      try kernel.prctl(LinuxConstants.PR_SET_NO_NEW_PRIVS, 1)
+    }
+    if let seccomp = spec.seccomp { try installSeccomp(seccomp, when: "last") }
   }
 
   /// Writes the AppArmor exec profile and the SELinux exec label; fails closed if the kernel lacks them.

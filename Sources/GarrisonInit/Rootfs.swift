@@ -10,10 +10,16 @@ struct RootfsSetup {
   /// Everything up to and including the root switch. Runs in the new mount namespace. `beforeRootSwitch` runs
   /// once every mount and device is in place and the host's mount view is still there (the OCI hooks).
   func prepareAndPivot(beforeRootSwitch: () throws(InitFailure) -> Void = {}) throws(InitFailure) {
+    // As runc: `rootfsPropagation` (default rprivate) on the whole view first, so that no mount event of the
+    // container reaches the host unless asked; then the mount holding the rootfs is made private (a shared
+    // parent would make the self-bind propagate and pivot_root fail with EINVAL, an unbindable one the bind);
+    // the requested propagation is applied to the new root after the switch, once its last bind (masked and
+    // read-only paths, /dev/console) is made (end of `finalize`: a bind from an unbindable mount fails).
     let propagation = spec.rootPropagation == 0 ? (C.MS_REC | C.MS_PRIVATE) : spec.rootPropagation
-    try step("make / mount propagation private") { () throws(Errno) in
+    try step("set / mount propagation") { () throws(Errno) in
       try Kernel.mount(source: nil, target: "/", type: nil, flags: propagation, data: nil)
     }
+    if spec.rootPropagation != 0 { try makeRootfsParentPrivate() }
     try step("bind rootfs \(spec.rootfs) onto itself") { () throws(Errno) in
       try Kernel.mount(source: spec.rootfs, target: spec.rootfs, type: nil, flags: C.MS_BIND | C.MS_REC, data: nil)
     }
@@ -44,6 +50,23 @@ struct RootfsSetup {
       try step("unmount old root") { () throws(Errno) in try Kernel.unmount(".", flags: C.MNT_DETACH) }
     }
     try step("chdir to new /") { () throws(Errno) in try Kernel.chdir("/") }
+  }
+
+  /// runc's `rootfsParentMountPrivate`: `MS_PRIVATE` (not recursive) on the mount the rootfs path is on, found
+  /// by walking up from the rootfs until `mount` stops failing with EINVAL (not a mount point).
+  private func makeRootfsParentPrivate() throws(InitFailure) {
+    var path = spec.rootfs
+    while true {
+      do {
+        try Kernel.mount(source: nil, target: path, type: nil, flags: C.MS_PRIVATE, data: nil)
+        return
+      } catch let err where err == .EINVAL && path != "/" {
+        let parent = path.split(separator: "/").dropLast().joined(separator: "/")
+        path = "/" + parent
+      } catch {
+        throw InitFailure("make the mount holding \(spec.rootfs) private (at \(path))", error.description)
+      }
+    }
   }
 
   private func mountOne(_ m: InitSpec.Mount, index: Int, root: ContainedRoot) throws(InitFailure) {
@@ -193,6 +216,11 @@ struct RootfsSetup {
       try step("remount / read-only") { () throws(Errno) in
         try Kernel.mount(source: nil, target: "/", type: nil, flags: C.MS_BIND | C.MS_REMOUNT | C.MS_RDONLY | keep,
                          data: nil)
+      }
+    }
+    if spec.rootPropagation != 0 {
+      try step("apply rootfsPropagation to the new /") { () throws(Errno) in
+        try Kernel.mount(source: nil, target: "/", type: nil, flags: spec.rootPropagation, data: nil)
       }
     }
   }

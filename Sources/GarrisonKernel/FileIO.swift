@@ -123,6 +123,9 @@ public struct LineReader {
     }
   }
 
+  /// Bytes read from the descriptor but not yet returned as a line (what arrived right after the last one).
+  public var pending: [UInt8] { buffer }
+
   /// The descriptors received so far (close-on-exec), in arrival order; the caller owns them now.
   public mutating func takeDescriptors() -> [Int32] {
     defer { descriptors.removeAll() }

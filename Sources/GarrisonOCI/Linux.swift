@@ -96,7 +96,7 @@ extension RuntimeSpec {
     public var cpu: CPU?
     public var pids: Pids?
     public var unified: [String: String]?
-    /// Decoded only so the runtime can refuse them (garrison-oci does not apply these controllers).
+    /// Kept as JSON: `OCIResourceLimits` reads blockIO and hugepageLimits and refuses network and rdma.
     public var blockIO: OCIJSONValue?
     public var hugepageLimits: OCIJSONValue?
     public var network: OCIJSONValue?

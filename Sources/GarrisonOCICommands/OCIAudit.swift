@@ -93,6 +93,11 @@ enum OCIAudit {
       return f
     }
     for m in report.mismatches { fields.append(AuditDetails.ReadbackField(field: "mismatch", expected: "as specified", actual: m)) }
+    // no_new_privs off: a setuid/setgid program the process ran (allowed, and recorded as such; expected equals
+    // actual, so it does not count as a mismatch).
+    for e in report.escalations ?? [] {
+      fields.append(AuditDetails.ReadbackField(field: "escalation", expected: e, actual: e))
+    }
     var details = AuditDetails.readback(fields)
     if case .object(var o) = details {
       o["pid"] = .integer(report.pid)

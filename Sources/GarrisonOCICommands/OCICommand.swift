@@ -25,7 +25,7 @@ public struct OCICommand: ParsableCommand {
     version: "garrison-oci version 0.1.0\nspec: 1.2.0",
     subcommands: [
       OCICreate.self, OCIStart.self, OCIState.self, OCIKill.self, OCIDelete.self, OCIRun.self, OCIExec.self,
-      OCIPs.self, OCIFeatures.self, OCISpec.self, OCIList.self,
+      OCIPs.self, OCIFeatures.self, OCISpec.self, OCIList.self, OCIUpdate.self,
     ]
   )
   /// Global options before the verb (`garrison-oci --root R create …`); subcommands share the group.
@@ -88,11 +88,22 @@ struct OCIGlobals: Equatable {
     }
     let globals = self
     runtime.onHookRun = { run in
-      // runtime-spec: a failed poststop hook is a warning; delete goes on (every other failure is an error).
-      if run.kind == .poststop, let message = run.message {
+      // runtime-spec: a failed poststart or poststop hook is a warning; start and delete go on (every other
+      // failure is an error).
+      if run.kind == .poststop || run.kind == .poststart, let message = run.message {
         globals.report("\(run.field): \(message)", level: "warning")
       }
       try OCIAudit.hookRun(run)
+    }
+    runtime.onGrantNotApplied = { id, bundle, annotations, field, names in
+      globals.report("\(field): \(names.joined(separator: ", ")) not raised: an ambient capability must be permitted "
+                       + "and inheritable (the container runs without it, as with runc and crun)", level: "warning")
+      try OCIAudit.append(AuditEvent(
+        kind: .enforcementFallback, outcome: .allowed,
+        object: OCIAudit.object(id: id, bundle: bundle, annotations: annotations),
+        details: AuditDetails.fallback(mechanism: "capabilities.ambient", requested: names.joined(separator: ","),
+                                       applied: "none",
+                                       reason: "\(field): not in both permitted and inheritable, so not raisable")))
     }
     return runtime
   }

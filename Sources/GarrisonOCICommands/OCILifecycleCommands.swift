@@ -144,3 +144,92 @@ enum Signals {
     return table[upper.hasPrefix("SIG") ? String(upper.dropFirst(3)) : upper]
   }
 }
+
+/// `update`: change the cgroup limits of a created or running container, as `runc update` (containerd's shim
+/// calls it for `crictl update` and kubelet's in-place resize). `--resources FILE` (or `-` for stdin) holds a
+/// `linux.resources` object; the flags set single fields on top of it.
+struct OCIUpdate: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "update", abstract: "Update a container's resource limits.")
+  @OptionGroup var global: OCIGlobalOptions
+  @Option(name: [.short, .long], help: "A linux.resources JSON file, or - for standard input.") var resources: String?
+  @Option(name: .customLong("cpu-shares"), help: "CPU shares (relative weight).") var cpuShares: UInt64?
+  @Option(name: .customLong("cpu-quota"), help: "CFS quota in microseconds (-1: none).") var cpuQuota: Int64?
+  @Option(name: .customLong("cpu-period"), help: "CFS period in microseconds.") var cpuPeriod: UInt64?
+  @Option(name: .customLong("cpuset-cpus"), help: "CPUs to use (0-3,5).") var cpusetCpus: String?
+  @Option(name: .customLong("cpuset-mems"), help: "Memory nodes to use.") var cpusetMems: String?
+  @Option(name: [.short, .long], help: "Memory limit in bytes (k, m, g suffixes; -1: none).") var memory: String?
+  @Option(name: .customLong("memory-swap"), help: "Memory plus swap limit in bytes (k, m, g; -1: none).") var memorySwap: String?
+  @Option(name: .customLong("memory-reservation"), help: "Memory soft limit in bytes (k, m, g).") var memoryReservation: String?
+  @Option(name: .customLong("pids-limit"), help: "Maximum number of tasks (-1 or 0: none).") var pidsLimit: Int64?
+  @Argument var id: String
+
+  func run() throws {
+    try global.perform {
+      var r = try base()
+      if cpuShares != nil || cpuQuota != nil || cpuPeriod != nil || cpusetCpus != nil || cpusetMems != nil {
+        var cpu = r.cpu ?? RuntimeSpec.CPU()
+        if let cpuShares { cpu.shares = cpuShares }
+        if let cpuQuota { cpu.quota = cpuQuota }
+        if let cpuPeriod { cpu.period = cpuPeriod }
+        if let cpusetCpus { cpu.cpus = cpusetCpus }
+        if let cpusetMems { cpu.mems = cpusetMems }
+        r.cpu = cpu
+      }
+      if memory != nil || memorySwap != nil || memoryReservation != nil {
+        var m = r.memory ?? RuntimeSpec.Memory()
+        if let memory { m.limit = try Self.bytes(memory, "--memory") }
+        if let memorySwap { m.swap = try Self.bytes(memorySwap, "--memory-swap") }
+        if let memoryReservation { m.reservation = try Self.bytes(memoryReservation, "--memory-reservation") }
+        r.memory = m
+      }
+      if let pidsLimit { r.pids = .init(limit: pidsLimit) }
+      try global.runtime().update(id: id, resources: r)
+      return 0
+    }
+  }
+
+  /// The `--resources` object, or an empty one.
+  func base() throws -> RuntimeSpec.Resources {
+    guard let resources else { return RuntimeSpec.Resources() }
+    let data: Data
+    if resources == "-" {
+      var bytes: [UInt8] = []
+      var buffer = [UInt8](repeating: 0, count: 65536)
+      while true {
+        let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        guard n >= 0 else { throw GarrisonError(.system, operation: "read", "cannot read --resources from stdin", errno: errno) }
+        if n == 0 { break }
+        bytes += buffer[0..<n]
+      }
+      data = Data(bytes)
+    } else {
+      guard let d = FileManager.default.contents(atPath: resources) else {
+        throw GarrisonError(.notFound, "cannot read --resources file \(resources)")
+      }
+      data = d
+    }
+    do {
+      return try JSONDecoder().decode(RuntimeSpec.Resources.self, from: data)
+    } catch {
+      throw GarrisonError(.invalid, "--resources: not a linux.resources object: \(error)")
+    }
+  }
+
+  /// runc's byte sizes: an integer with an optional k, m, g or t suffix (powers of 1024, any case, optional
+  /// trailing b), or -1.
+  static func bytes(_ text: String, _ flag: String) throws -> Int64 {
+    if text == "-1" { return -1 }
+    var digits = text.lowercased()
+    if digits.hasSuffix("b") { digits.removeLast() }
+    var shift: Int64 = 0
+    if let last = digits.last, let s = ["k": Int64(10), "m": 20, "g": 30, "t": 40][String(last)] {
+      shift = s
+      digits.removeLast()
+    }
+    guard let n = Int64(digits), n >= 0, n <= (Int64.max >> shift) else {
+      throw GarrisonError(.invalid, "\(flag): not a size in bytes: \"\(text)\"")
+    }
+    return n << shift
+  }
+}

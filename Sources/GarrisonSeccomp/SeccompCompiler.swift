@@ -4,7 +4,7 @@ import Glibc
 
 /// Compiles a ``ResolvedSeccompPolicy`` to a classic-BPF program with libseccomp (in the parent, never in
 /// the container init): seccomp_init → seccomp_arch_add → seccomp_attr_set → seccomp_rule_add_array per
-/// rule → seccomp_export_bpf into an unlinked temporary file, read back as raw `sock_filter` bytes.
+/// rule (per condition when a rule compares one argument twice) → seccomp_export_bpf into an unlinked temporary file, read back as raw `sock_filter` bytes.
 public enum SeccompCompiler {
   /// The linked libseccomp's version, `major.minor.micro` (part of the ``BPFCache`` key).
   public static var libseccompVersion: String {
@@ -50,10 +50,22 @@ public enum SeccompCompiler {
       scmp_arg_cmp(arg: $0.index, op: scmp_compare(rawValue: $0.op.libseccompValue), datum_a: $0.value, datum_b: $0.valueTwo)
     }
     let action = rule.action.rawValue(errno: rule.errnoRet ?? 0)
-    let rc = args.withUnsafeBufferPointer { buf in
-      seccomp_rule_add_array(ctx, action, nr, UInt32(buf.count), buf.baseAddress)
+    // libseccomp refuses two comparisons of one argument in a rule (EINVAL). As runc does, a rule whose
+    // conditions repeat an argument index becomes one rule per condition: an OR of them (runtime-tools' and
+    // moby's profiles: personality with args[0] == 0x0, 0x8 or 0xffffffff).
+    let groups = Self.splitsByCondition(rule.args) ? args.map { [$0] } : [args]
+    for group in groups {
+      let rc = group.withUnsafeBufferPointer { buf in
+        seccomp_rule_add_array(ctx, action, nr, UInt32(buf.count), buf.baseAddress)
+      }
+      try check(rc, "seccomp_rule_add_array", "\(rule.name) \(rule.action.rawValue) args=\(group.count)")
     }
-    try check(rc, "seccomp_rule_add_array", "\(rule.name) \(rule.action.rawValue) args=\(rule.args.count)")
+  }
+
+  /// Whether `args` compare one argument index more than once, so that the rule is added as one libseccomp rule
+  /// per condition (runc's `matchCall`); otherwise all conditions go into one rule (an AND).
+  public static func splitsByCondition(_ args: [ArgCondition]) -> Bool {
+    Set(args.map(\.index)).count < args.count
   }
 
   /// seccomp_export_bpf writes to a file descriptor; use an unlinked temporary file (no size limit, unlike a pipe).

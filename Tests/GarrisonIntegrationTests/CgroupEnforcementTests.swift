@@ -155,7 +155,8 @@ import Testing
     #expect(r.status == 0, "\(r.stderr)")
   }
 
-  /// Resources garrison-oci cannot apply are refused by field, and nothing is left behind.
+  /// Resources garrison-oci cannot apply are refused by field, and nothing is left behind (a huge page size the
+  /// kernel does not offer, a blockIO key runtime-spec does not define, swappiness, unified keys).
   @Test(arguments: ["hugepageLimits", "blockIO", "memory.swappiness", "unified"])
   func unsupportedResourcesRefused(_ field: String) throws {
     guard Harness.canRun else { return }
@@ -167,8 +168,8 @@ import Testing
     spec.linux!.cgroupsPath = top + "/ctr"
     var r = RuntimeSpec.Resources(pids: .init(limit: 10))
     switch field {
-    case "hugepageLimits": r.hugepageLimits = .array([.object(["pageSize": .string("2MB"), "limit": .number(0)])])
-    case "blockIO": r.blockIO = .object(["weight": .number(100)])
+    case "hugepageLimits": r.hugepageLimits = .array([.object(["pageSize": .string("3MB"), "limit": .number(0)])])
+    case "blockIO": r.blockIO = .object(["throttleBogusDevice": .array([])])
     case "memory.swappiness": r.memory = .init(limit: 64 << 20); r.memory!.swappiness = 0
     default: r.unified = ["memory.high": "1000000"]
     }

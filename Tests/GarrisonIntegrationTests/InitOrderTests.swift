@@ -22,12 +22,16 @@ struct InitOrderTests {
   @Test func noNewPrivsThenSeccompLast() throws {
     var setup = CredentialSetup(spec: spec(nnp: true), kernel: RecordingPrivilegeKernel())
     try setup.apply()
-    #expect(setup.kernel.calls == ["dropBound 1", "dropBound 3"] + tail + ["prctl 38 1", "seccomp 2 flags=2", "umask 18"])
+    #expect(setup.kernel.calls == ["dropBound 1", "dropBound 3"] + tail + ["umask 18"])
+    // The init calls lockDown right before execve: nothing else runs under the no_new_privs filter.
+    try setup.lockDown()
+    #expect(setup.kernel.calls.suffix(3) == ["umask 18", "prctl 38 1", "seccomp 2 flags=2"])
   }
 
   @Test func withoutNoNewPrivsSeccompComesFirstWhileStillPrivileged() throws {
     var setup = CredentialSetup(spec: spec(nnp: false), kernel: RecordingPrivilegeKernel())
     try setup.apply()
+    try setup.lockDown()  // nothing more without no_new_privs
     #expect(setup.kernel.calls == ["seccomp 2 flags=2", "dropBound 1", "dropBound 3"] + tail + ["umask 18"])
   }
 
@@ -51,9 +55,10 @@ struct InitOrderTests {
     #expect(!setup.kernel.calls.contains { $0.hasPrefix("capset") || $0.hasPrefix("seccomp") })
   }
 
-  @Test func aFailingSeccompIsNotRetriedWithoutFlags() {
+  @Test func aFailingSeccompIsNotRetriedWithoutFlags() throws {
     var setup = CredentialSetup(spec: spec(nnp: true), kernel: RecordingPrivilegeKernel(failing: ["seccomp": .EINVAL]))
-    #expect(throws: InitFailure.self) { try setup.apply() }
+    try setup.apply()
+    #expect(throws: InitFailure.self) { try setup.lockDown() }
     #expect(setup.kernel.calls.filter { $0.hasPrefix("seccomp") }.count == 1)
   }
 }

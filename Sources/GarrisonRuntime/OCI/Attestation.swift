@@ -19,6 +19,9 @@ public struct AttestationReport: Codable, Equatable, Sendable {
   public var mismatches: [String]
   /// True when the process exited before it could be read (nothing to compare).
   public var exitedEarly: Bool
+  /// Privilege the process gained legitimately after `execve` because no_new_privs is off (a setuid or setgid
+  /// program: effective, saved and filesystem ids that are not the spec's); audit material, not a mismatch.
+  public var escalations: [String]? = nil
 
   public var passed: Bool { mismatches.isEmpty }
 
@@ -36,6 +39,7 @@ public struct AttestationReport: Codable, Equatable, Sendable {
       "noNewPrivs": .integer(noNewPrivs), "seccompMode": .integer(seccompMode), "mismatches": .strings(mismatches),
       "exitedEarly": .bool(exitedEarly),
     ]
+    if let escalations { o["escalations"] = .strings(escalations) }
     if let lsmLabel { o["lsmLabel"] = .string(lsmLabel) }
     return .object(o)
   }
@@ -81,8 +85,21 @@ public enum Attestation {
     let gid = host(u.gid, spec.gidMappings)
     let groups = u.additionalGids.map { host($0, spec.gidMappings) }
     let shown = { (id: UInt32, hostID: UInt32?) in userNS ? "\(id) (host \(hostID.map(String.init) ?? "unmapped"))" : "\(id)" }
-    if uid == nil || status.uids != Array(repeating: uid!, count: 4) { m.append("Uid \(status.uids) != \(shown(u.uid, uid))") }
-    if gid == nil || status.gids != Array(repeating: gid!, count: 4) { m.append("Gid \(status.gids) != \(shown(u.gid, gid))") }
+    // With no_new_privs the kernel ignores setuid/setgid bits at execve: all four ids must be the spec's. Without
+    // it, execve of a setuid or setgid program legitimately changes the effective (and with it the saved and
+    // filesystem) ids, never the real one: the real id must be the spec's, and other ids are an observed
+    // escalation (recorded, not a mismatch), as Kubernetes' allowPrivilegeEscalation permits.
+    func compare(_ name: String, _ ids: [UInt32], _ want: UInt32?, _ specID: UInt32) {
+      guard let want, ids.count == 4 else { return m.append("\(name) \(ids) != \(shown(specID, want))") }
+      if ids == Array(repeating: want, count: 4) { return }
+      if !spec.noNewPrivileges && ids[0] == want {
+        report.escalations = (report.escalations ?? []) + ["\(name) \(ids): effective/saved/filesystem \(name.lowercased()) changed by a set-\(name == "Uid" ? "user" : "group")-ID execve (no_new_privs is off)"]
+      } else {
+        m.append("\(name) \(ids) != \(shown(specID, want))")
+      }
+    }
+    compare("Uid", status.uids, uid, u.uid)
+    compare("Gid", status.gids, gid, u.gid)
     if groups.contains(nil) || Set(status.groups) != Set(groups.compactMap { $0 }) {
       m.append("Groups \(status.groups) != \(u.additionalGids)\(userNS ? " mapped \(groups)" : "")")
     }

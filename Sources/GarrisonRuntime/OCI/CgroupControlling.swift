@@ -57,4 +57,7 @@ public protocol CgroupControlling: Sendable {
   func processes(_ placement: CgroupPlacement) throws -> [Int32]
   /// Removes the cgroups; fails if processes remain.
   func destroy(_ placement: CgroupPlacement) throws
+  /// Writes the limits of `resources` into the container's existing cgroups (`garrison-oci update`); a field
+  /// it cannot apply is refused naming it, as at create.
+  func update(_ placement: CgroupPlacement, resources: RuntimeSpec.Resources) throws
 }

@@ -30,13 +30,18 @@ struct HookRunner {
   let sink: (@Sendable (HookRun) throws -> Void)?
 
   /// prestart, then createRuntime (during create, the container process paused before its root switch). The
-  /// first failure throws, naming the hook's field.
+  /// first failure throws, naming the hook's field. prestart gets status `created` (runtime-spec's lifecycle runs
+  /// it after the container is created; runtime-tools checks it, crun gives it), createRuntime `creating`.
   func runCreateRuntime(pid: Int32) throws {
-    for kind in [HookKind.prestart, .createRuntime] { try run(kind, status: "creating", pid: pid, keepGoing: false) }
+    try run(.prestart, status: "created", pid: pid, keepGoing: false)
+    try run(.createRuntime, status: "creating", pid: pid, keepGoing: false)
   }
 
-  /// poststart (after the user process has executed and was attested). The first failure throws.
-  func runPoststart(pid: Int32) throws { try run(.poststart, status: "running", pid: pid, keepGoing: false) }
+  /// poststart (after the user process has executed and was attested). runtime-spec: "If any poststart hook
+  /// fails, the runtime MUST log a warning, but the remaining hooks and lifecycle continue as if the hook had
+  /// succeeded": every hook runs, each failure is in the run passed to `sink` (warning and audit event). Throws
+  /// only what `sink` threw.
+  func runPoststart(pid: Int32) throws { try run(.poststart, status: "running", pid: pid, keepGoing: true) }
 
   /// poststop (after delete removed the container): every hook runs even when one fails (runtime-spec: a
   /// failure is a warning); the failures are in the runs passed to `sink`. Throws only what `sink` threw.

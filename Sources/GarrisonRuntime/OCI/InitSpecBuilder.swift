@@ -86,14 +86,21 @@ public struct InitSpecBuilder {
     }
     let namespaces = try buildNamespaces(linux.namespaces ?? [])
     let created = Set(namespaces.filter { $0.path == nil }.map(\.type))
-    guard created.contains("mount") else {
-      throw GarrisonError(.invalid, "a new mount namespace is required (no path)", field: FieldPath("linux.namespaces"))
+    // The init mounts, pivots and masks inside the container's mount namespace: a new one, or one joined by
+    // path (as runc and crun, the root switch then happens in that namespace, which the caller chose). Without
+    // any, all of it would happen in the runtime's own (the host's) mount namespace: refused by design.
+    let types = Set(namespaces.map(\.type))
+    guard types.contains("mount") else {
+      throw GarrisonError(.unenforceable,
+                          "a mount namespace (new, or joined by path) is required: without one the container's mounts "
+                            + "and root switch would happen in the host's mount namespace", field: FieldPath("linux.namespaces"))
     }
-    if spec.hostname != nil && !created.contains("uts") {
-      throw GarrisonError(.invalid, "hostname requires a new uts namespace", field: FieldPath("hostname"))
+    // hostname and domainname are set in the container's UTS namespace, new or joined; never in the host's.
+    if spec.hostname != nil && !types.contains("uts") {
+      throw GarrisonError(.invalid, "hostname requires a uts namespace (new, or joined by path)", field: FieldPath("hostname"))
     }
-    if spec.domainname != nil && !created.contains("uts") {
-      throw GarrisonError(.invalid, "domainname requires a new uts namespace", field: FieldPath("domainname"))
+    if spec.domainname != nil && !types.contains("uts") {
+      throw GarrisonError(.invalid, "domainname requires a uts namespace (new, or joined by path)", field: FieldPath("domainname"))
     }
     let mounts = try CgroupMountExpansion.expand(try buildMounts(spec.mounts ?? [], bundle: bundle),
                                                  cgroupNamespace: created.contains("cgroup"))
@@ -140,6 +147,15 @@ public struct InitSpecBuilder {
     }
     try SeccompDigestPin.check(annotations: spec.annotations, bpf: result.seccomp?.bpf)
     return result
+  }
+
+  /// The ambient capabilities of `process` that will not be raised because they are not both permitted and
+  /// inheritable (the default config of `runc spec` and `crun spec` asks for such), in config order; empty when
+  /// every one is raised. Names as given.
+  public static func ambientNotRaised(_ process: RuntimeSpec.Process?) -> [String] {
+    guard let caps = process?.capabilities, let ambient = caps.ambient else { return [] }
+    let raisable = Set(caps.permitted ?? []).intersection(caps.inheritable ?? [])
+    return ambient.filter { !raisable.contains($0) }
   }
 
   /// Applies `process` (credentials, capabilities, rlimits, LSM labels, args) on top of `base`.
@@ -191,9 +207,10 @@ public struct InitSpecBuilder {
       throw GarrisonError(.invalid, "effective has \(Capability.names(in: c.effective & ~c.permitted)) not in permitted",
                           field: cf / "effective")
     }
-    if c.ambient & ~(c.permitted & c.inheritable) != 0 {
-      throw GarrisonError(.invalid, "ambient must be within permitted and inheritable", field: cf / "ambient")
-    }
+    // An ambient capability outside permitted ∩ inheritable cannot be raised (PR_CAP_AMBIENT_RAISE: EPERM). Not
+    // granting a privilege confines more, never less (DESIGN.md rule 13): it is left out, as runc and crun
+    // leave it (their raise fails with a warning); `ambientNotRaised` names it for the warning and audit event.
+    s.capabilities.ambient &= c.permitted & c.inheritable
     if c.permitted & ~c.bounding != 0 {
       throw GarrisonError(.invalid, "permitted has \(Capability.names(in: c.permitted & ~c.bounding)) not in bounding",
                           field: cf / "permitted")

@@ -124,6 +124,18 @@ public struct OCICgroups: CgroupControlling {
     return missing
   }
 
+  public func update(_ placement: CgroupPlacement, resources: RuntimeSpec.Resources) throws {
+    if let devices = resources.devices, !devices.isEmpty {
+      throw GarrisonError(.unenforceable, operation: "update", "device rules cannot be changed by update (as runc)",
+                          field: FieldPath("linux.resources.devices"))
+    }
+    let limits = try OCIResourceLimits.limits(resources)
+    guard let path = placement.path else {
+      throw GarrisonError(.notFound, operation: "update", "the container has no cgroup path on record")
+    }
+    try manager().open(path: path).update(limits)
+  }
+
   public func join(_ placement: CgroupPlacement, pid: Int32) throws {
     for dir in placement.directories { try write(dir + "/cgroup.procs", String(pid)) }
   }

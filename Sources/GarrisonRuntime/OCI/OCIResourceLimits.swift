@@ -17,14 +17,15 @@ public enum OCIResourceLimits {
       GarrisonError(.unenforceable, operation: "apply linux.resources",
                     "\(what) is not supported by garrison-oci's cgroup manager", field: path)
     }
-    for (name, value) in [("blockIO", r.blockIO), ("hugepageLimits", r.hugepageLimits), ("network", r.network),
-                          ("rdma", r.rdma)] {
+    for (name, value) in [("network", r.network), ("rdma", r.rdma)] {
       if let value, !value.isEmpty { throw refuse(field / name, "linux.resources.\(name)") }
     }
     var limits = CgroupLimits()
+    if let h = r.hugepageLimits, !h.isEmpty { limits.hugepageLimits = try hugepageLimits(h) }
+    if let b = r.blockIO, !b.isEmpty { limits.blockIO = try blockIO(b) }
     if let m = r.memory {
       let f = field / "memory"
-      for (name, set) in [("reservation", m.reservation != nil), ("kernel", m.kernel != nil),
+      for (name, set) in [("kernel", m.kernel != nil),
                           ("kernelTCP", m.kernelTCP != nil), ("swappiness", m.swappiness != nil),
                           ("disableOOMKiller", m.disableOOMKiller == true),
                           ("checkBeforeUpdate", m.checkBeforeUpdate == true)] where set {
@@ -32,6 +33,7 @@ public enum OCIResourceLimits {
       }
       limits.memoryLimitBytes = unsetIfZero(m.limit)
       limits.memorySwapBytes = unsetIfZero(m.swap)
+      limits.memoryReservationBytes = unsetIfZero(m.reservation)
     }
     if let c = r.cpu {
       let f = field / "cpu"
@@ -53,6 +55,69 @@ public enum OCIResourceLimits {
       limits.cpuWeight = weight
     }
     return limits
+  }
+
+  /// `hugepageLimits`: `[{"pageSize": "2MB", "limit": bytes}]`.
+  static func hugepageLimits(_ value: OCIJSONValue) throws -> [CgroupLimits.HugepageLimit] {
+    let f = field / "hugepageLimits"
+    guard case .array(let items) = value else { throw GarrisonError(.invalid, "must be a list", field: f) }
+    return try items.enumerated().map { i, item in
+      guard case .object(let o) = item, case .string(let size)? = o["pageSize"] else {
+        throw GarrisonError(.invalid, "pageSize (a string such as 2MB) is required", field: f / i / "pageSize")
+      }
+      return CgroupLimits.HugepageLimit(pageSize: size, limit: try unsigned(o["limit"], f / i / "limit", required: true)!)
+    }
+  }
+
+  /// `blockIO`: weight, leafWeight, weightDevice and the four throttle lists.
+  static func blockIO(_ value: OCIJSONValue) throws -> CgroupLimits.BlockIOLimits {
+    let f = field / "blockIO"
+    guard case .object(let o) = value else { throw GarrisonError(.invalid, "must be an object", field: f) }
+    let known = Set(["weight", "leafWeight", "weightDevice"])
+      .union(CgroupLimits.BlockIOLimits.ThrottleDevice.Kind.allCases.map(\.rawValue))
+    for key in o.keys.sorted() where !known.contains(key) {
+      throw GarrisonError(.unenforceable, "blockIO.\(key) is not supported by garrison-oci's cgroup manager", field: f / key)
+    }
+    func weight(_ v: OCIJSONValue?, _ p: FieldPath) throws -> UInt16? {
+      guard let n = try unsigned(v, p, required: false) else { return nil }
+      guard n <= UInt64(UInt16.max) else { throw GarrisonError(.invalid, "weight \(n) is out of range", field: p) }
+      return UInt16(n)
+    }
+    func devices(_ key: String) throws -> [(Int, [String: OCIJSONValue], Int64, Int64)] {
+      guard let v = o[key], !v.isEmpty else { return [] }
+      guard case .array(let items) = v else { throw GarrisonError(.invalid, "must be a list", field: f / key) }
+      return try items.enumerated().map { i, item in
+        guard case .object(let d) = item else { throw GarrisonError(.invalid, "must be an object", field: f / key / i) }
+        let major = try unsigned(d["major"], f / key / i / "major", required: true)!
+        let minor = try unsigned(d["minor"], f / key / i / "minor", required: true)!
+        return (i, d, Int64(major), Int64(minor))
+      }
+    }
+    var b = CgroupLimits.BlockIOLimits(weight: try weight(o["weight"], f / "weight"),
+                                       leafWeight: try weight(o["leafWeight"], f / "leafWeight"))
+    for (i, d, major, minor) in try devices("weightDevice") {
+      b.weightDevices.append(.init(major: major, minor: minor, weight: try weight(d["weight"], f / "weightDevice" / i / "weight"),
+                                   leafWeight: try weight(d["leafWeight"], f / "weightDevice" / i / "leafWeight")))
+    }
+    for kind in CgroupLimits.BlockIOLimits.ThrottleDevice.Kind.allCases {
+      for (i, d, major, minor) in try devices(kind.rawValue) {
+        let rate = try unsigned(d["rate"], f / kind.rawValue / i / "rate", required: true)!
+        b.throttle.append(.init(kind: kind, major: major, minor: minor, rate: rate))
+      }
+    }
+    return b
+  }
+
+  /// A non-negative integer of a JSON value (`OCIJSONValue` numbers are doubles: integral, below 2^53).
+  static func unsigned(_ v: OCIJSONValue?, _ p: FieldPath, required: Bool) throws -> UInt64? {
+    guard let v, v != .null else {
+      if required { throw GarrisonError(.invalid, "is required", field: p) }
+      return nil
+    }
+    guard case .number(let n) = v, n >= 0, n < 9_007_199_254_740_992, n.rounded() == n else {
+      throw GarrisonError(.invalid, "must be a non-negative integer", field: p)
+    }
+    return UInt64(n)
   }
 
   /// runc leaves a cgroup file alone when its value is 0 (containerd and podman write zeros for "unset").

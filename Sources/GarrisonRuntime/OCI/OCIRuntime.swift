@@ -26,6 +26,11 @@ public struct OCIRuntime: Sendable {
   /// Called with every OCI hook run, wherever it ran, successful or not (the audit hook). An error it throws
   /// fails the operation (a poststop run's error is thrown once every poststop hook has run).
   public var onHookRun: (@Sendable (HookRun) throws -> Void)?
+  /// Called when a privilege the config asks for is not granted (ambient capabilities outside permitted ∩
+  /// inheritable): container id, bundle, annotations, the config field, the names left out. The container runs
+  /// without them (a grant, not a restriction: DESIGN.md rule 13); the command warns and audits.
+  public var onGrantNotApplied: (@Sendable (_ id: String, _ bundle: String?, _ annotations: [String: String],
+                                            _ field: String, _ names: [String]) throws -> Void)?
 
   public init(root: String, launcher: InitLauncher, seccomp: any SeccompBPFCompiling = OCISeccompCompiler(),
               cgroups: any CgroupControlling = OCICgroups()) {
@@ -79,6 +84,10 @@ public struct OCIRuntime: Sendable {
     try ContainerStore.validate(id: id)
     let bundle = PathName.standardized(options.bundle)
     let runtimeSpec = try spec ?? BundleLoader.load(bundle: bundle)
+    let notRaised = InitSpecBuilder.ambientNotRaised(runtimeSpec.process)
+    if !notRaised.isEmpty {
+      try onGrantNotApplied?(id, bundle, runtimeSpec.annotations ?? [:], "process.capabilities.ambient", notRaised)
+    }
     let hooks = try HookRunner(hooks: OCIHooks(runtimeSpec.hooks),
                                state: HookState(id: id, bundle: bundle, annotations: runtimeSpec.annotations ?? [:]),
                                sink: onHookRun)
@@ -176,7 +185,10 @@ public struct OCIRuntime: Sendable {
       kill9AndWait(record.pid)  // runtime-spec: a failed startContainer hook stops the container
       throw error
     }
-    waitForExec(record.pid, sync: sync, initExe: record.initExe)
+    if let execError = waitForExec(record.pid, sync: sync, initExe: record.initExe) {
+      kill9AndWait(record.pid)  // it exits 127 by itself; the error is the one to report
+      throw execError
+    }
     PhaseTrace.mark("exec seen")
     let (report, audit) = try attest(record, pid: record.pid, spec: record.initSpec, background: auditInBackground)
     do {
@@ -189,8 +201,10 @@ public struct OCIRuntime: Sendable {
     do {
       try hooks.runPoststart(pid: record.pid)
     } catch {
-      try? audit?.wait()  // the hook error is the one to report; the audit event is written either way
-      kill9AndWait(record.pid)  // as runc: a failed poststart hook kills the container and fails start
+      // Only a run that could not be recorded gets here (a failing hook is a warning, runtime-spec); the
+      // container cannot run unaudited.
+      try? audit?.wait()
+      kill9AndWait(record.pid)
       throw error
     }
     return (report, audit)
@@ -297,6 +311,20 @@ public struct OCIRuntime: Sendable {
     try HookRunner(record: record, sink: onHookRun).runPoststop()
   }
 
+  /// `update`: writes `resources` into the cgroups of a created or running container (runc's `update`, which
+  /// kubelet's in-place resize uses through the CRI). Only the fields set change; what cannot be applied is
+  /// refused naming the field.
+  public func update(id: String, resources: RuntimeSpec.Resources) throws {
+    let record = try store.load(id)
+    guard ProcessProbe.isAlive(record.pid, startTime: record.startTime) else {
+      throw GarrisonError(.refused, "container \(id) is not running")
+    }
+    guard let placement = record.cgroups else {
+      throw GarrisonError(.notFound, operation: "update", "container \(id) has no cgroups")
+    }
+    try cgroups.update(placement, resources: resources)
+  }
+
   /// Host pids of the container's processes.
   public func processes(id: String) throws -> [Int32] {
     let record = try store.load(id)
@@ -322,6 +350,10 @@ public struct OCIRuntime: Sendable {
       throw GarrisonError(.refused, "container \(id) is not running")
     }
     let base = record.initSpec
+    let notRaised = InitSpecBuilder.ambientNotRaised(process)
+    if !notRaised.isEmpty {
+      try onGrantNotApplied?(id, record.bundle, record.annotations ?? [:], "process.capabilities.ambient", notRaised)
+    }
     var spec = try InitSpecBuilder(seccomp: seccomp).buildProcess(process, base: base)
     let f = FieldPath("process")
     guard spec.user.uid == base.user.uid, spec.user.gid == base.user.gid,
@@ -382,14 +414,17 @@ public struct OCIRuntime: Sendable {
     if let placement = record.cgroups { target = .join(placement) } else { target = .unplaced }
     let launched = try launch(id: id, startFIFO: nil, console: proxy?.initEnd ?? connected, cgroups: target,
                               extraFDs: extraFDs) { spec }
-    waitForExec(launched.pid, sync: launched.sync)
+    let execError = waitForExec(launched.pid, sync: launched.sync, received: launched.pending)
     Glibc.close(launched.sync)
+    if let execError {
+      kill9AndWait(launched.pid)
+      throw execError
+    }
     do {
       try proxy?.receiveMaster()
       _ = try attest(record, pid: launched.pid, spec: spec).report
     } catch {
-      _ = Glibc.kill(launched.pid, SIGKILL)  // an exec that cannot be attested (or driven) does not run on
-      _ = waitExit(launched.pid)
+      kill9AndWait(launched.pid)  // an exec that cannot be attested (or driven) does not run on
       throw error
     }
     if let pidFile { try writePidFile(pidFile, launched.pid) }
@@ -411,6 +446,8 @@ public struct OCIRuntime: Sendable {
     var cgroups: CgroupPlacement?
     var clamps: [String]
     var spec: InitSpec
+    /// What the init sent after `ready` that the reader already took in (an `exec` does not wait for `start`).
+    var pending: [UInt8] = []
   }
 
   /// What `launch` does about cgroups.
@@ -519,7 +556,7 @@ public struct OCIRuntime: Sendable {
             throw GarrisonError(.system, operation: "init", "container process exited during setup")
           }
           return Launched(pid: pid, startTime: st.startTime, sync: spawned.sync, cgroups: placement, clamps: clamps,
-                          spec: spec)
+                          spec: spec, pending: reader.pending)
         case .clamped(let name, let rs, let rh, let s, let h):
           clamps.append("\(name) requested \(rs)/\(rh), applied \(s)/\(h) (no CAP_SYS_RESOURCE)")
         case .hooks where hooks != nil:
@@ -601,10 +638,21 @@ public struct OCIRuntime: Sendable {
 
   /// Waits until `pid` has finished `execve` (credentials committed): end of file on the sync socket or a
   /// changed /proc/<pid>/exe, then a read of /proc/<pid>/environ, which takes the exec lock.
-  func waitForExec(_ pid: Int32, sync: Int32?, initExe: String? = nil) {
+  /// Waits until the container process has executed (or died). With the sync socket, returns the error
+  /// garrison-init reported after `ready` (the no_new_privs seccomp filter and `execve` come after it), if any.
+  @discardableResult
+  func waitForExec(_ pid: Int32, sync: Int32?, initExe: String? = nil, received alreadyRead: [UInt8] = []) -> GarrisonError? {
     if let sync {
       var buffer = [UInt8](repeating: 0, count: 256)
-      while Glibc.read(sync, &buffer, buffer.count) > 0 {}
+      var received = alreadyRead
+      while true {
+        let n = Glibc.read(sync, &buffer, buffer.count)
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { break }
+        if received.count < 65536 { received += buffer[0..<n] }
+      }
+      let lines = String(decoding: received, as: UTF8.self).split(separator: "\n").map(String.init)
+      if let line = lines.first(where: { $0.hasPrefix("error ") }) { return failure(SyncProtocol.Message(line: line)) }
     } else {
       for _ in 0..<5000 {
         guard let exe = ProcessProbe.executableIdentity(pid), exe == initExe else { break }
@@ -612,6 +660,7 @@ public struct OCIRuntime: Sendable {
       }
     }
     _ = try? FileIO.read("/proc/\(pid)/environ")  // synchronisation only; the content is not used
+    return nil
   }
 
   /// Reads the process's credentials back and audits them (`onAttested`); a mismatch, or an event that

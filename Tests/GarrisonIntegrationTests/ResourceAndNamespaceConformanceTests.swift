@@ -1,0 +1,196 @@
+import Foundation
+import GarrisonOCI
+import GarrisonRuntime
+import Testing
+
+/// Issue 14: linux.resources fields crun and runc apply (memory.reservation, hugepageLimits, blockIO where the
+/// controller exists), joined mount and UTS namespaces, and the refusal of a config without a mount namespace.
+@Suite(.serialized) struct ResourceAndNamespaceConformanceTests {
+  static let canRun = Harness.skipReason == nil
+  static let memoryV1 = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/memory.soft_limit_in_bytes")
+  static let hugetlb2MB = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/hugetlb/hugetlb.2MB.limit_in_bytes")
+  static let blkioThrottle = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/blkio/blkio.throttle.read_bps_device")
+  static let blkioWeight = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/blkio/blkio.weight")
+    || FileManager.default.fileExists(atPath: "/sys/fs/cgroup/blkio/blkio.bfq.weight")
+  /// major:minor of the first whole disk that is not a loop or zram device.
+  static let disk: (Int64, Int64)? = {
+    let names = ((try? FileManager.default.contentsOfDirectory(atPath: "/sys/block")) ?? []).sorted()
+    for n in names where !n.hasPrefix("loop") && !n.hasPrefix("zram") && !n.hasPrefix("ram") {
+      guard let dev = try? String(contentsOfFile: "/sys/block/\(n)/dev", encoding: .utf8) else { continue }
+      let parts = dev.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":").compactMap { Int64($0) }
+      if parts.count == 2 { return (parts[0], parts[1]) }
+    }
+    return nil
+  }()
+
+  /// `create`s a container with `resources`, runs `check` on the host's view of its cgroup, deletes it.
+  func withCreated(_ resources: RuntimeSpec.Resources, _ check: (_ id: String) throws -> Void) throws {
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    var spec = DefaultSpec.make(args: ["/bin/sleep", "30"])
+    spec.linux!.resources = resources
+    try b.write(spec)
+    let id = "it-res-\(UUID().uuidString.prefix(6))"
+    b.ids.append(id)
+    let r = try b.oci(["create", "--bundle", b.dir, id])
+    #expect(r.status == 0, "\(r.stderr)")
+    if r.status == 0 { try check(id) }
+    #expect(try b.oci(["delete", "--force", id]).status == 0)
+  }
+
+  static func read(_ path: String) -> String {
+    ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  @Test(.enabled(if: canRun && memoryV1, "needs root, busybox, built binaries and the cgroup v1 memory controller"))
+  func memoryReservationIsTheSoftLimit() throws {
+    var resources = RuntimeSpec.Resources()
+    resources.memory = .init(limit: 64 << 20, reservation: 32 << 20)
+    try withCreated(resources) { id in
+      #expect(Self.read("/sys/fs/cgroup/memory/garrison-oci-\(id)/memory.soft_limit_in_bytes") == "\(32 << 20)")
+      #expect(Self.read("/sys/fs/cgroup/memory/garrison-oci-\(id)/memory.limit_in_bytes") == "\(64 << 20)")
+    }
+  }
+
+  @Test(.enabled(if: canRun && hugetlb2MB, "needs root, busybox, built binaries and a cgroup v1 hugetlb controller with 2MB pages"))
+  func hugepageLimitsAreWritten() throws {
+    var resources = RuntimeSpec.Resources()
+    resources.hugepageLimits = .array([.object(["pageSize": .string("2MB"), "limit": .number(Double(4 << 21))])])
+    try withCreated(resources) { id in
+      #expect(Self.read("/sys/fs/cgroup/hugetlb/garrison-oci-\(id)/hugetlb.2MB.limit_in_bytes") == "\(4 << 21)")
+    }
+    // Gone with the container: the on-demand hierarchy is cleaned up like the others.
+    let left = ((try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup/hugetlb")) ?? []).filter { $0.hasPrefix("garrison-oci-it-res-") }
+    #expect(left.isEmpty, "\(left)")
+  }
+
+  @Test(.enabled(if: canRun && blkioThrottle && disk != nil, "needs root, busybox, built binaries, cgroup v1 blkio and a disk"))
+  func blockIOThrottlingIsWritten() throws {
+    let (major, minor) = Self.disk!
+    var resources = RuntimeSpec.Resources()
+    resources.blockIO = .object([
+      "throttleReadBpsDevice": .array([.object(["major": .number(Double(major)), "minor": .number(Double(minor)), "rate": .number(1_048_576)])]),
+      "throttleWriteIOPSDevice": .array([.object(["major": .number(Double(major)), "minor": .number(Double(minor)), "rate": .number(300)])]),
+    ])
+    try withCreated(resources) { id in
+      let dir = "/sys/fs/cgroup/blkio/garrison-oci-\(id)"
+      #expect(Self.read(dir + "/blkio.throttle.read_bps_device") == "\(major):\(minor) 1048576")
+      #expect(Self.read(dir + "/blkio.throttle.write_iops_device") == "\(major):\(minor) 300")
+    }
+  }
+
+  /// This host's kernel has no proportional-weight I/O scheduler: a weight cannot be enforced and is refused
+  /// naming the field (exit 3), never ignored.
+  @Test(.enabled(if: canRun && blkioThrottle && !blkioWeight, "needs root, busybox, built binaries and cgroup v1 blkio without weight files"))
+  func blockIOWeightWithoutAWeightFileIsRefused() throws {
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    var spec = DefaultSpec.make(args: ["/bin/true"])
+    spec.linux!.resources = RuntimeSpec.Resources()
+    spec.linux!.resources!.blockIO = .object(["weight": .number(500)])
+    let r = try b.run(spec)
+    #expect(r.status == 3 && r.stderr.contains("linux.resources.blockIO.weight"), "\(r.stderr)")
+  }
+
+  /// A mount and a UTS namespace joined by path (runtime-tools' linux_ns_path): the container runs in them and
+  /// its hostname is set in the joined UTS namespace, not the host's.
+  @Test(.enabled(if: canRun && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"), "needs root, busybox, built binaries and unshare(1)"))
+  func joinedMountAndUTSNamespaces() throws {
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    let holder = Process()
+    holder.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+    holder.arguments = ["--mount", "--uts", "--propagation", "private", "/bin/sleep", "60"]
+    try holder.run()
+    defer {
+      kill(holder.processIdentifier, SIGKILL)
+      holder.waitUntilExit()
+    }
+    let pid = holder.processIdentifier
+    var mnt = ""
+    for _ in 0..<200 {
+      mnt = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/mnt")) ?? ""
+      if mnt != ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/mnt")) ?? "") { break }
+      usleep(10_000)
+    }
+    let hostHostname = ProcessInfo.processInfo.hostName
+    var spec = DefaultSpec.make(args: ["/bin/sh", "-c", "hostname; readlink /proc/self/ns/mnt; readlink /proc/self/ns/uts"])
+    spec.hostname = "joined-uts"
+    spec.linux!.namespaces = [.init(type: "pid"), .init(type: "ipc"), .init(type: "network"),
+                              .init(type: "mount", path: "/proc/\(pid)/ns/mnt"), .init(type: "uts", path: "/proc/\(pid)/ns/uts")]
+    let r = try b.run(spec)
+    #expect(r.status == 0, "\(r.stderr)")
+    let lines = r.stdout.split(separator: "\n").map(String.init)
+    let uts = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/uts")) ?? "?"
+    #expect(lines == ["joined-uts", mnt, uts], "\(r.stdout)")
+    var name = [CChar](repeating: 0, count: 256)
+    gethostname(&name, 255)
+    #expect(String(cString: name) != "joined-uts" && (hostHostname.isEmpty || String(cString: name) == hostHostname))
+  }
+
+  /// No mount namespace at all would put the container's mounts and root switch in the host's mount namespace:
+  /// refused by design (exit 3), nothing created. Other namespaces may be inherited.
+  @Test(.enabled(if: canRun, "needs root, busybox and built binaries"))
+  func noMountNamespaceIsRefusedOtherNamespacesMayBeInherited() throws {
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    var spec = DefaultSpec.make(args: ["/bin/true"])
+    spec.hostname = nil
+    spec.linux!.namespaces = []
+    let r = try b.run(spec)
+    #expect(r.status == 3 && r.stderr.contains("linux.namespaces") && r.stderr.contains("mount namespace"), "\(r.stderr)")
+    spec.linux!.namespaces = [.init(type: "mount")]
+    spec.process!.args = ["/bin/sh", "-c", "readlink /proc/self/ns/net; readlink /proc/self/ns/pid"]
+    let inherited = try b.run(spec)
+    #expect(inherited.status == 0, "\(inherited.stderr)")
+    let mine = ["net", "pid"].map { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/\($0)")) ?? "" }
+    #expect(inherited.stdout.split(separator: "\n").map(String.init) == mine, "\(inherited.stdout)")
+  }
+}
+
+/// `garrison-oci update` (runc's flags and `--resources FILE`), which containerd's shim runs for `crictl update`
+/// and kubelet's in-place resize.
+@Suite(.serialized) struct UpdateCommandTests {
+  static let v1 = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+    && FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cpu/cpu.shares")
+    && FileManager.default.fileExists(atPath: "/sys/fs/cgroup/pids")
+
+  @Test(.enabled(if: Harness.skipReason == nil && v1, "needs root, busybox, built binaries and cgroup v1 memory, cpu and pids"))
+  func updateChangesTheLimitsOfARunningContainer() throws {
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    var spec = DefaultSpec.make(args: ["/bin/sleep", "30"])
+    spec.linux!.resources = .init(memory: .init(limit: 64 << 20), pids: .init(limit: 100))
+    try b.write(spec)
+    let id = "it-update"
+    b.ids.append(id)
+    #expect(try b.oci(["create", "--bundle", b.dir, id]).status == 0)
+    #expect(try b.oci(["start", id]).status == 0)
+    let r = try b.oci(["update", "--memory", "128m", "--pids-limit", "50", "--cpu-shares", "512", "--cpu-period", "100000",
+                       "--cpu-quota", "50000", id])
+    #expect(r.status == 0, "\(r.stderr)")
+    let read = ResourceAndNamespaceConformanceTests.read
+    #expect(read("/sys/fs/cgroup/memory/garrison-oci-\(id)/memory.limit_in_bytes") == "\(128 << 20)")
+    #expect(read("/sys/fs/cgroup/pids/garrison-oci-\(id)/pids.max") == "50")
+    #expect(read("/sys/fs/cgroup/cpu/garrison-oci-\(id)/cpu.shares") == "512")
+    #expect(read("/sys/fs/cgroup/cpu/garrison-oci-\(id)/cpu.cfs_quota_us") == "50000")
+    // --resources FILE: a linux.resources object, as runc reads it.
+    try #"{"memory":{"limit":100663296,"reservation":50331648},"pids":{"limit":40}}"#.write(
+      toFile: b.dir + "/resources.json", atomically: true, encoding: .utf8)
+    let f = try b.oci(["update", "--resources", b.dir + "/resources.json", id])
+    #expect(f.status == 0, "\(f.stderr)")
+    #expect(read("/sys/fs/cgroup/memory/garrison-oci-\(id)/memory.limit_in_bytes") == "100663296")
+    #expect(read("/sys/fs/cgroup/memory/garrison-oci-\(id)/memory.soft_limit_in_bytes") == "50331648")
+    #expect(read("/sys/fs/cgroup/pids/garrison-oci-\(id)/pids.max") == "40")
+    // What cannot be applied is refused by field: the container has no hugetlb cgroup.
+    try #"{"hugepageLimits":[{"pageSize":"2MB","limit":2097152}]}"#.write(
+      toFile: b.dir + "/huge.json", atomically: true, encoding: .utf8)
+    let h = try b.oci(["update", "--resources", b.dir + "/huge.json", id])
+    #expect(h.status == 3 && h.stderr.contains("linux.resources.hugepageLimits"), "\(h.stderr)")
+    let bad = try b.oci(["update", "--memory", "lots", id])
+    #expect(bad.status == 2 && bad.stderr.contains("--memory"), "\(bad.stderr)")
+    #expect(try b.oci(["delete", "--force", id]).status == 0)
+    let gone = try b.oci(["update", "--pids-limit", "5", id])
+    #expect(gone.status != 0, "\(gone.stderr)")
+  }
+}
