@@ -59,6 +59,19 @@ struct RealWorldCompileTests {
     #expect(status == 2)
   }
 
+  /// An object the API server would refuse is still refused by explain and compile (exit 2), every error named;
+  /// only lint checks the rest of it.
+  @Test func apiInvalidObjectsAreStillRefused() throws {
+    let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: Bad_Name}\nspec:\n  securityContext: {runAsUser: -1}\n  containers: [{name: c, image: busybox}]\n"
+    for command in ["explain", "compile"] {
+      let (status, out, err) = try CLITests.garrison([command, "--no-seccomp-default", "-"], stdin: yaml)
+      #expect(status == 2, "\(command): \(err)")
+      #expect(out.isEmpty)
+      #expect(err.contains("-:3:12: error: metadata.name: Invalid value: \"Bad_Name\""), "\(err)")
+      #expect(err.contains("-:5:32: error: spec.securityContext.runAsUser: Invalid value: -1"), "\(err)")
+    }
+  }
+
   @Test func missingLocalhostProfileIsUnenforceable() throws {
     let dir = try CLITests.scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }

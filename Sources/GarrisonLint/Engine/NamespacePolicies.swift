@@ -110,6 +110,15 @@ public struct NamespacePolicies: Sendable {
         location: o.location(of: field), message: "invalid \(label) \"\(value)\": \(why)"))
   }
 
+  /// The policy for an object in `namespace` when every labelled Namespace given governs it (no file scope):
+  /// for callers whose Namespace objects come from the cluster, not from files next to the object.
+  public func policy(for namespace: String, options: LintOptions) -> PSSPolicy {
+    let ns = options.namespaceLabels ? labels[namespace]?.first : nil
+    let level = options.levelIsExplicit ? options.level : (ns?.level ?? options.level)
+    let version = options.versionIsExplicit ? options.version : (ns?.version ?? options.version)
+    return PSSPolicy(level: level, version: version)
+  }
+
   /// The policy for `object`, combining the labels of the Namespace that governs it with the options
   /// (explicit flags win; `--namespace-labels=ignore` leaves labels out).
   public func policy(for object: ManifestObject, options: LintOptions) -> AppliedPolicy {
