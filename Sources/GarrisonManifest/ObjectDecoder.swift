@@ -1,8 +1,8 @@
 import GarrisonCore
 
 /// Turns one YAML document into objects: a single object, or the items of a `List`. What prevents modelling
-/// an object (not a mapping, a type error, a duplicate key, no kind, no pod spec) is thrown; API-validation
-/// errors are collected on the object (`ManifestObject.validationErrors`) and the rest of it is still read.
+/// an object (not a mapping, a type error, a duplicate key, no kind or apiVersion) is thrown; API-validation
+/// errors (a missing pod spec or template among them: the object then has no pod) are collected on the object (`ManifestObject.validationErrors`) and the rest of it is still read.
 enum ObjectDecoder {
   static func decode(_ node: YAMLNode, context: DecodeContext) throws -> [ManifestObject] {
     let r = try NodeReader(node, path: FieldPath(), context: context)
@@ -92,11 +92,13 @@ enum ObjectDecoder {
     return names
   }
 
-  /// Walks down to the pod template, reading the workload fields on the way as known-but-unmodelled.
-  static func decodePod(_ root: NodeReader, templateSteps: [String], objectMeta: ObjectMeta) throws -> PodTemplate {
+  /// Walks down to the pod template, reading the workload fields on the way as known-but-unmodelled. A missing
+  /// spec or template is an API-validation error of an object that then has no pod (nil).
+  static func decodePod(_ root: NodeReader, templateSteps: [String], objectMeta: ObjectMeta) throws -> PodTemplate? {
     if templateSteps.isEmpty {
       guard let spec = try root.objectReader("spec", PodSpec.decode) else {
-        throw GarrisonError(.invalid, "Required value: spec", field: FieldPath("spec"), at: root.location)
+        root.report(GarrisonError(.invalid, "Required value: spec", field: FieldPath("spec"), at: root.location))
+        return nil
       }
       let metadataPath = FieldPath([.field("metadata")])
       try PodAnnotations.validate(objectMeta, metadataPath: metadataPath, context: root.context, at: root.location)
@@ -106,7 +108,10 @@ enum ObjectDecoder {
     var readers: [NodeReader] = []
     for step in templateSteps {
       guard let next = try reader.object(step) else {
-        throw GarrisonError(.invalid, "Required value: \(step)", field: reader.path / step, at: reader.location)
+        root.report(GarrisonError(.invalid, "Required value: \(step)", field: reader.path / step, at: reader.location))
+        // The workload's other fields are not Garrison's to judge.
+        for r in readers { r.ignoreAll() }
+        return nil
       }
       readers.append(next)
       reader = next
@@ -118,7 +123,9 @@ enum ObjectDecoder {
     let template = reader
     let meta = try template.objectReader("metadata", { try ObjectMeta.decode($0, kind: nil) }) ?? ObjectMeta()
     guard let spec = try template.objectReader("spec", PodSpec.decode) else {
-      throw GarrisonError(.invalid, "Required value: spec", field: template.path / "spec", at: template.location)
+      root.report(GarrisonError(.invalid, "Required value: spec", field: template.path / "spec", at: template.location))
+      for r in readers { r.ignoreAll() }
+      return nil
     }
     for r in readers.reversed() { r.finish() }
     try PodAnnotations.validate(meta, metadataPath: template.path / "metadata", context: root.context, at: template.location)

@@ -124,6 +124,13 @@ struct RealWorldManifestTests {
     ])
     #expect(o.validationErrors.allSatisfy { $0.location?.file == "p.yaml" && ($0.location?.line ?? 0) > 0 })
     #expect(r.errors.count == o.validationErrors.count)
+    // A workload without a pod template is an object the API server refuses, with no pod.
+    let noTemplate = ManifestLoader.parse(text: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {replicas: 3}\n", file: "d.yaml")
+    #expect(noTemplate.documentErrors.isEmpty && noTemplate.warnings.isEmpty)
+    let d = try #require(noTemplate.partial.first)
+    #expect(d.pod == nil)
+    #expect(d.validationErrors.map(\.message) == ["Required value: template"])
+    #expect(d.validationErrors.first?.fieldPath?.description == "spec.template")
     // What cannot be modelled still fails the document.
     let typeError = ManifestLoader.parse(text: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: maybe\n  containers: [{name: c}]\n", file: "t.yaml")
     #expect(typeError.partial.isEmpty && typeError.objects.isEmpty)
