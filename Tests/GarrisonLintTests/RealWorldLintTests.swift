@@ -51,6 +51,19 @@ import Testing
     #expect(r.objectCount == 1)
   }
 
+  /// A volume with two sources is api.invalid; the hostPath among them is still a PSS violation.
+  @Test func everySourceOfAnInvalidVolumeIsJudged() throws {
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes: [{name: v, emptyDir: {}, hostPath: {path: /etc}}]\n  containers: [{name: c, image: x}]\n"
+    var options = LintOptions()
+    options.level = .baseline
+    let r = try Self.lint([("v.yaml", pod)], options: options)
+    #expect(r.findings.contains { $0.checkID == "api.invalid" && $0.message.contains("more than 1 volume type") })
+    #expect(r.findings.contains { $0.checkID == "pss.hostPathVolumes" })
+    options.level = .restricted
+    let restricted = try Self.lint([("v.yaml", pod)], options: options)
+    #expect(restricted.findings.contains { $0.checkID == "pss.restrictedVolumes" && $0.message.contains("hostPath") })
+  }
+
   @Test func cassandraStatefulSetShowsItsBaselineViolation() throws {
     let text = try String(contentsOfFile: Support.fixtures + "/realworld/cassandra-statefulset.yaml", encoding: .utf8)
     var options = LintOptions()
