@@ -248,7 +248,9 @@ enum FlowColonQuoting {
       j += 1
       end = j
     }
-    guard end > start else { return nil }
+    // Only the case libyaml refuses and go-yaml reads: the scalar ends in ':' right before a flow indicator.
+    // Anything else (a position that does not match, e.g. after a lone CR line break) keeps the first error.
+    guard end > start, text[end - 1] == UInt8(ascii: ":"), end < text.count, isFlow(text[end]) else { return nil }
     var quoted: [UInt8] = [UInt8(ascii: "'")]
     var delta = 2
     for b in text[start..<end] {
