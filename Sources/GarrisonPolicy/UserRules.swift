@@ -41,7 +41,11 @@ enum UserRules {
       why.rule("process.user.uid", "\(uid)", "image \(image) not in the local store: --assume-image-user \(uid)")
     } else {
       uidKnown = false
-      why.rule("process.user.uid", "0", "image \(image) unknown to Garrison: assumed to run as root")
+      if runAsNonRoot {
+        why.rule("process.user.uid", "unknown", "image \(image) not in the local store: its USER is unknown")
+      } else {
+        why.rule("process.user.uid", "0", "image \(image) unknown to Garrison: assumed to run as root")
+      }
     }
 
     if runAsNonRoot {
