@@ -14,6 +14,9 @@ struct ExplainCommand: ParsableCommand {
   @OptionGroup var flags: CompilerFlags
 
   func run() throws {
+    var flags = self.flags
+    // A runAsNonRoot container whose image is not in the store: say what would decide it, not refuse.
+    flags.describeUnknownUser = true
     let compiled = try flags.compileAll(try flags.loadObjects())
     print(compiled.map(ExplainText.render).joined(separator: "\n"), terminator: "")
   }
@@ -34,10 +37,15 @@ enum ExplainText {
       c.provenance.last { $0.setting == setting }.map { "← \($0)" } ?? ""
     }
     let u = p.process.user
-    row("uid", u.uidKnown ? "\(u.uid)" : (u.imageUser.map { "\($0) (resolved at run time)" } ?? "\(u.uid) (assumed)"), source("process.user.uid"))
+    let unverifiable = u.runAsNonRoot && !u.uidKnown && u.imageUser == nil
+    row("uid", u.uidKnown ? "\(u.uid)" : (u.imageUser.map { "\($0) (resolved at run time)" } ?? (unverifiable ? "unknown" : "\(u.uid) (assumed)")), source("process.user.uid"))
     row("gid", "\(u.gid)" + (u.primaryGroupFromImage ? " (or image passwd entry)" : ""), source("process.user.gid"))
     row("supplementalGroups", u.supplementalGroups.map(String.init).joined(separator: ",").ifEmpty("(none)") + " [\(u.supplementalGroupsPolicy)]", source("process.user.supplementalGroups"))
     row("runAsNonRoot", "\(u.runAsNonRoot)", source("process.user.runAsNonRoot"))
+    if unverifiable {
+      lines.append("      needs: the image's uid, to verify runAsNonRoot: set runAsUser, import the image (garrison image import),")
+      lines.append("      or pass --assume-image-user UID; until then compile refuses this container (exit 3) and apply would too")
+    }
     row("privileged", "\(p.privileged)", source("privileged"))
     row("no_new_privs", "\(p.process.noNewPrivileges)", source("process.noNewPrivileges"))
     row("capabilities (installed)", "\(p.process.capabilities.bounding.members.count) caps", source("process.capabilities"))

@@ -15,9 +15,11 @@ public struct LintCommand: ParsableCommand {
       Reads files, directories (recursively: *.yaml, *.yml, *.json) and - (standard input). Every workload
       kind is checked (Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, ReplicationController,
       PodTemplate, and List). Namespace objects in the input with pod-security.kubernetes.io/enforce and
-      enforce-version labels set the level and version for objects in that namespace, unless --level or
-      --pss-version is given. Settings are read from .garrison.yaml (found upwards from the working directory)
-      or --config.
+      enforce-version labels set the level and version for the objects of that namespace in the same file and
+      in the files of its directory and below, unless --level or --pss-version is given or
+      --namespace-labels=ignore; each finding says which policy applied. An object the Kubernetes API server
+      would refuse is reported (api.invalid) and still checked. Settings are read from .garrison.yaml (found
+      upwards from the working directory) or --config.
 
       Exit codes: 0 no finding at or above --fail-on; 1 findings at or above --fail-on; 2 usage errors,
       unreadable or unparsable input, or no Kubernetes objects.
@@ -43,6 +45,9 @@ public struct LintCommand: ParsableCommand {
 
   @Flag(name: .customLong("no-config"), help: "Do not read .garrison.yaml.")
   var noConfig = false
+
+  @Option(name: .customLong("namespace-labels"), help: "apply (default): pod-security labels of Namespace objects in the input set the policy of the objects they govern; ignore: they do not.")
+  var namespaceLabels: String = "apply"
 
   @Flag(name: .customLong("no-hardening"), help: "Run only the Pod Security Standards checks.")
   var noHardening = false
@@ -119,6 +124,10 @@ public struct LintCommand: ParsableCommand {
       options.version = v
       options.versionIsExplicit = true
     }
+    guard namespaceLabels == "apply" || namespaceLabels == "ignore" else {
+      throw usage("--namespace-labels must be apply or ignore (got \"\(namespaceLabels)\")")
+    }
+    options.namespaceLabels = namespaceLabels == "apply"
     var threshold = FailThreshold.error
     var configFile: LintConfig?
     if !noConfig {
@@ -134,6 +143,7 @@ public struct LintCommand: ParsableCommand {
       threshold = f
     }
     if noHardening { options.hardening = false }
+    if level != nil || pssVersion != nil { options.policySource = "command line" }
     for id in options.enable.union(options.disable) where catalog[id] == nil {
       throw GarrisonError(.invalid, operation: "lint", "\(configFile?.file ?? "config"): unknown check \"\(id)\" in lint.checks")
     }
@@ -144,7 +154,7 @@ public struct LintCommand: ParsableCommand {
     }
 
     let load = ManifestLoader.load(paths: paths)
-    if load.objects.isEmpty && load.errors.isEmpty && load.skipped.isEmpty {
+    if load.objects.isEmpty && load.partial.isEmpty && load.errors.isEmpty && load.skipped.isEmpty {
       throw GarrisonError(.notFound, operation: "lint", "no Kubernetes objects found in \(paths.joined(separator: ", "))")
     }
     if verbose {
@@ -178,7 +188,7 @@ public struct LintCommand: ParsableCommand {
     } else {
       FileHandle.standardOutput.write(Data(text.utf8))
     }
-    if load.objects.isEmpty && load.skipped.isEmpty {
+    if load.objects.isEmpty && load.partial.isEmpty && load.skipped.isEmpty {
       throw GarrisonError(.invalid, operation: "lint", "no Kubernetes objects could be read")
     }
     let code = report.exitCode(failOn: threshold)

@@ -28,11 +28,20 @@ struct CompilerFlags: ParsableArguments {
   @Option(help: "Garrison state root: images there tell the compiler each image's USER (default $GARRISON_ROOT or /var/lib/garrison).")
   var root: String?
 
+  @Option(name: .customLong("assume-image-user"), help: ArgumentHelp(
+    "The uid an image not in the local store runs as (decides runAsNonRoot without runAsUser).", valueName: "uid"))
+  var assumeImageUser: UInt32?
+
+  /// Set by `explain`: describe a runAsNonRoot container of unknown uid instead of refusing it.
+  var describeUnknownUser = false
+
   var compilerOptions: CompilerOptions {
     var o = CompilerOptions(seccompProfileRoot: seccompProfileRoot, seccompDefault: seccompDefault)
     o.imageUser = ImageUserLookup.make(root: root ?? ImageStore.defaultRoot(environment: ProcessInfo.processInfo.environment))
     if let policies { o.policiesDirectory = policies }
     if let root, ProcessInfo.processInfo.environment["GARRISON_SECCOMP_CACHE"] == nil { o.bpfCacheDirectory = root + "/cache/seccomp" }
+    o.assumedImageUser = assumeImageUser
+    o.describeUnknownUser = describeUnknownUser
     o.allowedUnsafeSysctls = (allowedUnsafeSysctls ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
     return o
   }

@@ -90,9 +90,8 @@ public struct Container: Equatable, Sendable {
   ]
 
   static func decode(_ r: NodeReader) throws -> Container {
-    guard let name = try r.string("name"), !name.isEmpty else {
-      throw GarrisonError(.invalid, "Required value", field: r.path / "name", at: r.location)
-    }
+    let name = try r.string("name") ?? ""
+    if name.isEmpty { r.report(GarrisonError(.invalid, "Required value", field: r.path / "name", at: r.location)) }
     try r.checkName(name, .dnsLabel, r.path / "name")
     var c = Container(name: name, image: try r.string("image"))
     c.command = try r.stringList("command")
@@ -101,8 +100,8 @@ public struct Container: Equatable, Sendable {
     try r.checkNoNUL(c.args, "args")
     c.workingDir = try r.plainString("workingDir")
     c.env = try r.objectList("env") { e in
-      guard let n = try e.string("name"), !n.isEmpty else { throw e.invalid(e.path / "name", "Required value") }
-      try EnvVar.checkName(n, e)
+      let n = try e.string("name") ?? ""
+      if n.isEmpty { e.report(e.invalid(e.path / "name", "Required value")) } else { try EnvVar.checkName(n, e) }
       let from = e.value("valueFrom") != nil
       return EnvVar(name: n, value: try e.plainString("value"), isReference: from)
     }
@@ -110,8 +109,8 @@ public struct Container: Equatable, Sendable {
     c.resources = try r.objectReader("resources", ResourceRequirements.decode) ?? ResourceRequirements()
     c.volumeMounts = try r.objectList("volumeMounts", VolumeMount.decode)
     var mountPaths: Set<String> = []
-    for (j, m) in c.volumeMounts.enumerated() where !mountPaths.insert(m.mountPath).inserted {
-      throw r.invalid(r.path / "volumeMounts" / j / "mountPath", KubernetesNames.invalid(m.mountPath, ["must be unique"]))
+    for (j, m) in c.volumeMounts.enumerated() where !m.mountPath.isEmpty && !mountPaths.insert(m.mountPath).inserted {
+      r.report(r.invalid(r.path / "volumeMounts" / j / "mountPath", KubernetesNames.invalid(m.mountPath, ["must be unique"])))
     }
     c.securityContext = try r.objectReader("securityContext", SecurityContext.decode)
     c.hasLivenessProbe = r.value("livenessProbe") != nil
@@ -155,20 +154,21 @@ public struct Container: Equatable, Sendable {
     return out
   }
 
-  /// Kubernetes API validation: `allowPrivilegeEscalation: false` contradicts `privileged: true` and
-  /// an added `CAP_SYS_ADMIN`.
+  /// Kubernetes API validation (`ValidateSecurityContext`): `allowPrivilegeEscalation: false` contradicts
+  /// `privileged: true` and an added capability written exactly `CAP_SYS_ADMIN` (the API server compares the
+  /// string: `SYS_ADMIN` and `cap_sys_admin` pass, and no_new_privs with CAP_SYS_ADMIN is what the kernel does).
   func validateEscalation(_ r: NodeReader) throws {
     guard let sc = securityContext, sc.allowPrivilegeEscalation == false else { return }
     let sp = r.path / "securityContext"
     if sc.privileged == true {
-      throw GarrisonError(
+      r.report(GarrisonError(
         .invalid, "Forbidden: cannot set `allowPrivilegeEscalation` to false and `privileged` to true",
-        field: sp / "allowPrivilegeEscalation", at: r.context.locations[(sp / "allowPrivilegeEscalation").description])
+        field: sp / "allowPrivilegeEscalation", at: r.context.locations[(sp / "allowPrivilegeEscalation").description]))
     }
-    if let add = sc.capabilities?.add, add.contains(where: { $0.uppercased() == "SYS_ADMIN" || $0.uppercased() == "CAP_SYS_ADMIN" }) {
-      throw GarrisonError(
+    if let add = sc.capabilities?.add, add.contains("CAP_SYS_ADMIN") {
+      r.report(GarrisonError(
         .invalid, "Forbidden: cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN",
-        field: sp / "allowPrivilegeEscalation", at: r.context.locations[(sp / "allowPrivilegeEscalation").description])
+        field: sp / "allowPrivilegeEscalation", at: r.context.locations[(sp / "allowPrivilegeEscalation").description]))
     }
   }
 }
@@ -180,10 +180,11 @@ extension Container {
       guard let mode = m.mountPropagation else { continue }
       let field = r.path / "volumeMounts" / j / "mountPropagation"
       guard ["None", "HostToContainer", "Bidirectional"].contains(mode) else {
-        throw r.invalid(field, "Unsupported value: \"\(mode)\": supported values: \"Bidirectional\", \"HostToContainer\", \"None\"")
+        r.report(r.invalid(field, "Unsupported value: \"\(mode)\": supported values: \"Bidirectional\", \"HostToContainer\", \"None\""))
+        continue
       }
       if mode == "Bidirectional" && securityContext?.privileged != true {
-        throw r.invalid(field, "Forbidden: Bidirectional mount propagation is available only to privileged containers")
+        r.report(r.invalid(field, "Forbidden: Bidirectional mount propagation is available only to privileged containers"))
       }
     }
   }
@@ -194,26 +195,27 @@ extension EnvVar {
   /// other than '='.
   static func checkName(_ name: String, _ r: NodeReader) throws {
     if name.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != 0x3d }) { return }
-    throw r.invalid(r.path / "name", KubernetesNames.invalid(name, [
+    r.report(r.invalid(r.path / "name", KubernetesNames.invalid(name, [
       "a valid environment variable name must consist only of printable ASCII characters other than '='",
-    ]))
+    ])))
   }
 }
 
 extension ContainerPort {
   static func decode(_ p: NodeReader) throws -> ContainerPort {
-    guard let port = try p.int32("containerPort"), port != 0 else { throw p.invalid(p.path / "containerPort", "Required value") }
+    let port = try p.int32("containerPort") ?? 0
+    if port == 0 { p.report(p.invalid(p.path / "containerPort", "Required value")) }
     // hostPort 0 means unset, as in the Kubernetes API.
     let hostPort = try p.int32("hostPort")
     let host = hostPort == 0 ? nil : hostPort
-    for (key, v) in [("containerPort", port), ("hostPort", host ?? 1)] where v < 1 || v > 65535 {
-      throw p.invalid(p.path / key, "Invalid value: \(v): must be between 1 and 65535, inclusive")
+    for (key, v) in [("containerPort", port == 0 ? 1 : port), ("hostPort", host ?? 1)] where v < 1 || v > 65535 {
+      p.report(p.invalid(p.path / key, "Invalid value: \(v): must be between 1 and 65535, inclusive"))
     }
     // An empty protocol is defaulted to TCP by the API, like an absent one.
     let written = try p.string("protocol") ?? ""
     let proto = written.isEmpty ? "TCP" : written
-    guard ["TCP", "UDP", "SCTP"].contains(proto) else {
-      throw p.invalid(p.path / "protocol", "Unsupported value: \"\(proto)\": supported values: \"SCTP\", \"TCP\", \"UDP\"")
+    if !["TCP", "UDP", "SCTP"].contains(proto) {
+      p.report(p.invalid(p.path / "protocol", "Unsupported value: \"\(proto)\": supported values: \"SCTP\", \"TCP\", \"UDP\""))
     }
     let hostIP = try p.plainString("hostIP")
     return ContainerPort(name: try p.string("name"), containerPort: port, hostPort: host, hostIP: hostIP, protocol: proto)
@@ -232,7 +234,7 @@ extension VolumeMount {
     if let sub, !sub.isEmpty { try m.checkLocalDescendingPath(sub, m.path / "subPath") }
     if let expr, !expr.isEmpty {
       if let sub, !sub.isEmpty {
-        throw m.invalid(m.path / "subPathExpr", KubernetesNames.invalid(expr, ["subPathExpr and subPath are mutually exclusive"]))
+        m.report(m.invalid(m.path / "subPathExpr", KubernetesNames.invalid(expr, ["subPathExpr and subPath are mutually exclusive"])))
       }
       try m.checkLocalDescendingPath(expr, m.path / "subPathExpr")
     }

@@ -1,7 +1,8 @@
 import GarrisonCore
 
-/// Kubernetes' API checks for single fields (paths, file modes, strings that reach a system call), each throwing
-/// an `.invalid` error (exit 2) that names the field and its `file:line:col`.
+/// Kubernetes' API checks for single fields (paths, file modes, strings that reach a system call), each recording
+/// an `.invalid` error that names the field and its `file:line:col` (`NodeReader.report`): the object is still
+/// modelled for lint, and every command that acts on it refuses it (exit 2).
 extension NodeReader {
   /// The position of a field below this object (its key, or its list item), else of this object.
   func location(of field: FieldPath) -> SourceLocation { context.locations[field.description] ?? location }
@@ -14,7 +15,7 @@ extension NodeReader {
   /// Refuses a NUL byte: a C string would end there, so the kernel would see a shorter value than the manifest.
   func checkNoNUL(_ value: String?, _ field: FieldPath) throws {
     guard let value, value.utf8.contains(0) else { return }
-    throw invalid(field, KubernetesNames.invalid(value, ["must not contain a NUL byte"]))
+    report(invalid(field, KubernetesNames.invalid(value, ["must not contain a NUL byte"])))
   }
 
   /// `checkNoNUL` for every item of a string list (`command`, `args`).
@@ -32,14 +33,14 @@ extension NodeReader {
   /// Kubernetes' `validatePathNoBacksteps`: no `..` element.
   func checkNoBacksteps(_ value: String, _ field: FieldPath) throws {
     if value.split(separator: "/", omittingEmptySubsequences: false).contains("..") {
-      throw invalid(field, KubernetesNames.invalid(value, ["must not contain '..'"]))
+      report(invalid(field, KubernetesNames.invalid(value, ["must not contain '..'"])))
     }
   }
 
   /// Kubernetes' `validateLocalDescendingPath`: relative, no `..` element (and no NUL).
   func checkLocalDescendingPath(_ value: String, _ field: FieldPath) throws {
     try checkNoNUL(value, field)
-    if value.hasPrefix("/") { throw invalid(field, KubernetesNames.invalid(value, ["must be a relative path"])) }
+    if value.hasPrefix("/") { report(invalid(field, KubernetesNames.invalid(value, ["must be a relative path"]))) }
     try checkNoBacksteps(value, field)
   }
 
@@ -47,7 +48,7 @@ extension NodeReader {
   func checkLocalNonReservedPath(_ value: String, _ field: FieldPath) throws {
     try checkLocalDescendingPath(value, field)
     if value.hasPrefix("..") {
-      throw invalid(field, KubernetesNames.invalid(value, ["must not start with '..'"]))
+      report(invalid(field, KubernetesNames.invalid(value, ["must not start with '..'"])))
     }
   }
 
@@ -55,20 +56,25 @@ extension NodeReader {
   func fileMode(_ key: String) throws -> Int32? {
     guard let mode = try int32(key) else { return nil }
     if mode < 0 || mode > 0o777 {
-      throw invalid(path / key, "Invalid value: \(mode): must be a number between 0 and 0777 (octal), both inclusive")
+      report(invalid(path / key, "Invalid value: \(mode): must be a number between 0 and 0777 (octal), both inclusive"))
     }
     return mode
   }
 
-  /// A required, non-empty string.
+  /// A required, non-empty string ("" after recording the error when it is missing).
   func requiredString(_ key: String, _ message: String = "Required value") throws -> String {
-    guard let v = try string(key), !v.isEmpty else { throw invalid(path / key, message) }
+    guard let v = try string(key), !v.isEmpty else {
+      report(invalid(path / key, message))
+      return ""
+    }
     return v
   }
 
-  /// A name that must follow `rule` (an object reference or a name inside the pod).
+  /// A name that must follow `rule` (an object reference or a name inside the pod). An empty name is left to
+  /// the "Required value" error its field already has.
   func checkName(_ value: String, _ rule: KubernetesNames.Rule, _ field: FieldPath) throws {
+    guard !value.isEmpty else { return }
     let errs = KubernetesNames.errors(value, rule)
-    if !errs.isEmpty { throw invalid(field, KubernetesNames.invalid(value, errs)) }
+    if !errs.isEmpty { report(invalid(field, KubernetesNames.invalid(value, errs))) }
   }
 }

@@ -3,9 +3,18 @@ import GarrisonCore
 
 /// What loading manifests produced: the objects, per-document errors (the rest still loads), and warnings.
 public struct LoadResult: Sendable {
+  /// Objects that passed API validation: the only ones a command may act on.
   public var objects: [ManifestObject] = []
-  /// Unreadable files and documents that do not parse or are invalid, each with `file:line:col`.
+  /// Objects with API-validation errors (`ManifestObject.validationErrors`), modelled as far as they could be
+  /// read: lint reports the errors and checks the rest; every other command refuses them (their errors are in
+  /// `errors`).
+  public var partial: [ManifestObject] = []
+  /// Every error, each with `file:line:col`: unreadable files, documents that do not parse or cannot be
+  /// modelled (`documentErrors`), and the validation errors of the `partial` objects.
   public var errors: [GarrisonError] = []
+  /// Unreadable files and documents that do not parse or cannot be modelled (a type error, a duplicate key, no
+  /// kind or pod spec): nothing of them is checked.
+  public var documentErrors: [GarrisonError] = []
   /// Unknown fields (errors under `--strict`).
   public var warnings: [GarrisonError] = []
   /// How many documents were read.
@@ -14,10 +23,18 @@ public struct LoadResult: Sendable {
   public var skipped: [SkippedObject] = []
   public init() {}
 
+  /// Records an error of a whole document or file.
+  mutating func documentError(_ e: GarrisonError) {
+    errors.append(e)
+    documentErrors.append(e)
+  }
+
   mutating func merge(_ other: LoadResult) {
     objects += other.objects
+    partial += other.partial
     skipped += other.skipped
     errors += other.errors
+    documentErrors += other.documentErrors
     warnings += other.warnings
     documentCount += other.documentCount
   }
@@ -44,7 +61,7 @@ public enum ManifestLoader {
       var isDir: ObjCBool = false
       guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
         var missing = LoadResult()
-        missing.errors.append(GarrisonError(.notFound, "no such file or directory", at: SourceLocation(file: path, line: 0, column: 0)))
+        missing.documentError(GarrisonError(.notFound, "no such file or directory", at: SourceLocation(file: path, line: 0, column: 0)))
         inputs.append(.loaded(missing))
         continue
       }
@@ -66,7 +83,7 @@ public enum ManifestLoader {
   static func parse(file: String) -> LoadResult {
     guard let data = FileManager.default.contents(atPath: file) else {
       var unreadable = LoadResult()
-      unreadable.errors.append(GarrisonError(.notFound, "cannot read file", at: SourceLocation(file: file, line: 0, column: 0)))
+      unreadable.documentError(GarrisonError(.notFound, "cannot read file", at: SourceLocation(file: file, line: 0, column: 0)))
       return unreadable
     }
     return parse(text: String(decoding: data, as: UTF8.self), file: file)
@@ -95,10 +112,10 @@ public enum ManifestLoader {
         let doc: YAMLDocument?
         do throws(YAMLSyntaxError) {
           // Scalars are typed by ScalarKind (YAML 1.1 rules, no regular expressions).
-          doc = try YAMLComposer.compose(UnsafeBufferPointer(rebasing: utf8[chunk.range]))
+          doc = try YAMLComposer.composeAcceptingFlowColons(UnsafeBufferPointer(rebasing: utf8[chunk.range]))
         } catch {
           result.documentCount += 1
-          result.errors.append(syntaxError(error, file: file, lineOffset: chunk.lineOffset))
+          result.documentError(syntaxError(error, file: file, lineOffset: chunk.lineOffset))
           continue
         }
         guard let doc else { continue }
@@ -107,11 +124,18 @@ public enum ManifestLoader {
         if doc.scalarKind(doc.root) == .null { continue }
         let context = DecodeContext(doc: doc, file: file, lineOffset: chunk.lineOffset)
         do {
-          result.objects += try ObjectDecoder.decode(doc.root, context: context)
+          for object in try ObjectDecoder.decode(doc.root, context: context) {
+            if object.validationErrors.isEmpty {
+              result.objects.append(object)
+            } else {
+              result.partial.append(object)
+              result.errors += object.validationErrors
+            }
+          }
         } catch let e as GarrisonError {
-          result.errors.append(e)
+          result.documentError(e)
         } catch {
-          result.errors.append(GarrisonError(.invalid, "\(error)", at: context.location(doc.root)))
+          result.documentError(GarrisonError(.invalid, "\(error)", at: context.location(doc.root)))
         }
         result.warnings += context.warnings
         result.skipped += context.skipped

@@ -25,6 +25,10 @@ public struct ManifestObject: Sendable {
   public var stringData: [String: String] = [:]
   /// Field path (dotted) → position of the field's key (or of the list item).
   let locations: [String: SourceLocation]
+  /// Kubernetes API-validation errors (the API server would refuse the object). Such an object is still
+  /// modelled as far as it could be read: lint reports these errors and checks the rest; every command that acts
+  /// on objects refuses it. Loaded objects with errors are in `LoadResult.partial`, never in `objects`.
+  public var validationErrors: [GarrisonError] = []
 
   /// The namespace, `default` when none is given.
   public var namespace: String { metadata.namespace ?? "default" }

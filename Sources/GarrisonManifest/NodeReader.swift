@@ -10,6 +10,13 @@ final class DecodeContext {
   var warnings: [GarrisonError] = []
   /// Objects of kinds Garrison does not model (custom resources, Services, webhooks…): read, counted, not checked.
   var skipped: [SkippedObject] = []
+  /// Kubernetes API-validation errors of the object being decoded (invalid names, out-of-range values,
+  /// contradictions): the object is still modelled, so lint can check the rest of it; every command that acts
+  /// on objects refuses it (`LoadResult.errors`).
+  var invalid: [GarrisonError] = []
+  /// The names of a StatefulSet's `volumeClaimTemplates`: volumes the controller adds to each pod, so
+  /// `volumeMounts` may name them.
+  var claimTemplateNames: Set<String> = []
 
   init(doc: YAMLDocument, file: String, lineOffset: Int) {
     self.doc = doc
@@ -141,6 +148,9 @@ final class NodeReader {
   /// The keys' texts in order, as Yams' `Node.string` gives them (non-scalar keys mostly have none).
   var keyNames: [String] { (0..<count).compactMap { doc.string(ofKey: doc.key(node, $0)) } }
 
+  /// Records an API-validation error of the object (see `DecodeContext.invalid`); decoding goes on.
+  func report(_ e: GarrisonError) { context.invalid.append(e) }
+
   func error(_ key: String, _ message: String, node: YAMLNode? = nil) -> GarrisonError {
     GarrisonError(.invalid, message, field: path / key, at: node.map(context.location) ?? location)
   }
@@ -264,20 +274,40 @@ final class NodeReader {
     try list(key) { item, p in try int64(item, field: p) }
   }
 
-  /// A string-to-string map (labels, annotations).
+  /// A string-to-string map (labels, annotations, ConfigMap data). As the API server's YAML-to-JSON step
+  /// (sigs.k8s.io/yaml) makes them: a number or boolean key is its text (`1`, `0x10` → `16`, `yes` → `true`),
+  /// and a null value is the empty string; a number or boolean value is a type error, as there.
   func stringMap(_ key: String) throws -> [String: String] {
     guard let r = try object(key) else { return [:] }
     var out: [String: String] = [:]
     for i in 0..<r.count {
       let k = doc.key(r.node, i), v = doc.value(r.node, i)
-      let name = try r.scalarString(k, field: r.path)
+      let name = try r.mapKey(k)
       r.markRead(i)
       r.readNames?.insert(name)
       // `r.pathString + "[name]"` is `r.path.appending(key: name).description`.
       context.locations[r.pathString + "[" + name + "]"] = context.location(k)
-      out[name] = try r.scalarString(v, field: r.path.appending(key: name))
+      if out[name] != nil {
+        // `1` and `"1"`, or `yes` and `true`: distinct YAML keys, one JSON key.
+        throw GarrisonError(.invalid, "duplicate field \"\(name)\"", field: r.path.appending(key: name), at: context.location(k))
+      }
+      out[name] = doc.scalarKind(v) == .null ? "" : try r.scalarString(v, field: r.path.appending(key: name))
     }
     return out
+  }
+
+  /// A mapping key as JSON text: a string as is, an integer in decimal, a boolean `true`/`false`, a float as
+  /// written; null or a collection is an error.
+  func mapKey(_ k: YAMLNode) throws -> String {
+    switch doc.scalarKind(k) {
+    case .string?: return doc.scalar(k) ?? ""
+    case .integer?:
+      let text = doc.scalar(k) ?? ""
+      return NodeReader.yamlInteger(text).map { String($0) } ?? text
+    case .bool?: return ScalarKind.bool(doc.scalar(k) ?? "") == true ? "true" : "false"
+    case .float?: return doc.scalar(k) ?? ""
+    default: return try scalarString(k, field: path)
+    }
   }
 
   /// A map of resource name to quantity (limits, requests).

@@ -33,16 +33,16 @@ public struct ObjectMeta: Equatable, Sendable {
     let rule = KubernetesNames.nameRule(forKind: kind)
     if let g = m.generateName, !g.isEmpty {
       let errs = KubernetesNames.errors(g, rule, prefix: true)
-      if !errs.isEmpty { throw r.invalid(r.path / "generateName", KubernetesNames.invalid(g, errs)) }
+      if !errs.isEmpty { r.report(r.invalid(r.path / "generateName", KubernetesNames.invalid(g, errs))) }
     }
     if let n = m.name, !n.isEmpty {
       try r.checkName(n, rule, r.path / "name")
       // batch/v1 ValidateCronJob: the controller appends an 11-character suffix to make a Job name (a label).
       if kind == "CronJob" && n.utf8.count > 52 {
-        throw r.invalid(r.path / "name", KubernetesNames.invalid(n, ["must be no more than 52 characters"]))
+        r.report(r.invalid(r.path / "name", KubernetesNames.invalid(n, ["must be no more than 52 characters"])))
       }
     } else if (m.generateName ?? "").isEmpty {
-      throw r.invalid(r.path / "name", "Required value: name or generateName is required")
+      r.report(r.invalid(r.path / "name", "Required value: name or generateName is required"))
     }
     if KubernetesNames.clusterScopedKinds.contains(kind) {
       // The API server clears the namespace of a cluster-scoped object rather than refusing it.
@@ -61,6 +61,6 @@ public struct ObjectMeta: Equatable, Sendable {
     guard let uid else { return }
     try r.checkNoNUL(uid, r.path / "uid")
     let errs = uid.isEmpty ? ["must not be empty"] : KubernetesNames.pathSegmentErrors(uid)
-    if !errs.isEmpty { throw r.invalid(r.path / "uid", KubernetesNames.invalid(uid, errs)) }
+    if !errs.isEmpty { r.report(r.invalid(r.path / "uid", KubernetesNames.invalid(uid, errs))) }
   }
 }

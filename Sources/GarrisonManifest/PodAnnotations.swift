@@ -20,17 +20,20 @@ enum PodAnnotations {
       let isAppArmor = key.hasPrefix(appArmorPrefix)
       let isSeccomp = key == seccompPod || key.hasPrefix(seccompContainerPrefix)
       guard isAppArmor || isSeccomp else { continue }
-      if value.utf8.contains(0) { throw fail(["must not contain a NUL byte"]) }
+      if value.utf8.contains(0) {
+        context.invalid.append(fail(["must not contain a NUL byte"]))
+        continue
+      }
       if isAppArmor {
         if !(value.isEmpty || value == "runtime/default" || value == "unconfined" || value.hasPrefix("localhost/")) {
-          throw fail(["invalid AppArmor profile name: \(KubernetesNames.quoted(value))"])
+          context.invalid.append(fail(["invalid AppArmor profile name: \(KubernetesNames.quoted(value))"]))
         }
       } else if value.hasPrefix("localhost/") {
         let path = String(value.dropFirst("localhost/".count))
-        if path.hasPrefix("/") { throw fail(["must be a relative path"]) }
-        if path.split(separator: "/", omittingEmptySubsequences: false).contains("..") { throw fail(["must not contain '..'"]) }
+        if path.hasPrefix("/") { context.invalid.append(fail(["must be a relative path"])) }
+        if path.split(separator: "/", omittingEmptySubsequences: false).contains("..") { context.invalid.append(fail(["must not contain '..'"])) }
       } else if !["runtime/default", "docker/default", "unconfined"].contains(value) {
-        throw fail(["must be a valid seccomp profile"])
+        context.invalid.append(fail(["must be a valid seccomp profile"]))
       }
     }
   }

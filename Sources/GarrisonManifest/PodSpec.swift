@@ -76,16 +76,16 @@ public struct PodSpec: Equatable, Sendable {
     return s
   }
 
-  /// The API server's structural checks that policy depends on.
+  /// The API server's structural checks that policy depends on (recorded with `NodeReader.report`).
   func validate(_ r: NodeReader) throws {
     if containers.isEmpty {
-      throw GarrisonError(.invalid, "Required value: a pod needs at least one container", field: r.path / "containers", at: r.location)
+      r.report(GarrisonError(.invalid, "Required value: a pod needs at least one container", field: r.path / "containers", at: r.location))
     }
     var seen: Set<String> = []
-    for (_, c, p) in allContainers {
+    for (_, c, p) in allContainers where !c.name.isEmpty {
       if !seen.insert(c.name).inserted {
-        throw GarrisonError(.invalid, "Duplicate value: \"\(c.name)\"", field: r.path.appending(p.description) / "name",
-                            at: r.context.locations[(FieldPath(r.path.description + "." + p.description) / "name").description])
+        r.report(GarrisonError(.invalid, "Duplicate value: \"\(c.name)\"", field: r.path.appending(p.description) / "name",
+                               at: r.context.locations[(FieldPath(r.path.description + "." + p.description) / "name").description]))
       }
     }
     for key in ["hostname", "subdomain"] {
@@ -93,21 +93,23 @@ public struct PodSpec: Equatable, Sendable {
       try r.checkName(value, .dnsLabel, r.path / key)
     }
     var volumes: Set<String> = []
-    for (i, v) in self.volumes.enumerated() where !volumes.insert(v.name).inserted {
-      throw r.invalid(r.path / "volumes" / i / "name", "Duplicate value: \"\(v.name)\"")
+    for (i, v) in self.volumes.enumerated() where !v.name.isEmpty && !volumes.insert(v.name).inserted {
+      r.report(r.invalid(r.path / "volumes" / i / "name", "Duplicate value: \"\(v.name)\""))
     }
+    // A StatefulSet's volumeClaimTemplates are volumes of its pods too.
+    volumes.formUnion(r.context.claimTemplateNames)
     for (_, c, p) in allContainers {
-      for (j, m) in c.volumeMounts.enumerated() where !volumes.contains(m.name) {
+      for (j, m) in c.volumeMounts.enumerated() where !m.name.isEmpty && !volumes.contains(m.name) {
         let fp = FieldPath(r.path.description + "." + p.description) / "volumeMounts" / j / "name"
-        throw GarrisonError(.invalid, "Not found: \"\(m.name)\"", field: fp, at: r.context.locations[fp.description])
+        r.report(GarrisonError(.invalid, "Not found: \"\(m.name)\"", field: fp, at: r.context.locations[fp.description]))
       }
     }
     if let policy = restartPolicy, !["Always", "OnFailure", "Never"].contains(policy) {
-      throw r.error("restartPolicy", "Unsupported value: \"\(policy)\": supported values: \"Always\", \"OnFailure\", \"Never\"", node: r.value("restartPolicy"))
+      r.report(r.error("restartPolicy", "Unsupported value: \"\(policy)\": supported values: \"Always\", \"OnFailure\", \"Never\"", node: r.value("restartPolicy")))
     }
     if shareProcessNamespace == true && hostPID == true {
-      throw GarrisonError(.invalid, "Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled",
-                          field: r.path / "shareProcessNamespace", at: r.location)
+      r.report(GarrisonError(.invalid, "Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled",
+                             field: r.path / "shareProcessNamespace", at: r.location))
     }
   }
 }

@@ -9,13 +9,13 @@ extension ResourceRequirements {
     for (key, map) in [("limits", limits), ("requests", requests)] {
       for (name, q) in map.sorted(by: { $0.key < $1.key }) where q.isNegative {
         let field = (res.path / key).appending(key: name)
-        throw res.invalid(field, KubernetesNames.invalid(q.original, ["must be greater than or equal to 0"]))
+        res.report(res.invalid(field, KubernetesNames.invalid(q.original, ["must be greater than or equal to 0"])))
       }
     }
     for (name, q) in requests.sorted(by: { $0.key < $1.key }) {
       guard let limit = limits[name], q > limit else { continue }
       let field = (res.path / "requests").appending(key: name)
-      throw res.invalid(field, KubernetesNames.invalid(q.original, ["must be less than or equal to \(name) limit of \(limit.original)"]))
+      res.report(res.invalid(field, KubernetesNames.invalid(q.original, ["must be less than or equal to \(name) limit of \(limit.original)"])))
     }
     return ResourceRequirements(limits: limits, requests: requests)
   }

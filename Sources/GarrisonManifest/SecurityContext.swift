@@ -54,18 +54,20 @@ public struct ProfileField: Equatable, Sendable {
   enum Kind { case seccomp, appArmor }
 
   static func decode(_ r: NodeReader, _ kind: Kind) throws -> ProfileField {
-    guard let type = try r.string("type") else {
-      throw GarrisonError(.invalid, "Required value: type is required", field: r.path / "type", at: r.location)
-    }
     let local = try r.string("localhostProfile")
+    guard let type = try r.string("type") else {
+      r.report(GarrisonError(.invalid, "Required value: type is required", field: r.path / "type", at: r.location))
+      return ProfileField(type: "", localhostProfile: local)
+    }
     guard ["RuntimeDefault", "Localhost", "Unconfined"].contains(type) else {
-      throw r.error("type", "Unsupported value: \"\(type)\": supported values: \"Localhost\", \"RuntimeDefault\", \"Unconfined\"", node: r.value("type"))
+      r.report(r.error("type", "Unsupported value: \"\(type)\": supported values: \"Localhost\", \"RuntimeDefault\", \"Unconfined\"", node: r.value("type")))
+      return ProfileField(type: type, localhostProfile: local)
     }
     if type == "Localhost" && (local ?? "").isEmpty {
-      throw r.error("localhostProfile", "Required value: must be set when type is Localhost")
+      r.report(r.error("localhostProfile", "Required value: must be set when type is Localhost"))
     }
     if type != "Localhost" && local != nil {
-      throw r.error("localhostProfile", "Invalid value: can only be set when type is Localhost", node: r.value("localhostProfile"))
+      r.report(r.error("localhostProfile", "Invalid value: can only be set when type is Localhost", node: r.value("localhostProfile")))
     }
     if let local, type == "Localhost" { try checkLocalhostProfile(local, kind, r) }
     return ProfileField(type: type, localhostProfile: local)
@@ -81,9 +83,9 @@ public struct ProfileField: Equatable, Sendable {
     case .appArmor:
       try r.checkNoNUL(local, field)
       let scalars = local.unicodeScalars
-      if scalars.first?.properties.isWhitespace == true || scalars.last?.properties.isWhitespace == true { throw r.invalid(field, KubernetesNames.invalid(local, ["must not be padded with whitespace"])) }
+      if scalars.first?.properties.isWhitespace == true || scalars.last?.properties.isWhitespace == true { r.report(r.invalid(field, KubernetesNames.invalid(local, ["must not be padded with whitespace"]))) }
       if local.utf8.count > 4095 {
-        throw r.invalid(field, "Too long: may not be more than 4095 bytes")
+        r.report(r.invalid(field, "Too long: may not be more than 4095 bytes"))
       }
     }
   }
@@ -132,7 +134,7 @@ public struct SecurityContext: Equatable, Sendable {
     sc.seccompProfile = try r.objectReader("seccompProfile") { try ProfileField.decode($0, .seccomp) }
     sc.appArmorProfile = try r.objectReader("appArmorProfile") { try ProfileField.decode($0, .appArmor) }
     if let pm = sc.procMount, pm != "Default" && pm != "Unmasked" {
-      throw r.error("procMount", "Unsupported value: \"\(pm)\": supported values: \"Default\", \"Unmasked\"", node: r.value("procMount"))
+      r.report(r.error("procMount", "Unsupported value: \"\(pm)\": supported values: \"Default\", \"Unmasked\"", node: r.value("procMount")))
     }
     try IDRange.check(sc.runAsUser, r, "runAsUser")
     try IDRange.check(sc.runAsGroup, r, "runAsGroup")
@@ -171,24 +173,27 @@ public struct PodSecurityContext: Equatable, Sendable {
     sc.fsGroup = try r.int64("fsGroup")
     sc.fsGroupChangePolicy = try r.string("fsGroupChangePolicy")
     sc.sysctls = try r.objectList("sysctls") { s in
-      guard let name = try s.plainString("name") else { throw s.error("name", "Required value") }
+      guard let name = try s.plainString("name") else {
+        s.report(s.error("name", "Required value"))
+        return Sysctl(name: "", value: try s.plainString("value") ?? "")
+      }
       return Sysctl(name: name, value: try s.plainString("value") ?? "")
     }
     sc.seccompProfile = try r.objectReader("seccompProfile") { try ProfileField.decode($0, .seccomp) }
     sc.appArmorProfile = try r.objectReader("appArmorProfile") { try ProfileField.decode($0, .appArmor) }
     sc.seLinuxChangePolicy = try r.string("seLinuxChangePolicy")
     if let p = sc.supplementalGroupsPolicy, p != "Merge" && p != "Strict" {
-      throw r.error("supplementalGroupsPolicy", "Unsupported value: \"\(p)\": supported values: \"Merge\", \"Strict\"", node: r.value("supplementalGroupsPolicy"))
+      r.report(r.error("supplementalGroupsPolicy", "Unsupported value: \"\(p)\": supported values: \"Merge\", \"Strict\"", node: r.value("supplementalGroupsPolicy")))
     }
     if let p = sc.fsGroupChangePolicy, p != "OnRootMismatch" && p != "Always" {
-      throw r.error("fsGroupChangePolicy", "Unsupported value: \"\(p)\": supported values: \"Always\", \"OnRootMismatch\"", node: r.value("fsGroupChangePolicy"))
+      r.report(r.error("fsGroupChangePolicy", "Unsupported value: \"\(p)\": supported values: \"Always\", \"OnRootMismatch\"", node: r.value("fsGroupChangePolicy")))
     }
     try IDRange.check(sc.runAsUser, r, "runAsUser")
     try IDRange.check(sc.runAsGroup, r, "runAsGroup")
     try IDRange.check(sc.fsGroup, r, "fsGroup")
     for (i, g) in sc.supplementalGroups.enumerated() where g < 0 || g > Int64(Int32.max) {
-      throw GarrisonError(.invalid, "Invalid value: \(g): must be between 0 and 2147483647, inclusive",
-                          field: r.path / "supplementalGroups" / i, at: r.location)
+      r.report(GarrisonError(.invalid, "Invalid value: \(g): must be between 0 and 2147483647, inclusive",
+                          field: r.path / "supplementalGroups" / i, at: r.location))
     }
     return sc
   }
@@ -198,6 +203,6 @@ public struct PodSecurityContext: Equatable, Sendable {
 enum IDRange {
   static func check(_ value: Int64?, _ r: NodeReader, _ key: String) throws {
     guard let v = value, v < 0 || v > Int64(Int32.max) else { return }
-    throw r.error(key, "Invalid value: \(v): must be between 0 and 2147483647, inclusive", node: r.value(key))
+    r.report(r.error(key, "Invalid value: \(v): must be between 0 and 2147483647, inclusive", node: r.value(key)))
   }
 }

@@ -38,6 +38,9 @@ public struct Volume: Equatable, Sendable {
   public var emptyDir: EmptyDirVolumeSource?
   public var configMap: ObjectVolumeSource?
   public var secret: ObjectVolumeSource?
+  /// Further source fields of a volume that sets more than one (an API-validation error; Pod Security Standards
+  /// still judge each).
+  public var otherSourceTypes: [String] = []
 
   /// Every volume source the Kubernetes core API defines.
   static let knownSources: Set<String> = [
@@ -48,32 +51,41 @@ public struct Volume: Equatable, Sendable {
   ]
 
   static func decode(_ r: NodeReader) throws -> Volume {
-    guard let name = try r.string("name"), !name.isEmpty else { throw GarrisonError(.invalid, "Required value", field: r.path / "name", at: r.location) }
+    let name = try r.string("name") ?? ""
+    if name.isEmpty { r.report(GarrisonError(.invalid, "Required value", field: r.path / "name", at: r.location)) }
     try r.checkName(name, .dnsLabel, r.path / "name")
-    let present = r.keyNames.filter { knownSources.contains($0) }
-    guard present.count == 1, let source = present.first else {
-      let msg = present.isEmpty ? "Required value: must specify a volume type" : "Forbidden: may not specify more than 1 volume type"
-      throw GarrisonError(.invalid, msg, field: r.path, at: r.location)
+    // The source fields set (a null one is unset, as in the API's JSON).
+    let present = (0..<r.count).compactMap { i -> String? in
+      guard let k = r.doc.string(ofKey: r.doc.key(r.node, i)), knownSources.contains(k) else { return nil }
+      return r.doc.scalarKind(r.doc.value(r.node, i)) == .null ? nil : k
     }
+    if present.count > 1 {
+      r.report(GarrisonError(.invalid, "Forbidden: may not specify more than 1 volume type", field: r.path, at: r.location))
+    }
+    // No source at all: the API server defaults the volume to an emptyDir (SetDefaults_Volume).
+    let source = present.first ?? "emptyDir"
     var v = Volume(name: name, sourceType: source)
+    v.otherSourceTypes = Array(present.dropFirst())
+    if present.isEmpty { v.emptyDir = EmptyDirVolumeSource(medium: nil, sizeLimit: nil) }
     r.ignore(Array(knownSources))
     _ = r.value(source)
     v.hostPath = try r.objectReader("hostPath", HostPathVolumeSource.decode)
-    v.emptyDir = try r.objectReader("emptyDir") { e in
+    if let e = try r.objectReader("emptyDir", { e in
       let size = try e.value("sizeLimit").map { try e.quantity($0, field: e.path / "sizeLimit") }
       if let size, size.isNegative {
-        throw e.invalid(e.path / "sizeLimit", "Forbidden: SizeLimit field must be a valid resource quantity")
+        e.report(e.invalid(e.path / "sizeLimit", "Forbidden: SizeLimit field must be a valid resource quantity"))
       }
       return EmptyDirVolumeSource(medium: try e.string("medium"), sizeLimit: size)
+    }) {
+      v.emptyDir = e
     }
     v.configMap = try r.objectReader("configMap") { try objectSource($0, nameKey: "name") }
     v.secret = try r.objectReader("secret") { try objectSource($0, nameKey: "secretName") }
-    if source != "hostPath" && source != "emptyDir" && source != "configMap" && source != "secret",
-      let sub = try r.object(source)
-    {
+    for s in present where s != "hostPath" && s != "emptyDir" && s != "configMap" && s != "secret" {
+      guard let sub = try r.object(s) else { continue }
       // Sources Garrison does not model: the checks that keep their names, paths and modes sane, the rest
       // accepted as is.
-      try UnmodelledVolumeSource.check(source, sub)
+      try UnmodelledVolumeSource.check(s, sub)
       sub.ignoreAll()
     }
     return v
@@ -112,7 +124,7 @@ extension HostPathVolumeSource {
     try h.checkNoBacksteps(p, h.path / "path")
     let type = try h.string("type")
     if let type, !types.contains(type) {
-      throw h.invalid(h.path / "type", "Unsupported value: \"\(type)\": supported values: " + types.map { "\"\($0)\"" }.joined(separator: ", "))
+      h.report(h.invalid(h.path / "type", "Unsupported value: \"\(type)\": supported values: " + types.map { "\"\($0)\"" }.joined(separator: ", ")))
     }
     return HostPathVolumeSource(path: p, type: type)
   }

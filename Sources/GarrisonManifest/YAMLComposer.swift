@@ -14,6 +14,9 @@ struct YAMLSyntaxError: Error {
   var context: String?
   var line: Int
   var column: Int
+  /// libyaml's context mark (1-based), e.g. where the plain scalar that failed starts.
+  var contextLine = 0
+  var contextColumn = 0
 }
 
 /// Composes one YAML document from libyaml's event stream (`yaml_parser_parse`) into a `YAMLDocument`, with
@@ -32,6 +35,36 @@ struct YAMLComposer {
     yaml_parser_set_input_string(&parser, input.baseAddress ?? UnsafePointer(Self.emptyInput), input.count)
     var composer = YAMLComposer()
     return try composer.run(&parser)
+  }
+
+  /// `compose`, reading a plain scalar of a flow collection that ends in `:` before `,`, `]` or `}` (`[a:, b]`,
+  /// `{k: http:}`) as the API server's YAML reader (go-yaml) does: the `:` belongs to the scalar. libyaml 0.2
+  /// refuses it ("found unexpected ':'"); the scalar is single-quoted and the document composed again, with the
+  /// columns of later nodes on that line put back. Any other error, or one a retry cannot fix, is thrown as is.
+  static func composeAcceptingFlowColons(_ input: UnsafeBufferPointer<UInt8>) throws(YAMLSyntaxError) -> YAMLDocument? {
+    var first: YAMLSyntaxError
+    do throws(YAMLSyntaxError) {
+      return try compose(input)
+    } catch {
+      guard FlowColonQuoting.applies(to: error) else { throw error }
+      first = error
+    }
+    var text = Array(input)
+    var shifts: [FlowColonQuoting.Shift] = []
+    var error = first
+    // Each round fixes one scalar; a document with more than 256 such scalars keeps the first error.
+    for _ in 0..<256 {
+      guard let shift = FlowColonQuoting.quote(&text, line: error.contextLine, column: error.contextColumn) else { throw first }
+      shifts.append(shift)
+      do throws(YAMLSyntaxError) {
+        let doc = try text.withUnsafeBufferPointer { b throws(YAMLSyntaxError) in try compose(b) }
+        return doc.map { FlowColonQuoting.restoreColumns($0, shifts) }
+      } catch let next {
+        guard FlowColonQuoting.applies(to: next) else { throw first }
+        error = next
+      }
+    }
+    throw first
   }
 
   /// libyaml wants a non-null pointer even for empty input.
@@ -155,9 +188,91 @@ struct YAMLComposer {
     switch parser.error {
     case YAML_MEMORY_ERROR: return YAMLSyntaxError(kind: .memory, problem: "Memory error", context: nil, line: 1, column: 1)
     case YAML_READER_ERROR: return YAMLSyntaxError(kind: .reader, problem: problem, context: nil, line: 1, column: 1)
-    case YAML_SCANNER_ERROR: return YAMLSyntaxError(kind: .scanner, problem: problem, context: context, line: line, column: column)
+    case YAML_SCANNER_ERROR:
+      return YAMLSyntaxError(
+        kind: .scanner, problem: problem, context: context, line: line, column: column,
+        contextLine: Int(parser.context_mark.line) + 1, contextColumn: Int(parser.context_mark.column) + 1)
     case YAML_PARSER_ERROR: return YAMLSyntaxError(kind: .parser, problem: problem, context: context, line: line, column: column)
     default: return YAMLSyntaxError(kind: .composer, problem: problem, context: context, line: line, column: column)
     }
+  }
+}
+
+/// The rewrite behind `YAMLComposer.composeAcceptingFlowColons`.
+enum FlowColonQuoting {
+  /// Characters inserted on a line: nodes after `column` (1-based, characters) moved right by `delta`.
+  struct Shift {
+    var line: Int
+    var column: Int
+    var delta: Int
+  }
+
+  static func applies(to e: YAMLSyntaxError) -> Bool {
+    e.kind == .scanner && e.problem == "found unexpected ':'" && e.context == "while scanning a plain scalar"
+      && e.contextLine > 0
+  }
+
+  /// Single-quotes the plain scalar starting at `line:column` (1-based; the column counts characters), ending
+  /// where go-yaml ends a plain scalar in a flow collection (a blank or line end, `: `, a flow indicator, ` #`).
+  static func quote(_ text: inout [UInt8], line: Int, column: Int) -> Shift? {
+    var i = 0
+    var l = 1
+    while l < line && i < text.count {
+      if text[i] == UInt8(ascii: "\n") { l += 1 }
+      i += 1
+    }
+    var c = 1
+    while c < column && i < text.count && text[i] != UInt8(ascii: "\n") {
+      i += 1
+      // A character is one lead byte and its continuation bytes.
+      while i < text.count && text[i] & 0xC0 == 0x80 { i += 1 }
+      c += 1
+    }
+    guard c == column, i < text.count else { return nil }
+    let start = i
+    func isBreak(_ b: UInt8) -> Bool { b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r") }
+    func isBlank(_ b: UInt8) -> Bool { b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") }
+    func isFlow(_ b: UInt8) -> Bool { Array(",?[]{}".utf8).contains(b) }
+    func colonEnds(_ j: Int) -> Bool { text[j] == UInt8(ascii: ":") && (j + 1 >= text.count || isBlank(text[j + 1]) || isBreak(text[j + 1])) }
+    var end = start
+    var j = start
+    while j < text.count, !isBreak(text[j]) {
+      if isBlank(text[j]) {
+        var k = j
+        while k < text.count && isBlank(text[k]) { k += 1 }
+        if k >= text.count || isBreak(text[k]) || text[k] == UInt8(ascii: "#") || isFlow(text[k]) || colonEnds(k) { break }
+        j = k
+        continue
+      }
+      if colonEnds(j) || isFlow(text[j]) { break }
+      j += 1
+      end = j
+    }
+    // Only the case libyaml refuses and go-yaml reads: the scalar ends in ':' right before a flow indicator.
+    // Anything else (a position that does not match, e.g. after a lone CR line break) keeps the first error.
+    guard end > start, text[end - 1] == UInt8(ascii: ":"), end < text.count, isFlow(text[end]) else { return nil }
+    var quoted: [UInt8] = [UInt8(ascii: "'")]
+    var delta = 2
+    for b in text[start..<end] {
+      quoted.append(b)
+      if b == UInt8(ascii: "'") {
+        quoted.append(b)
+        delta += 1
+      }
+    }
+    quoted.append(UInt8(ascii: "'"))
+    text.replaceSubrange(start..<end, with: quoted)
+    return Shift(line: line, column: column, delta: delta)
+  }
+
+  /// The document with every node's column as in the original text.
+  static func restoreColumns(_ doc: YAMLDocument, _ shifts: [Shift]) -> YAMLDocument {
+    var entries = doc.entries
+    for s in shifts.reversed() {
+      for i in entries.indices where Int(entries[i].line) == s.line && Int(entries[i].column) > s.column {
+        entries[i].column -= Int32(s.delta)
+      }
+    }
+    return YAMLDocument(entries: entries, children: doc.children, bytes: doc.bytes, root: doc.root)
   }
 }

@@ -25,6 +25,11 @@ public struct CompilerOptions: Sendable {
   /// Where compiled BPF programs are cached (`$GARRISON_SECCOMP_CACHE`, else `<root>/cache/seccomp` as root,
   /// else `~/.cache/garrison/seccomp`).
   public var bpfCacheDirectory: String
+  /// `--assume-image-user UID`: the uid of an image the store does not know (instead of "unknown, assumed root").
+  public var assumedImageUser: UInt32?
+  /// `explain`: a runAsNonRoot container whose uid is unknown (image not in the store) is described with what
+  /// would decide it instead of refused. `compile` and `apply` keep refusing it (fail closed).
+  public var describeUnknownUser = false
 
   public init(
     policiesDirectory: String = PolicyLocator.policiesDirectory(),

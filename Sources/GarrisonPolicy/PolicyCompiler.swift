@@ -9,6 +9,8 @@ public struct CompiledContainer: Sendable {
   public var provenance: [Provenance]
   /// `Kind/namespace/name` of the source object.
   public var objectReference: String
+  /// Where the source object starts (`file:line:col`).
+  public var objectLocation: SourceLocation?
   /// The container's field path in the object (`spec.containers[0]`).
   public var containerPath: FieldPath
 }
@@ -68,7 +70,8 @@ public struct PolicyCompiler: Sendable {
     // User and groups.
     let user = try UserRules.resolve(
       container: csc, pod: psc, podPath: podSC, containerPath: conSC, image: c.image ?? "",
-      imageUser: options.imageUser(c.image ?? ""), why: &why)
+      imageUser: options.imageUser(c.image ?? ""), assumedUser: options.assumedImageUser,
+      describeUnknownUser: options.describeUnknownUser, why: &why)
     let installed = CapabilityRules.installed(caps)
     let after = CapabilityRules.afterExec(installed, uid: user.uid)
 
@@ -145,7 +148,8 @@ public struct PolicyCompiler: Sendable {
       process: process, privileged: privileged, seccomp: seccomp, appArmor: appArmor, seLinux: seLinux,
       filesystem: fs, namespaces: ns, sysctls: sysctls, resources: resources)
     plan.digest = try PlanDigest.digest(of: plan)
-    return CompiledContainer(plan: plan, provenance: why.entries, objectReference: object.reference, containerPath: path)
+    return CompiledContainer(
+      plan: plan, provenance: why.entries, objectReference: object.reference, objectLocation: object.location, containerPath: path)
   }
 }
 

@@ -14,11 +14,14 @@ enum SysctlRules {
 
   enum Namespace: String { case ipc, net }
 
-  /// The namespace a sysctl belongs to, or nil when it is node-wide (never settable from a pod).
+  /// The namespace a sysctl belongs to, or nil when it is node-wide (never settable from a pod). The kubelet's
+  /// table (`NamespacedBy`): `kernel.sem`, and the prefixes `kernel.shm` (so `kernel.shm_next_id` too),
+  /// `kernel.msg`, `fs.mqueue.` (IPC) and `net.` (network).
   static func namespace(of name: String) -> Namespace? {
     if name.hasPrefix("net.") { return .net }
-    if ["kernel.shmmax", "kernel.shmall", "kernel.shmmni", "kernel.shm_rmid_forced", "kernel.msgmax",
-        "kernel.msgmnb", "kernel.msgmni", "kernel.sem"].contains(name) || name.hasPrefix("fs.mqueue.") { return .ipc }
+    if name == "kernel.sem" || name.hasPrefix("kernel.shm") || name.hasPrefix("kernel.msg") || name.hasPrefix("fs.mqueue.") {
+      return .ipc
+    }
     return nil
   }
 

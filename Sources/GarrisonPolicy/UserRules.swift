@@ -6,7 +6,8 @@ import GarrisonPlan
 enum UserRules {
   static func resolve(
     container csc: SecurityContext?, pod psc: PodSecurityContext?, podPath: FieldPath, containerPath: FieldPath,
-    image: String, imageUser: String?, why: inout ProvenanceRecorder
+    image: String, imageUser: String?, assumedUser: UInt32? = nil, describeUnknownUser: Bool = false,
+    why: inout ProvenanceRecorder
   ) throws -> UserPlan {
     let runAsNonRoot = csc?.runAsNonRoot ?? psc?.runAsNonRoot ?? false
     let nonRootPath = csc?.runAsNonRoot != nil ? containerPath / "runAsNonRoot" : podPath / "runAsNonRoot"
@@ -35,9 +36,16 @@ enum UserRules {
         why.rule("process.user.uid", "from image /etc/passwd", "image \(image) USER \(iu) (non-numeric)")
       }
       if parts.count == 2 { imageGid = UInt32(parts[1]) }
+    } else if let assumed = assumedUser {
+      uid = assumed
+      why.rule("process.user.uid", "\(uid)", "image \(image) not in the local store: --assume-image-user \(uid)")
     } else {
       uidKnown = false
-      why.rule("process.user.uid", "0", "image \(image) unknown to Garrison: assumed to run as root")
+      if runAsNonRoot {
+        why.rule("process.user.uid", "unknown", "image \(image) not in the local store: its USER is unknown")
+      } else {
+        why.rule("process.user.uid", "0", "image \(image) unknown to Garrison: assumed to run as root")
+      }
     }
 
     if runAsNonRoot {
@@ -47,13 +55,23 @@ enum UserRules {
           ? "runAsUser 0 breaks the runAsNonRoot policy" : "container has runAsNonRoot and image will run as root"
         throw GarrisonError(.refused, msg, field: field)
       }
-      if !uidKnown {
-        let msg = imageUserToResolve != nil
-          ? "container has runAsNonRoot and image has non-numeric user (\(imageUserToResolve!)), cannot verify user is non-root"
-          : "container has runAsNonRoot but its uid is unknown: set runAsUser, or import the image so its USER is known"
-        throw GarrisonError(.refused, msg, field: nonRootPath)
+      if !uidKnown, let name = imageUserToResolve {
+        throw GarrisonError(
+          .refused, "container has runAsNonRoot and image has non-numeric user (\(name)), cannot verify user is non-root",
+          field: nonRootPath)
       }
-      why.field("process.user.runAsNonRoot", "true", nonRootPath)
+      if !uidKnown {
+        let how = "set runAsUser, import the image (garrison image import) so its USER is known, or pass --assume-image-user UID"
+        guard describeUnknownUser else {
+          throw GarrisonError(
+            .refused, "container has runAsNonRoot but image \(image) is not in the local store, so its uid is unknown: \(how)",
+            field: nonRootPath)
+        }
+        // explain: what would decide it, instead of a refusal (compile and apply refuse).
+        why.field("process.user.runAsNonRoot", "true (not verifiable: image \(image) not in the local store; \(how))", nonRootPath)
+      } else {
+        why.field("process.user.runAsNonRoot", "true", nonRootPath)
+      }
     }
 
     var gid: UInt32 = 0

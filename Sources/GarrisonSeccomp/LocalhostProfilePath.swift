@@ -37,6 +37,12 @@ public enum LocalhostProfilePath {
       return Data(bytes)
     } catch var e as GarrisonError {
       e.fieldPath = e.fieldPath ?? field
+      if e.code == .notFound {
+        // A profile this host does not have cannot be enforced here (exit 3), as a missing AppArmor profile;
+        // the manifest itself is valid.
+        e.code = .unenforceable
+        e.message = "Localhost seccomp profile \(path) not found under \(root): it cannot be enforced on this host"
+      }
       if e.code == .refused {
         e.code = .invalid
         e.message = "profile \(path) resolves outside the profile root \(root), or is not a regular file: " + e.message

@@ -179,6 +179,31 @@ struct CLITests {
     #expect(try Self.lint(["--no-hardening", "--level", "baseline", "-"], stdin: ns + dep).code == 1)
   }
 
+  /// Issue 15: a Namespace label in one directory does not re-level another directory's objects;
+  /// `--namespace-labels=ignore` turns labels off; an API-invalid object is a finding (exit 1), not bad input.
+  @Test func namespaceLabelScopeAndAPIInvalid() throws {
+    let dir = try Self.scratch()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let ns = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n  labels:\n    pod-security.kubernetes.io/enforce: privileged\n"
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: apps}\nspec:\n  hostPID: true\n  containers: [{name: c, image: x}]\n"
+    for (path, text) in [("a/ns.yaml", ns), ("a/pod.yaml", pod), ("b/pod.yaml", pod)] {
+      try FileManager.default.createDirectory(atPath: dir + "/" + (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      try text.write(toFile: dir + "/" + path, atomically: true, encoding: .utf8)
+    }
+    let governed = try Self.lint(["--no-hardening", dir + "/a"])
+    #expect(governed.code == 0, "\(governed.out)")
+    let both = try Self.lint(["--no-hardening", "--format", "json", dir])
+    #expect(both.code == 1)
+    #expect(both.out.components(separatedBy: "\"checkID\" : \"pss.hostNamespaces\"").count == 2, "\(both.out)")
+    #expect(try Self.lint(["--no-hardening", "--namespace-labels=ignore", dir + "/a"]).code == 1)
+    #expect(try Self.lint(["--namespace-labels=sometimes", dir]).code == 2)
+
+    let invalid = "apiVersion: v1\nkind: Pod\nmetadata: {name: Bad_Name}\nspec:\n  containers: [{name: c, image: x, securityContext: {privileged: true}}]\n"
+    let r = try Self.lint(["--no-hardening", "--level", "baseline", "-"], stdin: invalid)
+    #expect(r.code == 1, "\(r.out) \(r.err)")
+    #expect(r.out.contains("api.invalid") && r.out.contains("pss.privileged"), "\(r.out)")
+  }
+
   @Test func effectiveUsesThePolicyCompiler() throws {
     let refused = "apiVersion: v1\nkind: Pod\nmetadata: {name: r}\nspec:\n  securityContext: {runAsNonRoot: true, runAsUser: 0}\n  containers: [{name: app, image: x}]\n"
     let r = try Self.lint(["--effective", "--no-hardening", "--level", "baseline", "-"], stdin: refused)

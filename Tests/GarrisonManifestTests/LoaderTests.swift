@@ -101,7 +101,7 @@ struct LoaderTests {
     ("privileged: yes-please", "expected a boolean", "spec.containers[0].securityContext.privileged"),
     ("procMount: Weird", "Unsupported value", "spec.containers[0].securityContext.procMount"),
     ("allowPrivilegeEscalation: false\n      privileged: true", "cannot set `allowPrivilegeEscalation` to false and `privileged` to true", "spec.containers[0].securityContext.allowPrivilegeEscalation"),
-    ("allowPrivilegeEscalation: false\n      capabilities: {add: [SYS_ADMIN]}", "CAP_SYS_ADMIN", "spec.containers[0].securityContext.allowPrivilegeEscalation"),
+    ("allowPrivilegeEscalation: false\n      capabilities: {add: [CAP_SYS_ADMIN]}", "CAP_SYS_ADMIN", "spec.containers[0].securityContext.allowPrivilegeEscalation"),
     ("seccompProfile: {type: Localhost}", "must be set when type is Localhost", "spec.containers[0].securityContext.seccompProfile.localhostProfile"),
   ])
   func invalidValuesNameFieldAndPosition(fragment: String, message: String, field: String) throws {

@@ -80,10 +80,10 @@ struct CLITests {
     let yaml = Fixture.pod(podSC: "runAsUser: 1000")
     let (s1, _, _) = try Self.garrison(["compile", "--no-seccomp-default", "-o", dir, "-"], stdin: yaml)
     #expect(s1 == 0)
-    #expect(FileManager.default.fileExists(atPath: dir + "/ns_p_c.plan.json"))
+    #expect(FileManager.default.fileExists(atPath: dir + "/ns_pod_p_c.plan.json"))
     let (s2, _, _) = try Self.garrison(["compile", "--no-seccomp-default", "--format", "oci", "-o", dir, "-"], stdin: yaml)
     #expect(s2 == 0)
-    let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/ns_p_c/config.json"))) as? [String: Any]
+    let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/ns_pod_p_c/config.json"))) as? [String: Any]
     let user = (config?["process"] as? [String: Any])?["user"] as? [String: Any]
     #expect(user?["uid"] as? Int == 1000)
   }

@@ -25,7 +25,7 @@ struct MergeRuleTests {
 
   @Test(arguments: [
     ("runAsNonRoot: true", "runAsUser: 0", "runAsUser 0 breaks the runAsNonRoot policy"),
-    ("runAsNonRoot: true", "", "runAsNonRoot but its uid is unknown"),
+    ("runAsNonRoot: true", "", "is not in the local store, so its uid is unknown"),
     ("", "runAsNonRoot: true\nrunAsUser: 0", "runAsUser 0 breaks"),
   ])
   func runAsNonRootRefusesRoot(podSC: String, containerSC: String, message: String) throws {

@@ -26,7 +26,7 @@ sed 's/type: RuntimeDefault/type: Unconfined/' "$W/pod.yaml" > "$W/pod-unconfine
 for v in confined unconfined; do
   f="$W/pod.yaml"; [ $v = unconfined ] && f="$W/pod-unconfined.yaml"
   GARRISON_SECCOMP_CACHE="$W/cache" "$BIN/garrison" compile --format oci -o "$W/$v" "$f" >/dev/null
-  B="$W/$v/bench_bench_loop"; mkdir -p "$B/rootfs"; cp "$W/loop" "$B/rootfs/loop"
+  B="$W/$v/bench_pod_bench_loop"; mkdir -p "$B/rootfs"; cp "$W/loop" "$B/rootfs/loop"
   python3 - "$B/config.json" <<'PY'
 import json, sys
 p = sys.argv[1]; c = json.load(open(p)); c["linux"].pop("cgroupsPath", None); c["ociVersion"] = "1.0.2"
@@ -40,6 +40,6 @@ run() { # runtime bundle id
 echo "ns per getppid(), median of $ROUNDS runs of 2,000,000 calls"
 for combo in "garrison confined g" "crun confined c" "garrison unconfined u"; do
   set -- $combo
-  vals=$(for _ in $(seq "$ROUNDS"); do run "$1" "$W/$2/bench_bench_loop" "sc-$3"; done | sort -n)
+  vals=$(for _ in $(seq "$ROUNDS"); do run "$1" "$W/$2/bench_pod_bench_loop" "sc-$3"; done | sort -n)
   echo "$1 $2: $(echo "$vals" | sed -n "$(( (ROUNDS + 1) / 2 ))p") ns  (all: $(echo $vals))"
 done

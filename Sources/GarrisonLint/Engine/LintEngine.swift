@@ -21,12 +21,25 @@ public struct LintEngine: Sendable {
 
   public func lint(_ load: LoadResult, files: [String]) -> LintReport {
     var findings: [Finding] = []
-    for e in load.errors {
+    for e in load.documentErrors {
       findings.append(
         Finding(
           checkID: "garrison.parseError", severity: .error, field: e.fieldPath, location: e.location,
           message: e.message))
     }
+    // Objects the API server would refuse: each validation error is a finding, and the rest of the object is
+    // checked like any other.
+    let apiSeverity = catalog["api.invalid"]?.severity ?? .error
+    for o in load.partial {
+      let ref = ObjectRef(kind: o.kind, namespace: o.namespace, name: o.name)
+      for e in o.validationErrors {
+        findings.append(
+          Finding(
+            checkID: "api.invalid", severity: apiSeverity, object: ref, field: e.fieldPath, location: e.location,
+            message: e.message))
+      }
+    }
+    let objects = load.partial.isEmpty ? load.objects : load.objects + load.partial
     if options.isEnabled("garrison.unknownField") {
       for w in load.warnings {
         findings.append(
@@ -35,7 +48,7 @@ public struct LintEngine: Sendable {
             message: w.message))
       }
     }
-    let namespaces = NamespacePolicies(objects: load.objects)
+    let namespaces = NamespacePolicies(objects: objects)
     findings += namespaces.findings
 
     var suppressed: [SuppressedFinding] = []
@@ -43,22 +56,25 @@ public struct LintEngine: Sendable {
     // Objects are checked in parallel batches; results are merged in input order. The active checks of each
     // policy are computed once.
     var activeChecks: [PSSPolicy: [(check: PSSCheck, version: VersionedPSSCheck)]] = [:]
-    let policies = load.objects.map { object -> PSSPolicy in
-      let policy = namespaces.policy(for: object.namespace, options: options)
-      if activeChecks[policy] == nil { activeChecks[policy] = PSSRegistry.active(policy) }
+    var byLabel = 0
+    let policies = objects.map { object -> AppliedPolicy in
+      let policy = namespaces.policy(for: object, options: options)
+      if activeChecks[policy.pss] == nil { activeChecks[policy.pss] = PSSRegistry.active(policy.pss) }
+      if object.pod != nil && policy.fromNamespaceLabel { byLabel += 1 }
       return policy
     }
     let active = activeChecks
     let batchSize = 64
-    let batches = stride(from: 0, to: load.objects.count, by: batchSize).map { $0..<min($0 + batchSize, load.objects.count) }
+    let batches = stride(from: 0, to: objects.count, by: batchSize).map { $0..<min($0 + batchSize, objects.count) }
     let results = Parallel.map(batches) { batch in
       var kept: [Finding] = []
       var suppressed: [SuppressedFinding] = []
       var configUse = [Int](repeating: 0, count: options.exemptions.count)
       for i in batch {
-        let object = load.objects[i]
+        let object = objects[i]
         guard let pod = object.pod else { continue }
-        let raw = check(object: object, pod: pod, policy: policies[i], active: active[policies[i]]!)
+        var raw = check(object: object, pod: pod, policy: policies[i].pss, active: active[policies[i].pss]!)
+        for j in raw.indices { raw[j].policy = policies[i] }
         let exempted = applyExemptions(raw, object: object, pod: pod, configUse: &configUse)
         kept += exempted.kept
         suppressed += exempted.suppressed
@@ -79,9 +95,11 @@ public struct LintEngine: Sendable {
     for i in findings.indices where findings[i].remediation == nil {
       findings[i].remediation = catalog[findings[i].checkID]?.remediation
     }
-    return LintReport(
-      findings: findings, suppressed: suppressed, objectCount: load.objects.count, files: files,
-      policy: PSSPolicy(level: options.level, version: options.version), hasInputErrors: !load.errors.isEmpty)
+    var report = LintReport(
+      findings: findings, suppressed: suppressed, objectCount: objects.count, files: files,
+      policy: PSSPolicy(level: options.level, version: options.version), hasInputErrors: !load.documentErrors.isEmpty)
+    report.objectsByNamespaceLabel = byLabel
+    return report
   }
 
   /// PSS and hardening findings for one pod, before exemptions. A hardening finding on the same field as

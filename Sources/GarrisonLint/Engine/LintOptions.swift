@@ -16,6 +16,11 @@ public struct LintOptions: Sendable {
   public var disable: Set<String> = []
   /// Exemptions from `.garrison.yaml`.
   public var exemptions: [ConfigExemption] = []
+  /// `--namespace-labels=apply` (default): Namespace objects' pod-security labels set the policy of the objects
+  /// they govern; `ignore`: every object gets `level` and `version`.
+  public var namespaceLabels = true
+  /// Where `level` and `version` come from, for findings' `policy`: `default`, `command line` or the config file.
+  public var policySource = "default"
 
   public init() {}
 
@@ -23,6 +28,7 @@ public struct LintOptions: Sendable {
   public mutating func apply(_ config: LintConfig) {
     if !levelIsExplicit, let l = config.level { level = l }
     if !versionIsExplicit, let v = config.pssVersion { version = v }
+    if config.level != nil || config.pssVersion != nil { policySource = config.file ?? "config" }
     if let h = config.hardening { hardening = h }
     enable.formUnion(config.enable)
     disable.formUnion(config.disable)

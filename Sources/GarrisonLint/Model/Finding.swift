@@ -41,6 +41,9 @@ public struct Finding: Hashable, Codable, Sendable {
   public var message: String
   /// How to fix it (from the rule catalog unless the check gave a specific one).
   public var remediation: String?
+  /// The Pod Security Standards policy the object was checked against and where it came from (findings about
+  /// a pod-bearing object).
+  public var policy: AppliedPolicy?
 
   public init(
     checkID: String, severity: Severity, object: ObjectRef? = nil, container: String? = nil, image: String? = nil,

@@ -25,6 +25,8 @@ public struct LintReport: Codable, Sendable {
   public var hasInputErrors: Bool
   /// With `--effective`: what the runtime would enforce per container.
   public var effective: [EffectiveContainer]?
+  /// How many pod-bearing objects were checked at a level or version a Namespace label set.
+  public var objectsByNamespaceLabel = 0
 
   public init(
     findings: [Finding], suppressed: [SuppressedFinding] = [], objectCount: Int, files: [String],

@@ -20,6 +20,8 @@ public struct JSONFormatter: Sendable {
     var info: Int
     var suppressed: Int
     var inputErrors: Bool
+    /// Pod-bearing objects checked at a level or version a Namespace label set (each finding's `policy` says).
+    var objectsByNamespaceLabel: Int
   }
 
   public func render(_ report: LintReport) throws -> String {
@@ -28,7 +30,7 @@ public struct JSONFormatter: Sendable {
       summary: Summary(
         objects: report.objectCount, files: report.files, errors: report.count(.error),
         warnings: report.count(.warning), info: report.count(.info), suppressed: report.suppressed.count,
-        inputErrors: report.hasInputErrors),
+        inputErrors: report.hasInputErrors, objectsByNamespaceLabel: report.objectsByNamespaceLabel),
       findings: report.findings, suppressed: report.suppressed, effective: report.effective)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

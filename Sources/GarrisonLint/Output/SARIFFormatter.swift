@@ -70,6 +70,10 @@ public struct SARIFFormatter: Sendable {
     var props: [String: String] = [:]
     if let fix = f.remediation ?? catalog[f.checkID]?.remediation { props["remediation"] = fix }
     if let field = f.field { props["fieldPath"] = field.description }
+    if let p = f.policy {
+      props["pssPolicy"] = p.pss.description
+      props["pssPolicySource"] = p.source
+    }
     // A stable key for GitHub to track a result across runs: check, object, container, field.
     let key = [f.checkID, f.object?.description ?? "", f.container ?? "", f.field?.description ?? ""].joined(separator: "|")
     return SARIF.Result(

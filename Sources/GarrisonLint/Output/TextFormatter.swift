@@ -78,6 +78,12 @@ public struct TextFormatter: Sendable {
       out += field.description
       out += "\n"
     }
+    if let p = f.policy, p.fromNamespaceLabel, f.checkID.hasPrefix("pss.") {
+      // The run's summary names the default policy: say when a Namespace label chose another.
+      out += "           policy "
+      out += p.description
+      out += "\n"
+    }
     if let fix = f.remediation ?? catalog[f.checkID]?.remediation {
       out += "           fix: "
       out += fix
@@ -101,6 +107,9 @@ public struct TextFormatter: Sendable {
     var s = "\(plural(report.count(.error), "error")), \(plural(report.count(.warning), "warning")), "
     s += "\(report.count(.info)) info in \(plural(report.objectCount, "object")) from \(plural(report.files.count, "file"))"
     s += " (\(report.policy)"
+    if report.objectsByNamespaceLabel > 0 {
+      s += "; \(plural(report.objectsByNamespaceLabel, "object")) by namespace labels"
+    }
     if !report.suppressed.isEmpty { s += "; \(report.suppressed.count) suppressed" }
     s += ")"
     if report.findings.isEmpty && !report.hasInputErrors { s = paint("ok: ", "32") + s }

@@ -7,7 +7,8 @@ enum HostPathVolumesCheck {
 
   static func evaluate(_ pod: PodContext) -> [PSSViolation] {
     pod.spec.volumes.enumerated().compactMap { i, v in
-      guard v.sourceType == "hostPath" else { return nil }
+      // A volume with several sources is api.invalid, and each source is still judged.
+      guard v.sourceType == "hostPath" || v.otherSourceTypes.contains("hostPath") else { return nil }
       return PSSViolation(
         reason: "hostPath volumes", detail: "volume \"\(v.name)\"", container: nil,
         field: pod.specPath / "volumes" / i / "hostPath")

@@ -14,11 +14,13 @@ enum RestrictedVolumesCheck {
 
   static func evaluate(_ pod: PodContext) -> [PSSViolation] {
     pod.spec.volumes.enumerated().compactMap { i, v in
-      guard !allowed.contains(v.sourceType) else { return nil }
+      // A volume with several sources is api.invalid, and each source is still judged.
+      let restricted = ([v.sourceType] + v.otherSourceTypes).filter { !allowed.contains($0) }
+      guard let first = restricted.first else { return nil }
       return PSSViolation(
         reason: "restricted volume types",
-        detail: "volume \"\(v.name)\" uses restricted volume type \(Words.quote([v.sourceType]))", container: nil,
-        field: pod.specPath / "volumes" / i / v.sourceType)
+        detail: "volume \"\(v.name)\" uses restricted volume type \(Words.quote(restricted))", container: nil,
+        field: pod.specPath / "volumes" / i / first)
     }
   }
 }
