@@ -92,6 +92,14 @@ let package = Package(
     .executableTarget(name: "garrison-oci", dependencies: ["GarrisonOCICommands"], linkerSettings: staticRuntime),
     .executableTarget(name: "garrison-init", dependencies: ["GarrisonInit"], linkerSettings: staticInit),
 
+    // Fuzzing: every harness in one executable, a libFuzzer binary when built by scripts/fuzz.sh
+    // (`-sanitize=fuzzer,address -D FUZZING`, in .build-fuzz) and a corpus replayer otherwise. One binary
+    // means one instrumented link per fuzz build instead of one per target. `-parse-as-library`: its `main` is
+    // libFuzzer's in a fuzz build, `@main` otherwise.
+    .executableTarget(name: "garrison-fuzz",
+                      dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonOCI", "GarrisonInit", "GarrisonAudit", "GarrisonImages"],
+                      swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+
     // Tests: one target per module plus integration tests (root, real containers).
     .testTarget(name: "GarrisonManifestTests", dependencies: ["GarrisonManifest"]),
     .testTarget(name: "GarrisonPolicyTests", dependencies: ["GarrisonPolicy", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI"],
@@ -106,6 +114,7 @@ let package = Package(
     .testTarget(name: "GarrisonPodsTests", dependencies: ["GarrisonPods", "GarrisonManifest", "GarrisonPolicy", "GarrisonOCI", "GarrisonAudit", "GarrisonLSM", "garrison"]),
     .testTarget(name: "GarrisonOCICommandsTests", dependencies: ["GarrisonOCICommands",
                                                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    .testTarget(name: "GarrisonFuzzTests", dependencies: ["garrison-fuzz"]),
     .testTarget(name: "GarrisonIntegrationTests", dependencies: ["GarrisonCore", "GarrisonOCI", "GarrisonRuntime", "GarrisonInit", "GarrisonKernel"]),
   ]
 )
