@@ -41,6 +41,8 @@ work=${FUZZ_WORK:-$(mktemp -d /var/tmp/garrison-fuzz.XXXXXX)}
 mkdir -p "$work"
 failed=()
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:symbolize=1}
+# libFuzzer handles a Swift trap (SIGILL) itself; Swift's backtracer would run first and trip AddressSanitizer.
+export SWIFT_BACKTRACE=enable=no
 printf '%-13s %12s %9s %8s %9s %s\n' target executions exec/s seconds corpus result
 for t in "${targets[@]}"; do
   if [[ $t == tar && $(id -u) != 0 ]]; then

@@ -23,7 +23,7 @@ import Testing
   static let targets = ["json", "yaml", "quantity", "runtime-spec", "init-spec", "audit", "tar"]
 
   /// Runs the replayer; returns its exit status and output.
-  static func replay(_ target: String, _ dirs: [String]) throws -> (Int32, String) {
+  static func replay(_ target: String, _ dirs: [String], filters: Bool = true) throws -> (Int32, String) {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("garrison-fuzz-test-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: scratch) }
     let p = Process()
@@ -31,6 +31,8 @@ import Testing
     p.arguments = [target] + dirs
     var env = ProcessInfo.processInfo.environment
     env["GARRISON_FUZZ_SCRATCH"] = scratch
+    env["SWIFT_BACKTRACE"] = "enable=no"
+    if !filters { env["GARRISON_FUZZ_NO_FILTERS"] = "1" }
     p.environment = env
     let out = Pipe()
     p.standardOutput = out
@@ -69,7 +71,7 @@ import Testing
       return
     }
     for file in try FileManager.default.contentsOfDirectory(atPath: dirs[0]).sorted() where !file.hasPrefix(".") {
-      let (status, output) = try Self.replay(target, [dirs[0] + "/" + file])
+      let (status, output) = try Self.replay(target, [dirs[0] + "/" + file], filters: false)
       withKnownIssue("open finding \(target)/\(file), reported to the owner of the code", isIntermittent: true) {
         #expect(status == 0, "\(file): \(output.suffix(2000))")
       }
