@@ -118,13 +118,15 @@ enum TarTarget {
 
   /// Walks the archive's headers as a reader would and writes each one's correct checksum. False if a header
   /// hits an open finding: base256-8-byte-field-traps (0x80 starting an 8-byte number field makes
-  /// TarReader.number take `prefix(-1)`, a trap).
+  /// TarReader.number take `prefix(-1)`, a trap) or pax-path-dotdot-nul-escapes (a pax extended header, type
+  /// `x` or `g`, whose data holds a NUL: `..\0` passes SafePath's `..` check and openat stops at the NUL).
   static func fixChecksums(_ b: inout [UInt8]) -> Bool {
     var at = 0
     var clean = true
     while at + 512 <= b.count {
       if b[at..<(at + 512)].allSatisfy({ $0 == 0 }) { return clean }
       for field in [100, 108, 116, 329, 337] where b[at + field] == 0x80 { clean = false }
+      let isPax = b[at + 156] == UInt8(ascii: "x") || b[at + 156] == UInt8(ascii: "g")
       var sum = 0
       for i in 0..<512 { sum += (148..<156).contains(i) ? 0x20 : Int(b[at + i]) }
       let digits = Array(String(sum, radix: 8).utf8)
@@ -136,6 +138,8 @@ enum TarTarget {
         guard c >= 0x30 && c <= 0x37, size < 1 << 40 else { break }
         size = size * 8 + Int(c - 0x30)
       }
+      let data = min(b.count, at + 512 + size)
+      if isPax && at + 512 < data && b[(at + 512)..<data].contains(0) { clean = false }
       at += 512 + (size + 511) / 512 * 512
     }
     return clean

@@ -70,7 +70,7 @@ import Testing
       print("SKIPPED open tar findings: the tar harness needs root")
       return
     }
-    for file in try FileManager.default.contentsOfDirectory(atPath: dirs[0]).sorted() where !file.hasPrefix(".") {
+    for file in try FileManager.default.contentsOfDirectory(atPath: dirs[0]).sorted() where !file.hasPrefix(".") && !file.hasSuffix(".md") {
       let (status, output) = try Self.replay(target, [dirs[0] + "/" + file], filters: false)
       withKnownIssue("open finding \(target)/\(file), reported to the owner of the code", isIntermittent: true) {
         #expect(status == 0, "\(file): \(output.suffix(2000))")
