@@ -72,14 +72,9 @@ enum TarTarget {
     FuzzDriver.printError("garrison-fuzz: tar scratch directory \(scratch)")
   }
 
-  /// Whether inputs that hit open findings (Fuzz/regressions/tar-open, in code another change is rewriting)
-  /// are skipped, so a campaign gets past them: on, unless `GARRISON_FUZZ_NO_FILTERS=1` (the replay of the open
-  /// findings sets it, to see whether they still reproduce).
-  nonisolated(unsafe) static var filterOpenFindings = getenv("GARRISON_FUZZ_NO_FILTERS").map { String(cString: $0) } != "1"
-
   static func run(_ input: UnsafeRawBufferPointer) -> Bool {
     var bytes = Array(input)
-    guard fixChecksums(&bytes) || !filterOpenFindings else { return false }
+    fixChecksums(&bytes)
     let chunk = [509, 4096, 65536][bytes.count % 3]
     // 1. The reader alone (outside the chroot).
     bytes.withUnsafeBytes { buf in
@@ -116,17 +111,11 @@ enum TarTarget {
 
   // MARK: - Checksums
 
-  /// Walks the archive's headers as a reader would and writes each one's correct checksum. False if a header
-  /// hits an open finding: base256-8-byte-field-traps (0x80 starting an 8-byte number field makes
-  /// TarReader.number take `prefix(-1)`, a trap) or pax-path-dotdot-nul-escapes (a pax extended header, type
-  /// `x` or `g`, whose data holds a NUL: `..\0` passes SafePath's `..` check and openat stops at the NUL).
-  static func fixChecksums(_ b: inout [UInt8]) -> Bool {
+  /// Walks the archive's headers as a reader would and writes each one's correct checksum.
+  static func fixChecksums(_ b: inout [UInt8]) {
     var at = 0
-    var clean = true
     while at + 512 <= b.count {
-      if b[at..<(at + 512)].allSatisfy({ $0 == 0 }) { return clean }
-      for field in [100, 108, 116, 329, 337] where b[at + field] == 0x80 { clean = false }
-      let isPax = b[at + 156] == UInt8(ascii: "x") || b[at + 156] == UInt8(ascii: "g")
+      if b[at..<(at + 512)].allSatisfy({ $0 == 0 }) { return }
       var sum = 0
       for i in 0..<512 { sum += (148..<156).contains(i) ? 0x20 : Int(b[at + i]) }
       let digits = Array(String(sum, radix: 8).utf8)
@@ -138,11 +127,8 @@ enum TarTarget {
         guard c >= 0x30 && c <= 0x37, size < 1 << 40 else { break }
         size = size * 8 + Int(c - 0x30)
       }
-      let data = min(b.count, at + 512 + size)
-      if isPax && at + 512 < data && b[(at + 512)..<data].contains(0) { clean = false }
       at += 512 + (size + 511) / 512 * 512
     }
-    return clean
   }
 
   // MARK: - The scratch directory
