@@ -94,8 +94,8 @@ let package = Package(
 
     // Fuzzing: every harness in one executable, a libFuzzer binary when built by scripts/fuzz.sh
     // (`-sanitize=fuzzer,address -D FUZZING`, in .build-fuzz) and a corpus replayer otherwise. One binary
-    // means one instrumented link per fuzz build instead of one per target. `-parse-as-library`: its `main` is
-    // libFuzzer's in a fuzz build, `@main` otherwise.
+    // means one instrumented link per fuzz build instead of one per target. `-parse-as-library`: no top-level
+    // code; the entry is `@main` (the replayer) or, in a fuzz build, `garrison_fuzz_main` running libFuzzer's driver.
     .executableTarget(name: "garrison-fuzz",
                       dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonOCI", "GarrisonInit", "GarrisonAudit", "GarrisonImages"],
                       swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
