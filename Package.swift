@@ -101,6 +101,14 @@ let package = Package(
     .executableTarget(name: "garrison-oci", dependencies: ["GarrisonOCICommands"], linkerSettings: staticRuntime),
     .executableTarget(name: "garrison-init", dependencies: ["GarrisonInit"], linkerSettings: staticInit),
 
+    // Fuzzing: every harness in one executable, a libFuzzer binary when built by scripts/fuzz.sh
+    // (`-sanitize=fuzzer,address -D FUZZING`, in .build-fuzz) and a corpus replayer otherwise. One binary
+    // means one instrumented link per fuzz build instead of one per target. `-parse-as-library`: no top-level
+    // code; the entry is `@main` (the replayer) or, in a fuzz build, `garrison_fuzz_main` running libFuzzer's driver.
+    .executableTarget(name: "garrison-fuzz",
+                      dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonOCI", "GarrisonInit", "GarrisonAudit", "GarrisonImages"],
+                      swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+
     // Tests: one target per module plus integration tests (root, real containers).
     .testTarget(name: "GarrisonManifestTests", dependencies: ["GarrisonManifest"]),
     .testTarget(name: "GarrisonPolicyTests", dependencies: ["GarrisonPolicy", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI"],
@@ -116,6 +124,7 @@ let package = Package(
     .testTarget(name: "GarrisonPodsTests", dependencies: ["GarrisonPods", "GarrisonManifest", "GarrisonPolicy", "GarrisonOCI", "GarrisonAudit", "GarrisonLSM", "garrison"]),
     .testTarget(name: "GarrisonOCICommandsTests", dependencies: ["GarrisonOCICommands",
                                                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    .testTarget(name: "GarrisonFuzzTests", dependencies: ["garrison-fuzz"]),
     .testTarget(name: "GarrisonIntegrationTests", dependencies: ["GarrisonCore", "GarrisonOCI", "GarrisonRuntime", "GarrisonInit", "GarrisonKernel"]),
   ]
 )

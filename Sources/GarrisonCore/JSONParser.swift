@@ -1,6 +1,11 @@
 
 /// A strict JSON parser over UTF-8 bytes (RFC 8259): no trailing garbage, no comments, no duplicate keys.
+/// Linear in the input; arrays and objects nest at most `maxDepth` levels (it recurses once per level).
 public struct JSONParser {
+  /// The deepest nesting of arrays and objects accepted. Garrison's JSON (state, audit records, config.json)
+  /// nests a few levels; deeper input is refused at the first collection too deep.
+  public static let maxDepth = 128
+
   private let bytes: UnsafeBufferPointer<UInt8>
   private var pos = 0
 
@@ -44,10 +49,10 @@ public struct JSONParser {
   }
 
   private mutating func value(depth: Int) throws(GarrisonError) -> JSONValue {
-    guard depth < 128 else { throw fail("nesting too deep") }
     guard pos < bytes.count else { throw fail("unexpected end") }
     switch bytes[pos] {
     case UInt8(ascii: "{"):
+      try checkDepth(depth)
       pos += 1
       var obj: [String: JSONValue] = [:]
       skipSpace()
@@ -69,6 +74,7 @@ public struct JSONParser {
         throw fail("expected ',' or '}'")
       }
     case UInt8(ascii: "["):
+      try checkDepth(depth)
       pos += 1
       var arr: [JSONValue] = []
       skipSpace()
@@ -88,6 +94,11 @@ public struct JSONParser {
     case UInt8(ascii: "n"): return try literal("null", .null)
     default: return try number()
     }
+  }
+
+  /// `depth` collections enclose the one starting at `pos`.
+  private func checkDepth(_ depth: Int) throws(GarrisonError) {
+    guard depth < Self.maxDepth else { throw fail("arrays and objects nested deeper than \(Self.maxDepth) levels") }
   }
 
   private mutating func number() throws(GarrisonError) -> JSONValue {

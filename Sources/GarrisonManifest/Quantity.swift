@@ -71,7 +71,17 @@ public struct Quantity: Hashable, Sendable, Comparable, CustomStringConvertible 
       value *= BigInt(1) << exponent
     }
     var result: BigInt
-    if exp10 >= 0 {
+    // A decimal exponent far beyond int64's range decides the result alone; computing 10^|exp10| exactly
+    // (`1e2147483647`: billions of digits) would hang. Any non-zero value times 10^29 or more nanos is over
+    // the clamp (2^63-1 units < 10^28 nanos); |value| < 10^(digits + 19) (a binary suffix adds at most 2^60),
+    // so a smaller power rounds up to one nano unit, away from zero.
+    if value == 0 {
+      result = 0
+    } else if exp10 > 28 {
+      result = value.signum() > 0 ? Quantity.maxAllowedNanos : -Quantity.maxAllowedNanos
+    } else if -exp10 > num.count + denom.count + 19 {
+      result = BigInt(value.signum())
+    } else if exp10 >= 0 {
       result = value * BigInt(10).power(exp10)
     } else {
       let divisor = BigInt(10).power(-exp10)

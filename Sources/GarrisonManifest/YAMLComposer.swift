@@ -23,7 +23,19 @@ struct YAMLSyntaxError: Error {
 /// the semantics Garrison had with `Yams.compose`: the stream must hold at most one document; an alias stands
 /// for the node its anchor last named (collections are named when complete, so a node cannot contain itself);
 /// positions are each node's start mark; no merge keys or tag resolution (scalars are typed by `ScalarKind`).
+///
+/// Hostile input is bounded: collections nest at most `maxDepth` levels (deeper is a syntax error at the first
+/// collection too deep, and libyaml is not asked for another event: its flow-context scanner costs time
+/// quadratic in the nesting depth, and every consumer of the tree may recurse), and aliases may not make the
+/// tree, with every alias expanded, larger than `maxExpandedNodes(_:)` (decoders walk an alias once per use, so
+/// a few nested lists of aliases would otherwise cost time exponential in the input's size).
 struct YAMLComposer {
+  /// The deepest nesting of collections accepted (a top-level mapping is level 1).
+  static let maxDepth = 1000
+
+  /// The largest tree, aliases expanded, accepted for a document of `nodes` composed nodes: linear in them.
+  static func maxExpandedNodes(_ nodes: Int) -> Int { 100_000 + 10 * nodes }
+
   /// Composes the UTF-8 text `input`; nil for a stream with no document.
   static func compose(_ input: UnsafeBufferPointer<UInt8>) throws(YAMLSyntaxError) -> YAMLDocument? {
     var parser = yaml_parser_t()
@@ -81,6 +93,8 @@ struct YAMLComposer {
   /// Children of the collections being composed, innermost last; `frames` holds where each one's start.
   private var pending: [Int] = []
   private var frames: [(node: Int, firstChild: Int, anchor: String?)] = []
+  /// Per node: the size of its subtree with aliases expanded (saturating a little above the limit).
+  private var expandedSizes: [Int] = []
 
   private mutating func run(_ parser: inout yaml_parser_t) throws(YAMLSyntaxError) -> YAMLDocument? {
     var event = yaml_event_t()
@@ -130,6 +144,7 @@ struct YAMLComposer {
       let style = YAMLDocument.ScalarStyle(rawValue: UInt8(truncatingIfNeeded: s.style.rawValue)) ?? .any
       let index = entries.count
       entries.append(.init(kind: .scalar, style: style, hasValueTag: valueTag, line: line, column: column, start: start, count: s.length))
+      expandedSizes.append(1)
       if let anchor = Self.string(s.anchor) { anchors[anchor] = index }
       return added(index)
     case YAML_ALIAS_EVENT:
@@ -140,12 +155,18 @@ struct YAMLComposer {
       return added(index)
     case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
       let isMapping = event.type == YAML_MAPPING_START_EVENT
+      guard frames.count < Self.maxDepth else {
+        throw YAMLSyntaxError(
+          kind: .composer, problem: "collections nested deeper than \(Self.maxDepth) levels", context: nil,
+          line: Int(line), column: Int(column))
+      }
       // Yams reads both collections' anchor and tag through the same union layout.
       let data = event.data.sequence_start
       let valueTag = data.implicit == 0 && Self.isValueTag(data.tag)
       let index = entries.count
       entries.append(
         .init(kind: isMapping ? .mapping : .sequence, style: .any, hasValueTag: valueTag, line: line, column: column, start: 0, count: 0))
+      expandedSizes.append(1)
       frames.append((index, pending.count, Self.string(data.anchor)))
       return nil
     case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
@@ -153,6 +174,16 @@ struct YAMLComposer {
       entries[frame.node].start = children.count
       entries[frame.node].count = pending.count - frame.firstChild
       children.append(contentsOf: pending[frame.firstChild...])
+      let limit = Self.maxExpandedNodes(entries.count)
+      var size = 1
+      for child in pending[frame.firstChild...] { size = min(size + expandedSizes[child], limit + 1) }
+      expandedSizes[frame.node] = size
+      if size > limit {
+        let e = entries[frame.node]
+        throw YAMLSyntaxError(
+          kind: .composer, problem: "aliases expand this collection to more than \(limit) nodes", context: nil,
+          line: Int(e.line), column: Int(e.column))
+      }
       pending.removeSubrange(frame.firstChild...)
       if let anchor = frame.anchor { anchors[anchor] = frame.node }
       return added(frame.node)

@@ -19,6 +19,21 @@ import Testing
     #expect(v["s"]?.stringValue == "é😀/")
     #expect(v["n"] == [0, -12, .double(325), .double(0.01)])
   }
+
+  /// Nesting: 128 levels parse; deeper input is a syntax error (exit 2) at the first collection too deep, which
+  /// is where a 100,000-level document stops too (the parser recurses once per level).
+  @Test(arguments: [("[", "]"), ("{\"a\":", "}")])
+  func parserLimitsNesting(_ open: String, _ close: String) throws {
+    func nested(_ depth: Int) -> String {
+      String(repeating: open, count: depth) + (open == "[" ? "" : "1") + String(repeating: close, count: depth)
+    }
+    #expect(throws: Never.self) { try JSONParser.parse(nested(JSONParser.maxDepth)) }
+    for depth in [JSONParser.maxDepth + 1, 100_000] {
+      let e = try #require(throws: GarrisonError.self) { try JSONParser.parse(nested(depth)) }
+      #expect(e.exitCode == 2)
+      #expect(e.message == "JSON: arrays and objects nested deeper than 128 levels at byte \(128 * open.utf8.count)")
+    }
+  }
 }
 
 @Suite struct AuditTimeTests {

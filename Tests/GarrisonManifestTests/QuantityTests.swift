@@ -24,6 +24,21 @@ struct QuantityTests {
     #expect(throws: Quantity.ParseError.self) { try Quantity(parsing: text) }
   }
 
+  /// Found by fuzzing (Fuzz/regressions/quantity/huge-exponent): `9223372031e87547807` made BigInt compute
+  /// 10^87547816 (a hang). Exponents that far out are clamped or rounded up to one nano unit without it, the
+  /// same results as computing them exactly.
+  @Test(arguments: [
+    ("9223372031e87547807", Int64.max, Int64.max), ("1e2147483647", Int64.max, Int64.max),
+    ("-1e2147483647", -Int64.max, Int64.min), ("0e2147483647", 0, 0), ("1e-2147483648", 1, 1),
+    ("-1e-2147483648", 0, 0), ("1e19", Int64.max, Int64.max), ("1e-28", 1, 1),
+    ("12e-29", 1, 1),
+  ] as [(String, Int64, Int64)])
+  func hugeExponentsAreDecidedWithoutComputingThem(text: String, value: Int64, milli: Int64) throws {
+    let q = try Quantity(parsing: text)
+    #expect(q.value == value)
+    #expect(q.milliValue == milli)
+  }
+
   @Test func equalityIsByValue() throws {
     #expect(try Quantity(parsing: "1Gi") == Quantity(parsing: "1073741824"))
     #expect(try Quantity(parsing: "500m") < Quantity(parsing: "1"))
