@@ -161,7 +161,12 @@ public final class LayerExtractor {
   /// Directory modes and times are set last (deepest first) so that later members can still be written into them.
   private func applyDeferredDirectoryMetadata() throws {
     for (parts, entry) in deferredDirectories.reversed() {
-      let dir = try directory(parts, create: false, member: entry.path)
+      let dir: ContainedDirectory
+      do {
+        dir = try directory(parts, create: false, member: entry.path)
+      } catch let e as GarrisonError where e.code == .notFound || e.code == .refused {
+        continue  // a later member replaced or removed it (a file, a symlink, a whiteout): nothing to apply to
+      }
       try applyMetadata(fd: dir.fd, entry)
     }
     deferredDirectories.removeAll()
