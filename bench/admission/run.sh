@@ -7,8 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 config=${1:-release}; rate=${2:-200}; seconds=${3:-10}
-swift build -c "$config" --product garrison >/dev/null
-bin=$PWD/.build/$config
+swift build -c "$config" --product garrison --scratch-path "${SCRATCH:-.build}" >/dev/null
+bin=$PWD/${SCRATCH:-.build}/$config
 work=$(mktemp -d /var/tmp/garrison-bench-admission.XXXXXX)
 server=
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }

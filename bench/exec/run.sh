@@ -4,13 +4,13 @@
 #   `crun exec` and `garrison-oci exec` straight into those containers (hyperfine, interleaved by -N rounds);
 # - port-forward throughput: 1 GiB pushed through `garrison port-forward` to a sink on the pod's loopback, beside
 #   the same 1 GiB sent straight to the pod's IP on the bridge (3 rounds each, alternating).
-# Needs root, hyperfine, python3, busybox-static, crun. Usage: bench/exec/run.sh [debug|release] (default release)
+# Needs root, hyperfine, python3, busybox-static, crun. Usage: [SCRATCH=.build-x] bench/exec/run.sh [debug|release]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 config=${1:-release}
 [ "$(id -u)" = 0 ] || { echo "bench/exec/run.sh: needs root" >&2; exit 2; }
-swift build -c "$config" >/dev/null
-bin=$PWD/.build/$config
+swift build -c "$config" --scratch-path "${SCRATCH:-.build}" >/dev/null
+bin=$PWD/${SCRATCH:-.build}/$config
 work=$(mktemp -d /var/tmp/garrison-bench-exec.XXXXXX)
 root=$work/state
 pf=
