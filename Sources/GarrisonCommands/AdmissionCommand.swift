@@ -3,6 +3,7 @@ import Foundation
 import GarrisonAdmission
 import GarrisonAudit
 import GarrisonCore
+import GarrisonKernel
 import GarrisonLint
 import GarrisonManifest
 import GarrisonPods
@@ -67,10 +68,7 @@ struct AdmissionServeCommand: ParsableCommand {
         defaults: modes, exemptions: .init(usernames: Set(exemptUsers), namespaces: Set(exemptNamespaces), runtimeClasses: Set(exemptRuntimeClasses)),
         namespaces: known)
       // A parent may have left SIGINT/SIGTERM blocked (threads inherit the mask): unblock them before any thread.
-      var stops = sigset_t()
-      sigemptyset(&stops)
-      for s in [SIGINT, SIGTERM] { sigaddset(&stops, s) }
-      pthread_sigmask(SIG_UNBLOCK, &stops, nil)
+      Kernel.unblockSignals([SIGINT, SIGTERM])
       let log = try AuditLog(directory: AuditPaths.directory(root: rootOption.path))
       let server = try AdmissionServer(
         configuration: .init(host: host, port: port, certificatePath: cert, keyPath: key, maxBodyBytes: maxBodyBytes),

@@ -33,7 +33,7 @@ struct ExecCommand: ParsableCommand {
   }
 
   func run() throws {
-    let name = pod.hasPrefix("pod/") ? String(pod.dropFirst(4)) : (pod.hasPrefix("pods/") ? String(pod.dropFirst(5)) : pod)
+    let name = PodCLI.podName(pod)
     let exec = PodExec(manager: rootOption.manager)
     var code: Int32 = 0
     try PodCLI.run {

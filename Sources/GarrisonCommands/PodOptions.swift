@@ -42,6 +42,12 @@ enum PodCLI {
     }
   }
 
+  /// A pod named as kubectl accepts it: `NAME`, `pod/NAME` or `pods/NAME`.
+  static func podName(_ argument: String) -> String {
+    for prefix in ["pod/", "pods/"] where argument.hasPrefix(prefix) { return String(argument.dropFirst(prefix.count)) }
+    return argument
+  }
+
   static func fail(_ code: GarrisonError.Code, _ message: String) -> GarrisonError { GarrisonError(code, message) }
 
   /// Seconds since `date`, Kubernetes-style (`5s`, `3m`, `2h`, `4d`).

@@ -23,7 +23,7 @@ struct PortForwardCommand: ParsableCommand {
   @Argument(help: "[LOCAL_PORT:]REMOTE_PORT, one or more.") var ports: [String] = []
 
   func run() throws {
-    let name = pod.hasPrefix("pod/") ? String(pod.dropFirst(4)) : (pod.hasPrefix("pods/") ? String(pod.dropFirst(5)) : pod)
+    let name = PodCLI.podName(pod)
     var code: Int32 = 0
     try PodCLI.run {
       try KubernetesNames.checkNamespaceArgument(namespace)

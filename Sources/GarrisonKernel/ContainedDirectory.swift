@@ -97,8 +97,9 @@ public final class ContainedDirectory {
     } catch {
       throw failure(error, operation, shownPath)
     }
-    var current = try Kernel.openat2Checked(fd, ".", flags: flags, resolve: Symlinks.refuse.resolve) { (e: Errno) in
-      failure(e, operation, shownPath)
+    var current: Int32
+    do { current = try Kernel.openat2(fd, ".", flags: flags, resolve: Symlinks.refuse.resolve) } catch {
+      throw failure(error, operation, shownPath)
     }
     for (i, name) in components.enumerated() {
       var next: Int32
@@ -289,14 +290,5 @@ public final class ContainedDirectory {
     default:
       return GarrisonError(.system, operation: operation, "cannot open \(what)", errno: error.rawValue)
     }
-  }
-}
-
-extension Kernel {
-  /// `openat2` whose failure is mapped by `fail`.
-  static func openat2Checked(_ dirfd: Int32, _ path: String, flags: Int32, resolve: UInt64,
-                             _ fail: (Errno) -> GarrisonError) throws(GarrisonError) -> Int32
-  {
-    do { return try openat2(dirfd, path, flags: flags, resolve: resolve) } catch { throw fail(error) }
   }
 }

@@ -204,6 +204,15 @@ public enum Kernel {
     _ = try check { gr_kill(pid, signal) }
   }
 
+  /// Unblocks `signals` for the calling thread (`pthread_sigmask(SIG_UNBLOCK)`); threads started afterwards inherit
+  /// the mask. A parent may have spawned this process with them blocked (Foundation's `Process` does).
+  public static func unblockSignals(_ signals: [Int32]) {
+    var set = sigset_t()
+    sigemptyset(&set)
+    for sig in signals { sigaddset(&set, sig) }
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
+  }
+
   /// The corresponding C function is `umask`.
   public static func umask(_ mask: UInt32) { _ = Glibc.umask(mode_t(mask)) }
 

@@ -69,8 +69,8 @@ public struct PodExec: Sendable {
   public static func runtimeArguments(_ target: Target, command: [String], tty: Bool) -> [String] {
     let runtime = target.view.record.runtime
     let separator = (runtime.path as NSString).lastPathComponent.hasPrefix("garrison-oci") ? ["--"] : []
-    return [runtime.path, "--root", runtime.root, "exec"] + (tty ? ["--tty"] : []) + [target.status.runtimeID]
-      + separator + command
+    return OCIRuntimeBinary(path: runtime.path, root: runtime.root).base() + ["exec"] + (tty ? ["--tty"] : [])
+      + [target.status.runtimeID] + separator + command
   }
 
   /// Runs `command` in the target with the caller's stdio (stdin only when `stdin`), returning the command's

@@ -89,10 +89,7 @@ public final class PortForward: @unchecked Sendable {
     })
     for l in listeners { say("Forwarding from \(address):\(l.local) -> \(l.remote)") }
     Self.stopRequested = 0
-    var stops = sigset_t()
-    sigemptyset(&stops)
-    for s in [SIGINT, SIGTERM] { sigaddset(&stops, s) }
-    pthread_sigmask(SIG_UNBLOCK, &stops, nil)  // a parent may have left them blocked
+    Kernel.unblockSignals([SIGINT, SIGTERM])  // a parent may have left them blocked
     let handlers = [SIGINT, SIGTERM].map { ($0, signal($0) { _ in PortForward.stopRequested = 1 }) }
     signal(SIGPIPE, SIG_IGN)
     defer { for (s, old) in handlers { signal(s, old) } }

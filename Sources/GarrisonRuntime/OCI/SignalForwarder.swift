@@ -1,3 +1,4 @@
+import GarrisonKernel
 import Glibc
 
 /// Forwards the signals a foreground `run`/`exec` receives (INT, TERM, HUP, QUIT, USR1, USR2, WINCH) to the
@@ -21,12 +22,8 @@ enum SignalForwarder {
         }
       }
     }
-    // A caller may have spawned us with these blocked (Foundation's Process does); the waiting thread
-    // must receive them.
-    var set = sigset_t()
-    sigemptyset(&set)
-    for sig in forwarded { sigaddset(&set, sig) }
-    pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    // A caller may have spawned us with these blocked; the waiting thread must receive them.
+    Kernel.unblockSignals(forwarded)
   }
 
   static func stop() {
