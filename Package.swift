@@ -34,9 +34,7 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-    .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
-    .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
     // The admission webhook's HTTPS server (`garrison admission serve`).
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
@@ -63,7 +61,7 @@ let package = Package(
     .target(name: "GarrisonPolicy", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI",
                                                   "GarrisonSeccomp", "GarrisonLSM",
                                                   .product(name: "Crypto", package: "swift-crypto")]),
-    .target(name: "GarrisonLint", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy", "Yams"]),
+    .target(name: "GarrisonLint", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy"]),
     .target(name: "GarrisonAudit", dependencies: ["GarrisonCore", .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "GarrisonAdmission", dependencies: [
       "GarrisonCore", "GarrisonManifest", "GarrisonLint",
@@ -94,7 +92,7 @@ let package = Package(
     .target(name: "GarrisonCommands", dependencies: [
       "GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy", "GarrisonOCI", "GarrisonLint",
       "GarrisonAudit", "GarrisonRuntime", "GarrisonPods", "GarrisonImages", "GarrisonOCICommands", "GarrisonLSM",
-      "GarrisonAdmission",
+      "GarrisonAdmission", "GarrisonSeccomp",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .executableTarget(name: "garrison", dependencies: ["GarrisonCommands", "GarrisonOCICommands"]),

@@ -4,6 +4,7 @@ import GarrisonCore
 import GarrisonManifest
 import GarrisonPods
 import GarrisonPolicy
+import GarrisonSeccomp
 
 /// `garrison apply -f FILE|DIR|-`: stores ConfigMaps and Secrets, runs Pods (each under its own supervisor).
 struct ApplyCommand: ParsableCommand {
@@ -59,7 +60,7 @@ struct ApplyCommand: ParsableCommand {
       }
       var compiler = CompilerOptions(seccompDefault: seccompDefault)
       compiler.imageUser = ImageUserLookup.make(root: rootOption.path)
-      compiler.bpfCacheDirectory = rootOption.path + "/cache/seccomp"
+      compiler.bpfCacheDirectory = BPFCache.directory(root: rootOption.path)
       if let policies { compiler.policiesDirectory = policies }
       let runtimePath = try RuntimeLocator.locate(runtime)
       try HostSetup.prepare(runtime: runtimePath)

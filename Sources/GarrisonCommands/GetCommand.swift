@@ -3,7 +3,6 @@ import Foundation
 import GarrisonCore
 import GarrisonManifest
 import GarrisonPods
-import Yams
 
 /// `garrison get pods [NAME] [-n NS | -A] [-o wide|json|yaml]`.
 struct GetCommand: ParsableCommand {
@@ -40,7 +39,7 @@ struct GetCommand: ParsableCommand {
           let data = name != nil ? try enc.encode(docs[0]) : try enc.encode(PodList(items: docs))
           print(String(decoding: data, as: UTF8.self))
         } else {
-          let yaml = name != nil ? try YAMLEncoder().encode(docs[0]) : try YAMLEncoder().encode(PodList(items: docs))
+          let yaml = name != nil ? try YAMLEmitter.emit(encoding: docs[0], encoder: enc) : try YAMLEmitter.emit(encoding: PodList(items: docs), encoder: enc)
           print(yaml, terminator: "")
         }
       case nil, "wide":

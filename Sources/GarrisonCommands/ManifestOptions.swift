@@ -4,6 +4,7 @@ import GarrisonCore
 import GarrisonManifest
 import GarrisonImages
 import GarrisonPolicy
+import GarrisonSeccomp
 
 /// Options shared by the commands that read manifests and compile them.
 struct CompilerFlags: ParsableArguments {
@@ -39,7 +40,7 @@ struct CompilerFlags: ParsableArguments {
     var o = CompilerOptions(seccompProfileRoot: seccompProfileRoot, seccompDefault: seccompDefault)
     o.imageUser = ImageUserLookup.make(root: root ?? ImageStore.defaultRoot(environment: ProcessInfo.processInfo.environment))
     if let policies { o.policiesDirectory = policies }
-    if let root, ProcessInfo.processInfo.environment["GARRISON_SECCOMP_CACHE"] == nil { o.bpfCacheDirectory = root + "/cache/seccomp" }
+    if let root, Environment.value("GARRISON_SECCOMP_CACHE") == nil { o.bpfCacheDirectory = BPFCache.directory(root: root) }
     o.assumedImageUser = assumeImageUser
     o.describeUnknownUser = describeUnknownUser
     o.allowedUnsafeSysctls = (allowedUnsafeSysctls ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }

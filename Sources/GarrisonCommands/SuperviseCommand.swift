@@ -4,6 +4,7 @@ import Foundation
 import GarrisonCore
 import GarrisonManifest
 import GarrisonPods
+import GarrisonSeccomp
 
 /// `garrison supervise` (hidden): the per-pod supervisor process that `apply` starts detached.
 struct SuperviseCommand: ParsableCommand {
@@ -25,6 +26,8 @@ struct SuperviseCommand: ParsableCommand {
     }
     // The OCI runtime (garrison-oci) writes its read-back events into this pod's audit log.
     setenv("GARRISON_AUDIT_DIR", AuditPaths.directory(root: rootOption.path), 1)
+    // garrison-oci loads the seccomp programs `apply` compiled into this root's cache instead of compiling again.
+    setenv("GARRISON_SECCOMP_CACHE", BPFCache.directory(root: rootOption.path), 1)
     let code = PodSupervisor(paths: paths, record: record).run()
     throw ExitCode(code)
   }

@@ -58,12 +58,8 @@ extension CompilerOptions {
     do { return try KernelVersion.running() } catch { return nil }
   }
 
-  public static func defaultBPFCacheDirectory() -> String {
-    let env = ProcessInfo.processInfo.environment
-    if let d = env["GARRISON_SECCOMP_CACHE"], !d.isEmpty { return d }
-    if geteuid() == 0 { return (env["GARRISON_ROOT"] ?? "/var/lib/garrison") + "/cache/seccomp" }
-    return (env["XDG_CACHE_HOME"] ?? (NSHomeDirectory() + "/.cache")) + "/garrison/seccomp"
-  }
+  /// `BPFCache.defaultDirectory()`: one rule for the compiler and garrison-oci.
+  public static func defaultBPFCacheDirectory() -> String { BPFCache.defaultDirectory() }
 }
 
 /// Finds the `Policies/` directory: `$GARRISON_POLICIES`, beside the executable's package checkout, the

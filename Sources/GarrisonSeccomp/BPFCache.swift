@@ -47,17 +47,39 @@ public struct BPFCache: Sendable {
     return program
   }
 
-  /// The cached program for `policy`, or nil on a miss.
+  /// The cached program for `policy`, or nil on a miss. The entry must be a regular file of at most
+  /// `maxEntryBytes` holding whole instructions.
   public func lookup(_ policy: ResolvedSeccompPolicy) throws -> BPFProgram? {
     let path = try self.path(for: policy)
-    guard FileManager.default.fileExists(atPath: path) else { return nil }
-    let data = try Data(contentsOf: URL(fileURLWithPath: path))
-    return try BPFProgram(bytes: Array(data), filterFlags: policy.flags)
+    let bytes: [UInt8]
+    do {
+      bytes = try FileIO.readRegular(path, limit: Self.maxEntryBytes)
+    } catch {
+      if error.rawValue == ENOENT { return nil }
+      throw GarrisonError(.system, operation: "read \(path)", "cannot read BPF cache entry", errno: error.rawValue)
+    }
+    return try BPFProgram(bytes: bytes, filterFlags: policy.flags)
   }
+
+  /// The largest entry read: far above the kernel's own limit (BPF_MAXINSNS, 4,096 instructions of 8 bytes).
+  public static let maxEntryBytes = 1 << 20
 
   /// Writes the program atomically (`FileIO.replace`: temporary file + rename).
   public func store(_ program: BPFProgram, for policy: ResolvedSeccompPolicy) throws {
     try FileIO.replace(try self.path(for: policy), with: program.bytes, mode: 0o600, durable: false)
+  }
+
+  /// The cache of a Garrison state root: `<root>/cache/seccomp`, shared by the compiler (`apply`, `compile`)
+  /// and by garrison-oci when the pod supervisor runs it (`$GARRISON_SECCOMP_CACHE`).
+  public static func directory(root: String) -> String { root + "/cache/seccomp" }
+
+  /// The default cache: `$GARRISON_SECCOMP_CACHE`; else, as root, the state root's (`$GARRISON_ROOT`, default
+  /// `/var/lib/garrison`); else `$XDG_CACHE_HOME/garrison/seccomp` (default `~/.cache/garrison/seccomp`).
+  public static func defaultDirectory() -> String {
+    if let d = Environment.value("GARRISON_SECCOMP_CACHE") { return d }
+    if geteuid() == 0 { return directory(root: Environment.value("GARRISON_ROOT") ?? "/var/lib/garrison") }
+    let home = Environment.value("HOME") ?? "/"
+    return (Environment.value("XDG_CACHE_HOME") ?? (home + "/.cache")) + "/garrison/seccomp"
   }
 
   public func path(for policy: ResolvedSeccompPolicy) throws -> String {

@@ -31,6 +31,9 @@ enum Harness {
     return nil
   }
 
+  /// The trait of a test that starts containers: skipped, with the reason, where they cannot run.
+  static let containers = ConditionTrait.enabled(if: skipReason == nil, Comment(rawValue: skipReason ?? ""))
+
   static var canRun: Bool {
     if let reason = skipReason {
       print("SKIP container test: \(reason)")
@@ -80,9 +83,14 @@ enum Harness {
       try enc.encode(spec).write(to: URL(fileURLWithPath: dir + "/config.json"))
     }
 
-    /// Runs garrison-oci with `--root` set to this bundle's state directory.
+    /// The seccomp BPF cache garrison-oci uses for this bundle (never the host's `/var/lib/garrison` one).
+    var seccompCache: String { dir + "/.seccomp-cache" }
+
+    /// Runs garrison-oci with `--root` set to this bundle's state directory and its own BPF cache.
     func oci(_ args: [String]) throws -> Harness.Result {
-      try Harness.exec(Harness.ociBinary, ["--root", stateRoot] + args)
+      var env = ProcessInfo.processInfo.environment
+      env["GARRISON_SECCOMP_CACHE"] = seccompCache
+      return try Harness.exec(Harness.ociBinary, ["--root", stateRoot] + args, env: env)
     }
 
     /// `run` a fresh container with `spec`; returns its result.

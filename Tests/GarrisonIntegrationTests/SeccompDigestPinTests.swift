@@ -5,19 +5,18 @@ import Testing
 
 /// garrison-oci compiles linux.seccomp with GarrisonSeccomp and, when the config pins the plan's BPF
 /// digest (`dev.garrison.seccomp.bpf-digest`), refuses a program with another digest.
-@Suite(.serialized) struct SeccompDigestPinTests {
+@Suite(.serialized, Harness.containers) struct SeccompDigestPinTests {
   static let key = GarrisonAnnotations.seccompBPFDigest
 
   static func pinnedSpec(_ args: [String]) throws -> RuntimeSpec {
     var spec = DefaultSpec.make(args: args)
     spec.linux!.seccomp = Harness.runtimeDefaultLike
-    let bpf = try OCISeccompCompiler(log: { _ in }).compile(Harness.runtimeDefaultLike)
+    let bpf = try OCISeccompCompiler(cacheDirectory: nil, log: { _ in }).compile(Harness.runtimeDefaultLike)
     spec.annotations = [key: try SeccompDigestPin.digest(of: bpf)]
     return spec
   }
 
   @Test func matchingDigestRuns() throws {
-    guard Harness.canRun else { return }
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     let r = try b.run(try Self.pinnedSpec(["sh", "-c", "unshare -m true || echo denied"]))
@@ -27,7 +26,6 @@ import Testing
   /// A tampered annotation, tampered rules, or a removed profile: refused (exit 3) before anything exists.
   @Test(arguments: ["annotation", "rules", "defaultAction", "removed"])
   func mismatchRefused(_ tamper: String) throws {
-    guard Harness.canRun else { return }
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     var spec = try Self.pinnedSpec(["true"])
@@ -49,7 +47,6 @@ import Testing
   }
 
   @Test func malformedPinIsInvalid() throws {
-    guard Harness.canRun else { return }
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     var spec = try Self.pinnedSpec(["true"])
@@ -60,7 +57,6 @@ import Testing
 
   /// runc compatibility: a syscall libseccomp does not know is skipped with a log line, the rest enforced.
   @Test func unknownSyscallSkippedWithLogLine() throws {
-    guard Harness.canRun else { return }
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     var spec = DefaultSpec.make(args: ["sh", "-c", "unshare -m true || echo denied"])
@@ -74,13 +70,11 @@ import Testing
 
   /// The whole chain: `garrison compile --format oci` pins the plan's BPF digest, and garrison-oci
   /// compiles linux.seccomp to exactly that program (RuntimeDefault).
-  @Test func planPinnedDigestMatchesGarrisonOCI() throws {
-    guard Harness.canRun else { return }
-    let garrison = Harness.packageRoot + "/.build/debug/garrison"
-    guard FileManager.default.isExecutableFile(atPath: garrison) else {
-      print("SKIP planPinnedDigestMatchesGarrisonOCI: \(garrison) not built")
-      return
-    }
+  static let garrison = Harness.packageRoot + "/.build/debug/garrison"
+
+  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: garrison), "needs .build/debug/garrison: run swift build first"))
+  func planPinnedDigestMatchesGarrisonOCI() throws {
+    let garrison = Self.garrison
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     let manifest = b.dir + "/pod.yaml"
@@ -102,11 +96,48 @@ import Testing
     let file = try #require(files.first, "no config written: \(compiled.stdout)")
     var spec = try BundleLoader.load(bundle: (out + "/" + file as NSString).deletingLastPathComponent)
     let pin = try #require(spec.annotations?[Self.key], "plan config carries no \(Self.key)")
-    let bpf = try OCISeccompCompiler(log: { _ in }).compile(try #require(spec.linux?.seccomp))
+    let bpf = try OCISeccompCompiler(cacheDirectory: nil, log: { _ in }).compile(try #require(spec.linux?.seccomp))
     #expect(try SeccompDigestPin.digest(of: bpf) == pin)
     spec.root = .init(path: "rootfs", readonly: false)
     spec.linux!.cgroupsPath = nil
     let r = try b.run(spec)
     #expect(r.status == 0 && r.stdout.contains("denied"), "\(r.stdout) \(r.stderr)")
+  }
+
+  /// A start compiles the profile once into the BPF cache and later starts load those bytes (proved by planting
+  /// another valid program under the entry's name: an unpinned config runs with it); a config that pins the
+  /// plan's digest refuses the planted bytes (exit 3); a cache others could write is not used at all.
+  @Test func compiledProgramIsCachedReusedAndVerifiedAgainstThePin() throws {
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    let pinned = try Self.pinnedSpec(["sh", "-c", "mkdir /dev/shm/probe && echo made || echo refused"])
+    var unpinned = pinned
+    unpinned.annotations = [:]
+    let first = try b.run(unpinned)
+    #expect(first.status == 0 && first.stdout.contains("made"), "\(first.stdout) \(first.stderr)")
+    let entries = try FileManager.default.contentsOfDirectory(atPath: b.seccompCache).filter { $0.hasSuffix(".bpf") }
+    #expect(entries.count == 1, "\(entries)")
+    let entry = b.seccompCache + "/" + (try #require(entries.first))
+    let mode = try #require(try FileManager.default.attributesOfItem(atPath: entry)[.posixPermissions] as? Int)
+    #expect(mode == 0o600)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: entry)) == Data(try OCISeccompCompiler(cacheDirectory: nil, log: { _ in }).compile(Harness.runtimeDefaultLike)))
+
+    // Plant a program that denies mkdir: the unpinned start now cannot make a directory — it used the cache.
+    var other = Harness.runtimeDefaultLike
+    other.syscalls = [.init(names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 1)]
+    let planted = try OCISeccompCompiler(cacheDirectory: nil, log: { _ in }).compile(other)
+    try Data(planted).write(to: URL(fileURLWithPath: entry))
+    let reused = try b.run(unpinned)
+    #expect(reused.status == 0 && reused.stdout.contains("refused"), "\(reused.stdout) \(reused.stderr)")
+
+    // The pinned config computes the digest of what it would load and refuses it.
+    let refused = try b.run(pinned)
+    #expect(refused.status == 3 && refused.stderr.contains("the plan pinned"), "\(refused.stderr)")
+
+    // A cache directory others can write is ignored (with a line saying so): the real profile is compiled.
+    chmod(b.seccompCache, 0o777)
+    let open = try b.run(unpinned)
+    #expect(open.status == 0 && open.stdout.contains("made"), "\(open.stdout) \(open.stderr)")
+    #expect(open.stderr.contains("BPF cache") && open.stderr.contains("not used"), "\(open.stderr)")
   }
 }

@@ -1,7 +1,6 @@
 import Foundation
 import GarrisonManifest
 import Testing
-import Yams
 
 @testable import GarrisonLint
 
@@ -23,7 +22,7 @@ import Yams
 
   static func cases() throws -> [Case] {
     let text = try Support.read(Support.fixtures + "/pss-expectations.yaml")
-    return try YAMLDecoder().decode(Cases.self, from: text).cases
+    return try YAMLTree.decode(Cases.self, from: text, file: "pss-expectations.yaml").cases
   }
 
   /// The checks expected to fail for a case at a level and (numbered) version.

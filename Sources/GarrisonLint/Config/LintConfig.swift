@@ -1,5 +1,5 @@
 import GarrisonCore
-import Yams
+import GarrisonManifest
 
 /// The `lint:` section of `.garrison.yaml`: defaults for the command-line options, checks to turn on
 /// or off, and exemptions.
@@ -50,13 +50,7 @@ public struct LintConfig: Sendable, Equatable {
   public static func parse(_ text: String, file: String) throws -> LintConfig {
     var config = LintConfig()
     config.file = file
-    let root: Node?
-    do {
-      root = try Yams.compose(yaml: text)
-    } catch {
-      throw GarrisonError(.syntax, operation: "parse config", "\(error)", at: SourceLocation(file: file, line: 1, column: 1))
-    }
-    guard let root else { return config }
+    guard let root = try YAMLTree.parse(text, file: file) else { return config }
     let top = try ConfigReader(node: root, path: FieldPath(), file: file)
     try top.allowOnly(["lint"])
     guard let lintNode = top.value("lint") else { return config }
@@ -82,7 +76,7 @@ public struct LintConfig: Sendable, Equatable {
       config.disable = Set(try checks.stringList("disable") ?? [])
     }
     if let list = lint.value("exemptions") {
-      guard let seq = list.sequence else { throw lint.error("exemptions", "must be a list") }
+      guard let seq = list.items else { throw lint.error("exemptions", "must be a list") }
       for (i, item) in seq.enumerated() {
         let r = try ConfigReader(node: item, path: lint.path / "exemptions" / i, file: file)
         try r.allowOnly(["checks", "namespaces", "names", "images", "reason"])
@@ -137,26 +131,26 @@ public struct ConfigExemption: Sendable, Equatable {
 
 /// Reads a config mapping with positions; every error carries `file:line:col` and the key path.
 struct ConfigReader {
-  let mapping: Node.Mapping
+  let pairs: [YAMLTree.Pair]
   let path: FieldPath
   let file: String
   let location: SourceLocation
 
-  init(node: Node, path: FieldPath, file: String) throws {
-    let loc = SourceLocation(file: file, line: (node.mark?.line ?? 0), column: (node.mark?.column ?? 0))
-    guard let m = node.mapping else {
+  init(node: YAMLTree, path: FieldPath, file: String) throws {
+    let loc = SourceLocation(file: file, line: node.line, column: node.column)
+    guard let p = node.pairs else {
       throw GarrisonError(.invalid, operation: "parse config", "must be a mapping", field: path, at: loc)
     }
-    self.mapping = m
+    self.pairs = p
     self.path = path
     self.file = file
     self.location = loc
   }
 
-  func value(_ key: String) -> Node? { mapping[Node(key)] }
+  func value(_ key: String) -> YAMLTree? { pairs.first { $0.key.scalar == key }?.value }
 
   func position(of key: String) -> SourceLocation {
-    if let n = value(key), let m = n.mark { return SourceLocation(file: file, line: m.line, column: m.column) }
+    if let n = value(key) { return SourceLocation(file: file, line: n.line, column: n.column) }
     return location
   }
 
@@ -165,21 +159,20 @@ struct ConfigReader {
   }
 
   func allowOnly(_ keys: Set<String>) throws {
-    for (k, v) in mapping {
-      guard let name = k.string, keys.contains(name) else {
-        let m = k.mark ?? v.mark
+    for p in pairs {
+      guard let name = p.key.scalar, keys.contains(name) else {
         throw GarrisonError(
           .invalid, operation: "parse config",
-          "unknown field \"\(k.string ?? "?")\" (known: \(keys.sorted().joined(separator: ", ")))",
-          field: path, at: SourceLocation(file: file, line: m?.line ?? 0, column: m?.column ?? 0))
+          "unknown field \"\(p.key.scalar ?? "?")\" (known: \(keys.sorted().joined(separator: ", ")))",
+          field: path, at: SourceLocation(file: file, line: p.key.line, column: p.key.column))
       }
     }
   }
 
   func string(_ key: String) throws -> String? {
     guard let n = value(key) else { return nil }
-    guard case .scalar(let s) = n else { throw error(key, "must be a string") }
-    return s.string
+    guard let s = n.scalar else { throw error(key, "must be a string") }
+    return s
   }
 
   func bool(_ key: String) throws -> Bool? {
@@ -190,10 +183,10 @@ struct ConfigReader {
 
   func stringList(_ key: String) throws -> [String]? {
     guard let n = value(key) else { return nil }
-    guard let seq = n.sequence else { throw error(key, "must be a list of strings") }
+    guard let seq = n.items else { throw error(key, "must be a list of strings") }
     return try seq.map { item in
-      guard case .scalar(let s) = item else { throw error(key, "must be a list of strings") }
-      return s.string
+      guard let s = item.scalar else { throw error(key, "must be a list of strings") }
+      return s
     }
   }
 }

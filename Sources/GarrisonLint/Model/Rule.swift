@@ -1,5 +1,5 @@
 import GarrisonCore
-import Yams
+import GarrisonManifest
 
 /// The metadata of one lint check, loaded from `Policies/lint/*.yaml`.
 public struct Rule: Codable, Sendable, Hashable {
@@ -40,7 +40,7 @@ public struct RuleCatalog: Sendable {
   /// Parses one catalog file's text. Duplicate IDs are an error.
   public static func parse(_ text: String, file: String) throws -> [Rule] {
     do {
-      return try YAMLDecoder().decode(File.self, from: text).rules
+      return try YAMLTree.decode(File.self, from: text, file: file).rules
     } catch {
       throw GarrisonError(.invalid, operation: "load lint rules", "\(file): \(error)")
     }

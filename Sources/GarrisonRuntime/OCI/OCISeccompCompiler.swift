@@ -18,11 +18,20 @@ import Glibc
 /// list syscalls newer than the host), a rule whose action equals the default action is dropped, and
 /// the native architecture is always included. Filter flags are not part of the program; the init
 /// passes them to seccomp(2) (see `InitSpecBuilder`).
+///
+/// Compiled programs are kept in the shared `BPFCache` (keyed by the resolved policy's content hash and the
+/// libseccomp version), so a start with a known profile reads bytes instead of running libseccomp. The cache is
+/// an accelerator, never an authority: the directory must be this user's and closed to others (else it is not
+/// used, with a log line), and a config that pins a digest is still checked against the bytes (`SeccompDigestPin`).
 public struct OCISeccompCompiler: SeccompBPFCompiling {
   /// Receives one line per skipped syscall name; the default writes it to stderr.
   public var log: @Sendable (String) -> Void
+  /// The BPF cache directory; nil compiles every time.
+  public var cacheDirectory: String?
 
-  public init(log: @escaping @Sendable (String) -> Void = OCISeccompCompiler.stderrLog) {
+  public init(cacheDirectory: String? = BPFCache.defaultDirectory(),
+              log: @escaping @Sendable (String) -> Void = OCISeccompCompiler.stderrLog) {
+    self.cacheDirectory = cacheDirectory
     self.log = log
   }
 
@@ -32,7 +41,34 @@ public struct OCISeccompCompiler: SeccompBPFCompiling {
   }
 
   public func compile(_ profile: RuntimeSpec.Seccomp) throws -> [UInt8] {
-    try SeccompCompiler.compile(try policy(profile)).bytes
+    let policy = try policy(profile)
+    let cache = openCache()
+    if let cache {
+      do {
+        if let hit = try cache.lookup(policy) { return hit.bytes }
+      } catch {
+        log("seccomp: BPF cache entry not used (compiling instead): \(error)")
+      }
+    }
+    let program = try SeccompCompiler.compile(policy)
+    if let cache {
+      do { try cache.store(program, for: policy) } catch { log("seccomp: BPF cache not written: \(error)") }
+    }
+    return program.bytes
+  }
+
+  /// The cache, if it can be used: a missing parent directory means no cache (quietly: nothing is set up
+  /// there), a directory someone else could write is refused with a log line.
+  func openCache() -> BPFCache? {
+    guard let dir = cacheDirectory else { return nil }
+    do {
+      return try BPFCache(directory: dir)
+    } catch let e as GarrisonError where e.errno == ENOENT {
+      return nil
+    } catch {
+      log("seccomp: BPF cache \(dir) not used: \(error)")
+      return nil
+    }
   }
 
   /// The resolved policy of `profile`, validated field by field.
