@@ -62,7 +62,7 @@ let package = Package(
                                                   "GarrisonSeccomp", "GarrisonLSM",
                                                   .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "GarrisonLint", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy"]),
-    .target(name: "GarrisonAudit", dependencies: ["GarrisonCore", .product(name: "Crypto", package: "swift-crypto")]),
+    .target(name: "GarrisonAudit", dependencies: ["GarrisonCore", "GarrisonKernel", .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "GarrisonAdmission", dependencies: [
       "GarrisonCore", "GarrisonManifest", "GarrisonLint",
       .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),

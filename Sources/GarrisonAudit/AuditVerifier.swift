@@ -1,4 +1,6 @@
 import GarrisonCore
+import GarrisonKernel
+import Glibc
 
 /// Verifies a whole audit directory: every frame, the canonical form of every record, consecutive sequence
 /// numbers, every `prev` link (across segments), every in-log checkpoint record, and any exported checkpoints.
@@ -46,6 +48,7 @@ public enum AuditVerifier {
       return r
     }
 
+    var head = [UInt8](repeating: 0, count: 32)  // the genesis hash
     for (n, index) in segments.enumerated() {
       let name = Segments.name(index)
       if index != n + 1 {
@@ -59,71 +62,60 @@ public enum AuditVerifier {
       lastLine = 0
       var problem: Problem?
       bytes.withUnsafeBufferPointer { buf in
-        var start = 0
-        var lineNo = 0
-        while start < buf.count {
-          lineNo += 1
-          var end = start
-          while end < buf.count && buf[end] != 0x0A { end += 1 }
+        let (lines, torn) = Self.lines(buf)
+        var checks = [LineCheck](repeating: LineCheck(), count: lines.count)
+        var hashes = [UInt8](repeating: 0, count: lines.count * 32)
+        var prevs = [UInt8](repeating: 0, count: lines.count * 32)
+        Self.checkLines(buf, lines, hasher: hasher, checks: &checks, hashes: &hashes, prevs: &prevs)
+        for (k, c) in checks.enumerated() {
+          let lineNo = k + 1
           let expected = result.lastSeq + 1
-          guard end < buf.count else {
-            problem = Problem(file: name, line: lineNo, seq: expected, message: "torn final record (no newline); opening the log for writing recovers it")
+          switch c.failure {
+          case .frame(let message):
+            problem = Problem(file: name, line: lineNo, seq: expected, message: message)
+            return
+          case .unreadable(let message):
+            problem = Problem(file: name, line: lineNo, seq: expected, message: "unreadable record: \(message)")
+            return
+          case .notCanonical:
+            problem = Problem(file: name, line: lineNo, seq: c.seq, message: "record is not in canonical form")
+            return
+          case nil: break
+          }
+          guard c.seq == expected else {
+            problem = Problem(file: name, line: lineNo, seq: c.seq,
+              message: "sequence number \(c.seq) where \(expected) was expected (record deleted, inserted or reordered)")
             return
           }
-          let line = UnsafeBufferPointer(rebasing: buf[start..<end])
-          start = end + 1
-          let range: Range<Int>
-          switch RecordFrame.unframe(line) {
-          case .success(let r): range = r
-          case .failure(let f):
-            problem = Problem(file: name, line: lineNo, seq: expected, message: f.description)
+          if let chain = c.otherChain {
+            problem = Problem(file: name, line: lineNo, seq: c.seq,
+              message: "record uses a \(chain) chain; verifying with \(hasher.algorithm) (check --hmac-key-file)")
             return
           }
-          let body = UnsafeBufferPointer(rebasing: line[range])
-          let json: JSONValue
-          let record: AuditRecord
-          do throws(GarrisonError) {
-            json = try JSONParser.parse(body)
-            record = try AuditRecord(json: json)
-          } catch {
-            problem = Problem(file: name, line: lineNo, seq: expected, message: "unreadable record: \(error.message)")
-            return
-          }
-          guard json.canonicalBytes.elementsEqual(body) else {
-            problem = Problem(file: name, line: lineNo, seq: record.seq, message: "record is not in canonical form")
-            return
-          }
-          guard record.seq == expected else {
-            problem = Problem(file: name, line: lineNo, seq: record.seq,
-              message: "sequence number \(record.seq) where \(expected) was expected (record deleted, inserted or reordered)")
-            return
-          }
-          guard record.chain == hasher.algorithm else {
-            problem = Problem(file: name, line: lineNo, seq: record.seq,
-              message: "record uses a \(record.chain) chain; verifying with \(hasher.algorithm) (check --hmac-key-file)")
-            return
-          }
-          guard record.prev == result.headHash else {
-            problem = Problem(file: name, line: lineNo, seq: record.seq,
+          guard c.prevIsHex, prevs[(32 * k)..<(32 * k + 32)].elementsEqual(head) else {
+            problem = Problem(file: name, line: lineNo, seq: c.seq,
               message: "prev hash does not match the previous record (chain broken: previous record modified, or this one inserted/moved)")
             return
           }
-          if record.kind == .auditCheckpoint {
-            guard record.details["covers_seq"]?.intValue == Int64(record.seq - 1),
-              record.details["head"]?.stringValue == result.headHash
-            else {
-              problem = Problem(file: name, line: lineNo, seq: record.seq,
-                                message: "checkpoint record does not match the chain head it covers")
+          if c.isCheckpoint {
+            guard c.checkpointCovers == Int64(c.seq - 1), c.checkpointHead == result.headHash else {
+              problem = Problem(file: name, line: lineNo, seq: c.seq, message: "checkpoint record does not match the chain head it covers")
               return
             }
             result.checkpointRecords += 1
           }
-          let hash = hasher.hash(body)
-          if wanted.contains(record.seq) { seen[record.seq] = hash }
+          head.withUnsafeMutableBufferPointer { h in
+            for j in 0..<32 { h[j] = hashes[32 * k + j] }
+          }
+          result.headHash = head.withUnsafeBufferPointer { ChainHasher.hex($0.baseAddress!) }
+          if wanted.contains(c.seq) { seen[c.seq] = result.headHash }
           result.records += 1
-          result.lastSeq = record.seq
-          result.headHash = hash
+          result.lastSeq = c.seq
           lastLine = lineNo
+        }
+        if torn {
+          problem = Problem(file: name, line: lines.count + 1, seq: result.lastSeq + 1,
+                            message: "torn final record (no newline); opening the log for writing recovers it")
         }
       }
       if let problem { return fail(problem.file, problem.line, problem.seq, problem.message) }
@@ -141,6 +133,57 @@ public enum AuditVerifier {
       result.exportedCheckpoints += 1
     }
     return result
+  }
+
+  /// The lines of a segment (without their newlines), and whether bytes follow the last newline (a torn record).
+  static func lines(_ buf: UnsafeBufferPointer<UInt8>) -> (lines: [Range<Int>], torn: Bool) {
+    var lines: [Range<Int>] = []
+    lines.reserveCapacity(buf.count / 700 + 1)
+    guard let base = buf.baseAddress else { return (lines, false) }
+    var start = 0
+    while start < buf.count {
+      guard let found = memchr(base + start, 0x0A, buf.count - start) else { return (lines, true) }
+      let nl = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
+      lines.append(start..<nl)
+      start = nl + 1
+    }
+    return (lines, false)
+  }
+
+  /// Checks every line on its own, on up to `maxThreads` threads for a large segment (each thread a contiguous
+  /// run of lines, writing only its own slots).
+  static func checkLines(_ buf: UnsafeBufferPointer<UInt8>, _ lines: [Range<Int>], hasher: ChainHasher,
+                         checks: inout [LineCheck], hashes: inout [UInt8], prevs: inout [UInt8]) {
+    let threads = lines.count < 2_000 ? 1 : max(1, min(maxThreads, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+    checks.withUnsafeMutableBufferPointer { c in
+      hashes.withUnsafeMutableBufferPointer { h in
+        prevs.withUnsafeMutableBufferPointer { p in
+          let slots = Slots(buf: buf, checks: c, hashes: h, prevs: p)
+          func run(_ part: Range<Int>) {
+            for k in part {
+              slots.checks[k] = LineCheck.check(UnsafeBufferPointer(rebasing: slots.buf[lines[k]]), hasher: hasher,
+                                                hash: slots.hashes.baseAddress! + 32 * k, prev: slots.prevs.baseAddress! + 32 * k)
+            }
+          }
+          let per = (lines.count + threads - 1) / threads
+          let parts = (0..<threads).map { t in (t * per)..<min(lines.count, (t + 1) * per) }
+          let jobs = parts.dropFirst().map { part in BackgroundJob { run(part) } }
+          run(parts[0])
+          for job in jobs { try? job.wait() }  // the closures do not throw
+        }
+      }
+    }
+  }
+
+  /// The most threads one verification uses.
+  public static let maxThreads = 8
+
+  /// The buffers the checking threads share; each thread touches only its own lines' slots.
+  private struct Slots: @unchecked Sendable {
+    let buf: UnsafeBufferPointer<UInt8>
+    let checks: UnsafeMutableBufferPointer<LineCheck>
+    let hashes: UnsafeMutableBufferPointer<UInt8>
+    let prevs: UnsafeMutableBufferPointer<UInt8>
   }
 
   /// Finds the file and line holding `seq` (used only to report a checkpoint mismatch).

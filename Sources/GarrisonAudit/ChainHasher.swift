@@ -25,6 +25,28 @@ public struct ChainHasher: @unchecked Sendable {  // SymmetricKey is immutable
   /// The lowercase hex chain hash of `body`.
   public func hash(_ body: [UInt8]) -> String { body.withUnsafeBufferPointer { hash($0) } }
 
+  /// The 32 bytes of the chain hash of `body`, written to `out`.
+  func digest(_ body: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) {
+    func copy(_ bytes: UnsafeRawBufferPointer) {
+      for k in 0..<32 { out[k] = bytes[k] }
+    }
+    if let key {
+      HMAC<SHA256>.authenticationCode(for: UnsafeRawBufferPointer(body), using: key).withUnsafeBytes(copy)
+    } else {
+      SHA256.hash(data: UnsafeRawBufferPointer(body)).withUnsafeBytes(copy)
+    }
+  }
+
+  /// Lowercase hex of 32 digest bytes.
+  static func hex(_ digest: UnsafePointer<UInt8>) -> String {
+    var out = [UInt8](repeating: 0, count: 64)
+    for k in 0..<32 {
+      out[2 * k] = JSONValue.hexDigits[Int(digest[k] >> 4)]
+      out[2 * k + 1] = JSONValue.hexDigits[Int(digest[k] & 0xF)]
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
   private func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
     var out: [UInt8] = []
     out.reserveCapacity(64)

@@ -6,6 +6,7 @@ import Foundation
 import GarrisonAudit
 import GarrisonCore
 import GarrisonInit
+import GarrisonKernel
 import GarrisonOCI
 import GarrisonPlan
 import GarrisonRuntime

@@ -99,11 +99,9 @@ import Testing
     #expect(HTMLTemplate.report + "\n" == file, "regenerate Sources/GarrisonAudit/HTMLTemplate.swift from Audit/templates/report.html")
   }
 
-  @Test func chromiumRendersTheHTMLReport() throws {
-    guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-      print("SKIP chromiumRendersTheHTMLReport: chromium is not installed (scripts/setup.sh installs it)")
-      return
-    }
+  @Test(.enabled(if: TestSupport.chromium != nil, "chromium is not installed (scripts/setup.sh installs it)"))
+  func chromiumRendersTheHTMLReport() throws {
+    let chromium = try #require(TestSupport.chromium)
     let dir = TestSupport.scratch("chromium")
     defer { TestSupport.cleanup(dir) }
     let log = try AuditLog(directory: dir + "/audit")
@@ -118,12 +116,7 @@ import Testing
     #expect(png.count > 10_000 && Array(png.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])
   }
 
-  @Test func recordsValidateAgainstTheSchema() throws {
-    let (probe, _) = try TestSupport.run("/usr/bin/python3", ["-c", "import jsonschema"])
-    guard probe == 0 else {
-      print("SKIP recordsValidateAgainstTheSchema: python3-jsonschema is not installed (scripts/setup.sh installs it)")
-      return
-    }
+  @Test(TestSupport.jsonSchema) func recordsValidateAgainstTheSchema() throws {
     let dir = TestSupport.scratch("schema")
     defer { TestSupport.cleanup(dir) }
     let log = try AuditLog(directory: dir + "/audit", checkpointEvery: 50)

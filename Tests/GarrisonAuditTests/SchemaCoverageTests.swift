@@ -20,12 +20,7 @@ import Testing
     #expect(Set(clauses) == Set(AuditKind.allCases.map(\.rawValue)), "kinds without a details clause")
   }
 
-  @Test func hookRunRecordsValidate() throws {
-    let (probe, _) = try TestSupport.run("/usr/bin/python3", ["-c", "import jsonschema"])
-    guard probe == 0 else {
-      print("SKIP hookRunRecordsValidate: python3-jsonschema is not installed (scripts/setup.sh installs it)")
-      return
-    }
+  @Test(TestSupport.jsonSchema) func hookRunRecordsValidate() throws {
     let dir = TestSupport.scratch("hookrun")
     defer { TestSupport.cleanup(dir) }
     let log = try AuditLog(directory: dir + "/audit", checkpointEvery: 0)

@@ -82,17 +82,11 @@ import Testing
   }
   """#
 
-  @Test func kernelRecordAppearsInKmsg() throws {
+  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/cc"), "no C compiler at /usr/bin/cc to build the seccomp helper"),
+        .enabled(if: access("/dev/kmsg", R_OK) == 0, "/dev/kmsg is not readable (needs CAP_SYSLOG or dmesg_restrict=0)"))
+  func kernelRecordAppearsInKmsg() throws {
     let dir = TestSupport.scratch("kmsg")
     defer { TestSupport.cleanup(dir) }
-    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/cc") else {
-      print("SKIP kernelRecordAppearsInKmsg: no C compiler at /usr/bin/cc to build the seccomp helper")
-      return
-    }
-    guard access("/dev/kmsg", R_OK) == 0 else {
-      print("SKIP kernelRecordAppearsInKmsg: /dev/kmsg is not readable (needs CAP_SYSLOG or dmesg_restrict=0)")
-      return
-    }
     try Self.helperSource.write(toFile: dir + "/helper.c", atomically: true, encoding: .utf8)
     let (cc, _) = try TestSupport.run("/usr/bin/cc", ["-O2", "-o", dir + "/helper", dir + "/helper.c"])
     #expect(cc == 0)
@@ -107,15 +101,12 @@ import Testing
       }
       if found == nil { usleep(50_000) }
     }
-    guard let found else {
-      let logged = (try? String(contentsOfFile: "/proc/sys/kernel/seccomp/actions_logged", encoding: .utf8)) ?? "?"
-      print("SKIP kernelRecordAppearsInKmsg: the kernel emitted no type=1326 record for pid \(pid) within 2 s (actions_logged: \(logged); an audit daemon may be consuming records)")
-      return
-    }
-    #expect(found.syscallName == "getppid" && found.action == "log")
+    let logged = (try? String(contentsOfFile: "/proc/sys/kernel/seccomp/actions_logged", encoding: .utf8)) ?? "?"
+    let record = try #require(found, "the kernel emitted no type=1326 record for pid \(pid) within 2 s (actions_logged: \(logged); an audit daemon may be consuming records)")
+    #expect(record.syscallName == "getppid" && record.action == "log")
     var agg = SeccompDenialAggregator()
     let object = AuditObject(namespace: "test", pod: "helper", container: "c")
-    agg.add(found) { $0 == pid ? object : nil }
+    agg.add(record) { $0 == pid ? object : nil }
     let events = agg.flush(force: true)
     #expect(events.count == 1 && events[0].object == object && events[0].details["syscall"]?.stringValue == "getppid")
   }

@@ -1,9 +1,21 @@
 import Foundation
+import Testing
 import GarrisonCore
 @testable import GarrisonAudit
 
 /// Scratch directories and helpers shared by the audit tests.
 enum TestSupport {
+  /// Chromium's path, if installed.
+  static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+  /// Whether python3 can import jsonschema (the schema tests validate records with it).
+  static let hasJSONSchema: Bool = {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { return false }
+    return ((try? run("/usr/bin/python3", ["-c", "import jsonschema"], quiet: true))?.0 ?? 1) == 0
+  }()
+  /// Skips a test, with the reason, without python3-jsonschema.
+  static let jsonSchema = ConditionTrait.enabled(
+    if: hasJSONSchema, "python3-jsonschema is not installed (scripts/setup.sh installs it)")
+
   /// A fresh directory under /var/tmp (removed by `cleanup`).
   static func scratch(_ name: String) -> String {
     let path = "/var/tmp/garrison-audit-test-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

@@ -79,12 +79,12 @@ struct LiveDeviceTests {
     [try DeviceRule(allow: true, type: "c", major: 10, minor: 229, access: "r", field: FieldPath("d"))]
   }
 
-  @Test func v1DevicesController() throws {
+  /// The host's cgroup layout, if it can be read.
+  static let host = try? CgroupManager.detect()
+
+  @Test(.enabled(if: host?.layout.hierarchy(for: "devices")?.version == .v1, "no v1 devices hierarchy on this host"))
+  func v1DevicesController() throws {
     let full = try CgroupManager.detect()
-    guard let h = full.layout.hierarchy(for: "devices"), h.version == .v1 else {
-      print("SKIP v1DevicesController: no v1 devices hierarchy on this host (\(full.layout.mode))")
-      return
-    }
     defer { try? full.removeTree(path: root) }
     let cgroup = try full.create(path: root + "/v1", limits: .none)
     #expect(try cgroup.applyDeviceRules(try rules()) == .v1DevicesController)
@@ -92,12 +92,9 @@ struct LiveDeviceTests {
   }
 
   /// The host layout without its v1 devices hierarchy, so rules must go to the cgroup2 directory.
-  @Test func v2DeviceProgram() throws {
+  @Test(.enabled(if: host?.layout.unified != nil, "no cgroup2 mount on this host"))
+  func v2DeviceProgram() throws {
     let full = try CgroupManager.detect()
-    guard full.layout.unified != nil else {
-      print("SKIP v2DeviceProgram: no cgroup2 mount on this host (\(full.layout.mode))")
-      return
-    }
     var layout = full.layout
     layout.v1.removeAll { $0.controllers.contains("devices") }
     let manager = CgroupManager(layout: layout)
@@ -109,14 +106,10 @@ struct LiveDeviceTests {
 
   /// Resource limits on cgroup v2 need the controller in the unified hierarchy; on this hybrid host
   /// every controller is bound to a v1 hierarchy, which the kernel never lends to cgroup2.
-  @Test func v2PidsLimit() throws {
+  @Test(.enabled(if: host?.layout.unified?.controllers.contains("pids") == true,
+                 "the pids controller is not available in cgroup2 (a hybrid host binds it to a v1 hierarchy)"))
+  func v2PidsLimit() throws {
     let full = try CgroupManager.detect()
-    guard let unified = full.layout.unified, unified.controllers.contains("pids") else {
-      print("SKIP v2PidsLimit: the pids controller is not available in cgroup2 (\(full.layout.mode) host; "
-            + "cgroup.controllers of \(full.layout.unified?.ownDirectory ?? "-"): "
-            + "\(full.layout.unified?.controllers.sorted() ?? [])); it is bound to a v1 hierarchy")
-      return
-    }
     var layout = full.layout
     layout.v1.removeAll { $0.controllers.contains("pids") }
     let manager = CgroupManager(layout: layout)

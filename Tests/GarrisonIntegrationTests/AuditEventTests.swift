@@ -15,8 +15,7 @@ import Testing
     return out
   }
 
-  @Test func startWritesReadbackAndRefusalWritesError() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func startWritesReadbackAndRefusalWritesError() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     // A non-default --root keeps the audit log inside the scratch state directory.
@@ -40,12 +39,7 @@ import Testing
   /// A foreground `run` writes the read-back event on another thread while the container runs. When that
   /// write fails, the container is killed (through a pidfd) and `run` fails: an unrecorded start never passes.
   /// The audit log is a full 4 KiB tmpfs, mounted in a private mount namespace of the run only.
-  @Test func anUnwritableAuditLogKillsARunningContainer() throws {
-    guard Harness.canRun else { return }
-    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else {
-      print("SKIP anUnwritableAuditLogKillsARunningContainer: /usr/bin/unshare (util-linux) missing")
-      return
-    }
+  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"), "/usr/bin/unshare (util-linux) missing"), Harness.containers) func anUnwritableAuditLogKillsARunningContainer() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     let full = b.dir + "-full-audit"

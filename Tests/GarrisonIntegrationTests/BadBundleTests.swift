@@ -17,8 +17,7 @@ import Testing
     #expect(Harness.processes(rootedIn: b.dir).isEmpty, "processes left: \(Harness.processes(rootedIn: b.dir))")
   }
 
-  @Test(arguments: Breakage.allCases) func failsClearlyAndLeavesNothing(_ breakage: Breakage) throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers, arguments: Breakage.allCases) func failsClearlyAndLeavesNothing(_ breakage: Breakage) throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     var spec = Harness.restricted(["/bin/true"])

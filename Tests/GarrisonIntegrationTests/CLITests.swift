@@ -5,14 +5,11 @@ import Testing
 
 /// The runc-compatible command line: `spec`, `features`, usage errors and exit codes.
 struct CLITests {
-  var built: Bool {
-    if FileManager.default.isExecutableFile(atPath: Harness.ociBinary) { return true }
-    print("SKIP CLI test: \(Harness.ociBinary) not built")
-    return false
-  }
+  /// Skips a test, with the reason, when garrison-oci is not built.
+  static let built = ConditionTrait.enabled(
+    if: FileManager.default.isExecutableFile(atPath: Harness.ociBinary), Comment(rawValue: "\(Harness.ociBinary) not built"))
 
-  @Test func specWritesTheRestrictedDefault() throws {
-    guard built else { return }
+  @Test(CLITests.built) func specWritesTheRestrictedDefault() throws {
     let dir = "/var/tmp/garrison-cli-\(UUID().uuidString.prefix(8))"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -25,8 +22,7 @@ struct CLITests {
     #expect(try Harness.exec(Harness.ociBinary, ["spec", "--bundle", dir]).status == 2)
   }
 
-  @Test func featuresReportsSeccompAndLSMs() throws {
-    guard built else { return }
+  @Test(CLITests.built) func featuresReportsSeccompAndLSMs() throws {
     let r = try Harness.exec(Harness.ociBinary, ["features"])
     #expect(r.status == 0)
     let doc = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
@@ -38,7 +34,7 @@ struct CLITests {
                                            "poststop"])
   }
 
-  @Test(arguments: [
+  @Test(CLITests.built, arguments: [
     (["state", "no-such-container"], Int32(2), "does not exist"),
     (["--systemd-cgroup", "state", "x"], Int32(3),
      access("/run/systemd/system", F_OK) == 0 ? "configure the client for cgroupfs" : "systemd is not running on this host"),
@@ -46,7 +42,6 @@ struct CLITests {
     (["exec", "--tty", "--console-socket", "/tmp/s", "no-such-container", "sh"], Int32(2), "does not exist"),
     (["state", "../escape"], Int32(2), "invalid container id"),
   ]) func usageErrorsHaveDocumentedExitCodes(_ args: [String], _ status: Int32, _ text: String) throws {
-    guard built else { return }
     let root = "/var/tmp/garrison-cli-\(UUID().uuidString.prefix(8))"
     defer { try? FileManager.default.removeItem(atPath: root) }
     let r = try Harness.exec(Harness.ociBinary, ["--root", root] + args)
@@ -54,8 +49,7 @@ struct CLITests {
     #expect(r.stderr.contains(text), "\(r.stderr)")
   }
 
-  @Test func jsonLogCarriesTheError() throws {
-    guard built else { return }
+  @Test(CLITests.built) func jsonLogCarriesTheError() throws {
     let root = "/var/tmp/garrison-cli-\(UUID().uuidString.prefix(8))"
     defer {
       try? FileManager.default.removeItem(atPath: root)

@@ -16,12 +16,8 @@ import Testing
 
   static func membership(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 
-  @Test func childIsBornInTheV2DirectoryAndTheCallerStaysPut() throws {
-    guard Harness.canRun else { return }
-    guard let v2 = Self.v2, FileManager.default.fileExists(atPath: Self.v1 + "/tasks") else {
-      print("SKIP CgroupBirthplaceTests: needs a pids v1 hierarchy and a cgroup2 mount (hybrid host)")
-      return
-    }
+  @Test(.enabled(if: CgroupBirthplaceTests.v2 != nil && FileManager.default.fileExists(atPath: CgroupBirthplaceTests.v1 + "/tasks"), "needs a pids v1 hierarchy and a cgroup2 mount (hybrid host)"), Harness.containers) func childIsBornInTheV2DirectoryAndTheCallerStaysPut() throws {
+    let v2 = try #require(Self.v2)
     let name = "garrison-birth-\(UUID().uuidString.prefix(8))"
     let dirs = [Self.v1 + "/" + name, v2 + "/" + name]
     for d in dirs { #expect(mkdir(d, 0o755) == 0, "mkdir \(d): \(errno)") }
@@ -74,8 +70,7 @@ import Testing
     #expect(reader.takeDescriptors().isEmpty)
   }
 
-  @Test func aFailedExecIsReportedWithItsErrno() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func aFailedExecIsReportedWithItsErrno() throws {
     let command = InitLauncher.SpawnCommand(path: "/nonexistent/garrison-init", from: [], to: [])
     #expect(throws: Errno(rawValue: ENOENT)) { try command.clone3(cgroupFD: -1) }
   }

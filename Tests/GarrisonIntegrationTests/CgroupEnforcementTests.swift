@@ -32,8 +32,7 @@ import Testing
 
   /// Limits land in the v1 files, the process is in every hierarchy, and delete removes the container's
   /// cgroup and the parents garrison-oci created (`/<top>/pod`, `/<top>`).
-  @Test func limitsWrittenAndParentsRemoved() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func limitsWrittenAndParentsRemoved() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     let top = "/garrison-it-\(UUID().uuidString.prefix(8))"
@@ -69,8 +68,7 @@ import Testing
   /// The placement for kernels without `CLONE_INTO_CGROUP` (forced with GARRISON_OCI_PLACE_BY_PROCS=1): the
   /// container process is moved with cgroup.procs writes, ends up in every hierarchy all the same, its limits
   /// hold, and exec joins it the same way.
-  @Test func placementByCgroupProcsWhereCloneIntoCgroupIsMissing() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func placementByCgroupProcsWhereCloneIntoCgroupIsMissing() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     let top = "/garrison-it-\(UUID().uuidString.prefix(8))"
@@ -100,8 +98,7 @@ import Testing
 
   /// pids.max 10 stops the 20th fork; with a cgroup namespace the container reads its own limits
   /// under /sys/fs/cgroup (v1 hierarchies mounted by name on this hybrid host).
-  @Test func pidsLimitStopsForksAndLimitsVisibleInside() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func pidsLimitStopsForksAndLimitsVisibleInside() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     let top = "/garrison-it-\(UUID().uuidString.prefix(8))"
@@ -119,8 +116,7 @@ import Testing
 
   /// A host device bind-mounted in (/dev/fuse, mode 0666) is denied by the deny-all rule, even to root,
   /// and usable once a rule allows it.
-  @Test func deviceRulesEnforced() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func deviceRulesEnforced() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     var spec = DefaultSpec.make(args: ["sh", "-c", "exec 3<>/dev/fuse && echo opened"])
@@ -135,8 +131,7 @@ import Testing
   }
 
   /// `features` reports cgroup v1 and v2 (GarrisonCgroups) and no systemd driver.
-  @Test func featuresReportCgroupDrivers() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func featuresReportCgroupDrivers() throws {
     let r = try Harness.exec(Harness.ociBinary, ["features"])
     let doc = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
     let cgroup = (doc?["linux"] as? [String: Any])?["cgroup"] as? [String: Bool]
@@ -144,8 +139,7 @@ import Testing
   }
 
   /// As in runc, zeros (what containerd and podman write for "unset") leave the files alone.
-  @Test func zerosMeanUnset() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func zerosMeanUnset() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     var spec = DefaultSpec.make(args: ["true"])
@@ -157,9 +151,8 @@ import Testing
 
   /// Resources garrison-oci cannot apply are refused by field, and nothing is left behind (a huge page size the
   /// kernel does not offer, a blockIO key runtime-spec does not define, swappiness, unified keys).
-  @Test(arguments: ["hugepageLimits", "blockIO", "memory.swappiness", "unified"])
+  @Test(Harness.containers, arguments: ["hugepageLimits", "blockIO", "memory.swappiness", "unified"])
   func unsupportedResourcesRefused(_ field: String) throws {
-    guard Harness.canRun else { return }
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     let top = "/garrison-it-\(UUID().uuidString.prefix(8))"

@@ -36,8 +36,7 @@ import Testing
     return r
   }
 
-  @Test func defaultSpecCredentialsAsSeenFromInside() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func defaultSpecCredentialsAsSeenFromInside() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     var spec = DefaultSpec.make(args: ["/bin/cat", "/proc/self/status"])
@@ -52,8 +51,7 @@ import Testing
     #expect(Harness.field(r.stdout, "Seccomp") == "2")
   }
 
-  @Test func restrictedContainerCredentialsAndDeniedOperations() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func restrictedContainerCredentialsAndDeniedOperations() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     let script = "grep -E '^(Uid|Gid|Groups|Cap...|NoNewPrivs|Seccomp):' /proc/self/status\n"
@@ -74,8 +72,7 @@ import Testing
     }
   }
 
-  @Test func noDescriptorLeaksAndNoHostRuntimeVisible() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func noDescriptorLeaksAndNoHostRuntimeVisible() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     let script = """
@@ -96,8 +93,7 @@ import Testing
     #expect(lines[2] == "0", "a garrison binary is reachable in the rootfs")
   }
 
-  @Test func rlimitAboveHostHardLimitIsClampedNotRaised() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func rlimitAboveHostHardLimitIsClampedNotRaised() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     var spec = Harness.restricted(["/bin/sh", "-c", "ulimit -H -n; ulimit -n"])
@@ -107,16 +103,14 @@ import Testing
     #expect(r.stdout.split(separator: "\n").map(String.init) == ["200", "100"])
   }
 
-  @Test func exitStatusIsPropagated() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func exitStatusIsPropagated() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     let r = try b.run(Harness.restricted(["/bin/sh", "-c", "exit 7"]))
     #expect(r.status == 7)
   }
 
-  @Test func noPivotStillConfinesTheRoot() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func noPivotStillConfinesTheRoot() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     try b.write(Harness.restricted(["/bin/sh", "-c", "ls / | tr '\\n' ' '"]))
@@ -126,8 +120,7 @@ import Testing
     #expect(r.stdout.contains("bin") && !r.stdout.contains("rootfs"), "\(r.stdout)")
   }
 
-  @Test func deviceCgroupDeniesHostBlockDevicesEvenWithCapMknod() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func deviceCgroupDeniesHostBlockDevicesEvenWithCapMknod() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     // Root with CAP_MKNOD: the device cgroup (deny all, then the default /dev nodes) refuses to create or
@@ -150,8 +143,7 @@ import Testing
     #expect(results["open_zero"] == 0, "\(r.stdout)")
   }
 
-  @Test func pidsLimitIsEnforced() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func pidsLimitIsEnforced() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     var spec = Harness.restricted(["/bin/sh", "-c",

@@ -23,12 +23,7 @@ import Testing
     return r
   }
 
-  @Test(arguments: ["default", "restricted"]) func garrisonIsNeverWeakerThanCrun(_ profile: String) throws {
-    guard Harness.canRun else { return }
-    guard FileManager.default.isExecutableFile(atPath: Self.crun) else {
-      print("SKIP crun comparison: \(Self.crun) not installed")
-      return
-    }
+  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: CrunComparisonTests.crun), "crun is not installed"), Harness.containers, arguments: ["default", "restricted"]) func garrisonIsNeverWeakerThanCrun(_ profile: String) throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     let script = "grep -E '^(Uid|Gid|Groups|Cap...|NoNewPrivs|Seccomp|SigIgn|SigBlk):' /proc/self/status\n"

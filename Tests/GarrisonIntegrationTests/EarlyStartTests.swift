@@ -40,8 +40,7 @@ import Testing
 
   /// garrison-init started with one namespace on its command line and a spec asking for more reports the
   /// mismatch and exits before it forks anything.
-  @Test func initRefusesASpecThatDiffersFromItsEarlyNamespaces() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func initRefusesASpecThatDiffersFromItsEarlyNamespaces() throws {
     let scratch = "/var/tmp/garrison-early-\(UUID().uuidString.prefix(8))"
     try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: scratch) }

@@ -115,8 +115,7 @@ import Testing
 
   static func ns(_ kind: String) -> String { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/\(kind)")) ?? "?" }
 
-  @Test func everyHookRunsAtItsMomentInItsNamespace() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func everyHookRunsAtItsMomentInItsNamespace() throws {
     let s = try Setup()
     defer { s.b.cleanup() }
     let id = "it-hooks"
@@ -209,8 +208,7 @@ import Testing
 
   /// `run` in the foreground goes through the same steps (the startContainer reports come back while `run` also
   /// holds the sync socket) and ends with poststop.
-  @Test func foregroundRunRunsEveryHookInOrder() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func foregroundRunRunsEveryHookInOrder() throws {
     let s = try Setup()
     defer { s.b.cleanup() }
     let hooks = RuntimeSpec.Hooks(
@@ -231,8 +229,7 @@ import Testing
     var testDescription: String { rawValue }
   }
 
-  @Test(arguments: Failure.allCases) func aFailingCreateHookFailsCreateAndLeavesNothing(_ failure: Failure) throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers, arguments: Failure.allCases) func aFailingCreateHookFailsCreateAndLeavesNothing(_ failure: Failure) throws {
     let s = try Setup()
     defer { s.b.cleanup() }
     // The timing-out hooks leave a background child in their process group: it must die with them. (Its pid as
@@ -283,8 +280,7 @@ import Testing
     } == path, "\(runs)")
   }
 
-  @Test func aFailingStartContainerHookStopsTheContainer() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func aFailingStartContainerHookStopsTheContainer() throws {
     let s = try Setup()
     defer { s.b.cleanup() }
     for (kind, hooks) in [
@@ -350,8 +346,7 @@ import Testing
     #expect(outcomes == ["poststart[0] error", "poststart[1] allowed"], "\(outcomes)")
   }
 
-  @Test func aFailingPoststopHookIsAWarningAndDeleteCompletes() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func aFailingPoststopHookIsAWarningAndDeleteCompletes() throws {
     let s = try Setup()
     defer { s.b.cleanup() }
     let hooks = RuntimeSpec.Hooks(poststop: [
@@ -374,8 +369,7 @@ import Testing
     #expect(runs.map(\.0) == ["error", "error", "allowed"] && runs.map(\.1) == [false, true, false], "\(runs)")
   }
 
-  @Test func invalidHooksAreRefusedBeforeAnythingExists() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func invalidHooksAreRefusedBeforeAnythingExists() throws {
     let s = try Setup()
     defer { s.b.cleanup() }
     for (hooks, text) in [
@@ -392,8 +386,7 @@ import Testing
 
   /// In a user namespace: createRuntime runs as host root once the maps are written, createContainer as the
   /// namespace's root (host uid 100000) in the rootfs the mapped root owns, startContainer as the process user.
-  @Test func hooksInAUserNamespace() throws {
-    guard UserNamespaceTests.canRun else { return }
+  @Test(UserNamespaceTests.userNamespaces) func hooksInAUserNamespace() throws {
     let s = try Setup()
     defer { s.b.cleanup() }
     let base = UserNamespaceTests.hostBase
@@ -423,8 +416,7 @@ import Testing
   }
 
   /// exec never runs the container's hooks.
-  @Test func execRunsNoHooks() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func execRunsNoHooks() throws {
     let s = try Setup()
     defer { s.b.cleanup() }
     let hooks = RuntimeSpec.Hooks(

@@ -16,8 +16,7 @@ import Testing
     return try JSONDecoder().decode(StateJSON.self, from: Data(r.stdout.utf8))
   }
 
-  @Test func createStartExecKillDelete() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func createStartExecKillDelete() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     try b.write(Harness.restricted(["/bin/sleep", "60"]))
@@ -60,8 +59,7 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: "/sys/fs/cgroup/pids/garrison-oci-\(id)"))
   }
 
-  @Test func execCannotAddCapabilitiesOrChangeUser() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func execCannotAddCapabilitiesOrChangeUser() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     try b.write(Harness.restricted(["/bin/sleep", "60"]))
@@ -90,8 +88,7 @@ import Testing
     #expect(fewerFiles.status == 0 && fewerFiles.stdout == "128\n", "\(fewerFiles.stdout) \(fewerFiles.stderr)")
   }
 
-  @Test func killAllReachesExecedProcessesAndDeleteLeavesNothing() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func killAllReachesExecedProcessesAndDeleteLeavesNothing() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     try b.write(Harness.restricted(["/bin/sleep", "60"]))
@@ -117,8 +114,7 @@ import Testing
     #expect(Harness.processes(rootedIn: b.dir).isEmpty)
   }
 
-  @Test func runForwardsSIGTERMToTheContainer() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func runForwardsSIGTERMToTheContainer() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     try b.write(Harness.restricted(["/bin/sh", "-c", "trap 'exit 42' TERM; echo up; while true; do sleep 0.1; done"]))
@@ -147,10 +143,9 @@ import Testing
     #expect(p.terminationStatus == 42)
   }
 
-  @Test(arguments: [3, 4, 5, 6, 7]) func cwdThroughInheritedDescriptorsIsRefused(_ fd: Int) throws {
+  @Test(Harness.containers, arguments: [3, 4, 5, 6, 7]) func cwdThroughInheritedDescriptorsIsRefused(_ fd: Int) throws {
     // CVE-2024-21626: a working directory reached through an fd the runtime leaked would sit outside the
     // container. Every init descriptor is closed or not a directory by the time of chdir.
-    guard Harness.canRun else { return }
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     var spec = Harness.restricted(["/bin/sh", "-c", "ls .. | tr '\\n' ' '"])

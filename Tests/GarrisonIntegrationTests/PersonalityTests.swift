@@ -7,21 +7,20 @@ import Testing
 /// `linux.personality`: LINUX32 makes the container process (and an exec'd one) report a 32-bit machine, LINUX
 /// leaves it as the host's; other domains and any flags are refused by name.
 @Suite(.serialized) struct PersonalityTests {
+  /// `uname -m` of the host.
+  static let hostMachine: String = {
+    var host = utsname()
+    uname(&host)
+    return withUnsafeBytes(of: host.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+  }()
+
   func spec(_ domain: String, _ args: [String]) -> RuntimeSpec {
     var s = Harness.restricted(args)
     s.linux!.personality = .init(domain: domain)
     return s
   }
 
-  @Test func linux32ReportsA32BitMachineInsideAndInExec() throws {
-    guard Harness.canRun else { return }
-    var host = utsname()
-    uname(&host)
-    let machine = withUnsafeBytes(of: host.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-    guard machine == "x86_64" else {
-      print("SKIP personality test: LINUX32 is checked on x86_64 (this is \(machine))")
-      return
-    }
+  @Test(.enabled(if: PersonalityTests.hostMachine == "x86_64", "LINUX32 is checked on x86_64 hosts"), Harness.containers) func linux32ReportsA32BitMachineInsideAndInExec() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     let r32 = try b.run(spec("LINUX32", ["/bin/busybox", "uname", "-m"]))

@@ -20,8 +20,7 @@ import Testing
   static let probe = ["/bin/sh", "-c",
                       "echo fds $(ls /proc/self/fd | tr '\\n' ' '); cat <&3; cat <&4; echo listen=$LISTEN_FDS:$LISTEN_PID"]
 
-  @Test func preserveFDsHandsThemOnInOrderAndNothingElse() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func preserveFDsHandsThemOnInOrderAndNothingElse() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     try b.write(Harness.restricted(Self.probe))
@@ -41,8 +40,7 @@ import Testing
     #expect(!plain.stdout.contains("three") && !plain.stdout.contains("four"), "\(plain.stdout)")
   }
 
-  @Test func socketActivationDescriptorsComeFirstWithTheirVariables() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func socketActivationDescriptorsComeFirstWithTheirVariables() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     try b.write(Harness.restricted(Self.probe))
@@ -60,8 +58,7 @@ import Testing
     #expect(other.stdout.contains("listen=:") && !other.stdout.contains("three"), "\(other.stdout)")
   }
 
-  @Test func execPreservesToo() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func execPreservesToo() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     try b.write(Harness.restricted(["/bin/sleep", "30"]))
@@ -74,8 +71,7 @@ import Testing
     #expect(try b.oci(["delete", "--force", id]).status == 0)
   }
 
-  @Test func aDescriptorThatIsNotOpenIsRefusedBeforeAnythingExists() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func aDescriptorThatIsNotOpenIsRefusedBeforeAnythingExists() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     try b.write(Harness.restricted(["/bin/true"]))

@@ -21,11 +21,20 @@ import Testing
     return missing.isEmpty ? nil : "\(missing.joined(separator: ", ")) not installed (scripts/setup.sh installs them)"
   }
 
-  @Test(arguments: ["containerd", "podman"]) func clientRunsContainersThroughGarrisonOCI(_ client: String) throws {
-    if let reason = Self.skipReason(client) {
-      print("SKIP real client \(client): \(reason)")
-      return
-    }
+  /// Skips a client's test, with the reason, where that client cannot run.
+  static func available(_ client: String) -> ConditionTrait {
+    .enabled(if: skipReason(client) == nil, Comment(rawValue: skipReason(client) ?? ""))
+  }
+
+  @Test(RealClientsTests.available("containerd")) func containerdRunsContainersThroughGarrisonOCI() throws {
+    try clientRunsContainersThroughGarrisonOCI("containerd")
+  }
+
+  @Test(RealClientsTests.available("podman")) func podmanRunsContainersThroughGarrisonOCI() throws {
+    try clientRunsContainersThroughGarrisonOCI("podman")
+  }
+
+  func clientRunsContainersThroughGarrisonOCI(_ client: String) throws {
     // Host directories the clients create whatever their options (containerd's shim socket directory, podman's
     // network run directory and image-copy cache): the script removes them again when it created them.
     let hostDirs = ["/run/containerd", "/run/containers", "/var/lib/containers"]
@@ -70,8 +79,7 @@ import Testing
   /// not running" (the shim maps it to "process already finished"); `--no-new-keyring` and `--preserve-fds 0`
   /// are accepted, `--preserve-fds 1` without an open fd 3 is refused naming it (PreservedFDsTests pass real
   /// ones); `--version` has runc's first line.
-  @Test func runcBehavioursTheClientsRelyOn() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func runcBehavioursTheClientsRelyOn() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     #expect(try b.oci(["delete", "--force", "never-created"]).status == 0)

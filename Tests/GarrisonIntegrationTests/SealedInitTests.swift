@@ -6,8 +6,7 @@ import Testing
 /// CVE-2019-5736: while garrison-init waits inside the container (created, not started), its executable as
 /// seen through /proc/<pid>/exe must not be writable, even by host root, and must not be the host binary.
 @Suite(.serialized) struct SealedInitTests {
-  @Test func waitingInitExecutableIsReadOnlyAndNotTheHostBinary() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func waitingInitExecutableIsReadOnlyAndNotTheHostBinary() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     try b.write(Harness.restricted(["/bin/true"]))

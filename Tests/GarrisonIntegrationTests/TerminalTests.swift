@@ -19,8 +19,7 @@ import Testing
     return b
   }
 
-  @Test func createWithConsoleSocketHandsOverThePtyMaster() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func createWithConsoleSocketHandsOverThePtyMaster() throws {
     let b = try bundle()
     defer { b.cleanup() }
     var spec = DefaultSpec.make(args: ["/bin/sh", "-c", Self.probe])
@@ -49,8 +48,7 @@ import Testing
     #expect(after.contains("got-hello"), "input did not reach the container: \(after)")
   }
 
-  @Test func execWithTtyJoinsTheContainersDevpts() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func execWithTtyJoinsTheContainersDevpts() throws {
     let b = try bundle()
     defer { b.cleanup() }
     var spec = Harness.restricted(["/bin/sleep", "30"])
@@ -84,8 +82,7 @@ import Testing
     #expect(after.contains("got-again"), "output: \(after)")
   }
 
-  @Test func foregroundRunWithoutConsoleSocketProxiesThePty() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func foregroundRunWithoutConsoleSocketProxiesThePty() throws {
     let b = try bundle()
     defer { b.cleanup() }
     var spec = DefaultSpec.make(args: ["/bin/sh", "-c", "tty; test -t 1 && echo stdout-is-tty; exit 7"])
@@ -98,8 +95,7 @@ import Testing
 
   /// A foreground `run` whose stdin is a terminal gives the container's pty that terminal's size, and the new
   /// size after a SIGWINCH (the container sees it with `stty size`; SIGWINCH itself is not forwarded).
-  @Test func foregroundRunFollowsTheTerminalSize() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func foregroundRunFollowsTheTerminalSize() throws {
     let b = try bundle()
     defer { b.cleanup() }
     var spec = DefaultSpec.make(args: ["/bin/sh", "-c", "stty size; read x; stty size"])
@@ -150,8 +146,7 @@ import Testing
     #expect(status == 0, "exit status \(status); output: \(output)")
   }
 
-  @Test func detachedTerminalWithoutConsoleSocketIsRefusedAndLeavesNothing() throws {
-    guard Harness.canRun else { return }
+  @Test(Harness.containers) func detachedTerminalWithoutConsoleSocketIsRefusedAndLeavesNothing() throws {
     let b = try bundle()
     defer { b.cleanup() }
     var spec = DefaultSpec.make(args: ["/bin/true"])

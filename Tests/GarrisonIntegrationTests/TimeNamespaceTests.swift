@@ -8,6 +8,9 @@ import Testing
 /// inside, in the container and in an exec'd process), the host's are not, and offsets without a new time
 /// namespace or for a clock a time namespace does not have are refused by name.
 @Suite(.serialized) struct TimeNamespaceTests {
+  /// Skips a test where the kernel has no time namespaces.
+  static let timeNamespaces = ConditionTrait.enabled(
+    if: FileManager.default.fileExists(atPath: "/proc/self/ns/time"), "this kernel has no time namespaces (CONFIG_TIME_NS)")
   static let boottime: Int64 = 1_000_000
   static let monotonic: Int64 = 500
 
@@ -23,12 +26,7 @@ import Testing
     text.split(whereSeparator: \.isWhitespace).first.flatMap { Double($0) }
   }
 
-  @Test func clocksAreShiftedInsideOnly() throws {
-    guard Harness.canRun else { return }
-    guard FileManager.default.fileExists(atPath: "/proc/self/ns/time") else {
-      print("SKIP TimeNamespaceTests: this kernel has no time namespaces (CONFIG_TIME_NS)")
-      return
-    }
+  @Test(TimeNamespaceTests.timeNamespaces, Harness.containers) func clocksAreShiftedInsideOnly() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     let r = try b.run(spec(["/bin/sh", "-c", "cat /proc/uptime; cat /proc/self/timens_offsets"]))
@@ -43,8 +41,7 @@ import Testing
     #expect(lines.contains("boottime \(Self.boottime) 0"), "\(r.stdout)")
   }
 
-  @Test func execJoinsTheContainersTimeNamespace() throws {
-    guard Harness.canRun, FileManager.default.fileExists(atPath: "/proc/self/ns/time") else { return }
+  @Test(Harness.containers, TimeNamespaceTests.timeNamespaces) func execJoinsTheContainersTimeNamespace() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     try b.write(spec(["/bin/sleep", "30"]))

@@ -18,13 +18,8 @@ import Testing
     return max == 0 ? "user namespaces are disabled (user.max_user_namespaces = 0)" : nil
   }
 
-  static var canRun: Bool {
-    if let reason = skipReason {
-      print("SKIP user namespace test: \(reason)")
-      return false
-    }
-    return true
-  }
+  /// Skips a test, with the reason, where user-namespace containers cannot run.
+  static let userNamespaces = ConditionTrait.enabled(if: skipReason == nil, Comment(rawValue: skipReason ?? ""))
 
   /// A bundle whose rootfs belongs to the mapped root, and a host-owned file (root:root 0644) beside it.
   func bundle() throws -> (Harness.Bundle, String) {
@@ -60,8 +55,7 @@ import Testing
   static let script = "cat /proc/self/uid_map; echo uid=$(id -u) gid=$(id -g); "
     + "grep -E '^(Uid|Gid|CapEff):' /proc/self/status; (echo pwned >> /mnt/host-owned) 2>/dev/null; echo write=$?"
 
-  @Test func containerSeesMappedRootAndCannotTouchHostFiles() throws {
-    guard Self.canRun else { return }
+  @Test(UserNamespaceTests.userNamespaces) func containerSeesMappedRootAndCannotTouchHostFiles() throws {
     let (b, hostFile) = try bundle()
     defer { b.cleanup() }
     let r = try b.run(spec(["/bin/sh", "-c", Self.script], hostFile: hostFile, userNamespace: true))
@@ -81,8 +75,7 @@ import Testing
     #expect(control.stdout.contains("write=0"), "\(control.stdout)")
   }
 
-  @Test func hostSeesMappedIdsAndAttestationComparesThem() throws {
-    guard Self.canRun else { return }
+  @Test(UserNamespaceTests.userNamespaces) func hostSeesMappedIdsAndAttestationComparesThem() throws {
     let (b, hostFile) = try bundle()
     defer { b.cleanup() }
     var s = spec(["/bin/sleep", "30"], hostFile: hostFile, userNamespace: true)
@@ -113,8 +106,7 @@ import Testing
     #expect(lines == ["0 100000 65536", "1000", "1000 1001"], "\(e.stdout)")
   }
 
-  @Test func terminalInsideAUserNamespace() throws {
-    guard Self.canRun else { return }
+  @Test(UserNamespaceTests.userNamespaces) func terminalInsideAUserNamespace() throws {
     let (b, hostFile) = try bundle()
     defer { b.cleanup() }
     try FileManager.default.createSymbolicLink(atPath: "\(b.rootfs)/bin/tty", withDestinationPath: "busybox")
@@ -131,8 +123,7 @@ import Testing
     #expect(lines.contains { $0.hasPrefix("crw--w----") && $0.split(separator: " ").dropFirst(2).first == "0" }, "\(out)")
   }
 
-  @Test func unmappedProcessUserIsRefused() throws {
-    guard Self.canRun else { return }
+  @Test(UserNamespaceTests.userNamespaces) func unmappedProcessUserIsRefused() throws {
     let (b, hostFile) = try bundle()
     defer { b.cleanup() }
     var s = spec(["/bin/true"], hostFile: hostFile, userNamespace: true)
@@ -144,8 +135,7 @@ import Testing
 
   /// Joining a user namespace by path (as a pod's containers join the sandbox's): the namespace's own maps are
   /// read from the kernel and used; the same maps in the config pass, other ones are refused by name.
-  @Test func joinsAnExistingUserNamespaceByPath() throws {
-    guard Self.canRun else { return }
+  @Test(UserNamespaceTests.userNamespaces) func joinsAnExistingUserNamespaceByPath() throws {
     let (b, hostFile) = try bundle()
     defer { b.cleanup() }
     try b.write(spec(["/bin/sleep", "30"], hostFile: hostFile, userNamespace: true))
@@ -177,8 +167,7 @@ import Testing
   /// A user namespace only a bind mount keeps alive has no process to read its maps from: refused, naming the
   /// namespace's field. (The namespace comes from `unshare --user`; its process is gone once the namespace is
   /// bind-mounted onto a scratch file, which is unmounted afterwards.)
-  @Test func aUserNamespaceNoProcessLivesInIsRefused() throws {
-    guard Self.canRun else { return }
+  @Test(UserNamespaceTests.userNamespaces) func aUserNamespaceNoProcessLivesInIsRefused() throws {
     let (b, hostFile) = try bundle()
     defer { b.cleanup() }
     let pinned = b.dir + "/userns"

@@ -29,13 +29,6 @@ enum Host {
     return fm.isExecutableFile(atPath: oci) && fm.isExecutableFile(atPath: initBinary) ? oci : nil
   }()
 
-  /// The runtime binary for a name in a test table; nil (with the reason printed) if it is not available.
-  static func runtime(_ name: String) -> String? {
-    let path = name == "crun" ? crun : garrisonOCI
-    if path == nil { print("SKIPPED runtime \(name): not built or not installed (swift build builds garrison-oci and garrison-init)") }
-    return path
-  }
-
   static let skipReason: String? = {
     if geteuid() != 0 { return "pod integration tests need root (namespaces, mounts, cgroups)" }
     if crun == nil { return "crun is not installed (apt-get install crun)" }

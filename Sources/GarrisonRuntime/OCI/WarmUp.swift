@@ -1,4 +1,5 @@
 import Glibc
+import GarrisonKernel
 
 /// Work done ahead of use on a second thread, while the calling thread reads config.json: detecting the host's
 /// cgroup layout (parsing /proc/self/mountinfo and friends, and the Swift runtime's first use of the types

@@ -35,7 +35,7 @@ public final class BackgroundJob: @unchecked Sendable {
 }
 
 /// A POSIX thread nobody joins (it ends with its work, or with the process).
-enum DetachedThread {
+public enum DetachedThread {
   private final class Job {
     let body: @Sendable () -> Void
     init(_ body: @escaping @Sendable () -> Void) { self.body = body }
@@ -43,7 +43,7 @@ enum DetachedThread {
 
   /// Starts `body` on a new detached thread; false (and `body` never runs) if no thread can be made.
   @discardableResult
-  static func start(_ body: @escaping @Sendable () -> Void) -> Bool {
+  public static func start(_ body: @escaping @Sendable () -> Void) -> Bool {
     let context = Unmanaged.passRetained(Job(body)).toOpaque()
     var attributes = pthread_attr_t()
     pthread_attr_init(&attributes)
