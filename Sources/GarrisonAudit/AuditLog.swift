@@ -5,10 +5,11 @@ import GarrisonCore
 
 /// The append-only, hash-chained audit log in one directory.
 ///
-/// Many processes may append concurrently: every append takes an exclusive `flock` on `audit.lock`, reads the
+/// Many processes may append concurrently: every commit takes an exclusive `flock` on `audit.lock`, reads the
 /// chain head (cached while the segment is unchanged), repairs a torn final record left by a killed writer
-/// (recording an `audit.recovered` event), writes all records of the call in one `write`, `fsync`s, and only then
-/// returns their sequence numbers (group commit). Segments rotate by size; the chain continues across them.
+/// (recording an `audit.recovered` event), writes all records in one `write`, `fsync`s, and only then returns
+/// their sequence numbers. Threads of one process appending at the same time share commits (`GroupCommit`): one
+/// write and one fsync for every append queued meanwhile. Segments rotate by size; the chain continues across them.
 /// Every `checkpointEvery` records a checkpoint record (covered seq and head hash) is added.
 public final class AuditLog: @unchecked Sendable {
   /// Default segment size before rotation.
@@ -23,6 +24,8 @@ public final class AuditLog: @unchecked Sendable {
   let host: String
   let actor: AuditActor
   private let threadLock = Lock()  // threads of one process sharing this log (flock is per open file)
+  private let commits = GroupCommit()
+  private var stats = Statistics()
   private let lockFD: Int32
   private var head: Head?
   private var segmentFD: Int32 = -1
@@ -75,8 +78,13 @@ public final class AuditLog: @unchecked Sendable {
   @discardableResult
   public func append(_ events: [AuditEvent]) throws(GarrisonError) -> [UInt64] {
     guard !events.isEmpty else { return [] }
-    return try withExclusiveLock { () throws(GarrisonError) -> [UInt64] in try write(events, sync: true) }
+    return try commits.submit(events) { (batch) throws(GarrisonError) -> [[UInt64]] in
+      try withExclusiveLock { () throws(GarrisonError) -> [[UInt64]] in try write(batch, sync: true) }
+    }
   }
+
+  /// What this process's appends cost so far: commits, records, and the fsync latency distribution.
+  public var statistics: Statistics { threadLock.withLock { stats } }
 
   /// Appends one event; see `append(_:)`.
   @discardableResult
@@ -87,7 +95,7 @@ public final class AuditLog: @unchecked Sendable {
   /// before it reports success.
   public func appendWithoutSync(_ event: AuditEvent) throws(GarrisonError) -> (seq: UInt64, sync: PendingSync) {
     try withExclusiveLock { () throws(GarrisonError) -> (seq: UInt64, sync: PendingSync) in
-      let seq = try write([event], sync: false)[0]
+      let seq = try write([[event]], sync: false)[0][0]
       let path = Segments.path(directory, openSegmentIndex)
       let fd = dup(segmentFD)  // its own descriptor: a later rotation closes segmentFD
       guard fd >= 0 else { throw FileIO.error("dup", path) }
@@ -95,21 +103,30 @@ public final class AuditLog: @unchecked Sendable {
     }
   }
 
-  /// Builds, frames and writes the records of `events` (with the checkpoint records due) in one `write`, fsync'd
-  /// when `sync`, and returns their sequence numbers. Caller holds the lock.
-  private func write(_ events: [AuditEvent], sync: Bool) throws(GarrisonError) -> [UInt64] {
+  /// Builds, frames and writes the records of each group of events (each group consecutive, with the checkpoint
+  /// records due) in one `write`, fsync'd when `sync`, and returns each group's sequence numbers. Caller holds
+  /// the lock.
+  private func write(_ groups: [[AuditEvent]], sync: Bool) throws(GarrisonError) -> [[UInt64]] {
     var h = try loadHead()
-    var seqs: [UInt64] = []
     var pending: [UInt8] = []
-    for event in events {
-      seqs.append(try add(event, to: &h, pending: &pending))
-      if checkpointEvery > 0 && h.seq % UInt64(checkpointEvery) == 0 {
-        _ = try add(checkpointEvent(h), to: &h, pending: &pending)
+    var result: [[UInt64]] = []
+    result.reserveCapacity(groups.count)
+    for events in groups {
+      var seqs: [UInt64] = []
+      seqs.reserveCapacity(events.count)
+      for event in events {
+        seqs.append(try add(event, to: &h, pending: &pending))
+        if checkpointEvery > 0 && h.seq % UInt64(checkpointEvery) == 0 {
+          _ = try add(checkpointEvent(h), to: &h, pending: &pending)
+        }
       }
+      result.append(seqs)
     }
     try flush(&pending, &h, sync: sync)
     head = h
-    return seqs
+    stats.appends += groups.count
+    stats.commits += 1
+    return result
   }
 
   /// The fsync an `appendWithoutSync` still owes; `run()` once (it closes the descriptor).
@@ -172,6 +189,7 @@ public final class AuditLog: @unchecked Sendable {
     let body = record.body
     h.seq += 1
     h.hash = hasher.hash(body)
+    stats.records += 1
     pending.append(contentsOf: RecordFrame.frame(body))
     return h.seq
   }
@@ -181,7 +199,11 @@ public final class AuditLog: @unchecked Sendable {
     let path = Segments.path(directory, h.segment)
     let fd = try openSegment(h.segment)
     try FileIO.writeAll(fd, pending, path: path)
-    if sync { try FileIO.fsync(fd, path: path) }
+    if sync {
+      let started = LatencyHistogram.now()
+      try FileIO.fsync(fd, path: path)
+      stats.fsync.record(LatencyHistogram.now() - started)
+    }
     h.segmentSize += Int64(pending.count)
     pending.removeAll(keepingCapacity: true)
   }

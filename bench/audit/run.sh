@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Benchmarks the audit log: durable append throughput (1 writer and 4 concurrent writers, single-event appends
-# and group commit) and report generation over 1,000,000 events. Uses the release build of `garrison`.
+# Benchmarks the audit log: durable append throughput (1 writer, 4 writer processes, THREADS writer threads of one
+# process sharing commits; single-event appends and 100-event batches), the fsync latency distribution, and
+# report generation and verification over BIG events. Uses the release build of `garrison`.
 # Usage: [CONFIG=release|debug] [EVENTS=n] [BIG=n] bench/audit/run.sh [scratch-dir]   (default /var/tmp/garrison-audit-bench-$$; removed at the end)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SCRATCH=${1:-/var/tmp/garrison-audit-bench-$$}
 EVENTS=${EVENTS:-2000}          # per writer, single-event appends
+THREADS=${THREADS:-64}          # writer threads in one process (group commit)
 BIG=${BIG:-1000000}             # events for the report benchmark
 CONFIG=${CONFIG:-release}       # CONFIG=debug reuses the debug build (much slower CPU-bound phases)
 swift build -c "$CONFIG" --product garrison >/dev/null
@@ -26,6 +28,13 @@ for w in 1 2 3 4; do "$G" audit append --audit-dir "$SCRATCH/four" --count "$EVE
 wait; t1=$(now)
 echo "4 writers, 1 event per fsync:       $(rate $((EVENTS * 4)) "$t0" "$t1") events/s (total)"
 
+t0=$(now)
+"$G" audit append --audit-dir "$SCRATCH/threads" --count "$EVENTS" --batch 1 --threads "$THREADS" --stats --tag t \
+  >/dev/null 2>"$SCRATCH/threads.stats"
+t1=$(now)
+echo "$THREADS threads, 1 event per append: $(rate $((EVENTS * THREADS)) "$t0" "$t1") events/s (one process, shared commits)"
+echo "  $(cat "$SCRATCH/threads.stats")"
+
 t0=$(now); "$G" audit append --audit-dir "$SCRATCH/group" --count $((EVENTS * 10)) --batch 100 --tag g >/dev/null; t1=$(now)
 echo "1 writer, 100 events per fsync:     $(rate $((EVENTS * 10)) "$t0" "$t1") events/s"
 
@@ -41,4 +50,4 @@ for fmt in text json html; do
   echo "report --format $fmt over $BIG events: $(secs "$t0" "$t1") s"
 done
 t0=$(now); "$G" audit verify --audit-dir "$SCRATCH/big" >/dev/null; t1=$(now)
-echo "verify $BIG events:                 $(secs "$t0" "$t1") s"
+echo "verify $BIG events:                 $(secs "$t0" "$t1") s ($(rate "$BIG" "$t0" "$t1") events/s)"

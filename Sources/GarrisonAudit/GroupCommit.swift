@@ -1,0 +1,46 @@
+import GarrisonCore
+
+/// Group commit for the appenders of one process: each `append` queues its events; the first appender that finds
+/// no commit in progress becomes the leader and writes every queued append's records with one `write` and one
+/// `fsync` under the log's lock, then hands each appender its sequence numbers. Appenders that arrived during
+/// that fsync are the next leader's batch. Every append still returns only once its records are on disk; an
+/// append's records stay consecutive; a failed commit fails every append in it.
+final class GroupCommit: @unchecked Sendable {
+  private final class Ticket {
+    let events: [AuditEvent]
+    var result: Result<[UInt64], GarrisonError>?
+    init(_ events: [AuditEvent]) { self.events = events }
+  }
+
+  private let condition = Condition()
+  private var queue: [Ticket] = []
+  private var committing = false
+
+  /// Queues `events` and waits until a commit (this thread's or another's) has written them durably.
+  /// `commit` receives the events of each queued append, in order, and returns each one's sequence numbers.
+  func submit(_ events: [AuditEvent], commit: ([[AuditEvent]]) throws(GarrisonError) -> [[UInt64]])
+    throws(GarrisonError) -> [UInt64]
+  {
+    let ticket = Ticket(events)
+    condition.lock()
+    queue.append(ticket)
+    while ticket.result == nil {
+      if committing {
+        condition.wait()
+        continue
+      }
+      committing = true
+      let batch = queue
+      queue.removeAll(keepingCapacity: true)
+      condition.unlock()
+      let outcome: Result<[[UInt64]], GarrisonError>
+      do throws(GarrisonError) { outcome = .success(try commit(batch.map(\.events))) } catch { outcome = .failure(error) }
+      condition.lock()
+      for (i, t) in batch.enumerated() { t.result = outcome.map { $0[i] } }
+      committing = false
+      condition.broadcast()
+    }
+    condition.unlock()
+    return try ticket.result!.get()
+  }
+}

@@ -1,0 +1,31 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A mutex with a condition variable (pthread, at stable addresses), for threads that wait for each other's
+/// work: the audit log's group commit, where appenders wait for the leader's fsync.
+public final class Condition: @unchecked Sendable {
+  private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+  private let cond: UnsafeMutablePointer<pthread_cond_t>
+
+  public init() {
+    mutex = .allocate(capacity: 1)
+    cond = .allocate(capacity: 1)
+    pthread_mutex_init(mutex, nil)
+    pthread_cond_init(cond, nil)
+  }
+
+  deinit {
+    pthread_cond_destroy(cond)
+    pthread_mutex_destroy(mutex)
+    cond.deallocate()
+    mutex.deallocate()
+  }
+
+  public func lock() { pthread_mutex_lock(mutex) }
+  public func unlock() { pthread_mutex_unlock(mutex) }
+  /// Releases the mutex, waits for a `broadcast`, and holds the mutex again (spurious wake-ups possible).
+  public func wait() { pthread_cond_wait(cond, mutex) }
+  /// Wakes every waiter.
+  public func broadcast() { pthread_cond_broadcast(cond) }
+}
