@@ -72,7 +72,7 @@ let package = Package(
     // Kernel side: syscall wrappers and the synchronous init.
     .target(name: "GarrisonKernel", dependencies: ["GarrisonCore", "CGarrisonLinux", "CCap"]),
     .target(name: "GarrisonInit", dependencies: ["GarrisonCore", "GarrisonKernel"]),
-    .target(name: "GarrisonCgroups", dependencies: ["GarrisonCore", "GarrisonOCI", "CGarrisonLinux"]),
+    .target(name: "GarrisonCgroups", dependencies: ["GarrisonCore", "GarrisonKernel", "GarrisonOCI", "CGarrisonLinux"]),
     .systemLibrary(name: "CXattr"),
     .target(name: "GarrisonImages", dependencies: ["GarrisonCore", "GarrisonKernel", "CXattr", .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "GarrisonRuntime", dependencies: ["GarrisonCore", "GarrisonOCI", "GarrisonPlan", "GarrisonKernel", "GarrisonInit",
@@ -117,7 +117,7 @@ let package = Package(
     .testTarget(name: "GarrisonAuditTests", dependencies: ["GarrisonAudit"]),
     .testTarget(name: "GarrisonAdmissionTests", dependencies: ["GarrisonAdmission", "GarrisonLint", "GarrisonManifest", "GarrisonAudit"]),
     .testTarget(name: "GarrisonLSMTests", dependencies: ["GarrisonLSM"]),
-    .testTarget(name: "GarrisonCgroupsTests", dependencies: ["GarrisonCgroups"]),
+    .testTarget(name: "GarrisonCgroupsTests", dependencies: ["GarrisonCgroups", "GarrisonKernel"]),
     .testTarget(name: "GarrisonImagesTests", dependencies: ["GarrisonImages", "GarrisonKernel"]),
     .testTarget(name: "GarrisonPodsTests", dependencies: ["GarrisonPods", "GarrisonManifest", "GarrisonPolicy", "GarrisonOCI", "GarrisonAudit", "GarrisonLSM", "garrison"]),
     .testTarget(name: "GarrisonOCICommandsTests", dependencies: ["GarrisonOCICommands",

@@ -4,6 +4,7 @@
   import Musl
 #endif
 import GarrisonCore
+import GarrisonKernel
 
 /// Thin, error-naming wrappers over the file system calls the cgroup code needs
 /// (`open`/`read`/`write`/`mkdir`/`rmdir`/`opendir`). Every failure is a `GarrisonError`
@@ -95,7 +96,7 @@ enum CgroupFS {
     let code: GarrisonError.Code = e == ENOENT ? .notFound : .system
     return GarrisonError(
       code, operation: "\(op) \(file)",
-      "\(op) \(subject): \(errnoName(e)) (\(String(cString: strerror(e)))) at \(path)", errno: e)
+      "\(op) \(subject): \(Errno(rawValue: e).name) (\(String(cString: strerror(e)))) at \(path)", errno: e)
   }
 
   /// Runs `body` again while it fails with EINTR.
@@ -108,29 +109,3 @@ enum CgroupFS {
   }
 }
 
-/// The symbolic name of an errno value (`EINVAL`), or `errno N` when it is not one cgroup code meets.
-func errnoName(_ e: Int32) -> String {
-  switch e {
-  case EPERM: return "EPERM"
-  case ENOENT: return "ENOENT"
-  case ESRCH: return "ESRCH"
-  case EINTR: return "EINTR"
-  case EIO: return "EIO"
-  case E2BIG: return "E2BIG"
-  case EBADF: return "EBADF"
-  case EAGAIN: return "EAGAIN"
-  case ENOMEM: return "ENOMEM"
-  case EACCES: return "EACCES"
-  case EBUSY: return "EBUSY"
-  case EEXIST: return "EEXIST"
-  case ENOTDIR: return "ENOTDIR"
-  case EINVAL: return "EINVAL"
-  case ENOSPC: return "ENOSPC"
-  case EROFS: return "EROFS"
-  case ERANGE: return "ERANGE"
-  case ENOSYS: return "ENOSYS"
-  case ENOTEMPTY: return "ENOTEMPTY"
-  case EOPNOTSUPP: return "EOPNOTSUPP"
-  default: return "errno \(e)"
-  }
-}

@@ -1,4 +1,5 @@
 import GarrisonCore
+import GarrisonKernel
 
 /// How the host mounts cgroups.
 public enum CgroupMode: String, Sendable, Hashable {

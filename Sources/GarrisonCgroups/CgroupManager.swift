@@ -2,6 +2,7 @@
   import Glibc
 #endif
 import GarrisonCore
+import GarrisonKernel
 
 /// Creates, opens and removes Garrison's cgroups on the detected host layout (v2 unified, v1 or
 /// hybrid). Paths such as `garrison/<pod>/<container>` are relative to the runtime's own cgroup;
@@ -89,7 +90,7 @@ public struct CgroupManager: Sendable {
       var error = error
       for dir in created.reversed() {
         let e = CgroupFS.removeDirectory(dir)
-        if e != 0 && e != ENOENT { error.message += "; cleanup rmdir \(dir) failed: \(errnoName(e))" }
+        if e != 0 && e != ENOENT { error.message += "; cleanup rmdir \(dir) failed: \(Errno(rawValue: e).name)" }
       }
       throw error
     }

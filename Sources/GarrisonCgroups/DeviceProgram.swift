@@ -3,6 +3,7 @@
 #endif
 import CGarrisonLinux
 import GarrisonCore
+import GarrisonKernel
 
 /// The cgroup v2 replacement of the devices controller: an eBPF program of type
 /// BPF_PROG_TYPE_CGROUP_DEVICE built from device rules, loaded with `bpf(BPF_PROG_LOAD)` and attached
@@ -130,7 +131,7 @@ public struct DeviceProgram: Sendable, Hashable {
       let verifier = String(decoding: log.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
       throw GarrisonError(
         e == EPERM ? .unenforceable : .system, operation: "bpf(BPF_PROG_LOAD)",
-        "cannot load the cgroup device program (\(instructions.count) instructions): \(errnoName(e))"
+        "cannot load the cgroup device program (\(instructions.count) instructions): \(Errno(rawValue: e).name)"
           + (verifier.isEmpty ? "" : "; verifier: \(verifier)"),
         field: FieldPath("linux.resources.devices"), errno: e)
     }
@@ -141,7 +142,7 @@ public struct DeviceProgram: Sendable, Hashable {
     if gr_bpf_attach_cgroup_device(dir, prog) != 0 {
       let e = errno
       throw GarrisonError(
-        .system, operation: "bpf(BPF_PROG_ATTACH)", "cannot attach the device program to \(directory): \(errnoName(e))",
+        .system, operation: "bpf(BPF_PROG_ATTACH)", "cannot attach the device program to \(directory): \(Errno(rawValue: e).name)",
         field: FieldPath("linux.resources.devices"), errno: e)
     }
   }

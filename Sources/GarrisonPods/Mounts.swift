@@ -1,6 +1,6 @@
 import Foundation
 import GarrisonCore
-import CGarrisonLinux
+import GarrisonKernel
 
 /// `mount(2)` and `umount2(2)` for the supervisor's own mounts (overlay roots, tmpfs volumes, subPath binds).
 public enum Mounts {
@@ -28,16 +28,8 @@ public enum Mounts {
 
   /// Whether `path` is a mount point in this mount namespace (from /proc/self/mountinfo).
   public static func isMountPoint(_ path: String) -> Bool {
-    guard let info = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return false }
-    return info.split(separator: "\n").contains { line in
-      let f = line.split(separator: " ")
-      return f.count > 4 && unescape(String(f[4])) == path
-    }
-  }
-
-  static func unescape(_ s: String) -> String {
-    s.replacingOccurrences(of: "\\040", with: " ").replacingOccurrences(of: "\\011", with: "\t")
-      .replacingOccurrences(of: "\\012", with: "\n").replacingOccurrences(of: "\\134", with: "\\")
+    guard let mounts = try? MountInfoEntry.current() else { return false }
+    return mounts.contains { $0.mountPoint == path }
   }
 }
 
@@ -79,18 +71,9 @@ enum LinuxFlags {
   static let O_PATH: Int32 = 0o10000000
 }
 
-#if arch(x86_64)
-private let sysPipe2 = 293
-#else
-private let sysPipe2 = 59  // aarch64
-#endif
-
-/// `pipe2(O_CLOEXEC)` through the raw syscall (glibc declares `pipe2` only under _GNU_SOURCE).
+/// A close-on-exec pipe (`Kernel.pipe`, `pipe2(O_CLOEXEC)`).
 func makePipe() throws -> (read: Int32, write: Int32) {
-  var fds: [Int32] = [-1, -1]
-  let rc = fds.withUnsafeMutableBufferPointer { p in
-    gr_syscall6(sysPipe2, Int(bitPattern: p.baseAddress!), Int(O_CLOEXEC), 0, 0, 0, 0)
+  do { return try Kernel.pipe() } catch {
+    throw GarrisonError(.system, operation: "pipe2", "cannot create a pipe", errno: error.rawValue)
   }
-  guard rc == 0 else { throw GarrisonError(.system, operation: "pipe2", "cannot create a pipe", errno: errno) }
-  return (fds[0], fds[1])
 }

@@ -44,18 +44,7 @@ public enum PodCleanup {
   /// Mount points at or below `dir` in this mount namespace, deepest first.
   /// Throws when the mount table cannot be read: removing a directory blind could delete through a bind mount.
   public static func mountsUnder(_ dir: String) throws -> [String] {
-    let info: String
-    do {
-      info = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
-    } catch {
-      throw GarrisonError(.system, operation: "read /proc/self/mountinfo", "cannot list mounts under \(dir): \(error)")
-    }
-    let points = info.split(separator: "\n").compactMap { line -> String? in
-      let f = line.split(separator: " ")
-      guard f.count > 4 else { return nil }
-      let p = Mounts.unescape(String(f[4]))
-      return p == dir || p.hasPrefix(dir + "/") ? p : nil
-    }
+    let points = try MountInfoEntry.current().map(\.mountPoint).filter { $0 == dir || $0.hasPrefix(dir + "/") }
     return Array(Set(points)).sorted { $0.count > $1.count }
   }
 

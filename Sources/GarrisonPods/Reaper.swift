@@ -1,6 +1,6 @@
 import Foundation
 import GarrisonCore
-import CGarrisonLinux
+import GarrisonKernel
 
 /// The supervisor's single child reaper. The supervisor is a child subreaper (`PR_SET_CHILD_SUBREAPER`), so
 /// container processes re-parent to it when the runtime's `create` exits; one thread calls `waitpid(-1)` and
@@ -14,8 +14,8 @@ public final class Reaper: @unchecked Sendable {
 
   /// Makes this process a child subreaper and starts the reaping thread.
   public func start() throws {
-    guard gr_prctl(36 /* PR_SET_CHILD_SUBREAPER */, 1, 0, 0, 0) == 0 else {
-      throw GarrisonError(.system, operation: "prctl(PR_SET_CHILD_SUBREAPER)", "cannot become a subreaper", errno: errno)
+    do { try Kernel.prctl(LinuxConstants.PR_SET_CHILD_SUBREAPER, 1) } catch {
+      throw GarrisonError(.system, operation: "prctl(PR_SET_CHILD_SUBREAPER)", "cannot become a subreaper", errno: error.rawValue)
     }
     let thread = Thread { [self] in loop() }
     thread.name = "reaper"

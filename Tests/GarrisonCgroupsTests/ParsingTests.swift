@@ -1,4 +1,5 @@
 import GarrisonCore
+import GarrisonKernel
 import Testing
 
 @testable import GarrisonCgroups

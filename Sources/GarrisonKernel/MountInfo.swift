@@ -21,6 +21,15 @@ public struct MountInfoEntry: Sendable, Hashable {
     self.superOptions = superOptions
   }
 
+  /// The mount table of this process's mount namespace (`/proc/self/mountinfo`).
+  public static func current() throws -> [MountInfoEntry] {
+    let text: String
+    do { text = try FileIO.readText("/proc/self/mountinfo") } catch {
+      throw GarrisonError(.system, operation: "read /proc/self/mountinfo", "cannot read the mount table", errno: error.rawValue)
+    }
+    return try parse(text)
+  }
+
   /// Parses the whole text of a mountinfo file. A malformed line is an error (never skipped).
   public static func parse(_ text: String) throws -> [MountInfoEntry] {
     var entries: [MountInfoEntry] = []
