@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 import GarrisonAudit
 import GarrisonCore
 import GarrisonInit
@@ -16,9 +17,15 @@ enum FuzzTargets {
   static var names: [String] { all.map(\.name) }
   static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
 
-  /// GarrisonCore's JSONParser; the canonical form of what it accepts must parse back to itself.
-  static let json = FuzzTarget("json", "JSONParser.parse; canonical bytes re-parse to the same canonical bytes") { input in
+  /// GarrisonCore's JSONParser; the canonical form of what it accepts must parse back to itself, and whatever
+  /// the audit verifier's CanonicalJSONScanner accepts as canonical must parse to exactly its bytes.
+  static let json = FuzzTarget("json", "JSONParser.parse; canonical bytes re-parse to the same canonical bytes; CanonicalJSONScanner never accepts a non-canonical form") { input in
     let buf = input.bindMemory(to: UInt8.self)
+    if CanonicalJSONScanner.members(buf) != nil {
+      let parsed: JSONValue
+      do { parsed = try JSONParser.parse(buf) } catch { FuzzDriver.fail("the scanner accepted what the parser refuses: \(error)") }
+      if !parsed.canonicalBytes.elementsEqual(buf) { FuzzDriver.fail("the scanner accepted a non-canonical form") }
+    }
     let value: JSONValue
     do { value = try JSONParser.parse(buf) } catch { return false }
     let canonical = value.canonicalBytes
@@ -76,7 +83,8 @@ enum FuzzTargets {
   }
 
   /// One audit segment file through AuditReader (line split, RecordFrame, AuditRecord); each record read must
-  /// re-read identically from its canonical body (the bytes the hash chain covers).
+  /// re-read identically from its canonical body (the bytes the hash chain covers). The verifier (fast path and
+  /// threads included) runs over the same segment and must not accept a record the reader refuses.
   static let audit = FuzzTarget("audit", "AuditReader.forEachRecord over one segment; AuditRecord(body: r.body) == r",
                                 setUp: AuditFile.open) { input in
     let path = AuditFile.write(input)
@@ -93,6 +101,10 @@ enum FuzzTargets {
         return true
       }
     } catch {}
+    AuditFile.writeSegment(input)
+    if let verified = try? AuditVerifier.verify(directory: AuditFile.directory), verified.ok, verified.records != records {
+      FuzzDriver.fail("the verifier accepted \(verified.records) records where the reader read \(records)")
+    }
     return records > 0
   }
 }
@@ -101,7 +113,19 @@ enum FuzzTargets {
 enum AuditFile {
   nonisolated(unsafe) static var fd: Int32 = -1
 
+  /// A directory holding the input as segment 1, for the verifier (removed at exit).
+  nonisolated(unsafe) static var directory = ""
+
   static func open() {
+    var dirTemplate = Array("/dev/shm/garrison-fuzz-audit-dir.XXXXXX".utf8CString)
+    guard let made = dirTemplate.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+      FuzzDriver.die("mkdtemp: \(String(cString: strerror(errno)))")
+    }
+    directory = String(cString: made)
+    atexit {
+      unlink(AuditFile.directory + "/" + Segments.name(1))
+      rmdir(AuditFile.directory)
+    }
     var template = Array("/dev/shm/garrison-fuzz-audit.XXXXXX".utf8CString)
     fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     if fd < 0 { FuzzDriver.die("mkstemp: \(String(cString: strerror(errno)))") }
@@ -113,5 +137,14 @@ enum AuditFile {
       FuzzDriver.die("cannot write the audit scratch file: \(String(cString: strerror(errno)))")
     }
     return "/proc/self/fd/\(fd)"
+  }
+
+  static func writeSegment(_ input: UnsafeRawBufferPointer) {
+    let path = directory + "/" + Segments.name(1)
+    let out = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+    guard out >= 0, input.isEmpty || Glibc.write(out, input.baseAddress, input.count) == input.count else {
+      FuzzDriver.die("cannot write \(path): \(String(cString: strerror(errno)))")
+    }
+    close(out)
   }
 }
