@@ -77,6 +77,10 @@ extension PodSupervisor {
     started.insert(c.name)
     status.containers[i].state = ContainerStateInfo(kind: .running, startedAt: now)
     status.containers[i].pid = pid
+    // A running container has started and is ready (an init container is ready once it completes).
+    status.containers[i].started = true
+    status.containers[i].ready = c.role != "init"
+
     event("Normal", "Started", "container \(c.name) (pid \(pid))" + (restart > 0 ? ", restart \(restart)" : ""))
     auditing { try $0.started(record, c, spec: spec, pid: pid, seccompProfile: c.seccompProfile) }
     dirty = true

@@ -81,6 +81,8 @@ public final class PodSupervisor: @unchecked Sendable {
       collectExits()
       if termination.isSet {
         let requested = (try? JSONFile.read(StopRequest.self, from: paths.stopRequest))??.gracePeriodSeconds
+        status.deletionTimestamp = Date()
+        status.deletionGracePeriodSeconds = Int64(requested ?? Double(record.terminationGracePeriodSeconds))
         event("Normal", "Killing", "stopping the pod (grace period \(requested ?? Double(record.terminationGracePeriodSeconds))s)")
         save()
         auditSeccompDenials(force: true)
@@ -129,7 +131,8 @@ public final class PodSupervisor: @unchecked Sendable {
         status.hostVeth = veth
       }
     }
-    if record.namespaces.hostNetwork { status.podIP = HostAddress.primary(wait: reaper.wait) }
+    status.hostIP = HostAddress.primary(wait: reaper.wait)
+    if record.namespaces.hostNetwork { status.podIP = status.hostIP }
     let preparer = VolumePreparer(paths: paths, fsGroup: record.fsGroup)
     for v in record.volumes {
       let (source, mounts) = try preparer.prepare(v)
