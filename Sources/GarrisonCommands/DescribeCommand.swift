@@ -82,6 +82,9 @@ enum DescribeText {
           line("Restart Count", "\(st.restartCount)", 4)
         }
         if let m = c.spec.linux?.resources?.memory?.limit { line("Memory Limit", "\(m)", 4) }
+        for kind in [ProbeKind.liveness, .readiness, .startup] {
+          if let p = c.probes?.probe(kind) { line(kind.rawValue, p.summary, 4) }
+        }
         for m in c.volumeMounts {
           line("Mount", "\(m.mountPath) from \(m.volume)" + (m.subPath.map { " (subPath \($0))" } ?? "") + (m.readOnly ? " (ro)" : " (rw)"), 4)
         }
@@ -104,7 +107,9 @@ enum DescribeText {
     line("QoS Class", r.qosClass ?? "<unknown>")
     out += "Events:\n"
     if s.events.isEmpty { out += "  <none>\n" }
-    let rows = [["  Type", "Reason", "Age", "Message"]] + s.events.map { ["  " + $0.type, $0.reason, PodCLI.age($0.time), $0.message] }
+    let rows = [["  Type", "Reason", "Age", "Message"]] + s.events.map {
+      ["  " + $0.type, $0.reason, PodCLI.age($0.time) + ($0.count.map { " (x\($0))" } ?? ""), $0.message]
+    }
     if !s.events.isEmpty { out += PodCLI.table(rows) }
     return out
   }

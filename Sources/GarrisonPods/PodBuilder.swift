@@ -162,6 +162,7 @@ public struct PodBuilder {
         seccompProfile: cc.plan.seccomp.mode == "Unconfined" ? nil : (cc.plan.seccomp.profile ?? cc.plan.seccomp.mode),
         privileged: cc.plan.privileged)
       record.imageID = image.id
+      record.probes = try ContainerProbes.build(c, field: field)
       containers.append(record)
     }
     var network = options.network

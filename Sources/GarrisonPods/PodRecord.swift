@@ -80,6 +80,8 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
   public var privileged: Bool
   /// The image's id as Kubernetes reports it (`imageID`): the manifest digest of a stored image; nil for `--rootfs`.
   public var imageID: String?
+  /// Liveness, readiness and startup probes (nil: none), run by the supervisor.
+  public var probes: ContainerProbes?
 
   public init(
     name: String, role: String, image: String, spec: RuntimeSpec, rootfs: RootfsSource, volumeMounts: [MountRecord],

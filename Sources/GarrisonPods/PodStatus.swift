@@ -46,10 +46,10 @@ public struct ContainerStatus: Codable, Sendable, Equatable {
   /// Host pid of the container's init while running.
   public var pid: Int32?
   public var runtimeID: String
-  /// Whether the container is ready (running; an init container: completed successfully). Decided by the
-  /// supervisor only; the pod's Ready condition follows it.
+  /// Whether the container passes its readiness probe (running, started, and ready with no probe; an init
+  /// container: completed successfully). Decided by the supervisor only; the pod's Ready condition follows it.
   public var ready: Bool
-  /// Whether the container has started (running).
+  /// Whether the container has started: running and past its startup probe (no probe: running).
   public var started: Bool
 
   public init(name: String, role: String, runtimeID: String) {
@@ -102,6 +102,8 @@ public struct PodEvent: Codable, Sendable, Equatable {
   public var type: String
   public var reason: String
   public var message: String
+  /// How many times it happened (nil: once); `time` is the latest.
+  public var count: Int?
   public init(time: Date = Date(), type: String, reason: String, message: String) {
     self.time = time
     self.type = type

@@ -36,6 +36,8 @@ extension PodSupervisor {
                                                       startedAt: r.startedAt, finishedAt: Date())
       status.containers[i].pid = nil
       status.containers[i].started = false
+      probing[name] = nil
+      killDeadline[name] = nil
       status.containers[i].ready = c.role == "init" && code == 0
       event(code == 0 ? "Normal" : "Warning", reason == "Completed" ? "Completed" : reason,
             "container \(name) \(exit)" + (oom ? " (memory limit reached: OOM killer)" : ""))

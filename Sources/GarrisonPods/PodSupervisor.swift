@@ -27,6 +27,12 @@ public final class PodSupervisor: @unchecked Sendable {
   var audit: PodAudit?
   /// Seccomp denials of this pod's containers, from the kernel log (nil if /dev/kmsg cannot be read).
   var seccompDenials: SeccompDenialMonitor?
+  /// Probe decisions per running container with probes, the results probe threads hand back, the run of each
+  /// container (results of an earlier run are dropped), and when a probe-triggered kill escalates to SIGKILL.
+  var probing: [String: ProbeScheduler] = [:]
+  let probeResults = ProbeResults()
+  var containerRun: [String: Int] = [:]
+  var killDeadline: [String: Date] = [:]
 
   struct Running {
     var pid: Int32
@@ -92,6 +98,7 @@ public final class PodSupervisor: @unchecked Sendable {
         return 0
       }
       step()
+      runProbes()
       auditSeccompDenials(force: false)
       if dirty { save() }
       if status.phase.isTerminal {
