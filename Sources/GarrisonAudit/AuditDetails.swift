@@ -92,6 +92,13 @@ public enum AuditDetails {
      "bytes_to_pod": bytesToPod.map { .integer($0) } ?? .null, "bytes_from_pod": bytesFromPod.map { .integer($0) } ?? .null]
   }
 
+  /// `probe.killed`: which probe failed (`Liveness`, `Startup`), how many times in a row, its last message, and
+  /// the signal sent first with the grace period before SIGKILL.
+  public static func probeKilled(probe: String, failures: Int, message: String, signal: String, graceSeconds: Double) -> JSONValue {
+    ["probe": .string(probe), "failures": .integer(failures), "message": .string(message), "signal": .string(signal),
+     "grace_seconds": .double(graceSeconds)]
+  }
+
   /// `admission.decision` (`garrison admission serve`): one AdmissionReview answered.
   public static func admissionDecision(uid: String, kind: String, operation: String, user: String, allowed: Bool,
                                        enforcePolicy: String?, violations: [String], warnings: Int, exemptReason: String?) -> JSONValue {

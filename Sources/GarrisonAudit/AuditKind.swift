@@ -25,6 +25,8 @@ public enum AuditKind: String, Sendable, CaseIterable, Hashable, Comparable {
   case portForwardOpened = "portforward.opened"
   case portForwardClosed = "portforward.closed"
   case admissionDecision = "admission.decision"
+  /// A container killed by its supervisor because its liveness or startup probe failed `failureThreshold` times.
+  case probeKilled = "probe.killed"
 
   public static func < (a: AuditKind, b: AuditKind) -> Bool { a.rawValue < b.rawValue }
 

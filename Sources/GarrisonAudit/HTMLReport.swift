@@ -28,7 +28,7 @@ public enum HTMLReport {
     ("risk", "#8e5bb5", [.privilegedContainer, .hostNamespace, .hostPathMount, .capabilityBeyondDefault]),
     ("enforcement", "#e08a1e", [.podRefused, .enforcementReadback, .enforcementFallback, .lsmUnavailable,
                                 .lsmProfileLoaded, .admissionDecision]),
-    ("runtime", "#c8372d", [.seccompDenied, .containerOOMKilled]),
+    ("runtime", "#c8372d", [.seccompDenied, .containerOOMKilled, .probeKilled]),
   ]
 
   /// The whole page.

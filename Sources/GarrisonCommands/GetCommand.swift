@@ -31,15 +31,14 @@ struct GetCommand: ParsableCommand {
       }
       switch output {
       case "json", "yaml":
-        let docs = views.map(PodDocument.init)
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        enc.dateEncodingStrategy = .iso8601
+        let pods = views.map(KubernetesPodView.pod)
         if output == "json" {
-          let data = name != nil ? try enc.encode(docs[0]) : try enc.encode(PodList(items: docs))
+          let enc = JSONEncoder()
+          enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+          let data = name != nil ? try enc.encode(pods[0]) : try enc.encode(KubernetesList(items: pods))
           print(String(decoding: data, as: UTF8.self))
         } else {
-          let yaml = name != nil ? try YAMLEmitter.emit(encoding: docs[0], encoder: enc) : try YAMLEmitter.emit(encoding: PodList(items: docs), encoder: enc)
+          let yaml = name != nil ? try YAMLEmitter.emit(encoding: pods[0]) : try YAMLEmitter.emit(encoding: KubernetesList(items: pods))
           print(yaml, terminator: "")
         }
       case nil, "wide":
@@ -47,15 +46,11 @@ struct GetCommand: ParsableCommand {
           FileHandle.standardError.write(Data("No resources found\(ns.selected.map { " in \($0) namespace" } ?? "").\n".utf8))
           return
         }
-        var rows: [[String]] = [(ns.selected == nil ? ["NAMESPACE"] : []) + ["NAME", "READY", "STATUS", "RESTARTS", "AGE"] + (output == "wide" ? ["IP", "SUPERVISOR"] : [])]
+        let wide = output == "wide"
+        var rows: [[String]] = [(ns.selected == nil ? ["NAMESPACE"] : []) + KubectlPodColumns.headers(wide: wide)]
+        let now = Date()
         for v in views {
-          let apps = v.status.containers.filter { $0.role == "app" }
-          let ready = apps.filter(\.ready).count
-          let restarts = v.status.containers.reduce(0) { $0 + $1.restartCount }
-          var row = ns.selected == nil ? [v.record.namespace] : []
-          row += [v.record.name, "\(ready)/\(apps.count)", PodDisplay.status(v), "\(restarts)", PodCLI.age(v.record.createdAt)]
-          if output == "wide" { row += [v.status.podIP ?? "<none>", v.status.supervisor.map { "\($0.pid)\(v.supervised ? "" : " (gone)")" } ?? "<none>"] }
-          rows.append(row)
+          rows.append((ns.selected == nil ? [v.record.namespace] : []) + KubectlPodColumns(KubernetesPodView.pod(v), now: now).cells(wide: wide))
         }
         print(PodCLI.table(rows), terminator: "")
       default:
@@ -64,67 +59,3 @@ struct GetCommand: ParsableCommand {
     }
   }
 }
-
-/// The STATUS column, as kubectl computes it.
-enum PodDisplay {
-  static func status(_ v: PodView) -> String {
-    let s = v.status
-    if s.phase == .unknown { return "Unknown" }
-    let inits = s.containers.filter { $0.role == "init" }
-    for (i, c) in inits.enumerated() {
-      if c.state.kind == .terminated && c.state.exitCode == 0 { continue }
-      if c.state.kind == .terminated { return "Init:\(c.state.reason ?? "Error")" }
-      if c.state.kind == .waiting, let r = c.state.reason, r != "Waiting" && r != "PodInitializing" { return "Init:\(r)" }
-      if s.phase == .failed { return "Init:Error" }
-      return "Init:\(i)/\(inits.count)"
-    }
-    if s.phase == .succeeded { return "Completed" }
-    var reason = s.phase.rawValue
-    for c in s.containers where c.role == "app" {
-      if c.state.kind == .waiting, let r = c.state.reason, r != "PodInitializing" && r != "Waiting" { reason = r }
-      if c.state.kind == .terminated, let r = c.state.reason { reason = r == "Completed" && s.phase == .running ? reason : r }
-    }
-    if s.phase == .failed, let r = s.reason, reason == "Failed" { return r }
-    return reason
-  }
-}
-
-/// A Kubernetes-shaped Pod document for `-o json|yaml`.
-struct PodDocument: Encodable {
-  var apiVersion = "v1"
-  var kind = "Pod"
-  var metadata: [String: String]
-  var spec: Spec
-  var status: Status
-
-  struct Spec: Encodable {
-    var restartPolicy: String
-    var containers: [[String: String]]
-  }
-  struct Status: Encodable {
-    var phase: String
-    var reason: String?
-    var message: String?
-    var podIP: String?
-    var startTime: Date?
-    var containerStatuses: [ContainerStatus]
-    var supervisorPid: Int32?
-  }
-
-  init(_ v: PodView) {
-    metadata = ["name": v.record.name, "namespace": v.record.namespace, "uid": v.record.uid,
-                "creationTimestamp": ISO8601DateFormatter().string(from: v.record.createdAt)]
-    spec = Spec(restartPolicy: v.record.restartPolicy, containers: v.record.containers.map {
-      ["name": $0.name, "image": $0.image, "role": $0.role, "planDigest": $0.planDigest]
-    })
-    status = Status(phase: v.status.phase.rawValue, reason: v.status.reason, message: v.status.message, podIP: v.status.podIP,
-                    startTime: v.status.startedAt, containerStatuses: v.status.containers, supervisorPid: v.status.supervisor?.pid)
-  }
-}
-
-struct PodList: Encodable {
-  var apiVersion = "v1"
-  var kind = "List"
-  var items: [PodDocument]
-}
-

@@ -51,13 +51,10 @@ enum PodCLI {
   static func fail(_ code: GarrisonError.Code, _ message: String) -> GarrisonError { GarrisonError(code, message) }
 
   /// Seconds since `date`, Kubernetes-style (`5s`, `3m`, `2h`, `4d`).
+  /// kubectl's AGE: apimachinery's HumanDuration of the time since `date`.
   static func age(_ date: Date?) -> String {
     guard let date else { return "<unknown>" }
-    let s = Int(Date().timeIntervalSince(date))
-    if s < 120 { return "\(max(0, s))s" }
-    if s < 7200 { return "\(s / 60)m" }
-    if s < 172_800 { return "\(s / 3600)h" }
-    return "\(s / 86400)d"
+    return KubectlPodColumns.humanDuration(Date().timeIntervalSince(date))
   }
 
   static func table(_ rows: [[String]]) -> String {

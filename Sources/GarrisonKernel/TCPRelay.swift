@@ -74,6 +74,45 @@ public enum TCPRelay {
     return fd
   }
 
+  /// A TCP connection to `address:port` from the calling thread's network namespace, where connecting, sending
+  /// and receiving each give up after `timeout` seconds (`SO_SNDTIMEO`/`SO_RCVTIMEO`; a blocking `connect` that
+  /// times out fails with `EINPROGRESS`): the probes' connections.
+  public static func connect(address: String, port: UInt16, timeout: Double) throws(GarrisonError) -> Int32 {
+    var sa = try socketAddress(address, port)
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    guard fd >= 0 else { throw GarrisonError(.system, operation: "socket", "cannot create a socket", errno: errno) }
+    let whole = max(timeout, 0.001)
+    var tv = timeval(tv_sec: Int(whole), tv_usec: Int((whole - whole.rounded(.down)) * 1_000_000))
+    for option in [SO_SNDTIMEO, SO_RCVTIMEO] {
+      setsockopt(fd, SOL_SOCKET, option, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+    let rc = withUnsafePointer(to: &sa) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard rc == 0 else {
+      let e = errno
+      close(fd)
+      let why = e == EINPROGRESS || e == EINTR ? "timed out after \(timeout)s" : "cannot connect to \(address):\(port)"
+      throw GarrisonError(.system, operation: "connect", why, errno: e)
+    }
+    return fd
+  }
+
+  /// Reads from a socket until the peer closes it, `limit` bytes arrived, or the receive timeout passed (then
+  /// what arrived so far, and `timedOut`).
+  public static func receive(_ fd: Int32, limit: Int) -> (bytes: [UInt8], timedOut: Bool) {
+    var out: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+    while out.count < limit {
+      let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+      if n < 0 && errno == EINTR { continue }
+      if n < 0 { return (out, errno == EAGAIN || errno == EWOULDBLOCK) }
+      if n == 0 { break }
+      out += buffer[0..<n]
+    }
+    return (Array(out.prefix(limit)), false)
+  }
+
   /// Copies `from` to `to` until `from` ends, then shuts down `to`'s writing side; returns the bytes copied.
   /// `splice` through a private pipe; a plain read/write loop where splice is refused.
   public static func copy(from: Int32, to: Int32) -> UInt64 {

@@ -69,6 +69,10 @@ public struct Container: Equatable, Sendable {
   public var hasLivenessProbe = false
   public var hasReadinessProbe = false
   public var hasStartupProbe = false
+  /// The probes, defaulted and validated (`Probe.decode`).
+  public var livenessProbe: Probe?
+  public var readinessProbe: Probe?
+  public var startupProbe: Probe?
   /// Every non-empty `host` of an httpGet/tcpSocket probe or lifecycle handler.
   public var probeHosts: [ProbeHost] = []
   /// `Always` on an init container makes it a sidecar.
@@ -116,9 +120,17 @@ public struct Container: Equatable, Sendable {
     c.hasLivenessProbe = r.value("livenessProbe") != nil
     c.hasReadinessProbe = r.value("readinessProbe") != nil
     c.hasStartupProbe = r.value("startupProbe") != nil
-    for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
-      guard let pr = try r.object(probe) else { continue }
-      c.probeHosts += try handlerHosts(pr, prefix: FieldPath([.field(probe)]))
+    for kind in Probe.Kind.allCases {
+      guard let probe = try r.objectReader(kind.rawValue, { try Probe.decode($0, kind: kind) }) ?? nil else { continue }
+      switch kind {
+      case .liveness: c.livenessProbe = probe
+      case .readiness: c.readinessProbe = probe
+      case .startup: c.startupProbe = probe
+      }
+      if let host = probe.host {
+        let handler = if case .httpGet = probe.handler { "httpGet" } else { "tcpSocket" }
+        c.probeHosts.append(ProbeHost(host: host, field: FieldPath([.field(kind.rawValue)]) / handler / "host"))
+      }
     }
     if let lifecycle = try r.object("lifecycle") {
       for hook in ["postStart", "preStop"] {

@@ -9,6 +9,8 @@ public struct PodTemplate: Equatable, Sendable {
   public var specPath: FieldPath
   /// Path of the pod metadata in the object.
   public var metadataPath: FieldPath
+  /// The pod spec as written, as the JSON the API server would store (`get pods -o json` shows it).
+  public var specJSON: JSONValue = .object([:])
 }
 
 /// One Kubernetes object from a manifest, with every field's source position.

@@ -102,7 +102,9 @@ enum ObjectDecoder {
       }
       let metadataPath = FieldPath([.field("metadata")])
       try PodAnnotations.validate(objectMeta, metadataPath: metadataPath, context: root.context, at: root.location)
-      return PodTemplate(metadata: objectMeta, spec: spec, specPath: FieldPath([.field("spec")]), metadataPath: metadataPath)
+      var pod = PodTemplate(metadata: objectMeta, spec: spec, specPath: FieldPath([.field("spec")]), metadataPath: metadataPath)
+      if let node = root.value("spec") { pod.specJSON = root.doc.json(node) }
+      return pod
     }
     var reader = root
     var readers: [NodeReader] = []
@@ -129,6 +131,8 @@ enum ObjectDecoder {
     }
     for r in readers.reversed() { r.finish() }
     try PodAnnotations.validate(meta, metadataPath: template.path / "metadata", context: root.context, at: template.location)
-    return PodTemplate(metadata: meta, spec: spec, specPath: template.path / "spec", metadataPath: template.path / "metadata")
+    var pod = PodTemplate(metadata: meta, spec: spec, specPath: template.path / "spec", metadataPath: template.path / "metadata")
+    if let node = template.value("spec") { pod.specJSON = template.doc.json(node) }
+    return pod
   }
 }

@@ -104,6 +104,14 @@ public struct PodSpec: Equatable, Sendable {
         r.report(GarrisonError(.invalid, "Not found: \"\(m.name)\"", field: fp, at: r.context.locations[fp.description]))
       }
     }
+    // validateInitContainers: only a sidecar (restartPolicy Always) may have probes.
+    for (i, c) in initContainers.enumerated() where c.restartPolicy != "Always" {
+      for (key, present) in [("livenessProbe", c.hasLivenessProbe), ("readinessProbe", c.hasReadinessProbe), ("startupProbe", c.hasStartupProbe)] where present {
+        let fp = FieldPath(r.path.description + ".initContainers[\(i)]") / key
+        r.report(GarrisonError(.invalid, "Forbidden: may not be set for init containers without restartPolicy=Always", field: fp,
+                               at: r.context.locations[fp.description]))
+      }
+    }
     if let policy = restartPolicy, !["Always", "OnFailure", "Never"].contains(policy) {
       r.report(r.error("restartPolicy", "Unsupported value: \"\(policy)\": supported values: \"Always\", \"OnFailure\", \"Never\"", node: r.value("restartPolicy")))
     }

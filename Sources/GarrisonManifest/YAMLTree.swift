@@ -83,48 +83,25 @@ public struct YAMLTree: Sendable, Equatable {
   /// The value of the first pair whose key is the scalar `key`; nil if absent or not a mapping.
   public subscript(key: String) -> YAMLTree? { pairs?.first { $0.key.scalar == key }?.value }
 
-  /// The tree as a JSON value: typed scalars (an integer too large for 64 bits, or a YAML 1.1 form such as
-  /// `0o17`, `0x1F`, `1_000` or `.inf`, is decided by its text; what JSON cannot hold stays a string), mapping
-  /// keys by their text (a later duplicate key wins, as in Go's decoders).
+  /// The tree as a JSON value, as the API server would store it (`YAMLDocument.json`'s rules: typed plain
+  /// scalars, mapping keys by their text, a later duplicate key winning).
   public var jsonValue: JSONValue {
     switch content {
     case .scalar(let s, let type):
+      let kind: ScalarKind
       switch type {
-      case .null: return .null
-      case .bool: return ScalarKind.bool(s).map { .bool($0) } ?? .string(s)
-      case .integer: return Self.integer(s).map { .int($0) } ?? .string(s)
-      case .float: return Double(s.replacingOccurrences(of: "_", with: "")).map { .double($0) } ?? .string(s)
-      case .string: return .string(s)
+      case .string: kind = .string
+      case .integer: kind = .integer
+      case .float: kind = .float
+      case .bool: kind = .bool
+      case .null: kind = .null
       }
+      return YAMLDocument.jsonScalar(s, kind)
     case .sequence(let items): return .array(items.map(\.jsonValue))
     case .mapping(let pairs):
       var object: [String: JSONValue] = [:]
       for p in pairs { object[p.key.scalar ?? ""] = p.value.jsonValue }
       return .object(object)
     }
-  }
-
-  /// A YAML 1.1 integer's value (`0b`, `0o`/leading `0`, `0x`, `_` separators, sign).
-  static func integer(_ text: String) -> Int64? {
-    var t = Substring(text.replacingOccurrences(of: "_", with: ""))
-    var negative = false
-    if let f = t.first, f == "-" || f == "+" {
-      negative = f == "-"
-      t = t.dropFirst()
-    }
-    let magnitude: Int64?
-    if t.hasPrefix("0b") {
-      magnitude = Int64(t.dropFirst(2), radix: 2)
-    } else if t.hasPrefix("0x") {
-      magnitude = Int64(t.dropFirst(2), radix: 16)
-    } else if t.hasPrefix("0o") {
-      magnitude = Int64(t.dropFirst(2), radix: 8)
-    } else if t.count > 1 && t.hasPrefix("0") {
-      magnitude = Int64(t.dropFirst(), radix: 8)
-    } else {
-      magnitude = Int64(t)
-    }
-    guard let m = magnitude else { return nil }
-    return negative ? -m : m
   }
 }

@@ -100,6 +100,13 @@ public struct PodAudit: Sendable {
   }
 
   /// `enforcement.fallback`: a setting the runtime could not take and that Garrison removed.
+  /// `probe.killed`: the supervisor is killing a container whose liveness or startup probe failed.
+  public func probeKilled(_ r: PodRecord, _ c: String, probe: ProbeKind, failures: Int, message: String, grace: Double) throws {
+    try append([AuditEvent(kind: .probeKilled, outcome: .allowed, object: Self.object(r, c),
+                           details: AuditDetails.probeKilled(probe: probe.rawValue, failures: failures, message: message,
+                                                             signal: "SIGTERM", graceSeconds: grace))])
+  }
+
   public func fallback(_ r: PodRecord, _ c: String, mechanism: String, requested: String, reason: String) throws {
     try append([AuditEvent(kind: .enforcementFallback, outcome: .allowed, object: Self.object(r, c),
                            details: AuditDetails.fallback(mechanism: mechanism, requested: requested, applied: "none", reason: reason))])

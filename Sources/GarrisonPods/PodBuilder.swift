@@ -19,6 +19,8 @@ public struct ResolvedImage: Sendable, Equatable {
   public var workingDir: String?
   /// The image's `User`, if any.
   public var user: String?
+  /// Kubernetes' `imageID` for it (the stored manifest's digest); nil for a plain directory.
+  public var id: String?
   public init(lowerdirs: [String], entrypoint: [String]? = nil, cmd: [String]? = nil, env: [String] = [], workingDir: String? = nil,
               user: String? = nil) {
     self.user = user
@@ -153,12 +155,15 @@ public struct PodBuilder {
         let forcedRO = v?.kind == .configMap || v?.kind == .secret
         mounts.append(MountRecord(volume: m.name, mountPath: m.mountPath, subPath: m.subPath, readOnly: m.readOnly || forcedRO, field: mf))
       }
-      containers.append(ContainerRecord(
+      var record = ContainerRecord(
         name: c.name, role: cc.plan.container.role, image: c.image ?? "", spec: spec,
         rootfs: RootfsSource(lowerdirs: image.lowerdirs), volumeMounts: mounts, planDigest: cc.plan.digest ?? "",
         appArmorExplicit: cc.plan.appArmor.explicit, seLinuxExplicit: cc.plan.seLinux.explicit,
         seccompProfile: cc.plan.seccomp.mode == "Unconfined" ? nil : (cc.plan.seccomp.profile ?? cc.plan.seccomp.mode),
-        privileged: cc.plan.privileged))
+        privileged: cc.plan.privileged)
+      record.imageID = image.id
+      record.probes = try ContainerProbes.build(c, field: field)
+      containers.append(record)
     }
     var network = options.network
     if spec.hostNetwork == true { network.mode = "host" }
@@ -168,7 +173,7 @@ public struct PodBuilder {
       }
       return UInt32(g)
     }
-    return PodRecord(
+    var record = PodRecord(
       namespace: object.namespace, name: name, uid: uid, restartPolicy: spec.restartPolicy ?? "Always",
       containers: containers, volumes: volumes, network: network,
       namespaces: SandboxNamespaces(hostNetwork: spec.hostNetwork == true, hostIPC: spec.hostIPC == true,
@@ -176,6 +181,12 @@ public struct PodBuilder {
       runtime: RuntimeConfig(path: options.runtimePath, root: PodPaths.runtimeRoot(root)), backoff: options.backoff,
       terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? 30, requests: FitCheck.requests(spec),
       fsGroup: fsGroup, hostname: spec.hostname ?? name)
+    record.labels = object.metadata.labels
+    record.annotations = object.metadata.annotations
+    record.specJSON = pod.specJSON
+    record.qosClass = QoSClass.of(spec).rawValue
+    record.nodeName = ProcessInfo.processInfo.hostName
+    return record
   }
 
   /// Kubernetes' rule: `command` replaces Entrypoint (and drops Cmd), `args` replaces Cmd.

@@ -67,10 +67,13 @@ public struct PodExec: Sendable {
   /// The runtime command line: `<runtime> --root R exec [--tty] ID [--] COMMAND...`. crun and runc take
   /// everything after the id as the command (crun would run a `--`); garrison-oci drops a leading `--`.
   public static func runtimeArguments(_ target: Target, command: [String], tty: Bool) -> [String] {
-    let runtime = target.view.record.runtime
+    runtimeArguments(target.view.record.runtime, id: target.status.runtimeID, command: command, tty: tty)
+  }
+
+  /// The same for a runtime and container id (exec probes run this way too).
+  public static func runtimeArguments(_ runtime: RuntimeConfig, id: String, command: [String], tty: Bool) -> [String] {
     let separator = (runtime.path as NSString).lastPathComponent.hasPrefix("garrison-oci") ? ["--"] : []
-    return OCIRuntimeBinary(path: runtime.path, root: runtime.root).base() + ["exec"] + (tty ? ["--tty"] : [])
-      + [target.status.runtimeID] + separator + command
+    return OCIRuntimeBinary(path: runtime.path, root: runtime.root).base() + ["exec"] + (tty ? ["--tty"] : []) + [id] + separator + command
   }
 
   /// Runs `command` in the target with the caller's stdio (stdin only when `stdin`), returning the command's

@@ -80,6 +80,7 @@ public struct PodManager: Sendable {
         ContainerStatus(name: $0.name, role: $0.role, runtimeID: record.runtimeID($0.name))
       })
       initial.events.append(PodEvent(type: "Normal", reason: "Scheduled", message: "accepted by garrison apply"))
+      initial.refreshConditions(now: record.createdAt, scheduledAt: record.createdAt)
       try JSONFile.write(initial, to: p.status)
       return "created"
     }
@@ -159,6 +160,8 @@ public struct PodManager: Sendable {
                                                           message: "the container could not be located when the pod was checked", exitCode: 137)
         }
       }
+      for i in status.containers.indices where status.containers[i].role != "init" { status.containers[i].ready = false }
+      status.refreshConditions(now: Date(), scheduledAt: record.createdAt)
     }
     return PodView(paths: p, record: record, status: status, supervised: alive)
   }

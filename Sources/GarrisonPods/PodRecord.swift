@@ -1,4 +1,5 @@
 import Foundation
+import GarrisonCore
 import GarrisonOCI
 
 /// Everything a pod supervisor needs to run a pod, written once by `apply` (`record.json`). The supervisor
@@ -23,6 +24,15 @@ public struct PodRecord: Codable, Sendable, Equatable {
   /// `securityContext.fsGroup`, applied to emptyDir, configMap and secret volumes.
   public var fsGroup: UInt32?
   public var hostname: String
+  /// `metadata.labels` and `metadata.annotations` as applied (nil in records written before they were kept).
+  public var labels: [String: String]?
+  public var annotations: [String: String]?
+  /// The pod spec as applied (the API server's JSON of it), for `get pods -o json|yaml`.
+  public var specJSON: JSONValue?
+  /// Kubernetes' QoS class of the pod (`Guaranteed`, `Burstable`, `BestEffort`), from its containers' resources.
+  public var qosClass: String?
+  /// The host's name: the "node" the pod runs on (`spec.nodeName` in the Kubernetes view).
+  public var nodeName: String?
 
   public init(
     namespace: String, name: String, uid: String, createdAt: Date = Date(), restartPolicy: String,
@@ -68,6 +78,10 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
   /// The plan's seccomp profile (`RuntimeDefault`, `Localhost/<file>`, nil for unconfined) and privileged flag (audit).
   public var seccompProfile: String?
   public var privileged: Bool
+  /// The image's id as Kubernetes reports it (`imageID`): the manifest digest of a stored image; nil for `--rootfs`.
+  public var imageID: String?
+  /// Liveness, readiness and startup probes (nil: none), run by the supervisor.
+  public var probes: ContainerProbes?
 
   public init(
     name: String, role: String, image: String, spec: RuntimeSpec, rootfs: RootfsSource, volumeMounts: [MountRecord],

@@ -46,14 +46,53 @@ public struct ContainerStatus: Codable, Sendable, Equatable {
   /// Host pid of the container's init while running.
   public var pid: Int32?
   public var runtimeID: String
-  public var ready: Bool { state.kind == .running }
+  /// Whether the container passes its readiness probe (running, started, and ready with no probe; an init
+  /// container: completed successfully). Decided by the supervisor only; the pod's Ready condition follows it.
+  public var ready: Bool
+  /// Whether the container has started: running and past its startup probe (no probe: running).
+  public var started: Bool
+
   public init(name: String, role: String, runtimeID: String) {
     self.name = name
     self.role = role
     self.runtimeID = runtimeID
     self.state = .waiting(role == "app" ? "PodInitializing" : "Waiting")
     self.restartCount = 0
+    self.ready = false
+    self.started = false
   }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    name = try c.decode(String.self, forKey: .name)
+    role = try c.decode(String.self, forKey: .role)
+    state = try c.decode(ContainerStateInfo.self, forKey: .state)
+    lastState = try c.decodeIfPresent(ContainerStateInfo.self, forKey: .lastState)
+    restartCount = try c.decode(Int.self, forKey: .restartCount)
+    pid = try c.decodeIfPresent(Int32.self, forKey: .pid)
+    runtimeID = try c.decode(String.self, forKey: .runtimeID)
+    // A status written before readiness was stored: running meant ready.
+    ready = try c.decodeIfPresent(Bool.self, forKey: .ready) ?? (state.kind == .running)
+    started = try c.decodeIfPresent(Bool.self, forKey: .started) ?? (state.kind == .running)
+  }
+}
+
+/// A pod condition as Kubernetes reports it (`PodScheduled`, `Initialized`, `ContainersReady`, `Ready`).
+public struct PodCondition: Codable, Sendable, Equatable {
+  public var type: String
+  /// `True`, `False` or `Unknown`.
+  public var status: String
+  public var lastTransitionTime: Date
+  public var reason: String?
+  public var message: String?
+  public init(type: String, status: String, lastTransitionTime: Date, reason: String? = nil, message: String? = nil) {
+    self.type = type
+    self.status = status
+    self.lastTransitionTime = lastTransitionTime
+    self.reason = reason
+    self.message = message
+  }
+  public var isTrue: Bool { status == "True" }
 }
 
 /// An event of the pod's life (`describe` shows them).
@@ -63,6 +102,8 @@ public struct PodEvent: Codable, Sendable, Equatable {
   public var type: String
   public var reason: String
   public var message: String
+  /// How many times it happened (nil: once); `time` is the latest.
+  public var count: Int?
   public init(time: Date = Date(), type: String, reason: String, message: String) {
     self.time = time
     self.type = type
@@ -82,12 +123,15 @@ public struct ProcessRef: Codable, Sendable, Equatable {
   }
 }
 
-/// The pod's status (`status.json`), written atomically by the supervisor.
+/// The pod's status (`status.json`), written atomically by the supervisor. Garrison's own state file; the
+/// Kubernetes-shaped Pod that `get -o json|yaml` prints is built from it (`KubernetesPodView`).
 public struct PodStatus: Codable, Sendable, Equatable {
   public var phase: PodPhase
   public var reason: String?
   public var message: String?
   public var podIP: String?
+  /// The host's primary address (`status.hostIP`).
+  public var hostIP: String?
   /// The veth's host-side name, for cleanup.
   public var hostVeth: String?
   public var supervisor: ProcessRef?
@@ -95,18 +139,50 @@ public struct PodStatus: Codable, Sendable, Equatable {
   public var sandbox: ProcessRef?
   public var startedAt: Date?
   public var containers: [ContainerStatus]
+  /// `PodScheduled`, `Initialized`, `ContainersReady`, `Ready`, kept by the supervisor (`refreshConditions`).
+  public var conditions: [PodCondition]
   public var events: [PodEvent]
   /// Overlay and tmpfs mount points the supervisor made (cleanup after a crash).
   public var mounts: [String]
   /// Cgroup path prefix under each controller (`/garrison/<uid>`).
   public var cgroupParent: String?
+  /// When the pod was asked to stop (`delete`), and with which grace period: `Terminating` until it has.
+  public var deletionTimestamp: Date?
+  public var deletionGracePeriodSeconds: Int64?
 
   public init(phase: PodPhase, containers: [ContainerStatus]) {
     self.phase = phase
     self.containers = containers
+    self.conditions = []
     self.events = []
     self.mounts = []
   }
 
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    phase = try c.decode(PodPhase.self, forKey: .phase)
+    reason = try c.decodeIfPresent(String.self, forKey: .reason)
+    message = try c.decodeIfPresent(String.self, forKey: .message)
+    podIP = try c.decodeIfPresent(String.self, forKey: .podIP)
+    hostIP = try c.decodeIfPresent(String.self, forKey: .hostIP)
+    hostVeth = try c.decodeIfPresent(String.self, forKey: .hostVeth)
+    supervisor = try c.decodeIfPresent(ProcessRef.self, forKey: .supervisor)
+    sandbox = try c.decodeIfPresent(ProcessRef.self, forKey: .sandbox)
+    startedAt = try c.decodeIfPresent(Date.self, forKey: .startedAt)
+    containers = try c.decode([ContainerStatus].self, forKey: .containers)
+    conditions = try c.decodeIfPresent([PodCondition].self, forKey: .conditions) ?? []
+    events = try c.decode([PodEvent].self, forKey: .events)
+    mounts = try c.decode([String].self, forKey: .mounts)
+    cgroupParent = try c.decodeIfPresent(String.self, forKey: .cgroupParent)
+    deletionTimestamp = try c.decodeIfPresent(Date.self, forKey: .deletionTimestamp)
+    deletionGracePeriodSeconds = try c.decodeIfPresent(Int64.self, forKey: .deletionGracePeriodSeconds)
+  }
+
   public func container(_ name: String) -> ContainerStatus? { containers.first { $0.name == name } }
+
+  /// The condition of `type`, if set.
+  public func condition(_ type: String) -> PodCondition? { conditions.first { $0.type == type } }
+
+  /// Whether the pod is Ready (its `Ready` condition is True): what a workload controller counts as available.
+  public var isReady: Bool { condition("Ready")?.isTrue ?? false }
 }

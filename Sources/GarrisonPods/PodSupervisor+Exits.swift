@@ -35,6 +35,10 @@ extension PodSupervisor {
       status.containers[i].state = ContainerStateInfo(kind: .terminated, reason: reason, exitCode: code, signal: signal,
                                                       startedAt: r.startedAt, finishedAt: Date())
       status.containers[i].pid = nil
+      status.containers[i].started = false
+      probing[name] = nil
+      killDeadline[name] = nil
+      status.containers[i].ready = c.role == "init" && code == 0
       event(code == 0 ? "Normal" : "Warning", reason == "Completed" ? "Completed" : reason,
             "container \(name) \(exit)" + (oom ? " (memory limit reached: OOM killer)" : ""))
       if code != 0 || c.role == "sidecar" || policy == "Always" {

@@ -30,6 +30,8 @@ extension PodSupervisor {
           // Later containers wait for a sidecar's first start, not for its restarts.
           if !tryStart(c, now: now) && !started.contains(c.name) { return }
         }
+        // Until the pod is initialized, later containers also wait for the sidecar's startup probe (kubelet's).
+        if !status.containers[index(c.name)].started && status.condition("Initialized")?.isTrue != true { return }
         continue
       }
       if st.state.kind == .terminated && st.state.exitCode == 0 && running[c.name] == nil { continue }
@@ -134,7 +136,8 @@ extension PodSupervisor {
 
   func nextWakeup() -> Double {
     let now = Date()
-    let soonest = notBefore.values.filter { $0 > now }.min()
+    let soonest = (notBefore.values.filter { $0 > now } + probing.values.compactMap { $0.nextWakeup() }
+      + killDeadline.values).min()
     return max(0.01, min(1.0, soonest.map { $0.timeIntervalSince(now) + 0.005 } ?? 1.0))
   }
 

@@ -77,6 +77,21 @@ extension PodSupervisor {
     started.insert(c.name)
     status.containers[i].state = ContainerStateInfo(kind: .running, startedAt: now)
     status.containers[i].pid = pid
+    // Without probes a running container has started and is ready (an init container is ready once it completes);
+    // with probes, the scheduler decides.
+    containerRun[c.name, default: 0] += 1
+    killDeadline[c.name] = nil
+    if let probes = c.probes, c.role != "init" {
+      let scheduler = ProbeScheduler(probes: probes, startedAt: now)
+      probing[c.name] = scheduler
+      status.containers[i].started = scheduler.started
+      status.containers[i].ready = scheduler.ready
+    } else {
+      probing[c.name] = nil
+      status.containers[i].started = true
+      status.containers[i].ready = c.role != "init"
+    }
+
     event("Normal", "Started", "container \(c.name) (pid \(pid))" + (restart > 0 ? ", restart \(restart)" : ""))
     auditing { try $0.started(record, c, spec: spec, pid: pid, seccompProfile: c.seccompProfile) }
     dirty = true

@@ -23,6 +23,7 @@ extension PodSupervisor {
   }
 
   func save() {
+    status.refreshConditions(now: Date(), scheduledAt: record.createdAt)
     do {
       try JSONFile.write(status, to: paths.status)
       dirty = false

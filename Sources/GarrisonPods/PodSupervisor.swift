@@ -27,6 +27,12 @@ public final class PodSupervisor: @unchecked Sendable {
   var audit: PodAudit?
   /// Seccomp denials of this pod's containers, from the kernel log (nil if /dev/kmsg cannot be read).
   var seccompDenials: SeccompDenialMonitor?
+  /// Probe decisions per running container with probes, the results probe threads hand back, the run of each
+  /// container (results of an earlier run are dropped), and when a probe-triggered kill escalates to SIGKILL.
+  var probing: [String: ProbeScheduler] = [:]
+  let probeResults = ProbeResults()
+  var containerRun: [String: Int] = [:]
+  var killDeadline: [String: Date] = [:]
 
   struct Running {
     var pid: Int32
@@ -81,6 +87,8 @@ public final class PodSupervisor: @unchecked Sendable {
       collectExits()
       if termination.isSet {
         let requested = (try? JSONFile.read(StopRequest.self, from: paths.stopRequest))??.gracePeriodSeconds
+        status.deletionTimestamp = Date()
+        status.deletionGracePeriodSeconds = Int64(requested ?? Double(record.terminationGracePeriodSeconds))
         event("Normal", "Killing", "stopping the pod (grace period \(requested ?? Double(record.terminationGracePeriodSeconds))s)")
         save()
         auditSeccompDenials(force: true)
@@ -90,6 +98,7 @@ public final class PodSupervisor: @unchecked Sendable {
         return 0
       }
       step()
+      runProbes()
       auditSeccompDenials(force: false)
       if dirty { save() }
       if status.phase.isTerminal {
@@ -129,7 +138,8 @@ public final class PodSupervisor: @unchecked Sendable {
         status.hostVeth = veth
       }
     }
-    if record.namespaces.hostNetwork { status.podIP = HostAddress.primary(wait: reaper.wait) }
+    status.hostIP = HostAddress.primary(wait: reaper.wait)
+    if record.namespaces.hostNetwork { status.podIP = status.hostIP }
     let preparer = VolumePreparer(paths: paths, fsGroup: record.fsGroup)
     for v in record.volumes {
       let (source, mounts) = try preparer.prepare(v)

@@ -50,4 +50,32 @@ import Testing
     #expect(status == 0)
     #expect(out.trimmingCharacters(in: .whitespacesAndNewlines) == "ok ok ok ok ok bad")
   }
+
+  /// `probe.killed` records (liveness and startup) validate against the schema; one missing a field does not.
+  @Test(.enabled(if: (try? TestSupport.run("/usr/bin/python3", ["-c", "import jsonschema"]))?.0 == 0,
+                 "python3-jsonschema is not installed (scripts/setup.sh installs it)"))
+  func probeKilledRecordsValidate() throws {
+    let dir = TestSupport.scratch("probekilled")
+    defer { TestSupport.cleanup(dir) }
+    let log = try AuditLog(directory: dir + "/audit", checkpointEvery: 0)
+    let object = AuditObject(namespace: "ns", pod: "p", podUID: "u", container: "c")
+    try log.append([
+      AuditEvent(kind: .probeKilled, outcome: .allowed, object: object, details: AuditDetails.probeKilled(
+        probe: "Liveness", failures: 3, message: "HTTP probe failed with statuscode: 500", signal: "SIGTERM", graceSeconds: 30)),
+      AuditEvent(kind: .probeKilled, outcome: .allowed, object: object, details: AuditDetails.probeKilled(
+        probe: "Startup", failures: 30, message: "", signal: "SIGTERM", graceSeconds: 1.5)),
+    ])
+    var lines = ""
+    try AuditReader.forEachRecord(directory: dir + "/audit") { lines += $0.json.canonicalString + "\n"; return true }
+    lines += lines.split(separator: "\n")[0].replacingOccurrences(of: "\"failures\":3,", with: "") + "\n"
+    try lines.write(toFile: dir + "/records.jsonl", atomically: true, encoding: .utf8)
+    let script = """
+      import json, sys, jsonschema
+      v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+      print(" ".join("ok" if not list(v.iter_errors(json.loads(l))) else "bad" for l in open(sys.argv[2])))
+      """
+    let (status, out) = try TestSupport.run("/usr/bin/python3", ["-c", script, Self.schemaPath, dir + "/records.jsonl"])
+    #expect(status == 0)
+    #expect(out.trimmingCharacters(in: .whitespacesAndNewlines) == "ok ok bad", "\(out)")
+  }
 }

@@ -47,9 +47,9 @@ struct LifecycleTests {
         let want = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(sandbox.pid)/ns/\(ns)")
         for pid in pids { #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/\(ns)") == want) }
       }
-      // kubectl-style output.
+      // kubectl-style output: READY counts the sidecar, as kubectl does.
       let get = try s.garrison(["get", "pods"])
-      #expect(get.output.contains("shared") && get.output.contains("1/1") && get.output.contains("Running"))
+      #expect(get.output.contains("shared") && get.output.contains("2/2") && get.output.contains("Running"), "\(get.output)")
       let describe = try s.garrison(["describe", "pod", "shared"])
       #expect(describe.succeeded)
       for text in ["Status:             Running", "Init Containers:", "side:", "Restart Count:  0", "Events:", "SandboxReady", "Started"] {
@@ -269,7 +269,9 @@ struct LifecycleTests {
       for _ in 0..<100 where !gone { gone = !ProcessProbe.isAlive(sup); usleep(20_000) }
       let after = try #require(try s.manager.view("default", "orphan"))
       #expect(after.status.phase == .unknown && after.status.reason == "SupervisorLost")
-      #expect(try s.garrison(["get", "pods"]).output.contains("Unknown"))
+      // kubectl's STATUS shows the pod's reason; the Ready condition is False.
+      #expect(try s.garrison(["get", "pods"]).output.contains("SupervisorLost"))
+      #expect(!after.status.isReady && after.status.condition("Ready")?.reason == "SupervisorLost")
       // Re-applying does not pretend all is well.
       let again = try s.apply("""
         apiVersion: v1
