@@ -78,7 +78,8 @@ public final class AuditLog: @unchecked Sendable {
   @discardableResult
   public func append(_ events: [AuditEvent]) throws(GarrisonError) -> [UInt64] {
     guard !events.isEmpty else { return [] }
-    return try commits.submit(events) { (batch) throws(GarrisonError) -> [[UInt64]] in
+    let drafts = events.map(draft)  // rendered here, on the appender's thread; the commit splices seq and prev
+    return try commits.submit(drafts) { (batch) throws(GarrisonError) -> [[UInt64]] in
       try withExclusiveLock { () throws(GarrisonError) -> [[UInt64]] in try write(batch, sync: true) }
     }
   }
@@ -95,7 +96,7 @@ public final class AuditLog: @unchecked Sendable {
   /// before it reports success.
   public func appendWithoutSync(_ event: AuditEvent) throws(GarrisonError) -> (seq: UInt64, sync: PendingSync) {
     try withExclusiveLock { () throws(GarrisonError) -> (seq: UInt64, sync: PendingSync) in
-      let seq = try write([[event]], sync: false)[0][0]
+      let seq = try write([[draft(event)]], sync: false)[0][0]
       let path = Segments.path(directory, openSegmentIndex)
       let fd = dup(segmentFD)  // its own descriptor: a later rotation closes segmentFD
       guard fd >= 0 else { throw FileIO.error("dup", path) }
@@ -106,16 +107,16 @@ public final class AuditLog: @unchecked Sendable {
   /// Builds, frames and writes the records of each group of events (each group consecutive, with the checkpoint
   /// records due) in one `write`, fsync'd when `sync`, and returns each group's sequence numbers. Caller holds
   /// the lock.
-  private func write(_ groups: [[AuditEvent]], sync: Bool) throws(GarrisonError) -> [[UInt64]] {
+  private func write(_ groups: [[RecordDraft]], sync: Bool) throws(GarrisonError) -> [[UInt64]] {
     var h = try loadHead()
     var pending: [UInt8] = []
     var result: [[UInt64]] = []
     result.reserveCapacity(groups.count)
-    for events in groups {
+    for drafts in groups {
       var seqs: [UInt64] = []
-      seqs.reserveCapacity(events.count)
-      for event in events {
-        seqs.append(try add(event, to: &h, pending: &pending))
+      seqs.reserveCapacity(drafts.count)
+      for d in drafts {
+        seqs.append(try add(d, to: &h, pending: &pending))
         if checkpointEvery > 0 && h.seq % UInt64(checkpointEvery) == 0 {
           _ = try add(checkpointEvent(h), to: &h, pending: &pending)
         }
@@ -178,15 +179,24 @@ public final class AuditLog: @unchecked Sendable {
     }
   }
 
-  /// Builds the record for `event`, appends its frame to `pending` (rotating first if the segment is full).
+  /// `event` rendered for this log, stamped now unless it carries its own time.
+  private func draft(_ event: AuditEvent) -> RecordDraft {
+    RecordDraft(event, time: event.time ?? AuditTime.now(), host: host, actor: actor, chain: hasher.algorithm)
+  }
+
+  /// Builds the record for `event`; see `add(_:to:pending:)` for a draft.
   private func add(_ event: AuditEvent, to h: inout Head, pending: inout [UInt8]) throws(GarrisonError) -> UInt64 {
+    try add(draft(event), to: &h, pending: &pending)
+  }
+
+  /// Completes the record of `draft` with the next sequence number and the head's hash and appends its frame to
+  /// `pending` (rotating first if the segment is full).
+  private func add(_ draft: RecordDraft, to h: inout Head, pending: inout [UInt8]) throws(GarrisonError) -> UInt64 {
     if h.segmentSize + Int64(pending.count) >= Int64(segmentBytes) {
       try flush(&pending, &h)
       try rotate(&h)
     }
-    let record = AuditRecord(seq: h.seq + 1, time: event.time ?? AuditTime.now(), host: host, actor: actor,
-                             event: event, prev: h.hash, chain: hasher.algorithm)
-    let body = record.body
+    let body = draft.body(seq: h.seq + 1, prev: h.hash)
     h.seq += 1
     h.hash = hasher.hash(body)
     stats.records += 1

@@ -22,6 +22,7 @@ struct AuditAppendCommand: ParsableCommand {
   @Option(help: "Records between checkpoint records.") var checkpointEvery: Int = AuditLog.defaultCheckpointEvery
   @Option(help: "Appending threads in this process, each appending --count events (they share commits).") var threads: Int = 1
   @Flag(help: "Print commits and the fsync latency distribution to stderr at the end.") var stats = false
+  @Flag(help: "Do not print a line per append (benchmarks).") var quiet = false
 
   func run() throws {
     let hmac = try key.key()
@@ -49,6 +50,7 @@ struct AuditAppendCommand: ParsableCommand {
             failure.withLock { if firstError == nil { firstError = error } }
             return
           }
+          if quiet { continue }
           var line = ""
           for (s, id) in zip(seqs, ids) { line += "\(s) \(tag) \(id)\n" }
           out.withLock {

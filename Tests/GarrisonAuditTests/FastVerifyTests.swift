@@ -96,4 +96,17 @@ import Testing
     TestSupport.write(file, original)
     #expect(try AuditVerifier.verify(directory: dir).headHash == intact.headHash)
   }
+
+  /// A draft completed by the commit is byte for byte the record's canonical JSON.
+  @Test func draftsRenderTheCanonicalRecord() {
+    var gen = SampleEvents(seed: 21)
+    let actor = AuditActor(uid: 1000, pid: 7, commandLine: ["garrison", "apply", "-f", "p\"o\u{1}d.yaml", "ünï"])
+    for (i, event) in gen.events(500).enumerated() {
+      let time = event.time ?? AuditTime(seconds: 1_796_000_000 + Int64(i))
+      let prev = i == 0 ? ChainHasher.genesis : ChainHasher(hmacKey: nil).hash(Array("\(i)".utf8))
+      let draft = RecordDraft(event, time: time, host: "node-\(i % 3)", actor: actor, chain: "sha256")
+      let record = AuditRecord(seq: UInt64(i + 1), time: time, host: "node-\(i % 3)", actor: actor, event: event, prev: prev, chain: "sha256")
+      #expect(draft.body(seq: UInt64(i + 1), prev: prev) == record.body)
+    }
+  }
 }
