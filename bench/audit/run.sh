@@ -10,8 +10,9 @@ EVENTS=${EVENTS:-2000}          # per writer, single-event appends
 THREADS=${THREADS:-64}          # writer threads in one process (group commit)
 BIG=${BIG:-1000000}             # events for the report benchmark
 CONFIG=${CONFIG:-release}       # CONFIG=debug reuses the debug build (much slower CPU-bound phases)
-swift build -c "$CONFIG" --product garrison >/dev/null
-G=$(swift build -c "$CONFIG" --show-bin-path)/garrison
+BUILD=${BUILD:-.build}          # BUILD=.build-release uses another scratch path for the build
+swift build -c "$CONFIG" --scratch-path "$BUILD" --product garrison >/dev/null
+G=$(swift build -c "$CONFIG" --scratch-path "$BUILD" --show-bin-path)/garrison
 mkdir -p "$SCRATCH"
 trap 'rm -rf "$SCRATCH"' EXIT
 now() { date +%s.%N; }
@@ -29,11 +30,18 @@ wait; t1=$(now)
 echo "4 writers, 1 event per fsync:       $(rate $((EVENTS * 4)) "$t0" "$t1") events/s (total)"
 
 t0=$(now)
-"$G" audit append --audit-dir "$SCRATCH/threads" --count "$EVENTS" --batch 1 --threads "$THREADS" --stats --tag t \
-  >/dev/null 2>"$SCRATCH/threads.stats"
+"$G" audit append --audit-dir "$SCRATCH/threads" --count "$EVENTS" --batch 1 --threads "$THREADS" --stats --quiet \
+  --tag t 2>"$SCRATCH/threads.stats"
 t1=$(now)
 echo "$THREADS threads, 1 event per append: $(rate $((EVENTS * THREADS)) "$t0" "$t1") events/s (one process, shared commits)"
 echo "  $(cat "$SCRATCH/threads.stats")"
+
+t0=$(now)
+"$G" audit append --audit-dir "$SCRATCH/threads10" --count $((EVENTS * 10)) --batch 10 --threads "$THREADS" --stats --quiet \
+  --tag t 2>"$SCRATCH/threads10.stats"
+t1=$(now)
+echo "$THREADS threads, 10 events per append: $(rate $((EVENTS * 10 * THREADS)) "$t0" "$t1") events/s (one process, shared commits)"
+echo "  $(cat "$SCRATCH/threads10.stats")"
 
 t0=$(now); "$G" audit append --audit-dir "$SCRATCH/group" --count $((EVENTS * 10)) --batch 100 --tag g >/dev/null; t1=$(now)
 echo "1 writer, 100 events per fsync:     $(rate $((EVENTS * 10)) "$t0" "$t1") events/s"
