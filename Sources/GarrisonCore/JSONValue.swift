@@ -31,6 +31,15 @@ public enum JSONValue: Sendable, Hashable {
   public var boolValue: Bool? { if case .bool(let b) = self { return b }; return nil }
   /// The array payload, or nil.
   public var arrayValue: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
+  /// Whether the value says nothing: null, an empty array or an empty object (an OCI field given as `{}`).
+  public var isEmpty: Bool {
+    switch self {
+    case .null: return true
+    case .array(let a): return a.isEmpty
+    case .object(let o): return o.isEmpty
+    default: return false
+    }
+  }
   /// The object payload, or nil.
   public var objectValue: [String: JSONValue]? { if case .object(let o) = self { return o }; return nil }
   /// An array whose every element is a string, or nil (for anything else, one non-string element included).

@@ -1,3 +1,5 @@
+import GarrisonCore
+
 extension RuntimeSpec {
   /// `linux`: namespaces, id mappings, devices, cgroups, seccomp, paths and labels.
   public struct Linux: Codable, Equatable, Sendable {
@@ -97,10 +99,10 @@ extension RuntimeSpec {
     public var pids: Pids?
     public var unified: [String: String]?
     /// Kept as JSON: `OCIResourceLimits` reads blockIO and hugepageLimits and refuses network and rdma.
-    public var blockIO: OCIJSONValue?
-    public var hugepageLimits: OCIJSONValue?
-    public var network: OCIJSONValue?
-    public var rdma: OCIJSONValue?
+    public var blockIO: JSONValue?
+    public var hugepageLimits: JSONValue?
+    public var network: JSONValue?
+    public var rdma: JSONValue?
     public init(devices: [DeviceCgroup]? = nil, memory: Memory? = nil, cpu: CPU? = nil, pids: Pids? = nil) {
       self.devices = devices
       self.memory = memory

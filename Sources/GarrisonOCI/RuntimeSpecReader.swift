@@ -94,24 +94,12 @@ public enum RuntimeSpecReader {
       for item in items { out.append(try Obj(item)) }
       return out
     }
-    func any(_ k: String) -> OCIJSONValue? { value(k).map(RuntimeSpecReader.any) }
+    func any(_ k: String) -> JSONValue? { value(k) }
   }
 
   static func required<T>(_ v: T?) throws(Unsure) -> T {
     guard let v else { throw Unsure() }
     return v
-  }
-
-  static func any(_ v: JSONValue) -> OCIJSONValue {
-    switch v {
-    case .null: return .null
-    case .bool(let b): return .bool(b)
-    case .int(let i): return .number(Double(i))
-    case .double(let d): return .number(d)
-    case .string(let s): return .string(s)
-    case .array(let a): return .array(a.map(any))
-    case .object(let o): return .object(o.mapValues(any))
-    }
   }
 
   static func spec(_ o: Obj) throws(Unsure) -> RuntimeSpec {

@@ -161,7 +161,7 @@ import Testing
     spec.linux!.cgroupsPath = top + "/ctr"
     var r = RuntimeSpec.Resources(pids: .init(limit: 10))
     switch field {
-    case "hugepageLimits": r.hugepageLimits = .array([.object(["pageSize": .string("3MB"), "limit": .number(0)])])
+    case "hugepageLimits": r.hugepageLimits = .array([.object(["pageSize": .string("3MB"), "limit": .int(0)])])
     case "blockIO": r.blockIO = .object(["throttleBogusDevice": .array([])])
     case "memory.swappiness": r.memory = .init(limit: 64 << 20); r.memory!.swappiness = 0
     default: r.unified = ["memory.high": "1000000"]

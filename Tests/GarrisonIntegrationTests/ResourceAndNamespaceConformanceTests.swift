@@ -55,7 +55,7 @@ import Testing
   @Test(.enabled(if: canRun && hugetlb2MB, "needs root, busybox, built binaries and a cgroup v1 hugetlb controller with 2MB pages"))
   func hugepageLimitsAreWritten() throws {
     var resources = RuntimeSpec.Resources()
-    resources.hugepageLimits = .array([.object(["pageSize": .string("2MB"), "limit": .number(Double(4 << 21))])])
+    resources.hugepageLimits = .array([.object(["pageSize": .string("2MB"), "limit": .int(4 << 21)])])
     try withCreated(resources) { id in
       #expect(Self.read("/sys/fs/cgroup/hugetlb/garrison-oci-\(id)/hugetlb.2MB.limit_in_bytes") == "\(4 << 21)")
     }
@@ -69,8 +69,8 @@ import Testing
     let (major, minor) = Self.disk!
     var resources = RuntimeSpec.Resources()
     resources.blockIO = .object([
-      "throttleReadBpsDevice": .array([.object(["major": .number(Double(major)), "minor": .number(Double(minor)), "rate": .number(1_048_576)])]),
-      "throttleWriteIOPSDevice": .array([.object(["major": .number(Double(major)), "minor": .number(Double(minor)), "rate": .number(300)])]),
+      "throttleReadBpsDevice": .array([.object(["major": .integer(major), "minor": .integer(minor), "rate": .int(1_048_576)])]),
+      "throttleWriteIOPSDevice": .array([.object(["major": .integer(major), "minor": .integer(minor), "rate": .int(300)])]),
     ])
     try withCreated(resources) { id in
       let dir = "/sys/fs/cgroup/blkio/garrison-oci-\(id)"
@@ -87,7 +87,7 @@ import Testing
     defer { b.cleanup() }
     var spec = DefaultSpec.make(args: ["/bin/true"])
     spec.linux!.resources = RuntimeSpec.Resources()
-    spec.linux!.resources!.blockIO = .object(["weight": .number(500)])
+    spec.linux!.resources!.blockIO = .object(["weight": .int(500)])
     let r = try b.run(spec)
     #expect(r.status == 3 && r.stderr.contains("linux.resources.blockIO.weight"), "\(r.stderr)")
   }

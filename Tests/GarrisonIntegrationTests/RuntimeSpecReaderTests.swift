@@ -32,7 +32,7 @@ import Testing
     r.memory!.swappiness = 3
     r.memory!.disableOOMKiller = false
     r.unified = ["cpu.weight": "100"]
-    r.blockIO = .object(["weight": .number(10), "leaf": .array([.bool(true), .null, .string("x")])])
+    r.blockIO = .object(["weight": .int(10), "leaf": .array([.bool(true), .null, .string("x")])])
     s.linux!.resources = r
     s.linux!.seccomp = Harness.runtimeDefaultLike
     s.linux!.seccomp!.syscalls!.append(.init(names: ["personality"], action: "SCMP_ACT_ALLOW", errnoRet: 1,

@@ -58,7 +58,7 @@ public enum OCIResourceLimits {
   }
 
   /// `hugepageLimits`: `[{"pageSize": "2MB", "limit": bytes}]`.
-  static func hugepageLimits(_ value: OCIJSONValue) throws -> [CgroupLimits.HugepageLimit] {
+  static func hugepageLimits(_ value: JSONValue) throws -> [CgroupLimits.HugepageLimit] {
     let f = field / "hugepageLimits"
     guard case .array(let items) = value else { throw GarrisonError(.invalid, "must be a list", field: f) }
     return try items.enumerated().map { i, item in
@@ -70,7 +70,7 @@ public enum OCIResourceLimits {
   }
 
   /// `blockIO`: weight, leafWeight, weightDevice and the four throttle lists.
-  static func blockIO(_ value: OCIJSONValue) throws -> CgroupLimits.BlockIOLimits {
+  static func blockIO(_ value: JSONValue) throws -> CgroupLimits.BlockIOLimits {
     let f = field / "blockIO"
     guard case .object(let o) = value else { throw GarrisonError(.invalid, "must be an object", field: f) }
     let known = Set(["weight", "leafWeight", "weightDevice"])
@@ -78,12 +78,12 @@ public enum OCIResourceLimits {
     for key in o.keys.sorted() where !known.contains(key) {
       throw GarrisonError(.unenforceable, "blockIO.\(key) is not supported by garrison-oci's cgroup manager", field: f / key)
     }
-    func weight(_ v: OCIJSONValue?, _ p: FieldPath) throws -> UInt16? {
+    func weight(_ v: JSONValue?, _ p: FieldPath) throws -> UInt16? {
       guard let n = try unsigned(v, p, required: false) else { return nil }
       guard n <= UInt64(UInt16.max) else { throw GarrisonError(.invalid, "weight \(n) is out of range", field: p) }
       return UInt16(n)
     }
-    func devices(_ key: String) throws -> [(Int, [String: OCIJSONValue], Int64, Int64)] {
+    func devices(_ key: String) throws -> [(Int, [String: JSONValue], Int64, Int64)] {
       guard let v = o[key], !v.isEmpty else { return [] }
       guard case .array(let items) = v else { throw GarrisonError(.invalid, "must be a list", field: f / key) }
       return try items.enumerated().map { i, item in
@@ -108,16 +108,17 @@ public enum OCIResourceLimits {
     return b
   }
 
-  /// A non-negative integer of a JSON value (`OCIJSONValue` numbers are doubles: integral, below 2^53).
-  static func unsigned(_ v: OCIJSONValue?, _ p: FieldPath, required: Bool) throws -> UInt64? {
+  /// A non-negative integer of a JSON value (an integer, or an integral double below 2^53).
+  static func unsigned(_ v: JSONValue?, _ p: FieldPath, required: Bool) throws -> UInt64? {
     guard let v, v != .null else {
       if required { throw GarrisonError(.invalid, "is required", field: p) }
       return nil
     }
-    guard case .number(let n) = v, n >= 0, n < 9_007_199_254_740_992, n.rounded() == n else {
-      throw GarrisonError(.invalid, "must be a non-negative integer", field: p)
+    switch v {
+    case .int(let i) where i >= 0: return UInt64(i)
+    case .double(let n) where n >= 0 && n < 9_007_199_254_740_992 && n.rounded() == n: return UInt64(n)
+    default: throw GarrisonError(.invalid, "must be a non-negative integer", field: p)
     }
-    return UInt64(n)
   }
 
   /// runc leaves a cgroup file alone when its value is 0 (containerd and podman write zeros for "unset").
