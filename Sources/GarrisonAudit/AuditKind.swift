@@ -25,6 +25,10 @@ public enum AuditKind: String, Sendable, CaseIterable, Hashable, Comparable {
   case portForwardOpened = "portforward.opened"
   case portForwardClosed = "portforward.closed"
   case admissionDecision = "admission.decision"
+  case workloadScaled = "workload.scaled"
+  case workloadRolloutStarted = "workload.rollout_started"
+  case workloadRolloutCompleted = "workload.rollout_completed"
+  case podReplaced = "pod.replaced"
 
   public static func < (a: AuditKind, b: AuditKind) -> Bool { a.rawValue < b.rawValue }
 

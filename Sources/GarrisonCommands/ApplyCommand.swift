@@ -57,20 +57,17 @@ struct ApplyCommand: ParsableCommand {
           objects[i].metadata.namespace = namespace
         }
       }
-      var compiler = CompilerOptions(seccompDefault: seccompDefault)
-      compiler.imageUser = ImageUserLookup.make(root: rootOption.path)
-      compiler.bpfCacheDirectory = rootOption.path + "/cache/seccomp"
-      if let policies { compiler.policiesDirectory = policies }
       let runtimePath = try RuntimeLocator.locate(runtime)
       try HostSetup.prepare(runtime: runtimePath)
-      let images: any ImageResolver = try rootfs.map { DirectoryImageResolver(directory: $0) } ?? StoreImageResolver.make(root: rootOption.path)
-      var options = ApplyOptions(
-        runtimePath: runtimePath, images: images,
-        network: NetworkConfig(mode: network, bridge: bridge, cidr: podCidr),
-        backoff: BackoffPolicy(base: backoffBase), compiler: compiler,
-        supervisorExecutable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path)
-      options.skipFitCheck = false
+      func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p }
+      // What a workload controller needs to build its pods as this apply would (stored with the workload).
+      let runConfig = WorkloadRunConfig(
+        runtimePath: absolute(runtimePath), rootfs: rootfs.map(absolute), network: NetworkConfig(mode: network, bridge: bridge, cidr: podCidr),
+        backoffBase: backoffBase, seccompDefault: seccompDefault, policies: policies.map(absolute),
+        executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path)
+      let options = try ApplyOptionsFactory.make(runConfig, root: rootOption.path)
       let manager = rootOption.manager
+      let workloads = WorkloadManager(root: rootOption.path)
       let store = ObjectStore(root: rootOption.path)
       // ConfigMaps and Secrets first, so pods in the same apply can mount them.
       for o in objects where o.kind == "ConfigMap" || o.kind == "Secret" {
@@ -82,12 +79,24 @@ struct ApplyCommand: ParsableCommand {
       var started: [(String, String)] = []
       for o in objects where o.kind != "ConfigMap" && o.kind != "Secret" {
         if o.kind == "Namespace" { print("namespace/\(o.name) unchanged (namespaces exist implicitly)"); continue }
+        if WorkloadKind.controlled.contains(o.kind) { continue }
         do {
           // Supervisors start in parallel; each is awaited below.
           let outcome = try manager.apply(o, options: options, waitReady: 0)
           print("pod/\(o.name) \(outcome)")
           if outcome == "created" { started.append((o.namespace, o.name)) }
           applied.append((o.namespace, o.name))
+        } catch var e as GarrisonError {
+          if e.location == nil { e.location = o.location }
+          Diagnostics.print(e, severity: "error", object: o.reference)
+          if failure == nil || e.exitCode > failure!.exitCode { failure = e }
+        }
+      }
+      // Workloads after pods and objects: their controllers start their pods.
+      for o in objects where WorkloadKind.controlled.contains(o.kind) {
+        do {
+          let outcome = try workloads.apply(o, run: runConfig, options: options)
+          print("\(WorkloadKinds.resource(o.kind))/\(o.name) \(outcome)")
         } catch var e as GarrisonError {
           if e.location == nil { e.location = o.location }
           Diagnostics.print(e, severity: "error", object: o.reference)

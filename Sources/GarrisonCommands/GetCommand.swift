@@ -14,12 +14,23 @@ struct GetCommand: ParsableCommand {
   @Argument(help: "Resource type: pods (po, pod).") var resource: String
   @Argument(help: "Pod name.") var name: String?
   @Option(name: [.short, .customLong("output")], help: "wide, json or yaml.") var output: String?
+  @Option(name: [.customShort("l"), .customLong("selector")], help: "Label selector (app=web, tier in (a,b), !legacy).") var selector: String?
+  @Flag(help: "Show every object's labels as the last column.") var showLabels = false
 
   func run() throws {
     try PodCLI.run {
-      guard ["pods", "pod", "po"].contains(resource) else { throw GarrisonError(.usage, "unknown resource type \"\(resource)\" (garrison serves pods)") }
+      let labelSelector = try selector.map(LabelSelector.parse)
+      if let kind = WorkloadKinds.kind(resource) {
+        try ns.check()
+        if let name { try KubernetesNames.checkPodNameArgument(name) }
+        try WorkloadGet(root: rootOption.path, ns: ns, kind: kind, name: name, output: output, selector: labelSelector,
+                        showLabels: showLabels).run()
+        return
+      }
+      guard ["pods", "pod", "po"].contains(resource) else { throw GarrisonError(.usage, "unknown resource type \"\(resource)\" (pods, deployments, replicasets, jobs)") }
       try ns.check()
       if let name { try KubernetesNames.checkPodNameArgument(name) }
+      WorkloadGet.recoverControllers(root: rootOption.path, namespace: ns.selected)
       let manager = rootOption.manager
       var views: [PodView]
       if let name {
@@ -30,6 +41,7 @@ struct GetCommand: ParsableCommand {
       } else {
         views = try manager.list(namespace: ns.selected)
       }
+      if let labelSelector { views = views.filter { labelSelector.matches($0.record.labels ?? [:]) } }
       switch output {
       case "json", "yaml":
         let docs = views.map(PodDocument.init)
@@ -48,7 +60,7 @@ struct GetCommand: ParsableCommand {
           FileHandle.standardError.write(Data("No resources found\(ns.selected.map { " in \($0) namespace" } ?? "").\n".utf8))
           return
         }
-        var rows: [[String]] = [(ns.selected == nil ? ["NAMESPACE"] : []) + ["NAME", "READY", "STATUS", "RESTARTS", "AGE"] + (output == "wide" ? ["IP", "SUPERVISOR"] : [])]
+        var rows: [[String]] = [(ns.selected == nil ? ["NAMESPACE"] : []) + ["NAME", "READY", "STATUS", "RESTARTS", "AGE"] + (output == "wide" ? ["IP", "SUPERVISOR"] : []) + (showLabels ? ["LABELS"] : [])]
         for v in views {
           let apps = v.status.containers.filter { $0.role == "app" }
           let ready = apps.filter(\.ready).count
@@ -56,6 +68,7 @@ struct GetCommand: ParsableCommand {
           var row = ns.selected == nil ? [v.record.namespace] : []
           row += [v.record.name, "\(ready)/\(apps.count)", PodDisplay.status(v), "\(restarts)", PodCLI.age(v.record.createdAt)]
           if output == "wide" { row += [v.status.podIP ?? "<none>", v.status.supervisor.map { "\($0.pid)\(v.supervised ? "" : " (gone)")" } ?? "<none>"] }
+          if showLabels { row.append(WorkloadGet.labels(v.record.labels ?? [:])) }
           rows.append(row)
         }
         print(PodCLI.table(rows), terminator: "")

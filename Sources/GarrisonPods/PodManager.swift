@@ -48,6 +48,12 @@ public struct PodManager: Sendable {
 
   func admit(_ object: ManifestObject, options: ApplyOptions, waitReady: Double, audit: PodAudit) throws -> String {
     let record = try PodBuilder(root: root, options: options).build(object)
+    return try admit(record: record, options: options, waitReady: waitReady, audit: audit)
+  }
+
+  /// Admits a built pod: AppArmor profile, the fit check and the name reservation under the root lock, the
+  /// `pod.admitted` event, the supervisor. Workload controllers start their pods through here too.
+  public func admit(record: PodRecord, options: ApplyOptions, waitReady: Double, audit: PodAudit) throws -> String {
     try DefaultAppArmorProfile.ensureLoaded(for: record, policiesDirectory: options.compiler.policiesDirectory,
                                             host: HostLSM.detect(), audit: audit)
     let p = paths(record.namespace, record.name)

@@ -23,13 +23,19 @@ public struct PodRecord: Codable, Sendable, Equatable {
   /// `securityContext.fsGroup`, applied to emptyDir, configMap and secret volumes.
   public var fsGroup: UInt32?
   public var hostname: String
+  /// `metadata.labels` (selectors: `get pods -l`, the workload controllers).
+  public var labels: [String: String]?
+  /// The ReplicaSet or Job that owns this pod (nil for a naked pod).
+  public var ownerReferences: [OwnerReference]?
 
   public init(
     namespace: String, name: String, uid: String, createdAt: Date = Date(), restartPolicy: String,
     containers: [ContainerRecord], volumes: [VolumeRecord], network: NetworkConfig, namespaces: SandboxNamespaces,
     runtime: RuntimeConfig, backoff: BackoffPolicy, terminationGracePeriodSeconds: Int64, requests: PodRequests,
-    fsGroup: UInt32?, hostname: String
+    fsGroup: UInt32?, hostname: String, labels: [String: String]? = nil, ownerReferences: [OwnerReference]? = nil
   ) {
+    self.labels = labels
+    self.ownerReferences = ownerReferences
     self.namespace = namespace
     self.name = name
     self.uid = uid
