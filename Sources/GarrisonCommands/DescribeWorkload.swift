@@ -51,7 +51,15 @@ enum WorkloadDescribe {
     out += "  Containers:  \(names)\n"
     out += "  Images:      \(images)\n"
     if let c = s.condition {
-      out += "Conditions:\n  Type    Reason\n  ----    ------\n  \(c)    \(s.conditionReason ?? (c == "Complete" ? "NewReplicaSetAvailable" : "ReplicaSetUpdated"))\n"
+      var rows = [["  Type", "Status", "Reason"], ["  ----", "------", "------"]]
+      if kind == "Deployment" {
+        let available = s.availableReplicas >= o.spec.replicas - o.spec.strategy.fenceposts(replicas: o.spec.replicas).unavailable
+        rows.append(["  Available", available ? "True" : "False", available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable"])
+        rows.append(["  Progressing", "True", c == "Complete" ? "NewReplicaSetAvailable" : "ReplicaSetUpdated"])
+      } else {
+        rows.append(["  \(c)", "True", s.conditionReason ?? (c == "Complete" ? "" : "Failed")])
+      }
+      out += "Conditions:\n" + PodCLI.table(rows)
     }
     if kind == "Deployment" {
       let sets = try m.replicaSets(of: o).sorted { $0.revision < $1.revision }

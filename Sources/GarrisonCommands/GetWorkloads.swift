@@ -42,12 +42,12 @@ struct WorkloadGet {
     case "json", "yaml":
       let docs = zip(objects, statuses).map { WorkloadDocument.make($0, $1) }
       let value: JSONValue = name != nil ? docs[0] : ["apiVersion": "v1", "kind": "List", "items": .array(docs)]
-      let any = try JSONSerialization.jsonObject(with: Data(value.canonicalBytes))
       if output == "json" {
-        let data = try JSONSerialization.data(withJSONObject: any, options: [.prettyPrinted, .sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try enc.encode(EncodableJSON(value)), as: UTF8.self))
       } else {
-        print(try Yams.dump(object: any, sortKeys: true), terminator: "")
+        print(try YAMLEncoder().encode(EncodableJSON(value)), terminator: "")
       }
     case nil, "wide":
       if objects.isEmpty {
@@ -175,5 +175,44 @@ enum WorkloadDocument {
       }
     }
     return ["apiVersion": .string(o.apiVersion), "kind": .string(o.kind), "metadata": .object(meta), "spec": .object(spec), "status": .object(status)]
+  }
+}
+
+/// A `JSONValue` as an `Encodable` (for the JSON and YAML encoders of `-o json|yaml`).
+struct EncodableJSON: Encodable {
+  let value: JSONValue
+  init(_ value: JSONValue) { self.value = value }
+
+  struct Key: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+  }
+
+  func encode(to encoder: any Encoder) throws {
+    switch value {
+    case .null:
+      var c = encoder.singleValueContainer()
+      try c.encodeNil()
+    case .bool(let b):
+      var c = encoder.singleValueContainer()
+      try c.encode(b)
+    case .int(let i):
+      var c = encoder.singleValueContainer()
+      try c.encode(i)
+    case .double(let d):
+      var c = encoder.singleValueContainer()
+      try c.encode(d)
+    case .string(let s):
+      var c = encoder.singleValueContainer()
+      try c.encode(s)
+    case .array(let a):
+      var c = encoder.unkeyedContainer()
+      for x in a { try c.encode(EncodableJSON(x)) }
+    case .object(let o):
+      var c = encoder.container(keyedBy: Key.self)
+      for (k, x) in o.sorted(by: { $0.key < $1.key }) { try c.encode(EncodableJSON(x), forKey: Key(stringValue: k)) }
+    }
   }
 }
