@@ -206,6 +206,42 @@ struct WorkloadTests {
     }
   }
 
+  /// Two `apply`s of the same new Deployment at once make one object; an `apply` of a changed template racing a
+  /// `scale` never has more than replicas + maxSurge pods (not counting pods being deleted).
+  @Test func concurrentCommandsStayWithinTheSurge() throws {
+    try withWorkloads { s in
+      func start(_ yaml: String) throws -> pid_t {
+        let file = s.dir + "/c-\(UInt32.random(in: 0..<UInt32.max)).yaml"
+        try yaml.write(toFile: file, atomically: true, encoding: .utf8)
+        return try Spawn.start([Host.garrison, "apply", "-f", file, "--rootfs", s.rootfs, "--runtime", Host.crun!, "--no-seccomp-default",
+                                "--network", "none", "--root", s.root])
+      }
+      let a = try start(Self.deployment(env: "a"))
+      let b = try start(Self.deployment(env: "a"))
+      #expect(try Spawn.waitPID(a) == .exited(0))
+      #expect(try Spawn.waitPID(b) == .exited(0))
+      let m = WorkloadManager(root: s.root)
+      #expect(try m.store.list(kind: "Deployment", namespace: "default").count == 1)
+      try waitFor("3/3 ready") { try ready(s).count == 3 }
+      let d = try #require(try m.store.object("default", "Deployment", "web"))
+      var maxPods = 0
+      func sample() throws { maxPods = max(maxPods, try m.pods(of: d).filter { !WorkloadStore.terminating($0) }.count) }
+      let c = try start(Self.deployment(env: "b"))
+      let scale = try Spawn.start([Host.garrison, "scale", "deployment/web", "--replicas", "3", "--root", s.root])
+      try sample()
+      #expect(try Spawn.waitPID(c) == .exited(0))
+      #expect(try Spawn.waitPID(scale) == .exited(0))
+      try waitFor("the rollout to complete", timeout: 60) {
+        try sample()
+        let cur = try #require(try m.store.object("default", "Deployment", "web"))
+        let st = try m.store.status(m.store.paths("default", "Deployment", "web"))
+        return st.condition == "Complete" && st.observedGeneration == cur.generation
+      }
+      #expect(maxPods <= 4, "more than replicas + maxSurge pods: \(maxPods)")
+      try waitFor("3 pods", timeout: 20) { try m.pods(of: d).count == 3 }
+    }
+  }
+
   @Test func jobsCompleteOrStopAtTheirBackoffLimit() throws {
     try withWorkloads { s in
       let r = try s.apply("""
