@@ -224,7 +224,7 @@ public final class ContainedDirectory {
         serial += 1
         // The thread id too: several threads of one process (a workload controller deleting pods) may remove
         // trees side by side in the same parent.
-        let moved = "\(Self.leftoverPrefix)\(getpid())-\(gr_gettid())-\(serial)"
+        let moved = "\(Self.leftoverPrefix)\(getpid())-\(gr_gettid())-\(serial)-\(UInt32.random(in: 0...UInt32.max))"
         guard Glibc.renameat(dir, child, fd, moved) == 0 else {
           throw GarrisonError(.system, operation: "rename", "cannot move `\(ContainedPath.printable(child))` up from \(path)/\(current) to remove it",
                               errno: errno)

@@ -196,10 +196,11 @@ public struct PodManager: Sendable {
       }
       return false
     }
+    // stop.json before the status is read: a supervisor that records itself after this read finds it at its
+    // start and creates nothing. The supervisor reads the grace period from it when SIGTERM arrives.
+    try JSONFile.write(StopRequest(gracePeriodSeconds: grace ?? Double(record.terminationGracePeriodSeconds)), to: p.stopRequest)
     let status = try JSONFile.read(PodStatus.self, from: p.status)
     if let sup = status?.supervisor, ProcessProbe.isAlive(sup) {
-      // The supervisor reads the grace period from stop.json when SIGTERM arrives.
-      if let grace { try JSONFile.write(StopRequest(gracePeriodSeconds: grace), to: p.stopRequest) }
       ProcessProbe.signal(sup, SIGTERM)
       let limit = (grace ?? Double(record.terminationGracePeriodSeconds)) + 10
       let deadline = Date(timeIntervalSinceNow: limit)

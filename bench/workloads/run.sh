@@ -68,7 +68,11 @@ wait_until() {  # timeout-seconds command...
   until "$@"; do [ "$(date +%s)" -lt "$end" ] || { echo "timed out: $*" >&2; exit 1; }; sleep 0.02; done
 }
 ten_ready() { [ "$(readypods | wc -l)" -ge 10 ]; }
-naked_running() { [ "$(g get pods 2>/dev/null | grep -c ' Running ')" -ge 10 ]; }
+replaced() {  # the victim gone from the ready set, 10 ready
+  local now; now=$(readypods)
+  [ "$(printf '%s\n' "$now" | grep -c .)" -ge 10 ] && ! printf '%s\n' "$now" | grep -qx "$victim"
+}
+naked_running() { local out; out=$(g get pods 2>/dev/null || true); [ "$(printf '%s\n' "$out" | grep -c ' Running ')" -ge 10 ]; }
 results=$work/results.txt
 echo "== $config build, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $rounds rounds"
 for r in $(seq "$rounds"); do
@@ -78,14 +82,12 @@ for r in $(seq "$rounds"); do
     victim=$(readypods | head -1)
     sup=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["supervisor"]["pid"])' "$root/pods/default/$victim/status.json")
     t0=$(now); kill -9 "$sup"
-    gone_and_ten() { ten_ready && ! readypods | grep -qx "$victim"; }
-    wait_until 30 gone_and_ten; t1=$(now)
+    wait_until 30 replaced; t1=$(now)
     echo "replace_kill9 $(python3 -c "print($t1-$t0)")" >> "$results"
   done
   victim=$(readypods | head -1)
   t0=$(now); g delete pod "$victim" --grace-period 0 >/dev/null
-  gone_and_ten() { ten_ready && ! readypods | grep -qx "$victim"; }
-  wait_until 30 gone_and_ten; t1=$(now)
+  wait_until 30 replaced; t1=$(now)
   echo "replace_delete $(python3 -c "print($t1-$t0)")" >> "$results"
   g delete deployment web --grace-period 0 >/dev/null
   t0=$(now); g apply -f "$work/pods.yaml" "${flags[@]}" >/dev/null; wait_until 60 naked_running; t1=$(now)

@@ -233,6 +233,15 @@ public struct WorkloadManager: Sendable {
       }
     }
     group.wait()
+    // A pod directory whose removal hit a transiently busy mount point is retried once.
+    let left = owned.filter { FileManager.default.fileExists(atPath: $0.paths.directory) }
+    if !failures.items.isEmpty && !left.isEmpty {
+      usleep(500_000)
+      failures.clear()
+      for v in left {
+        do { try pods.delete(v.record.namespace, v.record.name, grace: 0) } catch { failures.append("\(v.record.name): \(error)") }
+      }
+    }
     if !failures.items.isEmpty {
       throw GarrisonError(.system, operation: "delete", "pods of \(kind) \(namespace)/\(name) not all deleted: " + failures.items.joined(separator: "; "))
     }
@@ -245,5 +254,6 @@ final class FailureList: @unchecked Sendable {
   private let lock = NSLock()
   private var list: [String] = []
   func append(_ s: String) { lock.lock(); list.append(s); lock.unlock() }
+  func clear() { lock.lock(); list.removeAll(); lock.unlock() }
   var items: [String] { lock.lock(); defer { lock.unlock() }; return list }
 }
