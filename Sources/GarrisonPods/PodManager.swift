@@ -205,7 +205,12 @@ public struct PodManager: Sendable {
       let limit = (grace ?? Double(record.terminationGracePeriodSeconds)) + 10
       let deadline = Date(timeIntervalSinceNow: limit)
       while ProcessProbe.isAlive(sup) && Date() < deadline { usleep(20_000) }
-      if ProcessProbe.isAlive(sup) { ProcessProbe.signal(sup, SIGKILL) }
+      if ProcessProbe.isAlive(sup) {
+        ProcessProbe.signal(sup, SIGKILL)
+        // Gone before the cleanup starts: a system call it was in (a mount) must not complete after it.
+        let killed = Date(timeIntervalSinceNow: 5)
+        while ProcessProbe.isAlive(sup) && Date() < killed { usleep(10_000) }
+      }
     }
     let latest = try JSONFile.read(PodStatus.self, from: p.status) ?? status
     try PodCleanup.run(record: record, status: latest, paths: p)

@@ -87,6 +87,16 @@ public final class WorkloadController: @unchecked Sendable {
     }
   }
 
+  /// Pods marked terminating long ago whose deletion is not running here (it failed, or the controller that
+  /// started it was killed) are deleted again.
+  func retryStaleDeletions(_ owned: [PodView]) {
+    for v in owned where WorkloadStore.terminating(v) && !deletions.contains(v.record.name) {
+      let attrs = try? FileManager.default.attributesOfItem(atPath: v.paths.stopRequest)
+      guard let written = attrs?[.modificationDate] as? Date else { continue }
+      if Date().timeIntervalSince(written) > 60 + Double(v.record.terminationGracePeriodSeconds) { startDeletion(v, grace: 0) }
+    }
+  }
+
   func observed(_ v: PodView) -> ObservedPod {
     ObservedPod(v, terminating: WorkloadStore.terminating(v) || deletions.contains(v.record.name))
   }
@@ -189,6 +199,7 @@ public final class WorkloadController: @unchecked Sendable {
     var status = try store.status(p)
     let now = Date()
     let owned = store.pods(ownedBy: rs.uid, in: pods)
+    retryStaleDeletions(owned)
     let observedPods = owned.map(observed)
     let plan = ReplicaSetDecision.decide(desired: rs.spec.replicas, pods: observedPods, known: Set(status.knownPods), now: now)
     for r in plan.replaced {
@@ -277,6 +288,7 @@ public final class WorkloadController: @unchecked Sendable {
     let now = Date()
     if status.startTime == nil { status.startTime = now }
     let owned = store.pods(ownedBy: job.uid, in: pods)
+    retryStaleDeletions(owned)
     let observedPods = owned.map(observed)
     let outcome = JobDecision.decide(
       completions: job.spec.completions, parallelism: job.spec.parallelism, backoffLimit: job.spec.backoffLimit,
