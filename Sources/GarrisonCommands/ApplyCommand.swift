@@ -30,7 +30,7 @@ struct ApplyCommand: ParsableCommand {
   @Option(help: "Restart backoff base in seconds (doubles to 300s).") var backoffBase: Double = 10
   @Flag(inversion: .prefixedNo, help: "An unset seccompProfile means RuntimeDefault.") var seccompDefault = true
   @Option(help: "The Policies/ directory.") var policies: String?
-  @Flag(help: "Wait until every pod is Running (or finished).") var wait = false
+  @Flag(help: "Wait until every pod is Running (or finished), every Deployment and ReplicaSet has its replicas ready, every Job has finished.") var wait = false
   @Option(help: "Seconds to wait with --wait.") var timeout: Double = 60
 
   func run() throws {
@@ -93,10 +93,12 @@ struct ApplyCommand: ParsableCommand {
         }
       }
       // Workloads after pods and objects: their controllers start their pods.
+      var appliedWorkloads: [ManifestObject] = []
       for o in objects where WorkloadKind.controlled.contains(o.kind) {
         do {
           let outcome = try workloads.apply(o, run: runConfig, options: options)
           print("\(WorkloadKinds.resource(o.kind))/\(o.name) \(outcome)")
+          appliedWorkloads.append(o)
         } catch var e as GarrisonError {
           if e.location == nil { e.location = o.location }
           Diagnostics.print(e, severity: "error", object: o.reference)
@@ -118,6 +120,9 @@ struct ApplyCommand: ParsableCommand {
             throw GarrisonError(.system, "pod \(ns)/\(name) is \(v.status.phase.rawValue): \(v.status.reason ?? "") \(v.status.message ?? "")")
           }
         }
+      }
+      if wait {
+        for o in appliedWorkloads { try workloads.wait(o.kind, o.namespace, o.name, timeout: timeout) }
       }
       if let failure { throw ExitCode(failure.exitCode) }
     }

@@ -182,6 +182,30 @@ public struct WorkloadManager: Sendable {
     }
   }
 
+  /// `apply --wait`: until a Deployment's rollout is complete, a ReplicaSet's replicas are ready, a Job has
+  /// finished (exit 4 if it failed, or on the timeout).
+  public func wait(_ kind: String, _ namespace: String, _ name: String, timeout: Double) throws {
+    let p = store.paths(namespace, kind, name)
+    let deadline = Date(timeIntervalSinceNow: timeout)
+    while Date() < deadline {
+      guard let o = try store.object(namespace, kind, name) else { throw notFound(kind, namespace, name) }
+      let s = try store.status(p)
+      if s.observedGeneration >= o.generation {
+        switch kind {
+        case "Deployment": if s.condition == "Complete" { return }
+        case "ReplicaSet": if s.readyReplicas == o.spec.replicas && s.replicas == o.spec.replicas { return }
+        default:
+          if s.condition == "Complete" { return }
+          if s.condition == "Failed" {
+            throw GarrisonError(.system, "job \(namespace)/\(name) failed: \(s.conditionReason ?? "") \(s.conditionMessage ?? "")")
+          }
+        }
+      }
+      usleep(50_000)
+    }
+    throw GarrisonError(.system, "timed out waiting for \(WorkloadKinds.resource(kind))/\(name)")
+  }
+
   // MARK: read
 
   public func replicaSets(of d: WorkloadObject) throws -> [WorkloadObject] {
