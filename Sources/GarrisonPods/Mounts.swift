@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 import CGarrisonLinux
 
 /// `mount(2)` and `umount2(2)` for the supervisor's own mounts (overlay roots, tmpfs volumes, subPath binds).
@@ -28,7 +29,7 @@ public enum Mounts {
 
   /// Whether `path` is a mount point in this mount namespace (from /proc/self/mountinfo).
   public static func isMountPoint(_ path: String) -> Bool {
-    guard let info = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return false }
+    guard let info = try? FileIO.readText("/proc/self/mountinfo") else { return false }
     return info.split(separator: "\n").contains { line in
       let f = line.split(separator: " ")
       return f.count > 4 && unescape(String(f[4])) == path

@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonCgroups
 import GarrisonCore
+import GarrisonKernel
 
 /// The pod runner's use of GarrisonCgroups: a container's OOM-kill counter (read before `delete`, which
 /// removes the cgroup) and removal of a pod's cgroup tree (`/garrison/<uid>`, killing anything left in it).
@@ -27,7 +28,7 @@ public enum OOMProbe {
   /// the same path in hierarchies the cgroup manager does not manage. Once the pod's processes are gone those
   /// directories are empty: remove them deepest first, in every cgroup mount, so nothing is left behind.
   static func removeEmptyDirectories(parent: String) throws {
-    let mountinfo = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+    let mountinfo = try FileIO.readText("/proc/self/mountinfo")
     let mounts = mountinfo.split(separator: "\n").compactMap { line -> String? in
       let fields = line.split(separator: " ")
       guard let dash = fields.firstIndex(of: "-"), dash + 1 < fields.count,

@@ -52,7 +52,9 @@ public enum PodCleanup {
   public static func mountsUnder(_ dir: String) throws -> [String] {
     let info: String
     do {
-      info = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+      // A read(2) loop to end of file: Foundation's String(contentsOfFile:) returned a short read of this procfs
+      // file once it held over ~32 KiB (122 mounts), and a mount past that point was never unmounted.
+      info = try FileIO.readText("/proc/self/mountinfo")
     } catch {
       throw GarrisonError(.system, operation: "read /proc/self/mountinfo", "cannot list mounts under \(dir): \(error)")
     }

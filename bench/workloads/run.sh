@@ -79,13 +79,13 @@ for r in $(seq "$rounds"); do
   t0=$(now); g apply -f "$work/deploy.yaml" "${flags[@]}" >/dev/null; wait_until 60 ten_ready; t1=$(now)
   echo "deploy_ready $(python3 -c "print($t1-$t0)")" >> "$results"
   for k in 1 2; do
-    victim=$(readypods | head -1)
+    victim=$(readypods | sed -n 1p)
     sup=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["supervisor"]["pid"])' "$root/pods/default/$victim/status.json")
     t0=$(now); kill -9 "$sup"
     wait_until 30 replaced; t1=$(now)
     echo "replace_kill9 $(python3 -c "print($t1-$t0)")" >> "$results"
   done
-  victim=$(readypods | head -1)
+  victim=$(readypods | sed -n 1p)
   t0=$(now); g delete pod "$victim" --grace-period 0 >/dev/null
   wait_until 30 replaced; t1=$(now)
   echo "replace_delete $(python3 -c "print($t1-$t0)")" >> "$results"
