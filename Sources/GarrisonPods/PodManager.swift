@@ -214,6 +214,11 @@ public struct PodManager: Sendable {
     }
     let latest = try JSONFile.read(PodStatus.self, from: p.status) ?? status
     try PodCleanup.run(record: record, status: latest, paths: p)
+    // The record goes first: while the rest of the directory is removed (in directory order, stop.json perhaps
+    // before status.json) the pod is already gone from every listing, never seen half-deleted as a live pod.
+    guard Glibc.unlink(p.record) == 0 || errno == ENOENT else {
+      throw GarrisonError(.system, operation: "unlink", "cannot remove \(p.record)", errno: errno)
+    }
     try PodCleanup.removeDirectory(p)
     return true
   }

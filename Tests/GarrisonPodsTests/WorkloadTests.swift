@@ -77,6 +77,9 @@ struct WorkloadTests {
         #expect(v.record.labels?["pod-template-hash"] == hash && v.record.labels?["app"] == "web")
         #expect(v.record.ownerReferences?.first?.kind == "ReplicaSet" && v.record.ownerReferences?.first?.name == rs.first?.name)
       }
+      try waitFor("the status to say 3 ready", timeout: 5) {
+        (try m.store.status(m.store.paths("default", "Deployment", "web"))).readyReplicas == 3
+      }
       let get = try s.garrison(["get", "deployments"])
       #expect(get.output.contains("READY") && get.output.contains("UP-TO-DATE") && get.output.contains("3/3"), "\(get.output)")
       let getRS = try s.garrison(["get", "rs"])
