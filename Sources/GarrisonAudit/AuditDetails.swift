@@ -99,6 +99,23 @@ public enum AuditDetails {
      "grace_seconds": .double(graceSeconds)]
   }
 
+  /// `workload.scaled`: a Deployment, ReplicaSet or Job's replicas changed (`apply`, `scale`).
+  public static func workloadScaled(workload: String, from: Int, to: Int, by: String) -> JSONValue {
+    ["workload": .string(workload), "from": .integer(from), "to": .integer(to), "by": .string(by)]
+  }
+
+  /// `workload.rollout_started` / `workload.rollout_completed`: a Deployment's rollout to a revision (its
+  /// ReplicaSet and pod-template-hash), and the strategy.
+  public static func rollout(workload: String, revision: Int, replicaSet: String, templateHash: String, strategy: String) -> JSONValue {
+    ["workload": .string(workload), "revision": .integer(revision), "replicaset": .string(replicaSet),
+     "template_hash": .string(templateHash), "strategy": .string(strategy)]
+  }
+
+  /// `pod.replaced`: a controller's pod stopped counting (deleted, failed, supervisor lost) and is replaced.
+  public static func podReplaced(workload: String, reason: String) -> JSONValue {
+    ["workload": .string(workload), "reason": .string(reason)]
+  }
+
   /// `admission.decision` (`garrison admission serve`): one AdmissionReview answered.
   public static func admissionDecision(uid: String, kind: String, operation: String, user: String, allowed: Bool,
                                        enforcePolicy: String?, violations: [String], warnings: Int, exemptReason: String?) -> JSONValue {

@@ -27,6 +27,10 @@ public enum AuditKind: String, Sendable, CaseIterable, Hashable, Comparable {
   case admissionDecision = "admission.decision"
   /// A container killed by its supervisor because its liveness or startup probe failed `failureThreshold` times.
   case probeKilled = "probe.killed"
+  case workloadScaled = "workload.scaled"
+  case workloadRolloutStarted = "workload.rollout_started"
+  case workloadRolloutCompleted = "workload.rollout_completed"
+  case podReplaced = "pod.replaced"
 
   public static func < (a: AuditKind, b: AuditKind) -> Bool { a.rawValue < b.rawValue }
 

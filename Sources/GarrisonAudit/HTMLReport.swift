@@ -24,7 +24,8 @@ public enum HTMLReport {
   /// Kind groups used to colour the per-pod bars.
   static let groups: [(name: String, color: String, kinds: Set<AuditKind>)] = [
     ("lifecycle", "#3b82c4", [.podAdmitted, .containerStarted, .containerExited, .containerExec, .hookRun, .auditRecovered,
-                              .auditCheckpoint, .execStarted, .execEnded, .portForwardOpened, .portForwardClosed]),
+                              .auditCheckpoint, .execStarted, .execEnded, .portForwardOpened, .portForwardClosed,
+                              .workloadScaled, .workloadRolloutStarted, .workloadRolloutCompleted, .podReplaced]),
     ("risk", "#8e5bb5", [.privilegedContainer, .hostNamespace, .hostPathMount, .capabilityBeyondDefault]),
     ("enforcement", "#e08a1e", [.podRefused, .enforcementReadback, .enforcementFallback, .lsmUnavailable,
                                 .lsmProfileLoaded, .admissionDecision]),

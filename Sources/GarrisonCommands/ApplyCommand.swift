@@ -31,7 +31,7 @@ struct ApplyCommand: ParsableCommand {
   @Option(help: "Restart backoff base in seconds (doubles to 300s).") var backoffBase: Double = 10
   @Flag(inversion: .prefixedNo, help: "An unset seccompProfile means RuntimeDefault.") var seccompDefault = true
   @Option(help: "The Policies/ directory.") var policies: String?
-  @Flag(help: "Wait until every pod is Running (or finished).") var wait = false
+  @Flag(help: "Wait until every pod is Running (or finished), every Deployment and ReplicaSet has its replicas ready, every Job has finished.") var wait = false
   @Option(help: "Seconds to wait with --wait.") var timeout: Double = 60
 
   func run() throws {
@@ -58,20 +58,17 @@ struct ApplyCommand: ParsableCommand {
           objects[i].metadata.namespace = namespace
         }
       }
-      var compiler = CompilerOptions(seccompDefault: seccompDefault)
-      compiler.imageUser = ImageUserLookup.make(root: rootOption.path)
-      compiler.bpfCacheDirectory = BPFCache.directory(root: rootOption.path)
-      if let policies { compiler.policiesDirectory = policies }
       let runtimePath = try RuntimeLocator.locate(runtime)
       try HostSetup.prepare(runtime: runtimePath)
-      let images: any ImageResolver = try rootfs.map { DirectoryImageResolver(directory: $0) } ?? StoreImageResolver.make(root: rootOption.path)
-      var options = ApplyOptions(
-        runtimePath: runtimePath, images: images,
-        network: NetworkConfig(mode: network, bridge: bridge, cidr: podCidr),
-        backoff: BackoffPolicy(base: backoffBase), compiler: compiler,
-        supervisorExecutable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path)
-      options.skipFitCheck = false
+      func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p }
+      // What a workload controller needs to build its pods as this apply would (stored with the workload).
+      let runConfig = WorkloadRunConfig(
+        runtimePath: absolute(runtimePath), rootfs: rootfs.map(absolute), network: NetworkConfig(mode: network, bridge: bridge, cidr: podCidr),
+        backoffBase: backoffBase, seccompDefault: seccompDefault, policies: policies.map(absolute),
+        executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path)
+      let options = try ApplyOptionsFactory.make(runConfig, root: rootOption.path)
       let manager = rootOption.manager
+      let workloads = WorkloadManager(root: rootOption.path)
       let store = ObjectStore(root: rootOption.path)
       // ConfigMaps and Secrets first, so pods in the same apply can mount them.
       for o in objects where o.kind == "ConfigMap" || o.kind == "Secret" {
@@ -83,12 +80,26 @@ struct ApplyCommand: ParsableCommand {
       var started: [(String, String)] = []
       for o in objects where o.kind != "ConfigMap" && o.kind != "Secret" {
         if o.kind == "Namespace" { print("namespace/\(o.name) unchanged (namespaces exist implicitly)"); continue }
+        if WorkloadKind.controlled.contains(o.kind) { continue }
         do {
           // Supervisors start in parallel; each is awaited below.
           let outcome = try manager.apply(o, options: options, waitReady: 0)
           print("pod/\(o.name) \(outcome)")
           if outcome == "created" { started.append((o.namespace, o.name)) }
           applied.append((o.namespace, o.name))
+        } catch var e as GarrisonError {
+          if e.location == nil { e.location = o.location }
+          Diagnostics.print(e, severity: "error", object: o.reference)
+          if failure == nil || e.exitCode > failure!.exitCode { failure = e }
+        }
+      }
+      // Workloads after pods and objects: their controllers start their pods.
+      var appliedWorkloads: [ManifestObject] = []
+      for o in objects where WorkloadKind.controlled.contains(o.kind) {
+        do {
+          let outcome = try workloads.apply(o, run: runConfig, options: options)
+          print("\(WorkloadKinds.resource(o.kind))/\(o.name) \(outcome)")
+          appliedWorkloads.append(o)
         } catch var e as GarrisonError {
           if e.location == nil { e.location = o.location }
           Diagnostics.print(e, severity: "error", object: o.reference)
@@ -110,6 +121,9 @@ struct ApplyCommand: ParsableCommand {
             throw GarrisonError(.system, "pod \(ns)/\(name) is \(v.status.phase.rawValue): \(v.status.reason ?? "") \(v.status.message ?? "")")
           }
         }
+      }
+      if wait {
+        for o in appliedWorkloads { try workloads.wait(o.kind, o.namespace, o.name, timeout: timeout) }
       }
       if let failure { throw ExitCode(failure.exitCode) }
     }

@@ -14,7 +14,9 @@ struct DeleteCommand: ParsableCommand {
   @Option(name: [.short, .customLong("filename")], help: "Delete the objects of these manifests.") var files: [String] = []
   @Option(help: "Grace period in seconds (default: the pod's terminationGracePeriodSeconds).") var gracePeriod: Double?
   @Flag(help: "Exit 0 when the pod does not exist.") var ignoreNotFound = false
-  @Argument(help: "pod NAME...") var arguments: [String] = []
+  @Option(help: "background (default: the workload, then its pods), foreground (the same here) or orphan (its pods stay).")
+  var cascade: String = "background"
+  @Argument(help: "pod|deployment|replicaset|job NAME..., or KIND/NAME...") var arguments: [String] = []
 
   func run() throws {
     try PodCLI.run {
@@ -26,12 +28,30 @@ struct DeleteCommand: ParsableCommand {
         for e in r.errors { Diagnostics.print(e, severity: "error") }
         if !r.errors.isEmpty { throw ExitCode(ExitCodes.badInput) }
         targets = r.objects.compactMap { o in o.metadata.name.map { (o.kind, namespace ?? o.namespace, $0) } }
+      } else if let first = arguments.first, first.contains("/") {
+        for a in arguments {
+          var kind = "Pod"
+          var name = PodCLI.podName(a)
+          if let t = WorkloadKinds.split(a) {
+            kind = t.kind
+            name = t.name
+          } else if !(a.hasPrefix("pod/") || a.hasPrefix("pods/")) {
+            throw GarrisonError(.usage, "usage: garrison delete KIND/NAME... (pod, deployment, replicaset, job)")
+          }
+          try KubernetesNames.checkPodNameArgument(name)
+          targets.append((kind, namespace ?? "default", name))
+        }
       } else {
-        guard let kind = arguments.first, ["pod", "pods", "po"].contains(kind), arguments.count > 1 else {
-          throw GarrisonError(.usage, "usage: garrison delete pod NAME... | -f FILE")
+        guard let kindArg = arguments.first, arguments.count > 1,
+          let kind = ["pod", "pods", "po"].contains(kindArg) ? "Pod" : WorkloadKinds.kind(kindArg)
+        else {
+          throw GarrisonError(.usage, "usage: garrison delete pod|deployment|replicaset|job NAME... | -f FILE")
         }
         for name in arguments.dropFirst() { try KubernetesNames.checkPodNameArgument(name) }
-        targets = arguments.dropFirst().map { ("Pod", namespace ?? "default", $0) }
+        targets = arguments.dropFirst().map { (kind, namespace ?? "default", $0) }
+      }
+      guard ["background", "foreground", "orphan"].contains(cascade) else {
+        throw GarrisonError(.usage, "--cascade must be background, foreground or orphan")
       }
       var missing = false
       for t in targets {
@@ -42,6 +62,13 @@ struct DeleteCommand: ParsableCommand {
           } else {
             missing = true
             Diagnostics.print(GarrisonError(.notFound, "pods \"\(t.name)\" not found in namespace \(t.ns)"), severity: "error")
+          }
+        case let kind where WorkloadKind.controlled.contains(kind):
+          if try WorkloadManager(root: rootOption.path).delete(kind, t.ns, t.name, cascade: cascade, grace: gracePeriod) {
+            print("\(WorkloadKinds.resource(kind)) \"\(t.name)\" deleted")
+          } else {
+            missing = true
+            Diagnostics.print(WorkloadManager(root: rootOption.path).notFound(kind, t.ns, t.name), severity: "error")
           }
         case "ConfigMap", "Secret":
           if ObjectStore(root: rootOption.path).delete(kind: t.kind, namespace: t.ns, name: t.name) {

@@ -15,6 +15,12 @@ struct DescribeCommand: ParsableCommand {
 
   func run() throws {
     try PodCLI.run {
+      if let kind = WorkloadKinds.kind(resource) {
+        try ns.check()
+        try KubernetesNames.checkPodNameArgument(name)
+        print(try WorkloadDescribe.render(root: rootOption.path, kind: kind, namespace: ns.single, name: name), terminator: "")
+        return
+      }
       guard ["pods", "pod", "po"].contains(resource) else { throw GarrisonError(.usage, "unknown resource type \"\(resource)\"") }
       try ns.check()
       try KubernetesNames.checkPodNameArgument(name)

@@ -29,7 +29,10 @@ public struct GarrisonCommand: ParsableCommand {
       ExecCommand.self,
       PortForwardCommand.self,
       DeleteCommand.self,
+      ScaleCommand.self,
+      RolloutCommand.self,
       SuperviseCommand.self,
+      ControlCommand.self,
       AppArmorCommand.self,
     ]
   }

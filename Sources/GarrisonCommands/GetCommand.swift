@@ -13,12 +13,23 @@ struct GetCommand: ParsableCommand {
   @Argument(help: "Resource type: pods (po, pod).") var resource: String
   @Argument(help: "Pod name.") var name: String?
   @Option(name: [.short, .customLong("output")], help: "wide, json or yaml.") var output: String?
+  @Option(name: [.customShort("l"), .customLong("selector")], help: "Label selector (app=web, tier in (a,b), !legacy).") var selector: String?
+  @Flag(help: "Show every object's labels as the last column.") var showLabels = false
 
   func run() throws {
     try PodCLI.run {
-      guard ["pods", "pod", "po"].contains(resource) else { throw GarrisonError(.usage, "unknown resource type \"\(resource)\" (garrison serves pods)") }
+      let labelSelector = try selector.map(LabelSelector.parse)
+      if let kind = WorkloadKinds.kind(resource) {
+        try ns.check()
+        if let name { try KubernetesNames.checkPodNameArgument(name) }
+        try WorkloadGet(root: rootOption.path, ns: ns, kind: kind, name: name, output: output, selector: labelSelector,
+                        showLabels: showLabels).run()
+        return
+      }
+      guard ["pods", "pod", "po"].contains(resource) else { throw GarrisonError(.usage, "unknown resource type \"\(resource)\" (pods, deployments, replicasets, jobs)") }
       try ns.check()
       if let name { try KubernetesNames.checkPodNameArgument(name) }
+      WorkloadGet.recoverControllers(root: rootOption.path, namespace: ns.selected)
       let manager = rootOption.manager
       var views: [PodView]
       if let name {
@@ -29,6 +40,7 @@ struct GetCommand: ParsableCommand {
       } else {
         views = try manager.list(namespace: ns.selected)
       }
+      if let labelSelector { views = views.filter { labelSelector.matches($0.record.labels ?? [:]) } }
       switch output {
       case "json", "yaml":
         let pods = views.map(KubernetesPodView.pod)
@@ -47,10 +59,12 @@ struct GetCommand: ParsableCommand {
           return
         }
         let wide = output == "wide"
-        var rows: [[String]] = [(ns.selected == nil ? ["NAMESPACE"] : []) + KubectlPodColumns.headers(wide: wide)]
+        var rows: [[String]] = [(ns.selected == nil ? ["NAMESPACE"] : []) + KubectlPodColumns.headers(wide: wide) + (showLabels ? ["LABELS"] : [])]
         let now = Date()
         for v in views {
-          rows.append((ns.selected == nil ? [v.record.namespace] : []) + KubectlPodColumns(KubernetesPodView.pod(v), now: now).cells(wide: wide))
+          var row = (ns.selected == nil ? [v.record.namespace] : []) + KubectlPodColumns(KubernetesPodView.pod(v), now: now).cells(wide: wide)
+          if showLabels { row.append(WorkloadGet.labels(v.record.labels ?? [:])) }
+          rows.append(row)
         }
         print(PodCLI.table(rows), terminator: "")
       default:

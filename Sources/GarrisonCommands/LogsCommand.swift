@@ -19,6 +19,17 @@ struct LogsCommand: ParsableCommand {
   func run() throws {
     try PodCLI.run {
       try KubernetesNames.checkNamespaceArgument(namespace)
+      var pod = PodCLI.podName(self.pod)
+      if let target = WorkloadKinds.split(self.pod) {
+        // kubectl: a workload's logs are its first pod's.
+        try KubernetesNames.checkPodNameArgument(target.name)
+        let w = WorkloadManager(root: rootOption.path)
+        guard let o = try w.store.object(namespace, target.kind, target.name) else { throw w.notFound(target.kind, namespace, target.name) }
+        guard let first = try w.pods(of: o).first(where: { !WorkloadStore.terminating($0) }) ?? w.pods(of: o).first else {
+          throw GarrisonError(.notFound, "\(o.displayName) has no pods")
+        }
+        pod = first.record.name
+      }
       try KubernetesNames.checkPodNameArgument(pod)
       if let container { try KubernetesNames.checkContainerNameArgument(container) }
       let manager = rootOption.manager

@@ -1,3 +1,4 @@
+import CGarrisonLinux
 import GarrisonCore
 import Glibc
 
@@ -221,7 +222,9 @@ public final class ContainedDirectory {
                               errno: errno)
         }
         serial += 1
-        let moved = "\(Self.leftoverPrefix)\(getpid())-\(serial)"
+        // The thread id too: several threads of one process (a workload controller deleting pods) may remove
+        // trees side by side in the same parent.
+        let moved = "\(Self.leftoverPrefix)\(getpid())-\(gr_gettid())-\(serial)-\(UInt32.random(in: 0...UInt32.max))"
         guard Glibc.renameat(dir, child, fd, moved) == 0 else {
           throw GarrisonError(.system, operation: "rename", "cannot move `\(ContainedPath.printable(child))` up from \(path)/\(current) to remove it",
                               errno: errno)
@@ -238,9 +241,14 @@ public final class ContainedDirectory {
   /// Names a crashed ``removeTree(_:)`` leaves behind start with this.
   public static let leftoverPrefix = ".garrison-rm-"
 
-  /// Deletes what an interrupted ``removeTree(_:)`` left in this directory.
+  /// Deletes what an interrupted ``removeTree(_:)`` left in this directory: entries of processes that are gone
+  /// (a live process, this one included, may be removing its own right now, from another thread).
   public func removeLeftovers() throws(GarrisonError) {
-    for name in try entries() where name.hasPrefix(Self.leftoverPrefix) { try remove(name) }
+    for name in try entries() where name.hasPrefix(Self.leftoverPrefix) {
+      let owner = name.dropFirst(Self.leftoverPrefix.count).split(separator: "-").first.flatMap { Int32($0) }
+      if let owner, owner > 0, owner == getpid() || Glibc.kill(owner, 0) == 0 || errno == EPERM { continue }
+      try remove(name)
+    }
   }
 
   /// Unlinks a non-directory `name`; absent is fine.

@@ -21,7 +21,9 @@ public struct MountInfoEntry: Sendable, Hashable {
     self.superOptions = superOptions
   }
 
-  /// The mount table of this process's mount namespace (`/proc/self/mountinfo`).
+  /// The mount table of this process's mount namespace (`/proc/self/mountinfo`), read with a read(2) loop to end
+  /// of file (Foundation's `String(contentsOfFile:)` returned a short read of this procfs file once it held over
+  /// ~32 KiB, and a mount past that point was never unmounted).
   public static func current() throws -> [MountInfoEntry] {
     let text: String
     do { text = try FileIO.readText("/proc/self/mountinfo") } catch {

@@ -25,6 +25,9 @@ public struct ManifestObject: Sendable {
   /// `data` and `stringData` of a ConfigMap or Secret (Secret `data` stays base64 as written).
   public var data: [String: String] = [:]
   public var stringData: [String: String] = [:]
+  /// The whole object as JSON, for the workload kinds `apply` runs controllers for (Deployment, ReplicaSet,
+  /// Job): their own fields (replicas, strategy, ...) are read from it, and the template is hashed from it.
+  public var source: JSONValue?
   /// Field path (dotted) → position of the field's key (or of the list item).
   let locations: [String: SourceLocation]
   /// Kubernetes API-validation errors (the API server would refuse the object). Such an object is still
@@ -88,6 +91,9 @@ public enum WorkloadKind {
     "HorizontalPodAutoscaler", "PodDisruptionBudget", "LimitRange", "ResourceQuota", "StorageClass",
     "CustomResourceDefinition", "Endpoints", "EndpointSlice", "PriorityClass", "RuntimeClass",
   ]
+
+  /// The workload kinds `garrison apply` runs a controller for.
+  public static let controlled: Set<String> = ["Deployment", "ReplicaSet", "Job"]
 
   /// Whether a kind carries a pod.
   public static func hasPod(_ kind: String) -> Bool { templatePaths[kind] != nil }

@@ -71,6 +71,7 @@ enum ObjectDecoder {
       apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, location: object.location,
       pod: object.pod, data: object.data, stringData: object.stringData, locations: context.locations)
     object.validationErrors = context.invalid
+    if WorkloadKind.controlled.contains(kind) { object.source = context.doc.json(node) }
     return [object]
   }
 

@@ -81,8 +81,8 @@ public struct PodBuilder {
 
   public func build(_ object: ManifestObject) throws -> PodRecord {
     guard let pod = object.pod, object.kind == "Pod" else {
-      throw GarrisonError(.refused, "\(object.kind) is a workload controller; garrison runs Pods only (extract spec.template into a Pod)",
-                          at: object.location)
+      throw GarrisonError(.refused, "\(object.kind) is not supported by garrison apply: it runs Pods, Deployments, ReplicaSets and Jobs (see docs/workloads.md)",
+                          field: FieldPath("kind"), at: object.location)
     }
     guard let name = object.metadata.name else {
       throw GarrisonError(.invalid, "Required value: metadata.name (generateName is not supported)", field: FieldPath("metadata.name"), at: object.location)
@@ -180,8 +180,7 @@ public struct PodBuilder {
                                     hostPID: spec.hostPID == true, sharePID: spec.shareProcessNamespace == true),
       runtime: RuntimeConfig(path: options.runtimePath, root: PodPaths.runtimeRoot(root)), backoff: options.backoff,
       terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? 30, requests: FitCheck.requests(spec),
-      fsGroup: fsGroup, hostname: spec.hostname ?? name)
-    record.labels = object.metadata.labels
+      fsGroup: fsGroup, hostname: spec.hostname ?? name, labels: object.metadata.labels.isEmpty ? nil : object.metadata.labels)
     record.annotations = object.metadata.annotations
     record.specJSON = pod.specJSON
     record.qosClass = QoSClass.of(spec).rawValue

@@ -19,6 +19,12 @@ public enum PodCleanup {
         errors.append("container \(c.name): \(error)")
       }
     }
+    // The killed containers' processes must be gone before their roots are unmounted and removed: until a
+    // container's process exits, its mount namespace keeps the overlay busy (rmdir fails with EBUSY).
+    let deadline = Date(timeIntervalSinceNow: 5)
+    for pid in status?.containers.compactMap(\.pid) ?? [] where pid > 0 {
+      while ProcessProbe.isRunning(pid) && Date() < deadline { usleep(10_000) }
+    }
     if let box = status?.sandbox { ProcessProbe.signal(box, SIGKILL) }
     do {
       let network = PodNetwork(config: record.network)

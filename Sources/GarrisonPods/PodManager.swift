@@ -48,6 +48,12 @@ public struct PodManager: Sendable {
 
   func admit(_ object: ManifestObject, options: ApplyOptions, waitReady: Double, audit: PodAudit) throws -> String {
     let record = try PodBuilder(root: root, options: options).build(object)
+    return try admit(record: record, options: options, waitReady: waitReady, audit: audit)
+  }
+
+  /// Admits a built pod: AppArmor profile, the fit check and the name reservation under the root lock, the
+  /// `pod.admitted` event, the supervisor. Workload controllers start their pods through here too.
+  public func admit(record: PodRecord, options: ApplyOptions, waitReady: Double, audit: PodAudit) throws -> String {
     try DefaultAppArmorProfile.ensureLoaded(for: record, policiesDirectory: options.compiler.policiesDirectory,
                                             host: HostLSM.detect(), audit: audit)
     let p = paths(record.namespace, record.name)
@@ -193,18 +199,29 @@ public struct PodManager: Sendable {
       }
       return false
     }
+    // stop.json before the status is read: a supervisor that records itself after this read finds it at its
+    // start and creates nothing. The supervisor reads the grace period from it when SIGTERM arrives.
+    try JSONFile.write(StopRequest(gracePeriodSeconds: grace ?? Double(record.terminationGracePeriodSeconds)), to: p.stopRequest)
     let status = try JSONFile.read(PodStatus.self, from: p.status)
     if let sup = status?.supervisor, ProcessProbe.isAlive(sup) {
-      // The supervisor reads the grace period from stop.json when SIGTERM arrives.
-      if let grace { try JSONFile.write(StopRequest(gracePeriodSeconds: grace), to: p.stopRequest) }
       ProcessProbe.signal(sup, SIGTERM)
       let limit = (grace ?? Double(record.terminationGracePeriodSeconds)) + 10
       let deadline = Date(timeIntervalSinceNow: limit)
       while ProcessProbe.isAlive(sup) && Date() < deadline { usleep(20_000) }
-      if ProcessProbe.isAlive(sup) { ProcessProbe.signal(sup, SIGKILL) }
+      if ProcessProbe.isAlive(sup) {
+        ProcessProbe.signal(sup, SIGKILL)
+        // Gone before the cleanup starts: a system call it was in (a mount) must not complete after it.
+        let killed = Date(timeIntervalSinceNow: 5)
+        while ProcessProbe.isAlive(sup) && Date() < killed { usleep(10_000) }
+      }
     }
     let latest = try JSONFile.read(PodStatus.self, from: p.status) ?? status
     try PodCleanup.run(record: record, status: latest, paths: p)
+    // The record goes first: while the rest of the directory is removed (in directory order, stop.json perhaps
+    // before status.json) the pod is already gone from every listing, never seen half-deleted as a live pod.
+    guard Glibc.unlink(p.record) == 0 || errno == ENOENT else {
+      throw GarrisonError(.system, operation: "unlink", "cannot remove \(p.record)", errno: errno)
+    }
     try PodCleanup.removeDirectory(p)
     return true
   }

@@ -24,9 +24,12 @@ public struct PodRecord: Codable, Sendable, Equatable {
   /// `securityContext.fsGroup`, applied to emptyDir, configMap and secret volumes.
   public var fsGroup: UInt32?
   public var hostname: String
-  /// `metadata.labels` and `metadata.annotations` as applied (nil in records written before they were kept).
+  /// `metadata.labels` and `metadata.annotations` as applied (selectors: `get pods -l`, the workload controllers;
+  /// nil in records written before they were kept).
   public var labels: [String: String]?
   public var annotations: [String: String]?
+  /// The ReplicaSet or Job that owns this pod (nil for a naked pod).
+  public var ownerReferences: [OwnerReference]?
   /// The pod spec as applied (the API server's JSON of it), for `get pods -o json|yaml`.
   public var specJSON: JSONValue?
   /// Kubernetes' QoS class of the pod (`Guaranteed`, `Burstable`, `BestEffort`), from its containers' resources.
@@ -38,8 +41,10 @@ public struct PodRecord: Codable, Sendable, Equatable {
     namespace: String, name: String, uid: String, createdAt: Date = Date(), restartPolicy: String,
     containers: [ContainerRecord], volumes: [VolumeRecord], network: NetworkConfig, namespaces: SandboxNamespaces,
     runtime: RuntimeConfig, backoff: BackoffPolicy, terminationGracePeriodSeconds: Int64, requests: PodRequests,
-    fsGroup: UInt32?, hostname: String
+    fsGroup: UInt32?, hostname: String, labels: [String: String]? = nil, ownerReferences: [OwnerReference]? = nil
   ) {
+    self.labels = labels
+    self.ownerReferences = ownerReferences
     self.namespace = namespace
     self.name = name
     self.uid = uid

@@ -57,6 +57,15 @@ public final class PodSupervisor: @unchecked Sendable {
     status.supervisor = ProcessProbe.ref(getpid())
     status.startedAt = Date()
     termination.install { [reaper] in reaper.poke() }
+    // Identity first, then the stop request: a `delete` that wrote stop.json before it could see this
+    // supervisor (a pod deleted right after its creation) finds it here, and nothing is created.
+    save()
+    if FileManager.default.fileExists(atPath: paths.stopRequest) {
+      status.phase = .failed
+      status.reason = "Deleted"
+      save()
+      return 0
+    }
     do {
       audit = try PodAudit(root: paths.root)
     } catch {

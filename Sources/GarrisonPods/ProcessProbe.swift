@@ -28,6 +28,13 @@ public enum ProcessProbe {
     return false
   }
 
+  /// Whether a pid exists and is not a zombie (no start time to compare: for a bounded wait only).
+  public static func isRunning(_ pid: Int32) -> Bool {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = text.lastIndex(of: ")") else { return false }
+    let state = text[text.index(close, offsetBy: 2)]
+    return state != "Z" && state != "X"
+  }
+
   /// Sends a signal to the referenced process only if it is still the same process.
   @discardableResult
   public static func signal(_ ref: ProcessRef, _ sig: Int32) -> Bool {

@@ -1,0 +1,57 @@
+import Foundation
+
+/// The one place that decides whether a pod counts as ready and since when, for every workload decision and
+/// column (READY, AVAILABLE, rollouts). Today: the pod is Running, its supervisor alive, and every app container
+/// reports ready (`ContainerStatus.ready`); readiness probes, when the supervisor runs them, decide through that
+/// same field.
+public enum PodReadiness {
+  /// The pod's Ready condition (probes included: `PodStatus.isReady`), and its supervisor alive.
+  public static func isReady(_ v: PodView) -> Bool { v.supervised && v.status.isReady }
+
+  /// When the pod became ready: its Ready condition's last transition (nil when not ready).
+  public static func readySince(_ v: PodView) -> Date? {
+    guard isReady(v) else { return nil }
+    return v.status.condition("Ready")?.lastTransitionTime ?? v.status.startedAt
+  }
+}
+
+/// A pod as a workload decision sees it: the facts, no I/O.
+public struct ObservedPod: Sendable, Equatable {
+  public var name: String
+  public var createdAt: Date
+  public var phase: PodPhase
+  public var ready: Bool
+  public var readySince: Date?
+  /// Being deleted (`stop.json` written).
+  public var terminating: Bool
+  public var restarts: Int
+  public var reason: String?
+
+  public init(name: String, createdAt: Date, phase: PodPhase, ready: Bool, readySince: Date? = nil, terminating: Bool = false,
+              restarts: Int = 0, reason: String? = nil) {
+    self.name = name
+    self.createdAt = createdAt
+    self.phase = phase
+    self.ready = ready
+    self.readySince = readySince ?? (ready ? createdAt : nil)
+    self.terminating = terminating
+    self.restarts = restarts
+    self.reason = reason
+  }
+
+  public init(_ v: PodView, terminating: Bool) {
+    self.init(name: v.record.name, createdAt: v.record.createdAt, phase: v.status.phase, ready: PodReadiness.isReady(v),
+              readySince: PodReadiness.readySince(v), terminating: terminating,
+              restarts: v.status.containers.reduce(0) { $0 + $1.restartCount },
+              reason: v.status.reason)
+  }
+
+  /// Ready for at least `minReadySeconds` (Kubernetes' available).
+  public func available(minReadySeconds: Int, now: Date) -> Bool {
+    guard ready, let since = readySince else { return false }
+    return minReadySeconds == 0 || now.timeIntervalSince(since) >= Double(minReadySeconds)
+  }
+
+  /// Counted as one of the replicas: not being deleted, not failed, supervisor not lost.
+  public var active: Bool { !terminating && (phase == .pending || phase == .running) }
+}
