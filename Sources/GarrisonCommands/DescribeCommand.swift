@@ -31,6 +31,7 @@ enum DescribeText {
     let r = v.record
     let s = v.status
     var out = ""
+    let usage = DescribeUsage.lines(v)
     func line(_ k: String, _ val: String, _ indent: Int = 0) {
       let key = String(repeating: " ", count: indent) + k + ":"
       out += key.padding(toLength: max(key.count + 1, 20), withPad: " ", startingAt: 0) + val + "\n"
@@ -66,6 +67,7 @@ enum DescribeText {
           line("Ready", "\(st.ready)", 4)
           line("Restart Count", "\(st.restartCount)", 4)
         }
+        if let u = usage[c.name] { line("Usage", u, 4) }
         if let m = c.spec.linux?.resources?.memory?.limit { line("Memory Limit", "\(m)", 4) }
         for m in c.volumeMounts {
           line("Mount", "\(m.mountPath) from \(m.volume)" + (m.subPath.map { " (subPath \($0))" } ?? "") + (m.readOnly ? " (ro)" : " (rw)"), 4)

@@ -29,6 +29,8 @@ public struct GarrisonCommand: ParsableCommand {
       ExecCommand.self,
       PortForwardCommand.self,
       DeleteCommand.self,
+      TopCommand.self,
+      MetricsCommand.self,
       SuperviseCommand.self,
       AppArmorCommand.self,
     ]

@@ -146,6 +146,12 @@ public struct PodManager: Sendable {
     try Self.checkNames(namespace: namespace, name: name)
     let p = paths(namespace, name)
     guard let record = try JSONFile.read(PodRecord.self, from: p.record) else { return nil }
+    return try view(p, record: record)
+  }
+
+  /// The view of a pod whose record the caller already holds (`record.json` is written once by apply, so a
+  /// long-running reader such as the metrics exporter decodes it once): reads only the status.
+  public func view(_ p: PodPaths, record: PodRecord) throws -> PodView {
     var status = try JSONFile.read(PodStatus.self, from: p.status) ?? PodStatus(phase: .pending, containers: [])
     let alive = status.supervisor.map(ProcessProbe.isAlive) ?? false
     if !alive && !status.phase.isTerminal && status.supervisor != nil {
