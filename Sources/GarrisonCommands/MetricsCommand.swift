@@ -21,7 +21,7 @@ struct MetricsServeCommand: ParsableCommand {
       families from the pods' status, the node's allocatable against requested resources, and garrison_* \
       security families (seccomp denials, attestation read-backs, privileged and capability-adding containers, \
       exec and port-forward sessions) from the plans and the audit log. See docs/monitoring.md.
-      Exit codes: 2 bad --listen, 4 the port is taken or the state root cannot be read.
+      Exit codes: 2 bad --listen, 4 the port is taken or the host's cgroups cannot be read.
       """)
 
   @OptionGroup var rootOption: RootOption

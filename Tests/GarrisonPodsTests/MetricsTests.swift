@@ -95,6 +95,10 @@ struct MetricsTests {
       #expect(Exporter.value(text, "container_spec_cpu_quota", ["container": "burner"]) == 100_000)
       #expect(Exporter.value(text, "garrison_node_requested", ["resource": "cpu"]) == 0.25)
       #expect(text.contains("# TYPE container_memory_working_set_bytes gauge"))
+      #expect(Exporter.value(text, "container_fs_usage_bytes", ["container": "burner", "pod": "mon"]) != nil, "writable layer usage")
+      #expect(Exporter.value(text, "container_threads", ["container": "holder"]).map { $0 >= 2 } == true, "sh and dd (or sleep)")
+      #expect(Exporter.value(text, "kube_pod_container_status_restarts_total", ["container": "burner"]) == 0)
+      #expect(Exporter.value(text, "garrison_container_privileged", ["container": "burner"]) == 0)
       let file = s.dir + "/metrics.prom"
       try text.write(toFile: file, atomically: true, encoding: .utf8)
       if FileManager.default.isExecutableFile(atPath: Exporter.promtool) {
