@@ -20,6 +20,7 @@ public final class MetricsCollector: @unchecked Sendable {
   var tail: AuditTail
   var audit = AuditCounters()
   var records: [String: (key: RecordKey, record: PodRecord)] = [:]
+  var statuses: [String: (key: RecordKey, status: PodStatus)] = [:]
   var disk: [String: (bytes: UInt64, at: Date)] = [:]
   var errors: [String: Double] = [:]
   var lastDuration: Double = 0
@@ -28,7 +29,7 @@ public final class MetricsCollector: @unchecked Sendable {
 
   struct RecordKey: Equatable {
     var inode: Int
-    var modified: Date
+    var modifiedNanoseconds: Int64
     var size: Int
   }
 
@@ -88,9 +89,7 @@ public final class MetricsCollector: @unchecked Sendable {
       for name in ((try? fm.contentsOfDirectory(atPath: base + "/" + ns)) ?? []).sorted() {
         guard (try? PodManager.checkNames(namespace: ns, name: name)) != nil else { continue }  // not a pod directory
         let p = manager.paths(ns, name)
-        guard let attrs = try? fm.attributesOfItem(atPath: p.record) else { continue }  // being created or deleted
-        let key = RecordKey(inode: (attrs[.systemFileNumber] as? Int) ?? 0, modified: (attrs[.modificationDate] as? Date) ?? .distantPast,
-                            size: (attrs[.size] as? Int) ?? 0)
+        guard let key = Self.fileKey(p.record) else { continue }  // being created or deleted
         let id = ns + "/" + name
         seen.insert(id)
         do {
@@ -102,14 +101,32 @@ public final class MetricsCollector: @unchecked Sendable {
             records[id] = (key, r)
             record = r
           }
-          out.append(try manager.view(p, record: record))
+          // The supervisor replaces status.json atomically (a new inode): decode it only when it changed.
+          let status: PodStatus
+          if let sk = Self.fileKey(p.status), let cached = statuses[id], cached.key == sk {
+            status = cached.status
+          } else if let sk = Self.fileKey(p.status), let decoded = try JSONFile.read(PodStatus.self, from: p.status) {
+            statuses[id] = (sk, decoded)
+            status = decoded
+          } else {
+            statuses[id] = nil
+            status = PodStatus(phase: .pending, containers: [])
+          }
+          out.append(manager.view(p, record: record, status: status))
         } catch {
           errors["pods", default: 0] += 1
         }
       }
     }
     for id in records.keys where !seen.contains(id) { records[id] = nil }
+    for id in statuses.keys where !seen.contains(id) { statuses[id] = nil }
     return out
+  }
+
+  /// Identity of a file's current content: inode, modification time and size (`stat`); nil when it is absent.
+  static func fileKey(_ path: String) -> RecordKey? {
+    guard let st = try? FileStatus.of(path) else { return nil }
+    return RecordKey(inode: Int(st.inode), modifiedNanoseconds: st.modifiedNanoseconds, size: Int(st.size))
   }
 
   /// Walks writable layers and emptyDirs whose last measurement is older than ``diskUsageInterval``.

@@ -4,13 +4,14 @@
 # over keep-alive HTTP from one curl (time_total per request; p50/p90/max), the exporter's own collection time
 # (garrison_metrics_scrape_duration_seconds of the last scrape) and its VmRSS/VmHWM after the scrapes.
 # cAdvisor cannot be installed here (no registry ships it); RESULTS.md cites its published figures instead.
-# Needs root, crun, busybox-static, curl. Usage: bench/metrics/run.sh [SIZES...]   (default 1 10 100)
+# Needs root, crun, busybox-static, curl. Usage: bench/metrics/run.sh [SIZES...]   (default 1 10 100; CONFIG=debug
+# SCRATCH=.build to try the script against a debug build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ $# -gt 0 ]; then sizes=("$@"); else sizes=(1 10 100); fi
-scratch=${SCRATCH:-.build-release}
-swift build -c release --product garrison --scratch-path "$scratch" >/dev/null
-bin=$PWD/$scratch/release/garrison
+scratch=${SCRATCH:-.build-release}; config=${CONFIG:-release}
+swift build -c "$config" --product garrison --scratch-path "$scratch" >/dev/null
+bin=$PWD/$scratch/$config/garrison
 work=$(mktemp -d /var/tmp/garrison-bench-metrics.XXXXXX)
 root=$work/state
 server=
@@ -53,12 +54,12 @@ grow_to() {  # start pods of up to 10 sleep containers until $1 containers run
 "$bin" metrics serve --listen 127.0.0.1:0 --root "$root" > "$work/serve.out" 2>&1 & server=$!
 for _ in $(seq 50); do grep -q Serving "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
 port=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$work/serve.out")
-echo "== garrison metrics serve (release), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== garrison metrics serve ($config build), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for size in "${sizes[@]}"; do
   grow_to "$size"
   curl -s -o /dev/null "http://127.0.0.1:$port/metrics"   # first scrape after growth decodes the new records
-  urls=(); for _ in $(seq 30); do urls+=("http://127.0.0.1:$port/metrics"); done
-  times=$(curl -s -o /dev/null -w '%{time_total}\n' "${urls[@]}" | sort -n)
+  urls=(); for _ in $(seq 30); do urls+=(-o /dev/null "http://127.0.0.1:$port/metrics"); done
+  times=$(curl -s -w '%{time_total}\n' "${urls[@]}" | sort -n)
   body=$(curl -s "http://127.0.0.1:$port/metrics")
   collect=$(sed -n 's/^garrison_metrics_scrape_duration_seconds \(.*\)/\1/p' <<<"$body")
   series=$(grep -vc '^#' <<<"$body")
