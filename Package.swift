@@ -69,6 +69,13 @@ let package = Package(
       .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
     ]),
 
+    // The metrics exporter (`garrison metrics serve`) and `top`: cgroup, /proc and audit readings as Prometheus families.
+    .target(name: "GarrisonMetrics", dependencies: [
+      "GarrisonCore", "GarrisonKernel", "GarrisonCgroups", "GarrisonPods", "GarrisonAudit", "GarrisonPlan",
+      .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+      .product(name: "NIOHTTP1", package: "swift-nio"),
+    ]),
+
     // Kernel side: syscall wrappers and the synchronous init.
     .target(name: "GarrisonKernel", dependencies: ["GarrisonCore", "CGarrisonLinux", "CCap"]),
     .target(name: "GarrisonInit", dependencies: ["GarrisonCore", "GarrisonKernel"]),
@@ -92,7 +99,7 @@ let package = Package(
     .target(name: "GarrisonCommands", dependencies: [
       "GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy", "GarrisonOCI", "GarrisonLint",
       "GarrisonAudit", "GarrisonRuntime", "GarrisonPods", "GarrisonImages", "GarrisonOCICommands", "GarrisonLSM",
-      "GarrisonAdmission", "GarrisonSeccomp", "GarrisonKernel",
+      "GarrisonAdmission", "GarrisonSeccomp", "GarrisonKernel", "GarrisonMetrics",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .executableTarget(name: "garrison", dependencies: ["GarrisonCommands", "GarrisonOCICommands"]),
@@ -118,8 +125,9 @@ let package = Package(
     .testTarget(name: "GarrisonAdmissionTests", dependencies: ["GarrisonAdmission", "GarrisonLint", "GarrisonManifest", "GarrisonAudit"]),
     .testTarget(name: "GarrisonLSMTests", dependencies: ["GarrisonLSM"]),
     .testTarget(name: "GarrisonCgroupsTests", dependencies: ["GarrisonCgroups", "GarrisonKernel"]),
+    .testTarget(name: "GarrisonMetricsTests", dependencies: ["GarrisonMetrics", "GarrisonCgroups", "GarrisonKernel", "GarrisonAudit", "GarrisonCore"]),
     .testTarget(name: "GarrisonImagesTests", dependencies: ["GarrisonImages", "GarrisonKernel"]),
-    .testTarget(name: "GarrisonPodsTests", dependencies: ["GarrisonPods", "GarrisonManifest", "GarrisonPolicy", "GarrisonOCI", "GarrisonAudit", "GarrisonLSM", "garrison"],
+    .testTarget(name: "GarrisonPodsTests", dependencies: ["GarrisonPods", "GarrisonManifest", "GarrisonPolicy", "GarrisonOCI", "GarrisonAudit", "GarrisonLSM", "GarrisonCgroups", "garrison"],
                 exclude: ["Fixtures"]),
     .testTarget(name: "GarrisonOCICommandsTests", dependencies: ["GarrisonOCICommands",
                                                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),

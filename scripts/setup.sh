@@ -9,6 +9,7 @@ PKGS+=(chromium)  # headless rendering of the HTML audit report in GarrisonAudit
 PKGS+=(containerd podman)  # real OCI clients driving garrison-oci in scripts/clients-test.sh (podman pulls conmon)
 PKGS+=(tmux)  # drives `garrison exec -it` through a real terminal in ExecTests
 PKGS+=(qemu-system-x86 cpio binutils python3)  # scripts/apparmor-vm.sh (AppArmorVMTests): initramfs + qemu TCG
+PKGS+=(prometheus)  # promtool check metrics and a real Prometheus scraping `garrison metrics serve` (MetricsTests); its service is never started
 for p in "${PKGS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 export DEBIAN_FRONTEND=noninteractive
 updated=0

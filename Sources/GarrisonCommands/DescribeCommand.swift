@@ -40,6 +40,7 @@ enum DescribeText {
     let s = v.status
     let k = KubernetesPodView.pod(v)
     var out = ""
+    let usage = DescribeUsage.lines(v)
     func line(_ key: String, _ val: String, _ indent: Int = 0) {
       let key = String(repeating: " ", count: indent) + key + ":"
       out += key.padding(toLength: max(key.count + 1, 20), withPad: " ", startingAt: 0) + val + "\n"
@@ -87,6 +88,7 @@ enum DescribeText {
           line("Ready", st.ready ? "True" : "False", 4)
           line("Restart Count", "\(st.restartCount)", 4)
         }
+        if let u = usage[c.name] { line("Usage", u, 4) }
         if let m = c.spec.linux?.resources?.memory?.limit { line("Memory Limit", "\(m)", 4) }
         for kind in [ProbeKind.liveness, .readiness, .startup] {
           if let p = c.probes?.probe(kind) { line(kind.rawValue, p.summary, 4) }

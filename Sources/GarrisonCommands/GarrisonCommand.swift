@@ -31,6 +31,8 @@ public struct GarrisonCommand: ParsableCommand {
       DeleteCommand.self,
       ScaleCommand.self,
       RolloutCommand.self,
+      TopCommand.self,
+      MetricsCommand.self,
       SuperviseCommand.self,
       ControlCommand.self,
       AppArmorCommand.self,

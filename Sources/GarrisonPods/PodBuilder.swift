@@ -160,7 +160,11 @@ public struct PodBuilder {
         rootfs: RootfsSource(lowerdirs: image.lowerdirs), volumeMounts: mounts, planDigest: cc.plan.digest ?? "",
         appArmorExplicit: cc.plan.appArmor.explicit, seLinuxExplicit: cc.plan.seLinux.explicit,
         seccompProfile: cc.plan.seccomp.mode == "Unconfined" ? nil : (cc.plan.seccomp.profile ?? cc.plan.seccomp.mode),
-        privileged: cc.plan.privileged)
+        privileged: cc.plan.privileged,
+        resources: ContainerResources(
+          cpuRequestMillis: (c.resources.requests["cpu"] ?? c.resources.limits["cpu"])?.milliValue,
+          memoryRequestBytes: (c.resources.requests["memory"] ?? c.resources.limits["memory"])?.value,
+          cpuLimitMillis: c.resources.limits["cpu"]?.milliValue, memoryLimitBytes: c.resources.limits["memory"]?.value))
       record.imageID = image.id
       record.probes = try ContainerProbes.build(c, field: field)
       containers.append(record)

@@ -153,7 +153,19 @@ public struct PodManager: Sendable {
     try Self.checkNames(namespace: namespace, name: name)
     let p = paths(namespace, name)
     guard let record = try JSONFile.read(PodRecord.self, from: p.record) else { return nil }
-    var status = try JSONFile.read(PodStatus.self, from: p.status) ?? PodStatus(phase: .pending, containers: [])
+    return try view(p, record: record)
+  }
+
+  /// The view of a pod whose record the caller already holds (`record.json` is written once by apply, so a
+  /// long-running reader such as the metrics exporter decodes it once): reads only the status.
+  public func view(_ p: PodPaths, record: PodRecord) throws -> PodView {
+    view(p, record: record, status: try JSONFile.read(PodStatus.self, from: p.status) ?? PodStatus(phase: .pending, containers: []))
+  }
+
+  /// The view from a record and a status the caller already decoded (the exporter decodes `status.json` again only
+  /// when the supervisor has replaced it), corrected when the supervisor is gone.
+  public func view(_ p: PodPaths, record: PodRecord, status: PodStatus) -> PodView {
+    var status = status
     let alive = status.supervisor.map(ProcessProbe.isAlive) ?? false
     if !alive && !status.phase.isTerminal && status.supervisor != nil {
       status.phase = .unknown

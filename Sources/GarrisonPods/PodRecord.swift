@@ -87,11 +87,15 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
   public var imageID: String?
   /// Liveness, readiness and startup probes (nil: none), run by the supervisor.
   public var probes: ContainerProbes?
+  /// The manifest's requests and limits (nil in records written before they were kept).
+  public var resources: ContainerResources?
 
   public init(
     name: String, role: String, image: String, spec: RuntimeSpec, rootfs: RootfsSource, volumeMounts: [MountRecord],
-    planDigest: String, appArmorExplicit: Bool, seLinuxExplicit: Bool, seccompProfile: String? = nil, privileged: Bool = false
+    planDigest: String, appArmorExplicit: Bool, seLinuxExplicit: Bool, seccompProfile: String? = nil, privileged: Bool = false,
+    resources: ContainerResources? = nil
   ) {
+    self.resources = resources
     self.seccompProfile = seccompProfile
     self.privileged = privileged
     self.name = name
@@ -103,6 +107,21 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
     self.planDigest = planDigest
     self.appArmorExplicit = appArmorExplicit
     self.seLinuxExplicit = seLinuxExplicit
+  }
+}
+
+/// A container's CPU and memory requests and limits as the manifest states them (a request defaults to its limit,
+/// as in Kubernetes); nil where unset. Metrics (`kube_pod_container_resource_*`) and `describe` read them.
+public struct ContainerResources: Codable, Sendable, Equatable {
+  public var cpuRequestMillis: Int64?
+  public var memoryRequestBytes: Int64?
+  public var cpuLimitMillis: Int64?
+  public var memoryLimitBytes: Int64?
+  public init(cpuRequestMillis: Int64?, memoryRequestBytes: Int64?, cpuLimitMillis: Int64?, memoryLimitBytes: Int64?) {
+    self.cpuRequestMillis = cpuRequestMillis
+    self.memoryRequestBytes = memoryRequestBytes
+    self.cpuLimitMillis = cpuLimitMillis
+    self.memoryLimitBytes = memoryLimitBytes
   }
 }
 

@@ -24,6 +24,8 @@ struct CLIArgumentTests {
     ["delete", "pod", "a", "../../b"],
     ["delete", "-n", "x/y", "-f", "MANIFEST"],
     ["supervise", "--namespace", "../..", "--name", "p"],
+    ["top", "pods", "-n", "../.."],
+    ["top", "pods", "pod/../../x"],
   ])
   func invalidNamesExitTwoAndTouchNothing(args: [String]) throws {
     let dir = "/var/tmp/garrison-cli-args-\(UInt32.random(in: 0..<UInt32.max))"
