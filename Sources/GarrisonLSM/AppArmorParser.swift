@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 
 /// Runs `apparmor_parser` to check that a profile compiles, without loading it into the kernel.
 ///
@@ -29,25 +30,40 @@ public enum AppArmorParser {
   /// Runs the parser with `arguments`, the profile text on stdin; returns its exit status (-1 when killed by
   /// a signal) and its diagnostics without the "Cache read/write disabled" notice.
   static func run(_ arguments: [String], input text: String, parserPath: String) throws -> (Int32, String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: parserPath)
-    process.arguments = arguments
-    let input = Pipe()
-    let errors = Pipe()
-    process.standardInput = input
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = errors
-    do {
-      try process.run()
-    } catch {
-      throw GarrisonError(.system, operation: "run apparmor_parser", "cannot run \(parserPath): \(error)")
+    // posix_spawn through GarrisonKernel, not Foundation's Process: Process waits on a CFRunLoop whose wake-up
+    // socket pair could not be made in the AppArmor VM, and a run then never saw the parser exit.
+    func fail(_ what: String, _ e: Errno) -> GarrisonError {
+      GarrisonError(.system, operation: "run apparmor_parser", "cannot run \(parserPath): \(what): \(e)", errno: e.rawValue)
     }
-    input.fileHandleForWriting.write(Data(text.utf8))
-    try input.fileHandleForWriting.close()
-    let diagnostics = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
+    let input: (read: Int32, write: Int32), errors: (read: Int32, write: Int32)
+    do { input = try Kernel.pipe() } catch { throw fail("pipe", error) }
+    do { errors = try Kernel.pipe() } catch {
+      Kernel.close(input.read)
+      Kernel.close(input.write)
+      throw fail("pipe", error)
+    }
+    let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
+    let pid: Int32
+    do {
+      pid = try Kernel.spawn(parserPath, args: [parserPath] + arguments, env: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"],
+                             stdin: input.read, stdout: null, stderr: errors.write, cwd: nil, newProcessGroup: false)
+    } catch {
+      for fd in [input.read, input.write, errors.read, errors.write, null] { Kernel.close(fd) }
+      throw fail("posix_spawn", error)
+    }
+    for fd in [input.read, errors.write, null] { Kernel.close(fd) }
+    // A profile is a few KiB, far below a pipe's buffer: writing it all before reading cannot block on the parser.
+    let wrote: Errno?
+    do { try FileIO.writeAll(fd: input.write, Array(text.utf8)); wrote = nil } catch { wrote = error }
+    Kernel.close(input.write)
+    let diagnostics = String(decoding: (try? FileIO.readAll(fd: errors.read)) ?? [], as: UTF8.self)
+    Kernel.close(errors.read)
+    let status: Int32
+    do { status = try Kernel.waitpid(pid).status } catch { throw fail("waitpid", error) }
+    if let wrote, wrote.rawValue != EPIPE { throw fail("write the profile", wrote) }
     let lines = diagnostics.split(separator: "\n").filter { !$0.hasPrefix("Cache read/write disabled") }
-    let status = process.terminationReason == .exit ? process.terminationStatus : -1
-    return (status, lines.joined(separator: "; "))
+    let exit = Kernel.exitStatus(status)
+    return (exit.code ?? -1, lines.joined(separator: "; "))
   }
+
 }
