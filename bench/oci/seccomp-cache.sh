@@ -42,7 +42,7 @@ c["ociVersion"] = "1.0.2"          # crun 1.8 accepts runtime-spec 1.0.x
 c["linux"].pop("cgroupsPath", None)
 json.dump(c, open(p, "w"), indent=2)
 EOF
-oci=$PWD/$bin/garrison-oci
+oci=$bin/garrison-oci
 echo "bundle: $bundle ($(python3 -c "import json;print(len(json.load(open('$bundle/config.json'))['linux']['seccomp']['syscalls']))" ) seccomp rules)"
 python3 bench/oci/interleaved.py "${ROUNDS:-60}" \
   "cached=/usr/bin/env GARRISON_SECCOMP_CACHE=$work/cache $oci --root $work/state-a run --bundle $bundle a" \
