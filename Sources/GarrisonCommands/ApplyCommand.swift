@@ -10,7 +10,7 @@ import GarrisonSeccomp
 struct ApplyCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "apply",
-    abstract: "Run the Pods (and store the ConfigMaps and Secrets) of manifest files.",
+    abstract: "Run the Pods, Deployments, ReplicaSets and Jobs (and store the ConfigMaps and Secrets) of manifest files.",
     discussion: """
       Every container is compiled into an enforcement plan and run through an OCI runtime (--runtime; default
       garrison-oci beside garrison, else crun). Workload kinds (Deployment, Job, ...) are refused: garrison

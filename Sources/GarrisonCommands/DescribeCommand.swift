@@ -6,7 +6,7 @@ import GarrisonPods
 
 /// `garrison describe pod NAME`: status, containers, volumes and events.
 struct DescribeCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "describe", abstract: "Show a pod in detail, with its events.")
+  static let configuration = CommandConfiguration(commandName: "describe", abstract: "Show a pod, Deployment, ReplicaSet or Job in detail, with its events.")
 
   @OptionGroup var rootOption: RootOption
   @OptionGroup var ns: NamespaceOption

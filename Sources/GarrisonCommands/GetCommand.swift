@@ -6,12 +6,12 @@ import GarrisonPods
 
 /// `garrison get pods [NAME] [-n NS | -A] [-o wide|json|yaml]`.
 struct GetCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "get", abstract: "List pods and their status.")
+  static let configuration = CommandConfiguration(commandName: "get", abstract: "List pods, Deployments, ReplicaSets or Jobs and their status.")
 
   @OptionGroup var rootOption: RootOption
   @OptionGroup var ns: NamespaceOption
-  @Argument(help: "Resource type: pods (po, pod).") var resource: String
-  @Argument(help: "Pod name.") var name: String?
+  @Argument(help: "Resource type: pods (po), deployments (deploy), replicasets (rs), jobs.") var resource: String
+  @Argument(help: "Object name.") var name: String?
   @Option(name: [.short, .customLong("output")], help: "wide, json or yaml.") var output: String?
   @Option(name: [.customShort("l"), .customLong("selector")], help: "Label selector (app=web, tier in (a,b), !legacy).") var selector: String?
   @Flag(help: "Show every object's labels as the last column.") var showLabels = false
