@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import GarrisonCore
+import GarrisonKernel
 
 /// The append-only, hash-chained audit log in one directory.
 ///
@@ -210,9 +211,9 @@ public final class AuditLog: @unchecked Sendable {
     let fd = try openSegment(h.segment)
     try FileIO.writeAll(fd, pending, path: path)
     if sync {
-      let started = LatencyHistogram.now()
+      let started = Kernel.monotonicNanoseconds()
       try FileIO.fsync(fd, path: path)
-      stats.fsync.record(LatencyHistogram.now() - started)
+      stats.fsync.record(Double(Kernel.monotonicNanoseconds() - started) / 1e9)
     }
     h.segmentSize += Int64(pending.count)
     pending.removeAll(keepingCapacity: true)

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 extension AuditLog {
   /// What one process's appends to a log cost: append calls, commits (one write + one fsync each; fewer than
   /// appends when concurrent appenders shared them), records written, and how long each fsync took.
@@ -41,12 +37,5 @@ public struct LatencyHistogram: Sendable, Equatable {
       if seen >= max(1, rank) { return i < Self.bounds.count ? Self.bounds[i] : nil }
     }
     return nil
-  }
-
-  /// Seconds on the monotonic clock.
-  public static func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
   }
 }
