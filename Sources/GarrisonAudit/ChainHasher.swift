@@ -16,10 +16,9 @@ public struct ChainHasher: @unchecked Sendable {  // SymmetricKey is immutable
 
   /// The lowercase hex chain hash of `body`.
   public func hash(_ body: UnsafeBufferPointer<UInt8>) -> String {
-    if let key {
-      return hex(HMAC<SHA256>.authenticationCode(for: UnsafeRawBufferPointer(body), using: key))
-    }
-    return hex(SHA256.hash(data: UnsafeRawBufferPointer(body)))
+    var digest = [UInt8](repeating: 0, count: 32)
+    digest.withUnsafeMutableBufferPointer { self.digest(body, into: $0.baseAddress!) }
+    return digest.withUnsafeBufferPointer { Self.hex($0.baseAddress!) }
   }
 
   /// The lowercase hex chain hash of `body`.
@@ -43,16 +42,6 @@ public struct ChainHasher: @unchecked Sendable {  // SymmetricKey is immutable
     for k in 0..<32 {
       out[2 * k] = JSONValue.hexDigits[Int(digest[k] >> 4)]
       out[2 * k + 1] = JSONValue.hexDigits[Int(digest[k] & 0xF)]
-    }
-    return String(decoding: out, as: UTF8.self)
-  }
-
-  private func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-    var out: [UInt8] = []
-    out.reserveCapacity(64)
-    for b in bytes {
-      out.append(JSONValue.hexDigits[Int(b >> 4)])
-      out.append(JSONValue.hexDigits[Int(b & 0xF)])
     }
     return String(decoding: out, as: UTF8.self)
   }
