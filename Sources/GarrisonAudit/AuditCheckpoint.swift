@@ -30,7 +30,7 @@ public struct AuditCheckpoint: Sendable, Hashable {
 
   /// Reads every checkpoint of a checkpoint file (JSON Lines, blank lines ignored).
   public static func load(path: String) throws(GarrisonError) -> [AuditCheckpoint] {
-    let bytes = try FileIO.readAll(path)
+    let bytes = try AuditIO.readAll(path)
     var out: [AuditCheckpoint] = []
     for (i, line) in bytes.split(separator: 0x0A).enumerated() where !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) {
       do throws(GarrisonError) {

@@ -7,7 +7,7 @@ import GarrisonCore
 public enum AuditKeyFile {
   /// Reads a key file (raw bytes; one trailing newline is dropped). Fewer than 16 bytes is an error.
   public static func read(_ path: String) throws(GarrisonError) -> [UInt8] {
-    var key = try FileIO.readAll(path)
+    var key = try AuditIO.readAll(path)
     if key.last == 0x0A { key.removeLast() }
     guard key.count >= 16 else {
       throw GarrisonError(.invalid, operation: "read HMAC key", "\(path): key must have at least 16 bytes")
@@ -17,9 +17,9 @@ public enum AuditKeyFile {
 
   /// Appends `text` to `path` (created 0640) and fsyncs it.
   public static func append(_ text: String, to path: String) throws(GarrisonError) {
-    let fd = try FileIO.open(path, O_WRONLY | O_APPEND | O_CREAT, 0o640)
+    let fd = try AuditIO.open(path, O_WRONLY | O_APPEND | O_CREAT, 0o640)
     defer { close(fd) }
-    try FileIO.writeAll(fd, Array(text.utf8), path: path)
-    try FileIO.fsync(fd, path: path)
+    try AuditIO.writeAll(fd, Array(text.utf8), path: path)
+    try AuditIO.fsync(fd, path: path)
   }
 }

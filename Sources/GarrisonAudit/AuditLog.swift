@@ -65,8 +65,8 @@ public final class AuditLog: @unchecked Sendable {
     self.hasher = ChainHasher(hmacKey: hmacKey)
     self.host = ProcessIdentity.hostName()
     self.actor = ProcessIdentity.actor()
-    try FileIO.makeDirectories(directory)
-    lockFD = try FileIO.open(directory + "/" + Segments.lockName, O_RDWR | O_CREAT, 0o640)
+    try AuditIO.makeDirectories(directory)
+    lockFD = try AuditIO.open(directory + "/" + Segments.lockName, O_RDWR | O_CREAT, 0o640)
     try withExclusiveLock { () throws(GarrisonError) in _ = try loadHead() }
   }
 
@@ -100,7 +100,7 @@ public final class AuditLog: @unchecked Sendable {
       let seq = try write([[draft(event)]], sync: false)[0][0]
       let path = Segments.path(directory, openSegmentIndex)
       let fd = dup(segmentFD)  // its own descriptor: a later rotation closes segmentFD
-      guard fd >= 0 else { throw FileIO.error("dup", path) }
+      guard fd >= 0 else { throw AuditIO.error("dup", path) }
       return (seq, PendingSync(fd: fd, path: path))
     }
   }
@@ -138,7 +138,7 @@ public final class AuditLog: @unchecked Sendable {
 
     public func run() throws(GarrisonError) {
       defer { close(fd) }
-      try FileIO.fsync(fd, path: path)
+      try AuditIO.fsync(fd, path: path)
     }
   }
 
@@ -174,8 +174,8 @@ public final class AuditLog: @unchecked Sendable {
 
   private func withExclusiveLock<T>(_ body: () throws(GarrisonError) -> T) throws(GarrisonError) -> T {
     try threadLock.withLock { () throws(GarrisonError) -> T in
-      try FileIO.lock(lockFD, LOCK_EX, path: directory + "/" + Segments.lockName)
-      defer { FileIO.unlock(lockFD) }
+      try AuditIO.lock(lockFD, LOCK_EX, path: directory + "/" + Segments.lockName)
+      defer { AuditIO.unlock(lockFD) }
       return try body()
     }
   }
@@ -209,10 +209,10 @@ public final class AuditLog: @unchecked Sendable {
     guard !pending.isEmpty else { return }
     let path = Segments.path(directory, h.segment)
     let fd = try openSegment(h.segment)
-    try FileIO.writeAll(fd, pending, path: path)
+    try AuditIO.writeAll(fd, pending, path: path)
     if sync {
       let started = Kernel.monotonicNanoseconds()
-      try FileIO.fsync(fd, path: path)
+      try AuditIO.fsync(fd, path: path)
       stats.fsync.record(Double(Kernel.monotonicNanoseconds() - started) / 1e9)
     }
     h.segmentSize += Int64(pending.count)
@@ -222,13 +222,13 @@ public final class AuditLog: @unchecked Sendable {
   private func rotate(_ h: inout Head) throws(GarrisonError) {
     let next = h.segment + 1
     let path = Segments.path(directory, next)
-    let fd = try FileIO.open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, 0o640)
-    try FileIO.fsyncDirectory(directory)
+    let fd = try AuditIO.open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, 0o640)
+    try AuditIO.fsyncDirectory(directory)
     if segmentFD >= 0 { close(segmentFD) }
     segmentFD = fd
     h.segment = next
     h.segmentSize = 0
-    h.inode = UInt(try FileIO.fstat(fd, path: path).st_ino)
+    h.inode = UInt(try AuditIO.fstat(fd, path: path).st_ino)
   }
 
   private var openSegmentIndex = 0
@@ -237,10 +237,10 @@ public final class AuditLog: @unchecked Sendable {
     if segmentFD >= 0 && openSegmentIndex == index { return segmentFD }
     if segmentFD >= 0 { close(segmentFD) }
     let path = Segments.path(directory, index)
-    let created = !FileIO.exists(path)
-    segmentFD = try FileIO.open(path, O_WRONLY | O_APPEND | O_CREAT, 0o640)
+    let created = !AuditIO.exists(path)
+    segmentFD = try AuditIO.open(path, O_WRONLY | O_APPEND | O_CREAT, 0o640)
     openSegmentIndex = index
-    if created { try FileIO.fsyncDirectory(directory) }
+    if created { try AuditIO.fsyncDirectory(directory) }
     return segmentFD
   }
 
@@ -248,8 +248,8 @@ public final class AuditLog: @unchecked Sendable {
   /// by reading the tail of the last segment (repairing a torn final record). Caller holds the lock.
   private func loadHead() throws(GarrisonError) -> Head {
     if let h = head, segmentFD >= 0, openSegmentIndex == h.segment,
-      let st = try? FileIO.fstat(segmentFD, path: ""), Int64(st.st_size) == h.segmentSize, st.st_nlink > 0,
-      !FileIO.exists(Segments.path(directory, h.segment + 1))
+      let st = try? AuditIO.fstat(segmentFD, path: ""), Int64(st.st_size) == h.segmentSize, st.st_nlink > 0,
+      !AuditIO.exists(Segments.path(directory, h.segment + 1))
     {
       return h
     }
@@ -267,7 +267,7 @@ public final class AuditLog: @unchecked Sendable {
     }
     head = h
     // Keep the segment open: the next append in this process finds the head in the cache (fstat only).
-    if FileIO.exists(Segments.path(directory, h.segment)) { _ = try openSegment(h.segment) }
+    if AuditIO.exists(Segments.path(directory, h.segment)) { _ = try openSegment(h.segment) }
     return h
   }
 
@@ -278,9 +278,9 @@ public final class AuditLog: @unchecked Sendable {
       return Head(segment: 1, segmentSize: 0, inode: 0, seq: 0, hash: ChainHasher.genesis)
     }
     let path = Segments.path(directory, last)
-    let fd = try FileIO.open(path, O_RDONLY)
+    let fd = try AuditIO.open(path, O_RDONLY)
     defer { close(fd) }
-    let st = try FileIO.fstat(fd, path: path)
+    let st = try AuditIO.fstat(fd, path: path)
     var h = Head(segment: last, segmentSize: Int64(st.st_size), inode: UInt(st.st_ino), seq: 0, hash: ChainHasher.genesis)
     if let (seq, hash) = try lastRecord(in: last, fd: fd, size: Int64(st.st_size), tolerateTorn: true,
                                         tornTail: &tornTail) {
@@ -289,9 +289,9 @@ public final class AuditLog: @unchecked Sendable {
     } else if segments.count > 1 {
       // The last segment holds no complete record: the head is the end of the previous segment.
       let prevPath = Segments.path(directory, segments[segments.count - 2])
-      let pfd = try FileIO.open(prevPath, O_RDONLY)
+      let pfd = try AuditIO.open(prevPath, O_RDONLY)
       defer { close(pfd) }
-      let psize = Int64(try FileIO.fstat(pfd, path: prevPath).st_size)
+      let psize = Int64(try AuditIO.fstat(pfd, path: prevPath).st_size)
       var ignored = false
       guard let (seq, hash) = try lastRecord(in: segments[segments.count - 2], fd: pfd, size: psize, tolerateTorn: false,
                                              tornTail: &ignored) else {
@@ -344,7 +344,7 @@ public final class AuditLog: @unchecked Sendable {
     var chunk: Int64 = 8 << 10  // records are about 1.5 KB: one read almost always holds the last two
     while true {
       let start = max(0, size - chunk)
-      let data = try FileIO.pread(fd, count: Int(size - start), offset: start, path: path)
+      let data = try AuditIO.pread(fd, count: Int(size - start), offset: start, path: path)
       var starts: [Int] = start == 0 && !data.isEmpty ? [0] : []
       for i in data.indices where data[i] == 0x0A && i + 1 < data.count { starts.append(i + 1) }
       if starts.count >= want || start == 0 {
@@ -363,17 +363,17 @@ public final class AuditLog: @unchecked Sendable {
   /// Cuts a torn tail of the last segment: an incomplete final line and/or a final line whose frame fails.
   private func repairTail(_ h: inout Head) throws(GarrisonError) -> Recovery? {
     let path = Segments.path(directory, h.segment)
-    guard FileIO.exists(path) else { return nil }
-    let fd = try FileIO.open(path, O_RDWR)
+    guard AuditIO.exists(path) else { return nil }
+    let fd = try AuditIO.open(path, O_RDWR)
     defer { close(fd) }
-    let size = Int64(try FileIO.fstat(fd, path: path).st_size)
+    let size = Int64(try AuditIO.fstat(fd, path: path).st_size)
     guard size > 0 else { return nil }
     let lines = try tailLines(fd: fd, size: size, path: path, want: 1)
     guard let last = lines.last else { return nil }
     if try validRecord(last.bytes, path: path) != nil { return nil }
     let reason = last.bytes.last == 0x0A ? "final record fails its frame check" : "final record is incomplete"
-    try FileIO.truncate(fd, to: last.offset, path: path)
-    try FileIO.fsync(fd, path: path)
+    try AuditIO.truncate(fd, to: last.offset, path: path)
+    try AuditIO.fsync(fd, path: path)
     h.segmentSize = last.offset
     if segmentFD >= 0 { close(segmentFD); segmentFD = -1 }
     return Recovery(segment: Segments.name(h.segment), offset: last.offset, bytesCut: last.bytes.count, reason: reason)

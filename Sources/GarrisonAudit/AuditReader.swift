@@ -6,7 +6,7 @@ public enum AuditReader {
   /// Calls `body` with every record of one segment file and its 1-based line; `body` returns false to stop.
   public static func forEachRecord(in path: String,
                                    _ body: (AuditRecord, Int) throws(GarrisonError) -> Bool) throws(GarrisonError) {
-    let bytes = try FileIO.readAll(path)
+    let bytes = try AuditIO.readAll(path)
     try bytes.withUnsafeBufferPointer { (buf) throws(GarrisonError) in
       var start = 0
       var lineNo = 0

@@ -23,7 +23,7 @@ public struct AuditTail: Sendable {
   /// An absent directory has no records yet. Returns the number of records read.
   @discardableResult
   public mutating func poll(_ body: (AuditRecord) -> Void) throws(GarrisonError) -> Int {
-    guard FileIO.exists(directory) else { return 0 }
+    guard AuditIO.exists(directory) else { return 0 }
     let segments = try Segments.list(directory)
     var count = 0
     for index in segments where segment.map({ index >= $0 }) ?? true {
@@ -37,12 +37,12 @@ public struct AuditTail: Sendable {
   }
 
   private mutating func readNew(_ path: String, _ body: (AuditRecord) -> Void) throws(GarrisonError) -> Int {
-    let fd = try FileIO.open(path, O_RDONLY)
+    let fd = try AuditIO.open(path, O_RDONLY)
     defer { close(fd) }
-    let size = Int64(try FileIO.fstat(fd, path: path).st_size)
+    let size = Int64(try AuditIO.fstat(fd, path: path).st_size)
     if size < offset { offset = 0 }  // replaced (recovery cut a torn tail): start the segment again
     guard size > offset else { return 0 }
-    let bytes = try FileIO.pread(fd, count: Int(size - offset), offset: offset, path: path)
+    let bytes = try AuditIO.pread(fd, count: Int(size - offset), offset: offset, path: path)
     var count = 0
     bytes.withUnsafeBufferPointer { buf in
       var start = 0

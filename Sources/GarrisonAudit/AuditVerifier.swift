@@ -54,7 +54,7 @@ public enum AuditVerifier {
       if index != n + 1 {
         return fail(name, 1, result.lastSeq + 1, "segment \(Segments.name(n + 1)) is missing (segments must be numbered consecutively)")
       }
-      let bytes = try FileIO.readAll(directory + "/" + name)
+      let bytes = try AuditIO.readAll(directory + "/" + name)
       if bytes.isEmpty && n != segments.count - 1 {
         return fail(name, 1, result.lastSeq + 1, "empty segment before the last segment")
       }

@@ -14,11 +14,11 @@ public final class KmsgReader {
   /// Opens `path` (default `/dev/kmsg`); `fromEnd` seeks past the existing records.
   public init(path: String = "/dev/kmsg", fromEnd: Bool = true) throws(GarrisonError) {
     self.path = path
-    fd = try FileIO.open(path, O_RDONLY | O_NONBLOCK)
+    fd = try AuditIO.open(path, O_RDONLY | O_NONBLOCK)
     if fromEnd && lseek(fd, 0, SEEK_END) < 0 {
       let e = errno
       close(fd)
-      throw FileIO.error("lseek", path, e)
+      throw AuditIO.error("lseek", path, e)
     }
   }
 
@@ -43,7 +43,7 @@ public final class KmsgReader {
       case EINTR: continue
       case EAGAIN: return out
       case EPIPE: overruns += 1; continue
-      default: throw FileIO.error("read", path)
+      default: throw AuditIO.error("read", path)
       }
     }
   }

@@ -13,7 +13,7 @@ enum ProcessIdentity {
 
   static func actor() -> AuditActor {
     var args: [String] = []
-    if let bytes = try? FileIO.readAll("/proc/self/cmdline") {  // informational only; empty when unreadable
+    if let bytes = try? AuditIO.readAll("/proc/self/cmdline") {  // informational only; empty when unreadable
       args = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
       if args.last == "" { args.removeLast() }
     }

@@ -1,4 +1,5 @@
 import GarrisonCore
+import GarrisonSeccomp
 /// Generates a deterministic, realistic mix of audit events (for examples, tests and benchmarks).
 public struct SampleEvents: Sendable {
   private var state: UInt64
@@ -73,7 +74,7 @@ public struct SampleEvents: Sendable {
       let nr = pick([101, 165, 272, 310, 321, 246])
       let t = time
       at(AuditEvent(kind: .seccompDenied, outcome: .denied, object: c, details: AuditDetails.seccompDenied(
-        syscall: SyscallTable.x86_64(nr) ?? "?", number: nr, arch: SeccompAuditParser.archX86_64, count: Int(next() % 20) + 1,
+        syscall: SyscallTable.name(of: Int32(nr), auditArch: SeccompArch.x86_64.token) ?? "?", number: nr, arch: SeccompAuditParser.archX86_64, count: Int(next() % 20) + 1,
         pids: [Int32(2000 + podIndex % 30000)], comm: c.container, action: "errno", firstSeen: t, lastSeen: t)))
     }
     if chance(4) {

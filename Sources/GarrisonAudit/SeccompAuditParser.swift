@@ -1,4 +1,5 @@
 import GarrisonCore
+import GarrisonSeccomp
 
 /// One kernel seccomp audit record (`type=1326`, AUDIT_SECCOMP) as printed to the kernel log, e.g.
 /// `audit: type=1326 audit(1795734783.091:2): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=7161
@@ -16,9 +17,12 @@ public struct SeccompAuditRecord: Sendable, Hashable {
   /// Time from `audit(SECONDS.MILLIS:SERIAL)`, when present.
   public var time: AuditTime?
 
-  /// The syscall name (x86_64 table), or `syscall_N` for other architectures or unknown numbers.
+  /// The syscall name on the record's architecture (libseccomp's tables), or `syscall_N` when the architecture or
+  /// number is unknown.
   public var syscallName: String {
-    if arch == SeccompAuditParser.archX86_64, let n = SyscallTable.x86_64(syscall) { return n }
+    if let token = UInt32(arch, radix: 16), let number = Int32(exactly: syscall),
+      let name = SyscallTable.name(of: number, auditArch: token)
+    { return name }
     return "syscall_\(syscall)"
   }
 }

@@ -22,7 +22,7 @@ public enum Segments {
 
   /// The segment indexes present in `directory`, ascending.
   public static func list(_ directory: String) throws(GarrisonError) -> [Int] {
-    try FileIO.list(directory).compactMap(index(of:)).sorted()
+    try AuditIO.list(directory).compactMap(index(of:)).sorted()
   }
 
   /// The full path of segment `index`.

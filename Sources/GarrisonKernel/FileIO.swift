@@ -3,10 +3,14 @@ import Glibc
 
 /// Whole-file and whole-descriptor reads and writes without Foundation.
 public enum FileIO {
-  /// Reads `fd` until end of file (`read` loop, `EINTR` retried).
+  /// Reads `fd` until end of file (`read` loop, `EINTR` retried). The buffer is sized from the file's size when it
+  /// has one (a /proc file reports 0): a large zero-filled chunk costs page faults on every small read.
   public static func readAll(fd: Int32) throws(Errno) -> [UInt8] {
     var out: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
+    var st = stat()
+    let size = Glibc.fstat(fd, &st) == 0 && st.st_mode & S_IFMT == S_IFREG ? Int(st.st_size) : 0
+    out.reserveCapacity(size + 1)
+    var chunk = [UInt8](repeating: 0, count: size > 0 ? min(size + 1, 1 << 20) : 16 << 10)
     while true {
       let n = try check { chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) } }
       if n == 0 { return out }

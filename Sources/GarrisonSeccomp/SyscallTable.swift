@@ -21,4 +21,12 @@ public enum SyscallTable {
     defer { free(p) }
     return String(cString: p)
   }
+
+  /// The name of syscall `number` on the architecture a kernel audit record names (`arch=c000003e`): libseccomp's
+  /// architecture tokens are the kernel's `AUDIT_ARCH_*` values. Nil for an unknown architecture or number.
+  public static func name(of number: Int32, auditArch: UInt32) -> String? {
+    guard let p = seccomp_syscall_resolve_num_arch(auditArch, number) else { return nil }
+    defer { free(p) }
+    return String(cString: p)
+  }
 }
