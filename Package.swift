@@ -52,17 +52,17 @@ let package = Package(
     // Pure layers: core types, manifest model, plan, compiler.
     .target(name: "GarrisonCore"),
     .target(name: "GarrisonManifest", dependencies: ["GarrisonCore", "CLibYAML", "BigInt"]),
-    .target(name: "GarrisonPlan", dependencies: ["GarrisonCore"]),
+    .target(name: "GarrisonPlan", dependencies: []),
     .target(name: "GarrisonOCI", dependencies: ["GarrisonCore"]),
     .target(name: "GarrisonSeccomp", dependencies: ["GarrisonCore", "GarrisonPlan", "GarrisonKernel", "CSeccomp",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
-    .target(name: "GarrisonLSM", dependencies: ["GarrisonCore", "GarrisonPlan", "GarrisonKernel",
+    .target(name: "GarrisonLSM", dependencies: ["GarrisonCore", "GarrisonKernel",
                                                .product(name: "Crypto", package: "swift-crypto")]),
-    .target(name: "GarrisonPolicy", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI",
+    .target(name: "GarrisonCompiler", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI",
                                                   "GarrisonSeccomp", "GarrisonLSM",
                                                   .product(name: "Crypto", package: "swift-crypto")]),
-    .target(name: "GarrisonLint", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy"]),
-    .target(name: "GarrisonAudit", dependencies: ["GarrisonCore", "GarrisonKernel", .product(name: "Crypto", package: "swift-crypto")]),
+    .target(name: "GarrisonLint", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonCompiler"]),
+    .target(name: "GarrisonAudit", dependencies: ["GarrisonCore", "GarrisonKernel", "GarrisonSeccomp", .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "GarrisonAdmission", dependencies: [
       "GarrisonCore", "GarrisonManifest", "GarrisonLint",
       .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
@@ -78,27 +78,30 @@ let package = Package(
 
     // Kernel side: syscall wrappers and the synchronous init.
     .target(name: "GarrisonKernel", dependencies: ["GarrisonCore", "CGarrisonLinux", "CCap"]),
-    .target(name: "GarrisonInit", dependencies: ["GarrisonCore", "GarrisonKernel"]),
-    .target(name: "GarrisonCgroups", dependencies: ["GarrisonCore", "GarrisonKernel", "GarrisonOCI", "CGarrisonLinux"]),
+    // The runtime↔init contract: InitSpec, its wire form, the sync-socket messages both ways, the fixed fds and
+    // hook execution (the same code runs in the runtime and in the init). The runtime imports this, not the init.
+    .target(name: "GarrisonInitProtocol", dependencies: ["GarrisonCore", "GarrisonKernel"]),
+    .target(name: "GarrisonInit", dependencies: ["GarrisonCore", "GarrisonKernel", "GarrisonInitProtocol"]),
+    .target(name: "GarrisonCgroups", dependencies: ["GarrisonCore", "GarrisonKernel", "CGarrisonLinux"]),
     .systemLibrary(name: "CXattr"),
     .target(name: "GarrisonImages", dependencies: ["GarrisonCore", "GarrisonKernel", "CXattr", .product(name: "Crypto", package: "swift-crypto")]),
-    .target(name: "GarrisonRuntime", dependencies: ["GarrisonCore", "GarrisonOCI", "GarrisonPlan", "GarrisonKernel", "GarrisonInit",
+    .target(name: "GarrisonRuntime", dependencies: ["GarrisonCore", "GarrisonOCI", "GarrisonKernel", "GarrisonInitProtocol",
                                                    "GarrisonCgroups", "GarrisonSeccomp", "CSeccomp", "CGarrisonLinux"]),
 
-    .target(name: "GarrisonPods", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy", "GarrisonLSM",
+    .target(name: "GarrisonPods", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonCompiler", "GarrisonLSM",
                                                 "GarrisonOCI", "GarrisonCgroups", "GarrisonImages", "GarrisonAudit",
-                                                "GarrisonKernel", "CGarrisonLinux"]),
+                                                "GarrisonKernel"]),
 
     // Commands and thin executables.
     // garrison-oci links only what the runtime needs: a small binary starts faster (fewer conformance records
     // for the Swift runtime to scan, fewer pages to fault in), and it starts once per container operation.
     .target(name: "GarrisonOCICommands", dependencies: [
-      "GarrisonCore", "GarrisonOCI", "GarrisonPlan", "GarrisonAudit", "GarrisonRuntime", "GarrisonKernel", "GarrisonInit",
+      "GarrisonCore", "GarrisonOCI", "GarrisonPlan", "GarrisonAudit", "GarrisonRuntime", "GarrisonKernel", "GarrisonInitProtocol",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .target(name: "GarrisonCommands", dependencies: [
-      "GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy", "GarrisonOCI", "GarrisonLint",
-      "GarrisonAudit", "GarrisonRuntime", "GarrisonPods", "GarrisonImages", "GarrisonOCICommands", "GarrisonLSM",
+      "GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonCompiler", "GarrisonLint",
+      "GarrisonAudit", "GarrisonPods", "GarrisonImages", "GarrisonLSM",
       "GarrisonAdmission", "GarrisonSeccomp", "GarrisonKernel", "GarrisonMetrics",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
@@ -111,27 +114,29 @@ let package = Package(
     // means one instrumented link per fuzz build instead of one per target. `-parse-as-library`: no top-level
     // code; the entry is `@main` (the replayer) or, in a fuzz build, `garrison_fuzz_main` running libFuzzer's driver.
     .executableTarget(name: "garrison-fuzz",
-                      dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonOCI", "GarrisonInit", "GarrisonAudit", "GarrisonImages"],
+                      dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonOCI", "GarrisonInitProtocol", "GarrisonAudit", "GarrisonImages"],
                       swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
 
-    // Tests: one target per module plus integration tests (root, real containers).
-    .testTarget(name: "GarrisonManifestTests", dependencies: ["GarrisonManifest"]),
-    .testTarget(name: "GarrisonPolicyTests", dependencies: ["GarrisonPolicy", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI"],
+    // Tests: one target per module plus integration tests (root, real containers), sharing one support target:
+    // the process runner, scratch directories, the built-products locator and JSON Schema validation.
+    .target(name: "GarrisonTestSupport", path: "Tests/GarrisonTestSupport"),
+    .testTarget(name: "GarrisonManifestTests", dependencies: [ "GarrisonManifest"]),
+    .testTarget(name: "GarrisonCompilerTests", dependencies: ["GarrisonTestSupport", "GarrisonCompiler", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI"],
                 resources: [.copy("Golden")]),
-    .testTarget(name: "GarrisonSeccompTests", dependencies: ["GarrisonSeccomp", "GarrisonPlan"]),
-    .testTarget(name: "GarrisonLintTests", dependencies: ["GarrisonLint", "GarrisonManifest"],
+    .testTarget(name: "GarrisonSeccompTests", dependencies: [ "GarrisonSeccomp"]),
+    .testTarget(name: "GarrisonLintTests", dependencies: ["GarrisonTestSupport", "GarrisonLint", "GarrisonManifest"],
                 resources: [.copy("Fixtures")]),
-    .testTarget(name: "GarrisonAuditTests", dependencies: ["GarrisonAudit"]),
-    .testTarget(name: "GarrisonAdmissionTests", dependencies: ["GarrisonAdmission", "GarrisonLint", "GarrisonManifest", "GarrisonAudit"]),
-    .testTarget(name: "GarrisonLSMTests", dependencies: ["GarrisonLSM"]),
-    .testTarget(name: "GarrisonCgroupsTests", dependencies: ["GarrisonCgroups", "GarrisonKernel"]),
-    .testTarget(name: "GarrisonMetricsTests", dependencies: ["GarrisonMetrics", "GarrisonCgroups", "GarrisonKernel", "GarrisonAudit", "GarrisonCore"]),
-    .testTarget(name: "GarrisonImagesTests", dependencies: ["GarrisonImages", "GarrisonKernel"]),
-    .testTarget(name: "GarrisonPodsTests", dependencies: ["GarrisonPods", "GarrisonManifest", "GarrisonPolicy", "GarrisonOCI", "GarrisonAudit", "GarrisonLSM", "GarrisonCgroups", "garrison"],
+    .testTarget(name: "GarrisonAuditTests", dependencies: ["GarrisonTestSupport", "GarrisonAudit", "GarrisonSeccomp"]),
+    .testTarget(name: "GarrisonAdmissionTests", dependencies: ["GarrisonTestSupport", "GarrisonAdmission", "GarrisonLint", "GarrisonAudit"]),
+    .testTarget(name: "GarrisonLSMTests", dependencies: ["GarrisonTestSupport", "GarrisonLSM"]),
+    .testTarget(name: "GarrisonCgroupsTests", dependencies: [ "GarrisonCgroups", "GarrisonKernel"]),
+    .testTarget(name: "GarrisonMetricsTests", dependencies: [ "GarrisonMetrics", "GarrisonCgroups", "GarrisonKernel"]),
+    .testTarget(name: "GarrisonImagesTests", dependencies: ["GarrisonTestSupport", "GarrisonImages", "GarrisonKernel"]),
+    .testTarget(name: "GarrisonPodsTests", dependencies: ["GarrisonTestSupport", "GarrisonPods", "GarrisonKernel", "GarrisonManifest", "GarrisonOCI", "GarrisonAudit", "GarrisonLSM", "garrison"],
                 exclude: ["Fixtures"]),
-    .testTarget(name: "GarrisonOCICommandsTests", dependencies: ["GarrisonOCICommands",
+    .testTarget(name: "GarrisonOCICommandsTests", dependencies: [ "GarrisonOCICommands",
                                                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-    .testTarget(name: "GarrisonFuzzTests", dependencies: ["garrison-fuzz"]),
-    .testTarget(name: "GarrisonIntegrationTests", dependencies: ["GarrisonCore", "GarrisonOCI", "GarrisonRuntime", "GarrisonInit", "GarrisonKernel"]),
+    .testTarget(name: "GarrisonFuzzTests", dependencies: ["GarrisonTestSupport", "garrison-fuzz"]),
+    .testTarget(name: "GarrisonIntegrationTests", dependencies: ["GarrisonTestSupport", "GarrisonCore", "GarrisonOCI", "GarrisonRuntime", "GarrisonInit", "GarrisonInitProtocol", "GarrisonKernel"]),
   ]
 )

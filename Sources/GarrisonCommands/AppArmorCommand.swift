@@ -3,7 +3,7 @@ import GarrisonAudit
 import GarrisonCore
 import GarrisonLSM
 import GarrisonPods
-import GarrisonPolicy
+import GarrisonCompiler
 
 /// `garrison apparmor load`: loads Garrison's RuntimeDefault AppArmor profile into the kernel, as `garrison
 /// apply` does before the first container that uses it (for hosts that prefer to load it at boot).

@@ -3,7 +3,7 @@ import Foundation
 import GarrisonCore
 import GarrisonManifest
 import GarrisonPods
-import GarrisonPolicy
+import GarrisonCompiler
 import GarrisonSeccomp
 
 /// `garrison apply -f FILE|DIR|-`: stores ConfigMaps and Secrets, runs Pods (each under its own supervisor).

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import GarrisonCore
 import GarrisonPlan
-import GarrisonPolicy
+import GarrisonCompiler
 
 /// `garrison compile`: enforcement plans, or OCI bundles' `config.json`, for every container.
 struct CompileCommand: ParsableCommand {

@@ -5,7 +5,7 @@ import GarrisonCore
 import GarrisonManifest
 import GarrisonPods
 import GarrisonSeccomp
-import GarrisonPolicy
+import GarrisonCompiler
 
 /// `garrison control` (hidden): the controller process of one Deployment, ReplicaSet or Job, started detached
 /// by apply (and by any later command that finds it gone).

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import GarrisonCore
 import GarrisonPlan
-import GarrisonPolicy
+import GarrisonCompiler
 
 /// `garrison explain`: the effective settings of every container, and which field or default produced each.
 struct ExplainCommand: ParsableCommand {

@@ -4,7 +4,7 @@ import GarrisonCore
 import GarrisonImages
 import GarrisonLint
 import GarrisonManifest
-import GarrisonPolicy
+import GarrisonCompiler
 
 /// `garrison lint`: checks manifests against the Pod Security Standards and hardening rules.
 public struct LintCommand: ParsableCommand {

@@ -3,7 +3,7 @@ import Foundation
 import GarrisonCore
 import GarrisonManifest
 import GarrisonImages
-import GarrisonPolicy
+import GarrisonCompiler
 import GarrisonSeccomp
 
 /// Options shared by the commands that read manifests and compile them.

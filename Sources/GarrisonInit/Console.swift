@@ -1,3 +1,4 @@
+import GarrisonInitProtocol
 import GarrisonKernel
 
 /// The terminal step of the init (`process.terminal`): opens a pty in the container's own devpts instance

@@ -1,3 +1,4 @@
+import GarrisonInitProtocol
 import GarrisonCore
 import GarrisonKernel
 

@@ -1,3 +1,4 @@
+import GarrisonInitProtocol
 import GarrisonKernel
 import Glibc
 
@@ -125,7 +126,7 @@ public enum ContainerInit {
     if spec.createsUserNamespace {
       try step("unshare user namespace") { () throws(Errno) in try Kernel.unshare(C.CLONE_NEWUSER) }
       sync.send(.userns)
-      try sync.waitFor("mapped")
+      try sync.waitFor(.mapped)
     }
     if spec.hasUserNamespace { try becomeNamespaceRoot(spec) }
     // Create the rest; the cgroup namespace waits until the runtime has placed us in our cgroup.
@@ -345,7 +346,7 @@ struct SyncChannel {
   }
 
   /// Waits for `go` from the runtime (sent once the container process is in its cgroups).
-  mutating func waitForGo() throws(InitFailure) { try waitFor("go") }
+  mutating func waitForGo() throws(InitFailure) { try waitFor(.go) }
 
   /// Waits for `cgroups` (the container's cgroups are ready, limits written) and moves this process into
   /// each cgroup v1 hierarchy whose `tasks` file came with it: writing 0 moves the calling thread only, which
@@ -354,7 +355,7 @@ struct SyncChannel {
   /// this works in a user namespace too. The child forked next inherits them; the cgroup v2 directory was
   /// the init's birthplace (`clone3(CLONE_INTO_CGROUP)`).
   mutating func joinCgroups() throws(InitFailure) {
-    try waitFor("cgroups")
+    try waitFor(.cgroups)
     let tasks = reader.takeDescriptors()
     defer { for fd in tasks { Kernel.close(fd) } }
     for fd in tasks {
@@ -362,11 +363,12 @@ struct SyncChannel {
     }
   }
 
-  /// Waits for the line `expected` from the runtime; anything else is an error.
-  mutating func waitFor(_ expected: String) throws(InitFailure) {
-    let line = try step("read \(expected) from runtime") { () throws(Errno) -> String? in try reader.next() }
-    guard line == expected else {
-      throw InitFailure("wait for \(expected)", "runtime sent \(line ?? "end of file")")
+  /// Waits for the command `expected` from the runtime; anything else is an error.
+  mutating func waitFor(_ expected: SyncProtocol.Command) throws(InitFailure) {
+    let name = expected.rawValue
+    let line = try step("read \(name) from runtime") { () throws(Errno) -> String? in try reader.next() }
+    guard line == name else {
+      throw InitFailure("wait for \(name)", "runtime sent \(line ?? "end of file")")
     }
   }
 }

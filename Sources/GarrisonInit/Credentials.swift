@@ -1,3 +1,4 @@
+import GarrisonInitProtocol
 import GarrisonKernel
 
 /// The privilege half of the init, in the order of DESIGN.md rule 8: LSM exec labels → seccomp (only if

@@ -1,3 +1,4 @@
+import GarrisonInitProtocol
 import GarrisonKernel
 import Glibc
 
@@ -20,7 +21,7 @@ enum InitHooks {
     guard spec.mode == .create, let hooks = spec.hooks else { return }
     if hooks.pauseForRuntime {
       sync.send(.hooks)
-      try sync.waitFor("resume")
+      try sync.waitFor(.resume)
     }
     // Without `env` a createContainer hook gets an empty environment (the init's own), as under runc.
     let state = hooks.state.json(status: "creating", pid: Kernel.pid)

@@ -1,3 +1,4 @@
+import GarrisonInitProtocol
 import Glibc
 
 /// Phase marks of garrison-init on stderr (`phase init <name> at <µs> us`, on the same monotonic clock as the

@@ -1,3 +1,4 @@
+import GarrisonInitProtocol
 import GarrisonKernel
 import Glibc
 

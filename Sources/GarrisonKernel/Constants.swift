@@ -88,4 +88,39 @@ public enum LinuxConstants {
   public static let S_IFDIR: UInt32 = 0o040000
   public static let S_IFREG: UInt32 = 0o100000
   public static let S_IFMT: UInt32 = 0o170000
+
+  // seccomp filter return actions (linux/seccomp.h, SECCOMP_RET_*); the low 16 bits carry data.
+  public static let SECCOMP_RET_KILL_PROCESS: UInt32 = 0x8000_0000
+  public static let SECCOMP_RET_KILL_THREAD: UInt32 = 0x0000_0000
+  public static let SECCOMP_RET_TRAP: UInt32 = 0x0003_0000
+  public static let SECCOMP_RET_ERRNO: UInt32 = 0x0005_0000
+  public static let SECCOMP_RET_USER_NOTIF: UInt32 = 0x7fc0_0000
+  public static let SECCOMP_RET_TRACE: UInt32 = 0x7ff0_0000
+  public static let SECCOMP_RET_LOG: UInt32 = 0x7ffc_0000
+  public static let SECCOMP_RET_ALLOW: UInt32 = 0x7fff_0000
+  public static let SECCOMP_RET_DATA: UInt32 = 0x0000_ffff
+
+  // Audit architecture tokens (linux/audit.h): an ELF machine number with these flags.
+  public static let AUDIT_ARCH_64BIT: UInt32 = 0x8000_0000
+  public static let AUDIT_ARCH_LE: UInt32 = 0x4000_0000
+  public static let AUDIT_ARCH_CONVENTION_MIPS64_N32: UInt32 = 0x2000_0000
+
+  // nsfs ioctls (linux/nsfs.h).
+  public static let NS_GET_NSTYPE: UInt = 0xB703
+
+  // eBPF instruction encoding (linux/bpf.h, linux/bpf_common.h): class | op | source or size.
+  public static let BPF_LDX: UInt8 = 0x01
+  public static let BPF_ALU64: UInt8 = 0x07
+  public static let BPF_JMP: UInt8 = 0x05
+  public static let BPF_MEM: UInt8 = 0x60
+  public static let BPF_W: UInt8 = 0x00
+  public static let BPF_K: UInt8 = 0x00
+  public static let BPF_X: UInt8 = 0x08
+  public static let BPF_AND: UInt8 = 0x50
+  public static let BPF_RSH: UInt8 = 0x70
+  public static let BPF_MOV: UInt8 = 0xb0
+  public static let BPF_JEQ: UInt8 = 0x10
+  public static let BPF_JSET: UInt8 = 0x40
+  public static let BPF_JNE: UInt8 = 0x50
+  public static let BPF_EXIT: UInt8 = 0x90
 }

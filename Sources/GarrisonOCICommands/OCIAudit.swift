@@ -5,7 +5,7 @@ import Foundation
 #endif
 import GarrisonAudit
 import GarrisonCore
-import GarrisonInit
+import GarrisonInitProtocol
 import GarrisonKernel
 import GarrisonOCI
 import GarrisonPlan

@@ -1,6 +1,6 @@
 import ArgumentParser
 import GarrisonCore
-import GarrisonInit
+import GarrisonInitProtocol
 import Glibc
 
 /// runc options that containerd's shim, conmon and podman may pass to `create`, `run` and `exec`, accepted

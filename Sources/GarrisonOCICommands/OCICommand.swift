@@ -6,7 +6,7 @@ import Foundation
 #endif
 import GarrisonAudit
 import GarrisonCore
-import GarrisonInit
+import GarrisonInitProtocol
 import GarrisonKernel
 import GarrisonRuntime
 import Glibc

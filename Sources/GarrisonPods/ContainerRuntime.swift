@@ -61,10 +61,20 @@ public struct OCIRuntimeBinary: ContainerRuntime {
     try Spawn.check(base() + ["start", id], wait: waiter)
   }
 
+  /// Whether the runtime keeps state for container `id`: runc, crun and garrison-oci each keep a container's
+  /// state in the directory `<root>/<id>`, created by `create` and removed by `delete`. This, not the text of a
+  /// runtime's error message, tells "no such container" apart from a failure. The id is one the pod runner
+  /// made (`PodRecord.runtimeID`), never input.
+  public func knows(id: String) -> Bool {
+    var st = stat()
+    return lstat(root + "/" + id, &st) == 0
+  }
+
   public func state(id: String) throws -> ContainerState? {
+    guard knows(id: id) else { return nil }
     let r = try Spawn.run(base() + ["state", id], wait: waiter)
     guard r.succeeded else {
-      if r.output.contains("does not exist") || r.output.contains("not found") || r.output.contains("No such") { return nil }
+      if !knows(id: id) { return nil }  // deleted meanwhile
       throw GarrisonError(.system, operation: "runtime state", "cannot read state of \(id): \(r.output)")
     }
     guard let start = r.output.firstIndex(of: "{") else { return nil }
@@ -76,16 +86,18 @@ public struct OCIRuntimeBinary: ContainerRuntime {
   }
 
   public func kill(id: String, signal: Int32, all: Bool) throws {
+    guard knows(id: id) else { return }
     let r = try Spawn.run(base() + ["kill"] + (all ? ["--all"] : []) + [id, "\(signal)"], wait: waiter)
-    // A container that already stopped cannot be signalled; that is what the caller wanted.
-    if !r.succeeded && !(r.output.contains("not running") || r.output.contains("does not exist") || r.output.contains("No such")) {
+    // A container that is gone or already stopped cannot be signalled; that is what the caller wanted.
+    if !r.succeeded, let state = try state(id: id), state.status != "stopped" {
       throw GarrisonError(.system, operation: "runtime kill", "cannot signal \(id): \(r.output)")
     }
   }
 
   public func delete(id: String, force: Bool) throws {
+    guard knows(id: id) else { return }
     let r = try Spawn.run(base() + ["delete"] + (force ? ["--force"] : []) + [id], wait: waiter)
-    if !r.succeeded && !(r.output.contains("does not exist") || r.output.contains("No such") || r.output.contains("not found")) {
+    if !r.succeeded && knows(id: id) {
       throw GarrisonError(.system, operation: "runtime delete", "cannot delete \(id): \(r.output)")
     }
   }

@@ -2,7 +2,7 @@ import Foundation
 import GarrisonCore
 import GarrisonManifest
 import GarrisonOCI
-import GarrisonPolicy
+import GarrisonCompiler
 
 /// Where container root filesystems and image defaults (Entrypoint, Cmd, Env, WorkingDir) come from.
 public protocol ImageResolver: Sendable {

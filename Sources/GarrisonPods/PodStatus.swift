@@ -1,4 +1,5 @@
 import Foundation
+import GarrisonKernel
 
 /// A pod's phase, as Kubernetes reports it; `Unknown` when its supervisor is gone.
 public enum PodPhase: String, Codable, Sendable {
@@ -109,17 +110,6 @@ public struct PodEvent: Codable, Sendable, Equatable {
     self.type = type
     self.reason = reason
     self.message = message
-  }
-}
-
-/// A process identified by pid and kernel start time (so a reused pid is never mistaken for it).
-public struct ProcessRef: Codable, Sendable, Equatable {
-  public var pid: Int32
-  /// Field 22 of `/proc/<pid>/stat` (clock ticks since boot).
-  public var startTime: UInt64
-  public init(pid: Int32, startTime: UInt64) {
-    self.pid = pid
-    self.startTime = startTime
   }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonCore
 import GarrisonOCI
+import GarrisonKernel
 
 /// Container exits (from the reaper), stopping the pod, and tearing down what the supervisor created.
 extension PodSupervisor {
@@ -20,7 +21,7 @@ extension PodSupervisor {
       }
       let code = exit.code
       auditing { try $0.exited(record, name, status: exit, oomKills: kills, cgroup: cgroup) }
-      let reason = oom ? "OOMKilled" : (code == 0 ? "Completed" : "Error")
+      let reason = PodSyncDecision.exitReason(oomKilled: oom, exitCode: code)
       r.log.finish()
       do {
         try runtime.delete(id: record.runtimeID(name), force: true)
@@ -41,7 +42,7 @@ extension PodSupervisor {
       status.containers[i].ready = c.role == "init" && code == 0
       event(code == 0 ? "Normal" : "Warning", reason == "Completed" ? "Completed" : reason,
             "container \(name) \(exit)" + (oom ? " (memory limit reached: OOM killer)" : ""))
-      if code != 0 || c.role == "sidecar" || policy == "Always" {
+      if PodSyncDecision.backsOff(role: .init(record: c.role), policy: restartPolicy, exitCode: code) {
         bumpBackoff(name, ranFor: Date().timeIntervalSince(r.startedAt))
       }
       dirty = true

@@ -6,76 +6,60 @@ import GarrisonOCI
 extension PodSupervisor {
   // MARK: lifecycle
 
-  var policy: String { record.restartPolicy }
-
   func index(_ name: String) -> Int { status.containers.firstIndex { $0.name == name }! }
 
-  /// Whether a terminated container should run again.
-  func shouldRestart(_ c: ContainerRecord, exitCode: Int32) -> Bool {
-    if c.role == "sidecar" { return true }
-    switch policy {
-    case "Always": return true
-    case "OnFailure": return exitCode != 0
-    default: return false
+  /// What the supervisor observes of each container, for `PodSyncDecision`.
+  func observed() -> [PodSyncDecision.Observed] {
+    record.containers.map { c in
+      let st = status.containers[index(c.name)]
+      return PodSyncDecision.Observed(
+        name: c.name, role: PodSyncDecision.Role(record: c.role), state: st.state.kind, reason: st.state.reason,
+        exitCode: st.state.exitCode, isRunning: running[c.name] != nil, everStarted: started.contains(c.name),
+        startupDone: st.started, notBefore: notBefore[c.name])
     }
   }
 
+  var restartPolicy: PodSyncDecision.RestartPolicy { PodSyncDecision.RestartPolicy(record: record.restartPolicy) }
+
+  /// Observe, decide, act, until no container starts (a start changes what the next decision sees: the next
+  /// init container or sidecar may follow at once).
   func step() {
-    let now = Date()
-    // Init containers (one at a time, to completion) and sidecars (started in order, kept running).
-    for c in record.containers where c.role != "app" {
-      let st = status.containers[index(c.name)]
-      if c.role == "sidecar" {
-        if !started.contains(c.name) || (running[c.name] == nil && st.state.kind != .running) {
-          // Later containers wait for a sidecar's first start, not for its restarts.
-          if !tryStart(c, now: now) && !started.contains(c.name) { return }
-        }
-        // Until the pod is initialized, later containers also wait for the sidecar's startup probe (kubelet's).
-        if !status.containers[index(c.name)].started && status.condition("Initialized")?.isTrue != true { return }
-        continue
-      }
-      if st.state.kind == .terminated && st.state.exitCode == 0 && running[c.name] == nil { continue }
-      if running[c.name] != nil { return }
-      if started.contains(c.name) || st.state.reason == "CreateContainerError" {
-        // Failed init container.
-        if policy == "Never" {
-          fail(reason: "Init:Error", "init container \(c.name) failed and restartPolicy is Never")
-          return
+    var rounds = 0
+    while rounds <= record.containers.count {
+      rounds += 1
+      let actions = PodSyncDecision.decide(policy: restartPolicy, containers: observed(),
+                                           initialized: status.condition("Initialized")?.isTrue == true, now: Date())
+      var startedAny = false
+      for action in actions {
+        switch action {
+        case .start(let name):
+          if startNow(record.containers.first { $0.name == name }!) { startedAny = true }
+        case .backOff(let name, let until):
+          showBackOff(name, until: until)
+        case .failPod(let reason, let message):
+          fail(reason: reason, message)
         }
       }
-      _ = tryStart(c, now: now)
-      return
-    }
-    // App containers.
-    for c in record.containers where c.role == "app" {
-      let st = status.containers[index(c.name)]
-      if running[c.name] != nil { continue }
-      if !started.contains(c.name) && st.state.reason != "CreateContainerError" {
-        _ = tryStart(c, now: now)
-        continue
-      }
-      let code = st.state.exitCode ?? 1
-      if st.state.kind == .terminated && !shouldRestart(c, exitCode: code) { continue }
-      if st.state.kind == .waiting && st.state.reason == "CreateContainerError" && policy == "Never" { continue }
-      _ = tryStart(c, now: now)
+      if !startedAny || status.phase.isTerminal { break }
     }
     updatePhase()
   }
 
-  /// Starts `c` unless it is backing off; false while it cannot run yet.
-  func tryStart(_ c: ContainerRecord, now: Date) -> Bool {
-    if let t = notBefore[c.name], t > now {
-      let i = index(c.name)
-      if status.containers[i].state.kind == .terminated {
-        status.containers[i].lastState = status.containers[i].state
-      }
-      if status.containers[i].state.reason != "CrashLoopBackOff" && status.containers[i].state.reason != "CreateContainerError" {
-        let wait = Int((t.timeIntervalSince(now)).rounded(.up))
-        status.containers[i].state = .waiting("CrashLoopBackOff", "back-off \(wait)s restarting failed container=\(c.name) pod=\(record.name)")
-        dirty = true
-      }
-      return false
+  /// Shows a container that should run but is backing off as CrashLoopBackOff (a create failure keeps its reason).
+  func showBackOff(_ name: String, until: Date) {
+    let i = index(name)
+    if status.containers[i].state.kind == .terminated {
+      status.containers[i].lastState = status.containers[i].state
     }
+    if status.containers[i].state.reason != "CrashLoopBackOff" && status.containers[i].state.reason != "CreateContainerError" {
+      let wait = Int((until.timeIntervalSince(Date())).rounded(.up))
+      status.containers[i].state = .waiting("CrashLoopBackOff", "back-off \(wait)s restarting failed container=\(name) pod=\(record.name)")
+      dirty = true
+    }
+  }
+
+  /// Starts `c` now; on failure records CreateContainerError, backs off, and fails a Never pod. False if it failed.
+  func startNow(_ c: ContainerRecord) -> Bool {
     do {
       try start(c)
       return true
@@ -86,8 +70,8 @@ extension PodSupervisor {
       event("Warning", "Failed", "container \(c.name): \(e?.description ?? "\(error)")")
       bumpBackoff(c.name, ranFor: 0)
       dirty = true
-      if policy == "Never" || c.role == "init" && policy == "Never" {
-        if c.role != "sidecar" { fail(reason: "CreateContainerError", "container \(c.name) could not be created: \(e?.message ?? "\(error)")") }
+      if restartPolicy == .never && c.role != "sidecar" {
+        fail(reason: "CreateContainerError", "container \(c.name) could not be created: \(e?.message ?? "\(error)")")
       }
       return false
     }
@@ -100,29 +84,13 @@ extension PodSupervisor {
   }
 
   func updatePhase() {
-    guard !status.phase.isTerminal else { return }
-    let apps = record.containers.filter { $0.role == "app" }
-    let appStatuses = apps.map { status.containers[index($0.name)] }
-    var phase: PodPhase = .pending
-    if apps.allSatisfy({ started.contains($0.name) }) {
-      let finished = zip(apps, appStatuses).allSatisfy { c, s in
-        running[c.name] == nil && s.state.kind == .terminated && !shouldRestart(c, exitCode: s.state.exitCode ?? 1)
-      }
-      if finished {
-        phase = appStatuses.allSatisfy { $0.state.exitCode == 0 } ? .succeeded : .failed
-      } else {
-        phase = .running
-      }
-    } else if policy == "Never" && zip(apps, appStatuses).contains(where: { c, s in s.state.reason == "CreateContainerError" }) {
-      phase = .failed
-    }
-    if phase != status.phase {
-      status.phase = phase
-      if phase == .failed { status.reason = status.reason ?? "Error" }
-      if phase == .succeeded { status.reason = "Completed" }
-      event("Normal", "Phase", "pod is \(phase.rawValue)")
-      dirty = true
-    }
+    let apps = observed().filter { $0.role == .app }
+    guard let phase = PodSyncDecision.phase(current: status.phase, policy: restartPolicy, apps: apps) else { return }
+    status.phase = phase
+    if phase == .failed { status.reason = status.reason ?? "Error" }
+    if phase == .succeeded { status.reason = "Completed" }
+    event("Normal", "Phase", "pod is \(phase.rawValue)")
+    dirty = true
   }
 
   func fail(reason: String, _ message: String) {

@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonCore
 import GarrisonOCI
+import GarrisonKernel
 
 /// Starting one container: fresh overlay root, volume binds (subPaths resolved safely), bundle, runtime
 /// `create` + `start` with its stdout/stderr piped into the CRI log.

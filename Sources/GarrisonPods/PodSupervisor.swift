@@ -2,6 +2,7 @@ import Foundation
 import GarrisonAudit
 import GarrisonCore
 import GarrisonOCI
+import GarrisonKernel
 
 /// The per-pod supervisor (`garrison supervise`): holds the sandbox, prepares volumes, starts init containers
 /// one at a time, sidecars in order, then app containers; restarts them per restartPolicy with backoff; is the

@@ -2,7 +2,7 @@ import FoundationEssentials
 import Glibc
 import GarrisonAudit
 import GarrisonCore
-import GarrisonInit
+import GarrisonInitProtocol
 import GarrisonManifest
 import GarrisonOCI
 

@@ -1,4 +1,4 @@
 import GarrisonOCICommands
 
-// The runc-compatible runtime; everything lives in GarrisonOCICommands and GarrisonRuntime/OCI.
+// The runc-compatible runtime; everything lives in GarrisonOCICommands and GarrisonRuntime.
 OCICommand.runtimeMain()

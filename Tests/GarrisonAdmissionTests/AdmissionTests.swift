@@ -2,6 +2,7 @@ import Foundation
 import GarrisonAdmission
 import GarrisonAudit
 import GarrisonLint
+import GarrisonTestSupport
 import Testing
 
 /// AdmissionReview bodies as the API server sends them.
@@ -89,24 +90,12 @@ enum Reviews {
 @Suite(.serialized, .enabled(if: ["/usr/bin/openssl", "/usr/bin/curl"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) },
                              "needs /usr/bin/openssl and /usr/bin/curl"))
 struct AdmissionServerTests {
-  static let garrison: String = {
-    var u = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { u = u.deletingLastPathComponent() }
-    return u.path + "/.build/debug/garrison"
-  }()
+  static let garrison = BuiltProducts.path("garrison")
 
   @discardableResult
-  func run(_ tool: String, _ args: [String], input: String? = nil) throws -> (Int32, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: tool)
-    p.arguments = args
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+  func run(_ tool: String, _ args: [String]) throws -> (Int32, String) {
+    let r = try TestProcess.run(tool, args)
+    return (r.status, r.output)
   }
 
   func certificate(_ dir: String, cn: String) throws {
@@ -116,7 +105,7 @@ struct AdmissionServerTests {
     #expect(rc == 0, "\(out)")
   }
 
-  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: AdmissionServerTests.garrison), "the garrison executable is not built"))
+  @Test(HostTools.built("garrison"))
   func servesReviewsOverTLS() throws {
     let dir = "/var/tmp/garrison-admission-\(getpid())-\(UInt32.random(in: 0..<UInt32.max))"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)

@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonTestSupport
 import Testing
 @testable import GarrisonAudit
 
@@ -23,11 +24,8 @@ import Testing
     }
   }
 
-  @Test func sigkillAtRandomPointsLosesNoAcknowledgedEvent() throws {
-    guard let garrison = TestSupport.garrisonBinary else {
-      Issue.record("the garrison executable was not found next to the test bundle; run `swift build` first")
-      return
-    }
+  @Test(HostTools.built("garrison")) func sigkillAtRandomPointsLosesNoAcknowledgedEvent() throws {
+    let garrison = BuiltProducts.path("garrison")
     let dir = TestSupport.scratch("sigkill")
     defer { TestSupport.cleanup(dir) }
     var acks: [(seq: UInt64, tag: String, i: Int)] = []
@@ -88,11 +86,8 @@ import Testing
     print("sigkill: \(rounds) kills, \(acks.count) acknowledged events, \(records.count) records, \(recovered) torn tails recovered, \(killedMidway) rounds killed before their first ack")
   }
 
-  @Test func concurrentWritersProduceOneValidChain() throws {
-    guard let garrison = TestSupport.garrisonBinary else {
-      Issue.record("the garrison executable was not found next to the test bundle; run `swift build` first")
-      return
-    }
+  @Test(HostTools.built("garrison")) func concurrentWritersProduceOneValidChain() throws {
+    let garrison = BuiltProducts.path("garrison")
     let dir = TestSupport.scratch("concurrent")
     defer { TestSupport.cleanup(dir) }
     let writers = 4, each = 150
@@ -124,27 +119,24 @@ import Testing
     #expect(Set(records.values.compactMap { $0.kind == .containerExec ? $0.actor.pid : nil }).count == writers)
   }
 
-  @Test func verifyCommandExitCodes() throws {
-    guard let garrison = TestSupport.garrisonBinary else {
-      Issue.record("the garrison executable was not found next to the test bundle; run `swift build` first")
-      return
-    }
+  @Test(HostTools.built("garrison")) func verifyCommandExitCodes() throws {
+    let garrison = BuiltProducts.path("garrison")
     let dir = TestSupport.scratch("cli")
     defer { TestSupport.cleanup(dir) }
     _ = try TestSupport.smallLog(dir, count: 6, segmentBytes: 1 << 20)
     let cpFile = dir + "-checkpoint.jsonl"
     defer { TestSupport.cleanup(cpFile) }
-    #expect(try TestSupport.run(garrison, ["audit", "checkpoint", "export", "--audit-dir", dir, "-o", cpFile]).0 == 0)
-    let ok = try TestSupport.run(garrison, ["audit", "verify", "--audit-dir", dir, "--checkpoint", cpFile])
-    #expect(ok.0 == 0 && ok.1.hasPrefix("ok: 8 records"), "\(ok.1)")
+    #expect(try TestProcess.run(garrison, ["audit", "checkpoint", "export", "--audit-dir", dir, "-o", cpFile]).status == 0)
+    let ok = try TestProcess.run(garrison, ["audit", "verify", "--audit-dir", dir, "--checkpoint", cpFile])
+    #expect(ok.status == 0 && ok.output.hasPrefix("ok: 8 records"), "\(ok.output)")
     let file = try TestSupport.segmentFiles(dir).last!
     var lines = TestSupport.read(file).split(separator: 0x0A).map { Array($0) + [0x0A] }
     lines.removeLast()
     TestSupport.write(file, lines.flatMap { $0 })
-    let broken = try TestSupport.run(garrison, ["audit", "verify", "--audit-dir", dir, "--checkpoint", cpFile])
-    #expect(broken.0 == 1)
-    #expect(broken.1.contains("segment-00000001.jsonl:8: seq 8: log ends at seq 7"), "\(broken.1)")
-    let tail = try TestSupport.run(garrison, ["audit", "tail", "--audit-dir", dir, "-n", "2"])
-    #expect(tail.0 == 0 && tail.1.split(separator: "\n").count == 2 && tail.1.hasPrefix("6 "), "\(tail.1)")
+    let broken = try TestProcess.run(garrison, ["audit", "verify", "--audit-dir", dir, "--checkpoint", cpFile])
+    #expect(broken.status == 1)
+    #expect(broken.output.contains("segment-00000001.jsonl:8: seq 8: log ends at seq 7"), "\(broken.output)")
+    let tail = try TestProcess.run(garrison, ["audit", "tail", "--audit-dir", dir, "-n", "2"])
+    #expect(tail.status == 0 && tail.output.split(separator: "\n").count == 2 && tail.output.hasPrefix("6 "), "\(tail.output)")
   }
 }

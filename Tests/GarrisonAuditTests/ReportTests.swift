@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonTestSupport
 import Testing
 @testable import GarrisonAudit
 
@@ -95,28 +96,27 @@ import Testing
   }
 
   @Test func embeddedTemplateMatchesTheFile() throws {
-    let file = try String(contentsOfFile: TestSupport.repoRoot + "/Audit/templates/report.html", encoding: .utf8)
+    let file = try String(contentsOfFile: BuiltProducts.repositoryRoot + "/Audit/templates/report.html", encoding: .utf8)
     #expect(HTMLTemplate.report + "\n" == file, "regenerate Sources/GarrisonAudit/HTMLTemplate.swift from Audit/templates/report.html")
   }
 
-  @Test(.enabled(if: TestSupport.chromium != nil, "chromium is not installed (scripts/setup.sh installs it)"))
+  @Test(.enabled(if: HostTools.find("/usr/bin/chromium", "/usr/bin/chromium-browser") != nil, "chromium is not installed (scripts/setup.sh installs it)"))
   func chromiumRendersTheHTMLReport() throws {
-    let chromium = try #require(TestSupport.chromium)
+    let chromium = try #require(HostTools.find("/usr/bin/chromium", "/usr/bin/chromium-browser"))
     let dir = TestSupport.scratch("chromium")
     defer { TestSupport.cleanup(dir) }
     let log = try AuditLog(directory: dir + "/audit")
     var gen = SampleEvents(seed: 3)
     try log.append(gen.events(500))
     try AuditReport.build(directory: dir + "/audit").render(.html).write(toFile: dir + "/report.html", atomically: true, encoding: .utf8)
-    let (status, _) = try TestSupport.run(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + dir + "/profile",
-                                                     "--screenshot=" + dir + "/report.png", "--window-size=1200,1600", "file://" + dir + "/report.html"],
-                                        quiet: true)  // chromium logs D-Bus noise on stderr
+    let status = try TestProcess.run(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + dir + "/profile",
+                                                "--screenshot=" + dir + "/report.png", "--window-size=1200,1600", "file://" + dir + "/report.html"]).status
     #expect(status == 0)
     let png = try #require(FileManager.default.contents(atPath: dir + "/report.png"))
     #expect(png.count > 10_000 && Array(png.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])
   }
 
-  @Test(TestSupport.jsonSchema) func recordsValidateAgainstTheSchema() throws {
+  @Test(HostTools.jsonSchema) func recordsValidateAgainstTheSchema() throws {
     let dir = TestSupport.scratch("schema")
     defer { TestSupport.cleanup(dir) }
     let log = try AuditLog(directory: dir + "/audit", checkpointEvery: 50)
@@ -139,7 +139,8 @@ import Testing
               print(f"line {n}: {errs[0].message}"); sys.exit(1)
       print(len(kinds))
       """
-    let (status, out) = try TestSupport.run("/usr/bin/python3", ["-c", script, TestSupport.repoRoot + "/Audit/schema/audit-event.schema.json", dir + "/records.jsonl"])
+    let result = try TestProcess.run("/usr/bin/python3", ["-c", script, BuiltProducts.repositoryRoot + "/Audit/schema/audit-event.schema.json", dir + "/records.jsonl"])
+    let (status, out) = (result.status, result.output)
     #expect(status == 0, "\(out)")
     #expect((Int(out.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) >= 12)
   }

@@ -1,13 +1,14 @@
 import Foundation
 import GarrisonCore
 @testable import GarrisonAudit
+import GarrisonTestSupport
 import Testing
 
 /// `Audit/schema/audit-event.schema.json` keeps up with `AuditKind`: every kind is in the enum and has its own
 /// `details` clause, and records built with `AuditDetails` validate (here `hook.run`, which SampleEvents does not
 /// generate).
 @Suite struct SchemaCoverageTests {
-  static var schemaPath: String { TestSupport.repoRoot + "/Audit/schema/audit-event.schema.json" }
+  static var schemaPath: String { BuiltProducts.repositoryRoot + "/Audit/schema/audit-event.schema.json" }
 
   @Test func everyKindIsInTheSchemaWithADetailsClause() throws {
     let data = try #require(FileManager.default.contents(atPath: Self.schemaPath))
@@ -20,7 +21,7 @@ import Testing
     #expect(Set(clauses) == Set(AuditKind.allCases.map(\.rawValue)), "kinds without a details clause")
   }
 
-  @Test(TestSupport.jsonSchema) func hookRunRecordsValidate() throws {
+  @Test(HostTools.jsonSchema) func hookRunRecordsValidate() throws {
     let dir = TestSupport.scratch("hookrun")
     defer { TestSupport.cleanup(dir) }
     let log = try AuditLog(directory: dir + "/audit", checkpointEvery: 0)
@@ -46,14 +47,14 @@ import Testing
       v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
       print(" ".join("ok" if not list(v.iter_errors(json.loads(l))) else "bad" for l in open(sys.argv[2])))
       """
-    let (status, out) = try TestSupport.run("/usr/bin/python3", ["-c", script, Self.schemaPath, dir + "/records.jsonl"])
+    let result = try TestProcess.run("/usr/bin/python3", ["-c", script, Self.schemaPath, dir + "/records.jsonl"])
+    let (status, out) = (result.status, result.output)
     #expect(status == 0)
     #expect(out.trimmingCharacters(in: .whitespacesAndNewlines) == "ok ok ok ok ok bad")
   }
 
   /// `probe.killed` records (liveness and startup) validate against the schema; one missing a field does not.
-  @Test(.enabled(if: (try? TestSupport.run("/usr/bin/python3", ["-c", "import jsonschema"]))?.0 == 0,
-                 "python3-jsonschema is not installed (scripts/setup.sh installs it)"))
+  @Test(HostTools.jsonSchema)
   func probeKilledRecordsValidate() throws {
     let dir = TestSupport.scratch("probekilled")
     defer { TestSupport.cleanup(dir) }
@@ -74,7 +75,8 @@ import Testing
       v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
       print(" ".join("ok" if not list(v.iter_errors(json.loads(l))) else "bad" for l in open(sys.argv[2])))
       """
-    let (status, out) = try TestSupport.run("/usr/bin/python3", ["-c", script, Self.schemaPath, dir + "/records.jsonl"])
+    let result = try TestProcess.run("/usr/bin/python3", ["-c", script, Self.schemaPath, dir + "/records.jsonl"])
+    let (status, out) = (result.status, result.output)
     #expect(status == 0)
     #expect(out.trimmingCharacters(in: .whitespacesAndNewlines) == "ok ok bad", "\(out)")
   }

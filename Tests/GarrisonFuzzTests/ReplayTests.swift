@@ -1,4 +1,5 @@
 import Foundation
+import GarrisonTestSupport
 import Testing
 
 /// Replays the checked-in fuzz corpus (Fuzz/corpus/TARGET) and every finding kept as a regression input
@@ -6,19 +7,8 @@ import Testing
 /// libFuzzer runs, once per file. Findings in code another change owns and has not fixed yet live in
 /// Fuzz/regressions/TARGET-open and are replayed as known issues.
 @Suite struct FuzzReplayTests {
-  static let repo: String = {
-    var u = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { u = u.deletingLastPathComponent() }
-    return u.path
-  }()
-
-  static let binary: String = {
-    for dir in ["debug", "release"] {
-      let p = repo + "/.build/\(dir)/garrison-fuzz"
-      if FileManager.default.isExecutableFile(atPath: p) { return p }
-    }
-    return repo + "/.build/debug/garrison-fuzz"
-  }()
+  static let repo = BuiltProducts.repositoryRoot
+  static let binary = BuiltProducts.path("garrison-fuzz")
 
   static let targets = ["json", "yaml", "quantity", "runtime-spec", "init-spec", "audit", "tar"]
 

@@ -1,46 +1,22 @@
 import Foundation
 import GarrisonImages
+import GarrisonTestSupport
 import Testing
 
 #if canImport(Glibc)
   import Glibc
 #endif
 
-/// A unique scratch directory under /var/tmp, removed by `remove()`.
-struct Scratch {
-  let path: String
-
-  init(_ label: String = "images") throws {
-    path = "/var/tmp/garrison-\(label)-\(getpid())-\(UUID().uuidString.prefix(8))"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
-  }
-
-  func remove() {
-    do { try FileManager.default.removeItem(atPath: path) } catch { print("warning: cannot remove \(path): \(error)") }
-  }
-
-  func write(_ name: String, _ bytes: [UInt8]) throws -> String {
-    let p = path + "/" + name
-    try Data(bytes).write(to: URL(fileURLWithPath: p))
-    return p
-  }
-}
+/// The images tests' scratch directories are GarrisonTestSupport's.
+typealias Scratch = ScratchDirectory
 
 let isRoot = geteuid() == 0
 
-/// Runs a tool and returns its exit status and output.
+/// Runs a tool and returns its exit status and output (stdout, then stderr).
 @discardableResult
 func run(_ tool: String, _ args: [String]) throws -> (Int32, String) {
-  let p = Process()
-  p.executableURL = URL(fileURLWithPath: tool)
-  p.arguments = args
-  let pipe = Pipe()
-  p.standardOutput = pipe
-  p.standardError = pipe
-  try p.run()
-  let data = pipe.fileHandleForReading.readDataToEndOfFile()
-  p.waitUntilExit()
-  return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+  let r = try TestProcess.run(tool, args)
+  return (r.status, r.output)
 }
 
 func gzip(_ bytes: [UInt8], in scratch: Scratch) throws -> [UInt8] {

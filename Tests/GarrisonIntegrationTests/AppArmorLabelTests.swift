@@ -1,4 +1,5 @@
 import GarrisonInit
+import GarrisonInitProtocol
 import GarrisonKernel
 import GarrisonRuntime
 import Testing

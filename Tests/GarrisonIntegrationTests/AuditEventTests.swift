@@ -1,4 +1,5 @@
 import Foundation
+import GarrisonTestSupport
 import Testing
 
 /// garrison-oci's audit events land in the log with the read-back details, and refusals are recorded.
@@ -53,7 +54,7 @@ import Testing
       GARRISON_AUDIT_DIR="$1/audit" exec "$2" --root "$3" run --bundle "$4" "$5"
       """
     let started = Date()
-    let result = try Harness.exec("/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/sh", "-c", script,
+    let result = try TestProcess.run("/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/sh", "-c", script,
                                                        "sh", full, Harness.ociBinary, b.stateRoot, b.dir, id])
     #expect(result.status != 0 && result.status != 99, "\(result.stdout) \(result.stderr)")
     #expect(Date().timeIntervalSince(started) < 20, "the container was not killed")

@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonOCI
 import GarrisonRuntime
+import GarrisonTestSupport
 import Testing
 
 /// The runc-compatible command line: `spec`, `features`, usage errors and exit codes.
@@ -13,17 +14,17 @@ struct CLITests {
     let dir = "/var/tmp/garrison-cli-\(UUID().uuidString.prefix(8))"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    let r = try Harness.exec(Harness.ociBinary, ["spec", "--bundle", dir])
+    let r = try TestProcess.run(Harness.ociBinary, ["spec", "--bundle", dir])
     #expect(r.status == 0, "\(r.stderr)")
     let spec = try BundleLoader.load(bundle: dir)
     #expect(spec == DefaultSpec.make())
     #expect(spec.process?.noNewPrivileges == true && spec.root?.readonly == true)
     // A second spec refuses to overwrite.
-    #expect(try Harness.exec(Harness.ociBinary, ["spec", "--bundle", dir]).status == 2)
+    #expect(try TestProcess.run(Harness.ociBinary, ["spec", "--bundle", dir]).status == 2)
   }
 
   @Test(CLITests.built) func featuresReportsSeccompAndLSMs() throws {
-    let r = try Harness.exec(Harness.ociBinary, ["features"])
+    let r = try TestProcess.run(Harness.ociBinary, ["features"])
     #expect(r.status == 0)
     let doc = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
     let linux = doc?["linux"] as? [String: Any]
@@ -44,7 +45,7 @@ struct CLITests {
   ]) func usageErrorsHaveDocumentedExitCodes(_ args: [String], _ status: Int32, _ text: String) throws {
     let root = "/var/tmp/garrison-cli-\(UUID().uuidString.prefix(8))"
     defer { try? FileManager.default.removeItem(atPath: root) }
-    let r = try Harness.exec(Harness.ociBinary, ["--root", root] + args)
+    let r = try TestProcess.run(Harness.ociBinary, ["--root", root] + args)
     #expect(r.status == status, "\(r.stderr)")
     #expect(r.stderr.contains(text), "\(r.stderr)")
   }
@@ -55,7 +56,7 @@ struct CLITests {
       try? FileManager.default.removeItem(atPath: root)
       try? FileManager.default.removeItem(atPath: root + ".log")
     }
-    _ = try Harness.exec(Harness.ociBinary, ["--root", root, "--log", root + ".log", "--log-format", "json", "start", "x"])
+    _ = try TestProcess.run(Harness.ociBinary, ["--root", root, "--log", root + ".log", "--log-format", "json", "start", "x"])
     let line = try String(contentsOfFile: root + ".log", encoding: .utf8)
     let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String]
     #expect(obj?["level"] == "error" && obj?["msg"]?.contains("does not exist") == true, "\(line)")

@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonOCI
 import GarrisonRuntime
+import GarrisonTestSupport
 import Testing
 
 /// garrison-oci's cgroups through GarrisonCgroups, on this host (hybrid: v1 controllers plus an empty
@@ -77,7 +78,7 @@ import Testing
     let id = "cgp-\(UUID().uuidString.prefix(8))"
     b.ids.append(id)
     let env = ["GARRISON_OCI_PLACE_BY_PROCS": "1", "PATH": "/usr/bin:/bin"]
-    let created = try Harness.exec(Harness.ociBinary, ["--root", b.stateRoot, "create", "--bundle", b.dir, id], env: env)
+    let created = try TestProcess.run(Harness.ociBinary, ["--root", b.stateRoot, "create", "--bundle", b.dir, id], env: env)
     #expect(created.status == 0, "\(created.stderr)")
     let state = try b.oci(["state", id])
     let pid = try #require(try JSONDecoder().decode(ContainerState.self, from: Data(state.stdout.utf8)).pid)
@@ -86,9 +87,9 @@ import Testing
       #expect(try Self.read(h + leaf + "/cgroup.procs") == "\(pid)", "\(h)")
     }
     #expect(try Self.read("/sys/fs/cgroup/pids" + leaf + "/pids.max") == "10")
-    let started = try Harness.exec(Harness.ociBinary, ["--root", b.stateRoot, "start", id], env: env)
+    let started = try TestProcess.run(Harness.ociBinary, ["--root", b.stateRoot, "start", id], env: env)
     #expect(started.status == 0, "\(started.stderr)")
-    let exec = try Harness.exec(Harness.ociBinary, ["--root", b.stateRoot, "exec", id, "cat", "/proc/self/cgroup"], env: env)
+    let exec = try TestProcess.run(Harness.ociBinary, ["--root", b.stateRoot, "exec", id, "cat", "/proc/self/cgroup"], env: env)
     #expect(exec.status == 0, "\(exec.stderr)")
     #expect(exec.stdout.contains("pids:/\n"), "exec not in the container's pids cgroup: \(exec.stdout)")
     let deleted = try b.oci(["delete", "--force", id])
@@ -132,7 +133,7 @@ import Testing
 
   /// `features` reports cgroup v1 and v2 (GarrisonCgroups) and no systemd driver.
   @Test(Harness.containers) func featuresReportCgroupDrivers() throws {
-    let r = try Harness.exec(Harness.ociBinary, ["features"])
+    let r = try TestProcess.run(Harness.ociBinary, ["features"])
     let doc = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
     let cgroup = (doc?["linux"] as? [String: Any])?["cgroup"] as? [String: Bool]
     #expect(cgroup == ["v1": true, "v2": true, "systemd": false, "systemdUser": false])

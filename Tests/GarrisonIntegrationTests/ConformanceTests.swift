@@ -1,6 +1,6 @@
 import Foundation
 import GarrisonCore
-import GarrisonInit
+import GarrisonInitProtocol
 import GarrisonKernel
 import GarrisonOCI
 import GarrisonRuntime

@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonOCI
 import GarrisonRuntime
+import GarrisonTestSupport
 import Testing
 
 /// The same bundle under crun and garrison-oci: Garrison is never weaker. Every probe that crun denies must
@@ -10,15 +11,15 @@ import Testing
 
   /// Runs crun; on this hybrid host crun needs a v1 hugetlb hierarchy, mounted here only when crun fails
   /// for exactly that reason.
-  func runCrun(_ b: Harness.Bundle, id: String) throws -> Harness.Result {
-    var r = try Harness.exec(Self.crun, ["--root", b.stateRoot + "-crun", "run", "--bundle", b.dir, id])
+  func runCrun(_ b: Harness.Bundle, id: String) throws -> TestProcess.Result {
+    var r = try TestProcess.run(Self.crun, ["--root", b.stateRoot + "-crun", "run", "--bundle", b.dir, id])
     if r.status != 0 && r.stderr.contains("hugetlb") {
       print("crun failed for lack of the hugetlb controller; mounting it at /sys/fs/cgroup/hugetlb (see DESIGN.md)")
       try FileManager.default.createDirectory(atPath: "/sys/fs/cgroup/hugetlb", withIntermediateDirectories: true)
-      _ = try Harness.exec("/bin/mount", ["-t", "cgroup", "-o", "hugetlb", "cgroup", "/sys/fs/cgroup/hugetlb"])
-      r = try Harness.exec(Self.crun, ["--root", b.stateRoot + "-crun", "run", "--bundle", b.dir, id])
+      _ = try TestProcess.run("/bin/mount", ["-t", "cgroup", "-o", "hugetlb", "cgroup", "/sys/fs/cgroup/hugetlb"])
+      r = try TestProcess.run(Self.crun, ["--root", b.stateRoot + "-crun", "run", "--bundle", b.dir, id])
     }
-    _ = try? Harness.exec(Self.crun, ["--root", b.stateRoot + "-crun", "delete", "--force", id])
+    _ = try? TestProcess.run(Self.crun, ["--root", b.stateRoot + "-crun", "delete", "--force", id])
     try? FileManager.default.removeItem(atPath: b.stateRoot + "-crun")
     return r
   }

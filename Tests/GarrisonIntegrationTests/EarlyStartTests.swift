@@ -1,5 +1,6 @@
 import Foundation
 @testable import GarrisonInit
+@testable import GarrisonInitProtocol
 import GarrisonKernel
 import GarrisonRuntime
 import Testing

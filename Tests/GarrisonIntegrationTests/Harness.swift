@@ -2,6 +2,7 @@ import Foundation
 import GarrisonCore
 import GarrisonOCI
 import GarrisonRuntime
+import GarrisonTestSupport
 import Testing
 
 /// Shared helpers for the container tests: root detection, built binaries, busybox bundles and cleanup.
@@ -37,13 +38,9 @@ enum Harness {
   /// Whether container tests can run (the `containers` trait reports the reason when not).
   static var canRun: Bool { skipReason == nil }
 
-  static let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-  }()
-  static var ociBinary: String { "\(packageRoot)/.build/debug/garrison-oci" }
-  static var initBinary: String { "\(packageRoot)/.build/debug/garrison-init" }
+  /// garrison-oci and garrison-init as built with these tests (`swift test -c release` uses the release ones).
+  static var ociBinary: String { BuiltProducts.path("garrison-oci") }
+  static var initBinary: String { BuiltProducts.path("garrison-init") }
 
   static let applets = [
     "sh", "cat", "ls", "id", "echo", "touch", "mount", "unshare", "ping", "chown", "mknod", "hostname", "chroot",
@@ -82,14 +79,14 @@ enum Harness {
     var seccompCache: String { dir + "/.seccomp-cache" }
 
     /// Runs garrison-oci with `--root` set to this bundle's state directory and its own BPF cache.
-    func oci(_ args: [String]) throws -> Harness.Result {
+    func oci(_ args: [String]) throws -> TestProcess.Result {
       var env = ProcessInfo.processInfo.environment
       env["GARRISON_SECCOMP_CACHE"] = seccompCache
-      return try Harness.exec(Harness.ociBinary, ["--root", stateRoot] + args, env: env)
+      return try TestProcess.run(Harness.ociBinary, ["--root", stateRoot] + args, env: env)
     }
 
     /// `run` a fresh container with `spec`; returns its result.
-    func run(_ spec: RuntimeSpec) throws -> Harness.Result {
+    func run(_ spec: RuntimeSpec) throws -> TestProcess.Result {
       try write(spec)
       let id = "it-\(UUID().uuidString.prefix(8))"
       ids.append(id)
@@ -102,40 +99,6 @@ enum Harness {
       try? FileManager.default.removeItem(atPath: dir)
       try? FileManager.default.removeItem(atPath: stateRoot)
     }
-  }
-
-  struct Result {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-  }
-
-  /// Runs a program with stdout/stderr in files (a created container keeps its stdio open, so pipes would
-  /// never reach end of file).
-  static func exec(_ path: String, _ args: [String], env: [String: String]? = nil) throws -> Result {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: path)
-    p.arguments = args
-    if let env { p.environment = env }
-    let base = "/var/tmp/garrison-it-out-\(UUID().uuidString.prefix(8))"
-    FileManager.default.createFile(atPath: base + ".out", contents: nil)
-    FileManager.default.createFile(atPath: base + ".err", contents: nil)
-    defer {
-      try? FileManager.default.removeItem(atPath: base + ".out")
-      try? FileManager.default.removeItem(atPath: base + ".err")
-    }
-    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
-    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
-    p.standardOutput = out
-    p.standardError = err
-    p.standardInput = FileHandle.nullDevice
-    try p.run()
-    p.waitUntilExit()
-    try out.close()
-    try err.close()
-    return Result(status: p.terminationStatus,
-                  stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
-                  stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
   }
 
   /// The value of `key:` in /proc/<pid>/status text.

@@ -1,6 +1,6 @@
 import Foundation
 import GarrisonCore
-@testable import GarrisonInit
+@testable import GarrisonInitProtocol
 import GarrisonKernel
 import Testing
 

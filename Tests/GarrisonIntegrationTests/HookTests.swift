@@ -2,6 +2,7 @@ import Foundation
 import GarrisonOCI
 import GarrisonRuntime
 import Testing
+import GarrisonKernel
 
 /// OCI hooks through the runc command line: each kind runs at its moment of the lifecycle, in its namespace, with
 /// the state on stdin; failures stop the container and leave nothing behind; poststop failures are warnings; every

@@ -1,4 +1,5 @@
 import GarrisonInit
+import GarrisonInitProtocol
 import GarrisonKernel
 import Testing
 

@@ -1,4 +1,4 @@
-@testable import GarrisonInit
+@testable import GarrisonInitProtocol
 import GarrisonKernel
 import Testing
 

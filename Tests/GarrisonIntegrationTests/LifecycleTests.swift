@@ -2,6 +2,7 @@ import Foundation
 import GarrisonOCI
 import GarrisonRuntime
 import Testing
+import GarrisonKernel
 
 /// create / start / state / exec / ps / kill / delete through the runc command line.
 @Suite(.serialized) struct LifecycleTests {

@@ -1,6 +1,7 @@
 import Foundation
-@testable import GarrisonInit
+@testable import GarrisonInitProtocol
 import GarrisonOCI
+import GarrisonTestSupport
 import Testing
 
 /// Descriptors beyond stdio reach the container process only when asked for, as with runc: `--preserve-fds N`
@@ -9,11 +10,11 @@ import Testing
 @Suite(.serialized) struct PreservedFDsTests {
   /// Runs garrison-oci through /bin/sh with fds 3 and 4 open on two files holding `three` and `four`;
   /// `prefix` goes before garrison-oci on the `exec` line (e.g. an `env` setting LISTEN_FDS).
-  func withTwoFiles(_ b: Harness.Bundle, _ args: [String], prefix: String = "") throws -> Harness.Result {
+  func withTwoFiles(_ b: Harness.Bundle, _ args: [String], prefix: String = "") throws -> TestProcess.Result {
     try "three\n".write(toFile: b.dir + "/f3", atomically: true, encoding: .utf8)
     try "four\n".write(toFile: b.dir + "/f4", atomically: true, encoding: .utf8)
     let command = ([Harness.ociBinary, "--root", b.stateRoot] + args).map { "'\($0)'" }.joined(separator: " ")
-    return try Harness.exec("/bin/sh", ["-c", "exec 3<'\(b.dir)/f3' 4<'\(b.dir)/f4'; exec \(prefix) \(command)"])
+    return try TestProcess.run("/bin/sh", ["-c", "exec 3<'\(b.dir)/f3' 4<'\(b.dir)/f4'; exec \(prefix) \(command)"])
   }
 
   /// What the container process reports: its descriptors, what 3 and 4 hold, and its LISTEN_ variables.

@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonRuntime
+import GarrisonTestSupport
 import Testing
 
 /// Real OCI clients from Debian drive garrison-oci: a private containerd with the io.containerd.runc.v2 shim
@@ -7,7 +8,7 @@ import Testing
 /// rm). The work is done by scripts/clients-test.sh; this test runs it once per client with the debug
 /// garrison-oci, requires its `PASS` line, and checks it left no scratch directory, mount, cgroup or process.
 @Suite(.serialized) struct RealClientsTests {
-  static let script = "\(Harness.packageRoot)/scripts/clients-test.sh"
+  static let script = "\(BuiltProducts.repositoryRoot)/scripts/clients-test.sh"
   static let binaries = ["containerd": ["containerd", "ctr", "containerd-shim-runc-v2"], "podman": ["podman", "conmon"]]
 
   /// Why `client` cannot be exercised here, or nil.
@@ -39,7 +40,7 @@ import Testing
     // network run directory and image-copy cache): the script removes them again when it created them.
     let hostDirs = ["/run/containerd", "/run/containers", "/var/lib/containers"]
     let absentBefore = hostDirs.filter { !FileManager.default.fileExists(atPath: $0) }
-    let r = try Harness.exec("/bin/bash", [Self.script, Harness.ociBinary, client])
+    let r = try TestProcess.run("/bin/bash", [Self.script, Harness.ociBinary, client])
     print(r.stdout + r.stderr)
     #expect(r.status == 0, "clients-test.sh \(client) exited \(r.status)")
     let lines = r.stdout.split(separator: "\n").map(String.init)
@@ -87,7 +88,7 @@ import Testing
     #expect(plain.status == 2 && plain.stderr.contains("does not exist"), "\(plain.stderr)")
 
     try b.write(DefaultSpec.make(args: ["/bin/true"]))
-    let refused = try Harness.exec("/bin/sh", ["-c", "exec 3<&-; exec '\(Harness.ociBinary)' --root '\(b.stateRoot)' "
+    let refused = try TestProcess.run("/bin/sh", ["-c", "exec 3<&-; exec '\(Harness.ociBinary)' --root '\(b.stateRoot)' "
                                                 + "create --preserve-fds 1 --bundle '\(b.dir)' compat-fds"])
     #expect(refused.status == 2 && refused.stderr.contains("--preserve-fds 1: descriptor 3 is not open"), "\(refused.stderr)")
     #expect(try b.oci(["state", "compat-fds"]).status == 2, "a refused create leaves no state")
@@ -111,7 +112,7 @@ import Testing
     #expect(try b.oci(["delete", id]).status == 0)
     #expect(try b.oci(["delete", "--force", id]).status == 0, "deleting again with --force succeeds")
 
-    let version = try Harness.exec(Harness.ociBinary, ["--version"])
+    let version = try TestProcess.run(Harness.ociBinary, ["--version"])
     #expect(version.status == 0 && version.stdout.hasPrefix("garrison-oci version "), "\(version.stdout)")
   }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonOCI
 import GarrisonRuntime
+import GarrisonTestSupport
 import Testing
 
 /// garrison-oci compiles linux.seccomp with GarrisonSeccomp and, when the config pins the plan's BPF
@@ -70,9 +71,9 @@ import Testing
 
   /// The whole chain: `garrison compile --format oci` pins the plan's BPF digest, and garrison-oci
   /// compiles linux.seccomp to exactly that program (RuntimeDefault).
-  static let garrison = Harness.packageRoot + "/.build/debug/garrison"
+  static let garrison = BuiltProducts.path("garrison")
 
-  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: garrison), "needs .build/debug/garrison: run swift build first"))
+  @Test(HostTools.built("garrison"))
   func planPinnedDigestMatchesGarrisonOCI() throws {
     let garrison = Self.garrison
     let b = try Harness.Bundle()
@@ -90,7 +91,7 @@ import Testing
           securityContext: {runAsUser: 1000, runAsGroup: 1000, allowPrivilegeEscalation: false}
       """.write(toFile: manifest, atomically: true, encoding: .utf8)
     let out = b.dir + "/compiled"
-    let compiled = try Harness.exec(garrison, ["compile", "--format", "oci", "-o", out, manifest])
+    let compiled = try TestProcess.run(garrison, ["compile", "--format", "oci", "-o", out, manifest])
     #expect(compiled.status == 0, "\(compiled.stdout) \(compiled.stderr)")
     let files = try FileManager.default.subpathsOfDirectory(atPath: out).filter { $0.hasSuffix(".json") }
     let file = try #require(files.first, "no config written: \(compiled.stdout)")

@@ -7,7 +7,7 @@ import Testing
 /// state.json and attestation.json are written without Codable: the record survives the round trip, damage is
 /// named, and attestation.json still decodes with JSONDecoder into the same report.
 @Suite struct StateFileTests {
-  static let record = ContainerRecord(
+  static let record = RuntimeContainerRecord(
     id: "c1", bundle: "/var/tmp/b", pid: 4242, startTime: UInt64.max - 1, started: true,
     created: "2026-11-27T05:00:00.000000001Z", annotations: ["io.kubernetes.pod.name": "web", "é": "\"q\"\n"],
     cgroups: CgroupPlacement(directories: ["/sys/fs/cgroup/pids/garrison-oci-c1"], path: "/garrison-oci-c1",
@@ -15,14 +15,14 @@ import Testing
     initSpec: InitSpecWireTests.full, clamps: ["RLIMIT_NOFILE requested 1/2, applied 1/1"], initExe: "8:1")
 
   @Test func recordRoundTripsThroughStateJSON() throws {
-    let parsed = try ContainerRecord(json: try JSONParser.parse(Self.record.json.canonicalBytes))
+    let parsed = try RuntimeContainerRecord(json: try JSONParser.parse(Self.record.json.canonicalBytes))
     #expect(parsed.json == Self.record.json)
     #expect(parsed.initSpec == Self.record.initSpec && parsed.startTime == Self.record.startTime)
     var bare = Self.record
     bare.annotations = nil
     bare.cgroups = nil
     bare.initExe = nil
-    let parsedBare = try ContainerRecord(json: try JSONParser.parse(bare.json.canonicalBytes))
+    let parsedBare = try RuntimeContainerRecord(json: try JSONParser.parse(bare.json.canonicalBytes))
     #expect(parsedBare.annotations == nil && parsedBare.cgroups == nil && parsedBare.initExe == nil)
   }
 
@@ -32,24 +32,24 @@ import Testing
     record.hooks = try OCIHooks(.init(
       prestart: [.init(path: "/p", args: ["p", "1"], env: ["A=b"], timeout: 3)], poststart: [],
       poststop: [.init(path: "/q"), .init(path: "/r", env: [])]))
-    let parsed = try ContainerRecord(json: try JSONParser.parse(record.json.canonicalBytes))
+    let parsed = try RuntimeContainerRecord(json: try JSONParser.parse(record.json.canonicalBytes))
     #expect(parsed.hooks == record.hooks && parsed.initSpec == record.initSpec)
     #expect(parsed.hooks?[.poststop] == [.init(path: "/q"), .init(path: "/r", env: [])])
     #expect(parsed.hooks?.lists[.poststart] == nil)  // empty lists are not kept
     guard case .object(var o) = record.json else { Issue.record("not an object"); return }
     o["hooks"] = ["poststop": [["path": "/q"]]]  // args missing
-    #expect(throws: GarrisonError.self) { try ContainerRecord(json: .object(o)) }
+    #expect(throws: GarrisonError.self) { try RuntimeContainerRecord(json: .object(o)) }
     o["hooks"] = ["postmortem": []]
-    #expect(throws: GarrisonError.self) { try ContainerRecord(json: .object(o)) }
+    #expect(throws: GarrisonError.self) { try RuntimeContainerRecord(json: .object(o)) }
   }
 
   @Test func damagedStateNamesTheField() throws {
     guard case .object(var o) = Self.record.json else { Issue.record("not an object"); return }
     o["pid"] = .string("x")
-    #expect(throws: GarrisonError.self) { try ContainerRecord(json: .object(o)) }
+    #expect(throws: GarrisonError.self) { try RuntimeContainerRecord(json: .object(o)) }
     o = [:]
     do {
-      _ = try ContainerRecord(json: .object(o))
+      _ = try RuntimeContainerRecord(json: .object(o))
       Issue.record("an empty object was accepted")
     } catch {
       #expect(error.description.contains("field id"), "\(error)")

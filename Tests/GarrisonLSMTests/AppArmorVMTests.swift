@@ -1,11 +1,12 @@
 import Foundation
 import GarrisonLSM
+import GarrisonTestSupport
 import Testing
 
 /// What the AppArmor VM test needs on the host, and why it cannot run when something is absent.
 enum AppArmorVM {
   static let script = LSMFixtures.repoRoot + "/scripts/apparmor-vm.sh"
-  static let binaries = LSMFixtures.repoRoot + "/.build/debug"
+  static let binaries = BuiltProducts.directory
   /// The checks scripts/apparmor-vm.sh runs inside the VM; each must print a PASS line.
   static let checks = [
     "apparmor-enabled", "profile-loaded", "garrison-load-audited", "cgroup-v2-limits", "confined-label", "confined-denial", "unconfined-control",

@@ -3,7 +3,9 @@ import GarrisonCore
 import GarrisonManifest
 import GarrisonOCI
 @testable import GarrisonPods
+import GarrisonTestSupport
 import Testing
+import GarrisonKernel
 
 /// The Kubernetes-shaped pod (`get pods -o json|yaml`), kubectl's columns and the pod conditions, without root:
 /// records and statuses are built here, as the supervisor would write them.
@@ -112,7 +114,7 @@ import Testing
   }
 
   /// `get pods -o json` validates against Kubernetes' core/v1 Pod JSON schema, also with unknown fields refused.
-  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "python3 is not installed"))
+  @Test(HostTools.jsonSchema)
   func validatesAgainstTheCoreV1PodSchema() throws {
     var pending = try Self.runningView()
     pending.status = PodStatus(phase: .pending, containers: pending.record.containers.map {
@@ -132,7 +134,7 @@ import Testing
       enc.outputFormatting = [.sortedKeys]
       let data = try enc.encode(KubernetesPodView.pod(v))
       let result = try SchemaCheck.validate(data, schemaDirectory: Self.schemaDirectory)
-      #expect(result.succeeded, "\(result.output)")
+      #expect(result.errors.isEmpty, "\(result.errors)")
     }
   }
 
@@ -275,39 +277,19 @@ import Testing
   }
 }
 
-/// Validates JSON against the checked-in core/v1 Pod schema with python3's `jsonschema`, as is and strict.
+/// Validates `get pods -o json` output against the checked-in core/v1 Pod schema, as is and strict (no field the
+/// schema does not know), with GarrisonTestSupport's `JSONSchemaCheck`.
 enum SchemaCheck {
-  static let script = """
-    import json, sys, jsonschema
-    def strict(s):
-        if isinstance(s, dict):
-            s = {k: strict(v) for k, v in s.items()}
-            if "properties" in s and "additionalProperties" not in s:
-                s["additionalProperties"] = False
-        elif isinstance(s, list):
-            s = [strict(x) for x in s]
-        return s
-    schema = json.load(open(sys.argv[1]))
-    doc = json.load(sys.stdin)
-    pods = doc["items"] if doc.get("kind") == "List" else [doc]
-    if doc.get("kind") == "List":
-        assert doc.get("apiVersion") == "v1" and isinstance(doc["items"], list), "not a v1 List"
-    checker = jsonschema.FormatChecker()
-    for pod in pods:
-        for s in (schema, strict(schema)):
-            jsonschema.validate(pod, s, format_checker=checker)
-    print("valid", len(pods))
-    """
-
-  /// Exit 0 and `valid N` when every pod in `data` (a Pod or a `v1/List`) is valid.
-  static func validate(_ data: Data, schemaDirectory: String) throws -> Spawn.Result {
-    let dir = "/var/tmp/garrison-schema-\(UInt32.random(in: 0..<UInt32.max))"
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    try script.write(toFile: dir + "/check.py", atomically: true, encoding: .utf8)
-    try data.write(to: URL(fileURLWithPath: dir + "/doc.json"))
-    let input = open(dir + "/doc.json", O_RDONLY)
-    defer { close(input) }
-    return try Spawn.run(["/usr/bin/python3", dir + "/check.py", schemaDirectory + "/pod-v1.json"], stdin: input)
+  /// The pods in `data` (a Pod, or a `v1` List of them) and the first error of each invalid one.
+  static func validate(_ data: Data, schemaDirectory: String) throws -> (pods: Int, errors: [String]) {
+    let doc = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    var pods = [doc]
+    if doc["kind"] as? String == "List" {
+      #expect(doc["apiVersion"] as? String == "v1", "not a v1 List")
+      pods = try #require(doc["items"] as? [[String: Any]], "List without items")
+    }
+    let documents = try pods.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
+    let errors = try JSONSchemaCheck.errors(documents: documents, schema: schemaDirectory + "/pod-v1.json", strict: true)
+    return (pods.count, errors.compactMap { $0 })
   }
 }

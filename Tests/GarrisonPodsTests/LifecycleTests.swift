@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonPods
 import Testing
+import GarrisonKernel
 
 /// Real pods through the garrison CLI and crun (root only; the skip reason is printed).
 @Suite(.serialized, .enabled(if: Host.canRun, "needs root, crun, busybox-static and the garrison executable"))

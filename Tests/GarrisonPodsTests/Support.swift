@@ -1,23 +1,13 @@
 import Foundation
 import GarrisonAudit
 import GarrisonPods
+import GarrisonTestSupport
 import Testing
 
 /// Why the integration tests cannot run here, or nil when they can (root, crun, the garrison executable).
 enum Host {
-  static let repo: String = {
-    var u = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { u = u.deletingLastPathComponent() }
-    return u.path
-  }()
-
-  static let garrison: String = {
-    for dir in ["debug", "release"] {
-      let p = repo + "/.build/\(dir)/garrison"
-      if FileManager.default.isExecutableFile(atPath: p) { return p }
-    }
-    return repo + "/.build/debug/garrison"
-  }()
+  static let repo = BuiltProducts.repositoryRoot
+  static let garrison = BuiltProducts.path("garrison")
 
   static let crun: String? = ["/usr/bin/crun", "/usr/local/bin/crun"].first { FileManager.default.isExecutableFile(atPath: $0) }
 

@@ -2,6 +2,7 @@ import Foundation
 import GarrisonAudit
 @testable import GarrisonPods
 import Testing
+import GarrisonKernel
 
 /// Deployments, ReplicaSets and Jobs with real pods (root, crun, busybox; the skip reason is printed).
 @Suite(.serialized, .enabled(if: Host.canRun, "needs root, crun, busybox-static and the garrison executable"))

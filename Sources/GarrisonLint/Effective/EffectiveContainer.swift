@@ -1,7 +1,7 @@
 import GarrisonCore
 import GarrisonManifest
 import GarrisonPlan
-import GarrisonPolicy
+import GarrisonCompiler
 
 /// What the runtime would actually enforce for one container (`garrison lint --effective`), summarised
 /// from the policy compiler's enforcement plan.

@@ -2,6 +2,7 @@ import Foundation
 import GarrisonAudit
 import GarrisonCore
 import GarrisonManifest
+import GarrisonKernel
 
 /// The controller process of one top-level workload (`garrison control`), started detached by the CLI like a
 /// pod supervisor. Every 200 ms, under the workload's lock, it reads the object and the pods from disk, asks the

@@ -1,2 +1,0 @@
-/// Namespace of the GarrisonInit module.
-public enum GarrisonInitModule {}

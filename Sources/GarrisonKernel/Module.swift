@@ -1,2 +1,0 @@
-/// Namespace of the GarrisonKernel module.
-public enum GarrisonKernelModule {}

@@ -1,2 +1,0 @@
-/// Namespace of the GarrisonRuntime module.
-public enum GarrisonRuntimeModule {}
