@@ -52,7 +52,7 @@ let package = Package(
     // Pure layers: core types, manifest model, plan, compiler.
     .target(name: "GarrisonCore"),
     .target(name: "GarrisonManifest", dependencies: ["GarrisonCore", "CLibYAML", "BigInt"]),
-    .target(name: "GarrisonPlan", dependencies: []),
+    .target(name: "GarrisonPlan"),
     .target(name: "GarrisonOCI", dependencies: ["GarrisonCore"]),
     .target(name: "GarrisonSeccomp", dependencies: ["GarrisonCore", "GarrisonPlan", "GarrisonKernel", "CSeccomp",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
@@ -119,11 +119,11 @@ let package = Package(
 
     // Tests: one target per module plus integration tests (root, real containers), sharing one support target:
     // the process runner, scratch directories, the built-products locator and JSON Schema validation.
-    .target(name: "GarrisonTestSupport", path: "Tests/GarrisonTestSupport"),
+    .target(name: "GarrisonTestSupport", dependencies: ["GarrisonCore", "GarrisonSeccomp"], path: "Tests/GarrisonTestSupport"),
     .testTarget(name: "GarrisonManifestTests", dependencies: [ "GarrisonManifest"]),
     .testTarget(name: "GarrisonCompilerTests", dependencies: ["GarrisonTestSupport", "GarrisonCompiler", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI"],
                 resources: [.copy("Golden")]),
-    .testTarget(name: "GarrisonSeccompTests", dependencies: [ "GarrisonSeccomp"]),
+    .testTarget(name: "GarrisonSeccompTests", dependencies: ["GarrisonTestSupport", "GarrisonSeccomp"]),
     .testTarget(name: "GarrisonLintTests", dependencies: ["GarrisonTestSupport", "GarrisonLint", "GarrisonManifest"],
                 resources: [.copy("Fixtures")]),
     .testTarget(name: "GarrisonAuditTests", dependencies: ["GarrisonTestSupport", "GarrisonAudit", "GarrisonSeccomp"]),
@@ -137,6 +137,10 @@ let package = Package(
     .testTarget(name: "GarrisonOCICommandsTests", dependencies: [ "GarrisonOCICommands",
                                                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .testTarget(name: "GarrisonFuzzTests", dependencies: ["GarrisonTestSupport", "garrison-fuzz"]),
+    // Unit tests of the init, the kernel door and the runtime: no root, no containers.
+    .testTarget(name: "GarrisonInitTests", dependencies: ["GarrisonInit", "GarrisonInitProtocol", "GarrisonKernel", "GarrisonCore"]),
+    .testTarget(name: "GarrisonKernelTests", dependencies: ["GarrisonKernel"]),
+    .testTarget(name: "GarrisonRuntimeTests", dependencies: ["GarrisonRuntime", "GarrisonInitProtocol", "GarrisonOCI", "GarrisonKernel", "GarrisonCore"]),
     .testTarget(name: "GarrisonIntegrationTests", dependencies: ["GarrisonTestSupport", "GarrisonCore", "GarrisonOCI", "GarrisonRuntime", "GarrisonInit", "GarrisonInitProtocol", "GarrisonKernel"]),
   ]
 )

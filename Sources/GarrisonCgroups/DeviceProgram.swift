@@ -53,17 +53,18 @@ public struct DeviceProgram: Sendable, Hashable {
     instructions = code
   }
 
-  /// eBPF opcodes used (`<linux/bpf.h>`: class | op | source).
+  /// eBPF opcodes used, composed from GarrisonKernel's `<linux/bpf.h>` constants (class | op | source).
   enum Op {
-    static let ldxw: UInt8 = 0x61  // BPF_LDX | BPF_MEM | BPF_W
-    static let andK: UInt8 = 0x57  // BPF_ALU64 | BPF_AND | BPF_K
-    static let rshK: UInt8 = 0x77  // BPF_ALU64 | BPF_RSH | BPF_K
-    static let movK: UInt8 = 0xb7  // BPF_ALU64 | BPF_MOV | BPF_K
-    static let movX: UInt8 = 0xbf  // BPF_ALU64 | BPF_MOV | BPF_X
-    static let jneK: UInt8 = 0x55  // BPF_JMP | BPF_JNE | BPF_K
-    static let jeqK: UInt8 = 0x15  // BPF_JMP | BPF_JEQ | BPF_K
-    static let jsetK: UInt8 = 0x45  // BPF_JMP | BPF_JSET | BPF_K
-    static let exit: UInt8 = 0x95  // BPF_JMP | BPF_EXIT
+    typealias C = LinuxConstants
+    static let ldxw = C.BPF_LDX | C.BPF_MEM | C.BPF_W
+    static let andK = C.BPF_ALU64 | C.BPF_AND | C.BPF_K
+    static let rshK = C.BPF_ALU64 | C.BPF_RSH | C.BPF_K
+    static let movK = C.BPF_ALU64 | C.BPF_MOV | C.BPF_K
+    static let movX = C.BPF_ALU64 | C.BPF_MOV | C.BPF_X
+    static let jneK = C.BPF_JMP | C.BPF_JNE | C.BPF_K
+    static let jeqK = C.BPF_JMP | C.BPF_JEQ | C.BPF_K
+    static let jsetK = C.BPF_JMP | C.BPF_JSET | C.BPF_K
+    static let exit = C.BPF_JMP | C.BPF_EXIT
   }
 
   /// `BPF_DEVCG_ACC_*` bits of an access string.

@@ -114,9 +114,10 @@ public enum ExitStatus: Sendable, Equatable, CustomStringConvertible, Codable {
   case exited(Int32)
   case signaled(Int32)
 
+  /// Decodes a `waitpid` status (GarrisonKernel's `exitStatus`: the W* macros).
   public init(waitStatus st: Int32) {
-    let sig = st & 0x7f
-    self = sig == 0 ? .exited((st >> 8) & 0xff) : .signaled(sig)
+    let decoded = Kernel.exitStatus(st)
+    self = decoded.signal.map { .signaled($0) } ?? .exited(decoded.code ?? 0)
   }
 
   /// The Kubernetes-style exit code: the status, or 128 + signal.

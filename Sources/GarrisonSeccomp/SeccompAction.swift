@@ -1,3 +1,4 @@
+import GarrisonKernel
 /// A seccomp action as spelled in OCI/moby profiles (`SCMP_ACT_*`), a closed vocabulary.
 ///
 /// `SCMP_ACT_ERRNO(x)` and `SCMP_ACT_TRACE(x)` are function-like C macros that Swift cannot import,
@@ -20,15 +21,16 @@ public enum SeccompAction: String, Codable, Sendable, CaseIterable, Comparable {
 
   /// The libseccomp action word; `errno` is the `errnoRet` data for ERRNO/TRACE (ignored otherwise).
   public func rawValue(errno: UInt32) -> UInt32 {
+    typealias C = LinuxConstants
     switch self {
-    case .killProcess: return 0x8000_0000
-    case .killThread, .kill: return 0x0000_0000
-    case .trap: return 0x0003_0000
-    case .errno: return 0x0005_0000 | (errno & 0xffff)  // SCMP_ACT_ERRNO(x)
-    case .trace: return 0x7ff0_0000 | (errno & 0xffff)  // SCMP_ACT_TRACE(x)
-    case .log: return 0x7ffc_0000
-    case .allow: return 0x7fff_0000
-    case .notify: return 0x7fc0_0000
+    case .killProcess: return C.SECCOMP_RET_KILL_PROCESS
+    case .killThread, .kill: return C.SECCOMP_RET_KILL_THREAD
+    case .trap: return C.SECCOMP_RET_TRAP
+    case .errno: return C.SECCOMP_RET_ERRNO | (errno & C.SECCOMP_RET_DATA)  // SCMP_ACT_ERRNO(x)
+    case .trace: return C.SECCOMP_RET_TRACE | (errno & C.SECCOMP_RET_DATA)  // SCMP_ACT_TRACE(x)
+    case .log: return C.SECCOMP_RET_LOG
+    case .allow: return C.SECCOMP_RET_ALLOW
+    case .notify: return C.SECCOMP_RET_USER_NOTIF
     }
   }
 
@@ -50,16 +52,17 @@ public enum SeccompDecision: Hashable, Sendable, CustomStringConvertible {
 
   /// Decodes a filter return word using the kernel's `SECCOMP_RET_ACTION_FULL` mask (0xffff0000).
   public init(returnValue: UInt32) {
-    let data = UInt16(returnValue & 0xffff)
-    switch returnValue & 0xffff_0000 {
-    case 0x8000_0000: self = .killProcess
-    case 0x0000_0000: self = .killThread
-    case 0x0003_0000: self = .trap(data)
-    case 0x0005_0000: self = .errno(data)
-    case 0x7fc0_0000: self = .notify
-    case 0x7ff0_0000: self = .trace(data)
-    case 0x7ffc_0000: self = .log
-    case 0x7fff_0000: self = .allow
+    typealias C = LinuxConstants
+    let data = UInt16(returnValue & C.SECCOMP_RET_DATA)
+    switch returnValue & ~C.SECCOMP_RET_DATA {
+    case C.SECCOMP_RET_KILL_PROCESS: self = .killProcess
+    case C.SECCOMP_RET_KILL_THREAD: self = .killThread
+    case C.SECCOMP_RET_TRAP: self = .trap(data)
+    case C.SECCOMP_RET_ERRNO: self = .errno(data)
+    case C.SECCOMP_RET_USER_NOTIF: self = .notify
+    case C.SECCOMP_RET_TRACE: self = .trace(data)
+    case C.SECCOMP_RET_LOG: self = .log
+    case C.SECCOMP_RET_ALLOW: self = .allow
     default: self = .unknown(returnValue)
     }
   }

@@ -1,3 +1,4 @@
+import GarrisonKernel
 /// A system-call architecture as spelled in `architectures` and `archMap` (`SCMP_ARCH_*`), a closed vocabulary.
 ///
 /// `SCMP_ARCH_*` are defined from `AUDIT_ARCH_*` macros Swift cannot import; ``auditArch`` recomputes them
@@ -23,9 +24,9 @@ public enum SeccompArch: String, Codable, Sendable, CaseIterable, Comparable {
   case s390x = "SCMP_ARCH_S390X"
   case riscv64 = "SCMP_ARCH_RISCV64"
 
-  private static let bit64: UInt32 = 0x8000_0000
-  private static let littleEndian: UInt32 = 0x4000_0000
-  private static let mipsN32: UInt32 = 0x2000_0000
+  private static let bit64 = LinuxConstants.AUDIT_ARCH_64BIT
+  private static let littleEndian = LinuxConstants.AUDIT_ARCH_LE
+  private static let mipsN32 = LinuxConstants.AUDIT_ARCH_CONVENTION_MIPS64_N32
 
   /// The libseccomp architecture token (equal to the kernel's `AUDIT_ARCH_*`, except x32).
   public var token: UInt32 {

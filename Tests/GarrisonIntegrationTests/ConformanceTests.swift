@@ -5,6 +5,7 @@ import GarrisonKernel
 import GarrisonOCI
 import GarrisonRuntime
 import GarrisonSeccomp
+import GarrisonTestSupport
 import Testing
 
 /// Issue 14 (OCI runtime-tools conformance): seccomp profiles of the validation suite, nothing but execve under

@@ -1,4 +1,5 @@
 import Foundation
+import GarrisonTestSupport
 import Testing
 @testable import GarrisonSeccomp
 

@@ -1,3 +1,4 @@
+import GarrisonTestSupport
 import Testing
 @testable import GarrisonSeccomp
 

@@ -1,6 +1,9 @@
+import GarrisonCore
+import GarrisonSeccomp
+
 /// A classic-BPF interpreter restricted to what the kernel's seccomp verifier accepts (32-bit absolute
-/// loads from `seccomp_data`, scratch memory, ALU, jumps, returns). Used by tests and `garrison explain`
-/// to show what a compiled program decides for a given call, without installing it.
+/// loads from `seccomp_data`, scratch memory, ALU, jumps, returns). The tests use it to check what a compiled
+/// program decides for a given call, without installing it.
 public enum BPFInterpreter {
   /// Runs `program` over `data` and returns the decoded decision.
   public static func decide(_ program: BPFProgram, for data: SeccompData) throws -> SeccompDecision {
@@ -14,7 +17,7 @@ public enum BPFInterpreter {
     var mem = [UInt32](repeating: 0, count: 16)
     var pc = 0
     func fail(_ why: String) -> Error {
-      GarrisonErrorFactory.invalid("run BPF program", "instruction \(pc): \(why)")
+      GarrisonError(.invalid, operation: "run BPF program", "instruction \(pc): \(why)")
     }
     while pc < program.count {
       let ins = program[pc]
@@ -82,6 +85,6 @@ public enum BPFInterpreter {
         throw fail("unsupported class")
       }
     }
-    throw GarrisonErrorFactory.invalid("run BPF program", "fell off the end of the program without returning")
+    throw GarrisonError(.invalid, operation: "run BPF program", "fell off the end of the program without returning")
   }
 }

@@ -1,7 +1,6 @@
 import GarrisonInit
 import GarrisonInitProtocol
 import GarrisonKernel
-import GarrisonRuntime
 import Testing
 
 /// How the read-back attestation judges `/proc/<pid>/attr/current`, and how the init reports a profile that is not

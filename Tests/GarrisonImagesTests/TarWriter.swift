@@ -1,4 +1,5 @@
 import GarrisonCore
+@testable import GarrisonImages
 
 /// Writes tar archives (ustar, with a pax header for long names, link targets and large ids) into memory.
 /// Used to build test fixtures and OCI archives; it writes names verbatim, hostile ones included.
