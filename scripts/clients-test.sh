@@ -330,10 +330,10 @@ podman_test() {
 
   # 3c. A refusal reaches the client: conmon reads garrison-oci's --log and podman reports its message.
   rc=0
-  timeout 60 "${run[@]}" --rm --memory-swappiness 10 "$img" true >"$LOG/podman-refused.out" 2>&1 || rc=$?
-  [ "$rc" != 0 ] && grep -q 'memory.swappiness is not supported by garrison-oci' "$LOG/podman-refused.out" \
-    || { echo "podman run --memory-swappiness: rc $rc, expected garrison-oci's refusal: $(tail -3 "$LOG/podman-refused.out")"; return 1; }
-  note "podman run --memory-swappiness 10 refused; podman says: $(grep -o 'OCI runtime error: .*' "$LOG/podman-refused.out" | sed "s|$pd/||" | head -1)"
+  timeout 60 "${run[@]}" --rm --cpu-rt-runtime 1000 "$img" true >"$LOG/podman-refused.out" 2>&1 || rc=$?
+  [ "$rc" != 0 ] && grep -q 'cpu.realtimeRuntime is not supported by garrison-oci' "$LOG/podman-refused.out" \
+    || { echo "podman run --cpu-rt-runtime: rc $rc, expected garrison-oci's refusal: $(tail -3 "$LOG/podman-refused.out")"; return 1; }
+  note "podman run --cpu-rt-runtime 1000 refused; podman says: $(grep -o 'OCI runtime error: .*' "$LOG/podman-refused.out" | sed "s|$pd/||" | head -1)"
 
   # 4. Detached container, podman exec, stop, rm.
   timeout 60 "${run[@]}" -d --name podman-long "$img" sleep 300 >"$LOG/podman-long.out" 2>&1 \

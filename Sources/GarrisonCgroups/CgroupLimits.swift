@@ -16,6 +16,9 @@ import GarrisonCore
 /// | `cpusetCpus`        | `cpu.cpus`            | `cpuset.cpus`                  | `cpuset.cpus`       |
 /// | `cpusetMems`        | `cpu.mems`            | `cpuset.mems`                  | `cpuset.mems`       |
 /// | `memoryReservationBytes` | `memory.reservation` | `memory.soft_limit_in_bytes` | `memory.low`      |
+/// | `memoryKernelTCPBytes` | `memory.kernelTCP`  | `memory.kmem.tcp.limit_in_bytes` | (none: missing) |
+/// | `memorySwappiness`  | `memory.swappiness`   | `memory.swappiness`            | (none: missing)     |
+/// | `memoryDisableOOMKiller` | `memory.disableOOMKiller` | `memory.oom_control` (1) | (none: missing) |
 /// | `hugepageLimits`    | `hugepageLimits`      | `hugetlb.<size>.limit_in_bytes` (and `.rsvd.` when present) | `hugetlb.<size>.max` |
 /// | `blockIO`           | `blockIO`             | `blkio.weight` (or `blkio.bfq.weight`), `blkio.leaf_weight`, `blkio.weight_device`, `blkio.throttle.*_device` | `io.weight` (or `io.bfq.weight`), `io.max` |
 ///
@@ -43,6 +46,13 @@ public struct CgroupLimits: Sendable, Hashable, Codable {
   /// Soft memory limit in bytes (> 0), or -1 for none: reclaimed down to under memory pressure (v2: the
   /// protection below which it is not reclaimed, `memory.low`, as runc and crun map it).
   public var memoryReservationBytes: Int64?
+  /// Limit on the kernel's TCP buffer memory in bytes (> 0), or -1 for unlimited. cgroup v1 only: v2 has no
+  /// separate TCP limit (socket memory is charged to `memory.max`), so there it is a missing file.
+  public var memoryKernelTCPBytes: Int64?
+  /// How eagerly the kernel swaps the cgroup's anonymous memory, 0...100. cgroup v1 only.
+  public var memorySwappiness: UInt64?
+  /// `true`: processes over the memory limit wait for memory instead of being OOM-killed. cgroup v1 only.
+  public var memoryDisableOOMKiller: Bool?
   /// Huge page limits, one per page size.
   public var hugepageLimits: [HugepageLimit]?
   /// Block I/O weight and throttling.
@@ -142,7 +152,10 @@ public struct CgroupLimits: Sendable, Hashable, Codable {
   /// Whether any CPU bandwidth or weight setting is present.
   var usesCPU: Bool { cpuShares != nil || cpuWeight != nil || cpuQuota != nil || cpuPeriod != nil }
   /// Whether any memory setting is present.
-  var usesMemory: Bool { memoryLimitBytes != nil || memorySwapBytes != nil || memoryReservationBytes != nil }
+  var usesMemory: Bool {
+    memoryLimitBytes != nil || memorySwapBytes != nil || memoryReservationBytes != nil || memoryKernelTCPBytes != nil
+      || memorySwappiness != nil || memoryDisableOOMKiller != nil
+  }
   /// Whether any cpuset setting is present.
   var usesCpuset: Bool { cpusetCpus != nil || cpusetMems != nil }
 
@@ -189,6 +202,12 @@ public struct CgroupLimits: Sendable, Hashable, Codable {
     }
     if let r = memoryReservationBytes, r != -1, r <= 0 {
       throw bad("memory.reservation", "memory reservation must be positive or -1 (none), got \(r)")
+    }
+    if let t = memoryKernelTCPBytes, t != -1, t <= 0 {
+      throw bad("memory.kernelTCP", "kernel TCP memory limit must be positive or -1 (unlimited), got \(t)")
+    }
+    if let s = memorySwappiness, s > 100 {
+      throw bad("memory.swappiness", "swappiness must be in 0...100, got \(s)")
     }
     for (i, h) in (hugepageLimits ?? []).enumerated() {
       let ok = h.pageSize.count >= 3 && (h.pageSize.hasSuffix("KB") || h.pageSize.hasSuffix("MB") || h.pageSize.hasSuffix("GB"))

@@ -16,6 +16,9 @@ struct LimitWriter {
       if limits.memoryLimitBytes != nil { out.append(r + "memory.limit") }
       if limits.memorySwapBytes != nil { out.append(r + "memory.swap") }
       if limits.memoryReservationBytes != nil { out.append(r + "memory.reservation") }
+      if limits.memoryKernelTCPBytes != nil { out.append(r + "memory.kernelTCP") }
+      if limits.memorySwappiness != nil { out.append(r + "memory.swappiness") }
+      if limits.memoryDisableOOMKiller != nil { out.append(r + "memory.disableOOMKiller") }
     case "hugetlb":
       if !(limits.hugepageLimits ?? []).isEmpty { out.append(r + "hugepageLimits") }
     case "blkio":
@@ -120,6 +123,17 @@ struct LimitWriter {
 
   private func memory(_ dir: CgroupDirectory, missing: inout [SkippedLimit]) throws {
     let v2 = dir.hierarchy.version == .v2
+    let memsw = dir.path + "/memory.memsw.limit_in_bytes"
+    // v1 keeps memory.limit_in_bytes ≤ memory.memsw.limit_in_bytes at every write (EINVAL otherwise): raising
+    // both (an update; containerd sends swap = limit) must write memsw first, as runc's setMemoryAndSwap does.
+    var swapWritten = false
+    if !v2, let m = limits.memoryLimitBytes, let swap = limits.memorySwapBytes, CgroupFS.exists(memsw) {
+      let current = Int64(try CgroupFS.readValue(dir.path + "/memory.limit_in_bytes")) ?? Int64.max
+      if swap == -1 || m == -1 || m > current {
+        try CgroupFS.write(memsw, String(swap))
+        swapWritten = true
+      }
+    }
     if let m = limits.memoryLimitBytes {
       try CgroupFS.write(dir.path + (v2 ? "/memory.max" : "/memory.limit_in_bytes"), m == -1 ? (v2 ? "max" : "-1") : String(m))
     }
@@ -127,7 +141,8 @@ struct LimitWriter {
       // runc and crun: v1 memory.soft_limit_in_bytes, v2 memory.low.
       try CgroupFS.write(dir.path + (v2 ? "/memory.low" : "/memory.soft_limit_in_bytes"), r == -1 ? (v2 ? "0" : "-1") : String(r))
     }
-    guard let swap = limits.memorySwapBytes else { return }
+    try memoryV1Only(dir, missing: &missing)
+    guard let swap = limits.memorySwapBytes, !swapWritten else { return }
     let file = dir.path + (v2 ? "/memory.swap.max" : "/memory.memsw.limit_in_bytes")
     guard CgroupFS.exists(file) else {
       missing.append(
@@ -145,6 +160,27 @@ struct LimitWriter {
       try CgroupFS.write(file, value)
     } else {
       try CgroupFS.write(file, String(swap))
+    }
+  }
+
+  /// `kernelTCP`, `swappiness` and `disableOOMKiller`, which only cgroup v1 has files for (as runc writes them);
+  /// on v2, or a v1 kernel without the file, each is a missing file.
+  private func memoryV1Only(_ dir: CgroupDirectory, missing: inout [SkippedLimit]) throws {
+    let v2 = dir.hierarchy.version == .v2
+    let settings: [(field: String, file: String, value: String?)] = [
+      ("memory.kernelTCP", "memory.kmem.tcp.limit_in_bytes", limits.memoryKernelTCPBytes.map(String.init)),
+      ("memory.swappiness", "memory.swappiness", limits.memorySwappiness.map(String.init)),
+      ("memory.disableOOMKiller", "memory.oom_control", limits.memoryDisableOOMKiller.map { $0 ? "1" : "0" }),
+    ]
+    for s in settings {
+      guard let value = s.value else { continue }
+      let file = dir.path + "/" + s.file
+      guard !v2, CgroupFS.exists(file) else {
+        missing.append(SkippedLimit(field: "linux.resources." + s.field, controller: "memory",
+                                    reason: v2 ? "cgroup v2 has no \(s.file)" : "\(s.file) does not exist"))
+        continue
+      }
+      try CgroupFS.write(file, value)
     }
   }
 

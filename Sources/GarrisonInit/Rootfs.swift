@@ -42,9 +42,19 @@ struct RootfsSetup {
       }
       try step("chroot to rootfs (--no-pivot)") { () throws(Errno) in try Kernel.chroot(".") }
     } else {
+      // As runc: a descriptor of the old root, to stand in it after the switch. The working directory is the new
+      // root, with the old root stacked on top of it; `mount(".")` from there resolves to the new root (only
+      // umount follows the mount on top), so the rslave below would hit every container mount and a
+      // `rootfsPropagation: rshared` container would lose the way back to the host (critest's Bidirectional
+      // mount case: a mount made in the container must appear on the host).
+      let oldRoot = try step("open old /") { () throws(Errno) -> Int32 in
+        try Kernel.open("/", flags: C.O_PATH | C.O_DIRECTORY)
+      }
+      defer { Kernel.close(oldRoot) }
       try step("chdir to rootfs \(spec.rootfs)") { () throws(Errno) in try Kernel.fchdir(rootFD) }
       try step("pivot_root to \(spec.rootfs)") { () throws(Errno) in try Kernel.pivotRoot(".", ".") }
-      // The old root is now stacked under "."; stop propagation to it, then detach it.
+      try step("chdir to old root") { () throws(Errno) in try Kernel.fchdir(oldRoot) }
+      // Stop propagation from the old root (it is about to go), then detach it.
       try step("make old root a slave") { () throws(Errno) in
         try Kernel.mount(source: nil, target: ".", type: nil, flags: C.MS_SLAVE | C.MS_REC, data: nil)
       }

@@ -132,7 +132,7 @@ extension RuntimeSpec {
     public var limit: Int64?
     public var reservation: Int64?
     public var swap: Int64?
-    /// Decoded only so the runtime can refuse them.
+    /// Deprecated kernel-memory ceiling: run only when `limit` holds it (`OCIResourceLimits`).
     public var kernel: Int64?
     public var kernelTCP: Int64?
     public var swappiness: UInt64?

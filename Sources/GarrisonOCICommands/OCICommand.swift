@@ -105,6 +105,18 @@ struct OCIGlobals: Equatable {
                                        applied: "none",
                                        reason: "\(field): not in both permitted and inheritable, so not raisable")))
     }
+    runtime.onKernelMemoryHeld = { id, bundle, annotations, held in
+      let limit = held.limit.map(String.init) ?? "none"
+      globals.report("linux.resources.memory.kernel \(held.kernel) not written: Linux has no separate kernel-memory "
+                       + "limit any more; kernel memory is charged to memory.limit (\(limit)), which holds it", level: "warning")
+      try OCIAudit.append(AuditEvent(
+        kind: .enforcementFallback, outcome: .allowed,
+        object: OCIAudit.object(id: id, bundle: bundle, annotations: annotations),
+        details: AuditDetails.fallback(mechanism: "memory.kernel", requested: String(held.kernel),
+                                       applied: "memory.limit \(limit)",
+                                       reason: "no separate kernel-memory limit in this kernel; kernel memory is charged "
+                                         + "to the memory limit, which is no higher than the ceiling asked for")))
+    }
     return runtime
   }
 

@@ -126,7 +126,8 @@ public struct OCICgroups: CgroupControlling {
 
   public func update(_ placement: CgroupPlacement, resources: RuntimeSpec.Resources) throws {
     if let devices = resources.devices, !devices.isEmpty {
-      throw GarrisonError(.unenforceable, operation: "update", "device rules cannot be changed by update (as runc)",
+      throw GarrisonError(.unenforceable, operation: "update",
+                          "device rules other than the container's cannot be applied by update (runc ignores them)",
                           field: FieldPath("linux.resources.devices"))
     }
     let limits = try OCIResourceLimits.limits(resources)

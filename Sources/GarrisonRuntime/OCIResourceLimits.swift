@@ -8,9 +8,10 @@ import GarrisonOCI
 public enum OCIResourceLimits {
   static let field = FieldPath("linux.resources")
 
-  /// The limits of `resources` (memory, swap, cpu shares/quota/period, cpuset, pids, `unified`
-  /// cpu.weight); throws for block IO, huge pages, network, rdma, other unified keys and the memory
-  /// and cpu knobs GarrisonCgroups does not write.
+  /// The limits of `resources` (memory, swap, reservation, kernelTCP, swappiness, disableOOMKiller, cpu
+  /// shares/quota/period, cpuset, pids, huge pages, block IO, `unified` cpu.weight); throws for network, rdma,
+  /// other unified keys, a `memory.kernel` that `memory.limit` does not hold, and the memory and cpu knobs
+  /// GarrisonCgroups does not write.
   public static func limits(_ r: RuntimeSpec.Resources?) throws -> CgroupLimits {
     guard let r else { return .none }
     func refuse(_ path: FieldPath, _ what: String) -> GarrisonError {
@@ -25,15 +26,15 @@ public enum OCIResourceLimits {
     if let b = r.blockIO, !b.isEmpty { limits.blockIO = try blockIO(b) }
     if let m = r.memory {
       let f = field / "memory"
-      for (name, set) in [("kernel", m.kernel != nil),
-                          ("kernelTCP", m.kernelTCP != nil), ("swappiness", m.swappiness != nil),
-                          ("disableOOMKiller", m.disableOOMKiller == true),
-                          ("checkBeforeUpdate", m.checkBeforeUpdate == true)] where set {
-        throw refuse(f / name, "memory.\(name)")
-      }
+      if m.checkBeforeUpdate == true { throw refuse(f / "checkBeforeUpdate", "memory.checkBeforeUpdate") }
+      _ = try kernelMemoryHeldByLimit(m)
       limits.memoryLimitBytes = unsetIfZero(m.limit)
       limits.memorySwapBytes = unsetIfZero(m.swap)
       limits.memoryReservationBytes = unsetIfZero(m.reservation)
+      // Written where cgroup v1 has the file (as runc); elsewhere a missing file, refused by the manager.
+      limits.memoryKernelTCPBytes = unsetIfZero(m.kernelTCP)
+      limits.memorySwappiness = m.swappiness == UInt64.max ? nil : m.swappiness  // runc: -1 means unset
+      limits.memoryDisableOOMKiller = m.disableOOMKiller == true ? true : nil
     }
     if let c = r.cpu {
       let f = field / "cpu"
@@ -55,6 +56,33 @@ public enum OCIResourceLimits {
       limits.cpuWeight = weight
     }
     return limits
+  }
+
+  /// A `memory.kernel` ceiling that garrison-oci does not write because `memory.limit` already holds it.
+  public struct HeldKernelMemory: Sendable, Equatable {
+    /// The requested kernel memory ceiling in bytes (-1: unlimited).
+    public var kernel: Int64
+    /// The container's memory limit in bytes, which kernel memory is charged to (nil: none).
+    public var limit: Int64?
+  }
+
+  /// `linux.resources.memory.kernel` (deprecated in runtime-spec, ignored by runc 1.1 with a warning): Linux
+  /// no longer has a separate kernel-memory ceiling (cgroup v2 never had one; on v1 since Linux 6.1
+  /// `memory.kmem.limit_in_bytes` accepts a write and keeps "unlimited"), but it charges kernel memory to the
+  /// cgroup's memory counter, which `memory.limit` bounds. So a ceiling no lower than `memory.limit` (or -1) is
+  /// held and returned for the caller to record; a lower one, or one without a finite `memory.limit`, cannot be
+  /// held and is refused (`.unenforceable`), since a restriction is never dropped silently. nil when unset (0
+  /// is containerd's "unset", as for the other memory fields).
+  public static func kernelMemoryHeldByLimit(_ m: RuntimeSpec.Memory?) throws -> HeldKernelMemory? {
+    guard let kernel = unsetIfZero(m?.kernel) else { return nil }
+    let limit = unsetIfZero(m?.limit).flatMap { $0 > 0 ? $0 : nil }
+    if kernel == -1 || (limit.map { kernel >= $0 } ?? false) { return HeldKernelMemory(kernel: kernel, limit: limit) }
+    let why = limit.map { "it is below memory.limit \($0)" } ?? "there is no finite memory.limit"
+    throw GarrisonError(
+      .unenforceable, operation: "apply linux.resources",
+      "memory.kernel \(kernel) cannot be held: Linux has no separate kernel-memory limit any more and charges kernel "
+        + "memory to memory.limit, but \(why); set memory.kernel to at least memory.limit, or leave it out",
+      field: field / "memory" / "kernel")
   }
 
   /// `hugepageLimits`: `[{"pageSize": "2MB", "limit": bytes}]`.
@@ -130,6 +158,15 @@ public enum OCIResourceLimits {
       try DeviceRule(allow: d.allow, type: d.type, major: d.major, minor: d.minor, access: d.access,
                      field: field / "devices" / i)
     }
+  }
+
+  /// A canonical text of `linux.resources.devices` (one `allow|deny type major:minor access` line per rule, in
+  /// order; `*` for a wildcard), to tell whether an update's rules are the ones in force.
+  public static func deviceRulesText(_ devices: [RuntimeSpec.DeviceCgroup]?) -> String {
+    (devices ?? []).map { d in
+      "\(d.allow ? "allow" : "deny") \(d.type ?? "a") \(d.major.map(String.init) ?? "*"):\(d.minor.map(String.init) ?? "*") "
+        + (d.access ?? "rwm")
+    }.joined(separator: "\n")
   }
 
   /// `resources` with an allow rule appended for every character or block node of `linux.devices`, as

@@ -31,6 +31,12 @@ public struct OCIRuntime: Sendable {
   /// without them (a grant, not a restriction: DESIGN.md rule 13); the command warns and audits.
   public var onGrantNotApplied: (@Sendable (_ id: String, _ bundle: String?, _ annotations: [String: String],
                                             _ field: String, _ names: [String]) throws -> Void)?
+  /// Called when `linux.resources.memory.kernel` is not written because `memory.limit` holds it (Linux has no
+  /// separate kernel-memory limit any more; `OCIResourceLimits.kernelMemoryHeldByLimit`): container id, bundle,
+  /// annotations, what was asked and what holds it. The command warns and audits; a ceiling that is not held
+  /// is refused before this is called.
+  public var onKernelMemoryHeld: (@Sendable (_ id: String, _ bundle: String?, _ annotations: [String: String],
+                                             _ held: OCIResourceLimits.HeldKernelMemory) throws -> Void)?
 
   public init(root: String, launcher: InitLauncher, seccomp: any SeccompBPFCompiling = OCISeccompCompiler(),
               cgroups: any CgroupControlling = OCICgroups()) {
@@ -88,6 +94,9 @@ public struct OCIRuntime: Sendable {
     if !notRaised.isEmpty {
       try onGrantNotApplied?(id, bundle, runtimeSpec.annotations ?? [:], "process.capabilities.ambient", notRaised)
     }
+    if let held = try OCIResourceLimits.kernelMemoryHeldByLimit(runtimeSpec.linux?.resources?.memory) {
+      try onKernelMemoryHeld?(id, bundle, runtimeSpec.annotations ?? [:], held)
+    }
     let hooks = try HookRunner(hooks: OCIHooks(runtimeSpec.hooks),
                                state: HookState(id: id, bundle: bundle, annotations: runtimeSpec.annotations ?? [:]),
                                sink: onHookRun)
@@ -130,6 +139,7 @@ public struct OCIRuntime: Sendable {
         cgroups: launched.cgroups, initSpec: initSpec, clamps: launched.clamps,
         initExe: ProcessProbe.executableIdentity(launched.pid))
       record.hooks = hooks.hooks.isEmpty ? nil : hooks.hooks
+      record.deviceRules = OCIResourceLimits.deviceRulesText(runtimeSpec.linux?.resources?.devices)
       do {
         try store.save(record)
         if let pidFile = options.pidFile { try writePidFile(pidFile, launched.pid) }
@@ -321,6 +331,16 @@ public struct OCIRuntime: Sendable {
     }
     guard let placement = record.cgroups else {
       throw GarrisonError(.notFound, operation: "update", "container \(id) has no cgroups")
+    }
+    if let held = try OCIResourceLimits.kernelMemoryHeldByLimit(resources.memory) {
+      try onKernelMemoryHeld?(id, record.bundle, record.annotations ?? [:], held)
+    }
+    var resources = resources
+    // containerd's UpdateContainerResources sends the whole `linux.resources`, device rules included: the rules
+    // in force, unchanged, need no change (runc skips devices on update altogether); any other rules are refused.
+    if let devices = resources.devices, !devices.isEmpty, let kept = record.deviceRules,
+       OCIResourceLimits.deviceRulesText(devices) == kept {
+      resources.devices = nil
     }
     try cgroups.update(placement, resources: resources)
   }

@@ -32,6 +32,9 @@ public struct RuntimeContainerRecord: Sendable {
   /// The container's OCI hooks as validated at create (poststart and poststop run later from here, never from a
   /// config.json edited since); nil without any.
   public var hooks: OCIHooks?
+  /// `linux.resources.devices` as created (`OCIResourceLimits.deviceRulesText`): containerd re-sends them with
+  /// every update, and `update` accepts them only unchanged. nil in records written before it was kept.
+  public var deviceRules: String?
 
   public init(id: String, bundle: String, pid: Int32, startTime: UInt64, started: Bool, created: String,
               annotations: [String: String]?, cgroups: CgroupPlacement?, initSpec: InitSpec, clamps: [String],
@@ -62,6 +65,7 @@ public struct RuntimeContainerRecord: Sendable {
     if let cgroups { o["cgroups"] = cgroups.json }
     if let initExe { o["initExe"] = .string(initExe) }
     if let hooks { o["hooks"] = hooks.json }
+    if let deviceRules { o["deviceRules"] = .string(deviceRules) }
     return .object(o)
   }
 
@@ -76,6 +80,7 @@ public struct RuntimeContainerRecord: Sendable {
     created = try r.string("created")
     clamps = try r.strings("clamps")
     initExe = try r.optionalString("initExe")
+    deviceRules = try r.optionalString("deviceRules")
     if let a = json["annotations"], a != .null {
       guard let object = a.objectValue else { throw r.bad("annotations") }
       var annotations: [String: String] = [:]

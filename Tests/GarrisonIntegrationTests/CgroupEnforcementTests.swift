@@ -151,8 +151,9 @@ import Testing
   }
 
   /// Resources garrison-oci cannot apply are refused by field, and nothing is left behind (a huge page size the
-  /// kernel does not offer, a blockIO key runtime-spec does not define, swappiness, unified keys).
-  @Test(Harness.containers, arguments: ["hugepageLimits", "blockIO", "memory.swappiness", "unified"])
+  /// kernel does not offer, a blockIO key runtime-spec does not define, a kernel-memory ceiling below the memory
+  /// limit, unified keys).
+  @Test(Harness.containers, arguments: ["hugepageLimits", "blockIO", "memory.kernel", "unified"])
   func unsupportedResourcesRefused(_ field: String) throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
@@ -164,7 +165,7 @@ import Testing
     switch field {
     case "hugepageLimits": r.hugepageLimits = .array([.object(["pageSize": .string("3MB"), "limit": .int(0)])])
     case "blockIO": r.blockIO = .object(["throttleBogusDevice": .array([])])
-    case "memory.swappiness": r.memory = .init(limit: 64 << 20); r.memory!.swappiness = 0
+    case "memory.kernel": r.memory = .init(limit: 64 << 20); r.memory!.kernel = 1 << 20
     default: r.unified = ["memory.high": "1000000"]
     }
     spec.linux!.resources = r

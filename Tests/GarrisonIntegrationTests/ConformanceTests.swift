@@ -132,6 +132,49 @@ import Testing
     if tag == nil { #expect(!root.contains("shared:"), "\(propagation): / is \(root)") }
   }
 
+  /// A Bidirectional volume (containerd: `rootfsPropagation: rshared` and an `rbind,rshared` bind): a mount made
+  /// in the container appears on the host, and one made on the host appears in the container, as with runc
+  /// (critest's "mount with 'rshared' should support propagation from host to container and vice versa"; the
+  /// old root's rslave after pivot_root once cut the way back). The "host" is an `unshare -m` namespace, so its
+  /// mounts go with it.
+  @Test(.enabled(if: canRun && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"),
+                 "needs root, /bin/busybox, built garrison-oci, garrison-init and unshare(1)"))
+  func bidirectionalVolumePropagatesBothWays() throws {
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    let host = b.dir + "/host"
+    for d in ["/vol/fromhost", "/src"] {
+      try FileManager.default.createDirectory(atPath: host + d, withIntermediateDirectories: true)
+    }
+    FileManager.default.createFile(atPath: host + "/src/flag", contents: Data())
+    var spec = DefaultSpec.make(args: ["sh", "-c", """
+      busybox mkdir -p /vol/x && mount --bind /bin /vol/x || exit 1; i=0
+      while [ ! -e /vol/fromhost/flag ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+      [ -e /vol/fromhost/flag ] && echo HOST-TO-CONTAINER
+      """])
+    let admin = ["CAP_SYS_ADMIN"]
+    spec.process!.capabilities = .init(bounding: admin, effective: admin, inheritable: [], permitted: admin, ambient: [])
+    spec.linux!.rootfsPropagation = "rshared"
+    spec.mounts!.append(.init(destination: "/vol", type: "bind", source: host + "/vol", options: ["rbind", "rshared", "rw"]))
+    try b.write(spec)
+    b.ids.append("it-bidi")
+    let script = """
+      mount --bind "$1/vol" "$1/vol" && mount --make-rshared "$1/vol" || exit 1
+      "$2" --root "$3" run --bundle "$4" it-bidi & pid=$!; i=0
+      while [ ! -e "$1/vol/x/busybox" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+      [ -e "$1/vol/x/busybox" ] && echo CONTAINER-TO-HOST
+      mount --bind "$1/src" "$1/vol/fromhost"
+      wait $pid
+      """
+    var env = ProcessInfo.processInfo.environment
+    env["GARRISON_SECCOMP_CACHE"] = b.seccompCache
+    let r = try Harness.exec("/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/sh", "-c", script, "sh", host,
+                                                    Harness.ociBinary, b.stateRoot, b.dir], env: env)
+    #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
+    #expect(r.stdout.contains("CONTAINER-TO-HOST"), "\(r.stdout) \(r.stderr)")
+    #expect(r.stdout.contains("HOST-TO-CONTAINER"), "\(r.stdout) \(r.stderr)")
+  }
+
   /// `runc spec`'s default config (runc 1.1.5, only `terminal` false and `args` changed): ambient capabilities
   /// without inheritable ones. runc and crun run it without raising them; so does garrison-oci, with a warning
   /// on stderr and an `enforcement.fallback` audit event naming them.

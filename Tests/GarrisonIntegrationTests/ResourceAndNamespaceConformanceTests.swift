@@ -3,8 +3,8 @@ import GarrisonOCI
 import GarrisonRuntime
 import Testing
 
-/// Issue 14: linux.resources fields crun and runc apply (memory.reservation, hugepageLimits, blockIO where the
-/// controller exists), joined mount and UTS namespaces, and the refusal of a config without a mount namespace.
+/// Issue 14: linux.resources fields crun and runc apply (memory.reservation, kernelTCP, swappiness,
+/// disableOOMKiller, hugepageLimits, blockIO where the controller exists; memory.kernel where memory.limit holds it), joined mount and UTS namespaces, and the refusal of a config without a mount namespace.
 @Suite(.serialized) struct ResourceAndNamespaceConformanceTests {
   static let canRun = Harness.skipReason == nil
   static let memoryV1 = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/memory.soft_limit_in_bytes")
@@ -50,6 +50,59 @@ import Testing
       #expect(Self.read("/sys/fs/cgroup/memory/garrison-oci-\(id)/memory.soft_limit_in_bytes") == "\(32 << 20)")
       #expect(Self.read("/sys/fs/cgroup/memory/garrison-oci-\(id)/memory.limit_in_bytes") == "\(64 << 20)")
     }
+  }
+
+  /// runtime-tools' `linux_cgroups_memory` config: `memory.kernel` and `kernelTCP` equal to the limit, swappiness
+  /// and `disableOOMKiller`. kernelTCP, swappiness and the OOM killer land in their v1 files; `memory.kernel`
+  /// is not written (Linux keeps no separate kernel-memory limit) because `memory.limit` holds it, which the
+  /// command warns about and audits as an `enforcement.fallback`.
+  @Test(.enabled(if: canRun && memoryV1, "needs root, busybox, built binaries and the cgroup v1 memory controller"))
+  func memoryKnobsAppliedAndKernelMemoryHeldByTheLimit() throws {
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    var spec = DefaultSpec.make(args: ["/bin/sleep", "30"])
+    var memory = RuntimeSpec.Memory(limit: 48 << 20)
+    memory.kernel = 48 << 20
+    memory.kernelTCP = 48 << 20
+    memory.swappiness = 10
+    memory.disableOOMKiller = true
+    spec.linux!.resources = .init(memory: memory)
+    try b.write(spec)
+    let id = "it-mem-\(UUID().uuidString.prefix(6))"
+    b.ids.append(id)
+    let r = try b.oci(["create", "--bundle", b.dir, id])
+    #expect(r.status == 0, "\(r.stderr)")
+    let dir = "/sys/fs/cgroup/memory/garrison-oci-\(id)/"
+    if r.status == 0 {
+      #expect(Self.read(dir + "memory.limit_in_bytes") == "\(48 << 20)")
+      #expect(Self.read(dir + "memory.kmem.tcp.limit_in_bytes") == "\(48 << 20)")
+      #expect(Self.read(dir + "memory.swappiness") == "10")
+      #expect(Self.read(dir + "memory.oom_control").hasPrefix("oom_kill_disable 1"), "\(Self.read(dir + "memory.oom_control"))")
+    }
+    #expect(r.stderr.contains("warning: linux.resources.memory.kernel \(48 << 20) not written"), "\(r.stderr)")
+    let fallback = try OCIAuditEventTests.records(b.stateRoot + "/audit")
+      .filter { $0["kind"] as? String == "enforcement.fallback" }.compactMap { $0["details"] as? [String: Any] }
+    #expect(fallback.contains { $0["mechanism"] as? String == "memory.kernel" && $0["requested"] as? String == "\(48 << 20)"
+                                 && $0["applied"] as? String == "memory.limit \(48 << 20)" }, "\(fallback)")
+    #expect(try b.oci(["delete", "--force", id]).status == 0)
+  }
+
+  /// A `memory.kernel` below `memory.limit`, or without one, cannot be held: refused naming the field (exit 3),
+  /// and nothing is created.
+  @Test(.enabled(if: canRun && memoryV1, "needs root, busybox, built binaries and the cgroup v1 memory controller"),
+        arguments: [Int64(64 << 20), nil])
+  func kernelMemoryBelowTheLimitRefused(_ limit: Int64?) throws {
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    var spec = DefaultSpec.make(args: ["true"])
+    var memory = RuntimeSpec.Memory(limit: limit)
+    memory.kernel = 1 << 20
+    spec.linux!.resources = .init(memory: memory)
+    let r = try b.run(spec)
+    #expect(r.status == 3, "\(r.stderr)")
+    #expect(r.stderr.contains("linux.resources.memory.kernel") && r.stderr.contains("cannot be held"), "\(r.stderr)")
+    let states = ((try? FileManager.default.contentsOfDirectory(atPath: b.stateRoot)) ?? []).filter { $0 != "audit" && !$0.hasPrefix(".") }
+    #expect(states.isEmpty, "state left: \(states)")
   }
 
   @Test(.enabled(if: canRun && hugetlb2MB, "needs root, busybox, built binaries and a cgroup v1 hugetlb controller with 2MB pages"))
@@ -192,5 +245,38 @@ import Testing
     #expect(try b.oci(["delete", "--force", id]).status == 0)
     let gone = try b.oci(["update", "--pids-limit", "5", id])
     #expect(gone.status != 0, "\(gone.stderr)")
+  }
+
+  /// containerd's UpdateContainerResources (`crictl update`, kubelet's resize) sends the whole
+  /// `linux.resources`, the container's device rules included, and swap equal to the memory limit: unchanged
+  /// device rules are accepted and both limits raised (memsw first, or v1 says EINVAL); different rules are
+  /// refused naming `linux.resources.devices`.
+  @Test(.enabled(if: Harness.skipReason == nil && v1
+                   && FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"),
+                 "needs root, busybox, built binaries, cgroup v1 memory, cpu and pids, and swap accounting"))
+  func updateAcceptsTheDeviceRulesInForce() throws {
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    var spec = DefaultSpec.make(args: ["/bin/sleep", "30"])
+    spec.linux!.resources = .init(devices: [.init(allow: false, access: "rwm"),
+                                            .init(allow: true, type: "c", major: 1, minor: 3, access: "rwm")],
+                                  memory: .init(limit: 64 << 20, swap: 64 << 20))
+    try b.write(spec)
+    let id = "it-update-dev"
+    b.ids.append(id)
+    #expect(try b.oci(["create", "--bundle", b.dir, id]).status == 0)
+    #expect(try b.oci(["start", id]).status == 0)
+    let same = #"{"devices":[{"allow":false,"access":"rwm"},{"allow":true,"type":"c","major":1,"minor":3,"access":"rwm"}],"memory":{"limit":134217728,"swap":134217728}}"#
+    try same.write(toFile: b.dir + "/same.json", atomically: true, encoding: .utf8)
+    let r = try b.oci(["update", "--resources", b.dir + "/same.json", id])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(ResourceAndNamespaceConformanceTests.read("/sys/fs/cgroup/memory/garrison-oci-\(id)/memory.limit_in_bytes") == "\(128 << 20)")
+    #expect(ResourceAndNamespaceConformanceTests.read("/sys/fs/cgroup/memory/garrison-oci-\(id)/memory.memsw.limit_in_bytes") == "\(128 << 20)")
+    let other = #"{"devices":[{"allow":true,"access":"rwm"}],"memory":{"limit":100663296}}"#
+    try other.write(toFile: b.dir + "/other.json", atomically: true, encoding: .utf8)
+    let o = try b.oci(["update", "--resources", b.dir + "/other.json", id])
+    #expect(o.status == 3 && o.stderr.contains("linux.resources.devices"), "\(o.stderr)")
+    #expect(ResourceAndNamespaceConformanceTests.read("/sys/fs/cgroup/memory/garrison-oci-\(id)/memory.limit_in_bytes") == "\(128 << 20)")
+    #expect(try b.oci(["delete", "--force", id]).status == 0)
   }
 }
