@@ -168,7 +168,7 @@ import Testing
       """
     var env = ProcessInfo.processInfo.environment
     env["GARRISON_SECCOMP_CACHE"] = b.seccompCache
-    let r = try Harness.exec("/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/sh", "-c", script, "sh", host,
+    let r = try TestProcess.run("/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/sh", "-c", script, "sh", host,
                                                     Harness.ociBinary, b.stateRoot, b.dir], env: env)
     #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
     #expect(r.stdout.contains("CONTAINER-TO-HOST"), "\(r.stdout) \(r.stderr)")
