@@ -90,8 +90,8 @@ public final class AdmissionServer: @unchecked Sendable {
   /// Stops listening and shuts the event loops down.
   public func stop() {
     try? channel?.close().wait()
+    try? pool.syncShutdownGracefully()  // first: its last answers complete on the still-running event loops
     try? group.syncShutdownGracefully()
-    try? pool.syncShutdownGracefully()
   }
 
   /// One `POST`: parse, decide, record, answer.
