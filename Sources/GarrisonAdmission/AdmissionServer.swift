@@ -12,6 +12,10 @@ import NIOSSL
 /// and the connection closed before more is read; a body that is not an `admission.k8s.io/v1` `AdmissionReview`
 /// is a `400` naming what is wrong. Every decision is recorded by `record` before the answer is sent; if that
 /// fails the answer is `500` (the API server then applies the webhook's `failurePolicy`).
+///
+/// Reviews are decided and recorded on a pool of ``reviewThreads`` threads, never on the event loops: recording
+/// blocks on an fsync, and concurrent reviews waiting on the pool let the audit log's group commit write their
+/// events with one fsync while the event loops keep reading and answering other connections.
 public final class AdmissionServer: @unchecked Sendable {
   /// Where and how to serve.
   public struct Configuration: Sendable {
@@ -34,6 +38,9 @@ public final class AdmissionServer: @unchecked Sendable {
   let record: @Sendable (AdmissionRequest, AdmissionDecision) throws -> Void
   let tls: TLSContextSource
   let group: MultiThreadedEventLoopGroup
+  let pool: NIOThreadPool
+  /// Threads that decide and record reviews (each blocks for its fsync; more of them share one).
+  public static let reviewThreads = 8
   private var channel: (any Channel)?
 
   public init(configuration: Configuration, controller: AdmissionController,
@@ -43,6 +50,7 @@ public final class AdmissionServer: @unchecked Sendable {
     self.record = record
     tls = try TLSContextSource(certificatePath: configuration.certificatePath, keyPath: configuration.keyPath)
     group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+    pool = NIOThreadPool(numberOfThreads: Self.reviewThreads)
   }
 
   /// Binds and starts serving; returns the port bound (useful with port 0).
@@ -52,6 +60,8 @@ public final class AdmissionServer: @unchecked Sendable {
       Self.review(body, controller: controller, record: record)
     }
     let limit = configuration.maxBodyBytes
+    let pool = self.pool
+    pool.start()
     let bootstrap = ServerBootstrap(group: group)
       .serverChannelOption(.backlog, value: 256)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -60,7 +70,7 @@ public final class AdmissionServer: @unchecked Sendable {
         channel.eventLoop.makeCompletedFuture {
           try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.current()))
           try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-          try channel.pipeline.syncOperations.addHandler(AdmissionHTTPHandler(maxBodyBytes: limit, respond: respond))
+          try channel.pipeline.syncOperations.addHandler(AdmissionHTTPHandler(maxBodyBytes: limit, pool: pool, respond: respond))
         }
       }
     do {
@@ -80,6 +90,7 @@ public final class AdmissionServer: @unchecked Sendable {
   /// Stops listening and shuts the event loops down.
   public func stop() {
     try? channel?.close().wait()
+    try? pool.syncShutdownGracefully()  // first: its last answers complete on the still-running event loops
     try? group.syncShutdownGracefully()
   }
 
@@ -108,13 +119,15 @@ final class AdmissionHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
   typealias OutboundOut = HTTPServerResponsePart
 
   let maxBodyBytes: Int
+  let pool: NIOThreadPool
   let respond: @Sendable ([UInt8]) -> (HTTPResponseStatus, [UInt8])
   private var head: HTTPRequestHead?
   private var body: [UInt8] = []
   private var refused = false
 
-  init(maxBodyBytes: Int, respond: @escaping @Sendable ([UInt8]) -> (HTTPResponseStatus, [UInt8])) {
+  init(maxBodyBytes: Int, pool: NIOThreadPool, respond: @escaping @Sendable ([UInt8]) -> (HTTPResponseStatus, [UInt8])) {
     self.maxBodyBytes = maxBodyBytes
+    self.pool = pool
     self.respond = respond
   }
 
@@ -138,8 +151,20 @@ final class AdmissionHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
       case (.GET, "/healthz"), (.GET, "/readyz"):
         send(context, .ok, Array("ok\n".utf8), type: "text/plain", close: false)
       case (.POST, "/validate"), (.POST, "/"):
-        let (status, bytes) = respond(body)
-        send(context, status, bytes, type: "application/json", close: false)
+        // Decided and recorded on the pool; the HTTP pipeline holds this connection's next request until the
+        // answer's end is written, so answers stay in request order.
+        let request = body
+        let respond = self.respond
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        pool.runIfActive(eventLoop: context.eventLoop) { respond(request) }.whenComplete { result in
+          let (handler, context) = bound.value
+          guard context.channel.isActive else { return }
+          switch result {
+          case .success(let (status, bytes)): handler.send(context, status, bytes, type: "application/json", close: false)
+          case .failure:
+            handler.send(context, .serviceUnavailable, AdmissionServer.message("the server is stopping"), type: "application/json", close: true)
+          }
+        }
       case (_, "/validate"), (_, "/"), (_, "/healthz"):
         send(context, .methodNotAllowed, AdmissionServer.message("method \(head.method) not allowed"), type: "application/json", close: false)
       default:

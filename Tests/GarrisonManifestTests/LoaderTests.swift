@@ -140,11 +140,36 @@ struct LoaderTests {
       kind: Pod
       metadata: {name: p}
       spec: {containers: [{name: c, image: x}]}
+      ---
+      apiVersion: apiextensions.k8s.io/v1
+      kind: CustomResourceDefinition
+      metadata: {name: certificates.cert-manager.io}
+      spec:
+        group: cert-manager.io
+        names: {kind: Certificate, plural: certificates}
+        scope: Namespaced
+        versions:
+        - name: v1
+          served: true
+          storage: true
+          schema:
+            openAPIV3Schema:
+              type: object
+              x-kubernetes-preserve-unknown-fields: true
+              properties:
+                spec:
+                  type: object
+                  properties:
+                    duration: {type: string, default: 2160h}
+                    replicas: {type: integer, default: 1, minimum: 0}
+                    usages: {type: array, items: {type: string, enum: [server auth, client auth]}}
       """
     let r = ManifestLoader.parse(text: text, file: "crd.yaml")
     #expect(r.errors.isEmpty, "\(r.errors)")
     #expect(r.warnings.isEmpty, "\(r.warnings)")
-    #expect(r.objects.map(\.kind) == ["Pod"])
+    // A CustomResourceDefinition is a built-in kind read for its metadata (its schema is not Garrison's business).
+    #expect(r.objects.map(\.kind) == ["Pod", "CustomResourceDefinition"])
+    #expect(r.objects.last?.name == "certificates.cert-manager.io")
     #expect(r.skipped.map(\.kind) == ["ServiceMonitor", "ValidatingWebhookConfiguration"])
     #expect(r.skipped.map(\.name) == ["web", "system:webhook"])
     #expect(r.skipped.map(\.location.line) == [1, 6])
