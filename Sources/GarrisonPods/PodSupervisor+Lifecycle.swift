@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 import GarrisonOCI
 
 /// The lifecycle state machine: which container runs next, restarts with backoff, the pod phase.
@@ -35,7 +36,11 @@ extension PodSupervisor {
         continue
       }
       if st.state.kind == .terminated && st.state.exitCode == 0 && running[c.name] == nil { continue }
-      if running[c.name] != nil { return }
+      if running[c.name] != nil {
+        // While it runs, the containers after it get their roots and configs.
+        prepareAhead(record.containers.drop { $0.name != c.name }.dropFirst().filter { $0.role != "sidecar" })
+        return
+      }
       if started.contains(c.name) || st.state.reason == "CreateContainerError" {
         // Failed init container.
         if policy == "Never" {
@@ -46,24 +51,38 @@ extension PodSupervisor {
       _ = tryStart(c, now: now)
       return
     }
-    // App containers.
+    // App containers: every one whose turn it is, their runtime launches in parallel.
+    var due: [ContainerRecord] = []
     for c in record.containers where c.role == "app" {
       let st = status.containers[index(c.name)]
       if running[c.name] != nil { continue }
-      if !started.contains(c.name) && st.state.reason != "CreateContainerError" {
-        _ = tryStart(c, now: now)
-        continue
+      if started.contains(c.name) || st.state.reason == "CreateContainerError" {
+        let code = st.state.exitCode ?? 1
+        if st.state.kind == .terminated && !shouldRestart(c, exitCode: code) { continue }
+        if st.state.kind == .waiting && st.state.reason == "CreateContainerError" && policy == "Never" { continue }
       }
-      let code = st.state.exitCode ?? 1
-      if st.state.kind == .terminated && !shouldRestart(c, exitCode: code) { continue }
-      if st.state.kind == .waiting && st.state.reason == "CreateContainerError" && policy == "Never" { continue }
-      _ = tryStart(c, now: now)
+      if mayStart(c, now: now) { due.append(c) }
+    }
+    if !due.isEmpty {
+      for (c, error) in startTogether(due) { startFailed(c, error) }
     }
     updatePhase()
   }
 
   /// Starts `c` unless it is backing off; false while it cannot run yet.
   func tryStart(_ c: ContainerRecord, now: Date) -> Bool {
+    guard mayStart(c, now: now) else { return false }
+    do {
+      try start(c)
+      return true
+    } catch {
+      startFailed(c, error)
+      return false
+    }
+  }
+
+  /// Whether `c` may start now; while it backs off, its state says so (CrashLoopBackOff).
+  func mayStart(_ c: ContainerRecord, now: Date) -> Bool {
     if let t = notBefore[c.name], t > now {
       let i = index(c.name)
       if status.containers[i].state.kind == .terminated {
@@ -76,20 +95,19 @@ extension PodSupervisor {
       }
       return false
     }
-    do {
-      try start(c)
-      return true
-    } catch {
-      let i = index(c.name)
-      let e = error as? GarrisonError
-      status.containers[i].state = .waiting("CreateContainerError", e?.description ?? "\(error)")
-      event("Warning", "Failed", "container \(c.name): \(e?.description ?? "\(error)")")
-      bumpBackoff(c.name, ranFor: 0)
-      dirty = true
-      if policy == "Never" || c.role == "init" && policy == "Never" {
-        if c.role != "sidecar" { fail(reason: "CreateContainerError", "container \(c.name) could not be created: \(e?.message ?? "\(error)")") }
-      }
-      return false
+    return true
+  }
+
+  /// Records a container that could not be started: CreateContainerError, backoff, the pod failed per policy.
+  func startFailed(_ c: ContainerRecord, _ error: Error) {
+    let i = index(c.name)
+    let e = error as? GarrisonError
+    status.containers[i].state = .waiting("CreateContainerError", e?.description ?? "\(error)")
+    event("Warning", "Failed", "container \(c.name): \(e?.description ?? "\(error)")")
+    bumpBackoff(c.name, ranFor: 0)
+    dirty = true
+    if policy == "Never" || c.role == "init" && policy == "Never" {
+      if c.role != "sidecar" { fail(reason: "CreateContainerError", "container \(c.name) could not be created: \(e?.message ?? "\(error)")") }
     }
   }
 
@@ -120,6 +138,7 @@ extension PodSupervisor {
       status.phase = phase
       if phase == .failed { status.reason = status.reason ?? "Error" }
       if phase == .succeeded { status.reason = "Completed" }
+      PhaseTrace.mark("pod phase", phase.rawValue)
       event("Normal", "Phase", "pod is \(phase.rawValue)")
       dirty = true
     }
