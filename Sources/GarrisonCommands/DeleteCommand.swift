@@ -54,10 +54,15 @@ struct DeleteCommand: ParsableCommand {
         throw GarrisonError(.usage, "--cascade must be background, foreground or orphan")
       }
       var missing = false
-      for t in targets {
+      // Pods are deleted in parallel (each stops its own supervisor); results are reported in order.
+      let podTargets = targets.enumerated().filter { $0.element.kind == "Pod" }
+      let podResults = manager.delete(podTargets.map { (namespace: $0.element.ns, name: $0.element.name) }, grace: gracePeriod)
+      var podResult: [Int: Result<Bool, Error>] = [:]
+      for (k, t) in podTargets.enumerated() { podResult[t.offset] = podResults[k] }
+      for (index, t) in targets.enumerated() {
         switch t.kind {
         case "Pod":
-          if try manager.delete(t.ns, t.name, grace: gracePeriod) {
+          if try podResult[index]!.get() {
             print("pod \"\(t.name)\" deleted")
           } else {
             missing = true

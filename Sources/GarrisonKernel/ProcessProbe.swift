@@ -59,4 +59,24 @@ public enum ProcessProbe {
     guard isAlive(ref) else { return false }
     return Glibc.kill(ref.pid, sig) == 0
   }
+
+  /// Waits until the referenced process has exited, at most `timeout` seconds, on a pidfd (woken by the kernel
+  /// at its exit, no polling); true once it is gone. A pid that was reused by another process counts as gone.
+  @discardableResult
+  public static func waitExit(_ ref: ProcessRef, timeout: Double) -> Bool {
+    guard let fd = try? Kernel.pidfdOpen(ref.pid) else { return !isAlive(ref) }
+    defer { Kernel.close(fd) }
+    // Opened after the start-time check would race with a reuse of the pid: check the identity now.
+    guard isAlive(ref) else { return true }
+    let deadline = Kernel.monotonicNanoseconds() + UInt64(max(0, timeout) * 1e9)
+    while true {
+      var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
+      let now = Kernel.monotonicNanoseconds()
+      if now >= deadline { return !isAlive(ref) }
+      let ms = Int32(min(Double(deadline - now) / 1e6 + 1, 60_000))
+      guard let n = try? Kernel.poll(&fds, timeoutMilliseconds: ms) else { return !isAlive(ref) }
+      // Readable at exit; a zombie child of this process is exited too.
+      if n > 0 || !isAlive(ref) { return true }
+    }
+  }
 }

@@ -2,9 +2,13 @@ import Foundation
 import GarrisonCore
 import GarrisonOCI
 
-/// The OCI runtime operations the pod runner needs, exactly as containerd's shim drives runc:
-/// `create` (bundle, pid file), `start`, `state`, `kill`, `delete`.
+/// The OCI runtime operations the pod runner needs, as containerd's shim and conmon drive runc:
+/// `run --detach` (or `create` + `start`; bundle, pid file), `state`, `kill`, `delete`.
 public protocol ContainerRuntime: Sendable {
+  /// Creates and starts the container from `bundle/config.json` in one runtime invocation (`run --detach`);
+  /// returns its pid once the runtime reports it started (garrison-oci: after the attestation and its audit
+  /// event). The container's stdout/stderr are `io`'s.
+  func run(id: String, bundle: String, io: SpawnIO) throws -> Int32
   /// Creates the container from `bundle/config.json`; the container's stdout/stderr are `io`'s. Returns its pid.
   func create(id: String, bundle: String, io: SpawnIO) throws -> Int32
   /// Starts the user process of a created container.
@@ -37,17 +41,26 @@ public struct OCIRuntimeBinary: ContainerRuntime {
     return argv
   }
 
+  public func run(id: String, bundle: String, io: SpawnIO) throws -> Int32 {
+    try launch(["run", "--detach"], id: id, bundle: bundle, io: io)
+  }
+
   public func create(id: String, bundle: String, io: SpawnIO) throws -> Int32 {
+    try launch(["create"], id: id, bundle: bundle, io: io)
+  }
+
+  /// `create` or `run --detach` with the bundle and a pid file; returns the container's pid.
+  func launch(_ verb: [String], id: String, bundle: String, io: SpawnIO) throws -> Int32 {
     let pidFile = bundle + "/pid"
     let log = bundle + "/runtime.log"
     unlink(pidFile)
     unlink(log)
-    let pid = try Spawn.start(base(log) + ["create", "--bundle", bundle, "--pid-file", pidFile, id], io: io)
+    let pid = try Spawn.start(base(log) + verb + ["--bundle", bundle, "--pid-file", pidFile, id], io: io)
     let status = try waiter(pid)
     guard status == .exited(0) else {
       let why = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-      throw GarrisonError(.system, operation: "\((path as NSString).lastPathComponent) create",
-                          "cannot create container \(id): \(status): \(Self.lastMessage(why))")
+      throw GarrisonError(.system, operation: "\((path as NSString).lastPathComponent) \(verb[0])",
+                          "cannot \(verb[0] == "run" ? "start" : "create") container \(id): \(status): \(Self.lastMessage(why))")
     }
     guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
       let cpid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))

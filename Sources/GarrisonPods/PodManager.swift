@@ -47,7 +47,9 @@ public struct PodManager: Sendable {
   }
 
   func admit(_ object: ManifestObject, options: ApplyOptions, waitReady: Double, audit: PodAudit) throws -> String {
+    PhaseTrace.mark("apply: build", object.name)
     let record = try PodBuilder(root: root, options: options).build(object)
+    PhaseTrace.mark("apply: built", object.name)
     return try admit(record: record, options: options, waitReady: waitReady, audit: audit)
   }
 
@@ -91,8 +93,11 @@ public struct PodManager: Sendable {
       return "created"
     }
     guard outcome == "created" else { return outcome }
+    PhaseTrace.mark("apply: reserved", record.name)
     try audit.admitted(record)
+    PhaseTrace.mark("apply: audited", record.name)
     try startSupervisor(p, executable: options.supervisorExecutable)
+    PhaseTrace.mark("apply: supervisor spawned", record.name)
     if waitReady > 0 { try awaitSupervisor(record.namespace, record.name, timeout: waitReady) }
     return outcome
   }
@@ -116,7 +121,7 @@ public struct PodManager: Sendable {
     // A clean environment: a fixed PATH for the tools it runs (unshare, ip, nsenter, the runtime), nothing
     // else from the caller (no LD_PRELOAD and the like in a root process that outlives the command).
     var env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8"]
-    for key in ["GARRISON_POLICIES"] { if let v = ProcessInfo.processInfo.environment[key] { env.append("\(key)=\(v)") } }
+    for key in ["GARRISON_POLICIES", "GARRISON_TRACE_PHASES"] { if let v = ProcessInfo.processInfo.environment[key] { env.append("\(key)=\(v)") } }
     _ = try Spawn.start([executable, "supervise", "--root", root, "--namespace", p.namespace, "--name", p.name],
                         io: SpawnIO(stdout: fd, stderr: fd), newSession: true, environment: env)
   }
@@ -216,16 +221,15 @@ public struct PodManager: Sendable {
     try JSONFile.write(StopRequest(gracePeriodSeconds: grace ?? Double(record.terminationGracePeriodSeconds)), to: p.stopRequest)
     let status = try JSONFile.read(PodStatus.self, from: p.status)
     if let sup = status?.supervisor, ProcessProbe.isAlive(sup) {
+      PhaseTrace.mark("delete: stopping supervisor")
       ProcessProbe.signal(sup, SIGTERM)
       let limit = (grace ?? Double(record.terminationGracePeriodSeconds)) + 10
-      let deadline = Date(timeIntervalSinceNow: limit)
-      while ProcessProbe.isAlive(sup) && Date() < deadline { usleep(20_000) }
-      if ProcessProbe.isAlive(sup) {
+      if !ProcessProbe.waitExit(sup, timeout: limit) {
         ProcessProbe.signal(sup, SIGKILL)
         // Gone before the cleanup starts: a system call it was in (a mount) must not complete after it.
-        let killed = Date(timeIntervalSinceNow: 5)
-        while ProcessProbe.isAlive(sup) && Date() < killed { usleep(10_000) }
+        ProcessProbe.waitExit(sup, timeout: 5)
       }
+      PhaseTrace.mark("delete: supervisor gone")
     }
     let latest = try JSONFile.read(PodStatus.self, from: p.status) ?? status
     try PodCleanup.run(record: record, status: latest, paths: p)
@@ -235,7 +239,17 @@ public struct PodManager: Sendable {
       throw GarrisonError(.system, operation: "unlink", "cannot remove \(p.record)", errno: errno)
     }
     try PodCleanup.removeDirectory(p)
+    PhaseTrace.mark("delete: removed")
     return true
+  }
+
+  /// Deletes several pods at once (each as `delete`, in parallel); the results in the order of `pods`.
+  public func delete(_ pods: [(namespace: String, name: String)], grace: Double? = nil) -> [Result<Bool, Error>] {
+    let slots = ParallelSlots<Result<Bool, Error>>(count: pods.count)
+    DispatchQueue.concurrentPerform(iterations: pods.count) { k in
+      slots.set(k, Result { try delete(pods[k].namespace, pods[k].name, grace: grace) })
+    }
+    return pods.indices.map { slots.get($0)! }
   }
 }
 

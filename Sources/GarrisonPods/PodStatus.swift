@@ -139,6 +139,9 @@ public struct PodStatus: Codable, Sendable, Equatable {
   /// When the pod was asked to stop (`delete`), and with which grace period: `Terminating` until it has.
   public var deletionTimestamp: Date?
   public var deletionGracePeriodSeconds: Int64?
+  /// Set by the supervisor once it stopped every container and removed their runtime state, mounts, sandbox,
+  /// network and cgroups without an error: `delete` then skips asking the runtime about each container.
+  public var tornDown: Bool?
 
   public init(phase: PodPhase, containers: [ContainerStatus]) {
     self.phase = phase
@@ -166,6 +169,7 @@ public struct PodStatus: Codable, Sendable, Equatable {
     cgroupParent = try c.decodeIfPresent(String.self, forKey: .cgroupParent)
     deletionTimestamp = try c.decodeIfPresent(Date.self, forKey: .deletionTimestamp)
     deletionGracePeriodSeconds = try c.decodeIfPresent(Int64.self, forKey: .deletionGracePeriodSeconds)
+    tornDown = try c.decodeIfPresent(Bool.self, forKey: .tornDown)
   }
 
   public func container(_ name: String) -> ContainerStatus? { containers.first { $0.name == name } }

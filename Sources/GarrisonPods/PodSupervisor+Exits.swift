@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 import GarrisonOCI
 import GarrisonKernel
 
@@ -23,13 +24,9 @@ extension PodSupervisor {
       auditing { try $0.exited(record, name, status: exit, oomKills: kills, cgroup: cgroup) }
       let reason = PodSyncDecision.exitReason(oomKilled: oom, exitCode: code)
       r.log.finish()
-      do {
-        try runtime.delete(id: record.runtimeID(name), force: true)
-        try ContainerRootfs.unmount(containerDir: paths.container(name))
-        for (j, _) in c.volumeMounts.enumerated() { try Mounts.unmount(paths.subpath(name, j)) }
-      } catch {
-        event("Warning", "CleanupFailed", "container \(name): \(error)")
-      }
+      PhaseTrace.mark("exit collected", name)
+      // The runtime's state and the mounts go after the next containers started (`cleanUpExited`).
+      if !pendingCleanup.contains(name) { pendingCleanup.append(name) }
       let i = index(name)
       var signal: Int32?
       if case .signaled(let s) = exit { signal = s }
@@ -53,21 +50,58 @@ extension PodSupervisor {
     }
   }
 
+  /// Removes the runtime state and mounts of containers that exited (before a restart prepares them again).
+  func cleanUpExited() {
+    let names = pendingCleanup
+    pendingCleanup = []
+    for name in names { cleanUp(name) }
+  }
+
+  /// Deletes one exited container from the runtime and unmounts its root and subPath binds.
+  func cleanUp(_ name: String) {
+    guard let c = record.containers.first(where: { $0.name == name }) else { return }
+    do {
+      try runtime.delete(id: record.runtimeID(name), force: true)
+      try ContainerRootfs.unmount(containerDir: paths.container(name))
+      for (j, _) in c.volumeMounts.enumerated() { try Mounts.unmount(paths.subpath(name, j)) }
+    } catch {
+      event("Warning", "CleanupFailed", "container \(name): \(error)")
+    }
+  }
+
   // MARK: stopping
 
-  /// SIGTERM to every running container, SIGKILL after the grace period; then deletes them.
+  /// One SIGTERM wave to every running container (the runtime's `kill --all`, in parallel), SIGKILL to those
+  /// left after the grace period; exits arrive through the reaper (no polling).
   func stopAll(grace: Double) {
-    for name in running.keys { try? runtime.kill(id: record.runtimeID(name), signal: SIGTERM, all: true) }
+    PhaseTrace.mark("stopping")
+    signalAll(SIGTERM)
     let deadline = Date(timeIntervalSinceNow: grace)
-    while !running.isEmpty && Date() < deadline {
-      reaper.waitForAnyExit(timeout: 0.1)
+    while !running.isEmpty {
+      let seen = reaper.generation
       collectExitsQuietly()
+      let left = deadline.timeIntervalSinceNow
+      if running.isEmpty || left <= 0 { break }
+      reaper.waitForChange(from: seen, timeout: left)
     }
-    for name in running.keys { try? runtime.kill(id: record.runtimeID(name), signal: SIGKILL, all: true) }
+    if !running.isEmpty { signalAll(SIGKILL) }
     let hard = Date(timeIntervalSinceNow: 5)
-    while !running.isEmpty && Date() < hard {
-      reaper.waitForAnyExit(timeout: 0.1)
+    while !running.isEmpty {
+      let seen = reaper.generation
       collectExitsQuietly()
+      let left = hard.timeIntervalSinceNow
+      if running.isEmpty || left <= 0 { break }
+      reaper.waitForChange(from: seen, timeout: left)
+    }
+    PhaseTrace.mark("stopped")
+  }
+
+  /// `signal` to every process of every running container, the runtime invocations in parallel.
+  func signalAll(_ signal: Int32) {
+    let ids = running.keys.map { record.runtimeID($0) }
+    let runtime = self.runtime
+    DispatchQueue.concurrentPerform(iterations: ids.count) { k in
+      try? runtime.kill(id: ids[k], signal: signal, all: true)
     }
   }
 
@@ -79,12 +113,31 @@ extension PodSupervisor {
 
   /// Removes what the supervisor created except the pod directory (volumes stay until `delete`).
   func tearDown() {
+    var failed = false
+    // The runtime knows only containers it was asked to run: their deletes run in parallel.
+    let known = record.containers.filter {
+      started.contains($0.name) || status.containers[index($0.name)].state.reason == "CreateContainerError"
+    }
+    let deletes = ParallelSlots<Error>(count: known.count)
+    let runtime = self.runtime
+    let record = self.record
+    DispatchQueue.concurrentPerform(iterations: known.count) { k in
+      do { try runtime.delete(id: record.runtimeID(known[k].name), force: true) } catch { deletes.set(k, error) }
+    }
+    for (k, c) in known.enumerated() {
+      if let error = deletes.get(k) {
+        failed = true
+        event("Warning", "CleanupFailed", "container \(c.name): \(error)")
+      }
+    }
+    pendingCleanup = []
+    PhaseTrace.mark("runtime deleted")
     for c in record.containers {
       do {
-        try runtime.delete(id: record.runtimeID(c.name), force: true)
         try ContainerRootfs.unmount(containerDir: paths.container(c.name))
         for (j, _) in c.volumeMounts.enumerated() { try Mounts.unmount(paths.subpath(c.name, j)) }
       } catch {
+        failed = true
         event("Warning", "CleanupFailed", "container \(c.name): \(error)")
       }
     }
@@ -96,15 +149,20 @@ extension PodSupervisor {
     do {
       try PodNetwork(config: record.network, run: { [reaper] in try Spawn.check($0, wait: reaper.wait) }).tearDown(ip: status.hostVeth == nil ? nil : status.podIP, veth: status.hostVeth)
     } catch {
+      failed = true
       event("Warning", "CleanupFailed", "network: \(error)")
     }
     status.hostVeth = nil
     do {
       try OOMProbe.removeCgroups(parent: "/garrison/\(record.uid)")
     } catch {
+      failed = true
       event("Warning", "CleanupFailed", "cgroups: \(error)")
     }
+    status.tornDown = !failed && running.isEmpty
+    PhaseTrace.mark("torn down")
     dirty = true
   }
 
 }
+

@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 import GarrisonOCI
 
 /// The lifecycle state machine: which container runs next, restarts with backoff, the pod phase.
@@ -29,18 +30,25 @@ extension PodSupervisor {
       rounds += 1
       let actions = PodSyncDecision.decide(policy: restartPolicy, containers: observed(),
                                            initialized: status.condition("Initialized")?.isTrue == true, now: Date())
-      var startedAny = false
+      var starts: [ContainerRecord] = []
       for action in actions {
         switch action {
         case .start(let name):
-          if startNow(record.containers.first { $0.name == name }!) { startedAny = true }
+          starts.append(record.containers.first { $0.name == name }!)
         case .backOff(let name, let until):
           showBackOff(name, until: until)
         case .failPod(let reason, let message):
           fail(reason: reason, message)
         }
       }
-      if !startedAny || status.phase.isTerminal { break }
+      // Several starts in one pass are app containers: their runtime launches run in parallel.
+      let failures = starts.count > 1 ? startTogether(starts) : startOne(starts.first)
+      for (c, error) in failures { startFailed(c, error) }
+      if starts.count == failures.count || status.phase.isTerminal { break }
+    }
+    // While an init container runs, the containers after it get their roots and configs.
+    if let initRunning = record.containers.firstIndex(where: { $0.role == "init" && running[$0.name] != nil }) {
+      prepareAhead(record.containers[(initRunning + 1)...].filter { $0.role != "sidecar" })
     }
     updatePhase()
   }
@@ -58,22 +66,27 @@ extension PodSupervisor {
     }
   }
 
-  /// Starts `c` now; on failure records CreateContainerError, backs off, and fails a Never pod. False if it failed.
-  func startNow(_ c: ContainerRecord) -> Bool {
+  /// Starts one container (none: nothing); its failure, if it failed.
+  func startOne(_ c: ContainerRecord?) -> [(ContainerRecord, Error)] {
+    guard let c else { return [] }
     do {
       try start(c)
-      return true
+      return []
     } catch {
-      let i = index(c.name)
-      let e = error as? GarrisonError
-      status.containers[i].state = .waiting("CreateContainerError", e?.description ?? "\(error)")
-      event("Warning", "Failed", "container \(c.name): \(e?.description ?? "\(error)")")
-      bumpBackoff(c.name, ranFor: 0)
-      dirty = true
-      if restartPolicy == .never && c.role != "sidecar" {
-        fail(reason: "CreateContainerError", "container \(c.name) could not be created: \(e?.message ?? "\(error)")")
-      }
-      return false
+      return [(c, error)]
+    }
+  }
+
+  /// Records a container that could not be started: CreateContainerError, backoff, the pod failed per policy.
+  func startFailed(_ c: ContainerRecord, _ error: Error) {
+    let i = index(c.name)
+    let e = error as? GarrisonError
+    status.containers[i].state = .waiting("CreateContainerError", e?.description ?? "\(error)")
+    event("Warning", "Failed", "container \(c.name): \(e?.description ?? "\(error)")")
+    bumpBackoff(c.name, ranFor: 0)
+    dirty = true
+    if restartPolicy == .never && c.role != "sidecar" {
+      fail(reason: "CreateContainerError", "container \(c.name) could not be created: \(e?.message ?? "\(error)")")
     }
   }
 
@@ -89,6 +102,7 @@ extension PodSupervisor {
     status.phase = phase
     if phase == .failed { status.reason = status.reason ?? "Error" }
     if phase == .succeeded { status.reason = "Completed" }
+    PhaseTrace.mark("pod phase", phase.rawValue)
     event("Normal", "Phase", "pod is \(phase.rawValue)")
     dirty = true
   }

@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonAudit
 import GarrisonCore
+import GarrisonKernel
 import GarrisonOCI
 import GarrisonKernel
 
@@ -34,6 +35,11 @@ public final class PodSupervisor: @unchecked Sendable {
   let probeResults = ProbeResults()
   var containerRun: [String: Int] = [:]
   var killDeadline: [String: Date] = [:]
+  /// Containers whose roots and configs were prepared while an earlier container ran (first starts only).
+  var preparedAhead: [String: PreparedStart] = [:]
+  var preparedAheadTried: Set<String> = []
+  /// Exited containers whose runtime state and mounts are removed after the next containers started.
+  var pendingCleanup: [String] = []
 
   struct Running {
     var pid: Int32
@@ -55,6 +61,7 @@ public final class PodSupervisor: @unchecked Sendable {
 
   /// Runs the pod until it finishes or the supervisor is told to stop (SIGTERM); returns the exit code.
   public func run() -> Int32 {
+    PhaseTrace.mark("supervisor started")
     status.supervisor = ProcessProbe.ref(getpid())
     status.startedAt = Date()
     termination.install { [reaper] in reaper.poke() }
@@ -108,6 +115,7 @@ public final class PodSupervisor: @unchecked Sendable {
         return 0
       }
       step()
+      cleanUpExited()
       runProbes()
       auditSeccompDenials(force: false)
       if dirty { save() }
@@ -138,6 +146,7 @@ public final class PodSupervisor: @unchecked Sendable {
   func setUpSandbox() throws {
     if Sandbox.needed(record.namespaces) {
       let box = try Sandbox.start(record.namespaces)
+      PhaseTrace.mark("sandbox started")
       sandbox = box
       status.sandbox = box.process
       try box.setHostname(record.hostname)
@@ -146,6 +155,7 @@ public final class PodSupervisor: @unchecked Sendable {
         let (ip, veth) = try net.setUp(sandbox: box, uid: record.uid, root: paths.root, owner: PodNetwork.owner(root: paths.root, namespace: record.namespace, name: record.name))
         status.podIP = ip
         status.hostVeth = veth
+        PhaseTrace.mark("network ready")
       }
     }
     status.hostIP = HostAddress.primary(wait: reaper.wait)
@@ -156,6 +166,7 @@ public final class PodSupervisor: @unchecked Sendable {
       volumeSources[v.name] = source
       status.mounts += mounts
     }
+    PhaseTrace.mark("sandbox ready")
     event("Normal", "SandboxReady", "sandbox \(sandbox.map { "pid \($0.process.pid)" } ?? "(host namespaces)")" + (status.podIP.map { ", IP \($0)" } ?? ""))
     save()
   }

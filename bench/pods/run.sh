@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
-# Pod runner benchmark: apply -> every container running, for
-#   1. one pod with one init container and two app containers (REPS runs; network none, then a bridge),
-#   2. 50 single-container pods applied in one manifest;
-# and the peak RSS (VmHWM) of the per-pod supervisor processes.
+# Pod runner benchmark, garrison against podman (crun, conmon) in the same run, rounds interleaved:
+#   1. one pod with one init container and two app containers: start -> every app container running, then
+#      delete (REPS rounds; network none, then a bridge for garrison; podman with network none);
+#   2. PODS single-container pods in one manifest -> all running, then delete of all of them (ROUNDS rounds);
+# and the peak RSS (VmHWM) of garrison's per-pod supervisors. Prints medians and garrison/podman ratios.
 #
-# Usage (root): bench/pods/run.sh [GARRISON_BINARY]   (default .build/debug/garrison; RUNTIME=/usr/bin/crun)
-# Writes results to stdout; bench/pods/RESULTS.md records a run.
+# Usage (root): bench/pods/run.sh [GARRISON_BINARY]
+#   default .build-release/x86_64-unknown-linux-gnu/release/garrison; RUNTIME (default garrison-oci beside it),
+#   REPS=7 PODS=20 ROUNDS=3 PODMAN=1 (0: garrison only) TRACE=1 (also print one traced start: GARRISON_TRACE_PHASES).
+# podman gets its own storage under the scratch directory, a busybox image imported from the same files as
+# garrison's --rootfs (no registry: `podman import`), a local infra image, and a containers.conf with ulimits
+# the runtime may set here. bench/pods/RESULTS.md records a run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-G=${1:-.build/debug/garrison}
-RUNTIME=${RUNTIME:-$(command -v crun)}
-REPS=${REPS:-5}
-PODS=${PODS:-50}
+G=${1:-.build-release/x86_64-unknown-linux-gnu/release/garrison}
+G=$(realpath "$G")
+RUNTIME=${RUNTIME:-$(dirname "$G")/garrison-oci}
+REPS=${REPS:-7}
+PODS=${PODS:-20}
+ROUNDS=${ROUNDS:-3}
+PODMAN=${PODMAN:-1}
 [ "$(id -u)" = 0 ] || { echo "bench needs root" >&2; exit 2; }
 [ -x "$G" ] || { echo "garrison not built at $G" >&2; exit 2; }
+[ -x "$RUNTIME" ] || { echo "runtime $RUNTIME not found" >&2; exit 2; }
 
 DIR=/var/tmp/garrison-bench-$$
 ROOT=$DIR/state
@@ -23,26 +32,44 @@ mkdir -p $DIR/rootfs/bin $DIR/rootfs/{proc,sys,dev,etc,tmp}
 cp /bin/busybox $DIR/rootfs/bin/busybox
 for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox $DIR/rootfs/bin/$a; done
 
+export CONTAINERS_CONF=$DIR/containers.conf
+P=(podman --root $DIR/podman/storage --runroot $DIR/podman/run --cgroup-manager cgroupfs)
+IMAGE=localhost/gbench-busybox:latest
+if [ "$PODMAN" = 1 ]; then
+  printf '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n[engine]\ninfra_image = "localhost/gbench-pause:latest"\n' > $CONTAINERS_CONF
+  tar -C $DIR/rootfs -c . | "${P[@]}" import --change 'ENV PATH=/bin' - $IMAGE >/dev/null
+  tar -C $DIR/rootfs -c . | "${P[@]}" import --change 'ENV PATH=/bin' --change 'CMD ["/bin/sleep","infinity"]' - localhost/gbench-pause:latest >/dev/null
+fi
+
 cleanup() {
   for p in $("$G" get pods -A --root $ROOT -o json 2>/dev/null | python3 -c 'import json,sys; [print(i["metadata"]["namespace"]+" "+i["metadata"]["name"]) for i in json.load(sys.stdin)["items"]]' 2>/dev/null | tr ' ' ':'); do
     "$G" delete pod "${p#*:}" -n "${p%%:*}" --root $ROOT --grace-period 0 >/dev/null 2>&1 || true
   done
+  if [ "$PODMAN" = 1 ]; then
+    "${P[@]}" pod rm -a -f -t 0 >/dev/null 2>&1 || true
+    "${P[@]}" rm -a -f -t 0 >/dev/null 2>&1 || true
+    "${P[@]}" volume rm -a -f >/dev/null 2>&1 || true
+    "${P[@]}" rmi -a -f >/dev/null 2>&1 || true
+    umount -R $DIR/podman/storage/overlay 2>/dev/null || true
+    umount $DIR/podman/storage/overlay 2>/dev/null || true
+  fi
   ip link del $BRIDGE 2>/dev/null || true
   rmdir /run/garrison/ipam/$BRIDGE 2>/dev/null || true
   rm -rf $DIR
 }
 trap cleanup EXIT
 
-now() { date +%s.%N; }
-secs() { awk "BEGIN { printf \"%.3f\", $2 - $1 }"; }
+now() { date +%s%N; }
+ms() { echo $(( ($2 - $1) / 1000000 )); }
 apply() { "$G" apply --root $ROOT --rootfs $DIR/rootfs --runtime "$RUNTIME" --no-seccomp-default "$@" >/dev/null; }
-# Waits until every app and sidecar container of every pod in the root is running (reads status.json
-# directly: polling through `garrison get` would add its own start-up time to every round).
+# Waits until every app and sidecar container of `want` pods in the root is running (reads status.json with
+# inotify-free polling every 2 ms in one python process: `garrison get` would add its own start-up each round).
 wait_running() {
   python3 - "$ROOT" "$1" <<'PY'
 import glob, json, sys, time
 root, want = sys.argv[1], int(sys.argv[2])
-while True:
+deadline = time.time() + 120
+while time.time() < deadline:
     n = 0
     for f in glob.glob(root + "/pods/*/*/status.json"):
         try:
@@ -52,8 +79,9 @@ while True:
         if cs and all(c["state"]["kind"] == "Running" for c in cs if c["role"] != "init"):
             n += 1
     if n >= want:
-        break
-    time.sleep(0.005)
+        sys.exit(0)
+    time.sleep(0.002)
+sys.exit("timed out waiting for running pods")
 PY
 }
 supervisor_rss() {
@@ -61,7 +89,7 @@ supervisor_rss() {
 import json,sys
 kb=[]
 for i in json.load(sys.stdin)["items"]:
-    pid=i["status"].get("supervisorPid")
+    pid=(i["metadata"].get("annotations") or {}).get("garrison.io/supervisor-pid", "").split(" ")[0]
     try:
         for l in open(f"/proc/{pid}/status"):
             if l.startswith("VmHWM:"): kb.append(int(l.split()[1]))
@@ -70,40 +98,99 @@ if kb: print(f"supervisors={len(kb)} peak_rss_kb_max={max(kb)} peak_rss_kb_avg={
 }
 
 pod3() {
+  local img=""
+  [ "${2:-}" = podman ] && img="image: $IMAGE, imagePullPolicy: Never, "
   cat <<YAML
 apiVersion: v1
 kind: Pod
 metadata: {name: $1}
 spec:
   terminationGracePeriodSeconds: 0
-  initContainers: [{name: init, command: ["/bin/sh", "-c", "echo ready > /data/x"], volumeMounts: [{name: d, mountPath: /data}]}]
+  initContainers: [{name: init, ${img}command: ["/bin/sh", "-c", "echo ready > /data/x"], volumeMounts: [{name: d, mountPath: /data}]}]
   containers:
-  - {name: a, command: ["sleep", "100000"], volumeMounts: [{name: d, mountPath: /data}]}
-  - {name: b, command: ["sleep", "100000"], volumeMounts: [{name: d, mountPath: /data}]}
+  - {name: a, ${img}command: ["sleep", "100000"], volumeMounts: [{name: d, mountPath: /data}]}
+  - {name: b, ${img}command: ["sleep", "100000"], volumeMounts: [{name: d, mountPath: /data}]}
   volumes: [{name: d, emptyDir: {}}]
 YAML
 }
-
-for net in none bridge; do
-  extra=(--network $net)
-  [ $net = bridge ] && extra+=(--bridge $BRIDGE --pod-cidr 10.252.0.0/16)
-  for i in $(seq 1 $REPS); do
-    pod3 p3 > $DIR/p3.yaml
-    t0=$(now); apply -f $DIR/p3.yaml "${extra[@]}"; t1=$(now); wait_running 1; t2=$(now)
-    echo "init+2 network=$net run=$i apply_s=$(secs $t0 $t1) all_running_s=$(secs $t0 $t2)"
-    [ $i = $REPS ] && [ $net = none ] && supervisor_rss
-    "$G" delete pod p3 --root $ROOT --grace-period 0 >/dev/null
+many() {
+  local img=""
+  [ "${1:-}" = podman ] && img="image: $IMAGE, imagePullPolicy: Never, "
+  for i in $(seq 1 $PODS); do
+    printf -- '---\napiVersion: v1\nkind: Pod\nmetadata: {name: p%d}\nspec:\n  terminationGracePeriodSeconds: 0\n  containers: [{name: main, %scommand: ["sleep", "100000"]}]\n' $i "$img"
   done
+}
+pod3 p3 > $DIR/p3.yaml
+many > $DIR/many.yaml
+many podman > $DIR/many-podman.yaml
+podnames=$(seq -f 'p%g' 1 $PODS | tr '\n' ' ')
+
+# One pod with an init and two app containers through podman's CLI: the pod, its containers (the init one
+# with --init-ctr, run to completion before the others), `pod start` returns once all are started.
+podman_p3() {
+  "${P[@]}" pod create --name p3 --network none >/dev/null
+  "${P[@]}" create --pod p3 --name p3-init --init-ctr always -v p3d:/data $IMAGE sh -c 'echo ready > /data/x' >/dev/null
+  "${P[@]}" create --pod p3 --name p3-a -v p3d:/data $IMAGE sleep 100000 >/dev/null
+  "${P[@]}" create --pod p3 --name p3-b -v p3d:/data $IMAGE sleep 100000 >/dev/null
+  "${P[@]}" pod start p3 >/dev/null
+}
+
+if [ "${TRACE:-0}" = 1 ]; then
+  echo "== one traced start (GARRISON_TRACE_PHASES; supervisor then apply marks, µs) =="
+  GARRISON_TRACE_PHASES=1 "$G" apply --root $ROOT --rootfs $DIR/rootfs --runtime "$RUNTIME" --no-seccomp-default -f $DIR/p3.yaml --network none 2>$DIR/apply.trace >/dev/null
+  wait_running 1
+  sleep 0.2
+  grep '^phase' $ROOT/pods/default/p3/supervisor.log | grep -v 'phase init ' || true
+  cat $DIR/apply.trace
+  GARRISON_TRACE_PHASES=1 "$G" delete pod p3 --root $ROOT --grace-period 0 2>&1 >/dev/null | grep '^phase' || true
+fi
+
+declare -A R
+rec() { R[$1]="${R[$1]:-} $2"; }
+for i in $(seq 1 $REPS); do
+  t0=$(now); apply -f $DIR/p3.yaml --network none; wait_running 1; t1=$(now)
+  "$G" delete pod p3 --root $ROOT --grace-period 0 >/dev/null; t2=$(now)
+  rec g_p3_none $(ms $t0 $t1); rec g_p3_del $(ms $t1 $t2)
+  if [ "$PODMAN" = 1 ]; then
+    t0=$(now); podman_p3; t1=$(now)
+    "${P[@]}" pod rm -f -t 0 p3 >/dev/null; "${P[@]}" volume rm -f p3d >/dev/null; t2=$(now)
+    rec p_p3_none $(ms $t0 $t1); rec p_p3_del $(ms $t1 $t2)
+  fi
+  t0=$(now); apply -f $DIR/p3.yaml --network bridge --bridge $BRIDGE --pod-cidr 10.252.0.0/16; wait_running 1; t1=$(now)
+  [ $i = $REPS ] && supervisor_rss
+  "$G" delete pod p3 --root $ROOT --grace-period 0 >/dev/null
+  rec g_p3_bridge $(ms $t0 $t1)
+  echo "round $i: init+2 none ${R[g_p3_none]##* } ms (podman ${R[p_p3_none]##* }) bridge ${R[g_p3_bridge]##* } ms"
 done
 
-: > $DIR/many.yaml
-for i in $(seq 1 $PODS); do
-  printf -- '---\napiVersion: v1\nkind: Pod\nmetadata: {name: p%d}\nspec:\n  terminationGracePeriodSeconds: 0\n  containers: [{name: main, command: ["sleep", "100000"]}]\n' $i >> $DIR/many.yaml
+for i in $(seq 1 $ROUNDS); do
+  t0=$(now); apply -f $DIR/many.yaml --network none; wait_running $PODS; t1=$(now)
+  [ $i = $ROUNDS ] && supervisor_rss
+  "$G" delete pod $podnames --root $ROOT --grace-period 0 >/dev/null; t2=$(now)
+  rec g_many $(ms $t0 $t1); rec g_many_del $(ms $t1 $t2)
+  if [ "$PODMAN" = 1 ]; then
+    t0=$(now); "${P[@]}" play kube --network none $DIR/many-podman.yaml >/dev/null; t1=$(now)
+    "${P[@]}" pod rm -f -t 0 $podnames >/dev/null; t2=$(now)
+    rec p_many $(ms $t0 $t1); rec p_many_del $(ms $t1 $t2)
+  fi
+  echo "round $i: $PODS pods ${R[g_many]##* } ms, delete ${R[g_many_del]##* } ms (podman ${R[p_many]##* } / ${R[p_many_del]##* })"
 done
-t0=$(now); apply -f $DIR/many.yaml --network none; t1=$(now); wait_running $PODS; t2=$(now)
-echo "$PODS pods network=none apply_s=$(secs $t0 $t1) all_running_s=$(secs $t0 $t2)"
-supervisor_rss
-t0=$(now)
-for i in $(seq 1 $PODS); do "$G" delete pod p$i --root $ROOT --grace-period 0 >/dev/null; done
-t1=$(now)
-echo "$PODS pods delete_s=$(secs $t0 $t1)"
+
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
+range() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk 'NR==1{lo=$1} {hi=$1} END {print lo "-" hi}'; }
+row() {  # label, garrison key, podman key, divisor (per pod)
+  local g=$(median "${R[$2]}") p=""
+  printf '%-58s garrison %5s ms (%s)' "$1" "$g" "$(range "${R[$2]}")"
+  if [ -n "${3:-}" ] && [ -n "${R[$3]:-}" ]; then
+    p=$(median "${R[$3]}")
+    printf '  podman %5s ms (%s)  ratio %s' "$p" "$(range "${R[$3]}")" "$(awk "BEGIN{printf \"%.2fx\", $g/$p}")"
+  fi
+  [ -n "${4:-}" ] && printf '  per pod %s ms' "$(awk "BEGIN{printf \"%.1f\", $g/$4}")"
+  echo
+}
+echo "== medians (range) over $REPS / $ROUNDS rounds; ratio = garrison / podman (below 1: garrison faster) =="
+row "1 init + 2 app: start -> all running, network none" g_p3_none p_p3_none
+row "same, garrison with a bridge (veth + address)" g_p3_bridge
+row "delete of that pod (network none)" g_p3_del p_p3_del
+row "$PODS single-container pods, one manifest -> all running" g_many p_many
+row "delete of the $PODS pods (one command)" g_many_del p_many_del $PODS
