@@ -56,7 +56,9 @@ let package = Package(
     .target(name: "GarrisonOCI", dependencies: ["GarrisonCore"]),
     .target(name: "GarrisonSeccomp", dependencies: ["GarrisonCore", "GarrisonPlan", "GarrisonKernel", "CSeccomp",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
-    .target(name: "GarrisonLSM", dependencies: ["GarrisonCore", "GarrisonPlan", "GarrisonKernel",
+    // The host's LSMs through their libraries (libselinux), Foundation-free: garrison-oci links it.
+    .target(name: "GarrisonLSMHost", dependencies: ["GarrisonCore", "GarrisonKernel", "CSELinux"]),
+    .target(name: "GarrisonLSM", dependencies: ["GarrisonCore", "GarrisonPlan", "GarrisonKernel", "GarrisonLSMHost",
                                                .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "GarrisonPolicy", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI",
                                                   "GarrisonSeccomp", "GarrisonLSM",
@@ -83,9 +85,9 @@ let package = Package(
     .systemLibrary(name: "CXattr"),
     .target(name: "GarrisonImages", dependencies: ["GarrisonCore", "GarrisonKernel", "CXattr", .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "GarrisonRuntime", dependencies: ["GarrisonCore", "GarrisonOCI", "GarrisonPlan", "GarrisonKernel", "GarrisonInit",
-                                                   "GarrisonCgroups", "GarrisonSeccomp", "CSeccomp", "CGarrisonLinux"]),
+                                                   "GarrisonCgroups", "GarrisonSeccomp", "GarrisonLSMHost", "CSeccomp", "CGarrisonLinux"]),
 
-    .target(name: "GarrisonPods", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy", "GarrisonLSM",
+    .target(name: "GarrisonPods", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy", "GarrisonLSM", "GarrisonLSMHost",
                                                 "GarrisonOCI", "GarrisonCgroups", "GarrisonImages", "GarrisonAudit",
                                                 "GarrisonKernel", "CGarrisonLinux"]),
 
@@ -98,7 +100,7 @@ let package = Package(
     ]),
     .target(name: "GarrisonCommands", dependencies: [
       "GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonPolicy", "GarrisonOCI", "GarrisonLint",
-      "GarrisonAudit", "GarrisonRuntime", "GarrisonPods", "GarrisonImages", "GarrisonOCICommands", "GarrisonLSM",
+      "GarrisonAudit", "GarrisonRuntime", "GarrisonPods", "GarrisonImages", "GarrisonOCICommands", "GarrisonLSM", "GarrisonLSMHost",
       "GarrisonAdmission", "GarrisonSeccomp", "GarrisonKernel", "GarrisonMetrics",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
@@ -123,7 +125,7 @@ let package = Package(
                 resources: [.copy("Fixtures")]),
     .testTarget(name: "GarrisonAuditTests", dependencies: ["GarrisonAudit"]),
     .testTarget(name: "GarrisonAdmissionTests", dependencies: ["GarrisonAdmission", "GarrisonLint", "GarrisonManifest", "GarrisonAudit"]),
-    .testTarget(name: "GarrisonLSMTests", dependencies: ["GarrisonLSM"]),
+    .testTarget(name: "GarrisonLSMTests", dependencies: ["GarrisonLSM", "GarrisonLSMHost"]),
     .testTarget(name: "GarrisonCgroupsTests", dependencies: ["GarrisonCgroups", "GarrisonKernel"]),
     .testTarget(name: "GarrisonMetricsTests", dependencies: ["GarrisonMetrics", "GarrisonCgroups", "GarrisonKernel", "GarrisonAudit", "GarrisonCore"]),
     .testTarget(name: "GarrisonImagesTests", dependencies: ["GarrisonImages", "GarrisonKernel"]),
