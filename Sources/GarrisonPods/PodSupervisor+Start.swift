@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonLSMHost
 import GarrisonOCI
 
 /// Starting one container: fresh overlay root, volume binds (subPaths resolved safely), bundle, runtime
@@ -12,7 +13,8 @@ extension PodSupervisor {
     try runtime.delete(id: id, force: true)
     for (j, _) in c.volumeMounts.enumerated() { try Mounts.unmount(paths.subpath(c.name, j)) }
     let cdir = paths.container(c.name)
-    let rootfs = try ContainerRootfs.mount(c.rootfs, containerDir: cdir)
+    let rootfs = try ContainerRootfs.mount(c.rootfs, containerDir: cdir,
+                                           mountLabel: SELinuxLibrary.isEnabled ? c.spec.linux?.mountLabel : nil)
     if !status.mounts.contains(rootfs) { status.mounts.append(rootfs) }
     var binds: [BundleSpec.VolumeBind] = []
     for (j, m) in c.volumeMounts.enumerated() {

@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonAudit
 import GarrisonCore
+import GarrisonLSMHost
 import GarrisonOCI
 
 /// The per-pod supervisor (`garrison supervise`): holds the sandbox, prepares volumes, starts init containers
@@ -149,7 +150,9 @@ public final class PodSupervisor: @unchecked Sendable {
     }
     status.hostIP = HostAddress.primary(wait: reaper.wait)
     if record.namespaces.hostNetwork { status.podIP = status.hostIP }
-    let preparer = VolumePreparer(paths: paths, fsGroup: record.fsGroup)
+    // One MCS level per pod: every unprivileged container's mount label is the same (the first one found).
+    let mountLabel = SELinuxLibrary.isEnabled ? record.containers.lazy.compactMap({ $0.spec.linux?.mountLabel }).first : nil
+    let preparer = VolumePreparer(paths: paths, fsGroup: record.fsGroup, seLinuxMountLabel: mountLabel)
     for v in record.volumes {
       let (source, mounts) = try preparer.prepare(v)
       volumeSources[v.name] = source
