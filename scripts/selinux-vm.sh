@@ -51,11 +51,15 @@ done
 [ -d /var/lib/selinux/default/active/modules/100/base ] || vm_need "/var/lib/selinux/default (selinux-policy-default)"
 command -v bzip2 >/dev/null || vm_need "bzip2"
 vm_init
+# Pods' writable layers are overlays; Debian builds overlayfs as a module, which the initramfs must carry.
+overlay_ko=/lib/modules/${KERNEL##*/vmlinuz-}/kernel/fs/overlayfs/overlay.ko
+[ -r "$overlay_ko" ] || vm_need "$overlay_ko (the kernel's modules, linux-image-amd64)"
+install -m 0644 "$overlay_ko" "$img/vm/overlay.ko"
 
 # --- SELinux userland and policy -----------------------------------------------------------------------------
 # libsemanage runs load_policy (and setfiles, sefcontext_compile when present) by their /sbin paths.
 for tool in /usr/sbin/load_policy /usr/sbin/semodule /usr/sbin/setenforce /usr/sbin/getenforce /usr/sbin/setfiles \
-            /usr/sbin/sefcontext_compile /usr/bin/chcon /usr/bin/stat; do
+            /usr/sbin/sefcontext_compile /usr/bin/chcon /usr/bin/stat /usr/bin/unshare /usr/bin/sleep; do
   if [ -x "$tool" ]; then vm_install_tool "$tool"; fi
 done
 ln -s usr/sbin "$img/sbin"
@@ -131,7 +135,10 @@ cat >"$img/stage2" <<'STAGE2'
 #!/bin/sh
 . /vm/lib.sh
 mount -t selinuxfs selinuxfs /sys/fs/selinux
+insmod /vm/overlay.ko || echo "GARRISON-VM: note: insmod overlay.ko failed"
 export GARRISON_POLICIES=/vm/Policies
+# The pod sandbox is util-linux's `unshare --fork --kill-child sleep infinity` (busybox's has no --kill-child).
+export PATH=/usr/bin:$PATH
 # Container output through a pipe: at exec SELinux closes the descriptors the new domain may not use, and
 # container_t may not write the VM's own files (tmpfs_t); a pipe from the runtime's side it may (as in a pod).
 run() {

@@ -35,6 +35,10 @@ if ! ls /boot/vmlinuz-* >/dev/null 2>&1; then
     (cd "$kdir" && apt-get download -qq "$kpkg")
     dpkg-deb -x "$kdir"/*.deb "$kdir/x"
     install -m 0644 "$kdir"/x/boot/vmlinuz-* /boot/
+    # scripts/selinux-vm.sh loads overlayfs (a module in Debian's kernel) for pods' writable layers.
+    for ko in "$kdir"/x/lib/modules/*/kernel/fs/overlayfs/overlay.ko; do
+      [ -e "$ko" ] && install -D -m 0644 "$ko" "/lib/modules/${ko#"$kdir"/x/lib/modules/}"
+    done
     rm -rf "$kdir"
   fi
   ls /boot/vmlinuz-* >/dev/null

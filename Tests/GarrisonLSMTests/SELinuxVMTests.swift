@@ -20,6 +20,11 @@ import Testing
     where !FileManager.default.isExecutableFile(atPath: tool) {
       return "\(tool) missing (policycoreutils, selinux-utils; scripts/setup.sh)"
     }
+    if let kernel = AppArmorVM.kernel {
+      let version = String(kernel.dropFirst("/boot/vmlinuz-".count))
+      let overlay = "/lib/modules/\(version)/kernel/fs/overlayfs/overlay.ko"
+      if !FileManager.default.fileExists(atPath: overlay) { return "\(overlay) missing (pods' overlays; scripts/setup.sh)" }
+    }
     if !FileManager.default.fileExists(atPath: "/var/lib/selinux/default/active/modules/100/base") {
       return "no /var/lib/selinux/default policy store (selinux-policy-default; scripts/setup.sh)"
     }
