@@ -56,7 +56,9 @@ let package = Package(
     .target(name: "GarrisonOCI", dependencies: ["GarrisonCore"]),
     .target(name: "GarrisonSeccomp", dependencies: ["GarrisonCore", "GarrisonPlan", "GarrisonKernel", "CSeccomp",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
-    .target(name: "GarrisonLSM", dependencies: ["GarrisonCore", "GarrisonKernel",
+    // The host's LSMs through their libraries (libselinux), Foundation-free: garrison-oci links it.
+    .target(name: "GarrisonLSMHost", dependencies: ["GarrisonCore", "GarrisonKernel", "CSELinux"]),
+    .target(name: "GarrisonLSM", dependencies: ["GarrisonCore", "GarrisonKernel", "GarrisonLSMHost",
                                                .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "GarrisonCompiler", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI",
                                                   "GarrisonSeccomp", "GarrisonLSM",
@@ -86,9 +88,9 @@ let package = Package(
     .systemLibrary(name: "CXattr"),
     .target(name: "GarrisonImages", dependencies: ["GarrisonCore", "GarrisonKernel", "CXattr", .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "GarrisonRuntime", dependencies: ["GarrisonCore", "GarrisonOCI", "GarrisonKernel", "GarrisonInitProtocol",
-                                                   "GarrisonCgroups", "GarrisonSeccomp", "CSeccomp", "CGarrisonLinux"]),
+                                                   "GarrisonCgroups", "GarrisonSeccomp", "GarrisonLSMHost", "CSeccomp", "CGarrisonLinux"]),
 
-    .target(name: "GarrisonPods", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonCompiler", "GarrisonLSM",
+    .target(name: "GarrisonPods", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonCompiler", "GarrisonLSM", "GarrisonLSMHost",
                                                 "GarrisonOCI", "GarrisonCgroups", "GarrisonImages", "GarrisonAudit",
                                                 "GarrisonKernel"]),
 
@@ -101,7 +103,7 @@ let package = Package(
     ]),
     .target(name: "GarrisonCommands", dependencies: [
       "GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonCompiler", "GarrisonLint",
-      "GarrisonAudit", "GarrisonPods", "GarrisonImages", "GarrisonLSM",
+      "GarrisonAudit", "GarrisonPods", "GarrisonImages", "GarrisonLSM", "GarrisonLSMHost",
       "GarrisonAdmission", "GarrisonSeccomp", "GarrisonKernel", "GarrisonMetrics",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
@@ -120,7 +122,7 @@ let package = Package(
     // Tests: one target per module plus integration tests (root, real containers), sharing one support target:
     // the process runner, scratch directories, the built-products locator and JSON Schema validation.
     .target(name: "GarrisonTestSupport", dependencies: ["GarrisonCore", "GarrisonSeccomp"], path: "Tests/GarrisonTestSupport"),
-    .testTarget(name: "GarrisonManifestTests", dependencies: [ "GarrisonManifest"]),
+    .testTarget(name: "GarrisonManifestTests", dependencies: ["GarrisonManifest"]),
     .testTarget(name: "GarrisonCompilerTests", dependencies: ["GarrisonTestSupport", "GarrisonCompiler", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI"],
                 resources: [.copy("Golden")]),
     .testTarget(name: "GarrisonSeccompTests", dependencies: ["GarrisonTestSupport", "GarrisonSeccomp"]),
@@ -128,13 +130,13 @@ let package = Package(
                 resources: [.copy("Fixtures")]),
     .testTarget(name: "GarrisonAuditTests", dependencies: ["GarrisonTestSupport", "GarrisonAudit", "GarrisonSeccomp"]),
     .testTarget(name: "GarrisonAdmissionTests", dependencies: ["GarrisonTestSupport", "GarrisonAdmission", "GarrisonLint", "GarrisonAudit"]),
-    .testTarget(name: "GarrisonLSMTests", dependencies: ["GarrisonTestSupport", "GarrisonLSM"]),
-    .testTarget(name: "GarrisonCgroupsTests", dependencies: [ "GarrisonCgroups", "GarrisonKernel"]),
-    .testTarget(name: "GarrisonMetricsTests", dependencies: [ "GarrisonMetrics", "GarrisonCgroups", "GarrisonKernel"]),
+    .testTarget(name: "GarrisonLSMTests", dependencies: ["GarrisonTestSupport", "GarrisonLSM", "GarrisonLSMHost"]),
+    .testTarget(name: "GarrisonCgroupsTests", dependencies: ["GarrisonCgroups", "GarrisonKernel"]),
+    .testTarget(name: "GarrisonMetricsTests", dependencies: ["GarrisonMetrics", "GarrisonCgroups", "GarrisonKernel"]),
     .testTarget(name: "GarrisonImagesTests", dependencies: ["GarrisonTestSupport", "GarrisonImages", "GarrisonKernel"]),
     .testTarget(name: "GarrisonPodsTests", dependencies: ["GarrisonTestSupport", "GarrisonPods", "GarrisonKernel", "GarrisonManifest", "GarrisonOCI", "GarrisonAudit", "GarrisonLSM", "garrison"],
                 exclude: ["Fixtures"]),
-    .testTarget(name: "GarrisonOCICommandsTests", dependencies: [ "GarrisonOCICommands",
+    .testTarget(name: "GarrisonOCICommandsTests", dependencies: ["GarrisonOCICommands",
                                                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .testTarget(name: "GarrisonFuzzTests", dependencies: ["GarrisonTestSupport", "garrison-fuzz"]),
     // Unit tests of the init, the kernel door and the runtime: no root, no containers.

@@ -14,6 +14,7 @@
 #   LOG=FILE       also keep the serial console output there
 #   KEEP=1         keep the scratch directory (under /var/tmp) for inspection
 #
+# The VM machinery is shared with scripts/selinux-vm.sh (scripts/lsm-vm-lib.sh).
 # The VM prints `GARRISON-VM: PASS <check> ...` / `GARRISON-VM: FAIL <check> ...` lines on its serial console.
 # Exit status: 0 when every expected check passed, 1 when one failed or is missing (or the VM timed out),
 # 2 when a prerequisite is missing (qemu, kernel, binaries, busybox-static, apparmor_parser, cpio).
@@ -40,38 +41,15 @@
 #   missing-profile-clean      ... and neither leaves a state directory, cgroup or process behind
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-BIN=${BIN:-.build/debug}
-TIMEOUT=${TIMEOUT:-300}
-QEMU=${QEMU:-qemu-system-x86_64}
-BUSYBOX=/bin/busybox
+. scripts/lsm-vm-lib.sh
+VM_NAME=apparmor-vm
 PARSER=/usr/sbin/apparmor_parser
 CHECKS=(apparmor-enabled profile-loaded garrison-load-audited cgroup-v2-limits confined-label confined-denial unconfined-control explicit-unconfined
         attestation missing-profile-refused missing-profile-refused-by-init missing-profile-clean)
 
-need() { echo "apparmor-vm: missing prerequisite: $*" >&2; exit 2; }
-command -v "$QEMU" >/dev/null || need "$QEMU (Debian package qemu-system-x86)"
-if [ -z "${KERNEL:-}" ]; then
-  KERNEL=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1 || true)
-fi
-[ -n "$KERNEL" ] && [ -r "$KERNEL" ] || need "a kernel image /boot/vmlinuz-* (Debian package linux-image-amd64)"
-[ -x "$BIN/garrison-oci" ] || need "$BIN/garrison-oci (swift build --product garrison-oci)"
-[ -x "$BIN/garrison-init" ] || need "$BIN/garrison-init (swift build --product garrison-init)"
-[ -x "$BIN/garrison" ] || need "$BIN/garrison (swift build --product garrison)"
-[ -x "$BUSYBOX" ] && ! ldd "$BUSYBOX" >/dev/null 2>&1 || need "a static $BUSYBOX (busybox-static)"
-[ -x "$PARSER" ] || need "$PARSER (apparmor)"
-[ -d /etc/apparmor.d/tunables ] && [ -d /etc/apparmor.d/abstractions ] || need "/etc/apparmor.d (apparmor)"
-command -v cpio >/dev/null || need "cpio"
-command -v strip >/dev/null || need "strip (binutils)"
-command -v python3 >/dev/null || need "python3"
-if ldd "$BIN/garrison-init" >/dev/null 2>&1; then need "a static garrison-init (it is dynamically linked)"; fi
-
-work=$(mktemp -d /var/tmp/garrison-aavm.XXXXXX)
-cleanup() { if [ "${KEEP:-0}" = 1 ]; then echo "apparmor-vm: kept $work" >&2; else rm -rf "$work"; fi; }
-trap cleanup EXIT
-top=$work/cpio   # the initramfs: /init (stage 1), busybox, /dev/console and /img
-img=$top/img     # the tree stage 1 moves onto a tmpfs before switch_root (pivot_root fails on rootfs)
-mkdir -p "$top"/{bin,dev,newroot} "$img"/{bin,dev,proc,sys,run,tmp,root,etc,usr/sbin,usr/local/bin,vm}
+[ -x "$PARSER" ] || vm_need "$PARSER (apparmor)"
+[ -d /etc/apparmor.d/tunables ] && [ -d /etc/apparmor.d/abstractions ] || vm_need "/etc/apparmor.d (apparmor)"
+vm_init
 
 # --- The profile -------------------------------------------------------------------------------------------
 if [ -n "${PROFILE:-}" ]; then
@@ -91,120 +69,47 @@ if [ -d /usr/share/apparmor-features ]; then
   mkdir -p "$img/usr/share"
   cp -a /usr/share/apparmor-features "$img/usr/share/apparmor-features"
 fi
-
-# --- Binaries and every shared library they load -----------------------------------------------------------
-copy_libs() {  # copies the ELF interpreter and each `ldd` dependency of $1 (none if static) to the same path under $img
-  { ldd "$1" 2>/dev/null || true; } | awk '/=> \//{print $3} /^[[:space:]]*\/[^ ]*ld-linux/{print $1}' | while read -r lib; do
-    [ -e "$img$lib" ] && continue
-    mkdir -p "$img$(dirname "$lib")"
-    cp -L "$lib" "$img$lib"
-  done
-}
-# Debug binaries carry DWARF and symbol tables; stripped copies keep the initramfs (and TCG's unpacking) small.
-strip -s -o "$img/usr/local/bin/garrison-oci" "$BIN/garrison-oci"
-strip -s -o "$img/usr/local/bin/garrison-init" "$BIN/garrison-init"
-copy_libs "$BIN/garrison-oci"
-strip -s -o "$img/usr/local/bin/garrison" "$BIN/garrison"
-copy_libs "$BIN/garrison"
 mkdir -p "$img/vm/Policies" && cp -a Policies/apparmor "$img/vm/Policies/apparmor"
-install -m 0755 "$PARSER" "$img/usr/sbin/apparmor_parser"
-copy_libs "$PARSER"
-install -m 0755 "$BUSYBOX" "$img/bin/busybox"
-for applet in $("$BUSYBOX" --list); do
-  case "$applet" in busybox|*/*|'') continue ;; esac
-  ln -sf busybox "$img/bin/$applet"
-done
-echo "root:x:0:0:root:/root:/bin/sh" >"$img/etc/passwd"
-echo "root:x:0:" >"$img/etc/group"
+vm_install_tool "$PARSER"
 
-# --- The container rootfs and bundles ----------------------------------------------------------------------
-rootfs=$img/vm/rootfs
-mkdir -p "$rootfs"/{bin,etc,proc,sys,dev,tmp}
-install -m 0755 "$BUSYBOX" "$rootfs/bin/busybox"
-for applet in sh cat head echo sleep grep true; do ln -sf busybox "$rootfs/bin/$applet"; done
-printf 'root:x:0:0:root:/:/bin/sh\n' >"$rootfs/etc/passwd"
-printf 'root:x:0:\n' >"$rootfs/etc/group"
-chmod 1777 "$rootfs/tmp"
-
-"$BIN/garrison-oci" spec --bundle "$work" >/dev/null
+# --- The bundles -------------------------------------------------------------------------------------------
 # The container: stay alive a moment (the runtime reads /proc/<pid>/attr/current back after execve), then
 # report its label and whether the profile's `deny @{PROC}/kallsyms` holds.
 probe='sleep 1
 read -r label </proc/self/attr/current; echo "LABEL=$label"
 if [ -r /proc/self/attr/apparmor/current ]; then read -r l </proc/self/attr/apparmor/current; echo "AALABEL=$l"; fi
 if err=$(head -c 16 /proc/kallsyms 2>&1 >/dev/null); then echo "KALLSYMS=readable"; else echo "KALLSYMS=denied $err"; fi'
+export PROBE=$probe
 bundle() {  # bundle DIR PROFILE-NAME-OR-EMPTY
-  mkdir -p "$img/vm/$1"
-  python3 - "$work/config.json" "$img/vm/$1/config.json" "$2" "$probe" <<'PY'
-import json, sys
-src, dst, profile, probe = sys.argv[1:5]
-spec = json.load(open(src))
-spec["root"]["path"] = "/vm/rootfs"
-spec["process"]["args"] = ["sh", "-c", probe]
-if profile:
-    spec["process"]["apparmorProfile"] = profile
-else:
-    spec["process"].pop("apparmorProfile", None)
-json.dump(spec, open(dst, "w"), indent=2, sort_keys=True)
-PY
+  vm_bundle "$1" "import os
+spec['process']['args'] = ['sh', '-c', os.environ['PROBE']]
+spec['process'].pop('apparmorProfile', None)
+if '$2': spec['process']['apparmorProfile'] = '$2'"
 }
 bundle confined "$name"
 # cgroup v2 limits, read inside the container's cgroup namespace, and a fork storm stopped by pids.max (ash
 # gives up on a failed fork, so the storm runs in a subshell and the count uses builtins only).
-limits_probe='echo "PIDSMAX=$(cat /sys/fs/cgroup/pids.max) MEMMAX=$(cat /sys/fs/cgroup/memory.max)"
+export LIMITS_PROBE='echo "PIDSMAX=$(cat /sys/fs/cgroup/pids.max) MEMMAX=$(cat /sys/fs/cgroup/memory.max)"
 (i=0; while [ $i -lt 20 ]; do sleep 2 & i=$((i+1)); done) 2>/dev/shm/err
 n=0; while read -r line; do case "$line" in *fork*) n=$((n+1));; esac; done </dev/shm/err
 echo "FORKFAIL=$n"'
-python3 - "$work/config.json" "$img/vm/limits/config.json" "$limits_probe" <<'PY'
-import json, os, sys
-src, dst, probe = sys.argv[1:4]
-spec = json.load(open(src))
-spec["root"]["path"] = "/vm/rootfs"
-spec["process"]["args"] = ["sh", "-c", probe]
-spec["process"].pop("apparmorProfile", None)
-spec["linux"].setdefault("resources", {})
-spec["linux"]["resources"]["pids"] = {"limit": 10}
-spec["linux"]["resources"]["memory"] = {"limit": 67108864}
-spec["mounts"].append({"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
-                       "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]})
-os.makedirs(os.path.dirname(dst), exist_ok=True)
-json.dump(spec, open(dst, "w"), indent=2, sort_keys=True)
-PY
+vm_bundle limits "import os
+spec['process']['args'] = ['sh', '-c', os.environ['LIMITS_PROBE']]
+spec['process'].pop('apparmorProfile', None)
+spec['linux'].setdefault('resources', {})
+spec['linux']['resources']['pids'] = {'limit': 10}
+spec['linux']['resources']['memory'] = {'limit': 67108864}
+spec['mounts'].append({'destination': '/sys/fs/cgroup', 'type': 'cgroup', 'source': 'cgroup',
+                       'options': ['nosuid', 'noexec', 'nodev', 'relatime', 'ro']})"
 bundle unconfined ""
 bundle explicit-unconfined unconfined
 bundle missing "garrison-vmtest-not-loaded"
 
-# --- Stage 1: move the tree onto a tmpfs and switch_root into it --------------------------------------------
-install -m 0755 "$BUSYBOX" "$top/bin/busybox"
-mknod -m 600 "$top/dev/console" c 5 1
-cat >"$top/init" <<'STAGE1'
-#!/bin/busybox sh
-/bin/busybox mount -t tmpfs -o mode=0755 tmpfs /newroot || /bin/busybox echo "GARRISON-VM: FAIL stage1 mount tmpfs"
-/bin/busybox mv /img/* /newroot/
-exec /bin/busybox switch_root /newroot /stage2
-STAGE1
-chmod 0755 "$top/init"
-
 # --- Stage 2: the checks (runs as PID 1 on the tmpfs root) --------------------------------------------------
 cat >"$img/stage2" <<'STAGE2'
 #!/bin/sh
-export PATH=/bin:/usr/sbin:/usr/local/bin HOME=/root
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mkdir -p /dev/pts /dev/shm
-mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
-mount -t securityfs securityfs /sys/kernel/security
-# A pure cgroup v2 host (the development host is hybrid, with every controller on v1): garrison-oci's cgroup
-# manager must enable the controllers down its path itself, and device rules become an eBPF program.
-mount -t cgroup2 cgroup2 /sys/fs/cgroup || echo "GARRISON-VM: note: cgroup2 not mountable"
-ok() { echo "GARRISON-VM: PASS $*"; }
-bad() { echo "GARRISON-VM: FAIL $*"; }
-stamp() { echo "GARRISON-VM: at $(cut -d' ' -f1 /proc/uptime)s $*"; }
-stamp "stage2 started"
+. /vm/lib.sh
 name=$(cat /vm/profile-name)
-root=/run/garrison-oci
 echo "GARRISON-VM: kernel $(uname -r), LSMs $(cat /sys/kernel/security/lsm 2>/dev/null)"
 
 enabled=$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)
@@ -228,27 +133,6 @@ else
   bad garrison-load-audited "events=$events second load: $again"
 fi
 
-# run ID BUNDLE: garrison-oci run, output in /run/ID.out, stderr in /run/ID.err, status in /run/ID.rc,
-# audit log in /run/audit-ID.
-run() {
-  stamp "run $1 ($2)"
-  GARRISON_AUDIT_DIR=/run/audit-$1 garrison-oci --root $root run --bundle /vm/$2 $1 >/run/$1.out 2>/run/$1.err
-  echo $? >/run/$1.rc
-  sed "s/^/GARRISON-VM:   $1 | /" /run/$1.out /run/$1.err
-}
-# nothing_left ID: no state, no cgroup, and every process still in our mount namespace (no container remains)
-nothing_left() {
-  left=""
-  [ -e $root/$1 ] && left="$left state:$root/$1"
-  for d in /sys/fs/cgroup/garrison-oci-$1 /sys/fs/cgroup/*/garrison-oci-$1; do [ -e "$d" ] && left="$left cgroup:$d"; done
-  ours=$(readlink /proc/1/ns/mnt)
-  for p in /proc/[0-9]*; do
-    [ -s $p/cmdline ] || continue  # kernel threads (kdevtmpfs has a mount namespace of its own)
-    ns=$(readlink $p/ns/mnt 2>/dev/null) || continue
-    [ -n "$ns" ] && [ "$ns" != "$ours" ] && left="$left pid:${p#/proc/}($(tr '\0' ' ' <$p/cmdline))"
-  done
-  echo "$left"
-}
 
 run l1 limits
 if [ "$(cat /run/l1.rc)" = 0 ] && grep -qx "PIDSMAX=10 MEMMAX=67108864" /run/l1.out \
@@ -326,36 +210,5 @@ echo "GARRISON-VM: DONE"
 sync
 poweroff -f
 STAGE2
-chmod 0755 "$img/stage2"
 
-# --- Build the initramfs and boot -------------------------------------------------------------------------
-(cd "$top" && find . -print0 | cpio --null -o -H newc --quiet) >"$work/initrd.cpio"
-echo "apparmor-vm: initramfs $(du -h "$work/initrd.cpio" | cut -f1), kernel $KERNEL, profile $name" >&2
-start=$(date +%s)
-status=0
-timeout -k 5 "$TIMEOUT" "$QEMU" -accel tcg -m 1G -smp 1 -nographic -no-reboot -monitor none \
-  -kernel "$KERNEL" -initrd "$work/initrd.cpio" \
-  -append "console=ttyS0 apparmor=1 security=apparmor panic=-1 quiet" \
-  </dev/null >"$work/console.log" 2>&1 || status=$?
-elapsed=$(( $(date +%s) - start ))
-tr -d '\r' <"$work/console.log" >"$work/console.txt"
-[ -n "${LOG:-}" ] && cp "$work/console.txt" "$LOG"
-grep 'GARRISON-VM:' "$work/console.txt" || true
-
-failed=0
-if [ "$status" = 124 ] || [ "$status" = 137 ]; then echo "apparmor-vm: FAIL timeout after ${TIMEOUT}s" >&2; failed=1; fi
-grep -q '^GARRISON-VM: FAIL' "$work/console.txt" && failed=1
-for check in "${CHECKS[@]}"; do
-  if ! grep -q "^GARRISON-VM: PASS $check" "$work/console.txt"; then
-    echo "apparmor-vm: FAIL $check: no PASS line" >&2
-    failed=1
-  fi
-done
-grep -q '^GARRISON-VM: DONE' "$work/console.txt" || { echo "apparmor-vm: FAIL the VM did not finish" >&2; failed=1; }
-if [ "$failed" != 0 ]; then
-  echo "apparmor-vm: console tail:" >&2
-  tail -n 40 "$work/console.txt" >&2
-  echo "apparmor-vm: FAILED (${elapsed}s)" >&2
-  exit 1
-fi
-echo "apparmor-vm: all ${#CHECKS[@]} checks passed (${elapsed}s in the VM)"
+vm_boot "apparmor=1 security=apparmor"

@@ -9,6 +9,10 @@ PKGS+=(chromium)  # headless rendering of the HTML audit report in GarrisonAudit
 PKGS+=(containerd podman)  # real OCI clients driving garrison-oci in scripts/clients-test.sh (podman pulls conmon)
 PKGS+=(tmux)  # drives `garrison exec -it` through a real terminal in ExecTests
 PKGS+=(qemu-system-x86 cpio binutils python3)  # scripts/apparmor-vm.sh (AppArmorVMTests): initramfs + qemu TCG
+# scripts/selinux-vm.sh (SELinuxVMTests): Debian's policy (compiled on install, loaded in the VM), semodule/load_policy
+# for `garrison selinux load`, setenforce; checkpolicy/secilc to check Policies/selinux by hand. The host's own kernel
+# stays without SELinux: installing these does not enable it.
+PKGS+=(selinux-policy-default policycoreutils selinux-utils semodule-utils checkpolicy secilc bzip2)
 PKGS+=(prometheus)  # promtool check metrics and a real Prometheus scraping `garrison metrics serve` (MetricsTests); its service is never started
 for p in "${PKGS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 export DEBIAN_FRONTEND=noninteractive
@@ -19,7 +23,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# A Debian kernel with AppArmor for scripts/apparmor-vm.sh: only /boot/vmlinuz-* is used. Installing the package
+# A Debian kernel with AppArmor and SELinux for scripts/apparmor-vm.sh and scripts/selinux-vm.sh: only /boot/vmlinuz-* is used. Installing the package
 # runs update-initramfs, which works in most containers; where the postinst fails, the image is extracted from
 # the downloaded package instead (no dpkg state, nothing else needed).
 if ! ls /boot/vmlinuz-* >/dev/null 2>&1; then
@@ -31,6 +35,10 @@ if ! ls /boot/vmlinuz-* >/dev/null 2>&1; then
     (cd "$kdir" && apt-get download -qq "$kpkg")
     dpkg-deb -x "$kdir"/*.deb "$kdir/x"
     install -m 0644 "$kdir"/x/boot/vmlinuz-* /boot/
+    # scripts/selinux-vm.sh loads overlayfs (a module in Debian's kernel) for pods' writable layers.
+    for ko in "$kdir"/x/lib/modules/*/kernel/fs/overlayfs/overlay.ko; do
+      [ -e "$ko" ] && install -D -m 0644 "$ko" "/lib/modules/${ko#"$kdir"/x/lib/modules/}"
+    done
     rm -rf "$kdir"
   fi
   ls /boot/vmlinuz-* >/dev/null

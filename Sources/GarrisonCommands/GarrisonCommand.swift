@@ -36,6 +36,7 @@ public struct GarrisonCommand: ParsableCommand {
       SuperviseCommand.self,
       ControlCommand.self,
       AppArmorCommand.self,
+      SELinuxCommand.self,
     ]
   }
   public init() {}

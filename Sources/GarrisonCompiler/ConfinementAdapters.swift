@@ -102,6 +102,8 @@ enum AppArmorProfiles {
 
 /// SELinux labels from GarrisonLSM (validated components, per-pod MCS level).
 enum SELinuxLabels {
+  /// A privileged container's process label.
+  static let privileged = GarrisonLSM.SELinuxLabels.privilegedProcess.description
   static func make(options: GarrisonManifest.SELinuxOptions?, podUID: String, path: FieldPath) throws -> (process: String, mount: String) {
     let o = options.map { GarrisonLSM.SELinuxOptions(user: $0.user, role: $0.role, type: $0.type, level: $0.level) }
     let labels = try GarrisonLSM.SELinuxLabels.resolve(o, podUID: podUID, field: path)

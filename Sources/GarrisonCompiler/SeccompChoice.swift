@@ -87,17 +87,19 @@ enum AppArmorChoice {
 }
 
 /// The SELinux label: container seLinuxOptions replace the pod's as a whole (kubelet); unset components
-/// take container defaults; the level is unique per pod when not given. Privileged containers: disabled.
+/// take container defaults; the level is unique per pod when not given. Privileged containers run as
+/// `spc_t` (container-selinux's "super privileged container", unconfined; Garrison's module defines it on
+/// refpolicy hosts) unless their seLinuxOptions say otherwise; their files keep their labels (no mount label).
 enum SELinuxChoice {
   static func plan(
     container csc: SecurityContext?, pod psc: PodSecurityContext?, privileged: Bool, podUID: String,
     conSC: FieldPath, podSC: FieldPath, why: inout ProvenanceRecorder
   ) throws -> SELinuxPlan {
-    if privileged {
-      why.field("seLinux", "disabled", conSC / "privileged")
-      return SELinuxPlan(processLabel: nil, mountLabel: nil, explicit: false)
-    }
     let opts = csc?.seLinuxOptions ?? psc?.seLinuxOptions
+    if privileged && opts == nil {
+      why.field("seLinux", SELinuxLabels.privileged, conSC / "privileged")
+      return SELinuxPlan(processLabel: SELinuxLabels.privileged, mountLabel: nil, explicit: false)
+    }
     let path = csc?.seLinuxOptions != nil ? conSC / "seLinuxOptions" : podSC / "seLinuxOptions"
     let labels = try SELinuxLabels.make(options: opts, podUID: podUID, path: path)
     if opts != nil { why.field("seLinux", labels.process, path) } else { why.rule("seLinux", labels.process, "container_t with a per-pod MCS level") }

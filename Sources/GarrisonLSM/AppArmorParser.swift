@@ -30,40 +30,8 @@ public enum AppArmorParser {
   /// Runs the parser with `arguments`, the profile text on stdin; returns its exit status (-1 when killed by
   /// a signal) and its diagnostics without the "Cache read/write disabled" notice.
   static func run(_ arguments: [String], input text: String, parserPath: String) throws -> (Int32, String) {
-    // posix_spawn through GarrisonKernel, not Foundation's Process: Process waits on a CFRunLoop whose wake-up
-    // socket pair could not be made in the AppArmor VM, and a run then never saw the parser exit.
-    func fail(_ what: String, _ e: Errno) -> GarrisonError {
-      GarrisonError(.system, operation: "run apparmor_parser", "cannot run \(parserPath): \(what): \(e)", errno: e.rawValue)
-    }
-    let input: (read: Int32, write: Int32), errors: (read: Int32, write: Int32)
-    do { input = try Kernel.pipe() } catch { throw fail("pipe", error) }
-    do { errors = try Kernel.pipe() } catch {
-      Kernel.close(input.read)
-      Kernel.close(input.write)
-      throw fail("pipe", error)
-    }
-    let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
-    let pid: Int32
-    do {
-      pid = try Kernel.spawn(parserPath, args: [parserPath] + arguments, env: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"],
-                             stdin: input.read, stdout: null, stderr: errors.write, cwd: nil, newProcessGroup: false)
-    } catch {
-      for fd in [input.read, input.write, errors.read, errors.write, null] { Kernel.close(fd) }
-      throw fail("posix_spawn", error)
-    }
-    for fd in [input.read, errors.write, null] { Kernel.close(fd) }
-    // A profile is a few KiB, far below a pipe's buffer: writing it all before reading cannot block on the parser.
-    let wrote: Errno?
-    do { try FileIO.writeAll(fd: input.write, Array(text.utf8)); wrote = nil } catch { wrote = error }
-    Kernel.close(input.write)
-    let diagnostics = String(decoding: (try? FileIO.readAll(fd: errors.read)) ?? [], as: UTF8.self)
-    Kernel.close(errors.read)
-    let status: Int32
-    do { status = try Kernel.waitpid(pid).status } catch { throw fail("waitpid", error) }
-    if let wrote, wrote.rawValue != EPIPE { throw fail("write the profile", wrote) }
+    let (status, diagnostics) = try HostTool.run(parserPath, arguments, input: text)
     let lines = diagnostics.split(separator: "\n").filter { !$0.hasPrefix("Cache read/write disabled") }
-    let exit = Kernel.exitStatus(status)
-    return (exit.code ?? -1, lines.joined(separator: "; "))
+    return (status, lines.joined(separator: "; "))
   }
-
 }

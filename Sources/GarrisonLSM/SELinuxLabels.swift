@@ -11,6 +11,8 @@ public struct SELinuxLabels: Hashable, Codable, Sendable {
   public static let defaultType = "container_t"
   public static let mountRole = "object_r"
   public static let mountType = "container_file_t"
+  /// The label of a privileged container (`privileged: true` without seLinuxOptions): `spc_t`, unconfined, at s0.
+  public static let privilegedProcess = try! SELinuxLabel(user: defaultUser, role: defaultRole, type: "spc_t", level: "s0")
 
   public init(process: SELinuxLabel, mount: SELinuxLabel) {
     self.process = process

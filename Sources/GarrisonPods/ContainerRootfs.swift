@@ -1,13 +1,15 @@
 import Foundation
 import GarrisonCore
 import GarrisonKernel
+import GarrisonLSM
 
 /// A container's own copy-on-write root: an overlay of read-only lower directories (image layers or a
 /// `--rootfs` directory) with a fresh upper layer, mounted at `bundle/rootfs` where `root.path` points.
 /// A restarted container gets a fresh upper layer, as in Kubernetes (a new container each time).
 public enum ContainerRootfs {
-  /// Mounts the overlay; returns the mount point.
-  public static func mount(_ source: RootfsSource, containerDir: String) throws -> String {
+  /// Mounts the overlay; returns the mount point. With an SELinux `mountLabel` the whole writable layer (and the
+  /// image beneath it, as the container sees it) is labelled with it through the `context=` mount option.
+  public static func mount(_ source: RootfsSource, containerDir: String, mountLabel: String? = nil) throws -> String {
     guard !source.lowerdirs.isEmpty else {
       throw GarrisonError(.invalid, "container has no root filesystem (no image layers and no --rootfs)")
     }
@@ -25,7 +27,8 @@ public enum ContainerRootfs {
     }
     try container.removeLeftovers()
     try FS.mkdirs(merged)
-    let data = "lowerdir=\(source.lowerdirs.joined(separator: ":")),upperdir=\(containerDir)/upper,workdir=\(containerDir)/work"
+    var data = "lowerdir=\(source.lowerdirs.joined(separator: ":")),upperdir=\(containerDir)/upper,workdir=\(containerDir)/work"
+    if let context = SELinuxRelabel.contextOption(mountLabel) { data += "," + context }
     try Mounts.mount(source: "overlay", target: merged, type: "overlay", flags: 0, data: data)
     return merged
   }

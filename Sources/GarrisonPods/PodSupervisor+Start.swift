@@ -1,8 +1,8 @@
 import Foundation
 import GarrisonCore
 import GarrisonKernel
+import GarrisonLSMHost
 import GarrisonOCI
-import GarrisonKernel
 
 /// Starting containers in three steps: `prepare` (fresh overlay root, volume binds with subPaths resolved safely,
 /// the bundle's config; on the supervisor's thread, possibly ahead of time while an earlier container runs),
@@ -83,7 +83,8 @@ extension PodSupervisor {
     if started.contains(c.name) { try runtime.delete(id: id, force: true) }
     for (j, _) in c.volumeMounts.enumerated() { try Mounts.unmount(paths.subpath(c.name, j)) }
     let cdir = paths.container(c.name)
-    let rootfs = try ContainerRootfs.mount(c.rootfs, containerDir: cdir)
+    let rootfs = try ContainerRootfs.mount(c.rootfs, containerDir: cdir,
+                                           mountLabel: SELinuxLibrary.isEnabled ? c.spec.linux?.mountLabel : nil)
     if !status.mounts.contains(rootfs) { status.mounts.append(rootfs) }
     var binds: [BundleSpec.VolumeBind] = []
     for (j, m) in c.volumeMounts.enumerated() {

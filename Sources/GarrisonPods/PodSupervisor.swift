@@ -2,8 +2,8 @@ import Foundation
 import GarrisonAudit
 import GarrisonCore
 import GarrisonKernel
+import GarrisonLSMHost
 import GarrisonOCI
-import GarrisonKernel
 
 /// The per-pod supervisor (`garrison supervise`): holds the sandbox, prepares volumes, starts init containers
 /// one at a time, sidecars in order, then app containers; restarts them per restartPolicy with backoff; is the
@@ -160,7 +160,9 @@ public final class PodSupervisor: @unchecked Sendable {
     }
     status.hostIP = HostAddress.primary(wait: reaper.wait)
     if record.namespaces.hostNetwork { status.podIP = status.hostIP }
-    let preparer = VolumePreparer(paths: paths, fsGroup: record.fsGroup)
+    // One MCS level per pod: every unprivileged container's mount label is the same (the first one found).
+    let mountLabel = SELinuxLibrary.isEnabled ? record.containers.lazy.compactMap({ $0.spec.linux?.mountLabel }).first : nil
+    let preparer = VolumePreparer(paths: paths, fsGroup: record.fsGroup, seLinuxMountLabel: mountLabel)
     for v in record.volumes {
       let (source, mounts) = try preparer.prepare(v)
       volumeSources[v.name] = source

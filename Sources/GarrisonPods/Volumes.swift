@@ -1,19 +1,32 @@
 import Foundation
 import GarrisonCore
+import GarrisonLSM
 
 /// Prepares a pod's volumes on the host: emptyDir directories (tmpfs for `medium: Memory`), hostPath type
 /// checks, configMap and secret files (secrets on tmpfs), and fsGroup ownership.
 public struct VolumePreparer {
   public let paths: PodPaths
   public let fsGroup: UInt32?
+  /// The pod's SELinux file label (the containers' mount label) when SELinux is enabled: emptyDir, configMap
+  /// and secret volumes are relabelled with it; hostPath never (``SELinuxRelabel``).
+  public let seLinuxMountLabel: String?
 
-  public init(paths: PodPaths, fsGroup: UInt32?) {
+  public init(paths: PodPaths, fsGroup: UInt32?, seLinuxMountLabel: String? = nil) {
     self.paths = paths
     self.fsGroup = fsGroup
+    self.seLinuxMountLabel = seLinuxMountLabel
   }
 
   /// Prepares one volume; returns the host path its mounts bind from and the mount points it created.
   public func prepare(_ v: VolumeRecord) throws -> (source: String, mounts: [String]) {
+    let prepared = try prepareContents(v)
+    if let label = SELinuxRelabel.label(forVolumeKind: v.kind.rawValue, mountLabel: seLinuxMountLabel) {
+      try SELinuxRelabel.relabel(tree: prepared.source, to: label)
+    }
+    return prepared
+  }
+
+  func prepareContents(_ v: VolumeRecord) throws -> (source: String, mounts: [String]) {
     switch v.kind {
     case .hostPath:
       return (try HostPathCheck.check(path: v.hostPath ?? "", type: v.hostPathType ?? "", field: v.field + ".hostPath"), [])

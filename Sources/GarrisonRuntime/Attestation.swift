@@ -1,6 +1,7 @@
 import GarrisonCore
 import GarrisonInitProtocol
 import GarrisonKernel
+import GarrisonLSMHost
 
 /// The result of reading a container process's credentials back from /proc after `execve` and comparing
 /// them with what the spec asked for. A typed value the audit module can log.
@@ -70,7 +71,10 @@ public enum Attestation {
                                          inheritable: status.capInh, ambient: status.capAmb)
     report.noNewPrivs = status.noNewPrivs
     report.seccompMode = status.seccomp
-    if let label = try? FileIO.readText("/proc/\(pid)/attr/current") {
+    // SELinux: libselinux's getpidcon; otherwise (AppArmor) the shared attr/current file.
+    if spec.selinuxLabel != nil, let context = SELinuxLibrary.processContext(pid: pid) {
+      report.lsmLabel = context
+    } else if let label = try? FileIO.readText("/proc/\(pid)/attr/current") {
       report.lsmLabel = label.trimmingWhitespace()
     }
     var m: [String] = []

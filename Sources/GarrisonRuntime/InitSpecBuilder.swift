@@ -6,6 +6,7 @@ import Foundation
 import GarrisonCore
 import GarrisonInitProtocol
 import GarrisonKernel
+import GarrisonLSMHost
 import GarrisonOCI
 import Glibc
 
@@ -22,7 +23,11 @@ public struct InitSpecBuilder {
   /// file cannot be read here (securityfs not mounted); then garrison-init's write of the exec label is the only
   /// check, and it fails closed as well, just later and with exit code 4 instead of 3.
   public var loadedAppArmorProfiles: Set<String>?
+  /// SELinux is on with a policy loaded (libselinux's `is_selinux_enabled`).
   public var seLinuxEnabled: Bool
+  /// Whether the loaded policy accepts an SELinux context (libselinux's `security_check_context`); replaced in
+  /// unit tests.
+  public var seLinuxContextIsValid: @Sendable (String) -> Bool = { SELinuxLibrary.isValidContext($0) }
 
   public init(seccomp: any SeccompBPFCompiling) throws {
     self.seccomp = seccomp
@@ -37,7 +42,7 @@ public struct InitSpecBuilder {
     appArmorEnabled = aa.hasPrefix("Y")
     // No readable list (securityfs not mounted): the init's write of the exec label still checks.
     loadedAppArmorProfiles = appArmorEnabled ? AppArmorLabel.loadedProfiles().map { Set($0.map(\.profile)) } : nil
-    seLinuxEnabled = FileManager.default.fileExists(atPath: "/sys/fs/selinux/enforce")
+    seLinuxEnabled = SELinuxLibrary.isEnabled
   }
 
 
@@ -77,12 +82,12 @@ public struct InitSpecBuilder {
     }
     _ = try OCIHooks(spec.hooks)  // validated here too; `OCIRuntime.create` attaches them (they need the id)
     let linux = spec.linux ?? RuntimeSpec.Linux()
+    // The mount label labels every tmpfs the init mounts (`context=`, as runc does); files the container gets
+    // from the host (rootfs, volumes) are labelled by whoever prepares them (the pod runner, see docs/selinux.md).
+    var mountLabel: String?
     if let label = linux.mountLabel, !label.isEmpty {
-      // Labelling the container's mounts (context=) is not implemented: refused either way, never ignored.
-      throw GarrisonError(.unenforceable,
-                          seLinuxEnabled ? "SELinux mount label \(label): labelling mounts is not supported by garrison-oci"
-                                         : "SELinux mount label \(label) requested but SELinux is not enabled in this kernel",
-                          field: FieldPath("linux.mountLabel"))
+      try checkSELinuxContext(label, field: FieldPath("linux.mountLabel"), what: "mount label")
+      mountLabel = label
     }
     let namespaces = try buildNamespaces(linux.namespaces ?? [])
     let created = Set(namespaces.filter { $0.path == nil }.map(\.type))
@@ -102,7 +107,7 @@ public struct InitSpecBuilder {
     if spec.domainname != nil && !types.contains("uts") {
       throw GarrisonError(.invalid, "domainname requires a uts namespace (new, or joined by path)", field: FieldPath("domainname"))
     }
-    let mounts = try CgroupMountExpansion.expand(try buildMounts(spec.mounts ?? [], bundle: bundle),
+    let mounts = try CgroupMountExpansion.expand(try buildMounts(spec.mounts ?? [], bundle: bundle, mountLabel: mountLabel),
                                                  cgroupNamespace: created.contains("cgroup"))
     var sysctls: [[String]] = []
     for key in (linux.sysctl ?? [:]).keys.sorted() {
@@ -239,10 +244,7 @@ public struct InitSpecBuilder {
       }
     }
     if let label = p.selinuxLabel, !label.isEmpty {
-      guard seLinuxEnabled else {
-        throw GarrisonError(.unenforceable, "SELinux label \(label) requested but SELinux is not enabled in this kernel",
-                            field: f / "selinuxLabel")
-      }
+      try checkSELinuxContext(label, field: f / "selinuxLabel", what: "label")
       s.selinuxLabel = label
     }
     return s
@@ -444,7 +446,22 @@ public struct InitSpecBuilder {
     ]
   }()
 
-  func buildMounts(_ mounts: [RuntimeSpec.Mount], bundle: String) throws -> [InitSpec.Mount] {
+  /// Refuses an SELinux context when SELinux is off or the loaded policy does not know it: before anything is
+  /// created (exit 3, naming `field`), never left to the init's write of the exec label or to a mount failing.
+  func checkSELinuxContext(_ context: String, field: FieldPath, what: String) throws {
+    guard seLinuxEnabled else {
+      throw GarrisonError(.unenforceable, "SELinux \(what) \(context) requested but SELinux is not enabled in this kernel",
+                          field: field)
+    }
+    guard !context.utf8.contains(UInt8(ascii: "\"")), seLinuxContextIsValid(context) else {
+      throw GarrisonError(.unenforceable,
+                          "SELinux \(what) \(context) is not a valid context in the loaded policy (security_check_context); "
+                            + "for container_t and container_file_t load Garrison's module with `garrison selinux load`",
+                          field: field)
+    }
+  }
+
+  func buildMounts(_ mounts: [RuntimeSpec.Mount], bundle: String, mountLabel: String? = nil) throws -> [InitSpec.Mount] {
     var out: [InitSpec.Mount] = []
     for (i, m) in mounts.enumerated() {
       let f = FieldPath("mounts") / i
@@ -485,6 +502,9 @@ public struct InitSpecBuilder {
         // A cgroup v1 tree cannot be mounted again here; the container sees its cgroup2 namespace view.
         type = "cgroup2"
         source = "cgroup2"
+      }
+      if let mountLabel, type == "tmpfs", !data.contains(where: { $0.hasPrefix("context=") }) {
+        data.append("context=\"\(mountLabel)\"")
       }
       out.append(.init(source: source, destination: m.destination, type: type, flags: flags, propagation: prop,
                        data: data.joined(separator: ","), bind: bind, sourceIsDirectory: isDir))

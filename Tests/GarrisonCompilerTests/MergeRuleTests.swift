@@ -63,7 +63,7 @@ struct MergeRuleTests {
     #expect(p.process.capabilities.bounding.members.count == Capability.allNames.count)
     #expect(p.seccomp.mode == "Unconfined")
     #expect(p.appArmor.mode == "Unconfined")
-    #expect(p.seLinux.processLabel == nil)
+    #expect(p.seLinux.processLabel == "system_u:system_r:spc_t:s0" && p.seLinux.mountLabel == nil)
     #expect(p.filesystem.maskedPaths.isEmpty && p.filesystem.readonlyPaths.isEmpty)
     #expect(!p.filesystem.sysfsReadOnly)
     #expect(p.filesystem.devices == "host")

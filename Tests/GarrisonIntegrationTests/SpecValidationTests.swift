@@ -256,6 +256,7 @@ struct UnsupportedSpecFieldTests {
     #expect(try BundleLoader.decode(config).process?.args == ["/bin/true"])
   }
 
+  /// Without SELinux (this host) a mount label is refused, never ignored; `SELinuxContextTests` covers a kernel with it.
   @Test func mountLabelIsRefusedNeverIgnored() throws {
     var spec = DefaultSpec.make(args: ["/bin/true"])
     spec.linux?.mountLabel = "system_u:object_r:container_file_t:s0"
