@@ -31,6 +31,19 @@ enum FileIO {
     }
   }
 
+  /// Writes all bytes at `offset` with `pwrite(2)`, retrying on EINTR and short writes.
+  static func pwriteAll(_ fd: Int32, _ bytes: [UInt8], offset: Int64, path: String) throws(GarrisonError) {
+    var off = 0
+    while off < bytes.count {
+      let n = bytes.withUnsafeBytes { Glibc.pwrite(fd, $0.baseAddress! + off, bytes.count - off, off_t(offset) + off_t(off)) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw error("pwrite", path)
+      }
+      off += n
+    }
+  }
+
   /// `fsync(2)`.
   static func fsync(_ fd: Int32, path: String) throws(GarrisonError) {
     while Glibc.fsync(fd) != 0 {
