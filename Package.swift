@@ -143,7 +143,7 @@ let package = Package(
     .testTarget(name: "GarrisonCgroupsTests", dependencies: ["GarrisonCgroups", "GarrisonKernel"]),
     .testTarget(name: "GarrisonMetricsTests", dependencies: ["GarrisonMetrics", "GarrisonCgroups", "GarrisonKernel", "GarrisonAudit", "GarrisonCore"]),
     .testTarget(name: "GarrisonImagesTests", dependencies: ["GarrisonImages", "GarrisonKernel"]),
-    .testTarget(name: "GarrisonPodsTests", dependencies: ["GarrisonPods", "GarrisonManifest", "GarrisonPolicy", "GarrisonOCI", "GarrisonAudit", "GarrisonLSM", "GarrisonCgroups", "garrison", "garrison-exporter"],
+    .testTarget(name: "GarrisonPodsTests", dependencies: ["GarrisonPods", "GarrisonManifest", "GarrisonPolicy", "GarrisonOCI", "GarrisonAudit", "GarrisonLSM", "GarrisonCgroups", "garrison"],
                 exclude: ["Fixtures"]),
     .testTarget(name: "GarrisonOCICommandsTests", dependencies: ["GarrisonOCICommands",
                                                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
