@@ -26,6 +26,10 @@ enum AuditIO {
     try call("write", path) { () throws(Errno) in try FileIO.writeAll(fd: fd, bytes) }
   }
 
+  static func pwriteAll(_ fd: Int32, _ bytes: [UInt8], offset: Int64, path: String) throws(GarrisonError) {
+    try call("pwrite", path) { () throws(Errno) in try FileIO.pwriteAll(fd: fd, bytes, offset: offset) }
+  }
+
   static func fsync(_ fd: Int32, path: String) throws(GarrisonError) {
     try call("fsync", path) { () throws(Errno) in try FileIO.sync(fd: fd) }
   }

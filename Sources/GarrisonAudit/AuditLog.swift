@@ -27,6 +27,8 @@ public final class AuditLog: @unchecked Sendable {
   private let threadLock = Lock()  // threads of one process sharing this log (flock is per open file)
   private let commits = GroupCommit()
   private var stats = Statistics()
+  /// The same costs for every process appending to this directory (read by the metrics exporter).
+  private let sharedStats: AuditWriteStatisticsFile
   private let lockFD: Int32
   private var head: Head?
   private var segmentFD: Int32 = -1
@@ -65,6 +67,7 @@ public final class AuditLog: @unchecked Sendable {
     self.hasher = ChainHasher(hmacKey: hmacKey)
     self.host = ProcessIdentity.hostName()
     self.actor = ProcessIdentity.actor()
+    self.sharedStats = AuditWriteStatisticsFile(directory: directory)
     try AuditIO.makeDirectories(directory)
     lockFD = try AuditIO.open(directory + "/" + Segments.lockName, O_RDWR | O_CREAT, 0o640)
     try withExclusiveLock { () throws(GarrisonError) in _ = try loadHead() }
@@ -208,12 +211,22 @@ public final class AuditLog: @unchecked Sendable {
   private func flush(_ pending: inout [UInt8], _ h: inout Head, sync: Bool = true) throws(GarrisonError) {
     guard !pending.isEmpty else { return }
     let path = Segments.path(directory, h.segment)
-    let fd = try openSegment(h.segment)
-    try AuditIO.writeAll(fd, pending, path: path)
-    if sync {
-      let started = Kernel.monotonicNanoseconds()
-      try AuditIO.fsync(fd, path: path)
-      stats.fsync.record(Double(Kernel.monotonicNanoseconds() - started) / 1e9)
+    do throws(GarrisonError) {
+      let fd = try openSegment(h.segment)
+      try AuditIO.writeAll(fd, pending, path: path)
+      if sync {
+        let started = Kernel.monotonicNanoseconds()
+        try AuditIO.fsync(fd, path: path)
+        let elapsed = Kernel.monotonicNanoseconds() - started
+        stats.fsync.record(Double(elapsed) / 1e9)
+        sharedStats.update {
+          $0.commits &+= 1
+          $0.recordFsync(nanoseconds: elapsed)
+        }
+      }
+    } catch {
+      sharedStats.update { $0.errors &+= 1 }
+      throw error
     }
     h.segmentSize += Int64(pending.count)
     pending.removeAll(keepingCapacity: true)

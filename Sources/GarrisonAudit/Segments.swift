@@ -1,7 +1,8 @@
 import GarrisonCore
 
 /// Naming and listing of the segment files of an audit directory:
-/// `segment-00000001.jsonl`, `segment-00000002.jsonl`, ... and the lock file `audit.lock`.
+/// `segment-00000001.jsonl`, `segment-00000002.jsonl`, ... and the lock file `audit.lock` (beside them, not
+/// segments: `write-statistics`, ``AuditWriteStatistics``).
 public enum Segments {
   /// The lock file all writers `flock` exclusively around read-head/append/fsync.
   public static let lockName = "audit.lock"

@@ -10,21 +10,14 @@ import GarrisonKernel
 /// (`open`/`read`/`write`/`mkdir`/`rmdir`/`opendir`). Every failure is a `GarrisonError`
 /// whose message names the file and, for writes, the value: `write memory.max = 134217728: EINVAL`.
 enum CgroupFS {
-  /// Reads a whole (proc/sysfs/cgroupfs) file. The corresponding C functions are `open` and `read`;
-  /// EINTR is retried.
+  /// Reads a whole (proc/sysfs/cgroupfs) file through GarrisonKernel's `FileIO.read` (`open` + `read` loop,
+  /// EINTR retried).
   static func read(_ path: String) throws -> String {
-    let fd = retryingEINTR { open(path, O_RDONLY | O_CLOEXEC) }
-    if fd < 0 { throw failure("read", path: path, errno: errno) }
-    defer { close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 8192)
-    while true {
-      let n = chunk.withUnsafeMutableBytes { buf in retryingEINTR { Glibc.read(fd, buf.baseAddress, buf.count) } }
-      if n < 0 { throw failure("read", path: path, errno: errno) }
-      if n == 0 { break }
-      bytes.append(contentsOf: chunk[0..<n])
+    do throws(Errno) {
+      return String(decoding: try FileIO.read(path), as: UTF8.self)
+    } catch {
+      throw failure("read", path: path, errno: error.rawValue)
     }
-    return String(decoding: bytes, as: UTF8.self)
   }
 
   /// Reads a file and trims the trailing newline and spaces.

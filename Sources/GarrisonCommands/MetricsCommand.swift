@@ -20,31 +20,38 @@ struct MetricsServeCommand: ParsableCommand {
       cAdvisor's container_* families from each running container's cgroup, kube-state-metrics' kube_pod_* \
       families from the pods' status, the node's allocatable against requested resources, and garrison_* \
       security families (seccomp denials, attestation read-backs, privileged and capability-adding containers, \
-      exec and port-forward sessions) from the plans and the audit log. See docs/monitoring.md.
+      exec and port-forward sessions, pods by Pod Security level, audit log commits and fsync latency) from the \
+      plans and the audit log. Runs as garrison-exporter (a small static executable next to garrison, execed). \
+      See docs/monitoring.md.
       Exit codes: 2 bad --listen, 4 the port is taken or the host's cgroups cannot be read.
       """)
 
   @OptionGroup var rootOption: RootOption
   @Option(help: "Address and port to listen on (default 127.0.0.1:9464; 0.0.0.0:9464 exposes it beyond this host).")
-  var listen = "127.0.0.1:9464"
+  var listen = MetricsExporter.defaultListen
 
   func run() throws {
     try PodCLI.run {
-      guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
-        throw GarrisonError(.usage, "--listen: \(Quoted.quoted(listen)) is not HOST:PORT")
+      _ = try MetricsExporter.parseListen(listen)  // a bad address is exit 2 here, before anything starts
+      // The exporter runs as its own small executable (garrison-exporter, next to this one): a long-running process
+      // without the CLI's code and libraries. Without it (a partial install), this process serves.
+      if let exporter = Self.exporterPath() {
+        let error = Kernel.execve(exporter, [exporter, "--listen", listen, "--root", rootOption.path], Self.environment())
+        throw GarrisonError(.system, operation: "execve", "cannot run \(exporter): \(error.name)", errno: error.rawValue)
       }
-      var host = String(listen[..<colon])
-      if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-      guard !host.isEmpty else { throw GarrisonError(.usage, "--listen: \(Quoted.quoted(listen)) has no host") }
-      // A parent may have left SIGINT/SIGTERM blocked (threads inherit the mask): unblock them before any thread.
-      Kernel.unblockSignals([SIGINT, SIGTERM])
-      let server = MetricsServer(host: host, port: port, collector: try MetricsCollector(root: rootOption.path))
-      let bound = try server.start()
-      FileHandle.standardOutput.write(Data("Serving metrics on http://\(listen.hasPrefix("[") ? "[\(host)]" : host):\(bound)/metrics\n".utf8))
-      signal(SIGPIPE, SIG_IGN)
-      // Nothing to flush: the exporter holds no state worth keeping.
-      for s in [SIGINT, SIGTERM] { signal(s) { _ in Glibc._exit(0) } }
-      try server.wait()
+      try MetricsExporter.serve(listen: listen, root: rootOption.path)
     }
+  }
+
+  /// `$GARRISON_EXPORTER`, else `garrison-exporter` next to the running executable, when it is executable.
+  static func exporterPath() -> String? {
+    if let path = Environment.value("GARRISON_EXPORTER") { return path }
+    guard let exe = try? Kernel.readlink("/proc/self/exe") else { return nil }
+    let candidate = PathName.join(PathName.deletingLastComponent(exe), MetricsExporter.executableName)
+    return Kernel.isExecutable(candidate) ? candidate : nil
+  }
+
+  static func environment() -> [String] {
+    ProcessInfo.processInfo.environment.map { $0.key + "=" + $0.value }
   }
 }

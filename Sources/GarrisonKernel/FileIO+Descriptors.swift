@@ -30,6 +30,16 @@ extension FileIO {
     return buffer
   }
 
+  /// Writes all of `bytes` at `offset` (`pwrite(2)` loop; short writes continued).
+  public static func pwriteAll(fd: Int32, _ bytes: [UInt8], offset: Int64) throws(Errno) {
+    var done = 0
+    while done < bytes.count {
+      done += try check {
+        bytes.withUnsafeBytes { Glibc.pwrite(fd, $0.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done)) }
+      }
+    }
+  }
+
   /// `fstat(2)` of `fd`.
   public static func status(fd: Int32) throws(Errno) -> stat {
     var st = stat()

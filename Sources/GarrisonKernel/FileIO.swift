@@ -25,6 +25,22 @@ public enum FileIO {
     return try readAll(fd: fd)
   }
 
+  /// Reads the whole file `name` relative to the directory descriptor `dirfd` (`openat` + `read` loop + `close`)
+  /// into `buffer`, reusing its storage (doubled while the file does not fit), and returns the bytes read: many
+  /// small reads (cgroup control files, once per container per scrape) without an allocation or a path walk each.
+  public static func read(at dirfd: Int32, _ name: String, into buffer: inout [UInt8]) throws(Errno) -> Int {
+    let fd = try Kernel.openat(dirfd, name, flags: LinuxConstants.O_RDONLY)
+    defer { Kernel.close(fd) }
+    if buffer.count < 4096 { buffer = [UInt8](repeating: 0, count: 4096) }
+    var used = 0
+    while true {
+      if used == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
+      let n = try check { buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + used, $0.count - used) } }
+      if n == 0 { return used }
+      used += n
+    }
+  }
+
   /// Reads a file that must be a regular file of at most `limit` bytes: opened `O_NONBLOCK|O_NOCTTY` and checked
   /// with `fstat` before any read, so a FIFO or device planted where a file was expected (an image's
   /// /etc/passwd) is an error at once, never a hang or a device read. `EINVAL`: not a regular file;

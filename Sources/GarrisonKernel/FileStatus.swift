@@ -12,7 +12,24 @@ public struct FileStatus: Sendable, Equatable {
   public static func of(_ path: String) throws(Errno) -> FileStatus {
     var st = stat()
     if stat(path, &st) != 0 { throw Errno.current }
-    return FileStatus(inode: UInt64(st.st_ino), size: Int64(st.st_size),
-                      modifiedNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
+    return FileStatus(st)
+  }
+
+  /// `fstat(2)` of an open descriptor (an `O_PATH` one too).
+  public static func of(fd: Int32) throws(Errno) -> FileStatus {
+    var st = stat()
+    if fstat(fd, &st) != 0 { throw Errno.current }
+    return FileStatus(st)
+  }
+
+  init(_ st: stat) {
+    self.init(inode: UInt64(st.st_ino), size: Int64(st.st_size),
+              modifiedNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
+  }
+
+  public init(inode: UInt64, size: Int64, modifiedNanoseconds: Int64) {
+    self.inode = inode
+    self.size = size
+    self.modifiedNanoseconds = modifiedNanoseconds
   }
 }

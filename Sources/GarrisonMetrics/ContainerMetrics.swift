@@ -76,8 +76,9 @@ enum ContainerMetrics {
       }
     }
     // Containers of a pod whose cgroup is gone (OOM-killed and not restarted) keep their kill count.
+    let read = Set(input.readings.map { [$0.namespace, $0.pod, $0.container] })
     for v in input.views {
-      for c in v.record.containers where !input.readings.contains(where: { $0.pod == v.record.name && $0.namespace == v.record.namespace && $0.container == c.name }) {
+      for c in v.record.containers where !read.contains([v.record.namespace, v.record.name, c.name]) {
         let n = input.audit.oomKillCount(namespace: v.record.namespace, pod: v.record.name, container: c.name)
         guard n > 0 else { continue }
         oom.add([("container", c.name), ("id", c.spec.linux?.cgroupsPath ?? ""), ("image", c.image), ("name", v.record.runtimeID(c.name)),

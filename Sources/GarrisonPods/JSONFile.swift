@@ -55,11 +55,11 @@ public enum Timestamps {
     return f.string(from: date)
   }
 
+  /// Parses RFC 3339 with a time part (`Z` or an offset, any fractional digits) through `AuditTime`, without ICU:
+  /// the metrics exporter decodes every pod's status with it and stays free of ICU's data and formatters.
   public static func parse(_ text: String) -> Date? {
-    let f = ISO8601DateFormatter()
-    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    if let d = f.date(from: text) { return d }
-    f.formatOptions = [.withInternetDateTime]
-    return f.date(from: text)
+    guard text.utf8.count > 10, let t = try? AuditTime(rfc3339: text) else { return nil }
+    // Milliseconds first, as ICU's parser computes a date: a value written with milliseconds reads back equal.
+    return Date(timeIntervalSince1970: (Double(t.seconds) * 1000 + Double(t.nanoseconds) / 1e6) / 1000)
   }
 }

@@ -99,6 +99,14 @@ struct MetricsTests {
       #expect(Exporter.value(text, "container_threads", ["container": "holder"]).map { $0 >= 2 } == true, "sh and dd (or sleep)")
       #expect(Exporter.value(text, "kube_pod_container_status_restarts_total", ["container": "burner"]) == 0)
       #expect(Exporter.value(text, "garrison_container_privileged", ["container": "burner"]) == 0)
+      // No securityContext: baseline holds, restricted (runAsNonRoot, seccomp, drop ALL, …) does not.
+      #expect(Exporter.value(text, "garrison_pods_by_pss_level", ["level": "baseline"]) == 1, "\(text.suffix(4000))")
+      #expect(Exporter.value(text, "garrison_pods_by_pss_level", ["level": "restricted"]) == 0)
+      // The apply and the supervisor appended to the audit log: their commits and fsyncs are counted.
+      #expect(Exporter.value(text, "garrison_audit_commits_total", [:]).map { $0 > 0 } == true)
+      #expect(Exporter.value(text, "garrison_audit_fsync_duration_seconds_count", [:]) == Exporter.value(text, "garrison_audit_commits_total", [:]))
+      #expect(Exporter.value(text, "garrison_audit_fsync_duration_seconds_bucket", ["le": "+Inf"]) != nil)
+      #expect(Exporter.value(text, "garrison_audit_append_errors_total", [:]) == 0)
       let file = s.dir + "/metrics.prom"
       try text.write(toFile: file, atomically: true, encoding: .utf8)
       if FileManager.default.isExecutableFile(atPath: Exporter.promtool) {
