@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonPods
+import GarrisonKernel
 import Testing
 
 /// `delete` (one SIGTERM wave, pidfd waits, pods deleted in parallel) ends every process of the pod — container

@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonPods
+import GarrisonKernel
 import Testing
 
 /// The start order the supervisor keeps while it launches app containers in parallel and prepares roots ahead:
