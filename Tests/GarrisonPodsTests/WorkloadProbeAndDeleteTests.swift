@@ -133,7 +133,7 @@ struct WorkloadProbeAndDeleteTests {
       #expect(try s.manager.list(namespace: "default").isEmpty)
       #expect(try m.replicaSets(of: d).isEmpty)
 
-      #expect(try s.apply(WorkloadTests.deployment(name: "keep", replicas: 2)).succeeded)
+      #expect(try s.apply(WorkloadTests.deployment("keep", replicas: 2)).succeeded)
       try base.waitFor("2/2 ready") { try base.ready(s, "Deployment", "keep").count == 2 }
       let keep = try #require(try m.store.object("default", "Deployment", "keep"))
       let rs = try #require(try m.replicaSets(of: keep).first)
