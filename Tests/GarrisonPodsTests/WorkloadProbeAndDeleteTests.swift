@@ -45,7 +45,7 @@ struct WorkloadProbeAndDeleteTests {
         try status(s, "Deployment", "web").conditionNamed("Progressing")?.reason == "NewReplicaSetAvailable"
       }
       let old = Set(try base.ready(s).map(\.record.name))
-      let r = try s.apply(yaml("            readinessProbe: {exec: {command: [\"test\", \"-f\", \"/tmp/never\"]}, periodSeconds: 1}"))
+      let r = try s.apply(yaml("        readinessProbe: {exec: {command: [\"test\", \"-f\", \"/tmp/never\"]}, periodSeconds: 1}"))
       #expect(r.succeeded, "\(r.output)")
       let m = WorkloadManager(root: s.root)
       var minOldReady = Int.max
