@@ -43,7 +43,9 @@ enum WorkloadDescribe {
       if let d = o.spec.activeDeadlineSeconds { line("Active Deadline Seconds", "\(d)s") }
       if let t = s.startTime { line("Start Time", Timestamps.format(t)) }
       if let t = s.completionTime { line(s.condition == "Complete" ? "Completed At" : "Finished At", Timestamps.format(t)) }
+      line("Completion Mode", o.spec.completionMode ?? "NonIndexed")
       line("Pods Statuses", "\(s.active) Active / \(s.succeeded) Succeeded / \(s.failed) Failed")
+      if o.spec.indexed { line("Completed Indexes", (s.completedIndexes ?? "").isEmpty ? "<none>" : s.completedIndexes!) }
     }
     let (names, images) = WorkloadGet.containers(o)
     out += "Pod Template:\n"
@@ -53,9 +55,7 @@ enum WorkloadDescribe {
     if let c = s.condition {
       var rows = [["  Type", "Status", "Reason"], ["  ----", "------", "------"]]
       if kind == "Deployment" {
-        let available = s.availableReplicas >= o.spec.replicas - o.spec.strategy.fenceposts(replicas: o.spec.replicas).unavailable
-        rows.append(["  Available", available ? "True" : "False", available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable"])
-        rows.append(["  Progressing", "True", c == "Complete" ? "NewReplicaSetAvailable" : "ReplicaSetUpdated"])
+        for cond in s.conditions ?? [] { rows.append(["  \(cond.type)", cond.status, cond.reason]) }
       } else {
         rows.append(["  \(c)", "True", s.conditionReason ?? (c == "Complete" ? "" : "Failed")])
       }

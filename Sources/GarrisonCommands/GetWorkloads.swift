@@ -97,6 +97,21 @@ struct WorkloadGet {
   }
 
   /// kubectl's job DURATION (`HumanDuration`-like: 45s, 3m12s, 2h5m).
+  /// `spec.podFailurePolicy` as the API prints it.
+  static func json(_ p: PodFailurePolicy) -> JSONValue {
+    .object(["rules": .array(p.rules.map { r -> JSONValue in
+      var rule: [String: JSONValue] = ["action": .string(r.action.rawValue)]
+      if let e = r.onExitCodes {
+        var x: [String: JSONValue] = ["operator": .string(e.notIn ? "NotIn" : "In"), "values": .array(e.values.map { .integer(Int($0)) })]
+        if let n = e.containerName { x["containerName"] = .string(n) }
+        rule["onExitCodes"] = .object(x)
+      } else {
+        rule["onPodConditions"] = .array(r.onPodConditions.map { ["type": .string($0.type), "status": .string($0.status)] })
+      }
+      return .object(rule)
+    })])
+  }
+
   static func duration(_ t: Double) -> String {
     let s = Int(t)
     if s < 120 { return "\(max(0, s))s" }
@@ -145,6 +160,9 @@ enum WorkloadDocument {
       spec["backoffLimit"] = .integer(o.spec.backoffLimit)
       if let d = o.spec.activeDeadlineSeconds { spec["activeDeadlineSeconds"] = .integer(d) }
       if let t = o.spec.ttlSecondsAfterFinished { spec["ttlSecondsAfterFinished"] = .integer(t) }
+      spec["completionMode"] = .string(o.spec.completionMode ?? "NonIndexed")
+      if let policy = o.spec.podFailurePolicy { spec["podFailurePolicy"] = WorkloadGet.json(policy) }
+      if let ci = s.completedIndexes, !ci.isEmpty { status["completedIndexes"] = .string(ci) }
       status["active"] = .integer(s.active)
       status["succeeded"] = .integer(s.succeeded)
       status["failed"] = .integer(s.failed)
@@ -171,6 +189,12 @@ enum WorkloadDocument {
         spec["strategy"] = .object(strategy)
         status["updatedReplicas"] = .integer(s.updatedReplicas)
         status["unavailableReplicas"] = .integer(max(0, o.spec.replicas - s.availableReplicas))
+        if let conds = s.conditions, !conds.isEmpty {
+          status["conditions"] = .array(conds.map { c -> JSONValue in
+            ["type": .string(c.type), "status": .string(c.status), "reason": .string(c.reason), "message": .string(c.message),
+             "lastUpdateTime": .string(Timestamps.format(c.lastUpdateTime)), "lastTransitionTime": .string(Timestamps.format(c.lastTransitionTime))]
+          })
+        }
       }
     }
     return ["apiVersion": .string(o.apiVersion), "kind": .string(o.kind), "metadata": .object(meta), "spec": .object(spec), "status": .object(status)]

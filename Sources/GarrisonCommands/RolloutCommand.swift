@@ -8,7 +8,7 @@ import GarrisonPods
 struct RolloutCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "rollout", abstract: "Follow, list, undo or restart a Deployment's rollouts.",
-    discussion: "status waits until the rollout completes (exit 4 on --timeout); undo goes back to the previous revision or --to-revision.")
+    discussion: "status waits until the rollout completes (exit 4 on --timeout, or when the Deployment exceeded its progressDeadlineSeconds); undo goes back to the previous revision or --to-revision.")
 
   @OptionGroup var rootOption: RootOption
   @Option(name: [.short, .customLong("namespace")], help: "Namespace (default: default).") var namespace: String = "default"
@@ -56,6 +56,9 @@ struct RolloutCommand: ParsableCommand {
       let s = try manager.store.status(p)
       let want = d.spec.replicas
       var message: String
+      if s.observedGeneration >= d.generation, s.conditionNamed("Progressing")?.reason == DeploymentProgress.progressDeadlineExceeded {
+        throw GarrisonError(.system, "deployment \"\(d.name)\" exceeded its progress deadline")
+      }
       if s.observedGeneration < d.generation {
         message = "Waiting for deployment spec update to be observed..."
       } else if s.updatedReplicas < want {

@@ -24,6 +24,11 @@ public struct EnvVar: Equatable, Sendable {
   public var value: String?
   /// Whether the value comes from a reference (`valueFrom`), which Garrison does not resolve.
   public var isReference: Bool
+  public init(name: String, value: String?, isReference: Bool = false) {
+    self.name = name
+    self.value = value
+    self.isReference = isReference
+  }
 }
 
 /// `resources`: limits and requests by resource name.

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Workload controllers (issue 18), measured beside their peer in the same run:
-# - time from `garrison apply` of a 10-replica Deployment to 10/10 ready (`get deploy -o json` readyReplicas),
+# - time from `garrison apply` of a 10-replica Deployment to 10 ready pods (their status.json),
 #   beside `garrison apply` of the same 10 pods as naked Pods in one file until all are Running;
 # - time to replace a pod whose supervisor was killed with `kill -9` (10/10 ready again, the lost pod gone from
-#   the ready set), and a pod deleted with `garrison delete pod --grace-period 0`.
-# ROUNDS rounds (default 3), alternating. Needs root, python3, busybox-static, crun.
+#   the ready set), and a pod deleted with `garrison delete pod --grace-period 0`; each 0.5 s after the previous
+#   event (its lost pod cleaned up), so one replacement is timed at a time.
+# ROUNDS rounds (default 3), alternating. Each time is taken inside one python process (measure.py) that starts
+# the clock, causes the event and polls the pods' status.json every 5 ms: nothing is spawned per poll.
+# Needs root, python3, busybox-static, crun.
 # Usage: [SCRATCH=.build-release] [ROUNDS=3] bench/workloads/run.sh [debug|release]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+here=$PWD/bench/workloads
 config=${1:-release}
 rounds=${ROUNDS:-3}
 [ "$(id -u)" = 0 ] || { echo "bench/workloads/run.sh: needs root" >&2; exit 2; }
@@ -45,53 +49,19 @@ YAML
 for i in $(seq 0 9); do
   printf -- '---\napiVersion: v1\nkind: Pod\nmetadata: {name: naked-%s}\nspec:\n  terminationGracePeriodSeconds: 0\n  containers: [{name: app, command: ["/bin/sleep", "3600"]}]\n' "$i"
 done > "$work/pods.yaml"
-now() { python3 -c 'import time; print(time.monotonic())'; }
-ready() { g get deploy web -o json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"].get("readyReplicas",0))' 2>/dev/null || echo 0; }
-readypods() {  # ready pods not being deleted, one name a line
-  python3 - "$root" <<'PY'
-import json, os, sys
-base = os.path.join(sys.argv[1], "pods", "default")
-for n in sorted(os.listdir(base)) if os.path.isdir(base) else []:
-    d = os.path.join(base, n)
-    if not n.startswith("web-") or os.path.exists(os.path.join(d, "stop.json")): continue
-    try: st = json.load(open(os.path.join(d, "status.json")))
-    except Exception: continue
-    sup = st.get("supervisor") or {}
-    alive = sup and os.path.exists(f"/proc/{sup['pid']}") and open(f"/proc/{sup['pid']}/stat").read().rsplit(")", 1)[1].split()[0] not in "ZX"
-    if alive and st["phase"] == "Running" and all(c["state"]["kind"] == "Running" for c in st["containers"] if c["role"] == "app"):
-        print(n)
-PY
-}
-wait_until() {  # timeout-seconds command...
-  local limit=$1; shift
-  local end=$(( $(date +%s) + limit ))
-  until "$@"; do [ "$(date +%s)" -lt "$end" ] || { echo "timed out: $*" >&2; exit 1; }; sleep 0.02; done
-}
-ten_ready() { [ "$(readypods | wc -l)" -ge 10 ]; }
-replaced() {  # the victim gone from the ready set, 10 ready
-  local now; now=$(readypods)
-  [ "$(printf '%s\n' "$now" | grep -c .)" -ge 10 ] && ! printf '%s\n' "$now" | grep -qx "$victim"
-}
-naked_running() { local out; out=$(g get pods 2>/dev/null || true); [ "$(printf '%s\n' "$out" | grep -c ' Running ')" -ge 10 ]; }
+measure() { python3 "$here/measure.py" "$root" "$@"; }
 results=$work/results.txt
 echo "== $config build, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $rounds rounds"
 for r in $(seq "$rounds"); do
-  t0=$(now); g apply -f "$work/deploy.yaml" "${flags[@]}" >/dev/null; wait_until 60 ten_ready; t1=$(now)
-  echo "deploy_ready $(python3 -c "print($t1-$t0)")" >> "$results"
+  echo "deploy_ready $(measure apply web- 10 -- "$bin/garrison" apply -f "$work/deploy.yaml" "${flags[@]}" --root "$root")" >> "$results"
   for k in 1 2; do
-    victim=$(readypods | sed -n 1p)
-    sup=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["supervisor"]["pid"])' "$root/pods/default/$victim/status.json")
-    t0=$(now); kill -9 "$sup"
-    wait_until 30 replaced; t1=$(now)
-    echo "replace_kill9 $(python3 -c "print($t1-$t0)")" >> "$results"
+    sleep 0.5  # the previous replacement's lost pod finishes its cleanup
+    echo "replace_kill9 $(measure kill web- 10)" >> "$results"
   done
-  victim=$(readypods | sed -n 1p)
-  t0=$(now); g delete pod "$victim" --grace-period 0 >/dev/null
-  wait_until 30 replaced; t1=$(now)
-  echo "replace_delete $(python3 -c "print($t1-$t0)")" >> "$results"
+  sleep 0.5
+  echo "replace_delete $(measure delete web- 10 -- "$bin/garrison" delete pod {} --grace-period 0 --root "$root")" >> "$results"
   g delete deployment web --grace-period 0 >/dev/null
-  t0=$(now); g apply -f "$work/pods.yaml" "${flags[@]}" >/dev/null; wait_until 60 naked_running; t1=$(now)
-  echo "naked_ready $(python3 -c "print($t1-$t0)")" >> "$results"
+  echo "naked_ready $(measure apply naked- 10 -- "$bin/garrison" apply -f "$work/pods.yaml" "${flags[@]}" --root "$root")" >> "$results"
   for i in $(seq 0 9); do g delete pod "naked-$i" --grace-period 0 >/dev/null; done
 done
 python3 - "$results" <<'PY'

@@ -1,13 +1,17 @@
 import Foundation
 import GarrisonAudit
 import GarrisonCore
+import GarrisonKernel
 import GarrisonManifest
 import GarrisonKernel
 
 /// The controller process of one top-level workload (`garrison control`), started detached by the CLI like a
-/// pod supervisor. Every 200 ms, under the workload's lock, it reads the object and the pods from disk, asks the
-/// pure decision (`DeploymentDecision`, `ReplicaSetDecision`, `JobDecision`) and executes its actions. It keeps
-/// nothing that is not on disk, so a `kill -9` loses nothing: the next command starts a new one, which carries on.
+/// pod supervisor. On every event that can change its decision (a pod supervisor's exit, a pod's `status.json`
+/// replaced, a pod created, deleted or marked terminating, its object changed: `WorkloadWakeup`), and at least
+/// once a second, it reads the object and the pods from disk under the workload's lock, asks the pure decision
+/// (`DeploymentDecision`, `DeploymentProgress`, `ReplicaSetDecision`, `JobDecision`) and executes its actions. It
+/// keeps nothing that is not on disk, so a `kill -9` loses nothing: the next command starts a new one, which
+/// carries on.
 public final class WorkloadController: @unchecked Sendable {
   let store: WorkloadStore
   let paths: WorkloadPaths
@@ -19,7 +23,12 @@ public final class WorkloadController: @unchecked Sendable {
   var templates: [String: ManifestObject] = [:]
   /// The last refusal, so a pod the fit check keeps refusing is audited once, not every tick.
   var lastRefusal: [String: String] = [:]
-  public var interval: Double = 0.2
+  /// The longest sleep between two passes (time-based decisions: minReadySeconds, deadlines, TTLs).
+  public var interval: Double = 1.0
+  /// The pods the last pass looked at (their directories and supervisors are what the next sleep watches).
+  var watched: [PodView] = []
+  /// The namespace's pods, their records decoded once.
+  lazy var podList = PodListCache(manager: manager)
   /// Supervisors this process spawned (they are its children): reaped by pid, so none stays a zombie.
   var children: Set<Int32> = []
 
@@ -39,16 +48,21 @@ public final class WorkloadController: @unchecked Sendable {
     defer { close(fd) }
     if let me = ProcessProbe.ref(getpid()) { try? JSONFile.write(me, to: paths.controller, mode: 0o600) }
     do { audit = try PodAudit(root: paths.root) } catch { log("cannot open the audit log: \(error)") }
+    let wakeup = WorkloadWakeup(objectDirectory: paths.directory, podsDirectory: PodPaths.podsDirectory(paths.root) + "/" + paths.namespace)
+    if wakeup.events == nil { log("inotify is not available: passes run once a second only") }
     while true {
       guard FileManager.default.fileExists(atPath: paths.object) else { return 0 }
       var finished = false
+      watched = []
       do {
         finished = try store.withLock(paths) { try reconcile() }
       } catch {
         log("reconcile: \(error)")
       }
       if finished && deletions.isEmpty { return 0 }
-      usleep(UInt32(interval * 1_000_000))
+      let gone = wakeup.track(podDirectories: watched.map(\.paths.directory),
+                              supervisors: watched.filter(\.supervised).compactMap(\.status.supervisor))
+      if !gone { wakeup.wait(timeout: interval) }
     }
   }
 
@@ -64,8 +78,9 @@ public final class WorkloadController: @unchecked Sendable {
   /// One pass; true when there is nothing left to do (a finished Job without TTL).
   func reconcile() throws -> Bool {
     guard let object = try JSONFile.read(WorkloadObject.self, from: paths.object) else { return true }
-    let pods = try manager.list(namespace: object.namespace)
+    let pods = try podList.list(namespace: object.namespace)
     reapChildren(pods)
+    if object.deletionTimestamp != nil { return try finishForegroundDeletion(object, pods: pods) }
     switch object.kind {
     case "Deployment": try reconcileDeployment(object, pods: pods)
     case "ReplicaSet": try reconcileReplicaSet(object, pods: pods)
@@ -106,6 +121,8 @@ public final class WorkloadController: @unchecked Sendable {
 
   func reconcileDeployment(_ d: WorkloadObject, pods: [PodView]) throws {
     var status = try store.status(paths)
+    let before = status
+    var createdNew = false
     let hash = TemplateHash.compute(template: d.spec.template)
     let now = Date()
     var sets = try store.list(kind: "ReplicaSet", namespace: d.namespace).filter { $0.ownerReferences.contains { $0.uid == d.uid } }
@@ -126,6 +143,7 @@ public final class WorkloadController: @unchecked Sendable {
         let rs = try makeReplicaSet(d, hash: h, replicas: replicas, revision: revision)
         try store.save(rs)
         sets.append(rs)
+        createdNew = true
         status.rolloutRevision = revision
         status.event("Normal", "ScalingReplicaSet", "Scaled up replica set \(rs.name) to \(replicas)")
         auditing { try $0.workload(.workloadRolloutStarted, d, details: AuditDetails.rollout(
@@ -156,6 +174,8 @@ public final class WorkloadController: @unchecked Sendable {
     status.readyReplicas = outcome.ready
     status.availableReplicas = outcome.available
     status.condition = outcome.complete ? "Complete" : "Progressing"
+    setConditions(d, &status, before: before, outcome: outcome, newReplicaSet: sets.first { $0.templateHash == hash }?.name,
+                  created: createdNew, now: now)
     if outcome.complete, outcome.revision > 0, status.completedRevision != outcome.revision {
       status.completedRevision = outcome.revision
       let rsName = sets.first { $0.templateHash == hash }?.name ?? ""
@@ -163,7 +183,30 @@ public final class WorkloadController: @unchecked Sendable {
       auditing { try $0.workload(.workloadRolloutCompleted, d, details: AuditDetails.rollout(
         workload: d.displayName, revision: outcome.revision, replicaSet: rsName, templateHash: hash, strategy: d.spec.strategy.type)) }
     }
-    try store.saveStatus(status, paths)
+    if status != before { try store.saveStatus(status, paths) }
+  }
+
+  /// `Progressing` (with `progressDeadlineSeconds`) and `Available`, as the Deployment controller sets them; a
+  /// rollout that passes its deadline is a warning event once.
+  func setConditions(_ d: WorkloadObject, _ status: inout WorkloadStatus, before: WorkloadStatus, outcome: DeploymentDecision.Outcome,
+                     newReplicaSet: String?, created: Bool, now: Date) {
+    let previous = DeploymentProgress.Counts(replicas: before.replicas, updated: before.updatedReplicas, ready: before.readyReplicas,
+                                             available: before.availableReplicas)
+    let next = DeploymentProgress.Counts(replicas: outcome.replicas, updated: outcome.updated, ready: outcome.ready, available: outcome.available)
+    let progressing = DeploymentProgress.progressing(
+      current: status.conditionNamed("Progressing"), previous: previous, next: next, desired: d.spec.replicas,
+      generationObserved: status.observedGeneration >= d.generation, deadlineSeconds: DeploymentProgress.deadline(d.spec.progressDeadlineSeconds),
+      newReplicaSet: newReplicaSet, created: created, paused: d.spec.paused, now: now)
+    if let p = progressing, p.reason == DeploymentProgress.progressDeadlineExceeded,
+      before.conditionNamed("Progressing")?.reason != DeploymentProgress.progressDeadlineExceeded {
+      status.event("Warning", DeploymentProgress.progressDeadlineExceeded, p.message)
+      log(p.message)
+    }
+    status.setCondition("Progressing", progressing)
+    let maxUnavailable = d.spec.strategy.type == "RollingUpdate" && d.spec.replicas > 0
+      ? min(d.spec.replicas, d.spec.strategy.fenceposts(replicas: d.spec.replicas).unavailable) : 0
+    status.setCondition("Available", DeploymentProgress.available(
+      current: status.conditionNamed("Available"), availableReplicas: outcome.available, desired: d.spec.replicas, maxUnavailable: maxUnavailable, now: now))
   }
 
   /// The ReplicaSet of a Deployment's template: `<deployment>-<hash>`, the template's labels plus
@@ -198,8 +241,10 @@ public final class WorkloadController: @unchecked Sendable {
   func reconcileReplicaSet(_ rs: WorkloadObject, pods: [PodView], minReadySeconds: Int? = nil) throws {
     let p = store.paths(rs.namespace, "ReplicaSet", rs.name)
     var status = try store.status(p)
+    let before = status
     let now = Date()
     let owned = store.pods(ownedBy: rs.uid, in: pods)
+    watched += owned
     retryStaleDeletions(owned)
     let observedPods = owned.map(observed)
     let plan = ReplicaSetDecision.decide(desired: rs.spec.replicas, pods: observedPods, known: Set(status.knownPods), now: now)
@@ -207,15 +252,16 @@ public final class WorkloadController: @unchecked Sendable {
       status.event("Warning", "PodReplaced", "pod \(r.pod): \(r.reason)")
       auditing { try $0.podReplaced(namespace: rs.namespace, pod: r.pod, workload: rs.displayName, reason: r.reason) }
     }
+    // The replacements first: the deletions run on background threads and would compete with them for the CPU.
+    var created: [String] = []
+    if plan.create > 0 {
+      created = createPods(owner: rs, count: plan.create, labels: [:], status: &status)
+    }
     for d in plan.delete {
       guard let v = owned.first(where: { $0.record.name == d.pod }) else { continue }
       let lost = !observed(v).active
       startDeletion(v, grace: lost ? 0 : nil)
       if !lost { status.event("Normal", "SuccessfulDelete", "Deleted pod: \(d.pod)") }
-    }
-    var created: [String] = []
-    if plan.create > 0 {
-      created = createPods(owner: rs, count: plan.create, labels: [:], status: &status)
     }
     status.knownPods = (plan.keep + created).sorted()
     let active = observedPods.filter { $0.active && plan.keep.contains($0.name) }
@@ -223,11 +269,12 @@ public final class WorkloadController: @unchecked Sendable {
     status.readyReplicas = active.filter(\.ready).count
     status.availableReplicas = active.filter { $0.available(minReadySeconds: minReadySeconds ?? rs.spec.minReadySeconds, now: now) }.count
     status.observedGeneration = rs.generation
-    try store.saveStatus(status, p)
+    if status != before { try store.saveStatus(status, p) }
   }
 
-  /// Creates `count` pods of `owner`; stops at the first refusal (recorded once as an event and `pod.refused`).
-  func createPods(owner: WorkloadObject, count: Int, labels: [String: String], status: inout WorkloadStatus) -> [String] {
+  /// Creates `count` pods of `owner` (an Indexed Job's: one per entry of `indexes`); stops at the first refusal
+  /// (recorded once as an event and `pod.refused`).
+  func createPods(owner: WorkloadObject, count: Int, labels: [String: String], indexes: [Int]? = nil, status: inout WorkloadStatus) -> [String] {
     var created: [String] = []
     do {
       let options = try makeOptions(owner.run)
@@ -239,10 +286,13 @@ public final class WorkloadController: @unchecked Sendable {
         template = try WorkloadPodFactory.manifestObject(owner, root: paths.root)
         templates[owner.manifest] = template
       }
-      for _ in 0..<count {
-        var name = TemplateHash.generateName(owner.name)
-        while FileManager.default.fileExists(atPath: manager.paths(owner.namespace, name).directory) { name = TemplateHash.generateName(owner.name) }
-        let record = try factory.build(owner: owner, template: template, name: name, labels: labels)
+      for k in 0..<count {
+        let index = indexes.map { $0[k] }
+        // An Indexed Job's pods are `<job>-<index>-<5 characters>`, as the Job controller's generateName.
+        let base = index.map { "\(owner.name)-\($0)" } ?? owner.name
+        var name = TemplateHash.generateName(base)
+        while FileManager.default.fileExists(atPath: manager.paths(owner.namespace, name).directory) { name = TemplateHash.generateName(base) }
+        let record = try factory.build(owner: owner, template: template, name: name, labels: labels, completionIndex: index)
         let audit = try self.audit ?? PodAudit(root: paths.root)
         _ = try manager.admit(record: record, options: options, waitReady: 0, audit: audit)
         created.append(name)
@@ -275,6 +325,8 @@ public final class WorkloadController: @unchecked Sendable {
     let ns = v.record.namespace
     let set = deletions
     Thread.detachNewThread {
+      // Below the pods being started (and this process's passes): the cleanup's runtime commands inherit it.
+      try? Kernel.setThreadNice(10)
       do { try manager.delete(ns, name, grace: g) } catch {
         FileHandle.standardError.write(Data("delete pod \(ns)/\(name): \(error)\n".utf8))
       }
@@ -286,15 +338,18 @@ public final class WorkloadController: @unchecked Sendable {
 
   func reconcileJob(_ job: WorkloadObject, pods: [PodView]) throws -> Bool {
     var status = try store.status(paths)
+    let before = status
     let now = Date()
     if status.startTime == nil { status.startTime = now }
     let owned = store.pods(ownedBy: job.uid, in: pods)
+    watched += owned
     retryStaleDeletions(owned)
     let observedPods = owned.map(observed)
     let outcome = JobDecision.decide(
       completions: job.spec.completions, parallelism: job.spec.parallelism, backoffLimit: job.spec.backoffLimit,
       activeDeadlineSeconds: job.spec.activeDeadlineSeconds, restartPolicy: job.spec.restartPolicy, pods: observedPods,
-      startTime: status.startTime!, now: now, alreadyFinished: status.condition)
+      startTime: status.startTime!, now: now, alreadyFinished: status.condition, indexed: job.spec.indexed,
+      podFailurePolicy: job.spec.podFailurePolicy, namespace: job.namespace)
     for name in outcome.stop {
       if let v = owned.first(where: { $0.record.name == name }) { startDeletion(v, grace: nil) }
     }
@@ -302,8 +357,10 @@ public final class WorkloadController: @unchecked Sendable {
     if outcome.create > 0 {
       let labels = ["job-name": job.name, "batch.kubernetes.io/job-name": job.name,
                     "controller-uid": job.uid, "batch.kubernetes.io/controller-uid": job.uid]
-      created = createPods(owner: job, count: outcome.create, labels: labels, status: &status)
+      created = createPods(owner: job, count: outcome.create, labels: labels,
+                           indexes: job.spec.indexed ? outcome.createIndexes : nil, status: &status)
     }
+    status.completedIndexes = outcome.completedIndexes
     status.active = outcome.active + created.count
     status.succeeded = outcome.succeeded
     status.failed = outcome.failed
@@ -316,7 +373,7 @@ public final class WorkloadController: @unchecked Sendable {
                    outcome.message ?? "Job completed")
     }
     status.observedGeneration = job.generation
-    try store.saveStatus(status, paths)
+    if status != before { try store.saveStatus(status, paths) }
     guard status.condition != nil else { return false }
     guard let ttl = job.spec.ttlSecondsAfterFinished else { return outcome.stop.isEmpty }
     if let done = status.completionTime, now.timeIntervalSince(done) >= Double(ttl) {
@@ -327,6 +384,27 @@ public final class WorkloadController: @unchecked Sendable {
       return true
     }
     return false
+  }
+}
+
+extension WorkloadController {
+  /// `delete --cascade=foreground`: every pod the workload (and a Deployment's ReplicaSets) owns is deleted, and
+  /// only once none is left are the ReplicaSets and the object removed. True when done.
+  func finishForegroundDeletion(_ o: WorkloadObject, pods: [PodView]) throws -> Bool {
+    let sets = o.kind == "Deployment"
+      ? try store.list(kind: "ReplicaSet", namespace: o.namespace).filter { $0.ownerReferences.contains { $0.uid == o.uid } } : []
+    let uids = Set([o.uid] + sets.map(\.uid))
+    let owned = pods.filter { v in v.record.ownerReferences?.contains { uids.contains($0.uid) } ?? false }
+    watched += owned
+    for v in owned { startDeletion(v, grace: o.deletionGracePeriodSeconds) }
+    guard owned.isEmpty && deletions.isEmpty else { return false }
+    for rs in sets { try store.remove(store.paths(rs.namespace, "ReplicaSet", rs.name)) }
+    // object.json first: from then on every reader sees the workload gone, before its directory is.
+    guard unlink(paths.object) == 0 || errno == ENOENT else {
+      throw GarrisonError(.system, operation: "unlink", "cannot remove \(paths.object)", errno: errno)
+    }
+    try store.remove(paths)
+    return true
   }
 }
 

@@ -85,7 +85,7 @@ public struct WorkloadManager: Sendable {
   public func ensureController(_ o: WorkloadObject) throws {
     guard o.ownerReferences.isEmpty else { return }
     let p = store.paths(o.namespace, o.kind, o.name)
-    if o.kind == "Job", o.spec.ttlSecondsAfterFinished == nil, (try store.status(p)).condition != nil { return }
+    if o.kind == "Job", o.deletionTimestamp == nil, o.spec.ttlSecondsAfterFinished == nil, (try store.status(p)).condition != nil { return }
     let fd = open(p.controllerLock, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
     guard fd >= 0 else { throw GarrisonError(.system, operation: "open", "cannot open \(p.controllerLock)", errno: errno) }
     let free = flock(fd, LOCK_EX | LOCK_NB) == 0
@@ -192,7 +192,11 @@ public struct WorkloadManager: Sendable {
       let s = try store.status(p)
       if s.observedGeneration >= o.generation {
         switch kind {
-        case "Deployment": if s.condition == "Complete" { return }
+        case "Deployment":
+          if s.condition == "Complete" { return }
+          if s.conditionNamed("Progressing")?.reason == DeploymentProgress.progressDeadlineExceeded {
+            throw GarrisonError(.system, "deployment \"\(name)\" exceeded its progress deadline")
+          }
         case "ReplicaSet": if s.readyReplicas == o.spec.replicas && s.replicas == o.spec.replicas { return }
         default:
           if s.condition == "Complete" { return }
@@ -223,23 +227,60 @@ public struct WorkloadManager: Sendable {
 
   // MARK: delete
 
-  /// Deletes a workload. `background` (default): the objects go first (their controller stops), then every
-  /// pod they own is deleted (in parallel; the command returns when they are gone). `orphan`: the pods stay,
-  /// their ownerReferences removed.
+  /// Deletes a workload, as kubectl's `--cascade`:
+  /// - `background` (default): the objects go first (their controller stops), then every pod they own is
+  ///   deleted (in parallel; the command returns when they are gone);
+  /// - `foreground`: the object is marked deleted (`deletionTimestamp`) and stays visible while its controller
+  ///   deletes every dependent; it is removed last, and the command returns then (a killed command or
+  ///   controller leaves the mark: the next controller finishes);
+  /// - `orphan`: only the object goes. A Deployment's ReplicaSets stay, without their ownerReference, each with
+  ///   a controller of its own (their pods keep running under them); a ReplicaSet's or Job's pods stay, their
+  ///   ownerReferences removed.
   @discardableResult
   public func delete(_ kind: String, _ namespace: String, _ name: String, cascade: String = "background", grace: Double? = nil) throws -> Bool {
     guard let o = try store.object(namespace, kind, name) else { return false }
     let p = store.paths(namespace, kind, name)
+    if cascade == "foreground" {
+      let marked: WorkloadObject = try store.withLock(p) {
+        guard var cur = try store.object(namespace, kind, name) else { return o }
+        if cur.deletionTimestamp == nil {
+          cur.deletionTimestamp = Date()
+          cur.deletionGracePeriodSeconds = grace
+          try store.save(cur)
+        }
+        return cur
+      }
+      // The controller does the deletion; one is started whenever none lives (never while one may be removing
+      // the directory).
+      while try store.object(namespace, kind, name) != nil {
+        let controller = (try? JSONFile.read(ProcessRef.self, from: p.controller)) ?? nil
+        if !(controller.map(ProcessProbe.isAlive) ?? false) {
+          do { try ensureController(marked) } catch { if try store.object(namespace, kind, name) != nil { throw error } }
+        }
+        usleep(50_000)
+      }
+      return true
+    }
     if let c = try JSONFile.read(ProcessRef.self, from: p.controller) { ProcessProbe.signal(c, SIGKILL) }
     var owned: [PodView] = []
+    var orphaned: [WorkloadObject] = []
     try store.withLock(p) {
       var objects = [o]
-      if kind == "Deployment" { objects += try replicaSets(of: o) }
+      if kind == "Deployment" {
+        let sets = try replicaSets(of: o)
+        if cascade == "orphan" { orphaned = sets } else { objects += sets }
+      }
       owned = try pods(of: o)
       for x in objects.reversed() { try store.remove(store.paths(x.namespace, x.kind, x.name)) }
     }
     if cascade == "orphan" {
-      for v in owned {
+      for var rs in orphaned {
+        rs.ownerReferences.removeAll { $0.uid == o.uid }
+        try store.save(rs)
+        try ensureController(rs)
+      }
+      let kept = Set(orphaned.map(\.uid))
+      for v in owned where !(v.record.ownerReferences?.contains { kept.contains($0.uid) } ?? false) {
         var r = v.record
         r.ownerReferences = nil
         try JSONFile.write(r, to: v.paths.record, mode: 0o600)

@@ -24,8 +24,11 @@ public struct WorkloadPodFactory: Sendable {
     return o
   }
 
-  /// The pod named `name` of `owner`, with `labels` added to the template's.
-  public func build(owner: WorkloadObject, template: ManifestObject, name: String, labels: [String: String]) throws -> PodRecord {
+  /// The pod named `name` of `owner`, with `labels` added to the template's. An Indexed Job's pod
+  /// (`completionIndex`) also gets the index as the `batch.kubernetes.io/job-completion-index` annotation and
+  /// label, as `JOB_COMPLETION_INDEX` in every container's environment, and `<job>-<index>` as its hostname.
+  public func build(owner: WorkloadObject, template: ManifestObject, name: String, labels: [String: String],
+                    completionIndex: Int? = nil) throws -> PodRecord {
     var o = template
     guard var pod = o.pod else { throw GarrisonError(.invalid, "no pod template", field: FieldPath("spec.template")) }
     var meta = pod.metadata
@@ -34,6 +37,15 @@ public struct WorkloadPodFactory: Sendable {
     meta.uid = nil
     meta.generateName = nil
     meta.labels.merge(labels) { _, new in new }
+    if let index = completionIndex {
+      meta.annotations[ObservedPod.completionIndexAnnotation] = String(index)
+      meta.labels[ObservedPod.completionIndexAnnotation] = String(index)
+      let env = EnvVar(name: "JOB_COMPLETION_INDEX", value: String(index))
+      for i in pod.spec.containers.indices { pod.spec.containers[i].env.append(env) }
+      for i in pod.spec.initContainers.indices { pod.spec.initContainers[i].env.append(env) }
+      let host = "\(owner.name)-\(index)"
+      if pod.spec.hostname == nil && host.count <= 63 { pod.spec.hostname = host }
+    }
     pod.metadata = meta
     o.pod = pod
     o.kind = "Pod"

@@ -60,6 +60,10 @@ public struct WorkloadObject: Codable, Sendable, Equatable {
   public var run: WorkloadRunConfig
   /// A Deployment's ReplicaSet: the Deployment's `spec.template` it was made from (`rollout undo` restores it).
   public var sourceTemplate: String?
+  /// Set by `delete --cascade=foreground`: the controller deletes every dependent (with this grace period, or
+  /// each pod's own) and removes the object last.
+  public var deletionTimestamp: Date?
+  public var deletionGracePeriodSeconds: Double?
 
   /// `deployment.kubernetes.io/revision`.
   public static let revisionAnnotation = "deployment.kubernetes.io/revision"
@@ -93,8 +97,22 @@ public struct WorkloadStatus: Codable, Sendable, Equatable {
   public var condition: String?
   public var conditionReason: String?
   public var conditionMessage: String?
+  /// Indexed Job: the succeeded indexes (`0-2,4`).
+  public var completedIndexes: String?
+  /// Deployment: `Available` and `Progressing` as the Deployment controller keeps them (`DeploymentProgress`).
+  public var conditions: [WorkloadCondition]?
   public var events: [PodEvent] = []
   public init() {}
+
+  /// The condition of that type, if any.
+  public func conditionNamed(_ type: String) -> WorkloadCondition? { conditions?.first { $0.type == type } }
+
+  /// Sets (or with nil removes) the condition of `type`.
+  mutating func setCondition(_ type: String, _ c: WorkloadCondition?) {
+    var list = (conditions ?? []).filter { $0.type != type }
+    if let c { list.append(c) }
+    conditions = list.sorted { $0.type < $1.type }
+  }
 
   mutating func event(_ type: String, _ reason: String, _ message: String) {
     events.append(PodEvent(type: type, reason: reason, message: message))

@@ -81,6 +81,15 @@ public struct WorkloadSpec: Codable, Sendable, Equatable {
   public var activeDeadlineSeconds: Int?
   public var ttlSecondsAfterFinished: Int?
   public var restartPolicy: String
+  /// `Indexed`, or nil for `NonIndexed`.
+  public var completionMode: String?
+  public var podFailurePolicy: PodFailurePolicy?
+
+  /// `completionMode: Indexed`.
+  public var indexed: Bool { completionMode == "Indexed" }
+
+  /// The largest `completions` and `parallelism` of an Indexed Job (batch validation).
+  static let maxIndexedJob = 100_000
 
   /// Kinds and the API versions `apply` runs them from.
   public static let apiVersions: [String: String] = ["Deployment": "apps/v1", "ReplicaSet": "apps/v1", "Job": "batch/v1"]
@@ -134,6 +143,9 @@ public struct WorkloadSpec: Codable, Sendable, Equatable {
     case "Deployment":
       s.revisionHistoryLimit = try int(spec["revisionHistoryLimit"], "spec.revisionHistoryLimit") ?? 10
       s.progressDeadlineSeconds = try int(spec["progressDeadlineSeconds"], "spec.progressDeadlineSeconds", min: 1) ?? 600
+      if s.progressDeadlineSeconds <= s.minReadySeconds {
+        throw GarrisonError(.invalid, "Invalid value: \(s.progressDeadlineSeconds): must be greater than minReadySeconds", field: FieldPath("spec.progressDeadlineSeconds"), at: at("spec.progressDeadlineSeconds"))
+      }
       s.paused = spec["paused"]?.boolValue ?? false
       if let st = spec["strategy"], st != .null {
         let type = st["type"]?.stringValue ?? "RollingUpdate"
@@ -162,8 +174,26 @@ public struct WorkloadSpec: Codable, Sendable, Equatable {
       s.backoffLimit = try int(spec["backoffLimit"], "spec.backoffLimit") ?? 6
       s.activeDeadlineSeconds = try int(spec["activeDeadlineSeconds"], "spec.activeDeadlineSeconds", min: 1)
       s.ttlSecondsAfterFinished = try int(spec["ttlSecondsAfterFinished"], "spec.ttlSecondsAfterFinished")
-      if let m = spec["completionMode"]?.stringValue, m != "NonIndexed" {
-        throw GarrisonError(.refused, "completionMode \(m) is not supported (NonIndexed is)", field: FieldPath("spec.completionMode"), at: at("spec.completionMode"))
+      if let m = spec["completionMode"], m != .null {
+        guard let mode = m.stringValue, mode == "NonIndexed" || mode == "Indexed" else {
+          throw GarrisonError(.invalid, "Unsupported value: \(m.canonicalString): supported values: \"Indexed\", \"NonIndexed\"", field: FieldPath("spec.completionMode"), at: at("spec.completionMode"))
+        }
+        if mode == "Indexed" {
+          guard let c = s.completions else {
+            throw GarrisonError(.invalid, "Required value: when completion mode is Indexed", field: FieldPath("spec.completions"), at: at("spec"))
+          }
+          for (field, v) in [("spec.completions", c), ("spec.parallelism", s.parallelism)] where v > maxIndexedJob {
+            throw GarrisonError(.invalid, "Invalid value: \(v): must be less than or equal to \(maxIndexedJob) when completion mode is Indexed", field: FieldPath(field), at: at(field))
+          }
+          s.completionMode = mode
+        }
+      }
+      if let p = spec["podFailurePolicy"], p != .null {
+        guard s.restartPolicy == "Never" else {
+          throw GarrisonError(.invalid, "Invalid value: \"\(s.restartPolicy)\": only \"Never\" is supported when podFailurePolicy is specified", field: FieldPath("spec.template.spec.restartPolicy"), at: at("spec.template.spec.restartPolicy"))
+        }
+        let names = Set(((object.pod?.spec.containers ?? []) + (object.pod?.spec.initContainers ?? [])).map(\.name))
+        s.podFailurePolicy = try PodFailurePolicy.parse(p, containers: names, at: at)
       }
       if s.selector.isEmpty, spec["manualSelector"]?.boolValue != true {
         s.selector = LabelSelector()  // set to controller-uid once the Job has a uid
