@@ -2,7 +2,6 @@ import Foundation
 import GarrisonCore
 import GarrisonKernel
 import GarrisonOCI
-import GarrisonKernel
 
 /// Container exits (from the reaper), stopping the pod, and tearing down what the supervisor created.
 extension PodSupervisor {

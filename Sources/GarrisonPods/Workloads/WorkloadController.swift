@@ -3,7 +3,6 @@ import GarrisonAudit
 import GarrisonCore
 import GarrisonKernel
 import GarrisonManifest
-import GarrisonKernel
 
 /// The controller process of one top-level workload (`garrison control`), started detached by the CLI like a
 /// pod supervisor. On every event that can change its decision (a pod supervisor's exit, a pod's `status.json`
@@ -103,13 +102,17 @@ public final class WorkloadController: @unchecked Sendable {
     }
   }
 
-  /// Pods marked terminating long ago whose deletion is not running here (it failed, or the controller that
-  /// started it was killed) are deleted again.
+  /// Terminating pods whose deletion is not running here are deleted again: at once when the pod's supervisor is
+  /// gone (nobody is stopping it: the controller that started the deletion was killed, or the deletion failed),
+  /// otherwise once the stop request is older than the grace period and a minute.
   func retryStaleDeletions(_ owned: [PodView]) {
     for v in owned where WorkloadStore.terminating(v) && !deletions.contains(v.record.name) {
       let attrs = try? FileManager.default.attributesOfItem(atPath: v.paths.stopRequest)
       guard let written = attrs?[.modificationDate] as? Date else { continue }
-      if Date().timeIntervalSince(written) > 60 + Double(v.record.terminationGracePeriodSeconds) { startDeletion(v, grace: 0) }
+      let supervisorGone = !(v.status.supervisor.map(ProcessProbe.isAlive) ?? false)
+      if supervisorGone || Date().timeIntervalSince(written) > 60 + Double(v.record.terminationGracePeriodSeconds) {
+        startDeletion(v, grace: 0)
+      }
     }
   }
 
