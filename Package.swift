@@ -65,14 +65,14 @@ let package = Package(
 
     // Pure layers: core types, manifest model, plan, compiler.
     .target(name: "GarrisonCore"),
-    .target(name: "GarrisonManifest", dependencies: ["GarrisonCore", "CLibYAML", "BigInt"]),
+    .target(name: "GarrisonManifest", dependencies: ["GarrisonCore", "GarrisonPlan", "CLibYAML", "BigInt"]),
     .target(name: "GarrisonPlan"),
     .target(name: "GarrisonOCI", dependencies: ["GarrisonCore"]),
     .target(name: "GarrisonSeccomp", dependencies: ["GarrisonCore", "GarrisonPlan", "GarrisonKernel", "CSeccomp",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
     // The host's LSMs through their libraries (libselinux), Foundation-free: garrison-oci links it.
     .target(name: "GarrisonLSMHost", dependencies: ["GarrisonCore", "GarrisonKernel", "CSELinux"]),
-    .target(name: "GarrisonLSM", dependencies: ["GarrisonCore", "GarrisonKernel", "GarrisonLSMHost",
+    .target(name: "GarrisonLSM", dependencies: ["GarrisonCore", "GarrisonPlan", "GarrisonKernel", "GarrisonLSMHost",
                                                .product(name: "Crypto", package: "swift-crypto")]),
     .target(name: "GarrisonCompiler", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI",
                                                   "GarrisonSeccomp", "GarrisonLSM",
@@ -146,7 +146,7 @@ let package = Package(
                 resources: [.copy("Fixtures")]),
     .testTarget(name: "GarrisonAuditTests", dependencies: ["GarrisonTestSupport", "GarrisonAudit", "GarrisonSeccomp"]),
     .testTarget(name: "GarrisonAdmissionTests", dependencies: ["GarrisonTestSupport", "GarrisonAdmission", "GarrisonLint", "GarrisonAudit"]),
-    .testTarget(name: "GarrisonLSMTests", dependencies: ["GarrisonTestSupport", "GarrisonLSM", "GarrisonLSMHost"]),
+    .testTarget(name: "GarrisonLSMTests", dependencies: ["GarrisonTestSupport", "GarrisonLSM", "GarrisonLSMHost", "GarrisonPlan"]),
     .testTarget(name: "GarrisonCgroupsTests", dependencies: ["GarrisonCgroups", "GarrisonKernel"]),
     .testTarget(name: "GarrisonMetricsTests", dependencies: ["GarrisonMetrics", "GarrisonCgroups", "GarrisonKernel"]),
     .testTarget(name: "GarrisonImagesTests", dependencies: ["GarrisonTestSupport", "GarrisonImages", "GarrisonKernel"]),

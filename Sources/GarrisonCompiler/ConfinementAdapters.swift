@@ -104,9 +104,8 @@ enum AppArmorProfiles {
 enum SELinuxLabels {
   /// A privileged container's process label.
   static let privileged = GarrisonLSM.SELinuxLabels.privilegedProcess.description
-  static func make(options: GarrisonManifest.SELinuxOptions?, podUID: String, path: FieldPath) throws -> (process: String, mount: String) {
-    let o = options.map { GarrisonLSM.SELinuxOptions(user: $0.user, role: $0.role, type: $0.type, level: $0.level) }
-    let labels = try GarrisonLSM.SELinuxLabels.resolve(o, podUID: podUID, field: path)
+  static func make(options: SELinuxOptions?, podUID: String, path: FieldPath) throws -> (process: String, mount: String) {
+    let labels = try GarrisonLSM.SELinuxLabels.resolve(options, podUID: podUID, field: path)
     return (labels.process.description, labels.mount.description)
   }
 }

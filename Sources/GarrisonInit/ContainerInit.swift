@@ -20,8 +20,8 @@ public enum ContainerInit {
       let arguments = try InitArguments.parse(Array(CommandLine.arguments.dropFirst()))
       try PreservedFDs.closeInherited(count: arguments.preservedFDs)
       try assertSingleThreaded()
-      InitPhaseTrace.enabled = arguments.tracePhases
-      InitPhaseTrace.mark("started")
+      PhaseTrace.enabled = arguments.tracePhases
+      PhaseTrace.mark("init", "started")
       let early = arguments.earlyUnshare
       if early & C.CLONE_NEWPID != 0 && getpid() != 1 {
         throw InitFailure("check pid namespace", "spawned without the new pid namespace the command line names")
@@ -29,16 +29,16 @@ public enum ContainerInit {
       let unshareNow = EarlyUnshare.unsharedAtStart(early)
       if unshareNow != 0 {
         try step("unshare namespaces named on the command line") { () throws(Errno) in try Kernel.unshare(unshareNow) }
-        InitPhaseTrace.mark("early namespaces")
+        PhaseTrace.mark("init", "early namespaces")
       }
       var spec = try readSpec()
-      InitPhaseTrace.mark("spec read")
+      PhaseTrace.mark("init", "spec read")
       if spec.terminal == nil { Kernel.close(SyncProtocol.consoleFD) }  // whatever fd 6 was, it is not ours
       try enterNamespaces(spec, early: early, sync: &sync)  // forks (unless born in its pid namespace); only the container process returns
-      InitPhaseTrace.mark("forked")
+      PhaseTrace.mark("init", "forked")
       try sync.waitForGo()
       var (credentials, path) = try setUpContainer(&spec, sync: &sync)
-      InitPhaseTrace.mark("set up")
+      PhaseTrace.mark("init", "set up")
       let hookReport = try InitHooks.openStartReport(spec)
       sync.send(.ready)
       readySent = spec.mode == .create
@@ -149,7 +149,7 @@ public enum ContainerInit {
     }
     // The slow namespaces (net) exist by now; the runtime has had that long to write the cgroup limits.
     try sync.joinCgroups()
-    InitPhaseTrace.mark("cgroups joined")
+    PhaseTrace.mark("init", "cgroups joined")
     if bornInPidNamespace { return }  // create mode: no exec chroot below
     // The child must not report anything before the runtime has its pid: `go` may already be in the reader
     // it inherits, so it waits until this process has sent `pid` (end of file on a pipe this one holds).

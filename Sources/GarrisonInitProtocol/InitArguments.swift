@@ -1,5 +1,5 @@
 /// garrison-init's command line (after its name): `--unshare=<flags>` (`EarlyUnshare`), `--preserved-fds=<n>`
-/// (`PreservedFDs`) and `--trace-phases` (`InitPhaseTrace`). The runtime writes it; anything else is refused.
+/// (`PreservedFDs`) and `--trace-phases` (GarrisonKernel's `PhaseTrace`). The runtime writes it; anything else is refused.
 public struct InitArguments: Equatable, Sendable {
   /// Namespaces to create at once (`EarlyUnshare`); 0 for none.
   public var earlyUnshare: Int32 = 0

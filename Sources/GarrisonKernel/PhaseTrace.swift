@@ -1,12 +1,13 @@
 import Glibc
 
 /// Wall-clock marks of a command's phases, printed to stderr when `GARRISON_TRACE_PHASES` is set: the runtime's
-/// (bench/oci) and the pod supervisor's and `apply`'s (bench/pods) start paths. Costs one getenv when off.
+/// (bench/oci), garrison-init's (`phase init <name>`), and the pod supervisor's and `apply`'s (bench/pods) start paths. Costs one getenv when off.
 /// Lines are `phase <name> +<µs since the previous mark> us at <µs of CLOCK_MONOTONIC> us`, one `write(2)`
 /// each, so marks from several processes (supervisor, runtime, garrison-init) interleave on one clock.
 public enum PhaseTrace {
   nonisolated(unsafe) private static var last: UInt64 = 0
-  public static let enabled = getenv("GARRISON_TRACE_PHASES") != nil
+  /// On when `GARRISON_TRACE_PHASES` is set; garrison-init sets it from its `--trace-phases` argument instead.
+  nonisolated(unsafe) public static var enabled = getenv("GARRISON_TRACE_PHASES") != nil
 
   /// Prints `name` with the time since the previous mark of this process.
   public static func mark(_ name: StaticString) {

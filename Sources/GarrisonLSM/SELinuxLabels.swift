@@ -1,3 +1,4 @@
+import GarrisonPlan
 import GarrisonCore
 
 /// The two SELinux contexts a container needs: the process label it execs under and the label of the

@@ -1,4 +1,5 @@
 import GarrisonCore
+import GarrisonPlan
 
 /// `securityContext.capabilities`: names as written (with or without `CAP_`).
 public struct Capabilities: Equatable, Sendable {
@@ -13,18 +14,8 @@ public struct Capabilities: Equatable, Sendable {
   }
 }
 
-/// `seLinuxOptions`: the four label components.
-public struct SELinuxOptions: Equatable, Sendable {
-  public var user: String?
-  public var role: String?
-  public var type: String?
-  public var level: String?
-  public init(user: String? = nil, role: String? = nil, type: String? = nil, level: String? = nil) {
-    self.user = user
-    self.role = role
-    self.type = type
-    self.level = level
-  }
+/// `seLinuxOptions` (the type is GarrisonPlan's, shared with the label resolver).
+extension SELinuxOptions {
   static func decode(_ r: NodeReader) throws -> SELinuxOptions {
     SELinuxOptions(
       user: try r.plainString("user"), role: try r.plainString("role"), type: try r.plainString("type"),

@@ -1,3 +1,4 @@
+import GarrisonPlan
 import Foundation
 import GarrisonCore
 import Testing

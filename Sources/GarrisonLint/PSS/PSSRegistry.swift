@@ -1,3 +1,4 @@
+import GarrisonPlan
 /// The Pod Security Standards checks and which of them apply at a level and version, following the
 /// admission controller's registry: baseline runs the baseline checks in force at the version;
 /// restricted runs the restricted checks plus every baseline check not replaced by one of them.

@@ -1,3 +1,4 @@
+import GarrisonPlan
 import GarrisonCore
 import GarrisonManifest
 

@@ -1,4 +1,5 @@
-/// A pod or container's `securityContext.seLinuxOptions`; every component optional.
+/// A pod or container's `securityContext.seLinuxOptions`: the four label components, each optional. One type for
+/// the manifest model (GarrisonManifest decodes it), the label resolver (GarrisonLSM) and the PSS check.
 public struct SELinuxOptions: Hashable, Codable, Sendable {
   public var user: String?
   public var role: String?
