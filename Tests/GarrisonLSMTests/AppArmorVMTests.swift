@@ -37,8 +37,33 @@ enum AppArmorVM {
     return nil
   }
 
-  /// Whether the test runs; prints the reason when it does not, so a skip is never silent.
+  /// Whether the test runs (its trait reports the reason when it does not).
   static var canRun: Bool { skipReason == nil }
+
+  /// What one VM script run printed (stdout, then stderr) and how it exited.
+  struct Run {
+    var status: Int32
+    var text: String
+    var lines: [String]
+  }
+
+  /// Runs an LSM VM script (apparmor-vm.sh, selinux-vm.sh) with this build's binaries, the kernel found here and
+  /// the console log in `scratch`; prints its PASS/FAIL lines and how long it took.
+  static func run(_ script: String, scratch: String, env extra: [String: String] = [:]) throws -> Run {
+    var env = ProcessInfo.processInfo.environment
+    env["BIN"] = binaries
+    env["LOG"] = scratch + "/console.txt"
+    env["KERNEL"] = kernel
+    env.merge(extra) { $1 }
+    let started = Date()
+    let result = try TestProcess.run("/bin/bash", [script], env: env)
+    let lines = result.output.split(separator: "\n").map(String.init)
+    for line in lines where line.hasPrefix("GARRISON-VM: PASS") || line.hasPrefix("GARRISON-VM: FAIL") {
+      print(line)
+    }
+    print("\((script as NSString).lastPathComponent) exited \(result.status) after \(Int(Date().timeIntervalSince(started))) s")
+    return Run(status: result.status, text: result.output, lines: lines)
+  }
 }
 
 /// Proves AppArmor enforcement under a real AppArmor kernel (this host's kernel has none): boots Debian's kernel
@@ -56,33 +81,10 @@ enum AppArmorVM {
     let profile = try AppArmorProfile.runtimeDefault(policyDirectory: LSMFixtures.apparmorDirectory)
     try profile.text.write(toFile: scratch + "/profile", atomically: true, encoding: .utf8)
 
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = [AppArmorVM.script]
-    var env = ProcessInfo.processInfo.environment
-    env["BIN"] = AppArmorVM.binaries
-    env["PROFILE"] = scratch + "/profile"
-    env["LOG"] = scratch + "/console.txt"
-    env["KERNEL"] = AppArmorVM.kernel
-    process.environment = env
-    FileManager.default.createFile(atPath: scratch + "/output", contents: nil)
-    let output = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/output"))
-    process.standardOutput = output
-    process.standardError = output
-    process.standardInput = FileHandle.nullDevice
-    let started = Date()
-    try process.run()
-    process.waitUntilExit()
-    try output.close()
-    let seconds = Int(Date().timeIntervalSince(started))
-    let text = try String(contentsOfFile: scratch + "/output", encoding: .utf8)
-    let lines = text.split(separator: "\n").map(String.init)
-    for line in lines where line.hasPrefix("GARRISON-VM: PASS") || line.hasPrefix("GARRISON-VM: FAIL") {
-      print(line)
-    }
-    print("AppArmorVMTests: scripts/apparmor-vm.sh exited \(process.terminationStatus) after \(seconds) s")
+    let run = try AppArmorVM.run(AppArmorVM.script, scratch: scratch, env: ["PROFILE": scratch + "/profile"])
+    let (text, lines) = (run.text, run.lines)
 
-    #expect(process.terminationStatus == 0, "scripts/apparmor-vm.sh failed:\n\(text)")
+    #expect(run.status == 0, "scripts/apparmor-vm.sh failed:\n\(text)")
     for check in AppArmorVM.checks {
       #expect(lines.contains { $0.hasPrefix("GARRISON-VM: PASS \(check) ") }, "no PASS line for \(check)")
     }

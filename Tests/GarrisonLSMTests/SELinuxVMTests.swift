@@ -37,32 +37,10 @@ import Testing
     try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: false)
     defer { try? FileManager.default.removeItem(atPath: scratch) }
 
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = [Self.script]
-    var env = ProcessInfo.processInfo.environment
-    env["BIN"] = AppArmorVM.binaries
-    env["LOG"] = scratch + "/console.txt"
-    env["KERNEL"] = AppArmorVM.kernel
-    process.environment = env
-    FileManager.default.createFile(atPath: scratch + "/output", contents: nil)
-    let output = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/output"))
-    process.standardOutput = output
-    process.standardError = output
-    process.standardInput = FileHandle.nullDevice
-    let started = Date()
-    try process.run()
-    process.waitUntilExit()
-    try output.close()
-    let seconds = Int(Date().timeIntervalSince(started))
-    let text = try String(contentsOfFile: scratch + "/output", encoding: .utf8)
-    let lines = text.split(separator: "\n").map(String.init)
-    for line in lines where line.hasPrefix("GARRISON-VM: PASS") || line.hasPrefix("GARRISON-VM: FAIL") {
-      print(line)
-    }
-    print("SELinuxVMTests: scripts/selinux-vm.sh exited \(process.terminationStatus) after \(seconds) s")
+    let run = try AppArmorVM.run(Self.script, scratch: scratch)
+    let (text, lines) = (run.text, run.lines)
 
-    #expect(process.terminationStatus == 0, "scripts/selinux-vm.sh failed:\n\(text)")
+    #expect(run.status == 0, "scripts/selinux-vm.sh failed:\n\(text)")
     for check in Self.checks {
       #expect(lines.contains { $0.hasPrefix("GARRISON-VM: PASS \(check) ") }, "no PASS line for \(check)")
     }
