@@ -22,7 +22,12 @@ let staticInit: [LinkerSetting] = [
 /// Foundation, so its autolink entries would quietly pull libFoundation.a (and ICU) back in for any
 /// Foundation-only API used there (check with `nm garrison-oci | grep -c s10Foundation`, which must print 0).
 /// `--no-export-dynamic` keeps ~10,000 of its own symbols out of a dynamic symbol table nobody reads.
-let staticRuntime: [LinkerSetting] = [.unsafeFlags(["-static-executable", "-lFoundationEssentials", "-l_FoundationCollections", "-l_FoundationCShims", "-lswiftSynchronization", "-Xlinker", "--no-export-dynamic"])]
+let staticRuntime: [LinkerSetting] = [
+  .unsafeFlags([
+    "-static-executable", "-lFoundationEssentials", "-l_FoundationCollections", "-l_FoundationCShims", "-lswiftSynchronization", "-Xlinker",
+    "--no-export-dynamic",
+  ])
+]
 
 /// garrison-exporter (what `garrison metrics serve` execs) runs for as long as the node does, so its resident memory
 /// is the cost: a static, non-PIE executable maps no shared library and dirties no relocated page, so only the pages
@@ -31,11 +36,13 @@ let staticRuntime: [LinkerSetting] = [.unsafeFlags(["-static-executable", "-lFou
 /// dynamic `garrison` shares its binary and libraries with the pod supervisors). Unlike garrison-oci it links
 /// Foundation proper (GarrisonPods' state files are decoded with it), so CoreFoundation and ICU are named here; their
 /// code is only resident where it runs (the exporter formats no dates).
-let staticExporter: [LinkerSetting] = [.unsafeFlags([
-  "-static-executable", "-lFoundation", "-lCoreFoundation", "-lFoundationInternationalization", "-l_FoundationICU",
-  "-lFoundationEssentials", "-l_FoundationCollections", "-l_FoundationCShims", "-lswiftSynchronization",
-  "-lswiftDispatch", "-ldispatch", "-lBlocksRuntime", "-lstdc++", "-lm", "-Xlinker", "--no-export-dynamic",
-])]
+let staticExporter: [LinkerSetting] = [
+  .unsafeFlags([
+    "-static-executable", "-lFoundation", "-lCoreFoundation", "-lFoundationInternationalization", "-l_FoundationICU",
+    "-lFoundationEssentials", "-l_FoundationCollections", "-l_FoundationCShims", "-lswiftSynchronization",
+    "-lswiftDispatch", "-ldispatch", "-lBlocksRuntime", "-lstdc++", "-lm", "-Xlinker", "--no-export-dynamic",
+  ])
+]
 
 let package = Package(
   name: "Garrison",
@@ -68,30 +75,48 @@ let package = Package(
     .target(name: "GarrisonManifest", dependencies: ["GarrisonCore", "GarrisonPlan", "CLibYAML", "BigInt"]),
     .target(name: "GarrisonPlan"),
     .target(name: "GarrisonOCI", dependencies: ["GarrisonCore"]),
-    .target(name: "GarrisonSeccomp", dependencies: ["GarrisonCore", "GarrisonPlan", "GarrisonKernel", "CSeccomp",
-                                                   .product(name: "Crypto", package: "swift-crypto")]),
+    .target(
+      name: "GarrisonSeccomp",
+      dependencies: [
+        "GarrisonCore", "GarrisonPlan", "GarrisonKernel", "CSeccomp",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]),
     // The host's LSMs through their libraries (libselinux), Foundation-free: garrison-oci links it.
     .target(name: "GarrisonLSMHost", dependencies: ["GarrisonCore", "GarrisonKernel", "CSELinux"]),
-    .target(name: "GarrisonLSM", dependencies: ["GarrisonCore", "GarrisonPlan", "GarrisonKernel", "GarrisonLSMHost",
-                                               .product(name: "Crypto", package: "swift-crypto")]),
-    .target(name: "GarrisonCompiler", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI",
-                                                  "GarrisonSeccomp", "GarrisonLSM",
-                                                  .product(name: "Crypto", package: "swift-crypto")]),
+    .target(
+      name: "GarrisonLSM",
+      dependencies: [
+        "GarrisonCore", "GarrisonPlan", "GarrisonKernel", "GarrisonLSMHost",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]),
+    .target(
+      name: "GarrisonCompiler",
+      dependencies: [
+        "GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI",
+        "GarrisonSeccomp", "GarrisonLSM",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]),
     .target(name: "GarrisonLint", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonCompiler"]),
-    .target(name: "GarrisonAudit", dependencies: ["GarrisonCore", "GarrisonKernel", "GarrisonSeccomp", .product(name: "Crypto", package: "swift-crypto")]),
-    .target(name: "GarrisonAdmission", dependencies: [
-      "GarrisonCore", "GarrisonManifest", "GarrisonLint",
-      .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-      .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
-    ]),
+    .target(
+      name: "GarrisonAudit",
+      dependencies: ["GarrisonCore", "GarrisonKernel", "GarrisonSeccomp", .product(name: "Crypto", package: "swift-crypto")]),
+    .target(
+      name: "GarrisonAdmission",
+      dependencies: [
+        "GarrisonCore", "GarrisonManifest", "GarrisonLint",
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+      ]),
 
     // The metrics exporter (`garrison metrics serve`) and `top`: cgroup, /proc and audit readings as Prometheus families.
-    .target(name: "GarrisonMetrics", dependencies: [
-      "GarrisonCore", "GarrisonKernel", "GarrisonCgroups", "GarrisonPods", "GarrisonAudit", "GarrisonPlan",
-      "GarrisonManifest", "GarrisonLint",
-      .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-      .product(name: "NIOHTTP1", package: "swift-nio"),
-    ]),
+    .target(
+      name: "GarrisonMetrics",
+      dependencies: [
+        "GarrisonCore", "GarrisonKernel", "GarrisonCgroups", "GarrisonPods", "GarrisonAudit", "GarrisonPlan",
+        "GarrisonManifest", "GarrisonLint",
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+      ]),
 
     // Kernel side: syscall wrappers and the synchronous init.
     .target(name: "GarrisonKernel", dependencies: ["GarrisonCore", "CGarrisonLinux", "CCap"]),
@@ -101,27 +126,40 @@ let package = Package(
     .target(name: "GarrisonInit", dependencies: ["GarrisonCore", "GarrisonKernel", "GarrisonInitProtocol"]),
     .target(name: "GarrisonCgroups", dependencies: ["GarrisonCore", "GarrisonKernel", "CGarrisonLinux"]),
     .systemLibrary(name: "CXattr"),
-    .target(name: "GarrisonImages", dependencies: ["GarrisonCore", "GarrisonKernel", "CXattr", .product(name: "Crypto", package: "swift-crypto")]),
-    .target(name: "GarrisonRuntime", dependencies: ["GarrisonCore", "GarrisonOCI", "GarrisonKernel", "GarrisonInitProtocol",
-                                                   "GarrisonCgroups", "GarrisonSeccomp", "GarrisonLSMHost", "CSeccomp", "CGarrisonLinux"]),
+    .target(
+      name: "GarrisonImages", dependencies: ["GarrisonCore", "GarrisonKernel", "CXattr", .product(name: "Crypto", package: "swift-crypto")]),
+    .target(
+      name: "GarrisonRuntime",
+      dependencies: [
+        "GarrisonCore", "GarrisonOCI", "GarrisonKernel", "GarrisonInitProtocol",
+        "GarrisonCgroups", "GarrisonSeccomp", "GarrisonLSMHost", "CSeccomp", "CGarrisonLinux",
+      ]),
 
-    .target(name: "GarrisonPods", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonCompiler", "GarrisonLSM", "GarrisonLSMHost",
-                                                "GarrisonOCI", "GarrisonCgroups", "GarrisonImages", "GarrisonAudit",
-                                                "GarrisonKernel"]),
+    .target(
+      name: "GarrisonPods",
+      dependencies: [
+        "GarrisonCore", "GarrisonManifest", "GarrisonCompiler", "GarrisonLSM", "GarrisonLSMHost",
+        "GarrisonOCI", "GarrisonCgroups", "GarrisonImages", "GarrisonAudit",
+        "GarrisonKernel",
+      ]),
 
     // Commands and thin executables.
     // garrison-oci links only what the runtime needs: a small binary starts faster (fewer conformance records
     // for the Swift runtime to scan, fewer pages to fault in), and it starts once per container operation.
-    .target(name: "GarrisonOCICommands", dependencies: [
-      "GarrisonCore", "GarrisonOCI", "GarrisonPlan", "GarrisonAudit", "GarrisonRuntime", "GarrisonKernel", "GarrisonInitProtocol",
-      .product(name: "ArgumentParser", package: "swift-argument-parser"),
-    ]),
-    .target(name: "GarrisonCommands", dependencies: [
-      "GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonCompiler", "GarrisonLint",
-      "GarrisonAudit", "GarrisonPods", "GarrisonImages", "GarrisonLSM", "GarrisonLSMHost",
-      "GarrisonAdmission", "GarrisonSeccomp", "GarrisonKernel", "GarrisonMetrics",
-      .product(name: "ArgumentParser", package: "swift-argument-parser"),
-    ]),
+    .target(
+      name: "GarrisonOCICommands",
+      dependencies: [
+        "GarrisonCore", "GarrisonOCI", "GarrisonPlan", "GarrisonAudit", "GarrisonRuntime", "GarrisonKernel", "GarrisonInitProtocol",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .target(
+      name: "GarrisonCommands",
+      dependencies: [
+        "GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonCompiler", "GarrisonLint",
+        "GarrisonAudit", "GarrisonPods", "GarrisonImages", "GarrisonLSM", "GarrisonLSMHost",
+        "GarrisonAdmission", "GarrisonSeccomp", "GarrisonKernel", "GarrisonMetrics",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
     .executableTarget(name: "garrison", dependencies: ["GarrisonCommands", "GarrisonOCICommands"]),
     .executableTarget(name: "garrison-oci", dependencies: ["GarrisonOCICommands"], linkerSettings: staticRuntime),
     .executableTarget(name: "garrison-init", dependencies: ["GarrisonInit"], linkerSettings: staticInit),
@@ -131,34 +169,54 @@ let package = Package(
     // (`-sanitize=fuzzer,address -D FUZZING`, in .build-fuzz) and a corpus replayer otherwise. One binary
     // means one instrumented link per fuzz build instead of one per target. `-parse-as-library`: no top-level
     // code; the entry is `@main` (the replayer) or, in a fuzz build, `garrison_fuzz_main` running libFuzzer's driver.
-    .executableTarget(name: "garrison-fuzz",
-                      dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonOCI", "GarrisonInitProtocol", "GarrisonAudit", "GarrisonImages"],
-                      swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+    .executableTarget(
+      name: "garrison-fuzz",
+      dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonOCI", "GarrisonInitProtocol", "GarrisonAudit", "GarrisonImages"],
+      swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
 
     // Tests: one target per module plus integration tests (root, real containers), sharing one support target:
     // the process runner, scratch directories, the built-products locator and JSON Schema validation.
     .target(name: "GarrisonTestSupport", dependencies: ["GarrisonCore", "GarrisonSeccomp"], path: "Tests/GarrisonTestSupport"),
     .testTarget(name: "GarrisonManifestTests", dependencies: ["GarrisonManifest"]),
-    .testTarget(name: "GarrisonCompilerTests", dependencies: ["GarrisonTestSupport", "GarrisonCompiler", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI"],
-                resources: [.copy("Golden")]),
+    .testTarget(
+      name: "GarrisonCompilerTests",
+      dependencies: ["GarrisonTestSupport", "GarrisonCompiler", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI"],
+      resources: [.copy("Golden")]),
     .testTarget(name: "GarrisonSeccompTests", dependencies: ["GarrisonTestSupport", "GarrisonSeccomp"]),
-    .testTarget(name: "GarrisonLintTests", dependencies: ["GarrisonTestSupport", "GarrisonLint", "GarrisonManifest"],
-                resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "GarrisonLintTests", dependencies: ["GarrisonTestSupport", "GarrisonLint", "GarrisonManifest"],
+      resources: [.copy("Fixtures")]),
     .testTarget(name: "GarrisonAuditTests", dependencies: ["GarrisonTestSupport", "GarrisonAudit", "GarrisonSeccomp"]),
-    .testTarget(name: "GarrisonAdmissionTests", dependencies: ["GarrisonTestSupport", "GarrisonAdmission", "GarrisonLint", "GarrisonAudit"]),
+    .testTarget(
+      name: "GarrisonAdmissionTests", dependencies: ["GarrisonTestSupport", "GarrisonAdmission", "GarrisonLint", "GarrisonAudit"]),
     .testTarget(name: "GarrisonLSMTests", dependencies: ["GarrisonTestSupport", "GarrisonLSM", "GarrisonLSMHost", "GarrisonPlan"]),
     .testTarget(name: "GarrisonCgroupsTests", dependencies: ["GarrisonCgroups", "GarrisonKernel"]),
     .testTarget(name: "GarrisonMetricsTests", dependencies: ["GarrisonMetrics", "GarrisonCgroups", "GarrisonKernel"]),
     .testTarget(name: "GarrisonImagesTests", dependencies: ["GarrisonTestSupport", "GarrisonImages", "GarrisonKernel"]),
-    .testTarget(name: "GarrisonPodsTests", dependencies: ["GarrisonTestSupport", "GarrisonPods", "GarrisonKernel", "GarrisonManifest", "GarrisonOCI", "GarrisonAudit", "GarrisonLSM", "garrison"],
-                exclude: ["Fixtures"]),
-    .testTarget(name: "GarrisonOCICommandsTests", dependencies: ["GarrisonOCICommands",
-                                                               .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    .testTarget(
+      name: "GarrisonPodsTests",
+      dependencies: [
+        "GarrisonTestSupport", "GarrisonPods", "GarrisonKernel", "GarrisonManifest", "GarrisonOCI", "GarrisonAudit", "GarrisonLSM",
+        "garrison",
+      ],
+      exclude: ["Fixtures"]),
+    .testTarget(
+      name: "GarrisonOCICommandsTests",
+      dependencies: [
+        "GarrisonOCICommands",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
     .testTarget(name: "GarrisonFuzzTests", dependencies: ["GarrisonTestSupport", "garrison-fuzz"]),
     // Unit tests of the init, the kernel door and the runtime: no root, no containers.
     .testTarget(name: "GarrisonInitTests", dependencies: ["GarrisonInit", "GarrisonInitProtocol", "GarrisonKernel", "GarrisonCore"]),
     .testTarget(name: "GarrisonKernelTests", dependencies: ["GarrisonKernel"]),
-    .testTarget(name: "GarrisonRuntimeTests", dependencies: ["GarrisonRuntime", "GarrisonInitProtocol", "GarrisonOCI", "GarrisonKernel", "GarrisonCore"]),
-    .testTarget(name: "GarrisonIntegrationTests", dependencies: ["GarrisonTestSupport", "GarrisonCore", "GarrisonOCI", "GarrisonRuntime", "GarrisonInit", "GarrisonInitProtocol", "GarrisonKernel"]),
+    .testTarget(
+      name: "GarrisonRuntimeTests",
+      dependencies: ["GarrisonRuntime", "GarrisonInitProtocol", "GarrisonOCI", "GarrisonKernel", "GarrisonCore"]),
+    .testTarget(
+      name: "GarrisonIntegrationTests",
+      dependencies: [
+        "GarrisonTestSupport", "GarrisonCore", "GarrisonOCI", "GarrisonRuntime", "GarrisonInit", "GarrisonInitProtocol", "GarrisonKernel",
+      ]),
   ]
 )

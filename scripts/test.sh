@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# Formatting (.swift-format, 2 spaces, 140 columns): `swift format format -i -r -p Sources Tests Package.swift` fixes it.
+swift format lint --strict -r -p Sources Tests Package.swift
 swift build --build-tests
 # Fuzzing (docs/fuzzing.md): the libFuzzer build and a 30-second run of every target, before the suite so that
 # swift test's summary stays the last thing printed; a finding fails the script after the suite has run.

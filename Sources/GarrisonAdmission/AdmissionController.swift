@@ -43,8 +43,10 @@ public final class AdmissionController: @unchecked Sendable {
   private let lock = Lock()
   private var labels: [String: [String: String]] = [:]
 
-  static let workloadKinds: Set<String> = ["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob",
-                                            "ReplicationController", "PodTemplate"]
+  static let workloadKinds: Set<String> = [
+    "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob",
+    "ReplicationController", "PodTemplate",
+  ]
   static let labelPrefix = "pod-security.kubernetes.io/"
 
   public init(defaults: Modes, exemptions: Exemptions = Exemptions(), namespaces: [ManifestObject] = []) {
@@ -57,8 +59,9 @@ public final class AdmissionController: @unchecked Sendable {
   public func modes(in namespace: String) -> Modes {
     let l = lock.withLock { labels[namespace] ?? [:] }
     func policy(_ mode: String, _ fallback: PSSPolicy) -> PSSPolicy {
-      PSSPolicy(level: l[Self.labelPrefix + mode].flatMap(PSSLevel.init(rawValue:)) ?? fallback.level,
-                version: l[Self.labelPrefix + mode + "-version"].flatMap(PSSVersion.init(parsing:)) ?? fallback.version)
+      PSSPolicy(
+        level: l[Self.labelPrefix + mode].flatMap(PSSLevel.init(rawValue:)) ?? fallback.level,
+        version: l[Self.labelPrefix + mode + "-version"].flatMap(PSSVersion.init(parsing:)) ?? fallback.version)
     }
     return Modes(enforce: policy("enforce", defaults.enforce), warn: policy("warn", defaults.warn), audit: policy("audit", defaults.audit))
   }
@@ -85,8 +88,9 @@ public final class AdmissionController: @unchecked Sendable {
     let load = ManifestLoader.parse(text: text, file: "\(r.kind.lowercased()) \(r.namespace)/\(r.name).json")
     guard load.errors.isEmpty, let object = load.objects.first, let pod = object.pod else {
       let why = load.errors.first.map(\.description) ?? "no pod spec found"
-      return AdmissionDecision(allowed: false, message: "\(Self.resource(r.kind)) \(Quoted.quoted(r.name)) is forbidden: the object cannot be checked: \(why)",
-                               violations: ["api.invalid"])
+      return AdmissionDecision(
+        allowed: false, message: "\(Self.resource(r.kind)) \(Quoted.quoted(r.name)) is forbidden: the object cannot be checked: \(why)",
+        violations: ["api.invalid"])
     }
     if let rc = Self.runtimeClass(r), exemptions.runtimeClasses.contains(rc) {
       return AdmissionDecision(allowed: true, exemptReason: "runtime class \(rc) is exempt")
@@ -102,7 +106,8 @@ public final class AdmissionController: @unchecked Sendable {
     if !enforce.ids.isEmpty {
       if isPod {
         decision.allowed = false
-        decision.message = "\(Self.resource(r.kind)) \(Quoted.quoted(r.name)) is forbidden: violates PodSecurity \"\(modes.enforce)\": \(enforce.text)"
+        decision.message =
+          "\(Self.resource(r.kind)) \(Quoted.quoted(r.name)) is forbidden: violates PodSecurity \"\(modes.enforce)\": \(enforce.text)"
       } else {
         decision.warnings.append("would violate PodSecurity \"\(modes.enforce)\": \(enforce.text)")
       }
@@ -126,8 +131,10 @@ public final class AdmissionController: @unchecked Sendable {
       let mode = key.dropFirst(Self.labelPrefix.count)
       let ok = mode.hasSuffix("-version") ? PSSVersion(parsing: value) != nil : PSSLevel(rawValue: value) != nil
       if ["enforce", "warn", "audit", "enforce-version", "warn-version", "audit-version"].contains(String(mode)) && !ok {
-        return AdmissionDecision(allowed: false, message: "namespaces \(Quoted.quoted(r.name)) is forbidden: invalid value \(Quoted.quoted(value)) for label \(key)",
-                                 violations: ["pod-security.label"])
+        return AdmissionDecision(
+          allowed: false,
+          message: "namespaces \(Quoted.quoted(r.name)) is forbidden: invalid value \(Quoted.quoted(value)) for label \(key)",
+          violations: ["pod-security.label"])
       }
     }
     if r.operation == "DELETE" {

@@ -30,7 +30,8 @@ public struct AdmissionRequest: @unchecked Sendable {  // `object` holds JSONSer
       throw GarrisonError(.invalid, "kind must be AdmissionReview, got \(Quoted.quoted(String(describing: review["kind"] ?? "nothing")))")
     }
     guard review["apiVersion"] as? String == "admission.k8s.io/v1" else {
-      throw GarrisonError(.invalid, "apiVersion must be admission.k8s.io/v1, got \(Quoted.quoted(String(describing: review["apiVersion"] ?? "nothing")))")
+      throw GarrisonError(
+        .invalid, "apiVersion must be admission.k8s.io/v1, got \(Quoted.quoted(String(describing: review["apiVersion"] ?? "nothing")))")
     }
     guard let request = review["request"] as? [String: Any], let uid = request["uid"] as? String, !uid.isEmpty else {
       throw GarrisonError(.invalid, "request.uid is missing")
@@ -63,8 +64,10 @@ public struct AdmissionDecision: Sendable, Equatable {
   /// Why no check ran (an exemption, a kind or operation that is not evaluated).
   public var exemptReason: String?
 
-  public init(allowed: Bool, message: String? = nil, warnings: [String] = [], auditAnnotations: [String: String] = [:],
-              violations: [String] = [], exemptReason: String? = nil) {
+  public init(
+    allowed: Bool, message: String? = nil, warnings: [String] = [], auditAnnotations: [String: String] = [:],
+    violations: [String] = [], exemptReason: String? = nil
+  ) {
     self.allowed = allowed
     self.message = message
     self.warnings = warnings

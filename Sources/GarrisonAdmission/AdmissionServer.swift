@@ -43,8 +43,10 @@ public final class AdmissionServer: @unchecked Sendable {
   public static let reviewThreads = 8
   private var channel: (any Channel)?
 
-  public init(configuration: Configuration, controller: AdmissionController,
-              record: @escaping @Sendable (AdmissionRequest, AdmissionDecision) throws -> Void) throws {
+  public init(
+    configuration: Configuration, controller: AdmissionController,
+    record: @escaping @Sendable (AdmissionRequest, AdmissionDecision) throws -> Void
+  ) throws {
     self.configuration = configuration
     self.controller = controller
     self.record = record
@@ -95,8 +97,10 @@ public final class AdmissionServer: @unchecked Sendable {
   }
 
   /// One `POST`: parse, decide, record, answer.
-  static func review(_ body: [UInt8], controller: AdmissionController,
-                     record: (AdmissionRequest, AdmissionDecision) throws -> Void) -> (HTTPResponseStatus, [UInt8]) {
+  static func review(
+    _ body: [UInt8], controller: AdmissionController,
+    record: (AdmissionRequest, AdmissionDecision) throws -> Void
+  ) -> (HTTPResponseStatus, [UInt8]) {
     let request: AdmissionRequest
     do { request = try AdmissionRequest(body: body) } catch {
       return (.badRequest, message(String(describing: error)))
@@ -162,11 +166,13 @@ final class AdmissionHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
           switch result {
           case .success(let (status, bytes)): handler.send(context, status, bytes, type: "application/json", close: false)
           case .failure:
-            handler.send(context, .serviceUnavailable, AdmissionServer.message("the server is stopping"), type: "application/json", close: true)
+            handler.send(
+              context, .serviceUnavailable, AdmissionServer.message("the server is stopping"), type: "application/json", close: true)
           }
         }
       case (_, "/validate"), (_, "/"), (_, "/healthz"):
-        send(context, .methodNotAllowed, AdmissionServer.message("method \(head.method) not allowed"), type: "application/json", close: false)
+        send(
+          context, .methodNotAllowed, AdmissionServer.message("method \(head.method) not allowed"), type: "application/json", close: false)
       default:
         send(context, .notFound, AdmissionServer.message("no such path \(head.uri)"), type: "application/json", close: false)
       }
@@ -177,8 +183,9 @@ final class AdmissionHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
   private func tooLarge(_ context: ChannelHandlerContext) {
     refused = true
     body = []
-    send(context, .badRequest, AdmissionServer.message("request body larger than \(maxBodyBytes) bytes"),
-         type: "application/json", close: true)
+    send(
+      context, .badRequest, AdmissionServer.message("request body larger than \(maxBodyBytes) bytes"),
+      type: "application/json", close: true)
   }
 
   private func send(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, _ bytes: [UInt8], type: String, close: Bool) {

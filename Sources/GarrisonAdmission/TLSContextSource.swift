@@ -51,13 +51,15 @@ final class TLSContextSource: @unchecked Sendable {
     do {
       let chain = try NIOSSLCertificate.fromPEMFile(certificatePath)
       let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
-      var config = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) },
-                                                            privateKey: .privateKey(key))
+      var config = TLSConfiguration.makeServerConfiguration(
+        certificateChain: chain.map { .certificate($0) },
+        privateKey: .privateKey(key))
       config.minimumTLSVersion = .tlsv12
       return try NIOSSLContext(configuration: config)
     } catch {
-      throw GarrisonError(.invalid, operation: "load TLS certificate",
-                          "cannot use certificate \(certificatePath) with key \(keyPath): \(error)")
+      throw GarrisonError(
+        .invalid, operation: "load TLS certificate",
+        "cannot use certificate \(certificatePath) with key \(keyPath): \(error)")
     }
   }
 }

@@ -15,8 +15,10 @@ public struct AuditCheckpoint: Sendable, Hashable {
 
   /// The one-line JSON form written by `garrison audit checkpoint export`.
   public var json: JSONValue {
-    ["type": "garrison.audit.checkpoint", "seq": .int(Int64(seq)), "hash": .string(hash),
-     "time": .string(time.description), "chain": .string(chain)]
+    [
+      "type": "garrison.audit.checkpoint", "seq": .int(Int64(seq)), "hash": .string(hash),
+      "time": .string(time.description), "chain": .string(chain),
+    ]
   }
 
   /// Decodes one exported checkpoint.
@@ -36,8 +38,9 @@ public struct AuditCheckpoint: Sendable, Hashable {
       do throws(GarrisonError) {
         out.append(try AuditCheckpoint(json: try JSONParser.parse(Array(line))))
       } catch {
-        throw GarrisonError(error.code, operation: "read checkpoint", error.message,
-                            at: SourceLocation(file: path, line: i + 1, column: 1))
+        throw GarrisonError(
+          error.code, operation: "read checkpoint", error.message,
+          at: SourceLocation(file: path, line: i + 1, column: 1))
       }
     }
     guard !out.isEmpty else { throw GarrisonError(.invalid, operation: "read checkpoint", "\(path): no checkpoint") }

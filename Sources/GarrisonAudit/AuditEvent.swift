@@ -20,8 +20,10 @@ public struct AuditObject: Sendable, Hashable {
   }
 
   var json: JSONValue {
-    ["namespace": .optional(namespace), "pod": .optional(pod), "pod_uid": .optional(podUID),
-     "container": .optional(container)]
+    [
+      "namespace": .optional(namespace), "pod": .optional(pod), "pod_uid": .optional(podUID),
+      "container": .optional(container),
+    ]
   }
 
   init(json: JSONValue?) {
@@ -64,8 +66,10 @@ public struct AuditEvent: Sendable, Hashable {
   /// When the event happened; nil means "at append time".
   public var time: AuditTime?
 
-  public init(kind: AuditKind, outcome: AuditOutcome, object: AuditObject = AuditObject(),
-              details: JSONValue = [:], time: AuditTime? = nil) {
+  public init(
+    kind: AuditKind, outcome: AuditOutcome, object: AuditObject = AuditObject(),
+    details: JSONValue = [:], time: AuditTime? = nil
+  ) {
     self.kind = kind
     self.outcome = outcome
     self.object = object

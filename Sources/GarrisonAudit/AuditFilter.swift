@@ -8,8 +8,10 @@ public struct AuditFilter: Sendable, Hashable {
   /// Empty means all kinds.
   public var kinds: Set<AuditKind>
 
-  public init(since: AuditTime? = nil, until: AuditTime? = nil, namespace: String? = nil, pod: String? = nil,
-              kinds: Set<AuditKind> = []) {
+  public init(
+    since: AuditTime? = nil, until: AuditTime? = nil, namespace: String? = nil, pod: String? = nil,
+    kinds: Set<AuditKind> = []
+  ) {
     self.since = since; self.until = until; self.namespace = namespace; self.pod = pod; self.kinds = kinds
   }
 

@@ -37,7 +37,8 @@ public enum AuditKind: String, Sendable, CaseIterable, Hashable, Comparable {
   /// Parses a stored or user-given kind name; unknown names are an error.
   public init(parsing name: String) throws(GarrisonError) {
     guard let k = AuditKind(rawValue: name) else {
-      throw GarrisonError(.invalid, operation: "parse kind",
+      throw GarrisonError(
+        .invalid, operation: "parse kind",
         "unknown audit kind \"\(name)\" (known: \(AuditKind.allCases.map(\.rawValue).joined(separator: ", ")))")
     }
     self = k

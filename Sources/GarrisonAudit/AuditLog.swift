@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 import GarrisonCore
 import GarrisonKernel
@@ -56,8 +56,10 @@ public final class AuditLog: @unchecked Sendable {
   ///   - hmacKey: key for a keyed chain (HMAC-SHA-256); must match how the log was written.
   ///   - segmentBytes: rotate to a new segment once the current one reaches this size.
   ///   - checkpointEvery: add a checkpoint record after every this many records (0 disables).
-  public init(directory: String, hmacKey: [UInt8]? = nil, segmentBytes: Int = AuditLog.defaultSegmentBytes,
-              checkpointEvery: Int = AuditLog.defaultCheckpointEvery) throws(GarrisonError) {
+  public init(
+    directory: String, hmacKey: [UInt8]? = nil, segmentBytes: Int = AuditLog.defaultSegmentBytes,
+    checkpointEvery: Int = AuditLog.defaultCheckpointEvery
+  ) throws(GarrisonError) {
     if let hmacKey, hmacKey.count < 16 {
       throw GarrisonError(.invalid, operation: "open audit log", "HMAC key must have at least 16 bytes")
     }
@@ -171,8 +173,9 @@ public final class AuditLog: @unchecked Sendable {
   // MARK: - Internals
 
   private func checkpointEvent(_ h: Head) -> AuditEvent {
-    AuditEvent(kind: .auditCheckpoint, outcome: .allowed,
-               details: ["covers_seq": .int(Int64(h.seq)), "head": .string(h.hash)])
+    AuditEvent(
+      kind: .auditCheckpoint, outcome: .allowed,
+      details: ["covers_seq": .int(Int64(h.seq)), "head": .string(h.hash)])
   }
 
   private func withExclusiveLock<T>(_ body: () throws(GarrisonError) -> T) throws(GarrisonError) -> T {
@@ -273,8 +276,10 @@ public final class AuditLog: @unchecked Sendable {
       lastRecovery = cut
       head = h
       var pending: [UInt8] = []
-      let details: JSONValue = ["segment": .string(cut.segment), "offset": .int(cut.offset),
-                                "bytes_cut": .integer(cut.bytesCut), "reason": .string(cut.reason)]
+      let details: JSONValue = [
+        "segment": .string(cut.segment), "offset": .int(cut.offset),
+        "bytes_cut": .integer(cut.bytesCut), "reason": .string(cut.reason),
+      ]
       _ = try add(AuditEvent(kind: .auditRecovered, outcome: .allowed, details: details), to: &h, pending: &pending)
       try flush(&pending, &h)
     }
@@ -295,8 +300,10 @@ public final class AuditLog: @unchecked Sendable {
     defer { close(fd) }
     let st = try AuditIO.fstat(fd, path: path)
     var h = Head(segment: last, segmentSize: Int64(st.st_size), inode: UInt(st.st_ino), seq: 0, hash: ChainHasher.genesis)
-    if let (seq, hash) = try lastRecord(in: last, fd: fd, size: Int64(st.st_size), tolerateTorn: true,
-                                        tornTail: &tornTail) {
+    if let (seq, hash) = try lastRecord(
+      in: last, fd: fd, size: Int64(st.st_size), tolerateTorn: true,
+      tornTail: &tornTail)
+    {
       h.seq = seq
       h.hash = hash
     } else if segments.count > 1 {
@@ -306,8 +313,11 @@ public final class AuditLog: @unchecked Sendable {
       defer { close(pfd) }
       let psize = Int64(try AuditIO.fstat(pfd, path: prevPath).st_size)
       var ignored = false
-      guard let (seq, hash) = try lastRecord(in: segments[segments.count - 2], fd: pfd, size: psize, tolerateTorn: false,
-                                             tornTail: &ignored) else {
+      guard
+        let (seq, hash) = try lastRecord(
+          in: segments[segments.count - 2], fd: pfd, size: psize, tolerateTorn: false,
+          tornTail: &ignored)
+      else {
         throw GarrisonError(.invalid, operation: "read audit head", "\(prevPath): segment holds no record")
       }
       h.seq = seq
@@ -330,8 +340,9 @@ public final class AuditLog: @unchecked Sendable {
         return found
       }
       guard tolerateTorn && i == 0 else {
-        throw GarrisonError(.invalid, operation: "read audit head",
-                            "\(path): damaged record at byte \(line.offset); run `garrison audit verify`")
+        throw GarrisonError(
+          .invalid, operation: "read audit head",
+          "\(path): damaged record at byte \(line.offset); run `garrison audit verify`")
       }
     }
     return nil
@@ -345,7 +356,8 @@ public final class AuditLog: @unchecked Sendable {
       let body = UnsafeBufferPointer(rebasing: content[range])
       let record = try AuditRecord(body: body)
       guard record.chain == hasher.algorithm else {
-        throw GarrisonError(.invalid, operation: "open audit log",
+        throw GarrisonError(
+          .invalid, operation: "open audit log",
           "\(path): log uses a \(record.chain) chain but this writer uses \(hasher.algorithm) (check --hmac-key-file)")
       }
       return (record.seq, hasher.hash(body))

@@ -1,6 +1,6 @@
 import GarrisonCore
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// Where the audit log lives by default: `$GARRISON_ROOT/audit`, with `GARRISON_ROOT` defaulting to

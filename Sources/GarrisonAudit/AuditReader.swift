@@ -4,8 +4,10 @@ import GarrisonCore
 /// Frames are still checked: a damaged record is an error, except an incomplete final line (a write in flight).
 public enum AuditReader {
   /// Calls `body` with every record of one segment file and its 1-based line; `body` returns false to stop.
-  public static func forEachRecord(in path: String,
-                                   _ body: (AuditRecord, Int) throws(GarrisonError) -> Bool) throws(GarrisonError) {
+  public static func forEachRecord(
+    in path: String,
+    _ body: (AuditRecord, Int) throws(GarrisonError) -> Bool
+  ) throws(GarrisonError) {
     let bytes = try AuditIO.readAll(path)
     try bytes.withUnsafeBufferPointer { (buf) throws(GarrisonError) in
       var start = 0
@@ -21,21 +23,25 @@ public enum AuditReader {
         case .success(let range):
           let record: AuditRecord
           do throws(GarrisonError) { record = try AuditRecord(body: UnsafeBufferPointer(rebasing: line[range])) } catch {
-            throw GarrisonError(.invalid, operation: "read audit log", error.message,
-                                at: SourceLocation(file: path, line: lineNo, column: 1))
+            throw GarrisonError(
+              .invalid, operation: "read audit log", error.message,
+              at: SourceLocation(file: path, line: lineNo, column: 1))
           }
           if try !body(record, lineNo) { return }
         case .failure(let f):
-          throw GarrisonError(.invalid, operation: "read audit log", "\(f); run `garrison audit verify`",
-                              at: SourceLocation(file: path, line: lineNo, column: 1))
+          throw GarrisonError(
+            .invalid, operation: "read audit log", "\(f); run `garrison audit verify`",
+            at: SourceLocation(file: path, line: lineNo, column: 1))
         }
       }
     }
   }
 
   /// Calls `body` with every record of the directory, oldest first; `body` returns false to stop.
-  public static func forEachRecord(directory: String,
-                                   _ body: (AuditRecord) throws(GarrisonError) -> Bool) throws(GarrisonError) {
+  public static func forEachRecord(
+    directory: String,
+    _ body: (AuditRecord) throws(GarrisonError) -> Bool
+  ) throws(GarrisonError) {
     var stop = false
     for index in try Segments.list(directory) where !stop {
       try forEachRecord(in: Segments.path(directory, index)) { (r, _) throws(GarrisonError) -> Bool in
@@ -49,7 +55,9 @@ public enum AuditReader {
   /// All records of the directory, oldest first.
   public static func readAll(directory: String) throws(GarrisonError) -> [AuditRecord] {
     var out: [AuditRecord] = []
-    try forEachRecord(directory: directory) { out.append($0); return true }
+    try forEachRecord(directory: directory) {
+      out.append($0); return true
+    }
     return out
   }
 
@@ -58,7 +66,9 @@ public enum AuditReader {
     var out: [AuditRecord] = []
     for index in try Segments.list(directory).reversed() where out.count < count {
       var seg: [AuditRecord] = []
-      try forEachRecord(in: Segments.path(directory, index)) { r, _ in seg.append(r); return true }
+      try forEachRecord(in: Segments.path(directory, index)) { r, _ in
+        seg.append(r); return true
+      }
       out.insert(contentsOf: seg.suffix(count - out.count), at: 0)
     }
     return out

@@ -21,18 +21,22 @@ public struct AuditRecord: Sendable, Hashable {
   public var object: AuditObject { event.object }
   public var details: JSONValue { event.details }
 
-  public init(seq: UInt64, time: AuditTime, host: String, actor: AuditActor, event: AuditEvent,
-              prev: String, chain: String) {
+  public init(
+    seq: UInt64, time: AuditTime, host: String, actor: AuditActor, event: AuditEvent,
+    prev: String, chain: String
+  ) {
     self.seq = seq; self.time = time; self.host = host; self.actor = actor
     self.event = event; self.prev = prev; self.chain = chain
   }
 
   /// The record as a JSON object (field names as in `Audit/schema/audit-event.schema.json`).
   public var json: JSONValue {
-    ["v": .int(AuditRecord.version), "seq": .int(Int64(seq)), "time": .string(time.description),
-     "host": .string(host), "actor": actor.json, "kind": .string(event.kind.rawValue),
-     "outcome": .string(event.outcome.rawValue), "object": event.object.json, "details": event.details,
-     "prev": .string(prev), "chain": .string(chain)]
+    [
+      "v": .int(AuditRecord.version), "seq": .int(Int64(seq)), "time": .string(time.description),
+      "host": .string(host), "actor": actor.json, "kind": .string(event.kind.rawValue),
+      "outcome": .string(event.outcome.rawValue), "object": event.object.json, "details": event.details,
+      "prev": .string(prev), "chain": .string(chain),
+    ]
   }
 
   /// The canonical bytes the chain hash covers.
@@ -61,9 +65,10 @@ public struct AuditRecord: Sendable, Hashable {
     self.time = try AuditTime(rfc3339: time)
     self.host = host
     self.actor = AuditActor(json: try need("actor"))
-    self.event = AuditEvent(kind: try AuditKind(parsing: kind), outcome: try AuditOutcome(parsing: outcome),
-                            object: AuditObject(json: try need("object")), details: try need("details"),
-                            time: self.time)
+    self.event = AuditEvent(
+      kind: try AuditKind(parsing: kind), outcome: try AuditOutcome(parsing: outcome),
+      object: AuditObject(json: try need("object")), details: try need("details"),
+      time: self.time)
     self.prev = prev
     self.chain = chain
   }

@@ -118,15 +118,25 @@ public struct AuditReport: Sendable {
     case .enforcementReadback:
       for f in d["fields"]?.arrayValue ?? [] where f["match"]?.boolValue == false {
         readbackMismatchCount += 1
-        Self.keep(&readbackMismatches, item("\(f["field"]?.stringValue ?? "?"): expected \(f["expected"]?.stringValue ?? "?"), got \(f["actual"]?.stringValue ?? "?")"))
+        Self.keep(
+          &readbackMismatches,
+          item("\(f["field"]?.stringValue ?? "?"): expected \(f["expected"]?.stringValue ?? "?"), got \(f["actual"]?.stringValue ?? "?")"))
       }
     case .enforcementFallback, .lsmUnavailable:
       fallbackCount += 1
-      Self.keep(&fallbacks, item("\(d["mechanism"]?.stringValue ?? "?"): \(d["requested"]?.stringValue ?? "?") -> \(d["applied"]?.stringValue ?? "?") (\(d["reason"]?.stringValue ?? ""))"))
+      Self.keep(
+        &fallbacks,
+        item(
+          "\(d["mechanism"]?.stringValue ?? "?"): \(d["requested"]?.stringValue ?? "?") -> \(d["applied"]?.stringValue ?? "?") (\(d["reason"]?.stringValue ?? ""))"
+        ))
     case .containerOOMKilled:
       oomKillsByContainer[pod + "/" + container, default: 0] += Int(d["kills"]?.intValue ?? 1)
     case .auditRecovered:
-      Self.keep(&recoveries, item("cut \(d["bytes_cut"]?.intValue ?? 0) bytes at \(d["segment"]?.stringValue ?? "?"):\(d["offset"]?.intValue ?? 0) (\(d["reason"]?.stringValue ?? ""))"))
+      Self.keep(
+        &recoveries,
+        item(
+          "cut \(d["bytes_cut"]?.intValue ?? 0) bytes at \(d["segment"]?.stringValue ?? "?"):\(d["offset"]?.intValue ?? 0) (\(d["reason"]?.stringValue ?? ""))"
+        ))
     default: break
     }
     if r.outcome != .allowed && r.kind != .seccompDenied {

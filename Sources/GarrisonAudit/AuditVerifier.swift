@@ -31,12 +31,15 @@ public enum AuditVerifier {
   }
 
   /// Verifies `directory`. Throws only if the directory cannot be read; damage is reported in `problem`.
-  public static func verify(directory: String, hmacKey: [UInt8]? = nil,
-                            checkpoints: [AuditCheckpoint] = []) throws(GarrisonError) -> Result {
+  public static func verify(
+    directory: String, hmacKey: [UInt8]? = nil,
+    checkpoints: [AuditCheckpoint] = []
+  ) throws(GarrisonError) -> Result {
     let hasher = ChainHasher(hmacKey: hmacKey)
     let segments = try Segments.list(directory)
-    var result = Result(records: 0, segments: segments.count, lastSeq: 0, headHash: ChainHasher.genesis,
-                        checkpointRecords: 0, exportedCheckpoints: 0, problem: nil)
+    var result = Result(
+      records: 0, segments: segments.count, lastSeq: 0, headHash: ChainHasher.genesis,
+      checkpointRecords: 0, exportedCheckpoints: 0, problem: nil)
     let wanted = Set(checkpoints.map(\.seq))
     var seen: [UInt64: String] = [:]
     var lastFile = segments.last.map(Segments.name) ?? Segments.name(1)
@@ -83,17 +86,20 @@ public enum AuditVerifier {
           case nil: break
           }
           guard c.seq == expected else {
-            problem = Problem(file: name, line: lineNo, seq: c.seq,
+            problem = Problem(
+              file: name, line: lineNo, seq: c.seq,
               message: "sequence number \(c.seq) where \(expected) was expected (record deleted, inserted or reordered)")
             return
           }
           if let chain = c.otherChain {
-            problem = Problem(file: name, line: lineNo, seq: c.seq,
+            problem = Problem(
+              file: name, line: lineNo, seq: c.seq,
               message: "record uses a \(chain) chain; verifying with \(hasher.algorithm) (check --hmac-key-file)")
             return
           }
           guard c.prevIsHex, prevs[(32 * k)..<(32 * k + 32)].elementsEqual(head) else {
-            problem = Problem(file: name, line: lineNo, seq: c.seq,
+            problem = Problem(
+              file: name, line: lineNo, seq: c.seq,
               message: "prev hash does not match the previous record (chain broken: previous record modified, or this one inserted/moved)")
             return
           }
@@ -114,8 +120,9 @@ public enum AuditVerifier {
           lastLine = lineNo
         }
         if torn {
-          problem = Problem(file: name, line: lines.count + 1, seq: result.lastSeq + 1,
-                            message: "torn final record (no newline); opening the log for writing recovers it")
+          problem = Problem(
+            file: name, line: lines.count + 1, seq: result.lastSeq + 1,
+            message: "torn final record (no newline); opening the log for writing recovers it")
         }
       }
       if let problem { return fail(problem.file, problem.line, problem.seq, problem.message) }
@@ -123,7 +130,8 @@ public enum AuditVerifier {
 
     for c in checkpoints.sorted(by: { $0.seq < $1.seq }) {
       guard let hash = seen[c.seq] else {
-        return fail(lastFile, lastLine + 1, c.seq,
+        return fail(
+          lastFile, lastLine + 1, c.seq,
           "log ends at seq \(result.lastSeq) but an exported checkpoint covers seq \(c.seq): records were truncated")
       }
       guard hash == c.hash else {
@@ -152,8 +160,10 @@ public enum AuditVerifier {
 
   /// Checks every line on its own, on up to `maxThreads` threads for a large segment (each thread a contiguous
   /// run of lines, writing only its own slots).
-  static func checkLines(_ buf: UnsafeBufferPointer<UInt8>, _ lines: [Range<Int>], hasher: ChainHasher,
-                         checks: inout [LineCheck], hashes: inout [UInt8], prevs: inout [UInt8]) {
+  static func checkLines(
+    _ buf: UnsafeBufferPointer<UInt8>, _ lines: [Range<Int>], hasher: ChainHasher,
+    checks: inout [LineCheck], hashes: inout [UInt8], prevs: inout [UInt8]
+  ) {
     let threads = lines.count < 2_000 ? 1 : max(1, min(maxThreads, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
     checks.withUnsafeMutableBufferPointer { c in
       hashes.withUnsafeMutableBufferPointer { h in
@@ -161,8 +171,9 @@ public enum AuditVerifier {
           let slots = Slots(buf: buf, checks: c, hashes: h, prevs: p)
           func run(_ part: Range<Int>) {
             for k in part {
-              slots.checks[k] = LineCheck.check(UnsafeBufferPointer(rebasing: slots.buf[lines[k]]), hasher: hasher,
-                                                hash: slots.hashes.baseAddress! + 32 * k, prev: slots.prevs.baseAddress! + 32 * k)
+              slots.checks[k] = LineCheck.check(
+                UnsafeBufferPointer(rebasing: slots.buf[lines[k]]), hasher: hasher,
+                hash: slots.hashes.baseAddress! + 32 * k, prev: slots.prevs.baseAddress! + 32 * k)
             }
           }
           let per = (lines.count + threads - 1) / threads

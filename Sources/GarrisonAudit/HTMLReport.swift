@@ -23,12 +23,22 @@ public enum HTMLReport {
 
   /// Kind groups used to colour the per-pod bars.
   static let groups: [(name: String, color: String, kinds: Set<AuditKind>)] = [
-    ("lifecycle", "#3b82c4", [.podAdmitted, .containerStarted, .containerExited, .containerExec, .hookRun, .auditRecovered,
-                              .auditCheckpoint, .execStarted, .execEnded, .portForwardOpened, .portForwardClosed,
-                              .workloadScaled, .workloadRolloutStarted, .workloadRolloutCompleted, .podReplaced]),
+    (
+      "lifecycle", "#3b82c4",
+      [
+        .podAdmitted, .containerStarted, .containerExited, .containerExec, .hookRun, .auditRecovered,
+        .auditCheckpoint, .execStarted, .execEnded, .portForwardOpened, .portForwardClosed,
+        .workloadScaled, .workloadRolloutStarted, .workloadRolloutCompleted, .podReplaced,
+      ]
+    ),
     ("risk", "#8e5bb5", [.privilegedContainer, .hostNamespace, .hostPathMount, .capabilityBeyondDefault]),
-    ("enforcement", "#e08a1e", [.podRefused, .enforcementReadback, .enforcementFallback, .lsmUnavailable,
-                                .lsmProfileLoaded, .admissionDecision]),
+    (
+      "enforcement", "#e08a1e",
+      [
+        .podRefused, .enforcementReadback, .enforcementFallback, .lsmUnavailable,
+        .lsmProfileLoaded, .admissionDecision,
+      ]
+    ),
     ("runtime", "#c8372d", [.seccompDenied, .containerOOMKilled, .probeKilled]),
   ]
 
@@ -47,14 +57,17 @@ public enum HTMLReport {
         tables += "<tr>" + t.headers.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
       }
       for row in t.rows {
-        tables += "<tr>" + row.map { c in
-          let numeric = !c.isEmpty && c.allSatisfy { $0.isASCII && $0.isNumber }
-          return numeric ? "<td class=\"num\">\(c)</td>" : "<td>\(escape(c))</td>"
-        }.joined() + "</tr>\n"
+        tables +=
+          "<tr>"
+          + row.map { c in
+            let numeric = !c.isEmpty && c.allSatisfy { $0.isASCII && $0.isNumber }
+            return numeric ? "<td class=\"num\">\(c)</td>" : "<td>\(escape(c))</td>"
+          }.joined() + "</tr>\n"
       }
       tables += "</table>\n"
     }
-    return template
+    return
+      template
       .replacingAll("{{TITLE}}", with: "Garrison audit report")
       .replacingAll("{{META}}", with: escape(meta))
       .replacingAll("{{TIMELINE_SVG}}", with: timeline(report))
@@ -79,7 +92,8 @@ public enum HTMLReport {
     let maxCount = max(1, counts.map { $0.values.reduce(0, +) }.max() ?? 1)
     let plotW = width - left - 10, plotH = height - top - bottom
     let barW = Double(plotW) / Double(buckets)
-    var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"events over time\">\n"
+    var svg =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"events over time\">\n"
     svg += "<line x1=\"\(left)\" y1=\"\(top + plotH)\" x2=\"\(width - 10)\" y2=\"\(top + plotH)\" stroke=\"#8a93a5\"/>\n"
     svg += "<text x=\"\(left - 6)\" y=\"\(top + 10)\" text-anchor=\"end\">\(maxCount)</text>\n"
     svg += "<text x=\"\(left - 6)\" y=\"\(top + plotH)\" text-anchor=\"end\">0</text>\n"
@@ -91,12 +105,14 @@ public enum HTMLReport {
         guard n > 0 else { continue }
         let h = Double(plotH) * Double(n) / Double(maxCount)
         y -= h
-        svg += "<rect x=\"\(fmt(x + 1))\" y=\"\(fmt(y))\" width=\"\(fmt(max(1, barW - 2)))\" height=\"\(fmt(h))\" fill=\"\(color)\"><title>\(outcome.rawValue): \(n)</title></rect>\n"
+        svg +=
+          "<rect x=\"\(fmt(x + 1))\" y=\"\(fmt(y))\" width=\"\(fmt(max(1, barW - 2)))\" height=\"\(fmt(h))\" fill=\"\(color)\"><title>\(outcome.rawValue): \(n)</title></rect>\n"
       }
     }
     let startTime = AuditTime(seconds: first * 60), endTime = AuditTime(seconds: (last + 1) * 60)
     svg += "<text x=\"\(left)\" y=\"\(height - 8)\">\(String(startTime.description.prefix(16)))Z</text>\n"
-    svg += "<text x=\"\(width - 10)\" y=\"\(height - 8)\" text-anchor=\"end\">\(String(endTime.description.prefix(16)))Z (\(bucketMinutes) min per bar)</text>\n"
+    svg +=
+      "<text x=\"\(width - 10)\" y=\"\(height - 8)\" text-anchor=\"end\">\(String(endTime.description.prefix(16)))Z (\(bucketMinutes) min per bar)</text>\n"
     return svg + "</svg>"
   }
 
@@ -109,7 +125,8 @@ public enum HTMLReport {
     guard let maxCount = ranked.first?.2 else { return "<p class=\"empty\">no pods</p>" }
     let rowH = 22, labelW = 260, width = 1100
     let height = rowH * ranked.count + 40
-    var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"events per pod\">\n"
+    var svg =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"events per pod\">\n"
     for (i, (pod, kinds, total)) in ranked.enumerated() {
       let y = i * rowH + 4
       svg += "<text x=\"\(labelW - 6)\" y=\"\(y + 14)\" text-anchor=\"end\">\(escape(pod))</text>\n"
@@ -118,14 +135,16 @@ public enum HTMLReport {
         let n = kinds.filter { g.kinds.contains($0.key) }.values.reduce(0, +)
         guard n > 0 else { continue }
         let w = Double(width - labelW - 80) * Double(n) / Double(maxCount)
-        svg += "<rect x=\"\(fmt(x))\" y=\"\(y)\" width=\"\(fmt(max(1, w)))\" height=\"\(rowH - 6)\" fill=\"\(g.color)\"><title>\(g.name): \(n)</title></rect>\n"
+        svg +=
+          "<rect x=\"\(fmt(x))\" y=\"\(y)\" width=\"\(fmt(max(1, w)))\" height=\"\(rowH - 6)\" fill=\"\(g.color)\"><title>\(g.name): \(n)</title></rect>\n"
         x += w
       }
       svg += "<text x=\"\(fmt(x + 6))\" y=\"\(y + 14)\">\(total)</text>\n"
     }
     var lx = labelW
     for g in groups {
-      svg += "<rect x=\"\(lx)\" y=\"\(height - 22)\" width=\"10\" height=\"10\" fill=\"\(g.color)\"/><text x=\"\(lx + 14)\" y=\"\(height - 13)\">\(g.name)</text>\n"
+      svg +=
+        "<rect x=\"\(lx)\" y=\"\(height - 22)\" width=\"10\" height=\"10\" fill=\"\(g.color)\"/><text x=\"\(lx + 14)\" y=\"\(height - 13)\">\(g.name)</text>\n"
       lx += 110
     }
     return svg + "</svg>"

@@ -23,8 +23,10 @@ struct LineCheck {
 
   /// Checks `line` (without its newline); writes the record's chain hash to `hash` and its decoded `prev` to
   /// `prev` (32 bytes each).
-  static func check(_ line: UnsafeBufferPointer<UInt8>, hasher: ChainHasher,
-                    hash: UnsafeMutablePointer<UInt8>, prev: UnsafeMutablePointer<UInt8>) -> LineCheck {
+  static func check(
+    _ line: UnsafeBufferPointer<UInt8>, hasher: ChainHasher,
+    hash: UnsafeMutablePointer<UInt8>, prev: UnsafeMutablePointer<UInt8>
+  ) -> LineCheck {
     var c = LineCheck()
     let range: Range<Int>
     switch RecordFrame.unframe(line) {

@@ -19,11 +19,15 @@ public enum OCSFExport {
       "type_uid": .int(classUID * 100 + activity), "time": .int(r.time.totalNanoseconds / 1_000_000),
       "severity_id": .int(severity), "status_id": .int(status), "status": .string(r.outcome == .allowed ? "Success" : "Failure"),
       "message": .string("\(r.kind.rawValue) \(r.outcome.rawValue) \(r.object.podKey)" + (r.object.container.map { "/\($0)" } ?? "")),
-      "metadata": ["version": "1.1.0", "uid": .string(String(r.seq)), "log_name": "garrison-audit",
-                   "product": ["name": "Garrison", "vendor_name": "Garrison"]],
+      "metadata": [
+        "version": "1.1.0", "uid": .string(String(r.seq)), "log_name": "garrison-audit",
+        "product": ["name": "Garrison", "vendor_name": "Garrison"],
+      ],
       "device": ["hostname": .string(r.host), "type_id": 0],
-      "actor": ["process": ["pid": .integer(r.actor.pid), "cmd_line": .string(r.actor.commandLine.joined(separator: " "))],
-                "user": ["uid": .string(String(r.actor.uid))]],
+      "actor": [
+        "process": ["pid": .integer(r.actor.pid), "cmd_line": .string(r.actor.commandLine.joined(separator: " "))],
+        "user": ["uid": .string(String(r.actor.uid))],
+      ],
       "unmapped": ["garrison": r.json],
     ]
     if isProcess {

@@ -1,6 +1,6 @@
 import GarrisonCore
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// The host name and actor (uid, pid, command line) of the current process, as recorded in each event.
@@ -20,4 +20,3 @@ enum ProcessIdentity {
     return AuditActor(uid: getuid(), pid: getpid(), commandLine: args)
   }
 }
-

@@ -26,9 +26,11 @@ extension AuditReport {
       var widths = [Int](repeating: 0, count: table.headers.count)
       for row in all { for (i, c) in row.enumerated() where i < widths.count - 1 { widths[i] = max(widths[i], c.count) } }
       for row in all {
-        out += "  " + row.enumerated().map { i, c in
-          i < widths.count - 1 ? c + String(repeating: " ", count: widths[i] - c.count) : c
-        }.joined(separator: "  ") + "\n"
+        out +=
+          "  "
+          + row.enumerated().map { i, c in
+            i < widths.count - 1 ? c + String(repeating: " ", count: widths[i] - c.count) : c
+          }.joined(separator: "  ") + "\n"
       }
     }
     return out
@@ -54,19 +56,28 @@ extension AuditReport {
     func counts(_ d: [String: Int]) -> JSONValue { .object(d.mapValues { .integer($0) }) }
     func sets(_ d: [String: Set<String>]) -> JSONValue { .object(d.mapValues { .strings($0.sorted()) }) }
     func items(_ l: [Item]) -> JSONValue {
-      .array(l.map { ["seq": .int(Int64($0.seq)), "time": .string($0.time.description), "kind": .string($0.kind.rawValue),
-                      "outcome": .string($0.outcome.rawValue), "pod": .string($0.pod), "container": .string($0.container),
-                      "summary": .string($0.summary)] })
+      .array(
+        l.map {
+          [
+            "seq": .int(Int64($0.seq)), "time": .string($0.time.description), "kind": .string($0.kind.rawValue),
+            "outcome": .string($0.outcome.rawValue), "pod": .string($0.pod), "container": .string($0.container),
+            "summary": .string($0.summary),
+          ]
+        })
     }
     let r = trimmed()
     return [
       "total": .integer(total), "from": .optional(firstTime?.description), "to": .optional(lastTime?.description),
-      "filter": ["since": .optional(filter.since?.description), "until": .optional(filter.until?.description),
-                 "namespace": .optional(filter.namespace), "pod": .optional(filter.pod),
-                 "kinds": .strings(filter.kinds.map(\.rawValue).sorted())],
-      "by_kind": .object(Dictionary(uniqueKeysWithValues: byKindOutcome.map { k, o in
-        (k.rawValue, JSONValue.object(Dictionary(uniqueKeysWithValues: o.map { ($0.key.rawValue, JSONValue.integer($0.value)) })))
-      })),
+      "filter": [
+        "since": .optional(filter.since?.description), "until": .optional(filter.until?.description),
+        "namespace": .optional(filter.namespace), "pod": .optional(filter.pod),
+        "kinds": .strings(filter.kinds.map(\.rawValue).sorted()),
+      ],
+      "by_kind": .object(
+        Dictionary(
+          uniqueKeysWithValues: byKindOutcome.map { k, o in
+            (k.rawValue, JSONValue.object(Dictionary(uniqueKeysWithValues: o.map { ($0.key.rawValue, JSONValue.integer($0.value)) })))
+          })),
       "by_outcome": .object(Dictionary(uniqueKeysWithValues: byOutcome.map { ($0.key.rawValue, JSONValue.integer($0.value)) })),
       "privileged_pods": sets(privilegedPods), "host_namespace_pods": sets(hostNamespacePods),
       "capabilities_beyond_default": sets(capabilitiesBeyondDefault), "hostpath_mounts": sets(hostPathMounts),
@@ -77,7 +88,8 @@ extension AuditReport {
       "oom_kills": counts(oomKillsByContainer),
       "failures": ["count": .integer(failureCount), "latest": items(r.failures)],
       "recoveries": items(r.recoveries),
-      "per_pod": .object(perPod.mapValues { k in .object(Dictionary(uniqueKeysWithValues: k.map { ($0.key.rawValue, JSONValue.integer($0.value)) })) }),
+      "per_pod": .object(
+        perPod.mapValues { k in .object(Dictionary(uniqueKeysWithValues: k.map { ($0.key.rawValue, JSONValue.integer($0.value)) })) }),
     ]
   }
 }

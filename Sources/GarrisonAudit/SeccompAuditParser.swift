@@ -22,7 +22,9 @@ public struct SeccompAuditRecord: Sendable, Hashable {
   public var syscallName: String {
     if let token = UInt32(arch, radix: 16), let number = Int32(exactly: syscall),
       let name = SyscallTable.name(of: number, auditArch: token)
-    { return name }
+    {
+      return name
+    }
     return "syscall_\(syscall)"
   }
 }

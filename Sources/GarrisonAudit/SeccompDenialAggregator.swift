@@ -35,9 +35,10 @@ public struct SeccompDenialAggregator: Sendable {
   public mutating func flush(now: AuditTime = AuditTime.now(), force: Bool = false) -> [AuditEvent] {
     var out: [(AuditTime, AuditEvent)] = []
     for (key, b) in buckets where force || now.seconds - b.first.seconds >= window {
-      let details = AuditDetails.seccompDenied(syscall: b.name, number: key.syscall, arch: key.arch, count: b.count,
-                                               pids: b.pids, comm: b.comm, action: key.action,
-                                               firstSeen: b.first, lastSeen: b.last)
+      let details = AuditDetails.seccompDenied(
+        syscall: b.name, number: key.syscall, arch: key.arch, count: b.count,
+        pids: b.pids, comm: b.comm, action: key.action,
+        firstSeen: b.first, lastSeen: b.last)
       let outcome: AuditOutcome = key.action == "log" ? .allowed : .denied
       out.append((b.first, AuditEvent(kind: .seccompDenied, outcome: outcome, object: key.object, details: details, time: b.last)))
       buckets[key] = nil

@@ -147,7 +147,8 @@ public struct Cgroup: Sendable, Hashable {
     }
     while try !check() {
       if clock.now >= deadline {
-        throw GarrisonError(.system, operation: "freeze cgroup", "cgroup \(path) did not become \(frozen ? "frozen" : "thawed") within \(timeout)")
+        throw GarrisonError(
+          .system, operation: "freeze cgroup", "cgroup \(path) did not become \(frozen ? "frozen" : "thawed") within \(timeout)")
       }
       usleep(1000)
     }
@@ -222,8 +223,10 @@ extension Cgroup {
       let dir = controller == "blkio" ? (directory(for: "blkio") ?? directory(for: "io")) : directory(for: controller)
       guard dir == nil else { continue }
       for field in LimitWriter.fields(of: limits, controller: controller) {
-        missing.append(SkippedLimit(field: field, controller: controller,
-                                    reason: "the container's cgroup has no \(controller) directory"))
+        missing.append(
+          SkippedLimit(
+            field: field, controller: controller,
+            reason: "the container's cgroup has no \(controller) directory"))
       }
     }
     if !missing.isEmpty { throw CgroupManager.unenforceable(missing) }

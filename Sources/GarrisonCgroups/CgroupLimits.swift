@@ -76,8 +76,10 @@ public struct CgroupLimits: Sendable, Hashable, Codable {
     public var leafWeight: UInt16?
     public var weightDevices: [WeightDevice]
     public var throttle: [ThrottleDevice]
-    public init(weight: UInt16? = nil, leafWeight: UInt16? = nil, weightDevices: [WeightDevice] = [],
-                throttle: [ThrottleDevice] = []) {
+    public init(
+      weight: UInt16? = nil, leafWeight: UInt16? = nil, weightDevices: [WeightDevice] = [],
+      throttle: [ThrottleDevice] = []
+    ) {
       self.weight = weight
       self.leafWeight = leafWeight
       self.weightDevices = weightDevices
@@ -210,7 +212,8 @@ public struct CgroupLimits: Sendable, Hashable, Codable {
       throw bad("memory.swappiness", "swappiness must be in 0...100, got \(s)")
     }
     for (i, h) in (hugepageLimits ?? []).enumerated() {
-      let ok = h.pageSize.count >= 3 && (h.pageSize.hasSuffix("KB") || h.pageSize.hasSuffix("MB") || h.pageSize.hasSuffix("GB"))
+      let ok =
+        h.pageSize.count >= 3 && (h.pageSize.hasSuffix("KB") || h.pageSize.hasSuffix("MB") || h.pageSize.hasSuffix("GB"))
         && h.pageSize.dropLast(2).allSatisfy(\.isNumber)
       if !ok { throw bad("hugepageLimits[\(i)].pageSize", "page size must look like 2MB, got \"\(h.pageSize)\"") }
     }

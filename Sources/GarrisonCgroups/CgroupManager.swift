@@ -36,16 +36,18 @@ public struct CgroupManager: Sendable {
   /// The managed hierarchies plus the on-demand v1 ones `limits` need.
   func hierarchies(for limits: CgroupLimits) -> [CgroupHierarchy] {
     let needed = Set(limits.requiredControllers).intersection(Self.onDemandV1Controllers)
-    return managedHierarchies + layout.v1.filter {
-      $0.controllers.isDisjoint(with: Self.managedV1Controllers) && !$0.controllers.isDisjoint(with: needed)
-    }
+    return managedHierarchies
+      + layout.v1.filter {
+        $0.controllers.isDisjoint(with: Self.managedV1Controllers) && !$0.controllers.isDisjoint(with: needed)
+      }
   }
 
   /// Every hierarchy a Garrison cgroup may have a directory in (opening and removing existing cgroups).
   var possibleHierarchies: [CgroupHierarchy] {
-    managedHierarchies + layout.v1.filter {
-      $0.controllers.isDisjoint(with: Self.managedV1Controllers) && !$0.controllers.isDisjoint(with: Self.onDemandV1Controllers)
-    }
+    managedHierarchies
+      + layout.v1.filter {
+        $0.controllers.isDisjoint(with: Self.managedV1Controllers) && !$0.controllers.isDisjoint(with: Self.onDemandV1Controllers)
+      }
   }
 
   /// Creates the cgroup `path` with `limits` in every managed hierarchy and returns it.
@@ -56,14 +58,18 @@ public struct CgroupManager: Sendable {
   ///
   /// `adopting` names directories the caller already made for this cgroup (`createUnifiedDirectory`): they
   /// may exist, and stay to the caller to remove when this fails.
-  public func create(path: String, limits: CgroupLimits, allowMissingControllers: Bool = false,
-                     adopting: Set<String> = []) throws -> Cgroup {
+  public func create(
+    path: String, limits: CgroupLimits, allowMissingControllers: Bool = false,
+    adopting: Set<String> = []
+  ) throws -> Cgroup {
     let cgroupPath = try CgroupPath(path)
     try limits.validate()
     var skipped: [SkippedLimit] = []
     for controller in limits.requiredControllers where layout.hierarchy(forLimit: controller) == nil {
       for field in LimitWriter.fields(of: limits, controller: controller) {
-        skipped.append(SkippedLimit(field: field, controller: controller, reason: "the \(controller) controller is not available (\(layout.mode) cgroups)"))
+        skipped.append(
+          SkippedLimit(
+            field: field, controller: controller, reason: "the \(controller) controller is not available (\(layout.mode) cgroups)"))
       }
     }
     if !skipped.isEmpty && !allowMissingControllers { throw Self.unenforceable(skipped) }

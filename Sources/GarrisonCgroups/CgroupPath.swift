@@ -17,7 +17,8 @@ public struct CgroupPath: Sendable, Hashable, CustomStringConvertible {
         "cgroup path \"\(text)\" has an empty, \".\" or \"..\" component", field: FieldPath("linux.cgroupsPath"))
     }
     if trimmed.isEmpty {
-      throw GarrisonError(.invalid, operation: "parse cgroup path", "cgroup path \"\(text)\" is empty",
+      throw GarrisonError(
+        .invalid, operation: "parse cgroup path", "cgroup path \"\(text)\" is empty",
         field: FieldPath("linux.cgroupsPath"))
     }
     components = trimmed

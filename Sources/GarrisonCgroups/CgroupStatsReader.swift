@@ -121,9 +121,10 @@ public final class CgroupStatsReader {
       let fd = fds[m], dir = dirs[m], v2 = plan.hierarchies[m].version == .v2
       let usage = try number(fd, dir, v2 ? "memory.current" : "memory.usage_in_bytes")
       s.memoryUsageBytes = usage
-      let stat = try CgroupText.keyed(file(fd, dir, "memory.stat"),
-                                      v2 ? ["inactive_file", "anon", "file"] : ["total_inactive_file", "total_rss", "total_cache"],
-                                      file: dir + "/memory.stat")
+      let stat = try CgroupText.keyed(
+        file(fd, dir, "memory.stat"),
+        v2 ? ["inactive_file", "anon", "file"] : ["total_inactive_file", "total_rss", "total_cache"],
+        file: dir + "/memory.stat")
       s.memoryWorkingSetBytes = CgroupStats.workingSet(usage: usage, inactiveFile: stat[0] ?? 0)
       s.memoryRSSBytes = stat[1]
       s.memoryCacheBytes = stat[2]
@@ -144,8 +145,9 @@ public final class CgroupStatsReader {
     }
     if let u = plan.cpuUsage, fds[u] >= 0 {
       if plan.hierarchies[u].version == .v2 {
-        let stat = try CgroupText.keyed(file(fds[u], dirs[u], "cpu.stat"), ["usage_usec", "nr_throttled", "throttled_usec"],
-                                        file: dirs[u] + "/cpu.stat")
+        let stat = try CgroupText.keyed(
+          file(fds[u], dirs[u], "cpu.stat"), ["usage_usec", "nr_throttled", "throttled_usec"],
+          file: dirs[u] + "/cpu.stat")
         s.cpuUsageMicroseconds = stat[0]
         if plan.cpu == u { cpuStat = stat }
       } else {
@@ -154,8 +156,11 @@ public final class CgroupStatsReader {
     }
     if let c = plan.cpu, fds[c] >= 0 {
       if plan.hierarchies[c].version == .v2 {
-        let stat = try cpuStat ?? CgroupText.keyed(file(fds[c], dirs[c], "cpu.stat"), ["usage_usec", "nr_throttled", "throttled_usec"],
-                                                   file: dirs[c] + "/cpu.stat")
+        let stat =
+          try cpuStat
+          ?? CgroupText.keyed(
+            file(fds[c], dirs[c], "cpu.stat"), ["usage_usec", "nr_throttled", "throttled_usec"],
+            file: dirs[c] + "/cpu.stat")
         s.cpuThrottledPeriods = stat[1]
         s.cpuThrottledMicroseconds = stat[2]
       } else {
@@ -200,8 +205,9 @@ public final class CgroupStatsReader {
       if plan.hierarchies[c].version == .v2 {
         let text = try file(fd, dir, "cpu.max")
         guard let q = CgroupText.quota(text) else {
-          throw GarrisonError(.syntax, operation: "read cpu.max",
-                              "\(dir)/cpu.max holds \"\(String(decoding: text, as: UTF8.self))\", not \"QUOTA PERIOD\"")
+          throw GarrisonError(
+            .syntax, operation: "read cpu.max",
+            "\(dir)/cpu.max holds \"\(String(decoding: text, as: UTF8.self))\", not \"QUOTA PERIOD\"")
         }
         (l.quota, l.period) = (q.quota, q.period)
         l.shares = CgroupStats.shares(weight: try number(fd, dir, "cpu.weight"))

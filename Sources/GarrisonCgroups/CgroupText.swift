@@ -53,8 +53,9 @@ enum CgroupText {
           let w = UnsafeBufferPointer(start: want.utf8Start, count: want.utf8CodeUnitCount)
           guard key.elementsEqual(w) else { continue }
           guard let v = number(bytes[(sp + 1)..<eol]) else {
-            throw GarrisonError(.syntax, operation: "parse cgroup counters",
-                                "unexpected counter line \"\(String(decoding: bytes[i..<eol], as: UTF8.self))\" in \(file)")
+            throw GarrisonError(
+              .syntax, operation: "parse cgroup counters",
+              "unexpected counter line \"\(String(decoding: bytes[i..<eol], as: UTF8.self))\" in \(file)")
           }
           out[k] = v
           break

@@ -99,7 +99,9 @@ public struct DeviceProgram: Sendable, Hashable {
       out += setup.filter { $0.0 == i }.map(\.1)
       out.append(test)
     }
-    out += [.init(code: Op.movK, dst: 0, src: 0, offset: 0, imm: rule.allow ? 1 : 0), .init(code: Op.exit, dst: 0, src: 0, offset: 0, imm: 0)]
+    out += [
+      .init(code: Op.movK, dst: 0, src: 0, offset: 0, imm: rule.allow ? 1 : 0), .init(code: Op.exit, dst: 0, src: 0, offset: 0, imm: 0),
+    ]
     for i in out.indices where [Op.jneK, Op.jeqK, Op.jsetK].contains(out[i].code) {
       out[i].offset = Int16(out.count - 1 - i)
     }
@@ -125,7 +127,9 @@ public struct DeviceProgram: Sendable, Hashable {
     let bytes = self.bytes
     var log = [CChar](repeating: 0, count: 16384)
     let prog = bytes.withUnsafeBytes { insns in
-      log.withUnsafeMutableBufferPointer { gr_bpf_load_cgroup_device(insns.baseAddress, UInt32(instructions.count), $0.baseAddress, UInt32($0.count)) }
+      log.withUnsafeMutableBufferPointer {
+        gr_bpf_load_cgroup_device(insns.baseAddress, UInt32(instructions.count), $0.baseAddress, UInt32($0.count))
+      }
     }
     if prog < 0 {
       let e = errno

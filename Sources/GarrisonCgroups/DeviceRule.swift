@@ -22,21 +22,24 @@ public struct DeviceRule: Sendable, Hashable, Codable, CustomStringConvertible {
   /// Validates the OCI fields; `field` names the rule in errors (`linux.resources.devices[3]`).
   public init(allow: Bool, type: String?, major: Int64?, minor: Int64?, access: String?, field: FieldPath) throws {
     guard let kind = Kind(rawValue: type ?? "a") else {
-      throw GarrisonError(.invalid, operation: "parse device rule", "unknown device type \"\(type ?? "")\" (a, b or c)",
-                          field: field / "type")
+      throw GarrisonError(
+        .invalid, operation: "parse device rule", "unknown device type \"\(type ?? "")\" (a, b or c)",
+        field: field / "type")
     }
     let text = access ?? "rwm"
     guard !text.isEmpty, text.allSatisfy({ "rwm".contains($0) }) else {
-      throw GarrisonError(.invalid, operation: "parse device rule", "device access \"\(text)\" must be a subset of rwm",
-                          field: field / "access")
+      throw GarrisonError(
+        .invalid, operation: "parse device rule", "device access \"\(text)\" must be a subset of rwm",
+        field: field / "access")
     }
     // -1 is runc's wildcard, the same as leaving the number out.
     let major = major == -1 ? nil : major
     let minor = minor == -1 ? nil : minor
     for (name, value) in [("major", major), ("minor", minor)] {
       if let value, !(0...Int64(UInt32.max)).contains(value) {
-        throw GarrisonError(.invalid, operation: "parse device rule", "device \(name) \(value) is out of range",
-                            field: field / name)
+        throw GarrisonError(
+          .invalid, operation: "parse device rule", "device \(name) \(value) is out of range",
+          field: field / name)
       }
     }
     self.allow = allow

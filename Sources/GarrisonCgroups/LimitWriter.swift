@@ -60,8 +60,10 @@ struct LimitWriter {
     for (i, h) in (limits.hugepageLimits ?? []).enumerated() {
       let file = dir.path + "/hugetlb.\(h.pageSize)" + (v2 ? ".max" : ".limit_in_bytes")
       guard CgroupFS.exists(file) else {
-        missing.append(SkippedLimit(field: "linux.resources.hugepageLimits[\(i)]", controller: "hugetlb",
-                                    reason: "\(CgroupFS.baseName(file)) does not exist (no \(h.pageSize) huge pages here)"))
+        missing.append(
+          SkippedLimit(
+            field: "linux.resources.hugepageLimits[\(i)]", controller: "hugetlb",
+            reason: "\(CgroupFS.baseName(file)) does not exist (no \(h.pageSize) huge pages here)"))
         continue
       }
       try CgroupFS.write(file, String(h.limit))
@@ -78,8 +80,10 @@ struct LimitWriter {
     let f = "linux.resources.blockIO"
     func first(_ names: [String]) -> String? { names.map { dir.path + "/" + $0 }.first(where: CgroupFS.exists) }
     func skip(_ field: String, _ what: String) {
-      missing.append(SkippedLimit(field: field, controller: v2 ? "io" : "blkio",
-                                  reason: "\(what) does not exist (no proportional-weight I/O scheduler here)"))
+      missing.append(
+        SkippedLimit(
+          field: field, controller: v2 ? "io" : "blkio",
+          reason: "\(what) does not exist (no proportional-weight I/O scheduler here)"))
     }
     let weightFiles = v2 ? ["io.weight", "io.bfq.weight"] : ["blkio.weight", "blkio.bfq.weight"]
     if let w = b.weight {
@@ -90,19 +94,25 @@ struct LimitWriter {
       }
     }
     if let w = b.leafWeight {
-      if !v2, let file = first(["blkio.leaf_weight"]) { try CgroupFS.write(file, String(w)) } else {
+      if !v2, let file = first(["blkio.leaf_weight"]) {
+        try CgroupFS.write(file, String(w))
+      } else {
         skip(f + ".leafWeight", v2 ? "a leaf weight (cgroup v2 has none)" : "blkio.leaf_weight")
       }
     }
     for (i, d) in b.weightDevices.enumerated() {
       if let w = d.weight {
         let names = v2 ? ["io.weight", "io.bfq.weight"] : ["blkio.weight_device", "blkio.bfq.weight_device"]
-        if let file = first(names) { try CgroupFS.write(file, "\(d.major):\(d.minor) \(w)") } else {
+        if let file = first(names) {
+          try CgroupFS.write(file, "\(d.major):\(d.minor) \(w)")
+        } else {
           skip(f + ".weightDevice[\(i)]", names.joined(separator: " or "))
         }
       }
       if let w = d.leafWeight {
-        if !v2, let file = first(["blkio.leaf_weight_device"]) { try CgroupFS.write(file, "\(d.major):\(d.minor) \(w)") } else {
+        if !v2, let file = first(["blkio.leaf_weight_device"]) {
+          try CgroupFS.write(file, "\(d.major):\(d.minor) \(w)")
+        } else {
           skip(f + ".weightDevice[\(i)].leafWeight", "blkio.leaf_weight_device")
         }
       }
@@ -176,8 +186,10 @@ struct LimitWriter {
       guard let value = s.value else { continue }
       let file = dir.path + "/" + s.file
       guard !v2, CgroupFS.exists(file) else {
-        missing.append(SkippedLimit(field: "linux.resources." + s.field, controller: "memory",
-                                    reason: v2 ? "cgroup v2 has no \(s.file)" : "\(s.file) does not exist"))
+        missing.append(
+          SkippedLimit(
+            field: "linux.resources." + s.field, controller: "memory",
+            reason: v2 ? "cgroup v2 has no \(s.file)" : "\(s.file) does not exist"))
         continue
       }
       try CgroupFS.write(file, value)

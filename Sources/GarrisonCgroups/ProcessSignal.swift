@@ -23,8 +23,9 @@ enum ProcessSignal {
     guard try stillMember() else { return .notMember }
     do { try Kernel.pidfdSendSignal(fd, sig) } catch {
       if error == .ESRCH { return .gone }
-      throw GarrisonError(.system, operation: "pidfd_send_signal", "pidfd_send_signal \(pid) signal \(sig): \(error)",
-                          errno: error.rawValue)
+      throw GarrisonError(
+        .system, operation: "pidfd_send_signal", "pidfd_send_signal \(pid) signal \(sig): \(error)",
+        errno: error.rawValue)
     }
     return .signalled
   }

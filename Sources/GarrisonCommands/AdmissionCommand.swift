@@ -31,20 +31,26 @@ struct AdmissionServeCommand: ParsableCommand {
   @Option(help: "Address and port to listen on (default 127.0.0.1:8443; give 0.0.0.0:8443 for a cluster).") var listen = "127.0.0.1:8443"
   @Option(help: "PEM certificate chain.") var cert: String
   @Option(help: "PEM private key.") var key: String
-  @Option(help: "Default enforce policy, LEVEL[:VERSION] (default privileged:latest, as Pod Security Admission).") var enforce = "privileged:latest"
+  @Option(help: "Default enforce policy, LEVEL[:VERSION] (default privileged:latest, as Pod Security Admission).") var enforce =
+    "privileged:latest"
   @Option(help: "Default warn policy (default: the enforce policy).") var warn: String?
   @Option(help: "Default audit policy (default: the enforce policy).") var audit: String?
   @Option(name: .customLong("exempt-user"), help: "A username never checked (repeatable).") var exemptUsers: [String] = []
   @Option(name: .customLong("exempt-namespace"), help: "A namespace never checked (repeatable).") var exemptNamespaces: [String] = []
-  @Option(name: .customLong("exempt-runtime-class"), help: "A runtime class never checked (repeatable).") var exemptRuntimeClasses: [String] = []
+  @Option(name: .customLong("exempt-runtime-class"), help: "A runtime class never checked (repeatable).") var exemptRuntimeClasses:
+    [String] = []
   @Option(help: "YAML or JSON file of Namespace objects whose pod-security labels apply.") var namespaces: String?
-  @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted (default 3 MiB); larger ones get 400.") var maxBodyBytes = 3 << 20
+  @Option(name: .customLong("max-body-bytes"), help: "Largest request body accepted (default 3 MiB); larger ones get 400.")
+  var maxBodyBytes = 3 << 20
 
   static func policy(_ text: String, option: String) throws -> PSSPolicy {
     let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
     guard let level = parts.first.flatMap(PSSLevel.init(rawValue:)),
       let version = parts.count == 2 ? PSSVersion(parsing: parts[1]) : .latest
-    else { throw GarrisonError(.usage, "--\(option): \(Quoted.quoted(text)) is not LEVEL[:VERSION] (privileged, baseline, restricted; latest or v1.N)") }
+    else {
+      throw GarrisonError(
+        .usage, "--\(option): \(Quoted.quoted(text)) is not LEVEL[:VERSION] (privileged, baseline, restricted; latest or v1.N)")
+    }
     return PSSPolicy(level: level, version: version)
   }
 
@@ -65,7 +71,8 @@ struct AdmissionServeCommand: ParsableCommand {
       }
       let host = String(listen[..<colon])
       let controller = AdmissionController(
-        defaults: modes, exemptions: .init(usernames: Set(exemptUsers), namespaces: Set(exemptNamespaces), runtimeClasses: Set(exemptRuntimeClasses)),
+        defaults: modes,
+        exemptions: .init(usernames: Set(exemptUsers), namespaces: Set(exemptNamespaces), runtimeClasses: Set(exemptRuntimeClasses)),
         namespaces: known)
       // A parent may have left SIGINT/SIGTERM blocked (threads inherit the mask): unblock them before any thread.
       Kernel.unblockSignals([SIGINT, SIGTERM])
@@ -75,12 +82,13 @@ struct AdmissionServeCommand: ParsableCommand {
         controller: controller
       ) { request, decision in
         let object = AuditObject(namespace: request.namespace, pod: request.name)
-        _ = try log.append(AuditEvent(
-          kind: .admissionDecision, outcome: decision.allowed ? .allowed : .denied, object: object,
-          details: AuditDetails.admissionDecision(
-            uid: request.uid, kind: request.kind, operation: request.operation, user: request.username,
-            allowed: decision.allowed, enforcePolicy: decision.auditAnnotations["enforce-policy"],
-            violations: decision.violations, warnings: decision.warnings.count, exemptReason: decision.exemptReason)))
+        _ = try log.append(
+          AuditEvent(
+            kind: .admissionDecision, outcome: decision.allowed ? .allowed : .denied, object: object,
+            details: AuditDetails.admissionDecision(
+              uid: request.uid, kind: request.kind, operation: request.operation, user: request.username,
+              allowed: decision.allowed, enforcePolicy: decision.auditAnnotations["enforce-policy"],
+              violations: decision.violations, warnings: decision.warnings.count, exemptReason: decision.exemptReason)))
       }
       let bound = try server.start()
       FileHandle.standardOutput.write(Data("Serving admission reviews on https://\(host):\(bound)\n".utf8))

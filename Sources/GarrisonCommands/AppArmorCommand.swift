@@ -35,9 +35,12 @@ struct AppArmorLoadCommand: ParsableCommand {
       let name = try AppArmorProfile.runtimeDefault(policyDirectory: dir + "/apparmor").name
       if let loaded = try DefaultAppArmorProfile.loadIfNeeded(names: [name], policiesDirectory: dir, host: host) {
         let log = try AuditLog(directory: AuditPaths.directory(root: root.path))
-        try log.append(AuditEvent(kind: .lsmProfileLoaded, outcome: .allowed, object: AuditObject(),
-                                  details: AuditDetails.profileLoaded(mechanism: "apparmor", profile: loaded.name,
-                                                                      sha256: loaded.sha256)))
+        try log.append(
+          AuditEvent(
+            kind: .lsmProfileLoaded, outcome: .allowed, object: AuditObject(),
+            details: AuditDetails.profileLoaded(
+              mechanism: "apparmor", profile: loaded.name,
+              sha256: loaded.sha256)))
         print("\(loaded.name): loaded (enforce)")
       } else {
         print("\(name): already loaded (enforce)")

@@ -31,7 +31,9 @@ struct ApplyCommand: ParsableCommand {
   @Option(help: "Restart backoff base in seconds (doubles to 300s).") var backoffBase: Double = 10
   @Flag(inversion: .prefixedNo, help: "An unset seccompProfile means RuntimeDefault.") var seccompDefault = true
   @Option(help: "The Policies/ directory.") var policies: String?
-  @Flag(help: "Wait until every pod is Running (or finished), every Deployment and ReplicaSet has its replicas ready, every Job has finished.") var wait = false
+  @Flag(
+    help: "Wait until every pod is Running (or finished), every Deployment and ReplicaSet has its replicas ready, every Job has finished.")
+  var wait = false
   @Option(help: "Seconds to wait with --wait.") var timeout: Double = 60
 
   func run() throws {
@@ -46,14 +48,19 @@ struct ApplyCommand: ParsableCommand {
       for e in result.errors { Diagnostics.print(e, severity: "error") }
       // apply runs what it reads: a kind it cannot run is refused, as before any object is applied.
       for k in result.skipped {
-        Diagnostics.print(GarrisonError(.invalid, "unknown kind \"\(k.kind)\" (apiVersion \"\(k.apiVersion)\"): garrison apply runs Pods, ConfigMaps and Secrets", field: FieldPath("kind"), at: k.location), severity: "error")
+        Diagnostics.print(
+          GarrisonError(
+            .invalid, "unknown kind \"\(k.kind)\" (apiVersion \"\(k.apiVersion)\"): garrison apply runs Pods, ConfigMaps and Secrets",
+            field: FieldPath("kind"), at: k.location), severity: "error")
       }
       if !result.errors.isEmpty || !result.skipped.isEmpty { throw ExitCode(ExitCodes.badInput) }
       var objects = result.objects
       if let namespace {
         for i in objects.indices {
           if let ns = objects[i].metadata.namespace, ns != namespace {
-            throw GarrisonError(.invalid, "the namespace from the provided object \"\(ns)\" does not match the namespace \"\(namespace)\"", at: objects[i].location)
+            throw GarrisonError(
+              .invalid, "the namespace from the provided object \"\(ns)\" does not match the namespace \"\(namespace)\"",
+              at: objects[i].location)
           }
           objects[i].metadata.namespace = namespace
         }
@@ -63,7 +70,8 @@ struct ApplyCommand: ParsableCommand {
       func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p }
       // What a workload controller needs to build its pods as this apply would (stored with the workload).
       let runConfig = WorkloadRunConfig(
-        runtimePath: absolute(runtimePath), rootfs: rootfs.map(absolute), network: NetworkConfig(mode: network, bridge: bridge, cidr: podCidr),
+        runtimePath: absolute(runtimePath), rootfs: rootfs.map(absolute),
+        network: NetworkConfig(mode: network, bridge: bridge, cidr: podCidr),
         backoffBase: backoffBase, seccompDefault: seccompDefault, policies: policies.map(absolute),
         executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path)
       let options = try ApplyOptionsFactory.make(runConfig, root: rootOption.path)
@@ -118,7 +126,8 @@ struct ApplyCommand: ParsableCommand {
         for (ns, name) in applied {
           let v = try manager.wait(ns, name, timeout: timeout) { $0.status.phase != .pending }
           if let v, v.status.phase == .failed || v.status.phase == .unknown {
-            throw GarrisonError(.system, "pod \(ns)/\(name) is \(v.status.phase.rawValue): \(v.status.reason ?? "") \(v.status.message ?? "")")
+            throw GarrisonError(
+              .system, "pod \(ns)/\(name) is \(v.status.phase.rawValue): \(v.status.reason ?? "") \(v.status.message ?? "")")
           }
         }
       }
@@ -144,8 +153,10 @@ enum HostSetup {
       }
     }
     guard Glibc.mount("cgroup", "/sys/fs/cgroup/hugetlb", "cgroup", 0, "hugetlb") == 0 else {
-      throw GarrisonError(.system, operation: "mount", "crun needs the hugetlb cgroup controller mounted at /sys/fs/cgroup/hugetlb", errno: errno)
+      throw GarrisonError(
+        .system, operation: "mount", "crun needs the hugetlb cgroup controller mounted at /sys/fs/cgroup/hugetlb", errno: errno)
     }
-    FileHandle.standardError.write(Data("garrison: mounted the hugetlb cgroup controller at /sys/fs/cgroup/hugetlb (crun needs it on this hybrid cgroup host)\n".utf8))
+    FileHandle.standardError.write(
+      Data("garrison: mounted the hugetlb cgroup controller at /sys/fs/cgroup/hugetlb (crun needs it on this hybrid cgroup host)\n".utf8))
   }
 }

@@ -4,7 +4,7 @@ import GarrisonCore
 import GarrisonKernel
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// Hidden `garrison audit append`: appends test events in a loop and prints `SEQ TAG I` after each durable append.
@@ -27,8 +27,9 @@ struct AuditAppendCommand: ParsableCommand {
   func run() throws {
     let hmac = try key.key()
     try auditRun { () throws(GarrisonError) in
-      let log = try AuditLog(directory: location.directory, hmacKey: hmac, segmentBytes: segmentBytes,
-                             checkpointEvery: checkpointEvery)
+      let log = try AuditLog(
+        directory: location.directory, hmacKey: hmac, segmentBytes: segmentBytes,
+        checkpointEvery: checkpointEvery)
       let out = Lock()
       let failure = Lock()
       nonisolated(unsafe) var firstError: GarrisonError?
@@ -40,9 +41,11 @@ struct AuditAppendCommand: ParsableCommand {
           var ids: [Int] = []
           for _ in 0..<max(1, batch) {
             ids.append(i)
-            events.append(AuditEvent(kind: .containerExec, outcome: .allowed,
-                                     object: AuditObject(namespace: "test", pod: tag, container: "c"),
-                                     details: ["tag": .string(tag), "i": .integer(i), "command": ["/bin/true"]]))
+            events.append(
+              AuditEvent(
+                kind: .containerExec, outcome: .allowed,
+                object: AuditObject(namespace: "test", pod: tag, container: "c"),
+                details: ["tag": .string(tag), "i": .integer(i), "command": ["/bin/true"]]))
             i += 1
           }
           let seqs: [UInt64]
@@ -67,8 +70,9 @@ struct AuditAppendCommand: ParsableCommand {
         let s = log.statistics
         let q = { (p: Double) in s.fsync.quantileBound(p).map { "≤\($0 * 1000) ms" } ?? "-" }
         let mean = s.fsync.count > 0 ? s.fsync.sum / Double(s.fsync.count) * 1000 : 0
-        GarrisonKernel.StandardError.write("appends \(s.appends), commits \(s.commits), records \(s.records); fsync mean "
-          + "\((mean * 100).rounded() / 100) ms, p50 \(q(0.5)), p90 \(q(0.9)), p99 \(q(0.99))\n")
+        GarrisonKernel.StandardError.write(
+          "appends \(s.appends), commits \(s.commits), records \(s.records); fsync mean "
+            + "\((mean * 100).rounded() / 100) ms, p50 \(q(0.5)), p90 \(q(0.9)), p99 \(q(0.99))\n")
       }
     }
   }

@@ -3,7 +3,7 @@ import GarrisonAudit
 import GarrisonCore
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// `garrison audit`: verify, summarise, follow and export the tamper-evident audit log.
@@ -11,8 +11,10 @@ public struct AuditCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "audit",
     abstract: "Verify, report on, follow and export the tamper-evident audit log.",
-    subcommands: [AuditVerifyCommand.self, AuditReportCommand.self, AuditTailCommand.self, AuditExportCommand.self,
-                  AuditCheckpointCommand.self, AuditAppendCommand.self, AuditGenerateCommand.self]
+    subcommands: [
+      AuditVerifyCommand.self, AuditReportCommand.self, AuditTailCommand.self, AuditExportCommand.self,
+      AuditCheckpointCommand.self, AuditAppendCommand.self, AuditGenerateCommand.self,
+    ]
   )
   public init() {}
 }
@@ -54,9 +56,10 @@ struct AuditFilterOptions: ParsableArguments {
     try auditRun { () throws(GarrisonError) -> AuditFilter in
       var kinds = Set<AuditKind>()
       for k in kind { kinds.insert(try AuditKind(parsing: k)) }
-      return AuditFilter(since: try since.map { (s) throws(GarrisonError) in try AuditTime(rfc3339: s) },
-                         until: try until.map { (s) throws(GarrisonError) in try AuditTime(rfc3339: s) },
-                         namespace: namespace, pod: pod, kinds: kinds)
+      return AuditFilter(
+        since: try since.map { (s) throws(GarrisonError) in try AuditTime(rfc3339: s) },
+        until: try until.map { (s) throws(GarrisonError) in try AuditTime(rfc3339: s) },
+        namespace: namespace, pod: pod, kinds: kinds)
     }
   }
 }
@@ -103,7 +106,8 @@ final class AuditOutput {
     if let path {
       fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
       if fd < 0 {
-        throw auditFail(GarrisonError(.system, operation: "open", "cannot write \(path): \(String(cString: strerror(errno)))", errno: errno))
+        throw auditFail(
+          GarrisonError(.system, operation: "open", "cannot write \(path): \(String(cString: strerror(errno)))", errno: errno))
       }
     } else {
       fd = 1

@@ -3,7 +3,7 @@ import GarrisonAudit
 import GarrisonCore
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// `garrison audit tail [-f] [-n N]`: prints the last records, optionally following new ones.

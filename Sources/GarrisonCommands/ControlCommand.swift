@@ -41,8 +41,9 @@ enum ApplyOptionsFactory {
     compiler.bpfCacheDirectory = BPFCache.directory(root: root)
     if let p = c.policies { compiler.policiesDirectory = p }
     let images: any ImageResolver = try c.rootfs.map { DirectoryImageResolver(directory: $0) } ?? StoreImageResolver.make(root: root)
-    var options = ApplyOptions(runtimePath: c.runtimePath, images: images, network: c.network,
-                               backoff: BackoffPolicy(base: c.backoffBase), compiler: compiler, supervisorExecutable: c.executable)
+    var options = ApplyOptions(
+      runtimePath: c.runtimePath, images: images, network: c.network,
+      backoff: BackoffPolicy(base: c.backoffBase), compiler: compiler, supervisorExecutable: c.executable)
     options.skipFitCheck = false
     return options
   }

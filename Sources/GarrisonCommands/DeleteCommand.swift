@@ -14,7 +14,10 @@ struct DeleteCommand: ParsableCommand {
   @Option(name: [.short, .customLong("filename")], help: "Delete the objects of these manifests.") var files: [String] = []
   @Option(help: "Grace period in seconds (default: the pod's terminationGracePeriodSeconds).") var gracePeriod: Double?
   @Flag(help: "Exit 0 when the pod does not exist.") var ignoreNotFound = false
-  @Option(help: "background (default: the workload goes, then its pods), foreground (its pods go, then the workload; it stays visible until then) or orphan (only the workload goes: a Deployment's ReplicaSets, or the pods, stay).")
+  @Option(
+    help:
+      "background (default: the workload goes, then its pods), foreground (its pods go, then the workload; it stays visible until then) or orphan (only the workload goes: a Deployment's ReplicaSets, or the pods, stay)."
+  )
   var cascade: String = "background"
   @Argument(help: "pod|deployment|replicaset|job NAME..., or KIND/NAME...") var arguments: [String] = []
 

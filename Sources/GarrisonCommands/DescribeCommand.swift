@@ -6,7 +6,8 @@ import GarrisonPods
 
 /// `garrison describe pod NAME`: status, containers, volumes and events.
 struct DescribeCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "describe", abstract: "Show a pod, Deployment, ReplicaSet or Job in detail, with its events.")
+  static let configuration = CommandConfiguration(
+    commandName: "describe", abstract: "Show a pod, Deployment, ReplicaSet or Job in detail, with its events.")
 
   @OptionGroup var rootOption: RootOption
   @OptionGroup var ns: NamespaceOption
@@ -57,7 +58,10 @@ enum DescribeText {
     map("Labels", r.labels)
     map("Annotations", k.metadata.annotations)
     line("UID", r.uid)
-    line("Status", k.metadata.deletionTimestamp != nil && !s.phase.isTerminal ? "Terminating (lasts \(s.deletionGracePeriodSeconds ?? 0)s)" : s.phase.rawValue)
+    line(
+      "Status",
+      k.metadata.deletionTimestamp != nil && !s.phase.isTerminal
+        ? "Terminating (lasts \(s.deletionGracePeriodSeconds ?? 0)s)" : s.phase.rawValue)
     if let reason = s.reason { line("Reason", reason) }
     if let m = s.message { line("Message", m) }
     line("IP", s.podIP ?? "<none>")
@@ -94,7 +98,8 @@ enum DescribeText {
           if let p = c.probes?.probe(kind) { line(kind.rawValue, p.summary, 4) }
         }
         for m in c.volumeMounts {
-          line("Mount", "\(m.mountPath) from \(m.volume)" + (m.subPath.map { " (subPath \($0))" } ?? "") + (m.readOnly ? " (ro)" : " (rw)"), 4)
+          line(
+            "Mount", "\(m.mountPath) from \(m.volume)" + (m.subPath.map { " (subPath \($0))" } ?? "") + (m.readOnly ? " (ro)" : " (rw)"), 4)
         }
       }
     }
@@ -115,9 +120,11 @@ enum DescribeText {
     line("QoS Class", r.qosClass ?? "<unknown>")
     out += "Events:\n"
     if s.events.isEmpty { out += "  <none>\n" }
-    let rows = [["  Type", "Reason", "Age", "Message"]] + s.events.map {
-      ["  " + $0.type, $0.reason, PodCLI.age($0.time) + ($0.count.map { " (x\($0))" } ?? ""), $0.message]
-    }
+    let rows =
+      [["  Type", "Reason", "Age", "Message"]]
+      + s.events.map {
+        ["  " + $0.type, $0.reason, PodCLI.age($0.time) + ($0.count.map { " (x\($0))" } ?? ""), $0.message]
+      }
     if !s.events.isEmpty { out += PodCLI.table(rows) }
     return out
   }

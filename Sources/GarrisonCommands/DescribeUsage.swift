@@ -15,11 +15,13 @@ enum DescribeUsage {
       func bound(_ request: String?, _ limit: String?) -> String {
         "(request \(request ?? "<none>"), limit \(limit ?? "<none>"))"
       }
-      out[name] = "cpu \(ResourceFormat.millicores(row.cpuCores)) "
+      out[name] =
+        "cpu \(ResourceFormat.millicores(row.cpuCores)) "
         + bound(res?.cpuRequestMillis.map { "\($0)m" }, res?.cpuLimitMillis.map { "\($0)m" })
         + ", memory \(ResourceFormat.mebibytes(row.memoryBytes)) "
-        + bound(res?.memoryRequestBytes.map { ResourceFormat.mebibytes(UInt64(max(0, $0))) },
-                res?.memoryLimitBytes.map { ResourceFormat.mebibytes(UInt64(max(0, $0))) })
+        + bound(
+          res?.memoryRequestBytes.map { ResourceFormat.mebibytes(UInt64(max(0, $0))) },
+          res?.memoryLimitBytes.map { ResourceFormat.mebibytes(UInt64(max(0, $0))) })
     }
     return out
   }

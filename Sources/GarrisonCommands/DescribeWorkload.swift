@@ -27,7 +27,10 @@ enum WorkloadDescribe {
     line("Selector", sel)
     switch kind {
     case "Deployment":
-      line("Replicas", "\(o.spec.replicas) desired | \(s.updatedReplicas) updated | \(s.replicas) total | \(s.availableReplicas) available | \(max(0, s.replicas - s.availableReplicas)) unavailable")
+      line(
+        "Replicas",
+        "\(o.spec.replicas) desired | \(s.updatedReplicas) updated | \(s.replicas) total | \(s.availableReplicas) available | \(max(0, s.replicas - s.availableReplicas)) unavailable"
+      )
       line("StrategyType", o.spec.strategy.type)
       line("MinReadySeconds", "\(o.spec.minReadySeconds)")
       if o.spec.strategy.type == "RollingUpdate" {

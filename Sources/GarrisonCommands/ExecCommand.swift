@@ -22,7 +22,8 @@ struct ExecCommand: ParsableCommand {
   @Option(name: [.short, .customLong("namespace")], help: "Namespace (default: default).") var namespace: String = "default"
   @Option(name: [.short, .customLong("container")], help: "Container (default: the first app container).") var container: String?
   @Flag(name: [.customShort("i"), .customLong("stdin")], help: "Pass stdin to the command.") var stdin = false
-  @Flag(name: [.short, .customLong("tty")], help: "Allocate a terminal in the container; this terminal goes raw until the command ends.") var tty = false
+  @Flag(name: [.short, .customLong("tty")], help: "Allocate a terminal in the container; this terminal goes raw until the command ends.")
+  var tty = false
   @Argument(help: "Pod name (or pod/NAME).") var pod: String
   @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.") var command: [String] = []
 

@@ -9,7 +9,9 @@ struct ExplainCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "explain",
     abstract: "Show each container's effective security settings and where each one comes from.",
-    discussion: "For every container (init, sidecar, app, ephemeral) prints the plan's settings with the manifest field (line:col) or the default that produced them, and the capability sets both as installed and as held after execve.")
+    discussion:
+      "For every container (init, sidecar, app, ephemeral) prints the plan's settings with the manifest field (line:col) or the default that produced them, and the capability sets both as installed and as held after execve."
+  )
 
   @OptionGroup var flags: CompilerFlags
 
@@ -31,16 +33,24 @@ enum ExplainText {
     lines.append("  plan \(p.digest ?? "")")
     func row(_ k: String, _ v: String, _ src: String) {
       func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-      lines.append(("  " + pad(k, 26) + " " + pad(v, 34) + " " + src).trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "^", with: "  ", options: .regularExpression))
+      lines.append(
+        ("  " + pad(k, 26) + " " + pad(v, 34) + " " + src).trimmingCharacters(in: .whitespaces).replacingOccurrences(
+          of: "^", with: "  ", options: .regularExpression))
     }
     func source(_ setting: String) -> String {
       c.provenance.last { $0.setting == setting }.map { "← \($0)" } ?? ""
     }
     let u = p.process.user
     let unverifiable = u.runAsNonRoot && !u.uidKnown && u.imageUser == nil
-    row("uid", u.uidKnown ? "\(u.uid)" : (u.imageUser.map { "\($0) (resolved at run time)" } ?? (unverifiable ? "unknown" : "\(u.uid) (assumed)")), source("process.user.uid"))
+    row(
+      "uid",
+      u.uidKnown ? "\(u.uid)" : (u.imageUser.map { "\($0) (resolved at run time)" } ?? (unverifiable ? "unknown" : "\(u.uid) (assumed)")),
+      source("process.user.uid"))
     row("gid", "\(u.gid)" + (u.primaryGroupFromImage ? " (or image passwd entry)" : ""), source("process.user.gid"))
-    row("supplementalGroups", u.supplementalGroups.map(String.init).joined(separator: ",").ifEmpty("(none)") + " [\(u.supplementalGroupsPolicy)]", source("process.user.supplementalGroups"))
+    row(
+      "supplementalGroups",
+      u.supplementalGroups.map(String.init).joined(separator: ",").ifEmpty("(none)") + " [\(u.supplementalGroupsPolicy)]",
+      source("process.user.supplementalGroups"))
     row("runAsNonRoot", "\(u.runAsNonRoot)", source("process.user.runAsNonRoot"))
     if unverifiable {
       lines.append("      needs: the image's uid, to verify runAsNonRoot: set runAsUser, import the image (garrison image import),")
@@ -52,18 +62,24 @@ enum ExplainText {
     lines.append("      bounding=permitted=effective: \(p.process.capabilities.bounding)")
     lines.append("      inheritable: \(p.process.capabilities.inheritable)  ambient: \(p.process.capabilities.ambient)")
     let a = p.process.capabilitiesAfterExec
-    lines.append("  capabilities after execve as uid \(u.uid): effective \(a.effective), permitted \(a.permitted)"
-      + (p.process.execCanRaise ? " (setuid/file-capability binaries could raise these: no_new_privs is off)" : ""))
+    lines.append(
+      "  capabilities after execve as uid \(u.uid): effective \(a.effective), permitted \(a.permitted)"
+        + (p.process.execCanRaise ? " (setuid/file-capability binaries could raise these: no_new_privs is off)" : ""))
     row("seccomp", p.seccomp.mode + (p.seccomp.profile.map { " \($0)" } ?? ""), source("seccomp"))
     if let d = p.seccomp.policyDigest { lines.append("      policy \(d)") }
     if let d = p.seccomp.bpfDigest { lines.append("      bpf    \(d) (libseccomp, binary tree; cached)") }
     row("apparmor", p.appArmor.mode + (p.appArmor.profileName.map { " \($0)" } ?? ""), source("appArmor"))
     row("selinux", p.seLinux.processLabel ?? "disabled", source("seLinux"))
     row("readOnlyRootFilesystem", "\(p.filesystem.readOnlyRootFilesystem)", source("filesystem.readOnlyRootFilesystem"))
-    row("masked/read-only paths", "\(p.filesystem.maskedPaths.count)/\(p.filesystem.readonlyPaths.count) (procMount \(p.filesystem.procMount))", source("filesystem.maskedPaths"))
+    row(
+      "masked/read-only paths",
+      "\(p.filesystem.maskedPaths.count)/\(p.filesystem.readonlyPaths.count) (procMount \(p.filesystem.procMount))",
+      source("filesystem.maskedPaths"))
     let n = p.namespaces
     row("namespaces", "net=\(n.network) pid=\(n.pid) ipc=\(n.ipc) uts=\(n.uts) user=\(n.user)", source("namespaces"))
-    if !p.sysctls.isEmpty { row("sysctls", p.sysctls.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "), source("sysctls")) }
+    if !p.sysctls.isEmpty {
+      row("sysctls", p.sysctls.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "), source("sysctls"))
+    }
     let r = p.resources
     var res = "cpu.shares=\(r.cpuShares) cpu.weight=\(r.cpuWeight)"
     if let q = r.cpuQuota, let per = r.cpuPeriod { res += " cpu.max=\(q)/\(per)" }

@@ -6,14 +6,16 @@ import GarrisonPods
 
 /// `garrison get pods [NAME] [-n NS | -A] [-o wide|json|yaml]`.
 struct GetCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "get", abstract: "List pods, Deployments, ReplicaSets or Jobs and their status.")
+  static let configuration = CommandConfiguration(
+    commandName: "get", abstract: "List pods, Deployments, ReplicaSets or Jobs and their status.")
 
   @OptionGroup var rootOption: RootOption
   @OptionGroup var ns: NamespaceOption
   @Argument(help: "Resource type: pods (po), deployments (deploy), replicasets (rs), jobs.") var resource: String
   @Argument(help: "Object name.") var name: String?
   @Option(name: [.short, .customLong("output")], help: "wide, json or yaml.") var output: String?
-  @Option(name: [.customShort("l"), .customLong("selector")], help: "Label selector (app=web, tier in (a,b), !legacy).") var selector: String?
+  @Option(name: [.customShort("l"), .customLong("selector")], help: "Label selector (app=web, tier in (a,b), !legacy).") var selector:
+    String?
   @Flag(help: "Show every object's labels as the last column.") var showLabels = false
 
   func run() throws {
@@ -22,11 +24,15 @@ struct GetCommand: ParsableCommand {
       if let kind = WorkloadKinds.kind(resource) {
         try ns.check()
         if let name { try KubernetesNames.checkPodNameArgument(name) }
-        try WorkloadGet(root: rootOption.path, ns: ns, kind: kind, name: name, output: output, selector: labelSelector,
-                        showLabels: showLabels).run()
+        try WorkloadGet(
+          root: rootOption.path, ns: ns, kind: kind, name: name, output: output, selector: labelSelector,
+          showLabels: showLabels
+        ).run()
         return
       }
-      guard ["pods", "pod", "po"].contains(resource) else { throw GarrisonError(.usage, "unknown resource type \"\(resource)\" (pods, deployments, replicasets, jobs)") }
+      guard ["pods", "pod", "po"].contains(resource) else {
+        throw GarrisonError(.usage, "unknown resource type \"\(resource)\" (pods, deployments, replicasets, jobs)")
+      }
       try ns.check()
       if let name { try KubernetesNames.checkPodNameArgument(name) }
       WorkloadGet.recoverControllers(root: rootOption.path, namespace: ns.selected)
@@ -59,10 +65,13 @@ struct GetCommand: ParsableCommand {
           return
         }
         let wide = output == "wide"
-        var rows: [[String]] = [(ns.selected == nil ? ["NAMESPACE"] : []) + KubectlPodColumns.headers(wide: wide) + (showLabels ? ["LABELS"] : [])]
+        var rows: [[String]] = [
+          (ns.selected == nil ? ["NAMESPACE"] : []) + KubectlPodColumns.headers(wide: wide) + (showLabels ? ["LABELS"] : [])
+        ]
         let now = Date()
         for v in views {
-          var row = (ns.selected == nil ? [v.record.namespace] : []) + KubectlPodColumns(KubernetesPodView.pod(v), now: now).cells(wide: wide)
+          var row =
+            (ns.selected == nil ? [v.record.namespace] : []) + KubectlPodColumns(KubernetesPodView.pod(v), now: now).cells(wide: wide)
           if showLabels { row.append(WorkloadGet.labels(v.record.labels ?? [:])) }
           rows.append(row)
         }

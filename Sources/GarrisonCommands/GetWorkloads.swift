@@ -67,7 +67,9 @@ struct WorkloadGet {
         var row = ns.selected == nil ? [o.namespace] : []
         switch kind {
         case "Deployment":
-          row += [o.name, "\(s.readyReplicas)/\(o.spec.replicas)", "\(s.updatedReplicas)", "\(s.availableReplicas)", PodCLI.age(o.createdAt)]
+          row += [
+            o.name, "\(s.readyReplicas)/\(o.spec.replicas)", "\(s.updatedReplicas)", "\(s.availableReplicas)", PodCLI.age(o.createdAt),
+          ]
         case "ReplicaSet":
           row += [o.name, "\(o.spec.replicas)", "\(s.replicas)", "\(s.readyReplicas)", PodCLI.age(o.createdAt)]
         default:
@@ -93,23 +95,30 @@ struct WorkloadGet {
   static func containers(_ o: WorkloadObject) -> (String, String) {
     let t = try? JSONParser.parse(o.spec.template)
     let cs = t?["spec"]?["containers"]?.arrayValue ?? []
-    return (cs.compactMap { $0["name"]?.stringValue }.joined(separator: ","), cs.compactMap { $0["image"]?.stringValue }.joined(separator: ","))
+    return (
+      cs.compactMap { $0["name"]?.stringValue }.joined(separator: ","), cs.compactMap { $0["image"]?.stringValue }.joined(separator: ",")
+    )
   }
 
   /// kubectl's job DURATION (`HumanDuration`-like: 45s, 3m12s, 2h5m).
   /// `spec.podFailurePolicy` as the API prints it.
   static func json(_ p: PodFailurePolicy) -> JSONValue {
-    .object(["rules": .array(p.rules.map { r -> JSONValue in
-      var rule: [String: JSONValue] = ["action": .string(r.action.rawValue)]
-      if let e = r.onExitCodes {
-        var x: [String: JSONValue] = ["operator": .string(e.notIn ? "NotIn" : "In"), "values": .array(e.values.map { .integer(Int($0)) })]
-        if let n = e.containerName { x["containerName"] = .string(n) }
-        rule["onExitCodes"] = .object(x)
-      } else {
-        rule["onPodConditions"] = .array(r.onPodConditions.map { ["type": .string($0.type), "status": .string($0.status)] })
-      }
-      return .object(rule)
-    })])
+    .object([
+      "rules": .array(
+        p.rules.map { r -> JSONValue in
+          var rule: [String: JSONValue] = ["action": .string(r.action.rawValue)]
+          if let e = r.onExitCodes {
+            var x: [String: JSONValue] = [
+              "operator": .string(e.notIn ? "NotIn" : "In"), "values": .array(e.values.map { .integer(Int($0)) }),
+            ]
+            if let n = e.containerName { x["containerName"] = .string(n) }
+            rule["onExitCodes"] = .object(x)
+          } else {
+            rule["onPodConditions"] = .array(r.onPodConditions.map { ["type": .string($0.type), "status": .string($0.status)] })
+          }
+          return .object(rule)
+        })
+    ])
   }
 
   static func duration(_ t: Double) -> String {
@@ -132,10 +141,13 @@ enum WorkloadDocument {
     if o.kind == "Deployment", let r = s.rolloutRevision { annotations[WorkloadObject.revisionAnnotation] = String(r) }
     if !annotations.isEmpty { meta["annotations"] = .object(annotations.mapValues { .string($0) }) }
     if !o.ownerReferences.isEmpty {
-      meta["ownerReferences"] = .array(o.ownerReferences.map { r -> JSONValue in
-        ["apiVersion": .string(r.apiVersion), "kind": .string(r.kind), "name": .string(r.name), "uid": .string(r.uid),
-         "controller": .bool(r.controller), "blockOwnerDeletion": true]
-      })
+      meta["ownerReferences"] = .array(
+        o.ownerReferences.map { r -> JSONValue in
+          [
+            "apiVersion": .string(r.apiVersion), "kind": .string(r.kind), "name": .string(r.name), "uid": .string(r.uid),
+            "controller": .bool(r.controller), "blockOwnerDeletion": true,
+          ]
+        })
     }
     var spec: [String: JSONValue] = ["template": (try? JSONParser.parse(o.spec.template)) ?? .null]
     var sel: [String: JSONValue] = [:]
@@ -169,7 +181,9 @@ enum WorkloadDocument {
       if let t = s.startTime { status["startTime"] = .string(Timestamps.format(t)) }
       if let t = s.completionTime, s.condition == "Complete" { status["completionTime"] = .string(Timestamps.format(t)) }
       if let c = s.condition {
-        status["conditions"] = [["type": .string(c), "status": "True", "reason": .optional(s.conditionReason), "message": .optional(s.conditionMessage)]]
+        status["conditions"] = [
+          ["type": .string(c), "status": "True", "reason": .optional(s.conditionReason), "message": .optional(s.conditionMessage)]
+        ]
       }
     default:
       spec["replicas"] = .integer(o.spec.replicas)
@@ -190,13 +204,20 @@ enum WorkloadDocument {
         status["updatedReplicas"] = .integer(s.updatedReplicas)
         status["unavailableReplicas"] = .integer(max(0, o.spec.replicas - s.availableReplicas))
         if let conds = s.conditions, !conds.isEmpty {
-          status["conditions"] = .array(conds.map { c -> JSONValue in
-            ["type": .string(c.type), "status": .string(c.status), "reason": .string(c.reason), "message": .string(c.message),
-             "lastUpdateTime": .string(Timestamps.format(c.lastUpdateTime)), "lastTransitionTime": .string(Timestamps.format(c.lastTransitionTime))]
-          })
+          status["conditions"] = .array(
+            conds.map { c -> JSONValue in
+              [
+                "type": .string(c.type), "status": .string(c.status), "reason": .string(c.reason), "message": .string(c.message),
+                "lastUpdateTime": .string(Timestamps.format(c.lastUpdateTime)),
+                "lastTransitionTime": .string(Timestamps.format(c.lastTransitionTime)),
+              ]
+            })
         }
       }
     }
-    return ["apiVersion": .string(o.apiVersion), "kind": .string(o.kind), "metadata": .object(meta), "spec": .object(spec), "status": .object(status)]
+    return [
+      "apiVersion": .string(o.apiVersion), "kind": .string(o.kind), "metadata": .object(meta), "spec": .object(spec),
+      "status": .object(status),
+    ]
   }
 }

@@ -37,7 +37,8 @@ public struct LintCommand: ParsableCommand {
   @Option(name: .customLong("pss-version"), help: "Pod Security Standards version: latest or v1.N (default: latest).")
   var pssVersion: String?
 
-  @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding has this severity or higher: info, warning, error or none (default: error).")
+  @Option(
+    name: .customLong("fail-on"), help: "Exit 1 when a finding has this severity or higher: info, warning, error or none (default: error).")
   var failOn: String?
 
   @Option(help: "Configuration file (default: .garrison.yaml in the working directory or a parent).")
@@ -46,7 +47,11 @@ public struct LintCommand: ParsableCommand {
   @Flag(name: .customLong("no-config"), help: "Do not read .garrison.yaml.")
   var noConfig = false
 
-  @Option(name: .customLong("namespace-labels"), help: "apply (default): pod-security labels of Namespace objects in the input set the policy of the objects they govern; ignore: they do not.")
+  @Option(
+    name: .customLong("namespace-labels"),
+    help:
+      "apply (default): pod-security labels of Namespace objects in the input set the policy of the objects they govern; ignore: they do not."
+  )
   var namespaceLabels: String = "apply"
 
   @Flag(name: .customLong("no-hardening"), help: "Run only the Pod Security Standards checks.")
@@ -67,10 +72,17 @@ public struct LintCommand: ParsableCommand {
   @Option(help: "Directory with the lint rule metadata (default: Policies/lint found next to the executable).")
   var policies: String?
 
-  @Flag(name: [.customShort("v"), .long], help: "Also say, on stderr, which objects were read but not checked (kinds Garrison does not model: custom resources, Services, webhook configurations, ...).")
+  @Flag(
+    name: [.customShort("v"), .long],
+    help:
+      "Also say, on stderr, which objects were read but not checked (kinds Garrison does not model: custom resources, Services, webhook configurations, ...)."
+  )
   var verbose = false
 
-  @Flag(help: "Also compile each pod with the policy compiler: show what the runtime would enforce per container, and report pods it would refuse (garrison.compileError).")
+  @Flag(
+    help:
+      "Also compile each pod with the policy compiler: show what the runtime would enforce per container, and report pods it would refuse (garrison.compileError)."
+  )
   var effective = false
 
   public init() {}
@@ -95,7 +107,9 @@ public struct LintCommand: ParsableCommand {
     if listChecks {
       for r in catalog.sorted {
         let level = r.level.map { " [\($0) since \(r.since ?? "v1.0")]" } ?? ""
-        print("\(r.id.padding(toLength: 40, withPad: " ", startingAt: 0)) \(r.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(r.title)\(level)")
+        print(
+          "\(r.id.padding(toLength: 40, withPad: " ", startingAt: 0)) \(r.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(r.title)\(level)"
+        )
       }
       return
     }
@@ -139,7 +153,9 @@ public struct LintCommand: ParsableCommand {
       if let f = configFile.failOn { threshold = f }
     }
     if let failOn {
-      guard let f = FailThreshold(rawValue: failOn) else { throw usage("--fail-on must be info, warning, error or none (got \"\(failOn)\")") }
+      guard let f = FailThreshold(rawValue: failOn) else {
+        throw usage("--fail-on must be info, warning, error or none (got \"\(failOn)\")")
+      }
       threshold = f
     }
     if noHardening { options.hardening = false }
@@ -159,7 +175,10 @@ public struct LintCommand: ParsableCommand {
     }
     if verbose {
       for k in load.skipped {
-        FileHandle.standardError.write(Data("\(k.location): info: \(k.kind) \(k.name ?? "(unnamed)") (\(k.apiVersion)) read, not checked: garrison lint does not model this kind\n".utf8))
+        FileHandle.standardError.write(
+          Data(
+            "\(k.location): info: \(k.kind) \(k.name ?? "(unnamed)") (\(k.apiVersion)) read, not checked: garrison lint does not model this kind\n"
+              .utf8))
       }
     }
     // The files actually read (directories expanded), for the summary and the per-file JUnit suites.

@@ -33,7 +33,9 @@ struct LogsCommand: ParsableCommand {
       try KubernetesNames.checkPodNameArgument(pod)
       if let container { try KubernetesNames.checkContainerNameArgument(container) }
       let manager = rootOption.manager
-      guard let v = try manager.view(namespace, pod) else { throw GarrisonError(.notFound, "pods \"\(pod)\" not found in namespace \(namespace)") }
+      guard let v = try manager.view(namespace, pod) else {
+        throw GarrisonError(.notFound, "pods \"\(pod)\" not found in namespace \(namespace)")
+      }
       let apps = v.record.containers.filter { $0.role == "app" }
       let name: String
       if let container {

@@ -29,8 +29,10 @@ struct CompilerFlags: ParsableArguments {
   @Option(help: "Garrison state root: images there tell the compiler each image's USER (default $GARRISON_ROOT or /var/lib/garrison).")
   var root: String?
 
-  @Option(name: .customLong("assume-image-user"), help: ArgumentHelp(
-    "The uid an image not in the local store runs as (decides runAsNonRoot without runAsUser).", valueName: "uid"))
+  @Option(
+    name: .customLong("assume-image-user"),
+    help: ArgumentHelp(
+      "The uid an image not in the local store runs as (decides runAsNonRoot without runAsUser).", valueName: "uid"))
   var assumeImageUser: UInt32?
 
   /// Set by `explain`: describe a runAsNonRoot container of unknown uid instead of refusing it.
@@ -56,7 +58,10 @@ struct CompilerFlags: ParsableArguments {
     let pods = result.objects.filter { $0.pod != nil }
     if !result.skipped.isEmpty {
       let kinds = Dictionary(grouping: result.skipped, by: \.kind).map { "\($0.value.count) \($0.key)" }.sorted()
-      Diagnostics.print(GarrisonError(.invalid, "skipped \(result.skipped.count) object(s) of kinds Garrison does not model: \(kinds.joined(separator: ", "))"), severity: "info")
+      Diagnostics.print(
+        GarrisonError(
+          .invalid, "skipped \(result.skipped.count) object(s) of kinds Garrison does not model: \(kinds.joined(separator: ", "))"),
+        severity: "info")
     }
     if pods.isEmpty {
       Diagnostics.print(GarrisonError(.invalid, "no pods found in \(files.joined(separator: " "))"), severity: "error")

@@ -29,8 +29,9 @@ struct PortForwardCommand: ParsableCommand {
       try KubernetesNames.checkNamespaceArgument(namespace)
       try KubernetesNames.checkPodNameArgument(name)
       let mappings = try ports.map { try PortForward.Mapping(parsing: $0) }
-      let forward = try PortForward(manager: rootOption.manager, namespace: namespace, pod: name,
-                                    address: address == "localhost" ? "127.0.0.1" : address)
+      let forward = try PortForward(
+        manager: rootOption.manager, namespace: namespace, pod: name,
+        address: address == "localhost" ? "127.0.0.1" : address)
       code = try forward.run(mappings) { line in
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
       }

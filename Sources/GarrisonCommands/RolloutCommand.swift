@@ -8,7 +8,9 @@ import GarrisonPods
 struct RolloutCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "rollout", abstract: "Follow, list, undo or restart a Deployment's rollouts.",
-    discussion: "status waits until the rollout completes (exit 4 on --timeout, or when the Deployment exceeded its progressDeadlineSeconds); undo goes back to the previous revision or --to-revision.")
+    discussion:
+      "status waits until the rollout completes (exit 4 on --timeout, or when the Deployment exceeded its progressDeadlineSeconds); undo goes back to the previous revision or --to-revision."
+  )
 
   @OptionGroup var rootOption: RootOption
   @Option(name: [.short, .customLong("namespace")], help: "Namespace (default: default).") var namespace: String = "default"
@@ -62,11 +64,14 @@ struct RolloutCommand: ParsableCommand {
       if s.observedGeneration < d.generation {
         message = "Waiting for deployment spec update to be observed..."
       } else if s.updatedReplicas < want {
-        message = "Waiting for deployment \"\(d.name)\" rollout to finish: \(s.updatedReplicas) out of \(want) new replicas have been updated..."
+        message =
+          "Waiting for deployment \"\(d.name)\" rollout to finish: \(s.updatedReplicas) out of \(want) new replicas have been updated..."
       } else if s.replicas > s.updatedReplicas {
-        message = "Waiting for deployment \"\(d.name)\" rollout to finish: \(s.replicas - s.updatedReplicas) old replicas are pending termination..."
+        message =
+          "Waiting for deployment \"\(d.name)\" rollout to finish: \(s.replicas - s.updatedReplicas) old replicas are pending termination..."
       } else if s.availableReplicas < s.updatedReplicas || s.condition != "Complete" {
-        message = "Waiting for deployment \"\(d.name)\" rollout to finish: \(s.availableReplicas) of \(s.updatedReplicas) updated replicas are available..."
+        message =
+          "Waiting for deployment \"\(d.name)\" rollout to finish: \(s.availableReplicas) of \(s.updatedReplicas) updated replicas are available..."
       } else {
         print("deployment \"\(d.name)\" successfully rolled out")
         return

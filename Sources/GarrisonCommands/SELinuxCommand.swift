@@ -40,9 +40,12 @@ struct SELinuxLoadCommand: ParsableCommand {
       }
       try SELinuxModuleLoader.load(module)
       let log = try AuditLog(directory: AuditPaths.directory(root: root.path))
-      try log.append(AuditEvent(kind: .lsmProfileLoaded, outcome: .allowed, object: AuditObject(),
-                                details: AuditDetails.profileLoaded(mechanism: "selinux", profile: module.name,
-                                                                    sha256: module.sha256)))
+      try log.append(
+        AuditEvent(
+          kind: .lsmProfileLoaded, outcome: .allowed, object: AuditObject(),
+          details: AuditDetails.profileLoaded(
+            mechanism: "selinux", profile: module.name,
+            sha256: module.sha256)))
       print("\(module.name): loaded")
     }
   }

@@ -67,8 +67,9 @@ struct TopPodsCommand: ParsableCommand {
       let all = ns.selected == nil
       var table: [[String]] = [(all ? ["NAMESPACE"] : []) + (containers ? ["POD", "NAME"] : ["NAME"]) + ["CPU(cores)", "MEMORY(bytes)"]]
       for r in rows {
-        table.append((all ? [r.namespace] : []) + (containers ? [r.pod, r.container ?? ""] : [r.pod])
-                     + [ResourceFormat.millicores(r.cpuCores), ResourceFormat.mebibytes(r.memoryBytes)])
+        table.append(
+          (all ? [r.namespace] : []) + (containers ? [r.pod, r.container ?? ""] : [r.pod])
+            + [ResourceFormat.millicores(r.cpuCores), ResourceFormat.mebibytes(r.memoryBytes)])
       }
       print(PodCLI.table(table), terminator: "")
     }
@@ -86,12 +87,15 @@ struct TopNodeCommand: ParsableCommand {
     try PodCLI.run {
       let fit = try FitCheck.host()
       let use = try TopSampler.node(window: try windowOption.window())
-      print(PodCLI.table([
-        ["NAME", "CPU(cores)", "CPU%", "MEMORY(bytes)", "MEMORY%"],
-        [ProcessInfo.processInfo.hostName, ResourceFormat.millicores(use.cpuCores),
-         ResourceFormat.percent(use.cpuCores * 1000, of: Double(fit.allocatableMilliCPU)),
-         ResourceFormat.mebibytes(use.memoryBytes), ResourceFormat.percent(Double(use.memoryBytes), of: Double(fit.allocatableMemory))],
-      ]), terminator: "")
+      print(
+        PodCLI.table([
+          ["NAME", "CPU(cores)", "CPU%", "MEMORY(bytes)", "MEMORY%"],
+          [
+            ProcessInfo.processInfo.hostName, ResourceFormat.millicores(use.cpuCores),
+            ResourceFormat.percent(use.cpuCores * 1000, of: Double(fit.allocatableMilliCPU)),
+            ResourceFormat.mebibytes(use.memoryBytes), ResourceFormat.percent(Double(use.memoryBytes), of: Double(fit.allocatableMemory)),
+          ],
+        ]), terminator: "")
     }
   }
 }

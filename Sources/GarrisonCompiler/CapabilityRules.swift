@@ -40,10 +40,12 @@ enum CapabilityRules {
   static func afterExec(_ installed: CapabilityPlan, uid: UInt32) -> CapabilityPlan {
     if uid == 0 {
       let permitted = CapabilitySet(installed.inheritable.members + installed.bounding.members)
-      return CapabilityPlan(bounding: installed.bounding, permitted: permitted, effective: permitted,
-                            inheritable: installed.inheritable, ambient: installed.ambient)
+      return CapabilityPlan(
+        bounding: installed.bounding, permitted: permitted, effective: permitted,
+        inheritable: installed.inheritable, ambient: installed.ambient)
     }
-    return CapabilityPlan(bounding: installed.bounding, permitted: installed.ambient, effective: installed.ambient,
-                          inheritable: installed.inheritable, ambient: installed.ambient)
+    return CapabilityPlan(
+      bounding: installed.bounding, permitted: installed.ambient, effective: installed.ambient,
+      inheritable: installed.inheritable, ambient: installed.ambient)
   }
 }

@@ -61,7 +61,8 @@ enum SeccompPolicyResolver {
     let selection = try SeccompSelection.fromField(type: field.type, localhostProfile: field.localhostProfile, field: fieldPath)
     let key = "\(field.type)|\(field.localhostProfile ?? "")|\(capabilities.mask)"
     return try policies.memo(key) {
-      let locations = SeccompProfileLocations(policyDirectory: options.policiesDirectory + "/seccomp", localhostRoot: options.seccompProfileRoot)
+      let locations = SeccompProfileLocations(
+        policyDirectory: options.policiesDirectory + "/seccomp", localhostRoot: options.seccompProfileRoot)
       guard let profile = try SeccompProfile.load(selection, from: locations, field: fieldPath) else {
         throw GarrisonError(.invalid, "Unconfined has no profile", field: fieldPath)
       }

@@ -25,8 +25,9 @@ public enum OCIConfigBuilder {
       user: .init(uid: p.user.uid, gid: p.user.gid, additionalGids: p.user.supplementalGroups.isEmpty ? nil : p.user.supplementalGroups),
       args: args ?? ((p.command ?? []) + (p.args ?? [])).nilIfEmpty ?? fallbackArgs,
       env: [defaultPath] + p.env, cwd: p.workingDir ?? "/",
-      capabilities: .init(bounding: caps.bounding.names, effective: caps.effective.names, inheritable: caps.inheritable.names,
-                          permitted: caps.permitted.names, ambient: caps.ambient.names),
+      capabilities: .init(
+        bounding: caps.bounding.names, effective: caps.effective.names, inheritable: caps.inheritable.names,
+        permitted: caps.permitted.names, ambient: caps.ambient.names),
       rlimits: p.rlimits.map { .init(type: $0.type, soft: $0.soft, hard: $0.hard) },
       noNewPrivileges: p.noNewPrivileges,
       apparmorProfile: appArmorProfile, selinuxLabel: keepSELinux ? plan.seLinux.processLabel : nil)
@@ -76,8 +77,9 @@ public enum OCIConfigBuilder {
     return [
       .init(destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec", "nodev"]),
       .init(destination: "/dev", type: "tmpfs", source: "tmpfs", options: ["nosuid", "strictatime", "mode=755", "size=65536k"]),
-      .init(destination: "/dev/pts", type: "devpts", source: "devpts",
-            options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
+      .init(
+        destination: "/dev/pts", type: "devpts", source: "devpts",
+        options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
       .init(destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
       .init(destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"]),
       .init(destination: "/sys", type: "sysfs", source: "sysfs", options: sysOpts),

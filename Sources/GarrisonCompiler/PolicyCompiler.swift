@@ -55,7 +55,11 @@ public struct PolicyCompiler: Sendable {
 
     // Privileged.
     let privileged = csc?.privileged ?? false
-    if privileged { why.field("privileged", "true", conSC / "privileged") } else { why.rule("privileged", "false", "default: not privileged") }
+    if privileged {
+      why.field("privileged", "true", conSC / "privileged")
+    } else {
+      why.rule("privileged", "false", "default: not privileged")
+    }
 
     // Capabilities.
     let caps = try CapabilityRules.resolve(privileged: privileged, capabilities: csc?.capabilities, path: conSC / "capabilities")
@@ -119,8 +123,10 @@ public struct PolicyCompiler: Sendable {
       pid: spec.hostPID == true ? "host" : (spec.shareProcessNamespace == true ? "pod" : "container"),
       ipc: spec.hostIPC == true ? "host" : "pod", uts: spec.hostNetwork == true ? "host" : "pod",
       user: spec.hostUsers == false ? "pod" : "host", mount: "container", cgroup: "container")
-    for (flag, value) in [("hostNetwork", spec.hostNetwork), ("hostPID", spec.hostPID), ("hostIPC", spec.hostIPC),
-                          ("shareProcessNamespace", spec.shareProcessNamespace), ("hostUsers", spec.hostUsers)] where value != nil {
+    for (flag, value) in [
+      ("hostNetwork", spec.hostNetwork), ("hostPID", spec.hostPID), ("hostIPC", spec.hostIPC),
+      ("shareProcessNamespace", spec.shareProcessNamespace), ("hostUsers", spec.hostUsers),
+    ] where value != nil {
       why.field("namespaces", "\(flag)=\(value!)", pod.specPath / flag)
     }
 

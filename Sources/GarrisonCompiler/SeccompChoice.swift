@@ -32,7 +32,8 @@ enum SeccompChoice {
       why.rule("seccomp", field.type, options.seccompDefault ? "Garrison default (kubelet --seccomp-default)" : "Kubernetes default")
     }
     guard field.type != "Unconfined" else {
-      return SeccompPlan(mode: "Unconfined", profile: nil, explicit: fieldPath != nil, policyDigest: nil, policyJSON: nil, logDenials: false)
+      return SeccompPlan(
+        mode: "Unconfined", profile: nil, explicit: fieldPath != nil, policyDigest: nil, policyJSON: nil, logDenials: false)
     }
     let resolved = try SeccompPolicyResolver.resolve(
       field: field, capabilities: caps, policies: policies, fieldPath: (fieldPath ?? podSC) / "localhostProfile")
@@ -64,7 +65,9 @@ enum AppArmorChoice {
       let path = pod.metadataPath / "annotations"
       let p = FieldPath(path.steps + [.key(key)])
       why.field("appArmor", value, p)
-      return try make(try AppArmorProfiles.field(fromAnnotation: value, path: p, policies: policies), explicit: true, source: "annotation", path: p, policies: policies)
+      return try make(
+        try AppArmorProfiles.field(fromAnnotation: value, path: p, policies: policies), explicit: true, source: "annotation", path: p,
+        policies: policies)
     }
     if let f = pod.spec.securityContext?.appArmorProfile {
       why.field("appArmor", f.type, podSC / "appArmorProfile")
@@ -102,7 +105,11 @@ enum SELinuxChoice {
     }
     let path = csc?.seLinuxOptions != nil ? conSC / "seLinuxOptions" : podSC / "seLinuxOptions"
     let labels = try SELinuxLabels.make(options: opts, podUID: podUID, path: path)
-    if opts != nil { why.field("seLinux", labels.process, path) } else { why.rule("seLinux", labels.process, "container_t with a per-pod MCS level") }
+    if opts != nil {
+      why.field("seLinux", labels.process, path)
+    } else {
+      why.rule("seLinux", labels.process, "container_t with a per-pod MCS level")
+    }
     return SELinuxPlan(processLabel: labels.process, mountLabel: labels.mount, explicit: opts != nil)
   }
 }

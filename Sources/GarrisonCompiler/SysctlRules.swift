@@ -40,9 +40,11 @@ enum SysctlRules {
       if ns == .ipc && spec.hostIPC == true {
         throw GarrisonError(.refused, "sysctl \"\(name)\" is not allowed with hostIPC: it would change the host", field: p)
       }
-      let allowed = safe.contains(name) || allowedUnsafe.contains { glob in
-        glob.hasSuffix("*") ? name.hasPrefix(String(glob.dropLast())) : glob == name
-      }
+      let allowed =
+        safe.contains(name)
+        || allowedUnsafe.contains { glob in
+          glob.hasSuffix("*") ? name.hasPrefix(String(glob.dropLast())) : glob == name
+        }
       guard allowed else {
         throw GarrisonError(.refused, "sysctl \"\(name)\" is not in the safe set; allow it with --allowed-unsafe-sysctls", field: p)
       }

@@ -51,7 +51,8 @@ enum UserRules {
     if runAsNonRoot {
       if uidKnown && uid == 0 {
         let field = csc?.runAsUser != nil ? containerPath / "runAsUser" : (psc?.runAsUser != nil ? podPath / "runAsUser" : nonRootPath)
-        let msg = (csc?.runAsUser ?? psc?.runAsUser) != nil
+        let msg =
+          (csc?.runAsUser ?? psc?.runAsUser) != nil
           ? "runAsUser 0 breaks the runAsNonRoot policy" : "container has runAsNonRoot and image will run as root"
         throw GarrisonError(.refused, msg, field: field)
       }
@@ -93,8 +94,9 @@ enum UserRules {
     var groups = Set((psc?.supplementalGroups ?? []).map { UInt32($0) })
     if let fs = psc?.fsGroup { groups.insert(UInt32(fs)) }
     if !groups.isEmpty {
-      why.field("process.user.supplementalGroups", groups.sorted().map(String.init).joined(separator: ","),
-                psc?.supplementalGroups.isEmpty == false ? podPath / "supplementalGroups" : podPath / "fsGroup")
+      why.field(
+        "process.user.supplementalGroups", groups.sorted().map(String.init).joined(separator: ","),
+        psc?.supplementalGroups.isEmpty == false ? podPath / "supplementalGroups" : podPath / "fsGroup")
     }
     return UserPlan(
       uid: uid, gid: gid, supplementalGroups: groups.sorted(), supplementalGroupsPolicy: psc?.supplementalGroupsPolicy ?? "Merge",

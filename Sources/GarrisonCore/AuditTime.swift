@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// A UTC instant with nanosecond precision, printed as fixed-width RFC 3339
@@ -91,7 +91,9 @@ public struct AuditTime: Sendable, Hashable, Comparable, CustomStringConvertible
       guard i + 6 == b.count, b[i + 3] == 0x3A else { throw bad() }
       offset = (try num(i + 1, 2) * 3600 + num(i + 4, 2) * 60) * (b[i] == UInt8(ascii: "-") ? -1 : 1)
       i += 6
-    } else { throw bad() }
+    } else {
+      throw bad()
+    }
     guard i == b.count else { throw bad() }
     self.init(seconds: days * 86400 + h * 3600 + mi * 60 + s - offset, nanoseconds: Int32(nanos))
   }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// A mutex with a condition variable (pthread, at stable addresses), for threads that wait for each other's

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// Environment variables read with `getenv`, without building `ProcessInfo`'s whole dictionary (this runs on

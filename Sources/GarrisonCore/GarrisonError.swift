@@ -52,8 +52,11 @@ public struct GarrisonError: Error, CustomStringConvertible, Sendable, Equatable
     if let location { parts.append(location.description) }
     if let fieldPath, !fieldPath.steps.isEmpty { parts.append(fieldPath.description) }
     var text = message
-    if !operation.isEmpty, let errno { text += " (\(operation): errno \(errno))" }
-    else if !operation.isEmpty && code == .system { text += " (\(operation))" }
+    if !operation.isEmpty, let errno {
+      text += " (\(operation): errno \(errno))"
+    } else if !operation.isEmpty && code == .system {
+      text += " (\(operation))"
+    }
     parts.append(text)
     return parts.joined(separator: ": ")
   }

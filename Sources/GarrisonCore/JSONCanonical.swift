@@ -18,9 +18,13 @@ extension JSONValue {
     case .bool(let b): out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
     case .int(let i): out.append(contentsOf: String(i).utf8)
     case .double(let d):
-      if d.isFinite && d.rounded() == d && abs(d) < 9e15 { out.append(contentsOf: String(Int64(d)).utf8) }
-      else if d.isFinite { out.append(contentsOf: "\(d)".utf8) }
-      else { out.append(contentsOf: Array("null".utf8)) }
+      if d.isFinite && d.rounded() == d && abs(d) < 9e15 {
+        out.append(contentsOf: String(Int64(d)).utf8)
+      } else if d.isFinite {
+        out.append(contentsOf: "\(d)".utf8)
+      } else {
+        out.append(contentsOf: Array("null".utf8))
+      }
     case .string(let s): JSONValue.writeString(s, into: &out)
     case .array(let a):
       out.append(UInt8(ascii: "["))

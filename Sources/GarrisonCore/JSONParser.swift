@@ -1,4 +1,3 @@
-
 /// A strict JSON parser over UTF-8 bytes (RFC 8259): no trailing garbage, no comments, no duplicate keys.
 /// Linear in the input; arrays and objects nest at most `maxDepth` levels (it recurses once per level).
 public struct JSONParser {

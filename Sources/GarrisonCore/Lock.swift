@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// A mutual-exclusion lock (a pthread mutex at a stable address) with `NSLock`'s interface, for modules that do

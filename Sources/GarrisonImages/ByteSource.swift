@@ -94,7 +94,8 @@ public final class GzipSource: ByteSource {
     process.waitUntilExit()
     let message = String(decoding: errorPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-      throw GarrisonError(.invalid, operation: "gunzip", "corrupt gzip stream in `\(path)`: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+      throw GarrisonError(
+        .invalid, operation: "gunzip", "corrupt gzip stream in `\(path)`: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
     }
   }
 

@@ -17,9 +17,11 @@ public struct ImageConfig: Codable, Hashable, Sendable {
     case volumes = "Volumes", workingDir = "WorkingDir", labels = "Labels", stopSignal = "StopSignal"
   }
 
-  public init(user: String? = nil, exposedPorts: [String: EmptyObject]? = nil, env: [String]? = nil,
-              entrypoint: [String]? = nil, cmd: [String]? = nil, workingDir: String? = nil,
-              labels: [String: String]? = nil) {
+  public init(
+    user: String? = nil, exposedPorts: [String: EmptyObject]? = nil, env: [String]? = nil,
+    entrypoint: [String]? = nil, cmd: [String]? = nil, workingDir: String? = nil,
+    labels: [String: String]? = nil
+  ) {
     self.user = user
     self.exposedPorts = exposedPorts
     self.env = env
@@ -117,8 +119,10 @@ public struct ImageConfigFile: Codable, Hashable, Sendable {
   public var rootfs: RootFS
   public var history: [HistoryEntry]?
 
-  public init(created: String?, architecture: String, os: String, config: ImageConfig?, rootfs: RootFS,
-              history: [HistoryEntry]? = nil) {
+  public init(
+    created: String?, architecture: String, os: String, config: ImageConfig?, rootfs: RootFS,
+    history: [HistoryEntry]? = nil
+  ) {
     self.created = created
     self.architecture = architecture
     self.os = os

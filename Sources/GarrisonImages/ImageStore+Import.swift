@@ -28,15 +28,18 @@ extension ImageStore {
         return try importOCIArchive(copy, staging: staging, name: name)
       }
       if scan.isDockerArchive {
-        throw GarrisonError(.invalid, operation: "import image",
+        throw GarrisonError(
+          .invalid, operation: "import image",
           "`\(path)` is a `docker save` archive without an OCI layout; convert it with `skopeo copy docker-archive:FILE oci-archive:OUT`")
       }
       let name = try name ?? Self.defaultName(forFile: path)
       let compression = try Compression.detect(path: copy)
-      let layer = Descriptor(mediaType: compression == .gzip ? MediaType.layerTarGzip : MediaType.layerTar,
-                             digest: fileDigest, size: fileSize)
-      let digest = try importRootfs(layer: layer, staged: copy, diffID: scan.diffID, staging: staging, name: name,
-                                    source: (path as NSString).lastPathComponent)
+      let layer = Descriptor(
+        mediaType: compression == .gzip ? MediaType.layerTarGzip : MediaType.layerTar,
+        digest: fileDigest, size: fileSize)
+      let digest = try importRootfs(
+        layer: layer, staged: copy, diffID: scan.diffID, staging: staging, name: name,
+        source: (path as NSString).lastPathComponent)
       return ImportResult(images: [(name, digest)], wasOCIArchive: false)
     }
   }
@@ -62,25 +65,31 @@ extension ImageStore {
       if parts.count == 1 { names.insert(parts[0]) }
     }
     try reader.finish()
-    return (names.contains("oci-layout") && names.contains("index.json"),
-            names.contains("manifest.json") && names.contains("repositories"), reader.digest)
+    return (
+      names.contains("oci-layout") && names.contains("index.json"),
+      names.contains("manifest.json") && names.contains("repositories"), reader.digest
+    )
   }
 
   // MARK: - Rootfs tarball
 
-  private func importRootfs(layer: Descriptor, staged: String, diffID: Digest, staging: String,
-                            name: ImageReference, source: String) throws -> Digest {
+  private func importRootfs(
+    layer: Descriptor, staged: String, diffID: Digest, staging: String,
+    name: ImageReference, source: String
+  ) throws -> Digest {
     let now = Self.timestamp()
     let platform = Platform.current
-    var configFile = ImageConfigFile(created: now, architecture: platform.architecture, os: platform.os,
-                                     config: .rootfsDefault, rootfs: RootFS(diffIDs: [diffID]),
-                                     history: [HistoryEntry(created: now, createdBy: "garrison image import \(source)")])
+    var configFile = ImageConfigFile(
+      created: now, architecture: platform.architecture, os: platform.os,
+      config: .rootfsDefault, rootfs: RootFS(diffIDs: [diffID]),
+      history: [HistoryEntry(created: now, createdBy: "garrison image import \(source)")])
     configFile.variant = platform.variant
     let configBytes = try Self.encode(configFile)
     let config = Descriptor(mediaType: MediaType.imageConfig, digest: Digest.of(configBytes), size: Int64(configBytes.count))
     let manifestBytes = try Self.encode(ImageManifest(config: config, layers: [layer]))
-    let manifest = Descriptor(mediaType: MediaType.imageManifest, digest: Digest.of(manifestBytes),
-                              size: Int64(manifestBytes.count), platform: platform)
+    let manifest = Descriptor(
+      mediaType: MediaType.imageManifest, digest: Digest.of(manifestBytes),
+      size: Int64(manifestBytes.count), platform: platform)
     var blobs = [layer.digest: staged]
     for (d, bytes) in [(config.digest, configBytes), (manifest.digest, manifestBytes)] {
       let p = staging + "/" + d.hex
@@ -114,7 +123,11 @@ extension ImageStore {
       switch parts.count {
       case 1 where parts[0] == "oci-layout" || parts[0] == "index.json":
         guard entry.kind == .regular else { throw Self.refuse("`\(entry.path)` in the archive is not a regular file") }
-        if parts[0] == "oci-layout" { layoutMarker = try reader.readAll(limit: 1 << 16) } else { indexBytes = try reader.readAll(limit: 16 << 20) }
+        if parts[0] == "oci-layout" {
+          layoutMarker = try reader.readAll(limit: 1 << 16)
+        } else {
+          indexBytes = try reader.readAll(limit: 16 << 20)
+        }
       case 3 where parts[0] == "blobs" && parts[1] == "sha256":
         guard entry.kind == .regular else { throw Self.refuse("blob `\(entry.path)` in the archive is not a regular file") }
         let named = try Digest(hex: parts[2])
@@ -150,9 +163,12 @@ extension ImageStore {
     for descriptor in topLevel {
       let manifest = try verifier.resolveManifest(descriptor, platform: platform)
       let annotations = descriptor.annotations ?? [:]
-      guard let reference = try name ?? (annotations[AnnotationKey.containerdImageName] ?? annotations[AnnotationKey.refName]).map({
-        try ImageReference(parsing: $0)
-      }) else {
+      guard
+        let reference = try name
+          ?? (annotations[AnnotationKey.containerdImageName] ?? annotations[AnnotationKey.refName]).map({
+            try ImageReference(parsing: $0)
+          })
+      else {
         throw GarrisonError(.usage, operation: "import image", "image \(manifest.digest) in the archive has no name: give one with --name")
       }
       entries.append((manifest, reference))
@@ -206,9 +222,11 @@ struct ArchiveVerifier {
       // The nested index itself is not kept: the store lists the chosen manifest.
       needed.remove(d.digest)
       let index = try ImageStore.decode(ImageIndex.self, bytes, what: "image index \(d.digest)")
-      guard let chosen = index.manifests.first(where: {
-        $0.platform?.os == platform.os && $0.platform?.architecture == platform.architecture
-      }) else {
+      guard
+        let chosen = index.manifests.first(where: {
+          $0.platform?.os == platform.os && $0.platform?.architecture == platform.architecture
+        })
+      else {
         throw ImageStore.refuse("image index \(d.digest) has no manifest for \(platform.os)/\(platform.architecture)")
       }
       var result = try resolveManifest(chosen, platform: platform, depth: depth + 1)
@@ -220,10 +238,12 @@ struct ArchiveVerifier {
     }
     let manifest = try ImageStore.decode(ImageManifest.self, bytes, what: "manifest \(d.digest)")
     let configPath = try verify(manifest.config, limit: 16 << 20)
-    let config = try ImageStore.decode(ImageConfigFile.self, try ImageStore.readFile(configPath, limit: 16 << 20),
-                                       what: "config \(manifest.config.digest)")
+    let config = try ImageStore.decode(
+      ImageConfigFile.self, try ImageStore.readFile(configPath, limit: 16 << 20),
+      what: "config \(manifest.config.digest)")
     guard config.rootfs.diffIDs.count == manifest.layers.count else {
-      throw ImageStore.refuse("manifest \(d.digest) has \(manifest.layers.count) layers but its config lists \(config.rootfs.diffIDs.count) diff IDs")
+      throw ImageStore.refuse(
+        "manifest \(d.digest) has \(manifest.layers.count) layers but its config lists \(config.rootfs.diffIDs.count) diff IDs")
     }
     let supported: Set<String> = [MediaType.layerTar, MediaType.layerTarGzip, MediaType.dockerLayerGzip]
     for layer in manifest.layers {

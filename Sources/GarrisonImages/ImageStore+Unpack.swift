@@ -24,7 +24,8 @@ extension ImageStore {
     let reference = image.reference?.description ?? image.manifestDescriptor.digest.description
     let diffIDs = image.configFile.rootfs.diffIDs
     guard diffIDs.count == image.manifest.layers.count else {
-      throw GarrisonError(.invalid, operation: "unpack", "image `\(reference)` has \(image.manifest.layers.count) layers but \(diffIDs.count) diff IDs")
+      throw GarrisonError(
+        .invalid, operation: "unpack", "image `\(reference)` has \(image.manifest.layers.count) layers but \(diffIDs.count) diff IDs")
     }
     var out: [String] = []
     for (layer, diffID) in zip(image.manifest.layers, diffIDs) {
@@ -55,7 +56,8 @@ extension ImageStore {
     try extractor.extract(reader)
     try reader.finish()
     guard reader.digest == diffID else {
-      throw GarrisonError(.refused, operation: "unpack",
+      throw GarrisonError(
+        .refused, operation: "unpack",
         "layer \(layer.digest) unpacks to content with digest \(reader.digest), but the image config says \(diffID)")
     }
     if rename(tmp, final) == 0 {

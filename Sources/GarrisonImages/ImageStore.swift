@@ -95,7 +95,8 @@ public final class ImageStore: @unchecked Sendable {
     let data = try Self.readFile(blobPath(descriptor.digest), limit: limit)
     let actual = Digest.of(data)
     guard actual == descriptor.digest, Int64(data.count) == descriptor.size else {
-      throw GarrisonError(.invalid, operation: "verify blob",
+      throw GarrisonError(
+        .invalid, operation: "verify blob",
         "blob \(descriptor.digest) is corrupt: found \(actual) with \(data.count) bytes, expected \(descriptor.size)")
     }
     return data
@@ -127,7 +128,8 @@ public final class ImageStore: @unchecked Sendable {
 
   func load(_ descriptor: Descriptor) throws -> Image {
     guard MediaType.manifestTypes.contains(descriptor.mediaType) else {
-      throw GarrisonError(.invalid, operation: "load image", "index entry \(descriptor.digest) is a \(descriptor.mediaType), not a manifest")
+      throw GarrisonError(
+        .invalid, operation: "load image", "index entry \(descriptor.digest) is a \(descriptor.mediaType), not a manifest")
     }
     let manifest = try Self.decode(ImageManifest.self, try readBlob(descriptor), what: "manifest \(descriptor.digest)")
     let configFile = try Self.decode(ImageConfigFile.self, try readBlob(manifest.config), what: "config \(manifest.config.digest)")
@@ -178,8 +180,10 @@ public final class ImageStore: @unchecked Sendable {
     for descriptor in try readIndex().manifests {
       let image = try load(descriptor)
       let size = image.manifest.config.size + image.manifest.layers.reduce(0) { $0 + $1.size }
-      out.append(Summary(name: image.reference?.name ?? "<none>", tag: image.reference?.tag ?? "<none>",
-                         digest: descriptor.digest, size: size, created: image.configFile.created))
+      out.append(
+        Summary(
+          name: image.reference?.name ?? "<none>", tag: image.reference?.tag ?? "<none>",
+          digest: descriptor.digest, size: size, created: image.configFile.created))
     }
     return out.sorted { ($0.name, $0.tag) < ($1.name, $1.tag) }
   }

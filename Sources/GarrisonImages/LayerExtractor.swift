@@ -143,8 +143,10 @@ public final class LayerExtractor {
     }
     // After chown, which clears setuid/setgid bits.
     guard fchmod(fd, mode_t(entry.mode & 0o7777)) == 0 else { throw Self.sysError("fchmod", entry.path) }
-    var times = [timespec(tv_sec: Int(entry.modificationTime), tv_nsec: 0),
-                 timespec(tv_sec: Int(entry.modificationTime), tv_nsec: 0)]
+    var times = [
+      timespec(tv_sec: Int(entry.modificationTime), tv_nsec: 0),
+      timespec(tv_sec: Int(entry.modificationTime), tv_nsec: 0),
+    ]
     guard futimens(fd, &times) == 0 else { throw Self.sysError("futimens", entry.path) }
   }
 
@@ -153,8 +155,10 @@ public final class LayerExtractor {
       throw Self.sysError("lchown", entry.path)
     }
     if chmod, fchmodat(parent, name, mode_t(entry.mode & 0o777), 0) != 0 { throw Self.sysError("chmod", entry.path) }
-    var times = [timespec(tv_sec: Int(entry.modificationTime), tv_nsec: 0),
-                 timespec(tv_sec: Int(entry.modificationTime), tv_nsec: 0)]
+    var times = [
+      timespec(tv_sec: Int(entry.modificationTime), tv_nsec: 0),
+      timespec(tv_sec: Int(entry.modificationTime), tv_nsec: 0),
+    ]
     guard utimensat(parent, name, &times, AT_SYMLINK_NOFOLLOW) == 0 else { throw Self.sysError("utimensat", entry.path) }
   }
 
@@ -174,7 +178,8 @@ public final class LayerExtractor {
 
   private func requireRoot(for what: String) throws {
     guard isRoot else {
-      throw GarrisonError(.unenforceable, operation: "extract", "cannot represent \(ContainedPath.printable(what)) for overlayfs without root")
+      throw GarrisonError(
+        .unenforceable, operation: "extract", "cannot represent \(ContainedPath.printable(what)) for overlayfs without root")
     }
   }
 
@@ -200,6 +205,7 @@ public final class LayerExtractor {
 
   static func sysError(_ op: String, _ what: String) -> GarrisonError {
     let e = errno
-    return GarrisonError(.system, operation: op, "\(op) failed for `\(ContainedPath.printable(what))`: \(String(cString: strerror(e)))", errno: e)
+    return GarrisonError(
+      .system, operation: op, "\(op) failed for `\(ContainedPath.printable(what))`: \(String(cString: strerror(e)))", errno: e)
   }
 }

@@ -57,8 +57,10 @@ public struct Descriptor: Codable, Hashable, Sendable {
   public var annotations: [String: String]?
   public var platform: Platform?
 
-  public init(mediaType: String, digest: Digest, size: Int64, annotations: [String: String]? = nil,
-              platform: Platform? = nil) {
+  public init(
+    mediaType: String, digest: Digest, size: Int64, annotations: [String: String]? = nil,
+    platform: Platform? = nil
+  ) {
     self.mediaType = mediaType
     self.digest = digest
     self.size = size

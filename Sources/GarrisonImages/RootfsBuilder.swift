@@ -37,11 +37,13 @@ public enum RootfsBuilder {
       }
     }
     try StateDirectory.ensure(containerDir, mode: 0o711)
-    let m = OverlayMount(lowerdirs: layers.reversed(), upperdir: containerDir + "/upper",
-                         workdir: containerDir + "/work", merged: containerDir + "/merged")
+    let m = OverlayMount(
+      lowerdirs: layers.reversed(), upperdir: containerDir + "/upper",
+      workdir: containerDir + "/work", merged: containerDir + "/merged")
     for dir in [m.upperdir, m.workdir, m.merged] { try StateDirectory.ensure(dir, mode: 0o755) }
     guard m.options.utf8.count < 4000 else {
-      throw GarrisonError(.unenforceable, operation: "prepare rootfs",
+      throw GarrisonError(
+        .unenforceable, operation: "prepare rootfs",
         "overlay options for \(layers.count) layers exceed the kernel's one-page limit")
     }
     return m
@@ -59,9 +61,12 @@ public enum RootfsBuilder {
   public static func mountOverlay(_ overlay: OverlayMount, running command: [String]) throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-    process.arguments = ["-m", "--propagation", "private", "--", "/bin/sh", "-c",
-                         #"mount -t overlay overlay -o "$1" "$2" && cd "$2" && shift 2 && exec "$@""#,
-                         "sh", overlay.options, overlay.merged] + command
+    process.arguments =
+      [
+        "-m", "--propagation", "private", "--", "/bin/sh", "-c",
+        #"mount -t overlay overlay -o "$1" "$2" && cd "$2" && shift 2 && exec "$@""#,
+        "sh", overlay.options, overlay.merged,
+      ] + command
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe

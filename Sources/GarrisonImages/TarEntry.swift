@@ -22,9 +22,11 @@ public struct TarEntry: Sendable, Equatable {
   /// Extended attributes from pax `SCHILY.xattr.*` records.
   public var xattrs: [String: [UInt8]]
 
-  public init(path: String, kind: Kind, mode: UInt32 = 0o644, uid: Int = 0, gid: Int = 0, size: Int64 = 0,
-              modificationTime: Int64 = 0, linkName: String = "", deviceMajor: UInt32 = 0, deviceMinor: UInt32 = 0,
-              xattrs: [String: [UInt8]] = [:]) {
+  public init(
+    path: String, kind: Kind, mode: UInt32 = 0o644, uid: Int = 0, gid: Int = 0, size: Int64 = 0,
+    modificationTime: Int64 = 0, linkName: String = "", deviceMajor: UInt32 = 0, deviceMinor: UInt32 = 0,
+    xattrs: [String: [UInt8]] = [:]
+  ) {
     self.path = path
     self.kind = kind
     self.mode = mode

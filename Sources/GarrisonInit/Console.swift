@@ -32,11 +32,14 @@ struct ConsoleSetup {
     Kernel.close(SyncProtocol.consoleFD)
     if mountConsole {
       try step("bind \(name) onto /dev/console") { () throws(Errno) in
-        let fd = try Kernel.open("/dev/console", flags: LinuxConstants.O_WRONLY | LinuxConstants.O_CREAT
-                                   | LinuxConstants.O_CLOEXEC | LinuxConstants.O_NOFOLLOW, mode: 0o600)
+        let fd = try Kernel.open(
+          "/dev/console",
+          flags: LinuxConstants.O_WRONLY | LinuxConstants.O_CREAT
+            | LinuxConstants.O_CLOEXEC | LinuxConstants.O_NOFOLLOW, mode: 0o600)
         Kernel.close(fd)
-        try Kernel.mount(source: "/proc/self/fd/\(pty.slave)", target: "/dev/console", type: nil,
-                         flags: LinuxConstants.MS_BIND, data: nil)
+        try Kernel.mount(
+          source: "/proc/self/fd/\(pty.slave)", target: "/dev/console", type: nil,
+          flags: LinuxConstants.MS_BIND, data: nil)
       }
     }
     try step("setsid") { () throws(Errno) in try Kernel.setsid() }

@@ -95,8 +95,10 @@ public enum ContainerInit {
   /// and does not fork (the runtime knows its pid from the spawn).
   static func enterNamespaces(_ spec: InitSpec, early: Int32, sync: inout SyncChannel) throws(InitFailure) {
     if early != 0 && !EarlyUnshare.matches(early, spec) {
-      throw InitFailure("check namespaces", "the command line created namespaces \(early), the spec asks for "
-                          + "\(EarlyUnshare.flags(of: spec))")
+      throw InitFailure(
+        "check namespaces",
+        "the command line created namespaces \(early), the spec asks for "
+          + "\(EarlyUnshare.flags(of: spec))")
     }
     let bornInPidNamespace = early & C.CLONE_NEWPID != 0
     var rootFD: Int32 = -1
@@ -299,7 +301,8 @@ public enum ContainerInit {
       guard Kernel.isExecutable(name) else { throw InitFailure("find executable \(name)", Errno.current.description) }
       return name
     }
-    let pathVar = spec.env.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
+    let pathVar =
+      spec.env.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
       ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
     for dir in pathVar.split(separator: ":") {
       let candidate = "\(dir)/\(name)"

@@ -43,8 +43,9 @@ public struct CredentialSetup<K: PrivilegeKernel> {
     // Inheritable is exactly what the spec lists (empty by default: CVE-2022-29162).
     try step("capset effective=\(hex(caps.effective)) permitted=\(hex(caps.permitted)) inheritable=\(hex(caps.inheritable))") {
       () throws(Errno) in
-      try kernel.capset(effective: caps.effective, permitted: caps.permitted,
-                          inheritable: caps.inheritable, lastCap: spec.lastCap)
+      try kernel.capset(
+        effective: caps.effective, permitted: caps.permitted,
+        inheritable: caps.inheritable, lastCap: spec.lastCap)
     }
     try step("clear the ambient set") { () throws(Errno) in try kernel.clearAmbient() }
     for cap in 0...spec.lastCap where caps.ambient & (UInt64(1) << UInt64(cap)) != 0 {

@@ -38,8 +38,9 @@ enum InitHooks {
     }
     Kernel.close(pipe.read)
     guard fd == SyncProtocol.hookReportFD else {
-      throw InitFailure("move the report pipe to fd \(SyncProtocol.hookReportFD)",
-                        "fd \(SyncProtocol.hookReportFD) is in use")
+      throw InitFailure(
+        "move the report pipe to fd \(SyncProtocol.hookReportFD)",
+        "fd \(SyncProtocol.hookReportFD) is in use")
     }
     try step("make the report pipe non-blocking") { () throws(Errno) in try Kernel.setNonBlocking(pipe.write) }
     return pipe.write
@@ -63,16 +64,20 @@ enum InitHooks {
   }
 
   /// Runs `hooks` in order, reporting each; the first that does not exit 0 fails the init, naming its field.
-  static func run(_ kind: HookKind, _ hooks: [InitSpec.Hook], state: [UInt8], defaultEnv: [String], cwd: String?,
-                  report: (SyncProtocol.Message) -> Void) throws(InitFailure) {
+  static func run(
+    _ kind: HookKind, _ hooks: [InitSpec.Hook], state: [UInt8], defaultEnv: [String], cwd: String?,
+    report: (SyncProtocol.Message) -> Void
+  ) throws(InitFailure) {
     for (index, hook) in hooks.enumerated() {
       let outcome = HookProcess.run(hook, state: state, defaultEnv: defaultEnv, cwd: cwd)
-      let run = HookReport(kind: kind, index: index, result: outcome.result,
-                           durationMicroseconds: outcome.durationMicroseconds)
+      let run = HookReport(
+        kind: kind, index: index, result: outcome.result,
+        durationMicroseconds: outcome.durationMicroseconds)
       report(.hook(run))
       guard outcome.result.succeeded else {
-        throw InitFailure(run.field,
-                          "\(kind.rawValue) hook \(hook.path) \(outcome.result.description)\(outcome.outputSummary)")
+        throw InitFailure(
+          run.field,
+          "\(kind.rawValue) hook \(hook.path) \(outcome.result.description)\(outcome.outputSummary)")
       }
     }
   }

@@ -101,14 +101,16 @@ struct RootfsSetup {
           try Kernel.restrictiveMountFlags(mounted)
         }
         try step("remount \(m.destination) with options (mounts[\(index)])") { () throws(Errno) in
-          try Kernel.mount(source: nil, target: fdPath(mounted), type: nil,
-                           flags: C.MS_BIND | C.MS_REMOUNT | extra | kept, data: nil)
+          try Kernel.mount(
+            source: nil, target: fdPath(mounted), type: nil,
+            flags: C.MS_BIND | C.MS_REMOUNT | extra | kept, data: nil)
         }
       }
     } else {
       try step(what + " type \(m.type)") { () throws(Errno) in
-        try Kernel.mount(source: m.source, target: fdPath(target), type: m.type, flags: m.flags,
-                         data: m.data.isEmpty ? nil : m.data)
+        try Kernel.mount(
+          source: m.source, target: fdPath(target), type: m.type, flags: m.flags,
+          data: m.data.isEmpty ? nil : m.data)
       }
     }
     if !m.propagation.isEmpty {
@@ -168,8 +170,9 @@ struct RootfsSetup {
     let parent = try root.openCreating("/" + parts.joined(separator: "/"), file: false)
     Kernel.close(parent)
     let dir = try step("open parent of \(d.path)") { () throws(Errno) -> Int32 in
-      try Kernel.openat2(root.rootFD, "/" + parts.joined(separator: "/"), flags: C.O_RDONLY | C.O_DIRECTORY,
-                         resolve: ContainedRoot.resolve)
+      try Kernel.openat2(
+        root.rootFD, "/" + parts.joined(separator: "/"), flags: C.O_RDONLY | C.O_DIRECTORY,
+        resolve: ContainedRoot.resolve)
     }
     defer { Kernel.close(dir) }
     do {
@@ -203,9 +206,10 @@ struct RootfsSetup {
       guard let again = try root.openExisting(path) else { throw InitFailure("remount \(path)", "vanished") }
       defer { Kernel.close(again) }
       try step("remount read-only path \(path) ro") { () throws(Errno) in
-        try Kernel.mount(source: nil, target: fdPath(again), type: nil,
-                         flags: C.MS_BIND | C.MS_REMOUNT | C.MS_RDONLY | C.MS_NOSUID | C.MS_NODEV | C.MS_NOEXEC,
-                         data: nil)
+        try Kernel.mount(
+          source: nil, target: fdPath(again), type: nil,
+          flags: C.MS_BIND | C.MS_REMOUNT | C.MS_RDONLY | C.MS_NOSUID | C.MS_NODEV | C.MS_NOEXEC,
+          data: nil)
       }
     }
     for path in spec.maskedPaths {
@@ -225,8 +229,9 @@ struct RootfsSetup {
     if spec.readonlyRoot {
       let keep = try step("statvfs /") { () throws(Errno) -> UInt in try Kernel.restrictiveMountFlags(rootFD) }
       try step("remount / read-only") { () throws(Errno) in
-        try Kernel.mount(source: nil, target: "/", type: nil, flags: C.MS_BIND | C.MS_REMOUNT | C.MS_RDONLY | keep,
-                         data: nil)
+        try Kernel.mount(
+          source: nil, target: "/", type: nil, flags: C.MS_BIND | C.MS_REMOUNT | C.MS_RDONLY | keep,
+          data: nil)
       }
     }
     if spec.rootPropagation != 0 {

@@ -44,8 +44,10 @@ extension InitSpec {
     public var startContainer: [Hook]
     /// The container's identity for the state JSON on the hooks' stdin.
     public var state: HookState
-    public init(pauseForRuntime: Bool = false, createContainer: [Hook] = [], startContainer: [Hook] = [],
-                state: HookState) {
+    public init(
+      pauseForRuntime: Bool = false, createContainer: [Hook] = [], startContainer: [Hook] = [],
+      state: HookState
+    ) {
       self.pauseForRuntime = pauseForRuntime
       self.createContainer = createContainer
       self.startContainer = startContainer

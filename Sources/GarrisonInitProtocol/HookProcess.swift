@@ -29,8 +29,9 @@ public enum HookProcess {
   public static func run(_ hook: InitSpec.Hook, state: [UInt8], defaultEnv: [String], cwd: String?) -> Outcome {
     let started = Kernel.monotonicNanoseconds()
     func outcome(_ result: HookResult, _ output: [UInt8] = []) -> Outcome {
-      Outcome(result: result, durationMicroseconds: (Kernel.monotonicNanoseconds() - started) / 1000,
-              output: String(decoding: output, as: UTF8.self))
+      Outcome(
+        result: result, durationMicroseconds: (Kernel.monotonicNanoseconds() - started) / 1000,
+        output: String(decoding: output, as: UTF8.self))
     }
     let stdin: Int32
     let out: (read: Int32, write: Int32)
@@ -55,8 +56,9 @@ public enum HookProcess {
         Kernel.close(out.write)  // only the hook (and what it starts) holds the write end now
       }
       try Kernel.setNonBlocking(out.read)
-      pid = try Kernel.spawn(hook.path, args: hook.argv, env: hook.env ?? defaultEnv, stdin: stdin, stdout: out.write,
-                             stderr: out.write, cwd: cwd, newProcessGroup: true)
+      pid = try Kernel.spawn(
+        hook.path, args: hook.argv, env: hook.env ?? defaultEnv, stdin: stdin, stdout: out.write,
+        stderr: out.write, cwd: cwd, newProcessGroup: true)
     } catch {
       return outcome(.spawnFailed(error.rawValue))
     }

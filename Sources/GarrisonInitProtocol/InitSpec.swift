@@ -33,8 +33,10 @@ public struct InitSpec: Equatable, Sendable {
     /// A bind mount (`bind`/`rbind` option); the destination is created as a file when the source is one.
     public var bind: Bool
     public var sourceIsDirectory: Bool
-    public init(source: String, destination: String, type: String, flags: UInt, propagation: [UInt] = [],
-                data: String = "", bind: Bool = false, sourceIsDirectory: Bool = true) {
+    public init(
+      source: String, destination: String, type: String, flags: UInt, propagation: [UInt] = [],
+      data: String = "", bind: Bool = false, sourceIsDirectory: Bool = true
+    ) {
       self.source = source
       self.destination = destination
       self.type = type
@@ -56,8 +58,10 @@ public struct InitSpec: Equatable, Sendable {
     public var mode: UInt32
     public var uid: UInt32
     public var gid: UInt32
-    public init(path: String, type: UInt32, major: UInt32, minor: UInt32, mode: UInt32, uid: UInt32 = 0,
-                gid: UInt32 = 0) {
+    public init(
+      path: String, type: UInt32, major: UInt32, minor: UInt32, mode: UInt32, uid: UInt32 = 0,
+      gid: UInt32 = 0
+    ) {
       self.path = path
       self.type = type
       self.major = major

@@ -55,7 +55,8 @@ extension InitSpecWire {
         throw InitSpecWireError(offset: at, "duplicate annotation \(key)")
       }
     }
-    return InitSpec.Hooks(pauseForRuntime: pause, createContainer: lists[0], startContainer: lists[1],
-                          state: HookState(id: id, bundle: bundle, annotations: annotations))
+    return InitSpec.Hooks(
+      pauseForRuntime: pause, createContainer: lists[0], startContainer: lists[1],
+      state: HookState(id: id, bundle: bundle, annotations: annotations))
   }
 }

@@ -135,16 +135,20 @@ public enum InitSpecWire {
       let flags = try r.uint()
       var propagation: [UInt] = []
       for _ in 0..<(try r.count()) { propagation.append(try r.uint()) }
-      mounts.append(InitSpec.Mount(source: source, destination: destination, type: type, flags: flags,
-                                   propagation: propagation, data: try r.string(), bind: try r.bool(),
-                                   sourceIsDirectory: try r.bool()))
+      mounts.append(
+        InitSpec.Mount(
+          source: source, destination: destination, type: type, flags: flags,
+          propagation: propagation, data: try r.string(), bind: try r.bool(),
+          sourceIsDirectory: try r.bool()))
     }
     let defaultDevices = try r.bool()
     var devices: [InitSpec.Device] = []
     for _ in 0..<(try r.count()) {
-      devices.append(InitSpec.Device(path: try r.string(), type: try r.uint32(), major: try r.uint32(),
-                                     minor: try r.uint32(), mode: try r.uint32(), uid: try r.uint32(),
-                                     gid: try r.uint32()))
+      devices.append(
+        InitSpec.Device(
+          path: try r.string(), type: try r.uint32(), major: try r.uint32(),
+          minor: try r.uint32(), mode: try r.uint32(), uid: try r.uint32(),
+          gid: try r.uint32()))
     }
     let maskedPaths = try r.strings()
     let readonlyPaths = try r.strings()
@@ -160,8 +164,9 @@ public enum InitSpecWire {
     let apparmorProfile = try r.optionalString()
     let selinuxLabel = try r.optionalString()
     let seccomp = try r.bool() ? InitSpec.Seccomp(bpf: try r.bytes(), flags: try r.uint32()) : nil
-    let capabilities = CapabilitySets(bounding: try r.u64(), effective: try r.u64(), permitted: try r.u64(),
-                                      inheritable: try r.u64(), ambient: try r.u64())
+    let capabilities = CapabilitySets(
+      bounding: try r.u64(), effective: try r.u64(), permitted: try r.u64(),
+      inheritable: try r.u64(), ambient: try r.u64())
     let lastCap = try r.int()
     let uid = try r.uint32()
     let gid = try r.uint32()

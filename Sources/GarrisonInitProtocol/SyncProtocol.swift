@@ -80,8 +80,9 @@ public enum SyncProtocol {
         }
       case "error":
         if let colon = rest.firstIndex(of: ":") {
-          self = .error(step: String(rest[..<colon]),
-                        text: String(rest[rest.index(after: colon)...]).trimmingPrefixSpace())
+          self = .error(
+            step: String(rest[..<colon]),
+            text: String(rest[rest.index(after: colon)...]).trimmingPrefixSpace())
         } else {
           self = .error(step: "init", text: rest)
         }

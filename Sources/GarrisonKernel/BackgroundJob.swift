@@ -11,11 +11,13 @@ public final class BackgroundJob: @unchecked Sendable {
   public init(_ body: @escaping () throws -> Void) {
     self.body = body
     let context = Unmanaged.passRetained(self).toOpaque()
-    let rc = pthread_create(&thread, nil, { raw in
-      let job = Unmanaged<BackgroundJob>.fromOpaque(raw!).takeRetainedValue()
-      job.result = Result { try job.body() }
-      return nil
-    }, context)
+    let rc = pthread_create(
+      &thread, nil,
+      { raw in
+        let job = Unmanaged<BackgroundJob>.fromOpaque(raw!).takeRetainedValue()
+        job.result = Result { try job.body() }
+        return nil
+      }, context)
     if rc == 0 {
       running = true
     } else {
@@ -50,10 +52,12 @@ public enum DetachedThread {
     defer { pthread_attr_destroy(&attributes) }
     pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
     var thread = pthread_t()
-    let rc = pthread_create(&thread, &attributes, { raw in
-      Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue().body()
-      return nil
-    }, context)
+    let rc = pthread_create(
+      &thread, &attributes,
+      { raw in
+        Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue().body()
+        return nil
+      }, context)
     if rc != 0 { Unmanaged<Job>.fromOpaque(context).release() }
     return rc == 0
   }

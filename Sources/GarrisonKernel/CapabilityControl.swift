@@ -7,8 +7,10 @@ public struct CapabilitySets: Codable, Equatable, Sendable {
   public var permitted: UInt64
   public var inheritable: UInt64
   public var ambient: UInt64
-  public init(bounding: UInt64 = 0, effective: UInt64 = 0, permitted: UInt64 = 0, inheritable: UInt64 = 0,
-              ambient: UInt64 = 0) {
+  public init(
+    bounding: UInt64 = 0, effective: UInt64 = 0, permitted: UInt64 = 0, inheritable: UInt64 = 0,
+    ambient: UInt64 = 0
+  ) {
     self.bounding = bounding
     self.effective = effective
     self.permitted = permitted

@@ -39,11 +39,14 @@ public final class ContainedDirectory {
   /// root). The last component must not be a symlink unless `followingSymlink` (an operator's configured path).
   public init(path: String, operation: String = "open", followingSymlink: Bool = false) throws(GarrisonError) {
     do {
-      fd = try Kernel.open(path, flags: LinuxConstants.O_RDONLY | LinuxConstants.O_DIRECTORY
-                             | (followingSymlink ? 0 : LinuxConstants.O_NOFOLLOW))
+      fd = try Kernel.open(
+        path,
+        flags: LinuxConstants.O_RDONLY | LinuxConstants.O_DIRECTORY
+          | (followingSymlink ? 0 : LinuxConstants.O_NOFOLLOW))
     } catch {
-      throw GarrisonError(error == .ENOENT ? .notFound : .system, operation: operation,
-                          "cannot open directory `\(ContainedPath.printable(path))`", errno: error.rawValue)
+      throw GarrisonError(
+        error == .ENOENT ? .notFound : .system, operation: operation,
+        "cannot open directory `\(ContainedPath.printable(path))`", errno: error.rawValue)
     }
     self.path = path
   }
@@ -64,14 +67,16 @@ public final class ContainedDirectory {
   public func open(_ relative: String, flags: Int32, mode: Int32 = 0, symlinks: Symlinks, operation: String)
     throws(GarrisonError) -> Int32
   {
-    try open(components: try ContainedPath.components(relative, operation: operation), flags: flags, mode: mode,
-             symlinks: symlinks, operation: operation, shown: relative)
+    try open(
+      components: try ContainedPath.components(relative, operation: operation), flags: flags, mode: mode,
+      symlinks: symlinks, operation: operation, shown: relative)
   }
 
   /// Opens already checked components (`[]` is this directory itself).
-  public func open(components: [String], flags: Int32, mode: Int32 = 0, symlinks: Symlinks, operation: String,
-                   shown: String? = nil) throws(GarrisonError) -> Int32
-  {
+  public func open(
+    components: [String], flags: Int32, mode: Int32 = 0, symlinks: Symlinks, operation: String,
+    shown: String? = nil
+  ) throws(GarrisonError) -> Int32 {
     let relative = components.isEmpty ? "." : components.joined(separator: "/")
     do {
       return try Kernel.openat2(fd, relative, flags: flags, mode: mode, resolve: symlinks.resolve)
@@ -83,17 +88,19 @@ public final class ContainedDirectory {
   /// The directory at `components`, created (each missing level with `mode`) when `create` is set. By default
   /// symlinks are never followed: a component that is one, or is not a directory, is refused. With `.beneath`,
   /// a symlink is followed while it stays beneath the directory it is found in.
-  public func directory(_ components: [String], create: Bool, mode: UInt32 = 0o755, symlinks: Symlinks = .refuse,
-                        operation: String, shown: String? = nil) throws(GarrisonError) -> ContainedDirectory
-  {
+  public func directory(
+    _ components: [String], create: Bool, mode: UInt32 = 0o755, symlinks: Symlinks = .refuse,
+    operation: String, shown: String? = nil
+  ) throws(GarrisonError) -> ContainedDirectory {
     let flags = LinuxConstants.O_RDONLY | LinuxConstants.O_DIRECTORY
     let shownPath = shown ?? components.joined(separator: "/")
     // The common case in one call: the whole directory exists.
     do {
-      let whole = try Kernel.openat2(fd, components.isEmpty ? "." : components.joined(separator: "/"), flags: flags,
-                                     resolve: symlinks.resolve)
+      let whole = try Kernel.openat2(
+        fd, components.isEmpty ? "." : components.joined(separator: "/"), flags: flags,
+        resolve: symlinks.resolve)
       return ContainedDirectory(adopting: whole, path: join(components))
-    } catch where error == .ENOENT && create {
+    } catch  where error == .ENOENT && create {
       // walk below, creating what is missing
     } catch {
       throw failure(error, operation, shownPath)
@@ -106,16 +113,17 @@ public final class ContainedDirectory {
       var next: Int32
       do {
         next = try Kernel.openat2(current, name, flags: flags, resolve: symlinks.resolve)
-      } catch where error == .ENOENT {
+      } catch  where error == .ENOENT {
         do {
           try Kernel.mkdirat(current, name, mode: mode)
-        } catch where error == .EEXIST {
+        } catch  where error == .EEXIST {
           // created concurrently; the open below decides what it is
         } catch {
           Kernel.close(current)
-          throw GarrisonError(.system, operation: operation,
-                              "cannot create directory `\(ContainedPath.printable(components[0...i].joined(separator: "/")))` for `\(ContainedPath.printable(shownPath))` in \(path)",
-                              errno: error.rawValue)
+          throw GarrisonError(
+            .system, operation: operation,
+            "cannot create directory `\(ContainedPath.printable(components[0...i].joined(separator: "/")))` for `\(ContainedPath.printable(shownPath))` in \(path)",
+            errno: error.rawValue)
         }
         do {
           next = try Kernel.openat2(current, name, flags: flags, resolve: symlinks.resolve)
@@ -140,9 +148,10 @@ public final class ContainedDirectory {
   {
     let fd: Int32
     do {
-      fd = try open(relative, flags: LinuxConstants.O_RDONLY | LinuxConstants.O_NONBLOCK | LinuxConstants.O_NOCTTY,
-                    symlinks: symlinks, operation: operation)
-    } catch where error.code == .notFound {
+      fd = try open(
+        relative, flags: LinuxConstants.O_RDONLY | LinuxConstants.O_NONBLOCK | LinuxConstants.O_NOCTTY,
+        symlinks: symlinks, operation: operation)
+    } catch  where error.code == .notFound {
       return nil
     }
     defer { Kernel.close(fd) }
@@ -170,8 +179,9 @@ public final class ContainedDirectory {
     var st = stat()
     guard fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
       if errno == ENOENT { return nil }
-      throw GarrisonError(.system, operation: "stat", "cannot stat `\(ContainedPath.printable(name))` in \(path)",
-                          errno: errno)
+      throw GarrisonError(
+        .system, operation: "stat", "cannot stat `\(ContainedPath.printable(name))` in \(path)",
+        errno: errno)
     }
     return st.st_mode & S_IFMT
   }
@@ -201,9 +211,10 @@ public final class ContainedDirectory {
     while let current = pending.last {
       let dir: Int32
       do {
-        dir = try Kernel.openat2(fd, current, flags: LinuxConstants.O_RDONLY | LinuxConstants.O_DIRECTORY,
-                                 resolve: Symlinks.refuse.resolve)
-      } catch where error == .ENOENT {
+        dir = try Kernel.openat2(
+          fd, current, flags: LinuxConstants.O_RDONLY | LinuxConstants.O_DIRECTORY,
+          resolve: Symlinks.refuse.resolve)
+      } catch  where error == .ENOENT {
         pending.removeLast()
         continue
       } catch {
@@ -213,21 +224,24 @@ public final class ContainedDirectory {
       for child in try Self.entries(of: dir, shown: "\(path)/\(current)") {
         if Glibc.unlinkat(dir, child, 0) == 0 || errno == ENOENT { continue }
         guard errno == EISDIR else {
-          throw GarrisonError(.system, operation: "unlink", "cannot remove `\(ContainedPath.printable(child))` in \(path)/\(current)",
-                              errno: errno)
+          throw GarrisonError(
+            .system, operation: "unlink", "cannot remove `\(ContainedPath.printable(child))` in \(path)/\(current)",
+            errno: errno)
         }
         if Glibc.unlinkat(dir, child, AT_REMOVEDIR) == 0 || errno == ENOENT { continue }
         guard errno == ENOTEMPTY else {
-          throw GarrisonError(.system, operation: "rmdir", "cannot remove `\(ContainedPath.printable(child))` in \(path)/\(current)",
-                              errno: errno)
+          throw GarrisonError(
+            .system, operation: "rmdir", "cannot remove `\(ContainedPath.printable(child))` in \(path)/\(current)",
+            errno: errno)
         }
         serial += 1
         // The thread id too: several threads of one process (a workload controller deleting pods) may remove
         // trees side by side in the same parent.
         let moved = "\(Self.leftoverPrefix)\(getpid())-\(gr_gettid())-\(serial)-\(UInt32.random(in: 0...UInt32.max))"
         guard Glibc.renameat(dir, child, fd, moved) == 0 else {
-          throw GarrisonError(.system, operation: "rename", "cannot move `\(ContainedPath.printable(child))` up from \(path)/\(current) to remove it",
-                              errno: errno)
+          throw GarrisonError(
+            .system, operation: "rename", "cannot move `\(ContainedPath.printable(child))` up from \(path)/\(current) to remove it",
+            errno: errno)
         }
         pending.insert(moved, at: pending.count - 1)
       }
@@ -288,11 +302,13 @@ public final class ContainedDirectory {
     let what = "`\(ContainedPath.printable(shown))` in \(path)"
     switch error {
     case .EXDEV, .ELOOP:
-      return GarrisonError(.refused, operation: operation,
-                           "\(what) resolves outside it or through a symlink; refusing to follow it", errno: error.rawValue)
+      return GarrisonError(
+        .refused, operation: operation,
+        "\(what) resolves outside it or through a symlink; refusing to follow it", errno: error.rawValue)
     case .ENOTDIR:
-      return GarrisonError(.refused, operation: operation, "\(what) goes through something that is not a directory",
-                           errno: error.rawValue)
+      return GarrisonError(
+        .refused, operation: operation, "\(what) goes through something that is not a directory",
+        errno: error.rawValue)
     case .ENOENT:
       return GarrisonError(.notFound, operation: operation, "\(what) does not exist", errno: error.rawValue)
     default:

@@ -32,8 +32,10 @@ public struct ContainedRoot {
     let parts = path.split(separator: "/")
     guard !parts.contains("..") else { return .walk }
     do {
-      return .opened(try Kernel.openat2(rootFD, "/" + parts.joined(separator: "/"), flags: LinuxConstants.O_PATH,
-                                        resolve: Self.resolve | LinuxConstants.RESOLVE_NO_SYMLINKS))
+      return .opened(
+        try Kernel.openat2(
+          rootFD, "/" + parts.joined(separator: "/"), flags: LinuxConstants.O_PATH,
+          resolve: Self.resolve | LinuxConstants.RESOLVE_NO_SYMLINKS))
     } catch let err where err == .ENOENT {
       return .missing
     } catch {
@@ -139,7 +141,8 @@ public struct ContainedRoot {
       do {
         if isLast && file {
           let f = try Kernel.openat(
-            dirFD, name, flags: LinuxConstants.O_WRONLY | LinuxConstants.O_CREAT | LinuxConstants.O_EXCL
+            dirFD, name,
+            flags: LinuxConstants.O_WRONLY | LinuxConstants.O_CREAT | LinuxConstants.O_EXCL
               | LinuxConstants.O_NOFOLLOW, mode: 0o644)
           Kernel.close(f)
         } else {
@@ -192,4 +195,3 @@ public struct ContainedRoot {
     GarrisonError(.refused, operation: operation, why)
   }
 }
-

@@ -28,8 +28,10 @@ public enum DirectoryUsage {
   }
 
   /// Sums the entries of the open directory `fd` (consumed) and recurses into subdirectories.
-  private static func walk(_ fd: Int32, device: dev_t, depth: Int, maxDepth: Int, maxEntries: UInt64,
-                           seen: inout Set<UInt64>, into result: inout Result) {
+  private static func walk(
+    _ fd: Int32, device: dev_t, depth: Int, maxDepth: Int, maxEntries: UInt64,
+    seen: inout Set<UInt64>, into result: inout Result
+  ) {
     guard let dir = fdopendir(fd) else {
       close(fd)
       return

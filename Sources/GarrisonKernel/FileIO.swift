@@ -130,9 +130,12 @@ public struct LineReader {
         return line
       }
       var chunk = [UInt8](repeating: 0, count: 4096)
-      let n = try keepsDescriptors ? receive(into: &chunk) : check {
-        chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-      }
+      let n =
+        try keepsDescriptors
+        ? receive(into: &chunk)
+        : check {
+          chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        }
       if n == 0 {
         if buffer.isEmpty { return nil }
         let line = String(decoding: buffer, as: UTF8.self)

@@ -23,8 +23,9 @@ public struct FileStatus: Sendable, Equatable {
   }
 
   init(_ st: stat) {
-    self.init(inode: UInt64(st.st_ino), size: Int64(st.st_size),
-              modifiedNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
+    self.init(
+      inode: UInt64(st.st_ino), size: Int64(st.st_size),
+      modifiedNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
   }
 
   public init(inode: UInt64, size: Int64, modifiedNanoseconds: Int64) {

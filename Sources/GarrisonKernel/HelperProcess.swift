@@ -84,8 +84,10 @@ extension Kernel {
   /// nothing else (every descriptor from 3 up is closed), default signal dispositions with nothing blocked,
   /// `cwd` as its working directory when given, and its own process group when `newProcessGroup` (so a timeout
   /// can kill whatever it started). `path` is executed as is (no PATH search).
-  public static func spawn(_ path: String, args: [String], env: [String], stdin: Int32, stdout: Int32, stderr: Int32,
-                           cwd: String?, newProcessGroup: Bool) throws(Errno) -> Int32 {
+  public static func spawn(
+    _ path: String, args: [String], env: [String], stdin: Int32, stdout: Int32, stderr: Int32,
+    cwd: String?, newProcessGroup: Bool
+  ) throws(Errno) -> Int32 {
     // A source below 3 (the caller's stdio was closed and reused) could be overwritten by an earlier dup2.
     var moved: [Int32] = []
     defer { for fd in moved { Glibc.close(fd) } }

@@ -30,11 +30,13 @@ public enum NamespaceThread {
     let job = Job(targets: targets, body: work)
     let context = Unmanaged.passRetained(job).toOpaque()
     var thread = pthread_t()
-    let rc = pthread_create(&thread, nil, { raw in
-      let job = Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue()
-      job.run()
-      return nil
-    }, context)
+    let rc = pthread_create(
+      &thread, nil,
+      { raw in
+        let job = Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue()
+        job.run()
+        return nil
+      }, context)
     guard rc == 0 else {
       Unmanaged<Job>.fromOpaque(context).release()
       throw GarrisonError(.system, operation: "pthread_create", "cannot start a thread to enter the pod's namespaces", errno: rc)

@@ -32,8 +32,9 @@ public struct LinuxPrivilegeKernel: PrivilegeKernel {
   public func setresgid(_ gid: UInt32) throws(Errno) { try Kernel.setresgid(gid) }
   public func setresuid(_ uid: UInt32) throws(Errno) { try Kernel.setresuid(uid) }
   public func capset(effective: UInt64, permitted: UInt64, inheritable: UInt64, lastCap: Int) throws(Errno) {
-    try CapabilityControl.setProcess(effective: effective, permitted: permitted, inheritable: inheritable,
-                                     lastCap: lastCap)
+    try CapabilityControl.setProcess(
+      effective: effective, permitted: permitted, inheritable: inheritable,
+      lastCap: lastCap)
   }
   public func clearAmbient() throws(Errno) { try CapabilityControl.clearAmbient() }
   public func raiseAmbient(_ cap: Int) throws(Errno) { try CapabilityControl.raiseAmbient(cap) }

@@ -12,8 +12,10 @@ public struct InterfaceCounters: Sendable, Hashable {
   public var transmitErrors: UInt64
   public var transmitDropped: UInt64
 
-  public init(name: String, receiveBytes: UInt64, receivePackets: UInt64, receiveErrors: UInt64, receiveDropped: UInt64,
-              transmitBytes: UInt64, transmitPackets: UInt64, transmitErrors: UInt64, transmitDropped: UInt64) {
+  public init(
+    name: String, receiveBytes: UInt64, receivePackets: UInt64, receiveErrors: UInt64, receiveDropped: UInt64,
+    transmitBytes: UInt64, transmitPackets: UInt64, transmitErrors: UInt64, transmitDropped: UInt64
+  ) {
     self.name = name
     self.receiveBytes = receiveBytes
     self.receivePackets = receivePackets
@@ -37,8 +39,10 @@ public enum ProcCounters {
       let name = line[..<colon].trimmingSpaces()
       let f = line[line.index(after: colon)...].split(separator: " ").compactMap { UInt64($0) }
       guard f.count >= 16, !name.isEmpty else { continue }
-      out.append(InterfaceCounters(name: name, receiveBytes: f[0], receivePackets: f[1], receiveErrors: f[2], receiveDropped: f[3],
-                                   transmitBytes: f[8], transmitPackets: f[9], transmitErrors: f[10], transmitDropped: f[11]))
+      out.append(
+        InterfaceCounters(
+          name: name, receiveBytes: f[0], receivePackets: f[1], receiveErrors: f[2], receiveDropped: f[3],
+          transmitBytes: f[8], transmitPackets: f[9], transmitErrors: f[10], transmitDropped: f[11]))
     }
     return out
   }

@@ -36,7 +36,8 @@ public enum StateDirectory {
       fd = try Kernel.open(path, flags: LinuxConstants.O_RDONLY | LinuxConstants.O_DIRECTORY | LinuxConstants.O_NOFOLLOW)
     } catch {
       if error == .ELOOP || error == .ENOTDIR {
-        throw GarrisonError(.refused, operation: "open state directory", "\(path) is a symlink or not a directory; refusing to use it as state")
+        throw GarrisonError(
+          .refused, operation: "open state directory", "\(path) is a symlink or not a directory; refusing to use it as state")
       }
       throw GarrisonError(.system, operation: "open", "cannot open state directory \(path)", errno: error.rawValue)
     }
@@ -55,16 +56,21 @@ public enum StateDirectory {
     }
     let me = geteuid()
     guard st.st_uid == me else {
-      throw GarrisonError(.refused, operation: "open state directory",
-        "\(path) is owned by uid \(st.st_uid), not by uid \(me) that runs Garrison; refusing to trust it (remove it, or choose another --root)")
+      throw GarrisonError(
+        .refused, operation: "open state directory",
+        "\(path) is owned by uid \(st.st_uid), not by uid \(me) that runs Garrison; refusing to trust it (remove it, or choose another --root)"
+      )
     }
     let bits = UInt32(st.st_mode) & 0o7777
     guard bits & 0o022 == 0 else {
-      throw GarrisonError(.refused, operation: "open state directory",
-        "\(path) is writable by group or others (mode \(String(bits, radix: 8))); refusing to trust it (chmod go-w it, or choose another --root)")
+      throw GarrisonError(
+        .refused, operation: "open state directory",
+        "\(path) is writable by group or others (mode \(String(bits, radix: 8))); refusing to trust it (chmod go-w it, or choose another --root)"
+      )
     }
     if tighten, bits & ~mode != 0, fchmod(fd, mode_t(bits & mode)) != 0 {
-      throw GarrisonError(.system, operation: "chmod", "cannot restrict state directory \(path) to mode \(String(mode, radix: 8))", errno: errno)
+      throw GarrisonError(
+        .system, operation: "chmod", "cannot restrict state directory \(path) to mode \(String(mode, radix: 8))", errno: errno)
     }
   }
 }

@@ -32,8 +32,9 @@ public enum TCPRelay {
     guard bound == 0, Glibc.listen(fd, 128) == 0 else {
       let e = errno
       close(fd)
-      throw GarrisonError(e == EADDRINUSE ? .refused : .system, operation: "bind",
-                          "unable to listen on \(address):\(port)", errno: e)
+      throw GarrisonError(
+        e == EADDRINUSE ? .refused : .system, operation: "bind",
+        "unable to listen on \(address):\(port)", errno: e)
     }
     var got = sockaddr_in()
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)

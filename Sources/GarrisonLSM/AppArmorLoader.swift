@@ -27,16 +27,20 @@ public enum AppArmorLoader {
   }
 
   /// Loads (or replaces) `profile` and verifies that the kernel then lists it in enforce mode.
-  public static func load(_ profile: AppArmorProfile, parserPath: String = AppArmorParser.defaultPath,
-                          profilesPath: String = profilesPath) throws {
+  public static func load(
+    _ profile: AppArmorProfile, parserPath: String = AppArmorParser.defaultPath,
+    profilesPath: String = profilesPath
+  ) throws {
     let (status, diagnostics) = try AppArmorParser.run(["-r", "-K"], input: profile.text, parserPath: parserPath)
     guard status == 0 else {
-      throw GarrisonError(.unenforceable, operation: "apparmor_parser -r",
-                          "cannot load AppArmor profile \(profile.name) (status \(status)): \(diagnostics)")
+      throw GarrisonError(
+        .unenforceable, operation: "apparmor_parser -r",
+        "cannot load AppArmor profile \(profile.name) (status \(status)): \(diagnostics)")
     }
     guard isEnforced(profile.name, path: profilesPath) else {
-      throw GarrisonError(.unenforceable, operation: "apparmor_parser -r",
-                          "AppArmor profile \(profile.name) is not listed in enforce mode after loading")
+      throw GarrisonError(
+        .unenforceable, operation: "apparmor_parser -r",
+        "AppArmor profile \(profile.name) is not listed in enforce mode after loading")
     }
   }
 }

@@ -22,8 +22,9 @@ public enum AppArmorParser {
   public static func check(_ text: String, parserPath: String = defaultPath) throws {
     let (status, diagnostics) = try run(["-Q", "-K"], input: text, parserPath: parserPath)
     guard status == 0 else {
-      throw GarrisonError(.invalid, operation: "apparmor_parser -Q -K",
-                          "profile rejected (status \(status)): \(diagnostics)")
+      throw GarrisonError(
+        .invalid, operation: "apparmor_parser -Q -K",
+        "profile rejected (status \(status)): \(diagnostics)")
     }
   }
 

@@ -39,7 +39,8 @@ public struct AppArmorProfile: Hashable, Codable, Sendable {
 
   /// Names Garrison generates: `[A-Za-z0-9][A-Za-z0-9._-]*`, at most 200 characters.
   static func validateGeneratedName(_ name: String) throws {
-    let ok = !name.isEmpty && name.count <= 200 && name.first!.isASCII && (name.first!.isLetter || name.first!.isNumber)
+    let ok =
+      !name.isEmpty && name.count <= 200 && name.first!.isASCII && (name.first!.isLetter || name.first!.isNumber)
       && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-") }
     guard ok else {
       throw LSMErrors.invalid("render AppArmor profile", "invalid profile name \"\(name)\" (use [A-Za-z0-9._-])")

@@ -24,8 +24,9 @@ enum HostTool {
     let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
     let pid: Int32
     do {
-      pid = try Kernel.spawn(path, args: [path] + arguments, env: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"],
-                             stdin: input.read, stdout: null, stderr: errors.write, cwd: nil, newProcessGroup: false)
+      pid = try Kernel.spawn(
+        path, args: [path] + arguments, env: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"],
+        stdin: input.read, stdout: null, stderr: errors.write, cwd: nil, newProcessGroup: false)
     } catch {
       for fd in [input.read, input.write, errors.read, errors.write, null] { Kernel.close(fd) }
       throw fail("posix_spawn", error)

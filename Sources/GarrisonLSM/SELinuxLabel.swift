@@ -33,7 +33,8 @@ public struct SELinuxLabel: Hashable, Codable, Sendable, CustomStringConvertible
   public var description: String { "\(user):\(role):\(type):\(level)" }
 
   static func validateIdentifier(_ value: String, component: String, field: FieldPath?) throws {
-    let ok = !value.isEmpty && value.count <= 255
+    let ok =
+      !value.isEmpty && value.count <= 255
       && value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-") }
     guard ok else {
       throw LSMErrors.invalid(

@@ -14,13 +14,17 @@ public enum SELinuxModuleLoader {
   public static let semodulePath = "/usr/sbin/semodule"
   /// The contexts the module must make valid: its types, at the lowest and highest MCS levels.
   static func requiredContexts(_ module: SELinuxPolicyModule) -> [String] {
-    [module.markerContext, "system_u:system_r:container_t:s0:c0,c1023", "system_u:system_r:spc_t:s0",
-     "system_u:object_r:container_file_t:s0:c0,c1023", "system_u:object_r:container_ro_file_t:s0"]
+    [
+      module.markerContext, "system_u:system_r:container_t:s0:c0,c1023", "system_u:system_r:spc_t:s0",
+      "system_u:object_r:container_file_t:s0:c0,c1023", "system_u:object_r:container_ro_file_t:s0",
+    ]
   }
 
   /// Whether the loaded policy has this version of the module (its marker and types are valid contexts).
-  public static func isLoaded(_ module: SELinuxPolicyModule,
-                              isValid: (String) -> Bool = { SELinuxLibrary.isValidContext($0) }) -> Bool {
+  public static func isLoaded(
+    _ module: SELinuxPolicyModule,
+    isValid: (String) -> Bool = { SELinuxLibrary.isValidContext($0) }
+  ) -> Bool {
     requiredContexts(module).allSatisfy(isValid)
   }
 
@@ -41,12 +45,14 @@ public enum SELinuxModuleLoader {
     }
     let (status, diagnostics) = try HostTool.run(semodulePath, ["-i", file])
     guard status == 0 else {
-      throw GarrisonError(.unenforceable, operation: "semodule -i",
-                          "cannot install SELinux module \(module.name) (status \(status)): \(diagnostics)")
+      throw GarrisonError(
+        .unenforceable, operation: "semodule -i",
+        "cannot install SELinux module \(module.name) (status \(status)): \(diagnostics)")
     }
     guard isLoaded(module) else {
-      throw GarrisonError(.unenforceable, operation: "semodule -i",
-                          "the loaded SELinux policy lacks \(module.name)'s types after semodule -i")
+      throw GarrisonError(
+        .unenforceable, operation: "semodule -i",
+        "the loaded SELinux policy lacks \(module.name)'s types after semodule -i")
     }
   }
 }

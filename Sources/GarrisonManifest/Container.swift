@@ -178,14 +178,16 @@ public struct Container: Equatable, Sendable {
     guard let sc = securityContext, sc.allowPrivilegeEscalation == false else { return }
     let sp = r.path / "securityContext"
     if sc.privileged == true {
-      r.report(GarrisonError(
-        .invalid, "Forbidden: cannot set `allowPrivilegeEscalation` to false and `privileged` to true",
-        field: sp / "allowPrivilegeEscalation", at: r.context.locations[(sp / "allowPrivilegeEscalation").description]))
+      r.report(
+        GarrisonError(
+          .invalid, "Forbidden: cannot set `allowPrivilegeEscalation` to false and `privileged` to true",
+          field: sp / "allowPrivilegeEscalation", at: r.context.locations[(sp / "allowPrivilegeEscalation").description]))
     }
     if let add = sc.capabilities?.add, add.contains("CAP_SYS_ADMIN") {
-      r.report(GarrisonError(
-        .invalid, "Forbidden: cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN",
-        field: sp / "allowPrivilegeEscalation", at: r.context.locations[(sp / "allowPrivilegeEscalation").description]))
+      r.report(
+        GarrisonError(
+          .invalid, "Forbidden: cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN",
+          field: sp / "allowPrivilegeEscalation", at: r.context.locations[(sp / "allowPrivilegeEscalation").description]))
     }
   }
 }
@@ -212,9 +214,14 @@ extension EnvVar {
   /// other than '='.
   static func checkName(_ name: String, _ r: NodeReader) throws {
     if name.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != 0x3d }) { return }
-    r.report(r.invalid(r.path / "name", KubernetesNames.invalid(name, [
-      "a valid environment variable name must consist only of printable ASCII characters other than '='",
-    ])))
+    r.report(
+      r.invalid(
+        r.path / "name",
+        KubernetesNames.invalid(
+          name,
+          [
+            "a valid environment variable name must consist only of printable ASCII characters other than '='"
+          ])))
   }
 }
 

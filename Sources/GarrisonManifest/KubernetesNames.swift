@@ -74,13 +74,21 @@ public enum KubernetesNames {
   public static func configMapKeyErrors(_ s: String) -> [String] {
     var errs: [String] = []
     if s.utf8.count > 253 { errs.append("must be no more than 253 characters") }
-    let ok = !s.isEmpty && s.utf8.allSatisfy { c in
-      (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 45 || c == 46 || c == 95
-    }
+    let ok =
+      !s.isEmpty
+      && s.utf8.allSatisfy { c in
+        (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 45 || c == 46 || c == 95
+      }
     if !ok {
-      errs.append("a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name', or 'KEY_NAME', or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')")
+      errs.append(
+        "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name', or 'KEY_NAME', or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
+      )
     }
-    if s == "." { errs.append("must not be '.'") } else if s == ".." { errs.append("must not be '..'") } else if s.hasPrefix("..") {
+    if s == "." {
+      errs.append("must not be '.'")
+    } else if s == ".." {
+      errs.append("must not be '..'")
+    } else if s.hasPrefix("..") {
       errs.append("must not start with '..'")
     }
     return errs

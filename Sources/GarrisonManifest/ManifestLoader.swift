@@ -148,7 +148,8 @@ public enum ManifestLoader {
     switch error.kind {
     case .scanner, .parser, .composer:
       let text = [error.problem, error.context].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
-      return GarrisonError(.syntax, "invalid YAML: \(text)", at: SourceLocation(file: file, line: error.line + lineOffset, column: error.column))
+      return GarrisonError(
+        .syntax, "invalid YAML: \(text)", at: SourceLocation(file: file, line: error.line + lineOffset, column: error.column))
     case .reader:
       return GarrisonError(.syntax, "invalid input: \(error.problem)", at: SourceLocation(file: file, line: lineOffset + 1, column: 1))
     case .memory:

@@ -38,7 +38,8 @@ enum ObjectDecoder {
     if let m = try r.objectReader("metadata", { try ObjectMeta.decode($0, kind: kind) }) {
       metadata = m
     } else {
-      r.report(GarrisonError(.invalid, "Required value: name or generateName is required", field: FieldPath("metadata.name"), at: r.location))
+      r.report(
+        GarrisonError(.invalid, "Required value: name or generateName is required", field: FieldPath("metadata.name"), at: r.location))
       metadata = ObjectMeta()
     }
     var object = ManifestObject(

@@ -15,7 +15,8 @@ enum PodAnnotations {
     for (key, value) in meta.annotations.sorted(by: { $0.key < $1.key }) {
       let field = (metadataPath / "annotations").appending(key: key)
       func fail(_ messages: [String]) -> GarrisonError {
-        GarrisonError(.invalid, KubernetesNames.invalid(value, messages), field: field, at: context.locations[field.description] ?? fallback)
+        GarrisonError(
+          .invalid, KubernetesNames.invalid(value, messages), field: field, at: context.locations[field.description] ?? fallback)
       }
       let isAppArmor = key.hasPrefix(appArmorPrefix)
       let isSeccomp = key == seccompPod || key.hasPrefix(seccompContainerPrefix)
@@ -31,7 +32,9 @@ enum PodAnnotations {
       } else if value.hasPrefix("localhost/") {
         let path = String(value.dropFirst("localhost/".count))
         if path.hasPrefix("/") { context.invalid.append(fail(["must be a relative path"])) }
-        if path.split(separator: "/", omittingEmptySubsequences: false).contains("..") { context.invalid.append(fail(["must not contain '..'"])) }
+        if path.split(separator: "/", omittingEmptySubsequences: false).contains("..") {
+          context.invalid.append(fail(["must not contain '..'"]))
+        }
       } else if !["runtime/default", "docker/default", "unconfined"].contains(value) {
         context.invalid.append(fail(["must be a valid seccomp profile"]))
       }

@@ -84,8 +84,10 @@ public struct PodSpec: Equatable, Sendable {
     var seen: Set<String> = []
     for (_, c, p) in allContainers where !c.name.isEmpty {
       if !seen.insert(c.name).inserted {
-        r.report(GarrisonError(.invalid, "Duplicate value: \"\(c.name)\"", field: r.path.appending(p.description) / "name",
-                               at: r.context.locations[(FieldPath(r.path.description + "." + p.description) / "name").description]))
+        r.report(
+          GarrisonError(
+            .invalid, "Duplicate value: \"\(c.name)\"", field: r.path.appending(p.description) / "name",
+            at: r.context.locations[(FieldPath(r.path.description + "." + p.description) / "name").description]))
       }
     }
     for key in ["hostname", "subdomain"] {
@@ -106,18 +108,27 @@ public struct PodSpec: Equatable, Sendable {
     }
     // validateInitContainers: only a sidecar (restartPolicy Always) may have probes.
     for (i, c) in initContainers.enumerated() where c.restartPolicy != "Always" {
-      for (key, present) in [("livenessProbe", c.hasLivenessProbe), ("readinessProbe", c.hasReadinessProbe), ("startupProbe", c.hasStartupProbe)] where present {
+      for (key, present) in [
+        ("livenessProbe", c.hasLivenessProbe), ("readinessProbe", c.hasReadinessProbe), ("startupProbe", c.hasStartupProbe),
+      ] where present {
         let fp = FieldPath(r.path.description + ".initContainers[\(i)]") / key
-        r.report(GarrisonError(.invalid, "Forbidden: may not be set for init containers without restartPolicy=Always", field: fp,
-                               at: r.context.locations[fp.description]))
+        r.report(
+          GarrisonError(
+            .invalid, "Forbidden: may not be set for init containers without restartPolicy=Always", field: fp,
+            at: r.context.locations[fp.description]))
       }
     }
     if let policy = restartPolicy, !["Always", "OnFailure", "Never"].contains(policy) {
-      r.report(r.error("restartPolicy", "Unsupported value: \"\(policy)\": supported values: \"Always\", \"OnFailure\", \"Never\"", node: r.value("restartPolicy")))
+      r.report(
+        r.error(
+          "restartPolicy", "Unsupported value: \"\(policy)\": supported values: \"Always\", \"OnFailure\", \"Never\"",
+          node: r.value("restartPolicy")))
     }
     if shareProcessNamespace == true && hostPID == true {
-      r.report(GarrisonError(.invalid, "Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled",
-                             field: r.path / "shareProcessNamespace", at: r.location))
+      r.report(
+        GarrisonError(
+          .invalid, "Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled",
+          field: r.path / "shareProcessNamespace", at: r.location))
     }
   }
 }

@@ -64,7 +64,14 @@ public struct Probe: Equatable, Sendable {
         let name = try hh.string("name") ?? ""
         let value = try hh.plainString("value") ?? ""
         if !Self.isHTTPHeaderName(name) {
-          hh.report(hh.invalid(hh.path / "name", KubernetesNames.invalid(name, ["a valid HTTP header must consist of alphanumeric characters or '-' (e.g. 'X-Header-Name', regex used for validation is '[-A-Za-z0-9]+')"])))
+          hh.report(
+            hh.invalid(
+              hh.path / "name",
+              KubernetesNames.invalid(
+                name,
+                [
+                  "a valid HTTP header must consist of alphanumeric characters or '-' (e.g. 'X-Header-Name', regex used for validation is '[-A-Za-z0-9]+')"
+                ])))
         }
         if value.utf8.contains(where: { $0 == 0x0d || $0 == 0x0a }) {
           hh.report(hh.invalid(hh.path / "value", "Invalid value: must not contain a line break"))
@@ -73,8 +80,10 @@ public struct Probe: Equatable, Sendable {
       }
       let host = try h.plainString("host")
       h.finish()
-      handlers.append(.httpGet(path: path.isEmpty ? "/" : path, port: port, host: host?.isEmpty == false ? host : nil,
-                               scheme: scheme, headers: headers))
+      handlers.append(
+        .httpGet(
+          path: path.isEmpty ? "/" : path, port: port, host: host?.isEmpty == false ? host : nil,
+          scheme: scheme, headers: headers))
     }
     if let t = try r.object("tcpSocket") {
       let port = try Self.port(t)

@@ -15,7 +15,8 @@ extension ResourceRequirements {
     for (name, q) in requests.sorted(by: { $0.key < $1.key }) {
       guard let limit = limits[name], q > limit else { continue }
       let field = (res.path / "requests").appending(key: name)
-      res.report(res.invalid(field, KubernetesNames.invalid(q.original, ["must be less than or equal to \(name) limit of \(limit.original)"])))
+      res.report(
+        res.invalid(field, KubernetesNames.invalid(q.original, ["must be less than or equal to \(name) limit of \(limit.original)"])))
     }
     return ResourceRequirements(limits: limits, requests: requests)
   }

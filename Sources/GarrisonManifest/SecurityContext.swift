@@ -51,7 +51,10 @@ public struct ProfileField: Equatable, Sendable {
       return ProfileField(type: "", localhostProfile: local)
     }
     guard ["RuntimeDefault", "Localhost", "Unconfined"].contains(type) else {
-      r.report(r.error("type", "Unsupported value: \"\(type)\": supported values: \"Localhost\", \"RuntimeDefault\", \"Unconfined\"", node: r.value("type")))
+      r.report(
+        r.error(
+          "type", "Unsupported value: \"\(type)\": supported values: \"Localhost\", \"RuntimeDefault\", \"Unconfined\"",
+          node: r.value("type")))
       return ProfileField(type: type, localhostProfile: local)
     }
     if type == "Localhost" && (local ?? "").isEmpty {
@@ -74,7 +77,9 @@ public struct ProfileField: Equatable, Sendable {
     case .appArmor:
       try r.checkNoNUL(local, field)
       let scalars = local.unicodeScalars
-      if scalars.first?.properties.isWhitespace == true || scalars.last?.properties.isWhitespace == true { r.report(r.invalid(field, KubernetesNames.invalid(local, ["must not be padded with whitespace"]))) }
+      if scalars.first?.properties.isWhitespace == true || scalars.last?.properties.isWhitespace == true {
+        r.report(r.invalid(field, KubernetesNames.invalid(local, ["must not be padded with whitespace"])))
+      }
       if local.utf8.count > 4095 {
         r.report(r.invalid(field, "Too long: may not be more than 4095 bytes"))
       }
@@ -125,7 +130,8 @@ public struct SecurityContext: Equatable, Sendable {
     sc.seccompProfile = try r.objectReader("seccompProfile") { try ProfileField.decode($0, .seccomp) }
     sc.appArmorProfile = try r.objectReader("appArmorProfile") { try ProfileField.decode($0, .appArmor) }
     if let pm = sc.procMount, pm != "Default" && pm != "Unmasked" {
-      r.report(r.error("procMount", "Unsupported value: \"\(pm)\": supported values: \"Default\", \"Unmasked\"", node: r.value("procMount")))
+      r.report(
+        r.error("procMount", "Unsupported value: \"\(pm)\": supported values: \"Default\", \"Unmasked\"", node: r.value("procMount")))
     }
     try IDRange.check(sc.runAsUser, r, "runAsUser")
     try IDRange.check(sc.runAsGroup, r, "runAsGroup")
@@ -174,17 +180,25 @@ public struct PodSecurityContext: Equatable, Sendable {
     sc.appArmorProfile = try r.objectReader("appArmorProfile") { try ProfileField.decode($0, .appArmor) }
     sc.seLinuxChangePolicy = try r.string("seLinuxChangePolicy")
     if let p = sc.supplementalGroupsPolicy, p != "Merge" && p != "Strict" {
-      r.report(r.error("supplementalGroupsPolicy", "Unsupported value: \"\(p)\": supported values: \"Merge\", \"Strict\"", node: r.value("supplementalGroupsPolicy")))
+      r.report(
+        r.error(
+          "supplementalGroupsPolicy", "Unsupported value: \"\(p)\": supported values: \"Merge\", \"Strict\"",
+          node: r.value("supplementalGroupsPolicy")))
     }
     if let p = sc.fsGroupChangePolicy, p != "OnRootMismatch" && p != "Always" {
-      r.report(r.error("fsGroupChangePolicy", "Unsupported value: \"\(p)\": supported values: \"Always\", \"OnRootMismatch\"", node: r.value("fsGroupChangePolicy")))
+      r.report(
+        r.error(
+          "fsGroupChangePolicy", "Unsupported value: \"\(p)\": supported values: \"Always\", \"OnRootMismatch\"",
+          node: r.value("fsGroupChangePolicy")))
     }
     try IDRange.check(sc.runAsUser, r, "runAsUser")
     try IDRange.check(sc.runAsGroup, r, "runAsGroup")
     try IDRange.check(sc.fsGroup, r, "fsGroup")
     for (i, g) in sc.supplementalGroups.enumerated() where g < 0 || g > Int64(Int32.max) {
-      r.report(GarrisonError(.invalid, "Invalid value: \(g): must be between 0 and 2147483647, inclusive",
-                          field: r.path / "supplementalGroups" / i, at: r.location))
+      r.report(
+        GarrisonError(
+          .invalid, "Invalid value: \(g): must be between 0 and 2147483647, inclusive",
+          field: r.path / "supplementalGroups" / i, at: r.location))
     }
     return sc
   }

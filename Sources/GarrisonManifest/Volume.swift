@@ -70,13 +70,16 @@ public struct Volume: Equatable, Sendable {
     r.ignore(Array(knownSources))
     _ = r.value(source)
     v.hostPath = try r.objectReader("hostPath", HostPathVolumeSource.decode)
-    if let e = try r.objectReader("emptyDir", { e in
-      let size = try e.value("sizeLimit").map { try e.quantity($0, field: e.path / "sizeLimit") }
-      if let size, size.isNegative {
-        e.report(e.invalid(e.path / "sizeLimit", "Forbidden: SizeLimit field must be a valid resource quantity"))
-      }
-      return EmptyDirVolumeSource(medium: try e.string("medium"), sizeLimit: size)
-    }) {
+    if let e = try r.objectReader(
+      "emptyDir",
+      { e in
+        let size = try e.value("sizeLimit").map { try e.quantity($0, field: e.path / "sizeLimit") }
+        if let size, size.isNegative {
+          e.report(e.invalid(e.path / "sizeLimit", "Forbidden: SizeLimit field must be a valid resource quantity"))
+        }
+        return EmptyDirVolumeSource(medium: try e.string("medium"), sizeLimit: size)
+      })
+    {
       v.emptyDir = e
     }
     v.configMap = try r.objectReader("configMap") { try objectSource($0, nameKey: "name") }
@@ -124,7 +127,9 @@ extension HostPathVolumeSource {
     try h.checkNoBacksteps(p, h.path / "path")
     let type = try h.string("type")
     if let type, !types.contains(type) {
-      h.report(h.invalid(h.path / "type", "Unsupported value: \"\(type)\": supported values: " + types.map { "\"\($0)\"" }.joined(separator: ", ")))
+      h.report(
+        h.invalid(h.path / "type", "Unsupported value: \"\(type)\": supported values: " + types.map { "\"\($0)\"" }.joined(separator: ", "))
+      )
     }
     return HostPathVolumeSource(path: p, type: type)
   }

@@ -202,7 +202,8 @@ struct YAMLComposer {
 
   private static func string(_ p: UnsafeMutablePointer<yaml_char_t>?) -> String? {
     guard let p else { return nil }
-    return String(decoding: UnsafeBufferPointer(start: p, count: strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self))), as: UTF8.self)
+    return String(
+      decoding: UnsafeBufferPointer(start: p, count: strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self))), as: UTF8.self)
   }
 
   private static func isValueTag(_ p: UnsafeMutablePointer<yaml_char_t>?) -> Bool {
@@ -264,7 +265,9 @@ enum FlowColonQuoting {
     func isBreak(_ b: UInt8) -> Bool { b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r") }
     func isBlank(_ b: UInt8) -> Bool { b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") }
     func isFlow(_ b: UInt8) -> Bool { Array(",?[]{}".utf8).contains(b) }
-    func colonEnds(_ j: Int) -> Bool { text[j] == UInt8(ascii: ":") && (j + 1 >= text.count || isBlank(text[j + 1]) || isBreak(text[j + 1])) }
+    func colonEnds(_ j: Int) -> Bool {
+      text[j] == UInt8(ascii: ":") && (j + 1 >= text.count || isBlank(text[j + 1]) || isBreak(text[j + 1]))
+    }
     var end = start
     var j = start
     while j < text.count, !isBreak(text[j]) {

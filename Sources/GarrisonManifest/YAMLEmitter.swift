@@ -80,7 +80,9 @@ public enum YAMLEmitter {
     canBePlain(s) ? s : doubleQuoted(s)
   }
 
-  private static let indicators: Set<Character> = ["-", "?", ":", ",", "[", "]", "{", "}", "#", "&", "*", "!", "|", ">", "'", "\"", "%", "@", "`"]
+  private static let indicators: Set<Character> = [
+    "-", "?", ":", ",", "[", "]", "{", "}", "#", "&", "*", "!", "|", ">", "'", "\"", "%", "@", "`",
+  ]
 
   static func canBePlain(_ s: String) -> Bool {
     guard let first = s.first, let last = s.last else { return false }
@@ -107,7 +109,9 @@ public enum YAMLEmitter {
       case "\t": out += "\\t"
       case "\r": out += "\\r"
       default:
-        if u.value < 0x20 || u.value == 0x7F || (0x80...0x9F).contains(u.value) || u.value == 0x2028 || u.value == 0x2029 || u.value == 0xFEFF {
+        if u.value < 0x20 || u.value == 0x7F || (0x80...0x9F).contains(u.value) || u.value == 0x2028 || u.value == 0x2029
+          || u.value == 0xFEFF
+        {
           let hex = String(u.value, radix: 16, uppercase: true)
           out += (u.value > 0xFFFF ? "\\U" : "\\u") + String(repeating: "0", count: max(0, (u.value > 0xFFFF ? 8 : 4) - hex.count)) + hex
         } else {

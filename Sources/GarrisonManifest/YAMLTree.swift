@@ -66,7 +66,8 @@ public struct YAMLTree: Sendable, Equatable {
     case .sequence:
       content = .sequence((0..<doc.count(node)).map { YAMLTree(doc, doc.item(node, $0)) })
     case .mapping:
-      content = .mapping((0..<doc.count(node)).map { Pair(key: YAMLTree(doc, doc.key(node, $0)), value: YAMLTree(doc, doc.value(node, $0))) })
+      content = .mapping(
+        (0..<doc.count(node)).map { Pair(key: YAMLTree(doc, doc.key(node, $0)), value: YAMLTree(doc, doc.value(node, $0))) })
     }
   }
 

@@ -54,8 +54,10 @@ public struct AuditCounters: Sendable {
   }
 
   /// A family from one of the keyed counters, label names in key order, sorted for a stable output.
-  static func family(_ name: String, _ help: String, _ labels: [String], _ values: [[String]: Double],
-                     type: MetricType = .counter) -> MetricFamily {
+  static func family(
+    _ name: String, _ help: String, _ labels: [String], _ values: [[String]: Double],
+    type: MetricType = .counter
+  ) -> MetricFamily {
     var f = MetricFamily(name, type, help)
     for (key, v) in values.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
       f.add(Array(zip(labels, key)), v)

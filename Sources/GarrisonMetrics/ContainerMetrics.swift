@@ -19,8 +19,10 @@ enum ContainerMetrics {
   static func families(_ input: Inputs) -> [MetricFamily] {
     var cpu = MetricFamily("container_cpu_usage_seconds_total", .counter, "Cumulative cpu time consumed in seconds.")
     var throttledPeriods = MetricFamily("container_cpu_cfs_throttled_periods_total", .counter, "Number of throttled period intervals.")
-    var throttledSeconds = MetricFamily("container_cpu_cfs_throttled_seconds_total", .counter, "Total time duration the container has been throttled.")
-    var usage = MetricFamily("container_memory_usage_bytes", .gauge, "Current memory usage in bytes, including all memory regardless of when it was accessed")
+    var throttledSeconds = MetricFamily(
+      "container_cpu_cfs_throttled_seconds_total", .counter, "Total time duration the container has been throttled.")
+    var usage = MetricFamily(
+      "container_memory_usage_bytes", .gauge, "Current memory usage in bytes, including all memory regardless of when it was accessed")
     var workingSet = MetricFamily("container_memory_working_set_bytes", .gauge, "Current working set in bytes.")
     var rss = MetricFamily("container_memory_rss", .gauge, "Size of RSS in bytes.")
     var cache = MetricFamily("container_memory_cache", .gauge, "Number of bytes of page cache memory.")
@@ -36,8 +38,10 @@ enum ContainerMetrics {
     var fs = MetricFamily("container_fs_usage_bytes", .gauge, "Number of bytes that are consumed by the container on this filesystem.")
     var rx = MetricFamily("container_network_receive_bytes_total", .counter, "Cumulative count of bytes received")
     var tx = MetricFamily("container_network_transmit_bytes_total", .counter, "Cumulative count of bytes transmitted")
-    var rxErrors = MetricFamily("container_network_receive_errors_total", .counter, "Cumulative count of errors encountered while receiving")
-    var txErrors = MetricFamily("container_network_transmit_errors_total", .counter, "Cumulative count of errors encountered while transmitting")
+    var rxErrors = MetricFamily(
+      "container_network_receive_errors_total", .counter, "Cumulative count of errors encountered while receiving")
+    var txErrors = MetricFamily(
+      "container_network_transmit_errors_total", .counter, "Cumulative count of errors encountered while transmitting")
     var lastSeen = MetricFamily("container_last_seen", .gauge, "Last time a container was seen by the exporter")
     var start = MetricFamily("container_start_time_seconds", .gauge, "Start time of the container since unix epoch in seconds.")
 
@@ -46,8 +50,10 @@ enum ContainerMetrics {
     for v in input.views { byPod[v.record.namespace + "/" + v.record.name] = v }
 
     for r in input.readings {
-      let l: [(String, String)] = [("container", r.container), ("id", r.cgroupPath), ("image", r.image), ("name", r.runtimeID),
-                                   ("namespace", r.namespace), ("pod", r.pod)]
+      let l: [(String, String)] = [
+        ("container", r.container), ("id", r.cgroupPath), ("image", r.image), ("name", r.runtimeID),
+        ("namespace", r.namespace), ("pod", r.pod),
+      ]
       let s = r.stats
       if let u = s.cpuUsageMicroseconds { cpu.add(l + [("cpu", "total")], Double(u) / 1e6) }
       if let p = s.cpuThrottledPeriods { throttledPeriods.add(l, Double(p)) }
@@ -81,14 +87,19 @@ enum ContainerMetrics {
       for c in v.record.containers where !read.contains([v.record.namespace, v.record.name, c.name]) {
         let n = input.audit.oomKillCount(namespace: v.record.namespace, pod: v.record.name, container: c.name)
         guard n > 0 else { continue }
-        oom.add([("container", c.name), ("id", c.spec.linux?.cgroupsPath ?? ""), ("image", c.image), ("name", v.record.runtimeID(c.name)),
-                 ("namespace", v.record.namespace), ("pod", v.record.name)], n)
+        oom.add(
+          [
+            ("container", c.name), ("id", c.spec.linux?.cgroupsPath ?? ""), ("image", c.image), ("name", v.record.runtimeID(c.name)),
+            ("namespace", v.record.namespace), ("pod", v.record.name),
+          ], n)
       }
     }
     for v in input.views {
       let key = v.record.namespace + "/" + v.record.name
-      let pl: [(String, String)] = [("container", ""), ("id", v.status.cgroupParent ?? "/garrison/\(v.record.uid)"), ("image", ""),
-                                    ("name", ""), ("namespace", v.record.namespace), ("pod", v.record.name)]
+      let pl: [(String, String)] = [
+        ("container", ""), ("id", v.status.cgroupParent ?? "/garrison/\(v.record.uid)"), ("image", ""),
+        ("name", ""), ("namespace", v.record.namespace), ("pod", v.record.name),
+      ]
       for i in input.network[key] ?? [] where i.name != "lo" {
         let il = pl + [("interface", i.name)]
         rx.add(il, Double(i.receiveBytes))
@@ -101,7 +112,9 @@ enum ContainerMetrics {
         if let bytes = input.diskUsage[dir] { fs.add([("container", ""), ("device", dir)] + pl.dropFirst(), Double(bytes)) }
       }
     }
-    return [cpu, throttledPeriods, throttledSeconds, usage, workingSet, rss, cache, failcnt, oom, memLimit, quota, period, shares,
-            processes, threads, fs, rx, tx, rxErrors, txErrors, lastSeen, start]
+    return [
+      cpu, throttledPeriods, throttledSeconds, usage, workingSet, rss, cache, failcnt, oom, memLimit, quota, period, shares,
+      processes, threads, fs, rx, tx, rxErrors, txErrors, lastSeen, start,
+    ]
   }
 }

@@ -59,7 +59,8 @@ public final class ContainerReadings {
       for c in v.record.containers {
         guard let path = c.spec.linux?.cgroupsPath, !path.isEmpty, order[path] == nil else { continue }
         order[path] = order.count
-        jobs[readers.count == 1 ? 0 : Int(UInt(bitPattern: path.hashValue) % UInt(readers.count))].append(Job(view: v, container: c, path: path))
+        jobs[readers.count == 1 ? 0 : Int(UInt(bitPattern: path.hashValue) % UInt(readers.count))].append(
+          Job(view: v, container: c, path: path))
       }
     }
     let batches = readers.indices.map { _ in Batch() }
@@ -82,10 +83,11 @@ public final class ContainerReadings {
       do {
         let stats = try reader.read(path: path)
         let t = clock.now - origin
-        batch.readings.append(ContainerReading(
-          namespace: v.record.namespace, pod: v.record.name, container: c.name, image: c.image, cgroupPath: path,
-          runtimeID: v.record.runtimeID(c.name), stats: stats,
-          time: Double(t.components.seconds) + Double(t.components.attoseconds) / 1e18))
+        batch.readings.append(
+          ContainerReading(
+            namespace: v.record.namespace, pod: v.record.name, container: c.name, image: c.image, cgroupPath: path,
+            runtimeID: v.record.runtimeID(c.name), stats: stats,
+            time: Double(t.components.seconds) + Double(t.components.attoseconds) / 1e18))
       } catch let e as GarrisonError where e.code == .notFound {
         continue
       } catch let e as GarrisonError {

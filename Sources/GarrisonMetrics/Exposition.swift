@@ -91,7 +91,8 @@ public enum Exposition {
     var out: [UInt8] = []
     out.reserveCapacity(families.reduce(0) { $0 + 64 + $1.samples.count * 120 })
     for f in families where !f.samples.isEmpty {
-      let familyName = format == .openMetrics && f.type == .counter && f.name.hasSuffix("_total")
+      let familyName =
+        format == .openMetrics && f.type == .counter && f.name.hasSuffix("_total")
         ? String(f.name.dropLast(6)) : f.name
       append(&out, "# HELP ")
       append(&out, familyName)

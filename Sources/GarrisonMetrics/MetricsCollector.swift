@@ -63,13 +63,16 @@ public final class MetricsCollector: @unchecked Sendable {
       }
     }
     refreshDiskUsage(views, running: read.readings)
-    var families = ContainerMetrics.families(.init(readings: read.readings, views: views, network: network,
-                                                   diskUsage: disk.mapValues(\.bytes), audit: audit, now: Date()))
+    var families = ContainerMetrics.families(
+      .init(
+        readings: read.readings, views: views, network: network,
+        diskUsage: disk.mapValues(\.bytes), audit: audit, now: Date()))
     families += PodStateMetrics.families(views, node: node)
     families += SecurityMetrics.families(views, audit: audit)
     families += NodeMetrics.families(views, fit: fit, node: node)
-    var levels = MetricFamily("garrison_pods_by_pss_level", .gauge,
-                              "Unfinished pods by the highest Pod Security Standards level (latest) their stored spec satisfies.")
+    var levels = MetricFamily(
+      "garrison_pods_by_pss_level", .gauge,
+      "Unfinished pods by the highest Pod Security Standards level (latest) their stored spec satisfies.")
     var levelCounts: [String: Double] = [:]
     for v in views where !v.status.phase.isTerminal {
       levelCounts[records[v.record.namespace + "/" + v.record.name]?.pssLevel ?? "unknown", default: 0] += 1
@@ -79,9 +82,11 @@ public final class MetricsCollector: @unchecked Sendable {
     families += auditWriteFamilies()
     var head = MetricFamily("garrison_audit_chain_head_sequence", .gauge, "Sequence number of the newest audit record (the chain head).")
     if let seq = tail.headSequence { head.add([], Double(seq)) }
-    var damaged = MetricFamily("garrison_audit_damaged_lines_total", .counter, "Audit log lines that were not a valid record frame when read.")
+    var damaged = MetricFamily(
+      "garrison_audit_damaged_lines_total", .counter, "Audit log lines that were not a valid record frame when read.")
     damaged.add([], Double(tail.damagedLines))
-    var errs = MetricFamily("garrison_metrics_errors_total", .counter, "Reads that failed during scrapes, by source (pods, cgroup, network, disk, audit).")
+    var errs = MetricFamily(
+      "garrison_metrics_errors_total", .counter, "Reads that failed during scrapes, by source (pods, cgroup, network, disk, audit).")
     for source in ["audit", "cgroup", "disk", "network", "pods"] { errs.add([("source", source)], errors[source] ?? 0) }
     var duration = MetricFamily("garrison_metrics_scrape_duration_seconds", .gauge, "How long the previous scrape took to collect.")
     duration.add([], lastDuration)
@@ -94,7 +99,8 @@ public final class MetricsCollector: @unchecked Sendable {
   /// The audit log's write costs over every process that appended to it (``AuditWriteStatistics``, the small file
   /// the appenders keep beside the segments): commits, failed commits, fsync latency.
   func auditWriteFamilies() -> [MetricFamily] {
-    var commits = MetricFamily("garrison_audit_commits_total", .counter, "Audit log commits (one write and one fsync each) by every appender.")
+    var commits = MetricFamily(
+      "garrison_audit_commits_total", .counter, "Audit log commits (one write and one fsync each) by every appender.")
     var failures = MetricFamily("garrison_audit_append_errors_total", .counter, "Audit log commits whose write or fsync failed.")
     var fsync = MetricFamily("garrison_audit_fsync_duration_seconds", .histogram, "Time each audit log commit spent in fsync.")
     let stats: AuditWriteStatistics

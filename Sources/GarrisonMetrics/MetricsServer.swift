@@ -42,8 +42,9 @@ public final class MetricsServer: @unchecked Sendable {
       return bound.localAddress?.port ?? port
     } catch let e as IOError where e.errnoCode == EADDRINUSE {
       try? group.syncShutdownGracefully()
-      throw GarrisonError(.system, operation: "bind", "cannot listen on \(host):\(port): the address is already in use (another exporter running?)",
-                          errno: EADDRINUSE)
+      throw GarrisonError(
+        .system, operation: "bind", "cannot listen on \(host):\(port): the address is already in use (another exporter running?)",
+        errno: EADDRINUSE)
     } catch {
       try? group.syncShutdownGracefully()
       throw GarrisonError(.system, operation: "bind", "cannot listen on \(host):\(port): \(error)")
@@ -101,7 +102,9 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
   }
 
-  private func send(_ context: ChannelHandlerContext, _ request: HTTPRequestHead, _ status: HTTPResponseStatus, _ body: [UInt8], type: String) {
+  private func send(
+    _ context: ChannelHandlerContext, _ request: HTTPRequestHead, _ status: HTTPResponseStatus, _ body: [UInt8], type: String
+  ) {
     var headers = HTTPHeaders()
     headers.add(name: "content-type", value: type)
     headers.add(name: "content-length", value: String(body.count))

@@ -7,12 +7,18 @@ enum PodStateMetrics {
   static func families(_ views: [PodView], node: String) -> [MetricFamily] {
     var phase = MetricFamily("kube_pod_status_phase", .gauge, "The pods current phase.")
     var restarts = MetricFamily("kube_pod_container_status_restarts_total", .counter, "The number of container restarts per container.")
-    var running = MetricFamily("kube_pod_container_status_running", .gauge, "Describes whether the container is currently in running state.")
-    var waiting = MetricFamily("kube_pod_container_status_waiting", .gauge, "Describes whether the container is currently in waiting state.")
-    var waitingReason = MetricFamily("kube_pod_container_status_waiting_reason", .gauge, "Describes the reason the container is currently in waiting state.")
-    var terminated = MetricFamily("kube_pod_container_status_terminated", .gauge, "Describes whether the container is currently in terminated state.")
-    var terminatedReason = MetricFamily("kube_pod_container_status_terminated_reason", .gauge, "Describes the reason the container is currently in terminated state.")
-    var lastReason = MetricFamily("kube_pod_container_status_last_terminated_reason", .gauge, "Describes the last reason the container was in terminated state.")
+    var running = MetricFamily(
+      "kube_pod_container_status_running", .gauge, "Describes whether the container is currently in running state.")
+    var waiting = MetricFamily(
+      "kube_pod_container_status_waiting", .gauge, "Describes whether the container is currently in waiting state.")
+    var waitingReason = MetricFamily(
+      "kube_pod_container_status_waiting_reason", .gauge, "Describes the reason the container is currently in waiting state.")
+    var terminated = MetricFamily(
+      "kube_pod_container_status_terminated", .gauge, "Describes whether the container is currently in terminated state.")
+    var terminatedReason = MetricFamily(
+      "kube_pod_container_status_terminated_reason", .gauge, "Describes the reason the container is currently in terminated state.")
+    var lastReason = MetricFamily(
+      "kube_pod_container_status_last_terminated_reason", .gauge, "Describes the last reason the container was in terminated state.")
     var ready = MetricFamily("kube_pod_container_status_ready", .gauge, "Describes whether the containers readiness check succeeded.")
     var requests = MetricFamily("kube_pod_container_resource_requests", .gauge, "The number of requested request resource by a container.")
     var limits = MetricFamily("kube_pod_container_resource_limits", .gauge, "The number of requested limit resource by a container.")
@@ -21,7 +27,9 @@ enum PodStateMetrics {
       let pod: [(String, String)] = [("namespace", v.record.namespace), ("pod", v.record.name), ("uid", v.record.uid)]
       for p in phases { phase.add(pod + [("phase", p.rawValue)], v.status.phase == p ? 1 : 0) }
       for c in v.record.containers {
-        let cl: [(String, String)] = [("namespace", v.record.namespace), ("pod", v.record.name), ("container", c.name), ("uid", v.record.uid)]
+        let cl: [(String, String)] = [
+          ("namespace", v.record.namespace), ("pod", v.record.name), ("container", c.name), ("uid", v.record.uid),
+        ]
         let st = v.status.container(c.name)
         let kind = st?.state.kind
         restarts.add(cl, Double(st?.restartCount ?? 0))

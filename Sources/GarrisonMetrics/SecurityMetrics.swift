@@ -10,10 +10,13 @@ enum SecurityMetrics {
   static func families(_ views: [PodView], audit: AuditCounters) -> [MetricFamily] {
     var privileged = MetricFamily("garrison_privileged_containers", .gauge, "Containers of unfinished pods that run privileged.")
     var privilegedByContainer = MetricFamily("garrison_container_privileged", .gauge, "1 when the container runs privileged.")
-    var added = MetricFamily("garrison_containers_with_added_capability", .gauge,
-                             "Containers of unfinished pods whose bounding set holds a capability beyond containerd's default set, by capability.")
-    var noNNP = MetricFamily("garrison_containers_without_no_new_privs", .gauge, "Containers of unfinished pods started without no_new_privs.")
-    var noNNPByContainer = MetricFamily("garrison_container_no_new_privs", .gauge, "1 when the container's processes run with no_new_privs.")
+    var added = MetricFamily(
+      "garrison_containers_with_added_capability", .gauge,
+      "Containers of unfinished pods whose bounding set holds a capability beyond containerd's default set, by capability.")
+    var noNNP = MetricFamily(
+      "garrison_containers_without_no_new_privs", .gauge, "Containers of unfinished pods started without no_new_privs.")
+    var noNNPByContainer = MetricFamily(
+      "garrison_container_no_new_privs", .gauge, "1 when the container's processes run with no_new_privs.")
 
     var privilegedCount = 0.0, noNNPCount = 0.0
     var capCounts: [String: Double] = [:]
@@ -36,17 +39,23 @@ enum SecurityMetrics {
 
     return [
       privileged, privilegedByContainer, added, noNNP, noNNPByContainer,
-      AuditCounters.family("garrison_seccomp_denials_total", "System calls the seccomp filter denied, by container and syscall (seccomp.denied audit events).",
-                           ["namespace", "pod", "container", "syscall"], audit.seccompDenials),
-      AuditCounters.family("garrison_attestations_total", "Enforcement read-backs after container start or exec, by result (match or mismatch).",
-                           ["namespace", "pod", "container", "result"], audit.attestations),
-      AuditCounters.family("garrison_exec_sessions_total", "exec sessions started (or refused), by container and outcome.",
-                           ["namespace", "pod", "container", "outcome"], audit.execSessions),
-      AuditCounters.family("garrison_portforward_sessions_total", "port-forward sessions opened (or refused), by pod and outcome.",
-                           ["namespace", "pod", "outcome"], audit.portForwards),
-      AuditCounters.family("garrison_admission_decisions_total", "Admission webhook decisions, by enforced policy (Pod Security level) and decision.",
-                           ["policy", "decision"], audit.admissions),
-      AuditCounters.family("garrison_audit_records_total", "Audit records appended, by kind and outcome.", ["kind", "outcome"], audit.records),
+      AuditCounters.family(
+        "garrison_seccomp_denials_total", "System calls the seccomp filter denied, by container and syscall (seccomp.denied audit events).",
+        ["namespace", "pod", "container", "syscall"], audit.seccompDenials),
+      AuditCounters.family(
+        "garrison_attestations_total", "Enforcement read-backs after container start or exec, by result (match or mismatch).",
+        ["namespace", "pod", "container", "result"], audit.attestations),
+      AuditCounters.family(
+        "garrison_exec_sessions_total", "exec sessions started (or refused), by container and outcome.",
+        ["namespace", "pod", "container", "outcome"], audit.execSessions),
+      AuditCounters.family(
+        "garrison_portforward_sessions_total", "port-forward sessions opened (or refused), by pod and outcome.",
+        ["namespace", "pod", "outcome"], audit.portForwards),
+      AuditCounters.family(
+        "garrison_admission_decisions_total", "Admission webhook decisions, by enforced policy (Pod Security level) and decision.",
+        ["policy", "decision"], audit.admissions),
+      AuditCounters.family(
+        "garrison_audit_records_total", "Audit records appended, by kind and outcome.", ["kind", "outcome"], audit.records),
     ]
   }
 }

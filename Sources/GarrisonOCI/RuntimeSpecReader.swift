@@ -113,8 +113,10 @@ public enum RuntimeSpecReader {
     if let mounts = try o.objects("mounts") {
       var list: [RuntimeSpec.Mount] = []
       for m in mounts {
-        list.append(RuntimeSpec.Mount(destination: try required(m.str("destination")), type: try m.str("type"),
-                                      source: try m.str("source"), options: try m.strings("options")))
+        list.append(
+          RuntimeSpec.Mount(
+            destination: try required(m.str("destination")), type: try m.str("type"),
+            source: try m.str("source"), options: try m.strings("options")))
       }
       s.mounts = list
     }
@@ -129,20 +131,24 @@ public enum RuntimeSpecReader {
       guard let items = try o.objects(k) else { return nil }
       var out: [RuntimeSpec.Hook] = []
       for h in items {
-        out.append(RuntimeSpec.Hook(path: try required(h.str("path")), args: try h.strings("args"),
-                                    env: try h.strings("env"), timeout: try h.int("timeout")))
+        out.append(
+          RuntimeSpec.Hook(
+            path: try required(h.str("path")), args: try h.strings("args"),
+            env: try h.strings("env"), timeout: try h.int("timeout")))
       }
       return out
     }
-    return RuntimeSpec.Hooks(prestart: try list("prestart"), createRuntime: try list("createRuntime"),
-                             createContainer: try list("createContainer"), startContainer: try list("startContainer"),
-                             poststart: try list("poststart"), poststop: try list("poststop"))
+    return RuntimeSpec.Hooks(
+      prestart: try list("prestart"), createRuntime: try list("createRuntime"),
+      createContainer: try list("createContainer"), startContainer: try list("startContainer"),
+      poststart: try list("poststart"), poststop: try list("poststop"))
   }
 
   static func process(_ o: Obj) throws(Unsure) -> RuntimeSpec.Process {
     let u = try required(o.object("user"))
-    let user = RuntimeSpec.User(uid: try required(u.uint32("uid")), gid: try required(u.uint32("gid")),
-                                        umask: try u.uint32("umask"), additionalGids: try u.uint32s("additionalGids"))
+    let user = RuntimeSpec.User(
+      uid: try required(u.uint32("uid")), gid: try required(u.uint32("gid")),
+      umask: try u.uint32("umask"), additionalGids: try u.uint32s("additionalGids"))
     var capabilities: RuntimeSpec.Capabilities?
     if let c = try o.object("capabilities") {
       capabilities = RuntimeSpec.Capabilities(
@@ -153,8 +159,10 @@ public enum RuntimeSpecReader {
     if let items = try o.objects("rlimits") {
       var out: [RuntimeSpec.Rlimit] = []
       for r in items {
-        out.append(RuntimeSpec.Rlimit(type: try required(r.str("type")), soft: try required(r.uint64("soft")),
-                                              hard: try required(r.uint64("hard"))))
+        out.append(
+          RuntimeSpec.Rlimit(
+            type: try required(r.str("type")), soft: try required(r.uint64("soft")),
+            hard: try required(r.uint64("hard"))))
       }
       rlimits = out
     }
@@ -164,8 +172,9 @@ public enum RuntimeSpecReader {
       noNewPrivileges: try o.bool("noNewPrivileges"), apparmorProfile: try o.str("apparmorProfile"),
       oomScoreAdj: try o.int("oomScoreAdj"), selinuxLabel: try o.str("selinuxLabel"))
     if let c = try o.object("consoleSize") {
-      p.consoleSize = RuntimeSpec.ConsoleSize(height: try required(c.int("height")),
-                                                      width: try required(c.int("width")))
+      p.consoleSize = RuntimeSpec.ConsoleSize(
+        height: try required(c.int("height")),
+        width: try required(c.int("width")))
     }
     return p
   }
@@ -182,9 +191,11 @@ public enum RuntimeSpecReader {
     if let items = try o.objects("devices") {
       var out: [RuntimeSpec.Device] = []
       for d in items {
-        out.append(RuntimeSpec.Device(type: try required(d.str("type")), path: try required(d.str("path")),
-                                      major: try d.int64("major"), minor: try d.int64("minor"),
-                                      fileMode: try d.uint32("fileMode"), uid: try d.uint32("uid"), gid: try d.uint32("gid")))
+        out.append(
+          RuntimeSpec.Device(
+            type: try required(d.str("type")), path: try required(d.str("path")),
+            major: try d.int64("major"), minor: try d.int64("minor"),
+            fileMode: try d.uint32("fileMode"), uid: try d.uint32("uid"), gid: try d.uint32("gid")))
       }
       devices = out
     }
@@ -205,8 +216,10 @@ public enum RuntimeSpecReader {
     guard let items = try o.objects(k) else { return nil }
     var out: [RuntimeSpec.IDMapping] = []
     for m in items {
-      out.append(RuntimeSpec.IDMapping(containerID: try required(m.uint32("containerID")),
-                                       hostID: try required(m.uint32("hostID")), size: try required(m.uint32("size"))))
+      out.append(
+        RuntimeSpec.IDMapping(
+          containerID: try required(m.uint32("containerID")),
+          hostID: try required(m.uint32("hostID")), size: try required(m.uint32("size"))))
     }
     return out
   }
@@ -216,16 +229,19 @@ public enum RuntimeSpecReader {
     if let items = try o.objects("devices") {
       var out: [RuntimeSpec.DeviceCgroup] = []
       for d in items {
-        out.append(RuntimeSpec.DeviceCgroup(allow: try required(d.bool("allow")), type: try d.str("type"),
-                                            major: try d.int64("major"), minor: try d.int64("minor"),
-                                            access: try d.str("access")))
+        out.append(
+          RuntimeSpec.DeviceCgroup(
+            allow: try required(d.bool("allow")), type: try d.str("type"),
+            major: try d.int64("major"), minor: try d.int64("minor"),
+            access: try d.str("access")))
       }
       devices = out
     }
     var memory: RuntimeSpec.Memory?
     if let m = try o.object("memory") {
-      var v = RuntimeSpec.Memory(limit: try m.int64("limit"), reservation: try m.int64("reservation"),
-                                 swap: try m.int64("swap"))
+      var v = RuntimeSpec.Memory(
+        limit: try m.int64("limit"), reservation: try m.int64("reservation"),
+        swap: try m.int64("swap"))
       v.kernel = try m.int64("kernel")
       v.kernelTCP = try m.int64("kernelTCP")
       v.swappiness = try m.uint64("swappiness")
@@ -265,20 +281,25 @@ public enum RuntimeSpecReader {
         if let list = try sc.objects("args") {
           var a: [RuntimeSpec.SyscallArg] = []
           for arg in list {
-            a.append(RuntimeSpec.SyscallArg(index: try required(arg.uint32("index")), value: try required(arg.uint64("value")),
-                                            valueTwo: try arg.uint64("valueTwo"), op: try required(arg.str("op"))))
+            a.append(
+              RuntimeSpec.SyscallArg(
+                index: try required(arg.uint32("index")), value: try required(arg.uint64("value")),
+                valueTwo: try arg.uint64("valueTwo"), op: try required(arg.str("op"))))
           }
           args = a
         }
-        out.append(RuntimeSpec.Syscall(names: try required(sc.strings("names")), action: try required(sc.str("action")),
-                                       errnoRet: try sc.uint32("errnoRet"), args: args))
+        out.append(
+          RuntimeSpec.Syscall(
+            names: try required(sc.strings("names")), action: try required(sc.str("action")),
+            errnoRet: try sc.uint32("errnoRet"), args: args))
       }
       syscalls = out
     }
-    var s = RuntimeSpec.Seccomp(defaultAction: try required(o.str("defaultAction")),
-                                defaultErrnoRet: try o.uint32("defaultErrnoRet"),
-                                architectures: try o.strings("architectures"), flags: try o.strings("flags"),
-                                syscalls: syscalls)
+    var s = RuntimeSpec.Seccomp(
+      defaultAction: try required(o.str("defaultAction")),
+      defaultErrnoRet: try o.uint32("defaultErrnoRet"),
+      architectures: try o.strings("architectures"), flags: try o.strings("flags"),
+      syscalls: syscalls)
     s.listenerPath = try o.str("listenerPath")
     return s
   }

@@ -13,7 +13,7 @@ public enum UnsupportedSpecFields {
   ]
   static let linux: [(String, String)] = [
     ("intelRdt", "Intel RDT resource control"),
-("netDevices", "network devices moved into the container"),
+    ("netDevices", "network devices moved into the container"),
     ("memoryPolicy", "a NUMA memory policy"),
   ]
   static let mount: [(String, String)] = [

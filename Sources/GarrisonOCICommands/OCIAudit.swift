@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 import GarrisonAudit
 import GarrisonCore
@@ -106,8 +106,10 @@ enum OCIAudit {
       o["exited_early"] = .bool(report.exitedEarly)
       details = .object(o)
     }
-    try appendOverlappingSync(AuditEvent(kind: .enforcementReadback, outcome: report.passed ? .allowed : .denied,
-                                         object: object, details: details))
+    try appendOverlappingSync(
+      AuditEvent(
+        kind: .enforcementReadback, outcome: report.passed ? .allowed : .denied,
+        object: object, details: details))
   }
 
   /// One OCI hook run (`hook.run`: allowed when it exited 0, error otherwise), written before the command goes on:
@@ -122,12 +124,15 @@ enum OCIAudit {
     case .timedOut: timedOut = true
     case .spawnFailed, .waitFailed: break
     }
-    let details = AuditDetails.hookRun(hook: run.kind.rawValue, index: run.index, path: run.path, exitCode: exitCode,
-                                       signal: signal, timedOut: timedOut, message: run.message,
-                                       durationMicroseconds: run.durationMicroseconds)
-    try append(AuditEvent(kind: .hookRun, outcome: run.result.succeeded ? .allowed : .error,
-                          object: object(id: run.containerID, bundle: nil, annotations: run.annotations),
-                          details: details))
+    let details = AuditDetails.hookRun(
+      hook: run.kind.rawValue, index: run.index, path: run.path, exitCode: exitCode,
+      signal: signal, timedOut: timedOut, message: run.message,
+      durationMicroseconds: run.durationMicroseconds)
+    try append(
+      AuditEvent(
+        kind: .hookRun, outcome: run.result.succeeded ? .allowed : .error,
+        object: object(id: run.containerID, bundle: nil, annotations: run.annotations),
+        details: details))
   }
 
   /// A refused or failed operation.

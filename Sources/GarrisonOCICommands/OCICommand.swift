@@ -1,8 +1,8 @@
 import ArgumentParser
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 import GarrisonAudit
 import GarrisonCore
@@ -71,7 +71,8 @@ struct OCIGlobals: Equatable {
   func runtime() throws -> OCIRuntime {
     if systemdCgroup {
       // No systemd cgroup driver (a D-Bus client for transient scopes); the message says what to use instead.
-      let why = access("/run/systemd/system", F_OK) == 0
+      let why =
+        access("/run/systemd/system", F_OK) == 0
         ? "it has no systemd cgroup driver; configure the client for cgroupfs (containerd: SystemdCgroup = false; "
           + "podman: --cgroup-manager cgroupfs)"
         : "it has no systemd cgroup driver, and systemd is not running on this host (no /run/systemd/system)"
@@ -83,8 +84,11 @@ struct OCIGlobals: Equatable {
     OCIAudit.runtimeRoot = root
     var runtime = OCIRuntime(root: root, launcher: try InitLauncher.locate())
     runtime.onAttested = { report, record in
-      try OCIAudit.started(report, object: OCIAudit.object(id: report.containerID, bundle: record.bundle,
-                                                           annotations: record.annotations ?? [:]))
+      try OCIAudit.started(
+        report,
+        object: OCIAudit.object(
+          id: report.containerID, bundle: record.bundle,
+          annotations: record.annotations ?? [:]))
     }
     let globals = self
     runtime.onHookRun = { run in
@@ -96,26 +100,32 @@ struct OCIGlobals: Equatable {
       try OCIAudit.hookRun(run)
     }
     runtime.onGrantNotApplied = { id, bundle, annotations, field, names in
-      globals.report("\(field): \(names.joined(separator: ", ")) not raised: an ambient capability must be permitted "
-                       + "and inheritable (the container runs without it, as with runc and crun)", level: "warning")
-      try OCIAudit.append(AuditEvent(
-        kind: .enforcementFallback, outcome: .allowed,
-        object: OCIAudit.object(id: id, bundle: bundle, annotations: annotations),
-        details: AuditDetails.fallback(mechanism: "capabilities.ambient", requested: names.joined(separator: ","),
-                                       applied: "none",
-                                       reason: "\(field): not in both permitted and inheritable, so not raisable")))
+      globals.report(
+        "\(field): \(names.joined(separator: ", ")) not raised: an ambient capability must be permitted "
+          + "and inheritable (the container runs without it, as with runc and crun)", level: "warning")
+      try OCIAudit.append(
+        AuditEvent(
+          kind: .enforcementFallback, outcome: .allowed,
+          object: OCIAudit.object(id: id, bundle: bundle, annotations: annotations),
+          details: AuditDetails.fallback(
+            mechanism: "capabilities.ambient", requested: names.joined(separator: ","),
+            applied: "none",
+            reason: "\(field): not in both permitted and inheritable, so not raisable")))
     }
     runtime.onKernelMemoryHeld = { id, bundle, annotations, held in
       let limit = held.limit.map(String.init) ?? "none"
-      globals.report("linux.resources.memory.kernel \(held.kernel) not written: Linux has no separate kernel-memory "
-                       + "limit any more; kernel memory is charged to memory.limit (\(limit)), which holds it", level: "warning")
-      try OCIAudit.append(AuditEvent(
-        kind: .enforcementFallback, outcome: .allowed,
-        object: OCIAudit.object(id: id, bundle: bundle, annotations: annotations),
-        details: AuditDetails.fallback(mechanism: "memory.kernel", requested: String(held.kernel),
-                                       applied: "memory.limit \(limit)",
-                                       reason: "no separate kernel-memory limit in this kernel; kernel memory is charged "
-                                         + "to the memory limit, which is no higher than the ceiling asked for")))
+      globals.report(
+        "linux.resources.memory.kernel \(held.kernel) not written: Linux has no separate kernel-memory "
+          + "limit any more; kernel memory is charged to memory.limit (\(limit)), which holds it", level: "warning")
+      try OCIAudit.append(
+        AuditEvent(
+          kind: .enforcementFallback, outcome: .allowed,
+          object: OCIAudit.object(id: id, bundle: bundle, annotations: annotations),
+          details: AuditDetails.fallback(
+            mechanism: "memory.kernel", requested: String(held.kernel),
+            applied: "memory.limit \(limit)",
+            reason: "no separate kernel-memory limit in this kernel; kernel memory is charged "
+              + "to the memory limit, which is no higher than the ceiling asked for")))
     }
     return runtime
   }

@@ -1,8 +1,8 @@
 import ArgumentParser
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 import GarrisonAudit
 import GarrisonCore
@@ -17,7 +17,10 @@ struct OCIExec: ParsableCommand {
   @Option(name: [.short, .long], help: "process.json (OCI process object).") var process: String?
   @Flag(name: [.short, .long]) var detach = false
   @Option(name: .customLong("pid-file")) var pidFile: String?
-  @Flag(name: [.short, .long], help: "Allocate a terminal (a foreground exec proxies it to this terminal; with --detach, --console-socket receives it).") var tty = false
+  @Flag(
+    name: [.short, .long],
+    help: "Allocate a terminal (a foreground exec proxies it to this terminal; with --detach, --console-socket receives it).") var tty =
+    false
   @Option(name: .customLong("console-socket"), help: "Unix socket path that receives the pty master.")
   var consoleSocket: String?
   @Option(name: [.short, .long], help: "Extra environment variables.") var env: [String] = []
@@ -45,11 +48,13 @@ struct OCIExec: ParsableCommand {
       }
       if tty { proc.terminal = true }
       let bundle = try runtime.store.load(id).bundle
-      try OCIAudit.append(AuditEvent(
-        kind: .containerExec, outcome: .allowed, object: OCIAudit.object(id: id, bundle: bundle),
-        details: AuditDetails.containerExec(command: proc.args ?? [], uid: proc.user.uid, tty: tty)))
-      return try runtime.exec(id: id, process: proc, detach: detach, pidFile: pidFile.map(absolute),
-                              consoleSocket: consoleSocket.map(absolute), extraFDs: inherited.total)
+      try OCIAudit.append(
+        AuditEvent(
+          kind: .containerExec, outcome: .allowed, object: OCIAudit.object(id: id, bundle: bundle),
+          details: AuditDetails.containerExec(command: proc.args ?? [], uid: proc.user.uid, tty: tty)))
+      return try runtime.exec(
+        id: id, process: proc, detach: detach, pidFile: pidFile.map(absolute),
+        consoleSocket: consoleSocket.map(absolute), extraFDs: inherited.total)
     }
   }
 }

@@ -104,9 +104,10 @@ enum OCIFastPath {
 
   private static func create(_ flags: Set<String>, _ values: [String: String]) -> OCIVerbCall.Create? {
     guard let compat = compat(flags, values) else { return nil }
-    return OCIVerbCall.Create(bundle: values["bundle"] ?? ".", pidFile: values["pid-file"],
-                              consoleSocket: values["console-socket"], noPivot: flags.contains("no-pivot"),
-                              compat: compat)
+    return OCIVerbCall.Create(
+      bundle: values["bundle"] ?? ".", pidFile: values["pid-file"],
+      consoleSocket: values["console-socket"], noPivot: flags.contains("no-pivot"),
+      compat: compat)
   }
 
   private static func compat(_ flags: Set<String>, _ values: [String: String]) -> OCIClientCompat? {
@@ -157,8 +158,9 @@ enum OCIFastPath {
     }
 
     func values() -> OCIGlobals {
-      OCIGlobals(root: root ?? OCIGlobals.defaultRoot, log: log, logFormat: logFormat ?? "text", debug: debug,
-                 systemdCgroup: systemdCgroup)
+      OCIGlobals(
+        root: root ?? OCIGlobals.defaultRoot, log: log, logFormat: logFormat ?? "text", debug: debug,
+        systemdCgroup: systemdCgroup)
     }
   }
 

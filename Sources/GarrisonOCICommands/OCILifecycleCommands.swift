@@ -1,8 +1,8 @@
 import ArgumentParser
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 import GarrisonCore
 import GarrisonKernel
@@ -16,16 +16,20 @@ struct OCICreate: ParsableCommand {
   @OptionGroup var global: OCIGlobalOptions
   @Option(name: [.short, .long], help: "Bundle directory (config.json, rootfs).") var bundle: String = "."
   @Option(name: .customLong("pid-file"), help: "Write the container pid here.") var pidFile: String?
-  @Option(name: .customLong("console-socket"),
-          help: "Unix socket path that receives the pty master (SCM_RIGHTS) when process.terminal is true.")
+  @Option(
+    name: .customLong("console-socket"),
+    help: "Unix socket path that receives the pty master (SCM_RIGHTS) when process.terminal is true.")
   var consoleSocket: String?
   @Flag(name: .customLong("no-pivot"), help: "Use MS_MOVE + chroot instead of pivot_root.") var noPivot = false
   @OptionGroup var clientCompat: OCIClientCompatOptions
   @Argument var id: String
 
   var call: OCIVerbCall {
-    .create(global.values, id: id, OCIVerbCall.Create(bundle: bundle, pidFile: pidFile, consoleSocket: consoleSocket,
-                                                      noPivot: noPivot, compat: clientCompat.values))
+    .create(
+      global.values, id: id,
+      OCIVerbCall.Create(
+        bundle: bundle, pidFile: pidFile, consoleSocket: consoleSocket,
+        noPivot: noPivot, compat: clientCompat.values))
   }
   func run() throws { try call.execute() }
 }
@@ -45,16 +49,20 @@ struct OCIRun: ParsableCommand {
   @OptionGroup var global: OCIGlobalOptions
   @Option(name: [.short, .long]) var bundle: String = "."
   @Option(name: .customLong("pid-file")) var pidFile: String?
-  @Option(name: .customLong("console-socket"),
-          help: "Unix socket path that receives the pty master; required when process.terminal is true.")
+  @Option(
+    name: .customLong("console-socket"),
+    help: "Unix socket path that receives the pty master; required when process.terminal is true.")
   var consoleSocket: String?
   @Flag(name: .customLong("no-pivot")) var noPivot = false
   @Flag(name: [.short, .long], help: "Return once started.") var detach = false
   @OptionGroup var clientCompat: OCIClientCompatOptions
   @Argument var id: String
   var call: OCIVerbCall {
-    .run(global.values, id: id, OCIVerbCall.Create(bundle: bundle, pidFile: pidFile, consoleSocket: consoleSocket,
-                                                   noPivot: noPivot, compat: clientCompat.values), detach: detach)
+    .run(
+      global.values, id: id,
+      OCIVerbCall.Create(
+        bundle: bundle, pidFile: pidFile, consoleSocket: consoleSocket,
+        noPivot: noPivot, compat: clientCompat.values), detach: detach)
   }
   func run() throws { try call.execute() }
 }

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 import GarrisonCore
 import GarrisonOCI
@@ -21,8 +21,9 @@ enum OCIVerbCall: Equatable {
     var compat = OCIClientCompat()
 
     var options: OCIRuntime.CreateOptions {
-      .init(bundle: absolute(bundle), pidFile: pidFile.map(absolute), noPivot: noPivot,
-            consoleSocket: consoleSocket.map(absolute))
+      .init(
+        bundle: absolute(bundle), pidFile: pidFile.map(absolute), noPivot: noPivot,
+        consoleSocket: consoleSocket.map(absolute))
     }
   }
 

@@ -14,7 +14,9 @@ public struct SeccompPlan: Codable, Equatable, Sendable {
   public var logDenials: Bool
   /// SHA-256 of the compiled BPF program (libseccomp, binary-tree optimised) the runtime must load; nil when unconfined.
   public var bpfDigest: String?
-  public init(mode: String, profile: String?, explicit: Bool, policyDigest: String?, policyJSON: String?, logDenials: Bool, bpfDigest: String? = nil) {
+  public init(
+    mode: String, profile: String?, explicit: Bool, policyDigest: String?, policyJSON: String?, logDenials: Bool, bpfDigest: String? = nil
+  ) {
     self.bpfDigest = bpfDigest
     self.mode = mode
     self.profile = profile
@@ -69,7 +71,9 @@ public struct FilesystemPlan: Codable, Equatable, Sendable {
   /// `default` (null zero full random urandom tty ptmx) or `host` (privileged: every host device).
   public var devices: String
 
-  public init(readOnlyRootFilesystem: Bool, maskedPaths: [String], readonlyPaths: [String], procMount: String, sysfsReadOnly: Bool, devices: String) {
+  public init(
+    readOnlyRootFilesystem: Bool, maskedPaths: [String], readonlyPaths: [String], procMount: String, sysfsReadOnly: Bool, devices: String
+  ) {
     self.readOnlyRootFilesystem = readOnlyRootFilesystem
     self.maskedPaths = maskedPaths
     self.readonlyPaths = readonlyPaths
@@ -116,7 +120,10 @@ public struct ResourcePlan: Codable, Equatable, Sendable {
   public var memoryLimitBytes: Int64?
   public var pidsLimit: Int64?
 
-  public init(qosClass: String, cpuRequestMillis: Int64?, cpuLimitMillis: Int64?, cpuShares: UInt64, cpuWeight: UInt64, cpuQuota: Int64?, cpuPeriod: UInt64?, memoryRequestBytes: Int64?, memoryLimitBytes: Int64?, pidsLimit: Int64?) {
+  public init(
+    qosClass: String, cpuRequestMillis: Int64?, cpuLimitMillis: Int64?, cpuShares: UInt64, cpuWeight: UInt64, cpuQuota: Int64?,
+    cpuPeriod: UInt64?, memoryRequestBytes: Int64?, memoryLimitBytes: Int64?, pidsLimit: Int64?
+  ) {
     self.qosClass = qosClass
     self.cpuRequestMillis = cpuRequestMillis
     self.cpuLimitMillis = cpuLimitMillis

@@ -84,7 +84,10 @@ public struct ProcessPlan: Codable, Equatable, Sendable {
   public var execCanRaise: Bool
   public var rlimits: [RlimitPlan]
 
-  public init(command: [String]?, args: [String]?, env: [String], workingDir: String?, user: UserPlan, noNewPrivileges: Bool, capabilities: CapabilityPlan, capabilitiesAfterExec: CapabilityPlan, execCanRaise: Bool, rlimits: [RlimitPlan]) {
+  public init(
+    command: [String]?, args: [String]?, env: [String], workingDir: String?, user: UserPlan, noNewPrivileges: Bool,
+    capabilities: CapabilityPlan, capabilitiesAfterExec: CapabilityPlan, execCanRaise: Bool, rlimits: [RlimitPlan]
+  ) {
     self.command = command
     self.args = args
     self.env = env
@@ -114,7 +117,10 @@ public struct UserPlan: Codable, Equatable, Sendable {
   /// Whether the primary gid is looked up in the image's /etc/passwd at run time (no runAsGroup, uid from the manifest).
   public var primaryGroupFromImage: Bool
 
-  public init(uid: UInt32, gid: UInt32, supplementalGroups: [UInt32], supplementalGroupsPolicy: String, uidKnown: Bool, runAsNonRoot: Bool, imageUser: String?, primaryGroupFromImage: Bool) {
+  public init(
+    uid: UInt32, gid: UInt32, supplementalGroups: [UInt32], supplementalGroupsPolicy: String, uidKnown: Bool, runAsNonRoot: Bool,
+    imageUser: String?, primaryGroupFromImage: Bool
+  ) {
     self.uid = uid
     self.gid = gid
     self.supplementalGroups = supplementalGroups
@@ -133,8 +139,10 @@ public struct CapabilityPlan: Codable, Equatable, Sendable {
   public var effective: CapabilitySet
   public var inheritable: CapabilitySet
   public var ambient: CapabilitySet
-  public init(bounding: CapabilitySet, permitted: CapabilitySet, effective: CapabilitySet,
-              inheritable: CapabilitySet, ambient: CapabilitySet) {
+  public init(
+    bounding: CapabilitySet, permitted: CapabilitySet, effective: CapabilitySet,
+    inheritable: CapabilitySet, ambient: CapabilitySet
+  ) {
     self.bounding = bounding
     self.permitted = permitted
     self.effective = effective

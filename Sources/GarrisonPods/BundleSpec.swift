@@ -26,7 +26,8 @@ public enum BundleSpec {
     /// Removed settings as (mechanism, requested value), for `enforcement.fallback` audit events.
     public var removed: [(mechanism: String, requested: String)] = []
     public static func == (a: Notes, b: Notes) -> Bool {
-      a.messages == b.messages && a.removed.map(\.mechanism) == b.removed.map(\.mechanism) && a.removed.map(\.requested) == b.removed.map(\.requested)
+      a.messages == b.messages && a.removed.map(\.mechanism) == b.removed.map(\.mechanism)
+        && a.removed.map(\.requested) == b.removed.map(\.requested)
     }
   }
 
@@ -52,8 +53,10 @@ public enum BundleSpec {
     if let hostname, let uts, uts.path == nil { s.hostname = hostname } else { s.hostname = nil }
     var mounts = s.mounts ?? []
     for b in binds {
-      mounts.append(.init(destination: b.destination, type: "bind", source: b.source,
-                          options: ["rbind", "rprivate", b.readOnly ? "ro" : "rw"] + (b.dataOnly ? ["nosuid", "nodev", "noexec"] : [])))
+      mounts.append(
+        .init(
+          destination: b.destination, type: "bind", source: b.source,
+          options: ["rbind", "rprivate", b.readOnly ? "ro" : "rw"] + (b.dataOnly ? ["nosuid", "nodev", "noexec"] : [])))
     }
     s.mounts = mounts
     if runtime.isCrun {

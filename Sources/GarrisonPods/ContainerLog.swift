@@ -74,8 +74,9 @@ public enum CRILog {
     var t = time_t(ts.tv_sec)
     var tmv = tm()
     gmtime_r(&t, &tmv)
-    return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tmv.tm_year + 1900, tmv.tm_mon + 1, tmv.tm_mday,
-                  tmv.tm_hour, tmv.tm_min, tmv.tm_sec, ts.tv_nsec)
+    return String(
+      format: "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tmv.tm_year + 1900, tmv.tm_mon + 1, tmv.tm_mday,
+      tmv.tm_hour, tmv.tm_min, tmv.tm_sec, ts.tv_nsec)
   }
 
   /// One parsed log line.

@@ -59,8 +59,9 @@ public struct OCIRuntimeBinary: ContainerRuntime {
     let status = try waiter(pid)
     guard status == .exited(0) else {
       let why = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-      throw GarrisonError(.system, operation: "\((path as NSString).lastPathComponent) \(verb[0])",
-                          "cannot \(verb[0] == "run" ? "start" : "create") container \(id): \(status): \(Self.lastMessage(why))")
+      throw GarrisonError(
+        .system, operation: "\((path as NSString).lastPathComponent) \(verb[0])",
+        "cannot \(verb[0] == "run" ? "start" : "create") container \(id): \(status): \(Self.lastMessage(why))")
     }
     guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
       let cpid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -143,7 +144,8 @@ public enum RuntimeLocator {
       let p = "\(dir)/crun"
       if access(p, X_OK) == 0 { return p }
     }
-    throw GarrisonError(.notFound, "no OCI runtime: garrison-oci is not built beside \(exe.path) and crun is not in PATH; pass --runtime PATH")
+    throw GarrisonError(
+      .notFound, "no OCI runtime: garrison-oci is not built beside \(exe.path) and crun is not in PATH; pass --runtime PATH")
   }
 
   /// Whether a `garrison-oci` build already implements the runc command line (it is a stub until it does).

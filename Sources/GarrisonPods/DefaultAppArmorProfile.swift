@@ -11,9 +11,11 @@ import GarrisonLSM
 public enum DefaultAppArmorProfile {
   /// Loads the RuntimeDefault profile if one of `names` is it and the kernel lacks it; returns the profile
   /// when it was loaded now (the caller records the audit event).
-  public static func loadIfNeeded(names: Set<String>, policiesDirectory: String, host: HostLSM,
-                                  profilesPath: String = AppArmorLoader.profilesPath,
-                                  load: (AppArmorProfile) throws -> Void = { try AppArmorLoader.load($0) }) throws
+  public static func loadIfNeeded(
+    names: Set<String>, policiesDirectory: String, host: HostLSM,
+    profilesPath: String = AppArmorLoader.profilesPath,
+    load: (AppArmorProfile) throws -> Void = { try AppArmorLoader.load($0) }
+  ) throws
     -> AppArmorProfile?
   {
     guard host.appArmor else { return nil }
@@ -21,8 +23,10 @@ public enum DefaultAppArmorProfile {
     guard !wanted.isEmpty else { return nil }
     let profile = try AppArmorProfile.runtimeDefault(policyDirectory: policiesDirectory + "/apparmor")
     guard wanted == [profile.name] else {
-      throw GarrisonError(.unenforceable, "AppArmor profile \(wanted.sorted().joined(separator: ", ")) is not the one "
-                            + "Policies/apparmor renders (\(profile.name)); load it with apparmor_parser -r")
+      throw GarrisonError(
+        .unenforceable,
+        "AppArmor profile \(wanted.sorted().joined(separator: ", ")) is not the one "
+          + "Policies/apparmor renders (\(profile.name)); load it with apparmor_parser -r")
     }
     if AppArmorLoader.isEnforced(profile.name, path: profilesPath) { return nil }
     try load(profile)
@@ -31,12 +35,16 @@ public enum DefaultAppArmorProfile {
 
   /// `loadIfNeeded` for the profiles `record`'s containers ask for, recorded against the pod.
   @discardableResult
-  static func ensureLoaded(for record: PodRecord, policiesDirectory: String, host: HostLSM, audit: PodAudit,
-                           profilesPath: String = AppArmorLoader.profilesPath,
-                           load: (AppArmorProfile) throws -> Void = { try AppArmorLoader.load($0) }) throws -> String? {
+  static func ensureLoaded(
+    for record: PodRecord, policiesDirectory: String, host: HostLSM, audit: PodAudit,
+    profilesPath: String = AppArmorLoader.profilesPath,
+    load: (AppArmorProfile) throws -> Void = { try AppArmorLoader.load($0) }
+  ) throws -> String? {
     let names = Set(record.containers.compactMap { $0.spec.process?.apparmorProfile })
-    guard let profile = try loadIfNeeded(names: names, policiesDirectory: policiesDirectory, host: host,
-                                         profilesPath: profilesPath, load: load)
+    guard
+      let profile = try loadIfNeeded(
+        names: names, policiesDirectory: policiesDirectory, host: host,
+        profilesPath: profilesPath, load: load)
     else { return nil }
     try audit.profileLoaded(record, mechanism: "apparmor", profile: profile.name, sha256: profile.sha256)
     return profile.name

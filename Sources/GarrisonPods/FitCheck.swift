@@ -61,14 +61,17 @@ public struct FitCheck: Sendable {
     let usedMem = others.reduce(Int64(0)) { Self.add($0, $1.memoryBytes) }
     var problems: [String] = []
     if pod.cpuMillis > allocatableMilliCPU - usedCPU {
-      problems.append("Insufficient cpu: requests \(pod.cpuMillis)m, \(max(0, allocatableMilliCPU - usedCPU))m of \(allocatableMilliCPU)m left")
+      problems.append(
+        "Insufficient cpu: requests \(pod.cpuMillis)m, \(max(0, allocatableMilliCPU - usedCPU))m of \(allocatableMilliCPU)m left")
     }
     if pod.memoryBytes > allocatableMemory - usedMem {
-      problems.append("Insufficient memory: requests \(pod.memoryBytes) bytes, \(max(0, allocatableMemory - usedMem)) of \(allocatableMemory) left")
+      problems.append(
+        "Insufficient memory: requests \(pod.memoryBytes) bytes, \(max(0, allocatableMemory - usedMem)) of \(allocatableMemory) left")
     }
     if !problems.isEmpty {
-      throw GarrisonError(.refused, operation: "fit check", "pod \(name) does not fit on this host: " + problems.joined(separator: "; "),
-                          field: FieldPath("spec.containers[*].resources.requests"))
+      throw GarrisonError(
+        .refused, operation: "fit check", "pod \(name) does not fit on this host: " + problems.joined(separator: "; "),
+        field: FieldPath("spec.containers[*].resources.requests"))
     }
   }
 }

@@ -126,8 +126,9 @@ public enum KubernetesPodView {
     var t = time_t(date.timeIntervalSince1970.rounded(.down))
     var tm = tm()
     gmtime_r(&t, &tm)
-    return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1, Int(tm.tm_mday),
-                  Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
+    return String(
+      format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1, Int(tm.tm_mday),
+      Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
   }
 
   /// Parses what `time` writes (and RFC 3339 with fractions).
@@ -143,21 +144,31 @@ public enum KubernetesPodView {
     annotations["garrison.io/runtime"] = r.runtime.path
     if let sup = s.supervisor { annotations["garrison.io/supervisor-pid"] = "\(sup.pid)" + (v.supervised ? "" : " (gone)") }
     if let box = s.sandbox { annotations["garrison.io/sandbox-pid"] = "\(box.pid)" }
-    annotations["garrison.io/plan-digests"] = JSONValue.object(Dictionary(uniqueKeysWithValues: r.containers.map {
-      ($0.name, JSONValue.string($0.planDigest))
-    })).canonicalString
+    annotations["garrison.io/plan-digests"] =
+      JSONValue.object(
+        Dictionary(
+          uniqueKeysWithValues: r.containers.map {
+            ($0.name, JSONValue.string($0.planDigest))
+          })
+      ).canonicalString
     let meta = KubernetesPod.Metadata(
       name: r.name, namespace: r.namespace, uid: r.uid, creationTimestamp: time(r.createdAt),
       labels: (r.labels ?? [:]).isEmpty ? nil : r.labels, annotations: annotations,
-      deletionTimestamp: s.deletionTimestamp.map(time), deletionGracePeriodSeconds: s.deletionTimestamp == nil ? nil : s.deletionGracePeriodSeconds)
-    let statuses = r.containers.map { c in container(c, s.container(c.name) ?? ContainerStatus(name: c.name, role: c.role, runtimeID: r.runtimeID(c.name))) }
+      deletionTimestamp: s.deletionTimestamp.map(time),
+      deletionGracePeriodSeconds: s.deletionTimestamp == nil ? nil : s.deletionGracePeriodSeconds)
+    let statuses = r.containers.map { c in
+      container(c, s.container(c.name) ?? ContainerStatus(name: c.name, role: c.role, runtimeID: r.runtimeID(c.name)))
+    }
     let inits = zip(r.containers, statuses).filter { $0.0.role != "app" }.map(\.1)
     let apps = zip(r.containers, statuses).filter { $0.0.role == "app" }.map(\.1)
     let status = KubernetesPod.Status(
       phase: s.phase.rawValue,
-      conditions: s.conditions.isEmpty ? nil : s.conditions.map {
-        KubernetesPod.Condition(type: $0.type, status: $0.status, lastTransitionTime: time($0.lastTransitionTime), reason: $0.reason, message: $0.message)
-      },
+      conditions: s.conditions.isEmpty
+        ? nil
+        : s.conditions.map {
+          KubernetesPod.Condition(
+            type: $0.type, status: $0.status, lastTransitionTime: time($0.lastTransitionTime), reason: $0.reason, message: $0.message)
+        },
       message: s.message, reason: s.reason,
       hostIP: s.hostIP, hostIPs: s.hostIP.map { [.init(ip: $0)] },
       podIP: s.podIP, podIPs: s.podIP.map { [.init(ip: $0)] },
@@ -181,8 +192,10 @@ public enum KubernetesPodView {
     case .waiting: return .init(waiting: .init(reason: s.reason, message: s.message))
     case .running: return .init(running: .init(startedAt: s.startedAt.map(time)))
     case .terminated:
-      return .init(terminated: .init(exitCode: s.exitCode ?? 0, signal: s.signal, reason: s.reason, message: s.message,
-                                     startedAt: s.startedAt.map(time), finishedAt: s.finishedAt.map(time), containerID: containerID))
+      return .init(
+        terminated: .init(
+          exitCode: s.exitCode ?? 0, signal: s.signal, reason: s.reason, message: s.message,
+          startedAt: s.startedAt.map(time), finishedAt: s.finishedAt.map(time), containerID: containerID))
     }
   }
 
@@ -192,11 +205,12 @@ public enum KubernetesPodView {
     var spec = r.specJSON?.objectValue ?? [:]
     if r.specJSON == nil {
       func list(_ roles: Set<String>) -> JSONValue {
-        .array(r.containers.filter { roles.contains($0.role) }.map {
-          var o: [String: JSONValue] = ["name": .string($0.name), "image": .string($0.image)]
-          if $0.role == "sidecar" { o["restartPolicy"] = "Always" }
-          return .object(o)
-        })
+        .array(
+          r.containers.filter { roles.contains($0.role) }.map {
+            var o: [String: JSONValue] = ["name": .string($0.name), "image": .string($0.image)]
+            if $0.role == "sidecar" { o["restartPolicy"] = "Always" }
+            return .object(o)
+          })
       }
       spec["containers"] = list(["app"])
       if r.containers.contains(where: { $0.role != "app" }) { spec["initContainers"] = list(["init", "sidecar"]) }

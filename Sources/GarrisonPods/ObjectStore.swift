@@ -70,11 +70,13 @@ public struct ObjectStore: Sendable {
   }
 
   static func checkKey(_ k: String, _ o: ManifestObject) throws {
-    let ok = !k.isEmpty && k.count <= 253 && k != "." && k != ".." && !k.hasPrefix("..")
+    let ok =
+      !k.isEmpty && k.count <= 253 && k != "." && k != ".." && !k.hasPrefix("..")
       && k.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }
     if !ok {
-      throw GarrisonError(.invalid, "Invalid value: \"\(k)\": a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
-                          field: FieldPath("data"), at: o.location)
+      throw GarrisonError(
+        .invalid, "Invalid value: \"\(k)\": a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+        field: FieldPath("data"), at: o.location)
     }
   }
 }

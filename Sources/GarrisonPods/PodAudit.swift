@@ -31,8 +31,11 @@ public struct PodAudit: Sendable {
   /// `pod.admitted`, plus `host.namespace` and `hostpath.mount` for what the pod shares with the host.
   public func admitted(_ r: PodRecord) throws {
     let digests = r.containers.map(\.planDigest).joined(separator: ",")
-    var events = [AuditEvent(kind: .podAdmitted, outcome: .allowed, object: Self.object(r),
-                             details: AuditDetails.podAdmitted(planSHA256: digests, containers: r.containers.count))]
+    var events = [
+      AuditEvent(
+        kind: .podAdmitted, outcome: .allowed, object: Self.object(r),
+        details: AuditDetails.podAdmitted(planSHA256: digests, containers: r.containers.count))
+    ]
     var host: [String] = []
     if r.namespaces.hostNetwork { host.append("network") }
     if r.namespaces.hostPID { host.append("pid") }
@@ -44,8 +47,10 @@ public struct PodAudit: Sendable {
       for m in c.volumeMounts {
         guard let v = r.volumes.first(where: { $0.name == m.volume }), v.kind == .hostPath, let hp = v.hostPath else { continue }
         let source = m.subPath.map { hp + "/" + $0 } ?? hp
-        events.append(AuditEvent(kind: .hostPathMount, outcome: .allowed, object: Self.object(r, c.name),
-                                 details: AuditDetails.hostPathMount(hostPath: source, containerPath: m.mountPath, readOnly: m.readOnly)))
+        events.append(
+          AuditEvent(
+            kind: .hostPathMount, outcome: .allowed, object: Self.object(r, c.name),
+            details: AuditDetails.hostPathMount(hostPath: source, containerPath: m.mountPath, readOnly: m.readOnly)))
       }
     }
     try append(events)
@@ -54,8 +59,11 @@ public struct PodAudit: Sendable {
   /// `pod.refused` with the reason (fit check, policy, hostile volume, unsupported kind).
   public func refused(namespace: String, name: String, error: GarrisonError) throws {
     let check = error.fieldPath.map(\.description) ?? error.operation
-    try append([AuditEvent(kind: .podRefused, outcome: .denied, object: Self.object(namespace: namespace, name: name),
-                           details: AuditDetails.podRefused(checks: [(id: check.isEmpty ? error.code.rawValue : check, message: error.message)]))])
+    try append([
+      AuditEvent(
+        kind: .podRefused, outcome: .denied, object: Self.object(namespace: namespace, name: name),
+        details: AuditDetails.podRefused(checks: [(id: check.isEmpty ? error.code.rawValue : check, message: error.message)]))
+    ])
   }
 
   /// `container.started` with what the bundle's config asks the runtime to apply.
@@ -84,31 +92,46 @@ public struct PodAudit: Sendable {
     case .exited(let e): code = e
     case .signaled(let s): signal = s
     }
-    var events = [AuditEvent(kind: .containerExited, outcome: code == 0 ? .allowed : .error, object: Self.object(r, c),
-                             details: AuditDetails.containerExited(exitCode: code, signal: signal))]
+    var events = [
+      AuditEvent(
+        kind: .containerExited, outcome: code == 0 ? .allowed : .error, object: Self.object(r, c),
+        details: AuditDetails.containerExited(exitCode: code, signal: signal))
+    ]
     if let n = oomKills, n > 0 {
-      events.append(AuditEvent(kind: .containerOOMKilled, outcome: .error, object: Self.object(r, c),
-                               details: AuditDetails.oomKilled(cgroup: cgroup, previous: 0, current: Int64(n))))
+      events.append(
+        AuditEvent(
+          kind: .containerOOMKilled, outcome: .error, object: Self.object(r, c),
+          details: AuditDetails.oomKilled(cgroup: cgroup, previous: 0, current: Int64(n))))
     }
     try append(events)
   }
 
   /// `lsm.profile_loaded`: Garrison's RuntimeDefault AppArmor profile loaded into the kernel for this pod.
   public func profileLoaded(_ r: PodRecord, mechanism: String, profile: String, sha256: String) throws {
-    try append([AuditEvent(kind: .lsmProfileLoaded, outcome: .allowed, object: Self.object(r),
-                           details: AuditDetails.profileLoaded(mechanism: mechanism, profile: profile, sha256: sha256))])
+    try append([
+      AuditEvent(
+        kind: .lsmProfileLoaded, outcome: .allowed, object: Self.object(r),
+        details: AuditDetails.profileLoaded(mechanism: mechanism, profile: profile, sha256: sha256))
+    ])
   }
 
   /// `enforcement.fallback`: a setting the runtime could not take and that Garrison removed.
   /// `probe.killed`: the supervisor is killing a container whose liveness or startup probe failed.
   public func probeKilled(_ r: PodRecord, _ c: String, probe: ProbeKind, failures: Int, message: String, grace: Double) throws {
-    try append([AuditEvent(kind: .probeKilled, outcome: .allowed, object: Self.object(r, c),
-                           details: AuditDetails.probeKilled(probe: probe.rawValue, failures: failures, message: message,
-                                                             signal: "SIGTERM", graceSeconds: grace))])
+    try append([
+      AuditEvent(
+        kind: .probeKilled, outcome: .allowed, object: Self.object(r, c),
+        details: AuditDetails.probeKilled(
+          probe: probe.rawValue, failures: failures, message: message,
+          signal: "SIGTERM", graceSeconds: grace))
+    ])
   }
 
   public func fallback(_ r: PodRecord, _ c: String, mechanism: String, requested: String, reason: String) throws {
-    try append([AuditEvent(kind: .enforcementFallback, outcome: .allowed, object: Self.object(r, c),
-                           details: AuditDetails.fallback(mechanism: mechanism, requested: requested, applied: "none", reason: reason))])
+    try append([
+      AuditEvent(
+        kind: .enforcementFallback, outcome: .allowed, object: Self.object(r, c),
+        details: AuditDetails.fallback(mechanism: mechanism, requested: requested, applied: "none", reason: reason))
+    ])
   }
 }

@@ -21,8 +21,10 @@ public struct ResolvedImage: Sendable, Equatable {
   public var user: String?
   /// Kubernetes' `imageID` for it (the stored manifest's digest); nil for a plain directory.
   public var id: String?
-  public init(lowerdirs: [String], entrypoint: [String]? = nil, cmd: [String]? = nil, env: [String] = [], workingDir: String? = nil,
-              user: String? = nil) {
+  public init(
+    lowerdirs: [String], entrypoint: [String]? = nil, cmd: [String]? = nil, env: [String] = [], workingDir: String? = nil,
+    user: String? = nil
+  ) {
     self.user = user
     self.lowerdirs = lowerdirs
     self.entrypoint = entrypoint
@@ -56,9 +58,11 @@ public struct ApplyOptions: Sendable {
   /// Skip the resource fit check (never by default).
   public var skipFitCheck = false
 
-  public init(runtimePath: String, images: any ImageResolver, network: NetworkConfig = NetworkConfig(mode: "bridge"),
-              backoff: BackoffPolicy = BackoffPolicy(), compiler: CompilerOptions = CompilerOptions(),
-              supervisorExecutable: String) {
+  public init(
+    runtimePath: String, images: any ImageResolver, network: NetworkConfig = NetworkConfig(mode: "bridge"),
+    backoff: BackoffPolicy = BackoffPolicy(), compiler: CompilerOptions = CompilerOptions(),
+    supervisorExecutable: String
+  ) {
     self.runtimePath = runtimePath
     self.images = images
     self.network = network
@@ -81,15 +85,19 @@ public struct PodBuilder {
 
   public func build(_ object: ManifestObject) throws -> PodRecord {
     guard let pod = object.pod, object.kind == "Pod" else {
-      throw GarrisonError(.refused, "\(object.kind) is not supported by garrison apply: it runs Pods, Deployments, ReplicaSets and Jobs (see docs/workloads.md)",
-                          field: FieldPath("kind"), at: object.location)
+      throw GarrisonError(
+        .refused,
+        "\(object.kind) is not supported by garrison apply: it runs Pods, Deployments, ReplicaSets and Jobs (see docs/workloads.md)",
+        field: FieldPath("kind"), at: object.location)
     }
     guard let name = object.metadata.name else {
-      throw GarrisonError(.invalid, "Required value: metadata.name (generateName is not supported)", field: FieldPath("metadata.name"), at: object.location)
+      throw GarrisonError(
+        .invalid, "Required value: metadata.name (generateName is not supported)", field: FieldPath("metadata.name"), at: object.location)
     }
     let spec = pod.spec
     if !spec.ephemeralContainers.isEmpty {
-      throw GarrisonError(.refused, "ephemeralContainers cannot be created by apply", field: FieldPath("spec.ephemeralContainers"), at: object.location)
+      throw GarrisonError(
+        .refused, "ephemeralContainers cannot be created by apply", field: FieldPath("spec.ephemeralContainers"), at: object.location)
     }
     let compiled = try PolicyCompiler(options: options.compiler).compile(object)
     let uid = compiled.first?.plan.pod.uid ?? UUID().uuidString.lowercased()
@@ -117,7 +125,9 @@ public struct PodBuilder {
         if !u.uidKnown, let name = u.imageUser ?? image.user, !name.isEmpty {
           let (uid, gid) = try ImageUser.resolve(name, lowerdirs: image.lowerdirs, field: field + ".image")
           if u.runAsNonRoot && uid == 0 {
-            throw GarrisonError(.refused, "image \(c.image ?? "") runs as root (User \(name)) and runAsNonRoot is set", field: FieldPath(field + ".securityContext.runAsNonRoot"))
+            throw GarrisonError(
+              .refused, "image \(c.image ?? "") runs as root (User \(name)) and runAsNonRoot is set",
+              field: FieldPath(field + ".securityContext.runAsNonRoot"))
           }
           p.user.uid = uid
           if u.primaryGroupFromImage, let gid { p.user.gid = gid }
@@ -128,7 +138,8 @@ public struct PodBuilder {
       for (j, m) in c.volumeMounts.enumerated() {
         let mf = "\(field).volumeMounts[\(j)]"
         if m.subPathExpr != nil {
-          throw GarrisonError(.refused, "subPathExpr is not supported", field: FieldPath(mf + ".subPathExpr"), at: object.location(of: FieldPath(mf)))
+          throw GarrisonError(
+            .refused, "subPathExpr is not supported", field: FieldPath(mf + ".subPathExpr"), at: object.location(of: FieldPath(mf)))
         }
         if let sub = m.subPath, !sub.isEmpty {
           do { try SubPath.validate(sub, field: mf + ".subPath") } catch var e as GarrisonError {
@@ -180,8 +191,9 @@ public struct PodBuilder {
     var record = PodRecord(
       namespace: object.namespace, name: name, uid: uid, restartPolicy: spec.restartPolicy ?? "Always",
       containers: containers, volumes: volumes, network: network,
-      namespaces: SandboxNamespaces(hostNetwork: spec.hostNetwork == true, hostIPC: spec.hostIPC == true,
-                                    hostPID: spec.hostPID == true, sharePID: spec.shareProcessNamespace == true),
+      namespaces: SandboxNamespaces(
+        hostNetwork: spec.hostNetwork == true, hostIPC: spec.hostIPC == true,
+        hostPID: spec.hostPID == true, sharePID: spec.shareProcessNamespace == true),
       runtime: RuntimeConfig(path: options.runtimePath, root: PodPaths.runtimeRoot(root)), backoff: options.backoff,
       terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? 30, requests: FitCheck.requests(spec),
       fsGroup: fsGroup, hostname: spec.hostname ?? name, labels: object.metadata.labels.isEmpty ? nil : object.metadata.labels)
@@ -234,8 +246,9 @@ public struct PodBuilder {
         let stored = try store.load(kind: kind, namespace: object.namespace, name: src.name)
         guard let stored else {
           if src.optional { out.append(r); continue }
-          throw GarrisonError(.notFound, "\(kind) \"\(src.name)\" not found in namespace \(object.namespace) (apply it first or in the same file)",
-                              field: FieldPath(field + "." + v.sourceType), at: loc)
+          throw GarrisonError(
+            .notFound, "\(kind) \"\(src.name)\" not found in namespace \(object.namespace) (apply it first or in the same file)",
+            field: FieldPath(field + "." + v.sourceType), at: loc)
         }
         let mode = UInt32(src.defaultMode ?? 0o644)
         if src.items.isEmpty {
@@ -246,15 +259,17 @@ public struct PodBuilder {
             try SubPath.validate(item.path, field: itemField + ".path")
             guard let d = stored.data[item.key] else {
               if src.optional { continue }
-              throw GarrisonError(.notFound, "key \"\(item.key)\" not found in \(kind) \(src.name)", field: FieldPath(itemField + ".key"), at: loc)
+              throw GarrisonError(
+                .notFound, "key \"\(item.key)\" not found in \(kind) \(src.name)", field: FieldPath(itemField + ".key"), at: loc)
             }
             r.files.append(ProjectedFile(path: item.path, content: d, mode: UInt32(item.mode ?? Int32(mode))))
           }
         }
         out.append(r)
       default:
-        throw GarrisonError(.refused, "volume type \(v.sourceType) is not supported by the garrison pod runner (emptyDir, hostPath, configMap, secret are)",
-                            field: FieldPath(field), at: loc)
+        throw GarrisonError(
+          .refused, "volume type \(v.sourceType) is not supported by the garrison pod runner (emptyDir, hostPath, configMap, secret are)",
+          field: FieldPath(field), at: loc)
       }
     }
     return out

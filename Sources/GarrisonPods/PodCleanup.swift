@@ -13,7 +13,8 @@ public enum PodCleanup {
       try stopLeftovers(record: record, status: status, paths: paths, errors: &errors)
     } else {
       do {
-        try PodNetwork(config: record.network).releaseLeases(owner: PodNetwork.owner(root: paths.root, namespace: record.namespace, name: record.name))
+        try PodNetwork(config: record.network).releaseLeases(
+          owner: PodNetwork.owner(root: paths.root, namespace: record.namespace, name: record.name))
       } catch {
         errors.append("network: \(error)")
       }
@@ -28,7 +29,8 @@ public enum PodCleanup {
       errors.append("cgroups: \(error)")
     }
     if !errors.isEmpty {
-      throw GarrisonError(.system, operation: "delete", "cleanup of \(record.namespace)/\(record.name) incomplete: " + errors.joined(separator: "; "))
+      throw GarrisonError(
+        .system, operation: "delete", "cleanup of \(record.namespace)/\(record.name) incomplete: " + errors.joined(separator: "; "))
     }
   }
 
@@ -62,7 +64,8 @@ public enum PodCleanup {
     do {
       let network = PodNetwork(config: record.network)
       try network.releaseLeases(owner: PodNetwork.owner(root: paths.root, namespace: record.namespace, name: record.name))
-      try network.tearDown(ip: status?.hostVeth == nil ? nil : status?.podIP, veth: status?.hostVeth ?? PodNetwork.hostVeth(uid: record.uid, root: paths.root))
+      try network.tearDown(
+        ip: status?.hostVeth == nil ? nil : status?.podIP, veth: status?.hostVeth ?? PodNetwork.hostVeth(uid: record.uid, root: paths.root))
     } catch {
       errors.append("network: \(error)")
     }

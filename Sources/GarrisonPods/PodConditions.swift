@@ -12,11 +12,13 @@ extension PodStatus {
     let sidecars = containers.filter { $0.role == "sidecar" }
     let regular = containers.filter { $0.role == "sidecar" || $0.role == "app" }
     // Once initialized, a pod stays initialized (a sidecar restarting does not undo it).
-    let incomplete = inits.filter { !($0.state.kind == .terminated && $0.state.exitCode == 0) }.map(\.name)
+    let incomplete =
+      inits.filter { !($0.state.kind == .terminated && $0.state.exitCode == 0) }.map(\.name)
       + sidecars.filter { !$0.started }.map(\.name)
     let initialized = condition("Initialized")?.isTrue == true || incomplete.isEmpty
-    set("Initialized", initialized, at: now, reason: initialized ? nil : "ContainersNotInitialized",
-        message: initialized ? nil : "containers with incomplete status: [\(incomplete.joined(separator: " "))]")
+    set(
+      "Initialized", initialized, at: now, reason: initialized ? nil : "ContainersNotInitialized",
+      message: initialized ? nil : "containers with incomplete status: [\(incomplete.joined(separator: " "))]")
     let unready = regular.filter { !$0.ready }.map(\.name)
     let ready: Bool
     let reason: String?
@@ -26,7 +28,9 @@ extension PodStatus {
     } else if phase == .unknown {
       (ready, reason, message) = (false, "SupervisorLost", "the pod's supervisor is gone; its containers are not watched")
     } else if !initialized {
-      (ready, reason, message) = (false, "ContainersNotInitialized", "containers with incomplete status: [\(incomplete.joined(separator: " "))]")
+      (ready, reason, message) = (
+        false, "ContainersNotInitialized", "containers with incomplete status: [\(incomplete.joined(separator: " "))]"
+      )
     } else if !unready.isEmpty {
       (ready, reason, message) = (false, "ContainersNotReady", "containers with unready status: [\(unready.joined(separator: " "))]")
     } else {

@@ -44,7 +44,8 @@ public struct PodExec: Sendable {
     var notice: String?
     if let container {
       guard let c = record.containers.first(where: { $0.name == container }) else {
-        throw GarrisonError(.notFound, "container \"\(container)\" not found in pod \"\(pod)\"; choose one of: \(Self.containerList(record))")
+        throw GarrisonError(
+          .notFound, "container \"\(container)\" not found in pod \"\(pod)\"; choose one of: \(Self.containerList(record))")
       }
       chosen = c
     } else {
@@ -54,10 +55,12 @@ public struct PodExec: Sendable {
       chosen = c
       if record.containers.count > 1 { notice = "Defaulted container \"\(c.name)\" out of: \(Self.containerList(record))" }
     }
-    let status = view.status.container(chosen.name) ?? ContainerStatus(name: chosen.name, role: chosen.role, runtimeID: record.runtimeID(chosen.name))
+    let status =
+      view.status.container(chosen.name) ?? ContainerStatus(name: chosen.name, role: chosen.role, runtimeID: record.runtimeID(chosen.name))
     guard view.supervised, status.state.kind == .running else {
       let state = status.state.kind == .terminated ? "terminated" : (status.state.kind == .waiting ? "waiting" : "not supervised")
-      let why = chosen.role == "init" && status.state.kind == .terminated
+      let why =
+        chosen.role == "init" && status.state.kind == .terminated
         ? "init container \"\(chosen.name)\" has finished" : "container \"\(chosen.name)\" is not running (\(state))"
       throw GarrisonError(.refused, "cannot exec into pod \"\(pod)\": \(why)")
     }
@@ -88,16 +91,19 @@ public struct PodExec: Sendable {
     let audit = try PodAudit(root: manager.root)
     let user = target.container.spec.process?.user
     let object = AuditObject(namespace: record.namespace, pod: record.name, podUID: record.uid, container: target.container.name)
-    let started = AuditEvent(kind: .execStarted, outcome: .allowed, object: object, details: AuditDetails.execStarted(
-      command: command, tty: tty, stdin: stdin, uid: user?.uid ?? 0, gid: user?.gid ?? 0,
-      groups: user?.additionalGids ?? [], planSHA256: target.container.planDigest))
+    let started = AuditEvent(
+      kind: .execStarted, outcome: .allowed, object: object,
+      details: AuditDetails.execStarted(
+        command: command, tty: tty, stdin: stdin, uid: user?.uid ?? 0, gid: user?.gid ?? 0,
+        groups: user?.additionalGids ?? [], planSHA256: target.container.planDigest))
     try audit.append([started])  // an unrecorded exec does not run
     var env = ProcessInfo.processInfo.environment
     env["GARRISON_AUDIT_DIR"] = AuditPaths.directory(root: manager.root)
     let clock = ContinuousClock.now
-    let pid = try Spawn.start(Self.runtimeArguments(target, command: command, tty: tty),
-                              io: SpawnIO(stdin: stdin ? 0 : nil, stdout: 1, stderr: 2),
-                              environment: env.map { "\($0.key)=\($0.value)" })
+    let pid = try Spawn.start(
+      Self.runtimeArguments(target, command: command, tty: tty),
+      io: SpawnIO(stdin: stdin ? 0 : nil, stdout: 1, stderr: 2),
+      environment: env.map { "\($0.key)=\($0.value)" })
     // Ctrl-C in a cooked terminal signals the whole foreground group: the runtime forwards it to the command,
     // and this process stays to collect the status.
     let ignored = [SIGINT, SIGQUIT, SIGTERM, SIGHUP].map { ($0, signal($0, SIG_IGN)) }
@@ -110,19 +116,29 @@ public struct PodExec: Sendable {
     case .exited(let c): (code, sig) = (c, nil)  // the runtime reports a signalled command as 128+N
     case .signaled(let s): (code, sig) = (128 + s, s)
     }
-    try audit.append([AuditEvent(kind: .execEnded, outcome: .allowed, object: object, details: AuditDetails.execEnded(
-      command: command, exitCode: code, signal: sig, durationMicroseconds: micros))])
+    try audit.append([
+      AuditEvent(
+        kind: .execEnded, outcome: .allowed, object: object,
+        details: AuditDetails.execEnded(
+          command: command, exitCode: code, signal: sig, durationMicroseconds: micros))
+    ])
     return code ?? 1
   }
 
   /// Records an exec refused before anything ran (unknown or stopped container, bad command).
-  public func refused(namespace: String, pod: String, container: String?, command: [String], tty: Bool, stdin: Bool,
-                      error: GarrisonError) {
+  public func refused(
+    namespace: String, pod: String, container: String?, command: [String], tty: Bool, stdin: Bool,
+    error: GarrisonError
+  ) {
     let object = AuditObject(namespace: namespace, pod: pod, container: container)
     do {
-      try PodAudit(root: manager.root).append([AuditEvent(kind: .execStarted, outcome: .denied, object: object,
-        details: AuditDetails.execStarted(command: command, tty: tty, stdin: stdin, uid: 0, gid: 0, groups: [],
-                                          planSHA256: "", reason: error.message))])
+      try PodAudit(root: manager.root).append([
+        AuditEvent(
+          kind: .execStarted, outcome: .denied, object: object,
+          details: AuditDetails.execStarted(
+            command: command, tty: tty, stdin: stdin, uid: 0, gid: 0, groups: [],
+            planSHA256: "", reason: error.message))
+      ])
     } catch {
       StandardError.write("garrison: warning: cannot audit the refused exec: \(error)\n")
     }

@@ -56,13 +56,17 @@ public struct PodManager: Sendable {
   /// Admits a built pod: AppArmor profile, the fit check and the name reservation under the root lock, the
   /// `pod.admitted` event, the supervisor. Workload controllers start their pods through here too.
   public func admit(record: PodRecord, options: ApplyOptions, waitReady: Double, audit: PodAudit) throws -> String {
-    try DefaultAppArmorProfile.ensureLoaded(for: record, policiesDirectory: options.compiler.policiesDirectory,
-                                            host: HostLSM.detect(), audit: audit)
+    try DefaultAppArmorProfile.ensureLoaded(
+      for: record, policiesDirectory: options.compiler.policiesDirectory,
+      host: HostLSM.detect(), audit: audit)
     let p = paths(record.namespace, record.name)
     let outcome: String = try withRootLock {
       if let existing = try JSONFile.read(PodRecord.self, from: p.record) {
         if let v = try view(record.namespace, record.name), v.status.phase == .unknown {
-          throw GarrisonError(.refused, "pod \(record.namespace)/\(record.name) exists but its supervisor is gone (\(v.status.message ?? "")); delete it, then apply again")
+          throw GarrisonError(
+            .refused,
+            "pod \(record.namespace)/\(record.name) exists but its supervisor is gone (\(v.status.message ?? "")); delete it, then apply again"
+          )
         }
         var a = existing
         var b = record
@@ -70,7 +74,8 @@ public struct PodManager: Sendable {
         a.uid = b.uid
         b.runtime = a.runtime
         if a == b { return "unchanged" }
-        throw GarrisonError(.refused, "pod \(record.namespace)/\(record.name) already exists with a different spec; pods are immutable: delete it first")
+        throw GarrisonError(
+          .refused, "pod \(record.namespace)/\(record.name) already exists with a different spec; pods are immutable: delete it first")
       }
       if !options.skipFitCheck {
         let others = try list(namespace: nil).filter { !$0.status.phase.isTerminal }.map(\.record.requests)
@@ -84,9 +89,11 @@ public struct PodManager: Sendable {
       }
       for c in record.containers { try FS.mkdirs(p.bundle(c.name)) }
       try JSONFile.write(record, to: p.record, mode: 0o600)  // holds secret volume contents
-      var initial = PodStatus(phase: .pending, containers: record.containers.map {
-        ContainerStatus(name: $0.name, role: $0.role, runtimeID: record.runtimeID($0.name))
-      })
+      var initial = PodStatus(
+        phase: .pending,
+        containers: record.containers.map {
+          ContainerStatus(name: $0.name, role: $0.role, runtimeID: record.runtimeID($0.name))
+        })
       initial.events.append(PodEvent(type: "Normal", reason: "Scheduled", message: "accepted by garrison apply"))
       initial.refreshConditions(now: record.createdAt, scheduledAt: record.createdAt)
       try JSONFile.write(initial, to: p.status)
@@ -121,9 +128,12 @@ public struct PodManager: Sendable {
     // A clean environment: a fixed PATH for the tools it runs (unshare, ip, nsenter, the runtime), nothing
     // else from the caller (no LD_PRELOAD and the like in a root process that outlives the command).
     var env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8"]
-    for key in ["GARRISON_POLICIES", "GARRISON_TRACE_PHASES"] { if let v = ProcessInfo.processInfo.environment[key] { env.append("\(key)=\(v)") } }
-    _ = try Spawn.start([executable, "supervise", "--root", root, "--namespace", p.namespace, "--name", p.name],
-                        io: SpawnIO(stdout: fd, stderr: fd), newSession: true, environment: env)
+    for key in ["GARRISON_POLICIES", "GARRISON_TRACE_PHASES"] {
+      if let v = ProcessInfo.processInfo.environment[key] { env.append("\(key)=\(v)") }
+    }
+    _ = try Spawn.start(
+      [executable, "supervise", "--root", root, "--namespace", p.namespace, "--name", p.name],
+      io: SpawnIO(stdout: fd, stderr: fd), newSession: true, environment: env)
   }
 
   /// Runs under an exclusive lock on `<root>/pods.lock` (fit check and name reservation are atomic).
@@ -179,8 +189,9 @@ public struct PodManager: Sendable {
       for i in status.containers.indices where status.containers[i].state.kind == .running {
         let pid = status.containers[i].pid ?? 0
         if pid <= 0 || kill(pid, 0) != 0 {
-          status.containers[i].state = ContainerStateInfo(kind: .terminated, reason: "ContainerStatusUnknown",
-                                                          message: "the container could not be located when the pod was checked", exitCode: 137)
+          status.containers[i].state = ContainerStateInfo(
+            kind: .terminated, reason: "ContainerStatusUnknown",
+            message: "the container could not be located when the pod was checked", exitCode: 137)
         }
       }
       for i in status.containers.indices where status.containers[i].role != "init" { status.containers[i].ready = false }

@@ -14,8 +14,10 @@ public struct PodNetwork {
   public let leaseDirectory: String
   let run: ([String]) throws -> String
 
-  public init(config: NetworkConfig, leaseDirectory: String = "/run/garrison/ipam",
-              run: @escaping ([String]) throws -> String = { try Spawn.check($0) }) {
+  public init(
+    config: NetworkConfig, leaseDirectory: String = "/run/garrison/ipam",
+    run: @escaping ([String]) throws -> String = { try Spawn.check($0) }
+  ) {
     self.config = config
     self.leaseDirectory = leaseDirectory + "/" + config.bridge
     self.run = run
@@ -137,10 +139,12 @@ extension NetworkConfig {
   /// directory, so it must be a plain file name.
   public static func validateBridge(_ name: String) throws {
     let bytes = Array(name.utf8)
-    let ok = (1...15).contains(bytes.count) && name != "." && name != ".." && bytes.first != UInt8(ascii: "-")
+    let ok =
+      (1...15).contains(bytes.count) && name != "." && name != ".." && bytes.first != UInt8(ascii: "-")
       && bytes.allSatisfy { b in b > 0x20 && b < 0x7f && b != UInt8(ascii: "/") && b != UInt8(ascii: ":") }
     guard ok else {
-      throw GarrisonError(.usage, "invalid bridge name \"\(ContainedPath.printable(name))\" (1-15 characters, no '/', ':', spaces; not starting with '-')")
+      throw GarrisonError(
+        .usage, "invalid bridge name \"\(ContainedPath.printable(name))\" (1-15 characters, no '/', ':', spaces; not starting with '-')")
     }
   }
 }

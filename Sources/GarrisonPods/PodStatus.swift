@@ -20,8 +20,10 @@ public struct ContainerStateInfo: Codable, Sendable, Equatable {
   public var startedAt: Date?
   public var finishedAt: Date?
 
-  public init(kind: Kind, reason: String? = nil, message: String? = nil, exitCode: Int32? = nil, signal: Int32? = nil,
-              startedAt: Date? = nil, finishedAt: Date? = nil) {
+  public init(
+    kind: Kind, reason: String? = nil, message: String? = nil, exitCode: Int32? = nil, signal: Int32? = nil,
+    startedAt: Date? = nil, finishedAt: Date? = nil
+  ) {
     self.kind = kind
     self.reason = reason
     self.message = message

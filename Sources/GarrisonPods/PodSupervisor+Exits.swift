@@ -29,15 +29,17 @@ extension PodSupervisor {
       let i = index(name)
       var signal: Int32?
       if case .signaled(let s) = exit { signal = s }
-      status.containers[i].state = ContainerStateInfo(kind: .terminated, reason: reason, exitCode: code, signal: signal,
-                                                      startedAt: r.startedAt, finishedAt: Date())
+      status.containers[i].state = ContainerStateInfo(
+        kind: .terminated, reason: reason, exitCode: code, signal: signal,
+        startedAt: r.startedAt, finishedAt: Date())
       status.containers[i].pid = nil
       status.containers[i].started = false
       probing[name] = nil
       killDeadline[name] = nil
       status.containers[i].ready = c.role == "init" && code == 0
-      event(code == 0 ? "Normal" : "Warning", reason == "Completed" ? "Completed" : reason,
-            "container \(name) \(exit)" + (oom ? " (memory limit reached: OOM killer)" : ""))
+      event(
+        code == 0 ? "Normal" : "Warning", reason == "Completed" ? "Completed" : reason,
+        "container \(name) \(exit)" + (oom ? " (memory limit reached: OOM killer)" : ""))
       if PodSyncDecision.backsOff(role: .init(record: c.role), policy: restartPolicy, exitCode: code) {
         bumpBackoff(name, ranFor: Date().timeIntervalSince(r.startedAt))
       }
@@ -146,7 +148,8 @@ extension PodSupervisor {
       status.sandbox = nil
     }
     do {
-      try PodNetwork(config: record.network, run: { [reaper] in try Spawn.check($0, wait: reaper.wait) }).tearDown(ip: status.hostVeth == nil ? nil : status.podIP, veth: status.hostVeth)
+      try PodNetwork(config: record.network, run: { [reaper] in try Spawn.check($0, wait: reaper.wait) }).tearDown(
+        ip: status.hostVeth == nil ? nil : status.podIP, veth: status.hostVeth)
     } catch {
       failed = true
       event("Warning", "CleanupFailed", "network: \(error)")
@@ -164,4 +167,3 @@ extension PodSupervisor {
   }
 
 }
-

@@ -28,8 +28,9 @@ extension PodSupervisor {
     var rounds = 0
     while rounds <= record.containers.count {
       rounds += 1
-      let actions = PodSyncDecision.decide(policy: restartPolicy, containers: observed(),
-                                           initialized: status.condition("Initialized")?.isTrue == true, now: Date())
+      let actions = PodSyncDecision.decide(
+        policy: restartPolicy, containers: observed(),
+        initialized: status.condition("Initialized")?.isTrue == true, now: Date())
       var starts: [ContainerRecord] = []
       for action in actions {
         switch action {
@@ -118,7 +119,8 @@ extension PodSupervisor {
 
   func nextWakeup() -> Double {
     let now = Date()
-    let soonest = (notBefore.values.filter { $0 > now } + probing.values.compactMap { $0.nextWakeup() }
+    let soonest =
+      (notBefore.values.filter { $0 > now } + probing.values.compactMap { $0.nextWakeup() }
       + killDeadline.values).min()
     return max(0.01, min(1.0, soonest.map { $0.timeIntervalSince(now) + 0.005 } ?? 1.0))
   }

@@ -83,8 +83,9 @@ extension PodSupervisor {
     if started.contains(c.name) { try runtime.delete(id: id, force: true) }
     for (j, _) in c.volumeMounts.enumerated() { try Mounts.unmount(paths.subpath(c.name, j)) }
     let cdir = paths.container(c.name)
-    let rootfs = try ContainerRootfs.mount(c.rootfs, containerDir: cdir,
-                                           mountLabel: SELinuxLibrary.isEnabled ? c.spec.linux?.mountLabel : nil)
+    let rootfs = try ContainerRootfs.mount(
+      c.rootfs, containerDir: cdir,
+      mountLabel: SELinuxLibrary.isEnabled ? c.spec.linux?.mountLabel : nil)
     if !status.mounts.contains(rootfs) { status.mounts.append(rootfs) }
     var binds: [BundleSpec.VolumeBind] = []
     for (j, m) in c.volumeMounts.enumerated() {
@@ -99,8 +100,10 @@ extension PodSupervisor {
         from = target
       }
       let kind = record.volumes.first { $0.name == m.volume }?.kind
-      binds.append(.init(source: from, destination: m.mountPath, readOnly: m.readOnly,
-                         dataOnly: kind == .configMap || kind == .secret))
+      binds.append(
+        .init(
+          source: from, destination: m.mountPath, readOnly: m.readOnly,
+          dataOnly: kind == .configMap || kind == .secret))
     }
     let (spec, notes) = BundleSpec.patch(
       c.spec, join: sandbox?.joinEntries() ?? [:], rootfs: rootfs, binds: binds, hostname: record.hostname,
@@ -129,8 +132,9 @@ extension PodSupervisor {
     let pid: Int32
     do {
       PhaseTrace.mark("runtime run", c.name)
-      pid = try runtime.run(id: record.runtimeID(c.name), bundle: paths.bundle(c.name),
-                            io: SpawnIO(stdout: out.write, stderr: err.write))
+      pid = try runtime.run(
+        id: record.runtimeID(c.name), bundle: paths.bundle(c.name),
+        io: SpawnIO(stdout: out.write, stderr: err.write))
       PhaseTrace.mark("runtime returned", c.name)
     } catch {
       close(out.write)
@@ -186,9 +190,11 @@ extension PodSupervisor {
     noted.insert(c.name)
     for n in p.notes.messages { event("Normal", "RuntimeAdjusted", "container \(c.name): \(n)") }
     for r in p.notes.removed {
-      auditing { try $0.fallback(record, c.name, mechanism: r.mechanism, requested: r.requested,
-                                 reason: "\(record.runtime.path) refuses \(r.mechanism) on this kernel; the setting was a default, not in the manifest") }
+      auditing {
+        try $0.fallback(
+          record, c.name, mechanism: r.mechanism, requested: r.requested,
+          reason: "\(record.runtime.path) refuses \(r.mechanism) on this kernel; the setting was a default, not in the manifest")
+      }
     }
   }
 }
-

@@ -52,9 +52,11 @@ public final class PodSupervisor: @unchecked Sendable {
     self.record = record
     let r = reaper
     self.runtime = OCIRuntimeBinary(path: record.runtime.path, root: record.runtime.root, waiter: { r.wait($0) })
-    var st = PodStatus(phase: .pending, containers: record.containers.map {
-      ContainerStatus(name: $0.name, role: $0.role, runtimeID: record.runtimeID($0.name))
-    })
+    var st = PodStatus(
+      phase: .pending,
+      containers: record.containers.map {
+        ContainerStatus(name: $0.name, role: $0.role, runtimeID: record.runtimeID($0.name))
+      })
     st.cgroupParent = "/garrison/\(record.uid)"
     self.status = st
   }
@@ -152,7 +154,9 @@ public final class PodSupervisor: @unchecked Sendable {
       try box.setHostname(record.hostname)
       if !record.namespaces.hostNetwork {
         let net = PodNetwork(config: record.network, run: { [reaper] in try Spawn.check($0, wait: reaper.wait) })
-        let (ip, veth) = try net.setUp(sandbox: box, uid: record.uid, root: paths.root, owner: PodNetwork.owner(root: paths.root, namespace: record.namespace, name: record.name))
+        let (ip, veth) = try net.setUp(
+          sandbox: box, uid: record.uid, root: paths.root,
+          owner: PodNetwork.owner(root: paths.root, namespace: record.namespace, name: record.name))
         status.podIP = ip
         status.hostVeth = veth
         PhaseTrace.mark("network ready")
@@ -169,7 +173,9 @@ public final class PodSupervisor: @unchecked Sendable {
       status.mounts += mounts
     }
     PhaseTrace.mark("sandbox ready")
-    event("Normal", "SandboxReady", "sandbox \(sandbox.map { "pid \($0.process.pid)" } ?? "(host namespaces)")" + (status.podIP.map { ", IP \($0)" } ?? ""))
+    event(
+      "Normal", "SandboxReady",
+      "sandbox \(sandbox.map { "pid \($0.process.pid)" } ?? "(host namespaces)")" + (status.podIP.map { ", IP \($0)" } ?? ""))
     save()
   }
 

@@ -43,8 +43,10 @@ public enum PodSyncDecision {
     /// The end of its back-off, if it is backing off.
     public var notBefore: Date?
 
-    public init(name: String, role: Role, state: ContainerStateInfo.Kind, reason: String? = nil, exitCode: Int32? = nil,
-                isRunning: Bool = false, everStarted: Bool = false, startupDone: Bool = false, notBefore: Date? = nil) {
+    public init(
+      name: String, role: Role, state: ContainerStateInfo.Kind, reason: String? = nil, exitCode: Int32? = nil,
+      isRunning: Bool = false, everStarted: Bool = false, startupDone: Bool = false, notBefore: Date? = nil
+    ) {
       self.name = name
       self.role = role
       self.state = state

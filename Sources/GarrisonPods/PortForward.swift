@@ -83,10 +83,12 @@ public final class PortForward: @unchecked Sendable {
     }
     let audit = try PodAudit(root: manager.root)
     let object = AuditObject(namespace: view.record.namespace, pod: view.record.name, podUID: view.record.uid)
-    try audit.append(listeners.map {
-      AuditEvent(kind: .portForwardOpened, outcome: .allowed, object: object,
-                 details: AuditDetails.portForward(localAddress: address, localPort: Int($0.local), podPort: Int($0.remote)))
-    })
+    try audit.append(
+      listeners.map {
+        AuditEvent(
+          kind: .portForwardOpened, outcome: .allowed, object: object,
+          details: AuditDetails.portForward(localAddress: address, localPort: Int($0.local), podPort: Int($0.remote)))
+      })
     for l in listeners { say("Forwarding from \(address):\(l.local) -> \(l.remote)") }
     Self.stopRequested = 0
     Kernel.unblockSignals([SIGINT, SIGTERM])  // a parent may have left them blocked
@@ -111,15 +113,18 @@ public final class PortForward: @unchecked Sendable {
         }
       }
     }
-    try audit.append(listeners.map { l in
-      lock.withLock {
-        AuditEvent(kind: .portForwardClosed, outcome: lost == nil ? .allowed : .error, object: object,
-                   details: AuditDetails.portForward(localAddress: address, localPort: Int(l.local), podPort: Int(l.remote),
-                                                     connections: connections[l.remote, default: 0],
-                                                     bytesToPod: Int64(toPod[l.remote, default: 0]),
-                                                     bytesFromPod: Int64(fromPod[l.remote, default: 0])))
-      }
-    })
+    try audit.append(
+      listeners.map { l in
+        lock.withLock {
+          AuditEvent(
+            kind: .portForwardClosed, outcome: lost == nil ? .allowed : .error, object: object,
+            details: AuditDetails.portForward(
+              localAddress: address, localPort: Int(l.local), podPort: Int(l.remote),
+              connections: connections[l.remote, default: 0],
+              bytesToPod: Int64(toPod[l.remote, default: 0]),
+              bytesFromPod: Int64(fromPod[l.remote, default: 0])))
+        }
+      })
     if let lost { throw lost }
     return 0
   }

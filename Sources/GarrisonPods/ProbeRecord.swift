@@ -30,9 +30,11 @@ public struct ProbeRecord: Codable, Sendable, Equatable {
   public var failureThreshold: Int
   public var terminationGracePeriodSeconds: Double?
 
-  public init(action: Action?, unresolved: String? = nil, initialDelaySeconds: Double = 0, timeoutSeconds: Double = 1,
-              periodSeconds: Double = 10, successThreshold: Int = 1, failureThreshold: Int = 3,
-              terminationGracePeriodSeconds: Double? = nil) {
+  public init(
+    action: Action?, unresolved: String? = nil, initialDelaySeconds: Double = 0, timeoutSeconds: Double = 1,
+    periodSeconds: Double = 10, successThreshold: Int = 1, failureThreshold: Int = 3,
+    terminationGracePeriodSeconds: Double? = nil
+  ) {
     self.action = action
     self.unresolved = unresolved
     self.initialDelaySeconds = initialDelaySeconds
@@ -53,7 +55,8 @@ public struct ProbeRecord: Codable, Sendable, Equatable {
     case nil: what = unresolved ?? "?"
     }
     func n(_ d: Double) -> String { d == d.rounded() ? "\(Int(d))" : "\(d)" }
-    return "\(what) delay=\(n(initialDelaySeconds))s timeout=\(n(timeoutSeconds))s period=\(n(periodSeconds))s #success=\(successThreshold) #failure=\(failureThreshold)"
+    return
+      "\(what) delay=\(n(initialDelaySeconds))s timeout=\(n(timeoutSeconds))s period=\(n(periodSeconds))s #success=\(successThreshold) #failure=\(failureThreshold)"
   }
 
   /// The record of a validated manifest probe. gRPC probes, HTTPS and a `host` that is not an IPv4 address are
@@ -71,8 +74,9 @@ public struct ProbeRecord: Codable, Sendable, Equatable {
       guard let host else { return }
       var addr = in_addr()
       guard inet_pton(AF_INET, host, &addr) == 1 else {
-        throw GarrisonError(.refused, "probe host \(Quoted.quoted(host)) is not an IPv4 address (garrison resolves no names for probes)",
-                            field: FieldPath(field + ".\(handler).host"))
+        throw GarrisonError(
+          .refused, "probe host \(Quoted.quoted(host)) is not an IPv4 address (garrison resolves no names for probes)",
+          field: FieldPath(field + ".\(handler).host"))
       }
     }
     var action: Action?
@@ -82,8 +86,9 @@ public struct ProbeRecord: Codable, Sendable, Equatable {
       action = .exec(command: command)
     case .httpGet(let path, let p, let host, let scheme, let headers):
       guard scheme == "HTTP" else {
-        throw GarrisonError(.refused, "HTTPS probes are not supported by the garrison pod runner (scheme HTTP is)",
-                            field: FieldPath(field + ".httpGet.scheme"))
+        throw GarrisonError(
+          .refused, "HTTPS probes are not supported by the garrison pod runner (scheme HTTP is)",
+          field: FieldPath(field + ".httpGet.scheme"))
       }
       try checkHost(host, "httpGet")
       let (n, why) = port(p)
@@ -95,8 +100,9 @@ public struct ProbeRecord: Codable, Sendable, Equatable {
       if let n { action = .tcpSocket(host: host, port: n) }
       unresolved = why
     case .grpc:
-      throw GarrisonError(.refused, "gRPC probes are not supported by the garrison pod runner (exec, httpGet and tcpSocket are)",
-                          field: FieldPath(field + ".grpc"))
+      throw GarrisonError(
+        .refused, "gRPC probes are not supported by the garrison pod runner (exec, httpGet and tcpSocket are)",
+        field: FieldPath(field + ".grpc"))
     }
     return ProbeRecord(
       action: action, unresolved: unresolved, initialDelaySeconds: Double(probe.initialDelaySeconds),

@@ -46,8 +46,9 @@ public struct ProbeRunner: Sendable {
     guard fd >= 0 else { return Outcome(success: false, message: "cannot open \(outputFile): \(Errno(rawValue: errno))") }
     let pid: pid_t
     do {
-      pid = try Spawn.start(PodExec.runtimeArguments(runtime, id: runtimeID, command: command, tty: false),
-                            io: SpawnIO(stdout: fd, stderr: fd))
+      pid = try Spawn.start(
+        PodExec.runtimeArguments(runtime, id: runtimeID, command: command, tty: false),
+        io: SpawnIO(stdout: fd, stderr: fd))
     } catch {
       close(fd)
       return Outcome(success: false, message: "\(error)")
@@ -56,7 +57,8 @@ public struct ProbeRunner: Sendable {
     guard let status = wait(pid, timeout) else {
       kill(pid, SIGKILL)
       _ = wait(pid, 5)
-      return Outcome(success: false, message: "command \(Quoted.quoted(command.joined(separator: " "))) timed out after \(Self.seconds(timeout))")
+      return Outcome(
+        success: false, message: "command \(Quoted.quoted(command.joined(separator: " "))) timed out after \(Self.seconds(timeout))")
     }
     let output = (try? FileIO.readRegular(outputFile, limit: 10 * 1024)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     let text = output.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -91,7 +93,8 @@ public struct ProbeRunner: Sendable {
         return TCPRelay.receive(fd, limit: 10 * 1024)
       }
       guard let code = Self.statusCode(response.bytes) else {
-        let why = response.timedOut ? "context deadline exceeded (Client.Timeout exceeded while awaiting headers)" : "malformed HTTP response"
+        let why =
+          response.timedOut ? "context deadline exceeded (Client.Timeout exceeded while awaiting headers)" : "malformed HTTP response"
         return Outcome(success: false, message: "Get \"\(url)\": \(why)")
       }
       if (200..<400).contains(code) { return Outcome(success: true, message: "") }

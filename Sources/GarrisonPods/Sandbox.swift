@@ -50,7 +50,8 @@ public struct Sandbox: Sendable {
   public func setHostname(_ name: String) throws {
     guard !namespaces.hostNetwork else { return }
     guard !name.isEmpty, name.utf8.count <= 64, !name.utf8.contains(0) else {
-      throw GarrisonError(.invalid, "Invalid value: \"\(ContainedPath.printable(name))\": not a hostname", field: FieldPath("spec.hostname"))
+      throw GarrisonError(
+        .invalid, "Invalid value: \"\(ContainedPath.printable(name))\": not a hostname", field: FieldPath("spec.hostname"))
     }
     try NamespaceThread.run(joining: [.init(path: path("uts"), type: LinuxConstants.CLONE_NEWUTS)]) {
       try Self.sethostname(name)

@@ -19,8 +19,10 @@ public struct SpawnIO: Sendable {
 public enum Spawn {
   /// Spawns `argv` (absolute path or looked up in PATH) and returns its pid. With `newSession` the child
   /// calls setsid (`POSIX_SPAWN_SETSID`), which detaches it from the terminal and the caller's process group.
-  public static func start(_ argv: [String], io: SpawnIO = SpawnIO(), newSession: Bool = false,
-                           environment: [String]? = nil) throws -> pid_t {
+  public static func start(
+    _ argv: [String], io: SpawnIO = SpawnIO(), newSession: Bool = false,
+    environment: [String]? = nil
+  ) throws -> pid_t {
     precondition(!argv.isEmpty)
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -44,7 +46,8 @@ public enum Spawn {
       for p in cenv { free(p) }
     }
     var pid: pid_t = 0
-    let rc = argv[0].contains("/")
+    let rc =
+      argv[0].contains("/")
       ? posix_spawn(&pid, argv[0], &actions, &attr.value, &cargv, &cenv)
       : posix_spawnp(&pid, argv[0], &actions, &attr.value, &cargv, &cenv)
     guard rc == 0 else {
@@ -91,8 +94,9 @@ public enum Spawn {
   public static func check(_ argv: [String], wait: (pid_t) throws -> ExitStatus = Spawn.waitPID) throws -> String {
     let r = try run(argv, wait: wait)
     guard r.succeeded else {
-      throw GarrisonError(.system, operation: argv.prefix(3).joined(separator: " "),
-                          "`\(argv.joined(separator: " "))` \(r.status): \(r.output.trimmingCharacters(in: .whitespacesAndNewlines))")
+      throw GarrisonError(
+        .system, operation: argv.prefix(3).joined(separator: " "),
+        "`\(argv.joined(separator: " "))` \(r.status): \(r.output.trimmingCharacters(in: .whitespacesAndNewlines))")
     }
     return r.output
   }

@@ -27,8 +27,9 @@ public struct StoreImageResolver: ImageResolver, @unchecked Sendable {
     }
     let layers = try store.unpack(img)
     let config = img.config
-    var resolved = ResolvedImage(lowerdirs: layers.reversed(), entrypoint: config.entrypoint, cmd: config.cmd, env: config.env ?? [],
-                                 workingDir: config.workingDir, user: config.user)
+    var resolved = ResolvedImage(
+      lowerdirs: layers.reversed(), entrypoint: config.entrypoint, cmd: config.cmd, env: config.env ?? [],
+      workingDir: config.workingDir, user: config.user)
     resolved.id = "\(img.manifestDescriptor.digest)"
     return resolved
   }

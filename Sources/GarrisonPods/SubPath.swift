@@ -16,8 +16,9 @@ public enum SubPath {
       throw GarrisonError(.invalid, "Invalid value: \"\(subPath)\": must not contain '..'", field: FieldPath(field))
     }
     if subPath.utf8.contains(0) {
-      throw GarrisonError(.invalid, "Invalid value: \"\(ContainedPath.printable(subPath))\": must not contain a NUL byte",
-                          field: FieldPath(field))
+      throw GarrisonError(
+        .invalid, "Invalid value: \"\(ContainedPath.printable(subPath))\": must not contain a NUL byte",
+        field: FieldPath(field))
     }
   }
 
@@ -29,9 +30,10 @@ public enum SubPath {
       let volume = try ContainedDirectory(path: volumeRoot, operation: "open volume")
       let parts = try ContainedPath.components(subPath, operation: "resolve subPath")
       do {
-        return try volume.open(components: parts, flags: LinuxConstants.O_PATH, symlinks: .beneath,
-                               operation: "resolve subPath", shown: subPath)
-      } catch where error.code == .notFound && create {
+        return try volume.open(
+          components: parts, flags: LinuxConstants.O_PATH, symlinks: .beneath,
+          operation: "resolve subPath", shown: subPath)
+      } catch  where error.code == .notFound && create {
         let dir = try volume.directory(parts, create: true, symlinks: .beneath, operation: "resolve subPath", shown: subPath)
         return try dir.open(components: [], flags: LinuxConstants.O_PATH, symlinks: .refuse, operation: "resolve subPath")
       }
@@ -59,7 +61,8 @@ public enum SubPath {
       try FS.mkdirs(target)
     } else if FS.type(target) == nil {
       do {
-        Kernel.close(try Kernel.open(target, flags: LinuxConstants.O_CREAT | LinuxConstants.O_WRONLY | LinuxConstants.O_NOFOLLOW, mode: 0o644))
+        Kernel.close(
+          try Kernel.open(target, flags: LinuxConstants.O_CREAT | LinuxConstants.O_WRONLY | LinuxConstants.O_NOFOLLOW, mode: 0o644))
       } catch {
         throw GarrisonError(.system, operation: "open", "cannot create \(target)", errno: error.rawValue)
       }

@@ -48,7 +48,8 @@ public struct VolumePreparer {
       try FS.mkdirs(dir)
       var mounts: [String] = []
       if v.kind == .secret && !Mounts.isMountPoint(dir) {
-        try Mounts.mount(source: "tmpfs", target: dir, type: "tmpfs", flags: UInt(MS_NOSUID | MS_NODEV | MS_NOEXEC), data: "mode=0755,size=1m")
+        try Mounts.mount(
+          source: "tmpfs", target: dir, type: "tmpfs", flags: UInt(MS_NOSUID | MS_NODEV | MS_NOEXEC), data: "mode=0755,size=1m")
         mounts.append(dir)
       }
       for f in v.files {
@@ -78,7 +79,9 @@ public struct VolumePreparer {
 
 /// `hostPath.type` checks, as the kubelet does them before mounting.
 public enum HostPathCheck {
-  public static let types: Set<String> = ["", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice", "BlockDevice"]
+  public static let types: Set<String> = [
+    "", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice", "BlockDevice",
+  ]
 
   /// Checks (and for `*OrCreate`, creates) the host path; returns it.
   public static func check(path: String, type: String, field: String) throws -> String {
@@ -91,7 +94,8 @@ public enum HostPathCheck {
     let actual = FS.followType(path)
     func refuse(_ want: String) -> GarrisonError {
       let what = actual.map(describe) ?? "nothing"
-      return GarrisonError(.refused, "hostPath type check failed: \(path) is not a \(want) (found \(what))", field: FieldPath(field + ".type"))
+      return GarrisonError(
+        .refused, "hostPath type check failed: \(path) is not a \(want) (found \(what))", field: FieldPath(field + ".type"))
     }
     switch type {
     case "DirectoryOrCreate":
@@ -101,9 +105,13 @@ public enum HostPathCheck {
       if actual == nil {
         try FS.mkdirs((path as NSString).deletingLastPathComponent)
         let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        guard fd >= 0 else { throw GarrisonError(.system, operation: "open", "cannot create \(path)", field: FieldPath(field), errno: errno) }
+        guard fd >= 0 else {
+          throw GarrisonError(.system, operation: "open", "cannot create \(path)", field: FieldPath(field), errno: errno)
+        }
         close(fd)
-      } else if actual != S_IFREG { throw refuse("file") }
+      } else if actual != S_IFREG {
+        throw refuse("file")
+      }
     case "File": if actual != S_IFREG { throw refuse("file") }
     case "Socket": if actual != S_IFSOCK { throw refuse("socket") }
     case "CharDevice": if actual != S_IFCHR { throw refuse("character device") }

@@ -34,9 +34,11 @@ public struct AttestationReport: Codable, Equatable, Sendable {
     var o: [String: JSONValue] = [
       "containerID": .string(containerID), "pid": .integer(pid), "uids": ids(uids), "gids": ids(gids),
       "groups": ids(groups),
-      "capabilities": ["bounding": .integer(c.bounding), "effective": .integer(c.effective),
-                       "permitted": .integer(c.permitted), "inheritable": .integer(c.inheritable),
-                       "ambient": .integer(c.ambient)],
+      "capabilities": [
+        "bounding": .integer(c.bounding), "effective": .integer(c.effective),
+        "permitted": .integer(c.permitted), "inheritable": .integer(c.inheritable),
+        "ambient": .integer(c.ambient),
+      ],
       "noNewPrivs": .integer(noNewPrivs), "seccompMode": .integer(seccompMode), "mismatches": .strings(mismatches),
       "exitedEarly": .bool(exitedEarly),
     ]
@@ -52,9 +54,10 @@ public struct AttestationReport: Codable, Equatable, Sendable {
 /// nothing beyond bounding (the kernel recomputes root's sets at execve); ambient within the spec.
 public enum Attestation {
   public static func check(id: String, pid: Int32, spec: InitSpec) -> AttestationReport {
-    var report = AttestationReport(containerID: id, pid: pid, uids: [], gids: [], groups: [],
-                                   capabilities: CapabilitySets(), noNewPrivs: 0, seccompMode: 0, lsmLabel: nil,
-                                   mismatches: [], exitedEarly: false)
+    var report = AttestationReport(
+      containerID: id, pid: pid, uids: [], gids: [], groups: [],
+      capabilities: CapabilitySets(), noNewPrivs: 0, seccompMode: 0, lsmLabel: nil,
+      mismatches: [], exitedEarly: false)
     let status: ProcStatus
     do { status = try ProcStatus.read(pid: pid) } catch {
       report.exitedEarly = true
@@ -67,8 +70,9 @@ public enum Attestation {
     report.uids = status.uids
     report.gids = status.gids
     report.groups = status.groups
-    report.capabilities = CapabilitySets(bounding: status.capBnd, effective: status.capEff, permitted: status.capPrm,
-                                         inheritable: status.capInh, ambient: status.capAmb)
+    report.capabilities = CapabilitySets(
+      bounding: status.capBnd, effective: status.capEff, permitted: status.capPrm,
+      inheritable: status.capInh, ambient: status.capAmb)
     report.noNewPrivs = status.noNewPrivs
     report.seccompMode = status.seccomp
     // SELinux: libselinux's getpidcon; otherwise (AppArmor) the shared attr/current file.
@@ -97,7 +101,10 @@ public enum Attestation {
       guard let want, ids.count == 4 else { return m.append("\(name) \(ids) != \(shown(specID, want))") }
       if ids == Array(repeating: want, count: 4) { return }
       if !spec.noNewPrivileges && ids[0] == want {
-        report.escalations = (report.escalations ?? []) + ["\(name) \(ids): effective/saved/filesystem \(name.lowercased()) changed by a set-\(name == "Uid" ? "user" : "group")-ID execve (no_new_privs is off)"]
+        report.escalations =
+          (report.escalations ?? []) + [
+            "\(name) \(ids): effective/saved/filesystem \(name.lowercased()) changed by a set-\(name == "Uid" ? "user" : "group")-ID execve (no_new_privs is off)"
+          ]
       } else {
         m.append("\(name) \(ids) != \(shown(specID, want))")
       }

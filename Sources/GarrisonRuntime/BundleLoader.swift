@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 import GarrisonCore
 import GarrisonKernel
@@ -42,11 +42,13 @@ public enum BundleLoader {
     }
     switch error {
     case .dataCorrupted(let ctx):
-      return GarrisonError(.syntax, "\(file): invalid JSON: \(ctx.debugDescription)",
-                           field: path(ctx.codingPath))
+      return GarrisonError(
+        .syntax, "\(file): invalid JSON: \(ctx.debugDescription)",
+        field: path(ctx.codingPath))
     case .keyNotFound(let key, let ctx):
-      return GarrisonError(.invalid, "\(file): required field \(key.stringValue) is missing",
-                           field: path(ctx.codingPath + [key]))
+      return GarrisonError(
+        .invalid, "\(file): required field \(key.stringValue) is missing",
+        field: path(ctx.codingPath + [key]))
     case .typeMismatch(let type, let ctx):
       return GarrisonError(.invalid, "\(file): expected \(type)", field: path(ctx.codingPath))
     case .valueNotFound(let type, let ctx):

@@ -12,8 +12,10 @@ public struct CgroupPlacement: Equatable, Sendable {
   /// How device rules are enforced (`v1-devices` or `v2-bpf`).
   public var deviceEnforcement: String?
 
-  public init(directories: [String], path: String? = nil, createdParents: [String]? = nil,
-              deviceEnforcement: String? = nil) {
+  public init(
+    directories: [String], path: String? = nil, createdParents: [String]? = nil,
+    deviceEnforcement: String? = nil
+  ) {
     self.directories = directories
     self.path = path
     self.createdParents = createdParents

@@ -25,14 +25,18 @@ enum CgroupMountExpansion {
       let base = m.destination.hasSuffix("/") ? String(m.destination.dropLast()) : m.destination
       // The tmpfs holds only the mount points; it keeps nosuid/nodev/noexec but not ro (the init creates
       // the mount points in it); every cgroup mount below carries the entry's flags, ro included.
-      out.append(.init(source: "tmpfs", destination: base, type: "tmpfs", flags: m.flags & ~LinuxConstants.MS_RDONLY,
-                       data: "mode=755"))
+      out.append(
+        .init(
+          source: "tmpfs", destination: base, type: "tmpfs", flags: m.flags & ~LinuxConstants.MS_RDONLY,
+          data: "mode=755"))
       for h in layout.v1 {
         let name = h.mountPoint.split(separator: "/").last.map(String.init) ?? (h.name ?? "")
         guard !name.isEmpty else { continue }
         let options = h.controllers.sorted() + (h.name.map { ["none", "name=\($0)"] } ?? [])
-        out.append(.init(source: "cgroup", destination: base + "/" + name, type: "cgroup", flags: m.flags,
-                         data: options.joined(separator: ",")))
+        out.append(
+          .init(
+            source: "cgroup", destination: base + "/" + name, type: "cgroup", flags: m.flags,
+            data: options.joined(separator: ",")))
       }
       if let u = layout.unified {
         let name = u.mountPoint.split(separator: "/").last.map(String.init) ?? "unified"

@@ -12,16 +12,20 @@ public enum ConsoleSocket {
     switch (terminal, path) {
     case (false, nil): return nil
     case (false, .some(let p)):
-      throw GarrisonError(.invalid, "--console-socket \(p) given but process.terminal is false",
-                          field: FieldPath("process.terminal"))
+      throw GarrisonError(
+        .invalid, "--console-socket \(p) given but process.terminal is false",
+        field: FieldPath("process.terminal"))
     case (true, nil):
-      throw GarrisonError(.invalid, "process.terminal is true but no --console-socket was given (only a "
-                            + "foreground run proxies the pty itself)",
-                          field: FieldPath("process.terminal"))
+      throw GarrisonError(
+        .invalid,
+        "process.terminal is true but no --console-socket was given (only a "
+          + "foreground run proxies the pty itself)",
+        field: FieldPath("process.terminal"))
     case (true, .some(let p)):
       do { return try Kernel.connectUnix(p) } catch {
-        throw GarrisonError(.system, operation: "connect \(p)", "cannot connect to the console socket",
-                            errno: error.rawValue)
+        throw GarrisonError(
+          .system, operation: "connect \(p)", "cannot connect to the console socket",
+          errno: error.rawValue)
       }
     }
   }

@@ -22,12 +22,15 @@ public enum DefaultSpec {
       rlimits: [.init(type: "RLIMIT_NOFILE", soft: 1024, hard: 1024)], noNewPrivileges: true)
     let mounts: [RuntimeSpec.Mount] = [
       .init(destination: "/proc", type: "proc", source: "proc"),
-      .init(destination: "/dev", type: "tmpfs", source: "tmpfs",
-            options: ["nosuid", "strictatime", "mode=755", "size=65536k"]),
-      .init(destination: "/dev/pts", type: "devpts", source: "devpts",
-            options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
-      .init(destination: "/dev/shm", type: "tmpfs", source: "shm",
-            options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
+      .init(
+        destination: "/dev", type: "tmpfs", source: "tmpfs",
+        options: ["nosuid", "strictatime", "mode=755", "size=65536k"]),
+      .init(
+        destination: "/dev/pts", type: "devpts", source: "devpts",
+        options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
+      .init(
+        destination: "/dev/shm", type: "tmpfs", source: "shm",
+        options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
       .init(destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"]),
       .init(destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]),
     ]
@@ -35,8 +38,9 @@ public enum DefaultSpec {
       namespaces: ["pid", "network", "ipc", "uts", "mount", "cgroup"].map { .init(type: $0) },
       resources: .init(devices: [.init(allow: false, access: "rwm")]),
       maskedPaths: maskedPaths, readonlyPaths: readonlyPaths)
-    return RuntimeSpec(process: process, root: .init(path: rootfs, readonly: true), hostname: "garrison",
-                       mounts: mounts, linux: linux)
+    return RuntimeSpec(
+      process: process, root: .init(path: rootfs, readonly: true), hostname: "garrison",
+      mounts: mounts, linux: linux)
   }
 }
 
@@ -54,10 +58,14 @@ public enum RuntimeFeatures {
         "cgroup": ["v1": true, "v2": true, "systemd": false, "systemdUser": false],
         "seccomp": [
           "enabled": true,
-          "actions": ["SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
-                      "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP"],
-          "operators": ["SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT",
-                        "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE"],
+          "actions": [
+            "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
+            "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP",
+          ],
+          "operators": [
+            "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT",
+            "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE",
+          ],
           "supportedFlags": ["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_TSYNC"],
         ] as [String: Any],
         "apparmor": ["enabled": appArmor],

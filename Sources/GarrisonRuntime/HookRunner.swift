@@ -54,10 +54,12 @@ struct HookRunner {
       throw GarrisonError(.system, operation: "init", "garrison-init reported an unknown hook \(report.field)")
     }
     let path = list[report.index].path
-    try sink?(HookRun(containerID: state.id, annotations: state.annotations, kind: report.kind, index: report.index,
-                      path: path, result: report.result, durationMicroseconds: report.durationMicroseconds,
-                      message: report.result.succeeded
-                        ? nil : "\(report.kind.rawValue) hook \(path) \(report.result.description)"))
+    try sink?(
+      HookRun(
+        containerID: state.id, annotations: state.annotations, kind: report.kind, index: report.index,
+        path: path, result: report.result, durationMicroseconds: report.durationMicroseconds,
+        message: report.result.succeeded
+          ? nil : "\(report.kind.rawValue) hook \(path) \(report.result.description)"))
   }
 
   private func run(_ kind: HookKind, status: String, pid: Int32?, keepGoing: Bool) throws {
@@ -68,11 +70,14 @@ struct HookRunner {
     var sinkError: Error?
     for (index, hook) in list.enumerated() {
       let outcome = HookProcess.run(hook, state: document, defaultEnv: Self.runtimeEnvironment(), cwd: cwd)
-      let failed = outcome.result.succeeded ? nil
+      let failed =
+        outcome.result.succeeded
+        ? nil
         : "\(kind.rawValue) hook \(hook.path) \(outcome.result.description)\(outcome.outputSummary)"
-      let run = HookRun(containerID: state.id, annotations: state.annotations, kind: kind, index: index,
-                        path: hook.path, result: outcome.result, durationMicroseconds: outcome.durationMicroseconds,
-                        message: failed)
+      let run = HookRun(
+        containerID: state.id, annotations: state.annotations, kind: kind, index: index,
+        path: hook.path, result: outcome.result, durationMicroseconds: outcome.durationMicroseconds,
+        message: failed)
       do { try sink?(run) } catch {
         if !keepGoing { throw error }
         sinkError = sinkError ?? error
@@ -97,8 +102,9 @@ struct HookRunner {
 extension HookRunner {
   /// The runner of a stored container.
   init(record: RuntimeContainerRecord, sink: (@Sendable (HookRun) throws -> Void)?) {
-    self.init(hooks: record.hooks ?? OCIHooks(lists: [:]),
-              state: HookState(id: record.id, bundle: record.bundle, annotations: record.annotations ?? [:]),
-              sink: sink)
+    self.init(
+      hooks: record.hooks ?? OCIHooks(lists: [:]),
+      state: HookState(id: record.id, bundle: record.bundle, annotations: record.annotations ?? [:]),
+      sink: sink)
   }
 }

@@ -1,8 +1,8 @@
 import CGarrisonLinux
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 import GarrisonCore
 import GarrisonInitProtocol
@@ -34,8 +34,9 @@ public struct InitLauncher: Sendable {
     if let path = Environment.value("GARRISON_INIT") { return InitLauncher(initPath: path) }
     let exe: String
     do { exe = try Kernel.readlink("/proc/self/exe") } catch {
-      throw GarrisonError(.system, operation: "readlink /proc/self/exe", "cannot locate garrison-init",
-                          errno: error.rawValue)
+      throw GarrisonError(
+        .system, operation: "readlink /proc/self/exe", "cannot locate garrison-init",
+        errno: error.rawValue)
     }
     let candidate = PathName.join(PathName.deletingLastComponent(exe), "garrison-init")
     guard access(candidate, X_OK) == 0 else {
@@ -84,8 +85,10 @@ public struct InitLauncher: Sendable {
   /// pid namespace among them is made by the clone3 spawn (`bornInPidNamespace`), or else left to the init.
   /// `extraFDs`: this process's descriptors 3…3+n-1, handed to the init for the container process
   /// (`PreservedFDs`).
-  public func spawn(startFIFO: Int32?, consoleSocket: Int32? = nil, cgroupV2Directory: String? = nil,
-                    earlyUnshare: Int32 = 0, extraFDs: Int = 0) throws -> Handle {
+  public func spawn(
+    startFIFO: Int32?, consoleSocket: Int32? = nil, cgroupV2Directory: String? = nil,
+    earlyUnshare: Int32 = 0, extraFDs: Int = 0
+  ) throws -> Handle {
     let cachedExe = try sealedDescriptor()
     // Every descriptor handed over is first moved to `floor` or above, so the dup2s onto 3…6 and onto the
     // preserved range cannot collide; the executable (run as /proc/self/fd/N) is there too.
@@ -108,7 +111,8 @@ public struct InitLauncher: Sendable {
     }
     defer { Glibc.close(spec[1]) }
     let preserved = (0..<Int32(extraFDs)).map { 3 + $0 }
-    let targets = [SyncProtocol.specFD, SyncProtocol.syncFD, SyncProtocol.startFD, SyncProtocol.consoleFD]
+    let targets =
+      [SyncProtocol.specFD, SyncProtocol.syncFD, SyncProtocol.startFD, SyncProtocol.consoleFD]
       + preserved.map { PreservedFDs.base + $0 - 3 }
     let high = ([spec[1], sync[1], startFIFO ?? -1, consoleSocket ?? -1] + preserved).map {
       $0 < 0 ? -1 : fcntl($0, F_DUPFD_CLOEXEC, floor)
@@ -124,18 +128,25 @@ public struct InitLauncher: Sendable {
     var command = SpawnCommand(path: "/proc/self/fd/\(exeFD)", from: dups.map(\.0), to: dups.map(\.1))
     // A new pid namespace from the spawn itself only through clone3; posix_spawn leaves it to the init.
     var cloned = command
-    cloned.arguments += InitArguments(earlyUnshare: earlyUnshare, tracePhases: PhaseTrace.enabled,
-                                      preservedFDs: extraFDs).rendered
+    cloned.arguments +=
+      InitArguments(
+        earlyUnshare: earlyUnshare, tracePhases: PhaseTrace.enabled,
+        preservedFDs: extraFDs
+      ).rendered
     cloned.namespaceFlags = UInt64(earlyUnshare & LinuxConstants.CLONE_NEWPID)
-    command.arguments += InitArguments(earlyUnshare: EarlyUnshare.unsharedAtStart(earlyUnshare),
-                                       tracePhases: PhaseTrace.enabled, preservedFDs: extraFDs).rendered
+    command.arguments +=
+      InitArguments(
+        earlyUnshare: EarlyUnshare.unsharedAtStart(earlyUnshare),
+        tracePhases: PhaseTrace.enabled, preservedFDs: extraFDs
+      ).rendered
     do {
       PhaseTrace.mark("spawn prepared")
       if let cgroupV2Directory, !InitLauncher.placeByProcs,
         let pid = try cloned.spawnIntoCgroup(cgroupV2Directory)
       {
-        return Handle(spawnedPID: pid, sync: sync[0], specSocket: spec[0], bornInCgroups: true,
-                      bornInPidNamespace: cloned.namespaceFlags != 0)
+        return Handle(
+          spawnedPID: pid, sync: sync[0], specSocket: spec[0], bornInCgroups: true,
+          bornInPidNamespace: cloned.namespaceFlags != 0)
       }
       let pid = try command.posixSpawn()
       return Handle(spawnedPID: pid, sync: sync[0], specSocket: spec[0], bornInCgroups: cgroupV2Directory == nil)

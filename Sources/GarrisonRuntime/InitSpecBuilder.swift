@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 import GarrisonCore
 import GarrisonInitProtocol
@@ -35,8 +35,9 @@ public struct InitSpecBuilder {
       lastCap = try Capability.lastCap()
       hostBounding = try ProcStatus.read(pid: nil).capBnd
     } catch {
-      throw GarrisonError(.system, operation: "read capabilities", "cannot read host capability state",
-                          errno: error.rawValue)
+      throw GarrisonError(
+        .system, operation: "read capabilities", "cannot read host capability state",
+        errno: error.rawValue)
     }
     let aa = (try? String(contentsOfFile: "/sys/module/apparmor/parameters/enabled", encoding: .utf8)) ?? ""
     appArmorEnabled = aa.hasPrefix("Y")
@@ -44,7 +45,6 @@ public struct InitSpecBuilder {
     loadedAppArmorProfiles = appArmorEnabled ? AppArmorLabel.loadedProfiles().map { Set($0.map(\.profile)) } : nil
     seLinuxEnabled = SELinuxLibrary.isEnabled
   }
-
 
   static let namespaceFlags: [String: Int32] = [
     "pid": LinuxConstants.CLONE_NEWPID, "network": LinuxConstants.CLONE_NEWNET,
@@ -77,8 +77,9 @@ public struct InitSpecBuilder {
     let rootfs = absolute(root.path, bundle: bundle)
     var isDir = false
     guard FileManager.default.fileExists(atPath: rootfs, isDirectory: &isDir), isDir else {
-      throw GarrisonError(.notFound, "rootfs \(rootfs) does not exist or is not a directory",
-                          field: FieldPath("root.path"))
+      throw GarrisonError(
+        .notFound, "rootfs \(rootfs) does not exist or is not a directory",
+        field: FieldPath("root.path"))
     }
     _ = try OCIHooks(spec.hooks)  // validated here too; `OCIRuntime.create` attaches them (they need the id)
     let linux = spec.linux ?? RuntimeSpec.Linux()
@@ -96,9 +97,10 @@ public struct InitSpecBuilder {
     // any, all of it would happen in the runtime's own (the host's) mount namespace: refused by design.
     let types = Set(namespaces.map(\.type))
     guard types.contains("mount") else {
-      throw GarrisonError(.unenforceable,
-                          "a mount namespace (new, or joined by path) is required: without one the container's mounts "
-                            + "and root switch would happen in the host's mount namespace", field: FieldPath("linux.namespaces"))
+      throw GarrisonError(
+        .unenforceable,
+        "a mount namespace (new, or joined by path) is required: without one the container's mounts "
+          + "and root switch would happen in the host's mount namespace", field: FieldPath("linux.namespaces"))
     }
     // hostname and domainname are set in the container's UTS namespace, new or joined; never in the host's.
     if spec.hostname != nil && !types.contains("uts") {
@@ -107,8 +109,9 @@ public struct InitSpecBuilder {
     if spec.domainname != nil && !types.contains("uts") {
       throw GarrisonError(.invalid, "domainname requires a uts namespace (new, or joined by path)", field: FieldPath("domainname"))
     }
-    let mounts = try CgroupMountExpansion.expand(try buildMounts(spec.mounts ?? [], bundle: bundle, mountLabel: mountLabel),
-                                                 cgroupNamespace: created.contains("cgroup"))
+    let mounts = try CgroupMountExpansion.expand(
+      try buildMounts(spec.mounts ?? [], bundle: bundle, mountLabel: mountLabel),
+      cgroupNamespace: created.contains("cgroup"))
     var sysctls: [[String]] = []
     for key in (linux.sysctl ?? [:]).keys.sorted() {
       try checkSysctl(key, created: created)
@@ -121,8 +124,11 @@ public struct InitSpecBuilder {
     if let prop = linux.rootfsPropagation, Self.propagation[prop] == nil {
       throw GarrisonError(.invalid, "unknown propagation \(prop)", field: FieldPath("linux.rootfsPropagation"))
     }
-    var result = try buildProcess(process, base: InitSpec(mode: .create, rootfs: rootfs, lastCap: lastCap,
-      user: .init(uid: 0, gid: 0), noNewPrivileges: false, cwd: "/", args: [], env: []))
+    var result = try buildProcess(
+      process,
+      base: InitSpec(
+        mode: .create, rootfs: rootfs, lastCap: lastCap,
+        user: .init(uid: 0, gid: 0), noNewPrivileges: false, cwd: "/", args: [], env: []))
     result.namespaces = namespaces
     result.timeOffsets = try buildTimeOffsets(linux.timeOffsets, newTimeNamespace: created.contains("time"))
     result.personality = try buildPersonality(linux.personality)
@@ -177,8 +183,9 @@ public struct InitSpecBuilder {
       var t = InitSpec.Terminal()
       if let size = p.consoleSize {
         guard let rows = UInt16(exactly: size.height), let cols = UInt16(exactly: size.width) else {
-          throw GarrisonError(.invalid, "consoleSize \(size.width)x\(size.height) is out of range",
-                              field: f / "consoleSize")
+          throw GarrisonError(
+            .invalid, "consoleSize \(size.width)x\(size.height) is out of range",
+            field: f / "consoleSize")
         }
         t.rows = rows
         t.cols = cols
@@ -197,8 +204,9 @@ public struct InitSpecBuilder {
     s.env = p.env ?? []
     s.cwd = p.cwd
     // umask defaults to 0022 (as runc and crun do) rather than whatever the caller of the runtime had.
-    s.user = .init(uid: p.user.uid, gid: p.user.gid, additionalGids: p.user.additionalGids ?? [],
-                   umask: p.user.umask ?? 0o022)
+    s.user = .init(
+      uid: p.user.uid, gid: p.user.gid, additionalGids: p.user.additionalGids ?? [],
+      umask: p.user.umask ?? 0o022)
     s.noNewPrivileges = p.noNewPrivileges ?? false
     s.oomScoreAdj = p.oomScoreAdj
     let caps = p.capabilities ?? RuntimeSpec.Capabilities()
@@ -209,16 +217,18 @@ public struct InitSpecBuilder {
       ambient: try mask(caps.ambient, cf / "ambient"))
     let c = s.capabilities
     if c.effective & ~c.permitted != 0 {
-      throw GarrisonError(.invalid, "effective has \(Capability.names(in: c.effective & ~c.permitted)) not in permitted",
-                          field: cf / "effective")
+      throw GarrisonError(
+        .invalid, "effective has \(Capability.names(in: c.effective & ~c.permitted)) not in permitted",
+        field: cf / "effective")
     }
     // An ambient capability outside permitted ∩ inheritable cannot be raised (PR_CAP_AMBIENT_RAISE: EPERM). Not
     // granting a privilege confines more, never less (DESIGN.md rule 13): it is left out, as runc and crun
     // leave it (their raise fails with a warning); `ambientNotRaised` names it for the warning and audit event.
     s.capabilities.ambient &= c.permitted & c.inheritable
     if c.permitted & ~c.bounding != 0 {
-      throw GarrisonError(.invalid, "permitted has \(Capability.names(in: c.permitted & ~c.bounding)) not in bounding",
-                          field: cf / "permitted")
+      throw GarrisonError(
+        .invalid, "permitted has \(Capability.names(in: c.permitted & ~c.bounding)) not in bounding",
+        field: cf / "permitted")
     }
     s.rlimits = []
     for (i, r) in (p.rlimits ?? []).enumerated() {
@@ -239,8 +249,9 @@ public struct InitSpecBuilder {
         }
         s.apparmorProfile = profile
       } else if profile != "unconfined" {
-        throw GarrisonError(.unenforceable, "AppArmor profile \(profile) requested but AppArmor is not enabled in this kernel",
-                            field: f / "apparmorProfile")
+        throw GarrisonError(
+          .unenforceable, "AppArmor profile \(profile) requested but AppArmor is not enabled in this kernel",
+          field: f / "apparmorProfile")
       }
     }
     if let label = p.selinuxLabel, !label.isEmpty {
@@ -317,8 +328,9 @@ public struct InitSpecBuilder {
     var out: [InitSpec.TimeOffset] = []
     for clock in offsets.keys.sorted() {
       guard let id = Self.timeNamespaceClocks[clock] else {
-        throw GarrisonError(.invalid, "unknown clock \(clock) (a time namespace offsets monotonic and boottime)",
-                            field: field.appending(key: clock))
+        throw GarrisonError(
+          .invalid, "unknown clock \(clock) (a time namespace offsets monotonic and boottime)",
+          field: field.appending(key: clock))
       }
       let o = offsets[clock]!
       let nanoseconds = o.nanosecs ?? 0
@@ -341,8 +353,9 @@ public struct InitSpecBuilder {
     let gidMaps = linux.gidMappings ?? []
     guard let user = namespaces.first(where: { $0.flag == LinuxConstants.CLONE_NEWUSER }) else {
       if !uidMaps.isEmpty || !gidMaps.isEmpty {
-        throw GarrisonError(.invalid, "uid/gid mappings need a user namespace in linux.namespaces",
-                            field: FieldPath(uidMaps.isEmpty ? "linux.gidMappings" : "linux.uidMappings"))
+        throw GarrisonError(
+          .invalid, "uid/gid mappings need a user namespace in linux.namespaces",
+          field: FieldPath(uidMaps.isEmpty ? "linux.gidMappings" : "linux.uidMappings"))
       }
       return
     }
@@ -367,8 +380,9 @@ public struct InitSpecBuilder {
         out.append(.init(containerID: m.containerID, hostID: m.hostID, size: m.size))
       }
       guard InitSpec.IDMap.host(0, in: out) != nil else {
-        throw GarrisonError(.invalid, "container id 0 must be mapped (the init sets the container up as root of the user namespace)",
-                            field: field)
+        throw GarrisonError(
+          .invalid, "container id 0 must be mapped (the init sets the container up as root of the user namespace)",
+          field: field)
       }
       return out
     }
@@ -381,17 +395,21 @@ public struct InitSpecBuilder {
       where !given.isEmpty {
         let converted = given.map { InitSpec.IDMap(containerID: $0.containerID, hostID: $0.hostID, size: $0.size) }
         guard JoinedUserNamespace.sorted(converted) == JoinedUserNamespace.sorted(actual) else {
-          throw GarrisonError(.invalid, "\(name) differ from those of the user namespace at \(path) "
-                                + "(\(UserNamespaceMaps.text(actual).split(separator: "\n").joined(separator: ", ")))",
-                              field: FieldPath("linux.\(name)"))
+          throw GarrisonError(
+            .invalid,
+            "\(name) differ from those of the user namespace at \(path) "
+              + "(\(UserNamespaceMaps.text(actual).split(separator: "\n").joined(separator: ", ")))",
+            field: FieldPath("linux.\(name)"))
         }
       }
       spec.uidMappings = joined.uidMappings
       spec.gidMappings = joined.gidMappings
       guard InitSpec.IDMap.host(0, in: joined.uidMappings) != nil, InitSpec.IDMap.host(0, in: joined.gidMappings) != nil
       else {
-        throw GarrisonError(.invalid, "the user namespace at \(path) does not map id 0 (the init sets the container up "
-                              + "as root of the user namespace)", field: FieldPath("linux.namespaces") / index / "path")
+        throw GarrisonError(
+          .invalid,
+          "the user namespace at \(path) does not map id 0 (the init sets the container up "
+            + "as root of the user namespace)", field: FieldPath("linux.namespaces") / index / "path")
       }
     } else {
       spec.uidMappings = try convert(uidMaps, "uidMappings")
@@ -400,8 +418,9 @@ public struct InitSpecBuilder {
     try checkMapped(spec.user, spec: spec, field: FieldPath("process.user"))
     if spec.defaultDevices || !spec.devices.isEmpty {
       for d in spec.devices where !FileManager.default.fileExists(atPath: d.path) {
-        throw GarrisonError(.notFound, "in a user namespace devices are bind-mounted from the host, and \(d.path) is missing",
-                            field: FieldPath("linux.devices"))
+        throw GarrisonError(
+          .notFound, "in a user namespace devices are bind-mounted from the host, and \(d.path) is missing",
+          field: FieldPath("linux.devices"))
       }
     }
   }
@@ -450,14 +469,16 @@ public struct InitSpecBuilder {
   /// created (exit 3, naming `field`), never left to the init's write of the exec label or to a mount failing.
   func checkSELinuxContext(_ context: String, field: FieldPath, what: String) throws {
     guard seLinuxEnabled else {
-      throw GarrisonError(.unenforceable, "SELinux \(what) \(context) requested but SELinux is not enabled in this kernel",
-                          field: field)
+      throw GarrisonError(
+        .unenforceable, "SELinux \(what) \(context) requested but SELinux is not enabled in this kernel",
+        field: field)
     }
     guard !context.utf8.contains(UInt8(ascii: "\"")), seLinuxContextIsValid(context) else {
-      throw GarrisonError(.unenforceable,
-                          "SELinux \(what) \(context) is not a valid context in the loaded policy (security_check_context); "
-                            + "for container_t and container_file_t load Garrison's module with `garrison selinux load`",
-                          field: field)
+      throw GarrisonError(
+        .unenforceable,
+        "SELinux \(what) \(context) is not a valid context in the loaded policy (security_check_context); "
+          + "for container_t and container_file_t load Garrison's module with `garrison selinux load`",
+        field: field)
     }
   }
 
@@ -506,16 +527,20 @@ public struct InitSpecBuilder {
       if let mountLabel, type == "tmpfs", !data.contains(where: { $0.hasPrefix("context=") }) {
         data.append("context=\"\(mountLabel)\"")
       }
-      out.append(.init(source: source, destination: m.destination, type: type, flags: flags, propagation: prop,
-                       data: data.joined(separator: ","), bind: bind, sourceIsDirectory: isDir))
+      out.append(
+        .init(
+          source: source, destination: m.destination, type: type, flags: flags, propagation: prop,
+          data: data.joined(separator: ","), bind: bind, sourceIsDirectory: isDir))
     }
     return out
   }
 
   func checkSysctl(_ key: String, created: Set<String>) throws {
     let f = FieldPath("linux.sysctl").appending(key: key)
-    let ipc = ["kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax",
-               "kernel.shmmni", "kernel.shm_rmid_forced"]
+    let ipc = [
+      "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax",
+      "kernel.shmmni", "kernel.shm_rmid_forced",
+    ]
     if ipc.contains(key) || key.hasPrefix("fs.mqueue.") {
       guard created.contains("ipc") else { throw GarrisonError(.refused, "\(key) needs a new ipc namespace", field: f) }
     } else if key.hasPrefix("net.") {
@@ -543,8 +568,9 @@ public struct InitSpecBuilder {
     guard d.path.hasPrefix("/dev/") else {
       throw GarrisonError(.invalid, "device path must be under /dev", field: field / "path")
     }
-    return .init(path: d.path, type: type, major: UInt32(d.major ?? 0), minor: UInt32(d.minor ?? 0),
-                 mode: d.fileMode ?? 0o666, uid: d.uid ?? 0, gid: d.gid ?? 0)
+    return .init(
+      path: d.path, type: type, major: UInt32(d.major ?? 0), minor: UInt32(d.minor ?? 0),
+      mode: d.fileMode ?? 0o666, uid: d.uid ?? 0, gid: d.gid ?? 0)
   }
 
   func absolute(_ path: String, bundle: String) -> String {

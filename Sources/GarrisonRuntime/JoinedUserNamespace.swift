@@ -1,8 +1,8 @@
 import CGarrisonLinux
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 import GarrisonCore
 import GarrisonInitProtocol
@@ -36,11 +36,14 @@ public struct JoinedUserNamespace: Equatable, Sendable {
       throw GarrisonError(.system, operation: "fstat \(path)", "cannot inspect the user namespace", errno: errno)
     }
     guard let pid = member(of: target, hint: path) else {
-      throw GarrisonError(.unenforceable, "no process lives in the user namespace at \(path), so its id maps cannot "
-                            + "be read; join it through /proc/<pid>/ns/user of a process in it", field: field)
+      throw GarrisonError(
+        .unenforceable,
+        "no process lives in the user namespace at \(path), so its id maps cannot "
+          + "be read; join it through /proc/<pid>/ns/user of a process in it", field: field)
     }
-    return JoinedUserNamespace(uidMappings: try maps(pid: pid, file: "uid_map"),
-                               gidMappings: try maps(pid: pid, file: "gid_map"))
+    return JoinedUserNamespace(
+      uidMappings: try maps(pid: pid, file: "uid_map"),
+      gidMappings: try maps(pid: pid, file: "gid_map"))
   }
 
   /// A process whose user namespace is `target`: the pid in a `/proc/<pid>/ns/user` path first.

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 import GarrisonCgroups
 import GarrisonCore
@@ -47,8 +47,9 @@ public struct OCICgroups: CgroupControlling {
   public func path(id: String, cgroupsPath: String?) throws -> CgroupPath {
     guard let text = cgroupsPath, !text.isEmpty else { return try CgroupPath("/" + defaultPrefix + id) }
     if text.unicodeScalars.contains(":") {
-      throw GarrisonError(.unenforceable, operation: "resolve cgroupsPath",
-                          "systemd cgroup paths (slice:prefix:name) are not supported", field: FieldPath("linux.cgroupsPath"))
+      throw GarrisonError(
+        .unenforceable, operation: "resolve cgroupsPath",
+        "systemd cgroup paths (slice:prefix:name) are not supported", field: FieldPath("linux.cgroupsPath"))
     }
     return try CgroupPath(text)
   }
@@ -65,8 +66,10 @@ public struct OCICgroups: CgroupControlling {
     return UnifiedCgroup(directory: made, parents: parents)
   }
 
-  public func prepare(id: String, cgroupsPath: String?, resources: RuntimeSpec.Resources?,
-                      unified: UnifiedCgroup?) throws -> CgroupPlacement {
+  public func prepare(
+    id: String, cgroupsPath: String?, resources: RuntimeSpec.Resources?,
+    unified: UnifiedCgroup?
+  ) throws -> CgroupPlacement {
     let path = try self.path(id: id, cgroupsPath: cgroupsPath)
     let limits = try OCIResourceLimits.limits(resources)
     let rules = try OCIResourceLimits.deviceRules(resources)
@@ -88,8 +91,9 @@ public struct OCICgroups: CgroupControlling {
     }
     do {
       let enforcement = try cgroup.applyDeviceRules(rules)
-      return CgroupPlacement(directories: cgroup.directories.map(\.path), path: path.description,
-                             createdParents: parents, deviceEnforcement: enforcement.rawValue)
+      return CgroupPlacement(
+        directories: cgroup.directories.map(\.path), path: path.description,
+        createdParents: parents, deviceEnforcement: enforcement.rawValue)
     } catch {
       // No container process exists yet; what this call made goes now (an adopted directory is the caller's).
       var message = ""
@@ -126,9 +130,10 @@ public struct OCICgroups: CgroupControlling {
 
   public func update(_ placement: CgroupPlacement, resources: RuntimeSpec.Resources) throws {
     if let devices = resources.devices, !devices.isEmpty {
-      throw GarrisonError(.unenforceable, operation: "update",
-                          "device rules other than the container's cannot be applied by update (runc ignores them)",
-                          field: FieldPath("linux.resources.devices"))
+      throw GarrisonError(
+        .unenforceable, operation: "update",
+        "device rules other than the container's cannot be applied by update (runc ignores them)",
+        field: FieldPath("linux.resources.devices"))
     }
     let limits = try OCIResourceLimits.limits(resources)
     guard let path = placement.path else {

@@ -32,8 +32,9 @@ public struct OCIHooks: Equatable, Sendable {
   public func forInit(state: HookState) -> InitSpec.Hooks? {
     let pause = !self[.prestart].isEmpty || !self[.createRuntime].isEmpty
     guard pause || !self[.createContainer].isEmpty || !self[.startContainer].isEmpty else { return nil }
-    return InitSpec.Hooks(pauseForRuntime: pause, createContainer: self[.createContainer],
-                          startContainer: self[.startContainer], state: state)
+    return InitSpec.Hooks(
+      pauseForRuntime: pause, createContainer: self[.createContainer],
+      startContainer: self[.startContainer], state: state)
   }
 
   static func validate(_ h: RuntimeSpec.Hook, field: FieldPath) throws -> InitSpec.Hook {
@@ -45,11 +46,13 @@ public struct OCIHooks: Equatable, Sendable {
         throw GarrisonError(.invalid, "timeout must be greater than zero (got \(timeout))", field: field / "timeout")
       }
       guard timeout <= Int(Int32.max) else {
-        throw GarrisonError(.invalid, "timeout \(timeout) is too large (at most \(Int32.max) seconds)",
-                            field: field / "timeout")
+        throw GarrisonError(
+          .invalid, "timeout \(timeout) is too large (at most \(Int32.max) seconds)",
+          field: field / "timeout")
       }
     }
-    let strings: [(String, FieldPath)] = [(h.path, field / "path")]
+    let strings: [(String, FieldPath)] =
+      [(h.path, field / "path")]
       + (h.args ?? []).enumerated().map { ($1, field / "args" / $0) }
       + (h.env ?? []).enumerated().map { ($1, field / "env" / $0) }
     for (text, f) in strings where text.utf8.contains(0) {
@@ -60,14 +63,20 @@ public struct OCIHooks: Equatable, Sendable {
 
   /// state.json's form: `{"<kind>": [{"path","args","env"?,"timeout"?}, …], …}`.
   var json: JSONValue {
-    .object(Dictionary(uniqueKeysWithValues: lists.map { kind, list in
-      (kind.rawValue, JSONValue.array(list.map { h in
-        var o: [String: JSONValue] = ["path": .string(h.path), "args": .strings(h.args)]
-        if let env = h.env { o["env"] = .strings(env) }
-        if let timeout = h.timeout { o["timeout"] = .integer(timeout) }
-        return .object(o)
-      }))
-    }))
+    .object(
+      Dictionary(
+        uniqueKeysWithValues: lists.map { kind, list in
+          (
+            kind.rawValue,
+            JSONValue.array(
+              list.map { h in
+                var o: [String: JSONValue] = ["path": .string(h.path), "args": .strings(h.args)]
+                if let env = h.env { o["env"] = .strings(env) }
+                if let timeout = h.timeout { o["timeout"] = .integer(timeout) }
+                return .object(o)
+              })
+          )
+        }))
   }
 
   init(json: JSONValue) throws(GarrisonError) {

@@ -15,8 +15,9 @@ public enum OCIResourceLimits {
   public static func limits(_ r: RuntimeSpec.Resources?) throws -> CgroupLimits {
     guard let r else { return .none }
     func refuse(_ path: FieldPath, _ what: String) -> GarrisonError {
-      GarrisonError(.unenforceable, operation: "apply linux.resources",
-                    "\(what) is not supported by garrison-oci's cgroup manager", field: path)
+      GarrisonError(
+        .unenforceable, operation: "apply linux.resources",
+        "\(what) is not supported by garrison-oci's cgroup manager", field: path)
     }
     for (name, value) in [("network", r.network), ("rdma", r.rdma)] {
       if let value, !value.isEmpty { throw refuse(field / name, "linux.resources.\(name)") }
@@ -38,8 +39,10 @@ public enum OCIResourceLimits {
     }
     if let c = r.cpu {
       let f = field / "cpu"
-      for (name, set) in [("realtimeRuntime", c.realtimeRuntime != nil), ("realtimePeriod", c.realtimePeriod != nil),
-                          ("idle", c.idle != nil && c.idle != 0), ("burst", c.burst != nil)] where set {
+      for (name, set) in [
+        ("realtimeRuntime", c.realtimeRuntime != nil), ("realtimePeriod", c.realtimePeriod != nil),
+        ("idle", c.idle != nil && c.idle != 0), ("burst", c.burst != nil),
+      ] where set {
         throw refuse(f / name, "cpu.\(name)")
       }
       limits.cpuShares = c.shares == 0 ? nil : c.shares
@@ -121,11 +124,14 @@ public enum OCIResourceLimits {
         return (i, d, Int64(major), Int64(minor))
       }
     }
-    var b = CgroupLimits.BlockIOLimits(weight: try weight(o["weight"], f / "weight"),
-                                       leafWeight: try weight(o["leafWeight"], f / "leafWeight"))
+    var b = CgroupLimits.BlockIOLimits(
+      weight: try weight(o["weight"], f / "weight"),
+      leafWeight: try weight(o["leafWeight"], f / "leafWeight"))
     for (i, d, major, minor) in try devices("weightDevice") {
-      b.weightDevices.append(.init(major: major, minor: minor, weight: try weight(d["weight"], f / "weightDevice" / i / "weight"),
-                                   leafWeight: try weight(d["leafWeight"], f / "weightDevice" / i / "leafWeight")))
+      b.weightDevices.append(
+        .init(
+          major: major, minor: minor, weight: try weight(d["weight"], f / "weightDevice" / i / "weight"),
+          leafWeight: try weight(d["leafWeight"], f / "weightDevice" / i / "leafWeight")))
     }
     for kind in CgroupLimits.BlockIOLimits.ThrottleDevice.Kind.allCases {
       for (i, d, major, minor) in try devices(kind.rawValue) {
@@ -155,8 +161,9 @@ public enum OCIResourceLimits {
   /// The validated device rules of `resources.devices`.
   public static func deviceRules(_ r: RuntimeSpec.Resources?) throws -> [DeviceRule] {
     try (r?.devices ?? []).enumerated().map { i, d in
-      try DeviceRule(allow: d.allow, type: d.type, major: d.major, minor: d.minor, access: d.access,
-                     field: field / "devices" / i)
+      try DeviceRule(
+        allow: d.allow, type: d.type, major: d.major, minor: d.minor, access: d.access,
+        field: field / "devices" / i)
     }
   }
 

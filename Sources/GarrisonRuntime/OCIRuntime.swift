@@ -1,8 +1,8 @@
 import CGarrisonLinux
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 import GarrisonCore
 import GarrisonInitProtocol
@@ -29,17 +29,29 @@ public struct OCIRuntime: Sendable {
   /// Called when a privilege the config asks for is not granted (ambient capabilities outside permitted ∩
   /// inheritable): container id, bundle, annotations, the config field, the names left out. The container runs
   /// without them (a grant, not a restriction: DESIGN.md rule 13); the command warns and audits.
-  public var onGrantNotApplied: (@Sendable (_ id: String, _ bundle: String?, _ annotations: [String: String],
-                                            _ field: String, _ names: [String]) throws -> Void)?
+  public var onGrantNotApplied:
+    (
+      @Sendable (
+        _ id: String, _ bundle: String?, _ annotations: [String: String],
+        _ field: String, _ names: [String]
+      ) throws -> Void
+    )?
   /// Called when `linux.resources.memory.kernel` is not written because `memory.limit` holds it (Linux has no
   /// separate kernel-memory limit any more; `OCIResourceLimits.kernelMemoryHeldByLimit`): container id, bundle,
   /// annotations, what was asked and what holds it. The command warns and audits; a ceiling that is not held
   /// is refused before this is called.
-  public var onKernelMemoryHeld: (@Sendable (_ id: String, _ bundle: String?, _ annotations: [String: String],
-                                             _ held: OCIResourceLimits.HeldKernelMemory) throws -> Void)?
+  public var onKernelMemoryHeld:
+    (
+      @Sendable (
+        _ id: String, _ bundle: String?, _ annotations: [String: String],
+        _ held: OCIResourceLimits.HeldKernelMemory
+      ) throws -> Void
+    )?
 
-  public init(root: String, launcher: InitLauncher, seccomp: any SeccompBPFCompiling = OCISeccompCompiler(),
-              cgroups: any CgroupControlling = OCICgroups()) {
+  public init(
+    root: String, launcher: InitLauncher, seccomp: any SeccompBPFCompiling = OCISeccompCompiler(),
+    cgroups: any CgroupControlling = OCICgroups()
+  ) {
     self.store = ContainerStore(root: root)
     self.launcher = launcher
     // The read-only overlay's empty lower layer lives in the runtime's own state root (ids never start with ".").
@@ -60,8 +72,10 @@ public struct OCIRuntime: Sendable {
     public var extraFDs = 0
     /// How many of them are socket-activation descriptors: the process gets `LISTEN_FDS=<n>`, `LISTEN_PID=1`.
     public var listenFDs = 0
-    public init(bundle: String, pidFile: String? = nil, noPivot: Bool = false, consoleSocket: String? = nil,
-                extraFDs: Int = 0, listenFDs: Int = 0) {
+    public init(
+      bundle: String, pidFile: String? = nil, noPivot: Bool = false, consoleSocket: String? = nil,
+      extraFDs: Int = 0, listenFDs: Int = 0
+    ) {
       self.bundle = bundle
       self.pidFile = pidFile
       self.noPivot = noPivot
@@ -97,10 +111,12 @@ public struct OCIRuntime: Sendable {
     if let held = try OCIResourceLimits.kernelMemoryHeldByLimit(runtimeSpec.linux?.resources?.memory) {
       try onKernelMemoryHeld?(id, bundle, runtimeSpec.annotations ?? [:], held)
     }
-    let hooks = try HookRunner(hooks: OCIHooks(runtimeSpec.hooks),
-                               state: HookState(id: id, bundle: bundle, annotations: runtimeSpec.annotations ?? [:]),
-                               sink: onHookRun)
-    let connected = proxy == nil
+    let hooks = try HookRunner(
+      hooks: OCIHooks(runtimeSpec.hooks),
+      state: HookState(id: id, bundle: bundle, annotations: runtimeSpec.annotations ?? [:]),
+      sink: onHookRun)
+    let connected =
+      proxy == nil
       ? try ConsoleSocket.connect(path: options.consoleSocket, terminal: runtimeSpec.process?.terminal == true) : nil
     defer { if let connected { Glibc.close(connected) } }
     let console = proxy?.initEnd ?? connected
@@ -118,11 +134,14 @@ public struct OCIRuntime: Sendable {
       defer { Glibc.close(fifo) }
       // The init starts while the spec is built and the cgroups are written.
       launching = true
-      let launched = try launch(id: id, startFIFO: fifo, console: console,
-                                cgroups: .create(cgroupsPath: runtimeSpec.linux?.cgroupsPath,
-                                                 resources: runtimeSpec.linux?.resources),
-                                hooks: hooks.hooks.isEmpty ? nil : hooks,
-                                earlyUnshare: InitSpecBuilder.earlyUnshare(runtimeSpec), extraFDs: options.extraFDs) {
+      let launched = try launch(
+        id: id, startFIFO: fifo, console: console,
+        cgroups: .create(
+          cgroupsPath: runtimeSpec.linux?.cgroupsPath,
+          resources: runtimeSpec.linux?.resources),
+        hooks: hooks.hooks.isEmpty ? nil : hooks,
+        earlyUnshare: InitSpecBuilder.earlyUnshare(runtimeSpec), extraFDs: options.extraFDs
+      ) {
         var built = try InitSpecBuilder(seccomp: seccomp).build(runtimeSpec, bundle: bundle, noPivot: options.noPivot)
         built.hooks = hooks.hooks.forInit(state: hooks.state)
         built.env = Self.socketActivated(built.env, listenFDs: options.listenFDs)
@@ -240,7 +259,8 @@ public struct OCIRuntime: Sendable {
     // A foreground run with a terminal and no console socket proxies the pty itself, as runc does.
     let runtimeSpec = try spec ?? BundleLoader.load(bundle: PathName.standardized(options.bundle))
     PhaseTrace.mark("config loaded")
-    let proxy = try runtimeSpec.process?.terminal == true && options.consoleSocket == nil && !detach
+    let proxy =
+      try runtimeSpec.process?.terminal == true && options.consoleSocket == nil && !detach
       ? TerminalProxy() : nil
     let (record, sync) = try create(id: id, spec: runtimeSpec, options: options, proxy: proxy, keepSync: true)
     let audit: BackgroundJob?
@@ -273,8 +293,9 @@ public struct OCIRuntime: Sendable {
     let record = try store.load(id)
     let alive = ProcessProbe.isAlive(record.pid, startTime: record.startTime)
     let status = !alive ? "stopped" : (store.isStarted(record) ? "running" : "created")
-    return ContainerState(status: status, id: id, pid: alive ? record.pid : 0, bundle: record.bundle,
-                          annotations: record.annotations)
+    return ContainerState(
+      status: status, id: id, pid: alive ? record.pid : 0, bundle: record.bundle,
+      annotations: record.annotations)
   }
 
   /// Sends `signal` to the container process, or with `all` to every process of the container.
@@ -339,7 +360,8 @@ public struct OCIRuntime: Sendable {
     // containerd's UpdateContainerResources sends the whole `linux.resources`, device rules included: the rules
     // in force, unchanged, need no change (runc skips devices on update altogether); any other rules are refused.
     if let devices = resources.devices, !devices.isEmpty, let kept = record.deviceRules,
-       OCIResourceLimits.deviceRulesText(devices) == kept {
+      OCIResourceLimits.deviceRulesText(devices) == kept
+    {
       resources.devices = nil
     }
     try cgroups.update(placement, resources: resources)
@@ -363,8 +385,10 @@ public struct OCIRuntime: Sendable {
   /// Returns the exit status, or 0 at once with `detach`.
   /// `extraFDs`: this process's descriptors 3…3+n-1 go to the exec'd process as its 3…3+n-1 (`--preserve-fds`;
   /// socket activation is the container's, not an exec's, as with runc).
-  public func exec(id: String, process: RuntimeSpec.Process, detach: Bool, pidFile: String?,
-                   consoleSocket: String? = nil, extraFDs: Int = 0) throws -> Int32 {
+  public func exec(
+    id: String, process: RuntimeSpec.Process, detach: Bool, pidFile: String?,
+    consoleSocket: String? = nil, extraFDs: Int = 0
+  ) throws -> Int32 {
     let record = try store.load(id)
     guard ProcessProbe.isAlive(record.pid, startTime: record.startTime) else {
       throw GarrisonError(.refused, "container \(id) is not running")
@@ -379,16 +403,20 @@ public struct OCIRuntime: Sendable {
     guard spec.user.uid == base.user.uid, spec.user.gid == base.user.gid,
       Set(spec.user.additionalGids) == Set(base.user.additionalGids)
     else {
-      throw GarrisonError(.refused, "exec must run as the container's user \(base.user.uid):\(base.user.gid)",
-                          field: f / "user")
+      throw GarrisonError(
+        .refused, "exec must run as the container's user \(base.user.uid):\(base.user.gid)",
+        field: f / "user")
     }
     let a = spec.capabilities
     let b = base.capabilities
-    for (name, have, limit) in [("bounding", a.bounding, b.bounding), ("effective", a.effective, b.effective),
-                                ("permitted", a.permitted, b.permitted), ("inheritable", a.inheritable, b.inheritable),
-                                ("ambient", a.ambient, b.ambient)] where have & ~limit != 0 {
-      throw GarrisonError(.refused, "exec may not add \(Capability.names(in: have & ~limit)) beyond the container's",
-                          field: f / "capabilities" / name)
+    for (name, have, limit) in [
+      ("bounding", a.bounding, b.bounding), ("effective", a.effective, b.effective),
+      ("permitted", a.permitted, b.permitted), ("inheritable", a.inheritable, b.inheritable),
+      ("ambient", a.ambient, b.ambient),
+    ] where have & ~limit != 0 {
+      throw GarrisonError(
+        .refused, "exec may not add \(Capability.names(in: have & ~limit)) beyond the container's",
+        field: f / "capabilities" / name)
     }
     if base.noNewPrivileges && !spec.noNewPrivileges {
       throw GarrisonError(.refused, "exec may not clear noNewPrivileges", field: f / "noNewPrivileges")
@@ -404,8 +432,9 @@ public struct OCIRuntime: Sendable {
     for r in spec.rlimits {
       if let i = limits.firstIndex(where: { $0.resource == r.resource }) {
         guard r.hard <= limits[i].hard else {
-          throw GarrisonError(.refused, "exec may not raise \(r.name) above the container's hard limit \(limits[i].hard)",
-                              field: f / "rlimits")
+          throw GarrisonError(
+            .refused, "exec may not raise \(r.name) above the container's hard limit \(limits[i].hard)",
+            field: f / "rlimits")
         }
         limits[i] = r
       } else {
@@ -413,8 +442,10 @@ public struct OCIRuntime: Sendable {
       }
     }
     spec.rlimits = limits
-    let nsNames = ["mount": "mnt", "network": "net", "pid": "pid", "ipc": "ipc", "uts": "uts", "cgroup": "cgroup",
-                   "user": "user", "time": "time"]
+    let nsNames = [
+      "mount": "mnt", "network": "net", "pid": "pid", "ipc": "ipc", "uts": "uts", "cgroup": "cgroup",
+      "user": "user", "time": "time",
+    ]
     // The container process's own namespaces, joined ones included (their config paths may be gone by now).
     spec.namespaces = base.namespaces.map { ns in
       InitSpec.Namespace(flag: ns.flag, type: ns.type, path: "/proc/\(record.pid)/ns/\(nsNames[ns.type]!)")
@@ -432,8 +463,10 @@ public struct OCIRuntime: Sendable {
     try becomeSubreaper()
     let target: CgroupTarget
     if let placement = record.cgroups { target = .join(placement) } else { target = .unplaced }
-    let launched = try launch(id: id, startFIFO: nil, console: proxy?.initEnd ?? connected, cgroups: target,
-                              extraFDs: extraFDs) { spec }
+    let launched = try launch(
+      id: id, startFIFO: nil, console: proxy?.initEnd ?? connected, cgroups: target,
+      extraFDs: extraFDs
+    ) { spec }
     let execError = waitForExec(launched.pid, sync: launched.sync, received: launched.pending)
     Glibc.close(launched.sync)
     if let execError {
@@ -490,10 +523,11 @@ public struct OCIRuntime: Sendable {
   ///    process, which thus exists only once every limit is in place.
   /// On any failure the init and the container process are killed and the cgroups made here removed before
   /// the error is thrown.
-  func launch(id: String, startFIFO: Int32?, console: Int32?, cgroups target: CgroupTarget,
-              hooks: HookRunner? = nil, earlyUnshare: Int32 = 0, extraFDs: Int = 0,
-              spec makeSpec: () throws -> InitSpec) throws -> Launched
-  {
+  func launch(
+    id: String, startFIFO: Int32?, console: Int32?, cgroups target: CgroupTarget,
+    hooks: HookRunner? = nil, earlyUnshare: Int32 = 0, extraFDs: Int = 0,
+    spec makeSpec: () throws -> InitSpec
+  ) throws -> Launched {
     try becomeSubreaper()
     var unified: UnifiedCgroup?
     var placement: CgroupPlacement?
@@ -512,8 +546,9 @@ public struct OCIRuntime: Sendable {
       case .unplaced:
         v2Directory = nil
       }
-      let spawned = try launcher.spawn(startFIFO: startFIFO, consoleSocket: console, cgroupV2Directory: v2Directory,
-                                       earlyUnshare: earlyUnshare, extraFDs: extraFDs)
+      let spawned = try launcher.spawn(
+        startFIFO: startFIFO, consoleSocket: console, cgroupV2Directory: v2Directory,
+        earlyUnshare: earlyUnshare, extraFDs: extraFDs)
       handle = spawned
       PhaseTrace.mark("init spawned")
       let spec = try makeSpec()
@@ -521,9 +556,10 @@ public struct OCIRuntime: Sendable {
       try InitLauncher.sendSpec(spec, to: spawned)
       PhaseTrace.mark("spec sent")
       if case .create(let cgroupsPath, let resources) = target {
-        placement = try cgroups.prepare(id: id, cgroupsPath: cgroupsPath,
-                                        resources: OCIResourceLimits.withDeviceNodes(resources, spec.devices),
-                                        unified: unified)
+        placement = try cgroups.prepare(
+          id: id, cgroupsPath: cgroupsPath,
+          resources: OCIResourceLimits.withDeviceNodes(resources, spec.devices),
+          unified: unified)
         unified = nil  // part of the placement now
         PhaseTrace.mark("cgroups prepared")
       }
@@ -575,8 +611,9 @@ public struct OCIRuntime: Sendable {
           guard let st = ProcessProbe.stat(pid) else {
             throw GarrisonError(.system, operation: "init", "container process exited during setup")
           }
-          return Launched(pid: pid, startTime: st.startTime, sync: spawned.sync, cgroups: placement, clamps: clamps,
-                          spec: spec, pending: reader.pending)
+          return Launched(
+            pid: pid, startTime: st.startTime, sync: spawned.sync, cgroups: placement, clamps: clamps,
+            spec: spec, pending: reader.pending)
         case .clamped(let name, let rs, let rh, let s, let h):
           clamps.append("\(name) requested \(rs)/\(rh), applied \(s)/\(h) (no CAP_SYS_RESOURCE)")
         case .hooks where hooks != nil:
@@ -641,8 +678,9 @@ public struct OCIRuntime: Sendable {
     let path = store.fifo(id)
     let fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
     guard fd >= 0 else {
-      throw GarrisonError(.refused, operation: "open \(path)", "container \(id) is not waiting for start",
-                          errno: errno)
+      throw GarrisonError(
+        .refused, operation: "open \(path)", "container \(id) is not waiting for start",
+        errno: errno)
     }
     defer { Glibc.close(fd) }
     var byte: UInt8 = 1
@@ -718,9 +756,10 @@ public struct OCIRuntime: Sendable {
     }
     if !report.passed {
       Glibc.kill(pid, SIGKILL)
-      throw GarrisonError(.refused, operation: "attest",
-                          "container \(id) process \(pid) is less confined than specified: "
-                            + report.mismatches.joined(separator: "; "))
+      throw GarrisonError(
+        .refused, operation: "attest",
+        "container \(id) process \(pid) is less confined than specified: "
+          + report.mismatches.joined(separator: "; "))
     }
     return (report, nil)
   }
@@ -735,8 +774,9 @@ public struct OCIRuntime: Sendable {
 
   private func becomeSubreaper() throws {
     do { try Kernel.prctl(LinuxConstants.PR_SET_CHILD_SUBREAPER, 1) } catch {
-      throw GarrisonError(.system, operation: "prctl(PR_SET_CHILD_SUBREAPER)", "cannot reap containers",
-                          errno: error.rawValue)
+      throw GarrisonError(
+        .system, operation: "prctl(PR_SET_CHILD_SUBREAPER)", "cannot reap containers",
+        errno: error.rawValue)
     }
   }
 
@@ -776,12 +816,14 @@ extension OCIRuntime {
     let base = try store.load(id).initSpec
     let c = base.capabilities
     return RuntimeSpec.Process(
-      user: .init(uid: base.user.uid, gid: base.user.gid, umask: base.user.umask,
-                  additionalGids: base.user.additionalGids),
+      user: .init(
+        uid: base.user.uid, gid: base.user.gid, umask: base.user.umask,
+        additionalGids: base.user.additionalGids),
       args: args, env: base.env + extraEnv, cwd: cwd ?? base.cwd,
-      capabilities: .init(bounding: Capability.names(in: c.bounding), effective: Capability.names(in: c.effective),
-                          inheritable: Capability.names(in: c.inheritable),
-                          permitted: Capability.names(in: c.permitted), ambient: Capability.names(in: c.ambient)),
+      capabilities: .init(
+        bounding: Capability.names(in: c.bounding), effective: Capability.names(in: c.effective),
+        inheritable: Capability.names(in: c.inheritable),
+        permitted: Capability.names(in: c.permitted), ambient: Capability.names(in: c.ambient)),
       rlimits: base.rlimits.map { .init(type: $0.name, soft: $0.soft, hard: $0.hard) },
       noNewPrivileges: base.noNewPrivileges)
   }

@@ -1,8 +1,8 @@
 import CSeccomp
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 import GarrisonCore
 import GarrisonKernel
@@ -29,8 +29,10 @@ public struct OCISeccompCompiler: SeccompBPFCompiling {
   /// The BPF cache directory; nil compiles every time.
   public var cacheDirectory: String?
 
-  public init(cacheDirectory: String? = BPFCache.defaultDirectory(),
-              log: @escaping @Sendable (String) -> Void = OCISeccompCompiler.stderrLog) {
+  public init(
+    cacheDirectory: String? = BPFCache.defaultDirectory(),
+    log: @escaping @Sendable (String) -> Void = OCISeccompCompiler.stderrLog
+  ) {
     self.cacheDirectory = cacheDirectory
     self.log = log
   }
@@ -75,8 +77,9 @@ public struct OCISeccompCompiler: SeccompBPFCompiling {
   public func policy(_ profile: RuntimeSpec.Seccomp) throws -> ResolvedSeccompPolicy {
     let f = FieldPath("linux.seccomp")
     if profile.listenerPath != nil {
-      throw GarrisonError(.unenforceable, "seccomp listenerPath (user notification) is not supported",
-                          field: f / "listenerPath")
+      throw GarrisonError(
+        .unenforceable, "seccomp listenerPath (user notification) is not supported",
+        field: f / "listenerPath")
     }
     let defaultAction = try Self.action(profile.defaultAction, field: f / "defaultAction")
     let defaultErrno = defaultAction.takesReturnValue ? (profile.defaultErrnoRet ?? UInt32(EPERM)) : nil
@@ -113,15 +116,17 @@ public struct OCISeccompCompiler: SeccompBPFCompiling {
       for (k, name) in rule.names.enumerated() {
         guard !name.isEmpty else { throw GarrisonError(.invalid, "empty syscall name", field: rf / "names" / k) }
         if seccomp_syscall_resolve_name(name) == __NR_SCMP_ERROR {
-          log("seccomp: skipping unknown syscall \"\(name)\" (\(rf / "names" / k)): libseccomp "
-                + "\(SeccompCompiler.libseccompVersion) does not know it on this architecture, as runc does")
+          log(
+            "seccomp: skipping unknown syscall \"\(name)\" (\(rf / "names" / k)): libseccomp "
+              + "\(SeccompCompiler.libseccompVersion) does not know it on this architecture, as runc does")
           continue
         }
         rules.append(ResolvedSeccompRule(name: name, action: action, errnoRet: errnoRet, args: args))
       }
     }
-    return ResolvedSeccompPolicy(defaultAction: defaultAction, defaultErrnoRet: defaultErrno,
-                                 architectures: arches.sorted(), flags: flags.sorted(), syscalls: rules)
+    return ResolvedSeccompPolicy(
+      defaultAction: defaultAction, defaultErrnoRet: defaultErrno,
+      architectures: arches.sorted(), flags: flags.sorted(), syscalls: rules)
   }
 
   static func action(_ name: String, field: FieldPath) throws -> SeccompAction {

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 import GarrisonCore
 import GarrisonInitProtocol
@@ -36,9 +36,11 @@ public struct RuntimeContainerRecord: Sendable {
   /// every update, and `update` accepts them only unchanged. nil in records written before it was kept.
   public var deviceRules: String?
 
-  public init(id: String, bundle: String, pid: Int32, startTime: UInt64, started: Bool, created: String,
-              annotations: [String: String]?, cgroups: CgroupPlacement?, initSpec: InitSpec, clamps: [String],
-              initExe: String?) {
+  public init(
+    id: String, bundle: String, pid: Int32, startTime: UInt64, started: Bool, created: String,
+    annotations: [String: String]?, cgroups: CgroupPlacement?, initSpec: InitSpec, clamps: [String],
+    initExe: String?
+  ) {
     self.id = id
     self.bundle = bundle
     self.pid = pid
@@ -108,9 +110,10 @@ extension CgroupPlacement {
 
   init(json: JSONValue) throws(GarrisonError) {
     let r = StateReader(json)
-    self.init(directories: try r.strings("directories"), path: try r.optionalString("path"),
-              createdParents: json["createdParents"] == nil ? nil : try r.strings("createdParents"),
-              deviceEnforcement: try r.optionalString("deviceEnforcement"))
+    self.init(
+      directories: try r.strings("directories"), path: try r.optionalString("path"),
+      createdParents: json["createdParents"] == nil ? nil : try r.strings("createdParents"),
+      deviceEnforcement: try r.optionalString("deviceEnforcement"))
   }
 }
 
@@ -160,7 +163,8 @@ public struct ContainerStore: Sendable {
 
   /// Validates an id: letters, digits, `_ + - .`, not starting with a dot.
   public static func validate(id: String) throws {
-    let ok = !id.isEmpty && id.count <= 1024 && !id.hasPrefix(".")
+    let ok =
+      !id.isEmpty && id.count <= 1024 && !id.hasPrefix(".")
       && id.unicodeScalars.allSatisfy { isAlphanumeric($0) || "_+-.".unicodeScalars.contains($0) }
     guard ok else { throw GarrisonError(.usage, "invalid container id \(id)") }
   }
@@ -169,7 +173,7 @@ public struct ContainerStore: Sendable {
   static func isAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
     switch scalar.properties.generalCategory {
     case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-         .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .letterNumber, .otherNumber:
+      .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .letterNumber, .otherNumber:
       return true
     default:
       return false

@@ -1,8 +1,8 @@
 import CGarrisonLinux
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 import GarrisonCore
 import GarrisonKernel

@@ -17,18 +17,21 @@ public enum SeccompDigestPin {
     let field = FieldPath("annotations") / key
     let hex = pinned.dropFirst("sha256:".count)
     guard pinned.hasPrefix("sha256:"), hex.count == 64, hex.allSatisfy({ "0123456789abcdef".contains($0) }) else {
-      throw GarrisonError(.invalid, operation: "check seccomp digest", "\(key) must be sha256:<64 hex digits>, got \"\(pinned)\"",
-                          field: field)
+      throw GarrisonError(
+        .invalid, operation: "check seccomp digest", "\(key) must be sha256:<64 hex digits>, got \"\(pinned)\"",
+        field: field)
     }
     guard let bpf else {
-      throw GarrisonError(.refused, operation: "check seccomp digest",
-                          "the config pins seccomp program \(pinned) but has no linux.seccomp", field: FieldPath("linux.seccomp"))
+      throw GarrisonError(
+        .refused, operation: "check seccomp digest",
+        "the config pins seccomp program \(pinned) but has no linux.seccomp", field: FieldPath("linux.seccomp"))
     }
     let actual = try BPFProgram(bytes: bpf).sha256
     guard actual == pinned else {
-      throw GarrisonError(.refused, operation: "check seccomp digest",
-                          "linux.seccomp compiles to BPF \(actual), not the \(pinned) the plan pinned "
-                            + "(config edited after compilation, or another libseccomp)", field: field)
+      throw GarrisonError(
+        .refused, operation: "check seccomp digest",
+        "linux.seccomp compiles to BPF \(actual), not the \(pinned) the plan pinned "
+          + "(config edited after compilation, or another libseccomp)", field: field)
     }
   }
 }

@@ -17,13 +17,15 @@ struct StartContainerReport {
     let path = "/proc/\(pid)/fd/\(SyncProtocol.hookReportFD)"
     let fd: Int32
     do { fd = try Kernel.open(path, flags: LinuxConstants.O_RDONLY) } catch {
-      throw GarrisonError(.system, operation: "open \(path)", "cannot read the startContainer hook reports",
-                          errno: error.rawValue)
+      throw GarrisonError(
+        .system, operation: "open \(path)", "cannot read the startContainer hook reports",
+        errno: error.rawValue)
     }
     do {
       guard try Kernel.fileMode(fd) & UInt32(S_IFMT) == UInt32(S_IFIFO) else {
-        throw GarrisonError(.system, operation: "open \(path)",
-                            "fd \(SyncProtocol.hookReportFD) of the init is not its report pipe")
+        throw GarrisonError(
+          .system, operation: "open \(path)",
+          "fd \(SyncProtocol.hookReportFD) of the init is not its report pipe")
       }
     } catch {
       Kernel.close(fd)
@@ -42,8 +44,9 @@ struct StartContainerReport {
     while true {
       let line: String?
       do { line = try reader.next() } catch {
-        throw GarrisonError(.system, operation: "read startContainer reports", "lost contact with garrison-init",
-                            errno: error.rawValue)
+        throw GarrisonError(
+          .system, operation: "read startContainer reports", "lost contact with garrison-init",
+          errno: error.rawValue)
       }
       guard let line else { break }
       switch SyncProtocol.Message(line: line) {

@@ -86,8 +86,10 @@ final class TerminalProxy: @unchecked Sendable {
     var buffer = [UInt8](repeating: 0, count: 16384)
     var stdinOpen = true
     while true {
-      var fds = [pollfd(fd: master, events: Int16(POLLIN), revents: 0),
-                 pollfd(fd: stdinOpen ? 0 : -1, events: Int16(POLLIN), revents: 0)]
+      var fds = [
+        pollfd(fd: master, events: Int16(POLLIN), revents: 0),
+        pollfd(fd: stdinOpen ? 0 : -1, events: Int16(POLLIN), revents: 0),
+      ]
       if poll(&fds, 2, -1) < 0 {
         if errno == EINTR { continue }
         return

@@ -19,8 +19,9 @@ public enum UserNamespaceMaps {
     for (file, maps) in [("uid_map", spec.uidMappings ?? []), ("gid_map", spec.gidMappings ?? [])] {
       let path = "/proc/\(pid)/\(file)"
       do { try FileIO.write(path, text(maps)) } catch {
-        throw GarrisonError(.system, operation: "write \(path)", "cannot map the container's user namespace",
-                            errno: error.rawValue)
+        throw GarrisonError(
+          .system, operation: "write \(path)", "cannot map the container's user namespace",
+          errno: error.rawValue)
       }
     }
   }

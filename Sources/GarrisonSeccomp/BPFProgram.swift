@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 
 /// A compiled classic-BPF seccomp program: the raw `struct sock_filter` array (8 bytes per instruction,
@@ -31,8 +31,9 @@ public struct BPFProgram: Codable, Sendable, Hashable {
   /// tampered or truncated plan).
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
-    try self.init(bytes: try c.decode([UInt8].self, forKey: .bytes),
-                  filterFlags: try c.decode([SeccompFilterFlag].self, forKey: .filterFlags))
+    try self.init(
+      bytes: try c.decode([UInt8].self, forKey: .bytes),
+      filterFlags: try c.decode([SeccompFilterFlag].self, forKey: .filterFlags))
     let claimed = try c.decode(String.self, forKey: .sha256)
     guard claimed == sha256 else {
       throw DecodingError.dataCorruptedError(

@@ -1,8 +1,8 @@
 import Crypto
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 
 extension ResolvedSeccompPolicy {

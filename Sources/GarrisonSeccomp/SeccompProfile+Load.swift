@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+  import FoundationEssentials
 #else
-import Foundation
+  import Foundation
 #endif
 import GarrisonCore
 import Glibc
@@ -75,7 +75,10 @@ enum SeccompDecodingErrors {
     switch error {
     case .dataCorrupted(let c):
       let syntax = c.codingPath.isEmpty
-      (path, message, code) = (c.codingPath, syntax ? "invalid JSON: \(c.underlyingError.map { "\($0)" } ?? c.debugDescription)" : c.debugDescription, syntax ? .syntax : .invalid)
+      (path, message, code) = (
+        c.codingPath, syntax ? "invalid JSON: \(c.underlyingError.map { "\($0)" } ?? c.debugDescription)" : c.debugDescription,
+        syntax ? .syntax : .invalid
+      )
     case .keyNotFound(let key, let c):
       (path, message, code) = (c.codingPath + [key], "required field \"\(key.stringValue)\" is missing", .invalid)
     case .typeMismatch(_, let c):

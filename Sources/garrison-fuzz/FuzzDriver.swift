@@ -11,8 +11,10 @@ struct FuzzTarget: Sendable {
   /// Runs one input; true when the parser accepted it (the replayer counts them: a seed nobody accepts is dead).
   let run: @Sendable (UnsafeRawBufferPointer) -> Bool
 
-  init(_ name: String, _ summary: String, setUp: @escaping @Sendable () -> Void = {},
-       run: @escaping @Sendable (UnsafeRawBufferPointer) -> Bool) {
+  init(
+    _ name: String, _ summary: String, setUp: @escaping @Sendable () -> Void = {},
+    run: @escaping @Sendable (UnsafeRawBufferPointer) -> Bool
+  ) {
     self.name = name
     self.summary = summary
     self.setUp = setUp

@@ -19,7 +19,10 @@ enum FuzzTargets {
 
   /// GarrisonCore's JSONParser; the canonical form of what it accepts must parse back to itself, and whatever
   /// the audit verifier's CanonicalJSONScanner accepts as canonical must parse to exactly its bytes.
-  static let json = FuzzTarget("json", "JSONParser.parse; canonical bytes re-parse to the same canonical bytes; CanonicalJSONScanner never accepts a non-canonical form") { input in
+  static let json = FuzzTarget(
+    "json",
+    "JSONParser.parse; canonical bytes re-parse to the same canonical bytes; CanonicalJSONScanner never accepts a non-canonical form"
+  ) { input in
     let buf = input.bindMemory(to: UInt8.self)
     if CanonicalJSONScanner.members(buf) != nil {
       let parsed: JSONValue
@@ -85,15 +88,19 @@ enum FuzzTargets {
   /// One audit segment file through AuditReader (line split, RecordFrame, AuditRecord); each record read must
   /// re-read identically from its canonical body (the bytes the hash chain covers). The verifier (fast path and
   /// threads included) runs over the same segment and must not accept a record the reader refuses.
-  static let audit = FuzzTarget("audit", "AuditReader.forEachRecord over one segment; AuditRecord(body: r.body) == r",
-                                setUp: AuditFile.open) { input in
+  static let audit = FuzzTarget(
+    "audit", "AuditReader.forEachRecord over one segment; AuditRecord(body: r.body) == r",
+    setUp: AuditFile.open
+  ) { input in
     let path = AuditFile.write(input)
     var records = 0
     do {
       try AuditReader.forEachRecord(in: path) { (record, _) throws(GarrisonError) -> Bool in
         let body = record.body
         let again: AuditRecord
-        do throws(GarrisonError) { again = try body.withUnsafeBufferPointer { (b) throws(GarrisonError) in try AuditRecord(body: b) } } catch {
+        do throws(GarrisonError) {
+          again = try body.withUnsafeBufferPointer { (b) throws(GarrisonError) in try AuditRecord(body: b) }
+        } catch {
           FuzzDriver.fail("a record's canonical body does not read back: \(error.message)")
         }
         if again != record || again.body != body { FuzzDriver.fail("a record changed through its canonical body") }

@@ -144,7 +144,8 @@ enum TarTarget {
         return
       }
       let type = st.st_mode & S_IFMT
-      var line = "\(String(st.st_mode, radix: 8)) \(st.st_uid):\(st.st_gid) \(st.st_ino) \(st.st_nlink) \(st.st_size) "
+      var line =
+        "\(String(st.st_mode, radix: 8)) \(st.st_uid):\(st.st_gid) \(st.st_ino) \(st.st_nlink) \(st.st_size) "
         + "\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec) \(st.st_ctim.tv_sec).\(st.st_ctim.tv_nsec)"
       if rel == "layer" {
         out[rel] = String(type, radix: 8)  // its times change with every extraction

@@ -7,8 +7,10 @@ import Testing
 
 /// AdmissionReview bodies as the API server sends them.
 enum Reviews {
-  static func review(kind: String, namespace: String = "apps", name: String, object: String?, operation: String = "CREATE",
-                     user: String = "alice", subResource: String? = nil, apiVersion: String = "admission.k8s.io/v1") -> String {
+  static func review(
+    kind: String, namespace: String = "apps", name: String, object: String?, operation: String = "CREATE",
+    user: String = "alice", subResource: String? = nil, apiVersion: String = "admission.k8s.io/v1"
+  ) -> String {
     """
     {"apiVersion":"\(apiVersion)","kind":"AdmissionReview","request":{"uid":"uid-\(name)","kind":{"group":"","version":"v1","kind":"\(kind)"},
      "resource":{"group":"","version":"v1","resource":"\(kind.lowercased())s"},\(subResource.map { "\"subResource\":\"\($0)\"," } ?? "")
@@ -16,10 +18,14 @@ enum Reviews {
      "object":\(object ?? "null")}}
     """
   }
-  static let privilegedPod = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"bad","namespace":"apps"},"spec":{"containers":[{"name":"c","image":"x","securityContext":{"privileged":true}}]}}"#
-  static let plainPod = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"ok","namespace":"apps"},"spec":{"containers":[{"name":"c","image":"x"}]}}"#
-  static let restrictedPod = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"tight","namespace":"apps"},"spec":{"securityContext":{"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"c","image":"x","securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}}]}}"#
-  static let privilegedDeployment = #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"apps"},"spec":{"selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"x","securityContext":{"privileged":true}}]}}}}"#
+  static let privilegedPod =
+    #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"bad","namespace":"apps"},"spec":{"containers":[{"name":"c","image":"x","securityContext":{"privileged":true}}]}}"#
+  static let plainPod =
+    #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"ok","namespace":"apps"},"spec":{"containers":[{"name":"c","image":"x"}]}}"#
+  static let restrictedPod =
+    #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"tight","namespace":"apps"},"spec":{"securityContext":{"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"c","image":"x","securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}}]}}"#
+  static let privilegedDeployment =
+    #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"apps"},"spec":{"selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"x","securityContext":{"privileged":true}}]}}}}"#
   static func namespace(_ name: String, _ labels: [String: String]) -> String {
     let l = labels.map { "\"\($0.key)\":\"\($0.value)\"" }.joined(separator: ",")
     return #"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"\#(name)","labels":{\#(l)}}}"#
@@ -38,7 +44,9 @@ enum Reviews {
     let c = AdmissionController(defaults: .init(enforce: baseline, warn: restricted, audit: restricted))
     let bad = try decide(c, Reviews.review(kind: "Pod", name: "bad", object: Reviews.privilegedPod))
     #expect(!bad.allowed)
-    #expect(bad.message?.hasPrefix("pods \"bad\" is forbidden: violates PodSecurity \"baseline:latest\": privileged") == true, "\(bad.message ?? "")")
+    #expect(
+      bad.message?.hasPrefix("pods \"bad\" is forbidden: violates PodSecurity \"baseline:latest\": privileged") == true,
+      "\(bad.message ?? "")")
     #expect(bad.message?.contains("securityContext.privileged=true") == true)
     #expect(bad.violations.contains("pss.privileged"))
     let ok = try decide(c, Reviews.review(kind: "Pod", name: "ok", object: Reviews.plainPod))
@@ -59,27 +67,42 @@ enum Reviews {
   }
 
   @Test func namespaceLabelsAndExemptionsApply() throws {
-    let c = AdmissionController(defaults: .init(enforce: PSSPolicy(level: .privileged, version: .latest), warn: PSSPolicy(level: .privileged, version: .latest),
-                                                audit: PSSPolicy(level: .privileged, version: .latest)),
-                                exemptions: .init(usernames: ["system:serviceaccount:kube-system:ci"], namespaces: ["kube-system"]))
+    let c = AdmissionController(
+      defaults: .init(
+        enforce: PSSPolicy(level: .privileged, version: .latest), warn: PSSPolicy(level: .privileged, version: .latest),
+        audit: PSSPolicy(level: .privileged, version: .latest)),
+      exemptions: .init(usernames: ["system:serviceaccount:kube-system:ci"], namespaces: ["kube-system"]))
     #expect(try decide(c, Reviews.review(kind: "Pod", name: "bad", object: Reviews.privilegedPod)).allowed)
-    let ns = try decide(c, Reviews.review(kind: "Namespace", namespace: "", name: "apps",
-                                          object: Reviews.namespace("apps", ["pod-security.kubernetes.io/enforce": "baseline"])))
+    let ns = try decide(
+      c,
+      Reviews.review(
+        kind: "Namespace", namespace: "", name: "apps",
+        object: Reviews.namespace("apps", ["pod-security.kubernetes.io/enforce": "baseline"])))
     #expect(ns.allowed)
     #expect(!(try decide(c, Reviews.review(kind: "Pod", name: "bad", object: Reviews.privilegedPod)).allowed))
-    #expect(try decide(c, Reviews.review(kind: "Pod", name: "bad", object: Reviews.privilegedPod, user: "system:serviceaccount:kube-system:ci")).allowed)
+    #expect(
+      try decide(c, Reviews.review(kind: "Pod", name: "bad", object: Reviews.privilegedPod, user: "system:serviceaccount:kube-system:ci"))
+        .allowed)
     #expect(try decide(c, Reviews.review(kind: "Pod", namespace: "kube-system", name: "bad", object: Reviews.privilegedPod)).allowed)
-    let invalid = try decide(c, Reviews.review(kind: "Namespace", namespace: "", name: "x",
-                                               object: Reviews.namespace("x", ["pod-security.kubernetes.io/enforce": "strict"])))
+    let invalid = try decide(
+      c,
+      Reviews.review(
+        kind: "Namespace", namespace: "", name: "x",
+        object: Reviews.namespace("x", ["pod-security.kubernetes.io/enforce": "strict"])))
     #expect(!invalid.allowed)
     // Other operations and subresources are not checked; ephemeral containers are.
     #expect(try decide(c, Reviews.review(kind: "Pod", name: "bad", object: nil, operation: "DELETE")).allowed)
     #expect(try decide(c, Reviews.review(kind: "Pod", name: "bad", object: Reviews.privilegedPod, subResource: "status")).allowed)
-    #expect(!(try decide(c, Reviews.review(kind: "Pod", name: "bad", object: Reviews.privilegedPod, operation: "UPDATE", subResource: "ephemeralcontainers")).allowed))
+    #expect(
+      !(try decide(
+        c, Reviews.review(kind: "Pod", name: "bad", object: Reviews.privilegedPod, operation: "UPDATE", subResource: "ephemeralcontainers")
+      ).allowed))
   }
 
-  @Test(arguments: ["not json", "[]", #"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1beta1","request":{"uid":"u"}}"#,
-                    #"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1"}"#])
+  @Test(arguments: [
+    "not json", "[]", #"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1beta1","request":{"uid":"u"}}"#,
+    #"{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1"}"#,
+  ])
   func malformedReviewsAreErrors(body: String) {
     #expect(throws: (any Error).self) { try AdmissionRequest(body: Array(body.utf8)) }
   }
@@ -87,8 +110,11 @@ enum Reviews {
 
 /// The server over real TLS, driven with curl: allowed and denied pods, a workload, malformed JSON, a 10 MB body,
 /// a wrong API version, /healthz, certificate reload, and the audit events.
-@Suite(.serialized, .enabled(if: ["/usr/bin/openssl", "/usr/bin/curl"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) },
-                             "needs /usr/bin/openssl and /usr/bin/curl"))
+@Suite(
+  .serialized,
+  .enabled(
+    if: ["/usr/bin/openssl", "/usr/bin/curl"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) },
+    "needs /usr/bin/openssl and /usr/bin/curl"))
 struct AdmissionServerTests {
   static let garrison = BuiltProducts.path("garrison")
 
@@ -99,9 +125,13 @@ struct AdmissionServerTests {
   }
 
   func certificate(_ dir: String, cn: String) throws {
-    let (rc, out) = try run("/usr/bin/openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                                                 "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem", "-days", "1", "-subj", "/CN=\(cn)",
-                                                 "-addext", "subjectAltName=IP:127.0.0.1"])
+    let (rc, out) = try run(
+      "/usr/bin/openssl",
+      [
+        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem", "-days", "1", "-subj", "/CN=\(cn)",
+        "-addext", "subjectAltName=IP:127.0.0.1",
+      ])
     #expect(rc == 0, "\(out)")
   }
 
@@ -113,8 +143,10 @@ struct AdmissionServerTests {
     try certificate(dir, cn: "first")
     let server = Process()
     server.executableURL = URL(fileURLWithPath: Self.garrison)
-    server.arguments = ["admission", "serve", "--listen", "127.0.0.1:0", "--cert", dir + "/cert.pem", "--key", dir + "/key.pem",
-                        "--enforce", "baseline", "--warn", "restricted", "--root", dir + "/state"]
+    server.arguments = [
+      "admission", "serve", "--listen", "127.0.0.1:0", "--cert", dir + "/cert.pem", "--key", dir + "/key.pem",
+      "--enforce", "baseline", "--warn", "restricted", "--root", dir + "/state",
+    ]
     let out = Pipe()
     server.standardOutput = out
     server.standardError = FileHandle(forWritingAtPath: "/dev/null")
@@ -125,8 +157,12 @@ struct AdmissionServerTests {
     let url = "https://127.0.0.1:\(port)"
     func post(_ body: String, file: String = "body.json") throws -> (Int32, String) {
       try body.write(toFile: dir + "/" + file, atomically: true, encoding: .utf8)
-      return try run("/usr/bin/curl", ["-sS", "--cacert", dir + "/cert.pem", "-w", "\n%{http_code}", "-H", "Content-Type: application/json",
-                                       "--data-binary", "@" + dir + "/" + file, url + "/validate"])
+      return try run(
+        "/usr/bin/curl",
+        [
+          "-sS", "--cacert", dir + "/cert.pem", "-w", "\n%{http_code}", "-H", "Content-Type: application/json",
+          "--data-binary", "@" + dir + "/" + file, url + "/validate",
+        ])
     }
     let (_, health) = try run("/usr/bin/curl", ["-sS", "--cacert", dir + "/cert.pem", url + "/healthz"])
     #expect(health == "ok\n")

@@ -13,7 +13,8 @@ struct AuditTailTests {
     var tail = AuditTail(directory: dir)
     var seen: [UInt64] = []
     try tail.poll { seen.append($0.seq) }
-    let first = try log.append(AuditEvent(kind: .seccompDenied, outcome: .denied, object: AuditObject(namespace: "default", pod: "p", container: "c")))
+    let first = try log.append(
+      AuditEvent(kind: .seccompDenied, outcome: .denied, object: AuditObject(namespace: "default", pod: "p", container: "c")))
     try tail.poll { seen.append($0.seq) }
     #expect(seen.contains(first))
     let before = seen.count

@@ -43,8 +43,9 @@ import Testing
           Issue.record("byte \(offset) of \(file) changed but verify passed")
           continue
         }
-        #expect(p.file == (file as NSString).lastPathComponent && p.line == lineOf[offset],
-                "byte \(offset): reported \(p) but the change is on line \(lineOf[offset])")
+        #expect(
+          p.file == (file as NSString).lastPathComponent && p.line == lineOf[offset],
+          "byte \(offset): reported \(p) but the change is on line \(lineOf[offset])")
         checked += 1
       }
       TestSupport.write(file, original)
@@ -81,7 +82,8 @@ import Testing
           swapped.swapAt(i, i + 1)
           TestSupport.write(file, swapped.flatMap { $0 })
           let s = try AuditVerifier.verify(directory: dir, checkpoints: cps)
-          #expect(s.problem?.line == i + 1 && s.problem?.file == name, "swapping lines \(i + 1) and \(i + 2): \(String(describing: s.problem))")
+          #expect(
+            s.problem?.line == i + 1 && s.problem?.file == name, "swapping lines \(i + 1) and \(i + 2): \(String(describing: s.problem))")
         }
       }
       TestSupport.write(file, original.flatMap { $0 })

@@ -10,9 +10,11 @@ import Testing
 @Suite struct FastVerifyTests {
   /// A stored record's JSON for `event`.
   static func record(_ event: AuditEvent) -> JSONValue {
-    AuditRecord(seq: 7, time: event.time ?? AuditTime(seconds: 1_796_000_000), host: "node-1",
-                actor: AuditActor(uid: 0, pid: 42, commandLine: ["garrison", "apply", "-f", "pod.yaml"]), event: event,
-                prev: ChainHasher.genesis, chain: "sha256").json
+    AuditRecord(
+      seq: 7, time: event.time ?? AuditTime(seconds: 1_796_000_000), host: "node-1",
+      actor: AuditActor(uid: 0, pid: 42, commandLine: ["garrison", "apply", "-f", "pod.yaml"]), event: event,
+      prev: ChainHasher.genesis, chain: "sha256"
+    ).json
   }
 
   /// Whatever the scanner accepts parses back to exactly its bytes.
@@ -105,7 +107,8 @@ import Testing
       let time = event.time ?? AuditTime(seconds: 1_796_000_000 + Int64(i))
       let prev = i == 0 ? ChainHasher.genesis : ChainHasher(hmacKey: nil).hash(Array("\(i)".utf8))
       let draft = RecordDraft(event, time: time, host: "node-\(i % 3)", actor: actor, chain: "sha256")
-      let record = AuditRecord(seq: UInt64(i + 1), time: time, host: "node-\(i % 3)", actor: actor, event: event, prev: prev, chain: "sha256")
+      let record = AuditRecord(
+        seq: UInt64(i + 1), time: time, host: "node-\(i % 3)", actor: actor, event: event, prev: prev, chain: "sha256")
       #expect(draft.body(seq: UInt64(i + 1), prev: prev) == record.body)
     }
   }

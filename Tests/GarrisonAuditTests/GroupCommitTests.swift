@@ -22,8 +22,9 @@ import Testing
         defer { done.leave() }
         for i in 0..<perThread {
           let events = (0..<batch).map { j in
-            AuditEvent(kind: .containerExec, outcome: .allowed, object: AuditObject(namespace: "t", pod: "p\(t)", container: "c"),
-                       details: ["i": .integer(i), "j": .integer(j)])
+            AuditEvent(
+              kind: .containerExec, outcome: .allowed, object: AuditObject(namespace: "t", pod: "p\(t)", container: "c"),
+              details: ["i": .integer(i), "j": .integer(j)])
           }
           let seqs = try! log.append(events)
           results.withLock { $0.append(seqs) }

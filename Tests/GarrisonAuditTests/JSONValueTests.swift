@@ -79,13 +79,17 @@ import Testing
   @Test func frameRoundTripsAndRejectsDamage() {
     let body = Array(#"{"a":1}"#.utf8)
     let line = RecordFrame.frame(body)
-    #expect(String(decoding: line, as: UTF8.self) == "{\"crc32\":\"\(String(CRC32.checksum(body), radix: 16).leftPadded(8))\",\"len\":7,\"record\":{\"a\":1}}\n")
+    #expect(
+      String(decoding: line, as: UTF8.self)
+        == "{\"crc32\":\"\(String(CRC32.checksum(body), radix: 16).leftPadded(8))\",\"len\":7,\"record\":{\"a\":1}}\n")
     let content = Array(line.dropLast())
     #expect(content.withUnsafeBufferPointer { RecordFrame.unframe($0) } == .success(37..<44))
     var bad = content
     bad[40] = UInt8(ascii: "2")
     #expect(bad.withUnsafeBufferPointer { RecordFrame.unframe($0) } == .failure(.checksumMismatch))
-    #expect(Array(content.dropLast(2)).withUnsafeBufferPointer { RecordFrame.unframe($0) } == .failure(.lengthMismatch(declared: 7, available: 5)))
+    #expect(
+      Array(content.dropLast(2)).withUnsafeBufferPointer { RecordFrame.unframe($0) } == .failure(.lengthMismatch(declared: 7, available: 5))
+    )
   }
 }
 

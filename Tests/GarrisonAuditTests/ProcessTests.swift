@@ -19,8 +19,9 @@ import Testing
   static func checkAcknowledged(_ acks: [(seq: UInt64, tag: String, i: Int)], in records: [UInt64: AuditRecord]) {
     for a in acks {
       let r = records[a.seq]
-      #expect(r?.details["tag"]?.stringValue == a.tag && r?.details["i"]?.intValue == Int64(a.i),
-              "acknowledged seq \(a.seq) (\(a.tag) \(a.i)) lost or changed")
+      #expect(
+        r?.details["tag"]?.stringValue == a.tag && r?.details["i"]?.intValue == Int64(a.i),
+        "acknowledged seq \(a.seq) (\(a.tag) \(a.i)) lost or changed")
     }
   }
 
@@ -35,8 +36,10 @@ import Testing
     for round in 0..<rounds {
       let p = Process()
       p.executableURL = URL(fileURLWithPath: garrison)
-      p.arguments = ["audit", "append", "--audit-dir", dir, "--count", "0", "--batch", String(1 + round % 4),
-                     "--tag", "r\(round)", "--segment-bytes", "65536", "--checkpoint-every", "50"]
+      p.arguments = [
+        "audit", "append", "--audit-dir", dir, "--count", "0", "--batch", String(1 + round % 4),
+        "--tag", "r\(round)", "--segment-bytes", "65536", "--checkpoint-every", "50",
+      ]
       let out = Pipe()
       p.standardOutput = out
       try p.run()
@@ -83,7 +86,9 @@ import Testing
     // segment rotation) can leave a real torn tail too, and recovering it is exactly the behaviour under test.
     #expect(recovered >= tears, "every simulated torn tail must be recovered")
     #expect(recovered <= tears + rounds, "at most one recovery per kill beyond the simulated tears")
-    print("sigkill: \(rounds) kills, \(acks.count) acknowledged events, \(records.count) records, \(recovered) torn tails recovered, \(killedMidway) rounds killed before their first ack")
+    print(
+      "sigkill: \(rounds) kills, \(acks.count) acknowledged events, \(records.count) records, \(recovered) torn tails recovered, \(killedMidway) rounds killed before their first ack"
+    )
   }
 
   @Test(HostTools.built("garrison")) func concurrentWritersProduceOneValidChain() throws {
@@ -95,8 +100,10 @@ import Testing
     for w in 0..<writers {
       let p = Process()
       p.executableURL = URL(fileURLWithPath: garrison)
-      p.arguments = ["audit", "append", "--audit-dir", dir, "--count", String(each), "--batch", String(1 + w % 2),
-                     "--tag", "w\(w)", "--segment-bytes", "32768"]
+      p.arguments = [
+        "audit", "append", "--audit-dir", dir, "--count", String(each), "--batch", String(1 + w % 2),
+        "--tag", "w\(w)", "--segment-bytes", "32768",
+      ]
       let out = Pipe()
       p.standardOutput = out
       try p.run()

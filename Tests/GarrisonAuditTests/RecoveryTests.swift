@@ -91,8 +91,11 @@ import Testing
     DispatchQueue.concurrentPerform(iterations: 8) { t in
       let log = t % 2 == 0 ? a : b
       for i in 0..<40 {
-        let got = try! log.append([AuditEvent(kind: .containerExec, outcome: .allowed,
-                                              details: ["t": .integer(t), "i": .integer(i)])])
+        let got = try! log.append([
+          AuditEvent(
+            kind: .containerExec, outcome: .allowed,
+            details: ["t": .integer(t), "i": .integer(i)])
+        ])
         seqs.withLock { $0 += got }
       }
     }

@@ -13,22 +13,59 @@ import Testing
     let db = AuditObject(namespace: "data", pod: "pg", podUID: "u2", container: "postgres")
     func at(_ s: Int64, _ e: AuditEvent) -> AuditEvent { var e = e; e.time = t0.adding(seconds: s); return e }
     try log.append([
-      at(0, AuditEvent(kind: .podAdmitted, outcome: .allowed, object: web, details: AuditDetails.podAdmitted(planSHA256: "ab", containers: 1))),
-      at(1, AuditEvent(kind: .privilegedContainer, outcome: .allowed, object: web, details: AuditDetails.privileged(reason: "privileged: true"))),
+      at(
+        0,
+        AuditEvent(kind: .podAdmitted, outcome: .allowed, object: web, details: AuditDetails.podAdmitted(planSHA256: "ab", containers: 1))),
+      at(
+        1,
+        AuditEvent(kind: .privilegedContainer, outcome: .allowed, object: web, details: AuditDetails.privileged(reason: "privileged: true"))
+      ),
       at(2, AuditEvent(kind: .hostNamespace, outcome: .allowed, object: web, details: AuditDetails.hostNamespaces(["network", "pid"]))),
-      at(3, AuditEvent(kind: .capabilityBeyondDefault, outcome: .allowed, object: web, details: AuditDetails.capabilitiesBeyondDefault(["CAP_NET_ADMIN", "CAP_SYS_TIME"]))),
-      at(60, AuditEvent(kind: .containerExec, outcome: .allowed, object: web, details: AuditDetails.containerExec(command: ["sh"], uid: 0, tty: true))),
-      at(61, AuditEvent(kind: .seccompDenied, outcome: .denied, object: db, details: AuditDetails.seccompDenied(
-        syscall: "mount", number: 165, arch: "c000003e", count: 7, pids: [9], comm: "pg", action: "errno", firstSeen: t0, lastSeen: t0))),
-      at(62, AuditEvent(kind: .seccompDenied, outcome: .denied, object: web, details: AuditDetails.seccompDenied(
-        syscall: "ptrace", number: 101, arch: "c000003e", count: 2, pids: [8], comm: "nginx", action: "errno", firstSeen: t0, lastSeen: t0))),
-      at(120, AuditEvent(kind: .enforcementReadback, outcome: .error, object: db, details: AuditDetails.readback([
-        .init(field: "no_new_privs", expected: "1", actual: "0"), .init(field: "uid", expected: "999", actual: "999")]))),
-      at(121, AuditEvent(kind: .lsmUnavailable, outcome: .allowed, object: db, details: AuditDetails.fallback(
-        mechanism: "apparmor", requested: "runtime/default", applied: "none", reason: "not enabled"))),
-      at(180, AuditEvent(kind: .containerOOMKilled, outcome: .error, object: db, details: AuditDetails.oomKilled(cgroup: "/x", previous: 0, current: 1))),
-      at(181, AuditEvent(kind: .podRefused, outcome: .denied, object: AuditObject(namespace: "web", pod: "evil"),
-                         details: AuditDetails.podRefused(checks: [(id: "host-path", message: "no"), (id: "privileged", message: "no")]))),
+      at(
+        3,
+        AuditEvent(
+          kind: .capabilityBeyondDefault, outcome: .allowed, object: web,
+          details: AuditDetails.capabilitiesBeyondDefault(["CAP_NET_ADMIN", "CAP_SYS_TIME"]))),
+      at(
+        60,
+        AuditEvent(
+          kind: .containerExec, outcome: .allowed, object: web, details: AuditDetails.containerExec(command: ["sh"], uid: 0, tty: true))),
+      at(
+        61,
+        AuditEvent(
+          kind: .seccompDenied, outcome: .denied, object: db,
+          details: AuditDetails.seccompDenied(
+            syscall: "mount", number: 165, arch: "c000003e", count: 7, pids: [9], comm: "pg", action: "errno", firstSeen: t0, lastSeen: t0))
+      ),
+      at(
+        62,
+        AuditEvent(
+          kind: .seccompDenied, outcome: .denied, object: web,
+          details: AuditDetails.seccompDenied(
+            syscall: "ptrace", number: 101, arch: "c000003e", count: 2, pids: [8], comm: "nginx", action: "errno", firstSeen: t0,
+            lastSeen: t0))),
+      at(
+        120,
+        AuditEvent(
+          kind: .enforcementReadback, outcome: .error, object: db,
+          details: AuditDetails.readback([
+            .init(field: "no_new_privs", expected: "1", actual: "0"), .init(field: "uid", expected: "999", actual: "999"),
+          ]))),
+      at(
+        121,
+        AuditEvent(
+          kind: .lsmUnavailable, outcome: .allowed, object: db,
+          details: AuditDetails.fallback(
+            mechanism: "apparmor", requested: "runtime/default", applied: "none", reason: "not enabled"))),
+      at(
+        180,
+        AuditEvent(
+          kind: .containerOOMKilled, outcome: .error, object: db, details: AuditDetails.oomKilled(cgroup: "/x", previous: 0, current: 1))),
+      at(
+        181,
+        AuditEvent(
+          kind: .podRefused, outcome: .denied, object: AuditObject(namespace: "web", pod: "evil"),
+          details: AuditDetails.podRefused(checks: [(id: "host-path", message: "no"), (id: "privileged", message: "no")]))),
     ])
   }
 
@@ -47,9 +84,11 @@ import Testing
     #expect(report.oomKillsByContainer == ["data/pg/postgres": 1])
     #expect(report.failureCount == 3)  // readback error, oom error, refused pod (seccomp counted separately)
     let text = report.render(.text)
-    for needle in ["events   11", "seccomp.denied             0        2       0      2", "mount    7",
-                   "data/pg/postgres  7", "no_new_privs: expected 1, got 0", "pod.refused: host-path, privileged",
-                   "apparmor: runtime/default -> none (not enabled)", "web/nginx  network, pid"] {
+    for needle in [
+      "events   11", "seccomp.denied             0        2       0      2", "mount    7",
+      "data/pg/postgres  7", "no_new_privs: expected 1, got 0", "pod.refused: host-path, privileged",
+      "apparmor: runtime/default -> none (not enabled)", "web/nginx  network, pid",
+    ] {
       #expect(text.contains(needle), "text report lacks \"\(needle)\":\n\(text)")
     }
     let md = report.render(.markdown)
@@ -66,7 +105,8 @@ import Testing
     #expect(try AuditReport.build(directory: dir, filter: AuditFilter(namespace: "data")).total == 4)
     #expect(try AuditReport.build(directory: dir, filter: AuditFilter(pod: "nginx")).total == 6)
     #expect(try AuditReport.build(directory: dir, filter: AuditFilter(kinds: [.seccompDenied, .podRefused])).total == 3)
-    #expect(try AuditReport.build(directory: dir, filter: AuditFilter(since: t0.adding(seconds: 60), until: t0.adding(seconds: 121))).total == 4)
+    #expect(
+      try AuditReport.build(directory: dir, filter: AuditFilter(since: t0.adding(seconds: 60), until: t0.adding(seconds: 121))).total == 4)
   }
 
   @Test func ocsfExportKeepsEverything() throws {
@@ -100,7 +140,10 @@ import Testing
     #expect(HTMLTemplate.report + "\n" == file, "regenerate Sources/GarrisonAudit/HTMLTemplate.swift from Audit/templates/report.html")
   }
 
-  @Test(.enabled(if: HostTools.find("/usr/bin/chromium", "/usr/bin/chromium-browser") != nil, "chromium is not installed (scripts/setup.sh installs it)"))
+  @Test(
+    .enabled(
+      if: HostTools.find("/usr/bin/chromium", "/usr/bin/chromium-browser") != nil,
+      "chromium is not installed (scripts/setup.sh installs it)"))
   func chromiumRendersTheHTMLReport() throws {
     let chromium = try #require(HostTools.find("/usr/bin/chromium", "/usr/bin/chromium-browser"))
     let dir = TestSupport.scratch("chromium")
@@ -109,8 +152,13 @@ import Testing
     var gen = SampleEvents(seed: 3)
     try log.append(gen.events(500))
     try AuditReport.build(directory: dir + "/audit").render(.html).write(toFile: dir + "/report.html", atomically: true, encoding: .utf8)
-    let status = try TestProcess.run(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + dir + "/profile",
-                                                "--screenshot=" + dir + "/report.png", "--window-size=1200,1600", "file://" + dir + "/report.html"]).status
+    let status = try TestProcess.run(
+      chromium,
+      [
+        "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + dir + "/profile",
+        "--screenshot=" + dir + "/report.png", "--window-size=1200,1600", "file://" + dir + "/report.html",
+      ]
+    ).status
     #expect(status == 0)
     let png = try #require(FileManager.default.contents(atPath: dir + "/report.png"))
     #expect(png.count > 10_000 && Array(png.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])

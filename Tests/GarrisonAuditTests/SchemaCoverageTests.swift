@@ -14,7 +14,9 @@ import Testing
   /// field its kind's clause requires must fail, so the clause is really applied).
   static func verdicts(directory: String, alsoWithout field: String) throws -> [String] {
     var records: [String] = []
-    try AuditReader.forEachRecord(directory: directory) { records.append($0.json.canonicalString); return true }
+    try AuditReader.forEachRecord(directory: directory) {
+      records.append($0.json.canonicalString); return true
+    }
     records.append(records[0].replacingOccurrences(of: field, with: ""))
     return try JSONSchemaCheck.errors(documents: records, schema: schemaPath, formats: false).map { $0 == nil ? "ok" : "bad" }
   }
@@ -36,10 +38,12 @@ import Testing
     let log = try AuditLog(directory: dir + "/audit", checkpointEvery: 0)
     let object = AuditObject(namespace: "ns", pod: "p", podUID: "u", container: "c")
     func run(_ exit: Int32?, _ signal: Int32?, _ timedOut: Bool, _ message: String?) -> AuditEvent {
-      AuditEvent(kind: .hookRun, outcome: message == nil ? .allowed : .error, object: object,
-                 details: AuditDetails.hookRun(hook: "createRuntime", index: 2, path: "/usr/bin/hook", exitCode: exit,
-                                               signal: signal, timedOut: timedOut, message: message,
-                                               durationMicroseconds: 1234))
+      AuditEvent(
+        kind: .hookRun, outcome: message == nil ? .allowed : .error, object: object,
+        details: AuditDetails.hookRun(
+          hook: "createRuntime", index: 2, path: "/usr/bin/hook", exitCode: exit,
+          signal: signal, timedOut: timedOut, message: message,
+          durationMicroseconds: 1234))
     }
     try log.append([
       run(0, nil, false, nil), run(3, nil, false, "createRuntime hook /usr/bin/hook exited with status 3"),
@@ -59,10 +63,14 @@ import Testing
     let log = try AuditLog(directory: dir + "/audit", checkpointEvery: 0)
     let object = AuditObject(namespace: "ns", pod: "p", podUID: "u", container: "c")
     try log.append([
-      AuditEvent(kind: .probeKilled, outcome: .allowed, object: object, details: AuditDetails.probeKilled(
-        probe: "Liveness", failures: 3, message: "HTTP probe failed with statuscode: 500", signal: "SIGTERM", graceSeconds: 30)),
-      AuditEvent(kind: .probeKilled, outcome: .allowed, object: object, details: AuditDetails.probeKilled(
-        probe: "Startup", failures: 30, message: "", signal: "SIGTERM", graceSeconds: 1.5)),
+      AuditEvent(
+        kind: .probeKilled, outcome: .allowed, object: object,
+        details: AuditDetails.probeKilled(
+          probe: "Liveness", failures: 3, message: "HTTP probe failed with statuscode: 500", signal: "SIGTERM", graceSeconds: 30)),
+      AuditEvent(
+        kind: .probeKilled, outcome: .allowed, object: object,
+        details: AuditDetails.probeKilled(
+          probe: "Startup", failures: 30, message: "", signal: "SIGTERM", graceSeconds: 1.5)),
     ])
     let verdicts = try Self.verdicts(directory: dir + "/audit", alsoWithout: "\"failures\":3,")
     #expect(verdicts == ["ok", "ok", "bad"])

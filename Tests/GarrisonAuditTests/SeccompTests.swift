@@ -7,11 +7,15 @@ import GarrisonSeccomp
 
 @Suite struct SeccompParserTests {
   // Captured on this machine (kernel 6.x) with the helper below, in the three forms the kernel log is read in.
-  static let kmsg = #"4,1123,545055174,-;audit: type=1326 audit(1795734783.091:2): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=7161 comm="audit-sc-helper" exe="/tmp/audit-sc-helper" sig=0 arch=c000003e syscall=110 compat=0 ip=0x7fa86caa5829 code=0x7ffc0000"#
-  static let dmesg = #"[  545.055174] audit: type=1326 audit(1795734783.091:2): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=7161 comm="audit-sc-helper" exe="/tmp/audit-sc-helper" sig=0 arch=c000003e syscall=110 compat=0 ip=0x7fa86caa5829 code=0x7ffc0000"#
+  static let kmsg =
+    #"4,1123,545055174,-;audit: type=1326 audit(1795734783.091:2): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=7161 comm="audit-sc-helper" exe="/tmp/audit-sc-helper" sig=0 arch=c000003e syscall=110 compat=0 ip=0x7fa86caa5829 code=0x7ffc0000"#
+  static let dmesg =
+    #"[  545.055174] audit: type=1326 audit(1795734783.091:2): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=7161 comm="audit-sc-helper" exe="/tmp/audit-sc-helper" sig=0 arch=c000003e syscall=110 compat=0 ip=0x7fa86caa5829 code=0x7ffc0000"#
   // A SECCOMP_RET_ERRNO denial of mount(2) (165) with SECCOMP_FILTER_FLAG_LOG, and a kill from a 32-bit process.
-  static let errno = #"4,2210,99887766,-;audit: type=1326 audit(1700000000.250:77): auid=1000 uid=1000 gid=1000 ses=3 subj=unconfined pid=4242 comm="mount" exe="/usr/bin/mount" sig=0 arch=c000003e syscall=165 compat=0 ip=0x7f3b2a1c9e2b code=0x50001"#
-  static let kill = #"audit: type=1326 audit(1700000001.000:78): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=99 comm="x" exe="/x" sig=31 arch=40000003 syscall=11 compat=1 ip=0xf7f1 code=0x80000000"#
+  static let errno =
+    #"4,2210,99887766,-;audit: type=1326 audit(1700000000.250:77): auid=1000 uid=1000 gid=1000 ses=3 subj=unconfined pid=4242 comm="mount" exe="/usr/bin/mount" sig=0 arch=c000003e syscall=165 compat=0 ip=0x7f3b2a1c9e2b code=0x50001"#
+  static let kill =
+    #"audit: type=1326 audit(1700000001.000:78): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=99 comm="x" exe="/x" sig=31 arch=40000003 syscall=11 compat=1 ip=0xf7f1 code=0x80000000"#
 
   @Test func parsesCapturedLines() throws {
     for line in [Self.kmsg, Self.dmesg] {
@@ -67,31 +71,32 @@ import GarrisonSeccomp
 /// record appears in /dev/kmsg, where KmsgReader and the parser find it by pid.
 @Suite struct SeccompKmsgTests {
   static let helperSource = #"""
-  #include <linux/filter.h>
-  #include <linux/seccomp.h>
-  #include <stddef.h>
-  #include <stdio.h>
-  #include <sys/prctl.h>
-  #include <sys/syscall.h>
-  #include <unistd.h>
-  int main(void) {
-    struct sock_filter code[] = {
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_LOG),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    };
-    struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) { perror("no_new_privs"); return 2; }
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_LOG, &prog) != 0) { perror("seccomp"); return 3; }
-    syscall(SYS_getppid);
-    printf("%d\n", (int)getpid());
-    return 0;
-  }
-  """#
+    #include <linux/filter.h>
+    #include <linux/seccomp.h>
+    #include <stddef.h>
+    #include <stdio.h>
+    #include <sys/prctl.h>
+    #include <sys/syscall.h>
+    #include <unistd.h>
+    int main(void) {
+      struct sock_filter code[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_LOG),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      };
+      struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
+      if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) { perror("no_new_privs"); return 2; }
+      if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_LOG, &prog) != 0) { perror("seccomp"); return 3; }
+      syscall(SYS_getppid);
+      printf("%d\n", (int)getpid());
+      return 0;
+    }
+    """#
 
-  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/cc"), "no C compiler at /usr/bin/cc to build the seccomp helper"),
-        .enabled(if: access("/dev/kmsg", R_OK) == 0, "/dev/kmsg is not readable (needs CAP_SYSLOG or dmesg_restrict=0)"))
+  @Test(
+    .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/cc"), "no C compiler at /usr/bin/cc to build the seccomp helper"),
+    .enabled(if: access("/dev/kmsg", R_OK) == 0, "/dev/kmsg is not readable (needs CAP_SYSLOG or dmesg_restrict=0)"))
   func kernelRecordAppearsInKmsg() throws {
     let dir = TestSupport.scratch("kmsg")
     defer { TestSupport.cleanup(dir) }
@@ -111,7 +116,10 @@ import GarrisonSeccomp
       if found == nil { usleep(50_000) }
     }
     let logged = (try? String(contentsOfFile: "/proc/sys/kernel/seccomp/actions_logged", encoding: .utf8)) ?? "?"
-    let record = try #require(found, "the kernel emitted no type=1326 record for pid \(pid) within 2 s (actions_logged: \(logged); an audit daemon may be consuming records)")
+    let record = try #require(
+      found,
+      "the kernel emitted no type=1326 record for pid \(pid) within 2 s (actions_logged: \(logged); an audit daemon may be consuming records)"
+    )
     #expect(record.syscallName == "getppid" && record.action == "log")
     var agg = SeccompDenialAggregator()
     let object = AuditObject(namespace: "test", pod: "helper", container: "c")

@@ -22,9 +22,11 @@ enum TestSupport {
   static func smallLog(_ dir: String, count: Int, segmentBytes: Int = 4096, key: [UInt8]? = nil) throws -> AuditLog {
     let log = try AuditLog(directory: dir, hmacKey: key, segmentBytes: segmentBytes, checkpointEvery: 4)
     for i in 0..<count {
-      try log.append(AuditEvent(kind: .containerExec, outcome: .allowed,
-                                object: AuditObject(namespace: "ns", pod: "p\(i % 3)", podUID: "uid-\(i % 3)", container: "c"),
-                                details: AuditDetails.containerExec(command: ["/bin/sh", "-c", "echo \(i)"], uid: 1000, tty: false)))
+      try log.append(
+        AuditEvent(
+          kind: .containerExec, outcome: .allowed,
+          object: AuditObject(namespace: "ns", pod: "p\(i % 3)", podUID: "uid-\(i % 3)", container: "c"),
+          details: AuditDetails.containerExec(command: ["/bin/sh", "-c", "echo \(i)"], uid: 1000, tty: false)))
     }
     return log
   }

@@ -17,21 +17,23 @@ import Testing
   }
 
   /// kubelet `MilliCPUToShares`: max(2, m*1024/1000), capped at 262144.
-  @Test(arguments: [
-    (Int64(0), UInt64(2)), (1, 2), (2, 2), (100, 102), (250, 256), (500, 512), (1000, 1024), (2500, 2560),
-    (1_000_000, 262_144), (Int64.max, 262_144), (Int64.max / 1000, 262_144),
-  ] as [(Int64, UInt64)])
+  @Test(
+    arguments: [
+      (Int64(0), UInt64(2)), (1, 2), (2, 2), (100, 102), (250, 256), (500, 512), (1000, 1024), (2500, 2560),
+      (1_000_000, 262_144), (Int64.max, 262_144), (Int64.max / 1000, 262_144),
+    ] as [(Int64, UInt64)])
   func milliCPUToShares(milli: Int64, shares: UInt64) {
     #expect(ResourceConversions.cpuShares(fromMilliCPU: milli) == shares)
   }
 
   /// kubelet `MilliCPUToQuota`: m*period/1000, at least 1000 µs; no limit gives no quota.
-  @Test(arguments: [
-    (Int64(0), Int64?.none), (1, 1000), (5, 1000), (10, 1000), (100, 10_000), (250, 25_000), (1000, 100_000),
-    (1500, 150_000), (Int64.max / 100_000, Int64.max / 100_000 * 100_000 / 1000),
-    // Beyond Int64 the product saturates (issue 13: it trapped; kubelet's Go arithmetic wraps).
-    (Int64.max / 100_000 + 1, Int64.max), (Int64.max, Int64.max),
-  ] as [(Int64, Int64?)])
+  @Test(
+    arguments: [
+      (Int64(0), Int64?.none), (1, 1000), (5, 1000), (10, 1000), (100, 10_000), (250, 25_000), (1000, 100_000),
+      (1500, 150_000), (Int64.max / 100_000, Int64.max / 100_000 * 100_000 / 1000),
+      // Beyond Int64 the product saturates (issue 13: it trapped; kubelet's Go arithmetic wraps).
+      (Int64.max / 100_000 + 1, Int64.max), (Int64.max, Int64.max),
+    ] as [(Int64, Int64?)])
   func milliCPUToQuota(milli: Int64, quota: Int64?) {
     #expect(ResourceConversions.cpuQuota(fromMilliCPU: milli) == quota)
   }
@@ -45,9 +47,10 @@ import Testing
     #expect(ResourceConversions.memoryLimit(fromBytes: bytes) == limit)
   }
 
-  @Test(arguments: [
-    (Int64(-1), Int64?(100), "max"), (200, 100, "100"), (100, 100, "0"), (200, nil, nil), (200, -1, nil),
-  ] as [(Int64, Int64?, String?)])
+  @Test(
+    arguments: [
+      (Int64(-1), Int64?(100), "max"), (200, 100, "100"), (100, 100, "0"), (200, nil, nil), (200, -1, nil),
+    ] as [(Int64, Int64?, String?)])
   func swapMax(memorySwap: Int64, memory: Int64?, expected: String?) {
     #expect(ResourceConversions.swapMax(memorySwap: memorySwap, memory: memory) == expected)
   }

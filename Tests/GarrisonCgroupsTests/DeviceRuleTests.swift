@@ -106,8 +106,10 @@ struct LiveDeviceTests {
 
   /// Resource limits on cgroup v2 need the controller in the unified hierarchy; on this hybrid host
   /// every controller is bound to a v1 hierarchy, which the kernel never lends to cgroup2.
-  @Test(.enabled(if: host?.layout.unified?.controllers.contains("pids") == true,
-                 "the pids controller is not available in cgroup2 (a hybrid host binds it to a v1 hierarchy)"))
+  @Test(
+    .enabled(
+      if: host?.layout.unified?.controllers.contains("pids") == true,
+      "the pids controller is not available in cgroup2 (a hybrid host binds it to a v1 hierarchy)"))
   func v2PidsLimit() throws {
     let full = try CgroupManager.detect()
     var layout = full.layout

@@ -71,7 +71,8 @@ struct LiveCgroupTests {
 
   @Test func createLimitsMembershipKillRemove() throws {
     defer { cleanup() }
-    let memsw = manager.layout.hierarchy(for: "memory")?.version == .v1
+    let memsw =
+      manager.layout.hierarchy(for: "memory")?.version == .v1
       && CgroupFS.exists(manager.layout.hierarchy(for: "memory")!.ownDirectory + "/memory.memsw.limit_in_bytes")
     let limits = CgroupLimits(
       memoryLimitBytes: 128 << 20, memorySwapBytes: memsw ? 256 << 20 : nil, cpuShares: 512, cpuQuota: 50_000,

@@ -12,8 +12,9 @@ import Testing
   let base = "/var/tmp/garrison-statsreader-\(getpid())-\(UInt32.random(in: 0..<UInt32.max))"
 
   func hierarchy(_ name: String, v2: Bool = false) -> CgroupHierarchy {
-    CgroupHierarchy(version: v2 ? .v2 : .v1, hierarchyID: v2 ? 0 : 1, mountPoint: base + "/" + name, mountRoot: "/",
-                    controllers: v2 ? ["cpu", "memory", "pids"] : [name], name: nil, ownPath: "/", ownDirectory: base + "/" + name)
+    CgroupHierarchy(
+      version: v2 ? .v2 : .v1, hierarchyID: v2 ? 0 : 1, mountPoint: base + "/" + name, mountRoot: "/",
+      controllers: v2 ? ["cpu", "memory", "pids"] : [name], name: nil, ownPath: "/", ownDirectory: base + "/" + name)
   }
 
   func write(_ dir: String, _ files: [String: String]) throws {
@@ -25,16 +26,20 @@ import Testing
     defer { try? FileManager.default.removeItem(atPath: base) }
     let layout = CgroupLayout(mode: .legacy, v1: ["memory", "cpu", "cpuacct", "pids"].map { hierarchy($0) }, unified: nil)
     let ctr = "/garrison/pod/ctr"
-    try write(base + "/memory" + ctr, [
-      "cgroup.procs": "10\n11\n", "tasks": "10\n11\n12\n", "memory.usage_in_bytes": "104857600\n",
-      "memory.stat": "cache 1\nrss 2\ntotal_cache 20971520\ntotal_rss 73400320\ntotal_inactive_file 31457280\n",
-      "memory.oom_control": "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n", "memory.failcnt": "7\n",
-      "memory.limit_in_bytes": "134217728\n", "memory.max_usage_in_bytes": "120000000\n",
-    ])
-    try write(base + "/cpu" + ctr, [
-      "cgroup.procs": "", "cpu.stat": "nr_periods 40\nnr_throttled 4\nthrottled_time 5000000\n",
-      "cpu.cfs_quota_us": "-1\n", "cpu.cfs_period_us": "100000\n", "cpu.shares": "256\n",
-    ])
+    try write(
+      base + "/memory" + ctr,
+      [
+        "cgroup.procs": "10\n11\n", "tasks": "10\n11\n12\n", "memory.usage_in_bytes": "104857600\n",
+        "memory.stat": "cache 1\nrss 2\ntotal_cache 20971520\ntotal_rss 73400320\ntotal_inactive_file 31457280\n",
+        "memory.oom_control": "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n", "memory.failcnt": "7\n",
+        "memory.limit_in_bytes": "134217728\n", "memory.max_usage_in_bytes": "120000000\n",
+      ])
+    try write(
+      base + "/cpu" + ctr,
+      [
+        "cgroup.procs": "", "cpu.stat": "nr_periods 40\nnr_throttled 4\nthrottled_time 5000000\n",
+        "cpu.cfs_quota_us": "-1\n", "cpu.cfs_period_us": "100000\n", "cpu.shares": "256\n",
+      ])
     try write(base + "/cpuacct" + ctr, ["cpuacct.usage": "2500000000\n"])
     try write(base + "/pids" + ctr, ["pids.current": "3\n", "pids.max": "max\n"])
 
@@ -66,13 +71,15 @@ import Testing
     defer { try? FileManager.default.removeItem(atPath: base) }
     let layout = CgroupLayout(mode: .unified, v1: [], unified: hierarchy("unified", v2: true))
     let ctr = "/garrison/pod/ctr"
-    try write(base + "/unified" + ctr, [
-      "cgroup.procs": "5", "cgroup.threads": "5\n6\n", "memory.current": "1000\n",
-      "memory.stat": "anon 600\nfile 300\nkernel 10\ninactive_file 1200\n",
-      "memory.events": "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\noom_group_kill 0\n", "memory.max": "max\n",
-      "cpu.stat": "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\nnr_periods 10\nnr_throttled 2\nthrottled_usec 300\n",
-      "cpu.max": "50000 100000\n", "cpu.weight": "100\n", "pids.current": "2\n", "pids.max": "64\n",
-    ])
+    try write(
+      base + "/unified" + ctr,
+      [
+        "cgroup.procs": "5", "cgroup.threads": "5\n6\n", "memory.current": "1000\n",
+        "memory.stat": "anon 600\nfile 300\nkernel 10\ninactive_file 1200\n",
+        "memory.events": "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\noom_group_kill 0\n", "memory.max": "max\n",
+        "cpu.stat": "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\nnr_periods 10\nnr_throttled 2\nthrottled_usec 300\n",
+        "cpu.max": "50000 100000\n", "cpu.weight": "100\n", "pids.current": "2\n", "pids.max": "64\n",
+      ])
     let reader = CgroupStatsReader(layout: layout)
     reader.includePeak = false
     let s = try reader.read(path: ctr)

@@ -33,10 +33,19 @@ struct CLITests {
 
   @Test(arguments: [
     ("apiVersion: v1\nkind: Pod\nmetadata: {name: a\n", 2, "-:4:1: error: invalid YAML"),
-    ("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: c\n    securityContext: {runAsUser: abc}\n", 2, "-:7:"),
-    ("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  securityContext: {runAsNonRoot: true, runAsUser: 0}\n  containers: [{name: c, image: x}]\n", 3, "runAsNonRoot"),
+    (
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: c\n    securityContext: {runAsUser: abc}\n", 2,
+      "-:7:"
+    ),
+    (
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  securityContext: {runAsNonRoot: true, runAsUser: 0}\n  containers: [{name: c, image: x}]\n",
+      3, "runAsNonRoot"
+    ),
     ("apiVersion: v1\nkind: Service\nmetadata: {name: a}\n", 2, "no pods found"),
-    ("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: c, image: x, resources: {limits: {cpu: 1x}}}]\n", 2, "spec.containers[0].resources.limits[cpu]"),
+    (
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: c, image: x, resources: {limits: {cpu: 1x}}}]\n", 2,
+      "spec.containers[0].resources.limits[cpu]"
+    ),
   ])
   func badInputExitCodes(yaml: String, code: Int32, message: String) throws {
     let dir = try Self.scratch()
@@ -66,7 +75,8 @@ struct CLITests {
     #expect(FileManager.default.fileExists(atPath: dir + "/ns_pod_p_c.plan.json"))
     let (s2, _, _) = try Self.garrison(["compile", "--no-seccomp-default", "--format", "oci", "-o", dir, "-"], stdin: yaml)
     #expect(s2 == 0)
-    let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/ns_pod_p_c/config.json"))) as? [String: Any]
+    let config =
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/ns_pod_p_c/config.json"))) as? [String: Any]
     let user = (config?["process"] as? [String: Any])?["user"] as? [String: Any]
     #expect(user?["uid"] as? Int == 1000)
   }

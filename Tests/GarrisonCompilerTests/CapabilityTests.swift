@@ -6,17 +6,18 @@ import Testing
 struct CapabilityTests {
   static let defaults = Capability.containerdDefault.map(\.name)
 
-  @Test(arguments: [
-    ("", defaults),
-    ("capabilities: {drop: [ALL]}", []),
-    ("capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}", ["CAP_NET_BIND_SERVICE"]),
-    ("capabilities: {drop: [ALL], add: [cap_net_bind_service]}", ["CAP_NET_BIND_SERVICE"]),
-    ("capabilities: {add: [ALL], drop: [CHOWN]}", Capability.allNames.filter { $0 != "CAP_CHOWN" }),
-    ("capabilities: {add: [NET_ADMIN, CAP_SYS_TIME]}", defaults + ["CAP_NET_ADMIN", "CAP_SYS_TIME"]),
-    ("capabilities: {add: [NET_RAW], drop: [NET_RAW]}", defaults.filter { $0 != "CAP_NET_RAW" }),
-    ("capabilities: {drop: [CAP_NET_RAW, MKNOD]}", defaults.filter { $0 != "CAP_NET_RAW" && $0 != "CAP_MKNOD" }),
-    ("privileged: true\ncapabilities: {drop: [ALL]}", Capability.allNames),
-  ] as [(String, [String])])
+  @Test(
+    arguments: [
+      ("", defaults),
+      ("capabilities: {drop: [ALL]}", []),
+      ("capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}", ["CAP_NET_BIND_SERVICE"]),
+      ("capabilities: {drop: [ALL], add: [cap_net_bind_service]}", ["CAP_NET_BIND_SERVICE"]),
+      ("capabilities: {add: [ALL], drop: [CHOWN]}", Capability.allNames.filter { $0 != "CAP_CHOWN" }),
+      ("capabilities: {add: [NET_ADMIN, CAP_SYS_TIME]}", defaults + ["CAP_NET_ADMIN", "CAP_SYS_TIME"]),
+      ("capabilities: {add: [NET_RAW], drop: [NET_RAW]}", defaults.filter { $0 != "CAP_NET_RAW" }),
+      ("capabilities: {drop: [CAP_NET_RAW, MKNOD]}", defaults.filter { $0 != "CAP_NET_RAW" && $0 != "CAP_MKNOD" }),
+      ("privileged: true\ncapabilities: {drop: [ALL]}", Capability.allNames),
+    ] as [(String, [String])])
   func addAndDrop(sc: String, expected: [String]) throws {
     let p = try Fixture.plan(Fixture.pod(containerSC: sc))
     let want = CapabilitySet(names: expected)
@@ -47,7 +48,8 @@ struct CapabilityTests {
       try Fixture.compile(yaml)
     } throws: { e in
       guard let e = e as? GarrisonCore.GarrisonError else { return false }
-      return e.fieldPath?.description == "spec.containers[0].securityContext.capabilities.add[1]" && e.location?.line == 12 && e.location?.column == 26
+      return e.fieldPath?.description == "spec.containers[0].securityContext.capabilities.add[1]" && e.location?.line == 12
+        && e.location?.column == 26
         && e.message.contains("BOGUS")
     }
   }

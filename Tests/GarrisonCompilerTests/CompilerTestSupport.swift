@@ -7,8 +7,10 @@ import GarrisonPlan
 /// Builds a one-pod manifest from fragments and compiles it.
 enum Fixture {
   /// `podSC`: lines under spec.securityContext; `containerSC`: lines under the container's securityContext.
-  static func pod(podSC: String = "", containerSC: String = "", containerExtra: String = "", specExtra: String = "",
-                  annotations: String = "") -> String {
+  static func pod(
+    podSC: String = "", containerSC: String = "", containerExtra: String = "", specExtra: String = "",
+    annotations: String = ""
+  ) -> String {
     var s = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ns\n"
     if !annotations.isEmpty { s += "  annotations:\n" + indent(annotations, 4) }
     s += "spec:\n"

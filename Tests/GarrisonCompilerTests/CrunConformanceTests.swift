@@ -10,8 +10,10 @@ import Testing
 @Suite(.serialized, .enabled(if: CrunHarness.available, "needs root, crun and busybox-static (scripts/setup.sh)"))
 struct CrunConformanceTests {
   static let cases: [(String, String, String, Bool)] = [
-    ("restricted", "runAsUser: 10001\nrunAsGroup: 10001\nsupplementalGroups: [20000]\nfsGroup: 30000",
-     "allowPrivilegeEscalation: false\ncapabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}\nreadOnlyRootFilesystem: true", true),
+    (
+      "restricted", "runAsUser: 10001\nrunAsGroup: 10001\nsupplementalGroups: [20000]\nfsGroup: 30000",
+      "allowPrivilegeEscalation: false\ncapabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}\nreadOnlyRootFilesystem: true", true
+    ),
     ("default-root", "", "", true),
     ("unconfined-root", "", "", false),
     ("root-added-caps", "", "capabilities: {add: [NET_ADMIN, SYS_TIME], drop: [MKNOD]}", true),
@@ -23,8 +25,10 @@ struct CrunConformanceTests {
     let (name, podSC, containerSC, seccompDefault) = Self.cases[index]
     let harness = try CrunHarness(name: name)
     defer { harness.cleanUp() }
-    let plan = try Fixture.plan(Fixture.pod(podSC: podSC, containerSC: containerSC), options: Fixture.options(seccompDefault: seccompDefault))
-    let status = try harness.run(plan: plan, script: "cat /proc/self/status; echo ---; touch /tmp/probe && echo rootfs-writable || echo rootfs-readonly")
+    let plan = try Fixture.plan(
+      Fixture.pod(podSC: podSC, containerSC: containerSC), options: Fixture.options(seccompDefault: seccompDefault))
+    let status = try harness.run(
+      plan: plan, script: "cat /proc/self/status; echo ---; touch /tmp/probe && echo rootfs-writable || echo rootfs-readonly")
     let fields = CrunHarness.statusFields(status)
     let u = plan.process.user
     #expect(fields["Uid"] == Array(repeating: "\(u.uid)", count: 4).joined(separator: "\t"))

@@ -5,17 +5,18 @@ import Testing
 
 /// Pod-level defaults, container overrides, and the pod-only and container-only fields.
 struct MergeRuleTests {
-  @Test(arguments: [
-    // (pod SC, container SC, image user, uid, gid, groups)
-    ("", "", nil, 0, 0, []),
-    ("runAsUser: 1000", "", nil, 1000, 0, []),
-    ("runAsUser: 1000", "runAsUser: 2000", nil, 2000, 0, []),
-    ("runAsUser: 1000\nrunAsGroup: 3000", "runAsGroup: 4000", nil, 1000, 4000, []),
-    ("", "", "1234:55", 1234, 55, []),
-    // With runAsUser set, the image USER group is not used (containerd looks the uid up in /etc/passwd).
-    ("runAsUser: 7", "", "1234:55", 7, 0, []),
-    ("supplementalGroups: [5, 3, 5]\nfsGroup: 2000", "", nil, 0, 0, [3, 5, 2000]),
-  ] as [(String, String, String?, UInt32, UInt32, [UInt32])])
+  @Test(
+    arguments: [
+      // (pod SC, container SC, image user, uid, gid, groups)
+      ("", "", nil, 0, 0, []),
+      ("runAsUser: 1000", "", nil, 1000, 0, []),
+      ("runAsUser: 1000", "runAsUser: 2000", nil, 2000, 0, []),
+      ("runAsUser: 1000\nrunAsGroup: 3000", "runAsGroup: 4000", nil, 1000, 4000, []),
+      ("", "", "1234:55", 1234, 55, []),
+      // With runAsUser set, the image USER group is not used (containerd looks the uid up in /etc/passwd).
+      ("runAsUser: 7", "", "1234:55", 7, 0, []),
+      ("supplementalGroups: [5, 3, 5]\nfsGroup: 2000", "", nil, 0, 0, [3, 5, 2000]),
+    ] as [(String, String, String?, UInt32, UInt32, [UInt32])])
   func userAndGroups(podSC: String, containerSC: String, imageUser: String?, uid: UInt32, gid: UInt32, groups: [UInt32]) throws {
     let p = try Fixture.plan(Fixture.pod(podSC: podSC, containerSC: containerSC), options: Fixture.options(imageUser: imageUser))
     #expect(p.process.user.uid == uid)
@@ -48,7 +49,8 @@ struct MergeRuleTests {
     }
     // runAsNonRoot on the container overrides a pod-level false.
     #expect(throws: GarrisonError.self) {
-      try Fixture.compile(Fixture.pod(podSC: "runAsNonRoot: false", containerSC: "runAsNonRoot: true"), options: Fixture.options(imageUser: "0"))
+      try Fixture.compile(
+        Fixture.pod(podSC: "runAsNonRoot: false", containerSC: "runAsNonRoot: true"), options: Fixture.options(imageUser: "0"))
     }
   }
 
@@ -58,7 +60,8 @@ struct MergeRuleTests {
   }
 
   @Test func privilegedOpensEverything() throws {
-    let p = try Fixture.plan(Fixture.pod(containerSC: "privileged: true\nseccompProfile: {type: RuntimeDefault}"), options: Fixture.options(seccompDefault: true))
+    let p = try Fixture.plan(
+      Fixture.pod(containerSC: "privileged: true\nseccompProfile: {type: RuntimeDefault}"), options: Fixture.options(seccompDefault: true))
     #expect(p.privileged)
     #expect(p.process.capabilities.bounding.members.count == Capability.allNames.count)
     #expect(p.seccomp.mode == "Unconfined")
@@ -92,7 +95,9 @@ struct MergeRuleTests {
   }
 
   @Test func sysctls() throws {
-    let ok = try Fixture.plan(Fixture.pod(podSC: "sysctls:\n- {name: net.ipv4.ip_unprivileged_port_start, value: '80'}\n- {name: kernel/shm_rmid_forced, value: '1'}"))
+    let ok = try Fixture.plan(
+      Fixture.pod(
+        podSC: "sysctls:\n- {name: net.ipv4.ip_unprivileged_port_start, value: '80'}\n- {name: kernel/shm_rmid_forced, value: '1'}"))
     #expect(ok.sysctls == ["net.ipv4.ip_unprivileged_port_start": "80", "kernel.shm_rmid_forced": "1"])
     let unsafe = Fixture.pod(podSC: "sysctls:\n- {name: net.core.somaxconn, value: '1024'}")
     #expect { try Fixture.compile(unsafe) } throws: { e in
@@ -109,21 +114,22 @@ struct MergeRuleTests {
     }
   }
 
-  @Test(arguments: [
-    ("", 2, nil, nil, nil, "BestEffort"),
-    ("resources: {requests: {cpu: 250m, memory: 64Mi}}", 256, nil, nil, nil, "Burstable"),
-    ("resources: {limits: {cpu: '1', memory: 128Mi}}", 1024, 100_000, 100_000, 134_217_728, "Guaranteed"),
-    ("resources: {requests: {cpu: 100m}, limits: {cpu: 500m, memory: 1Gi}}", 102, 50_000, 100_000, 1_073_741_824, "Burstable"),
-    ("resources: {limits: {cpu: 5m}}", 5, 1000, 100_000, nil, "Burstable"),
-    ("resources: {requests: {cpu: 1m}}", 2, nil, nil, nil, "Burstable"),
-    // kubelet: a zero limit sets no quota (MilliCPUToQuota(0) is 0, which leaves cfs_quota unset).
-    ("resources: {limits: {cpu: '0'}}", 2, nil, nil, nil, "Burstable"),
-    // Huge limits (issue 13): shares clamp to the kernel's 262144; the quota product saturates instead of
-    // trapping (kubelet's Go arithmetic would wrap it, possibly down to the 1000 µs minimum).
-    ("resources: {limits: {cpu: '1e12'}}", 262_144, Int64.max, 100_000, nil, "Burstable"),
-    ("resources: {limits: {cpu: '9223372036854775807', memory: 8Ei}}", 262_144, Int64.max, 100_000, Int64.max, "Guaranteed"),
-    ("resources: {requests: {cpu: 100G}, limits: {cpu: 100G}}", 262_144, Int64.max, 100_000, nil, "Burstable"),
-  ] as [(String, UInt64, Int64?, UInt64?, Int64?, String)])
+  @Test(
+    arguments: [
+      ("", 2, nil, nil, nil, "BestEffort"),
+      ("resources: {requests: {cpu: 250m, memory: 64Mi}}", 256, nil, nil, nil, "Burstable"),
+      ("resources: {limits: {cpu: '1', memory: 128Mi}}", 1024, 100_000, 100_000, 134_217_728, "Guaranteed"),
+      ("resources: {requests: {cpu: 100m}, limits: {cpu: 500m, memory: 1Gi}}", 102, 50_000, 100_000, 1_073_741_824, "Burstable"),
+      ("resources: {limits: {cpu: 5m}}", 5, 1000, 100_000, nil, "Burstable"),
+      ("resources: {requests: {cpu: 1m}}", 2, nil, nil, nil, "Burstable"),
+      // kubelet: a zero limit sets no quota (MilliCPUToQuota(0) is 0, which leaves cfs_quota unset).
+      ("resources: {limits: {cpu: '0'}}", 2, nil, nil, nil, "Burstable"),
+      // Huge limits (issue 13): shares clamp to the kernel's 262144; the quota product saturates instead of
+      // trapping (kubelet's Go arithmetic would wrap it, possibly down to the 1000 µs minimum).
+      ("resources: {limits: {cpu: '1e12'}}", 262_144, Int64.max, 100_000, nil, "Burstable"),
+      ("resources: {limits: {cpu: '9223372036854775807', memory: 8Ei}}", 262_144, Int64.max, 100_000, Int64.max, "Guaranteed"),
+      ("resources: {requests: {cpu: 100G}, limits: {cpu: 100G}}", 262_144, Int64.max, 100_000, nil, "Burstable"),
+    ] as [(String, UInt64, Int64?, UInt64?, Int64?, String)])
   func resources(extra: String, shares: UInt64, quota: Int64?, period: UInt64?, memory: Int64?, qos: String) throws {
     let r = try Fixture.plan(Fixture.pod(containerExtra: extra)).resources
     #expect(r.cpuShares == shares)
@@ -145,11 +151,14 @@ struct MergeRuleTests {
     #expect(f.appArmor.profileName == "from-field" && f.appArmor.source == "field")
     let p = try Fixture.plan(Fixture.pod(podSC: "appArmorProfile: {type: Unconfined}"))
     #expect(p.appArmor.mode == "Unconfined" && p.appArmor.explicit)
-    #expect(throws: GarrisonError.self) { try Fixture.compile(Fixture.pod(annotations: "container.apparmor.security.beta.kubernetes.io/c: bogus")) }
+    #expect(throws: GarrisonError.self) {
+      try Fixture.compile(Fixture.pod(annotations: "container.apparmor.security.beta.kubernetes.io/c: bogus"))
+    }
   }
 
   @Test func seLinuxContainerOptionsReplacePodOptions() throws {
-    let p = try Fixture.plan(Fixture.pod(podSC: "seLinuxOptions: {level: 's0:c1,c2', user: pod_u}", containerSC: "seLinuxOptions: {type: spc_t}"))
+    let p = try Fixture.plan(
+      Fixture.pod(podSC: "seLinuxOptions: {level: 's0:c1,c2', user: pod_u}", containerSC: "seLinuxOptions: {type: spc_t}"))
     // Whole-struct override (kubelet): the pod's user and level do not leak into the container's options.
     #expect(p.seLinux.processLabel?.hasPrefix("system_u:system_r:spc_t:") == true)
     #expect(p.seLinux.explicit)
@@ -198,10 +207,15 @@ import Foundation
 
 /// Compiled plans validate against the published JSON Schema (docs/plan.schema.json), with python's jsonschema.
 struct PlanSchemaTests {
-  @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/lib/python3/dist-packages/jsonschema"), "needs python3-jsonschema (scripts/setup.sh)"))
+  @Test(
+    .enabled(
+      if: FileManager.default.fileExists(atPath: "/usr/lib/python3/dist-packages/jsonschema"), "needs python3-jsonschema (scripts/setup.sh)"
+    ))
   func plansMatchSchema() throws {
     let yamls = [
-      Fixture.pod(podSC: "runAsUser: 10\nfsGroup: 5\nsysctls: [{name: kernel.shm_rmid_forced, value: '1'}]", containerSC: "allowPrivilegeEscalation: false\ncapabilities: {drop: [ALL]}"),
+      Fixture.pod(
+        podSC: "runAsUser: 10\nfsGroup: 5\nsysctls: [{name: kernel.shm_rmid_forced, value: '1'}]",
+        containerSC: "allowPrivilegeEscalation: false\ncapabilities: {drop: [ALL]}"),
       Fixture.pod(containerSC: "privileged: true"),
       Fixture.pod(containerExtra: "resources: {limits: {cpu: 2, memory: 1Gi}}", specExtra: "hostNetwork: true"),
     ]
@@ -215,7 +229,9 @@ struct PlanSchemaTests {
       defer { try? FileManager.default.removeItem(atPath: file) }
       let p = Process()
       p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-      p.arguments = ["-c", "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))", schema, file]
+      p.arguments = [
+        "-c", "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))", schema, file,
+      ]
       try p.run()
       p.waitUntilExit()
       #expect(p.terminationStatus == 0, "plan does not match docs/plan.schema.json")

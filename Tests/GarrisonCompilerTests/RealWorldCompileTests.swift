@@ -39,14 +39,17 @@ struct RealWorldCompileTests {
     #expect(status == 0, "\(err)")
     let names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
     #expect(names == ["ns_deployment_web_app.plan.json", "ns_statefulset_web_app.plan.json"])
-    let plan = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/ns_deployment_web_app.plan.json"))) as? [String: Any]
+    let plan =
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/ns_deployment_web_app.plan.json")))
+      as? [String: Any]
     #expect(plan?["privileged"] as? Bool == true)
   }
 
   @Test func collisionIsRefusedNamingBothObjects() throws {
     let dir = try CLITests.scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ns}\nspec:\n  securityContext: {runAsUser: 1000}\n  containers: [{name: c, image: busybox}]\n"
+    let pod =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ns}\nspec:\n  securityContext: {runAsUser: 1000}\n  containers: [{name: c, image: busybox}]\n"
     for format in ["plan", "oci"] {
       let (status, _, err) = try CLITests.garrison(
         ["compile", "--no-seccomp-default", "--format", format, "-o", dir + "/out", "-"], stdin: pod + "---\n" + pod)
@@ -62,7 +65,8 @@ struct RealWorldCompileTests {
   /// An object the API server would refuse is still refused by explain and compile (exit 2), every error named;
   /// only lint checks the rest of it.
   @Test func apiInvalidObjectsAreStillRefused() throws {
-    let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: Bad_Name}\nspec:\n  securityContext: {runAsUser: -1}\n  containers: [{name: c, image: busybox}]\n"
+    let yaml =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: Bad_Name}\nspec:\n  securityContext: {runAsUser: -1}\n  containers: [{name: c, image: busybox}]\n"
     for command in ["explain", "compile"] {
       let (status, out, err) = try CLITests.garrison([command, "--no-seccomp-default", "-"], stdin: yaml)
       #expect(status == 2, "\(command): \(err)")
@@ -75,7 +79,8 @@ struct RealWorldCompileTests {
   @Test func missingLocalhostProfileIsUnenforceable() throws {
     let dir = try CLITests.scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    let yaml = Fixture.pod(podSC: "runAsUser: 1000", containerSC: "seccompProfile: {type: Localhost, localhostProfile: profiles/missing.json}")
+    let yaml = Fixture.pod(
+      podSC: "runAsUser: 1000", containerSC: "seccompProfile: {type: Localhost, localhostProfile: profiles/missing.json}")
     for root in [dir, dir + "/no-such-root"] {
       let (status, _, err) = try CLITests.garrison(["compile", "--seccomp-profile-root", root, "-"], stdin: yaml)
       #expect(status == 3, "\(err)")

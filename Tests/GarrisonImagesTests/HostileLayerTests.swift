@@ -38,16 +38,19 @@ import Testing
   static let padding = String(repeating: "p", count: 120)
 
   /// `..` followed by a NUL byte: a Swift `== ".."` test misses it, openat() stops at the NUL and climbs.
-  @Test(arguments: ["..\u{0}/outside/\(padding)", "..\u{0}x/..\u{0}/outside/\(padding)", "a/..\u{0}/../outside/\(padding)",
-                    "\u{0}/\(padding)", "ok/\(padding)\u{0}"])
+  @Test(arguments: [
+    "..\u{0}/outside/\(padding)", "..\u{0}x/..\u{0}/outside/\(padding)", "a/..\u{0}/../outside/\(padding)",
+    "\u{0}/\(padding)", "ok/\(padding)\u{0}",
+  ])
   func nulInMemberPathIsRefused(path: String) throws {
     let a = try Arena()
     defer { a.scratch.remove() }
     let before = a.outsideState()
     for kind in [TarEntry.Kind.regular, .directory, .symbolicLink, .fifo] {
       var w = TarWriter()
-      w.append(TarEntry(path: path, kind: kind, mode: 0o4755, linkName: kind == .symbolicLink ? "/etc/shadow" : ""),
-               data: kind == .regular ? Array("evil".utf8) : [])
+      w.append(
+        TarEntry(path: path, kind: kind, mode: 0o4755, linkName: kind == .symbolicLink ? "/etc/shadow" : ""),
+        data: kind == .regular ? Array("evil".utf8) : [])
       let error = #expect(throws: GarrisonError.self) { try a.extract(w.finish()) }
       #expect(error?.code == .refused)
       #expect(error?.message.contains("NUL") == true)
@@ -262,8 +265,10 @@ import Testing
     let dead = "import-2147483000-0E2B7F0C-1111-2222-3333-444455556666"
     let live = "import-\(getpid())-0E2B7F0C-1111-2222-3333-444455556666"
     let deadLayer = ".tmp-0123456789ab-2147483000-0E2B7F0C-1111-2222-3333-444455556666"
-    for path in ["images/tmp/\(dead)/deep/er", "images/tmp/\(live)/x", "images/layers/\(deadLayer)/etc",
-                 "images/layers/.garrison-rm-2147483000-1/y"] {
+    for path in [
+      "images/tmp/\(dead)/deep/er", "images/tmp/\(live)/x", "images/layers/\(deadLayer)/etc",
+      "images/layers/.garrison-rm-2147483000-1/y",
+    ] {
       try FileManager.default.createDirectory(atPath: store.root + "/" + path, withIntermediateDirectories: true)
     }
     _ = try ImageStore(root: s.path + "/root")

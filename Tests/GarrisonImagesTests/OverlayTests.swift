@@ -22,8 +22,10 @@ import Testing
 
   /// Mounts a real overlay of two unpacked layers in a private mount namespace and checks that the upper
   /// layer's whiteout hides a lower file and its opaque directory hides the lower directory's contents.
-  @Test(.enabled(if: isRoot && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"),
-                 "mounting overlayfs in a new mount namespace needs root and unshare(1)"))
+  @Test(
+    .enabled(
+      if: isRoot && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"),
+      "mounting overlayfs in a new mount namespace needs root and unshare(1)"))
   func whiteoutsHideLowerFilesWhenMounted() throws {
     let s = try Scratch("overlay")
     defer { s.remove() }
@@ -54,9 +56,11 @@ import Testing
 
 /// End to end: a busybox rootfs packed by GNU tar is imported, unpacked, mounted as an overlay and run.
 @Suite struct BusyboxImageTests {
-  @Test(.enabled(if: isRoot && FileManager.default.isExecutableFile(atPath: "/bin/busybox")
-                   && FileManager.default.isExecutableFile(atPath: "/usr/sbin/chroot"),
-                 "needs root (overlay mount, chroot) and busybox-static from scripts/setup.sh"))
+  @Test(
+    .enabled(
+      if: isRoot && FileManager.default.isExecutableFile(atPath: "/bin/busybox")
+        && FileManager.default.isExecutableFile(atPath: "/usr/sbin/chroot"),
+      "needs root (overlay mount, chroot) and busybox-static from scripts/setup.sh"))
   func busyboxRunsFromUnpackedLayers() throws {
     let s = try Scratch("busybox")
     defer { s.remove() }
@@ -70,7 +74,8 @@ import Testing
     }
     try Data("root:x:0:0:root:/root:/bin/sh\napp:x:10001:10001::/:/bin/sh\n".utf8).write(to: URL(fileURLWithPath: rootfs + "/etc/passwd"))
     try Data("root:x:0:\napp:x:10001:\n".utf8).write(to: URL(fileURLWithPath: rootfs + "/etc/group"))
-    let (tarStatus, tarOutput) = try run("/usr/bin/tar", ["--format=posix", "--numeric-owner", "-C", rootfs, "-czf", s.path + "/bb.tar.gz", "."])
+    let (tarStatus, tarOutput) = try run(
+      "/usr/bin/tar", ["--format=posix", "--numeric-owner", "-C", rootfs, "-czf", s.path + "/bb.tar.gz", "."])
     #expect(tarStatus == 0, "\(tarOutput)")
     let store = try ImageStore(root: s.path + "/root")
     _ = try store.importFile(s.path + "/bb.tar.gz", name: try ImageReference(parsing: "busybox"))

@@ -58,7 +58,8 @@ import Testing
     #expect(c.mergedEnv(["A=2", "B=3"]) == ["PATH=/bin", "A=2", "B=3"])
   }
   @Test func decodesDockerCasing() throws {
-    let text = #"{"User":"10001","Env":["A=1"],"Entrypoint":["/e"],"Cmd":["c"],"WorkingDir":"/w","ExposedPorts":{"80/tcp":{}},"Labels":{"k":"v"}}"#
+    let text =
+      #"{"User":"10001","Env":["A=1"],"Entrypoint":["/e"],"Cmd":["c"],"WorkingDir":"/w","ExposedPorts":{"80/tcp":{}},"Labels":{"k":"v"}}"#
     let c = try JSONDecoder().decode(ImageConfig.self, from: Data(text.utf8))
     #expect(c.user == "10001")
     #expect(c.workingDir == "/w")

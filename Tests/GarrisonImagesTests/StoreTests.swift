@@ -206,23 +206,29 @@ import Testing
       w.file("arch", content)
       let layer = w.finish()
       let ld = Descriptor(mediaType: MediaType.layerTar, digest: Digest.of(layer), size: Int64(layer.count))
-      let cfg = try json(ImageConfigFile(created: nil, architecture: arch, os: "linux", config: ImageConfig(cmd: ["/arch"]),
-                                         rootfs: RootFS(diffIDs: [ld.digest])))
+      let cfg = try json(
+        ImageConfigFile(
+          created: nil, architecture: arch, os: "linux", config: ImageConfig(cmd: ["/arch"]),
+          rootfs: RootFS(diffIDs: [ld.digest])))
       let cd = Descriptor(mediaType: MediaType.imageConfig, digest: Digest.of(cfg), size: Int64(cfg.count))
       let man = try json(ImageManifest(config: cd, layers: [ld]))
-      let md = Descriptor(mediaType: MediaType.imageManifest, digest: Digest.of(man), size: Int64(man.count),
-                          platform: Platform(architecture: arch, os: "linux"))
+      let md = Descriptor(
+        mediaType: MediaType.imageManifest, digest: Digest.of(man), size: Int64(man.count),
+        platform: Platform(architecture: arch, os: "linux"))
       return (md, [ld.digest.hex: layer, cd.digest.hex: cfg, md.digest.hex: man])
     }
     let here = try image(Platform.current.architecture, "native")
     let other = try image("s390x", "foreign")
     let nested = try json(ImageIndex(manifests: [other.0, here.0]))
-    let nd = Descriptor(mediaType: MediaType.imageIndex, digest: Digest.of(nested), size: Int64(nested.count),
-                        annotations: [AnnotationKey.refName: "multi:1"])
+    let nd = Descriptor(
+      mediaType: MediaType.imageIndex, digest: Digest.of(nested), size: Int64(nested.count),
+      annotations: [AnnotationKey.refName: "multi:1"])
     var w = TarWriter()
     w.file("oci-layout", #"{"imageLayoutVersion":"1.0.0"}"#)
     w.append(TarEntry(path: "index.json", kind: .regular), data: try json(ImageIndex(manifests: [nd])))
-    for (hex, bytes) in here.1.merging(other.1, uniquingKeysWith: { a, _ in a }).merging([nd.digest.hex: nested], uniquingKeysWith: { a, _ in a }) {
+    for (hex, bytes) in here.1.merging(other.1, uniquingKeysWith: { a, _ in a }).merging(
+      [nd.digest.hex: nested], uniquingKeysWith: { a, _ in a })
+    {
       w.append(TarEntry(path: "blobs/sha256/" + hex, kind: .regular), data: bytes)
     }
     let store = try ImageStore(root: s.path + "/root")

@@ -64,16 +64,18 @@ struct OCIArchiveBuilder {
       layerDescriptors.append(Descriptor(mediaType: MediaType.layerTar, digest: d, size: Int64(layer.count)))
       diffIDs.append(d)
     }
-    let configFile = ImageConfigFile(created: "2026-01-02T03:04:05Z", architecture: Platform.current.architecture,
-                                     os: "linux", config: config, rootfs: RootFS(diffIDs: diffIDs))
+    let configFile = ImageConfigFile(
+      created: "2026-01-02T03:04:05Z", architecture: Platform.current.architecture,
+      os: "linux", config: config, rootfs: RootFS(diffIDs: diffIDs))
     let configBytes = try json(configFile)
     let configDescriptor = Descriptor(mediaType: MediaType.imageConfig, digest: Digest.of(configBytes), size: Int64(configBytes.count))
     blobs[configDescriptor.digest.hex] = configBytes
     var manifest = ImageManifest(config: configDescriptor, layers: layerDescriptors)
     tamper(&blobs, &manifest)
     let manifestBytes = try json(manifest)
-    let md = Descriptor(mediaType: MediaType.imageManifest, digest: Digest.of(manifestBytes), size: Int64(manifestBytes.count),
-                        annotations: refName.map { [AnnotationKey.refName: $0] })
+    let md = Descriptor(
+      mediaType: MediaType.imageManifest, digest: Digest.of(manifestBytes), size: Int64(manifestBytes.count),
+      annotations: refName.map { [AnnotationKey.refName: $0] })
     blobs[md.digest.hex] = manifestBytes
     var w = TarWriter()
     w.file("oci-layout", #"{"imageLayoutVersion":"1.0.0"}"#)

@@ -24,8 +24,9 @@ public struct TarWriter {
         while String(length).utf8.count + rest != length { length = String(length).utf8.count + rest }
         body += Array("\(length) \(k)=\(v)\n".utf8)
       }
-      appendHeader(TarEntry(path: "PaxHeaders/" + String(e.path.suffix(80)), kind: .regular, size: Int64(body.count)),
-                   type: UInt8(ascii: "x"))
+      appendHeader(
+        TarEntry(path: "PaxHeaders/" + String(e.path.suffix(80)), kind: .regular, size: Int64(body.count)),
+        type: UInt8(ascii: "x"))
       appendData(body)
     }
     let type: UInt8

@@ -38,16 +38,20 @@ struct AppArmorLabelTests {
   }
 
   @Test func aProfileThatIsNotLoadedIsNamedAsSuch() {
-    var s = InitSpec(mode: .create, rootfs: "/", lastCap: 3, user: .init(uid: 0, gid: 0, additionalGids: []),
-                     noNewPrivileges: true, cwd: "/", args: ["/bin/true"], env: [])
+    var s = InitSpec(
+      mode: .create, rootfs: "/", lastCap: 3, user: .init(uid: 0, gid: 0, additionalGids: []),
+      noNewPrivileges: true, cwd: "/", args: ["/bin/true"], env: [])
     s.apparmorProfile = "not-loaded"
     // What Linux 6.1 returns for both files when the profile is unknown (AppArmor's "label not found").
-    var setup = CredentialSetup(spec: s, kernel: RecordingPrivilegeKernel(failing: [
-      "write /proc/self/attr/apparmor/": .ENOENT, "write /proc/self/attr/exec": .ENOENT,
-    ]))
-    #expect(throws: InitFailure(
-      "set AppArmor exec profile not-loaded",
-      "\(Errno.ENOENT.description): profile not-loaded is not loaded in the kernel (load it with apparmor_parser -r)")
+    var setup = CredentialSetup(
+      spec: s,
+      kernel: RecordingPrivilegeKernel(failing: [
+        "write /proc/self/attr/apparmor/": .ENOENT, "write /proc/self/attr/exec": .ENOENT,
+      ]))
+    #expect(
+      throws: InitFailure(
+        "set AppArmor exec profile not-loaded",
+        "\(Errno.ENOENT.description): profile not-loaded is not loaded in the kernel (load it with apparmor_parser -r)")
     ) { try setup.apply() }
     #expect(setup.kernel.calls.count == 2)  // nothing after the failing label step
   }

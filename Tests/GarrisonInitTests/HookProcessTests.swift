@@ -20,8 +20,9 @@ import Testing
   @Test func stateOnStdinArgsEnvAndWorkingDirectory() throws {
     let dir = try Self.scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    let hook = InitSpec.Hook(path: "/bin/sh", args: ["zero", "-c", #"cat > state.json; echo "$0|$1|$FOO|$(pwd)""#, "arg0", "one"],
-                             env: ["FOO=bar"])
+    let hook = InitSpec.Hook(
+      path: "/bin/sh", args: ["zero", "-c", #"cat > state.json; echo "$0|$1|$FOO|$(pwd)""#, "arg0", "one"],
+      env: ["FOO=bar"])
     let state = HookState(id: "c1", bundle: "/b").json(status: "creating", pid: 7)
     let outcome = HookProcess.run(hook, state: state, defaultEnv: ["FOO=default"], cwd: dir)
     #expect(outcome.result == .exited(0))
@@ -56,13 +57,16 @@ import Testing
   @Test func aTimeoutKillsTheWholeProcessGroup() throws {
     let dir = try Self.scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    let outcome = HookProcess.run(Self.sh("sleep 30 & echo $! > \(dir)/child; echo started; wait", timeout: 1),
-                                  state: [], defaultEnv: [], cwd: nil)
+    let outcome = HookProcess.run(
+      Self.sh("sleep 30 & echo $! > \(dir)/child; echo started; wait", timeout: 1),
+      state: [], defaultEnv: [], cwd: nil)
     #expect(outcome.result == .timedOut(seconds: 1))
     #expect(outcome.durationMicroseconds >= 1_000_000 && outcome.durationMicroseconds < 5_000_000)
     #expect(outcome.output == "started\n")
-    let child = try #require(Int32(try String(contentsOfFile: dir + "/child", encoding: .utf8)
-      .trimmingCharacters(in: .whitespacesAndNewlines)))
+    let child = try #require(
+      Int32(
+        try String(contentsOfFile: dir + "/child", encoding: .utf8)
+          .trimmingCharacters(in: .whitespacesAndNewlines)))
     // The background sleep was in the hook's process group: killed too (gone, or a zombie nobody reaps yet).
     var gone = false
     for _ in 0..<200 where !gone {
@@ -82,8 +86,9 @@ import Testing
   }
 
   @Test func outputIsKeptToItsTailAndSummarisedOnOneLine() {
-    let big = HookProcess.run(Self.sh("head -c 100000 /dev/zero | tr '\\0' x; echo; echo last"), state: [],
-                              defaultEnv: [], cwd: nil)
+    let big = HookProcess.run(
+      Self.sh("head -c 100000 /dev/zero | tr '\\0' x; echo; echo last"), state: [],
+      defaultEnv: [], cwd: nil)
     #expect(big.output.utf8.count == HookProcess.outputLimit && big.output.hasSuffix("x\nlast\n"))
     let two = HookProcess.run(Self.sh("echo one; echo '  two  ' >&2; exit 1"), state: [], defaultEnv: [], cwd: nil)
     #expect(two.outputSummary == "; output: one | two")
@@ -93,7 +98,10 @@ import Testing
   @Test func stateDocumentIsCanonicalOCIState() throws {
     let state = HookState(id: "c1", bundle: "/var/tmp/b", annotations: ["a\"b": "é\n", "status": "creating"])
     let text = String(decoding: state.json(status: "created", pid: 42), as: UTF8.self)
-    #expect(text == #"{"annotations":{"a\"b":"é\n","status":"creating"},"bundle":"/var/tmp/b","id":"c1","ociVersion":"1.2.0","pid":42,"status":"created"}"#)
+    #expect(
+      text
+        == #"{"annotations":{"a\"b":"é\n","status":"creating"},"bundle":"/var/tmp/b","id":"c1","ociVersion":"1.2.0","pid":42,"status":"created"}"#
+    )
     let parsed = try JSONParser.parse(state.json(status: "stopped", pid: nil))
     #expect(parsed["pid"] == nil && parsed["status"]?.stringValue == "stopped")
     #expect(HookState(id: "x", bundle: "/").json(status: "creating", pid: 1).count > 0)
@@ -109,8 +117,10 @@ import Testing
     #expect(report.field == "hooks.createContainer[3].path")
   }
 
-  @Test(arguments: ["hook", "hook createContainer", "hook bogus 0 exit 0 1", "hook createContainer -1 exit 0 1",
-                    "hook createContainer 0 explode 0 1", "hook createContainer 0 exit 0"])
+  @Test(arguments: [
+    "hook", "hook createContainer", "hook bogus 0 exit 0 1", "hook createContainer -1 exit 0 1",
+    "hook createContainer 0 explode 0 1", "hook createContainer 0 exit 0",
+  ])
   func malformedReportsAreUnknown(_ line: String) {
     #expect(SyncProtocol.Message(line: line) == .unknown(line))
   }

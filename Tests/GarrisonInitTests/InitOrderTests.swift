@@ -6,10 +6,12 @@ import Testing
 /// The credential block's order, recorded through `RecordingPrivilegeKernel` (no root needed).
 struct InitOrderTests {
   func spec(nnp: Bool, seccomp: Bool = true) -> InitSpec {
-    var s = InitSpec(mode: .create, rootfs: "/", lastCap: 3, user: .init(uid: 1000, gid: 1000, additionalGids: [5]),
-                     noNewPrivileges: nnp, cwd: "/", args: ["/bin/true"], env: [])
-    s.capabilities = CapabilitySets(bounding: 0b0101, effective: 0b0001, permitted: 0b0101, inheritable: 0b0001,
-                                    ambient: 0b0001)
+    var s = InitSpec(
+      mode: .create, rootfs: "/", lastCap: 3, user: .init(uid: 1000, gid: 1000, additionalGids: [5]),
+      noNewPrivileges: nnp, cwd: "/", args: ["/bin/true"], env: [])
+    s.capabilities = CapabilitySets(
+      bounding: 0b0101, effective: 0b0001, permitted: 0b0101, inheritable: 0b0001,
+      ambient: 0b0001)
     if seccomp { s.seccomp = .init(bpf: Array(repeating: 0, count: 16), flags: 2) }
     s.user.umask = 0o22
     return s
@@ -42,11 +44,12 @@ struct InitOrderTests {
     s.selinuxLabel = "system_u:system_r:container_t:s0"
     var setup = CredentialSetup(spec: s, kernel: RecordingPrivilegeKernel(failing: ["write /proc/self/attr/apparmor/": .ENOENT]))
     try setup.apply()
-    #expect(Array(setup.kernel.calls.prefix(3)) == [
-      "write /proc/self/attr/apparmor/exec exec garrison-default",
-      "write /proc/self/attr/exec exec garrison-default",
-      "write /proc/self/attr/exec system_u:system_r:container_t:s0",
-    ])
+    #expect(
+      Array(setup.kernel.calls.prefix(3)) == [
+        "write /proc/self/attr/apparmor/exec exec garrison-default",
+        "write /proc/self/attr/exec exec garrison-default",
+        "write /proc/self/attr/exec system_u:system_r:container_t:s0",
+      ])
   }
 
   @Test func aFailingStepStopsEverythingAfterItAndNamesItself() {

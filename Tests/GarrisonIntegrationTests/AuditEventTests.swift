@@ -40,7 +40,10 @@ import Testing
   /// A foreground `run` writes the read-back event on another thread while the container runs. When that
   /// write fails, the container is killed (through a pidfd) and `run` fails: an unrecorded start never passes.
   /// The audit log is a full 4 KiB tmpfs, mounted in a private mount namespace of the run only.
-  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"), "/usr/bin/unshare (util-linux) missing"), Harness.containers) func anUnwritableAuditLogKillsARunningContainer() throws {
+  @Test(
+    .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"), "/usr/bin/unshare (util-linux) missing"),
+    Harness.containers) func anUnwritableAuditLogKillsARunningContainer() throws
+  {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     let full = b.dir + "-full-audit"
@@ -54,8 +57,12 @@ import Testing
       GARRISON_AUDIT_DIR="$1/audit" exec "$2" --root "$3" run --bundle "$4" "$5"
       """
     let started = Date()
-    let result = try TestProcess.run("/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/sh", "-c", script,
-                                                       "sh", full, Harness.ociBinary, b.stateRoot, b.dir, id])
+    let result = try TestProcess.run(
+      "/usr/bin/unshare",
+      [
+        "-m", "--propagation", "private", "/bin/sh", "-c", script,
+        "sh", full, Harness.ociBinary, b.stateRoot, b.dir, id,
+      ])
     #expect(result.status != 0 && result.status != 99, "\(result.stdout) \(result.stderr)")
     #expect(Date().timeIntervalSince(started) < 20, "the container was not killed")
     #expect(result.stderr.contains("No space left on device"), "\(result.stderr)")

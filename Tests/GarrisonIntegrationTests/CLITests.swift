@@ -31,18 +31,26 @@ struct CLITests {
     #expect((linux?["seccomp"] as? [String: Any])?["enabled"] as? Bool == true)
     #expect((linux?["namespaces"] as? [String])?.contains("user") == true)
     #expect(linux?["apparmor"] != nil && linux?["selinux"] != nil)
-    #expect(doc?["hooks"] as? [String] == ["prestart", "createRuntime", "createContainer", "startContainer", "poststart",
-                                           "poststop"])
+    #expect(
+      doc?["hooks"] as? [String] == [
+        "prestart", "createRuntime", "createContainer", "startContainer", "poststart",
+        "poststop",
+      ])
   }
 
-  @Test(CLITests.built, arguments: [
-    (["state", "no-such-container"], Int32(2), "does not exist"),
-    (["--systemd-cgroup", "state", "x"], Int32(3),
-     access("/run/systemd/system", F_OK) == 0 ? "configure the client for cgroupfs" : "systemd is not running on this host"),
-    (["kill", "x", "SIGBOGUS"], Int32(2), "unknown signal"),
-    (["exec", "--tty", "--console-socket", "/tmp/s", "no-such-container", "sh"], Int32(2), "does not exist"),
-    (["state", "../escape"], Int32(2), "invalid container id"),
-  ]) func usageErrorsHaveDocumentedExitCodes(_ args: [String], _ status: Int32, _ text: String) throws {
+  @Test(
+    CLITests.built,
+    arguments: [
+      (["state", "no-such-container"], Int32(2), "does not exist"),
+      (
+        ["--systemd-cgroup", "state", "x"], Int32(3),
+        access("/run/systemd/system", F_OK) == 0 ? "configure the client for cgroupfs" : "systemd is not running on this host"
+      ),
+      (["kill", "x", "SIGBOGUS"], Int32(2), "unknown signal"),
+      (["exec", "--tty", "--console-socket", "/tmp/s", "no-such-container", "sh"], Int32(2), "does not exist"),
+      (["state", "../escape"], Int32(2), "invalid container id"),
+    ]) func usageErrorsHaveDocumentedExitCodes(_ args: [String], _ status: Int32, _ text: String) throws
+  {
     let root = "/var/tmp/garrison-cli-\(UUID().uuidString.prefix(8))"
     defer { try? FileManager.default.removeItem(atPath: root) }
     let r = try TestProcess.run(Harness.ociBinary, ["--root", root] + args)

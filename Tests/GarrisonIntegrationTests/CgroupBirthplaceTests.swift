@@ -16,7 +16,11 @@ import Testing
 
   static func membership(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 
-  @Test(.enabled(if: CgroupBirthplaceTests.v2 != nil && FileManager.default.fileExists(atPath: CgroupBirthplaceTests.v1 + "/tasks"), "needs a pids v1 hierarchy and a cgroup2 mount (hybrid host)"), Harness.containers) func childIsBornInTheV2DirectoryAndTheCallerStaysPut() throws {
+  @Test(
+    .enabled(
+      if: CgroupBirthplaceTests.v2 != nil && FileManager.default.fileExists(atPath: CgroupBirthplaceTests.v1 + "/tasks"),
+      "needs a pids v1 hierarchy and a cgroup2 mount (hybrid host)"), Harness.containers)
+  func childIsBornInTheV2DirectoryAndTheCallerStaysPut() throws {
     let v2 = try #require(Self.v2)
     let name = "garrison-birth-\(UUID().uuidString.prefix(8))"
     let dirs = [Self.v1 + "/" + name, v2 + "/" + name]
@@ -35,8 +39,9 @@ import Testing
     let cgroupFD = open(dirs[1], LinuxConstants.O_PATH | O_DIRECTORY | O_CLOEXEC)
     #expect(cgroupFD >= 0)
     defer { close(cgroupFD) }
-    let command = InitLauncher.SpawnCommand(path: "/bin/busybox", from: [fd], to: [1],
-                                            arguments: ["cat", "/proc/self/cgroup"])
+    let command = InitLauncher.SpawnCommand(
+      path: "/bin/busybox", from: [fd], to: [1],
+      arguments: ["cat", "/proc/self/cgroup"])
     let pid = try command.clone3(cgroupFD: cgroupFD)
     var status: Int32 = 0
     #expect(waitpid(pid, &status, 0) == pid && status == 0)

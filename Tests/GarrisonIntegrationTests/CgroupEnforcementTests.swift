@@ -21,11 +21,14 @@ import Testing
 
   static func limitedSpec(_ args: [String], path: String) -> RuntimeSpec {
     var spec = DefaultSpec.make(args: args)
-    spec.mounts!.append(.init(destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup",
-                              options: ["nosuid", "noexec", "nodev", "ro"]))
+    spec.mounts!.append(
+      .init(
+        destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup",
+        options: ["nosuid", "noexec", "nodev", "ro"]))
     spec.linux!.cgroupsPath = path
-    var r = RuntimeSpec.Resources(devices: [.init(allow: false, access: "rwm")], memory: .init(limit: 64 << 20),
-                                  cpu: .init(shares: 512, quota: 50_000, period: 100_000), pids: .init(limit: 10))
+    var r = RuntimeSpec.Resources(
+      devices: [.init(allow: false, access: "rwm")], memory: .init(limit: 64 << 20),
+      cpu: .init(shares: 512, quota: 50_000, period: 100_000), pids: .init(limit: 10))
     r.cpu!.cpus = "0"
     spec.linux!.resources = r
     return spec
@@ -144,8 +147,9 @@ import Testing
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     var spec = DefaultSpec.make(args: ["true"])
-    spec.linux!.resources = .init(memory: .init(limit: 0, swap: 0), cpu: .init(shares: 0, quota: 0, period: 0),
-                                  pids: .init(limit: 0))
+    spec.linux!.resources = .init(
+      memory: .init(limit: 0, swap: 0), cpu: .init(shares: 0, quota: 0, period: 0),
+      pids: .init(limit: 0))
     let r = try b.run(spec)
     #expect(r.status == 0, "\(r.stderr)")
   }
@@ -173,7 +177,8 @@ import Testing
     #expect(result.status == 3, "\(result.stderr)")
     #expect(result.stderr.contains("linux.resources." + field.split(separator: ".").first!), "\(result.stderr)")
     #expect(Self.leftovers(top).isEmpty, "left behind: \(Self.leftovers(top))")
-    let states = ((try? FileManager.default.contentsOfDirectory(atPath: b.stateRoot)) ?? []).filter { $0 != "audit" && !$0.hasPrefix(".") }  // .init-lower: the runtime's shared overlay scratch
+    // .init-lower: the runtime's shared overlay scratch
+    let states = ((try? FileManager.default.contentsOfDirectory(atPath: b.stateRoot)) ?? []).filter { $0 != "audit" && !$0.hasPrefix(".") }
     #expect(states.isEmpty, "state left: \(states)")
   }
 }

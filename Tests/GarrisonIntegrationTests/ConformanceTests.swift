@@ -13,30 +13,35 @@ import Testing
 @Suite(.serialized) struct ConformanceTests {
   static let canRun = Harness.skipReason == nil
 
-
   /// runtime-tools' default profile allows personality with three SCMP_CMP_EQ conditions on args[0].
   static let personalityRule = RuntimeSpec.Syscall(
     names: ["personality"], action: "SCMP_ACT_ALLOW",
-    args: [.init(index: 0, value: 0x0, op: "SCMP_CMP_EQ"), .init(index: 0, value: 0x8, op: "SCMP_CMP_EQ"),
-           .init(index: 0, value: 0xffff_ffff, op: "SCMP_CMP_EQ")])
+    args: [
+      .init(index: 0, value: 0x0, op: "SCMP_CMP_EQ"), .init(index: 0, value: 0x8, op: "SCMP_CMP_EQ"),
+      .init(index: 0, value: 0xffff_ffff, op: "SCMP_CMP_EQ"),
+    ])
 
   /// An allow-list with nothing the init needs before the filter: only what execve and a static busybox `true`
   /// use. getcwd, close_range, faccessat2 (and faccessat, access) kill the process.
   static let onlyExecve = RuntimeSpec.Seccomp(
     defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: 1, architectures: ["SCMP_ARCH_X86_64"],
     syscalls: [
-      .init(names: ["execve", "brk", "arch_prctl", "set_tid_address", "set_robust_list", "rseq", "mmap", "munmap",
-                    "mprotect", "readlink", "readlinkat", "uname", "getuid", "geteuid", "getgid", "getegid", "getpid",
-                    "gettid", "prlimit64", "exit", "exit_group", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn",
-                    "ioctl", "write", "writev", "read", "newfstatat", "fstat", "futex", "sigaltstack", "getrandom"],
-            action: "SCMP_ACT_ALLOW"),
+      .init(
+        names: [
+          "execve", "brk", "arch_prctl", "set_tid_address", "set_robust_list", "rseq", "mmap", "munmap",
+          "mprotect", "readlink", "readlinkat", "uname", "getuid", "geteuid", "getgid", "getegid", "getpid",
+          "gettid", "prlimit64", "exit", "exit_group", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn",
+          "ioctl", "write", "writev", "read", "newfstatat", "fstat", "futex", "sigaltstack", "getrandom",
+        ],
+        action: "SCMP_ACT_ALLOW"),
       .init(names: ["getcwd", "close_range", "faccessat2", "faccessat", "access"], action: "SCMP_ACT_KILL_PROCESS"),
       personalityRule,
     ])
 
   @Test func theRuntimeCompilesRuntimeToolsPersonalityRuleAsAnOr() throws {
-    let profile = RuntimeSpec.Seccomp(defaultAction: "SCMP_ACT_ERRNO", architectures: ["SCMP_ARCH_X86_64"],
-                                      syscalls: [Self.personalityRule])
+    let profile = RuntimeSpec.Seccomp(
+      defaultAction: "SCMP_ACT_ERRNO", architectures: ["SCMP_ARCH_X86_64"],
+      syscalls: [Self.personalityRule])
     let bpf = try OCISeccompCompiler().compile(profile)
     let program = try BPFProgram(bytes: bpf)
     for (arg, allowed) in [(UInt64(0), true), (0x8, true), (0xffff_ffff, true), (0x9, false), (0x0040000, false)] {
@@ -85,8 +90,9 @@ import Testing
     statusSpec.linux!.seccomp = Self.onlyExecve
     statusSpec.linux!.seccomp!.syscalls![0].names += ["openat", "close", "lseek", "fcntl"]
     let s = try b.run(statusSpec)
-    #expect(s.status == 0 && Harness.field(s.stdout, "Seccomp") == "2" && Harness.field(s.stdout, "NoNewPrivs") == "1",
-            "\(s.stdout)\(s.stderr)")
+    #expect(
+      s.status == 0 && Harness.field(s.stdout, "Seccomp") == "2" && Harness.field(s.stdout, "NoNewPrivs") == "1",
+      "\(s.stdout)\(s.stderr)")
   }
 
   /// A failure after `ready` (the no_new_privs filter and `execve` now come after it) is still reported: `run`
@@ -112,10 +118,12 @@ import Testing
 
   /// runc's and crun's order: the mount holding the rootfs private before the self-bind, `rootfsPropagation`
   /// applied to the new `/` after pivot_root. containerd asks for rshared with a Bidirectional volume.
-  @Test(.enabled(if: canRun, "needs root, /bin/busybox and built garrison-oci, garrison-init"), arguments: [
-    ("shared", "shared:"), ("rshared", "shared:"), ("slave", nil), ("rslave", nil), ("private", nil), ("rprivate", nil),
-    ("unbindable", "unbindable"), ("runbindable", "unbindable"),
-  ])
+  @Test(
+    .enabled(if: canRun, "needs root, /bin/busybox and built garrison-oci, garrison-init"),
+    arguments: [
+      ("shared", "shared:"), ("rshared", "shared:"), ("slave", nil), ("rslave", nil), ("private", nil), ("rprivate", nil),
+      ("unbindable", "unbindable"), ("runbindable", "unbindable"),
+    ])
   func rootfsPropagationIsAppliedAfterPivotRoot(propagation: String, tag: String?) throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
@@ -137,8 +145,10 @@ import Testing
   /// (critest's "mount with 'rshared' should support propagation from host to container and vice versa"; the
   /// old root's rslave after pivot_root once cut the way back). The "host" is an `unshare -m` namespace, so its
   /// mounts go with it.
-  @Test(.enabled(if: canRun && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"),
-                 "needs root, /bin/busybox, built garrison-oci, garrison-init and unshare(1)"))
+  @Test(
+    .enabled(
+      if: canRun && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"),
+      "needs root, /bin/busybox, built garrison-oci, garrison-init and unshare(1)"))
   func bidirectionalVolumePropagatesBothWays() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
@@ -147,11 +157,14 @@ import Testing
       try FileManager.default.createDirectory(atPath: host + d, withIntermediateDirectories: true)
     }
     FileManager.default.createFile(atPath: host + "/src/flag", contents: Data())
-    var spec = DefaultSpec.make(args: ["sh", "-c", """
+    var spec = DefaultSpec.make(args: [
+      "sh", "-c",
+      """
       busybox mkdir -p /vol/x && mount --bind /bin /vol/x || exit 1; i=0
       while [ ! -e /vol/fromhost/flag ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
       [ -e /vol/fromhost/flag ] && echo HOST-TO-CONTAINER
-      """])
+      """,
+    ])
     let admin = ["CAP_SYS_ADMIN"]
     spec.process!.capabilities = .init(bounding: admin, effective: admin, inheritable: [], permitted: admin, ambient: [])
     spec.linux!.rootfsPropagation = "rshared"
@@ -168,8 +181,12 @@ import Testing
       """
     var env = ProcessInfo.processInfo.environment
     env["GARRISON_SECCOMP_CACHE"] = b.seccompCache
-    let r = try TestProcess.run("/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/sh", "-c", script, "sh", host,
-                                                    Harness.ociBinary, b.stateRoot, b.dir], env: env)
+    let r = try TestProcess.run(
+      "/usr/bin/unshare",
+      [
+        "-m", "--propagation", "private", "/bin/sh", "-c", script, "sh", host,
+        Harness.ociBinary, b.stateRoot, b.dir,
+      ], env: env)
     #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
     #expect(r.stdout.contains("CONTAINER-TO-HOST"), "\(r.stdout) \(r.stderr)")
     #expect(r.stdout.contains("HOST-TO-CONTAINER"), "\(r.stdout) \(r.stderr)")
@@ -178,7 +195,8 @@ import Testing
   /// `runc spec`'s default config (runc 1.1.5, only `terminal` false and `args` changed): ambient capabilities
   /// without inheritable ones. runc and crun run it without raising them; so does garrison-oci, with a warning
   /// on stderr and an `enforcement.fallback` audit event naming them.
-  static let runcSpecDefault = #"{"hostname":"runc","linux":{"maskedPaths":["/proc/acpi","/proc/asound","/proc/kcore","/proc/keys","/proc/latency_stats","/proc/timer_list","/proc/timer_stats","/proc/sched_debug","/sys/firmware","/proc/scsi"],"namespaces":[{"type":"pid"},{"type":"network"},{"type":"ipc"},{"type":"uts"},{"type":"mount"}],"readonlyPaths":["/proc/bus","/proc/fs","/proc/irq","/proc/sys","/proc/sysrq-trigger"],"resources":{"devices":[{"access":"rwm","allow":false}]}},"mounts":[{"destination":"/proc","source":"proc","type":"proc"},{"destination":"/dev","options":["nosuid","strictatime","mode=755","size=65536k"],"source":"tmpfs","type":"tmpfs"},{"destination":"/dev/pts","options":["nosuid","noexec","newinstance","ptmxmode=0666","mode=0620","gid=5"],"source":"devpts","type":"devpts"},{"destination":"/dev/shm","options":["nosuid","noexec","nodev","mode=1777","size=65536k"],"source":"shm","type":"tmpfs"},{"destination":"/dev/mqueue","options":["nosuid","noexec","nodev"],"source":"mqueue","type":"mqueue"},{"destination":"/sys","options":["nosuid","noexec","nodev","ro"],"source":"sysfs","type":"sysfs"},{"destination":"/sys/fs/cgroup","options":["nosuid","noexec","nodev","relatime","ro"],"source":"cgroup","type":"cgroup"}],"ociVersion":"1.0.2-dev","process":{"args":["/bin/cat","/proc/self/status"],"capabilities":{"ambient":["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"],"bounding":["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"],"effective":["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"],"permitted":["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"]},"cwd":"/","env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","TERM=xterm"],"noNewPrivileges":true,"rlimits":[{"hard":1024,"soft":1024,"type":"RLIMIT_NOFILE"}],"terminal":false,"user":{"gid":0,"uid":0}},"root":{"path":"rootfs","readonly":true}}"#
+  static let runcSpecDefault =
+    #"{"hostname":"runc","linux":{"maskedPaths":["/proc/acpi","/proc/asound","/proc/kcore","/proc/keys","/proc/latency_stats","/proc/timer_list","/proc/timer_stats","/proc/sched_debug","/sys/firmware","/proc/scsi"],"namespaces":[{"type":"pid"},{"type":"network"},{"type":"ipc"},{"type":"uts"},{"type":"mount"}],"readonlyPaths":["/proc/bus","/proc/fs","/proc/irq","/proc/sys","/proc/sysrq-trigger"],"resources":{"devices":[{"access":"rwm","allow":false}]}},"mounts":[{"destination":"/proc","source":"proc","type":"proc"},{"destination":"/dev","options":["nosuid","strictatime","mode=755","size=65536k"],"source":"tmpfs","type":"tmpfs"},{"destination":"/dev/pts","options":["nosuid","noexec","newinstance","ptmxmode=0666","mode=0620","gid=5"],"source":"devpts","type":"devpts"},{"destination":"/dev/shm","options":["nosuid","noexec","nodev","mode=1777","size=65536k"],"source":"shm","type":"tmpfs"},{"destination":"/dev/mqueue","options":["nosuid","noexec","nodev"],"source":"mqueue","type":"mqueue"},{"destination":"/sys","options":["nosuid","noexec","nodev","ro"],"source":"sysfs","type":"sysfs"},{"destination":"/sys/fs/cgroup","options":["nosuid","noexec","nodev","relatime","ro"],"source":"cgroup","type":"cgroup"}],"ociVersion":"1.0.2-dev","process":{"args":["/bin/cat","/proc/self/status"],"capabilities":{"ambient":["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"],"bounding":["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"],"effective":["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"],"permitted":["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"]},"cwd":"/","env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","TERM=xterm"],"noNewPrivileges":true,"rlimits":[{"hard":1024,"soft":1024,"type":"RLIMIT_NOFILE"}],"terminal":false,"user":{"gid":0,"uid":0}},"root":{"path":"rootfs","readonly":true}}"#
 
   @Test(.enabled(if: canRun, "needs root, /bin/busybox and built garrison-oci, garrison-init"))
   func runcSpecDefaultConfigRunsWithoutTheAmbientCapabilities() throws {
@@ -190,16 +208,20 @@ import Testing
     let r = try b.oci(["run", "--bundle", b.dir, id])
     #expect(r.status == 0, "\(r.stderr)")
     #expect(Harness.field(r.stdout, "CapAmb") == "0000000000000000", "\(r.stdout)")
-    #expect(Harness.field(r.stdout, "CapEff") == "0000000020000420" && Harness.field(r.stdout, "CapInh") == "0000000000000000",
-            "\(r.stdout)")
-    #expect(r.stderr.contains("garrison-oci: warning: process.capabilities.ambient: CAP_AUDIT_WRITE, CAP_KILL, "
-                                + "CAP_NET_BIND_SERVICE not raised"), "\(r.stderr)")
+    #expect(
+      Harness.field(r.stdout, "CapEff") == "0000000020000420" && Harness.field(r.stdout, "CapInh") == "0000000000000000",
+      "\(r.stdout)")
+    #expect(
+      r.stderr.contains(
+        "garrison-oci: warning: process.capabilities.ambient: CAP_AUDIT_WRITE, CAP_KILL, "
+          + "CAP_NET_BIND_SERVICE not raised"), "\(r.stderr)")
     let events = try OCIAuditEventTests.records(b.stateRoot + "/audit")
     let fallback = events.filter { $0["kind"] as? String == "enforcement.fallback" }
     #expect(fallback.count == 1, "\(events.map { $0["kind"] ?? "" })")
     let details = fallback.first?["details"] as? [String: Any]
-    #expect(details?["mechanism"] as? String == "capabilities.ambient"
-              && details?["requested"] as? String == "CAP_AUDIT_WRITE,CAP_KILL,CAP_NET_BIND_SERVICE", "\(details ?? [:])")
+    #expect(
+      details?["mechanism"] as? String == "capabilities.ambient"
+        && details?["requested"] as? String == "CAP_AUDIT_WRITE,CAP_KILL,CAP_NET_BIND_SERVICE", "\(details ?? [:])")
     #expect(events.contains { $0["kind"] as? String == "enforcement.readback" && $0["outcome"] as? String == "allowed" })
   }
 }
@@ -221,8 +243,9 @@ import Testing
   static func spec(noNewPrivileges: Bool) -> RuntimeSpec {
     var spec = DefaultSpec.make(args: ["/bin/sleep", "1"])
     spec.process!.user = .init(uid: 1000, gid: 1000)
-    spec.process!.capabilities = .init(bounding: ["CAP_SETUID", "CAP_SETGID"], effective: [], inheritable: [],
-                                       permitted: [], ambient: [])
+    spec.process!.capabilities = .init(
+      bounding: ["CAP_SETUID", "CAP_SETGID"], effective: [], inheritable: [],
+      permitted: [], ambient: [])
     spec.process!.noNewPrivileges = noNewPrivileges
     return spec
   }
@@ -269,8 +292,9 @@ import Testing
 
   /// A real id that is not the spec's is never a legitimate execve transition: still a mismatch.
   @Test func aChangedRealUidIsStillAMismatch() {
-    var spec = InitSpec(mode: .create, rootfs: "/", lastCap: 40, user: .init(uid: 1000, gid: 1000),
-                        noNewPrivileges: false, cwd: "/", args: ["/bin/true"], env: [])
+    var spec = InitSpec(
+      mode: .create, rootfs: "/", lastCap: 40, user: .init(uid: 1000, gid: 1000),
+      noNewPrivileges: false, cwd: "/", args: ["/bin/true"], env: [])
     spec.capabilities = CapabilitySets()
     let report = Attestation.check(id: "x", pid: getpid(), spec: spec)  // this test process, not uid 1000
     #expect(getuid() == 1000 || report.mismatches.contains { $0.hasPrefix("Uid [") && $0.hasSuffix("!= 1000") }, "\(report.mismatches)")

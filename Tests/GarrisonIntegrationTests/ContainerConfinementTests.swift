@@ -54,7 +54,8 @@ import Testing
   @Test(Harness.containers) func restrictedContainerCredentialsAndDeniedOperations() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
-    let script = "grep -E '^(Uid|Gid|Groups|Cap...|NoNewPrivs|Seccomp):' /proc/self/status\n"
+    let script =
+      "grep -E '^(Uid|Gid|Groups|Cap...|NoNewPrivs|Seccomp):' /proc/self/status\n"
       + Self.probeScript(Self.deniedProbes)
     let r = try b.run(Harness.restricted(["/bin/sh", "-c", script]))
     #expect(r.status == 0, "stderr: \(r.stderr)")
@@ -125,12 +126,15 @@ import Testing
     defer { b.cleanup() }
     // Root with CAP_MKNOD: the device cgroup (deny all, then the default /dev nodes) refuses to create or
     // open a node for the host disk, while the default nodes keep working.
-    var spec = Harness.restricted(["/bin/sh", "-c", """
+    var spec = Harness.restricted([
+      "/bin/sh", "-c",
+      """
       mknod /tmp/disk b 254 0; echo mknod_disk=$?
       mknod /tmp/null2 c 1 3; echo mknod_null=$?
       head -c 1 /tmp/disk >/dev/null 2>&1; echo open_disk=$?
       head -c 1 /dev/zero >/dev/null 2>&1; echo open_zero=$?
-      """])
+      """,
+    ])
     spec.process!.user = .init(uid: 0, gid: 0)
     let caps = ["CAP_MKNOD", "CAP_DAC_OVERRIDE"]
     spec.process!.capabilities = .init(bounding: caps, effective: caps, inheritable: [], permitted: caps, ambient: [])
@@ -146,8 +150,10 @@ import Testing
   @Test(Harness.containers) func pidsLimitIsEnforced() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
-    var spec = Harness.restricted(["/bin/sh", "-c",
-      "sh -c 'for i in 1 2 3 4 5 6; do sleep 2 & done; wait' 2>/dev/null; echo child=$?; set -- /proc/[0-9]*; echo procs=$#"])
+    var spec = Harness.restricted([
+      "/bin/sh", "-c",
+      "sh -c 'for i in 1 2 3 4 5 6; do sleep 2 & done; wait' 2>/dev/null; echo child=$?; set -- /proc/[0-9]*; echo procs=$#",
+    ])
     spec.linux!.resources!.pids = .init(limit: 4)
     let r = try b.run(spec)
     #expect(r.status == 0, "\(r.stderr)")

@@ -24,12 +24,17 @@ import Testing
     return r
   }
 
-  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: CrunComparisonTests.crun), "crun is not installed"), Harness.containers, arguments: ["default", "restricted"]) func garrisonIsNeverWeakerThanCrun(_ profile: String) throws {
+  @Test(
+    .enabled(if: FileManager.default.isExecutableFile(atPath: CrunComparisonTests.crun), "crun is not installed"), Harness.containers,
+    arguments: ["default", "restricted"]) func garrisonIsNeverWeakerThanCrun(_ profile: String) throws
+  {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
-    let script = "grep -E '^(Uid|Gid|Groups|Cap...|NoNewPrivs|Seccomp|SigIgn|SigBlk):' /proc/self/status\n"
+    let script =
+      "grep -E '^(Uid|Gid|Groups|Cap...|NoNewPrivs|Seccomp|SigIgn|SigBlk):' /proc/self/status\n"
       + ContainerConfinementTests.probeScript(ContainerConfinementTests.deniedProbes)
-    var spec = profile == "default"
+    var spec =
+      profile == "default"
       ? DefaultSpec.make(args: ["/bin/sh", "-c", script]) : Harness.restricted(["/bin/sh", "-c", script])
     spec.ociVersion = "1.0.2"  // crun 1.8.1 rejects newer versions
     try b.write(spec)
@@ -45,7 +50,9 @@ import Testing
     for key in ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"] {
       let theirs = UInt64(Harness.field(crunResult.stdout, key) ?? "", radix: 16)
       let ours = UInt64(Harness.field(g.stdout, key) ?? "", radix: 16)
-      #expect(theirs != nil && ours != nil && ours! & ~theirs! == 0, "\(key): garrison \(String(describing: ours)) crun \(String(describing: theirs))")
+      #expect(
+        theirs != nil && ours != nil && ours! & ~theirs! == 0,
+        "\(key): garrison \(String(describing: ours)) crun \(String(describing: theirs))")
     }
     for key in ["Uid", "Gid", "Groups"] {
       #expect(Harness.field(g.stdout, key) == Harness.field(crunResult.stdout, key), "\(key) differs")

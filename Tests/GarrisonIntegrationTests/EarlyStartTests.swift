@@ -23,8 +23,9 @@ import Testing
     #expect(EarlyUnshare.flags(all + [(C.CLONE_NEWUSER, nil)]) == 0)
     #expect(EarlyUnshare.flags([(C.CLONE_NEWNS, nil), (C.CLONE_NEWNET, "/proc/1/ns/net")]) == 0)
     // An exec never creates namespaces.
-    var exec = InitSpec(mode: .exec, rootfs: "/", lastCap: 40, user: .init(uid: 0, gid: 0), noNewPrivileges: true,
-                        cwd: "/", args: ["/bin/true"], env: [])
+    var exec = InitSpec(
+      mode: .exec, rootfs: "/", lastCap: 40, user: .init(uid: 0, gid: 0), noNewPrivileges: true,
+      cwd: "/", args: ["/bin/true"], env: [])
     exec.namespaces = [.init(flag: C.CLONE_NEWNS, type: "mount")]
     #expect(EarlyUnshare.flags(of: exec) == 0)
   }
@@ -48,8 +49,9 @@ import Testing
     let launcher = InitLauncher(initPath: Harness.initBinary, scratchDirectory: scratch + "/lower")
     let handle = try launcher.spawn(startFIFO: nil, earlyUnshare: C.CLONE_NEWUTS)
     defer { close(handle.sync) }
-    var spec = InitSpec(mode: .create, rootfs: scratch, lastCap: 40, user: .init(uid: 0, gid: 0),
-                        noNewPrivileges: true, cwd: "/", args: ["/bin/true"], env: [])
+    var spec = InitSpec(
+      mode: .create, rootfs: scratch, lastCap: 40, user: .init(uid: 0, gid: 0),
+      noNewPrivileges: true, cwd: "/", args: ["/bin/true"], env: [])
     spec.namespaces = [.init(flag: C.CLONE_NEWNS, type: "mount"), .init(flag: C.CLONE_NEWUTS, type: "uts")]
     try InitLauncher.sendSpec(spec, to: handle)
     var reader = LineReader(fd: handle.sync)

@@ -127,11 +127,14 @@ enum Harness {
   static let runtimeDefaultLike = RuntimeSpec.Seccomp(
     defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
     syscalls: [
-      .init(names: ["mount", "umount2", "unshare", "setns", "pivot_root", "chroot", "ptrace", "keyctl", "add_key",
-                    "request_key", "bpf", "perf_event_open", "kexec_load", "open_by_handle_at", "init_module",
-                    "finit_module", "delete_module", "reboot", "swapon", "swapoff", "syslog", "userfaultfd",
-                    "fsopen", "fsmount", "move_mount", "open_tree"],
-            action: "SCMP_ACT_ERRNO", errnoRet: 1),
+      .init(
+        names: [
+          "mount", "umount2", "unshare", "setns", "pivot_root", "chroot", "ptrace", "keyctl", "add_key",
+          "request_key", "bpf", "perf_event_open", "kexec_load", "open_by_handle_at", "init_module",
+          "finit_module", "delete_module", "reboot", "swapon", "swapoff", "syslog", "userfaultfd",
+          "fsopen", "fsmount", "move_mount", "open_tree",
+        ],
+        action: "SCMP_ACT_ERRNO", errnoRet: 1)
     ])
 
   /// Pids of live processes whose mount table mounts something from `path` (a container of this bundle

@@ -95,7 +95,8 @@ import GarrisonKernel
     /// No state, cgroup (any hierarchy), mount or process of `id` is left.
     func expectNothingLeft(_ id: String) {
       #expect(!FileManager.default.fileExists(atPath: "\(b.stateRoot)/\(id)"), "state left for \(id)")
-      let cgroups = ((try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? [])
+      let cgroups =
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? [])
         .map { "/sys/fs/cgroup/\($0)/garrison-oci-\(id)" } + ["/sys/fs/cgroup/garrison-oci-\(id)"]
       for c in cgroups { #expect(!FileManager.default.fileExists(atPath: c), "cgroup left: \(c)") }
       #expect(Harness.hostMounts(mentioning: b.dir).isEmpty, "mounts left: \(Harness.hostMounts(mentioning: b.dir))")
@@ -130,8 +131,10 @@ import GarrisonKernel
       startContainer: [inside],
       poststart: [s.record("poststart")],
       poststop: [s.record("poststop", check: "\(s.b.stateRoot)/\(id)")])
-    try s.b.write(s.spec(["/bin/sh", "-c", "[ -e /out/startContainer.txt ] && echo yes > /out/main.txt; exec sleep 60"],
-                         hooks: hooks))
+    try s.b.write(
+      s.spec(
+        ["/bin/sh", "-c", "[ -e /out/startContainer.txt ] && echo yes > /out/main.txt; exec sleep 60"],
+        hooks: hooks))
     let created = try s.b.oci(["create", "--bundle", s.b.dir, "--pid-file", s.b.dir + "/pid", id])
     #expect(created.status == 0, "\(created.stderr)")
     let pid = Int32((try? String(contentsOfFile: s.b.dir + "/pid", encoding: .utf8)) ?? "") ?? -1
@@ -144,8 +147,9 @@ import GarrisonKernel
       #expect(seen["net"] == Self.ns("net") && seen["mnt"] == Self.ns("mnt") && seen["pid"] == Self.ns("pid"), "\(seen)")
       #expect(seen["cwd"] == s.b.dir, "\(seen)")
       let state = s.state(name)
-      #expect(state["status"] as? String == (name == "prestart" ? "created" : "creating") && state["pid"] as? Int == Int(pid),
-              "\(state)")
+      #expect(
+        state["status"] as? String == (name == "prestart" ? "created" : "creating") && state["pid"] as? Int == Int(pid),
+        "\(state)")
       #expect(state["id"] as? String == id && state["bundle"] as? String == s.b.dir && state["ociVersion"] as? String == "1.2.0")
       #expect((state["annotations"] as? [String: String]) == ["io.kubernetes.pod.name": "hooked"])
     }
@@ -157,8 +161,9 @@ import GarrisonKernel
     let cc = s.seen("createContainer")
     #expect(cc["net"] != Self.ns("net") && cc["uts"] != Self.ns("uts") && cc["pid"] != Self.ns("pid"), "\(cc)")
     #expect(cc["mnt"] != Self.ns("mnt") && cc["exists"] == "yes" && cc["cwd"] == s.b.rootfs, "\(cc)")
-    #expect(cc["foo"] == "" && cc["envcount"] == "0",
-            "a createContainer hook without env gets an empty environment (not even garrison-init's own): \(cc)")
+    #expect(
+      cc["foo"] == "" && cc["envcount"] == "0",
+      "a createContainer hook without env gets an empty environment (not even garrison-init's own): \(cc)")
     #expect(s.state("createContainer")["pid"] as? Int == 1 && s.state("createContainer")["status"] as? String == "creating")
 
     let started = try s.b.oci(["start", id])
@@ -197,8 +202,10 @@ import GarrisonKernel
 
     // Every run is audited with its kind, index, path, exit status and duration.
     let runs = try s.hookRuns()
-    #expect(runs.map { ($0["details"] as? [String: Any])?["hook"] as? String } ==
-            ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"])
+    #expect(
+      runs.map { ($0["details"] as? [String: Any])?["hook"] as? String } == [
+        "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+      ])
     for run in runs {
       let d = run["details"] as? [String: Any] ?? [:]
       #expect(run["outcome"] as? String == "allowed" && d["exit_code"] as? Int == 0 && d["index"] as? Int == 0, "\(run)")
@@ -219,14 +226,15 @@ import GarrisonKernel
       poststart: [s.record("poststart")], poststop: [s.record("poststop")])
     let r = try s.b.run(s.spec(["/bin/sh", "-c", "exit 7"], hooks: hooks))
     #expect(r.status == 7, "\(r.stderr)")
-    #expect(s.order == ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"],
-            "\(s.order)")
+    #expect(
+      s.order == ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"],
+      "\(s.order)")
     s.expectNothingLeft(s.b.ids[0])
   }
 
   enum Failure: String, CaseIterable, CustomTestStringConvertible {
     case prestartExit, createRuntimeSignal, createRuntimeTimeout, createRuntimeMissing, createContainerExit,
-         createContainerTimeout
+      createContainerTimeout
     var testDescription: String { rawValue }
   }
 
@@ -275,18 +283,24 @@ import GarrisonKernel
     let runs = try s.hookRuns()
     let failed = runs.first { $0["outcome"] as? String == "error" }
     let path = field.replacingOccurrences(of: ".path", with: "")
-    #expect(failed.map { d -> String in
-      let x = d["details"] as? [String: Any] ?? [:]
-      return "hooks.\(x["hook"] as? String ?? "")[\(x["index"] as? Int ?? -1)]"
-    } == path, "\(runs)")
+    #expect(
+      failed.map { d -> String in
+        let x = d["details"] as? [String: Any] ?? [:]
+        return "hooks.\(x["hook"] as? String ?? "")[\(x["index"] as? Int ?? -1)]"
+      } == path, "\(runs)")
   }
 
   @Test(Harness.containers) func aFailingStartContainerHookStopsTheContainer() throws {
     let s = try Setup()
     defer { s.b.cleanup() }
     for (kind, hooks) in [
-      ("startContainer", RuntimeSpec.Hooks(startContainer: [.init(path: "/bin/true"),
-                                                            .init(path: "/bin/sh", args: ["sh", "-c", "echo no; exit 6"])])),
+      (
+        "startContainer",
+        RuntimeSpec.Hooks(startContainer: [
+          .init(path: "/bin/true"),
+          .init(path: "/bin/sh", args: ["sh", "-c", "echo no; exit 6"]),
+        ])
+      )
     ] {
       var h = hooks
       h.poststop = [s.record("poststop-\(kind)")]
@@ -299,8 +313,9 @@ import GarrisonKernel
       let r = try s.b.oci(["start", id])
       #expect(r.status == 4, "\(kind): \(r.stderr)")
       let expected = kind == "startContainer" ? "hooks.startContainer[1].path" : "hooks.poststart[0].path"
-      #expect(r.stderr.contains(expected) && r.stderr.contains(kind == "startContainer" ? "status 6; output: no" : "status 9"),
-              "\(r.stderr)")
+      #expect(
+        r.stderr.contains(expected) && r.stderr.contains(kind == "startContainer" ? "status 6; output: no" : "status 9"),
+        "\(r.stderr)")
       #expect(ProcessProbe.stat(pid).map { $0.state == "Z" } ?? true, "\(kind): the container process \(pid) lives")
       #expect(try s.b.oci(["state", id]).stdout.contains("\"stopped\""))
       let deleted = try s.b.oci(["delete", id])
@@ -321,8 +336,10 @@ import GarrisonKernel
   func aFailingPoststartHookIsAWarningAndStartSucceeds() throws {
     let s = try Setup()
     defer { s.b.cleanup() }
-    let hooks = RuntimeSpec.Hooks(poststart: [.init(path: "/bin/sh", args: ["sh", "-c", "echo broken; exit 9"]),
-                                              s.record("after")])
+    let hooks = RuntimeSpec.Hooks(poststart: [
+      .init(path: "/bin/sh", args: ["sh", "-c", "echo broken; exit 9"]),
+      s.record("after"),
+    ])
     try s.b.write(s.spec(["/bin/sleep", "60"], hooks: hooks))
     let id = "it-poststart-warn"
     s.b.ids.append(id)
@@ -331,8 +348,9 @@ import GarrisonKernel
     let pid = Int32((try? String(contentsOfFile: s.b.dir + "/pid", encoding: .utf8)) ?? "") ?? -1
     let r = try s.b.oci(["start", id])
     #expect(r.status == 0, "\(r.stderr)")
-    #expect(r.stderr.contains("garrison-oci: warning: hooks.poststart[0].path: poststart hook /bin/sh exited with status 9"),
-            "\(r.stderr)")
+    #expect(
+      r.stderr.contains("garrison-oci: warning: hooks.poststart[0].path: poststart hook /bin/sh exited with status 9"),
+      "\(r.stderr)")
     #expect(s.order == ["after"], "the remaining poststart hooks run")
     #expect(ProcessProbe.stat(pid).map { $0.state != "Z" } ?? false, "the container process \(pid) still runs")
     #expect(try s.b.oci(["state", id]).stdout.contains("\"running\""))
@@ -361,8 +379,9 @@ import GarrisonKernel
     #expect(try s.b.oci(["run", "--detach", "--bundle", s.b.dir, id]).status == 0)
     let deleted = try s.b.oci(["delete", "--force", id])
     #expect(deleted.status == 0, "\(deleted.stderr)")
-    #expect(deleted.stderr.contains("warning: hooks.poststop[0].path: poststop hook /bin/sh exited with status 1; output: broken"),
-            "\(deleted.stderr)")
+    #expect(
+      deleted.stderr.contains("warning: hooks.poststop[0].path: poststop hook /bin/sh exited with status 1; output: broken"),
+      "\(deleted.stderr)")
     #expect(deleted.stderr.contains("warning: hooks.poststop[1].path") && deleted.stderr.contains("timed out"))
     #expect(s.order == ["after"], "the hooks after a failing one still run")
     s.expectNothingLeft(id)
@@ -375,7 +394,9 @@ import GarrisonKernel
     defer { s.b.cleanup() }
     for (hooks, text) in [
       (RuntimeSpec.Hooks(createRuntime: [.init(path: "record.sh")]), "hooks.createRuntime[0].path: hook path record.sh must be absolute"),
-      (RuntimeSpec.Hooks(poststop: [.init(path: "/bin/true", timeout: -1)]), "hooks.poststop[0].timeout: timeout must be greater than zero"),
+      (
+        RuntimeSpec.Hooks(poststop: [.init(path: "/bin/true", timeout: -1)]), "hooks.poststop[0].timeout: timeout must be greater than zero"
+      ),
     ] {
       try s.b.write(s.spec(["/bin/true"], hooks: hooks))
       let r = try s.b.oci(["run", "--bundle", s.b.dir, "it-badhook"])
@@ -397,9 +418,19 @@ import GarrisonKernel
     }
     let map = #"tr -s ' ' < /proc/$1/uid_map | sed 's/^ //'"#
     let hooks = RuntimeSpec.Hooks(
-      createRuntime: [.init(path: "/bin/sh", args: ["sh", "-c", #"pid=$(grep -o '"pid":[0-9]*' | cut -d: -f2); "#
-                                                      + #"echo "$(id -u) $(\#(map.replacingOccurrences(of: "$1", with: "$pid")))" > \#(s.out)/cr"#])],
-      createContainer: [.init(path: "/bin/sh", args: ["sh", "-c", #"echo "$(id -u) $(\#(map.replacingOccurrences(of: "$1", with: "self")))" > \#(s.out)/cc"#])],
+      createRuntime: [
+        .init(
+          path: "/bin/sh",
+          args: [
+            "sh", "-c",
+            #"pid=$(grep -o '"pid":[0-9]*' | cut -d: -f2); "#
+              + #"echo "$(id -u) $(\#(map.replacingOccurrences(of: "$1", with: "$pid")))" > \#(s.out)/cr"#,
+          ])
+      ],
+      createContainer: [
+        .init(
+          path: "/bin/sh", args: ["sh", "-c", #"echo "$(id -u) $(\#(map.replacingOccurrences(of: "$1", with: "self")))" > \#(s.out)/cc"#])
+      ],
       startContainer: [.init(path: "/bin/sh", args: ["sh", "-c", "id -u > /out/sc"])])
     var spec = s.spec(["/bin/true"], hooks: hooks)
     spec.linux!.namespaces!.append(.init(type: "user"))

@@ -20,7 +20,8 @@ import Testing
     return s
   }
 
-  @Test(.enabled(if: PersonalityTests.hostMachine == "x86_64", "LINUX32 is checked on x86_64 hosts"), Harness.containers) func linux32ReportsA32BitMachineInsideAndInExec() throws {
+  @Test(.enabled(if: PersonalityTests.hostMachine == "x86_64", "LINUX32 is checked on x86_64 hosts"), Harness.containers)
+  func linux32ReportsA32BitMachineInsideAndInExec() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     let r32 = try b.run(spec("LINUX32", ["/bin/busybox", "uname", "-m"]))

@@ -18,8 +18,10 @@ import Testing
   }
 
   /// What the container process reports: its descriptors, what 3 and 4 hold, and its LISTEN_ variables.
-  static let probe = ["/bin/sh", "-c",
-                      "echo fds $(ls /proc/self/fd | tr '\\n' ' '); cat <&3; cat <&4; echo listen=$LISTEN_FDS:$LISTEN_PID"]
+  static let probe = [
+    "/bin/sh", "-c",
+    "echo fds $(ls /proc/self/fd | tr '\\n' ' '); cat <&3; cat <&4; echo listen=$LISTEN_FDS:$LISTEN_PID",
+  ]
 
   @Test(Harness.containers) func preserveFDsHandsThemOnInOrderAndNothingElse() throws {
     let b = try Harness.Bundle()
@@ -48,8 +50,9 @@ import Testing
     let id = "it-listen"
     b.ids.append(id)
     // LISTEN_PID is the pid `env` and then garrison-oci run as ($$ of the shell that execs them).
-    let r = try withTwoFiles(b, ["run", "--preserve-fds", "1", "--bundle", b.dir, id],
-                             prefix: "env LISTEN_FDS=1 LISTEN_PID=$$")
+    let r = try withTwoFiles(
+      b, ["run", "--preserve-fds", "1", "--bundle", b.dir, id],
+      prefix: "env LISTEN_FDS=1 LISTEN_PID=$$")
     #expect(r.status == 0, "\(r.stderr)")
     let lines = r.stdout.split(separator: "\n").map(String.init)
     #expect(Array(lines.dropFirst().prefix(3)) == ["three", "four", "listen=1:1"], "\(lines)")

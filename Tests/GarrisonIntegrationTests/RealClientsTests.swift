@@ -88,16 +88,23 @@ import Testing
     #expect(plain.status == 2 && plain.stderr.contains("does not exist"), "\(plain.stderr)")
 
     try b.write(DefaultSpec.make(args: ["/bin/true"]))
-    let refused = try TestProcess.run("/bin/sh", ["-c", "exec 3<&-; exec '\(Harness.ociBinary)' --root '\(b.stateRoot)' "
-                                                + "create --preserve-fds 1 --bundle '\(b.dir)' compat-fds"])
+    let refused = try TestProcess.run(
+      "/bin/sh",
+      [
+        "-c",
+        "exec 3<&-; exec '\(Harness.ociBinary)' --root '\(b.stateRoot)' "
+          + "create --preserve-fds 1 --bundle '\(b.dir)' compat-fds",
+      ])
     #expect(refused.status == 2 && refused.stderr.contains("--preserve-fds 1: descriptor 3 is not open"), "\(refused.stderr)")
     #expect(try b.oci(["state", "compat-fds"]).status == 2, "a refused create leaves no state")
 
     let id = "compat-\(UUID().uuidString.prefix(8))"
     b.ids.append(id)
     let pidFile = b.dir + "/compat.pid"
-    let created = try b.oci(["create", "--no-new-keyring", "--preserve-fds", "0", "--pid-file", pidFile,
-                             "--bundle", b.dir, id])
+    let created = try b.oci([
+      "create", "--no-new-keyring", "--preserve-fds", "0", "--pid-file", pidFile,
+      "--bundle", b.dir, id,
+    ])
     #expect(created.status == 0, "\(created.stderr)")
     #expect(Int32((try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? "") ?? 0 > 0, "pid file written by create")
     #expect(try b.oci(["start", id]).status == 0)

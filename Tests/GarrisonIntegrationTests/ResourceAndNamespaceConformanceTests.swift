@@ -10,7 +10,8 @@ import Testing
   static let memoryV1 = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/memory.soft_limit_in_bytes")
   static let hugetlb2MB = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/hugetlb/hugetlb.2MB.limit_in_bytes")
   static let blkioThrottle = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/blkio/blkio.throttle.read_bps_device")
-  static let blkioWeight = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/blkio/blkio.weight")
+  static let blkioWeight =
+    FileManager.default.fileExists(atPath: "/sys/fs/cgroup/blkio/blkio.weight")
     || FileManager.default.fileExists(atPath: "/sys/fs/cgroup/blkio/blkio.bfq.weight")
   /// major:minor of the first whole disk that is not a loop or zram device.
   static let disk: (Int64, Int64)? = {
@@ -82,15 +83,19 @@ import Testing
     #expect(r.stderr.contains("warning: linux.resources.memory.kernel \(48 << 20) not written"), "\(r.stderr)")
     let fallback = try OCIAuditEventTests.records(b.stateRoot + "/audit")
       .filter { $0["kind"] as? String == "enforcement.fallback" }.compactMap { $0["details"] as? [String: Any] }
-    #expect(fallback.contains { $0["mechanism"] as? String == "memory.kernel" && $0["requested"] as? String == "\(48 << 20)"
-                                 && $0["applied"] as? String == "memory.limit \(48 << 20)" }, "\(fallback)")
+    #expect(
+      fallback.contains {
+        $0["mechanism"] as? String == "memory.kernel" && $0["requested"] as? String == "\(48 << 20)"
+          && $0["applied"] as? String == "memory.limit \(48 << 20)"
+      }, "\(fallback)")
     #expect(try b.oci(["delete", "--force", id]).status == 0)
   }
 
   /// A `memory.kernel` below `memory.limit`, or without one, cannot be held: refused naming the field (exit 3),
   /// and nothing is created.
-  @Test(.enabled(if: canRun && memoryV1, "needs root, busybox, built binaries and the cgroup v1 memory controller"),
-        arguments: [Int64(64 << 20), nil])
+  @Test(
+    .enabled(if: canRun && memoryV1, "needs root, busybox, built binaries and the cgroup v1 memory controller"),
+    arguments: [Int64(64 << 20), nil])
   func kernelMemoryBelowTheLimitRefused(_ limit: Int64?) throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
@@ -113,7 +118,9 @@ import Testing
       #expect(Self.read("/sys/fs/cgroup/hugetlb/garrison-oci-\(id)/hugetlb.2MB.limit_in_bytes") == "\(4 << 21)")
     }
     // Gone with the container: the on-demand hierarchy is cleaned up like the others.
-    let left = ((try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup/hugetlb")) ?? []).filter { $0.hasPrefix("garrison-oci-it-res-") }
+    let left = ((try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup/hugetlb")) ?? []).filter {
+      $0.hasPrefix("garrison-oci-it-res-")
+    }
     #expect(left.isEmpty, "\(left)")
   }
 
@@ -134,7 +141,8 @@ import Testing
 
   /// This host's kernel has no proportional-weight I/O scheduler: a weight cannot be enforced and is refused
   /// naming the field (exit 3), never ignored.
-  @Test(.enabled(if: canRun && blkioThrottle && !blkioWeight, "needs root, busybox, built binaries and cgroup v1 blkio without weight files"))
+  @Test(
+    .enabled(if: canRun && blkioThrottle && !blkioWeight, "needs root, busybox, built binaries and cgroup v1 blkio without weight files"))
   func blockIOWeightWithoutAWeightFileIsRefused() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
@@ -147,7 +155,9 @@ import Testing
 
   /// A mount and a UTS namespace joined by path (runtime-tools' linux_ns_path): the container runs in them and
   /// its hostname is set in the joined UTS namespace, not the host's.
-  @Test(.enabled(if: canRun && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"), "needs root, busybox, built binaries and unshare(1)"))
+  @Test(
+    .enabled(
+      if: canRun && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"), "needs root, busybox, built binaries and unshare(1)"))
   func joinedMountAndUTSNamespaces() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
@@ -169,8 +179,10 @@ import Testing
     let hostHostname = ProcessInfo.processInfo.hostName
     var spec = DefaultSpec.make(args: ["/bin/sh", "-c", "hostname; readlink /proc/self/ns/mnt; readlink /proc/self/ns/uts"])
     spec.hostname = "joined-uts"
-    spec.linux!.namespaces = [.init(type: "pid"), .init(type: "ipc"), .init(type: "network"),
-                              .init(type: "mount", path: "/proc/\(pid)/ns/mnt"), .init(type: "uts", path: "/proc/\(pid)/ns/uts")]
+    spec.linux!.namespaces = [
+      .init(type: "pid"), .init(type: "ipc"), .init(type: "network"),
+      .init(type: "mount", path: "/proc/\(pid)/ns/mnt"), .init(type: "uts", path: "/proc/\(pid)/ns/uts"),
+    ]
     let r = try b.run(spec)
     #expect(r.status == 0, "\(r.stderr)")
     let lines = r.stdout.split(separator: "\n").map(String.init)
@@ -204,7 +216,8 @@ import Testing
 /// `garrison-oci update` (runc's flags and `--resources FILE`), which containerd's shim runs for `crictl update`
 /// and kubelet's in-place resize.
 @Suite(.serialized) struct UpdateCommandTests {
-  static let v1 = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+  static let v1 =
+    FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/memory.limit_in_bytes")
     && FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cpu/cpu.shares")
     && FileManager.default.fileExists(atPath: "/sys/fs/cgroup/pids")
 
@@ -219,8 +232,10 @@ import Testing
     b.ids.append(id)
     #expect(try b.oci(["create", "--bundle", b.dir, id]).status == 0)
     #expect(try b.oci(["start", id]).status == 0)
-    let r = try b.oci(["update", "--memory", "128m", "--pids-limit", "50", "--cpu-shares", "512", "--cpu-period", "100000",
-                       "--cpu-quota", "50000", id])
+    let r = try b.oci([
+      "update", "--memory", "128m", "--pids-limit", "50", "--cpu-shares", "512", "--cpu-period", "100000",
+      "--cpu-quota", "50000", id,
+    ])
     #expect(r.status == 0, "\(r.stderr)")
     let read = ResourceAndNamespaceConformanceTests.read
     #expect(read("/sys/fs/cgroup/memory/garrison-oci-\(id)/memory.limit_in_bytes") == "\(128 << 20)")
@@ -251,27 +266,34 @@ import Testing
   /// `linux.resources`, the container's device rules included, and swap equal to the memory limit: unchanged
   /// device rules are accepted and both limits raised (memsw first, or v1 says EINVAL); different rules are
   /// refused naming `linux.resources.devices`.
-  @Test(.enabled(if: Harness.skipReason == nil && v1
-                   && FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"),
-                 "needs root, busybox, built binaries, cgroup v1 memory, cpu and pids, and swap accounting"))
+  @Test(
+    .enabled(
+      if: Harness.skipReason == nil && v1
+        && FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"),
+      "needs root, busybox, built binaries, cgroup v1 memory, cpu and pids, and swap accounting"))
   func updateAcceptsTheDeviceRulesInForce() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     var spec = DefaultSpec.make(args: ["/bin/sleep", "30"])
-    spec.linux!.resources = .init(devices: [.init(allow: false, access: "rwm"),
-                                            .init(allow: true, type: "c", major: 1, minor: 3, access: "rwm")],
-                                  memory: .init(limit: 64 << 20, swap: 64 << 20))
+    spec.linux!.resources = .init(
+      devices: [
+        .init(allow: false, access: "rwm"),
+        .init(allow: true, type: "c", major: 1, minor: 3, access: "rwm"),
+      ],
+      memory: .init(limit: 64 << 20, swap: 64 << 20))
     try b.write(spec)
     let id = "it-update-dev"
     b.ids.append(id)
     #expect(try b.oci(["create", "--bundle", b.dir, id]).status == 0)
     #expect(try b.oci(["start", id]).status == 0)
-    let same = #"{"devices":[{"allow":false,"access":"rwm"},{"allow":true,"type":"c","major":1,"minor":3,"access":"rwm"}],"memory":{"limit":134217728,"swap":134217728}}"#
+    let same =
+      #"{"devices":[{"allow":false,"access":"rwm"},{"allow":true,"type":"c","major":1,"minor":3,"access":"rwm"}],"memory":{"limit":134217728,"swap":134217728}}"#
     try same.write(toFile: b.dir + "/same.json", atomically: true, encoding: .utf8)
     let r = try b.oci(["update", "--resources", b.dir + "/same.json", id])
     #expect(r.status == 0, "\(r.stderr)")
     #expect(ResourceAndNamespaceConformanceTests.read("/sys/fs/cgroup/memory/garrison-oci-\(id)/memory.limit_in_bytes") == "\(128 << 20)")
-    #expect(ResourceAndNamespaceConformanceTests.read("/sys/fs/cgroup/memory/garrison-oci-\(id)/memory.memsw.limit_in_bytes") == "\(128 << 20)")
+    #expect(
+      ResourceAndNamespaceConformanceTests.read("/sys/fs/cgroup/memory/garrison-oci-\(id)/memory.memsw.limit_in_bytes") == "\(128 << 20)")
     let other = #"{"devices":[{"allow":true,"access":"rwm"}],"memory":{"limit":100663296}}"#
     try other.write(toFile: b.dir + "/other.json", atomically: true, encoding: .utf8)
     let o = try b.oci(["update", "--resources", b.dir + "/other.json", id])

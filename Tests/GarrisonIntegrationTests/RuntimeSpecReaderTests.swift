@@ -25,9 +25,10 @@ import Testing
     s.linux!.sysctl = ["net.ipv4.ip_forward": "1"]
     s.linux!.mountLabel = "m"
     s.linux!.namespaces!.append(.init(type: "network", path: "/proc/1/ns/net"))
-    var r = RuntimeSpec.Resources(devices: [.init(allow: false, access: "rwm"), .init(allow: true, type: "c", major: 1, minor: 3, access: "rw")],
-                                  memory: .init(limit: 64 << 20, reservation: 1, swap: 2),
-                                  cpu: .init(shares: 512, quota: 50_000, period: 100_000), pids: .init(limit: 10))
+    var r = RuntimeSpec.Resources(
+      devices: [.init(allow: false, access: "rwm"), .init(allow: true, type: "c", major: 1, minor: 3, access: "rw")],
+      memory: .init(limit: 64 << 20, reservation: 1, swap: 2),
+      cpu: .init(shares: 512, quota: 50_000, period: 100_000), pids: .init(limit: 10))
     r.cpu!.cpus = "0"
     r.memory!.swappiness = 3
     r.memory!.disableOOMKiller = false
@@ -35,8 +36,10 @@ import Testing
     r.blockIO = .object(["weight": .int(10), "leaf": .array([.bool(true), .null, .string("x")])])
     s.linux!.resources = r
     s.linux!.seccomp = Harness.runtimeDefaultLike
-    s.linux!.seccomp!.syscalls!.append(.init(names: ["personality"], action: "SCMP_ACT_ALLOW", errnoRet: 1,
-                                             args: [.init(index: 0, value: 8, valueTwo: 0, op: "SCMP_CMP_EQ")]))
+    s.linux!.seccomp!.syscalls!.append(
+      .init(
+        names: ["personality"], action: "SCMP_ACT_ALLOW", errnoRet: 1,
+        args: [.init(index: 0, value: 8, valueTwo: 0, op: "SCMP_CMP_EQ")]))
     s.linux!.seccomp!.listenerPath = "/run/l"
     return s
   }

@@ -42,7 +42,8 @@ import Testing
     let r = try b.oci(["create", "--bundle", b.dir, id])
     #expect(r.status == 3, "\(r.stderr)")
     #expect(r.stderr.contains(Self.key) || r.stderr.contains("pins seccomp program"), "\(r.stderr)")
-    let states = ((try? FileManager.default.contentsOfDirectory(atPath: b.stateRoot)) ?? []).filter { $0 != "audit" && !$0.hasPrefix(".") }  // .init-lower: the runtime's shared overlay scratch
+    // .init-lower: the runtime's shared overlay scratch
+    let states = ((try? FileManager.default.contentsOfDirectory(atPath: b.stateRoot)) ?? []).filter { $0 != "audit" && !$0.hasPrefix(".") }
     #expect(states.isEmpty, "state left: \(states)")
     #expect(!FileManager.default.fileExists(atPath: "/sys/fs/cgroup/pids/garrison-oci-\(id)"))
   }
@@ -80,16 +81,16 @@ import Testing
     defer { b.cleanup() }
     let manifest = b.dir + "/pod.yaml"
     try """
-      apiVersion: v1
-      kind: Pod
-      metadata: {name: pin, namespace: default, uid: 00000000-0000-0000-0000-00000000c9a2}
-      spec:
-        containers:
-        - name: c
-          image: busybox
-          command: ["/bin/sh", "-c", "unshare -m true || echo denied"]
-          securityContext: {runAsUser: 1000, runAsGroup: 1000, allowPrivilegeEscalation: false}
-      """.write(toFile: manifest, atomically: true, encoding: .utf8)
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: pin, namespace: default, uid: 00000000-0000-0000-0000-00000000c9a2}
+    spec:
+      containers:
+      - name: c
+        image: busybox
+        command: ["/bin/sh", "-c", "unshare -m true || echo denied"]
+        securityContext: {runAsUser: 1000, runAsGroup: 1000, allowPrivilegeEscalation: false}
+    """.write(toFile: manifest, atomically: true, encoding: .utf8)
     let out = b.dir + "/compiled"
     let compiled = try TestProcess.run(garrison, ["compile", "--format", "oci", "-o", out, manifest])
     #expect(compiled.status == 0, "\(compiled.stdout) \(compiled.stderr)")
@@ -121,7 +122,9 @@ import Testing
     let entry = b.seccompCache + "/" + (try #require(entries.first))
     let mode = try #require(try FileManager.default.attributesOfItem(atPath: entry)[.posixPermissions] as? Int)
     #expect(mode == 0o600)
-    #expect(try Data(contentsOf: URL(fileURLWithPath: entry)) == Data(try OCISeccompCompiler(cacheDirectory: nil, log: { _ in }).compile(Harness.runtimeDefaultLike)))
+    #expect(
+      try Data(contentsOf: URL(fileURLWithPath: entry))
+        == Data(try OCISeccompCompiler(cacheDirectory: nil, log: { _ in }).compile(Harness.runtimeDefaultLike)))
 
     // Plant a program that denies mkdir: the unpinned start now cannot make a directory — it used the cache.
     var other = Harness.runtimeDefaultLike

@@ -48,8 +48,11 @@ struct SpecValidationTests {
   }
 
   @Test func seccompIsCompiledToBPFInTheParent() throws {
-    let s = try build { $0.linux!.seccomp = .init(defaultAction: "SCMP_ACT_ALLOW", flags: ["SECCOMP_FILTER_FLAG_LOG"],
-                                                    syscalls: [.init(names: ["mount", "no_such_syscall"], action: "SCMP_ACT_ERRNO")]) }
+    let s = try build {
+      $0.linux!.seccomp = .init(
+        defaultAction: "SCMP_ACT_ALLOW", flags: ["SECCOMP_FILTER_FLAG_LOG"],
+        syscalls: [.init(names: ["mount", "no_such_syscall"], action: "SCMP_ACT_ERRNO")])
+    }
     let bpf = try #require(s.seccomp)
     #expect(bpf.bpf.count % 8 == 0 && bpf.bpf.count >= 8 * 4)
     #expect(bpf.flags == LinuxConstants.SECCOMP_FILTER_FLAG_LOG)
@@ -155,8 +158,10 @@ struct SpecValidationTests {
     ("pid 42", SyncProtocol.Message.pid(42)),
     ("ready", .ready),
     ("userns", .userns),
-    ("error setresuid to 1000: EPERM (Operation not permitted)",
-     .error(step: "setresuid to 1000", text: "EPERM (Operation not permitted)")),
+    (
+      "error setresuid to 1000: EPERM (Operation not permitted)",
+      .error(step: "setresuid to 1000", text: "EPERM (Operation not permitted)")
+    ),
     ("clamped RLIMIT_NOFILE 10 99 10 50", .clamped(name: "RLIMIT_NOFILE", requestedSoft: 10, requestedHard: 99, soft: 10, hard: 50)),
   ]) func syncMessagesRoundTrip(_ line: String, _ message: SyncProtocol.Message) {
     #expect(SyncProtocol.Message(line: line) == message)
@@ -175,8 +180,9 @@ struct SpecValidationTests {
     if me.capBnd != 0 {
       #expect(report.mismatches.contains { $0.hasPrefix("CapBnd") }, "\(report.mismatches)")
     }
-    spec.capabilities = CapabilitySets(bounding: me.capBnd, effective: me.capEff, permitted: me.capPrm,
-                                       inheritable: me.capInh, ambient: me.capAmb)
+    spec.capabilities = CapabilitySets(
+      bounding: me.capBnd, effective: me.capEff, permitted: me.capPrm,
+      inheritable: me.capInh, ambient: me.capAmb)
     spec.noNewPrivileges = me.noNewPrivs == 1
     spec.seccomp = nil
     #expect(Attestation.check(id: "self", pid: getpid(), spec: spec).passed)
@@ -196,17 +202,20 @@ struct SpecValidationTests {
     // This test process (host ids) is attested against the spec: only a spec mapping to our ids passes.
     let me = try ProcStatus.read(pid: nil)
     var spec = s
-    spec.capabilities = CapabilitySets(bounding: me.capBnd, effective: me.capEff, permitted: me.capPrm,
-                                       inheritable: me.capInh, ambient: me.capAmb)
+    spec.capabilities = CapabilitySets(
+      bounding: me.capBnd, effective: me.capEff, permitted: me.capPrm,
+      inheritable: me.capInh, ambient: me.capAmb)
     spec.noNewPrivileges = me.noNewPrivs == 1
     spec.seccomp = nil
     spec.user = .init(uid: 0, gid: 0, additionalGids: [])
     let report = Attestation.check(id: "self", pid: getpid(), spec: spec)
     #expect(report.mismatches.contains { $0.hasPrefix("Uid") && $0.contains("host 100000") }, "\(report.mismatches)")
     spec.uidMappings = [.init(containerID: 0, hostID: me.uids[0], size: 1)]
-    spec.gidMappings = [.init(containerID: 0, hostID: me.gids[0], size: 1)] + me.groups.enumerated().map {
-      .init(containerID: UInt32($0.offset + 1), hostID: $0.element, size: 1)
-    }
+    spec.gidMappings =
+      [.init(containerID: 0, hostID: me.gids[0], size: 1)]
+      + me.groups.enumerated().map {
+        .init(containerID: UInt32($0.offset + 1), hostID: $0.element, size: 1)
+      }
     spec.user.additionalGids = me.groups.indices.map { UInt32($0 + 1) }
     #expect(Attestation.check(id: "self", pid: getpid(), spec: spec).passed)
   }
@@ -235,8 +244,10 @@ struct UnsupportedSpecFieldTests {
     (#""linux": {"intelRdt": {"closID": "guaranteed_group"}}"#, "linux.intelRdt"),
     (#""linux": {"netDevices": {"eth1": {}}}"#, "linux.netDevices"),
     (#""linux": {"memoryPolicy": {"mode": "MPOL_BIND", "nodes": "0"}}"#, "linux.memoryPolicy"),
-    (#""mounts": [{"destination": "/m", "type": "bind", "source": "/tmp", "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]}]"#,
-     "mounts[0].uidMappings"),
+    (
+      #""mounts": [{"destination": "/m", "type": "bind", "source": "/tmp", "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]}]"#,
+      "mounts[0].uidMappings"
+    ),
   ]
 
   @Test(arguments: 0..<cases.count) func refusedByName(_ i: Int) throws {
@@ -252,7 +263,9 @@ struct UnsupportedSpecFieldTests {
   }
 
   @Test func nullOrEmptyAsksForNothing() throws {
-    let config = Data(#"{"ociVersion": "1.2.0", "process": {"scheduler": null, "cwd": "/", "args": ["/bin/true"], "user": {"uid": 0, "gid": 0}}, "linux": {"netDevices": {}, "timeOffsets": {}}}"#.utf8)
+    let config = Data(
+      #"{"ociVersion": "1.2.0", "process": {"scheduler": null, "cwd": "/", "args": ["/bin/true"], "user": {"uid": 0, "gid": 0}}, "linux": {"netDevices": {}, "timeOffsets": {}}}"#
+        .utf8)
     #expect(try BundleLoader.decode(config).process?.args == ["/bin/true"])
   }
 

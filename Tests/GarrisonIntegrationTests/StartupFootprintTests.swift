@@ -7,7 +7,11 @@ import Testing
 @Suite struct StartupFootprintTests {
   static let nm = ["/usr/bin/nm", "/bin/nm"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
-  @Test(.enabled(if: StartupFootprintTests.nm != nil && FileManager.default.isExecutableFile(atPath: Harness.ociBinary), "needs nm (binutils) and a built garrison-oci")) func garrisonOCILinksNoFoundation() throws {
+  @Test(
+    .enabled(
+      if: StartupFootprintTests.nm != nil && FileManager.default.isExecutableFile(atPath: Harness.ociBinary),
+      "needs nm (binutils) and a built garrison-oci")) func garrisonOCILinksNoFoundation() throws
+  {
     let nm = try #require(Self.nm)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: nm)
@@ -26,7 +30,8 @@ import Testing
   /// A dynamically linked garrison-oci spent about 3 ms of every start in the dynamic loader (mapping libstdc++,
   /// libc, libseccomp, libcap; relocating a 44 MB position-independent executable). It is a static executable:
   /// no `PT_INTERP` program header.
-  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: Harness.ociBinary), "needs a built garrison-oci")) func garrisonOCIIsStatic() throws {
+  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: Harness.ociBinary), "needs a built garrison-oci"))
+  func garrisonOCIIsStatic() throws {
     let elf = try #require(FileManager.default.contents(atPath: Harness.ociBinary))
     #expect(elf.prefix(4) == Data([0x7f, 0x45, 0x4c, 0x46]) && elf[4] == 2, "not a 64-bit ELF file")
     func integer(_ offset: Int, _ size: Int) -> Int {

@@ -8,7 +8,8 @@ import Testing
 /// `process.terminal` with `--console-socket`: the pty master reaches the caller, the container process has
 /// the slave as controlling terminal and stdio, and its confinement is unchanged.
 @Suite(.serialized) struct TerminalTests {
-  static let probe = "tty; test -t 0 && echo stdin-is-tty; test -t 1 && echo stdout-is-tty; stty size; "
+  static let probe =
+    "tty; test -t 0 && echo stdin-is-tty; test -t 1 && echo stdout-is-tty; stty size; "
     + "ls -1 /dev/pts; grep -E '^(Uid|CapEff|NoNewPrivs|Seccomp):' /proc/self/status; echo waiting; read x; echo got-$x"
 
   func bundle() throws -> Harness.Bundle {
@@ -61,8 +62,10 @@ import Testing
     guard run.status == 0 else { return }
     let server = try ConsoleServer(path: b.dir + "/exec.sock")
     let pidFile = b.dir + "/exec.pid"
-    let exec = try b.oci(["exec", "--tty", "--console-socket", server.path, "--detach", "--pid-file", pidFile, id,
-                          "/bin/sh", "-c", Self.probe])
+    let exec = try b.oci([
+      "exec", "--tty", "--console-socket", server.path, "--detach", "--pid-file", pidFile, id,
+      "/bin/sh", "-c", Self.probe,
+    ])
     #expect(exec.status == 0, "stderr: \(exec.stderr)")
     guard exec.status == 0 else { return }
     let (name, master) = try server.receiveMaster()

@@ -13,7 +13,8 @@ import Testing
   /// Why user-namespace containers cannot run here, or nil.
   static var skipReason: String? {
     if let reason = Harness.skipReason { return reason }
-    let max = (try? String(contentsOfFile: "/proc/sys/user/max_user_namespaces", encoding: .utf8))
+    let max =
+      (try? String(contentsOfFile: "/proc/sys/user/max_user_namespaces", encoding: .utf8))
       .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
     return max == 0 ? "user namespaces are disabled (user.max_user_namespaces = 0)" : nil
   }
@@ -52,7 +53,8 @@ import Testing
     return s
   }
 
-  static let script = "cat /proc/self/uid_map; echo uid=$(id -u) gid=$(id -g); "
+  static let script =
+    "cat /proc/self/uid_map; echo uid=$(id -u) gid=$(id -g); "
     + "grep -E '^(Uid|Gid|CapEff):' /proc/self/status; (echo pwned >> /mnt/host-owned) 2>/dev/null; echo write=$?"
 
   @Test(UserNamespaceTests.userNamespaces) func containerSeesMappedRootAndCannotTouchHostFiles() throws {
@@ -110,8 +112,9 @@ import Testing
     let (b, hostFile) = try bundle()
     defer { b.cleanup() }
     try FileManager.default.createSymbolicLink(atPath: "\(b.rootfs)/bin/tty", withDestinationPath: "busybox")
-    var s = spec(["/bin/sh", "-c", "tty; test -t 0 && echo stdin-is-tty; echo uid=$(id -u); ls -ln /dev/pts/0; echo end"],
-                 hostFile: hostFile, userNamespace: true)
+    var s = spec(
+      ["/bin/sh", "-c", "tty; test -t 0 && echo stdin-is-tty; echo uid=$(id -u); ls -ln /dev/pts/0; echo end"],
+      hostFile: hostFile, userNamespace: true)
     s.process!.terminal = true
     try b.write(s)
     guard let master = try ConsoleServer.createAndStart(b, id: "it-userns-tty-\(UUID().uuidString.prefix(8))") else { return }
@@ -146,8 +149,9 @@ import Testing
     let pid = try #require(state?["pid"] as? Int)
     let ownerNamespace = try Kernel.readlink("/proc/\(pid)/ns/user")
 
-    var joiner = spec(["/bin/sh", "-c", "cat /proc/self/uid_map; readlink /proc/self/ns/user; id -u"], hostFile: hostFile,
-                      userNamespace: false)
+    var joiner = spec(
+      ["/bin/sh", "-c", "cat /proc/self/uid_map; readlink /proc/self/ns/user; id -u"], hostFile: hostFile,
+      userNamespace: false)
     joiner.linux!.namespaces!.append(.init(type: "user", path: "/proc/\(pid)/ns/user"))
     let r = try b.run(joiner)
     #expect(r.status == 0, "\(r.stderr)")
@@ -159,8 +163,9 @@ import Testing
     #expect(try b.run(joiner).status == 0, "the namespace's own maps, given again")
     joiner.linux!.uidMappings = [.init(containerID: 0, hostID: 200000, size: 65536)]
     let refused = try b.run(joiner)
-    #expect(refused.status == 2 && refused.stderr.contains("linux.uidMappings") && refused.stderr.contains("differ"),
-            "\(refused.stderr)")
+    #expect(
+      refused.status == 2 && refused.stderr.contains("linux.uidMappings") && refused.stderr.contains("differ"),
+      "\(refused.stderr)")
     #expect(try b.oci(["delete", "--force", owner]).status == 0)
   }
 

@@ -37,18 +37,20 @@ import Testing
     try? FileManager.default.removeItem(atPath: dir)
     try FileManager.default.createDirectory(atPath: dir + "/real/sub", withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    symlink(dir + "/real", dir + "/abs")       // absolute target
-    symlink("real/sub", dir + "/rel")          // relative target
-    symlink("rel", dir + "/chain")             // link to a link
+    symlink(dir + "/real", dir + "/abs")  // absolute target
+    symlink("real/sub", dir + "/rel")  // relative target
+    symlink("rel", dir + "/chain")  // link to a link
     symlink("../real/sub/..", dir + "/real/up")  // relative target with ..
     symlink("missing", dir + "/dangling")
     symlink(dir + "/real/../real/./sub//", dir + "/absdots")  // destinations are made canonical
     symlink(dir + "/abs/sub", dir + "/viaabs")
     symlink(dir + "/missing", dir + "/absdangling")
     var paths = Self.plain
-    for suffix in ["", "/", "/real", "/abs", "/abs/sub", "/rel", "/rel/", "/chain/x", "/real/up/sub", "/dangling",
-                   "/dangling/x", "/abs/../real", "/./abs//sub/.", "/nonexistent/../abs", "/rel/../..", "/absdots/x",
-                   "/viaabs", "/absdangling/x"] {
+    for suffix in [
+      "", "/", "/real", "/abs", "/abs/sub", "/rel", "/rel/", "/chain/x", "/real/up/sub", "/dangling",
+      "/dangling/x", "/abs/../real", "/./abs//sub/.", "/nonexistent/../abs", "/rel/../..", "/absdots/x",
+      "/viaabs", "/absdangling/x",
+    ] {
       paths.append(dir + suffix)
     }
     for p in paths {

@@ -36,20 +36,22 @@ enum LSMFixtures {
 
   // The parser is installed by scripts/setup.sh (Debian package `apparmor`); this kernel has no AppArmor,
   // which `-Q -K` does not need (see AppArmorParser). Skipped with this reason only if the binary is absent.
-  @Test(.enabled(if: AppArmorParser.isAvailable(), "apparmor_parser not installed (scripts/setup.sh installs it)"),
-        arguments: [nil, "garrison-default-test", "pod-1234.c0"])
+  @Test(
+    .enabled(if: AppArmorParser.isAvailable(), "apparmor_parser not installed (scripts/setup.sh installs it)"),
+    arguments: [nil, "garrison-default-test", "pod-1234.c0"])
   func generatedProfilesPassTheParser(name: String?) throws {
     let profile = try AppArmorProfile.runtimeDefault(name: name, policyDirectory: LSMFixtures.apparmorDirectory)
     try AppArmorParser.check(profile.text)
   }
 
-  @Test(.enabled(if: AppArmorParser.isAvailable(), "apparmor_parser not installed (scripts/setup.sh installs it)"),
-        arguments: [
-          ("deny mount,", "deny mount"),  // missing comma
-          ("deny @{PROC}/sys/** w,", "deny @{PROC}/sys/** wz,"),  // bad permission
-          ("#include <abstractions/base>", "#include <abstractions/garrison-does-not-exist>"),
-          ("signal (send, receive) peer={{name}},", "signal (send, explode) peer={{name}},"),
-        ])
+  @Test(
+    .enabled(if: AppArmorParser.isAvailable(), "apparmor_parser not installed (scripts/setup.sh installs it)"),
+    arguments: [
+      ("deny mount,", "deny mount"),  // missing comma
+      ("deny @{PROC}/sys/** w,", "deny @{PROC}/sys/** wz,"),  // bad permission
+      ("#include <abstractions/base>", "#include <abstractions/garrison-does-not-exist>"),
+      ("signal (send, receive) peer={{name}},", "signal (send, explode) peer={{name}},"),
+    ])
   func corruptedTemplatesFailTheParser(original: String, corrupted: String) throws {
     let template = try AppArmorTemplate.runtimeDefault(policyDirectory: LSMFixtures.apparmorDirectory)
     #expect(template.text.contains(original))
@@ -64,18 +66,21 @@ enum LSMFixtures {
 
   @Test func fieldValues() throws {
     let f = LSMFixtures.field
-    #expect(try AppArmorSelection.fromField(type: "RuntimeDefault", localhostProfile: nil, runtimeDefault: profile, field: f)
-      == .runtimeDefault(profileName: profile.name, profileText: profile.text))
+    #expect(
+      try AppArmorSelection.fromField(type: "RuntimeDefault", localhostProfile: nil, runtimeDefault: profile, field: f)
+        == .runtimeDefault(profileName: profile.name, profileText: profile.text))
     #expect(try AppArmorSelection.fromField(type: "Unconfined", localhostProfile: nil, runtimeDefault: profile, field: f) == .unconfined)
-    #expect(try AppArmorSelection.fromField(type: "Localhost", localhostProfile: "k8s-nginx", runtimeDefault: profile, field: f)
-      == .localhost(name: "k8s-nginx"))
+    #expect(
+      try AppArmorSelection.fromField(type: "Localhost", localhostProfile: "k8s-nginx", runtimeDefault: profile, field: f)
+        == .localhost(name: "k8s-nginx"))
   }
 
-  @Test(arguments: [
-    ("Localhost", nil, "localhostProfile"), ("Localhost", "", "localhostProfile"), ("Localhost", "a b", "localhostProfile"),
-    ("Localhost", "unconfined", "localhostProfile"), ("RuntimeDefault", "x", "localhostProfile"),
-    ("runtimedefault", nil, "type"), ("", nil, "type"),
-  ] as [(String, String?, String)])
+  @Test(
+    arguments: [
+      ("Localhost", nil, "localhostProfile"), ("Localhost", "", "localhostProfile"), ("Localhost", "a b", "localhostProfile"),
+      ("Localhost", "unconfined", "localhostProfile"), ("RuntimeDefault", "x", "localhostProfile"),
+      ("runtimedefault", nil, "type"), ("", nil, "type"),
+    ] as [(String, String?, String)])
   func badFieldValues(type: String, localhost: String?, failingField: String) throws {
     do {
       _ = try AppArmorSelection.fromField(type: type, localhostProfile: localhost, runtimeDefault: profile, field: LSMFixtures.field)

@@ -9,7 +9,8 @@ enum AppArmorVM {
   static let binaries = BuiltProducts.directory
   /// The checks scripts/apparmor-vm.sh runs inside the VM; each must print a PASS line.
   static let checks = [
-    "apparmor-enabled", "profile-loaded", "garrison-load-audited", "cgroup-v2-limits", "confined-label", "confined-denial", "unconfined-control",
+    "apparmor-enabled", "profile-loaded", "garrison-load-audited", "cgroup-v2-limits", "confined-label", "confined-denial",
+    "unconfined-control",
     "explicit-unconfined", "attestation", "missing-profile-refused", "missing-profile-refused-by-init",
     "missing-profile-clean",
   ]
@@ -71,8 +72,9 @@ enum AppArmorVM {
 /// `AppArmorProfile.runtimeDefault`, and runs busybox containers with the debug-built garrison-oci/garrison-init.
 /// Takes about a minute (TCG); the script's own timeout is 300 s.
 @Suite(.serialized) struct AppArmorVMTests {
-  @Test(.enabled(if: AppArmorVM.canRun, Comment(rawValue: AppArmorVM.skipReason ?? "")),
-        .timeLimit(.minutes(6)))
+  @Test(
+    .enabled(if: AppArmorVM.canRun, Comment(rawValue: AppArmorVM.skipReason ?? "")),
+    .timeLimit(.minutes(6)))
   func garrisonOCIEnforcesAppArmorInAVM() throws {
     let scratch = "/var/tmp/garrison-aavm-test-\(UUID().uuidString.prefix(8))"
     try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: false)
@@ -91,8 +93,9 @@ enum AppArmorVM {
     #expect(!lines.contains { $0.hasPrefix("GARRISON-VM: FAIL") })
     // The label the container read is the profile Garrison rendered, in enforce mode.
     #expect(lines.contains("GARRISON-VM: PASS confined-label LABEL=\(profile.name) (enforce)"))
-    #expect(lines.contains {
-      $0.hasPrefix("GARRISON-VM: PASS confined-denial KALLSYMS=denied") && $0.contains("Permission denied")
-    })
+    #expect(
+      lines.contains {
+        $0.hasPrefix("GARRISON-VM: PASS confined-denial KALLSYMS=denied") && $0.contains("Permission denied")
+      })
   }
 }

@@ -39,8 +39,10 @@ import Testing
   @Test(arguments: ["s0", "s0:c0", "s0:c0,c1023", "s0-s15:c0.c1023", "s1-s1", "s0:c1,c3.c7,c9", "s15:c5"])
   func validLevels(level: String) throws { try SELinuxLevel.validate(level) }
 
-  @Test(arguments: ["", "s", "0", "c1", "s0:", "s0:c1024", "s0:c2,c1", "s0:c1,c1", "s0:c3.c1", "s2-s1", "s0-s1-s2",
-                    "s0:c1..c2", "s0:c1,", "S0", "s0:c-1", "s00000", "s0:C1"])
+  @Test(arguments: [
+    "", "s", "0", "c1", "s0:", "s0:c1024", "s0:c2,c1", "s0:c1,c1", "s0:c3.c1", "s2-s1", "s0-s1-s2",
+    "s0:c1..c2", "s0:c1,", "S0", "s0:c-1", "s00000", "s0:C1",
+  ])
   func invalidLevels(level: String) {
     #expect(throws: GarrisonError.self) { try SELinuxLevel.validate(level) }
   }

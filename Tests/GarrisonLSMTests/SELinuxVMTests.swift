@@ -45,8 +45,10 @@ import Testing
       #expect(lines.contains { $0.hasPrefix("GARRISON-VM: PASS \(check) ") }, "no PASS line for \(check)")
     }
     #expect(!lines.contains { $0.hasPrefix("GARRISON-VM: FAIL") })
-    #expect(lines.contains("GARRISON-VM: PASS process-label LABEL=system_u:system_r:container_t:s0:c1,c2; "
-                             + "enforcement.readback allowed with lsm_label=system_u:system_r:container_t:s0:c1,c2"))
+    #expect(
+      lines.contains(
+        "GARRISON-VM: PASS process-label LABEL=system_u:system_r:container_t:s0:c1,c2; "
+          + "enforcement.readback allowed with lsm_label=system_u:system_r:container_t:s0:c1,c2"))
     #expect(lines.contains { $0.hasPrefix("GARRISON-VM: PASS mcs-denial SECRET=denied") && $0.contains("Permission denied") })
   }
 }

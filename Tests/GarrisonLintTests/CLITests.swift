@@ -63,7 +63,8 @@ struct CLITests {
     let verbose = try Self.lint(["-v", "-"], stdin: crd)
     #expect(verbose.code == 0)
     #expect(verbose.err.contains("Certificate web (cert-manager.io/v1) read, not checked"), "\(verbose.err)")
-    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x, securityContext: {privileged: true}}]\n"
+    let pod =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x, securityContext: {privileged: true}}]\n"
     let crlf = try Self.lint(["--level", "baseline", "-"], stdin: (crd + pod).replacingOccurrences(of: "\n", with: "\r\n"))
     #expect(crlf.code == 1, "\(crlf.out) \(crlf.err)")
     #expect(crlf.out.contains("privileged"), "\(crlf.out)")
@@ -172,7 +173,8 @@ struct CLITests {
   }
 
   @Test func namespaceLabelsFromInput() throws {
-    let ns = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n  labels:\n    pod-security.kubernetes.io/enforce: privileged\n---\n"
+    let ns =
+      "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n  labels:\n    pod-security.kubernetes.io/enforce: privileged\n---\n"
     let dep = try Support.read(Self.pss + "/kinds/deployment-hostpid.yaml")
     #expect(try Self.lint(["--no-hardening", "-"], stdin: dep).code == 1)
     #expect(try Self.lint(["--no-hardening", "-"], stdin: ns + dep).code == 0)
@@ -185,9 +187,11 @@ struct CLITests {
     let dir = try Self.scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let ns = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n  labels:\n    pod-security.kubernetes.io/enforce: privileged\n"
-    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: apps}\nspec:\n  hostPID: true\n  containers: [{name: c, image: x}]\n"
+    let pod =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: apps}\nspec:\n  hostPID: true\n  containers: [{name: c, image: x}]\n"
     for (path, text) in [("a/ns.yaml", ns), ("a/pod.yaml", pod), ("b/pod.yaml", pod)] {
-      try FileManager.default.createDirectory(atPath: dir + "/" + (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(
+        atPath: dir + "/" + (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
       try text.write(toFile: dir + "/" + path, atomically: true, encoding: .utf8)
     }
     let governed = try Self.lint(["--no-hardening", dir + "/a"])
@@ -198,14 +202,16 @@ struct CLITests {
     #expect(try Self.lint(["--no-hardening", "--namespace-labels=ignore", dir + "/a"]).code == 1)
     #expect(try Self.lint(["--namespace-labels=sometimes", dir]).code == 2)
 
-    let invalid = "apiVersion: v1\nkind: Pod\nmetadata: {name: Bad_Name}\nspec:\n  containers: [{name: c, image: x, securityContext: {privileged: true}}]\n"
+    let invalid =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: Bad_Name}\nspec:\n  containers: [{name: c, image: x, securityContext: {privileged: true}}]\n"
     let r = try Self.lint(["--no-hardening", "--level", "baseline", "-"], stdin: invalid)
     #expect(r.code == 1, "\(r.out) \(r.err)")
     #expect(r.out.contains("api.invalid") && r.out.contains("pss.privileged"), "\(r.out)")
   }
 
   @Test func effectiveUsesThePolicyCompiler() throws {
-    let refused = "apiVersion: v1\nkind: Pod\nmetadata: {name: r}\nspec:\n  securityContext: {runAsNonRoot: true, runAsUser: 0}\n  containers: [{name: app, image: x}]\n"
+    let refused =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: r}\nspec:\n  securityContext: {runAsNonRoot: true, runAsUser: 0}\n  containers: [{name: app, image: x}]\n"
     let r = try Self.lint(["--effective", "--no-hardening", "--level", "baseline", "-"], stdin: refused)
     #expect(r.code == 1, "\(r.out)\(r.err)")
     #expect(r.out.contains("garrison.compileError"))

@@ -61,9 +61,11 @@ import Testing
   @Test func privilegedNamespaceAndInvalidLabels() throws {
     var options = LintOptions()
     options.hardening = false
-    let priv = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: legacy\n  labels: {pod-security.kubernetes.io/enforce: privileged}\n---\n"
+    let priv =
+      "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: legacy\n  labels: {pod-security.kubernetes.io/enforce: privileged}\n---\n"
     #expect(try Self.lint(priv + Self.privilegedPod, options: options).findings.isEmpty)
-    let bad = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: legacy\n  labels: {pod-security.kubernetes.io/enforce: strict, pod-security.kubernetes.io/enforce-version: \"1.25\"}\n---\n"
+    let bad =
+      "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: legacy\n  labels: {pod-security.kubernetes.io/enforce: strict, pod-security.kubernetes.io/enforce-version: \"1.25\"}\n---\n"
     let r = try Self.lint(bad + Self.privilegedPod, options: options)
     #expect(r.findings.filter { $0.checkID == "garrison.namespaceLabel" }.count == 2)
     #expect(Self.ids(r).contains("pss.runAsNonRoot"))  // invalid level -> restricted
@@ -74,7 +76,8 @@ import Testing
     options.hardening = false
     let y = Self.privilegedPod.replacingOccurrences(
       of: "  namespace: legacy\n",
-      with: "  namespace: legacy\n  annotations:\n    garrison.io/ignore: \"pss.privileged, pss.hostPorts\"\n    garrison.io/ignore-reason: needs device access\n",
+      with:
+        "  namespace: legacy\n  annotations:\n    garrison.io/ignore: \"pss.privileged, pss.hostPorts\"\n    garrison.io/ignore-reason: needs device access\n",
       count: 1)
     let r = try Self.lint(y, options: options)
     #expect(!Self.ids(r).contains("pss.privileged"))
@@ -154,7 +157,8 @@ import Testing
   @Test func hardeningDuplicatesOfPSSAreDropped() throws {
     let y = Self.privilegedPod.replacingOccurrences(of: "privileged: true", with: "capabilities: {add: [SYS_TIME]}", count: 1)
     let r = try Self.lint(y)
-    #expect(r.findings.contains { $0.checkID == "pss.capabilities_restricted" && $0.field?.description.hasSuffix("capabilities.add") == true })
+    #expect(
+      r.findings.contains { $0.checkID == "pss.capabilities_restricted" && $0.field?.description.hasSuffix("capabilities.add") == true })
     #expect(!r.findings.contains { $0.checkID == "hardening.addedCapabilities" })
     #expect(r.findings.contains { $0.checkID == "hardening.seccompUnconfined" } == false)  // same field as the PSS seccomp finding
   }

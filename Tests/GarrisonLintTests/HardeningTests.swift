@@ -35,7 +35,8 @@ import Testing
   @Test func goodPodIsClean() throws {
     // podYAML adds its own pod securityContext; the good pod's second one replaces it in YAML? No: keys
     // must be unique, so build the good pod without the helper's block.
-    let y = Self.good.replacingOccurrences(of: "  securityContext:\n    runAsNonRoot: true\n    seccompProfile: {type: RuntimeDefault}\n", with: "", count: 1)
+    let y = Self.good.replacingOccurrences(
+      of: "  securityContext:\n    runAsNonRoot: true\n    seccompProfile: {type: RuntimeDefault}\n", with: "", count: 1)
     let found = try hits(y)
     #expect(found.isEmpty, "\(found)")
   }
@@ -60,8 +61,11 @@ import Testing
 
   @Test func images() throws {
     #expect(ImageHardening.Reference("nginx").tag == nil && ImageHardening.Reference("nginx").digest == nil)
-    #expect(ImageHardening.Reference("registry:5000/team/app:1.2").tag == "1.2" && ImageHardening.Reference("registry:5000/team/app:1.2").digest == nil)
-    #expect(ImageHardening.Reference("registry:5000/team/app").tag == nil && ImageHardening.Reference("registry:5000/team/app").digest == nil)
+    #expect(
+      ImageHardening.Reference("registry:5000/team/app:1.2").tag == "1.2"
+        && ImageHardening.Reference("registry:5000/team/app:1.2").digest == nil)
+    #expect(
+      ImageHardening.Reference("registry:5000/team/app").tag == nil && ImageHardening.Reference("registry:5000/team/app").digest == nil)
     #expect(ImageHardening.Reference("app:1@sha256:ab").tag == "1" && ImageHardening.Reference("app:1@sha256:ab").digest == "sha256:ab")
     for (image, tag, digest) in [
       ("nginx", true, true), ("nginx:latest", true, true), ("nginx:1.27", false, true),

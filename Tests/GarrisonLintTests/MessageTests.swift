@@ -26,10 +26,17 @@ import Testing
       """
     let m = try messages(y)
     #expect(m["privileged"] == [#"privileged (container "app" must not set securityContext.privileged=true)"#])
-    #expect(m["allowPrivilegeEscalation"] == [#"allowPrivilegeEscalation != false (container "app" must set securityContext.allowPrivilegeEscalation=false)"#])
+    #expect(
+      m["allowPrivilegeEscalation"] == [
+        #"allowPrivilegeEscalation != false (container "app" must set securityContext.allowPrivilegeEscalation=false)"#
+      ])
     #expect(m["runAsNonRoot"] == [#"runAsNonRoot != true (pod or container "app" must set securityContext.runAsNonRoot=true)"#])
-    #expect(m["seccompProfile_restricted"] == [#"seccompProfile (pod or container "app" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")"#])
-    #expect(m["capabilities_restricted"] == [#"unrestricted capabilities (container "app" must set securityContext.capabilities.drop=["ALL"])"#])
+    #expect(
+      m["seccompProfile_restricted"] == [
+        #"seccompProfile (pod or container "app" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")"#
+      ])
+    #expect(
+      m["capabilities_restricted"] == [#"unrestricted capabilities (container "app" must set securityContext.capabilities.drop=["ALL"])"#])
   }
 
   @Test func capabilitiesSeLinuxSysctlsVolumes() throws {
@@ -45,8 +52,14 @@ import Testing
         seLinuxOptions: {type: spc_t, user: u}
         """)
     let b = try messages(y, level: .baseline)
-    #expect(b["capabilities_baseline"] == [#"non-default capabilities (container "app" must not include "NET_RAW", "SYS_TIME" in securityContext.capabilities.add)"#])
-    #expect(b["seLinuxOptions"] == [#"seLinuxOptions (container "app" set forbidden securityContext.seLinuxOptions: type "spc_t"; user may not be set)"#])
+    #expect(
+      b["capabilities_baseline"] == [
+        #"non-default capabilities (container "app" must not include "NET_RAW", "SYS_TIME" in securityContext.capabilities.add)"#
+      ])
+    #expect(
+      b["seLinuxOptions"] == [
+        #"seLinuxOptions (container "app" set forbidden securityContext.seLinuxOptions: type "spc_t"; user may not be set)"#
+      ])
     #expect(b["hostNamespaces"] == ["host namespaces (hostPID=true)"])
     #expect(b["hostPathVolumes"] == [#"hostPath volumes (volume "data")"#])
     #expect(b["hostPorts"] == [#"hostPort (container "app" uses hostPort 8080)"#])
@@ -61,8 +74,12 @@ import Testing
       "container.apparmor.security.beta.kubernetes.io/app": "unconfined",
     ])
     let m = try messages(y, level: .baseline, version: .v1(18))
-    #expect(m["seccompProfile_baseline"] == [#"seccompProfile (forbidden annotation seccomp.security.alpha.kubernetes.io/pod="unconfined")"#])
-    #expect(m["appArmorProfile"] == [#"forbidden AppArmor profile (annotation must not set AppArmor profile type to "container.apparmor.security.beta.kubernetes.io/app="unconfined"")"#])
+    #expect(
+      m["seccompProfile_baseline"] == [#"seccompProfile (forbidden annotation seccomp.security.alpha.kubernetes.io/pod="unconfined")"#])
+    #expect(
+      m["appArmorProfile"] == [
+        #"forbidden AppArmor profile (annotation must not set AppArmor profile type to "container.apparmor.security.beta.kubernetes.io/app="unconfined"")"#
+      ])
     #expect(try messages(y, level: .baseline, version: .v1(19))["seccompProfile_baseline"] == nil)
   }
 
@@ -79,7 +96,10 @@ import Testing
           sysctls: [{name: kernel.msgmax, value: "1"}, {name: net.ipv4.tcp_rmem, value: "1 2 3"}]
         containers: [{name: app, image: x}]
       """
-    #expect(try messages(s, level: .baseline, version: .v1(31))["sysctls"] == ["forbidden sysctls (kernel.msgmax)", "forbidden sysctls (net.ipv4.tcp_rmem)"])
+    #expect(
+      try messages(s, level: .baseline, version: .v1(31))["sysctls"] == [
+        "forbidden sysctls (kernel.msgmax)", "forbidden sysctls (net.ipv4.tcp_rmem)",
+      ])
     #expect(try messages(s, level: .baseline)["sysctls"] == ["forbidden sysctls (kernel.msgmax)"])
   }
 

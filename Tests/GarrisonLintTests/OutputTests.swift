@@ -37,7 +37,10 @@ import Testing
     #expect(r.suppressed.map(\.finding.checkID) == ["hardening.imageDigest"])
     let ids = Set(r.findings.map(\.checkID))
     // The DaemonSet is in the baseline namespace: baseline checks only.
-    #expect(ids.isSuperset(of: ["pss.privileged", "pss.hostNamespaces", "pss.hostPathVolumes", "hardening.sensitiveHostPath", "garrison.parseError"]))
+    #expect(
+      ids.isSuperset(of: [
+        "pss.privileged", "pss.hostNamespaces", "pss.hostPathVolumes", "hardening.sensitiveHostPath", "garrison.parseError",
+      ]))
     #expect(!ids.contains("pss.runAsNonRoot") && !ids.contains("pss.restrictedVolumes"))
     // The Deployment is clean apart from the exempted digest finding.
     #expect(!r.findings.contains { $0.object?.name == "web" })
@@ -69,8 +72,9 @@ import Testing
   @Test(HostTools.jsonSchema) func sarifValidatesAgainstSchema() throws {
     let (r, c) = try Self.report()
     let sarif = try SARIFFormatter(catalog: c).render(r)
-    let errors = try JSONSchemaCheck.errors(documents: [sarif], schema: Support.fixtures + "/sarif/sarif-schema-2.1.0.json",
-                                            formats: false)
+    let errors = try JSONSchemaCheck.errors(
+      documents: [sarif], schema: Support.fixtures + "/sarif/sarif-schema-2.1.0.json",
+      formats: false)
     #expect(errors == [nil], "SARIF does not validate against the 2.1.0 schema: \(errors)")
 
     // Structure GitHub code scanning relies on.

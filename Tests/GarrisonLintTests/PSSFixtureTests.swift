@@ -75,7 +75,8 @@ import Testing
       let mine = all.filter { $0.check == check.id }
       #expect(!mine.isEmpty, "no failing fixture for \(check.id)")
       for v in check.versions.map(\.minimumMinor) where v > 0 {
-        let covered = mine.contains { ($0.from ?? 0) == v || ($0.to.map { $0 + 1 } == v) }
+        let covered =
+          mine.contains { ($0.from ?? 0) == v || ($0.to.map { $0 + 1 } == v) }
           // A new version that only adds an exemption is covered by a fixture that stops failing there.
           || cases.contains { c in c.fails.contains { $0.check == check.id && $0.to == v - 1 } }
         #expect(covered, "version v1.\(v) of \(check.id) has no boundary fixture")

@@ -53,7 +53,8 @@ import Testing
 
   /// A volume with two sources is api.invalid; the hostPath among them is still a PSS violation.
   @Test func everySourceOfAnInvalidVolumeIsJudged() throws {
-    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes: [{name: v, emptyDir: {}, hostPath: {path: /etc}}]\n  containers: [{name: c, image: x}]\n"
+    let pod =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes: [{name: v, emptyDir: {}, hostPath: {path: /etc}}]\n  containers: [{name: c, image: x}]\n"
     var options = LintOptions()
     options.level = .baseline
     let r = try Self.lint([("v.yaml", pod)], options: options)
@@ -82,7 +83,8 @@ import Testing
       labels:
         pod-security.kubernetes.io/enforce: privileged
     """
-  static let hostPIDPod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: apps}\nspec:\n  hostPID: true\n  containers: [{name: c, image: x}]\n"
+  static let hostPIDPod =
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: apps}\nspec:\n  hostPID: true\n  containers: [{name: c, image: x}]\n"
 
   /// A Namespace governs its own file and the files of its directory and below, never another directory's.
   @Test func namespaceLabelsGovernTheirOwnDirectoryOnly() throws {

@@ -10,7 +10,10 @@ struct KubernetesNamesTests {
   @Test(arguments: ["a", "ab", "abc", "a1", "a-1", "a--1--2--b", "0", "01", "012", "1a", "1-a", "1--a--b--2", long63])
   func validLabels(_ s: String) { #expect(KubernetesNames.dnsLabelErrors(s).isEmpty) }
 
-  @Test(arguments: ["", "A", "ABC", "aBc", "A1", "A-1", "1-A", "-", "a-", "-a", "1-", "-1", "_", "a_", "_a", "a_b", "1_", "_1", "1_2", ".", "a.", ".a", "a.b", "1.", ".1", "1.2", " ", "a ", " a", "a b", "1 ", " 1", "1 2", long63 + "a", "a\0b"])
+  @Test(arguments: [
+    "", "A", "ABC", "aBc", "A1", "A-1", "1-A", "-", "a-", "-a", "1-", "-1", "_", "a_", "_a", "a_b", "1_", "_1", "1_2", ".", "a.", ".a",
+    "a.b", "1.", ".1", "1.2", " ", "a ", " a", "a b", "1 ", " 1", "1 2", long63 + "a", "a\0b",
+  ])
   func invalidLabels(_ s: String) { #expect(!KubernetesNames.dnsLabelErrors(s).isEmpty) }
 
   @Test(arguments: [
@@ -37,7 +40,10 @@ struct KubernetesNamesTests {
     #expect(!KubernetesNames.dns1035LabelErrors("1abc").isEmpty)
   }
 
-  @Test(arguments: [("system:controller:job-controller", true), ("a:b", true), ("Capital_Name", true), ("..", false), (".", false), ("a/b", false), ("a%2F", false)])
+  @Test(arguments: [
+    ("system:controller:job-controller", true), ("a:b", true), ("Capital_Name", true), ("..", false), (".", false), ("a/b", false),
+    ("a%2F", false),
+  ])
   func pathSegmentNames(name: String, valid: Bool) { #expect(KubernetesNames.pathSegmentErrors(name).isEmpty == valid) }
 
   @Test(arguments: [("web-", true), ("a-", true), ("-", false), ("../", false), ("Web-", false)])
@@ -45,14 +51,18 @@ struct KubernetesNamesTests {
     #expect(KubernetesNames.errors(prefix, .dnsSubdomain, prefix: true).isEmpty == valid)
   }
 
-  @Test(arguments: [("key.name", true), ("KEY_NAME", true), ("key-name", true), (".dotfile", true), ("..data", false), ("..", false), (".", false), ("a/b", false), ("", false)])
+  @Test(arguments: [
+    ("key.name", true), ("KEY_NAME", true), ("key-name", true), (".dotfile", true), ("..data", false), ("..", false), (".", false),
+    ("a/b", false), ("", false),
+  ])
   func configMapKeys(key: String, valid: Bool) { #expect(KubernetesNames.configMapKeyErrors(key).isEmpty == valid) }
 
   @Test func messagesAreTheAPIServers() {
     #expect(KubernetesNames.dnsLabelErrors("a.b") == ["must not contain dots"])
-    #expect(KubernetesNames.dnsLabelErrors("A") == [
-      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name', or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
-    ])
+    #expect(
+      KubernetesNames.dnsLabelErrors("A") == [
+        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name', or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+      ])
     #expect(KubernetesNames.quoted("a\0b") == "\"a\\x00b\"")
   }
 

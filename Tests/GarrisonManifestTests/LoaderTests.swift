@@ -44,10 +44,21 @@ struct LoaderTests {
   }
 
   @Test(arguments: [
-    ("Deployment", "apps/v1", "spec:\n  replicas: 2\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containers: [{name: c, image: x}]", "spec.template.spec"),
-    ("CronJob", "batch/v1", "spec:\n  schedule: '* * * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: c, image: x}]", "spec.jobTemplate.spec.template.spec"),
+    (
+      "Deployment", "apps/v1",
+      "spec:\n  replicas: 2\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containers: [{name: c, image: x}]",
+      "spec.template.spec"
+    ),
+    (
+      "CronJob", "batch/v1",
+      "spec:\n  schedule: '* * * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: c, image: x}]",
+      "spec.jobTemplate.spec.template.spec"
+    ),
     ("PodTemplate", "v1", "template:\n  spec:\n    containers: [{name: c, image: x}]", "template.spec"),
-    ("Job", "batch/v1", "spec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x}]", "spec.template.spec"),
+    (
+      "Job", "batch/v1", "spec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: x}]",
+      "spec.template.spec"
+    ),
   ])
   func workloadKinds(kind: String, apiVersion: String, body: String, specPath: String) throws {
     let text = "apiVersion: \(apiVersion)\nkind: \(kind)\nmetadata: {name: w}\n\(body)\n"
@@ -100,12 +111,22 @@ struct LoaderTests {
     ("runAsUser: -1", "must be between 0 and 2147483647", "spec.containers[0].securityContext.runAsUser"),
     ("privileged: yes-please", "expected a boolean", "spec.containers[0].securityContext.privileged"),
     ("procMount: Weird", "Unsupported value", "spec.containers[0].securityContext.procMount"),
-    ("allowPrivilegeEscalation: false\n      privileged: true", "cannot set `allowPrivilegeEscalation` to false and `privileged` to true", "spec.containers[0].securityContext.allowPrivilegeEscalation"),
-    ("allowPrivilegeEscalation: false\n      capabilities: {add: [CAP_SYS_ADMIN]}", "CAP_SYS_ADMIN", "spec.containers[0].securityContext.allowPrivilegeEscalation"),
-    ("seccompProfile: {type: Localhost}", "must be set when type is Localhost", "spec.containers[0].securityContext.seccompProfile.localhostProfile"),
+    (
+      "allowPrivilegeEscalation: false\n      privileged: true", "cannot set `allowPrivilegeEscalation` to false and `privileged` to true",
+      "spec.containers[0].securityContext.allowPrivilegeEscalation"
+    ),
+    (
+      "allowPrivilegeEscalation: false\n      capabilities: {add: [CAP_SYS_ADMIN]}", "CAP_SYS_ADMIN",
+      "spec.containers[0].securityContext.allowPrivilegeEscalation"
+    ),
+    (
+      "seccompProfile: {type: Localhost}", "must be set when type is Localhost",
+      "spec.containers[0].securityContext.seccompProfile.localhostProfile"
+    ),
   ])
   func invalidValuesNameFieldAndPosition(fragment: String, message: String, field: String) throws {
-    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: c\n    image: x\n    securityContext:\n      \(fragment)\n"
+    let text =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: c\n    image: x\n    securityContext:\n      \(fragment)\n"
     let r = ManifestLoader.parse(text: text, file: "bad.yaml")
     let e = try #require(r.errors.first)
     #expect(e.description.contains(message), "\(e)")
@@ -116,7 +137,8 @@ struct LoaderTests {
   }
 
   @Test func impossibleQuantityIsAnError() throws {
-    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: c\n    image: x\n    resources: {limits: {memory: 1Mib}}\n"
+    let text =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: c\n    image: x\n    resources: {limits: {memory: 1Mib}}\n"
     let e = try #require(ManifestLoader.parse(text: text, file: "q.yaml").errors.first)
     #expect(e.fieldPath?.description == "spec.containers[0].resources.limits[memory]")
     #expect(e.location?.line == 8)
@@ -186,7 +208,8 @@ struct LoaderTests {
 
   /// Issue 15: CRLF files split at `---\r` like LF ones, with the same line numbers.
   @Test func crlfDocumentsSplit() throws {
-    let lf = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: c, image: x, resources: {limits: {memory: 1Mib}}}\n"
+    let lf =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: c, image: x, resources: {limits: {memory: 1Mib}}}\n"
     let crlf = lf.replacingOccurrences(of: "\n", with: "\r\n")
     let a = ManifestLoader.parse(text: lf, file: "lf.yaml"), b = ManifestLoader.parse(text: crlf, file: "crlf.yaml")
     #expect(a.documentCount == 2 && b.documentCount == 2)
@@ -196,26 +219,30 @@ struct LoaderTests {
   }
 
   @Test func jsonInput() throws {
-    let json = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"j"},"spec":{"containers":[{"name":"c","image":"x","securityContext":{"runAsUser":5}}]}}"#
+    let json =
+      #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"j"},"spec":{"containers":[{"name":"c","image":"x","securityContext":{"runAsUser":5}}]}}"#
     let r = ManifestLoader.parse(text: json, file: "p.json")
     #expect(r.errors.isEmpty)
     #expect(r.objects.first?.pod?.spec.containers.first?.securityContext?.runAsUser == 5)
   }
 
-  @Test(arguments: [("0400", 256), ("0o644", 420), ("0x1F", 31), ("420", 420), ("-12", -12), ("1_000", 1000), ("0", 0)] as [(String, Int64)])
+  @Test(
+    arguments: [("0400", 256), ("0o644", 420), ("0x1F", 31), ("420", 420), ("-12", -12), ("1_000", 1000), ("0", 0)] as [(String, Int64)])
   func yamlIntegersAsKubernetesReadsThem(text: String, value: Int64) {
     #expect(NodeReader.yamlInteger(text) == value)
   }
 
   @Test func octalFileModes() throws {
-    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: c, image: x}]\n  volumes:\n  - name: v\n    secret: {secretName: s, defaultMode: 0400}\n"
+    let text =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: c, image: x}]\n  volumes:\n  - name: v\n    secret: {secretName: s, defaultMode: 0400}\n"
     let r = ManifestLoader.parse(text: text, file: "o.yaml")
     #expect(r.errors.isEmpty, "\(r.errors)")
     #expect(r.objects.first?.pod?.spec.volumes.first?.secret?.defaultMode == 256)
   }
 
   @Test func duplicateKeysAreErrors() throws {
-    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: c\n    image: x\n    securityContext:\n      privileged: false\n      privileged: true\n"
+    let text =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: c\n    image: x\n    securityContext:\n      privileged: false\n      privileged: true\n"
     let r = ManifestLoader.parse(text: text, file: "d.yaml")
     #expect(r.objects.isEmpty)
     let e = try #require(r.errors.first)
@@ -224,7 +251,8 @@ struct LoaderTests {
   }
 
   @Test func hostPortZeroIsUnset() throws {
-    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: c, image: x, ports: [{containerPort: 80, hostPort: 0}]}]\n"
+    let text =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: c, image: x, ports: [{containerPort: 80, hostPort: 0}]}]\n"
     let r = ManifestLoader.parse(text: text, file: "h.yaml")
     #expect(r.errors.isEmpty, "\(r.errors)")
     #expect(r.objects.first?.pod?.spec.containers.first?.ports.first?.hostPort == nil)

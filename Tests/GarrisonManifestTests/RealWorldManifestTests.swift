@@ -43,7 +43,8 @@ struct RealWorldManifestTests {
   }
 
   @Test func volumeWithoutSourceIsAnEmptyDir() throws {
-    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes: [{name: scratch}]\n  containers: [{name: c, image: x, volumeMounts: [{name: scratch, mountPath: /s}]}]\n"
+    let text =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes: [{name: scratch}]\n  containers: [{name: c, image: x, volumeMounts: [{name: scratch, mountPath: /s}]}]\n"
     let r = ManifestLoader.parse(text: text, file: "v.yaml")
     #expect(r.errors.isEmpty, "\(r.errors)")
     let v = try #require(r.objects.first?.pod?.spec.volumes.first)
@@ -54,14 +55,16 @@ struct RealWorldManifestTests {
   /// The API server compares the added capability with the literal `CAP_SYS_ADMIN` only.
   @Test(arguments: [("SYS_ADMIN", true), ("sys_admin", true), ("CAP_SYS_ADMIN", false)])
   func noEscalationWithSysAdmin(capability: String, valid: Bool) throws {
-    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: x\n    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities: {add: [\(capability)]}\n"
+    let text =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: x\n    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities: {add: [\(capability)]}\n"
     let r = ManifestLoader.parse(text: text, file: "c.yaml")
     #expect(r.errors.isEmpty == valid, "\(r.errors)")
     #expect(r.objects.count == (valid ? 1 : 0))
   }
 
   @Test func configMapNullValuesAndNumberKeys() throws {
-    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata:\n  empty:\n  1: one\n  0x10: sixteen\n  true: yes-text\n  \"quoted\": q\n"
+    let text =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata:\n  empty:\n  1: one\n  0x10: sixteen\n  true: yes-text\n  \"quoted\": q\n"
     let r = ManifestLoader.parse(text: text, file: "cm.yaml")
     #expect(r.errors.isEmpty, "\(r.errors)")
     let o = try #require(r.objects.first)
@@ -118,21 +121,24 @@ struct RealWorldManifestTests {
     #expect(o.pod?.spec.hostPID == true)
     #expect(o.pod?.spec.containers.first?.securityContext?.privileged == true)
     let fields = o.validationErrors.compactMap { $0.fieldPath?.description }
-    #expect(fields.sorted() == [
-      "metadata.name", "spec.containers[0].securityContext.procMount", "spec.containers[0].volumeMounts[0].name",
-      "spec.securityContext.runAsUser",
-    ])
+    #expect(
+      fields.sorted() == [
+        "metadata.name", "spec.containers[0].securityContext.procMount", "spec.containers[0].volumeMounts[0].name",
+        "spec.securityContext.runAsUser",
+      ])
     #expect(o.validationErrors.allSatisfy { $0.location?.file == "p.yaml" && ($0.location?.line ?? 0) > 0 })
     #expect(r.errors.count == o.validationErrors.count)
     // A workload without a pod template is an object the API server refuses, with no pod.
-    let noTemplate = ManifestLoader.parse(text: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {replicas: 3}\n", file: "d.yaml")
+    let noTemplate = ManifestLoader.parse(
+      text: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {replicas: 3}\n", file: "d.yaml")
     #expect(noTemplate.documentErrors.isEmpty && noTemplate.warnings.isEmpty)
     let d = try #require(noTemplate.partial.first)
     #expect(d.pod == nil)
     #expect(d.validationErrors.map(\.message) == ["Required value: template"])
     #expect(d.validationErrors.first?.fieldPath?.description == "spec.template")
     // What cannot be modelled still fails the document.
-    let typeError = ManifestLoader.parse(text: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: maybe\n  containers: [{name: c}]\n", file: "t.yaml")
+    let typeError = ManifestLoader.parse(
+      text: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: maybe\n  containers: [{name: c}]\n", file: "t.yaml")
     #expect(typeError.partial.isEmpty && typeError.objects.isEmpty)
     #expect(typeError.documentErrors.count == 1)
   }

@@ -20,8 +20,10 @@ struct ScalarKindTests {
   /// that matter (digits, signs, dots, exponents, prefixes, underscores), and on the keyword spellings.
   @Test func bytesAgreeWithStrings() {
     let alphabet = Array("0178_.eE-+xXbofnail~ ")
-    var texts: [String] = ["", "null", "Null", "NULL", "nULL", "true", "TRUE", "tRUE", "off", "Off", "oFF", "on", "ON",
-                           "yes", "YES", "yEs", ".inf", ".INF", "-.inf", "+.Inf", ".nan", "-.nan", ".NaN", "0x1F", "0b1_0"]
+    var texts: [String] = [
+      "", "null", "Null", "NULL", "nULL", "true", "TRUE", "tRUE", "off", "Off", "oFF", "on", "ON",
+      "yes", "YES", "yEs", ".inf", ".INF", "-.inf", "+.Inf", ".nan", "-.nan", ".NaN", "0x1F", "0b1_0",
+    ]
     func extend(_ prefix: String, _ depth: Int) {
       texts.append(prefix)
       guard depth > 0 else { return }

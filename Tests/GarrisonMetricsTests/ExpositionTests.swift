@@ -15,15 +15,16 @@ struct ExpositionTests {
     var g = MetricFamily("container_memory_working_set_bytes", .gauge, "Current working set in bytes.")
     g.add([("container", "app")], 1_048_576)
     let empty = MetricFamily("container_threads", .gauge, "unused")
-    #expect(Self.text([c, g, empty]) == """
-      # HELP container_cpu_usage_seconds_total Cumulative cpu time consumed in seconds.
-      # TYPE container_cpu_usage_seconds_total counter
-      container_cpu_usage_seconds_total{container="app",pod="web"} 1.5
-      # HELP container_memory_working_set_bytes Current working set in bytes.
-      # TYPE container_memory_working_set_bytes gauge
-      container_memory_working_set_bytes{container="app"} 1048576
+    #expect(
+      Self.text([c, g, empty]) == """
+        # HELP container_cpu_usage_seconds_total Cumulative cpu time consumed in seconds.
+        # TYPE container_cpu_usage_seconds_total counter
+        container_cpu_usage_seconds_total{container="app",pod="web"} 1.5
+        # HELP container_memory_working_set_bytes Current working set in bytes.
+        # TYPE container_memory_working_set_bytes gauge
+        container_memory_working_set_bytes{container="app"} 1048576
 
-      """)
+        """)
   }
 
   @Test(arguments: [
@@ -53,16 +54,17 @@ struct ExpositionTests {
     c.add([("syscall", "unshare")], 3)
     var failcnt = MetricFamily("container_memory_failcnt", .counter, "hits")
     failcnt.add([], 2)
-    #expect(Self.text([c, failcnt], .openMetrics) == """
-      # HELP garrison_seccomp_denials Denied calls.
-      # TYPE garrison_seccomp_denials counter
-      garrison_seccomp_denials_total{syscall="unshare"} 3
-      # HELP container_memory_failcnt hits
-      # TYPE container_memory_failcnt unknown
-      container_memory_failcnt 2
-      # EOF
+    #expect(
+      Self.text([c, failcnt], .openMetrics) == """
+        # HELP garrison_seccomp_denials Denied calls.
+        # TYPE garrison_seccomp_denials counter
+        garrison_seccomp_denials_total{syscall="unshare"} 3
+        # HELP container_memory_failcnt hits
+        # TYPE container_memory_failcnt unknown
+        container_memory_failcnt 2
+        # EOF
 
-      """)
+        """)
     #expect(Self.text([], .openMetrics) == "# EOF\n")
     #expect(!Self.text([c]).contains("# EOF"))
   }
@@ -71,10 +73,11 @@ struct ExpositionTests {
     var h = MetricFamily("garrison_x_seconds", .histogram, "h")
     h.addHistogram([("a", "b")], bounds: [0.001, 0.01], counts: [2, 1, 4], sum: 0.5)
     let lines = Self.text([h]).split(separator: "\n").dropFirst(2)
-    #expect(Array(lines) == [
-      "garrison_x_seconds_bucket{a=\"b\",le=\"0.001\"} 2", "garrison_x_seconds_bucket{a=\"b\",le=\"0.01\"} 3",
-      "garrison_x_seconds_bucket{a=\"b\",le=\"+Inf\"} 7", "garrison_x_seconds_sum{a=\"b\"} 0.5", "garrison_x_seconds_count{a=\"b\"} 7",
-    ])
+    #expect(
+      Array(lines) == [
+        "garrison_x_seconds_bucket{a=\"b\",le=\"0.001\"} 2", "garrison_x_seconds_bucket{a=\"b\",le=\"0.01\"} 3",
+        "garrison_x_seconds_bucket{a=\"b\",le=\"+Inf\"} 7", "garrison_x_seconds_sum{a=\"b\"} 0.5", "garrison_x_seconds_count{a=\"b\"} 7",
+      ])
   }
 
   @Test func numbersAreSpelledAsBothFormatsParseThem() {
@@ -125,7 +128,9 @@ struct ResourceFormulaTests {
   @Test(arguments: millicoreCases)
   func millicores(cores: Double, text: String) { #expect(ResourceFormat.millicores(cores) == text) }
 
-  static let mebibyteCases: [(UInt64, String)] = [(0, "0Mi"), (1 << 20 - 1, "0Mi"), (1 << 20, "1Mi"), (67_108_864, "64Mi"), (3 << 30, "3072Mi")]
+  static let mebibyteCases: [(UInt64, String)] = [
+    (0, "0Mi"), (1 << 20 - 1, "0Mi"), (1 << 20, "1Mi"), (67_108_864, "64Mi"), (3 << 30, "3072Mi"),
+  ]
 
   @Test(arguments: mebibyteCases)
   func mebibytes(bytes: UInt64, text: String) { #expect(ResourceFormat.mebibytes(bytes) == text) }

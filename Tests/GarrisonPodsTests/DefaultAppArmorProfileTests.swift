@@ -13,12 +13,14 @@ struct DefaultAppArmorProfileTests {
 
   func record(profile: String?) -> PodRecord {
     let spec = RuntimeSpec(process: .init(args: ["sh"], apparmorProfile: profile), root: .init(path: "rootfs"))
-    let c = ContainerRecord(name: "c", role: "app", image: "", spec: spec, rootfs: .init(lowerdirs: []), volumeMounts: [],
-                            planDigest: "", appArmorExplicit: false, seLinuxExplicit: false)
-    return PodRecord(namespace: "ns", name: "p", uid: "u-1", restartPolicy: "Never", containers: [c], volumes: [],
-                     network: .init(mode: "none"), namespaces: .init(hostNetwork: false, hostIPC: false, hostPID: false, sharePID: false),
-                     runtime: .init(path: "/bin/false", root: "/nonexistent"), backoff: .init(),
-                     terminationGracePeriodSeconds: 1, requests: .init(cpuMillis: 0, memoryBytes: 0), fsGroup: nil, hostname: "p")
+    let c = ContainerRecord(
+      name: "c", role: "app", image: "", spec: spec, rootfs: .init(lowerdirs: []), volumeMounts: [],
+      planDigest: "", appArmorExplicit: false, seLinuxExplicit: false)
+    return PodRecord(
+      namespace: "ns", name: "p", uid: "u-1", restartPolicy: "Never", containers: [c], volumes: [],
+      network: .init(mode: "none"), namespaces: .init(hostNetwork: false, hostIPC: false, hostPID: false, sharePID: false),
+      runtime: .init(path: "/bin/false", root: "/nonexistent"), backoff: .init(),
+      terminationGracePeriodSeconds: 1, requests: .init(cpuMillis: 0, memoryBytes: 0), fsGroup: nil, hostname: "p")
   }
 
   @Test func loadsOnceOnAnAppArmorKernelAndAudits() throws {
@@ -42,9 +44,11 @@ struct DefaultAppArmorProfileTests {
     // Already enforced: nothing loaded, nothing recorded.
     try "\(expected.name) (enforce)\n".write(toFile: profiles, atomically: true, encoding: .utf8)
     loaded = []
-    #expect(try DefaultAppArmorProfile.ensureLoaded(for: r, policiesDirectory: Self.policies,
-                                                    host: HostLSM(appArmor: true, seLinux: false), audit: audit,
-                                                    profilesPath: profiles, load: { loaded.append($0) }) == nil)
+    #expect(
+      try DefaultAppArmorProfile.ensureLoaded(
+        for: r, policiesDirectory: Self.policies,
+        host: HostLSM(appArmor: true, seLinux: false), audit: audit,
+        profilesPath: profiles, load: { loaded.append($0) }) == nil)
     #expect(loaded.isEmpty)
   }
 
@@ -54,9 +58,10 @@ struct DefaultAppArmorProfileTests {
     let audit = try PodAudit(root: dir)
     var calls = 0
     for (host, profile) in [(false, "garrison-default-v1"), (true, nil), (true, "localhost-profile")] {
-      #expect(try DefaultAppArmorProfile.ensureLoaded(
-        for: record(profile: profile), policiesDirectory: Self.policies, host: HostLSM(appArmor: host, seLinux: false),
-        audit: audit, profilesPath: dir + "/none", load: { _ in calls += 1 }) == nil)
+      #expect(
+        try DefaultAppArmorProfile.ensureLoaded(
+          for: record(profile: profile), policiesDirectory: Self.policies, host: HostLSM(appArmor: host, seLinux: false),
+          audit: audit, profilesPath: dir + "/none", load: { _ in calls += 1 }) == nil)
     }
     #expect(calls == 0)
   }

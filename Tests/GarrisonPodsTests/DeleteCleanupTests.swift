@@ -98,7 +98,8 @@ struct DeleteCleanupTests {
   /// their cgroups: the cleanup does not rely on the supervisor having finished.
   @Test func deleteAfterAKilledSupervisorEndsEverything() throws {
     try withScratch { s in
-      try s.apply("""
+      try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: crashed}

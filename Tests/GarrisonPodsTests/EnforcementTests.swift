@@ -10,16 +10,16 @@ struct EnforcementTests {
     try withScratch { s in
       let file = s.dir + "/enf.yaml"
       try """
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: enf}
-        spec:
-          restartPolicy: Never
-          containers:
-          - name: main
-            command: ["/bin/sh", "-c", "grep -E '^(Seccomp|NoNewPrivs|CapEff|CapBnd):' /proc/self/status"]
-            securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
-        """.write(toFile: file, atomically: true, encoding: .utf8)
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: enf}
+      spec:
+        restartPolicy: Never
+        containers:
+        - name: main
+          command: ["/bin/sh", "-c", "grep -E '^(Seccomp|NoNewPrivs|CapEff|CapBnd):' /proc/self/status"]
+          securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+      """.write(toFile: file, atomically: true, encoding: .utf8)
       // No --no-seccomp-default: an unset seccompProfile means RuntimeDefault.
       let r = try s.garrison(["apply", "-f", file, "--rootfs", s.rootfs, "--runtime", Host.crun!, "--network", "none"])
       #expect(r.succeeded, "\(r.output)")

@@ -5,7 +5,9 @@ import Testing
 
 /// `garrison exec` (issue 17): the command runs with the container's own plan, exit codes and streams behave as
 /// kubectl's, errors name what is wrong, and every exec is audited.
-@Suite(.serialized, .enabled(if: Host.canRun && Host.garrisonOCI != nil, "needs root, crun, busybox-static and the garrison and garrison-oci executables"))
+@Suite(
+  .serialized,
+  .enabled(if: Host.canRun && Host.garrisonOCI != nil, "needs root, crun, busybox-static and the garrison and garrison-oci executables"))
 struct ExecTests {
   static let pod = """
     apiVersion: v1

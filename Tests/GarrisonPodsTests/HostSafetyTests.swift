@@ -19,12 +19,14 @@ import Testing
     let dir = try scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let store = ObjectStore(root: dir)
-    let secret = ManifestLoader.parse(text: """
-      apiVersion: v1
-      kind: Secret
-      metadata: {name: dbpass, namespace: victim}
-      stringData: {password: hunter2}
-      """, file: "secret.yaml").objects
+    let secret = ManifestLoader.parse(
+      text: """
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: dbpass, namespace: victim}
+        stringData: {password: hunter2}
+        """, file: "secret.yaml"
+    ).objects
     #expect(try store.save(try #require(secret.first)) == "created")
     #expect(try store.load(kind: "Secret", namespace: "victim", name: "dbpass") != nil)
     for name in ["../../victim/secret/dbpass", "../victim", "a/b", "..", "dbpass\u{0}", ""] {

@@ -31,11 +31,13 @@ struct ImageStoreTests {
       let script = Host.repo + "/scripts/build-example-image.sh"
       var env = ProcessInfo.processInfo.environment
       env["OUT"] = s.dir + "/busybox.tar"
-      let pid = try Spawn.start(["/bin/bash", script, Host.garrison, "--root", s.root],
-                                environment: env.map { "\($0.key)=\($0.value)" })
+      let pid = try Spawn.start(
+        ["/bin/bash", script, Host.garrison, "--root", s.root],
+        environment: env.map { "\($0.key)=\($0.value)" })
       let built = try Spawn.waitPID(pid)
       try #require(built == .exited(0), "building the example image failed")
-      let r = try s.apply("""
+      let r = try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: img}
@@ -54,7 +56,8 @@ struct ImageStoreTests {
       // Each container has its own copy-on-write root: the image layer is untouched.
       let layers = try FileManager.default.contentsOfDirectory(atPath: s.root + "/images/layers").filter { !$0.hasPrefix(".") }
       for l in layers { #expect(!FileManager.default.fileExists(atPath: s.root + "/images/layers/\(l)/etc/written")) }
-      let missing = try s.apply("""
+      let missing = try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: noimg}

@@ -9,7 +9,8 @@ struct KubernetesOutputTests {
   @Test func getPodsJSONIsAValidCoreV1PodList() throws {
     try withScratch { s in
       for name in ["alpha", "beta"] {
-        let r = try s.apply("""
+        let r = try s.apply(
+          """
           apiVersion: v1
           kind: Pod
           metadata: {name: \(name), labels: {app: \(name)}}
@@ -35,13 +36,17 @@ struct KubernetesOutputTests {
       #expect(times.count == 2 && times.allSatisfy { $0.hasPrefix("\"20") && $0.hasSuffix("Z\"") }, "\(started)")
       #expect(try jq("[.items[].status.containerStatuses[].state.running.startedAt | fromdateiso8601] | length", list.output, s) == "2\n")
       #expect(try jq(".kind, .apiVersion", list.output, s) == "\"List\"\n\"v1\"\n")
-      #expect(try jq("[.items[] | .status.conditions[] | select(.type == \"Ready\") | .status] | unique | .[]", list.output, s) == "\"True\"\n")
+      #expect(
+        try jq("[.items[] | .status.conditions[] | select(.type == \"Ready\") | .status] | unique | .[]", list.output, s) == "\"True\"\n")
       #expect(try jq(".items[0].status.initContainerStatuses[0].state.terminated.reason", list.output, s) == "\"Completed\"\n")
       #expect(try jq(".items[0].status.containerStatuses[0].containerID | startswith(\"garrison://\")", list.output, s) == "true\n")
-      #expect(try jq(".items[0].status.qosClass, .items[0].metadata.labels.app", list.output, s) == "\"Burstable\"\n\"alpha\"\n", "the init container has no limits")
+      #expect(
+        try jq(".items[0].status.qosClass, .items[0].metadata.labels.app", list.output, s) == "\"Burstable\"\n\"alpha\"\n",
+        "the init container has no limits")
 
       let one = try s.garrison(["get", "pod", "beta", "-o", "json"])
-      #expect(try jq(".kind, .metadata.name, .spec.containers[0].resources.limits.memory", one.output, s) == "\"Pod\"\n\"beta\"\n\"32Mi\"\n")
+      #expect(
+        try jq(".kind, .metadata.name, .spec.containers[0].resources.limits.memory", one.output, s) == "\"Pod\"\n\"beta\"\n\"32Mi\"\n")
       let oneValid = try SchemaCheck.validate(Data(one.output.utf8), schemaDirectory: KubernetesPodViewTests.schemaDirectory)
       #expect(oneValid.errors.isEmpty && oneValid.pods == 1, "\(oneValid)")
       let yaml = try s.garrison(["get", "pod", "beta", "-o", "yaml"])
@@ -49,8 +54,9 @@ struct KubernetesOutputTests {
 
       let wide = try s.garrison(["get", "pods", "-o", "wide"])
       let header = wide.output.split(separator: "\n").first.map(String.init) ?? ""
-      #expect(header.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
-              == "NAME READY STATUS RESTARTS AGE IP NODE NOMINATED NODE READINESS GATES", "\(wide.output)")
+      #expect(
+        header.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+          == "NAME READY STATUS RESTARTS AGE IP NODE NOMINATED NODE READINESS GATES", "\(wide.output)")
       #expect(wide.output.contains("1/1") && wide.output.contains("Running"))
       let describe = try s.garrison(["describe", "pod", "alpha"])
       for text in ["Conditions:", "ContainersReady", "QoS Class:          Burstable", "Container ID:", "garrison://", "Started:"] {

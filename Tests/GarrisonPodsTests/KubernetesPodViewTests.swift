@@ -38,9 +38,10 @@ import GarrisonKernel
     let object = try #require(ManifestLoader.parse(text: yaml, file: "p.yaml").objects.first)
     let pod = try #require(object.pod)
     let containers = (pod.spec.initContainers + pod.spec.containers).map { c in
-      ContainerRecord(name: c.name, role: pod.spec.containers.contains(c) ? "app" : (c.restartPolicy == "Always" ? "sidecar" : "init"),
-                      image: c.image ?? "", spec: RuntimeSpec(), rootfs: RootfsSource(lowerdirs: ["/x"]), volumeMounts: [],
-                      planDigest: "sha256:00", appArmorExplicit: false, seLinuxExplicit: false)
+      ContainerRecord(
+        name: c.name, role: pod.spec.containers.contains(c) ? "app" : (c.restartPolicy == "Always" ? "sidecar" : "init"),
+        image: c.image ?? "", spec: RuntimeSpec(), rootfs: RootfsSource(lowerdirs: ["/x"]), volumeMounts: [],
+        planDigest: "sha256:00", appArmorExplicit: false, seLinuxExplicit: false)
     }
     var r = PodRecord(
       namespace: object.namespace, name: object.name, uid: "0f2b6a4e-1111-4222-8333-444455556666", createdAt: created,
@@ -60,16 +61,19 @@ import GarrisonKernel
   static func runningView() throws -> PodView {
     let r = try record()
     let t0 = r.createdAt
-    var s = PodStatus(phase: .running, containers: r.containers.map { ContainerStatus(name: $0.name, role: $0.role, runtimeID: r.runtimeID($0.name)) })
+    var s = PodStatus(
+      phase: .running, containers: r.containers.map { ContainerStatus(name: $0.name, role: $0.role, runtimeID: r.runtimeID($0.name)) })
     s.podIP = "10.88.0.7"
     s.hostIP = "192.0.2.10"
     s.startedAt = t0.addingTimeInterval(0.25)
     s.supervisor = ProcessRef(pid: 4242, startTime: 1)
-    s.containers[0].state = ContainerStateInfo(kind: .terminated, reason: "Completed", exitCode: 0, startedAt: t0.addingTimeInterval(1), finishedAt: t0.addingTimeInterval(1.5))
+    s.containers[0].state = ContainerStateInfo(
+      kind: .terminated, reason: "Completed", exitCode: 0, startedAt: t0.addingTimeInterval(1), finishedAt: t0.addingTimeInterval(1.5))
     s.containers[0].ready = true
     s.containers[1].state = ContainerStateInfo(kind: .running, startedAt: t0.addingTimeInterval(2))
     (s.containers[1].ready, s.containers[1].started) = (true, true)
-    s.containers[2].lastState = ContainerStateInfo(kind: .terminated, reason: "Error", exitCode: 2, startedAt: t0.addingTimeInterval(3), finishedAt: t0.addingTimeInterval(4))
+    s.containers[2].lastState = ContainerStateInfo(
+      kind: .terminated, reason: "Error", exitCode: 2, startedAt: t0.addingTimeInterval(3), finishedAt: t0.addingTimeInterval(4))
     s.containers[2].restartCount = 1
     s.containers[2].state = ContainerStateInfo(kind: .running, startedAt: t0.addingTimeInterval(5.123))
     (s.containers[2].ready, s.containers[2].started) = (true, true)
@@ -117,15 +121,18 @@ import GarrisonKernel
   @Test(HostTools.jsonSchema)
   func validatesAgainstTheCoreV1PodSchema() throws {
     var pending = try Self.runningView()
-    pending.status = PodStatus(phase: .pending, containers: pending.record.containers.map {
-      ContainerStatus(name: $0.name, role: $0.role, runtimeID: pending.record.runtimeID($0.name))
-    })
+    pending.status = PodStatus(
+      phase: .pending,
+      containers: pending.record.containers.map {
+        ContainerStatus(name: $0.name, role: $0.role, runtimeID: pending.record.runtimeID($0.name))
+      })
     pending.status.refreshConditions(now: pending.record.createdAt, scheduledAt: pending.record.createdAt)
     var failed = try Self.runningView()
     failed.status.phase = .failed
     failed.status.reason = "Init:Error"
-    failed.status.containers[2].state = ContainerStateInfo(kind: .terminated, reason: "OOMKilled", exitCode: 137, signal: 9,
-                                                           startedAt: Date(), finishedAt: Date())
+    failed.status.containers[2].state = ContainerStateInfo(
+      kind: .terminated, reason: "OOMKilled", exitCode: 137, signal: 9,
+      startedAt: Date(), finishedAt: Date())
     failed.status.deletionTimestamp = Date()
     failed.status.deletionGracePeriodSeconds = 1
     failed.status.refreshConditions(now: Date(), scheduledAt: failed.record.createdAt)
@@ -158,7 +165,8 @@ import GarrisonKernel
     s.phase = .succeeded
     s.refreshConditions(now: t.addingTimeInterval(400), scheduledAt: t)
     #expect(!s.isReady && s.condition("Ready")?.reason == "PodCompleted")
-    var fresh = PodStatus(phase: .pending, containers: v.status.containers.map { ContainerStatus(name: $0.name, role: $0.role, runtimeID: $0.runtimeID) })
+    var fresh = PodStatus(
+      phase: .pending, containers: v.status.containers.map { ContainerStatus(name: $0.name, role: $0.role, runtimeID: $0.runtimeID) })
     fresh.refreshConditions(now: t, scheduledAt: t)
     #expect(fresh.condition("PodScheduled")?.isTrue == true)
     #expect(fresh.condition("Initialized")?.message == "containers with incomplete status: [setup side]")
@@ -197,68 +205,113 @@ import GarrisonKernel
   }
 
   static let now = Date(timeIntervalSince1970: 1_800_001_000)
-  static func cs(_ name: String, _ state: KubernetesPod.State, ready: Bool = false, started: Bool? = nil, restarts: Int = 0,
-                 last: KubernetesPod.State = .init()) -> KubernetesPod.ContainerStatus {
-    KubernetesPod.ContainerStatus(name: name, state: state, lastState: last, ready: ready, restartCount: restarts, image: "i",
-                                  imageID: "", containerID: nil, started: started)
+  static func cs(
+    _ name: String, _ state: KubernetesPod.State, ready: Bool = false, started: Bool? = nil, restarts: Int = 0,
+    last: KubernetesPod.State = .init()
+  ) -> KubernetesPod.ContainerStatus {
+    KubernetesPod.ContainerStatus(
+      name: name, state: state, lastState: last, ready: ready, restartCount: restarts, image: "i",
+      imageID: "", containerID: nil, started: started)
   }
   static func running() -> KubernetesPod.State { .init(running: .init(startedAt: "2027-01-15T08:00:00Z")) }
   static func waiting(_ r: String) -> KubernetesPod.State { .init(waiting: .init(reason: r)) }
-  static func terminated(_ code: Int32, _ reason: String?, signal: Int32? = nil, finished: Date = now.addingTimeInterval(-42)) -> KubernetesPod.State {
+  static func terminated(_ code: Int32, _ reason: String?, signal: Int32? = nil, finished: Date = now.addingTimeInterval(-42))
+    -> KubernetesPod.State
+  {
     .init(terminated: .init(exitCode: code, signal: signal, reason: reason, finishedAt: KubernetesPodView.time(finished)))
   }
 
   static let rows: [Row] = [
     Row(label: "running ready", apps: [cs("a", running(), ready: true, started: true)], ready: "1/1", status: "Running", restarts: "0"),
-    Row(label: "running not ready", apps: [cs("a", running(), started: true)], podReady: false, ready: "0/1", status: "Running", restarts: "0"),
-    Row(label: "init 0 of 2 running", inits: [cs("i1", running()), cs("i2", waiting("PodInitializing"))],
-        apps: [cs("a", waiting("PodInitializing"))], phase: "Pending", initialized: false, podReady: false, ready: "0/1", status: "Init:0/2", restarts: "0"),
-    Row(label: "init 1 of 2 done", inits: [cs("i1", terminated(0, "Completed"), ready: true), cs("i2", running())],
-        apps: [cs("a", waiting("PodInitializing"))], phase: "Pending", initialized: false, podReady: false, ready: "0/1", status: "Init:1/2", restarts: "0"),
-    Row(label: "init crash loop", inits: [cs("i1", waiting("CrashLoopBackOff"), restarts: 3, last: terminated(1, "Error"))],
-        apps: [cs("a", waiting("PodInitializing"))], phase: "Pending", initialized: false, podReady: false, ready: "0/1",
-        status: "Init:CrashLoopBackOff", restarts: "3 (42s ago)"),
-    Row(label: "init failed, Never", inits: [cs("i1", terminated(3, "Error"))], apps: [cs("a", waiting("PodInitializing"))],
-        phase: "Failed", reason: "Init:Error", initialized: false, podReady: false, ready: "0/1", status: "Init:Error", restarts: "0"),
-    Row(label: "init killed by a signal, no reason", inits: [cs("i1", terminated(137, nil, signal: 9))], apps: [cs("a", waiting("PodInitializing"))],
-        phase: "Pending", initialized: false, podReady: false, ready: "0/1", status: "Init:Signal:9", restarts: "0"),
-    Row(label: "app waiting after init", inits: [cs("i1", terminated(0, "Completed"), ready: true)], apps: [cs("a", waiting("PodInitializing"))],
-        phase: "Pending", podReady: false, ready: "0/1", status: "PodInitializing", restarts: "0"),
-    Row(label: "crash loop", apps: [cs("a", waiting("CrashLoopBackOff"), restarts: 5, last: terminated(1, "Error", finished: now.addingTimeInterval(-200)))],
-        podReady: false, ready: "0/1", status: "CrashLoopBackOff", restarts: "5 (3m20s ago)"),
-    Row(label: "completed", apps: [cs("a", terminated(0, "Completed"))], phase: "Succeeded", podReady: false, ready: "0/1", status: "Completed", restarts: "0"),
-    Row(label: "error", apps: [cs("a", terminated(1, "Error"))], phase: "Failed", podReady: false, ready: "0/1", status: "Error", restarts: "0"),
-    Row(label: "oom killed", apps: [cs("a", terminated(137, "OOMKilled"))], phase: "Failed", podReady: false, ready: "0/1", status: "OOMKilled", restarts: "0"),
-    Row(label: "exit code without reason", apps: [cs("a", terminated(2, nil))], phase: "Failed", podReady: false, ready: "0/1", status: "ExitCode:2", restarts: "0"),
-    Row(label: "one done one running, ready", apps: [cs("a", terminated(0, "Completed")), cs("b", running(), ready: true, started: true)],
-        ready: "1/2", status: "Running", restarts: "0"),
-    Row(label: "one done one running, pod not ready", apps: [cs("b", running(), ready: true, started: true), cs("a", terminated(0, "Completed"))],
-        podReady: false, ready: "1/2", status: "NotReady", restarts: "0"),
-    Row(label: "sidecar counts in READY", inits: [cs("side", running(), ready: true, started: true, restarts: 2, last: terminated(1, "Error", finished: now.addingTimeInterval(-600)))],
-        apps: [cs("a", running(), ready: true, started: true, restarts: 1, last: terminated(1, "Error", finished: now.addingTimeInterval(-30)))],
-        ready: "2/2", status: "Running", restarts: "3 (30s ago)"),
-    Row(label: "terminating", apps: [cs("a", running(), ready: true, started: true)], deleting: true, ready: "1/1", status: "Terminating", restarts: "0"),
-    Row(label: "terminating but finished", apps: [cs("a", terminated(0, "Completed"))], phase: "Succeeded", podReady: false, deleting: true,
-        ready: "0/1", status: "Completed", restarts: "0"),
-    Row(label: "supervisor lost", apps: [cs("a", terminated(137, "ContainerStatusUnknown"))], phase: "Unknown", reason: "SupervisorLost",
-        podReady: false, ready: "0/1", status: "ContainerStatusUnknown", restarts: "0"),
+    Row(
+      label: "running not ready", apps: [cs("a", running(), started: true)], podReady: false, ready: "0/1", status: "Running", restarts: "0"
+    ),
+    Row(
+      label: "init 0 of 2 running", inits: [cs("i1", running()), cs("i2", waiting("PodInitializing"))],
+      apps: [cs("a", waiting("PodInitializing"))], phase: "Pending", initialized: false, podReady: false, ready: "0/1", status: "Init:0/2",
+      restarts: "0"),
+    Row(
+      label: "init 1 of 2 done", inits: [cs("i1", terminated(0, "Completed"), ready: true), cs("i2", running())],
+      apps: [cs("a", waiting("PodInitializing"))], phase: "Pending", initialized: false, podReady: false, ready: "0/1", status: "Init:1/2",
+      restarts: "0"),
+    Row(
+      label: "init crash loop", inits: [cs("i1", waiting("CrashLoopBackOff"), restarts: 3, last: terminated(1, "Error"))],
+      apps: [cs("a", waiting("PodInitializing"))], phase: "Pending", initialized: false, podReady: false, ready: "0/1",
+      status: "Init:CrashLoopBackOff", restarts: "3 (42s ago)"),
+    Row(
+      label: "init failed, Never", inits: [cs("i1", terminated(3, "Error"))], apps: [cs("a", waiting("PodInitializing"))],
+      phase: "Failed", reason: "Init:Error", initialized: false, podReady: false, ready: "0/1", status: "Init:Error", restarts: "0"),
+    Row(
+      label: "init killed by a signal, no reason", inits: [cs("i1", terminated(137, nil, signal: 9))],
+      apps: [cs("a", waiting("PodInitializing"))],
+      phase: "Pending", initialized: false, podReady: false, ready: "0/1", status: "Init:Signal:9", restarts: "0"),
+    Row(
+      label: "app waiting after init", inits: [cs("i1", terminated(0, "Completed"), ready: true)],
+      apps: [cs("a", waiting("PodInitializing"))],
+      phase: "Pending", podReady: false, ready: "0/1", status: "PodInitializing", restarts: "0"),
+    Row(
+      label: "crash loop",
+      apps: [cs("a", waiting("CrashLoopBackOff"), restarts: 5, last: terminated(1, "Error", finished: now.addingTimeInterval(-200)))],
+      podReady: false, ready: "0/1", status: "CrashLoopBackOff", restarts: "5 (3m20s ago)"),
+    Row(
+      label: "completed", apps: [cs("a", terminated(0, "Completed"))], phase: "Succeeded", podReady: false, ready: "0/1",
+      status: "Completed", restarts: "0"),
+    Row(
+      label: "error", apps: [cs("a", terminated(1, "Error"))], phase: "Failed", podReady: false, ready: "0/1", status: "Error",
+      restarts: "0"),
+    Row(
+      label: "oom killed", apps: [cs("a", terminated(137, "OOMKilled"))], phase: "Failed", podReady: false, ready: "0/1",
+      status: "OOMKilled", restarts: "0"),
+    Row(
+      label: "exit code without reason", apps: [cs("a", terminated(2, nil))], phase: "Failed", podReady: false, ready: "0/1",
+      status: "ExitCode:2", restarts: "0"),
+    Row(
+      label: "one done one running, ready", apps: [cs("a", terminated(0, "Completed")), cs("b", running(), ready: true, started: true)],
+      ready: "1/2", status: "Running", restarts: "0"),
+    Row(
+      label: "one done one running, pod not ready",
+      apps: [cs("b", running(), ready: true, started: true), cs("a", terminated(0, "Completed"))],
+      podReady: false, ready: "1/2", status: "NotReady", restarts: "0"),
+    Row(
+      label: "sidecar counts in READY",
+      inits: [
+        cs("side", running(), ready: true, started: true, restarts: 2, last: terminated(1, "Error", finished: now.addingTimeInterval(-600)))
+      ],
+      apps: [
+        cs("a", running(), ready: true, started: true, restarts: 1, last: terminated(1, "Error", finished: now.addingTimeInterval(-30)))
+      ],
+      ready: "2/2", status: "Running", restarts: "3 (30s ago)"),
+    Row(
+      label: "terminating", apps: [cs("a", running(), ready: true, started: true)], deleting: true, ready: "1/1", status: "Terminating",
+      restarts: "0"),
+    Row(
+      label: "terminating but finished", apps: [cs("a", terminated(0, "Completed"))], phase: "Succeeded", podReady: false, deleting: true,
+      ready: "0/1", status: "Completed", restarts: "0"),
+    Row(
+      label: "supervisor lost", apps: [cs("a", terminated(137, "ContainerStatusUnknown"))], phase: "Unknown", reason: "SupervisorLost",
+      podReady: false, ready: "0/1", status: "ContainerStatusUnknown", restarts: "0"),
   ]
 
   @Test(arguments: rows)
   func kubectlColumns(_ row: Row) throws {
     var spec: [String: JSONValue] = ["containers": .array(row.apps.map { .object(["name": .string($0.name)]) })]
     if !row.inits.isEmpty {
-      spec["initContainers"] = .array(row.inits.map { c in
-        c.name == "side" ? .object(["name": .string(c.name), "restartPolicy": "Always"]) : .object(["name": .string(c.name)])
-      })
+      spec["initContainers"] = .array(
+        row.inits.map { c in
+          c.name == "side" ? .object(["name": .string(c.name), "restartPolicy": "Always"]) : .object(["name": .string(c.name)])
+        })
     }
     let pod = KubernetesPod(
-      metadata: .init(name: "p", namespace: "default", uid: "u", creationTimestamp: KubernetesPodView.time(Self.now.addingTimeInterval(-3700)),
-                      deletionTimestamp: row.deleting ? "2027-01-15T08:16:00Z" : nil),
+      metadata: .init(
+        name: "p", namespace: "default", uid: "u", creationTimestamp: KubernetesPodView.time(Self.now.addingTimeInterval(-3700)),
+        deletionTimestamp: row.deleting ? "2027-01-15T08:16:00Z" : nil),
       spec: .object(spec),
-      status: .init(phase: row.phase, conditions: [
-        .init(type: "Initialized", status: row.initialized ? "True" : "False"), .init(type: "Ready", status: row.podReady ? "True" : "False"),
-      ], reason: row.reason, initContainerStatuses: row.inits.isEmpty ? nil : row.inits, containerStatuses: row.apps))
+      status: .init(
+        phase: row.phase,
+        conditions: [
+          .init(type: "Initialized", status: row.initialized ? "True" : "False"),
+          .init(type: "Ready", status: row.podReady ? "True" : "False"),
+        ], reason: row.reason, initContainerStatuses: row.inits.isEmpty ? nil : row.inits, containerStatuses: row.apps))
     let cols = KubectlPodColumns(pod, now: Self.now)
     #expect(cols.ready == row.ready)
     #expect(cols.status == row.status)
@@ -267,11 +320,12 @@ import GarrisonKernel
     #expect(cols.cells(wide: true).suffix(4) == ["<none>", "<none>", "<none>", "<none>"])
   }
 
-  @Test(arguments: [
-    (0.0, "0s"), (-1.5, "0s"), (-3.0, "<invalid>"), (119, "119s"), (120, "2m"), (200, "3m20s"), (600, "10m"),
-    (3 * 3600 - 1, "179m"), (3 * 3600, "3h"), (5 * 3600 + 600, "5h10m"), (8 * 3600, "8h"), (47 * 3600, "47h"),
-    (51 * 3600, "2d3h"), (8 * 86400, "8d"), (800 * 86400, "2y70d"), (3000 * 86400, "8y"),
-  ] as [(Double, String)])
+  @Test(
+    arguments: [
+      (0.0, "0s"), (-1.5, "0s"), (-3.0, "<invalid>"), (119, "119s"), (120, "2m"), (200, "3m20s"), (600, "10m"),
+      (3 * 3600 - 1, "179m"), (3 * 3600, "3h"), (5 * 3600 + 600, "5h10m"), (8 * 3600, "8h"), (47 * 3600, "47h"),
+      (51 * 3600, "2d3h"), (8 * 86400, "8d"), (800 * 86400, "2y70d"), (3000 * 86400, "8y"),
+    ] as [(Double, String)])
   func humanDuration(_ seconds: Double, _ text: String) {
     #expect(KubectlPodColumns.humanDuration(seconds) == text)
   }

@@ -8,7 +8,8 @@ import GarrisonKernel
 struct LifecycleTests {
   @Test func initSidecarAndMainShareAnEmptyDir() throws {
     try withScratch { s in
-      let r = try s.apply("""
+      let r = try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: shared}
@@ -40,7 +41,9 @@ struct LifecycleTests {
       #expect(s.log("shared", "main").contains("main:from-init"))
       // The sidecar started before the main container (order of events).
       let started = v.status.events.filter { $0.reason == "Started" }.map(\.message)
-      #expect(started.count == 3 && started[0].hasPrefix("container init") && started[1].hasPrefix("container side") && started[2].hasPrefix("container main"))
+      #expect(
+        started.count == 3 && started[0].hasPrefix("container init") && started[1].hasPrefix("container side")
+          && started[2].hasPrefix("container main"))
       // One network/IPC/UTS namespace for the pod: both running containers share the sandbox's.
       let pids = ["side", "main"].compactMap { v.status.container($0)?.pid }
       let sandbox = try #require(v.status.sandbox)
@@ -74,7 +77,8 @@ struct LifecycleTests {
 
   @Test func failingInitContainerKeepsAppContainersFromStarting() throws {
     try withScratch { s in
-      let r = try s.apply("""
+      let r = try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: badinit}
@@ -95,7 +99,8 @@ struct LifecycleTests {
       #expect(get.output.contains("Init:Error"), "\(get.output)")
 
       // With OnFailure the init container is retried (with backoff) and the app still never starts.
-      try s.apply("""
+      try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: retryinit}
@@ -118,7 +123,8 @@ struct LifecycleTests {
   ])
   func restartPolicyFinishesPods(policy: String, script: String, phase: PodPhase, reason: String, code: Int32) throws {
     try withScratch { s in
-      try s.apply("""
+      try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: once}
@@ -137,7 +143,8 @@ struct LifecycleTests {
 
   @Test func restartPolicyAlwaysRestartsWithBackoffAndKeepsPreviousLogs() throws {
     try withScratch { s in
-      try s.apply("""
+      try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: crash}
@@ -166,7 +173,8 @@ struct LifecycleTests {
 
   @Test func logsFollowUntilTheContainerExits() throws {
     try withScratch { s in
-      try s.apply("""
+      try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: talk}
@@ -181,14 +189,16 @@ struct LifecycleTests {
       // is written when the stream ends.
       #expect(follow.output == "err\nfirst\nsecond\nno-newline", "\(follow.output)")
       let raw = try s.garrison(["logs", "talk", "--raw"])
-      #expect(raw.output.contains(" stdout F first\n") && raw.output.contains(" stderr F err\n") && raw.output.contains(" stdout P no-newline"))
+      #expect(
+        raw.output.contains(" stdout F first\n") && raw.output.contains(" stderr F err\n") && raw.output.contains(" stdout P no-newline"))
     }
   }
 
   @Test func samePodNameInTwoNamespaces() throws {
     try withScratch { s in
       for ns in ["team-a", "team-b"] {
-        let r = try s.apply("""
+        let r = try s.apply(
+          """
           apiVersion: v1
           kind: Pod
           metadata: {name: twin, namespace: \(ns)}
@@ -210,7 +220,8 @@ struct LifecycleTests {
       #expect(try s.manager.view("team-a", "twin") == nil)
       #expect(try s.manager.view("team-b", "twin")?.status.phase == .running)
       // Re-applying the same pod is a no-op; a different spec under the same name is refused.
-      let same = try s.apply("""
+      let same = try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: twin, namespace: team-b}
@@ -218,7 +229,8 @@ struct LifecycleTests {
           containers: [{name: main, command: ["/bin/sh", "-c", "echo team-b; exec sleep 1000"]}]
         """)
       #expect(same.succeeded && same.output.contains("unchanged"), "\(same.output)")
-      let changed = try s.apply("""
+      let changed = try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: twin, namespace: team-b}
@@ -231,7 +243,8 @@ struct LifecycleTests {
 
   @Test func memoryLimitedContainerIsReportedOOMKilled() throws {
     try withScratch { s in
-      try s.apply("""
+      try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: hog}
@@ -253,7 +266,8 @@ struct LifecycleTests {
 
   @Test func supervisorKilledWithSigkillIsDetectedAndCleanedUp() throws {
     try withScratch { s in
-      try s.apply("""
+      try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: orphan}
@@ -274,7 +288,8 @@ struct LifecycleTests {
       #expect(try s.garrison(["get", "pods"]).output.contains("SupervisorLost"))
       #expect(!after.status.isReady && after.status.condition("Ready")?.reason == "SupervisorLost")
       // Re-applying does not pretend all is well.
-      let again = try s.apply("""
+      let again = try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: orphan}
@@ -288,7 +303,8 @@ struct LifecycleTests {
       let d = try s.garrison(["delete", "pod", "orphan", "--grace-period", "1"])
       #expect(d.succeeded, "\(d.output)")
       usleep(100_000)
-      #expect(ProcessProbe.startTime(pid) == nil || (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.contains(") Z") == true)
+      #expect(
+        ProcessProbe.startTime(pid) == nil || (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.contains(") Z") == true)
       #expect(try PodCleanup.mountsUnder(v.paths.directory).isEmpty)
       #expect(!FileManager.default.fileExists(atPath: v.paths.directory))
       let state = try Spawn.run([Host.crun!, "--root", PodPaths.runtimeRoot(s.root), "state", v.record.runtimeID("main")])

@@ -14,7 +14,8 @@ enum Exporter {
   static func start(_ s: Scratch, listen: String = "127.0.0.1:0") throws -> (pid: pid_t, port: Int) {
     let out = s.dir + "/exporter-\(UInt32.random(in: 0..<UInt32.max)).out"
     let fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    let pid = try Spawn.start([Host.garrison, "metrics", "serve", "--root", s.root, "--listen", listen], io: SpawnIO(stdout: fd, stderr: fd))
+    let pid = try Spawn.start(
+      [Host.garrison, "metrics", "serve", "--root", s.root, "--listen", listen], io: SpawnIO(stdout: fd, stderr: fd))
     close(fd)
     for _ in 0..<100 {
       let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
@@ -53,7 +54,8 @@ enum Exporter {
   /// The value of the first sample line of `family` whose labels contain every `labels` pair.
   static func value(_ text: String, _ family: String, _ labels: [String: String]) -> Double? {
     for line in text.split(separator: "\n") where line.hasPrefix(family + "{") || line.hasPrefix(family + " ") {
-      if labels.allSatisfy({ line.contains("\($0.key)=\"\($0.value)\"") }), let v = line.split(separator: " ").last.flatMap({ Double($0) }) {
+      if labels.allSatisfy({ line.contains("\($0.key)=\"\($0.value)\"") }), let v = line.split(separator: " ").last.flatMap({ Double($0) })
+      {
         return v
       }
     }
@@ -61,8 +63,11 @@ enum Exporter {
   }
 }
 
-@Suite(.serialized, .enabled(if: Host.skipReason == nil && FileManager.default.isExecutableFile(atPath: Exporter.curl),
-                             "needs root, crun, busybox-static, curl and the garrison executable"))
+@Suite(
+  .serialized,
+  .enabled(
+    if: Host.skipReason == nil && FileManager.default.isExecutableFile(atPath: Exporter.curl),
+    "needs root, crun, busybox-static, curl and the garrison executable"))
 struct MetricsTests {
   static let pods = """
     apiVersion: v1
@@ -86,7 +91,9 @@ struct MetricsTests {
       let (pid, port) = try Exporter.start(s)
       defer { Exporter.stop(pid) }
       let text = try Exporter.get("http://127.0.0.1:\(port)/metrics")
-      #expect(Exporter.value(text, "container_cpu_usage_seconds_total", ["pod": "mon", "container": "burner", "namespace": "default"]) != nil, "\(text.prefix(2000))")
+      #expect(
+        Exporter.value(text, "container_cpu_usage_seconds_total", ["pod": "mon", "container": "burner", "namespace": "default"]) != nil,
+        "\(text.prefix(2000))")
       #expect(Exporter.value(text, "kube_pod_status_phase", ["pod": "mon", "phase": "Running"]) == 1)
       #expect(Exporter.value(text, "kube_pod_container_status_running", ["pod": "mon", "container": "holder"]) == 1)
       #expect(Exporter.value(text, "kube_pod_container_resource_requests", ["container": "burner", "resource": "cpu"]) == 0.25)
@@ -104,7 +111,9 @@ struct MetricsTests {
       #expect(Exporter.value(text, "garrison_pods_by_pss_level", ["level": "restricted"]) == 0)
       // The apply and the supervisor appended to the audit log: their commits and fsyncs are counted.
       #expect(Exporter.value(text, "garrison_audit_commits_total", [:]).map { $0 > 0 } == true)
-      #expect(Exporter.value(text, "garrison_audit_fsync_duration_seconds_count", [:]) == Exporter.value(text, "garrison_audit_commits_total", [:]))
+      #expect(
+        Exporter.value(text, "garrison_audit_fsync_duration_seconds_count", [:])
+          == Exporter.value(text, "garrison_audit_commits_total", [:]))
       #expect(Exporter.value(text, "garrison_audit_fsync_duration_seconds_bucket", ["le": "+Inf"]) != nil)
       #expect(Exporter.value(text, "garrison_audit_append_errors_total", [:]) == 0)
       let file = s.dir + "/metrics.prom"
@@ -143,7 +152,9 @@ struct MetricsTests {
       let memDir = "/sys/fs/cgroup/memory" + cgroup
       let v2 = !FileManager.default.fileExists(atPath: memDir)
       let dir = v2 ? "/sys/fs/cgroup" + cgroup : memDir
-      func number(_ f: String) -> Double { Double(((try? String(contentsOfFile: dir + "/" + f, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1 }
+      func number(_ f: String) -> Double {
+        Double(((try? String(contentsOfFile: dir + "/" + f, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+      }
       func stat(_ key: String) -> Double {
         let text = (try? String(contentsOfFile: dir + "/memory.stat", encoding: .utf8)) ?? ""
         return text.split(separator: "\n").first { $0.hasPrefix(key + " ") }.flatMap { Double($0.split(separator: " ")[1]) } ?? -1
@@ -160,8 +171,11 @@ struct MetricsTests {
         working = next
       }
       #expect(working > 15, "the holder's dd holds a 16 MiB buffer: \(working) MiB")
-      let burnerCPU = "/sys/fs/cgroup/cpuacct" + v.record.containers.first { $0.name == "burner" }!.spec.linux!.cgroupsPath! + "/cpuacct.usage"
-      func cpuNanos() -> Double { Double(((try? String(contentsOfFile: burnerCPU, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1 }
+      let burnerCPU =
+        "/sys/fs/cgroup/cpuacct" + v.record.containers.first { $0.name == "burner" }!.spec.linux!.cgroupsPath! + "/cpuacct.usage"
+      func cpuNanos() -> Double {
+        Double(((try? String(contentsOfFile: burnerCPU, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+      }
       let t0 = Date(), c0 = cpuNanos()
       let top = try s.garrison(["top", "pods", "--containers", "--window-ms", "2000"])
       let rate = (cpuNanos() - c0) / 1e9 / Date().timeIntervalSince(t0) * 1000
@@ -192,10 +206,13 @@ struct MetricsTests {
 
 /// A real Prometheus (Debian's package) scrapes the exporter every second: the burner's CPU rate, the OOM-killed
 /// container's kill count and last-terminated reason, and a seccomp denial are all queryable.
-@Suite(.serialized, .enabled(if: Host.skipReason == nil && FileManager.default.isExecutableFile(atPath: Exporter.prometheus)
-                             && FileManager.default.isExecutableFile(atPath: Exporter.curl)
-                             && FileManager.default.isReadableFile(atPath: "/dev/kmsg") && FileManager.default.isExecutableFile(atPath: "/usr/bin/gcc"),
-                             "needs root, crun, busybox-static, prometheus, curl, gcc, a readable /dev/kmsg and the garrison executable"))
+@Suite(
+  .serialized,
+  .enabled(
+    if: Host.skipReason == nil && FileManager.default.isExecutableFile(atPath: Exporter.prometheus)
+      && FileManager.default.isExecutableFile(atPath: Exporter.curl)
+      && FileManager.default.isReadableFile(atPath: "/dev/kmsg") && FileManager.default.isExecutableFile(atPath: "/usr/bin/gcc"),
+    "needs root, crun, busybox-static, prometheus, curl, gcc, a readable /dev/kmsg and the garrison executable"))
 struct PrometheusScrapeTests {
   static func require(_ r: Spawn.Result) throws {
     try #require(r.succeeded, "\(r.output)")
@@ -204,60 +221,73 @@ struct PrometheusScrapeTests {
   @Test func prometheusSeesCPUAnOOMKillAndASeccompDenial() throws {
     try withScratch { s in
       let src = s.dir + "/denier.c"
-      try SeccompDenialAuditTests.probe.replacingOccurrences(of: "sleep(3)", with: "sleep(600)").write(toFile: src, atomically: true, encoding: .utf8)
+      try SeccompDenialAuditTests.probe.replacingOccurrences(of: "sleep(3)", with: "sleep(600)").write(
+        toFile: src, atomically: true, encoding: .utf8)
       let cc = try Spawn.run(["/usr/bin/gcc", "-O2", "-static", "-o", s.rootfs + "/bin/denier", src])
       try #require(cc.succeeded, "\(cc.output)")
-      try Self.require(s.apply("""
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: burn}
-        spec:
-          containers: [{name: burner, command: ["/bin/sh", "-c", "while :; do :; done"]}]
-        """))
-      try Self.require(s.apply("""
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: oom}
-        spec:
-          containers:
-          - name: hog
-            command: ["/bin/sh", "-c", "x=$(head -c 100000000 /dev/zero | tr '\\\\0' a); sleep 1000"]
-            resources: {limits: {memory: 16Mi}}
-        """))
-      try Self.require(s.apply("""
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: denied}
-        spec:
-          containers:
-          - name: main
-            command: ["/bin/denier"]
-            securityContext:
-              runAsUser: 1000
-              allowPrivilegeEscalation: false
-              capabilities: {drop: [ALL]}
-              seccompProfile: {type: RuntimeDefault}
-        """, runtime: Host.garrisonOCI))
+      try Self.require(
+        s.apply(
+          """
+          apiVersion: v1
+          kind: Pod
+          metadata: {name: burn}
+          spec:
+            containers: [{name: burner, command: ["/bin/sh", "-c", "while :; do :; done"]}]
+          """))
+      try Self.require(
+        s.apply(
+          """
+          apiVersion: v1
+          kind: Pod
+          metadata: {name: oom}
+          spec:
+            containers:
+            - name: hog
+              command: ["/bin/sh", "-c", "x=$(head -c 100000000 /dev/zero | tr '\\\\0' a); sleep 1000"]
+              resources: {limits: {memory: 16Mi}}
+          """))
+      try Self.require(
+        s.apply(
+          """
+          apiVersion: v1
+          kind: Pod
+          metadata: {name: denied}
+          spec:
+            containers:
+            - name: main
+              command: ["/bin/denier"]
+              securityContext:
+                runAsUser: 1000
+                allowPrivilegeEscalation: false
+                capabilities: {drop: [ALL]}
+                seccompProfile: {type: RuntimeDefault}
+          """, runtime: Host.garrisonOCI))
       let (exporter, port) = try Exporter.start(s)
       defer { Exporter.stop(exporter) }
       let promPort = Exporter.freePort()
       let config = s.dir + "/prometheus.yml"
       try """
-        global: {scrape_interval: 1s, evaluation_interval: 1s}
-        scrape_configs:
-          - job_name: garrison
-            static_configs: [{targets: ["127.0.0.1:\(port)"]}]
-        """.write(toFile: config, atomically: true, encoding: .utf8)
+      global: {scrape_interval: 1s, evaluation_interval: 1s}
+      scrape_configs:
+        - job_name: garrison
+          static_configs: [{targets: ["127.0.0.1:\(port)"]}]
+      """.write(toFile: config, atomically: true, encoding: .utf8)
       let log = open(s.dir + "/prometheus.log", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-      let prometheus = try Spawn.start([Exporter.prometheus, "--config.file=\(config)", "--storage.tsdb.path=\(s.dir)/tsdb",
-                                        "--web.listen-address=127.0.0.1:\(promPort)"], io: SpawnIO(stdout: log, stderr: log))
+      let prometheus = try Spawn.start(
+        [
+          Exporter.prometheus, "--config.file=\(config)", "--storage.tsdb.path=\(s.dir)/tsdb",
+          "--web.listen-address=127.0.0.1:\(promPort)",
+        ], io: SpawnIO(stdout: log, stderr: log))
       close(log)
       defer {
         kill(prometheus, SIGTERM)
         _ = try? Spawn.waitPID(prometheus)
       }
       func query(_ q: String) -> Double? {
-        guard let r = try? Spawn.run([Exporter.curl, "-sS", "--max-time", "5", "http://127.0.0.1:\(promPort)/api/v1/query", "--data-urlencode", "query=\(q)"]),
+        guard
+          let r = try? Spawn.run([
+            Exporter.curl, "-sS", "--max-time", "5", "http://127.0.0.1:\(promPort)/api/v1/query", "--data-urlencode", "query=\(q)",
+          ]),
           r.succeeded, let json = try? JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any],
           let data = json["data"] as? [String: Any], let result = data["result"] as? [[String: Any]], let first = result.first,
           let value = first["value"] as? [Any], value.count == 2, let text = value[1] as? String
@@ -276,7 +306,9 @@ struct PrometheusScrapeTests {
       }
       eventually("burner CPU", { $0 > 0.5 }, #"sum(rate(container_cpu_usage_seconds_total{pod="burn",container="burner"}[5s]))"#)
       eventually("OOM kills", { $0 >= 1 }, #"max(container_oom_events_total{pod="oom",container="hog"})"#)
-      eventually("last terminated reason", { $0 == 1 }, #"max(kube_pod_container_status_last_terminated_reason{pod="oom",container="hog",reason="OOMKilled"})"#)
+      eventually(
+        "last terminated reason", { $0 == 1 },
+        #"max(kube_pod_container_status_last_terminated_reason{pod="oom",container="hog",reason="OOMKilled"})"#)
       eventually("seccomp denial", { $0 >= 1 }, #"sum(garrison_seccomp_denials_total{pod="denied",container="main",syscall="unshare"})"#)
       eventually("exporter up", { $0 == 1 }, #"up{job="garrison"}"#)
     }

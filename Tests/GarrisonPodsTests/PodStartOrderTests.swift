@@ -22,7 +22,8 @@ struct PodStartOrderTests {
 
   private func checkInitOrder(runtime binary: String) throws {
     try withScratch { s in
-      let r = try s.apply("""
+      let r = try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: order}
@@ -73,8 +74,9 @@ struct PodStartOrderTests {
       }
       // Started events: the init containers in order, then the three app containers (any order among them).
       let started = v.status.events.filter { $0.reason == "Started" }.map { String($0.message.split(separator: " ")[1]) }
-      #expect(started.count == 5 && started[0] == "first" && started[1] == "second" && Set(started[2...]) == ["a", "b", "c"],
-              "\(started)")
+      #expect(
+        started.count == 5 && started[0] == "first" && started[1] == "second" && Set(started[2...]) == ["a", "b", "c"],
+        "\(started)")
       let d = try s.garrison(["delete", "pod", "order", "--grace-period", "1"])
       #expect(d.succeeded, "\(d.output)")
     }
@@ -84,7 +86,8 @@ struct PodStartOrderTests {
   /// app container, and is still running when the app containers are.
   @Test func sidecarsStartBeforeAppContainers() throws {
     try withScratch { s in
-      let r = try s.apply("""
+      let r = try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: sides}

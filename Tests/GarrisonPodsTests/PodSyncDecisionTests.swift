@@ -15,8 +15,9 @@ import Testing
     D.Observed(name: name, role: role, state: .running, isRunning: true, everStarted: true, startupDone: startupDone)
   }
   func exited(_ name: String, _ role: D.Role, code: Int32, backOffUntil: Date? = nil) -> D.Observed {
-    D.Observed(name: name, role: role, state: .terminated, reason: code == 0 ? "Completed" : "Error", exitCode: code,
-               everStarted: true, notBefore: backOffUntil)
+    D.Observed(
+      name: name, role: role, state: .terminated, reason: code == 0 ? "Completed" : "Error", exitCode: code,
+      everStarted: true, notBefore: backOffUntil)
   }
   func decide(_ policy: D.RestartPolicy, _ containers: [D.Observed], initialized: Bool = false) -> [D.Action] {
     D.decide(policy: policy, containers: containers, initialized: initialized, now: now)
@@ -28,8 +29,9 @@ import Testing
     #expect(decide(.always, [running("i1", .initContainer)] + fresh.dropFirst()) == [])
     #expect(decide(.always, [exited("i1", .initContainer, code: 0)] + fresh.dropFirst()) == [.start("i2")])
     // Both init containers done: every app container starts in the same pass.
-    #expect(decide(.always, [exited("i1", .initContainer, code: 0), exited("i2", .initContainer, code: 0)] + fresh.dropFirst(2))
-            == [.start("a"), .start("b")])
+    #expect(
+      decide(.always, [exited("i1", .initContainer, code: 0), exited("i2", .initContainer, code: 0)] + fresh.dropFirst(2))
+        == [.start("a"), .start("b")])
   }
 
   @Test func failedInitContainerRestartsOrFailsThePod() {
@@ -38,12 +40,14 @@ import Testing
     #expect(decide(.onFailure, pod) == [.start("i1")])
     #expect(decide(.never, pod) == [.failPod(reason: "Init:Error", message: "init container i1 failed and restartPolicy is Never")])
     // An init container that could not even be created fails a Never pod too.
-    #expect(decide(.never, [waiting("i1", .initContainer, reason: "CreateContainerError"), waiting("a", .app)])
-            == [.failPod(reason: "Init:Error", message: "init container i1 failed and restartPolicy is Never")])
+    #expect(
+      decide(.never, [waiting("i1", .initContainer, reason: "CreateContainerError"), waiting("a", .app)])
+        == [.failPod(reason: "Init:Error", message: "init container i1 failed and restartPolicy is Never")])
     // While backing off, nothing after it starts.
     let later = now.addingTimeInterval(10)
-    #expect(decide(.always, [exited("i1", .initContainer, code: 1, backOffUntil: later), waiting("a", .app)])
-            == [.backOff("i1", until: later)])
+    #expect(
+      decide(.always, [exited("i1", .initContainer, code: 1, backOffUntil: later), waiting("a", .app)])
+        == [.backOff("i1", until: later)])
   }
 
   @Test func sidecarsStartInOrderAndWaitForTheirStartupProbe() {
@@ -55,8 +59,10 @@ import Testing
     // s1's startup probe has not succeeded and the pod is not initialized: nothing after it starts.
     #expect(decide(.always, [running("s1", .sidecar, startupDone: false)] + fresh.dropFirst()) == [])
     // Once initialized, a sidecar's later startup probes no longer hold the app containers back.
-    #expect(decide(.always, [running("s1", .sidecar, startupDone: false), running("s2", .sidecar), waiting("a", .app)],
-                   initialized: true) == [.start("a")])
+    #expect(
+      decide(
+        .always, [running("s1", .sidecar, startupDone: false), running("s2", .sidecar), waiting("a", .app)],
+        initialized: true) == [.start("a")])
   }
 
   @Test func sidecarsRestartWhateverThePolicyWithoutHoldingOthers() {
@@ -64,8 +70,9 @@ import Testing
     for policy in [D.RestartPolicy.always, .onFailure, .never] {
       #expect(decide(policy, [exited("s", .sidecar, code: 0), running("a", .app)]) == [.start("s")])
       // Restarting after a back-off does not hold the app container back: only the first start does.
-      #expect(decide(policy, [exited("s", .sidecar, code: 1, backOffUntil: later), exited("a", .app, code: 1)], initialized: true)
-              == [.backOff("s", until: later)] + (policy == .never ? [] : [.start("a")]))
+      #expect(
+        decide(policy, [exited("s", .sidecar, code: 1, backOffUntil: later), exited("a", .app, code: 1)], initialized: true)
+          == [.backOff("s", until: later)] + (policy == .never ? [] : [.start("a")]))
     }
     // A sidecar that never started and is backing off holds everything after it.
     var first = waiting("s", .sidecar, reason: "CreateContainerError")
@@ -85,8 +92,9 @@ import Testing
     // A running container is left alone; a create failure under Never is not retried.
     #expect(decide(.always, [running("a", .app)]) == [])
     #expect(decide(.never, [waiting("a", .app, reason: "CreateContainerError")]) == [])
-    #expect(decide(.always, [D.Observed(name: "a", role: .app, state: .waiting, reason: "CreateContainerError", everStarted: false)])
-            == [.start("a")])
+    #expect(
+      decide(.always, [D.Observed(name: "a", role: .app, state: .waiting, reason: "CreateContainerError", everStarted: false)])
+        == [.start("a")])
   }
 
   @Test func backOffHoldsARestartUntilItEnds() {

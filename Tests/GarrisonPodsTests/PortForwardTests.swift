@@ -5,8 +5,11 @@ import Testing
 
 /// `garrison port-forward` (issue 17): local connections reach a port on the loopback of a `--network none`
 /// pod, many at once, intact and with clean half-close; the forward ends when the pod goes away; it is audited.
-@Suite(.serialized, .enabled(if: Host.canRun && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"),
-                             "needs root, crun, busybox-static, the garrison executable and /usr/bin/python3"))
+@Suite(
+  .serialized,
+  .enabled(
+    if: Host.canRun && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"),
+    "needs root, crun, busybox-static, the garrison executable and /usr/bin/python3"))
 struct PortForwardTests {
   /// 50 concurrent connections each send 1 MiB, half-close, and must read the same bytes back (an echo server).
   static let client = #"""
@@ -36,7 +39,8 @@ struct PortForwardTests {
 
   @Test func relaysManyConnectionsIntactAndEndsWithThePod() throws {
     try withScratch { s in
-      let r = try s.apply("""
+      let r = try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: echo}
@@ -47,8 +51,9 @@ struct PortForwardTests {
       _ = try s.wait("echo") { $0.status.container("main")?.state.kind == .running }
       let out = s.dir + "/port-forward.out"
       let fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-      let pid = try Spawn.start([Host.garrison, "port-forward", "--root", s.root, "pod/echo", ":9000"],
-                                io: SpawnIO(stdout: fd, stderr: fd))
+      let pid = try Spawn.start(
+        [Host.garrison, "port-forward", "--root", s.root, "pod/echo", ":9000"],
+        io: SpawnIO(stdout: fd, stderr: fd))
       close(fd)
       var reaped = false
       defer { if !reaped { kill(pid, SIGKILL); _ = try? Spawn.waitPID(pid) } }

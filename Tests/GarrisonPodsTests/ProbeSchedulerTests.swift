@@ -6,8 +6,9 @@ import Testing
 struct ProbeSchedulerTests {
   static let t0 = Date(timeIntervalSince1970: 1_000_000)
   static func probe(delay: Double = 0, period: Double = 10, success: Int = 1, failure: Int = 3, grace: Double? = nil) -> ProbeRecord {
-    ProbeRecord(action: .exec(command: ["true"]), initialDelaySeconds: delay, periodSeconds: period, successThreshold: success,
-                failureThreshold: failure, terminationGracePeriodSeconds: grace)
+    ProbeRecord(
+      action: .exec(command: ["true"]), initialDelaySeconds: delay, periodSeconds: period, successThreshold: success,
+      failureThreshold: failure, terminationGracePeriodSeconds: grace)
   }
 
   @Test func withoutReadinessProbeAStartedContainerIsReady() {
@@ -53,9 +54,10 @@ struct ProbeSchedulerTests {
     _ = s.due(now: Self.t0.addingTimeInterval(11))
     _ = s.record(.liveness, success: false, message: "down")
     _ = s.due(now: Self.t0.addingTimeInterval(13))
-    #expect(s.record(.liveness, success: false, message: "down") == [
-      .unhealthy(.liveness, failures: 3, message: "down"), .ready(false), .kill(.liveness, message: "down", grace: 4),
-    ])
+    #expect(
+      s.record(.liveness, success: false, message: "down") == [
+        .unhealthy(.liveness, failures: 3, message: "down"), .ready(false), .kill(.liveness, message: "down", grace: 4),
+      ])
     #expect(s.killed && !s.ready)
     #expect(s.due(now: Self.t0.addingTimeInterval(100)).isEmpty && s.nextWakeup() == nil, "nothing runs after a kill")
   }
@@ -79,21 +81,30 @@ struct ProbeSchedulerTests {
     _ = s.due(now: Self.t0)
     _ = s.record(.startup, success: false, message: "no")
     _ = s.due(now: Self.t0.addingTimeInterval(1))
-    #expect(s.record(.startup, success: false, message: "no") == [.unhealthy(.startup, failures: 2, message: "no"), .kill(.startup, message: "no", grace: nil)])
+    #expect(
+      s.record(.startup, success: false, message: "no") == [
+        .unhealthy(.startup, failures: 2, message: "no"), .kill(.startup, message: "no", grace: nil),
+      ])
     #expect(!s.started && s.killed)
   }
 
   @Test func unresolvedNamedPortFailsEveryRun() {
-    let r = ProbeRunner(runtime: RuntimeConfig(path: "/bin/false", root: "/r"), runtimeID: "x", networkNamespace: nil, podIP: nil,
-                        outputFile: "/dev/null", wait: { _, _ in nil })
+    let r = ProbeRunner(
+      runtime: RuntimeConfig(path: "/bin/false", root: "/r"), runtimeID: "x", networkNamespace: nil, podIP: nil,
+      outputFile: "/dev/null", wait: { _, _ in nil })
     let o = r.run(ProbeRecord(action: nil, unresolved: "port \"web\" is not a named port of container a"))
     #expect(!o.success && o.message.contains("web"))
   }
 
   @Test func httpRequestAndStatusLine() {
-    let req = String(decoding: ProbeRunner.request(host: "10.0.0.2", port: 8080, path: "/healthz?x=1 y",
-                                                   headers: [.init(name: "X-Probe", value: "1")]), as: UTF8.self)
-    #expect(req == "GET /healthz?x=1%20y HTTP/1.1\r\nHost: 10.0.0.2:8080\r\nUser-Agent: kube-probe/1.34\r\nAccept: */*\r\nX-Probe: 1\r\nConnection: close\r\n\r\n")
+    let req = String(
+      decoding: ProbeRunner.request(
+        host: "10.0.0.2", port: 8080, path: "/healthz?x=1 y",
+        headers: [.init(name: "X-Probe", value: "1")]), as: UTF8.self)
+    #expect(
+      req
+        == "GET /healthz?x=1%20y HTTP/1.1\r\nHost: 10.0.0.2:8080\r\nUser-Agent: kube-probe/1.34\r\nAccept: */*\r\nX-Probe: 1\r\nConnection: close\r\n\r\n"
+    )
     #expect(ProbeRunner.statusCode(Array("HTTP/1.0 200 OK\r\n\r\n".utf8)) == 200)
     #expect(ProbeRunner.statusCode(Array("HTTP/1.1 503 Service Unavailable\r\n".utf8)) == 503)
     #expect(ProbeRunner.statusCode(Array("garbage".utf8)) == nil)

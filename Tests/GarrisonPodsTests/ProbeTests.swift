@@ -7,7 +7,8 @@ import Testing
 struct ProbeTests {
   @Test func failingReadinessProbeKeepsThePodNotReadyUntilItPasses() throws {
     try withScratch { s in
-      let r = try s.apply("""
+      let r = try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: warmup}
@@ -29,13 +30,16 @@ struct ProbeTests {
       #expect(ready.status.container("main")?.ready == true && ready.status.container("main")?.restartCount == 0)
       #expect(try s.garrison(["get", "pods"]).output.contains("1/1"))
       let describe = try s.garrison(["describe", "pod", "warmup"]).output
-      #expect(describe.contains("Readiness:") && describe.contains("exec [test -f /tmp/ready]") && describe.contains("Readiness probe failed"), "\(describe)")
+      #expect(
+        describe.contains("Readiness:") && describe.contains("exec [test -f /tmp/ready]") && describe.contains("Readiness probe failed"),
+        "\(describe)")
     }
   }
 
   @Test func failingLivenessProbeRestartsTheContainer() throws {
     try withScratch { s in
-      let r = try s.apply("""
+      let r = try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: sick}
@@ -55,7 +59,8 @@ struct ProbeTests {
       #expect(main.restartCount >= 1)
       #expect(main.lastState?.kind == .terminated && main.lastState?.exitCode == 137, "\(String(describing: main.lastState))")
       #expect(v.status.events.contains { $0.reason == "Unhealthy" && $0.message.contains("Liveness probe failed") })
-      #expect(v.status.events.contains { $0.reason == "Killing" && $0.message == "Container main failed liveness probe, will be restarted" })
+      #expect(
+        v.status.events.contains { $0.reason == "Killing" && $0.message == "Container main failed liveness probe, will be restarted" })
       let describe = try s.garrison(["describe", "pod", "sick"]).output
       #expect(describe.contains("Killing") && describe.contains("Unhealthy") && describe.contains("Liveness:"), "\(describe)")
       #expect(try s.auditRecords().contains("probe.killed default/sick/main"))
@@ -71,7 +76,8 @@ struct ProbeTests {
   func execProbeThroughGarrisonOCI() throws {
     let oci = try #require(Host.garrisonOCI)
     try withScratch { s in
-      let r = try s.apply("""
+      let r = try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: oci}
@@ -93,7 +99,8 @@ struct ProbeTests {
   /// A sidecar's startup probe holds the app container back until it passes.
   @Test func sidecarStartupProbeGatesTheAppContainer() throws {
     try withScratch { s in
-      let r = try s.apply("""
+      let r = try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: gated}
@@ -123,7 +130,8 @@ struct ProbeTests {
   @Test func httpGetProbeInANetworkNonePod() throws {
     try withScratch { s in
       for (name, path) in [("web", "/index.html"), ("web404", "/missing")] {
-        let r = try s.apply("""
+        let r = try s.apply(
+          """
           apiVersion: v1
           kind: Pod
           metadata: {name: \(name)}
@@ -151,7 +159,8 @@ struct ProbeTests {
   @Test func tcpSocketProbe() throws {
     try withScratch { s in
       for (name, port) in [("open", 8080), ("closed", 9)] {
-        let r = try s.apply("""
+        let r = try s.apply(
+          """
           apiVersion: v1
           kind: Pod
           metadata: {name: \(name)}
@@ -168,7 +177,9 @@ struct ProbeTests {
       #expect(open.status.container("main")?.ready == true)
       let closed = try s.wait("closed", timeout: 15) { $0.status.events.contains { $0.reason == "Unhealthy" } }
       #expect(!closed.status.isReady)
-      #expect(closed.status.events.contains { $0.message.contains("dial tcp 127.0.0.1:9: connect: connection refused") }, "\(closed.status.events)")
+      #expect(
+        closed.status.events.contains { $0.message.contains("dial tcp 127.0.0.1:9: connect: connection refused") },
+        "\(closed.status.events)")
     }
   }
 }

@@ -7,7 +7,8 @@ import Testing
 struct RefusalTests {
   @Test func podThatDoesNotFitIsRefused() throws {
     try withScratch { s in
-      let r = try s.apply("""
+      let r = try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: huge}
@@ -21,13 +22,15 @@ struct RefusalTests {
 
       // Running pods' requests count: two pods of 60% of the memory cannot both run.
       let mem = try FitCheck.host().allocatableMemory * 6 / 10
-      let pod = { (n: String) in """
+      let pod = { (n: String) in
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: \(n)}
         spec:
           containers: [{name: main, command: ["sleep", "1000"], resources: {requests: {memory: "\(mem)"}}}]
-        """ }
+        """
+      }
       #expect(try s.apply(pod("first")).succeeded)
       let second = try s.apply(pod("second"))
       #expect(second.status == .exited(3) && second.output.contains("Insufficient memory"), "\(second.output)")
@@ -36,7 +39,8 @@ struct RefusalTests {
 
   @Test func subPathWithDotDotIsRefusedAtApply() throws {
     try withScratch { s in
-      let r = try s.apply("""
+      let r = try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: dotdot}
@@ -59,7 +63,8 @@ struct RefusalTests {
       try FileManager.default.createSymbolicLink(atPath: host + "/escape", withDestinationPath: "/etc")
       try FileManager.default.createSymbolicLink(atPath: host + "/sneaky", withDestinationPath: "inside/../../..")
       for sub in ["escape", "sneaky", "escape/passwd"] {
-        let r = try s.apply("""
+        let r = try s.apply(
+          """
           apiVersion: v1
           kind: Pod
           metadata: {name: hostile}
@@ -75,7 +80,8 @@ struct RefusalTests {
         #expect(try s.manager.view("default", "hostile") == nil)
       }
       // hostPath type checks.
-      let wrongType = try s.apply("""
+      let wrongType = try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: wrongtype}
@@ -89,7 +95,8 @@ struct RefusalTests {
 
   @Test func symlinkPlantedByAContainerCannotBeUsedAsSubPath() throws {
     try withScratch { s in
-      try s.apply("""
+      try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: planted}
@@ -117,7 +124,8 @@ struct RefusalTests {
   /// Deployments, ReplicaSets and Jobs run (WorkloadTests); the other workload kinds are refused.
   @Test func unsupportedWorkloadKindsAreRefused() throws {
     try withScratch { s in
-      let r = try s.apply("""
+      let r = try s.apply(
+        """
         apiVersion: apps/v1
         kind: DaemonSet
         metadata: {name: web}
@@ -148,7 +156,8 @@ struct NetworkTests {
     try withScratch { s in
       let extra = ["--network", "bridge", "--bridge", bridge, "--pod-cidr", cidr]
       for n in ["a", "b"] {
-        let r = try s.apply("""
+        let r = try s.apply(
+          """
           apiVersion: v1
           kind: Pod
           metadata: {name: \(n)}

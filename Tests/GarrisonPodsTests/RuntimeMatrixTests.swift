@@ -12,7 +12,8 @@ struct RuntimeMatrixTests {
 
   func podLifecycleUnderRuntime(_ runtime: String) throws {
     try withScratch { s in
-      let r = try s.apply("""
+      let r = try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: matrix}

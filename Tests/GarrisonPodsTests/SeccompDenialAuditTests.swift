@@ -6,9 +6,12 @@ import Testing
 /// A syscall the RuntimeDefault profile denies reaches the pod's audit log as a `seccomp.denied` event naming the
 /// syscall, the container and the count (the kernel logs it because plans install filters with
 /// SECCOMP_FILTER_FLAG_LOG; the supervisor reads /dev/kmsg and attributes it by cgroup).
-@Suite(.serialized, .enabled(if: Host.skipReason == nil && FileManager.default.isReadableFile(atPath: "/dev/kmsg")
-                             && FileManager.default.isExecutableFile(atPath: "/usr/bin/gcc"),
-                             "needs root, busybox-static, gcc and a readable /dev/kmsg"))
+@Suite(
+  .serialized,
+  .enabled(
+    if: Host.skipReason == nil && FileManager.default.isReadableFile(atPath: "/dev/kmsg")
+      && FileManager.default.isExecutableFile(atPath: "/usr/bin/gcc"),
+    "needs root, busybox-static, gcc and a readable /dev/kmsg"))
 struct SeccompDenialAuditTests {
   /// A static probe that makes a denied call three times and stays alive, so the supervisor can attribute the
   /// kernel's record through the live process's cgroup (a process that already exited is counted unattributed).
@@ -33,7 +36,8 @@ struct SeccompDenialAuditTests {
       try Self.probe.write(toFile: src, atomically: true, encoding: .utf8)
       let cc = try Spawn.run(["/usr/bin/gcc", "-O2", "-static", "-o", s.rootfs + "/bin/denier", src])
       #expect(cc.status == .exited(0), "\(cc.output)")
-      try s.apply("""
+      try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: denied}

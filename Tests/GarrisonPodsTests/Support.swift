@@ -83,11 +83,15 @@ final class Scratch {
 
   /// `garrison apply` with the test defaults: this rootfs, crun, no network, fast backoff, no RuntimeDefault seccomp.
   @discardableResult
-  func apply(_ yaml: String, extra: [String] = ["--network", "none"], useRootfs: Bool = true, runtime: String? = nil) throws -> Spawn.Result {
+  func apply(_ yaml: String, extra: [String] = ["--network", "none"], useRootfs: Bool = true, runtime: String? = nil) throws -> Spawn.Result
+  {
     let file = dir + "/m-\(UInt32.random(in: 0..<UInt32.max)).yaml"
     try yaml.write(toFile: file, atomically: true, encoding: .utf8)
-    return try garrison(["apply", "-f", file] + (useRootfs ? ["--rootfs", rootfs] : []) + ["--runtime", runtime ?? Host.crun!, "--no-seccomp-default",
-                         "--backoff-base", "0.2"] + extra)
+    return try garrison(
+      ["apply", "-f", file] + (useRootfs ? ["--rootfs", rootfs] : []) + [
+        "--runtime", runtime ?? Host.crun!, "--no-seccomp-default",
+        "--backoff-base", "0.2",
+      ] + extra)
   }
 
   func wait(_ name: String, ns: String = "default", timeout: Double = 20, _ until: (PodView) -> Bool) throws -> PodView {
@@ -98,7 +102,9 @@ final class Scratch {
 
   /// `kind object` of every audit record under this root (`pod.admitted default/shared`, ...).
   func auditRecords() throws -> [String] {
-    try AuditReader.readAll(directory: AuditPaths.directory(root: root)).map { "\($0.kind.rawValue) \($0.object.podKey)" + ($0.object.container.map { "/\($0)" } ?? "") }
+    try AuditReader.readAll(directory: AuditPaths.directory(root: root)).map {
+      "\($0.kind.rawValue) \($0.object.podKey)" + ($0.object.container.map { "/\($0)" } ?? "")
+    }
   }
 
   func log(_ pod: String, _ container: String, ns: String = "default", restart: Int = 0) -> String {

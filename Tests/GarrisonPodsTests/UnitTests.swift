@@ -18,7 +18,8 @@ import Testing
 }
 
 @Test func criLogRoundTrip() {
-  let text = "2026-01-01T00:00:00.000000001Z stdout F hello world\n2026-01-01T00:00:00.1Z stderr P part\n2026-01-01T00:00:00.2Z stderr F ial\n"
+  let text =
+    "2026-01-01T00:00:00.000000001Z stdout F hello world\n2026-01-01T00:00:00.1Z stderr P part\n2026-01-01T00:00:00.2Z stderr F ial\n"
   #expect(CRILog.render(text) == "hello world\npartial\n")
   #expect(CRILog.parse("2026-01-01T00:00:00Z stdout F a b")?.message == "a b")
 }
@@ -74,18 +75,22 @@ import Testing
 }
 
 @Test func bundleSpecJoinsTheSandboxAndStripsOnlyDefaultLabelsForCrun() {
-  var spec = RuntimeSpec(process: .init(args: ["sh"], apparmorProfile: "garrison-default", selinuxLabel: "system_u:system_r:container_t:s0"),
-                         root: .init(path: "rootfs"),
-                         linux: .init(namespaces: [.init(type: "mount"), .init(type: "network"), .init(type: "ipc"), .init(type: "uts"), .init(type: "pid")],
-                                      mountLabel: "system_u:object_r:container_file_t:s0"))
+  var spec = RuntimeSpec(
+    process: .init(args: ["sh"], apparmorProfile: "garrison-default", selinuxLabel: "system_u:system_r:container_t:s0"),
+    root: .init(path: "rootfs"),
+    linux: .init(
+      namespaces: [.init(type: "mount"), .init(type: "network"), .init(type: "ipc"), .init(type: "uts"), .init(type: "pid")],
+      mountLabel: "system_u:object_r:container_file_t:s0"))
   spec.hostname = nil
-  var c = ContainerRecord(name: "c", role: "app", image: "", spec: spec, rootfs: .init(lowerdirs: []), volumeMounts: [],
-                          planDigest: "", appArmorExplicit: false, seLinuxExplicit: true)
+  var c = ContainerRecord(
+    name: "c", role: "app", image: "", spec: spec, rootfs: .init(lowerdirs: []), volumeMounts: [],
+    planDigest: "", appArmorExplicit: false, seLinuxExplicit: true)
   let join = ["network": "/proc/9/ns/net", "ipc": "/proc/9/ns/ipc", "uts": "/proc/9/ns/uts"]
   let binds = [BundleSpec.VolumeBind(source: "/v", destination: "/data", readOnly: true)]
   let noLSM = HostLSM(appArmor: false, seLinux: false)
-  let (out, notes) = BundleSpec.patch(spec, join: join, rootfs: "/b/rootfs", binds: binds, hostname: "p", container: c,
-                                      runtime: RuntimeConfig(path: "/usr/bin/crun", root: "/r"), host: noLSM)
+  let (out, notes) = BundleSpec.patch(
+    spec, join: join, rootfs: "/b/rootfs", binds: binds, hostname: "p", container: c,
+    runtime: RuntimeConfig(path: "/usr/bin/crun", root: "/r"), host: noLSM)
   let ns = out.linux?.namespaces ?? []
   #expect(ns.first { $0.type == "network" }?.path == "/proc/9/ns/net")
   #expect(ns.first { $0.type == "pid" }?.path == nil)
@@ -98,8 +103,9 @@ import Testing
   #expect(notes.messages.count == 1)
   // Another runtime gets the config unchanged.
   c.seLinuxExplicit = false
-  let (other, _) = BundleSpec.patch(spec, join: join, rootfs: "/b/rootfs", binds: [], hostname: nil, container: c,
-                                    runtime: RuntimeConfig(path: "/usr/bin/garrison-oci", root: "/r"), host: noLSM)
+  let (other, _) = BundleSpec.patch(
+    spec, join: join, rootfs: "/b/rootfs", binds: [], hostname: nil, container: c,
+    runtime: RuntimeConfig(path: "/usr/bin/garrison-oci", root: "/r"), host: noLSM)
   #expect(other.process?.apparmorProfile == "garrison-default" && other.ociVersion == spec.ociVersion)
 }
 
@@ -115,7 +121,8 @@ import Testing
           containers: [{name: a, image: busybox}]
     """
   let obj = try #require(ManifestLoader.parse(text: yaml, file: "j.yaml").objects.first)
-  let options = ApplyOptions(runtimePath: "/usr/bin/crun", images: DirectoryImageResolver(directory: "/"), supervisorExecutable: "/bin/false")
+  let options = ApplyOptions(
+    runtimePath: "/usr/bin/crun", images: DirectoryImageResolver(directory: "/"), supervisorExecutable: "/bin/false")
   #expect(throws: (any Error).self) { try PodBuilder(root: "/nonexistent", options: options).build(obj) }
 }
 

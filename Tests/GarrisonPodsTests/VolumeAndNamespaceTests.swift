@@ -7,7 +7,8 @@ import Testing
 struct VolumeAndNamespaceTests {
   @Test func configMapSecretEmptyDirMemoryAndFSGroup() throws {
     try withScratch { s in
-      let r = try s.apply("""
+      let r = try s.apply(
+        """
         apiVersion: v1
         kind: ConfigMap
         metadata: {name: settings}
@@ -52,7 +53,8 @@ struct VolumeAndNamespaceTests {
       #expect(stat(secretFile, &st) == 0 && st.st_mode & 0o777 == 0o440 && st.st_gid == 4321)
       // Stored secrets are owner-only.
       #expect(stat(s.root + "/objects/default/secret/creds.json", &st) == 0 && st.st_mode & 0o077 == 0)
-      let missing = try s.apply("""
+      let missing = try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: nocfg}
@@ -66,7 +68,8 @@ struct VolumeAndNamespaceTests {
 
   @Test func sharedProcessNamespaceAndHostNetwork() throws {
     try withScratch { s in
-      try s.apply("""
+      try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: shared-pid}
@@ -78,7 +81,8 @@ struct VolumeAndNamespaceTests {
         """)
       _ = try s.wait("shared-pid") { _ in s.log("shared-pid", "b").contains("\n") }
       #expect(s.log("shared-pid", "b") == "1\n")
-      try s.apply("""
+      try s.apply(
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: host-net}
@@ -90,7 +94,9 @@ struct VolumeAndNamespaceTests {
       let pid = try #require(v.status.container("a")?.pid)
       let mine = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net")
       #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/net") == mine)
-      #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/ipc") != (try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/ipc")))
+      #expect(
+        try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/ipc")
+          != (try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/ipc")))
       let yaml = try s.garrison(["get", "pod", "host-net", "-o", "yaml"])
       #expect(yaml.succeeded && yaml.output.contains("phase: Running"), "\(yaml.output)")
     }

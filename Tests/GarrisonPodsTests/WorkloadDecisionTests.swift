@@ -7,8 +7,11 @@ import Testing
 @Suite struct WorkloadDecisionTests {
   let t0 = Date(timeIntervalSince1970: 1_000_000)
 
-  func pod(_ name: String, _ phase: PodPhase = .running, ready: Bool = true, age: Double = 100, terminating: Bool = false, restarts: Int = 0) -> ObservedPod {
-    ObservedPod(name: name, createdAt: t0.addingTimeInterval(-age), phase: phase, ready: ready, terminating: terminating, restarts: restarts)
+  func pod(
+    _ name: String, _ phase: PodPhase = .running, ready: Bool = true, age: Double = 100, terminating: Bool = false, restarts: Int = 0
+  ) -> ObservedPod {
+    ObservedPod(
+      name: name, createdAt: t0.addingTimeInterval(-age), phase: phase, ready: ready, terminating: terminating, restarts: restarts)
   }
 
   // MARK: selectors
@@ -93,8 +96,10 @@ import Testing
   }
 
   @Test func failedLostAndVanishedPodsAreReplaced() {
-    let pods = [pod("ok"), pod("dead", .failed, ready: false), pod("lost", .unknown, ready: false), pod("going", terminating: true),
-                pod("mine", terminating: true)]
+    let pods = [
+      pod("ok"), pod("dead", .failed, ready: false), pod("lost", .unknown, ready: false), pod("going", terminating: true),
+      pod("mine", terminating: true),
+    ]
     let plan = ReplicaSetDecision.decide(desired: 3, pods: pods, known: ["ok", "dead", "lost", "deleted-by-hand", "going"], now: t0)
     #expect(Set(plan.delete.map(\.pod)) == ["dead", "lost"])
     // "mine" is being deleted by the controller itself (no longer known): not a replacement.
@@ -110,11 +115,14 @@ import Testing
   typealias RS = DeploymentDecision.ObservedRS
 
   /// Applies actions as the executor would, with pods that become available at once.
-  func simulate(replicas: Int, strategy: DeploymentStrategy, start: [RS], hash: String, steps: Int = 40,
-                check: ([RS]) -> Void) -> [RS] {
+  func simulate(
+    replicas: Int, strategy: DeploymentStrategy, start: [RS], hash: String, steps: Int = 40,
+    check: ([RS]) -> Void
+  ) -> [RS] {
     var sets = start
     for _ in 0..<steps {
-      let out = DeploymentDecision.decide(replicas: replicas, strategy: strategy, revisionHistoryLimit: 10, paused: false, hash: hash, replicaSets: sets)
+      let out = DeploymentDecision.decide(
+        replicas: replicas, strategy: strategy, revisionHistoryLimit: 10, paused: false, hash: hash, replicaSets: sets)
       for a in out.actions {
         switch a {
         case .create(let h, let r, let rev): sets.append(RS(name: "d-\(h)", hash: h, replicas: r, revision: rev))
@@ -142,7 +150,8 @@ import Testing
     let old = RS(name: "d-a", hash: "a", replicas: 3, revision: 1, pods: 3, active: 3, ready: 3, available: 3)
     var minAvailable = Int.max
     var maxPods = 0
-    let end = simulate(replicas: 3, strategy: DeploymentStrategy(maxSurge: .count(1), maxUnavailable: .count(0)), start: [old], hash: "b") { sets in
+    let end = simulate(replicas: 3, strategy: DeploymentStrategy(maxSurge: .count(1), maxUnavailable: .count(0)), start: [old], hash: "b") {
+      sets in
       minAvailable = min(minAvailable, sets.reduce(0) { $0 + min($1.available, $1.replicas) })
       maxPods = max(maxPods, sets.reduce(0) { $0 + $1.replicas })
     }
@@ -173,7 +182,8 @@ import Testing
     var o = old
     o.replicas = 0
     let new = RS(name: "d-b", hash: "b", replicas: 0, revision: 2)
-    let waiting = DeploymentDecision.decide(replicas: 2, strategy: s, revisionHistoryLimit: 10, paused: false, hash: "b", replicaSets: [o, new])
+    let waiting = DeploymentDecision.decide(
+      replicas: 2, strategy: s, revisionHistoryLimit: 10, paused: false, hash: "b", replicaSets: [o, new])
     #expect(waiting.actions.isEmpty)  // old pods still there
     o.pods = 0
     o.active = 0
@@ -184,29 +194,35 @@ import Testing
   @Test func undoReadoptsTheOldReplicaSetWithANewRevision() {
     let a = RS(name: "d-a", hash: "a", replicas: 0, revision: 1)
     let b = RS(name: "d-b", hash: "b", replicas: 3, revision: 2, pods: 3, active: 3, ready: 3, available: 3)
-    let out = DeploymentDecision.decide(replicas: 3, strategy: DeploymentStrategy(), revisionHistoryLimit: 10, paused: false, hash: "a", replicaSets: [a, b])
+    let out = DeploymentDecision.decide(
+      replicas: 3, strategy: DeploymentStrategy(), revisionHistoryLimit: 10, paused: false, hash: "a", replicaSets: [a, b])
     #expect(out.actions.first == .setRevision(name: "d-a", revision: 3))
     #expect(out.actions.contains(.scale(name: "d-a", replicas: 1)))
   }
 
   @Test func historyBeyondTheLimitIsDeletedOldestFirst() {
-    let sets = (1...4).map { RS(name: "d-\($0)", hash: "\($0)", replicas: 0, revision: $0) }
+    let sets =
+      (1...4).map { RS(name: "d-\($0)", hash: "\($0)", replicas: 0, revision: $0) }
       + [RS(name: "d-5", hash: "5", replicas: 1, revision: 5, pods: 1, active: 1, ready: 1, available: 1)]
-    let out = DeploymentDecision.decide(replicas: 1, strategy: DeploymentStrategy(), revisionHistoryLimit: 2, paused: false, hash: "5", replicaSets: sets)
+    let out = DeploymentDecision.decide(
+      replicas: 1, strategy: DeploymentStrategy(), revisionHistoryLimit: 2, paused: false, hash: "5", replicaSets: sets)
     #expect(out.actions == [.delete(name: "d-1"), .delete(name: "d-2")])
     #expect(out.complete)
   }
 
   @Test func scalingWithoutATemplateChangeMovesOnlyTheCurrentReplicaSet() {
     let cur = RS(name: "d-a", hash: "a", replicas: 3, revision: 1, pods: 3, active: 3, ready: 3, available: 3)
-    let up = DeploymentDecision.decide(replicas: 5, strategy: DeploymentStrategy(), revisionHistoryLimit: 10, paused: false, hash: "a", replicaSets: [cur])
+    let up = DeploymentDecision.decide(
+      replicas: 5, strategy: DeploymentStrategy(), revisionHistoryLimit: 10, paused: false, hash: "a", replicaSets: [cur])
     #expect(up.actions == [.scale(name: "d-a", replicas: 5)])
-    let down = DeploymentDecision.decide(replicas: 1, strategy: DeploymentStrategy(), revisionHistoryLimit: 10, paused: false, hash: "a", replicaSets: [cur])
+    let down = DeploymentDecision.decide(
+      replicas: 1, strategy: DeploymentStrategy(), revisionHistoryLimit: 10, paused: false, hash: "a", replicaSets: [cur])
     #expect(down.actions == [.scale(name: "d-a", replicas: 1)])
   }
 
   @Test func firstReplicaSetGetsAllReplicasAtOnce() {
-    let out = DeploymentDecision.decide(replicas: 3, strategy: DeploymentStrategy(), revisionHistoryLimit: 10, paused: false, hash: "a", replicaSets: [])
+    let out = DeploymentDecision.decide(
+      replicas: 3, strategy: DeploymentStrategy(), revisionHistoryLimit: 10, paused: false, hash: "a", replicaSets: [])
     #expect(out.actions == [.create(hash: "a", replicas: 3, revision: 1)])
   }
 
@@ -214,8 +230,9 @@ import Testing
 
   @Test func jobRunsParallelismUpToCompletions() {
     func decide(_ pods: [ObservedPod]) -> JobDecision.Outcome {
-      JobDecision.decide(completions: 3, parallelism: 2, backoffLimit: 6, activeDeadlineSeconds: nil, restartPolicy: "Never",
-                         pods: pods, startTime: t0, now: t0)
+      JobDecision.decide(
+        completions: 3, parallelism: 2, backoffLimit: 6, activeDeadlineSeconds: nil, restartPolicy: "Never",
+        pods: pods, startTime: t0, now: t0)
     }
     #expect(decide([]).create == 2)
     #expect(decide([pod("a", .succeeded, ready: false), pod("b")]).create == 1)
@@ -226,21 +243,25 @@ import Testing
 
   @Test func jobFailsAtBackoffLimit() {
     let failed = (0..<3).map { pod("f\($0)", .failed, ready: false) }
-    let out = JobDecision.decide(completions: 1, parallelism: 1, backoffLimit: 2, activeDeadlineSeconds: nil, restartPolicy: "Never",
-                                 pods: failed, startTime: t0, now: t0)
+    let out = JobDecision.decide(
+      completions: 1, parallelism: 1, backoffLimit: 2, activeDeadlineSeconds: nil, restartPolicy: "Never",
+      pods: failed, startTime: t0, now: t0)
     #expect(out.condition == "Failed" && out.reason == "BackoffLimitExceeded" && out.create == 0)
-    let under = JobDecision.decide(completions: 1, parallelism: 1, backoffLimit: 3, activeDeadlineSeconds: nil, restartPolicy: "Never",
-                                   pods: failed, startTime: t0, now: t0)
+    let under = JobDecision.decide(
+      completions: 1, parallelism: 1, backoffLimit: 3, activeDeadlineSeconds: nil, restartPolicy: "Never",
+      pods: failed, startTime: t0, now: t0)
     #expect(under.condition == nil && under.create == 1)
     // OnFailure: restarts in place count.
-    let restarting = JobDecision.decide(completions: 1, parallelism: 1, backoffLimit: 2, activeDeadlineSeconds: nil, restartPolicy: "OnFailure",
-                                        pods: [pod("r", restarts: 3)], startTime: t0, now: t0)
+    let restarting = JobDecision.decide(
+      completions: 1, parallelism: 1, backoffLimit: 2, activeDeadlineSeconds: nil, restartPolicy: "OnFailure",
+      pods: [pod("r", restarts: 3)], startTime: t0, now: t0)
     #expect(restarting.condition == "Failed" && restarting.stop == ["r"])
   }
 
   @Test func jobDeadlineStopsActivePods() {
-    let out = JobDecision.decide(completions: 1, parallelism: 1, backoffLimit: 6, activeDeadlineSeconds: 5, restartPolicy: "Never",
-                                 pods: [pod("a")], startTime: t0, now: t0.addingTimeInterval(6))
+    let out = JobDecision.decide(
+      completions: 1, parallelism: 1, backoffLimit: 6, activeDeadlineSeconds: 5, restartPolicy: "Never",
+      pods: [pod("a")], startTime: t0, now: t0.addingTimeInterval(6))
     #expect(out.condition == "Failed" && out.reason == "DeadlineExceeded" && out.stop == ["a"])
   }
 }

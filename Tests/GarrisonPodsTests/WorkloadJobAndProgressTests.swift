@@ -10,17 +10,21 @@ import Testing
   let t0 = Date(timeIntervalSince1970: 1_000_000)
   typealias Counts = DeploymentProgress.Counts
 
-  func progressing(_ current: WorkloadCondition?, _ previous: Counts, _ next: Counts, desired: Int = 3, deadline: Int? = 10,
-                   created: Bool = false, paused: Bool = false, at: Double = 0) -> WorkloadCondition? {
-    DeploymentProgress.progressing(current: current, previous: previous, next: next, desired: desired, generationObserved: true,
-                                   deadlineSeconds: deadline, newReplicaSet: "web-abc", created: created, paused: paused,
-                                   now: t0.addingTimeInterval(at))
+  func progressing(
+    _ current: WorkloadCondition?, _ previous: Counts, _ next: Counts, desired: Int = 3, deadline: Int? = 10,
+    created: Bool = false, paused: Bool = false, at: Double = 0
+  ) -> WorkloadCondition? {
+    DeploymentProgress.progressing(
+      current: current, previous: previous, next: next, desired: desired, generationObserved: true,
+      deadlineSeconds: deadline, newReplicaSet: "web-abc", created: created, paused: paused,
+      now: t0.addingTimeInterval(at))
   }
 
   @Test func progressingFollowsTheDeploymentController() throws {
     let old = Counts(replicas: 3, updated: 0, ready: 3, available: 3)
     let created = try #require(progressing(nil, old, old, created: true))
-    #expect(created.status == "True" && created.reason == "NewReplicaSetCreated" && created.message == "Created new replica set \"web-abc\"")
+    #expect(
+      created.status == "True" && created.reason == "NewReplicaSetCreated" && created.message == "Created new replica set \"web-abc\"")
     // A new pod updated: progress (lastUpdateTime moves, the transition stays).
     let moved = try #require(progressing(created, old, Counts(replicas: 4, updated: 1, ready: 3, available: 3), at: 5))
     #expect(moved.reason == "ReplicaSetUpdated" && moved.message == "ReplicaSet \"web-abc\" is progressing.")
@@ -29,7 +33,9 @@ import Testing
     let stuck = Counts(replicas: 4, updated: 1, ready: 3, available: 3)
     #expect(progressing(moved, stuck, stuck, at: 14) == moved)
     let late = try #require(progressing(moved, stuck, stuck, at: 15.5))
-    #expect(late.status == "False" && late.reason == "ProgressDeadlineExceeded" && late.message == "ReplicaSet \"web-abc\" has timed out progressing.")
+    #expect(
+      late.status == "False" && late.reason == "ProgressDeadlineExceeded"
+        && late.message == "ReplicaSet \"web-abc\" has timed out progressing.")
     #expect(late.lastTransitionTime == t0.addingTimeInterval(15.5))
     #expect(progressing(late, stuck, stuck, at: 100) == late)
     // Progress after the deadline: back to True.
@@ -38,7 +44,10 @@ import Testing
     // Complete, and it stays complete when a pod is lost afterwards (replicas == updated).
     let done = try #require(progressing(again, stuck, Counts(replicas: 3, updated: 3, ready: 3, available: 3), at: 102))
     #expect(done.reason == "NewReplicaSetAvailable" && done.message == "ReplicaSet \"web-abc\" has successfully progressed.")
-    #expect(progressing(done, Counts(replicas: 3, updated: 3, ready: 3, available: 3), Counts(replicas: 2, updated: 2, ready: 2, available: 2), at: 500) == done)
+    #expect(
+      progressing(
+        done, Counts(replicas: 3, updated: 3, ready: 3, available: 3), Counts(replicas: 2, updated: 2, ready: 2, available: 2), at: 500)
+        == done)
   }
 
   @Test func progressDeadlineEdgeCases() throws {
@@ -57,16 +66,22 @@ import Testing
     #expect(unavailable.status == "False" && unavailable.message == "Deployment does not have minimum availability.")
   }
 
-  func pod(_ name: String, _ phase: PodPhase = .running, index: Int? = nil, age: Double = 100, exits: [ContainerExit] = [],
-           conditions: [String: String] = [:]) -> ObservedPod {
-    ObservedPod(name: name, createdAt: t0.addingTimeInterval(-age), phase: phase, ready: phase == .running, index: index, exits: exits,
-                conditions: conditions)
+  func pod(
+    _ name: String, _ phase: PodPhase = .running, index: Int? = nil, age: Double = 100, exits: [ContainerExit] = [],
+    conditions: [String: String] = [:]
+  ) -> ObservedPod {
+    ObservedPod(
+      name: name, createdAt: t0.addingTimeInterval(-age), phase: phase, ready: phase == .running, index: index, exits: exits,
+      conditions: conditions)
   }
 
-  func job(_ pods: [ObservedPod], completions: Int? = 4, parallelism: Int = 2, backoffLimit: Int = 6, policy: PodFailurePolicy? = nil,
-           indexed: Bool = true) -> JobDecision.Outcome {
-    JobDecision.decide(completions: completions, parallelism: parallelism, backoffLimit: backoffLimit, activeDeadlineSeconds: nil,
-                       restartPolicy: "Never", pods: pods, startTime: t0, now: t0, indexed: indexed, podFailurePolicy: policy)
+  func job(
+    _ pods: [ObservedPod], completions: Int? = 4, parallelism: Int = 2, backoffLimit: Int = 6, policy: PodFailurePolicy? = nil,
+    indexed: Bool = true
+  ) -> JobDecision.Outcome {
+    JobDecision.decide(
+      completions: completions, parallelism: parallelism, backoffLimit: backoffLimit, activeDeadlineSeconds: nil,
+      restartPolicy: "Never", pods: pods, startTime: t0, now: t0, indexed: indexed, podFailurePolicy: policy)
   }
 
   @Test func indexedJobsRunOnePodPerIndex() {
@@ -94,7 +109,9 @@ import Testing
     let one = pod("one", .failed, exits: [ContainerExit(name: "main", code: 1)])
     #expect(policy.match(lost, namespace: "ns")?.0 == .ignore)
     #expect(policy.match(fatal, namespace: "ns")?.0 == .failJob)
-    #expect(policy.match(fatal, namespace: "ns")?.1 == "Container main for pod ns/fatal failed with exit code 42 matching FailJob rule at index 1")
+    #expect(
+      policy.match(fatal, namespace: "ns")?.1 == "Container main for pod ns/fatal failed with exit code 42 matching FailJob rule at index 1"
+    )
     #expect(policy.match(sideFatal, namespace: "ns")?.0 == .count, "containerName restricts the rule; 42 is NotIn [1, 2]")
     #expect(policy.match(one, namespace: "ns")?.0 == .ignore)
     #expect(policy.match(pod("zero", .failed, exits: [ContainerExit(name: "main", code: 0)]), namespace: "ns") == nil)
@@ -125,7 +142,8 @@ import Testing
   }
 
   @Test func indexedAndPolicyFieldsParse() throws {
-    let s = try parse("""
+    let s = try parse(
+      """
         completions: 5
         completionMode: Indexed
         podFailurePolicy:
@@ -134,39 +152,77 @@ import Testing
           - {action: Ignore, onPodConditions: [{type: DisruptionTarget, status: "True"}]}
       """)
     #expect(s.indexed && s.completions == 5)
-    #expect(s.podFailurePolicy == PodFailurePolicy(rules: [
-      .init(action: .failJob, onExitCodes: .init(containerName: "setup", notIn: false, values: [1, 42])),
-      .init(action: .ignore, onPodConditions: [.init(type: "DisruptionTarget", status: "True")]),
-    ]))
+    #expect(
+      s.podFailurePolicy
+        == PodFailurePolicy(rules: [
+          .init(action: .failJob, onExitCodes: .init(containerName: "setup", notIn: false, values: [1, 42])),
+          .init(action: .ignore, onPodConditions: [.init(type: "DisruptionTarget", status: "True")]),
+        ]))
     #expect(try parse("  completionMode: NonIndexed\n").indexed == false)
   }
 
   @Test(arguments: [
     ("  completionMode: Indexed\n", "spec.completions", "Required value: when completion mode is Indexed"),
     ("  completionMode: Sorted\n", "spec.completionMode", "Unsupported value: \"Sorted\": supported values: \"Indexed\", \"NonIndexed\""),
-    ("  completions: 100001\n  completionMode: Indexed\n", "spec.completions", "must be less than or equal to 100000 when completion mode is Indexed"),
-    ("  podFailurePolicy: {rules: [{action: Retry, onExitCodes: {operator: In, values: [1]}}]}\n", "spec.podFailurePolicy.rules[0].action",
-     "Unsupported value: \"Retry\": supported values: \"Count\", \"FailIndex\", \"FailJob\", \"Ignore\""),
-    ("  podFailurePolicy: {rules: [{onExitCodes: {operator: In, values: [1]}}]}\n", "spec.podFailurePolicy.rules[0].action", "Required value"),
-    ("  podFailurePolicy: {rules: [{action: FailIndex, onExitCodes: {operator: In, values: [1]}}]}\n", "spec.podFailurePolicy.rules[0].action",
-     "requires the backoffLimitPerIndex to be set"),
-    ("  podFailurePolicy: {rules: [{action: Count}]}\n", "spec.podFailurePolicy.rules[0]", "specifying one of OnExitCodes and OnPodConditions is required"),
-    ("  podFailurePolicy: {rules: [{action: Count, onExitCodes: {operator: In, values: [1]}, onPodConditions: [{type: X, status: \"True\"}]}]}\n",
-     "spec.podFailurePolicy.rules[0]", "specifying both OnExitCodes and OnPodConditions is not supported"),
-    ("  podFailurePolicy: {rules: [{action: Count, onExitCodes: {operator: Is, values: [1]}}]}\n", "spec.podFailurePolicy.rules[0].onExitCodes.operator",
-     "Unsupported value: \"Is\": supported values: \"In\", \"NotIn\""),
-    ("  podFailurePolicy: {rules: [{action: Count, onExitCodes: {operator: In, values: [0, 1]}}]}\n", "spec.podFailurePolicy.rules[0].onExitCodes.values[0]",
-     "must not be 0 for the In operator"),
-    ("  podFailurePolicy: {rules: [{action: Count, onExitCodes: {operator: NotIn, values: [2, 1]}}]}\n", "spec.podFailurePolicy.rules[0].onExitCodes.values",
-     "must be ordered"),
-    ("  podFailurePolicy: {rules: [{action: Count, onExitCodes: {operator: NotIn, values: [1, 1]}}]}\n", "spec.podFailurePolicy.rules[0].onExitCodes.values[1]",
-     "Duplicate value: 1"),
-    ("  podFailurePolicy: {rules: [{action: Count, onExitCodes: {operator: NotIn, values: []}}]}\n", "spec.podFailurePolicy.rules[0].onExitCodes.values",
-     "at least one value is required"),
-    ("  podFailurePolicy: {rules: [{action: Count, onExitCodes: {containerName: other, operator: In, values: [1]}}]}\n",
-     "spec.podFailurePolicy.rules[0].onExitCodes.containerName", "must be one of the container or initContainer names in the pod template"),
-    ("  podFailurePolicy: {rules: [{action: Count, onPodConditions: [{type: DisruptionTarget, status: Maybe}]}]}\n",
-     "spec.podFailurePolicy.rules[0].onPodConditions[0].status", "Unsupported value: \"Maybe\": supported values: \"False\", \"True\", \"Unknown\""),
+    (
+      "  completions: 100001\n  completionMode: Indexed\n", "spec.completions",
+      "must be less than or equal to 100000 when completion mode is Indexed"
+    ),
+    (
+      "  podFailurePolicy: {rules: [{action: Retry, onExitCodes: {operator: In, values: [1]}}]}\n", "spec.podFailurePolicy.rules[0].action",
+      "Unsupported value: \"Retry\": supported values: \"Count\", \"FailIndex\", \"FailJob\", \"Ignore\""
+    ),
+    (
+      "  podFailurePolicy: {rules: [{onExitCodes: {operator: In, values: [1]}}]}\n", "spec.podFailurePolicy.rules[0].action",
+      "Required value"
+    ),
+    (
+      "  podFailurePolicy: {rules: [{action: FailIndex, onExitCodes: {operator: In, values: [1]}}]}\n",
+      "spec.podFailurePolicy.rules[0].action",
+      "requires the backoffLimitPerIndex to be set"
+    ),
+    (
+      "  podFailurePolicy: {rules: [{action: Count}]}\n", "spec.podFailurePolicy.rules[0]",
+      "specifying one of OnExitCodes and OnPodConditions is required"
+    ),
+    (
+      "  podFailurePolicy: {rules: [{action: Count, onExitCodes: {operator: In, values: [1]}, onPodConditions: [{type: X, status: \"True\"}]}]}\n",
+      "spec.podFailurePolicy.rules[0]", "specifying both OnExitCodes and OnPodConditions is not supported"
+    ),
+    (
+      "  podFailurePolicy: {rules: [{action: Count, onExitCodes: {operator: Is, values: [1]}}]}\n",
+      "spec.podFailurePolicy.rules[0].onExitCodes.operator",
+      "Unsupported value: \"Is\": supported values: \"In\", \"NotIn\""
+    ),
+    (
+      "  podFailurePolicy: {rules: [{action: Count, onExitCodes: {operator: In, values: [0, 1]}}]}\n",
+      "spec.podFailurePolicy.rules[0].onExitCodes.values[0]",
+      "must not be 0 for the In operator"
+    ),
+    (
+      "  podFailurePolicy: {rules: [{action: Count, onExitCodes: {operator: NotIn, values: [2, 1]}}]}\n",
+      "spec.podFailurePolicy.rules[0].onExitCodes.values",
+      "must be ordered"
+    ),
+    (
+      "  podFailurePolicy: {rules: [{action: Count, onExitCodes: {operator: NotIn, values: [1, 1]}}]}\n",
+      "spec.podFailurePolicy.rules[0].onExitCodes.values[1]",
+      "Duplicate value: 1"
+    ),
+    (
+      "  podFailurePolicy: {rules: [{action: Count, onExitCodes: {operator: NotIn, values: []}}]}\n",
+      "spec.podFailurePolicy.rules[0].onExitCodes.values",
+      "at least one value is required"
+    ),
+    (
+      "  podFailurePolicy: {rules: [{action: Count, onExitCodes: {containerName: other, operator: In, values: [1]}}]}\n",
+      "spec.podFailurePolicy.rules[0].onExitCodes.containerName", "must be one of the container or initContainer names in the pod template"
+    ),
+    (
+      "  podFailurePolicy: {rules: [{action: Count, onPodConditions: [{type: DisruptionTarget, status: Maybe}]}]}\n",
+      "spec.podFailurePolicy.rules[0].onPodConditions[0].status",
+      "Unsupported value: \"Maybe\": supported values: \"False\", \"True\", \"Unknown\""
+    ),
   ])
   func invalidJobFieldsNameTheirPath(_ spec: String, _ field: String, _ message: String) throws {
     #expect {

@@ -79,7 +79,8 @@ struct WorkloadProbeAndDeleteTests {
   /// A liveness probe failure restarts the container in place: the pod is neither failed nor replaced.
   @Test func failingLivenessProbeRestartsTheContainerInPlace() throws {
     try base.withWorkloads { s in
-      let r = try s.apply("""
+      let r = try s.apply(
+        """
         apiVersion: apps/v1
         kind: Deployment
         metadata: {name: sick}
@@ -99,7 +100,8 @@ struct WorkloadProbeAndDeleteTests {
       try base.waitFor("1/1 ready") { try base.ready(s, "Deployment", "sick").count == 1 }
       let pod = try base.ready(s, "Deployment", "sick")[0].record.name
       let v = try s.wait(pod, timeout: 30) { $0.status.container("main")?.restartCount ?? 0 >= 1 }
-      #expect(v.status.events.contains { $0.reason == "Killing" && $0.message == "Container main failed liveness probe, will be restarted" })
+      #expect(
+        v.status.events.contains { $0.reason == "Killing" && $0.message == "Container main failed liveness probe, will be restarted" })
       try base.waitFor("ready again after the restart") { try base.ready(s, "Deployment", "sick").map(\.record.name) == [pod] }
       let m = WorkloadManager(root: s.root)
       let d = try #require(try m.store.object("default", "Deployment", "sick"))
@@ -155,7 +157,8 @@ struct WorkloadProbeAndDeleteTests {
   /// a Job at the first matching exit code (no further retries), an `Ignore` rule does not count the failure.
   @Test func indexedJobsAndPodFailurePolicy() throws {
     try base.withWorkloads { s in
-      let r = try s.apply("""
+      let r = try s.apply(
+        """
         apiVersion: batch/v1
         kind: Job
         metadata: {name: idx}

@@ -19,7 +19,8 @@ import Testing
     """
 
   @Test func deploymentDefaults() throws {
-    let s = try parse("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n" + Self.template)
+    let s = try parse(
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n" + Self.template)
     #expect(s.replicas == 1 && s.revisionHistoryLimit == 10 && s.progressDeadlineSeconds == 600 && s.minReadySeconds == 0)
     #expect(s.strategy == DeploymentStrategy(type: "RollingUpdate", maxSurge: .percent(25), maxUnavailable: .percent(25)))
     #expect(s.selector.description == "app=web" && s.templateLabels == ["app": "web"])
@@ -28,12 +29,18 @@ import Testing
   @Test(arguments: [
     ("spec:\n  selector: {matchLabels: {app: db}}\n", "spec.template.metadata.labels", "does not match template"),
     ("spec:\n  replicas: -1\n  selector: {matchLabels: {app: web}}\n", "spec.replicas", "greater than or equal to 0"),
-    ("spec:\n  selector: {matchLabels: {app: web}}\n  strategy: {rollingUpdate: {maxSurge: 0, maxUnavailable: 0}}\n",
-     "spec.strategy.rollingUpdate.maxUnavailable", "may not be 0"),
-    ("spec:\n  selector: {matchLabels: {app: web}}\n  strategy: {rollingUpdate: {maxSurge: \"150%\"}}\n",
-     "spec.strategy.rollingUpdate.maxSurge", "100%"),
-    ("spec:\n  selector: {matchLabels: {app: web}}\n  strategy: {type: Recreate, rollingUpdate: {maxSurge: 1}}\n",
-     "spec.strategy.rollingUpdate", "Recreate"),
+    (
+      "spec:\n  selector: {matchLabels: {app: web}}\n  strategy: {rollingUpdate: {maxSurge: 0, maxUnavailable: 0}}\n",
+      "spec.strategy.rollingUpdate.maxUnavailable", "may not be 0"
+    ),
+    (
+      "spec:\n  selector: {matchLabels: {app: web}}\n  strategy: {rollingUpdate: {maxSurge: \"150%\"}}\n",
+      "spec.strategy.rollingUpdate.maxSurge", "100%"
+    ),
+    (
+      "spec:\n  selector: {matchLabels: {app: web}}\n  strategy: {type: Recreate, rollingUpdate: {maxSurge: 1}}\n",
+      "spec.strategy.rollingUpdate", "Recreate"
+    ),
     ("spec:\n", "spec.selector", "Required"),
   ])
   func invalidDeploymentsNameTheField(_ spec: String, _ field: String, _ message: String) throws {
@@ -47,7 +54,8 @@ import Testing
   }
 
   @Test func jobsNeedOnFailureOrNever() throws {
-    let ok = try parse("""
+    let ok = try parse(
+      """
       apiVersion: batch/v1
       kind: Job
       metadata: {name: j}
@@ -62,16 +70,22 @@ import Testing
       """)
     #expect(ok.completions == 3 && ok.parallelism == 2 && ok.backoffLimit == 1 && ok.restartPolicy == "Never")
     #expect(throws: GarrisonError.self) {
-      _ = try parse("apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: busybox}]\n")
+      _ = try parse(
+        "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: busybox}]\n"
+      )
     }
     #expect(throws: GarrisonError.self) {
-      _ = try parse("apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n" + Self.template)
+      _ = try parse(
+        "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n"
+          + Self.template)
     }
   }
 
   @Test func theTemplateHashIgnoresKeyOrderAndFollowsChanges() throws {
-    let a = try parse("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n" + Self.template)
-    let b = try parse("""
+    let a = try parse(
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n" + Self.template)
+    let b = try parse(
+      """
       apiVersion: apps/v1
       kind: Deployment
       metadata: {name: web}
@@ -83,8 +97,9 @@ import Testing
         selector: {matchLabels: {app: web}}
       """)
     #expect(TemplateHash.compute(template: a.template) == TemplateHash.compute(template: b.template))
-    let c = try parse("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n"
-      + Self.template.replacingOccurrences(of: "image: busybox", with: "image: busybox:2"))
+    let c = try parse(
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n"
+        + Self.template.replacingOccurrences(of: "image: busybox", with: "image: busybox:2"))
     #expect(TemplateHash.compute(template: a.template) != TemplateHash.compute(template: c.template))
   }
 }

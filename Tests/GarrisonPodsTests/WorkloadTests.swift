@@ -7,8 +7,11 @@ import GarrisonKernel
 /// Deployments, ReplicaSets and Jobs with real pods (root, crun, busybox; the skip reason is printed).
 @Suite(.serialized, .enabled(if: Host.canRun, "needs root, crun, busybox-static and the garrison executable"))
 struct WorkloadTests {
-  static func deployment(_ name: String = "web", replicas: Int = 3, env: String = "a", strategy: String = "{type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}",
-                         command: String = "exec sleep 1000") -> String {
+  static func deployment(
+    _ name: String = "web", replicas: Int = 3, env: String = "a",
+    strategy: String = "{type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}",
+    command: String = "exec sleep 1000"
+  ) -> String {
     """
     apiVersion: apps/v1
     kind: Deployment
@@ -114,7 +117,9 @@ struct WorkloadTests {
       kill(sup.pid, SIGKILL)
       try waitFor("3/3 after a supervisor kill") { try ready(s).count == 3 && !ready(s).contains { $0.record.name == lost.record.name } }
       try waitFor("pod.replaced SupervisorLost", timeout: 5) {
-        try replaced(s).contains { $0.object.pod == lost.record.name && ($0.details["reason"]?.stringValue ?? "").hasPrefix("SupervisorLost") }
+        try replaced(s).contains {
+          $0.object.pod == lost.record.name && ($0.details["reason"]?.stringValue ?? "").hasPrefix("SupervisorLost")
+        }
       }
       try waitFor("the lost pod cleaned up", timeout: 10) { try s.manager.view("default", lost.record.name) == nil }
 
@@ -217,8 +222,10 @@ struct WorkloadTests {
       func start(_ yaml: String) throws -> pid_t {
         let file = s.dir + "/c-\(UInt32.random(in: 0..<UInt32.max)).yaml"
         try yaml.write(toFile: file, atomically: true, encoding: .utf8)
-        return try Spawn.start([Host.garrison, "apply", "-f", file, "--rootfs", s.rootfs, "--runtime", Host.crun!, "--no-seccomp-default",
-                                "--network", "none", "--root", s.root])
+        return try Spawn.start([
+          Host.garrison, "apply", "-f", file, "--rootfs", s.rootfs, "--runtime", Host.crun!, "--no-seccomp-default",
+          "--network", "none", "--root", s.root,
+        ])
       }
       let a = try start(Self.deployment(env: "a"))
       let b = try start(Self.deployment(env: "a"))
@@ -248,7 +255,8 @@ struct WorkloadTests {
 
   @Test func jobsCompleteOrStopAtTheirBackoffLimit() throws {
     try withWorkloads { s in
-      let r = try s.apply("""
+      let r = try s.apply(
+        """
         apiVersion: batch/v1
         kind: Job
         metadata: {name: ok}
@@ -287,7 +295,8 @@ struct WorkloadTests {
 
   @Test func aRefusedTemplateCreatesNothing() throws {
     try withWorkloads { s in
-      let r = try s.apply("""
+      let r = try s.apply(
+        """
         apiVersion: apps/v1
         kind: Deployment
         metadata: {name: root}
@@ -303,7 +312,8 @@ struct WorkloadTests {
       #expect(r.status == .exited(3), "\(r.output)")
       #expect(try WorkloadManager(root: s.root).store.all(namespace: nil).isEmpty)
       #expect(try s.manager.list(namespace: nil).isEmpty)
-      let sts = try s.apply("""
+      let sts = try s.apply(
+        """
         apiVersion: apps/v1
         kind: StatefulSet
         metadata: {name: db}

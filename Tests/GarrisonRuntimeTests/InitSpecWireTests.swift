@@ -9,11 +9,16 @@ import Testing
   static let full: InitSpec = {
     var spec = InitSpec(
       mode: .exec,
-      namespaces: [.init(flag: LinuxConstants.CLONE_NEWUSER, type: "user"),
-                   .init(flag: LinuxConstants.CLONE_NEWNET, type: "network", path: "/proc/1/ns/net")],
+      namespaces: [
+        .init(flag: LinuxConstants.CLONE_NEWUSER, type: "user"),
+        .init(flag: LinuxConstants.CLONE_NEWNET, type: "network", path: "/proc/1/ns/net"),
+      ],
       rootfs: "/var/tmp/rootfs", rootPropagation: 0x4_0000, noPivot: true, readonlyRoot: true,
-      mounts: [.init(source: "tmpfs", destination: "/dev/shm", type: "tmpfs", flags: UInt.max,
-                     propagation: [1, 2], data: "size=65536k,ünïcode", bind: true, sourceIsDirectory: false)],
+      mounts: [
+        .init(
+          source: "tmpfs", destination: "/dev/shm", type: "tmpfs", flags: UInt.max,
+          propagation: [1, 2], data: "size=65536k,ünïcode", bind: true, sourceIsDirectory: false)
+      ],
       defaultDevices: true,
       devices: [.init(path: "/dev/fuse", type: 0o020000, major: 10, minor: 229, mode: 0o666, uid: 1, gid: UInt32.max)],
       maskedPaths: ["/proc/kcore", ""], readonlyPaths: ["/proc/sys"], hostname: "ctr", domainname: "example",
@@ -36,8 +41,10 @@ import Testing
     var spec = full
     spec.hooks = .init(
       pauseForRuntime: true,
-      createContainer: [.init(path: "/usr/bin/mount-hook", args: ["mount-hook", "-x"], env: ["K=v", ""], timeout: 5),
-                        .init(path: "/h")],
+      createContainer: [
+        .init(path: "/usr/bin/mount-hook", args: ["mount-hook", "-x"], env: ["K=v", ""], timeout: 5),
+        .init(path: "/h"),
+      ],
       startContainer: [.init(path: "/sbin/ldconfig", args: [], env: [], timeout: Int(Int32.max))],
       state: HookState(id: "c1", bundle: "/var/tmp/b", annotations: ["z": "1", "a": "ü\n"]))
     return spec
@@ -49,8 +56,9 @@ import Testing
     var pauseOnly = Self.full
     pauseOnly.hooks = .init(pauseForRuntime: true, state: HookState(id: "c", bundle: "/"))
     #expect(try InitSpecWire.decode(InitSpecWire.encode(pauseOnly)) == pauseOnly)
-    let minimal = InitSpec(mode: .create, rootfs: "/", lastCap: 0, user: .init(uid: 0, gid: 0), noNewPrivileges: false,
-                           cwd: "/", args: ["true"], env: [])
+    let minimal = InitSpec(
+      mode: .create, rootfs: "/", lastCap: 0, user: .init(uid: 0, gid: 0), noNewPrivileges: false,
+      cwd: "/", args: ["true"], env: [])
     #expect(try InitSpecWire.decode(InitSpecWire.encode(minimal)) == minimal)
   }
 

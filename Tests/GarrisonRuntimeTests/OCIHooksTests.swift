@@ -50,12 +50,15 @@ import Testing
     #expect(try OCIHooks(nil).isEmpty)
     #expect(try OCIHooks(.init(prestart: [], poststop: [])).isEmpty)
     #expect(try OCIHooks(.init(poststart: [.init(path: "/p")], poststop: [.init(path: "/q")])).forInit(state: state) == nil)
-    let all = try OCIHooks(.init(
-      prestart: [.init(path: "/a")], createContainer: [.init(path: "/c", args: ["c", "1"], env: ["E=1"], timeout: 2)],
-      startContainer: [.init(path: "/s")], poststop: [.init(path: "/z")]))
-    #expect(all.forInit(state: state) == InitSpec.Hooks(
-      pauseForRuntime: true, createContainer: [.init(path: "/c", args: ["c", "1"], env: ["E=1"], timeout: 2)],
-      startContainer: [.init(path: "/s")], state: state))
+    let all = try OCIHooks(
+      .init(
+        prestart: [.init(path: "/a")], createContainer: [.init(path: "/c", args: ["c", "1"], env: ["E=1"], timeout: 2)],
+        startContainer: [.init(path: "/s")], poststop: [.init(path: "/z")]))
+    #expect(
+      all.forInit(state: state)
+        == InitSpec.Hooks(
+          pauseForRuntime: true, createContainer: [.init(path: "/c", args: ["c", "1"], env: ["E=1"], timeout: 2)],
+          startContainer: [.init(path: "/s")], state: state))
     #expect(try OCIHooks(.init(createRuntime: [.init(path: "/a")])).forInit(state: state)?.pauseForRuntime == true)
     #expect(try OCIHooks(.init(startContainer: [.init(path: "/s")])).forInit(state: state)?.pauseForRuntime == false)
   }

@@ -10,8 +10,9 @@ import Testing
   static let record = RuntimeContainerRecord(
     id: "c1", bundle: "/var/tmp/b", pid: 4242, startTime: UInt64.max - 1, started: true,
     created: "2026-11-27T05:00:00.000000001Z", annotations: ["io.kubernetes.pod.name": "web", "é": "\"q\"\n"],
-    cgroups: CgroupPlacement(directories: ["/sys/fs/cgroup/pids/garrison-oci-c1"], path: "/garrison-oci-c1",
-                             createdParents: [], deviceEnforcement: "v1-devices"),
+    cgroups: CgroupPlacement(
+      directories: ["/sys/fs/cgroup/pids/garrison-oci-c1"], path: "/garrison-oci-c1",
+      createdParents: [], deviceEnforcement: "v1-devices"),
     initSpec: InitSpecWireTests.full, clamps: ["RLIMIT_NOFILE requested 1/2, applied 1/1"], initExe: "8:1")
 
   @Test func recordRoundTripsThroughStateJSON() throws {
@@ -29,9 +30,10 @@ import Testing
   @Test func hooksRoundTripThroughStateJSON() throws {
     var record = Self.record
     record.initSpec = InitSpecWireTests.withHooks
-    record.hooks = try OCIHooks(.init(
-      prestart: [.init(path: "/p", args: ["p", "1"], env: ["A=b"], timeout: 3)], poststart: [],
-      poststop: [.init(path: "/q"), .init(path: "/r", env: [])]))
+    record.hooks = try OCIHooks(
+      .init(
+        prestart: [.init(path: "/p", args: ["p", "1"], env: ["A=b"], timeout: 3)], poststart: [],
+        poststop: [.init(path: "/q"), .init(path: "/r", env: [])]))
     let parsed = try RuntimeContainerRecord(json: try JSONParser.parse(record.json.canonicalBytes))
     #expect(parsed.hooks == record.hooks && parsed.initSpec == record.initSpec)
     #expect(parsed.hooks?[.poststop] == [.init(path: "/q"), .init(path: "/r", env: [])])

@@ -60,11 +60,12 @@ import Testing
     #expect(try SeccompSelection.fromAnnotation("localhost/x.json", field: ann) == .localhost("x.json"))
   }
 
-  @Test(arguments: [
-    ("Localhost", nil, "localhostProfile"), ("Localhost", "/abs.json", "localhostProfile"),
-    ("Localhost", "../x.json", "localhostProfile"), ("RuntimeDefault", "x.json", "localhostProfile"),
-    ("Default", nil, "type"),
-  ] as [(String, String?, String)])
+  @Test(
+    arguments: [
+      ("Localhost", nil, "localhostProfile"), ("Localhost", "/abs.json", "localhostProfile"),
+      ("Localhost", "../x.json", "localhostProfile"), ("RuntimeDefault", "x.json", "localhostProfile"),
+      ("Default", nil, "type"),
+    ] as [(String, String?, String)])
   func badFieldValues(type: String, localhost: String?, failing: String) throws {
     do {
       _ = try SeccompSelection.fromField(type: type, localhostProfile: localhost, field: field)

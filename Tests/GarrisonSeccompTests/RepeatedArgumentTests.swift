@@ -15,8 +15,9 @@ import Testing
     ])
 
   static func program(_ rules: [ResolvedSeccompRule]) throws -> BPFProgram {
-    let policy = ResolvedSeccompPolicy(defaultAction: .errno, defaultErrnoRet: 1, architectures: [.x86_64], flags: [],
-                                       syscalls: rules + [ResolvedSeccompRule(name: "read", action: .allow, errnoRet: nil, args: [])])
+    let policy = ResolvedSeccompPolicy(
+      defaultAction: .errno, defaultErrnoRet: 1, architectures: [.x86_64], flags: [],
+      syscalls: rules + [ResolvedSeccompRule(name: "read", action: .allow, errnoRet: nil, args: [])])
     return try SeccompCompiler.compile(policy)
   }
 
@@ -33,9 +34,11 @@ import Testing
   }
 
   @Test func distinctIndexesStayOneRuleAnAnd() throws {
-    let rule = ResolvedSeccompRule(name: "socket", action: .allow, errnoRet: nil, args: [
-      ArgCondition(index: 0, value: 1, op: .equal), ArgCondition(index: 1, value: 2, op: .equal),
-    ])
+    let rule = ResolvedSeccompRule(
+      name: "socket", action: .allow, errnoRet: nil,
+      args: [
+        ArgCondition(index: 0, value: 1, op: .equal), ArgCondition(index: 1, value: 2, op: .equal),
+      ])
     #expect(!SeccompCompiler.splitsByCondition(rule.args))
     #expect(SeccompCompiler.splitsByCondition(Self.personality.args))
     let p = try Self.program([rule])

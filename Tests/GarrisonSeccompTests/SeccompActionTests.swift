@@ -6,21 +6,23 @@ import Testing
 /// Every action word computed in Swift survives libseccomp and decodes back to the same decision.
 @Suite struct SeccompActionTests {
   @Test func actionsRoundTripThroughLibseccomp() throws {
-    let profile = try SeccompProfile.decode(Data("""
-      {"defaultAction":"SCMP_ACT_KILL_PROCESS","flags":["SECCOMP_FILTER_FLAG_LOG"],
-       "architectures":["SCMP_ARCH_X86_64"],
-       "syscalls":[
-        {"names":["read"],"action":"SCMP_ACT_ALLOW"},
-        {"names":["write"],"action":"SCMP_ACT_LOG"},
-        {"names":["getpid"],"action":"SCMP_ACT_ERRNO","errnoRet":5},
-        {"names":["getppid"],"action":"SCMP_ACT_TRAP"},
-        {"names":["gettid"],"action":"SCMP_ACT_TRACE","errnoRet":7},
-        {"names":["getuid"],"action":"SCMP_ACT_KILL_THREAD"},
-        {"names":["getgid"],"action":"SCMP_ACT_ERRNO"},
-        {"names":["kill"],"action":"SCMP_ACT_ALLOW","args":[{"index":1,"value":9,"op":"SCMP_CMP_NE"}]},
-        {"names":["tkill"],"action":"SCMP_ACT_ALLOW","args":[{"index":1,"value":15,"op":"SCMP_CMP_LE"},{"index":0,"value":1,"op":"SCMP_CMP_GT"}]}
-       ]}
-      """.utf8), source: "actions.json")
+    let profile = try SeccompProfile.decode(
+      Data(
+        """
+        {"defaultAction":"SCMP_ACT_KILL_PROCESS","flags":["SECCOMP_FILTER_FLAG_LOG"],
+         "architectures":["SCMP_ARCH_X86_64"],
+         "syscalls":[
+          {"names":["read"],"action":"SCMP_ACT_ALLOW"},
+          {"names":["write"],"action":"SCMP_ACT_LOG"},
+          {"names":["getpid"],"action":"SCMP_ACT_ERRNO","errnoRet":5},
+          {"names":["getppid"],"action":"SCMP_ACT_TRAP"},
+          {"names":["gettid"],"action":"SCMP_ACT_TRACE","errnoRet":7},
+          {"names":["getuid"],"action":"SCMP_ACT_KILL_THREAD"},
+          {"names":["getgid"],"action":"SCMP_ACT_ERRNO"},
+          {"names":["kill"],"action":"SCMP_ACT_ALLOW","args":[{"index":1,"value":9,"op":"SCMP_CMP_NE"}]},
+          {"names":["tkill"],"action":"SCMP_ACT_ALLOW","args":[{"index":1,"value":15,"op":"SCMP_CMP_LE"},{"index":0,"value":1,"op":"SCMP_CMP_GT"}]}
+         ]}
+        """.utf8), source: "actions.json")
     let policy = try profile.resolve(forCapabilities: [], arch: .x86_64)
     #expect(policy.architectures == [.x86_64])
     let program = try SeccompCompiler.compile(policy)

@@ -14,8 +14,12 @@ struct SeccompKernelTests {
   }
 
   @Test func withoutCapabilities() throws {
-    let r = try Self.run([], probes: ["getpid", "fork", "unshare-user", "mount", "keyctl", "clone3", "chroot", "clone-newuser",
-                                       "socket-vsock", "bpf", "perf_event_open", "reboot-invalid"])
+    let r = try Self.run(
+      [],
+      probes: [
+        "getpid", "fork", "unshare-user", "mount", "keyctl", "clone3", "chroot", "clone-newuser",
+        "socket-vsock", "bpf", "perf_event_open", "reboot-invalid",
+      ])
     #expect(r["getpid"] == 0)
     #expect(r["fork"] == 0)
     #expect(r["unshare-user"] == EPERM)

@@ -24,10 +24,12 @@ import Testing
   }
 
   @Test func unknownSyscallNamesTheJSONPath() throws {
-    let e = try #require(decodeError("""
-      {"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"},
-       {"names":["write","frobnicate"],"action":"SCMP_ACT_ALLOW"}]}
-      """))
+    let e = try #require(
+      decodeError(
+        """
+        {"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"},
+         {"names":["write","frobnicate"],"action":"SCMP_ACT_ALLOW"}]}
+        """))
     #expect(e.fieldPath?.description == "syscalls[1].names[1]")
     #expect(e.message.contains("frobnicate"))
     #expect(e.message.contains("test.json"))
@@ -36,11 +38,23 @@ import Testing
   @Test(arguments: [
     (#"{"defaultAction":"SCMP_ACT_MAYBE","syscalls":[]}"#, "defaultAction"),
     (#"{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_VAX"]}"#, "architectures[0]"),
-    (#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"SCMP_CMP_ALMOST"}]}]}"#, "syscalls[0].args[0].op"),
-    (#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","includes":{"arches":["vax"]}}]}"#, "syscalls[0].includes.arches[0]"),
-    (#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","includes":{"caps":["CAP_FLY"]}}]}"#, "syscalls[0].includes.caps[0]"),
+    (
+      #"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"SCMP_CMP_ALMOST"}]}]}"#,
+      "syscalls[0].args[0].op"
+    ),
+    (
+      #"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","includes":{"arches":["vax"]}}]}"#,
+      "syscalls[0].includes.arches[0]"
+    ),
+    (
+      #"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","includes":{"caps":["CAP_FLY"]}}]}"#,
+      "syscalls[0].includes.caps[0]"
+    ),
     (#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","errnoRet":1}]}"#, "syscalls[0].action"),
-    (#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[{"index":6,"value":1,"op":"SCMP_CMP_EQ"}]}]}"#, "syscalls[0].args[0].index"),
+    (
+      #"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[{"index":6,"value":1,"op":"SCMP_CMP_EQ"}]}]}"#,
+      "syscalls[0].args[0].index"
+    ),
     (#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","bogus":true}]}"#, "syscalls[0].bogus"),
     (#"{"defaultAction":"SCMP_ACT_ERRNO","defaultErrno":1}"#, "defaultErrno"),
     (#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_NOTIFY"}]}"#, "syscalls[0].action"),
@@ -57,10 +71,12 @@ import Testing
   }
 
   @Test func mobyStyleProfileWithLegacyNameAndNullSubArchitectures() throws {
-    let p = try SeccompProfile.decode(Data("""
-      {"defaultAction":"SCMP_ACT_ERRNO","archMap":[{"architecture":"SCMP_ARCH_RISCV64","subArchitectures":null}],
-       "syscalls":[{"name":"read","action":"SCMP_ACT_ALLOW"}]}
-      """.utf8), source: "legacy.json")
+    let p = try SeccompProfile.decode(
+      Data(
+        """
+        {"defaultAction":"SCMP_ACT_ERRNO","archMap":[{"architecture":"SCMP_ARCH_RISCV64","subArchitectures":null}],
+         "syscalls":[{"name":"read","action":"SCMP_ACT_ALLOW"}]}
+        """.utf8), source: "legacy.json")
     #expect(p.syscalls[0].names == ["read"])
   }
 

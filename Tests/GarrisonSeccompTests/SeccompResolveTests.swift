@@ -25,8 +25,10 @@ import Testing
 
   @Test func emptyCapSetDropsCapabilityRules() throws {
     let r = try Fixtures.runtimeDefault().resolve(forCapabilities: [], arch: .x86_64, kernel: KernelVersion(6, 1))
-    for name in ["chroot", "mount", "unshare", "bpf", "perf_event_open", "reboot", "init_module", "open_by_handle_at",
-                 "clock_settime", "keyctl", "kexec_load", "swapon", "userfaultfd", "io_uring_setup"] {
+    for name in [
+      "chroot", "mount", "unshare", "bpf", "perf_event_open", "reboot", "init_module", "open_by_handle_at",
+      "clock_settime", "keyctl", "kexec_load", "swapon", "userfaultfd", "io_uring_setup",
+    ] {
       #expect(r.rules(for: name).isEmpty, "\(name)")
     }
     #expect(r.rules(for: "read").map(\.action) == [.allow])
@@ -62,9 +64,11 @@ import Testing
   }
 
   @Test func conflictingUnconditionalActionsAreRefused() throws {
-    let p = SeccompProfile(defaultAction: .errno, syscalls: [
-      .init(names: ["read"], action: .allow), .init(names: ["read"], action: .log),
-    ])
+    let p = SeccompProfile(
+      defaultAction: .errno,
+      syscalls: [
+        .init(names: ["read"], action: .allow), .init(names: ["read"], action: .log),
+      ])
     #expect(throws: (any Error).self) { try p.resolve(forCapabilities: [], arch: .x86_64) }
   }
 
@@ -81,10 +85,12 @@ import Testing
   @Test func neverAllowedEvenWithAllCapabilities() throws {
     let r = try Fixtures.runtimeDefault().resolve(
       forCapabilities: Set(LinuxCapabilityName.all), arch: .x86_64, kernel: KernelVersion(6, 1))
-    for name in ["keyctl", "add_key", "request_key", "kexec_load", "kexec_file_load", "swapon", "swapoff", "userfaultfd",
-                 "io_uring_setup", "io_uring_enter", "io_uring_register", "pivot_root", "uselib", "ustat", "sysfs",
-                 "_sysctl", "nfsservctl", "vm86", "vm86old", "create_module", "get_kernel_syms", "query_module",
-                 "move_pages"] {
+    for name in [
+      "keyctl", "add_key", "request_key", "kexec_load", "kexec_file_load", "swapon", "swapoff", "userfaultfd",
+      "io_uring_setup", "io_uring_enter", "io_uring_register", "pivot_root", "uselib", "ustat", "sysfs",
+      "_sysctl", "nfsservctl", "vm86", "vm86old", "create_module", "get_kernel_syms", "query_module",
+      "move_pages",
+    ] {
       #expect(r.rules(for: name).isEmpty, "\(name)")
     }
   }

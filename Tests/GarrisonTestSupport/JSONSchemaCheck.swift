@@ -36,13 +36,19 @@ public enum JSONSchemaCheck {
       lines.append(String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]), as: UTF8.self))
     }
     let input = try scratch.write("documents.jsonl", lines.joined(separator: "\n") + "\n")
-    let result = try TestProcess.run("/usr/bin/python3", ["-c", script, schema, input, strict ? "strict" : "plain",
-                                                                 formats ? "formats" : "no-formats"])
+    let result = try TestProcess.run(
+      "/usr/bin/python3",
+      [
+        "-c", script, schema, input, strict ? "strict" : "plain",
+        formats ? "formats" : "no-formats",
+      ])
     guard result.status == 0 else { throw CheckFailed(message: result.output) }
     let answers = result.stdout.split(separator: "\n").map { line -> String? in
       (try? JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed])) as? String
     }
-    guard answers.count == documents.count else { throw CheckFailed(message: "validator answered \(answers.count) of \(documents.count): \(result.output)") }
+    guard answers.count == documents.count else {
+      throw CheckFailed(message: "validator answered \(answers.count) of \(documents.count): \(result.output)")
+    }
     return answers
   }
 

@@ -16,8 +16,10 @@ public enum TestProcess {
 
   /// Runs `path` with `args`; `env` replaces the environment when given, `stdin` is written to its input
   /// (otherwise /dev/null), `cwd` is its working directory.
-  public static func run(_ path: String, _ args: [String], env: [String: String]? = nil, stdin: String? = nil,
-                         cwd: String? = nil) throws -> Result {
+  public static func run(
+    _ path: String, _ args: [String], env: [String: String]? = nil, stdin: String? = nil,
+    cwd: String? = nil
+  ) throws -> Result {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: path)
     p.arguments = args
@@ -40,8 +42,9 @@ public enum TestProcess {
     p.waitUntilExit()
     try out.close()
     try err.close()
-    return Result(status: p.terminationStatus,
-                  stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-                  stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    return Result(
+      status: p.terminationStatus,
+      stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+      stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
   }
 }

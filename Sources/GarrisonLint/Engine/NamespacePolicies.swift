@@ -72,7 +72,9 @@ public struct NamespacePolicies: Sendable {
       var version: PSSVersion?
       if let raw = o.metadata.labels[Self.levelLabel] {
         level = PSSLevel(rawValue: raw) ?? .restricted
-        if PSSLevel(rawValue: raw) == nil { report(o, Self.levelLabel, raw, "must be one of privileged, baseline, restricted; using restricted") }
+        if PSSLevel(rawValue: raw) == nil {
+          report(o, Self.levelLabel, raw, "must be one of privileged, baseline, restricted; using restricted")
+        }
       }
       if let raw = o.metadata.labels[Self.versionLabel] {
         version = PSSVersion(parsing: raw) ?? .latest
@@ -81,8 +83,9 @@ public struct NamespacePolicies: Sendable {
       guard level != nil || version != nil else { continue }
       let file = o.location.file
       labels[name, default: []].append(
-        Labels(level: level, version: version, file: file, directory: Self.directory(of: file),
-               source: "Namespace \(name) (\(o.location))"))
+        Labels(
+          level: level, version: version, file: file, directory: Self.directory(of: file),
+          source: "Namespace \(name) (\(o.location))"))
     }
   }
 

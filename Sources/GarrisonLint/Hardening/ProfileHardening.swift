@@ -21,7 +21,8 @@ enum ProfileHardening {
     where value == "unconfined"
       && (key == SeccompBaselineCheck.podAnnotation || key.hasPrefix(SeccompBaselineCheck.containerAnnotationPrefix))
     {
-      let name = key.hasPrefix(SeccompBaselineCheck.containerAnnotationPrefix)
+      let name =
+        key.hasPrefix(SeccompBaselineCheck.containerAnnotationPrefix)
         ? String(key.dropFirst(SeccompBaselineCheck.containerAnnotationPrefix.count)) : nil
       out.append(
         HardeningHit(

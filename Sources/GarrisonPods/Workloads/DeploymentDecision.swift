@@ -18,7 +18,9 @@ public enum DeploymentDecision {
     public var active: Int
     public var ready: Int
     public var available: Int
-    public init(name: String, hash: String, replicas: Int, revision: Int, pods: Int = 0, active: Int = 0, ready: Int = 0, available: Int = 0) {
+    public init(
+      name: String, hash: String, replicas: Int, revision: Int, pods: Int = 0, active: Int = 0, ready: Int = 0, available: Int = 0
+    ) {
       self.name = name
       self.hash = hash
       self.replicas = replicas
@@ -53,8 +55,10 @@ public enum DeploymentDecision {
     public init() {}
   }
 
-  public static func decide(replicas: Int, strategy: DeploymentStrategy, revisionHistoryLimit: Int, paused: Bool,
-                            hash: String, replicaSets: [ObservedRS]) -> Outcome {
+  public static func decide(
+    replicas: Int, strategy: DeploymentStrategy, revisionHistoryLimit: Int, paused: Bool,
+    hash: String, replicaSets: [ObservedRS]
+  ) -> Outcome {
     var out = Outcome()
     var all = replicaSets
     let maxRevision = all.map(\.revision).max() ?? 0
@@ -76,7 +80,8 @@ public enum DeploymentDecision {
     out.updated = new.active
     out.revision = new.revision
     let olds = all.indices.filter { $0 != ni }.sorted { all[$0].revision < all[$1].revision }
-    out.complete = new.replicas == replicas && new.available >= replicas && new.active == replicas
+    out.complete =
+      new.replicas == replicas && new.available >= replicas && new.active == replicas
       && olds.allSatisfy { all[$0].replicas == 0 && all[$0].active == 0 }
     if paused {
       cleanUp(&out, all: all, olds: olds, limit: revisionHistoryLimit)
@@ -104,7 +109,9 @@ public enum DeploymentDecision {
         let up = min(maxTotal - total, replicas - new.replicas)
         if new.name.isEmpty {
           // The ReplicaSet is being created: give it its first replicas at once.
-          if case .create(let h, _, let r) = out.actions.last { out.actions[out.actions.count - 1] = .create(hash: h, replicas: up, revision: r) }
+          if case .create(let h, _, let r) = out.actions.last {
+            out.actions[out.actions.count - 1] = .create(hash: h, replicas: up, revision: r)
+          }
         } else {
           out.actions.append(.scale(name: new.name, replicas: new.replicas + up))
         }

@@ -51,15 +51,18 @@ public enum DeploymentProgress {
 
   /// The `Progressing` condition after this pass. `previous`: the status counts before it; `next`: after it;
   /// `created`: the pass created the new ReplicaSet; `newReplicaSet`: its name (nil when none exists yet).
-  public static func progressing(current: WorkloadCondition?, previous: Counts, next: Counts, desired: Int, generationObserved: Bool,
-                                 deadlineSeconds: Int?, newReplicaSet: String?, created: Bool, paused: Bool, now: Date) -> WorkloadCondition? {
+  public static func progressing(
+    current: WorkloadCondition?, previous: Counts, next: Counts, desired: Int, generationObserved: Bool,
+    deadlineSeconds: Int?, newReplicaSet: String?, created: Bool, paused: Bool, now: Date
+  ) -> WorkloadCondition? {
     // No deadline: no Progressing condition at all.
     guard let deadline = deadlineSeconds else { return nil }
     var cond = current
     func set(_ status: String, _ reason: String, _ message: String) {
       if let c = cond, c.status == status, c.reason == reason { return }
       let transition = cond.map { $0.status == status ? $0.lastTransitionTime : now } ?? now
-      cond = WorkloadCondition(type: "Progressing", status: status, reason: reason, message: message, lastUpdateTime: now, lastTransitionTime: transition)
+      cond = WorkloadCondition(
+        type: "Progressing", status: status, reason: reason, message: message, lastUpdateTime: now, lastTransitionTime: transition)
     }
     let subject = newReplicaSet.map { "ReplicaSet \"\($0)\"" } ?? "Deployment"
     if let rs = newReplicaSet {
@@ -83,25 +86,31 @@ public enum DeploymentProgress {
     if next.updated == desired && next.replicas == desired && next.available == desired && generationObserved {
       set("True", newReplicaSetAvailable, "\(subject) has successfully progressed.")
     } else if next.updated > previous.updated || (next.replicas - next.updated) < (previous.replicas - previous.updated)
-      || next.ready > previous.ready || next.available > previous.available {
+      || next.ready > previous.ready || next.available > previous.available
+    {
       // Progress: lastUpdateTime moves even when the reason stays (the deadline counts from the last progress).
       let transition = cond.map { $0.status == "True" ? $0.lastTransitionTime : now } ?? now
-      cond = WorkloadCondition(type: "Progressing", status: "True", reason: replicaSetUpdated, message: "\(subject) is progressing.",
-                               lastUpdateTime: now, lastTransitionTime: transition)
+      cond = WorkloadCondition(
+        type: "Progressing", status: "True", reason: replicaSetUpdated, message: "\(subject) is progressing.",
+        lastUpdateTime: now, lastTransitionTime: transition)
     } else if let c = cond, c.reason != newReplicaSetAvailable,
-      c.reason == progressDeadlineExceeded || c.lastUpdateTime.addingTimeInterval(Double(deadline)) < now {
+      c.reason == progressDeadlineExceeded || c.lastUpdateTime.addingTimeInterval(Double(deadline)) < now
+    {
       set("False", progressDeadlineExceeded, "\(subject) has timed out progressing.")
     }
     return cond
   }
 
   /// The `Available` condition (`calculateStatus`): available replicas ≥ replicas − maxUnavailable.
-  public static func available(current: WorkloadCondition?, availableReplicas: Int, desired: Int, maxUnavailable: Int, now: Date) -> WorkloadCondition {
+  public static func available(current: WorkloadCondition?, availableReplicas: Int, desired: Int, maxUnavailable: Int, now: Date)
+    -> WorkloadCondition
+  {
     let ok = availableReplicas >= desired - maxUnavailable
     let status = ok ? "True" : "False"
     if let c = current, c.status == status { return c }
     return WorkloadCondition(
       type: "Available", status: status, reason: ok ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
-      message: ok ? "Deployment has minimum availability." : "Deployment does not have minimum availability.", lastUpdateTime: now, lastTransitionTime: now)
+      message: ok ? "Deployment has minimum availability." : "Deployment does not have minimum availability.", lastUpdateTime: now,
+      lastTransitionTime: now)
   }
 }

@@ -26,14 +26,18 @@ public enum JobDecision {
     public init() {}
   }
 
-  public static func decide(completions: Int?, parallelism: Int, backoffLimit: Int, activeDeadlineSeconds: Int?,
-                            restartPolicy: String, pods: [ObservedPod], startTime: Date, now: Date,
-                            alreadyFinished: String? = nil, indexed: Bool = false,
-                            podFailurePolicy: PodFailurePolicy? = nil, namespace: String = "default") -> Outcome {
+  public static func decide(
+    completions: Int?, parallelism: Int, backoffLimit: Int, activeDeadlineSeconds: Int?,
+    restartPolicy: String, pods: [ObservedPod], startTime: Date, now: Date,
+    alreadyFinished: String? = nil, indexed: Bool = false,
+    podFailurePolicy: PodFailurePolicy? = nil, namespace: String = "default"
+  ) -> Outcome {
     var out = Outcome()
     let live = pods.filter { !$0.terminating }
     let active = live.filter { $0.phase == .pending || $0.phase == .running }
-    let failedPods = live.filter { $0.phase == .failed || $0.phase == .unknown }.sorted { ($0.createdAt, $0.name) < ($1.createdAt, $1.name) }
+    let failedPods = live.filter { $0.phase == .failed || $0.phase == .unknown }.sorted {
+      ($0.createdAt, $0.name) < ($1.createdAt, $1.name)
+    }
     var counted: [ObservedPod] = []
     var failJob: String?
     for p in failedPods {

@@ -88,7 +88,9 @@ public struct LabelSelector: Codable, Sendable, Equatable, CustomStringConvertib
     let after = lx.peek()
     if negated || after.kind == .comma || after.kind == .end {
       if negated {
-        if after.kind != .comma && after.kind != .end { throw error(text, after.position, "found '\(after.value)', expected: ',' or 'end of string'") }
+        if after.kind != .comma && after.kind != .end {
+          throw error(text, after.position, "found '\(after.value)', expected: ',' or 'end of string'")
+        }
         return Requirement(key: key, op: .doesNotExist)
       }
       return Requirement(key: key, op: .exists)
@@ -141,13 +143,19 @@ public struct LabelSelector: Codable, Sendable, Equatable, CustomStringConvertib
     guard parts.count <= 2, let name = parts.last, isQualifiedName(name),
       parts.count == 1 || KubernetesNames.dnsSubdomainErrors(String(parts[0])).isEmpty
     else {
-      throw error(text, pos, "invalid label key \"\(key)\": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, with an optional DNS subdomain prefix and '/'")
+      throw error(
+        text, pos,
+        "invalid label key \"\(key)\": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, with an optional DNS subdomain prefix and '/'"
+      )
     }
   }
 
   static func validateValue(_ value: String, _ text: String, _ pos: Int) throws {
     guard value.isEmpty || isQualifiedName(Substring(value)) else {
-      throw error(text, pos, "invalid label value: \"\(value)\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character")
+      throw error(
+        text, pos,
+        "invalid label value: \"\(value)\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+      )
     }
   }
 
@@ -213,4 +221,3 @@ public struct LabelSelector: Codable, Sendable, Equatable, CustomStringConvertib
     }
   }
 }
-

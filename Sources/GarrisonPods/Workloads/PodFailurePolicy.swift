@@ -54,7 +54,10 @@ public struct PodFailurePolicy: Codable, Sendable, Equatable {
         if let e = exits.first(where: { e in
           (req.containerName == nil || req.containerName == e.name) && e.code != 0 && (req.values.contains(e.code) != req.notIn)
         }) {
-          return (rule.action, "Container \(e.name) for pod \(namespace)/\(pod.name) failed with exit code \(e.code) matching \(rule.action.rawValue) rule at index \(index)")
+          return (
+            rule.action,
+            "Container \(e.name) for pod \(namespace)/\(pod.name) failed with exit code \(e.code) matching \(rule.action.rawValue) rule at index \(index)"
+          )
         }
       } else if let c = rule.onPodConditions.first(where: { pod.conditions[$0.type] == $0.status }) {
         return (rule.action, "Pod \(namespace)/\(pod.name) has condition \(c.type) matching \(rule.action.rawValue) rule at index \(index)")
@@ -102,10 +105,13 @@ public struct PodFailurePolicy: Codable, Sendable, Equatable {
         let p = path + ".onExitCodes"
         let op = e["operator"]?.stringValue ?? ""
         guard !op.isEmpty else { throw fail(p + ".operator", "Required value: valid values: \"In\", \"NotIn\"") }
-        guard op == "In" || op == "NotIn" else { throw fail(p + ".operator", "Unsupported value: \"\(op)\": supported values: \"In\", \"NotIn\"") }
+        guard op == "In" || op == "NotIn" else {
+          throw fail(p + ".operator", "Unsupported value: \"\(op)\": supported values: \"In\", \"NotIn\"")
+        }
         let name = e["containerName"]?.stringValue
         if let name, !containers.contains(name) {
-          throw fail(p + ".containerName", "Invalid value: \"\(name)\": must be one of the container or initContainer names in the pod template")
+          throw fail(
+            p + ".containerName", "Invalid value: \"\(name)\": must be one of the container or initContainer names in the pod template")
         }
         let raw = e["values"]?.arrayValue ?? []
         guard !raw.isEmpty else { throw fail(p + ".values", "Invalid value: []: at least one value is required") }
@@ -126,7 +132,9 @@ public struct PodFailurePolicy: Codable, Sendable, Equatable {
         rule.onExitCodes = ExitCodes(containerName: name, notIn: op == "NotIn", values: values)
       } else {
         let p = path + ".onPodConditions"
-        guard onConditions.count <= maxPatterns else { throw fail(p, "Too many: \(onConditions.count): must have at most \(maxPatterns) items") }
+        guard onConditions.count <= maxPatterns else {
+          throw fail(p, "Too many: \(onConditions.count): must have at most \(maxPatterns) items")
+        }
         for (j, c) in onConditions.enumerated() {
           let type = c["type"]?.stringValue ?? ""
           guard !type.isEmpty else { throw fail("\(p)[\(j)].type", "Required value: name part must be non-empty") }

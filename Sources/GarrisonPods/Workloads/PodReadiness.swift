@@ -49,8 +49,10 @@ public struct ObservedPod: Sendable, Equatable {
   /// pod of a lost node that the pod garbage collector marks).
   public var conditions: [String: String]
 
-  public init(name: String, createdAt: Date, phase: PodPhase, ready: Bool, readySince: Date? = nil, terminating: Bool = false,
-              restarts: Int = 0, reason: String? = nil, index: Int? = nil, exits: [ContainerExit] = [], conditions: [String: String] = [:]) {
+  public init(
+    name: String, createdAt: Date, phase: PodPhase, ready: Bool, readySince: Date? = nil, terminating: Bool = false,
+    restarts: Int = 0, reason: String? = nil, index: Int? = nil, exits: [ContainerExit] = [], conditions: [String: String] = [:]
+  ) {
     self.name = name
     self.createdAt = createdAt
     self.phase = phase
@@ -73,11 +75,12 @@ public struct ObservedPod: Sendable, Equatable {
       guard c.state.kind == .terminated, let code = c.state.exitCode, c.state.reason != "ContainerStatusUnknown" else { return nil }
       return ContainerExit(name: c.name, code: code, isInit: c.role == "init")
     }
-    self.init(name: v.record.name, createdAt: v.record.createdAt, phase: v.status.phase, ready: PodReadiness.isReady(v),
-              readySince: PodReadiness.readySince(v), terminating: terminating,
-              restarts: v.status.containers.reduce(0) { $0 + $1.restartCount },
-              reason: v.status.reason, index: v.record.annotations?[Self.completionIndexAnnotation].flatMap { Int($0) },
-              exits: exits.filter { !$0.isInit } + exits.filter(\.isInit), conditions: conditions)
+    self.init(
+      name: v.record.name, createdAt: v.record.createdAt, phase: v.status.phase, ready: PodReadiness.isReady(v),
+      readySince: PodReadiness.readySince(v), terminating: terminating,
+      restarts: v.status.containers.reduce(0) { $0 + $1.restartCount },
+      reason: v.status.reason, index: v.record.annotations?[Self.completionIndexAnnotation].flatMap { Int($0) },
+      exits: exits.filter { !$0.isInit } + exits.filter(\.isInit), conditions: conditions)
   }
 
   /// Ready for at least `minReadySeconds` (Kubernetes' available).

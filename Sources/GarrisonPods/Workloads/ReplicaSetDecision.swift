@@ -58,7 +58,9 @@ public enum ReplicaSetDecision {
         return a.name < b.name
       }
       let excess = active.count - desired
-      for p in active.prefix(excess) { plan.delete.append(Deletion(pod: p.name, reason: "ScaledDown: more pods than the \(desired) desired")) }
+      for p in active.prefix(excess) {
+        plan.delete.append(Deletion(pod: p.name, reason: "ScaledDown: more pods than the \(desired) desired"))
+      }
       active.removeFirst(excess)
     }
     plan.keep = active.map(\.name).sorted()

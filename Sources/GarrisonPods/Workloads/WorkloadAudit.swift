@@ -10,7 +10,10 @@ extension PodAudit {
   }
 
   public func podReplaced(namespace: String, pod: String, workload: String, reason: String) throws {
-    try append([AuditEvent(kind: .podReplaced, outcome: .error, object: AuditObject(namespace: namespace, pod: pod),
-                           details: AuditDetails.podReplaced(workload: workload, reason: reason))])
+    try append([
+      AuditEvent(
+        kind: .podReplaced, outcome: .error, object: AuditObject(namespace: namespace, pod: pod),
+        details: AuditDetails.podReplaced(workload: workload, reason: reason))
+    ])
   }
 }

@@ -31,8 +31,10 @@ public final class WorkloadController: @unchecked Sendable {
   /// Supervisors this process spawned (they are its children): reaped by pid, so none stays a zombie.
   var children: Set<Int32> = []
 
-  public init(root: String, namespace: String, kind: String, name: String,
-              makeOptions: @escaping @Sendable (WorkloadRunConfig) throws -> ApplyOptions) {
+  public init(
+    root: String, namespace: String, kind: String, name: String,
+    makeOptions: @escaping @Sendable (WorkloadRunConfig) throws -> ApplyOptions
+  ) {
     store = WorkloadStore(root: root)
     paths = WorkloadPaths(root: root, namespace: namespace, kind: kind, name: name)
     manager = PodManager(root: root)
@@ -59,8 +61,9 @@ public final class WorkloadController: @unchecked Sendable {
         log("reconcile: \(error)")
       }
       if finished && deletions.isEmpty { return 0 }
-      let gone = wakeup.track(podDirectories: watched.map(\.paths.directory),
-                              supervisors: watched.filter(\.supervised).compactMap(\.status.supervisor))
+      let gone = wakeup.track(
+        podDirectories: watched.map(\.paths.directory),
+        supervisors: watched.filter(\.supervised).compactMap(\.status.supervisor))
       if !gone { wakeup.wait(timeout: interval) }
     }
   }
@@ -149,21 +152,30 @@ public final class WorkloadController: @unchecked Sendable {
         createdNew = true
         status.rolloutRevision = revision
         status.event("Normal", "ScalingReplicaSet", "Scaled up replica set \(rs.name) to \(replicas)")
-        auditing { try $0.workload(.workloadRolloutStarted, d, details: AuditDetails.rollout(
-          workload: d.displayName, revision: revision, replicaSet: rs.name, templateHash: h, strategy: d.spec.strategy.type)) }
+        auditing {
+          try $0.workload(
+            .workloadRolloutStarted, d,
+            details: AuditDetails.rollout(
+              workload: d.displayName, revision: revision, replicaSet: rs.name, templateHash: h, strategy: d.spec.strategy.type))
+        }
       case .scale(let name, let replicas):
         guard let i = sets.firstIndex(where: { $0.name == name }) else { continue }
         let from = sets[i].spec.replicas
         sets[i].spec.replicas = replicas
         try store.save(sets[i])
-        status.event("Normal", "ScalingReplicaSet", "Scaled \(replicas > from ? "up" : "down") replica set \(name) from \(from) to \(replicas)")
+        status.event(
+          "Normal", "ScalingReplicaSet", "Scaled \(replicas > from ? "up" : "down") replica set \(name) from \(from) to \(replicas)")
       case .setRevision(let name, let revision):
         guard let i = sets.firstIndex(where: { $0.name == name }) else { continue }
         sets[i].annotations[WorkloadObject.revisionAnnotation] = String(revision)
         try store.save(sets[i])
         status.rolloutRevision = revision
-        auditing { try $0.workload(.workloadRolloutStarted, d, details: AuditDetails.rollout(
-          workload: d.displayName, revision: revision, replicaSet: name, templateHash: hash, strategy: d.spec.strategy.type)) }
+        auditing {
+          try $0.workload(
+            .workloadRolloutStarted, d,
+            details: AuditDetails.rollout(
+              workload: d.displayName, revision: revision, replicaSet: name, templateHash: hash, strategy: d.spec.strategy.type))
+        }
       case .delete(let name):
         guard let i = sets.firstIndex(where: { $0.name == name }) else { continue }
         try store.remove(store.paths(d.namespace, "ReplicaSet", name))
@@ -177,39 +189,54 @@ public final class WorkloadController: @unchecked Sendable {
     status.readyReplicas = outcome.ready
     status.availableReplicas = outcome.available
     status.condition = outcome.complete ? "Complete" : "Progressing"
-    setConditions(d, &status, before: before, outcome: outcome, newReplicaSet: sets.first { $0.templateHash == hash }?.name,
-                  created: createdNew, now: now)
+    setConditions(
+      d, &status, before: before, outcome: outcome, newReplicaSet: sets.first { $0.templateHash == hash }?.name,
+      created: createdNew, now: now)
     if outcome.complete, outcome.revision > 0, status.completedRevision != outcome.revision {
       status.completedRevision = outcome.revision
       let rsName = sets.first { $0.templateHash == hash }?.name ?? ""
       status.event("Normal", "RolloutComplete", "revision \(outcome.revision) (replica set \(rsName)) rolled out")
-      auditing { try $0.workload(.workloadRolloutCompleted, d, details: AuditDetails.rollout(
-        workload: d.displayName, revision: outcome.revision, replicaSet: rsName, templateHash: hash, strategy: d.spec.strategy.type)) }
+      auditing {
+        try $0.workload(
+          .workloadRolloutCompleted, d,
+          details: AuditDetails.rollout(
+            workload: d.displayName, revision: outcome.revision, replicaSet: rsName, templateHash: hash, strategy: d.spec.strategy.type))
+      }
     }
     if status != before { try store.saveStatus(status, paths) }
   }
 
   /// `Progressing` (with `progressDeadlineSeconds`) and `Available`, as the Deployment controller sets them; a
   /// rollout that passes its deadline is a warning event once.
-  func setConditions(_ d: WorkloadObject, _ status: inout WorkloadStatus, before: WorkloadStatus, outcome: DeploymentDecision.Outcome,
-                     newReplicaSet: String?, created: Bool, now: Date) {
-    let previous = DeploymentProgress.Counts(replicas: before.replicas, updated: before.updatedReplicas, ready: before.readyReplicas,
-                                             available: before.availableReplicas)
-    let next = DeploymentProgress.Counts(replicas: outcome.replicas, updated: outcome.updated, ready: outcome.ready, available: outcome.available)
+  func setConditions(
+    _ d: WorkloadObject, _ status: inout WorkloadStatus, before: WorkloadStatus, outcome: DeploymentDecision.Outcome,
+    newReplicaSet: String?, created: Bool, now: Date
+  ) {
+    let previous = DeploymentProgress.Counts(
+      replicas: before.replicas, updated: before.updatedReplicas, ready: before.readyReplicas,
+      available: before.availableReplicas)
+    let next = DeploymentProgress.Counts(
+      replicas: outcome.replicas, updated: outcome.updated, ready: outcome.ready, available: outcome.available)
     let progressing = DeploymentProgress.progressing(
       current: status.conditionNamed("Progressing"), previous: previous, next: next, desired: d.spec.replicas,
-      generationObserved: status.observedGeneration >= d.generation, deadlineSeconds: DeploymentProgress.deadline(d.spec.progressDeadlineSeconds),
+      generationObserved: status.observedGeneration >= d.generation,
+      deadlineSeconds: DeploymentProgress.deadline(d.spec.progressDeadlineSeconds),
       newReplicaSet: newReplicaSet, created: created, paused: d.spec.paused, now: now)
     if let p = progressing, p.reason == DeploymentProgress.progressDeadlineExceeded,
-      before.conditionNamed("Progressing")?.reason != DeploymentProgress.progressDeadlineExceeded {
+      before.conditionNamed("Progressing")?.reason != DeploymentProgress.progressDeadlineExceeded
+    {
       status.event("Warning", DeploymentProgress.progressDeadlineExceeded, p.message)
       log(p.message)
     }
     status.setCondition("Progressing", progressing)
-    let maxUnavailable = d.spec.strategy.type == "RollingUpdate" && d.spec.replicas > 0
+    let maxUnavailable =
+      d.spec.strategy.type == "RollingUpdate" && d.spec.replicas > 0
       ? min(d.spec.replicas, d.spec.strategy.fenceposts(replicas: d.spec.replicas).unavailable) : 0
-    status.setCondition("Available", DeploymentProgress.available(
-      current: status.conditionNamed("Available"), availableReplicas: outcome.available, desired: d.spec.replicas, maxUnavailable: maxUnavailable, now: now))
+    status.setCondition(
+      "Available",
+      DeploymentProgress.available(
+        current: status.conditionNamed("Available"), availableReplicas: outcome.available, desired: d.spec.replicas,
+        maxUnavailable: maxUnavailable, now: now))
   }
 
   /// The ReplicaSet of a Deployment's template: `<deployment>-<hash>`, the template's labels plus
@@ -277,7 +304,9 @@ public final class WorkloadController: @unchecked Sendable {
 
   /// Creates `count` pods of `owner` (an Indexed Job's: one per entry of `indexes`); stops at the first refusal
   /// (recorded once as an event and `pod.refused`).
-  func createPods(owner: WorkloadObject, count: Int, labels: [String: String], indexes: [Int]? = nil, status: inout WorkloadStatus) -> [String] {
+  func createPods(owner: WorkloadObject, count: Int, labels: [String: String], indexes: [Int]? = nil, status: inout WorkloadStatus)
+    -> [String]
+  {
     var created: [String] = []
     do {
       let options = try makeOptions(owner.run)
@@ -294,7 +323,9 @@ public final class WorkloadController: @unchecked Sendable {
         // An Indexed Job's pods are `<job>-<index>-<5 characters>`, as the Job controller's generateName.
         let base = index.map { "\(owner.name)-\($0)" } ?? owner.name
         var name = TemplateHash.generateName(base)
-        while FileManager.default.fileExists(atPath: manager.paths(owner.namespace, name).directory) { name = TemplateHash.generateName(base) }
+        while FileManager.default.fileExists(atPath: manager.paths(owner.namespace, name).directory) {
+          name = TemplateHash.generateName(base)
+        }
         let record = try factory.build(owner: owner, template: template, name: name, labels: labels, completionIndex: index)
         let audit = try self.audit ?? PodAudit(root: paths.root)
         _ = try manager.admit(record: record, options: options, waitReady: 0, audit: audit)
@@ -358,10 +389,13 @@ public final class WorkloadController: @unchecked Sendable {
     }
     var created: [String] = []
     if outcome.create > 0 {
-      let labels = ["job-name": job.name, "batch.kubernetes.io/job-name": job.name,
-                    "controller-uid": job.uid, "batch.kubernetes.io/controller-uid": job.uid]
-      created = createPods(owner: job, count: outcome.create, labels: labels,
-                           indexes: job.spec.indexed ? outcome.createIndexes : nil, status: &status)
+      let labels = [
+        "job-name": job.name, "batch.kubernetes.io/job-name": job.name,
+        "controller-uid": job.uid, "batch.kubernetes.io/controller-uid": job.uid,
+      ]
+      created = createPods(
+        owner: job, count: outcome.create, labels: labels,
+        indexes: job.spec.indexed ? outcome.createIndexes : nil, status: &status)
     }
     status.completedIndexes = outcome.completedIndexes
     status.active = outcome.active + created.count
@@ -372,8 +406,9 @@ public final class WorkloadController: @unchecked Sendable {
       status.conditionReason = outcome.reason
       status.conditionMessage = outcome.message
       status.completionTime = now
-      status.event(c == "Complete" ? "Normal" : "Warning", c == "Complete" ? "Completed" : (outcome.reason ?? "Failed"),
-                   outcome.message ?? "Job completed")
+      status.event(
+        c == "Complete" ? "Normal" : "Warning", c == "Complete" ? "Completed" : (outcome.reason ?? "Failed"),
+        outcome.message ?? "Job completed")
     }
     status.observedGeneration = job.generation
     if status != before { try store.saveStatus(status, paths) }
@@ -394,7 +429,8 @@ extension WorkloadController {
   /// `delete --cascade=foreground`: every pod the workload (and a Deployment's ReplicaSets) owns is deleted, and
   /// only once none is left are the ReplicaSets and the object removed. True when done.
   func finishForegroundDeletion(_ o: WorkloadObject, pods: [PodView]) throws -> Bool {
-    let sets = o.kind == "Deployment"
+    let sets =
+      o.kind == "Deployment"
       ? try store.list(kind: "ReplicaSet", namespace: o.namespace).filter { $0.ownerReferences.contains { $0.uid == o.uid } } : []
     let uids = Set([o.uid] + sets.map(\.uid))
     let owned = pods.filter { v in v.record.ownerReferences?.contains { uids.contains($0.uid) } ?? false }

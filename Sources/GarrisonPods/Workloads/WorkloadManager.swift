@@ -25,7 +25,8 @@ public struct WorkloadManager: Sendable {
   public func apply(_ object: ManifestObject, run: WorkloadRunConfig, options: ApplyOptions) throws -> String {
     let audit = try PodAudit(root: root)
     guard let name = object.metadata.name else {
-      throw GarrisonError(.invalid, "Required value: metadata.name (generateName is not supported)", field: FieldPath("metadata.name"), at: object.location)
+      throw GarrisonError(
+        .invalid, "Required value: metadata.name (generateName is not supported)", field: FieldPath("metadata.name"), at: object.location)
     }
     try PodManager.checkNames(namespace: object.namespace, name: name)
     let spec = try WorkloadSpec.parse(object)
@@ -58,8 +59,9 @@ public struct WorkloadManager: Sendable {
       }
       if o.spec == spec && o.manifest == manifest && o.labels == candidate.labels && o.run == run { return ("unchanged", o) }
       if o.kind == "Job" && o.spec.template != spec.template {
-        throw GarrisonError(.refused, "Job \(object.namespace)/\(name): spec.template: field is immutable; delete the Job first",
-                            field: FieldPath("spec.template"), at: object.location(of: FieldPath("spec.template")))
+        throw GarrisonError(
+          .refused, "Job \(object.namespace)/\(name): spec.template: field is immutable; delete the Job first",
+          field: FieldPath("spec.template"), at: object.location(of: FieldPath("spec.template")))
       }
       let from = o.spec.replicas
       o.spec = spec
@@ -70,7 +72,8 @@ public struct WorkloadManager: Sendable {
       o.generation += 1
       try store.save(o)
       if from != spec.replicas && o.kind != "Job" {
-        try audit.workload(.workloadScaled, o, details: AuditDetails.workloadScaled(workload: o.displayName, from: from, to: spec.replicas, by: "apply"))
+        try audit.workload(
+          .workloadScaled, o, details: AuditDetails.workloadScaled(workload: o.displayName, from: from, to: spec.replicas, by: "apply"))
       }
       return ("configured", o)
     }
@@ -96,8 +99,9 @@ public struct WorkloadManager: Sendable {
     defer { close(log) }
     var env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8"]
     for key in ["GARRISON_POLICIES"] { if let v = ProcessInfo.processInfo.environment[key] { env.append("\(key)=\(v)") } }
-    _ = try Spawn.start([o.run.executable, "control", "--root", root, "--namespace", o.namespace, "--kind", o.kind, "--name", o.name],
-                        io: SpawnIO(stdout: log, stderr: log), newSession: true, environment: env)
+    _ = try Spawn.start(
+      [o.run.executable, "control", "--root", root, "--namespace", o.namespace, "--kind", o.kind, "--name", o.name],
+      io: SpawnIO(stdout: log, stderr: log), newSession: true, environment: env)
   }
 
   /// Makes sure every workload (in a namespace, or all) has its controller: what "recovered on the next
@@ -110,7 +114,9 @@ public struct WorkloadManager: Sendable {
 
   /// Changes a workload under its lock (generation bumped) and makes sure its controller runs.
   @discardableResult
-  public func update(_ kind: String, _ namespace: String, _ name: String, _ body: (inout WorkloadObject) throws -> Void) throws -> WorkloadObject {
+  public func update(_ kind: String, _ namespace: String, _ name: String, _ body: (inout WorkloadObject) throws -> Void) throws
+    -> WorkloadObject
+  {
     let p = store.paths(namespace, kind, name)
     guard try store.object(namespace, kind, name) != nil else { throw notFound(kind, namespace, name) }
     let o: WorkloadObject = try store.withLock(p) {
@@ -125,7 +131,10 @@ public struct WorkloadManager: Sendable {
   }
 
   public func notFound(_ kind: String, _ namespace: String, _ name: String) -> GarrisonError {
-    GarrisonError(.notFound, "\(WorkloadKinds.resource(kind).split(separator: ".")[0])s.\(WorkloadKinds.resource(kind).split(separator: ".")[1]) \"\(name)\" not found in namespace \(namespace)")
+    GarrisonError(
+      .notFound,
+      "\(WorkloadKinds.resource(kind).split(separator: ".")[0])s.\(WorkloadKinds.resource(kind).split(separator: ".")[1]) \"\(name)\" not found in namespace \(namespace)"
+    )
   }
 
   /// `scale`: sets the replicas (Deployment, ReplicaSet) and records `workload.scaled`.
@@ -137,7 +146,8 @@ public struct WorkloadManager: Sendable {
       from = o.spec.replicas
       o.spec.replicas = replicas
     }
-    try PodAudit(root: root).workload(.workloadScaled, o, details: AuditDetails.workloadScaled(workload: o.displayName, from: from, to: replicas, by: "scale"))
+    try PodAudit(root: root).workload(
+      .workloadScaled, o, details: AuditDetails.workloadScaled(workload: o.displayName, from: from, to: replicas, by: "scale"))
     return o
   }
 
@@ -237,7 +247,9 @@ public struct WorkloadManager: Sendable {
   ///   a controller of its own (their pods keep running under them); a ReplicaSet's or Job's pods stay, their
   ///   ownerReferences removed.
   @discardableResult
-  public func delete(_ kind: String, _ namespace: String, _ name: String, cascade: String = "background", grace: Double? = nil) throws -> Bool {
+  public func delete(_ kind: String, _ namespace: String, _ name: String, cascade: String = "background", grace: Double? = nil) throws
+    -> Bool
+  {
     guard let o = try store.object(namespace, kind, name) else { return false }
     let p = store.paths(namespace, kind, name)
     if cascade == "foreground" {
@@ -308,7 +320,8 @@ public struct WorkloadManager: Sendable {
       }
     }
     if !failures.items.isEmpty {
-      throw GarrisonError(.system, operation: "delete", "pods of \(kind) \(namespace)/\(name) not all deleted: " + failures.items.joined(separator: "; "))
+      throw GarrisonError(
+        .system, operation: "delete", "pods of \(kind) \(namespace)/\(name) not all deleted: " + failures.items.joined(separator: "; "))
     }
     return true
   }

@@ -27,8 +27,10 @@ public struct WorkloadPodFactory: Sendable {
   /// The pod named `name` of `owner`, with `labels` added to the template's. An Indexed Job's pod
   /// (`completionIndex`) also gets the index as the `batch.kubernetes.io/job-completion-index` annotation and
   /// label, as `JOB_COMPLETION_INDEX` in every container's environment, and `<job>-<index>` as its hostname.
-  public func build(owner: WorkloadObject, template: ManifestObject, name: String, labels: [String: String],
-                    completionIndex: Int? = nil) throws -> PodRecord {
+  public func build(
+    owner: WorkloadObject, template: ManifestObject, name: String, labels: [String: String],
+    completionIndex: Int? = nil
+  ) throws -> PodRecord {
     var o = template
     guard var pod = o.pod else { throw GarrisonError(.invalid, "no pod template", field: FieldPath("spec.template")) }
     var meta = pod.metadata

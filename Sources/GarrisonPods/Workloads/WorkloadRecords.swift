@@ -28,8 +28,10 @@ public struct WorkloadRunConfig: Codable, Sendable, Equatable {
   public var policies: String?
   /// The garrison executable (supervisors and controllers run it).
   public var executable: String
-  public init(runtimePath: String, rootfs: String?, network: NetworkConfig, backoffBase: Double, seccompDefault: Bool,
-              policies: String?, executable: String) {
+  public init(
+    runtimePath: String, rootfs: String?, network: NetworkConfig, backoffBase: Double, seccompDefault: Bool,
+    policies: String?, executable: String
+  ) {
     self.runtimePath = runtimePath
     self.rootfs = rootfs
     self.network = network

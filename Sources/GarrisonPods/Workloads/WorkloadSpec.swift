@@ -26,14 +26,21 @@ public enum IntOrPercent: Codable, Sendable, Equatable, CustomStringConvertible 
   static func parse(_ v: JSONValue?, field: String, at: (String) -> SourceLocation) throws -> IntOrPercent? {
     guard let v, v != .null else { return nil }
     if let i = v.intValue {
-      guard i >= 0 else { throw GarrisonError(.invalid, "Invalid value: \(i): must be greater than or equal to 0", field: FieldPath(field), at: at(field)) }
+      guard i >= 0 else {
+        throw GarrisonError(.invalid, "Invalid value: \(i): must be greater than or equal to 0", field: FieldPath(field), at: at(field))
+      }
       return .count(Int(i))
     }
     if let s = v.stringValue, s.hasSuffix("%"), let p = Int(s.dropLast()), p >= 0 {
-      guard p <= 100 else { throw GarrisonError(.invalid, "Invalid value: \"\(s)\": must not be greater than 100%", field: FieldPath(field), at: at(field)) }
+      guard p <= 100 else {
+        throw GarrisonError(.invalid, "Invalid value: \"\(s)\": must not be greater than 100%", field: FieldPath(field), at: at(field))
+      }
       return .percent(p)
     }
-    throw GarrisonError(.invalid, "Invalid value: \(v.canonicalString): a valid percent string must be a numeric string followed by an ending '%' (e.g. '25%'), or an integer", field: FieldPath(field), at: at(field))
+    throw GarrisonError(
+      .invalid,
+      "Invalid value: \(v.canonicalString): a valid percent string must be a numeric string followed by an ending '%' (e.g. '25%'), or an integer",
+      field: FieldPath(field), at: at(field))
   }
 }
 
@@ -102,15 +109,23 @@ public struct WorkloadSpec: Codable, Sendable, Equatable {
       throw GarrisonError(.refused, "\(kind) is not run by garrison apply", field: FieldPath("kind"), at: object.location)
     }
     guard object.apiVersion == want else {
-      throw GarrisonError(.invalid, "\(kind) is served as \(want), not \(object.apiVersion)", field: FieldPath("apiVersion"), at: at("apiVersion"))
+      throw GarrisonError(
+        .invalid, "\(kind) is served as \(want), not \(object.apiVersion)", field: FieldPath("apiVersion"), at: at("apiVersion"))
     }
     let spec = json["spec"] ?? .null
     let template = spec["template"] ?? .null
     func int(_ v: JSONValue?, _ field: String, min: Int64 = 0) throws -> Int? {
       guard let v, v != .null else { return nil }
-      guard let i = v.intValue else { throw GarrisonError(.invalid, "expected an integer, got \(v.canonicalString)", field: FieldPath(field), at: at(field)) }
-      guard i >= min else { throw GarrisonError(.invalid, "Invalid value: \(i): must be greater than or equal to \(min)", field: FieldPath(field), at: at(field)) }
-      guard i <= Int64(Int32.max) else { throw GarrisonError(.invalid, "Invalid value: \(i): must be no more than \(Int32.max)", field: FieldPath(field), at: at(field)) }
+      guard let i = v.intValue else {
+        throw GarrisonError(.invalid, "expected an integer, got \(v.canonicalString)", field: FieldPath(field), at: at(field))
+      }
+      guard i >= min else {
+        throw GarrisonError(
+          .invalid, "Invalid value: \(i): must be greater than or equal to \(min)", field: FieldPath(field), at: at(field))
+      }
+      guard i <= Int64(Int32.max) else {
+        throw GarrisonError(.invalid, "Invalid value: \(i): must be no more than \(Int32.max)", field: FieldPath(field), at: at(field))
+      }
       return Int(i)
     }
     let labels = object.pod?.metadata.labels ?? [:]
@@ -128,14 +143,18 @@ public struct WorkloadSpec: Codable, Sendable, Equatable {
     }
     if kind != "Job" {
       if s.selector.isEmpty {
-        throw GarrisonError(.invalid, "Invalid value: empty selector is invalid for deployment", field: FieldPath("spec.selector"), at: at("spec.selector"))
+        throw GarrisonError(
+          .invalid, "Invalid value: empty selector is invalid for deployment", field: FieldPath("spec.selector"), at: at("spec.selector"))
       }
       if !s.selector.matches(labels) {
-        throw GarrisonError(.invalid, "Invalid value: \(Quoted.quoted(s.selector.description)): `selector` does not match template `labels`",
-                            field: FieldPath("spec.template.metadata.labels"), at: at("spec.template.metadata"))
+        throw GarrisonError(
+          .invalid, "Invalid value: \(Quoted.quoted(s.selector.description)): `selector` does not match template `labels`",
+          field: FieldPath("spec.template.metadata.labels"), at: at("spec.template.metadata"))
       }
       guard s.restartPolicy == "Always" else {
-        throw GarrisonError(.invalid, "Unsupported value: \"\(s.restartPolicy)\": supported values: \"Always\"", field: FieldPath("spec.template.spec.restartPolicy"), at: at("spec.template.spec.restartPolicy"))
+        throw GarrisonError(
+          .invalid, "Unsupported value: \"\(s.restartPolicy)\": supported values: \"Always\"",
+          field: FieldPath("spec.template.spec.restartPolicy"), at: at("spec.template.spec.restartPolicy"))
       }
       s.replicas = try int(spec["replicas"], "spec.replicas") ?? 1
     }
@@ -144,30 +163,42 @@ public struct WorkloadSpec: Codable, Sendable, Equatable {
       s.revisionHistoryLimit = try int(spec["revisionHistoryLimit"], "spec.revisionHistoryLimit") ?? 10
       s.progressDeadlineSeconds = try int(spec["progressDeadlineSeconds"], "spec.progressDeadlineSeconds", min: 1) ?? 600
       if s.progressDeadlineSeconds <= s.minReadySeconds {
-        throw GarrisonError(.invalid, "Invalid value: \(s.progressDeadlineSeconds): must be greater than minReadySeconds", field: FieldPath("spec.progressDeadlineSeconds"), at: at("spec.progressDeadlineSeconds"))
+        throw GarrisonError(
+          .invalid, "Invalid value: \(s.progressDeadlineSeconds): must be greater than minReadySeconds",
+          field: FieldPath("spec.progressDeadlineSeconds"), at: at("spec.progressDeadlineSeconds"))
       }
       s.paused = spec["paused"]?.boolValue ?? false
       if let st = spec["strategy"], st != .null {
         let type = st["type"]?.stringValue ?? "RollingUpdate"
         guard type == "RollingUpdate" || type == "Recreate" else {
-          throw GarrisonError(.invalid, "Unsupported value: \"\(type)\": supported values: \"Recreate\", \"RollingUpdate\"", field: FieldPath("spec.strategy.type"), at: at("spec.strategy.type"))
+          throw GarrisonError(
+            .invalid, "Unsupported value: \"\(type)\": supported values: \"Recreate\", \"RollingUpdate\"",
+            field: FieldPath("spec.strategy.type"), at: at("spec.strategy.type"))
         }
         s.strategy.type = type
         if type == "Recreate" {
           if let ru = st["rollingUpdate"], ru != .null {
-            throw GarrisonError(.invalid, "Forbidden: may not be specified when strategy `type` is 'Recreate'", field: FieldPath("spec.strategy.rollingUpdate"), at: at("spec.strategy.rollingUpdate"))
+            throw GarrisonError(
+              .invalid, "Forbidden: may not be specified when strategy `type` is 'Recreate'",
+              field: FieldPath("spec.strategy.rollingUpdate"), at: at("spec.strategy.rollingUpdate"))
           }
         } else if let ru = st["rollingUpdate"], ru != .null {
-          s.strategy.maxSurge = try IntOrPercent.parse(ru["maxSurge"], field: "spec.strategy.rollingUpdate.maxSurge", at: at) ?? .percent(25)
-          s.strategy.maxUnavailable = try IntOrPercent.parse(ru["maxUnavailable"], field: "spec.strategy.rollingUpdate.maxUnavailable", at: at) ?? .percent(25)
+          s.strategy.maxSurge =
+            try IntOrPercent.parse(ru["maxSurge"], field: "spec.strategy.rollingUpdate.maxSurge", at: at) ?? .percent(25)
+          s.strategy.maxUnavailable =
+            try IntOrPercent.parse(ru["maxUnavailable"], field: "spec.strategy.rollingUpdate.maxUnavailable", at: at) ?? .percent(25)
           if s.strategy.maxSurge.scaled(100, roundUp: true) == 0 && s.strategy.maxUnavailable.scaled(100, roundUp: true) == 0 {
-            throw GarrisonError(.invalid, "Invalid value: 0: may not be 0 when `maxSurge` is 0", field: FieldPath("spec.strategy.rollingUpdate.maxUnavailable"), at: at("spec.strategy.rollingUpdate"))
+            throw GarrisonError(
+              .invalid, "Invalid value: 0: may not be 0 when `maxSurge` is 0",
+              field: FieldPath("spec.strategy.rollingUpdate.maxUnavailable"), at: at("spec.strategy.rollingUpdate"))
           }
         }
       }
     case "Job":
       guard s.restartPolicy == "OnFailure" || s.restartPolicy == "Never" else {
-        throw GarrisonError(.invalid, "Required value: valid values: \"OnFailure\", \"Never\"", field: FieldPath("spec.template.spec.restartPolicy"), at: at("spec.template.spec"))
+        throw GarrisonError(
+          .invalid, "Required value: valid values: \"OnFailure\", \"Never\"", field: FieldPath("spec.template.spec.restartPolicy"),
+          at: at("spec.template.spec"))
       }
       s.parallelism = try int(spec["parallelism"], "spec.parallelism") ?? 1
       s.completions = try int(spec["completions"], "spec.completions")
@@ -176,21 +207,28 @@ public struct WorkloadSpec: Codable, Sendable, Equatable {
       s.ttlSecondsAfterFinished = try int(spec["ttlSecondsAfterFinished"], "spec.ttlSecondsAfterFinished")
       if let m = spec["completionMode"], m != .null {
         guard let mode = m.stringValue, mode == "NonIndexed" || mode == "Indexed" else {
-          throw GarrisonError(.invalid, "Unsupported value: \(m.canonicalString): supported values: \"Indexed\", \"NonIndexed\"", field: FieldPath("spec.completionMode"), at: at("spec.completionMode"))
+          throw GarrisonError(
+            .invalid, "Unsupported value: \(m.canonicalString): supported values: \"Indexed\", \"NonIndexed\"",
+            field: FieldPath("spec.completionMode"), at: at("spec.completionMode"))
         }
         if mode == "Indexed" {
           guard let c = s.completions else {
-            throw GarrisonError(.invalid, "Required value: when completion mode is Indexed", field: FieldPath("spec.completions"), at: at("spec"))
+            throw GarrisonError(
+              .invalid, "Required value: when completion mode is Indexed", field: FieldPath("spec.completions"), at: at("spec"))
           }
           for (field, v) in [("spec.completions", c), ("spec.parallelism", s.parallelism)] where v > maxIndexedJob {
-            throw GarrisonError(.invalid, "Invalid value: \(v): must be less than or equal to \(maxIndexedJob) when completion mode is Indexed", field: FieldPath(field), at: at(field))
+            throw GarrisonError(
+              .invalid, "Invalid value: \(v): must be less than or equal to \(maxIndexedJob) when completion mode is Indexed",
+              field: FieldPath(field), at: at(field))
           }
           s.completionMode = mode
         }
       }
       if let p = spec["podFailurePolicy"], p != .null {
         guard s.restartPolicy == "Never" else {
-          throw GarrisonError(.invalid, "Invalid value: \"\(s.restartPolicy)\": only \"Never\" is supported when podFailurePolicy is specified", field: FieldPath("spec.template.spec.restartPolicy"), at: at("spec.template.spec.restartPolicy"))
+          throw GarrisonError(
+            .invalid, "Invalid value: \"\(s.restartPolicy)\": only \"Never\" is supported when podFailurePolicy is specified",
+            field: FieldPath("spec.template.spec.restartPolicy"), at: at("spec.template.spec.restartPolicy"))
         }
         let names = Set(((object.pod?.spec.containers ?? []) + (object.pod?.spec.initContainers ?? [])).map(\.name))
         s.podFailurePolicy = try PodFailurePolicy.parse(p, containers: names, at: at)
@@ -210,24 +248,37 @@ public struct WorkloadSpec: Codable, Sendable, Equatable {
     if let ml = v["matchLabels"]?.objectValue {
       for (k, val) in ml.sorted(by: { $0.key < $1.key }) {
         guard let s = val.stringValue else {
-          throw GarrisonError(.invalid, "expected a string", field: FieldPath("spec.selector.matchLabels").appending(key: k), at: at("spec.selector"))
+          throw GarrisonError(
+            .invalid, "expected a string", field: FieldPath("spec.selector.matchLabels").appending(key: k), at: at("spec.selector"))
         }
         reqs.append(.init(key: k, op: .in, values: [s]))
       }
     }
     for (i, e) in (v["matchExpressions"]?.arrayValue ?? []).enumerated() {
       let field = "spec.selector.matchExpressions[\(i)]"
-      guard let key = e["key"]?.stringValue else { throw GarrisonError(.invalid, "Required value", field: FieldPath(field + ".key"), at: at(field)) }
+      guard let key = e["key"]?.stringValue else {
+        throw GarrisonError(.invalid, "Required value", field: FieldPath(field + ".key"), at: at(field))
+      }
       let values = e["values"]?.stringArrayValue ?? []
       switch e["operator"]?.stringValue ?? "" {
       case "In", "NotIn":
-        guard !values.isEmpty else { throw GarrisonError(.invalid, "Required value: must be specified when `operator` is 'In' or 'NotIn'", field: FieldPath(field + ".values"), at: at(field)) }
+        guard !values.isEmpty else {
+          throw GarrisonError(
+            .invalid, "Required value: must be specified when `operator` is 'In' or 'NotIn'", field: FieldPath(field + ".values"),
+            at: at(field))
+        }
         reqs.append(.init(key: key, op: e["operator"]?.stringValue == "In" ? .in : .notIn, values: values))
       case "Exists", "DoesNotExist":
-        guard values.isEmpty else { throw GarrisonError(.invalid, "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'", field: FieldPath(field + ".values"), at: at(field)) }
+        guard values.isEmpty else {
+          throw GarrisonError(
+            .invalid, "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'", field: FieldPath(field + ".values"),
+            at: at(field))
+        }
         reqs.append(.init(key: key, op: e["operator"]?.stringValue == "Exists" ? .exists : .doesNotExist))
       case let op:
-        throw GarrisonError(.invalid, "Unsupported value: \"\(op)\": supported values: \"DoesNotExist\", \"Exists\", \"In\", \"NotIn\"", field: FieldPath(field + ".operator"), at: at(field))
+        throw GarrisonError(
+          .invalid, "Unsupported value: \"\(op)\": supported values: \"DoesNotExist\", \"Exists\", \"In\", \"NotIn\"",
+          field: FieldPath(field + ".operator"), at: at(field))
       }
     }
     return LabelSelector(reqs)
