@@ -197,6 +197,7 @@ let package = Package(
       name: "GarrisonPodsTests",
       dependencies: [
         "GarrisonTestSupport", "GarrisonPods", "GarrisonKernel", "GarrisonManifest", "GarrisonOCI", "GarrisonAudit", "GarrisonLSM",
+        "GarrisonCompiler", "GarrisonPlan",
         "garrison",
       ],
       exclude: ["Fixtures"]),

@@ -65,10 +65,10 @@ enum ExplainText {
     lines.append(
       "  capabilities after execve as uid \(u.uid): effective \(a.effective), permitted \(a.permitted)"
         + (p.process.execCanRaise ? " (setuid/file-capability binaries could raise these: no_new_privs is off)" : ""))
-    row("seccomp", p.seccomp.mode + (p.seccomp.profile.map { " \($0)" } ?? ""), source("seccomp"))
+    row("seccomp", p.seccomp.mode.rawValue + (p.seccomp.profile.map { " \($0)" } ?? ""), source("seccomp"))
     if let d = p.seccomp.policyDigest { lines.append("      policy \(d)") }
     if let d = p.seccomp.bpfDigest { lines.append("      bpf    \(d) (libseccomp, binary tree; cached)") }
-    row("apparmor", p.appArmor.mode + (p.appArmor.profileName.map { " \($0)" } ?? ""), source("appArmor"))
+    row("apparmor", p.appArmor.mode.rawValue + (p.appArmor.profileName.map { " \($0)" } ?? ""), source("appArmor"))
     row("selinux", p.seLinux.processLabel ?? "disabled", source("seLinux"))
     row("readOnlyRootFilesystem", "\(p.filesystem.readOnlyRootFilesystem)", source("filesystem.readOnlyRootFilesystem"))
     row(

@@ -34,11 +34,11 @@ public enum OCIConfigBuilder {
     process.oomScoreAdj = nil
 
     var namespaces: [RuntimeSpec.Namespace] = [.init(type: "mount")]
-    if plan.namespaces.network != "host" { namespaces.append(.init(type: "network")) }
-    if plan.namespaces.pid != "host" { namespaces.append(.init(type: "pid")) }
-    if plan.namespaces.ipc != "host" { namespaces.append(.init(type: "ipc")) }
-    if plan.namespaces.uts != "host" { namespaces.append(.init(type: "uts")) }
-    if plan.namespaces.cgroup != "host" { namespaces.append(.init(type: "cgroup")) }
+    if plan.namespaces.network != .host { namespaces.append(.init(type: "network")) }
+    if plan.namespaces.pid != .host { namespaces.append(.init(type: "pid")) }
+    if plan.namespaces.ipc != .host { namespaces.append(.init(type: "ipc")) }
+    if plan.namespaces.uts != .host { namespaces.append(.init(type: "uts")) }
+    if plan.namespaces.cgroup != .host { namespaces.append(.init(type: "cgroup")) }
 
     let r = plan.resources
     let resources = RuntimeSpec.Resources(
@@ -67,7 +67,7 @@ public enum OCIConfigBuilder {
     if seccomp != nil, let bpf = plan.seccomp.bpfDigest { annotations[GarrisonAnnotations.seccompBPFDigest] = bpf }
     return RuntimeSpec(
       process: process, root: .init(path: rootfs, readonly: plan.filesystem.readOnlyRootFilesystem),
-      hostname: plan.namespaces.uts == "host" ? nil : plan.pod.name, mounts: mounts(plan),
+      hostname: plan.namespaces.uts == .host ? nil : plan.pod.name, mounts: mounts(plan),
       annotations: annotations, linux: linux)
   }
 

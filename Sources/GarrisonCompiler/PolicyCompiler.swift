@@ -103,15 +103,21 @@ public struct PolicyCompiler: Sendable {
     } else {
       why.rule("filesystem.readOnlyRootFilesystem", "false", "default: writable root filesystem")
     }
-    let procMount = csc?.procMount ?? "Default"
-    let unmasked = privileged || procMount == "Unmasked"
+    let procMount =
+      try csc?.procMount.map { value in
+        guard let mode = ProcMountType(rawValue: value) else {
+          throw GarrisonError(.invalid, "unsupported value \"\(value)\" (expected Default or Unmasked)", field: conSC / "procMount")
+        }
+        return mode
+      } ?? .default
+    let unmasked = privileged || procMount == .unmasked
     let fs = FilesystemPlan(
       readOnlyRootFilesystem: readOnlyRoot, maskedPaths: unmasked ? [] : FilesystemDefaults.maskedPaths,
       readonlyPaths: unmasked ? [] : FilesystemDefaults.readonlyPaths, procMount: procMount,
-      sysfsReadOnly: !privileged, devices: privileged ? "host" : "default")
+      sysfsReadOnly: !privileged, devices: privileged ? .host : .default)
     if privileged {
       why.field("filesystem.maskedPaths", "none", conSC / "privileged")
-    } else if procMount == "Unmasked" {
+    } else if procMount == .unmasked {
       why.field("filesystem.maskedPaths", "none", conSC / "procMount")
     } else {
       why.rule("filesystem.maskedPaths", "\(fs.maskedPaths.count) paths", "containerd default masked and read-only paths")
@@ -119,10 +125,10 @@ public struct PolicyCompiler: Sendable {
 
     // Namespaces.
     let ns = NamespacePlan(
-      network: spec.hostNetwork == true ? "host" : "pod",
-      pid: spec.hostPID == true ? "host" : (spec.shareProcessNamespace == true ? "pod" : "container"),
-      ipc: spec.hostIPC == true ? "host" : "pod", uts: spec.hostNetwork == true ? "host" : "pod",
-      user: spec.hostUsers == false ? "pod" : "host", mount: "container", cgroup: "container")
+      network: spec.hostNetwork == true ? .host : .pod,
+      pid: spec.hostPID == true ? .host : (spec.shareProcessNamespace == true ? .pod : .container),
+      ipc: spec.hostIPC == true ? .host : .pod, uts: spec.hostNetwork == true ? .host : .pod,
+      user: spec.hostUsers == false ? .pod : .host, mount: .container, cgroup: .container)
     for (flag, value) in [
       ("hostNetwork", spec.hostNetwork), ("hostPID", spec.hostPID), ("hostIPC", spec.hostIPC),
       ("shareProcessNamespace", spec.shareProcessNamespace), ("hostUsers", spec.hostUsers),
@@ -150,7 +156,7 @@ public struct PolicyCompiler: Sendable {
 
     var plan = EnforcementPlan(
       pod: PodIdentity(namespace: object.namespace, name: object.name, uid: podUID, sourceKind: object.kind),
-      container: ContainerIdentity(name: c.name, role: role.rawValue, image: c.image ?? ""),
+      container: ContainerIdentity(name: c.name, role: role, image: c.image ?? ""),
       process: process, privileged: privileged, seccomp: seccomp, appArmor: appArmor, seLinux: seLinux,
       filesystem: fs, namespaces: ns, sysctls: sysctls, resources: resources)
     plan.digest = try PlanDigest.digest(of: plan)

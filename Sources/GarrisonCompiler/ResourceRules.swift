@@ -36,22 +36,6 @@ enum ResourceRules {
     return req
   }
 
-  /// The pod's QoS class from every app and init container.
-  static func qosClass(_ spec: PodSpec) -> String {
-    let all = spec.initContainers + spec.containers
-    var anySet = false
-    var guaranteed = true
-    for c in all {
-      let req = effectiveRequests(c.resources)
-      for r in ["cpu", "memory"] {
-        if req[r] != nil || c.resources.limits[r] != nil { anySet = true }
-        guard let l = c.resources.limits[r], let q = req[r], l == q else { guaranteed = false; continue }
-      }
-    }
-    if !anySet { return "BestEffort" }
-    return guaranteed ? "Guaranteed" : "Burstable"
-  }
-
   static func plan(_ c: Container, spec: PodSpec, pidsLimit: Int64?) -> ResourcePlan {
     let req = effectiveRequests(c.resources)
     let cpuReq = req["cpu"]?.milliValue
@@ -59,7 +43,7 @@ enum ResourceRules {
     let shares = shares(milliCPU: cpuReq ?? 0)
     let quota = cpuLim.flatMap(quota(milliCPU:))
     return ResourcePlan(
-      qosClass: qosClass(spec), cpuRequestMillis: cpuReq, cpuLimitMillis: cpuLim, cpuShares: shares,
+      qosClass: QoSClass.of(spec), cpuRequestMillis: cpuReq, cpuLimitMillis: cpuLim, cpuShares: shares,
       cpuWeight: weight(shares: shares), cpuQuota: quota, cpuPeriod: quota == nil ? nil : cpuPeriod,
       memoryRequestBytes: req["memory"]?.value, memoryLimitBytes: c.resources.limits["memory"]?.value,
       pidsLimit: pidsLimit)

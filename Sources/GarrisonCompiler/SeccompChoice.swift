@@ -12,7 +12,7 @@ enum SeccompChoice {
     let options = policies.options
     if privileged {
       why.field("seccomp", "Unconfined", conSC / "privileged")
-      return SeccompPlan(mode: "Unconfined", profile: nil, explicit: false, policyDigest: nil, policyJSON: nil, logDenials: false)
+      return SeccompPlan(mode: .unconfined, profile: nil, explicit: false, policyDigest: nil, policyJSON: nil, logDenials: false)
     }
     let field: ProfileField
     let fieldPath: FieldPath?
@@ -33,12 +33,17 @@ enum SeccompChoice {
     }
     guard field.type != "Unconfined" else {
       return SeccompPlan(
-        mode: "Unconfined", profile: nil, explicit: fieldPath != nil, policyDigest: nil, policyJSON: nil, logDenials: false)
+        mode: .unconfined, profile: nil, explicit: fieldPath != nil, policyDigest: nil, policyJSON: nil, logDenials: false)
     }
     let resolved = try SeccompPolicyResolver.resolve(
       field: field, capabilities: caps, policies: policies, fieldPath: (fieldPath ?? podSC) / "localhostProfile")
+    guard let mode = ProfileMode(rawValue: field.type) else {
+      throw GarrisonError(
+        .invalid, "unknown type \"\(field.type)\" (expected RuntimeDefault, Localhost or Unconfined)",
+        field: (fieldPath ?? podSC) / "type")
+    }
     return SeccompPlan(
-      mode: field.type, profile: resolved.profile, explicit: fieldPath != nil, policyDigest: resolved.digest,
+      mode: mode, profile: resolved.profile, explicit: fieldPath != nil, policyDigest: resolved.digest,
       policyJSON: resolved.json, logDenials: options.logSeccompDenials, bpfDigest: resolved.bpfDigest)
   }
 }
@@ -54,11 +59,11 @@ enum AppArmorChoice {
   ) throws -> AppArmorPlan {
     if privileged {
       why.field("appArmor", "Unconfined", conSC / "privileged")
-      return AppArmorPlan(mode: "Unconfined", profileName: nil, explicit: false, source: "privileged")
+      return AppArmorPlan(mode: .unconfined, profileName: nil, explicit: false, source: .privileged)
     }
     if let f = c.securityContext?.appArmorProfile {
       why.field("appArmor", f.type, conSC / "appArmorProfile")
-      return try make(f, explicit: true, source: "field", path: conSC / "appArmorProfile", policies: policies)
+      return try make(f, explicit: true, source: .field, path: conSC / "appArmorProfile", policies: policies)
     }
     let key = annotationPrefix + c.name
     if let value = pod.metadata.annotations[key] {
@@ -66,25 +71,25 @@ enum AppArmorChoice {
       let p = FieldPath(path.steps + [.key(key)])
       why.field("appArmor", value, p)
       return try make(
-        try AppArmorProfiles.field(fromAnnotation: value, path: p, policies: policies), explicit: true, source: "annotation", path: p,
+        try AppArmorProfiles.field(fromAnnotation: value, path: p, policies: policies), explicit: true, source: .annotation, path: p,
         policies: policies)
     }
     if let f = pod.spec.securityContext?.appArmorProfile {
       why.field("appArmor", f.type, podSC / "appArmorProfile")
-      return try make(f, explicit: true, source: "field", path: podSC / "appArmorProfile", policies: policies)
+      return try make(f, explicit: true, source: .field, path: podSC / "appArmorProfile", policies: policies)
     }
     why.rule("appArmor", "RuntimeDefault", "default: RuntimeDefault where the kernel has AppArmor")
-    return try make(ProfileField(type: "RuntimeDefault"), explicit: false, source: "default", path: conSC, policies: policies)
+    return try make(ProfileField(type: "RuntimeDefault"), explicit: false, source: .default, path: conSC, policies: policies)
   }
 
-  static func make(_ f: ProfileField, explicit: Bool, source: String, path: FieldPath, policies: PolicySet) throws -> AppArmorPlan {
+  static func make(_ f: ProfileField, explicit: Bool, source: AppArmorSource, path: FieldPath, policies: PolicySet) throws -> AppArmorPlan {
     switch f.type {
-    case "Unconfined": return AppArmorPlan(mode: "Unconfined", profileName: nil, explicit: explicit, source: source)
+    case "Unconfined": return AppArmorPlan(mode: .unconfined, profileName: nil, explicit: explicit, source: source)
     case "Localhost":
       let name = try AppArmorProfiles.validateLocalhostName(f.localhostProfile ?? "", path: path)
-      return AppArmorPlan(mode: "Localhost", profileName: name, explicit: explicit, source: source)
+      return AppArmorPlan(mode: .localhost, profileName: name, explicit: explicit, source: source)
     default:
-      return AppArmorPlan(mode: "RuntimeDefault", profileName: policies.appArmorDefault.name, explicit: explicit, source: source)
+      return AppArmorPlan(mode: .runtimeDefault, profileName: policies.appArmorDefault.name, explicit: explicit, source: source)
     }
   }
 }

@@ -98,8 +98,17 @@ enum UserRules {
         "process.user.supplementalGroups", groups.sorted().map(String.init).joined(separator: ","),
         psc?.supplementalGroups.isEmpty == false ? podPath / "supplementalGroups" : podPath / "fsGroup")
     }
+    let groupsPolicy =
+      try psc?.supplementalGroupsPolicy.map { value in
+        guard let policy = SupplementalGroupsPolicy(rawValue: value) else {
+          throw GarrisonError(
+            .invalid, "unsupported value \"\(value)\" (expected Merge or Strict)",
+            field: podPath / "supplementalGroupsPolicy")
+        }
+        return policy
+      } ?? .merge
     return UserPlan(
-      uid: uid, gid: gid, supplementalGroups: groups.sorted(), supplementalGroupsPolicy: psc?.supplementalGroupsPolicy ?? "Merge",
+      uid: uid, gid: gid, supplementalGroups: groups.sorted(), supplementalGroupsPolicy: groupsPolicy,
       uidKnown: uidKnown, runAsNonRoot: runAsNonRoot, imageUser: imageUserToResolve, primaryGroupFromImage: fromImage)
   }
 }

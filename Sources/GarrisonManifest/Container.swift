@@ -1,14 +1,5 @@
 import GarrisonCore
 
-/// Which list of the pod a container comes from.
-public enum ContainerRole: String, Codable, Sendable, CaseIterable {
-  case initContainer = "init"
-  /// An init container with `restartPolicy: Always` (a native sidecar).
-  case sidecar
-  case app
-  case ephemeral
-}
-
 /// A container port; `hostPort` matters to policy.
 public struct ContainerPort: Equatable, Sendable {
   public var name: String?

@@ -1,4 +1,5 @@
 import GarrisonCore
+import GarrisonPlan
 
 /// `spec.os`.
 public struct PodOS: Equatable, Sendable {

@@ -1,7 +1,6 @@
 /// The seccomp part of a plan.
 public struct SeccompPlan: Codable, Equatable, Sendable {
-  /// `RuntimeDefault`, `Localhost` or `Unconfined`.
-  public var mode: String
+  public var mode: ProfileMode
   /// The profile: `runtime-default@<version>` or the Localhost path relative to the profile root.
   public var profile: String?
   /// Whether the manifest asked for this profile (vs. a Garrison default).
@@ -15,7 +14,8 @@ public struct SeccompPlan: Codable, Equatable, Sendable {
   /// SHA-256 of the compiled BPF program (libseccomp, binary-tree optimised) the runtime must load; nil when unconfined.
   public var bpfDigest: String?
   public init(
-    mode: String, profile: String?, explicit: Bool, policyDigest: String?, policyJSON: String?, logDenials: Bool, bpfDigest: String? = nil
+    mode: ProfileMode, profile: String?, explicit: Bool, policyDigest: String?, policyJSON: String?, logDenials: Bool,
+    bpfDigest: String? = nil
   ) {
     self.bpfDigest = bpfDigest
     self.mode = mode
@@ -29,15 +29,14 @@ public struct SeccompPlan: Codable, Equatable, Sendable {
 
 /// The AppArmor part of a plan.
 public struct AppArmorPlan: Codable, Equatable, Sendable {
-  /// `RuntimeDefault`, `Localhost` or `Unconfined`.
-  public var mode: String
+  public var mode: ProfileMode
   /// The profile name the process is confined by (`garrison-default-v1`, the Localhost name); nil when unconfined.
   public var profileName: String?
   /// Whether the manifest asked for it (an explicit request fails closed on a kernel without AppArmor).
   public var explicit: Bool
-  /// Where the choice came from: `field`, `annotation` or `default`.
-  public var source: String
-  public init(mode: String, profileName: String?, explicit: Bool, source: String) {
+  /// Where the choice came from.
+  public var source: AppArmorSource
+  public init(mode: ProfileMode, profileName: String?, explicit: Bool, source: AppArmorSource) {
     self.mode = mode
     self.profileName = profileName
     self.explicit = explicit
@@ -65,14 +64,13 @@ public struct FilesystemPlan: Codable, Equatable, Sendable {
   public var readOnlyRootFilesystem: Bool
   public var maskedPaths: [String]
   public var readonlyPaths: [String]
-  /// `Default` or `Unmasked`.
-  public var procMount: String
+  public var procMount: ProcMountType
   public var sysfsReadOnly: Bool
-  /// `default` (null zero full random urandom tty ptmx) or `host` (privileged: every host device).
-  public var devices: String
+  public var devices: DeviceExposure
 
   public init(
-    readOnlyRootFilesystem: Bool, maskedPaths: [String], readonlyPaths: [String], procMount: String, sysfsReadOnly: Bool, devices: String
+    readOnlyRootFilesystem: Bool, maskedPaths: [String], readonlyPaths: [String], procMount: ProcMountType, sysfsReadOnly: Bool,
+    devices: DeviceExposure
   ) {
     self.readOnlyRootFilesystem = readOnlyRootFilesystem
     self.maskedPaths = maskedPaths
@@ -85,15 +83,18 @@ public struct FilesystemPlan: Codable, Equatable, Sendable {
 
 /// Namespace sharing: `container` (private), `pod` (shared by the pod's containers) or `host`.
 public struct NamespacePlan: Codable, Equatable, Sendable {
-  public var network: String
-  public var pid: String
-  public var ipc: String
-  public var uts: String
-  public var user: String
-  public var mount: String
-  public var cgroup: String
+  public var network: NamespaceMode
+  public var pid: NamespaceMode
+  public var ipc: NamespaceMode
+  public var uts: NamespaceMode
+  public var user: NamespaceMode
+  public var mount: NamespaceMode
+  public var cgroup: NamespaceMode
 
-  public init(network: String, pid: String, ipc: String, uts: String, user: String, mount: String, cgroup: String) {
+  public init(
+    network: NamespaceMode, pid: NamespaceMode, ipc: NamespaceMode, uts: NamespaceMode, user: NamespaceMode, mount: NamespaceMode,
+    cgroup: NamespaceMode
+  ) {
     self.network = network
     self.pid = pid
     self.ipc = ipc
@@ -106,8 +107,8 @@ public struct NamespacePlan: Codable, Equatable, Sendable {
 
 /// cgroup values from requests and limits, as the kubelet and containerd compute them.
 public struct ResourcePlan: Codable, Equatable, Sendable {
-  /// `Guaranteed`, `Burstable` or `BestEffort` (of the pod).
-  public var qosClass: String
+  /// The pod's QoS class.
+  public var qosClass: QoSClass
   public var cpuRequestMillis: Int64?
   public var cpuLimitMillis: Int64?
   /// cgroup v1 `cpu.shares`.
@@ -121,7 +122,7 @@ public struct ResourcePlan: Codable, Equatable, Sendable {
   public var pidsLimit: Int64?
 
   public init(
-    qosClass: String, cpuRequestMillis: Int64?, cpuLimitMillis: Int64?, cpuShares: UInt64, cpuWeight: UInt64, cpuQuota: Int64?,
+    qosClass: QoSClass, cpuRequestMillis: Int64?, cpuLimitMillis: Int64?, cpuShares: UInt64, cpuWeight: UInt64, cpuQuota: Int64?,
     cpuPeriod: UInt64?, memoryRequestBytes: Int64?, memoryLimitBytes: Int64?, pidsLimit: Int64?
   ) {
     self.qosClass = qosClass

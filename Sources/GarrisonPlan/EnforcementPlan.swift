@@ -56,10 +56,9 @@ public struct PodIdentity: Codable, Equatable, Sendable {
 /// Which container, and its role in the pod's lifecycle.
 public struct ContainerIdentity: Codable, Equatable, Sendable {
   public var name: String
-  /// `init`, `sidecar`, `app` or `ephemeral`.
-  public var role: String
+  public var role: ContainerRole
   public var image: String
-  public init(name: String, role: String, image: String) {
+  public init(name: String, role: ContainerRole, image: String) {
     self.name = name
     self.role = role
     self.image = image
@@ -107,8 +106,7 @@ public struct UserPlan: Codable, Equatable, Sendable {
   public var gid: UInt32
   /// Groups from `supplementalGroups` and `fsGroup`, sorted and unique.
   public var supplementalGroups: [UInt32]
-  /// `Merge` (also add the groups the image's /etc/group gives the user) or `Strict`.
-  public var supplementalGroupsPolicy: String
+  public var supplementalGroupsPolicy: SupplementalGroupsPolicy
   /// Whether the uid came from the manifest or a numeric image user (false: assumed from an unknown image).
   public var uidKnown: Bool
   public var runAsNonRoot: Bool
@@ -118,7 +116,8 @@ public struct UserPlan: Codable, Equatable, Sendable {
   public var primaryGroupFromImage: Bool
 
   public init(
-    uid: UInt32, gid: UInt32, supplementalGroups: [UInt32], supplementalGroupsPolicy: String, uidKnown: Bool, runAsNonRoot: Bool,
+    uid: UInt32, gid: UInt32, supplementalGroups: [UInt32], supplementalGroupsPolicy: SupplementalGroupsPolicy, uidKnown: Bool,
+    runAsNonRoot: Bool,
     imageUser: String?, primaryGroupFromImage: Bool
   ) {
     self.uid = uid

@@ -3,6 +3,7 @@ import GarrisonCore
 import GarrisonManifest
 import GarrisonOCI
 import GarrisonCompiler
+import GarrisonPlan
 
 /// Where container root filesystems and image defaults (Entrypoint, Cmd, Env, WorkingDir) come from.
 public protocol ImageResolver: Sendable {
@@ -103,7 +104,7 @@ public struct PodBuilder {
     let uid = compiled.first?.plan.pod.uid ?? UUID().uuidString.lowercased()
     let volumes = try buildVolumes(object, spec: spec)
     var containers: [ContainerRecord] = []
-    for cc in compiled where cc.plan.container.role != "ephemeral" {
+    for cc in compiled where cc.plan.container.role != .ephemeral {
       let c = (spec.initContainers + spec.containers).first { $0.name == cc.plan.container.name }!
       let field = cc.containerPath.description
       let image = try options.images.resolve(image: c.image ?? "", field: field + ".image")
@@ -167,10 +168,10 @@ public struct PodBuilder {
         mounts.append(MountRecord(volume: m.name, mountPath: m.mountPath, subPath: m.subPath, readOnly: m.readOnly || forcedRO, field: mf))
       }
       var record = ContainerRecord(
-        name: c.name, role: cc.plan.container.role, image: c.image ?? "", spec: spec,
+        name: c.name, role: cc.plan.container.role.rawValue, image: c.image ?? "", spec: spec,
         rootfs: RootfsSource(lowerdirs: image.lowerdirs), volumeMounts: mounts, planDigest: cc.plan.digest ?? "",
         appArmorExplicit: cc.plan.appArmor.explicit, seLinuxExplicit: cc.plan.seLinux.explicit,
-        seccompProfile: cc.plan.seccomp.mode == "Unconfined" ? nil : (cc.plan.seccomp.profile ?? cc.plan.seccomp.mode),
+        seccompProfile: cc.plan.seccomp.mode == .unconfined ? nil : (cc.plan.seccomp.profile ?? cc.plan.seccomp.mode.rawValue),
         privileged: cc.plan.privileged,
         resources: ContainerResources(
           cpuRequestMillis: (c.resources.requests["cpu"] ?? c.resources.limits["cpu"])?.milliValue,

@@ -64,12 +64,12 @@ struct MergeRuleTests {
       Fixture.pod(containerSC: "privileged: true\nseccompProfile: {type: RuntimeDefault}"), options: Fixture.options(seccompDefault: true))
     #expect(p.privileged)
     #expect(p.process.capabilities.bounding.members.count == Capability.allNames.count)
-    #expect(p.seccomp.mode == "Unconfined")
-    #expect(p.appArmor.mode == "Unconfined")
+    #expect(p.seccomp.mode == .unconfined)
+    #expect(p.appArmor.mode == .unconfined)
     #expect(p.seLinux.processLabel == "system_u:system_r:spc_t:s0" && p.seLinux.mountLabel == nil)
     #expect(p.filesystem.maskedPaths.isEmpty && p.filesystem.readonlyPaths.isEmpty)
     #expect(!p.filesystem.sysfsReadOnly)
-    #expect(p.filesystem.devices == "host")
+    #expect(p.filesystem.devices == .host)
   }
 
   @Test func maskedPathsAndProcMount() throws {
@@ -78,18 +78,20 @@ struct MergeRuleTests {
     #expect(d.filesystem.readonlyPaths.contains("/proc/sys"))
     #expect(d.filesystem.sysfsReadOnly)
     let u = try Fixture.plan(Fixture.pod(containerSC: "procMount: Unmasked"))
-    #expect(u.filesystem.maskedPaths.isEmpty && u.filesystem.readonlyPaths.isEmpty && u.filesystem.procMount == "Unmasked")
+    #expect(u.filesystem.maskedPaths.isEmpty && u.filesystem.readonlyPaths.isEmpty && u.filesystem.procMount == .unmasked)
     #expect(try Fixture.plan(Fixture.pod(containerSC: "readOnlyRootFilesystem: true")).filesystem.readOnlyRootFilesystem)
   }
 
-  @Test(arguments: [
-    ("", "pod", "container", "pod", "pod", "host"),
-    ("hostNetwork: true", "host", "container", "pod", "host", "host"),
-    ("hostPID: true\nhostIPC: true", "pod", "host", "host", "pod", "host"),
-    ("shareProcessNamespace: true", "pod", "pod", "pod", "pod", "host"),
-    ("hostUsers: false", "pod", "container", "pod", "pod", "pod"),
-  ])
-  func namespaces(spec: String, net: String, pid: String, ipc: String, uts: String, user: String) throws {
+  @Test(
+    arguments: [
+      ("", .pod, .container, .pod, .pod, .host),
+      ("hostNetwork: true", .host, .container, .pod, .host, .host),
+      ("hostPID: true\nhostIPC: true", .pod, .host, .host, .pod, .host),
+      ("shareProcessNamespace: true", .pod, .pod, .pod, .pod, .host),
+      ("hostUsers: false", .pod, .container, .pod, .pod, .pod),
+    ] as [(String, NamespaceMode, NamespaceMode, NamespaceMode, NamespaceMode, NamespaceMode)])
+  func namespaces(spec: String, net: NamespaceMode, pid: NamespaceMode, ipc: NamespaceMode, uts: NamespaceMode, user: NamespaceMode) throws
+  {
     let n = try Fixture.plan(Fixture.pod(specExtra: spec)).namespaces
     #expect([n.network, n.pid, n.ipc, n.uts, n.user] == [net, pid, ipc, uts, user])
   }
@@ -123,7 +125,8 @@ struct MergeRuleTests {
       ("resources: {limits: {cpu: 5m}}", 5, 1000, 100_000, nil, "Burstable"),
       ("resources: {requests: {cpu: 1m}}", 2, nil, nil, nil, "Burstable"),
       // kubelet: a zero limit sets no quota (MilliCPUToQuota(0) is 0, which leaves cfs_quota unset).
-      ("resources: {limits: {cpu: '0'}}", 2, nil, nil, nil, "Burstable"),
+      // GetPodQOS counts only quantities above zero: a zero limit (and the request it defaults) is no resource at all.
+      ("resources: {limits: {cpu: '0'}}", 2, nil, nil, nil, "BestEffort"),
       // Huge limits (issue 13): shares clamp to the kernel's 262144; the quota product saturates instead of
       // trapping (kubelet's Go arithmetic would wrap it, possibly down to the 1000 µs minimum).
       ("resources: {limits: {cpu: '1e12'}}", 262_144, Int64.max, 100_000, nil, "Burstable"),
@@ -137,20 +140,20 @@ struct MergeRuleTests {
     #expect(r.cpuQuota == quota)
     #expect(r.cpuPeriod == period)
     #expect(r.memoryLimitBytes == memory)
-    #expect(r.qosClass == qos)
+    #expect(r.qosClass.rawValue == qos)
   }
 
   @Test func appArmorPrecedence() throws {
     // Container field > container annotation > pod field > default.
     let ann = "container.apparmor.security.beta.kubernetes.io/c: localhost/from-annotation"
     let d = try Fixture.plan(Fixture.pod()).appArmor
-    #expect(d.mode == "RuntimeDefault" && d.profileName?.hasPrefix("garrison-default-v") == true && !d.explicit && d.source == "default")
+    #expect(d.mode == .runtimeDefault && d.profileName?.hasPrefix("garrison-default-v") == true && !d.explicit && d.source == .default)
     let a = try Fixture.plan(Fixture.pod(podSC: "appArmorProfile: {type: Unconfined}", annotations: ann))
-    #expect(a.appArmor.profileName == "from-annotation" && a.appArmor.source == "annotation" && a.appArmor.explicit)
+    #expect(a.appArmor.profileName == "from-annotation" && a.appArmor.source == .annotation && a.appArmor.explicit)
     let f = try Fixture.plan(Fixture.pod(containerSC: "appArmorProfile: {type: Localhost, localhostProfile: from-field}", annotations: ann))
-    #expect(f.appArmor.profileName == "from-field" && f.appArmor.source == "field")
+    #expect(f.appArmor.profileName == "from-field" && f.appArmor.source == .field)
     let p = try Fixture.plan(Fixture.pod(podSC: "appArmorProfile: {type: Unconfined}"))
-    #expect(p.appArmor.mode == "Unconfined" && p.appArmor.explicit)
+    #expect(p.appArmor.mode == .unconfined && p.appArmor.explicit)
     #expect(throws: GarrisonError.self) {
       try Fixture.compile(Fixture.pod(annotations: "container.apparmor.security.beta.kubernetes.io/c: bogus"))
     }

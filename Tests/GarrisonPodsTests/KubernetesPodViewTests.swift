@@ -2,6 +2,8 @@ import Foundation
 import GarrisonCore
 import GarrisonManifest
 import GarrisonOCI
+import GarrisonCompiler
+import GarrisonPlan
 @testable import GarrisonPods
 import GarrisonTestSupport
 import Testing

@@ -8,8 +8,7 @@ import GarrisonCompiler
 public struct EffectiveContainer: Codable, Sendable, Equatable {
   public var object: ObjectRef
   public var container: String
-  /// `init`, `sidecar`, `app` or `ephemeral`.
-  public var role: String
+  public var role: ContainerRole
   public var location: SourceLocation
   /// `uid:gid`, with `?` when the UID comes from an image the compiler does not know.
   public var user: String
@@ -52,7 +51,7 @@ public enum EffectivePlans {
           var host: [String] = []
           for (name, mode) in [
             ("network", p.namespaces.network), ("pid", p.namespaces.pid), ("ipc", p.namespaces.ipc), ("uts", p.namespaces.uts),
-          ] where mode == "host" {
+          ] where mode == .host {
             host.append(name)
           }
           containers.append(
@@ -61,8 +60,8 @@ public enum EffectivePlans {
               user: "\(p.process.user.uidKnown ? String(p.process.user.uid) : "?"):\(p.process.user.gid)",
               noNewPrivileges: p.process.noNewPrivileges,
               capabilities: p.process.capabilitiesAfterExec.effective.members.map(\.name),
-              seccomp: p.seccomp.mode + (p.seccomp.profile.map { " (\($0))" } ?? ""),
-              appArmor: p.appArmor.mode + (p.appArmor.profileName.map { " (\($0))" } ?? ""),
+              seccomp: p.seccomp.mode.rawValue + (p.seccomp.profile.map { " (\($0))" } ?? ""),
+              appArmor: p.appArmor.mode.rawValue + (p.appArmor.profileName.map { " (\($0))" } ?? ""),
               readOnlyRootFilesystem: p.filesystem.readOnlyRootFilesystem, hostNamespaces: host, planDigest: p.digest))
         }
       } catch let e as GarrisonError {

@@ -1,5 +1,6 @@
 import GarrisonCore
 import GarrisonManifest
+import GarrisonPlan
 
 /// Per-container hardening: read-only root filesystem, resource limits, added capabilities, probes.
 enum ContainerHardening {

@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonCore
 import GarrisonManifest
+import GarrisonPlan
 
 /// One violation of a Pod Security Standards check by one setter (the pod, a container, a volume, an
 /// annotation), with the field it is about. The message reads like the admission warning for that setter:

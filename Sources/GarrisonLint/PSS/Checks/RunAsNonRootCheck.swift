@@ -1,5 +1,6 @@
 import GarrisonCore
 import GarrisonManifest
+import GarrisonPlan
 
 /// `runAsNonRoot` (restricted, v1.0+; from v1.35 pods with hostUsers=false are exempt): runAsNonRoot=true
 /// at pod level or in every container, and never false anywhere.

@@ -1,10 +1,9 @@
 import GarrisonManifest
+import GarrisonPlan
 
 /// A pod's quality-of-service class, decided as Kubernetes' `GetPodQOS` does from the cpu and memory requests
 /// and limits of its init and app containers (requests default to limits, as API defaulting makes them).
-public enum QoSClass: String, Codable, Sendable {
-  case guaranteed = "Guaranteed", burstable = "Burstable", bestEffort = "BestEffort"
-
+extension QoSClass {
   /// `Guaranteed` when every container has cpu and memory limits equal to its requests, `BestEffort` when no
   /// container requests or limits either, `Burstable` otherwise.
   public static func of(_ spec: PodSpec) -> QoSClass {
