@@ -176,7 +176,9 @@ let package = Package(
 
     // Tests: one target per module plus integration tests (root, real containers), sharing one support target:
     // the process runner, scratch directories, the built-products locator and JSON Schema validation.
-    .target(name: "GarrisonTestSupport", dependencies: ["GarrisonCore", "GarrisonSeccomp"], path: "Tests/GarrisonTestSupport"),
+    .target(
+      name: "GarrisonTestSupport", dependencies: ["GarrisonCore", "GarrisonSeccomp", "GarrisonOCI", "GarrisonRuntime"],
+      path: "Tests/GarrisonTestSupport"),
     .testTarget(name: "GarrisonManifestTests", dependencies: ["GarrisonManifest"]),
     .testTarget(
       name: "GarrisonCompilerTests",
@@ -213,7 +215,9 @@ let package = Package(
     .testTarget(name: "GarrisonKernelTests", dependencies: ["GarrisonKernel"]),
     .testTarget(
       name: "GarrisonRuntimeTests",
-      dependencies: ["GarrisonRuntime", "GarrisonInitProtocol", "GarrisonOCI", "GarrisonKernel", "GarrisonCore"]),
+      dependencies: [
+        "GarrisonTestSupport", "GarrisonRuntime", "GarrisonInitProtocol", "GarrisonOCI", "GarrisonKernel", "GarrisonCore",
+      ]),
     .testTarget(
       name: "GarrisonIntegrationTests",
       dependencies: [

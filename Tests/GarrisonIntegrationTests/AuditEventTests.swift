@@ -20,7 +20,7 @@ import Testing
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     // A non-default --root keeps the audit log inside the scratch state directory.
-    let ok = try b.run(Harness.restricted(["/bin/true"]))
+    let ok = try b.run(RuntimeSpecFixtures.restricted(["/bin/true"]))
     #expect(ok.status == 0, "\(ok.stderr)")
     let bad = try b.oci(["run", "--bundle", b.dir + "/missing", "it-missing"])
     #expect(bad.status == 2)
@@ -49,7 +49,7 @@ import Testing
     let full = b.dir + "-full-audit"
     try FileManager.default.createDirectory(atPath: full, withIntermediateDirectories: false)
     defer { try? FileManager.default.removeItem(atPath: full) }
-    try b.write(Harness.restricted(["sleep", "30"]))
+    try b.write(RuntimeSpecFixtures.restricted(["sleep", "30"]))
     let id = "it-audit-\(UUID().uuidString.prefix(8))"
     b.ids.append(id)
     let script = """

@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonOCI
 import GarrisonRuntime
+import GarrisonTestSupport
 import Testing
 
 /// Broken bundles fail with an error naming the problem and leave no state, mounts, cgroups or processes.
@@ -20,7 +21,7 @@ import Testing
   @Test(Harness.containers, arguments: Breakage.allCases) func failsClearlyAndLeavesNothing(_ breakage: Breakage) throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
-    var spec = Harness.restricted(["/bin/true"])
+    var spec = RuntimeSpecFixtures.restricted(["/bin/true"])
     var expectedText = ""
     var expectedStatus: Int32 = 2
     switch breakage {

@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonOCI
 import GarrisonRuntime
+import GarrisonTestSupport
 import Testing
 
 /// Issue 13: a read-only (or otherwise re-optioned) bind mount must keep its source's nosuid/nodev/noexec. The
@@ -29,7 +30,7 @@ struct BindMountFlagsTests {
       return
     }
     defer { umount2(source, Int32(MNT_DETACH)) }
-    var spec = Harness.restricted(["/bin/cat", "/proc/self/mountinfo"])
+    var spec = RuntimeSpecFixtures.restricted(["/bin/cat", "/proc/self/mountinfo"])
     spec.mounts!.append(.init(destination: "/data", type: "bind", source: source, options: bindOptions))
     let r = try b.run(spec)
     #expect(r.status == 0, "\(r.stderr)")

@@ -57,7 +57,7 @@ import Testing
   func aProfileAllowingOnlyExecveStartsTrue() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
-    var spec = Harness.restricted(["/bin/true"])
+    var spec = RuntimeSpecFixtures.restricted(["/bin/true"])
     spec.linux!.seccomp = Self.onlyExecve
     let r = try b.run(spec)
     #expect(r.status == 0, "\(r.stderr)")
@@ -72,7 +72,7 @@ import Testing
   func withoutNoNewPrivsTheInitsCwdCheckAndLookupComeBeforeTheFilter() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
-    var spec = Harness.restricted(["true"])
+    var spec = RuntimeSpecFixtures.restricted(["true"])
     spec.process!.noNewPrivileges = false
     spec.process!.cwd = "/tmp"
     spec.linux!.seccomp = RuntimeSpec.Seccomp(
@@ -86,7 +86,7 @@ import Testing
   func theFilterStillHoldsForTheProgram() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
-    var statusSpec = Harness.restricted(["/bin/cat", "/proc/self/status"])
+    var statusSpec = RuntimeSpecFixtures.restricted(["/bin/cat", "/proc/self/status"])
     statusSpec.linux!.seccomp = Self.onlyExecve
     statusSpec.linux!.seccomp!.syscalls![0].names += ["openat", "close", "lseek", "fcntl"]
     let s = try b.run(statusSpec)
@@ -103,9 +103,9 @@ import Testing
     defer { b.cleanup() }
     try "not a program\n".write(toFile: b.rootfs + "/bin/bad", atomically: true, encoding: .utf8)
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: b.rootfs + "/bin/bad")
-    let r = try b.run(Harness.restricted(["/bin/bad"]))
+    let r = try b.run(RuntimeSpecFixtures.restricted(["/bin/bad"]))
     #expect(r.status == 4 && r.stderr.contains("execve /bin/bad") && r.stderr.contains("ENOEXEC"), "\(r.stderr)")
-    var spec = Harness.restricted(["/bin/sleep", "30"])
+    var spec = RuntimeSpecFixtures.restricted(["/bin/sleep", "30"])
     spec.process!.noNewPrivileges = true
     try b.write(spec)
     let id = "it-execfail"

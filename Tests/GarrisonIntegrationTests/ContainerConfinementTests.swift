@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonOCI
 import GarrisonRuntime
+import GarrisonTestSupport
 import Testing
 
 /// Real containers started with `garrison-oci run` from a busybox rootfs, asserting from inside.
@@ -40,7 +41,7 @@ import Testing
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     var spec = DefaultSpec.make(args: ["/bin/cat", "/proc/self/status"])
-    spec.linux!.seccomp = Harness.runtimeDefaultLike
+    spec.linux!.seccomp = RuntimeSpecFixtures.runtimeDefaultLike
     let r = try b.run(spec)
     #expect(r.status == 0, "stderr: \(r.stderr)")
     #expect(Harness.field(r.stdout, "Uid") == "0\t0\t0\t0")
@@ -57,7 +58,7 @@ import Testing
     let script =
       "grep -E '^(Uid|Gid|Groups|Cap...|NoNewPrivs|Seccomp):' /proc/self/status\n"
       + Self.probeScript(Self.deniedProbes)
-    let r = try b.run(Harness.restricted(["/bin/sh", "-c", script]))
+    let r = try b.run(RuntimeSpecFixtures.restricted(["/bin/sh", "-c", script]))
     #expect(r.status == 0, "stderr: \(r.stderr)")
     #expect(Harness.field(r.stdout, "Uid") == "1000\t1000\t1000\t1000")
     #expect(Harness.field(r.stdout, "Gid") == "1000\t1000\t1000\t1000")
@@ -82,7 +83,7 @@ import Testing
       find / -xdev -name 'garrison*' 2>/dev/null | wc -l
       ls /proc/1/cwd/ >/dev/null && echo cwd-ok
       """
-    let r = try b.run(Harness.restricted(["/bin/sh", "-c", script]))
+    let r = try b.run(RuntimeSpecFixtures.restricted(["/bin/sh", "-c", script]))
     #expect(r.status == 0, "stderr: \(r.stderr)")
     let lines = r.stdout.split(separator: "\n").map(String.init)
     #expect(lines.count >= 3, "\(r.stdout)")
@@ -97,7 +98,7 @@ import Testing
   @Test(Harness.containers) func rlimitAboveHostHardLimitIsClampedNotRaised() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
-    var spec = Harness.restricted(["/bin/sh", "-c", "ulimit -H -n; ulimit -n"])
+    var spec = RuntimeSpecFixtures.restricted(["/bin/sh", "-c", "ulimit -H -n; ulimit -n"])
     spec.process!.rlimits = [.init(type: "RLIMIT_NOFILE", soft: 100, hard: 200)]
     let r = try b.run(spec)
     #expect(r.status == 0, "stderr: \(r.stderr)")
@@ -107,14 +108,14 @@ import Testing
   @Test(Harness.containers) func exitStatusIsPropagated() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
-    let r = try b.run(Harness.restricted(["/bin/sh", "-c", "exit 7"]))
+    let r = try b.run(RuntimeSpecFixtures.restricted(["/bin/sh", "-c", "exit 7"]))
     #expect(r.status == 7)
   }
 
   @Test(Harness.containers) func noPivotStillConfinesTheRoot() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
-    try b.write(Harness.restricted(["/bin/sh", "-c", "ls / | tr '\\n' ' '"]))
+    try b.write(RuntimeSpecFixtures.restricted(["/bin/sh", "-c", "ls / | tr '\\n' ' '"]))
     let r = try b.oci(["run", "--no-pivot", "--bundle", b.dir, "it-nopivot"])
     b.ids.append("it-nopivot")
     #expect(r.status == 0, "stderr: \(r.stderr)")
@@ -126,7 +127,7 @@ import Testing
     defer { b.cleanup() }
     // Root with CAP_MKNOD: the device cgroup (deny all, then the default /dev nodes) refuses to create or
     // open a node for the host disk, while the default nodes keep working.
-    var spec = Harness.restricted([
+    var spec = RuntimeSpecFixtures.restricted([
       "/bin/sh", "-c",
       """
       mknod /tmp/disk b 254 0; echo mknod_disk=$?
@@ -150,7 +151,7 @@ import Testing
   @Test(Harness.containers) func pidsLimitIsEnforced() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
-    var spec = Harness.restricted([
+    var spec = RuntimeSpecFixtures.restricted([
       "/bin/sh", "-c",
       "sh -c 'for i in 1 2 3 4 5 6; do sleep 2 & done; wait' 2>/dev/null; echo child=$?; set -- /proc/[0-9]*; echo procs=$#",
     ])

@@ -35,7 +35,7 @@ import Testing
       + ContainerConfinementTests.probeScript(ContainerConfinementTests.deniedProbes)
     var spec =
       profile == "default"
-      ? DefaultSpec.make(args: ["/bin/sh", "-c", script]) : Harness.restricted(["/bin/sh", "-c", script])
+      ? DefaultSpec.make(args: ["/bin/sh", "-c", script]) : RuntimeSpecFixtures.restricted(["/bin/sh", "-c", script])
     spec.ociVersion = "1.0.2"  // crun 1.8.1 rejects newer versions
     try b.write(spec)
     let crunResult = try runCrun(b, id: "cmp-crun-\(profile)")

@@ -9,20 +9,6 @@ import Testing
 enum Harness {
   static var isRoot: Bool { getuid() == 0 }
 
-  /// The `GarrisonError` `InitSpecBuilder` refuses `spec` with, in a scratch bundle whose rootfs is an empty
-  /// directory; nil when the spec builds (no root needed).
-  static func buildError(_ spec: RuntimeSpec) throws -> GarrisonError? {
-    let dir = "/var/tmp/garrison-unit-\(UUID().uuidString.prefix(8))"
-    try FileManager.default.createDirectory(atPath: dir + "/rootfs", withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    do {
-      _ = try InitSpecBuilder(seccomp: OCISeccompCompiler()).build(spec, bundle: dir, noPivot: false)
-      return nil
-    } catch let e as GarrisonError {
-      return e
-    }
-  }
-
   /// Why container tests cannot run here, or nil when they can.
   static var skipReason: String? {
     if !isRoot { return "container tests need root (uid \(getuid()))" }
@@ -108,34 +94,6 @@ enum Harness {
     }
     return nil
   }
-
-  /// A restricted spec: uid/gid 1000, one supplementary group, no capabilities, no_new_privs, a
-  /// RuntimeDefault-like seccomp profile, read-only root, a writable /tmp tmpfs and low rlimits.
-  static func restricted(_ args: [String]) -> RuntimeSpec {
-    var spec = DefaultSpec.make(args: args)
-    spec.process!.user = .init(uid: 1000, gid: 1000, additionalGids: [1001])
-    spec.process!.capabilities = .init(bounding: [], effective: [], inheritable: [], permitted: [], ambient: [])
-    spec.process!.noNewPrivileges = true
-    spec.process!.rlimits = [.init(type: "RLIMIT_NOFILE", soft: 256, hard: 256)]
-    spec.mounts!.append(.init(destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=1777"]))
-    spec.linux!.seccomp = runtimeDefaultLike
-    return spec
-  }
-
-  /// Deny-list in the spirit of the container runtimes' default profiles (the real one comes from
-  /// GarrisonSeccomp later): allow by default, EPERM for the escape-relevant syscalls.
-  static let runtimeDefaultLike = RuntimeSpec.Seccomp(
-    defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
-    syscalls: [
-      .init(
-        names: [
-          "mount", "umount2", "unshare", "setns", "pivot_root", "chroot", "ptrace", "keyctl", "add_key",
-          "request_key", "bpf", "perf_event_open", "kexec_load", "open_by_handle_at", "init_module",
-          "finit_module", "delete_module", "reboot", "swapon", "swapoff", "syslog", "userfaultfd",
-          "fsopen", "fsmount", "move_mount", "open_tree",
-        ],
-        action: "SCMP_ACT_ERRNO", errnoRet: 1)
-    ])
 
   /// Pids of live processes whose mount table mounts something from `path` (a container of this bundle
   /// left running: its root mount line names the rootfs). /proc/<pid>/root would only show "/".

@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonOCI
 import GarrisonRuntime
+import GarrisonTestSupport
 import Testing
 import GarrisonKernel
 
@@ -55,7 +56,7 @@ import GarrisonKernel
 
     /// The restricted spec running `args`, with /out bound and `hooks`.
     func spec(_ args: [String], hooks: RuntimeSpec.Hooks) -> RuntimeSpec {
-      var spec = Harness.restricted(args)
+      var spec = RuntimeSpecFixtures.restricted(args)
       spec.mounts!.append(.init(destination: "/out", type: "bind", source: out, options: ["rbind", "rw"]))
       spec.hooks = hooks
       spec.annotations = ["io.kubernetes.pod.name": "hooked"]

@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonOCI
 import GarrisonRuntime
+import GarrisonTestSupport
 import Testing
 import GarrisonKernel
 
@@ -20,7 +21,7 @@ import GarrisonKernel
   @Test(Harness.containers) func createStartExecKillDelete() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
-    try b.write(Harness.restricted(["/bin/sleep", "60"]))
+    try b.write(RuntimeSpecFixtures.restricted(["/bin/sleep", "60"]))
     let id = "it-life"
     b.ids.append(id)
     let created = try b.oci(["create", "--bundle", b.dir, "--pid-file", b.dir + "/pid", id])
@@ -63,11 +64,11 @@ import GarrisonKernel
   @Test(Harness.containers) func execCannotAddCapabilitiesOrChangeUser() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
-    try b.write(Harness.restricted(["/bin/sleep", "60"]))
+    try b.write(RuntimeSpecFixtures.restricted(["/bin/sleep", "60"]))
     let id = "it-exec-refuse"
     b.ids.append(id)
     #expect(try b.oci(["run", "--detach", "--bundle", b.dir, id]).status == 0)
-    var process = Harness.restricted(["/bin/id"]).process!
+    var process = RuntimeSpecFixtures.restricted(["/bin/id"]).process!
     process.user = .init(uid: 0, gid: 0)
     try JSONEncoder().encode(process).write(to: URL(fileURLWithPath: b.dir + "/p1.json"))
     let asRoot = try b.oci(["exec", "--process", b.dir + "/p1.json", id])
@@ -92,7 +93,7 @@ import GarrisonKernel
   @Test(Harness.containers) func killAllReachesExecedProcessesAndDeleteLeavesNothing() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
-    try b.write(Harness.restricted(["/bin/sleep", "60"]))
+    try b.write(RuntimeSpecFixtures.restricted(["/bin/sleep", "60"]))
     let id = "it-killall"
     b.ids.append(id)
     #expect(try b.oci(["run", "--detach", "--bundle", b.dir, id]).status == 0)
@@ -118,7 +119,7 @@ import GarrisonKernel
   @Test(Harness.containers) func runForwardsSIGTERMToTheContainer() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
-    try b.write(Harness.restricted(["/bin/sh", "-c", "trap 'exit 42' TERM; echo up; while true; do sleep 0.1; done"]))
+    try b.write(RuntimeSpecFixtures.restricted(["/bin/sh", "-c", "trap 'exit 42' TERM; echo up; while true; do sleep 0.1; done"]))
     b.ids.append("it-sig")
     let p = Process()
     p.executableURL = URL(fileURLWithPath: Harness.ociBinary)
@@ -149,7 +150,7 @@ import GarrisonKernel
     // container. Every init descriptor is closed or not a directory by the time of chdir.
     let b = try Harness.Bundle()
     defer { b.cleanup() }
-    var spec = Harness.restricted(["/bin/sh", "-c", "ls .. | tr '\\n' ' '"])
+    var spec = RuntimeSpecFixtures.restricted(["/bin/sh", "-c", "ls .. | tr '\\n' ' '"])
     spec.process!.cwd = "/proc/self/fd/\(fd)"
     let r = try b.run(spec)
     #expect(r.status != 0 && r.stderr.contains("chdir to cwd"), "status \(r.status) out \(r.stdout) err \(r.stderr)")

@@ -2,6 +2,7 @@ import Foundation
 import GarrisonCore
 import GarrisonOCI
 import GarrisonRuntime
+import GarrisonTestSupport
 import Testing
 
 /// `linux.personality`: LINUX32 makes the container process (and an exec'd one) report a 32-bit machine, LINUX
@@ -15,7 +16,7 @@ import Testing
   }()
 
   func spec(_ domain: String, _ args: [String]) -> RuntimeSpec {
-    var s = Harness.restricted(args)
+    var s = RuntimeSpecFixtures.restricted(args)
     s.linux!.personality = .init(domain: domain)
     return s
   }
@@ -40,9 +41,9 @@ import Testing
 
   @Test func unknownDomainsAndFlagsAreRefused() throws {
     func error(_ p: RuntimeSpec.Personality) throws -> GarrisonError? {
-      var s = Harness.restricted(["/bin/true"])
+      var s = RuntimeSpecFixtures.restricted(["/bin/true"])
       s.linux!.personality = p
-      return try Harness.buildError(s)
+      return try RuntimeSpecFixtures.buildError(s)
     }
     #expect(try error(.init(domain: "LINUX64"))?.fieldPath?.description == "linux.personality.domain")
     #expect(try error(.init(domain: "LINUX32", flags: ["ADDR_NO_RANDOMIZE"]))?.fieldPath?.description == "linux.personality.flags")

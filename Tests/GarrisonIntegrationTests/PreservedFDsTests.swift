@@ -26,7 +26,7 @@ import Testing
   @Test(Harness.containers) func preserveFDsHandsThemOnInOrderAndNothingElse() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
-    try b.write(Harness.restricted(Self.probe))
+    try b.write(RuntimeSpecFixtures.restricted(Self.probe))
     let id = "it-preserve"
     b.ids.append(id)
     let r = try withTwoFiles(b, ["run", "--preserve-fds", "2", "--bundle", b.dir, id])
@@ -46,7 +46,7 @@ import Testing
   @Test(Harness.containers) func socketActivationDescriptorsComeFirstWithTheirVariables() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
-    try b.write(Harness.restricted(Self.probe))
+    try b.write(RuntimeSpecFixtures.restricted(Self.probe))
     let id = "it-listen"
     b.ids.append(id)
     // LISTEN_PID is the pid `env` and then garrison-oci run as ($$ of the shell that execs them).
@@ -65,7 +65,7 @@ import Testing
   @Test(Harness.containers) func execPreservesToo() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
-    try b.write(Harness.restricted(["/bin/sleep", "30"]))
+    try b.write(RuntimeSpecFixtures.restricted(["/bin/sleep", "30"]))
     let id = "it-preserve-exec"
     b.ids.append(id)
     #expect(try b.oci(["run", "--detach", "--bundle", b.dir, id]).status == 0)
@@ -78,7 +78,7 @@ import Testing
   @Test(Harness.containers) func aDescriptorThatIsNotOpenIsRefusedBeforeAnythingExists() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
-    try b.write(Harness.restricted(["/bin/true"]))
+    try b.write(RuntimeSpecFixtures.restricted(["/bin/true"]))
     let id = "it-preserve-missing"
     let r = try withTwoFiles(b, ["run", "--preserve-fds", "3", "--bundle", b.dir, id])
     #expect(r.status == 2 && r.stderr.contains("run --preserve-fds 3: descriptor 5 is not open"), "\(r.stderr)")

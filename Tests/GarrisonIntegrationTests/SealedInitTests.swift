@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 @testable import GarrisonRuntime
+import GarrisonTestSupport
 import Testing
 
 /// CVE-2019-5736: while garrison-init waits inside the container (created, not started), its executable as
@@ -9,7 +10,7 @@ import Testing
   @Test(Harness.containers) func waitingInitExecutableIsReadOnlyAndNotTheHostBinary() throws {
     let b = try Harness.Bundle()
     defer { b.cleanup() }
-    try b.write(Harness.restricted(["/bin/true"]))
+    try b.write(RuntimeSpecFixtures.restricted(["/bin/true"]))
     let id = "it-sealed"
     b.ids.append(id)
     let mountsBefore = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)

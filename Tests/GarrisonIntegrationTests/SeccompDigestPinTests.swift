@@ -11,8 +11,8 @@ import Testing
 
   static func pinnedSpec(_ args: [String]) throws -> RuntimeSpec {
     var spec = DefaultSpec.make(args: args)
-    spec.linux!.seccomp = Harness.runtimeDefaultLike
-    let bpf = try OCISeccompCompiler(cacheDirectory: nil, log: { _ in }).compile(Harness.runtimeDefaultLike)
+    spec.linux!.seccomp = RuntimeSpecFixtures.runtimeDefaultLike
+    let bpf = try OCISeccompCompiler(cacheDirectory: nil, log: { _ in }).compile(RuntimeSpecFixtures.runtimeDefaultLike)
     spec.annotations = [key: try SeccompDigestPin.digest(of: bpf)]
     return spec
   }
@@ -62,7 +62,7 @@ import Testing
     let b = try Harness.Bundle()
     defer { b.cleanup() }
     var spec = DefaultSpec.make(args: ["sh", "-c", "unshare -m true || echo denied"])
-    var profile = Harness.runtimeDefaultLike
+    var profile = RuntimeSpecFixtures.runtimeDefaultLike
     profile.syscalls![0].names.append("garrison_no_such_syscall")
     spec.linux!.seccomp = profile
     let r = try b.run(spec)
@@ -124,10 +124,10 @@ import Testing
     #expect(mode == 0o600)
     #expect(
       try Data(contentsOf: URL(fileURLWithPath: entry))
-        == Data(try OCISeccompCompiler(cacheDirectory: nil, log: { _ in }).compile(Harness.runtimeDefaultLike)))
+        == Data(try OCISeccompCompiler(cacheDirectory: nil, log: { _ in }).compile(RuntimeSpecFixtures.runtimeDefaultLike)))
 
     // Plant a program that denies mkdir: the unpinned start now cannot make a directory — it used the cache.
-    var other = Harness.runtimeDefaultLike
+    var other = RuntimeSpecFixtures.runtimeDefaultLike
     other.syscalls = [.init(names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 1)]
     let planted = try OCISeccompCompiler(cacheDirectory: nil, log: { _ in }).compile(other)
     try Data(planted).write(to: URL(fileURLWithPath: entry))

@@ -3,6 +3,7 @@ import Foundation
 import GarrisonOCI
 import GarrisonRuntime
 import Glibc
+import GarrisonTestSupport
 import Testing
 
 /// `process.terminal` with `--console-socket`: the pty master reaches the caller, the container process has
@@ -26,7 +27,7 @@ import Testing
     var spec = DefaultSpec.make(args: ["/bin/sh", "-c", Self.probe])
     spec.process!.terminal = true
     spec.process!.consoleSize = .init(height: 40, width: 120)
-    spec.linux!.seccomp = Harness.runtimeDefaultLike
+    spec.linux!.seccomp = RuntimeSpecFixtures.runtimeDefaultLike
     try b.write(spec)
     let id = "it-tty-\(UUID().uuidString.prefix(8))"
     guard let master = try ConsoleServer.createAndStart(b, id: id) else { return }
@@ -52,8 +53,8 @@ import Testing
   @Test(Harness.containers) func execWithTtyJoinsTheContainersDevpts() throws {
     let b = try bundle()
     defer { b.cleanup() }
-    var spec = Harness.restricted(["/bin/sleep", "30"])
-    spec.linux!.seccomp = Harness.runtimeDefaultLike
+    var spec = RuntimeSpecFixtures.restricted(["/bin/sleep", "30"])
+    spec.linux!.seccomp = RuntimeSpecFixtures.runtimeDefaultLike
     try b.write(spec)
     let id = "it-ttyx-\(UUID().uuidString.prefix(8))"
     b.ids.append(id)

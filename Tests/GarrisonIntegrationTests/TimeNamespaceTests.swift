@@ -2,6 +2,7 @@ import Foundation
 import GarrisonCore
 import GarrisonOCI
 import GarrisonRuntime
+import GarrisonTestSupport
 import Testing
 
 /// A time namespace with `linux.timeOffsets`: the container's boot-time and monotonic clocks are shifted (read
@@ -15,7 +16,7 @@ import Testing
   static let monotonic: Int64 = 500
 
   func spec(_ args: [String]) -> RuntimeSpec {
-    var spec = Harness.restricted(args)
+    var spec = RuntimeSpecFixtures.restricted(args)
     spec.linux!.namespaces!.append(.init(type: "time"))
     spec.linux!.timeOffsets = ["boottime": .init(secs: Self.boottime), "monotonic": .init(secs: Self.monotonic, nanosecs: 5)]
     return spec
@@ -58,7 +59,7 @@ import Testing
     func error(_ mutate: (inout RuntimeSpec) -> Void) throws -> GarrisonError? {
       var s = spec(["/bin/true"])
       mutate(&s)
-      return try Harness.buildError(s)
+      return try RuntimeSpecFixtures.buildError(s)
     }
     let noNamespace = try error { $0.linux!.namespaces!.removeAll { $0.type == "time" } }
     #expect(noNamespace?.fieldPath?.description == "linux.timeOffsets", "\(String(describing: noNamespace))")

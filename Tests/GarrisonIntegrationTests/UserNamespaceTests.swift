@@ -3,6 +3,7 @@ import GarrisonKernel
 import GarrisonOCI
 import GarrisonRuntime
 import Glibc
+import GarrisonTestSupport
 import Testing
 
 /// Containers in a user namespace mapping 0 → 100000 (65536 ids): the container sees root, the host sees
@@ -44,7 +45,7 @@ import Testing
     let caps = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_DAC_OVERRIDE"]
     s.process!.capabilities = .init(bounding: caps, effective: caps, permitted: caps)
     s.mounts!.append(.init(destination: "/mnt/host-owned", type: "bind", source: hostFile, options: ["rbind", "rw"]))
-    s.linux!.seccomp = Harness.runtimeDefaultLike
+    s.linux!.seccomp = RuntimeSpecFixtures.runtimeDefaultLike
     if userNamespace {
       s.linux!.namespaces!.append(.init(type: "user"))
       s.linux!.uidMappings = [.init(containerID: 0, hostID: Self.hostBase, size: 65536)]

@@ -2,6 +2,7 @@ import Foundation
 import GarrisonCore
 import GarrisonOCI
 import GarrisonRuntime
+import GarrisonTestSupport
 import Testing
 
 /// Issue 13: a NUL byte in an argument, a variable or a path silently cut it short at execve/chdir/mount (the
@@ -17,7 +18,7 @@ import Testing
     case "mounts[0].destination": spec.mounts![0].destination = "/proc\u{0}x"
     default: spec.mounts![0].source = "proc\u{0}x"
     }
-    let error = try #require(try Harness.buildError(spec))
+    let error = try #require(try RuntimeSpecFixtures.buildError(spec))
     #expect(error.fieldPath?.description == field)
     #expect(error.message.contains("NUL"))
     #expect(error.exitCode == 2)

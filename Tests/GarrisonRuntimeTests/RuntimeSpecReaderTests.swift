@@ -1,13 +1,14 @@
 import Foundation
 import GarrisonOCI
 import GarrisonRuntime
+import GarrisonTestSupport
 import Testing
 
 /// The Codable-free config.json reader agrees with JSONDecoder on every spec the tests and `spec` produce, and
 /// steps aside (nil) wherever it is not sure, so JSONDecoder decides and names the field.
 @Suite struct RuntimeSpecReaderTests {
   static var everything: RuntimeSpec {
-    var s = Harness.restricted(["sh", "-c", "true"])
+    var s = RuntimeSpecFixtures.restricted(["sh", "-c", "true"])
     s.hostname = "h"
     s.domainname = "d"
     s.annotations = ["io.kubernetes.pod.name": "web"]
@@ -35,7 +36,7 @@ import Testing
     r.unified = ["cpu.weight": "100"]
     r.blockIO = .object(["weight": .int(10), "leaf": .array([.bool(true), .null, .string("x")])])
     s.linux!.resources = r
-    s.linux!.seccomp = Harness.runtimeDefaultLike
+    s.linux!.seccomp = RuntimeSpecFixtures.runtimeDefaultLike
     s.linux!.seccomp!.syscalls!.append(
       .init(
         names: ["personality"], action: "SCMP_ACT_ALLOW", errnoRet: 1,
@@ -45,7 +46,7 @@ import Testing
   }
 
   static var corpus: [RuntimeSpec] {
-    [DefaultSpec.make(args: ["sh"]), Harness.restricted(["id"]), everything, RuntimeSpec(ociVersion: "1.0.2")]
+    [DefaultSpec.make(args: ["sh"]), RuntimeSpecFixtures.restricted(["id"]), everything, RuntimeSpec(ociVersion: "1.0.2")]
   }
 
   @Test func agreesWithJSONDecoder() throws {

@@ -4,6 +4,7 @@ import GarrisonInitProtocol
 import GarrisonKernel
 import GarrisonOCI
 import GarrisonRuntime
+import GarrisonTestSupport
 import Testing
 
 /// Validation, protocol and attestation logic that needs no root.
@@ -273,7 +274,7 @@ struct UnsupportedSpecFieldTests {
   @Test func mountLabelIsRefusedNeverIgnored() throws {
     var spec = DefaultSpec.make(args: ["/bin/true"])
     spec.linux?.mountLabel = "system_u:object_r:container_file_t:s0"
-    let e = try #require(try Harness.buildError(spec))
+    let e = try #require(try RuntimeSpecFixtures.buildError(spec))
     #expect(e.code == .unenforceable && e.fieldPath?.description == "linux.mountLabel", "\(e)")
   }
 }
