@@ -51,81 +51,104 @@ public enum AuditVerifier {
       return r
     }
 
+    // Segments are read and their lines checked ahead, on worker threads (several segments at once); this
+    // thread follows the links — sequence numbers, `prev` hashes, checkpoints — in log order, so the first
+    // problem reported is the first in the log whatever order the workers finish in.
+    let threads = max(1, min(maxThreads, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+    let lineThreads = segments.count > 1 ? 1 : threads
+    var pending: [Int: (job: BackgroundJob, box: CheckedSegment.Box)] = [:]
+    func schedule(_ n: Int) {
+      guard n < segments.count, pending[n] == nil else { return }
+      let box = CheckedSegment.Box()
+      let path = directory + "/" + Segments.name(segments[n])
+      pending[n] = (BackgroundJob { box.value = CheckedSegment.read(path, hasher: hasher, threads: lineThreads) }, box)
+    }
     var head = [UInt8](repeating: 0, count: 32)  // the genesis hash
     for (n, index) in segments.enumerated() {
+      for ahead in n..<(n + threads + 1) { schedule(ahead) }
       let name = Segments.name(index)
+      let (job, box) = pending.removeValue(forKey: n)!
+      try? job.wait()  // the closure does not throw; its outcome is in the box
       if index != n + 1 {
+        for (_, other) in pending { try? other.job.wait() }
         return fail(name, 1, result.lastSeq + 1, "segment \(Segments.name(n + 1)) is missing (segments must be numbered consecutively)")
       }
-      let bytes = try AuditIO.readAll(directory + "/" + name)
-      if bytes.isEmpty && n != segments.count - 1 {
+      let segment: CheckedSegment
+      switch box.value! {
+      case .success(let s): segment = s
+      case .failure(let e):
+        for (_, other) in pending { try? other.job.wait() }
+        throw e
+      }
+      if segment.checks.isEmpty && !segment.torn && n != segments.count - 1 {
+        for (_, other) in pending { try? other.job.wait() }
         return fail(name, 1, result.lastSeq + 1, "empty segment before the last segment")
       }
       lastFile = name
       lastLine = 0
       var problem: Problem?
-      bytes.withUnsafeBufferPointer { buf in
-        let (lines, torn) = Self.lines(buf)
-        var checks = [LineCheck](repeating: LineCheck(), count: lines.count)
-        var hashes = [UInt8](repeating: 0, count: lines.count * 32)
-        var prevs = [UInt8](repeating: 0, count: lines.count * 32)
-        Self.checkLines(buf, lines, hasher: hasher, checks: &checks, hashes: &hashes, prevs: &prevs)
-        for (k, c) in checks.enumerated() {
-          let lineNo = k + 1
-          let expected = result.lastSeq + 1
-          switch c.failure {
-          case .frame(let message):
-            problem = Problem(file: name, line: lineNo, seq: expected, message: message)
-            return
-          case .unreadable(let message):
-            problem = Problem(file: name, line: lineNo, seq: expected, message: "unreadable record: \(message)")
-            return
-          case .notCanonical:
-            problem = Problem(file: name, line: lineNo, seq: c.seq, message: "record is not in canonical form")
-            return
-          case nil: break
-          }
-          guard c.seq == expected else {
-            problem = Problem(
-              file: name, line: lineNo, seq: c.seq,
-              message: "sequence number \(c.seq) where \(expected) was expected (record deleted, inserted or reordered)")
-            return
-          }
-          if let chain = c.otherChain {
-            problem = Problem(
-              file: name, line: lineNo, seq: c.seq,
-              message: "record uses a \(chain) chain; verifying with \(hasher.algorithm) (check --hmac-key-file)")
-            return
-          }
-          guard c.prevIsHex, prevs[(32 * k)..<(32 * k + 32)].elementsEqual(head) else {
-            problem = Problem(
-              file: name, line: lineNo, seq: c.seq,
-              message: "prev hash does not match the previous record (chain broken: previous record modified, or this one inserted/moved)")
-            return
-          }
-          if c.isCheckpoint {
-            guard c.checkpointCovers == Int64(c.seq - 1), c.checkpointHead == result.headHash else {
-              problem = Problem(file: name, line: lineNo, seq: c.seq, message: "checkpoint record does not match the chain head it covers")
-              return
-            }
-            result.checkpointRecords += 1
-          }
-          head.withUnsafeMutableBufferPointer { h in
-            for j in 0..<32 { h[j] = hashes[32 * k + j] }
-          }
-          result.headHash = head.withUnsafeBufferPointer { ChainHasher.hex($0.baseAddress!) }
-          if wanted.contains(c.seq) { seen[c.seq] = result.headHash }
-          result.records += 1
-          result.lastSeq = c.seq
-          lastLine = lineNo
+      for (k, c) in segment.checks.enumerated() {
+        let lineNo = k + 1
+        let expected = result.lastSeq + 1
+        switch c.failure {
+        case .frame(let message):
+          problem = Problem(file: name, line: lineNo, seq: expected, message: message)
+        case .unreadable(let message):
+          problem = Problem(file: name, line: lineNo, seq: expected, message: "unreadable record: \(message)")
+        case .notCanonical:
+          problem = Problem(file: name, line: lineNo, seq: c.seq, message: "record is not in canonical form")
+        case nil: break
         }
-        if torn {
+        if problem != nil { break }
+        guard c.seq == expected else {
           problem = Problem(
-            file: name, line: lines.count + 1, seq: result.lastSeq + 1,
-            message: "torn final record (no newline); opening the log for writing recovers it")
+            file: name, line: lineNo, seq: c.seq,
+            message: "sequence number \(c.seq) where \(expected) was expected (record deleted, inserted or reordered)")
+          break
         }
+        if let chain = c.otherChain {
+          problem = Problem(
+            file: name, line: lineNo, seq: c.seq,
+            message: "record uses a \(chain) chain; verifying with \(hasher.algorithm) (check --hmac-key-file)")
+          break
+        }
+        guard c.prevIsHex, segment.prevs[(32 * k)..<(32 * k + 32)].elementsEqual(head) else {
+          problem = Problem(
+            file: name, line: lineNo, seq: c.seq,
+            message: "prev hash does not match the previous record (chain broken: previous record modified, or this one inserted/moved)")
+          break
+        }
+        if c.isCheckpoint {
+          guard c.checkpointCovers == Int64(c.seq - 1), c.checkpointHead == result.headHash else {
+            problem = Problem(file: name, line: lineNo, seq: c.seq, message: "checkpoint record does not match the chain head it covers")
+            break
+          }
+          result.checkpointRecords += 1
+        }
+        head.withUnsafeMutableBufferPointer { h in
+          for j in 0..<32 { h[j] = segment.hashes[32 * k + j] }
+        }
+        // The hex head is needed only where a checkpoint compares with it and at the end.
+        let nextIsCheckpoint = k + 1 < segment.checks.count && segment.checks[k + 1].isCheckpoint
+        if nextIsCheckpoint || k + 1 == segment.checks.count || !wanted.isEmpty {
+          result.headHash = head.withUnsafeBufferPointer { ChainHasher.hex($0.baseAddress!) }
+        }
+        if wanted.contains(c.seq) { seen[c.seq] = result.headHash }
+        result.records += 1
+        result.lastSeq = c.seq
+        lastLine = lineNo
       }
-      if let problem { return fail(problem.file, problem.line, problem.seq, problem.message) }
+      if problem == nil && segment.torn {
+        problem = Problem(
+          file: name, line: segment.checks.count + 1, seq: result.lastSeq + 1,
+          message: "torn final record (no newline); opening the log for writing recovers it")
+      }
+      if let problem {
+        // The head of the last good record, as `fail` reports it.
+        result.headHash = head.withUnsafeBufferPointer { ChainHasher.hex($0.baseAddress!) }
+        for (_, other) in pending { try? other.job.wait() }
+        return fail(problem.file, problem.line, problem.seq, problem.message)
+      }
     }
 
     for c in checkpoints.sorted(by: { $0.seq < $1.seq }) {
@@ -143,6 +166,41 @@ public enum AuditVerifier {
     return result
   }
 
+  /// One segment read and its lines checked each on its own (no links followed yet).
+  struct CheckedSegment {
+    var checks: [LineCheck]
+    /// Each line's chain hash and decoded `prev`, 32 bytes per line.
+    var hashes: [UInt8]
+    var prevs: [UInt8]
+    /// Bytes follow the last newline.
+    var torn: Bool
+
+    /// Where a worker leaves its segment for the linking thread.
+    final class Box: @unchecked Sendable {
+      var value: Swift.Result<CheckedSegment, GarrisonError>?
+    }
+
+    static func read(_ path: String, hasher: ChainHasher, threads: Int) -> Swift.Result<CheckedSegment, GarrisonError> {
+      let bytes: [UInt8]
+      do throws(GarrisonError) {
+        bytes = try AuditIO.readAll(path)
+      } catch {
+        return .failure(error)
+      }
+      return .success(
+        bytes.withUnsafeBufferPointer { buf in
+          let (lines, torn) = AuditVerifier.lines(buf)
+          var segment = CheckedSegment(
+            checks: [LineCheck](repeating: LineCheck(), count: lines.count),
+            hashes: [UInt8](repeating: 0, count: lines.count * 32), prevs: [UInt8](repeating: 0, count: lines.count * 32),
+            torn: torn)
+          AuditVerifier.checkLines(
+            buf, lines, hasher: hasher, threads: threads, checks: &segment.checks, hashes: &segment.hashes, prevs: &segment.prevs)
+          return segment
+        })
+    }
+  }
+
   /// The lines of a segment (without their newlines), and whether bytes follow the last newline (a torn record).
   static func lines(_ buf: UnsafeBufferPointer<UInt8>) -> (lines: [Range<Int>], torn: Bool) {
     var lines: [Range<Int>] = []
@@ -158,13 +216,13 @@ public enum AuditVerifier {
     return (lines, false)
   }
 
-  /// Checks every line on its own, on up to `maxThreads` threads for a large segment (each thread a contiguous
+  /// Checks every line on its own, on up to `threads` threads for a large segment (each thread a contiguous
   /// run of lines, writing only its own slots).
   static func checkLines(
-    _ buf: UnsafeBufferPointer<UInt8>, _ lines: [Range<Int>], hasher: ChainHasher,
+    _ buf: UnsafeBufferPointer<UInt8>, _ lines: [Range<Int>], hasher: ChainHasher, threads maxLineThreads: Int,
     checks: inout [LineCheck], hashes: inout [UInt8], prevs: inout [UInt8]
   ) {
-    let threads = lines.count < 2_000 ? 1 : max(1, min(maxThreads, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+    let threads = lines.count < 2_000 ? 1 : maxLineThreads
     checks.withUnsafeMutableBufferPointer { c in
       hashes.withUnsafeMutableBufferPointer { h in
         prevs.withUnsafeMutableBufferPointer { p in

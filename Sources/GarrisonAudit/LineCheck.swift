@@ -74,21 +74,32 @@ struct LineCheck {
     return c
   }
 
-  static func decodeHex<C: Collection>(_ hex: C, into out: UnsafeMutablePointer<UInt8>) -> Bool where C.Element == UInt8 {
+  static func decodeHex(_ hex: [UInt8], into out: UnsafeMutablePointer<UInt8>) -> Bool {
+    hex.withUnsafeBufferPointer { decodeHex($0, into: out) }
+  }
+
+  /// Decodes 64 lowercase hex digits into 32 bytes at `out`; false (with `out` partly written) for anything else.
+  static func decodeHex(_ hex: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Bool {
     guard hex.count == 64 else { return false }
-    var k = 0
-    var high: UInt8 = 0
-    for ch in hex {
-      let v: UInt8
-      switch ch {
-      case 0x30...0x39: v = ch - 0x30
-      case 0x61...0x66: v = ch - 0x61 + 10
-      default: return false
+    return hexValues.withUnsafeBufferPointer { table in
+      var bad: UInt8 = 0
+      for k in 0..<32 {
+        let high = table[Int(hex[2 * k])]
+        let low = table[Int(hex[2 * k + 1])]
+        bad |= high | low
+        out[k] = high << 4 | (low & 0x0F)
       }
-      if k % 2 == 0 { high = v } else { out[k / 2] = high << 4 | v }
-      k += 1
+      return bad & 0xF0 == 0
     }
-    return true
+  }
+
+  /// Each byte's value as a lowercase hex digit, or 0xFF.
+  private static let hexValues: [UInt8] = (0..<256).map { b in
+    switch b {
+    case 0x30...0x39: return UInt8(b - 0x30)
+    case 0x61...0x66: return UInt8(b - 0x61 + 10)
+    default: return 0xFF
+    }
   }
 
   /// The fast path: a record `CanonicalJSONScanner` proves canonical, whose fields are all plainly valid, and

@@ -132,6 +132,12 @@ public enum CanonicalJSONScanner {
       let start = i
       var escaped = false
       while i < b.count {
+        // Eight bytes at a time while none is a quote, a backslash, a control byte or non-ASCII (most text);
+        // the byte loop below decides everything else.
+        while i + 8 <= b.count, !Self.mayEndOrEscape(UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self)) {
+          i += 8
+        }
+        guard i < b.count else { break }
         let c = b[i]
         if c == UInt8(ascii: "\"") {
           i += 1
@@ -160,6 +166,17 @@ public enum CanonicalJSONScanner {
         i += 1
       }
       return nil
+    }
+
+    /// Whether any byte of the word is `"`, `\\`, below 0x20 or at or above 0x80 (exact as a yes/no: the
+    /// classic "has zero byte" and "has byte less than n" bit tricks).
+    @inline(__always)
+    static func mayEndOrEscape(_ w: UInt64) -> Bool {
+      let ones: UInt64 = 0x0101_0101_0101_0101
+      let highs: UInt64 = 0x8080_8080_8080_8080
+      func hasZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
+      let control = (w &- ones &* 0x20) & ~w & highs != 0
+      return w & highs != 0 || control || hasZero(w ^ (ones &* 0x22)) || hasZero(w ^ (ones &* 0x5C))
     }
 
     mutating func integer() -> Bool {

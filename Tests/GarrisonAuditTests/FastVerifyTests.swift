@@ -47,6 +47,21 @@ import Testing
     }
   }
 
+  /// The scanner skips plain string text eight bytes at a time: a special byte at any offset of a word is still
+  /// seen (plain and DEL bytes are accepted, control and non-ASCII bytes left to the parser, a quote ends the string).
+  @Test func specialBytesAreSeenAtEveryOffset() {
+    for offset in 0..<24 {
+      for special: UInt8 in [0x00, 0x0A, 0x1F, 0x20, 0x21, 0x22, 0x5C, 0x7E, 0x7F, 0x80, 0xC3, 0xFF] {
+        var text = Array(#"{"a":""#.utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 24) + Array(#""}"#.utf8)
+        text[6 + offset] = special
+        let accepted = text.withUnsafeBufferPointer { CanonicalJSONScanner.members($0) } != nil
+        #expect(Self.agrees(text), "offset \(offset) byte \(special)")
+        let plain = special >= 0x20 && special < 0x80 && special != 0x22 && special != 0x5C
+        #expect(accepted == plain, "offset \(offset) byte \(special)")
+      }
+    }
+  }
+
   /// Random single-byte changes, insertions and deletions of canonical records: the scanner never accepts a
   /// form the parser would not reproduce.
   @Test func mutatedRecordsNeverFoolTheScanner() throws {
