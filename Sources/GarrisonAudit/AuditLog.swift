@@ -24,6 +24,8 @@ public final class AuditLog: @unchecked Sendable {
   let hasher: ChainHasher
   let host: String
   let actor: AuditActor
+  /// The actor, chain and host of every record, rendered once.
+  private let recordWriter: RecordDraft.Writer
   private let threadLock = Lock()  // threads of one process sharing this log (flock is per open file)
   private let commits = GroupCommit()
   private var stats = Statistics()
@@ -69,6 +71,7 @@ public final class AuditLog: @unchecked Sendable {
     self.hasher = ChainHasher(hmacKey: hmacKey)
     self.host = ProcessIdentity.hostName()
     self.actor = ProcessIdentity.actor()
+    self.recordWriter = RecordDraft.Writer(host: host, actor: actor, chain: hasher.algorithm)
     self.sharedStats = AuditWriteStatisticsFile(directory: directory)
     try AuditIO.makeDirectories(directory)
     lockFD = try AuditIO.open(directory + "/" + Segments.lockName, O_RDWR | O_CREAT, 0o640)
@@ -188,7 +191,7 @@ public final class AuditLog: @unchecked Sendable {
 
   /// `event` rendered for this log, stamped now unless it carries its own time.
   private func draft(_ event: AuditEvent) -> RecordDraft {
-    RecordDraft(event, time: event.time ?? AuditTime.now(), host: host, actor: actor, chain: hasher.algorithm)
+    RecordDraft(event, time: event.time ?? AuditTime.now(), writer: recordWriter)
   }
 
   /// Builds the record for `event`; see `add(_:to:pending:)` for a draft.

@@ -12,39 +12,52 @@ struct RecordDraft: Sendable {
   let tail: [UInt8]
 
   init(_ event: AuditEvent, time: AuditTime, host: String, actor: AuditActor, chain: String) {
+    self.init(event, time: time, writer: Writer(host: host, actor: actor, chain: chain))
+  }
+
+  /// Renders `event` with a log's constant parts (its actor, chain and host) rendered once.
+  init(_ event: AuditEvent, time: AuditTime, writer: Writer) {
     var h: [UInt8] = []
-    h.reserveCapacity(768)
-    func key(_ k: StaticString, first: Bool = false) {
-      if !first { h.append(UInt8(ascii: ",")) }
-      h.append(UInt8(ascii: "\""))
-      h.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
-      h.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
-    }
-    h.append(UInt8(ascii: "{"))
-    key("actor", first: true)
-    actor.json.write(into: &h)
-    key("chain")
-    JSONValue.string(chain).write(into: &h)
-    key("details")
+    h.reserveCapacity(writer.actorAndChain.count + writer.host.count + 640)
+    h.append(contentsOf: writer.actorAndChain)
     event.details.write(into: &h)
-    key("host")
-    JSONValue.string(host).write(into: &h)
-    key("kind")
+    h.append(contentsOf: writer.host)
     JSONValue.string(event.kind.rawValue).write(into: &h)
-    key("object")
+    h.append(contentsOf: Array(#","object":"#.utf8))
     event.object.json.write(into: &h)
-    key("outcome")
+    h.append(contentsOf: Array(#","outcome":"#.utf8))
     JSONValue.string(event.outcome.rawValue).write(into: &h)
-    key("prev")
+    h.append(contentsOf: Array(#","prev":"#.utf8))
     head = h
     var t: [UInt8] = []
     t.reserveCapacity(64)
-    t.append(contentsOf: Array(#","time":"#.utf8))
-    JSONValue.string(time.description).write(into: &t)
-    t.append(contentsOf: Array(#","v":"#.utf8))
+    t.append(contentsOf: Array(#","time":""#.utf8))
+    time.writeRFC3339(into: &t)  // digits, '-', ':', 'T', '.', 'Z': nothing to escape
+    t.append(contentsOf: Array(#"","v":"#.utf8))
     t.append(contentsOf: String(AuditRecord.version).utf8)
     t.append(UInt8(ascii: "}"))
     tail = t
+  }
+
+  /// The parts of every record a log writes that do not change from record to record, rendered once.
+  struct Writer: Sendable {
+    /// `{"actor":…,"chain":"…","details":`
+    let actorAndChain: [UInt8]
+    /// `,"host":"…","kind":`
+    let host: [UInt8]
+
+    init(host: String, actor: AuditActor, chain: String) {
+      var a = Array(#"{"actor":"#.utf8)
+      actor.json.write(into: &a)
+      a.append(contentsOf: Array(#","chain":"#.utf8))
+      JSONValue.string(chain).write(into: &a)
+      a.append(contentsOf: Array(#","details":"#.utf8))
+      actorAndChain = a
+      var h = Array(#","host":"#.utf8)
+      JSONValue.string(host).write(into: &h)
+      h.append(contentsOf: Array(#","kind":"#.utf8))
+      self.host = h
+    }
   }
 
   /// The record's canonical bytes for sequence number `seq` after the record hashed `prev`.

@@ -35,14 +35,50 @@ public struct AuditTime: Sendable, Hashable, Comparable, CustomStringConvertible
 
   /// The RFC 3339 form with 9 fractional digits, always UTC.
   public var description: String {
-    let (y, mo, d) = AuditTime.civil(fromDays: Int64((Double(seconds) / 86400).rounded(.down)))
-    let sod = seconds - Int64((Double(seconds) / 86400).rounded(.down)) * 86400
-    func pad(_ v: Int64, _ w: Int) -> String {
-      let s = String(v)
-      return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s
+    var out: [UInt8] = []
+    out.reserveCapacity(30)
+    writeRFC3339(into: &out)
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// Appends `description`'s bytes (`YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`) to `out`.
+  public func writeRFC3339(into out: inout [UInt8]) {
+    let days = Int64((Double(seconds) / 86400).rounded(.down))
+    let (y, mo, d) = AuditTime.civil(fromDays: days)
+    let sod = seconds - days * 86400
+    func pad(_ v: Int64, _ w: Int) {
+      guard v >= 0 else {  // years before 0: the sign, then the digits, as String(v) writes them
+        let s = Array(String(v).utf8)
+        if s.count < w { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: w - s.count)) }
+        out.append(contentsOf: s)
+        return
+      }
+      withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+        var n = 0
+        var rest = v
+        repeat {
+          digits[n] = UInt8(ascii: "0") + UInt8(rest % 10)
+          rest /= 10
+          n += 1
+        } while rest > 0
+        if n < w { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: w - n)) }
+        for k in stride(from: n - 1, through: 0, by: -1) { out.append(digits[k]) }
+      }
     }
-    return "\(pad(y, 4))-\(pad(mo, 2))-\(pad(d, 2))T\(pad(sod / 3600, 2)):\(pad(sod / 60 % 60, 2)):\(pad(sod % 60, 2))."
-      + "\(pad(Int64(nanoseconds), 9))Z"
+    pad(y, 4)
+    out.append(UInt8(ascii: "-"))
+    pad(mo, 2)
+    out.append(UInt8(ascii: "-"))
+    pad(d, 2)
+    out.append(UInt8(ascii: "T"))
+    pad(sod / 3600, 2)
+    out.append(UInt8(ascii: ":"))
+    pad(sod / 60 % 60, 2)
+    out.append(UInt8(ascii: ":"))
+    pad(sod % 60, 2)
+    out.append(UInt8(ascii: "."))
+    pad(Int64(nanoseconds), 9)
+    out.append(UInt8(ascii: "Z"))
   }
 
   /// Parses RFC 3339 (`YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`) or a bare date `YYYY-MM-DD` (midnight UTC).

@@ -1,5 +1,5 @@
 import Foundation
-import GarrisonCore
+@testable import GarrisonCore
 import Testing
 
 @testable import GarrisonAudit
@@ -125,6 +125,27 @@ import Testing
       let record = AuditRecord(
         seq: UInt64(i + 1), time: time, host: "node-\(i % 3)", actor: actor, event: event, prev: prev, chain: "sha256")
       #expect(draft.body(seq: UInt64(i + 1), prev: prev) == record.body)
+    }
+  }
+
+  /// The byte writer of RFC 3339 times gives what the string formatting gave, at the edges of every field.
+  @Test(arguments: [
+    Int64(0), 1, 59, 60, 3599, 86_399, 86_400, 951_782_400, 1_796_000_000, 253_402_300_799, 253_402_300_800, -1, -86_401,
+    -62_135_596_800, -62_167_219_201,
+  ])
+  func timesRenderAsBefore(_ seconds: Int64) {
+    for nanoseconds: Int32 in [0, 1, 999_999_999, 123_456_789] {
+      let t = AuditTime(seconds: seconds, nanoseconds: nanoseconds)
+      let (y, mo, d) = AuditTime.civil(fromDays: Int64((Double(seconds) / 86400).rounded(.down)))
+      let sod = seconds - Int64((Double(seconds) / 86400).rounded(.down)) * 86400
+      func pad(_ v: Int64, _ w: Int) -> String {
+        let s = String(v)
+        return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s
+      }
+      let expected =
+        "\(pad(y, 4))-\(pad(mo, 2))-\(pad(d, 2))T\(pad(sod / 3600, 2)):\(pad(sod / 60 % 60, 2)):\(pad(sod % 60, 2))."
+        + "\(pad(Int64(nanoseconds), 9))Z"
+      #expect(t.description == expected)
     }
   }
 }
