@@ -3,6 +3,7 @@ import GarrisonCore
 import GarrisonOCI
 import GarrisonRuntime
 import GarrisonTestSupport
+import GarrisonLSMHost
 import Testing
 
 /// Shared helpers for the container tests: root detection, built binaries, busybox bundles and cleanup.
@@ -16,7 +17,7 @@ enum Harness {
     try FileManager.default.createDirectory(atPath: dir + "/rootfs", withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     do {
-      _ = try InitSpecBuilder(seccomp: OCISeccompCompiler()).build(spec, bundle: dir, noPivot: false)
+      _ = try InitSpecBuilder(seccomp: OCISeccompCompiler(), host: .current).build(spec, bundle: dir, noPivot: false)
       return nil
     } catch let e as GarrisonError {
       return e
