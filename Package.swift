@@ -81,7 +81,9 @@ let package = Package(
         "GarrisonCore", "GarrisonPlan", "GarrisonKernel", "CSeccomp",
         .product(name: "Crypto", package: "swift-crypto"),
       ]),
-    // The host's LSMs through their libraries (libselinux), Foundation-free: garrison-oci links it.
+    // The host's LSMs through their libraries, Foundation-free (garrison-oci links it): the one host-LSM probe
+    // (`HostLSM`, aa_is_enabled + is_selinux_enabled) and libselinux. libapparmor is wrapped in GarrisonKernel,
+    // which the static garrison-init links (aa_change_onexec).
     .target(name: "GarrisonLSMHost", dependencies: ["GarrisonCore", "GarrisonKernel", "CSELinux"]),
     .target(
       name: "GarrisonLSM",
@@ -93,7 +95,7 @@ let package = Package(
       name: "GarrisonCompiler",
       dependencies: [
         "GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI",
-        "GarrisonSeccomp", "GarrisonLSM",
+        "GarrisonSeccomp", "GarrisonLSM", "GarrisonLSMHost",
         .product(name: "Crypto", package: "swift-crypto"),
       ]),
     .target(name: "GarrisonLint", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonCompiler"]),
@@ -119,7 +121,7 @@ let package = Package(
       ]),
 
     // Kernel side: syscall wrappers and the synchronous init.
-    .target(name: "GarrisonKernel", dependencies: ["GarrisonCore", "CGarrisonLinux", "CCap"]),
+    .target(name: "GarrisonKernel", dependencies: ["GarrisonCore", "CGarrisonLinux", "CCap", "CAppArmor"]),
     // The runtime↔init contract: InitSpec, its wire form, the sync-socket messages both ways, the fixed fds and
     // hook execution (the same code runs in the runtime and in the init). The runtime imports this, not the init.
     .target(name: "GarrisonInitProtocol", dependencies: ["GarrisonCore", "GarrisonKernel"]),
@@ -150,7 +152,7 @@ let package = Package(
       name: "GarrisonOCICommands",
       dependencies: [
         "GarrisonCore", "GarrisonOCI", "GarrisonPlan", "GarrisonAudit", "GarrisonRuntime", "GarrisonKernel", "GarrisonInitProtocol",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "GarrisonLSMHost", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .target(
       name: "GarrisonCommands",
@@ -177,12 +179,12 @@ let package = Package(
     // Tests: one target per module plus integration tests (root, real containers), sharing one support target:
     // the process runner, scratch directories, the built-products locator and JSON Schema validation.
     .target(
-      name: "GarrisonTestSupport", dependencies: ["GarrisonCore", "GarrisonSeccomp", "GarrisonOCI", "GarrisonRuntime"],
+      name: "GarrisonTestSupport", dependencies: ["GarrisonCore", "GarrisonSeccomp", "GarrisonOCI", "GarrisonRuntime", "GarrisonLSMHost"],
       path: "Tests/GarrisonTestSupport"),
     .testTarget(name: "GarrisonManifestTests", dependencies: ["GarrisonManifest"]),
     .testTarget(
       name: "GarrisonCompilerTests",
-      dependencies: ["GarrisonTestSupport", "GarrisonCompiler", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI"],
+      dependencies: ["GarrisonTestSupport", "GarrisonCompiler", "GarrisonManifest", "GarrisonPlan", "GarrisonOCI", "GarrisonLSMHost"],
       resources: [.copy("Golden")]),
     .testTarget(name: "GarrisonSeccompTests", dependencies: ["GarrisonTestSupport", "GarrisonSeccomp"]),
     .testTarget(
@@ -199,8 +201,7 @@ let package = Package(
       name: "GarrisonPodsTests",
       dependencies: [
         "GarrisonTestSupport", "GarrisonPods", "GarrisonKernel", "GarrisonManifest", "GarrisonOCI", "GarrisonAudit", "GarrisonLSM",
-        "GarrisonCompiler", "GarrisonPlan",
-        "garrison",
+        "GarrisonCompiler", "GarrisonPlan", "GarrisonLSMHost", "garrison",
       ],
       exclude: ["Fixtures"]),
     .testTarget(
@@ -222,6 +223,7 @@ let package = Package(
       name: "GarrisonIntegrationTests",
       dependencies: [
         "GarrisonTestSupport", "GarrisonCore", "GarrisonOCI", "GarrisonRuntime", "GarrisonInit", "GarrisonInitProtocol", "GarrisonKernel",
+        "GarrisonLSMHost",
       ]),
   ]
 )

@@ -21,6 +21,8 @@
 #
 # What runs in the VM (see the stage2 script below):
 #   apparmor-enabled           /sys/module/apparmor/parameters/enabled is Y, securityfs has apparmor/
+#   host-probe                 garrison-oci's one host-LSM probe (HostLSM: libapparmor's aa_is_enabled, libselinux's
+#                              is_selinux_enabled), shown by `garrison-oci features`: AppArmor on, SELinux off
 #   profile-loaded             `garrison apparmor load` (what `garrison apply` does before first use) loads the
 #                              RuntimeDefault profile with apparmor_parser -r; it is listed as "(enforce)"
 #   garrison-load-audited      that load is one lsm.profile_loaded audit event; loading again does nothing
@@ -33,19 +35,25 @@
 #                              (the template's `deny @{PROC}/kallsyms`; /proc/kallsyms is not a masked path)
 #   unconfined-control         the same container without the profile reads "unconfined" and /proc/kallsyms
 #   explicit-unconfined        process.apparmorProfile "unconfined" runs unconfined and its read-back passes
-#   attestation                garrison-oci's read-back (enforcement.readback audit event) saw the label and passed
+#   attestation                garrison-oci's read-back (enforcement.readback audit event) read the label and its
+#                              mode through libapparmor's aa_gettaskcon: lsm_label=<name>, lsm_mode=enforce, passed
+#   exec-readback              a process `garrison-oci exec` starts in a running confined container runs under the
+#                              profile, and its own enforcement.readback records the same label and mode
 #   missing-profile-refused    a container naming a profile that is not loaded is refused before anything is
-#                              created (exit 3, the runtime checks securityfs' profile list)
-#   missing-profile-refused-by-init  the same with securityfs unmounted: garrison-init's write of the exec label
-#                              fails and the runtime refuses (exit 4, "not loaded in the kernel")
+#                              created (exit 3): libapparmor's query interface (aa_query_label) says no such label
+#   presence-via-library       the same refusal, and a confined start, with the kernel's profile list hidden (a bind
+#                              mount of /dev/null over securityfs' apparmor/profiles): presence is asked through
+#                              the library, never read from that list
+#   missing-profile-refused-by-init  the same with securityfs unmounted (the runtime cannot ask): garrison-init's
+#                              aa_change_onexec fails and the runtime refuses (exit 4, "not loaded in the kernel")
 #   missing-profile-clean      ... and neither leaves a state directory, cgroup or process behind
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lsm-vm-lib.sh
 VM_NAME=apparmor-vm
 PARSER=/usr/sbin/apparmor_parser
-CHECKS=(apparmor-enabled profile-loaded garrison-load-audited cgroup-v2-limits confined-label confined-denial unconfined-control explicit-unconfined
-        attestation missing-profile-refused missing-profile-refused-by-init missing-profile-clean)
+CHECKS=(apparmor-enabled host-probe profile-loaded garrison-load-audited cgroup-v2-limits confined-label confined-denial unconfined-control explicit-unconfined
+        attestation exec-readback missing-profile-refused presence-via-library missing-profile-refused-by-init missing-profile-clean)
 
 [ -x "$PARSER" ] || vm_need "$PARSER (apparmor)"
 [ -d /etc/apparmor.d/tunables ] && [ -d /etc/apparmor.d/abstractions ] || vm_need "/etc/apparmor.d (apparmor)"
@@ -102,6 +110,9 @@ spec['linux']['resources']['memory'] = {'limit': 67108864}
 spec['mounts'].append({'destination': '/sys/fs/cgroup', 'type': 'cgroup', 'source': 'cgroup',
                        'options': ['nosuid', 'noexec', 'nodev', 'relatime', 'ro']})"
 bundle unconfined ""
+# A confined container that stays up for `garrison-oci exec`.
+vm_bundle long "spec['process']['args'] = ['sleep', '60']
+spec['process']['apparmorProfile'] = '$name'"
 bundle explicit-unconfined unconfined
 bundle missing "garrison-vmtest-not-loaded"
 
@@ -115,6 +126,12 @@ echo "GARRISON-VM: kernel $(uname -r), LSMs $(cat /sys/kernel/security/lsm 2>/de
 enabled=$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)
 if [ "$enabled" = Y ] && [ -d /sys/kernel/security/apparmor ]; then ok apparmor-enabled "parameters/enabled=$enabled"
 else bad apparmor-enabled "parameters/enabled=$enabled"; fi
+features=$(garrison-oci features 2>&1 | tr -d ' \n')
+if echo "$features" | grep -q '"apparmor":{"enabled":true}' && echo "$features" | grep -q '"selinux":{"enabled":false}'; then
+  ok host-probe "garrison-oci features: apparmor enabled, selinux not (aa_is_enabled, is_selinux_enabled)"
+else
+  bad host-probe "garrison-oci features: $features"
+fi
 
 # What `garrison apply` does before the first container confined by the RuntimeDefault profile (the same code:
 # DefaultAppArmorProfile + AppArmorLoader): render it from Policies/apparmor, apparmor_parser -r, check that the
@@ -175,29 +192,63 @@ fi
 
 readback=$(cat /run/audit-c1/segment-*.jsonl 2>/dev/null | grep '"kind":"enforcement.readback"' | head -n 1)
 if [ -n "$readback" ] && echo "$readback" | grep -q '"outcome":"allowed"' \
-   && echo "$readback" | grep -q "\"lsm_label\":\"$name (enforce)\"" && echo "$readback" | grep -q '"exited_early":false'; then
-  ok attestation "enforcement.readback allowed, lsm_label=\"$name (enforce)\", exited_early=false"
+   && echo "$readback" | grep -q "\"lsm_label\":\"$name\"" && echo "$readback" | grep -q '"lsm_mode":"enforce"' \
+   && echo "$readback" | grep -q '"exited_early":false'; then
+  ok attestation "enforcement.readback allowed via aa_gettaskcon: lsm_label=\"$name\", lsm_mode=\"enforce\", exited_early=false"
 else
   bad attestation "readback event: ${readback:-none}"
 fi
 
+# exec into a running confined container: the new process is confined by the same profile (the exec'd init's
+# aa_change_onexec), and garrison-oci reads it back with aa_gettaskcon (its own enforcement.readback event).
+stamp "exec e1"
+GARRISON_AUDIT_DIR=/run/audit-e1 garrison-oci --root $root run --detach --bundle /vm/long e1 >/run/e1.out 2>/run/e1.err
+rc=$?
+execout=$(GARRISON_AUDIT_DIR=/run/audit-e1 garrison-oci --root $root exec e1 sh -c 'sleep 1; cat /proc/self/attr/current' 2>&1)
+execrc=$?
+garrison-oci --root $root kill e1 KILL >/dev/null 2>&1
+sleep 1
+garrison-oci --root $root delete --force e1 >/dev/null 2>&1
+events=$(cat /run/audit-e1/segment-*.jsonl 2>/dev/null | grep '"kind":"enforcement.readback"')
+n=$(echo "$events" | grep -c "\"lsm_label\":\"$name\".*\"lsm_mode\":\"enforce\"\|\"lsm_mode\":\"enforce\".*\"lsm_label\":\"$name\"" || true)
+last=$(echo "$events" | tail -n 1)
+if [ "$rc" = 0 ] && [ "$execrc" = 0 ] && [ "$(echo "$execout" | tail -n 1)" = "$name (enforce)" ] && [ "$n" = 2 ] \
+   && echo "$last" | grep -q '"outcome":"allowed"'; then
+  ok exec-readback "exec'd process: $(echo "$execout" | tail -n 1); 2 enforcement.readback events with lsm_label=$name lsm_mode=enforce"
+else
+  bad exec-readback "run=$rc exec=$execrc out=$(echo "$execout" | tr '\n' ' ') readbacks=$n $(cat /run/e1.err | tr '\n' ' ') last: ${last:-none}"
+fi
+
 run m1 missing
-if [ "$(cat /run/m1.rc)" = 3 ] && grep -q 'garrison-vmtest-not-loaded is not loaded' /run/m1.err && [ ! -s /run/m1.out ]; then
+if [ "$(cat /run/m1.rc)" = 3 ] && grep -q 'garrison-vmtest-not-loaded is not loaded in the kernel (aa_query_label' /run/m1.err \
+   && [ ! -s /run/m1.out ]; then
   ok missing-profile-refused "exit $(cat /run/m1.rc): $(head -n 1 /run/m1.err)"
 else
-  bad missing-profile-refused "exit $(cat /run/m1.rc), stdout: $(cat /run/m1.out | tr '\n' ' ')"
+  bad missing-profile-refused "exit $(cat /run/m1.rc), stdout: $(cat /run/m1.out | tr '\n' ' ') stderr: $(cat /run/m1.err | tr '\n' ' ')"
+fi
+# The kernel's profile list hidden: presence still answered (through .access), a loaded profile still confines.
+mount --bind /dev/null /sys/kernel/security/apparmor/profiles
+hidden=$(head -c 64 /sys/kernel/security/apparmor/profiles | wc -c)
+run m3 missing
+run c2 confined
+umount /sys/kernel/security/apparmor/profiles
+if [ "$hidden" = 0 ] && [ "$(cat /run/m3.rc)" = 3 ] && grep -q 'is not loaded in the kernel (aa_query_label' /run/m3.err \
+   && [ "$(cat /run/c2.rc)" = 0 ] && grep -qx "LABEL=$name (enforce)" /run/c2.out; then
+  ok presence-via-library "profile list hidden: absent profile exit 3, $(grep '^LABEL=' /run/c2.out)"
+else
+  bad presence-via-library "hidden=$hidden m3 exit $(cat /run/m3.rc) $(head -n 1 /run/m3.err); c2 exit $(cat /run/c2.rc) $(tr '\n' ' ' </run/c2.out)"
 fi
 # Without securityfs the runtime cannot list the loaded profiles; garrison-init's label write must refuse.
 umount /sys/kernel/security
 run m2 missing
 mount -t securityfs securityfs /sys/kernel/security
-if [ "$(cat /run/m2.rc)" = 4 ] && grep -q 'garrison-vmtest-not-loaded is not loaded in the kernel' /run/m2.err \
+if [ "$(cat /run/m2.rc)" = 4 ] && grep -q 'garrison-vmtest-not-loaded is not loaded in the kernel.*(aa_change_onexec)' /run/m2.err \
    && [ ! -s /run/m2.out ]; then
   ok missing-profile-refused-by-init "exit $(cat /run/m2.rc): $(head -n 1 /run/m2.err)"
 else
   bad missing-profile-refused-by-init "exit $(cat /run/m2.rc), stdout: $(cat /run/m2.out | tr '\n' ' ')"
 fi
-left="$(nothing_left m1)$(nothing_left m2)"
+left="$(nothing_left m1)$(nothing_left m2)$(nothing_left m3)$(nothing_left e1)"
 listed=$(garrison-oci --root $root list 2>&1 | grep -v '^ID' || true)
 if [ -z "$left" ] && [ -z "$listed" ]; then
   ok missing-profile-clean "no state, cgroup or container process left"

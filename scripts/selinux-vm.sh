@@ -21,10 +21,13 @@
 #
 # Checks (GARRISON-VM: PASS/FAIL lines on the serial console):
 #   selinux-enforcing        /sys/fs/selinux/enforce is 1 and the kernel's LSM list names selinux
+#   host-probe               garrison-oci's one host-LSM probe (HostLSM: libselinux's is_selinux_enabled, libapparmor's
+#                            aa_is_enabled), shown by `garrison-oci features`: SELinux on, AppArmor off
 #   module-loaded            `garrison selinux load` installs garrison-selinux-v<N> (semodule lists it); a second
 #                            load finds it loaded; the load is one lsm.profile_loaded audit event (mechanism selinux)
 #   process-label            a container with process.selinuxLabel container_t:s0:c1,c2 reads exactly that from
-#                            /proc/self/attr/current, and garrison-oci's enforcement.readback event (getpidcon) says so
+#                            /proc/self/attr/current, and garrison-oci's enforcement.readback event says so: the label
+#                            from getpidcon, lsm_mode enforcing (security_getenforce)
 #   tmpfs-mount-label        its /dev/shm (a tmpfs garrison-oci mounted with context=<linux.mountLabel>) is writable
 #   mcs-denial               it reads a file labelled container_file_t at its own level, but one at s0:c3,c4 fails
 #                            with "Permission denied", and the kernel log has the AVC denial for it
@@ -40,7 +43,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lsm-vm-lib.sh
 VM_NAME=selinux-vm
-CHECKS=(selinux-enforcing module-loaded process-label tmpfs-mount-label mcs-denial unknown-label-refused
+CHECKS=(selinux-enforcing host-probe module-loaded process-label tmpfs-mount-label mcs-denial unknown-label-refused
         pod-label emptydir-labelled hostpath-isolation privileged-spc lint-spc)
 
 for tool in /usr/sbin/load_policy /usr/sbin/semodule /usr/sbin/setenforce /usr/bin/chcon /usr/bin/stat; do
@@ -155,6 +158,12 @@ stamp "policy loaded"
 enforce=$(cat /sys/fs/selinux/enforce 2>/dev/null)
 if [ "$enforce" = 1 ] && grep -q selinux /sys/kernel/security/lsm; then ok selinux-enforcing "enforce=$enforce getenforce=$(/usr/sbin/getenforce)"
 else bad selinux-enforcing "enforce=$enforce lsm=$(cat /sys/kernel/security/lsm)"; fi
+features=$(garrison-oci features 2>&1 | tr -d ' \n')
+if echo "$features" | grep -q '"selinux":{"enabled":true}' && echo "$features" | grep -q '"apparmor":{"enabled":false}'; then
+  ok host-probe "garrison-oci features: selinux enabled, apparmor not (is_selinux_enabled, aa_is_enabled)"
+else
+  bad host-probe "garrison-oci features: $features"
+fi
 
 out=$(garrison selinux load --root /run/garrison --policies /vm/Policies 2>&1); rc=$?
 stamp "garrison selinux load"
@@ -180,8 +189,8 @@ run l1 labelled
 want=system_u:system_r:container_t:s0:c1,c2
 rb=$(readback l1)
 if [ "$(cat /run/l1.rc)" = 0 ] && grep -qx "LABEL=$want" /run/l1.out && echo "$rb" | grep -q '"outcome":"allowed"' \
-   && echo "$rb" | grep -q "\"lsm_label\":\"$want\""; then
-  ok process-label "LABEL=$want; enforcement.readback allowed with lsm_label=$want"
+   && echo "$rb" | grep -q "\"lsm_label\":\"$want\"" && echo "$rb" | grep -q '"lsm_mode":"enforcing"'; then
+  ok process-label "LABEL=$want; enforcement.readback allowed with lsm_label=$want lsm_mode=enforcing"
 else
   bad process-label "rc=$(cat /run/l1.rc) $(grep '^LABEL=' /run/l1.out) readback: ${rb:-none}"
 fi

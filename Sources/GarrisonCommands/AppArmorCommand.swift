@@ -2,6 +2,7 @@ import ArgumentParser
 import GarrisonAudit
 import GarrisonCore
 import GarrisonLSM
+import GarrisonLSMHost
 import GarrisonPods
 import GarrisonCompiler
 
@@ -27,7 +28,7 @@ struct AppArmorLoadCommand: ParsableCommand {
 
   func run() throws {
     try PodCLI.run {
-      let host = HostLSM.detect()
+      let host = HostLSM.current
       guard host.appArmor else {
         throw GarrisonError(.unenforceable, "AppArmor is not enabled in this kernel; nothing to load")
       }

@@ -3,6 +3,7 @@ import Foundation
 import GarrisonCore
 import GarrisonPlan
 import GarrisonCompiler
+import GarrisonLSMHost
 
 /// `garrison compile`: enforcement plans, or OCI bundles' `config.json`, for every container.
 struct CompileCommand: ParsableCommand {
@@ -62,7 +63,7 @@ struct CompileCommand: ParsableCommand {
       let base = Self.baseName(c)
       switch format {
       case .plan: files.append(("\(base).plan.json", try CanonicalJSON.pretty(p)))
-      case .oci: files.append(("\(base)/config.json", try CanonicalJSON.pretty(try OCIConfigBuilder.build(p))))
+      case .oci: files.append(("\(base)/config.json", try CanonicalJSON.pretty(try OCIConfigBuilder.build(p, host: .current))))
       }
     }
     guard let output else {

@@ -6,6 +6,7 @@ import GarrisonManifest
 import GarrisonPods
 import GarrisonSeccomp
 import GarrisonCompiler
+import GarrisonLSMHost
 
 /// `garrison control` (hidden): the controller process of one Deployment, ReplicaSet or Job, started detached
 /// by apply (and by any later command that finds it gone).
@@ -42,7 +43,7 @@ enum ApplyOptionsFactory {
     if let p = c.policies { compiler.policiesDirectory = p }
     let images: any ImageResolver = try c.rootfs.map { DirectoryImageResolver(directory: $0) } ?? StoreImageResolver.make(root: root)
     var options = ApplyOptions(
-      runtimePath: c.runtimePath, images: images, network: c.network,
+      runtimePath: c.runtimePath, images: images, host: .current, network: c.network,
       backoff: BackoffPolicy(base: c.backoffBase), compiler: compiler, supervisorExecutable: c.executable)
     options.skipFitCheck = false
     return options

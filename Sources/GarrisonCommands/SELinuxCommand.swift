@@ -29,7 +29,7 @@ struct SELinuxLoadCommand: ParsableCommand {
 
   func run() throws {
     try PodCLI.run {
-      guard SELinuxLibrary.isEnabled else {
+      guard HostLSM.current.seLinuxEnabled else {
         throw GarrisonError(.unenforceable, "SELinux is not enabled in this kernel; nothing to load")
       }
       let dir = policies ?? PolicyLocator.policiesDirectory()
@@ -38,7 +38,7 @@ struct SELinuxLoadCommand: ParsableCommand {
         print("\(module.name): already loaded")
         return
       }
-      try SELinuxModuleLoader.load(module)
+      try SELinuxModuleLoader.load(module, host: .current)
       let log = try AuditLog(directory: AuditPaths.directory(root: root.path))
       try log.append(
         AuditEvent(

@@ -3,6 +3,7 @@ import GarrisonAudit
 import Foundation
 import GarrisonCore
 import GarrisonManifest
+import GarrisonLSMHost
 import GarrisonPods
 import GarrisonSeccomp
 
@@ -28,7 +29,7 @@ struct SuperviseCommand: ParsableCommand {
     setenv("GARRISON_AUDIT_DIR", AuditPaths.directory(root: rootOption.path), 1)
     // garrison-oci loads the seccomp programs `apply` compiled into this root's cache instead of compiling again.
     setenv("GARRISON_SECCOMP_CACHE", BPFCache.directory(root: rootOption.path), 1)
-    let code = PodSupervisor(paths: paths, record: record).run()
+    let code = PodSupervisor(paths: paths, record: record, host: .current).run()
     throw ExitCode(code)
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonLSMHost
 import GarrisonOCI
 import GarrisonPlan
 
@@ -12,11 +13,12 @@ public enum OCIConfigBuilder {
 
   /// Builds the config; `args` overrides the process arguments (image Entrypoint/Cmd resolved by the caller).
   /// Like containerd, a label the manifest did not ask for is left out when the host lacks its LSM; an explicit
-  /// one stays, so the runtime refuses to start (fail closed).
+  /// one stays, so the runtime refuses to start (fail closed). `host` is the caller's probe (`HostLSM.current`):
+  /// the compiler reads nothing of the host itself.
   public static func build(
-    _ plan: EnforcementPlan, rootfs: String = "rootfs", args: [String]? = nil, host: HostSecurity = .detect()
+    _ plan: EnforcementPlan, rootfs: String = "rootfs", args: [String]? = nil, host: HostLSM
   ) throws -> RuntimeSpec {
-    let appArmorProfile = (host.appArmorEnabled || plan.appArmor.explicit) ? plan.appArmor.profileName : nil
+    let appArmorProfile = (host.appArmor || plan.appArmor.explicit) ? plan.appArmor.profileName : nil
     let keepSELinux = host.seLinuxEnabled || plan.seLinux.explicit
     let p = plan.process
     let caps = p.capabilities
@@ -90,21 +92,4 @@ public enum OCIConfigBuilder {
 
 extension Array {
   var nilIfEmpty: [Element]? { isEmpty ? nil : self }
-}
-
-/// Which Linux security modules the host kernel has enabled.
-public struct HostSecurity: Sendable, Equatable {
-  public var appArmorEnabled: Bool
-  public var seLinuxEnabled: Bool
-  public init(appArmorEnabled: Bool, seLinuxEnabled: Bool) {
-    self.appArmorEnabled = appArmorEnabled
-    self.seLinuxEnabled = seLinuxEnabled
-  }
-
-  /// Reads `/sys/module/apparmor/parameters/enabled` and `/sys/fs/selinux/enforce`.
-  public static func detect() -> HostSecurity {
-    let aa = (try? String(contentsOfFile: "/sys/module/apparmor/parameters/enabled", encoding: .utf8))?.hasPrefix("Y") ?? false
-    let se = FileManager.default.fileExists(atPath: "/sys/fs/selinux/enforce")
-    return HostSecurity(appArmorEnabled: aa, seLinuxEnabled: se)
-  }
 }

@@ -68,23 +68,17 @@ public struct CredentialSetup<K: PrivilegeKernel> {
   /// Writes the AppArmor exec profile and the SELinux exec label; fails closed if the kernel lacks them.
   private mutating func applyLSMLabels() throws(InitFailure) {
     if let profile = spec.apparmorProfile, !profile.isEmpty {
-      // Linux >= 5.8 has AppArmor's own attr/apparmor/exec; older kernels only the shared attr/exec. ENOENT
-      // from the first write is ambiguous (no such file, or no such profile: AppArmor's "label not found"), so
-      // the legacy file is tried; ENOENT from that one, which always exists, means the profile is not loaded.
+      // libapparmor's aa_change_onexec (linked statically): `exec <profile>` to /proc/<tid>/attr/apparmor/exec,
+      // or to the shared attr/exec on kernels before 5.8 (the library picks). ENOENT from the kernel is
+      // AppArmor's "label not found": the profile is not loaded.
       do {
-        try kernel.writeAttr("/proc/self/attr/apparmor/exec", "exec \(profile)")
+        try kernel.changeOnExec(profile)
       } catch let err where err == .ENOENT {
-        do {
-          try kernel.writeAttr("/proc/self/attr/exec", "exec \(profile)")
-        } catch let err where err == .ENOENT {
-          throw InitFailure(
-            "set AppArmor exec profile \(profile)",
-            "\(err.description): profile \(profile) is not loaded in the kernel (load it with apparmor_parser -r)")
-        } catch {
-          throw InitFailure("set AppArmor exec profile \(profile) via /proc/self/attr/exec", error.description)
-        }
+        throw InitFailure(
+          "set AppArmor exec profile \(profile) (aa_change_onexec)",
+          "\(err.description): profile \(profile) is not loaded in the kernel (load it with apparmor_parser -r)")
       } catch {
-        throw InitFailure("set AppArmor exec profile \(profile)", error.description)
+        throw InitFailure("set AppArmor exec profile \(profile) (aa_change_onexec)", error.description)
       }
     }
     if let label = spec.selinuxLabel, !label.isEmpty {

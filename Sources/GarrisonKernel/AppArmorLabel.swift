@@ -4,6 +4,11 @@ public struct AppArmorLabel: Equatable, Sendable {
   public var profile: String
   public var mode: String?
 
+  public init(profile: String, mode: String?) {
+    self.profile = profile
+    self.mode = mode
+  }
+
   /// Parses `name (mode)` or a bare `name`; surrounding whitespace (the kernel's newline) is ignored.
   public init(parsing text: String) {
     let t = text.trimmingWhitespace()
@@ -23,22 +28,29 @@ public struct AppArmorLabel: Equatable, Sendable {
   /// An explicit `unconfined` request matches the label `unconfined` (shown without a mode).
   public static func enforces(_ label: String?, profile: String) -> Bool {
     guard let label else { return false }
-    let parsed = AppArmorLabel(parsing: label)
-    guard parsed.profile == profile else { return false }
-    if profile == "unconfined" { return parsed.mode == nil || parsed.mode == "unconfined" }
-    return parsed.mode == "enforce" || parsed.mode == "kill"
+    return AppArmorLabel(parsing: label).enforces(profile)
   }
+
+  /// Whether this label confines by exactly `profile` in a mode that denies (see `enforces(_:profile:)`).
+  public func enforces(_ profile: String) -> Bool {
+    guard self.profile == profile else { return false }
+    if profile == "unconfined" { return mode == nil || mode == "unconfined" }
+    return mode == "enforce" || mode == "kill"
+  }
+
+  /// `name (mode)`, or the bare name when there is no mode: how `/proc/<pid>/attr/current` shows it.
+  public var text: String { mode.map { "\(profile) (\($0))" } ?? profile }
 }
 
 extension AppArmorLabel {
-  /// The kernel's list of loaded profiles in securityfs, one `name (mode)` per line.
-  public static let loadedProfilesPath = "/sys/kernel/security/apparmor/profiles"
-
-  /// The profiles the kernel has loaded, or nil when the list cannot be read (no AppArmor, or securityfs not
-  /// mounted).
-  public static func loadedProfiles(path: String = loadedProfilesPath) -> [AppArmorLabel]? {
-    let text: String
-    do { text = try FileIO.readText(path) } catch { return nil }
-    return text.split(separator: "\n").map { AppArmorLabel(parsing: String($0)) }
+  /// Decodes the kernel's list of loaded profiles (securityfs `apparmor/profiles`, one `name (mode)` per line)
+  /// into name → mode; a line without a mode is skipped.
+  public static func profileList(_ text: String) -> [String: String] {
+    var profiles: [String: String] = [:]
+    for line in text.split(separator: "\n") {
+      let label = AppArmorLabel(parsing: String(line))
+      if let mode = label.mode { profiles[label.profile] = mode }
+    }
+    return profiles
   }
 }

@@ -3,6 +3,8 @@
 public protocol PrivilegeKernel {
   /// Writes an LSM attribute file (`/proc/self/attr/...`).
   mutating func writeAttr(_ path: String, _ value: String) throws(Errno)
+  /// libapparmor's `aa_change_onexec`: the AppArmor profile this task runs under from its next `execve` on.
+  mutating func changeOnExec(_ profile: String) throws(Errno)
   /// `seccomp(SECCOMP_SET_MODE_FILTER)`.
   mutating func installSeccompFilter(_ program: [UInt8], flags: UInt32) throws(Errno)
   /// `prctl(PR_CAPBSET_DROP)`.
@@ -23,6 +25,7 @@ public protocol PrivilegeKernel {
 public struct LinuxPrivilegeKernel: PrivilegeKernel {
   public init() {}
   public func writeAttr(_ path: String, _ value: String) throws(Errno) { try FileIO.write(path, value) }
+  public func changeOnExec(_ profile: String) throws(Errno) { try AppArmorLibrary.changeOnExec(profile) }
   public func installSeccompFilter(_ program: [UInt8], flags: UInt32) throws(Errno) {
     try Kernel.installSeccompFilter(program, flags: flags)
   }

@@ -29,8 +29,8 @@ public enum SELinuxModuleLoader {
   }
 
   /// Installs `module` (replacing an older copy of the same name) and verifies that the kernel's policy has it.
-  public static func load(_ module: SELinuxPolicyModule, semodulePath: String = semodulePath) throws {
-    guard SELinuxLibrary.isEnabled else {
+  public static func load(_ module: SELinuxPolicyModule, host: HostLSM, semodulePath: String = semodulePath) throws {
+    guard host.seLinuxEnabled else {
       throw GarrisonError(.unenforceable, operation: "semodule -i", "SELinux is not enabled in this kernel")
     }
     var template = Array("/tmp/garrison-selinux.XXXXXX".utf8CString)

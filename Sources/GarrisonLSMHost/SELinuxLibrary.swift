@@ -3,7 +3,7 @@ import GarrisonCore
 import GarrisonKernel
 import Glibc
 
-/// The running kernel's SELinux through libselinux: whether it is on, whether the loaded policy knows a
+/// The running kernel's SELinux through libselinux: whether the loaded policy knows a
 /// context, a process's context, a file's context.
 ///
 /// This module is Foundation-free so that garrison-oci (a static executable, FoundationEssentials only) links
@@ -12,20 +12,11 @@ import Glibc
 /// selinuxfs, in every container's init): it writes the label the runtime validated to `/proc/self/attr/exec`,
 /// which is exactly what libselinux's `setexeccon` does.
 public enum SELinuxLibrary {
-  /// `is_selinux_enabled()`: SELinux is in the kernel, selinuxfs is mounted and a policy is loaded.
-  public static var isEnabled: Bool { is_selinux_enabled() == 1 }
-
-  /// `security_getenforce()`: true when enforcing, false when permissive, nil when SELinux is off.
-  public static var enforcing: Bool? {
-    guard isEnabled else { return nil }
-    let mode = security_getenforce()
-    return mode < 0 ? nil : mode == 1
-  }
-
   /// `security_check_context()`: whether the loaded policy accepts `context` (its user, role, type and level
-  /// exist and the combination is valid). False when SELinux is off or the context has a NUL byte.
+  /// exist and the combination is valid). False when SELinux is off (no selinuxfs: the library answers -1) or the
+  /// context has a NUL byte. Whether SELinux is on is `HostLSM`'s question, asked once per process.
   public static func isValidContext(_ context: String) -> Bool {
-    guard isEnabled, !context.utf8.contains(0) else { return false }
+    guard !context.utf8.contains(0) else { return false }
     return security_check_context(context) == 0
   }
 

@@ -103,6 +103,7 @@ enum OCIAudit {
     if case .object(var o) = details {
       o["pid"] = .integer(report.pid)
       o["lsm_label"] = .optional(report.lsmLabel)
+      o["lsm_mode"] = .optional(report.lsmMode)
       o["exited_early"] = .bool(report.exitedEarly)
       details = .object(o)
     }

@@ -8,6 +8,7 @@ import GarrisonAudit
 import GarrisonCore
 import GarrisonInitProtocol
 import GarrisonKernel
+import GarrisonLSMHost
 import GarrisonRuntime
 import Glibc
 
@@ -82,7 +83,7 @@ struct OCIGlobals: Equatable {
       throw GarrisonError(.usage, "--log-format must be text or json")
     }
     OCIAudit.runtimeRoot = root
-    var runtime = OCIRuntime(root: root, launcher: try InitLauncher.locate())
+    var runtime = OCIRuntime(root: root, launcher: try InitLauncher.locate(), host: .current)
     runtime.onAttested = { report, record in
       try OCIAudit.started(
         report,

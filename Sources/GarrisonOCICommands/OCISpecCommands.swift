@@ -6,6 +6,7 @@ import ArgumentParser
 #endif
 import GarrisonCore
 import GarrisonKernel
+import GarrisonLSMHost
 import GarrisonRuntime
 import Glibc
 
@@ -36,9 +37,8 @@ struct OCIFeatures: ParsableCommand {
   @OptionGroup var global: OCIGlobalOptions
   func run() throws {
     try global.perform {
-      let aa = (try? String(contentsOfFile: "/sys/module/apparmor/parameters/enabled", encoding: .utf8)) ?? ""
-      let doc = RuntimeFeatures.document(
-        appArmor: aa.hasPrefix("Y"), seLinux: FileManager.default.fileExists(atPath: "/sys/fs/selinux/enforce"))
+      let host = HostLSM.current
+      let doc = RuntimeFeatures.document(appArmor: host.appArmor, seLinux: host.seLinuxEnabled)
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
       let data = try encoder.encode(JSONObject(doc))

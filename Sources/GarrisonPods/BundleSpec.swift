@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonLSMHost
 import GarrisonOCI
 
 /// Turns a container's compiled OCI config into the one written to its bundle: sandbox namespaces joined by
@@ -37,7 +38,7 @@ public enum BundleSpec {
   /// runtime refuses the container (fail closed).
   public static func patch(
     _ spec: RuntimeSpec, join: [String: String], rootfs: String, binds: [VolumeBind], hostname: String?,
-    container: ContainerRecord, runtime: RuntimeConfig, host: HostLSM = .detect()
+    container: ContainerRecord, runtime: RuntimeConfig, host: HostLSM
   ) -> (RuntimeSpec, Notes) {
     var s = spec
     var notes = Notes()
@@ -67,7 +68,7 @@ public enum BundleSpec {
         notes.messages.append("apparmorProfile \(p) (a default, not in the manifest) removed for crun: this kernel has no AppArmor")
         notes.removed.append((mechanism: "apparmor", requested: p))
       }
-      if !host.seLinux, !container.seLinuxExplicit, s.process?.selinuxLabel != nil || s.linux?.mountLabel != nil {
+      if !host.seLinuxEnabled, !container.seLinuxExplicit, s.process?.selinuxLabel != nil || s.linux?.mountLabel != nil {
         notes.removed.append((mechanism: "selinux", requested: s.process?.selinuxLabel ?? s.linux?.mountLabel ?? ""))
         s.process?.selinuxLabel = nil
         s.linux?.mountLabel = nil
@@ -75,21 +76,5 @@ public enum BundleSpec {
       }
     }
     return (s, notes)
-  }
-}
-
-/// Which LSMs this kernel has enabled.
-public struct HostLSM: Sendable, Equatable {
-  public var appArmor: Bool
-  public var seLinux: Bool
-  public init(appArmor: Bool, seLinux: Bool) {
-    self.appArmor = appArmor
-    self.seLinux = seLinux
-  }
-
-  public static func detect() -> HostLSM {
-    let aa = (try? String(contentsOfFile: "/sys/module/apparmor/parameters/enabled", encoding: .utf8))?.hasPrefix("Y") ?? false
-    let se = FileManager.default.fileExists(atPath: "/sys/fs/selinux/enforce")
-    return HostLSM(appArmor: aa, seLinux: se)
   }
 }

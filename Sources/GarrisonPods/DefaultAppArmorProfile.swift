@@ -1,6 +1,7 @@
 import GarrisonAudit
 import GarrisonCore
 import GarrisonLSM
+import GarrisonLSMHost
 
 /// Loads Garrison's RuntimeDefault AppArmor profile (`garrison-default-v<N>`, rendered from
 /// `Policies/apparmor/`) before containers are confined by it, as containerd's CRI plugin loads its own
@@ -13,7 +14,7 @@ public enum DefaultAppArmorProfile {
   /// when it was loaded now (the caller records the audit event).
   public static func loadIfNeeded(
     names: Set<String>, policiesDirectory: String, host: HostLSM,
-    profilesPath: String = AppArmorLoader.profilesPath,
+    isEnforced: (String) -> Bool = AppArmorLoader.isEnforced,
     load: (AppArmorProfile) throws -> Void = { try AppArmorLoader.load($0) }
   ) throws
     -> AppArmorProfile?
@@ -28,7 +29,7 @@ public enum DefaultAppArmorProfile {
         "AppArmor profile \(wanted.sorted().joined(separator: ", ")) is not the one "
           + "Policies/apparmor renders (\(profile.name)); load it with apparmor_parser -r")
     }
-    if AppArmorLoader.isEnforced(profile.name, path: profilesPath) { return nil }
+    if isEnforced(profile.name) { return nil }
     try load(profile)
     return profile
   }
@@ -37,14 +38,14 @@ public enum DefaultAppArmorProfile {
   @discardableResult
   static func ensureLoaded(
     for record: PodRecord, policiesDirectory: String, host: HostLSM, audit: PodAudit,
-    profilesPath: String = AppArmorLoader.profilesPath,
+    isEnforced: (String) -> Bool = AppArmorLoader.isEnforced,
     load: (AppArmorProfile) throws -> Void = { try AppArmorLoader.load($0) }
   ) throws -> String? {
     let names = Set(record.containers.compactMap { $0.spec.process?.apparmorProfile })
     guard
       let profile = try loadIfNeeded(
         names: names, policiesDirectory: policiesDirectory, host: host,
-        profilesPath: profilesPath, load: load)
+        isEnforced: isEnforced, load: load)
     else { return nil }
     try audit.profileLoaded(record, mechanism: "apparmor", profile: profile.name, sha256: profile.sha256)
     return profile.name

@@ -3,6 +3,7 @@ import GarrisonCore
 import GarrisonManifest
 import GarrisonOCI
 import GarrisonCompiler
+import GarrisonLSMHost
 import GarrisonPlan
 
 /// Where container root filesystems and image defaults (Entrypoint, Cmd, Env, WorkingDir) come from.
@@ -58,12 +59,16 @@ public struct ApplyOptions: Sendable {
   public var supervisorExecutable: String
   /// Skip the resource fit check (never by default).
   public var skipFitCheck = false
+  /// The host's LSMs (the caller's one probe, `HostLSM.current`): which labels the compiler keeps, whether the
+  /// RuntimeDefault AppArmor profile is loaded before first use.
+  public var host: HostLSM
 
   public init(
-    runtimePath: String, images: any ImageResolver, network: NetworkConfig = NetworkConfig(mode: "bridge"),
+    runtimePath: String, images: any ImageResolver, host: HostLSM, network: NetworkConfig = NetworkConfig(mode: "bridge"),
     backoff: BackoffPolicy = BackoffPolicy(), compiler: CompilerOptions = CompilerOptions(),
     supervisorExecutable: String
   ) {
+    self.host = host
     self.runtimePath = runtimePath
     self.images = images
     self.network = network
@@ -108,7 +113,7 @@ public struct PodBuilder {
       let c = (spec.initContainers + spec.containers).first { $0.name == cc.plan.container.name }!
       let field = cc.containerPath.description
       let image = try options.images.resolve(image: c.image ?? "", field: field + ".image")
-      var spec = try OCIConfigBuilder.build(cc.plan, rootfs: "rootfs", args: Self.args(c, image))
+      var spec = try OCIConfigBuilder.build(cc.plan, rootfs: "rootfs", args: Self.args(c, image), host: options.host)
       if var p = spec.process {
         if !image.env.isEmpty {
           // Image env first, then the manifest's (later entries win in execve lookups by most shells; replace by key).

@@ -58,7 +58,7 @@ public struct PodManager: Sendable {
   public func admit(record: PodRecord, options: ApplyOptions, waitReady: Double, audit: PodAudit) throws -> String {
     try DefaultAppArmorProfile.ensureLoaded(
       for: record, policiesDirectory: options.compiler.policiesDirectory,
-      host: HostLSM.detect(), audit: audit)
+      host: options.host, audit: audit)
     let p = paths(record.namespace, record.name)
     let outcome: String = try withRootLock {
       if let existing = try JSONFile.read(PodRecord.self, from: p.record) {

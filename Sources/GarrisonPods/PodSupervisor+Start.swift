@@ -85,7 +85,7 @@ extension PodSupervisor {
     let cdir = paths.container(c.name)
     let rootfs = try ContainerRootfs.mount(
       c.rootfs, containerDir: cdir,
-      mountLabel: SELinuxLibrary.isEnabled ? c.spec.linux?.mountLabel : nil)
+      mountLabel: host.seLinuxEnabled ? c.spec.linux?.mountLabel : nil)
     if !status.mounts.contains(rootfs) { status.mounts.append(rootfs) }
     var binds: [BundleSpec.VolumeBind] = []
     for (j, m) in c.volumeMounts.enumerated() {
@@ -107,7 +107,7 @@ extension PodSupervisor {
     }
     let (spec, notes) = BundleSpec.patch(
       c.spec, join: sandbox?.joinEntries() ?? [:], rootfs: rootfs, binds: binds, hostname: record.hostname,
-      container: c, runtime: record.runtime)
+      container: c, runtime: record.runtime, host: host)
     try JSONFile.write(spec, to: paths.bundle(c.name) + "/config.json")
     PhaseTrace.mark("prepared", c.name)
     return PreparedStart(container: c, spec: spec, notes: notes)

@@ -40,6 +40,9 @@ public final class PodSupervisor: @unchecked Sendable {
   var preparedAheadTried: Set<String> = []
   /// Exited containers whose runtime state and mounts are removed after the next containers started.
   var pendingCleanup: [String] = []
+  /// The host's LSMs, probed once for this supervisor process: which labels it mounts and relabels with, and what
+  /// `BundleSpec.patch` keeps for crun.
+  let host: HostLSM
 
   struct Running {
     var pid: Int32
@@ -47,7 +50,8 @@ public final class PodSupervisor: @unchecked Sendable {
     var startedAt: Date
   }
 
-  public init(paths: PodPaths, record: PodRecord) {
+  public init(paths: PodPaths, record: PodRecord, host: HostLSM) {
+    self.host = host
     self.paths = paths
     self.record = record
     let r = reaper
@@ -165,7 +169,7 @@ public final class PodSupervisor: @unchecked Sendable {
     status.hostIP = HostAddress.primary(wait: reaper.wait)
     if record.namespaces.hostNetwork { status.podIP = status.hostIP }
     // One MCS level per pod: every unprivileged container's mount label is the same (the first one found).
-    let mountLabel = SELinuxLibrary.isEnabled ? record.containers.lazy.compactMap({ $0.spec.linux?.mountLabel }).first : nil
+    let mountLabel = host.seLinuxEnabled ? record.containers.lazy.compactMap({ $0.spec.linux?.mountLabel }).first : nil
     let preparer = VolumePreparer(paths: paths, fsGroup: record.fsGroup, seLinuxMountLabel: mountLabel)
     for v in record.volumes {
       let (source, mounts) = try preparer.prepare(v)

@@ -14,12 +14,16 @@ public struct AttestationReport: Codable, Equatable, Sendable {
   public var capabilities: CapabilitySets
   public var noNewPrivs: Int
   public var seccompMode: Int
-  /// `/proc/<pid>/attr/current`, when the kernel has an LSM that provides it.
+  /// The process's LSM label read back through the library: SELinux's context (libselinux `getpidcon`) or the
+  /// AppArmor profile (libapparmor `aa_gettaskcon`, without its mode); nil on a host with neither.
   public var lsmLabel: String?
   /// Human descriptions of every difference; empty means the process is exactly as confined as specified.
   public var mismatches: [String]
   /// True when the process exited before it could be read (nothing to compare).
   public var exitedEarly: Bool
+  /// The mode that label is enforced in: the AppArmor profile's own (`enforce`, `complain`, `kill`; none for
+  /// `unconfined`) from `aa_gettaskcon`, or SELinux's global `enforcing`/`permissive`.
+  public var lsmMode: String? = nil
   /// Privilege the process gained legitimately after `execve` because no_new_privs is off (a setuid or setgid
   /// program: effective, saved and filesystem ids that are not the spec's); audit material, not a mismatch.
   public var escalations: [String]? = nil
@@ -44,6 +48,7 @@ public struct AttestationReport: Codable, Equatable, Sendable {
     ]
     if let escalations { o["escalations"] = .strings(escalations) }
     if let lsmLabel { o["lsmLabel"] = .string(lsmLabel) }
+    if let lsmMode { o["lsmMode"] = .string(lsmMode) }
     return .object(o)
   }
 }
@@ -53,7 +58,8 @@ public struct AttestationReport: Codable, Equatable, Sendable {
 /// than specified but never larger — with no_new_privs nothing beyond the specified permitted set, without it
 /// nothing beyond bounding (the kernel recomputes root's sets at execve); ambient within the spec.
 public enum Attestation {
-  public static func check(id: String, pid: Int32, spec: InitSpec) -> AttestationReport {
+  /// Reads process `pid` back and compares it with `spec`; `host` says which LSM library reads its label.
+  public static func check(id: String, pid: Int32, spec: InitSpec, host lsm: HostLSM) -> AttestationReport {
     var report = AttestationReport(
       containerID: id, pid: pid, uids: [], gids: [], groups: [],
       capabilities: CapabilitySets(), noNewPrivs: 0, seccompMode: 0, lsmLabel: nil,
@@ -75,11 +81,16 @@ public enum Attestation {
       inheritable: status.capInh, ambient: status.capAmb)
     report.noNewPrivs = status.noNewPrivs
     report.seccompMode = status.seccomp
-    // SELinux: libselinux's getpidcon; otherwise (AppArmor) the shared attr/current file.
-    if spec.selinuxLabel != nil, let context = SELinuxLibrary.processContext(pid: pid) {
+    // The label and its mode through the libraries: libselinux's getpidcon (the mode is SELinux's global one)
+    // or libapparmor's aa_gettaskcon (label and the profile's mode).
+    var appArmorLabel: AppArmorLabel?
+    if lsm.seLinuxEnabled, let context = SELinuxLibrary.processContext(pid: pid) {
       report.lsmLabel = context
-    } else if let label = try? FileIO.readText("/proc/\(pid)/attr/current") {
-      report.lsmLabel = label.trimmingWhitespace()
+      report.lsmMode = lsm.seLinux?.rawValue
+    } else if lsm.appArmor, let label = AppArmorLibrary.taskContext(pid: pid) {
+      appArmorLabel = label
+      report.lsmLabel = label.profile
+      report.lsmMode = label.mode
     }
     var m: [String] = []
     // /proc/<pid>/status read from the host shows host ids: with a user namespace, compare against the
@@ -124,8 +135,8 @@ public enum Attestation {
     if status.capAmb & ~c.ambient != 0 { m.append("CapAmb has \(extra(status.capAmb, c.ambient)) beyond spec") }
     if spec.noNewPrivileges && status.noNewPrivs != 1 { m.append("NoNewPrivs is \(status.noNewPrivs), expected 1") }
     if spec.seccomp != nil && status.seccomp != 2 { m.append("Seccomp is \(status.seccomp), expected 2 (filter)") }
-    if let profile = spec.apparmorProfile, !AppArmorLabel.enforces(report.lsmLabel, profile: profile) {
-      m.append("AppArmor label \(report.lsmLabel ?? "none") != \(profile) (enforce)")
+    if let profile = spec.apparmorProfile, appArmorLabel?.enforces(profile) != true {
+      m.append("AppArmor label \(appArmorLabel?.text ?? "none") != \(profile) (enforce)")
     }
     if let label = spec.selinuxLabel, report.lsmLabel != label {
       m.append("SELinux label \(report.lsmLabel ?? "none") != \(label)")

@@ -18,19 +18,19 @@ public struct InitSpecBuilder {
   public var lastCap: Int
   /// The runtime's own bounding set: capabilities outside it cannot be granted (e.g. no CAP_SYS_RESOURCE here).
   public var hostBounding: UInt64
-  public var appArmorEnabled: Bool
-  /// The AppArmor profiles loaded in the kernel (`/sys/kernel/security/apparmor/profiles`), or nil when that
-  /// file cannot be read here (securityfs not mounted); then garrison-init's write of the exec label is the only
-  /// check, and it fails closed as well, just later and with exit code 4 instead of 3.
-  public var loadedAppArmorProfiles: Set<String>?
-  /// SELinux is on with a policy loaded (libselinux's `is_selinux_enabled`).
-  public var seLinuxEnabled: Bool
+  /// The host's LSMs (garrison-oci's one probe, `HostLSM.current`).
+  public var host: HostLSM
+  /// Whether the kernel holds an AppArmor profile (libapparmor's query interface, `AppArmorLibrary.isLoaded`), or
+  /// nil when it cannot be asked here (securityfs not mounted); then garrison-init's `aa_change_onexec` is the
+  /// only check, and it fails closed as well, just later and with exit code 4 instead of 3. Replaced in unit tests.
+  public var appArmorProfileIsLoaded: @Sendable (String) -> Bool? = { AppArmorLibrary.isLoaded($0) }
   /// Whether the loaded policy accepts an SELinux context (libselinux's `security_check_context`); replaced in
   /// unit tests.
   public var seLinuxContextIsValid: @Sendable (String) -> Bool = { SELinuxLibrary.isValidContext($0) }
 
-  public init(seccomp: any SeccompBPFCompiling) throws {
+  public init(seccomp: any SeccompBPFCompiling, host: HostLSM) throws {
     self.seccomp = seccomp
+    self.host = host
     do {
       lastCap = try Capability.lastCap()
       hostBounding = try ProcStatus.read(pid: nil).capBnd
@@ -39,11 +39,6 @@ public struct InitSpecBuilder {
         .system, operation: "read capabilities", "cannot read host capability state",
         errno: error.rawValue)
     }
-    let aa = (try? String(contentsOfFile: "/sys/module/apparmor/parameters/enabled", encoding: .utf8)) ?? ""
-    appArmorEnabled = aa.hasPrefix("Y")
-    // No readable list (securityfs not mounted): the init's write of the exec label still checks.
-    loadedAppArmorProfiles = appArmorEnabled ? AppArmorLabel.loadedProfiles().map { Set($0.map(\.profile)) } : nil
-    seLinuxEnabled = SELinuxLibrary.isEnabled
   }
 
   static let namespaceFlags: [String: Int32] = [
@@ -241,10 +236,15 @@ public struct InitSpecBuilder {
       s.rlimits.append(.init(resource: n, name: r.type, soft: r.soft, hard: r.hard))
     }
     if let profile = p.apparmorProfile, !profile.isEmpty {
-      if appArmorEnabled {
-        if profile != "unconfined", let loaded = loadedAppArmorProfiles, !loaded.contains(profile) {
+      guard !profile.utf8.contains(0) else {
+        throw GarrisonError(.invalid, "AppArmor profile name has a NUL byte", field: f / "apparmorProfile")
+      }
+      if host.appArmor {
+        // nil (cannot ask: securityfs not mounted): the init's aa_change_onexec still checks.
+        if profile != "unconfined", appArmorProfileIsLoaded(profile) == false {
           throw GarrisonError(
-            .unenforceable, "AppArmor profile \(profile) is not loaded in the kernel (load it with apparmor_parser -r)",
+            .unenforceable,
+            "AppArmor profile \(profile) is not loaded in the kernel (aa_query_label: no such label; load it with apparmor_parser -r)",
             field: f / "apparmorProfile")
         }
         s.apparmorProfile = profile
@@ -468,7 +468,7 @@ public struct InitSpecBuilder {
   /// Refuses an SELinux context when SELinux is off or the loaded policy does not know it: before anything is
   /// created (exit 3, naming `field`), never left to the init's write of the exec label or to a mount failing.
   func checkSELinuxContext(_ context: String, field: FieldPath, what: String) throws {
-    guard seLinuxEnabled else {
+    guard host.seLinuxEnabled else {
       throw GarrisonError(
         .unenforceable, "SELinux \(what) \(context) requested but SELinux is not enabled in this kernel",
         field: field)

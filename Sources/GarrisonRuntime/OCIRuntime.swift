@@ -7,6 +7,7 @@ import CGarrisonLinux
 import GarrisonCore
 import GarrisonInitProtocol
 import GarrisonKernel
+import GarrisonLSMHost
 import GarrisonOCI
 import Glibc
 
@@ -20,6 +21,9 @@ public struct OCIRuntime: Sendable {
   public var launcher: InitLauncher
   public var seccomp: any SeccompBPFCompiling
   public var cgroups: any CgroupControlling
+  /// The host's LSMs, probed once per garrison-oci process (`HostLSM.current`): which labels can be enforced,
+  /// and which library reads them back.
+  public var host: HostLSM
   /// Called with every attestation, passed or not, and the container's record, before a mismatch kills the
   /// container (the audit hook).
   public var onAttested: (@Sendable (AttestationReport, RuntimeContainerRecord) throws -> Void)?
@@ -49,9 +53,10 @@ public struct OCIRuntime: Sendable {
     )?
 
   public init(
-    root: String, launcher: InitLauncher, seccomp: any SeccompBPFCompiling = OCISeccompCompiler(),
+    root: String, launcher: InitLauncher, host: HostLSM, seccomp: any SeccompBPFCompiling = OCISeccompCompiler(),
     cgroups: any CgroupControlling = OCICgroups()
   ) {
+    self.host = host
     self.store = ContainerStore(root: root)
     self.launcher = launcher
     // The read-only overlay's empty lower layer lives in the runtime's own state root (ids never start with ".").
@@ -142,7 +147,7 @@ public struct OCIRuntime: Sendable {
         hooks: hooks.hooks.isEmpty ? nil : hooks,
         earlyUnshare: InitSpecBuilder.earlyUnshare(runtimeSpec), extraFDs: options.extraFDs
       ) {
-        var built = try InitSpecBuilder(seccomp: seccomp).build(runtimeSpec, bundle: bundle, noPivot: options.noPivot)
+        var built = try InitSpecBuilder(seccomp: seccomp, host: host).build(runtimeSpec, bundle: bundle, noPivot: options.noPivot)
         built.hooks = hooks.hooks.forInit(state: hooks.state)
         built.env = Self.socketActivated(built.env, listenFDs: options.listenFDs)
         PhaseTrace.mark("spec built")
@@ -398,7 +403,7 @@ public struct OCIRuntime: Sendable {
     if !notRaised.isEmpty {
       try onGrantNotApplied?(id, record.bundle, record.annotations ?? [:], "process.capabilities.ambient", notRaised)
     }
-    var spec = try InitSpecBuilder(seccomp: seccomp).buildProcess(process, base: base)
+    var spec = try InitSpecBuilder(seccomp: seccomp, host: host).buildProcess(process, base: base)
     let f = FieldPath("process")
     guard spec.user.uid == base.user.uid, spec.user.gid == base.user.gid,
       Set(spec.user.additionalGids) == Set(base.user.additionalGids)
@@ -730,7 +735,7 @@ public struct OCIRuntime: Sendable {
     -> (report: AttestationReport, audit: BackgroundJob?)
   {
     let id = record.id
-    let report = Attestation.check(id: id, pid: pid, spec: spec)
+    let report = Attestation.check(id: id, pid: pid, spec: spec, host: host)
     PhaseTrace.mark("read back")
     if background, report.passed, let onAttested {
       // No pidfd (a kernel before 5.3): audit in line below. (Not yet reaped: it is our child.)

@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonLSMHost
 import GarrisonOCI
 import GarrisonPlan
 import Testing
@@ -72,7 +73,7 @@ struct CrunHarness {
 
   /// Writes the compiled config (with `script` as the process) and runs it; returns standard output.
   func run(plan: EnforcementPlan, script: String) throws -> String {
-    var spec = try OCIConfigBuilder.build(plan, args: ["/bin/sh", "-c", script])
+    var spec = try OCIConfigBuilder.build(plan, args: ["/bin/sh", "-c", script], host: .current)
     spec.linux?.cgroupsPath = nil  // crun picks its own cgroup; cgroup limits are tested with garrison-oci
     try CanonicalJSON.pretty(spec).write(to: URL(fileURLWithPath: "\(dir)/config.json"))
     let p = Process()

@@ -1,6 +1,7 @@
 import GarrisonInit
 import GarrisonInitProtocol
 import GarrisonKernel
+import Glibc
 import Testing
 
 /// How the read-back attestation judges `/proc/<pid>/attr/current`, and how the init reports a profile that is not
@@ -42,17 +43,43 @@ struct AppArmorLabelTests {
       mode: .create, rootfs: "/", lastCap: 3, user: .init(uid: 0, gid: 0, additionalGids: []),
       noNewPrivileges: true, cwd: "/", args: ["/bin/true"], env: [])
     s.apparmorProfile = "not-loaded"
-    // What Linux 6.1 returns for both files when the profile is unknown (AppArmor's "label not found").
-    var setup = CredentialSetup(
-      spec: s,
-      kernel: RecordingPrivilegeKernel(failing: [
-        "write /proc/self/attr/apparmor/": .ENOENT, "write /proc/self/attr/exec": .ENOENT,
-      ]))
+    // What Linux 6.1 returns when the profile is unknown (AppArmor's "label not found").
+    var setup = CredentialSetup(spec: s, kernel: RecordingPrivilegeKernel(failing: ["aa_change_onexec": .ENOENT]))
     #expect(
       throws: InitFailure(
-        "set AppArmor exec profile not-loaded",
+        "set AppArmor exec profile not-loaded (aa_change_onexec)",
         "\(Errno.ENOENT.description): profile not-loaded is not loaded in the kernel (load it with apparmor_parser -r)")
     ) { try setup.apply() }
-    #expect(setup.kernel.calls.count == 2)  // nothing after the failing label step
+    #expect(setup.kernel.calls == ["aa_change_onexec not-loaded"])  // nothing after the failing label step
   }
+}
+
+/// The label and mode `aa_gettaskcon` returns, as the read-back judges them.
+struct AppArmorTaskContextTests {
+  @Test func enforcesJudgesLabelAndModeApart() {
+    #expect(AppArmorLabel(profile: "garrison-default-v1", mode: "enforce").enforces("garrison-default-v1"))
+    #expect(AppArmorLabel(profile: "garrison-default-v1", mode: "kill").enforces("garrison-default-v1"))
+    #expect(!AppArmorLabel(profile: "garrison-default-v1", mode: "complain").enforces("garrison-default-v1"))
+    #expect(!AppArmorLabel(profile: "garrison-default-v10", mode: "enforce").enforces("garrison-default-v1"))
+    #expect(AppArmorLabel(profile: "unconfined", mode: nil).enforces("unconfined"))
+    #expect(!AppArmorLabel(profile: "unconfined", mode: nil).enforces("garrison-default-v1"))
+  }
+
+  @Test func textIsWhatAttrCurrentShows() {
+    #expect(AppArmorLabel(profile: "a b", mode: "enforce").text == "a b (enforce)")
+    #expect(AppArmorLabel(profile: "unconfined", mode: nil).text == "unconfined")
+    #expect(AppArmorLabel(parsing: AppArmorLabel(profile: "p (x)", mode: "kill").text) == AppArmorLabel(profile: "p (x)", mode: "kill"))
+  }
+
+  /// On this host without AppArmor the library answers nothing, rather than guessing.
+  @Test(.enabled(if: !AppArmorLibrary.isEnabledAnswerIsOn, "this kernel has AppArmor"))
+  func withoutAppArmorTheLibraryKnowsNothing() {
+    #expect(AppArmorLibrary.taskContext(pid: getpid()) == nil)
+    #expect(AppArmorLibrary.isLoaded("garrison-default-v1") == nil)
+    #expect(AppArmorLibrary.loadedMode("garrison-default-v1") == nil)
+  }
+}
+
+extension AppArmorLibrary {
+  static var isEnabledAnswerIsOn: Bool { isEnabledAnswer().result == 1 }
 }

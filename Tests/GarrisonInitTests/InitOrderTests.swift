@@ -38,16 +38,15 @@ struct InitOrderTests {
     #expect(setup.kernel.calls == ["seccomp 2 flags=2", "dropBound 1", "dropBound 3"] + tail + ["umask 18"])
   }
 
-  @Test func lsmLabelsComeBeforeEverythingAndFallBack() throws {
+  @Test func lsmLabelsComeBeforeEverything() throws {
     var s = spec(nnp: true, seccomp: false)
     s.apparmorProfile = "garrison-default"
     s.selinuxLabel = "system_u:system_r:container_t:s0"
-    var setup = CredentialSetup(spec: s, kernel: RecordingPrivilegeKernel(failing: ["write /proc/self/attr/apparmor/": .ENOENT]))
+    var setup = CredentialSetup(spec: s, kernel: RecordingPrivilegeKernel())
     try setup.apply()
     #expect(
-      Array(setup.kernel.calls.prefix(3)) == [
-        "write /proc/self/attr/apparmor/exec exec garrison-default",
-        "write /proc/self/attr/exec exec garrison-default",
+      Array(setup.kernel.calls.prefix(2)) == [
+        "aa_change_onexec garrison-default",
         "write /proc/self/attr/exec system_u:system_r:container_t:s0",
       ])
   }

@@ -12,6 +12,7 @@ struct RecordingPrivilegeKernel: PrivilegeKernel {
     for (prefix, err) in failing where line.hasPrefix(prefix) { throw err }
   }
   mutating func writeAttr(_ path: String, _ value: String) throws(Errno) { try record("write \(path) \(value)") }
+  mutating func changeOnExec(_ profile: String) throws(Errno) { try record("aa_change_onexec \(profile)") }
   mutating func installSeccompFilter(_ program: [UInt8], flags: UInt32) throws(Errno) {
     try record("seccomp \(program.count / 8) flags=\(flags)")
   }

@@ -2,6 +2,7 @@ import Foundation
 import GarrisonCore
 import GarrisonInitProtocol
 import GarrisonKernel
+import GarrisonLSMHost
 import GarrisonOCI
 import GarrisonRuntime
 import GarrisonSeccomp
@@ -296,7 +297,7 @@ import Testing
       mode: .create, rootfs: "/", lastCap: 40, user: .init(uid: 1000, gid: 1000),
       noNewPrivileges: false, cwd: "/", args: ["/bin/true"], env: [])
     spec.capabilities = CapabilitySets()
-    let report = Attestation.check(id: "x", pid: getpid(), spec: spec)  // this test process, not uid 1000
+    let report = Attestation.check(id: "x", pid: getpid(), spec: spec, host: .current)  // this test process, not uid 1000
     #expect(getuid() == 1000 || report.mismatches.contains { $0.hasPrefix("Uid [") && $0.hasSuffix("!= 1000") }, "\(report.mismatches)")
     #expect(report.escalations == nil)
   }

@@ -3,6 +3,7 @@ import GarrisonCore
 import GarrisonOCI
 import GarrisonRuntime
 import GarrisonTestSupport
+import GarrisonLSMHost
 import Testing
 
 /// Shared helpers for the container tests: root detection, built binaries, busybox bundles and cleanup.

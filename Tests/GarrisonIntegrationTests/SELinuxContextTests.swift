@@ -3,6 +3,7 @@ import GarrisonCore
 import GarrisonInitProtocol
 import GarrisonOCI
 import GarrisonRuntime
+import GarrisonLSMHost
 import Testing
 
 /// The runtime's SELinux checks with the kernel's answers replaced: a label the loaded policy does not know is
@@ -18,8 +19,7 @@ struct SELinuxContextTests {
     defer { try? FileManager.default.removeItem(atPath: dir) }
     var spec = DefaultSpec.make(args: ["/bin/true"])
     mutate(&spec)
-    var builder = try InitSpecBuilder(seccomp: OCISeccompCompiler())
-    builder.seLinuxEnabled = true
+    var builder = try InitSpecBuilder(seccomp: OCISeccompCompiler(), host: HostLSM(appArmor: false, seLinux: .enforcing))
     builder.seLinuxContextIsValid = { known.contains($0) }
     return try builder.build(spec, bundle: dir, noPivot: false)
   }

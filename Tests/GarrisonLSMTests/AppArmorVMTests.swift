@@ -9,10 +9,9 @@ enum AppArmorVM {
   static let binaries = BuiltProducts.directory
   /// The checks scripts/apparmor-vm.sh runs inside the VM; each must print a PASS line.
   static let checks = [
-    "apparmor-enabled", "profile-loaded", "garrison-load-audited", "cgroup-v2-limits", "confined-label", "confined-denial",
-    "unconfined-control",
-    "explicit-unconfined", "attestation", "missing-profile-refused", "missing-profile-refused-by-init",
-    "missing-profile-clean",
+    "apparmor-enabled", "host-probe", "profile-loaded", "garrison-load-audited", "cgroup-v2-limits", "confined-label",
+    "confined-denial", "unconfined-control", "explicit-unconfined", "attestation", "exec-readback", "missing-profile-refused",
+    "presence-via-library", "missing-profile-refused-by-init", "missing-profile-clean",
   ]
 
   static var qemu: String? {

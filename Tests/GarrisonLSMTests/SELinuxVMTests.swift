@@ -9,7 +9,7 @@ import Testing
   static let script = LSMFixtures.repoRoot + "/scripts/selinux-vm.sh"
   /// The checks scripts/selinux-vm.sh runs inside the VM; each must print a PASS line.
   static let checks = [
-    "selinux-enforcing", "module-loaded", "process-label", "tmpfs-mount-label", "mcs-denial", "unknown-label-refused",
+    "selinux-enforcing", "host-probe", "module-loaded", "process-label", "tmpfs-mount-label", "mcs-denial", "unknown-label-refused",
     "pod-label", "emptydir-labelled", "hostpath-isolation", "privileged-spc", "lint-spc",
   ]
 
@@ -48,7 +48,7 @@ import Testing
     #expect(
       lines.contains(
         "GARRISON-VM: PASS process-label LABEL=system_u:system_r:container_t:s0:c1,c2; "
-          + "enforcement.readback allowed with lsm_label=system_u:system_r:container_t:s0:c1,c2"))
+          + "enforcement.readback allowed with lsm_label=system_u:system_r:container_t:s0:c1,c2 lsm_mode=enforcing"))
     #expect(lines.contains { $0.hasPrefix("GARRISON-VM: PASS mcs-denial SECRET=denied") && $0.contains("Permission denied") })
   }
 }

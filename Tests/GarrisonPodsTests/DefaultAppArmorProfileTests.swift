@@ -1,6 +1,8 @@
 import Foundation
 import GarrisonAudit
+import GarrisonKernel
 import GarrisonLSM
+import GarrisonLSMHost
 import GarrisonOCI
 @testable import GarrisonPods
 import Testing
@@ -27,28 +29,27 @@ struct DefaultAppArmorProfileTests {
     let dir = "/var/tmp/garrison-aa-\(UUID().uuidString.prefix(8))"
     defer { try? FileManager.default.removeItem(atPath: dir) }
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    let profiles = dir + "/profiles"
-    try "unconfined (unconfined)\nother (complain)\n".write(toFile: profiles, atomically: true, encoding: .utf8)
+    var enforced: Set<String> = []
     let audit = try PodAudit(root: dir)
     let expected = try AppArmorProfile.runtimeDefault(policyDirectory: Self.policies + "/apparmor")
     var loaded: [AppArmorProfile] = []
     let r = record(profile: expected.name)
     let name = try DefaultAppArmorProfile.ensureLoaded(
-      for: r, policiesDirectory: Self.policies, host: HostLSM(appArmor: true, seLinux: false), audit: audit,
-      profilesPath: profiles, load: { loaded.append($0) })
+      for: r, policiesDirectory: Self.policies, host: HostLSM(appArmor: true, seLinux: nil), audit: audit,
+      isEnforced: { enforced.contains($0) }, load: { loaded.append($0) })
     #expect(name == expected.name)
     #expect(loaded == [expected])
     let events = try AuditReader.readAll(directory: AuditPaths.directory(root: dir)).filter { $0.kind == .lsmProfileLoaded }
     #expect(events.count == 1)
     #expect(events.first?.event.details["sha256"]?.stringValue == expected.sha256)
     // Already enforced: nothing loaded, nothing recorded.
-    try "\(expected.name) (enforce)\n".write(toFile: profiles, atomically: true, encoding: .utf8)
+    enforced = [expected.name]
     loaded = []
     #expect(
       try DefaultAppArmorProfile.ensureLoaded(
         for: r, policiesDirectory: Self.policies,
-        host: HostLSM(appArmor: true, seLinux: false), audit: audit,
-        profilesPath: profiles, load: { loaded.append($0) }) == nil)
+        host: HostLSM(appArmor: true, seLinux: nil), audit: audit,
+        isEnforced: { enforced.contains($0) }, load: { loaded.append($0) }) == nil)
     #expect(loaded.isEmpty)
   }
 
@@ -60,8 +61,8 @@ struct DefaultAppArmorProfileTests {
     for (host, profile) in [(false, "garrison-default-v1"), (true, nil), (true, "localhost-profile")] {
       #expect(
         try DefaultAppArmorProfile.ensureLoaded(
-          for: record(profile: profile), policiesDirectory: Self.policies, host: HostLSM(appArmor: host, seLinux: false),
-          audit: audit, profilesPath: dir + "/none", load: { _ in calls += 1 }) == nil)
+          for: record(profile: profile), policiesDirectory: Self.policies, host: HostLSM(appArmor: host, seLinux: nil),
+          audit: audit, isEnforced: { _ in false }, load: { _ in calls += 1 }) == nil)
     }
     #expect(calls == 0)
   }
@@ -73,20 +74,14 @@ struct DefaultAppArmorProfileTests {
     #expect(throws: (any Error).self) {
       try DefaultAppArmorProfile.ensureLoaded(
         for: record(profile: "garrison-default-v999"), policiesDirectory: Self.policies,
-        host: HostLSM(appArmor: true, seLinux: false), audit: audit, profilesPath: dir + "/none", load: { _ in })
+        host: HostLSM(appArmor: true, seLinux: nil), audit: audit, isEnforced: { _ in false }, load: { _ in })
     }
   }
 
-  @Test func kernelProfileListParsing() throws {
-    let dir = "/var/tmp/garrison-aa-\(UUID().uuidString.prefix(8))"
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    try "garrison-default-v1 (enforce)\n/usr/bin/man (complain)\nodd name (x) (kill)\n".write(
-      toFile: dir + "/p", atomically: true, encoding: .utf8)
-    let p = try #require(AppArmorLoader.loadedProfiles(path: dir + "/p"))
+  /// The kernel's profile list (where the mode of a loaded profile comes from: libapparmor has no call for it).
+  @Test func kernelProfileListDecoding() {
+    let p = AppArmorLabel.profileList("garrison-default-v1 (enforce)\n/usr/bin/man (complain)\nodd name (x) (kill)\nbare\n")
     #expect(p == ["garrison-default-v1": "enforce", "/usr/bin/man": "complain", "odd name (x)": "kill"])
-    #expect(AppArmorLoader.isEnforced("garrison-default-v1", path: dir + "/p"))
-    #expect(!AppArmorLoader.isEnforced("/usr/bin/man", path: dir + "/p"))
-    #expect(AppArmorLoader.loadedProfiles(path: dir + "/missing") == nil)
+    #expect(AppArmorLabel.profileList("").isEmpty)
   }
 }

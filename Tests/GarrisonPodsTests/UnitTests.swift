@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonManifest
+import GarrisonLSMHost
 import GarrisonOCI
 @testable import GarrisonPods
 import Testing
@@ -87,7 +88,7 @@ import Testing
     planDigest: "", appArmorExplicit: false, seLinuxExplicit: true)
   let join = ["network": "/proc/9/ns/net", "ipc": "/proc/9/ns/ipc", "uts": "/proc/9/ns/uts"]
   let binds = [BundleSpec.VolumeBind(source: "/v", destination: "/data", readOnly: true)]
-  let noLSM = HostLSM(appArmor: false, seLinux: false)
+  let noLSM = HostLSM.none
   let (out, notes) = BundleSpec.patch(
     spec, join: join, rootfs: "/b/rootfs", binds: binds, hostname: "p", container: c,
     runtime: RuntimeConfig(path: "/usr/bin/crun", root: "/r"), host: noLSM)
@@ -122,7 +123,7 @@ import Testing
     """
   let obj = try #require(ManifestLoader.parse(text: yaml, file: "j.yaml").objects.first)
   let options = ApplyOptions(
-    runtimePath: "/usr/bin/crun", images: DirectoryImageResolver(directory: "/"), supervisorExecutable: "/bin/false")
+    runtimePath: "/usr/bin/crun", images: DirectoryImageResolver(directory: "/"), host: .none, supervisorExecutable: "/bin/false")
   #expect(throws: (any Error).self) { try PodBuilder(root: "/nonexistent", options: options).build(obj) }
 }
 

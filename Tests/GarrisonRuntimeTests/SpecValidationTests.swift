@@ -2,6 +2,7 @@ import Foundation
 import GarrisonCore
 import GarrisonInitProtocol
 import GarrisonKernel
+import GarrisonLSMHost
 import GarrisonOCI
 import GarrisonRuntime
 import GarrisonTestSupport
@@ -20,7 +21,7 @@ struct SpecValidationTests {
     defer { try? FileManager.default.removeItem(atPath: dir) }
     var spec = DefaultSpec.make(args: ["/bin/true"])
     mutate(&spec)
-    return try InitSpecBuilder(seccomp: OCISeccompCompiler()).build(spec, bundle: dir, noPivot: false)
+    return try InitSpecBuilder(seccomp: OCISeccompCompiler(), host: .current).build(spec, bundle: dir, noPivot: false)
   }
 
   func error(_ mutate: (inout RuntimeSpec) -> Void) -> GarrisonError? {
@@ -127,8 +128,7 @@ struct SpecValidationTests {
   ]
 
   /// Whether this kernel has AppArmor enabled (then an AppArmor profile is enforceable, not refused).
-  static let appArmorEnabled =
-    (try? String(contentsOfFile: "/sys/module/apparmor/parameters/enabled", encoding: .utf8))?.hasPrefix("Y") == true
+  static let appArmorEnabled = HostLSM.current.appArmor
 
   @Test(arguments: cases.filter { !$0.name.hasPrefix("apparmor") }) func invalidSpecsNameTheField(_ c: Case) throws {
     try check(c)
@@ -176,7 +176,7 @@ struct SpecValidationTests {
     spec.user = .init(uid: me.uids.first ?? 0, gid: me.gids.first ?? 0, additionalGids: me.groups)
     spec.capabilities = CapabilitySets()
     spec.noNewPrivileges = true
-    let report = Attestation.check(id: "self", pid: getpid(), spec: spec)
+    let report = Attestation.check(id: "self", pid: getpid(), spec: spec, host: .current)
     #expect(!report.exitedEarly)
     if me.capBnd != 0 {
       #expect(report.mismatches.contains { $0.hasPrefix("CapBnd") }, "\(report.mismatches)")
@@ -186,7 +186,7 @@ struct SpecValidationTests {
       inheritable: me.capInh, ambient: me.capAmb)
     spec.noNewPrivileges = me.noNewPrivs == 1
     spec.seccomp = nil
-    #expect(Attestation.check(id: "self", pid: getpid(), spec: spec).passed)
+    #expect(Attestation.check(id: "self", pid: getpid(), spec: spec, host: .current).passed)
   }
 
   @Test func userNamespaceIsResolvedWithMapsAndAttestedAgainstHostIds() throws {
@@ -209,7 +209,7 @@ struct SpecValidationTests {
     spec.noNewPrivileges = me.noNewPrivs == 1
     spec.seccomp = nil
     spec.user = .init(uid: 0, gid: 0, additionalGids: [])
-    let report = Attestation.check(id: "self", pid: getpid(), spec: spec)
+    let report = Attestation.check(id: "self", pid: getpid(), spec: spec, host: .current)
     #expect(report.mismatches.contains { $0.hasPrefix("Uid") && $0.contains("host 100000") }, "\(report.mismatches)")
     spec.uidMappings = [.init(containerID: 0, hostID: me.uids[0], size: 1)]
     spec.gidMappings =
@@ -218,7 +218,7 @@ struct SpecValidationTests {
         .init(containerID: UInt32($0.offset + 1), hostID: $0.element, size: 1)
       }
     spec.user.additionalGids = me.groups.indices.map { UInt32($0 + 1) }
-    #expect(Attestation.check(id: "self", pid: getpid(), spec: spec).passed)
+    #expect(Attestation.check(id: "self", pid: getpid(), spec: spec, host: .current).passed)
   }
 
   @Test func procStatusParsing() {

@@ -59,14 +59,16 @@ import Testing
   }
 
   @Test func attestationJSONDecodesWithJSONDecoder() throws {
-    let report = AttestationReport(
+    var report = AttestationReport(
       containerID: "c1", pid: 7, uids: [1000, 1000, 1000, 1000], gids: [0, 0, 0, 0], groups: [10],
       capabilities: CapabilitySets(bounding: 1 << 40, effective: 0, permitted: 0, inheritable: 0, ambient: 0),
-      noNewPrivs: 1, seccompMode: 2, lsmLabel: "garrison-default (enforce)", mismatches: ["CapEff: x"], exitedEarly: false)
+      noNewPrivs: 1, seccompMode: 2, lsmLabel: "garrison-default", mismatches: ["CapEff: x"], exitedEarly: false)
+    report.lsmMode = "enforce"
     let decoded = try JSONDecoder().decode(AttestationReport.self, from: Data(report.json.canonicalBytes))
     #expect(decoded == report)
     var unlabelled = report
     unlabelled.lsmLabel = nil
+    unlabelled.lsmMode = nil
     #expect(try JSONDecoder().decode(AttestationReport.self, from: Data(unlabelled.json.canonicalBytes)) == unlabelled)
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonLSMHost
 import GarrisonOCI
 import GarrisonRuntime
 
@@ -13,7 +14,7 @@ public enum RuntimeSpecFixtures {
     defer { dir.remove() }
     try FileManager.default.createDirectory(atPath: dir.path + "/rootfs", withIntermediateDirectories: true)
     do {
-      _ = try InitSpecBuilder(seccomp: OCISeccompCompiler()).build(spec, bundle: dir.path, noPivot: false)
+      _ = try InitSpecBuilder(seccomp: OCISeccompCompiler(), host: .current).build(spec, bundle: dir.path, noPivot: false)
       return nil
     } catch let e as GarrisonError {
       return e
