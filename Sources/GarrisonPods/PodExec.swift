@@ -11,7 +11,8 @@ import GarrisonKernel
 /// and SELinux label; garrison-oci refuses an exec that would be more privileged than its container and reads
 /// the exec'd process's credentials back from `/proc/<pid>/status` (killing it on a mismatch), as it does for
 /// the container. Around it, `exec.started` and `exec.ended` go into the pod's audit log, and garrison-oci's own
-/// `container.exec` and `enforcement.readback` events join them there (`GARRISON_AUDIT_DIR`).
+/// `container.exec` and `enforcement.readback` events join them there (`GARRISON_AUDIT_DIR`). For a pod run by
+/// the garrison-oci built beside this executable, that runtime code runs in this process (`InProcessExec`).
 public struct PodExec: Sendable {
   /// The pod and container an exec runs in.
   public struct Target: Sendable {
@@ -89,6 +90,7 @@ public struct PodExec: Sendable {
     }
     let record = target.view.record
     let audit = try PodAudit(root: manager.root)
+    PhaseTrace.mark("audit opened")
     let user = target.container.spec.process?.user
     let object = AuditObject(namespace: record.namespace, pod: record.name, podUID: record.uid, container: target.container.name)
     let started = AuditEvent(
@@ -96,6 +98,19 @@ public struct PodExec: Sendable {
       details: AuditDetails.execStarted(
         command: command, tty: tty, stdin: stdin, uid: user?.uid ?? 0, gid: user?.gid ?? 0,
         groups: user?.additionalGids ?? [], planSHA256: target.container.planDigest))
+    func ended(_ code: Int32?, _ sig: Int32?, since clock: ContinuousClock.Instant) -> AuditEvent {
+      let elapsed = ContinuousClock.now - clock
+      let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+      return AuditEvent(
+        kind: .execEnded, outcome: .allowed, object: object,
+        details: AuditDetails.execEnded(command: command, exitCode: code, signal: sig, durationMicroseconds: micros))
+    }
+    if let inProcess = InProcessExec.runtime(for: record.runtime, id: target.status.runtimeID) {
+      let clock = ContinuousClock.now
+      return try inProcess.run(
+        command: command, tty: tty, stdin: stdin, log: audit.log, object: object, started: started,
+        ended: { code, sig in ended(code, sig, since: clock) })
+    }
     try audit.append([started])  // an unrecorded exec does not run
     var env = ProcessInfo.processInfo.environment
     env["GARRISON_AUDIT_DIR"] = AuditPaths.directory(root: manager.root)
@@ -109,19 +124,12 @@ public struct PodExec: Sendable {
     let ignored = [SIGINT, SIGQUIT, SIGTERM, SIGHUP].map { ($0, signal($0, SIG_IGN)) }
     defer { for (s, old) in ignored { signal(s, old) } }
     let status = try Spawn.waitPID(pid)
-    let elapsed = ContinuousClock.now - clock
-    let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
     let (code, sig): (Int32?, Int32?)
     switch status {
     case .exited(let c): (code, sig) = (c, nil)  // the runtime reports a signalled command as 128+N
     case .signaled(let s): (code, sig) = (128 + s, s)
     }
-    try audit.append([
-      AuditEvent(
-        kind: .execEnded, outcome: .allowed, object: object,
-        details: AuditDetails.execEnded(
-          command: command, exitCode: code, signal: sig, durationMicroseconds: micros))
-    ])
+    try audit.append([ended(code, sig, since: clock)])
     return code ?? 1
   }
 
