@@ -84,7 +84,7 @@ struct InProcessExec {
       try? readback.wait()
       let e = error as? GarrisonError ?? GarrisonError(.system, "\(error)")
       let outcome: AuditOutcome = (e.code == .refused || e.code == .unenforceable) ? .denied : .error
-      try? log.append([
+      _ = try? log.append([
         AuditEvent(
           kind: .containerExec, outcome: outcome, object: object,
           details: ["error": .string(e.description), "code": .string(e.code.rawValue)]),

@@ -16,8 +16,8 @@ import GarrisonKernel
 public struct PodExec: Sendable {
   /// The pod and container an exec runs in.
   public struct Target: Sendable {
-    public var view: PodView
-    public var container: ContainerRecord
+    public var record: Record
+    public var container: Record.Container
     public var status: ContainerStatus
     /// kubectl's `Defaulted container "a" out of: a, b, c (init)` when `-c` was not given and there was a choice.
     public var notice: String?
@@ -28,7 +28,7 @@ public struct PodExec: Sendable {
 
   /// Every container of the pod as kubectl lists them: app containers, then `NAME (init)` for init containers
   /// (sidecars included).
-  static func containerList(_ record: PodRecord) -> String {
+  static func containerList(_ record: Record) -> String {
     let apps = record.containers.filter { $0.role == "app" }.map(\.name)
     let inits = record.containers.filter { $0.role != "app" }.map { "\($0.name) (init)" }
     return (apps + inits).joined(separator: ", ")
@@ -37,11 +37,15 @@ public struct PodExec: Sendable {
   /// Finds the container to exec into: `-c NAME`, else the first app container (kubectl's default).
   /// Unknown pod or container: `.notFound` (exit 2, the containers listed); not running: `.refused` (exit 3).
   public func target(namespace: String, pod: String, container: String?) throws -> Target {
-    guard let view = try manager.view(namespace, pod) else {
+    try PodManager.checkNames(namespace: namespace, name: pod)
+    let paths = manager.paths(namespace, pod)
+    guard let record = try JSONFile.read(Record.self, from: paths.record) else {
       throw GarrisonError(.notFound, "pods \"\(pod)\" not found in namespace \"\(namespace)\"")
     }
-    let record = view.record
-    let chosen: ContainerRecord
+    let podStatus = try JSONFile.read(Status.self, from: paths.status)
+    // As `PodManager.view`: a pod whose supervisor is gone has no running container to exec into.
+    let supervised = podStatus?.supervisor.map(ProcessProbe.isAlive) ?? false
+    let chosen: Record.Container
     var notice: String?
     if let container {
       guard let c = record.containers.first(where: { $0.name == container }) else {
@@ -57,21 +61,22 @@ public struct PodExec: Sendable {
       if record.containers.count > 1 { notice = "Defaulted container \"\(c.name)\" out of: \(Self.containerList(record))" }
     }
     let status =
-      view.status.container(chosen.name) ?? ContainerStatus(name: chosen.name, role: chosen.role, runtimeID: record.runtimeID(chosen.name))
-    guard view.supervised, status.state.kind == .running else {
+      podStatus?.containers.first { $0.name == chosen.name }
+      ?? ContainerStatus(name: chosen.name, role: chosen.role, runtimeID: PodRecord.runtimeID(uid: record.uid, container: chosen.name))
+    guard supervised, status.state.kind == .running else {
       let state = status.state.kind == .terminated ? "terminated" : (status.state.kind == .waiting ? "waiting" : "not supervised")
       let why =
         chosen.role == "init" && status.state.kind == .terminated
         ? "init container \"\(chosen.name)\" has finished" : "container \"\(chosen.name)\" is not running (\(state))"
       throw GarrisonError(.refused, "cannot exec into pod \"\(pod)\": \(why)")
     }
-    return Target(view: view, container: chosen, status: status, notice: notice)
+    return Target(record: record, container: chosen, status: status, notice: notice)
   }
 
   /// The runtime command line: `<runtime> --root R exec [--tty] ID [--] COMMAND...`. crun and runc take
   /// everything after the id as the command (crun would run a `--`); garrison-oci drops a leading `--`.
   public static func runtimeArguments(_ target: Target, command: [String], tty: Bool) -> [String] {
-    runtimeArguments(target.view.record.runtime, id: target.status.runtimeID, command: command, tty: tty)
+    runtimeArguments(target.record.runtime, id: target.status.runtimeID, command: command, tty: tty)
   }
 
   /// The same for a runtime and container id (exec probes run this way too).
@@ -88,10 +93,10 @@ public struct PodExec: Sendable {
     for (i, a) in command.enumerated() where a.utf8.contains(0) {
       throw GarrisonError(.usage, "command argument \(i) contains a NUL byte")
     }
-    let record = target.view.record
+    let record = target.record
     let audit = try PodAudit(root: manager.root)
     PhaseTrace.mark("audit opened")
-    let user = target.container.spec.process?.user
+    let user = target.container.user
     let object = AuditObject(namespace: record.namespace, pod: record.name, podUID: record.uid, container: target.container.name)
     let started = AuditEvent(
       kind: .execStarted, outcome: .allowed, object: object,
