@@ -32,7 +32,9 @@ struct InProcessExec {
       let configured = PathName.realPath(config.path), sibling == configured,
       let launcher = try? InitLauncher.locate()
     else { return nil }
-    return InProcessExec(runtime: OCIRuntime(root: config.root, launcher: launcher), id: id)
+    let runtime = OCIRuntime(root: config.root, launcher: launcher)
+    runtime.warmUp()  // the sealed garrison-init handle is made while the audit log is opened and written
+    return InProcessExec(runtime: runtime, id: id)
   }
 
   /// Runs `command` in the container with this process's stdio (stdin only when `stdin`); returns its exit

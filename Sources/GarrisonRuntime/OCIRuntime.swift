@@ -60,6 +60,10 @@ public struct OCIRuntime: Sendable {
     self.cgroups = cgroups
   }
 
+  /// Starts the work an exec or create will need on another thread (the host's cgroup layout, the sealed
+  /// garrison-init handle: `WarmUp`), for a caller that has other work to do first.
+  public func warmUp() { WarmUp.start(self) }
+
   /// Options of `create` and `run`.
   public struct CreateOptions: Sendable {
     public var bundle: String
