@@ -44,6 +44,21 @@ let staticExporter: [LinkerSetting] = [
   ])
 ]
 
+/// `garrison` links the Swift runtime, Foundation and Dispatch statically in release builds (`-static-stdlib`; the C
+/// libraries it uses stay shared): every `garrison exec`, `get` or `apply` starts it, and loading and relocating
+/// some twenty Swift shared libraries cost more than the command's own work (bench/exec RESULTS.md). Debug builds
+/// stay dynamic: the test bundles link the `garrison` module too.
+/// Foundation's static archive does not name CoreFoundation and ICU for the linker, so they are named here (as for
+/// the exporter).
+let staticSwiftLibraries: [LinkerSetting] = [
+  .unsafeFlags(
+    [
+      "-static-stdlib", "-lFoundation", "-lCoreFoundation", "-lFoundationInternationalization", "-l_FoundationICU",
+      "-lFoundationEssentials", "-l_FoundationCollections", "-l_FoundationCShims", "-lswiftSynchronization",
+      "-lswiftDispatch", "-ldispatch", "-lBlocksRuntime", "-lstdc++", "-lm",
+    ], .when(configuration: .release))
+]
+
 let package = Package(
   name: "Garrison",
   platforms: [.macOS(.v14)],
@@ -134,7 +149,7 @@ let package = Package(
       name: "GarrisonRuntime",
       dependencies: [
         "GarrisonCore", "GarrisonOCI", "GarrisonKernel", "GarrisonInitProtocol",
-        "GarrisonCgroups", "GarrisonSeccomp", "GarrisonLSMHost", "CSeccomp", "CGarrisonLinux",
+        "GarrisonCgroups", "GarrisonSeccomp", "GarrisonLSMHost", "GarrisonAudit", "CSeccomp", "CGarrisonLinux",
       ]),
 
     .target(
@@ -142,7 +157,7 @@ let package = Package(
       dependencies: [
         "GarrisonCore", "GarrisonManifest", "GarrisonCompiler", "GarrisonLSM", "GarrisonLSMHost",
         "GarrisonOCI", "GarrisonCgroups", "GarrisonImages", "GarrisonAudit",
-        "GarrisonKernel",
+        "GarrisonKernel", "GarrisonRuntime",
       ]),
 
     // Commands and thin executables.
@@ -162,7 +177,7 @@ let package = Package(
         "GarrisonAdmission", "GarrisonSeccomp", "GarrisonKernel", "GarrisonMetrics",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
-    .executableTarget(name: "garrison", dependencies: ["GarrisonCommands", "GarrisonOCICommands"]),
+    .executableTarget(name: "garrison", dependencies: ["GarrisonCommands", "GarrisonOCICommands"], linkerSettings: staticSwiftLibraries),
     .executableTarget(name: "garrison-oci", dependencies: ["GarrisonOCICommands"], linkerSettings: staticRuntime),
     .executableTarget(name: "garrison-init", dependencies: ["GarrisonInit"], linkerSettings: staticInit),
     .executableTarget(name: "garrison-exporter", dependencies: ["GarrisonMetrics"], linkerSettings: staticExporter),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 import GarrisonManifest
 import GarrisonPods
 
@@ -34,8 +35,17 @@ struct ExecCommand: ParsableCommand {
   }
 
   func run() throws {
+    try Self.execute(
+      root: rootOption.root, namespace: namespace, container: container, stdin: stdin, tty: tty, pod: pod, command: command)
+  }
+
+  /// What `run` does with the parsed values; `ExecFastPath` calls it with the values it recognised itself.
+  static func execute(
+    root: String?, namespace: String, container: String?, stdin: Bool, tty: Bool, pod: String, command: [String]
+  ) throws {
+    PhaseTrace.mark("exec parsed")
     let name = PodCLI.podName(pod)
-    let exec = PodExec(manager: rootOption.manager)
+    let exec = PodExec(manager: PodManager(root: PodPaths.stateRoot(root)))
     var code: Int32 = 0
     try PodCLI.run {
       try KubernetesNames.checkNamespaceArgument(namespace)
@@ -48,6 +58,7 @@ struct ExecCommand: ParsableCommand {
         exec.refused(namespace: namespace, pod: name, container: container, command: command, tty: tty, stdin: stdin, error: e)
         throw e
       }
+      PhaseTrace.mark("pod read")
       if let notice = target.notice { FileHandle.standardError.write(Data((notice + "\n").utf8)) }
       if tty && isatty(0) != 1 && stdin {
         FileHandle.standardError.write(Data("Unable to use a TTY - input is not a terminal or the right kind of file\n".utf8))

@@ -143,7 +143,8 @@ public enum PathName {
     return realPath(target) ?? lexicallyNormalized(target)
   }
 
-  static func realPath(_ path: String) -> String? {
+  /// `realpath(3)`: the canonical absolute path of an existing file (every symlink resolved), or nil.
+  public static func realPath(_ path: String) -> String? {
     guard let p = realpath(path, nil) else { return nil }
     defer { free(p) }
     return String(cString: p)

@@ -8,7 +8,6 @@ import GarrisonCore
 import GarrisonInitProtocol
 import GarrisonKernel
 import GarrisonOCI
-import GarrisonPlan
 import GarrisonRuntime
 import Glibc
 
@@ -70,47 +69,9 @@ enum OCIAudit {
       podUID: annotations["io.kubernetes.pod.uid"], container: annotations["io.kubernetes.container.name"] ?? id)
   }
 
-  /// The attestation of a started container.
+  /// The attestation of a started container (`enforcement.readback`), its fsync overlapping what follows.
   static func started(_ report: AttestationReport, object: AuditObject) throws {
-    func names(_ mask: UInt64) -> String {
-      Capability.all.filter { mask & $0.mask != 0 }.map(\.name).joined(separator: ",")
-    }
-    let c = report.capabilities
-    var fields = [
-      AuditDetails.ReadbackField(field: "Uid", expected: "", actual: report.uids.map(String.init).joined(separator: " ")),
-      AuditDetails.ReadbackField(field: "Gid", expected: "", actual: report.gids.map(String.init).joined(separator: " ")),
-      AuditDetails.ReadbackField(field: "Groups", expected: "", actual: report.groups.map(String.init).joined(separator: " ")),
-      AuditDetails.ReadbackField(field: "CapEff", expected: "", actual: names(c.effective)),
-      AuditDetails.ReadbackField(field: "CapPrm", expected: "", actual: names(c.permitted)),
-      AuditDetails.ReadbackField(field: "CapBnd", expected: "", actual: names(c.bounding)),
-      AuditDetails.ReadbackField(field: "CapInh", expected: "", actual: names(c.inheritable)),
-      AuditDetails.ReadbackField(field: "CapAmb", expected: "", actual: names(c.ambient)),
-      AuditDetails.ReadbackField(field: "NoNewPrivs", expected: "", actual: "\(report.noNewPrivs)"),
-      AuditDetails.ReadbackField(field: "Seccomp", expected: "", actual: "\(report.seccompMode)"),
-    ].map { f -> AuditDetails.ReadbackField in
-      // Only mismatching fields carry an expectation different from the actual value.
-      var f = f
-      f.expected = f.actual
-      return f
-    }
-    for m in report.mismatches { fields.append(AuditDetails.ReadbackField(field: "mismatch", expected: "as specified", actual: m)) }
-    // no_new_privs off: a setuid/setgid program the process ran (allowed, and recorded as such; expected equals
-    // actual, so it does not count as a mismatch).
-    for e in report.escalations ?? [] {
-      fields.append(AuditDetails.ReadbackField(field: "escalation", expected: e, actual: e))
-    }
-    var details = AuditDetails.readback(fields)
-    if case .object(var o) = details {
-      o["pid"] = .integer(report.pid)
-      o["lsm_label"] = .optional(report.lsmLabel)
-      o["lsm_mode"] = .optional(report.lsmMode)
-      o["exited_early"] = .bool(report.exitedEarly)
-      details = .object(o)
-    }
-    try appendOverlappingSync(
-      AuditEvent(
-        kind: .enforcementReadback, outcome: report.passed ? .allowed : .denied,
-        object: object, details: details))
+    try appendOverlappingSync(report.readbackEvent(object: object))
   }
 
   /// One OCI hook run (`hook.run`: allowed when it exited 0, error otherwise), written before the command goes on:

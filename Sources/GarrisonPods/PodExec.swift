@@ -11,12 +11,13 @@ import GarrisonKernel
 /// and SELinux label; garrison-oci refuses an exec that would be more privileged than its container and reads
 /// the exec'd process's credentials back from `/proc/<pid>/status` (killing it on a mismatch), as it does for
 /// the container. Around it, `exec.started` and `exec.ended` go into the pod's audit log, and garrison-oci's own
-/// `container.exec` and `enforcement.readback` events join them there (`GARRISON_AUDIT_DIR`).
+/// `container.exec` and `enforcement.readback` events join them there (`GARRISON_AUDIT_DIR`). For a pod run by
+/// the garrison-oci built beside this executable, that runtime code runs in this process (`InProcessExec`).
 public struct PodExec: Sendable {
   /// The pod and container an exec runs in.
   public struct Target: Sendable {
-    public var view: PodView
-    public var container: ContainerRecord
+    public var record: Record
+    public var container: Record.Container
     public var status: ContainerStatus
     /// kubectl's `Defaulted container "a" out of: a, b, c (init)` when `-c` was not given and there was a choice.
     public var notice: String?
@@ -27,7 +28,7 @@ public struct PodExec: Sendable {
 
   /// Every container of the pod as kubectl lists them: app containers, then `NAME (init)` for init containers
   /// (sidecars included).
-  static func containerList(_ record: PodRecord) -> String {
+  static func containerList(_ record: Record) -> String {
     let apps = record.containers.filter { $0.role == "app" }.map(\.name)
     let inits = record.containers.filter { $0.role != "app" }.map { "\($0.name) (init)" }
     return (apps + inits).joined(separator: ", ")
@@ -36,11 +37,15 @@ public struct PodExec: Sendable {
   /// Finds the container to exec into: `-c NAME`, else the first app container (kubectl's default).
   /// Unknown pod or container: `.notFound` (exit 2, the containers listed); not running: `.refused` (exit 3).
   public func target(namespace: String, pod: String, container: String?) throws -> Target {
-    guard let view = try manager.view(namespace, pod) else {
+    try PodManager.checkNames(namespace: namespace, name: pod)
+    let paths = manager.paths(namespace, pod)
+    guard let record = try JSONFile.read(Record.self, from: paths.record) else {
       throw GarrisonError(.notFound, "pods \"\(pod)\" not found in namespace \"\(namespace)\"")
     }
-    let record = view.record
-    let chosen: ContainerRecord
+    let podStatus = try JSONFile.read(Status.self, from: paths.status)
+    // As `PodManager.view`: a pod whose supervisor is gone has no running container to exec into.
+    let supervised = podStatus?.supervisor.map(ProcessProbe.isAlive) ?? false
+    let chosen: Record.Container
     var notice: String?
     if let container {
       guard let c = record.containers.first(where: { $0.name == container }) else {
@@ -56,21 +61,22 @@ public struct PodExec: Sendable {
       if record.containers.count > 1 { notice = "Defaulted container \"\(c.name)\" out of: \(Self.containerList(record))" }
     }
     let status =
-      view.status.container(chosen.name) ?? ContainerStatus(name: chosen.name, role: chosen.role, runtimeID: record.runtimeID(chosen.name))
-    guard view.supervised, status.state.kind == .running else {
+      podStatus?.containers.first { $0.name == chosen.name }
+      ?? ContainerStatus(name: chosen.name, role: chosen.role, runtimeID: PodRecord.runtimeID(uid: record.uid, container: chosen.name))
+    guard supervised, status.state.kind == .running else {
       let state = status.state.kind == .terminated ? "terminated" : (status.state.kind == .waiting ? "waiting" : "not supervised")
       let why =
         chosen.role == "init" && status.state.kind == .terminated
         ? "init container \"\(chosen.name)\" has finished" : "container \"\(chosen.name)\" is not running (\(state))"
       throw GarrisonError(.refused, "cannot exec into pod \"\(pod)\": \(why)")
     }
-    return Target(view: view, container: chosen, status: status, notice: notice)
+    return Target(record: record, container: chosen, status: status, notice: notice)
   }
 
   /// The runtime command line: `<runtime> --root R exec [--tty] ID [--] COMMAND...`. crun and runc take
   /// everything after the id as the command (crun would run a `--`); garrison-oci drops a leading `--`.
   public static func runtimeArguments(_ target: Target, command: [String], tty: Bool) -> [String] {
-    runtimeArguments(target.view.record.runtime, id: target.status.runtimeID, command: command, tty: tty)
+    runtimeArguments(target.record.runtime, id: target.status.runtimeID, command: command, tty: tty)
   }
 
   /// The same for a runtime and container id (exec probes run this way too).
@@ -87,15 +93,29 @@ public struct PodExec: Sendable {
     for (i, a) in command.enumerated() where a.utf8.contains(0) {
       throw GarrisonError(.usage, "command argument \(i) contains a NUL byte")
     }
-    let record = target.view.record
+    let record = target.record
     let audit = try PodAudit(root: manager.root)
-    let user = target.container.spec.process?.user
+    PhaseTrace.mark("audit opened")
+    let user = target.container.user
     let object = AuditObject(namespace: record.namespace, pod: record.name, podUID: record.uid, container: target.container.name)
     let started = AuditEvent(
       kind: .execStarted, outcome: .allowed, object: object,
       details: AuditDetails.execStarted(
         command: command, tty: tty, stdin: stdin, uid: user?.uid ?? 0, gid: user?.gid ?? 0,
         groups: user?.additionalGids ?? [], planSHA256: target.container.planDigest))
+    func ended(_ code: Int32?, _ sig: Int32?, since clock: ContinuousClock.Instant) -> AuditEvent {
+      let elapsed = ContinuousClock.now - clock
+      let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+      return AuditEvent(
+        kind: .execEnded, outcome: .allowed, object: object,
+        details: AuditDetails.execEnded(command: command, exitCode: code, signal: sig, durationMicroseconds: micros))
+    }
+    if let inProcess = InProcessExec.runtime(for: record.runtime, id: target.status.runtimeID) {
+      let clock = ContinuousClock.now
+      return try inProcess.run(
+        command: command, tty: tty, stdin: stdin, log: audit.log, object: object, started: started,
+        ended: { code, sig in ended(code, sig, since: clock) })
+    }
     try audit.append([started])  // an unrecorded exec does not run
     var env = ProcessInfo.processInfo.environment
     env["GARRISON_AUDIT_DIR"] = AuditPaths.directory(root: manager.root)
@@ -109,19 +129,12 @@ public struct PodExec: Sendable {
     let ignored = [SIGINT, SIGQUIT, SIGTERM, SIGHUP].map { ($0, signal($0, SIG_IGN)) }
     defer { for (s, old) in ignored { signal(s, old) } }
     let status = try Spawn.waitPID(pid)
-    let elapsed = ContinuousClock.now - clock
-    let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
     let (code, sig): (Int32?, Int32?)
     switch status {
     case .exited(let c): (code, sig) = (c, nil)  // the runtime reports a signalled command as 128+N
     case .signaled(let s): (code, sig) = (128 + s, s)
     }
-    try audit.append([
-      AuditEvent(
-        kind: .execEnded, outcome: .allowed, object: object,
-        details: AuditDetails.execEnded(
-          command: command, exitCode: code, signal: sig, durationMicroseconds: micros))
-    ])
+    try audit.append([ended(code, sig, since: clock)])
     return code ?? 1
   }
 

@@ -63,7 +63,9 @@ public struct PodRecord: Codable, Sendable, Equatable {
   }
 
   /// The OCI runtime's id for a container: short, unique per pod and stable across restarts.
-  public func runtimeID(_ container: String) -> String { "g-\(uid.prefix(13))-\(container)" }
+  public func runtimeID(_ container: String) -> String { Self.runtimeID(uid: uid, container: container) }
+  /// The runtime's container id of `container` in the pod with `uid`.
+  public static func runtimeID(uid: String, container: String) -> String { "g-\(uid.prefix(13))-\(container)" }
 }
 
 /// One container of a pod.

@@ -65,6 +65,10 @@ public struct OCIRuntime: Sendable {
     self.cgroups = cgroups
   }
 
+  /// Starts the work an exec or create will need on another thread (the host's cgroup layout, the sealed
+  /// garrison-init handle: `WarmUp`), for a caller that has other work to do first.
+  public func warmUp() { WarmUp.start(self) }
+
   /// Options of `create` and `run`.
   public struct CreateOptions: Sendable {
     public var bundle: String
@@ -390,9 +394,12 @@ public struct OCIRuntime: Sendable {
   /// Returns the exit status, or 0 at once with `detach`.
   /// `extraFDs`: this process's descriptors 3…3+n-1 go to the exec'd process as its 3…3+n-1 (`--preserve-fds`;
   /// socket activation is the container's, not an exec's, as with runc).
+  /// `beforeRun` is called once garrison-init is starting up and before it is let go to set up and execute the
+  /// process (`go`): a caller waits there for what must be done first (the fsync of the exec's audit event, which
+  /// thus overlaps the init's start); an error it throws kills the init and fails the exec.
   public func exec(
     id: String, process: RuntimeSpec.Process, detach: Bool, pidFile: String?,
-    consoleSocket: String? = nil, extraFDs: Int = 0
+    consoleSocket: String? = nil, extraFDs: Int = 0, beforeRun: (() throws -> Void)? = nil
   ) throws -> Int32 {
     let record = try store.load(id)
     guard ProcessProbe.isAlive(record.pid, startTime: record.startTime) else {
@@ -470,7 +477,7 @@ public struct OCIRuntime: Sendable {
     if let placement = record.cgroups { target = .join(placement) } else { target = .unplaced }
     let launched = try launch(
       id: id, startFIFO: nil, console: proxy?.initEnd ?? connected, cgroups: target,
-      extraFDs: extraFDs
+      extraFDs: extraFDs, beforeGo: beforeRun
     ) { spec }
     let execError = waitForExec(launched.pid, sync: launched.sync, received: launched.pending)
     Glibc.close(launched.sync)
@@ -530,7 +537,7 @@ public struct OCIRuntime: Sendable {
   /// the error is thrown.
   func launch(
     id: String, startFIFO: Int32?, console: Int32?, cgroups target: CgroupTarget,
-    hooks: HookRunner? = nil, earlyUnshare: Int32 = 0, extraFDs: Int = 0,
+    hooks: HookRunner? = nil, earlyUnshare: Int32 = 0, extraFDs: Int = 0, beforeGo: (() throws -> Void)? = nil,
     spec makeSpec: () throws -> InitSpec
   ) throws -> Launched {
     try becomeSubreaper()
@@ -584,6 +591,7 @@ public struct OCIRuntime: Sendable {
       if spawned.bornInCgroups {
         // The child forked after `cgroups` starts in every cgroup: `go` can follow at once. It reaches the
         // child either in the buffer it inherits from the pre-fork init's reader or on the socket.
+        try beforeGo?()
         try FileIO.send(fd: spawned.sync, SyncProtocol.Command.go.wire)
       }
       let pid: Int32
@@ -604,6 +612,7 @@ public struct OCIRuntime: Sendable {
           try cgroups.join(joined, pid: pid)  // a kernel without CLONE_INTO_CGROUP
           PhaseTrace.mark("cgroups joined")
         }
+        try beforeGo?()
         try FileIO.send(fd: spawned.sync, SyncProtocol.Command.go.wire)
       }
       launcher.closeDetachedMounts()  // the init sets up for a few ms now

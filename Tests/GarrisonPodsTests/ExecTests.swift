@@ -86,10 +86,31 @@ struct ExecTests {
       #expect(started.filter { $0.outcome == .allowed }.count == 3)  // seven, piped, noStdin
       #expect(started.contains { $0.outcome == .denied })
       #expect(records.filter { $0.kind == .execEnded }.count == 3)
-      #expect(records.contains { $0.kind == .containerExec })
-      #expect(records.contains { $0.kind == .enforcementReadback && $0.outcome == .allowed })
+      // The pod's runtime is the garrison-oci beside garrison, so the runtime's exec ran in process: exec.started
+      // stands for container.exec, and each exec's read-back (after the two containers') lies between its
+      // exec.started and exec.ended.
+      #expect(!records.contains { $0.kind == .containerExec })
+      let kinds = records.map(\.kind).filter { [.execStarted, .enforcementReadback, .execEnded].contains($0) }
+      let sessions = kinds.split(separator: .execEnded).filter { $0.contains(.enforcementReadback) }
+      #expect(sessions.count == 3, "\(kinds)")
+      for s in sessions { #expect(Array(s.suffix(2)) == [.execStarted, .enforcementReadback], "\(kinds)") }
       let verify = try Spawn.run([Host.garrison, "audit", "verify", "--root", s.root])
       #expect(verify.succeeded, "\(verify.output)")
+    }
+  }
+
+  /// `GARRISON_EXEC_SPAWN_RUNTIME` makes garrison spawn garrison-oci as it spawns any other runtime: the same
+  /// plan, and garrison-oci's own container.exec and read-back events in the pod's log.
+  @Test func execThroughASpawnedRuntime() throws {
+    try withScratch { s in
+      try running(s)
+      let id = try Spawn.run([
+        "/usr/bin/env", "GARRISON_EXEC_SPAWN_RUNTIME=1", Host.garrison, "exec", "--root", s.root, "shell", "--", "id",
+      ])
+      #expect(id.succeeded && id.output.contains("uid=1000 gid=2000"), "\(id.output)")
+      let records = try AuditReader.readAll(directory: AuditPaths.directory(root: s.root))
+      let kinds = records.map(\.kind).filter { [.execStarted, .containerExec, .enforcementReadback, .execEnded].contains($0) }
+      #expect(Array(kinds.suffix(4)) == [.execStarted, .containerExec, .enforcementReadback, .execEnded], "\(kinds)")
     }
   }
 

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # garrison exec and port-forward, measured beside their peers in the same run (issue 17):
-# - exec latency: `garrison exec POD -- /bin/true` into a garrison-oci pod, and into a crun pod, beside
-#   `crun exec` and `garrison-oci exec` straight into those containers (hyperfine, interleaved by -N rounds);
+# - exec latency: `garrison exec POD -- /bin/true` into a garrison-oci pod (the runtime's exec in process, and
+#   spawned as for any runtime with GARRISON_EXEC_SPAWN_RUNTIME=1), and into a crun pod, beside `crun exec` and
+#   `garrison-oci exec` straight into those containers (hyperfine, interleaved by -N rounds);
 # - port-forward throughput: 1 GiB pushed through `garrison port-forward` to a sink on the pod's loopback, beside
 #   the same 1 GiB sent straight to the pod's IP on the bridge (3 rounds each, alternating).
-# Needs root, hyperfine, python3, busybox-static, crun. Usage: [SCRATCH=.build-x] bench/exec/run.sh [debug|release]
+# Needs root, hyperfine, python3, busybox-static, crun. Usage: [SCRATCH=.build-x] [NO_BUILD=1] bench/exec/run.sh [debug|release]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 config=${1:-release}
 [ "$(id -u)" = 0 ] || { echo "bench/exec/run.sh: needs root" >&2; exit 2; }
-swift build -c "$config" --scratch-path "${SCRATCH:-.build}" >/dev/null
+[ -n "${NO_BUILD:-}" ] || swift build -c "$config" --scratch-path "${SCRATCH:-.build}" >/dev/null
 bin=$PWD/${SCRATCH:-.build}/$config
 work=$(mktemp -d /var/tmp/garrison-bench-exec.XXXXXX)
 root=$work/state
@@ -45,6 +46,8 @@ oci_id=$(id ex-oci); crun_id=$(id ex-crun)
 echo "== exec latency (/bin/true), $config build, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 hyperfine -N -w 3 -r 30 --export-json "$work/exec.json" \
   -n "garrison exec (garrison-oci pod)" "$bin/garrison exec --root $root ex-oci -- /bin/true" \
+  -n "garrison exec (garrison-oci pod, spawned)" \
+  "env GARRISON_EXEC_SPAWN_RUNTIME=1 $bin/garrison exec --root $root ex-oci -- /bin/true" \
   -n "garrison-oci exec" "$bin/garrison-oci --root $root/runtime exec $oci_id /bin/true" \
   -n "garrison exec (crun pod)" "$bin/garrison exec --root $root ex-crun -- /bin/true" \
   -n "crun exec" "crun --root $root/runtime exec $crun_id /bin/true" 2>&1 | grep -E "Benchmark|Time|±" || true
