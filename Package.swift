@@ -52,6 +52,7 @@ let package = Package(
     .executable(name: "garrison-oci", targets: ["garrison-oci"]),
     .executable(name: "garrison-init", targets: ["garrison-init"]),
     .executable(name: "garrison-exporter", targets: ["garrison-exporter"]),
+    .executable(name: "garrison-supervisor", targets: ["garrison-supervisor"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -135,12 +136,20 @@ let package = Package(
         "GarrisonCgroups", "GarrisonSeccomp", "GarrisonLSMHost", "CSeccomp", "CGarrisonLinux",
       ]),
 
+    // The per-pod supervisor (what `apply` starts, one per pod): sandbox, volumes, container starts through the
+    // OCI runtime, reaping, restarts, probes, logs, status.json, audit. Its modules import FoundationEssentials at
+    // most, so garrison-supervisor links like garrison-oci (static, no Foundation proper, no ICU).
+    .target(
+      name: "GarrisonSupervisor",
+      dependencies: [
+        "GarrisonCore", "GarrisonKernel", "GarrisonOCI", "GarrisonAudit", "GarrisonSeccomp", "GarrisonLSMHost", "GarrisonCgroups",
+      ]),
     .target(
       name: "GarrisonPods",
       dependencies: [
         "GarrisonCore", "GarrisonManifest", "GarrisonCompiler", "GarrisonLSM", "GarrisonLSMHost",
         "GarrisonOCI", "GarrisonCgroups", "GarrisonImages", "GarrisonAudit",
-        "GarrisonKernel",
+        "GarrisonKernel", "GarrisonSupervisor",
       ]),
 
     // Commands and thin executables.
@@ -163,6 +172,9 @@ let package = Package(
     .executableTarget(name: "garrison", dependencies: ["GarrisonCommands", "GarrisonOCICommands"]),
     .executableTarget(name: "garrison-oci", dependencies: ["GarrisonOCICommands"], linkerSettings: staticRuntime),
     .executableTarget(name: "garrison-init", dependencies: ["GarrisonInit"], linkerSettings: staticInit),
+    // The pod supervisor runs for as long as its pod does, one per pod: its resident memory is the cost (static,
+    // FoundationEssentials only, as garrison-oci; bench/pods RESULTS.md).
+    .executableTarget(name: "garrison-supervisor", dependencies: ["GarrisonSupervisor"], linkerSettings: staticRuntime),
     .executableTarget(name: "garrison-exporter", dependencies: ["GarrisonMetrics"], linkerSettings: staticExporter),
 
     // Fuzzing: every harness in one executable, a libFuzzer binary when built by scripts/fuzz.sh
@@ -196,8 +208,8 @@ let package = Package(
     .testTarget(
       name: "GarrisonPodsTests",
       dependencies: [
-        "GarrisonTestSupport", "GarrisonPods", "GarrisonKernel", "GarrisonManifest", "GarrisonOCI", "GarrisonAudit", "GarrisonLSM",
-        "garrison",
+        "GarrisonTestSupport", "GarrisonPods", "GarrisonSupervisor", "GarrisonKernel", "GarrisonManifest", "GarrisonOCI", "GarrisonAudit",
+        "GarrisonLSM", "garrison",
       ],
       exclude: ["Fixtures"]),
     .testTarget(

@@ -3,6 +3,7 @@ import GarrisonAudit
 import GarrisonLSM
 import GarrisonOCI
 @testable import GarrisonPods
+@testable import GarrisonSupervisor
 import Testing
 
 /// The pod runner loads Garrison's RuntimeDefault AppArmor profile before first use, only on an AppArmor

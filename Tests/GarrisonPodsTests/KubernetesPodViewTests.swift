@@ -3,6 +3,7 @@ import GarrisonCore
 import GarrisonManifest
 import GarrisonOCI
 @testable import GarrisonPods
+@testable import GarrisonSupervisor
 import GarrisonTestSupport
 import Testing
 import GarrisonKernel

@@ -2,6 +2,7 @@ import Foundation
 import GarrisonManifest
 import GarrisonOCI
 @testable import GarrisonPods
+@testable import GarrisonSupervisor
 import Testing
 
 @Test func backoffDoublesToTheCap() {
