@@ -96,7 +96,9 @@ cleanup() {
   fi
   ip link del $BRIDGE 2>/dev/null || true
   rmdir /run/garrison/ipam/$BRIDGE 2>/dev/null || true
-  rm -rf $DIR
+  # podman's `container cleanup` processes (started by conmon) may still write under its storage for a moment.
+  for _ in 1 2 3 4 5; do rm -rf $DIR 2>/dev/null && break; sleep 2; done
+  [ ! -e $DIR ] || echo "warning: could not remove $DIR" >&2
 }
 trap cleanup EXIT
 
@@ -125,19 +127,24 @@ while time.time() < deadline:
 sys.exit("timed out waiting for running pods")
 PY
 }
-# Peak RSS of a list of pids (VmHWM, kB): prints "<n> <max> <avg> <sum>" and records it under key $1.
+# Peak RSS of a list of pids (VmHWM, kB) and their proportional and private resident memory now (smaps_rollup: Pss,
+# Private_Clean + Private_Dirty, kB): records "<n> <max> <avg> <sum> <pss sum> <private sum>" under key $1.
 hwm() {
   local key=$1; shift
   local line
   line=$(python3 - "$@" <<'PY'
 import sys
-kb = []
+kb, pss, private = [], 0, 0
 for pid in sys.argv[1:]:
     try:
         for l in open(f"/proc/{pid}/status"):
             if l.startswith("VmHWM:"): kb.append(int(l.split()[1]))
+        for l in open(f"/proc/{pid}/smaps_rollup"):
+            f = l.split()
+            if f[0] == "Pss:": pss += int(f[1])
+            if f[0] in ("Private_Clean:", "Private_Dirty:"): private += int(f[1])
     except OSError: pass
-print(f"{len(kb)} {max(kb) if kb else 0} {sum(kb)//len(kb) if kb else 0} {sum(kb)}")
+print(f"{len(kb)} {max(kb) if kb else 0} {sum(kb)//len(kb) if kb else 0} {sum(kb)} {pss} {private}")
 PY
 )
   RSS[$key]=$line
@@ -149,11 +156,11 @@ import json,sys
 for i in json.load(sys.stdin)["items"]:
     print((i["metadata"].get("annotations") or {}).get("garrison.io/supervisor-pid", "").split(" ")[0])'
 }
-supervisor_rss() { hwm "$1" $(supervisor_pids); echo "garrison supervisors: ${RSS[$1]} (count, max kB, avg kB, sum kB)"; }
+supervisor_rss() { hwm "$1" $(supervisor_pids); echo "garrison supervisors: ${RSS[$1]} (count, max, avg, sum of VmHWM; sum of Pss; sum of private; kB)"; }
 # conmon of every container of the podman pods (the infra container's and exited init's included while alive).
 conmon_rss() {
   hwm "$1" $("${P[@]}" ps -a -q | xargs -r "${P[@]}" inspect --format '{{.State.ConmonPid}}' | grep -v '^0$')
-  echo "podman conmons: ${RSS[$1]} (count, max kB, avg kB, sum kB)"
+  echo "podman conmons: ${RSS[$1]} (count, max, avg, sum of VmHWM; sum of Pss; sum of private; kB)"
 }
 # containerd-shim-runc-v2 of every running ctr task: the parent of the task's pid.
 shim_rss() {
@@ -163,7 +170,7 @@ shim_rss() {
     pids="$pids $(awk '/^PPid:/{print $2}' /proc/$tp/status 2>/dev/null)"
   done
   hwm "$1" $pids
-  echo "containerd shims: ${RSS[$1]} (count, max kB, avg kB, sum kB)"
+  echo "containerd shims: ${RSS[$1]} (count, max, avg, sum of VmHWM; sum of Pss; sum of private; kB)"
 }
 
 pod3() {
@@ -279,13 +286,13 @@ row "$PODS single-container pods, one manifest -> all running" g_many p_many
 row "delete of the $PODS pods (one command)" g_many_del p_many_del $PODS
 [ -n "${R[c_many]:-}" ] && printf '%-58s containerd %5s ms (%s)  garrison/containerd %s\n' "$PODS containers, ctr run -d each -> started" \
   "$(median "${R[c_many]}")" "$(range "${R[c_many]}")" "$(awk "BEGIN{printf \"%.2fx\", $(median "${R[g_many]}")/$(median "${R[c_many]}")}")"
-echo "== peak RSS (VmHWM) of what stays resident beside the containers, last round; per pod = sum over the pod's processes =="
+echo "== memory of what stays resident beside the containers, last round; per pod = sum over the pod's processes / pods =="
 rss_row() {  # label, key, processes per pod
   [ -n "${RSS[$2]:-}" ] || return 0
-  read -r n mx avg sum <<<"${RSS[$2]}"
+  read -r n mx avg sum pss private <<<"${RSS[$2]}"
   [ "$n" -gt 0 ] || { printf '%-58s (no process found)\n' "$1"; return 0; }
-  printf '%-58s %3d processes, max %6.1f MB, avg %6.1f MB, per pod %6.1f MB\n' "$1" "$n" \
-    "$(awk "BEGIN{print $mx/1024}")" "$(awk "BEGIN{print $avg/1024}")" "$(awk "BEGIN{print $sum/1024/$3}")"
+  printf '%-52s %3d proc, VmHWM max %5.1f MB, per pod %5.1f MB; PSS per pod %5.2f MB, private per pod %5.2f MB\n' "$1" "$n" \
+    "$(awk "BEGIN{print $mx/1024}")" "$(awk "BEGIN{print $sum/1024/$3}")" "$(awk "BEGIN{print $pss/1024/$3}")" "$(awk "BEGIN{print $private/1024/$3}")"
 }
 rss_row "garrison-supervisor, init+2 pod (network none)" g_p3 1
 rss_row "garrison-supervisor, init+2 pod (bridge)" g_p3_bridge 1
