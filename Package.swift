@@ -67,6 +67,7 @@ let package = Package(
     .executable(name: "garrison-oci", targets: ["garrison-oci"]),
     .executable(name: "garrison-init", targets: ["garrison-init"]),
     .executable(name: "garrison-exporter", targets: ["garrison-exporter"]),
+    .executable(name: "garrison-supervisor", targets: ["garrison-supervisor"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -152,12 +153,20 @@ let package = Package(
         "GarrisonCgroups", "GarrisonSeccomp", "GarrisonLSMHost", "GarrisonAudit", "CSeccomp", "CGarrisonLinux",
       ]),
 
+    // The per-pod supervisor (what `apply` starts, one per pod): sandbox, volumes, container starts through the
+    // OCI runtime, reaping, restarts, probes, logs, status.json, audit. Its modules import FoundationEssentials at
+    // most, so garrison-supervisor links like garrison-oci (static, no Foundation proper, no ICU).
+    .target(
+      name: "GarrisonSupervisor",
+      dependencies: [
+        "GarrisonCore", "GarrisonKernel", "GarrisonOCI", "GarrisonAudit", "GarrisonSeccomp", "GarrisonLSMHost", "GarrisonCgroups",
+      ]),
     .target(
       name: "GarrisonPods",
       dependencies: [
         "GarrisonCore", "GarrisonManifest", "GarrisonCompiler", "GarrisonLSM", "GarrisonLSMHost",
         "GarrisonOCI", "GarrisonCgroups", "GarrisonImages", "GarrisonAudit",
-        "GarrisonKernel", "GarrisonRuntime",
+        "GarrisonKernel", "GarrisonRuntime", "GarrisonSupervisor",
       ]),
 
     // Commands and thin executables.
@@ -180,6 +189,9 @@ let package = Package(
     .executableTarget(name: "garrison", dependencies: ["GarrisonCommands", "GarrisonOCICommands"], linkerSettings: staticSwiftLibraries),
     .executableTarget(name: "garrison-oci", dependencies: ["GarrisonOCICommands"], linkerSettings: staticRuntime),
     .executableTarget(name: "garrison-init", dependencies: ["GarrisonInit"], linkerSettings: staticInit),
+    // The pod supervisor runs for as long as its pod does, one per pod: its resident memory is the cost (static,
+    // FoundationEssentials only, as garrison-oci; bench/pods RESULTS.md).
+    .executableTarget(name: "garrison-supervisor", dependencies: ["GarrisonSupervisor"], linkerSettings: staticRuntime),
     .executableTarget(name: "garrison-exporter", dependencies: ["GarrisonMetrics"], linkerSettings: staticExporter),
 
     // Fuzzing: every harness in one executable, a libFuzzer binary when built by scripts/fuzz.sh
@@ -215,8 +227,8 @@ let package = Package(
     .testTarget(
       name: "GarrisonPodsTests",
       dependencies: [
-        "GarrisonTestSupport", "GarrisonPods", "GarrisonKernel", "GarrisonManifest", "GarrisonOCI", "GarrisonAudit", "GarrisonLSM",
-        "GarrisonCompiler", "GarrisonPlan", "GarrisonLSMHost", "garrison",
+        "GarrisonTestSupport", "GarrisonPods", "GarrisonSupervisor", "GarrisonKernel", "GarrisonManifest", "GarrisonOCI", "GarrisonAudit",
+        "GarrisonLSM", "GarrisonCompiler", "GarrisonPlan", "GarrisonLSMHost", "garrison",
       ],
       exclude: ["Fixtures"]),
     .testTarget(

@@ -26,6 +26,19 @@ public final class Condition: @unchecked Sendable {
   public func unlock() { pthread_mutex_unlock(mutex) }
   /// Releases the mutex, waits for a `broadcast`, and holds the mutex again (spurious wake-ups possible).
   public func wait() { pthread_cond_wait(cond, mutex) }
+  /// Like `wait()`, for at most `seconds` (wall clock); false when the time ran out.
+  public func wait(seconds: Double) -> Bool {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    let whole = seconds.rounded(.down)
+    var deadline = timespec(tv_sec: now.tv_sec + Int(whole), tv_nsec: now.tv_nsec + Int((seconds - whole) * 1e9))
+    if deadline.tv_nsec >= 1_000_000_000 {
+      deadline.tv_sec += 1
+      deadline.tv_nsec -= 1_000_000_000
+    }
+    return pthread_cond_timedwait(cond, mutex, &deadline) == 0
+  }
+
   /// Wakes every waiter.
   public func broadcast() { pthread_cond_broadcast(cond) }
 }

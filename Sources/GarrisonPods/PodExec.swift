@@ -81,8 +81,7 @@ public struct PodExec: Sendable {
 
   /// The same for a runtime and container id (exec probes run this way too).
   public static func runtimeArguments(_ runtime: RuntimeConfig, id: String, command: [String], tty: Bool) -> [String] {
-    let separator = (runtime.path as NSString).lastPathComponent.hasPrefix("garrison-oci") ? ["--"] : []
-    return OCIRuntimeBinary(path: runtime.path, root: runtime.root).base() + ["exec"] + (tty ? ["--tty"] : []) + [id] + separator + command
+    OCIRuntimeBinary(path: runtime.path, root: runtime.root).execArguments(id: id, command: command, tty: tty)
   }
 
   /// Runs `command` in the target with the caller's stdio (stdin only when `stdin`), returning the command's

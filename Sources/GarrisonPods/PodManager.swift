@@ -120,7 +120,7 @@ public struct PodManager: Sendable {
     throw GarrisonError(.system, operation: "supervise", "the supervisor of \(namespace)/\(name) did not start; see \(p.supervisorLog)")
   }
 
-  /// Starts `garrison supervise` detached (its own session, stdio to `supervisor.log`), via posix_spawn.
+  /// Starts the pod's supervisor (`garrison-supervisor`) detached (its own session, stdio to `supervisor.log`), via posix_spawn.
   func startSupervisor(_ p: PodPaths, executable: String) throws {
     let fd = open(p.supervisorLog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
     guard fd >= 0 else { throw GarrisonError(.system, operation: "open", "cannot open \(p.supervisorLog)", errno: errno) }
@@ -131,8 +131,12 @@ public struct PodManager: Sendable {
     for key in ["GARRISON_POLICIES", "GARRISON_TRACE_PHASES"] {
       if let v = ProcessInfo.processInfo.environment[key] { env.append("\(key)=\(v)") }
     }
+    // garrison-supervisor beside the garrison executable (static, a few MB resident for the pod's lifetime), else
+    // `garrison supervise` (the same code in this executable).
+    let slim = PathName.join(PathName.deletingLastComponent(executable), SupervisorMain.executableName)
+    let argv = Kernel.isExecutable(slim) ? [slim] : [executable, "supervise"]
     _ = try Spawn.start(
-      [executable, "supervise", "--root", root, "--namespace", p.namespace, "--name", p.name],
+      argv + ["--root", root, "--namespace", p.namespace, "--name", p.name],
       io: SpawnIO(stdout: fd, stderr: fd), newSession: true, environment: env)
   }
 
@@ -262,11 +266,6 @@ public struct PodManager: Sendable {
     }
     return pods.indices.map { slots.get($0)! }
   }
-}
-
-/// `stop.json`: how `delete` asks the supervisor to stop (written before SIGTERM).
-public struct StopRequest: Codable, Sendable {
-  public var gracePeriodSeconds: Double
 }
 
 extension Character {

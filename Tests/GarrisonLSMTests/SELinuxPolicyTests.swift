@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonCore
 import GarrisonLSM
+import GarrisonLSMHost
 import Testing
 
 extension LSMFixtures {

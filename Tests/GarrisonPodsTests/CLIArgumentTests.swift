@@ -1,5 +1,6 @@
 import Foundation
 @testable import GarrisonPods
+@testable import GarrisonSupervisor
 import Testing
 
 /// Issue 13: namespaces and pod names from the command line go through Kubernetes' name rules before anything

@@ -5,6 +5,7 @@ import GarrisonLSM
 import GarrisonLSMHost
 import GarrisonOCI
 @testable import GarrisonPods
+@testable import GarrisonSupervisor
 import Testing
 
 /// The pod runner loads Garrison's RuntimeDefault AppArmor profile before first use, only on an AppArmor

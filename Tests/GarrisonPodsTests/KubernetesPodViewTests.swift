@@ -5,6 +5,7 @@ import GarrisonOCI
 import GarrisonCompiler
 import GarrisonPlan
 @testable import GarrisonPods
+@testable import GarrisonSupervisor
 import GarrisonTestSupport
 import Testing
 import GarrisonKernel

@@ -1,5 +1,6 @@
 import Foundation
 @testable import GarrisonPods
+@testable import GarrisonSupervisor
 import Testing
 
 /// The probe decision unit: results + clock → started, ready, kill (no I/O, no root).

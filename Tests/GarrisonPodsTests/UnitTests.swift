@@ -3,6 +3,7 @@ import GarrisonManifest
 import GarrisonLSMHost
 import GarrisonOCI
 @testable import GarrisonPods
+@testable import GarrisonSupervisor
 import Testing
 
 @Test func backoffDoublesToTheCap() {

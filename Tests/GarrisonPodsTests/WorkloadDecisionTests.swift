@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonCore
 @testable import GarrisonPods
+@testable import GarrisonSupervisor
 import Testing
 
 /// The workload controllers' pure decisions, selectors, the template hash and Kubernetes' rounding (no root).

@@ -2,6 +2,7 @@ import Foundation
 import GarrisonCore
 import GarrisonManifest
 @testable import GarrisonPods
+@testable import GarrisonSupervisor
 import Testing
 
 /// The Deployment's Progressing/Available conditions, Indexed Jobs and podFailurePolicy: pure decisions and the

@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonAudit
 @testable import GarrisonPods
+@testable import GarrisonSupervisor
 import Testing
 
 /// Deployments with probes and a progress deadline, cascading deletes, Indexed Jobs and podFailurePolicy, with

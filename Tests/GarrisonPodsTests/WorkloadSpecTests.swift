@@ -1,6 +1,7 @@
 import GarrisonCore
 import GarrisonManifest
 @testable import GarrisonPods
+@testable import GarrisonSupervisor
 import Testing
 
 /// `WorkloadSpec.parse`: Kubernetes' defaults and validation of the workload fields (no root).

@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonAudit
 @testable import GarrisonPods
+@testable import GarrisonSupervisor
 import Testing
 import GarrisonKernel
 

@@ -3,11 +3,18 @@
 #   1. one pod with one init container and two app containers: start -> every app container running, then
 #      delete (REPS rounds; network none, then a bridge for garrison; podman with network none);
 #   2. PODS single-container pods in one manifest -> all running, then delete of all of them (ROUNDS rounds);
-# and the peak RSS (VmHWM) of garrison's per-pod supervisors. Prints medians and garrison/podman ratios.
+#   3. the peak RSS (VmHWM) of what stays resident per pod beside the containers: garrison's supervisor
+#      (garrison-supervisor), podman's conmon (one per container, the infra container's included) and, with
+#      CONTAINERD=1, containerd 1.6's containerd-shim-runc-v2 (one per `ctr run -d` container), on the same pods:
+#      the init+2 pod and PODS single-container pods (ctr: PODS busybox containers, `ctr run -d` each, timed).
+# Prints medians, garrison/podman ratios and the RSS side by side.
 #
 # Usage (root): bench/pods/run.sh [GARRISON_BINARY]
 #   default .build-release/x86_64-unknown-linux-gnu/release/garrison; RUNTIME (default garrison-oci beside it),
-#   REPS=7 PODS=20 ROUNDS=3 PODMAN=1 (0: garrison only) TRACE=1 (also print one traced start: GARRISON_TRACE_PHASES).
+#   REPS=7 PODS=20 ROUNDS=3 PODMAN=1 (0: garrison only) CONTAINERD=1 (0: no containerd; needs PODMAN=1 for the
+#   image) TRACE=1 (also print one traced start: GARRISON_TRACE_PHASES).
+# containerd runs from a scratch config (root, state and sockets under the scratch directory, CRI plugin off),
+# started by this script and stopped by its pid; its image is the podman image saved as a docker archive (`ctr image import`).
 # podman gets its own storage under the scratch directory, a busybox image imported from the same files as
 # garrison's --rootfs (no registry: `podman import`), a local infra image, and a containers.conf with ulimits
 # the runtime may set here. bench/pods/RESULTS.md records a run.
@@ -20,6 +27,8 @@ REPS=${REPS:-7}
 PODS=${PODS:-20}
 ROUNDS=${ROUNDS:-3}
 PODMAN=${PODMAN:-1}
+CONTAINERD=${CONTAINERD:-1}
+[ "$PODMAN" = 1 ] || CONTAINERD=0
 [ "$(id -u)" = 0 ] || { echo "bench needs root" >&2; exit 2; }
 [ -x "$G" ] || { echo "garrison not built at $G" >&2; exit 2; }
 [ -x "$RUNTIME" ] || { echo "runtime $RUNTIME not found" >&2; exit 2; }
@@ -41,6 +50,28 @@ if [ "$PODMAN" = 1 ]; then
   tar -C $DIR/rootfs -c . | "${P[@]}" import --change 'ENV PATH=/bin' --change 'CMD ["/bin/sleep","infinity"]' - localhost/gbench-pause:latest >/dev/null
 fi
 
+CD=$DIR/containerd
+C=(ctr --address $CD/containerd.sock -n gbench)
+CDPID=
+if [ "$CONTAINERD" = 1 ]; then
+  mkdir -p $CD/root $CD/state
+  cat > $CD/config.toml <<TOML
+version = 2
+root = "$CD/root"
+state = "$CD/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$CD/containerd.sock"
+[ttrpc]
+  address = "$CD/containerd.sock.ttrpc"
+TOML
+  containerd --config $CD/config.toml > $CD/containerd.log 2>&1 &
+  CDPID=$!
+  for _ in $(seq 1 500); do [ -S $CD/containerd.sock ] && break; sleep 0.01; done
+  "${P[@]}" save --format docker-archive -o $DIR/busybox.tar $IMAGE >/dev/null 2>&1
+  "${C[@]}" image import $DIR/busybox.tar >/dev/null
+fi
+
 cleanup() {
   for p in $("$G" get pods -A --root $ROOT -o json 2>/dev/null | python3 -c 'import json,sys; [print(i["metadata"]["namespace"]+" "+i["metadata"]["name"]) for i in json.load(sys.stdin)["items"]]' 2>/dev/null | tr ' ' ':'); do
     "$G" delete pod "${p#*:}" -n "${p%%:*}" --root $ROOT --grace-period 0 >/dev/null 2>&1 || true
@@ -53,9 +84,21 @@ cleanup() {
     umount -R $DIR/podman/storage/overlay 2>/dev/null || true
     umount $DIR/podman/storage/overlay 2>/dev/null || true
   fi
+  if [ -n "$CDPID" ]; then
+    for c in $("${C[@]}" containers list -q 2>/dev/null); do
+      "${C[@]}" task kill -s SIGKILL $c >/dev/null 2>&1 || true
+      "${C[@]}" task delete -f $c >/dev/null 2>&1 || true
+      "${C[@]}" containers delete $c >/dev/null 2>&1 || true
+    done
+    kill $CDPID 2>/dev/null || true
+    wait $CDPID 2>/dev/null || true
+    grep " $CD/" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  fi
   ip link del $BRIDGE 2>/dev/null || true
   rmdir /run/garrison/ipam/$BRIDGE 2>/dev/null || true
-  rm -rf $DIR
+  # podman's `container cleanup` processes (started by conmon) may still write under its storage for a moment.
+  for _ in 1 2 3 4 5; do rm -rf $DIR 2>/dev/null && break; sleep 2; done
+  [ ! -e $DIR ] || echo "warning: could not remove $DIR" >&2
 }
 trap cleanup EXIT
 
@@ -84,17 +127,50 @@ while time.time() < deadline:
 sys.exit("timed out waiting for running pods")
 PY
 }
-supervisor_rss() {
-  "$G" get pods -A --root $ROOT -o json | python3 -c '
-import json,sys
-kb=[]
-for i in json.load(sys.stdin)["items"]:
-    pid=(i["metadata"].get("annotations") or {}).get("garrison.io/supervisor-pid", "").split(" ")[0]
+# Peak RSS of a list of pids (VmHWM, kB) and their proportional and private resident memory now (smaps_rollup: Pss,
+# Private_Clean + Private_Dirty, kB): records "<n> <max> <avg> <sum> <pss sum> <private sum>" under key $1.
+hwm() {
+  local key=$1; shift
+  local line
+  line=$(python3 - "$@" <<'PY'
+import sys
+kb, pss, private = [], 0, 0
+for pid in sys.argv[1:]:
     try:
         for l in open(f"/proc/{pid}/status"):
             if l.startswith("VmHWM:"): kb.append(int(l.split()[1]))
+        for l in open(f"/proc/{pid}/smaps_rollup"):
+            f = l.split()
+            if f[0] == "Pss:": pss += int(f[1])
+            if f[0] in ("Private_Clean:", "Private_Dirty:"): private += int(f[1])
     except OSError: pass
-if kb: print(f"supervisors={len(kb)} peak_rss_kb_max={max(kb)} peak_rss_kb_avg={sum(kb)//len(kb)}")'
+print(f"{len(kb)} {max(kb) if kb else 0} {sum(kb)//len(kb) if kb else 0} {sum(kb)} {pss} {private}")
+PY
+)
+  RSS[$key]=$line
+}
+declare -A RSS
+supervisor_pids() {
+  "$G" get pods -A --root $ROOT -o json | python3 -c '
+import json,sys
+for i in json.load(sys.stdin)["items"]:
+    print((i["metadata"].get("annotations") or {}).get("garrison.io/supervisor-pid", "").split(" ")[0])'
+}
+supervisor_rss() { hwm "$1" $(supervisor_pids); echo "garrison supervisors: ${RSS[$1]} (count, max, avg, sum of VmHWM; sum of Pss; sum of private; kB)"; }
+# conmon of every container of the podman pods (the infra container's and exited init's included while alive).
+conmon_rss() {
+  hwm "$1" $("${P[@]}" ps -a -q | xargs -r "${P[@]}" inspect --format '{{.State.ConmonPid}}' | grep -v '^0$')
+  echo "podman conmons: ${RSS[$1]} (count, max, avg, sum of VmHWM; sum of Pss; sum of private; kB)"
+}
+# containerd-shim-runc-v2 of every running ctr task: the parent of the task's pid.
+shim_rss() {
+  local pids=""
+  for t in $("${C[@]}" task list -q 2>/dev/null); do
+    tp=$("${C[@]}" task list | awk -v t=$t '$1==t{print $2}')
+    pids="$pids $(awk '/^PPid:/{print $2}' /proc/$tp/status 2>/dev/null)"
+  done
+  hwm "$1" $pids
+  echo "containerd shims: ${RSS[$1]} (count, max, avg, sum of VmHWM; sum of Pss; sum of private; kB)"
 }
 
 pod3() {
@@ -149,15 +225,17 @@ declare -A R
 rec() { R[$1]="${R[$1]:-} $2"; }
 for i in $(seq 1 $REPS); do
   t0=$(now); apply -f $DIR/p3.yaml --network none; wait_running 1; t1=$(now)
+  [ $i = $REPS ] && { sleep 1; supervisor_rss g_p3; }
   "$G" delete pod p3 --root $ROOT --grace-period 0 >/dev/null; t2=$(now)
   rec g_p3_none $(ms $t0 $t1); rec g_p3_del $(ms $t1 $t2)
   if [ "$PODMAN" = 1 ]; then
     t0=$(now); podman_p3; t1=$(now)
+    [ $i = $REPS ] && { sleep 1; conmon_rss p_p3; }
     "${P[@]}" pod rm -f -t 0 p3 >/dev/null; "${P[@]}" volume rm -f p3d >/dev/null; t2=$(now)
     rec p_p3_none $(ms $t0 $t1); rec p_p3_del $(ms $t1 $t2)
   fi
   t0=$(now); apply -f $DIR/p3.yaml --network bridge --bridge $BRIDGE --pod-cidr 10.252.0.0/16; wait_running 1; t1=$(now)
-  [ $i = $REPS ] && supervisor_rss
+  [ $i = $REPS ] && supervisor_rss g_p3_bridge
   "$G" delete pod p3 --root $ROOT --grace-period 0 >/dev/null
   rec g_p3_bridge $(ms $t0 $t1)
   echo "round $i: init+2 none ${R[g_p3_none]##* } ms (podman ${R[p_p3_none]##* }) bridge ${R[g_p3_bridge]##* } ms"
@@ -165,13 +243,25 @@ done
 
 for i in $(seq 1 $ROUNDS); do
   t0=$(now); apply -f $DIR/many.yaml --network none; wait_running $PODS; t1=$(now)
-  [ $i = $ROUNDS ] && supervisor_rss
+  [ $i = $ROUNDS ] && { sleep 1; supervisor_rss g_many; }
   "$G" delete pod $podnames --root $ROOT --grace-period 0 >/dev/null; t2=$(now)
   rec g_many $(ms $t0 $t1); rec g_many_del $(ms $t1 $t2)
   if [ "$PODMAN" = 1 ]; then
     t0=$(now); "${P[@]}" play kube --network none $DIR/many-podman.yaml >/dev/null; t1=$(now)
+    [ $i = $ROUNDS ] && { sleep 1; conmon_rss p_many; }
     "${P[@]}" pod rm -f -t 0 $podnames >/dev/null; t2=$(now)
     rec p_many $(ms $t0 $t1); rec p_many_del $(ms $t1 $t2)
+  fi
+  if [ "$CONTAINERD" = 1 ]; then
+    # PODS busybox containers, one `ctr run -d` each (ctr returns once the task started; no pods in plain ctr).
+    t0=$(now)
+    for n in $podnames; do "${C[@]}" run -d $IMAGE gbench-$n sleep 100000 >/dev/null; done
+    t1=$(now)
+    [ $i = $ROUNDS ] && { sleep 1; shim_rss c_many; }
+    for n in $podnames; do "${C[@]}" task kill -s SIGKILL gbench-$n >/dev/null 2>&1 || true; done
+    for n in $podnames; do "${C[@]}" task delete -f gbench-$n >/dev/null 2>&1 || true; "${C[@]}" containers delete gbench-$n >/dev/null; done
+    t2=$(now)
+    rec c_many $(ms $t0 $t1); rec c_many_del $(ms $t1 $t2)
   fi
   echo "round $i: $PODS pods ${R[g_many]##* } ms, delete ${R[g_many_del]##* } ms (podman ${R[p_many]##* } / ${R[p_many_del]##* })"
 done
@@ -194,3 +284,19 @@ row "same, garrison with a bridge (veth + address)" g_p3_bridge
 row "delete of that pod (network none)" g_p3_del p_p3_del
 row "$PODS single-container pods, one manifest -> all running" g_many p_many
 row "delete of the $PODS pods (one command)" g_many_del p_many_del $PODS
+[ -n "${R[c_many]:-}" ] && printf '%-58s containerd %5s ms (%s)  garrison/containerd %s\n' "$PODS containers, ctr run -d each -> started" \
+  "$(median "${R[c_many]}")" "$(range "${R[c_many]}")" "$(awk "BEGIN{printf \"%.2fx\", $(median "${R[g_many]}")/$(median "${R[c_many]}")}")"
+echo "== memory of what stays resident beside the containers, last round; per pod = sum over the pod's processes / pods =="
+rss_row() {  # label, key, processes per pod
+  [ -n "${RSS[$2]:-}" ] || return 0
+  read -r n mx avg sum pss private <<<"${RSS[$2]}"
+  [ "$n" -gt 0 ] || { printf '%-58s (no process found)\n' "$1"; return 0; }
+  printf '%-52s %3d proc, VmHWM max %5.1f MB, per pod %5.1f MB; PSS per pod %5.2f MB, private per pod %5.2f MB\n' "$1" "$n" \
+    "$(awk "BEGIN{print $mx/1024}")" "$(awk "BEGIN{print $sum/1024/$3}")" "$(awk "BEGIN{print $pss/1024/$3}")" "$(awk "BEGIN{print $private/1024/$3}")"
+}
+rss_row "garrison-supervisor, init+2 pod (network none)" g_p3 1
+rss_row "garrison-supervisor, init+2 pod (bridge)" g_p3_bridge 1
+rss_row "podman conmon, init+2 pod (infra, a, b)" p_p3 1
+rss_row "garrison-supervisor, $PODS single-container pods" g_many $PODS
+rss_row "podman conmon, $PODS pods (infra + main each)" p_many $PODS
+rss_row "containerd-shim-runc-v2, $PODS ctr containers" c_many $PODS

@@ -1,21 +1,5 @@
 import Foundation
 
-/// `metadata.ownerReferences[]`: which controller object owns a ReplicaSet or a pod.
-public struct OwnerReference: Codable, Sendable, Equatable {
-  public var apiVersion: String
-  public var kind: String
-  public var name: String
-  public var uid: String
-  public var controller: Bool
-  public init(apiVersion: String, kind: String, name: String, uid: String, controller: Bool = true) {
-    self.apiVersion = apiVersion
-    self.kind = kind
-    self.name = name
-    self.uid = uid
-    self.controller = controller
-  }
-}
-
 /// How the pods of a workload are run: the `apply` options that were in force, so a controller started later
 /// builds every pod exactly as `apply` would have built a naked one.
 public struct WorkloadRunConfig: Codable, Sendable, Equatable {

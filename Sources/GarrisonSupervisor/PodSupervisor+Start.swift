@@ -1,0 +1,205 @@
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+import Glibc
+import GarrisonCore
+import GarrisonKernel
+import GarrisonLSMHost
+import GarrisonOCI
+
+/// Starting containers in three steps: `prepare` (fresh overlay root, volume binds with subPaths resolved safely,
+/// the bundle's config; on the supervisor's thread, possibly ahead of time while an earlier container runs),
+/// `launch` (one runtime `run --detach` with stdout/stderr piped into the CRI log; several containers' launches
+/// run in parallel) and `commit` (status, events, audit; on the supervisor's thread). A container is reported
+/// running only after the runtime returned, i.e. after garrison-oci attested it.
+extension PodSupervisor {
+  /// A container whose root and config are ready for the runtime.
+  struct PreparedStart {
+    var container: ContainerRecord
+    var spec: RuntimeSpec
+    var notes: BundleSpec.Notes
+    /// Which run of the container this is (0: the first), for the log file's name.
+    var restart = 0
+  }
+
+  /// Starts one container (init containers, sidecars, restarts).
+  func start(_ c: ContainerRecord) throws {
+    let prepared = try takePrepared(c)
+    reportAdjustments(prepared)
+    try commit(prepared, launch(prepared))
+  }
+
+  /// Starts `containers` (app containers whose turn it is) with their runtime launches in parallel; returns
+  /// the failures by container name (each already unprepared), in order, for the caller to record.
+  func startTogether(_ containers: [ContainerRecord]) -> [(ContainerRecord, Error)] {
+    var failures: [(ContainerRecord, Error)] = []
+    var ready: [PreparedStart] = []
+    for c in containers {
+      do { ready.append(try takePrepared(c)) } catch { failures.append((c, error)) }
+    }
+    for p in ready { reportAdjustments(p) }
+    let launches = ParallelSlots<Result<(pid: Int32, log: ContainerLogWriter), Error>>(count: ready.count)
+    if ready.count == 1 {
+      launches.set(0, Result { try launch(ready[0]) })
+    } else if ready.count > 1 {
+      PhaseTrace.mark("parallel launch", "\(ready.count) containers")
+      let batch = ready
+      Parallel.perform(batch.count) { k in
+        launches.set(k, Result { try self.launch(batch[k]) })
+      }
+    }
+    for (k, p) in ready.enumerated() {
+      do { try commit(p, launches.get(k)!.get()) } catch { failures.append((p.container, error)) }
+    }
+    return failures
+  }
+
+  /// The prepared start of `c`: the one made ahead of time if still valid, else a fresh one.
+  func takePrepared(_ c: ContainerRecord) throws -> PreparedStart {
+    if let box = sandbox, !ProcessProbe.isAlive(box.process) {
+      throw GarrisonError(.system, "the pod sandbox process \(box.process.pid) is gone")
+    }
+    var p = try preparedAhead.removeValue(forKey: c.name) ?? prepare(c)
+    p.restart = started.contains(c.name) ? status.containers[index(c.name)].restartCount + 1 : 0
+    return p
+  }
+
+  /// Prepares the first start of `containers` while an earlier container runs (init containers): their roots
+  /// are mounted and configs written, so their turn costs only the runtime. Failures are left for the start
+  /// itself to report.
+  func prepareAhead(_ containers: [ContainerRecord]) {
+    for c in containers where !started.contains(c.name) && !preparedAheadTried.contains(c.name) {
+      preparedAheadTried.insert(c.name)  // once: a failed preparation is repeated (and reported) at its start
+      if let p = try? prepare(c) { preparedAhead[c.name] = p }
+    }
+  }
+
+  /// Mounts `c`'s root and volume binds and writes its bundle config.
+  func prepare(_ c: ContainerRecord) throws -> PreparedStart {
+    PhaseTrace.mark("prepare", c.name)
+    let id = record.runtimeID(c.name)
+    if let k = pendingCleanup.firstIndex(of: c.name) {
+      pendingCleanup.remove(at: k)
+      cleanUp(c.name)
+    }
+    // A restart: the runtime still knows the previous run if its cleanup failed. A first start has nothing.
+    if started.contains(c.name) { try runtime.delete(id: id, force: true) }
+    for (j, _) in c.volumeMounts.enumerated() { try Mounts.unmount(paths.subpath(c.name, j)) }
+    let cdir = paths.container(c.name)
+    let rootfs = try ContainerRootfs.mount(
+      c.rootfs, containerDir: cdir,
+      mountLabel: host.seLinuxEnabled ? c.spec.linux?.mountLabel : nil)
+    if !status.mounts.contains(rootfs) { status.mounts.append(rootfs) }
+    var binds: [BundleSpec.VolumeBind] = []
+    for (j, m) in c.volumeMounts.enumerated() {
+      guard let source = volumeSources[m.volume] else {
+        throw GarrisonError(.notFound, "volume \(m.volume) is not prepared", field: FieldPath(m.field + ".name"))
+      }
+      var from = source
+      if let sub = m.subPath, !sub.isEmpty {
+        let target = paths.subpath(c.name, j)
+        try SubPath.bindMount(volumeRoot: source, subPath: sub, target: target, field: m.field + ".subPath", create: true)
+        if !status.mounts.contains(target) { status.mounts.append(target) }
+        from = target
+      }
+      let kind = record.volumes.first { $0.name == m.volume }?.kind
+      binds.append(
+        .init(
+          source: from, destination: m.mountPath, readOnly: m.readOnly,
+          dataOnly: kind == .configMap || kind == .secret))
+    }
+    let (spec, notes) = BundleSpec.patch(
+      c.spec, join: sandbox?.joinEntries() ?? [:], rootfs: rootfs, binds: binds, hostname: record.hostname,
+      container: c, runtime: record.runtime, host: host)
+    try JSONFile.write(spec, to: paths.bundle(c.name) + "/config.json")
+    PhaseTrace.mark("prepared", c.name)
+    return PreparedStart(container: c, spec: spec, notes: notes)
+  }
+
+  /// Runs the runtime for a prepared container (any thread: reads only immutable state). Returns the pid and
+  /// the log writer already copying its output.
+  func launch(_ p: PreparedStart) throws -> (pid: Int32, log: ContainerLogWriter) {
+    let c = p.container
+    let log = try ContainerLogWriter(path: paths.log(c.name, restart: p.restart))
+    let out = try makePipe()
+    let err: (read: Int32, write: Int32)
+    do { err = try makePipe() } catch {
+      close(out.read)
+      close(out.write)
+      log.finish(timeout: 0)
+      throw error
+    }
+    // The log copies run while the runtime starts the container (its output is never held up by a full pipe).
+    log.copy(from: out.read, stream: "stdout")
+    log.copy(from: err.read, stream: "stderr")
+    let pid: Int32
+    do {
+      PhaseTrace.mark("runtime run", c.name)
+      pid = try runtime.run(
+        id: record.runtimeID(c.name), bundle: paths.bundle(c.name),
+        io: SpawnIO(stdout: out.write, stderr: err.write))
+      PhaseTrace.mark("runtime returned", c.name)
+    } catch {
+      close(out.write)
+      close(err.write)
+      try? runtime.delete(id: record.runtimeID(c.name), force: true)
+      log.finish(timeout: 1)
+      throw error
+    }
+    close(out.write)
+    close(err.write)
+    return (pid, log)
+  }
+
+  /// Records a launched container as running: status, the `Started` event, the audit record.
+  func commit(_ p: PreparedStart, _ launched: (pid: Int32, log: ContainerLogWriter)) throws {
+    let c = p.container
+    let i = index(c.name)
+    let pid = launched.pid
+    let restart = started.contains(c.name) ? status.containers[i].restartCount + 1 : 0
+    let now = Date()
+    running[c.name] = Running(pid: pid, log: launched.log, startedAt: now)
+    if started.contains(c.name) {
+      status.containers[i].restartCount += 1
+      if status.containers[i].state.kind == .terminated { status.containers[i].lastState = status.containers[i].state }
+    }
+    started.insert(c.name)
+    status.containers[i].state = ContainerStateInfo(kind: .running, startedAt: now)
+    status.containers[i].pid = pid
+    // Without probes a running container has started and is ready (an init container is ready once it completes);
+    // with probes, the scheduler decides.
+    containerRun[c.name, default: 0] += 1
+    killDeadline[c.name] = nil
+    if let probes = c.probes, c.role != "init" {
+      let scheduler = ProbeScheduler(probes: probes, startedAt: now)
+      probing[c.name] = scheduler
+      status.containers[i].started = scheduler.started
+      status.containers[i].ready = scheduler.ready
+    } else {
+      probing[c.name] = nil
+      status.containers[i].started = true
+      status.containers[i].ready = c.role != "init"
+    }
+
+    event("Normal", "Started", "container \(c.name) (pid \(pid))" + (restart > 0 ? ", restart \(restart)" : ""))
+    auditing { try $0.started(record, c, spec: p.spec, pid: pid, seccompProfile: c.seccompProfile) }
+    dirty = true
+  }
+
+  /// The runtime's adjustments of a container's defaults, reported once per container (events and audit).
+  func reportAdjustments(_ p: PreparedStart) {
+    let c = p.container
+    guard !noted.contains(c.name) else { return }
+    noted.insert(c.name)
+    for n in p.notes.messages { event("Normal", "RuntimeAdjusted", "container \(c.name): \(n)") }
+    for r in p.notes.removed {
+      auditing {
+        try $0.fallback(
+          record, c.name, mechanism: r.mechanism, requested: r.requested,
+          reason: "\(record.runtime.path) refuses \(r.mechanism) on this kernel; the setting was a default, not in the manifest")
+      }
+    }
+  }
+}

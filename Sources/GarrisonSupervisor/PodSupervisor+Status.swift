@@ -1,0 +1,85 @@
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+import Glibc
+import GarrisonCore
+import GarrisonKernel
+import GarrisonOCI
+
+/// Events, audit and the atomically written status.
+extension PodSupervisor {
+  // MARK: status
+
+  /// Appends audit events; a failure is a pod event (the pod keeps running: its state is still recorded).
+  func auditing(_ body: (PodAudit) throws -> Void) {
+    guard let audit else { return }
+    do {
+      try body(audit)
+    } catch {
+      event("Warning", "AuditFailed", "\(error)")
+    }
+  }
+
+  func event(_ type: String, _ reason: String, _ message: String) {
+    status.events.append(PodEvent(type: type, reason: reason, message: message))
+    if status.events.count > 200 { status.events.removeFirst(status.events.count - 200) }
+    dirty = true
+  }
+
+  func save() {
+    status.refreshConditions(now: Date(), scheduledAt: record.createdAt)
+    do {
+      try JSONFile.write(status, to: paths.status)
+      dirty = false
+    } catch {
+      StandardError.write("garrison supervise: cannot write status: \(error)\n")
+    }
+  }
+}
+
+/// A SIGTERM/SIGINT flag: both signals are blocked (every thread started afterwards inherits the mask; spawned
+/// processes get an empty mask and default dispositions from `SpawnAttributes`) and a thread takes them with
+/// `sigwait`, sets the flag and wakes the supervisor's loop.
+final class TerminationFlag: @unchecked Sendable {
+  private let lock = Lock()
+  private var set = false
+
+  var isSet: Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return set
+  }
+
+  /// Call before any other thread starts.
+  func install(_ wake: @escaping @Sendable () -> Void) {
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    sigaddset(&signals, SIGTERM)
+    sigaddset(&signals, SIGINT)
+    pthread_sigmask(SIG_BLOCK, &signals, nil)
+    let waited = signals
+    DetachedThread.start { [self] in
+      var set = waited
+      while true {
+        var sig: Int32 = 0
+        guard sigwait(&set, &sig) == 0 else { continue }
+        lock.lock()
+        self.set = true
+        lock.unlock()
+        wake()
+      }
+    }
+  }
+}
+
+/// The host's primary IPv4 address (for hostNetwork pods), from `ip route get`.
+enum HostAddress {
+  static func primary(wait: (pid_t) throws -> ExitStatus) -> String? {
+    guard let r = try? Spawn.run(["ip", "-4", "route", "get", "1.1.1.1"], wait: wait), r.succeeded else { return nil }
+    let f = r.output.split(separator: " ")
+    guard let i = f.firstIndex(of: "src"), i + 1 < f.count else { return nil }
+    return String(f[i + 1])
+  }
+}

@@ -1,0 +1,191 @@
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+import Glibc
+import GarrisonAudit
+import GarrisonCore
+import GarrisonKernel
+import GarrisonLSMHost
+import GarrisonOCI
+
+/// The per-pod supervisor (`garrison supervise`): holds the sandbox, prepares volumes, starts init containers
+/// one at a time, sidecars in order, then app containers; restarts them per restartPolicy with backoff; is the
+/// single reaper of their exit statuses; writes logs and `status.json`. One process per pod, daemonless.
+public final class PodSupervisor: @unchecked Sendable {
+  let paths: PodPaths
+  let record: PodRecord
+  let reaper = Reaper()
+  let runtime: OCIRuntimeBinary
+  var status: PodStatus
+  var sandbox: Sandbox?
+  var volumeSources: [String: String] = [:]
+  var running: [String: Running] = [:]
+  /// When each container may start again (backoff), and how many back-to-back failures count toward it.
+  var notBefore: [String: Date] = [:]
+  var backoffCount: [String: Int] = [:]
+  var started: Set<String> = []
+  /// Containers whose runtime adjustments were already reported.
+  var noted: Set<String> = []
+  let termination = TerminationFlag()
+  var dirty = true
+  /// The audit log (nil if it could not be opened: recorded as a pod event and on stderr).
+  var audit: PodAudit?
+  /// Seccomp denials of this pod's containers, from the kernel log (nil if /dev/kmsg cannot be read).
+  var seccompDenials: SeccompDenialMonitor?
+  /// Probe decisions per running container with probes, the results probe threads hand back, the run of each
+  /// container (results of an earlier run are dropped), and when a probe-triggered kill escalates to SIGKILL.
+  var probing: [String: ProbeScheduler] = [:]
+  let probeResults = ProbeResults()
+  var containerRun: [String: Int] = [:]
+  var killDeadline: [String: Date] = [:]
+  /// Containers whose roots and configs were prepared while an earlier container ran (first starts only).
+  var preparedAhead: [String: PreparedStart] = [:]
+  var preparedAheadTried: Set<String> = []
+  /// Exited containers whose runtime state and mounts are removed after the next containers started.
+  var pendingCleanup: [String] = []
+  /// The host's LSMs, probed once for this supervisor process: which labels it mounts and relabels with, and what
+  /// `BundleSpec.patch` keeps for crun.
+  let host: HostLSM
+
+  struct Running {
+    var pid: Int32
+    var log: ContainerLogWriter
+    var startedAt: Date
+  }
+
+  public init(paths: PodPaths, record: PodRecord, host: HostLSM) {
+    self.host = host
+    self.paths = paths
+    self.record = record
+    let r = reaper
+    self.runtime = OCIRuntimeBinary(path: record.runtime.path, root: record.runtime.root, waiter: { r.wait($0) })
+    var st = PodStatus(
+      phase: .pending,
+      containers: record.containers.map {
+        ContainerStatus(name: $0.name, role: $0.role, runtimeID: record.runtimeID($0.name))
+      })
+    st.cgroupParent = "/garrison/\(record.uid)"
+    self.status = st
+  }
+
+  /// Runs the pod until it finishes or the supervisor is told to stop (SIGTERM); returns the exit code.
+  public func run() -> Int32 {
+    PhaseTrace.mark("supervisor started")
+    status.supervisor = ProcessProbe.ref(getpid())
+    status.startedAt = Date()
+    termination.install { [reaper] in reaper.poke() }
+    // Identity first, then the stop request: a `delete` that wrote stop.json before it could see this
+    // supervisor (a pod deleted right after its creation) finds it here, and nothing is created.
+    save()
+    if FileManager.default.fileExists(atPath: paths.stopRequest) {
+      status.phase = .failed
+      status.reason = "Deleted"
+      save()
+      return 0
+    }
+    do {
+      audit = try PodAudit(root: paths.root)
+    } catch {
+      event("Warning", "AuditUnavailable", "cannot open the audit log: \(error)")
+    }
+    do {
+      let record = self.record
+      seccompDenials = try SeccompDenialMonitor(cgroupParent: "/garrison/\(record.uid)") { container in
+        AuditObject(namespace: record.namespace, pod: record.name, podUID: record.uid, container: container)
+      }
+    } catch {
+      event("Warning", "SeccompDenialsUnavailable", "seccomp denials will not be audited: \(error)")
+    }
+    do {
+      try reaper.start()
+      try setUpSandbox()
+    } catch {
+      event("Warning", "FailedCreatePodSandBox", "\(error)")
+      status.phase = .failed
+      status.reason = "SandboxFailed"
+      status.message = "\(error)"
+      tearDown()
+      save()
+      return 1
+    }
+    while true {
+      let seen = reaper.generation
+      collectExits()
+      if termination.isSet {
+        let requested = (try? JSONFile.read(StopRequest.self, from: paths.stopRequest))??.gracePeriodSeconds
+        status.deletionTimestamp = Date()
+        status.deletionGracePeriodSeconds = Int64(requested ?? Double(record.terminationGracePeriodSeconds))
+        event("Normal", "Killing", "stopping the pod (grace period \(requested ?? Double(record.terminationGracePeriodSeconds))s)")
+        save()
+        auditSeccompDenials(force: true)
+        stopAll(grace: requested ?? Double(record.terminationGracePeriodSeconds))
+        tearDown()
+        save()
+        return 0
+      }
+      step()
+      cleanUpExited()
+      runProbes()
+      auditSeccompDenials(force: false)
+      if dirty { save() }
+      if status.phase.isTerminal {
+        auditSeccompDenials(force: true)
+        stopAll(grace: Double(record.terminationGracePeriodSeconds))
+        tearDown()
+        save()
+        return 0
+      }
+      reaper.waitForChange(from: seen, timeout: nextWakeup())
+    }
+  }
+
+  /// Moves the kernel's seccomp records for this pod into the audit log.
+  func auditSeccompDenials(force: Bool) {
+    guard let monitor = seccompDenials else { return }
+    do {
+      try audit?.append(try monitor.poll(force: force))
+    } catch {
+      event("Warning", "SeccompDenialsUnavailable", "cannot audit seccomp denials: \(error)")
+      seccompDenials = nil
+    }
+  }
+
+  // MARK: sandbox
+
+  func setUpSandbox() throws {
+    if Sandbox.needed(record.namespaces) {
+      let box = try Sandbox.start(record.namespaces)
+      PhaseTrace.mark("sandbox started")
+      sandbox = box
+      status.sandbox = box.process
+      try box.setHostname(record.hostname)
+      if !record.namespaces.hostNetwork {
+        let net = PodNetwork(config: record.network, run: { [reaper] in try Spawn.check($0, wait: reaper.wait) })
+        let (ip, veth) = try net.setUp(
+          sandbox: box, uid: record.uid, root: paths.root,
+          owner: PodNetwork.owner(root: paths.root, namespace: record.namespace, name: record.name))
+        status.podIP = ip
+        status.hostVeth = veth
+        PhaseTrace.mark("network ready")
+      }
+    }
+    status.hostIP = HostAddress.primary(wait: reaper.wait)
+    if record.namespaces.hostNetwork { status.podIP = status.hostIP }
+    // One MCS level per pod: every unprivileged container's mount label is the same (the first one found).
+    let mountLabel = host.seLinuxEnabled ? record.containers.lazy.compactMap({ $0.spec.linux?.mountLabel }).first : nil
+    let preparer = VolumePreparer(paths: paths, fsGroup: record.fsGroup, seLinuxMountLabel: mountLabel)
+    for v in record.volumes {
+      let (source, mounts) = try preparer.prepare(v)
+      volumeSources[v.name] = source
+      status.mounts += mounts
+    }
+    PhaseTrace.mark("sandbox ready")
+    event(
+      "Normal", "SandboxReady",
+      "sandbox \(sandbox.map { "pid \($0.process.pid)" } ?? "(host namespaces)")" + (status.podIP.map { ", IP \($0)" } ?? ""))
+    save()
+  }
+
+}

@@ -1,0 +1,104 @@
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+import Glibc
+import GarrisonCore
+import GarrisonKernel
+
+/// The supervisor's single child reaper. The supervisor is a child subreaper (`PR_SET_CHILD_SUBREAPER`), so
+/// container processes re-parent to it when the runtime's `create` exits; one thread calls `waitpid(-1)` and
+/// records every status, and everyone else asks the reaper (never `waitpid` on their own: statuses would be lost).
+public final class Reaper: @unchecked Sendable {
+  private let condition = Condition()
+  private var statuses: [pid_t: ExitStatus] = [:]
+  private var counter = 0
+
+  public init() {}
+
+  /// Makes this process a child subreaper and starts the reaping thread.
+  public func start() throws {
+    do { try Kernel.prctl(LinuxConstants.PR_SET_CHILD_SUBREAPER, 1) } catch {
+      throw GarrisonError(.system, operation: "prctl(PR_SET_CHILD_SUBREAPER)", "cannot become a subreaper", errno: error.rawValue)
+    }
+    guard DetachedThread.start({ [self] in loop() }) else {
+      throw GarrisonError(.system, operation: "pthread_create", "cannot start the reaper thread")
+    }
+  }
+
+  private func loop() {
+    while true {
+      var st: Int32 = 0
+      let pid = waitpid(-1, &st, 0)
+      if pid > 0 {
+        condition.lock()
+        statuses[pid] = ExitStatus(waitStatus: st)
+        counter += 1
+        condition.broadcast()
+        condition.unlock()
+      } else if errno == ECHILD {
+        usleep(20_000)
+      }
+    }
+  }
+
+  /// Blocks until `pid` has exited and returns (and forgets) its status.
+  public func wait(_ pid: pid_t) -> ExitStatus {
+    condition.lock()
+    defer { condition.unlock() }
+    while statuses[pid] == nil { condition.wait() }
+    return statuses.removeValue(forKey: pid)!
+  }
+
+  /// Like `wait`, but gives up after `timeout` seconds (nil).
+  public func wait(_ pid: pid_t, timeout: Double) -> ExitStatus? {
+    condition.lock()
+    defer { condition.unlock() }
+    let deadline = Date(timeIntervalSinceNow: timeout)
+    while statuses[pid] == nil {
+      let left = deadline.timeIntervalSinceNow
+      if left <= 0 || !condition.wait(seconds: left) { break }
+    }
+    return statuses.removeValue(forKey: pid)
+  }
+
+  /// Returns (and forgets) `pid`'s status if it has exited.
+  public func take(_ pid: pid_t) -> ExitStatus? {
+    condition.lock()
+    defer { condition.unlock() }
+    return statuses.removeValue(forKey: pid)
+  }
+
+  /// A counter that changes whenever a child exits (or `poke` is called).
+  public var generation: Int {
+    condition.lock()
+    defer { condition.unlock() }
+    return counter
+  }
+
+  /// Waits until `generation` differs from `seen` (something happened since the caller looked) or `timeout`
+  /// seconds pass. Taking `seen` before processing exits means an exit in between is never slept through.
+  public func waitForChange(from seen: Int, timeout: Double) {
+    condition.lock()
+    defer { condition.unlock() }
+    let deadline = Date(timeIntervalSinceNow: timeout)
+    while counter == seen {
+      let left = deadline.timeIntervalSinceNow
+      if left <= 0 || !condition.wait(seconds: left) { return }
+    }
+  }
+
+  /// Waits until any child exits (after this call) or `timeout` seconds pass.
+  public func waitForAnyExit(timeout: Double) {
+    waitForChange(from: generation, timeout: timeout)
+  }
+
+  /// Wakes `waitForAnyExit` (e.g. on a termination request).
+  public func poke() {
+    condition.lock()
+    counter += 1
+    condition.broadcast()
+    condition.unlock()
+  }
+}

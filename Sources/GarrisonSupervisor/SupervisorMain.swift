@@ -1,0 +1,60 @@
+import GarrisonAudit
+import GarrisonCore
+import GarrisonKernel
+import GarrisonLSMHost
+import GarrisonSeccomp
+import Glibc
+
+/// The supervisor's entry (`garrison-supervisor --root DIR --namespace NS --name POD`, and `garrison supervise`):
+/// checks the names, reads the pod record `apply` wrote, and runs the pod until it ends or is stopped.
+public enum SupervisorMain {
+  /// The executable's name; `apply` looks for it beside `garrison`.
+  public static let executableName = "garrison-supervisor"
+
+  /// The process entry: runs and exits with the supervisor's code (2 for a bad command line).
+  public static func main() -> Never {
+    do {
+      exit(try run(arguments: Array(CommandLine.arguments.dropFirst())))
+    } catch let e as GarrisonError {
+      StandardError.write("garrison-supervisor: error: \(e)\n")
+      exit(e.exitCode)
+    } catch {
+      StandardError.write("garrison-supervisor: error: \(error)\n")
+      exit(1)
+    }
+  }
+
+  /// Parses `--root DIR --namespace NS --name POD` (each once, all required) and runs the pod.
+  public static func run(arguments: [String]) throws -> Int32 {
+    var values: [String: String] = [:]
+    var i = 0
+    while i < arguments.count {
+      let option = arguments[i]
+      guard ["--root", "--namespace", "--name"].contains(option), values[option] == nil, i + 1 < arguments.count else {
+        throw GarrisonError(.usage, "usage: garrison-supervisor --root DIR --namespace NAMESPACE --name POD")
+      }
+      values[option] = arguments[i + 1]
+      i += 2
+    }
+    guard let root = values["--root"], let namespace = values["--namespace"], let name = values["--name"] else {
+      throw GarrisonError(.usage, "usage: garrison-supervisor --root DIR --namespace NAMESPACE --name POD")
+    }
+    return try run(root: root, namespace: namespace, name: name)
+  }
+
+  /// Runs pod `namespace/name` of state root `root`; returns the exit code.
+  public static func run(root: String, namespace: String, name: String) throws -> Int32 {
+    try KubernetesNames.checkNamespaceArgument(namespace)
+    try KubernetesNames.checkPodNameArgument(name)
+    guard !root.isEmpty, !root.utf8.contains(0) else { throw GarrisonError(.usage, "--root: not a path") }
+    let paths = PodPaths(root: root, namespace: namespace, name: name)
+    guard let record = try JSONFile.read(PodRecord.self, from: paths.record) else {
+      throw GarrisonError(.notFound, "no pod record at \(paths.record)")
+    }
+    // The OCI runtime (garrison-oci) writes its read-back events into this pod's audit log.
+    setenv("GARRISON_AUDIT_DIR", AuditPaths.directory(root: root), 1)
+    // garrison-oci loads the seccomp programs `apply` compiled into this root's cache instead of compiling again.
+    setenv("GARRISON_SECCOMP_CACHE", BPFCache.directory(root: root), 1)
+    return PodSupervisor(paths: paths, record: record, host: .current).run()
+  }
+}
