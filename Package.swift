@@ -159,7 +159,8 @@ let package = Package(
     .target(
       name: "GarrisonSupervisor",
       dependencies: [
-        "GarrisonCore", "GarrisonKernel", "GarrisonOCI", "GarrisonAudit", "GarrisonSeccomp", "GarrisonLSMHost", "GarrisonCgroups",
+        "GarrisonCore", "GarrisonKernel", "GarrisonPlan", "GarrisonOCI", "GarrisonAudit", "GarrisonSeccomp", "GarrisonLSMHost",
+        "GarrisonCgroups",
       ]),
     .target(
       name: "GarrisonPods",

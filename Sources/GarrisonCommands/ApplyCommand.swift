@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GarrisonCore
+import GarrisonPlan
 import GarrisonManifest
 import GarrisonPods
 import GarrisonCompiler
@@ -40,7 +41,9 @@ struct ApplyCommand: ParsableCommand {
     try PodCLI.run {
       guard !files.isEmpty else { throw GarrisonError(.usage, "-f FILE is required") }
       if let namespace { try KubernetesNames.checkNamespaceArgument(namespace) }
-      guard ["bridge", "none"].contains(network) else { throw GarrisonError(.usage, "--network must be bridge or none") }
+      guard let networkMode = PodNetworkMode(rawValue: network), networkMode != .host else {
+        throw GarrisonError(.usage, "--network must be bridge or none")
+      }
       try NetworkConfig.validateBridge(bridge)
       _ = try CIDR(podCidr)
       let result = ManifestLoader.load(paths: files)
@@ -71,7 +74,7 @@ struct ApplyCommand: ParsableCommand {
       // What a workload controller needs to build its pods as this apply would (stored with the workload).
       let runConfig = WorkloadRunConfig(
         runtimePath: absolute(runtimePath), rootfs: rootfs.map(absolute),
-        network: NetworkConfig(mode: network, bridge: bridge, cidr: podCidr),
+        network: NetworkConfig(mode: networkMode, bridge: bridge, cidr: podCidr),
         backoffBase: backoffBase, seccompDefault: seccompDefault, policies: policies.map(absolute),
         executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path)
       let options = try ApplyOptionsFactory.make(runConfig, root: rootOption.path)

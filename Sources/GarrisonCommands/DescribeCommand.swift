@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GarrisonCore
+import GarrisonPlan
 import GarrisonManifest
 import GarrisonPods
 
@@ -73,7 +74,7 @@ enum DescribeText {
     line("Restart Policy", r.restartPolicy)
     line("Requests", "cpu \(r.requests.cpuMillis)m, memory \(r.requests.memoryBytes)")
     let statuses = (k.status.initContainerStatuses ?? []) + (k.status.containerStatuses ?? [])
-    for (title, roles) in [("Init Containers", ["init", "sidecar"]), ("Containers", ["app"])] {
+    for (title, roles) in [("Init Containers", [ContainerRole.initContainer, .sidecar]), ("Containers", [.app])] {
       let cs = r.containers.filter { roles.contains($0.role) }
       if cs.isEmpty { continue }
       out += "\(title):\n"
@@ -81,7 +82,7 @@ enum DescribeText {
         out += "  \(c.name):\n"
         let st = statuses.first { $0.name == c.name }
         line("Container ID", st?.containerID ?? "", 4)
-        line("Role", c.role, 4)
+        line("Role", c.role.rawValue, 4)
         line("Image", c.image.isEmpty ? "<none>" : c.image, 4)
         line("Image ID", st?.imageID ?? "", 4)
         line("Command", (c.spec.process?.args ?? []).joined(separator: " "), 4)

@@ -36,7 +36,7 @@ struct LogsCommand: ParsableCommand {
       guard let v = try manager.view(namespace, pod) else {
         throw GarrisonError(.notFound, "pods \"\(pod)\" not found in namespace \(namespace)")
       }
-      let apps = v.record.containers.filter { $0.role == "app" }
+      let apps = v.record.containers.filter { $0.role == .app }
       let name: String
       if let container {
         guard v.record.containers.contains(where: { $0.name == container }) else {

@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonCore
+import GarrisonPlan
 
 /// A pod in Kubernetes' own core/v1 shape, as `kubectl get pod -o json` prints it: built from Garrison's record
 /// (the spec as applied) and `status.json` (Garrison's state file keeps its own format). Times are `metav1.Time`:
@@ -159,8 +160,8 @@ public enum KubernetesPodView {
     let statuses = r.containers.map { c in
       container(c, s.container(c.name) ?? ContainerStatus(name: c.name, role: c.role, runtimeID: r.runtimeID(c.name)))
     }
-    let inits = zip(r.containers, statuses).filter { $0.0.role != "app" }.map(\.1)
-    let apps = zip(r.containers, statuses).filter { $0.0.role == "app" }.map(\.1)
+    let inits = zip(r.containers, statuses).filter { $0.0.role != .app }.map(\.1)
+    let apps = zip(r.containers, statuses).filter { $0.0.role == .app }.map(\.1)
     let status = KubernetesPod.Status(
       phase: s.phase.rawValue,
       conditions: s.conditions.isEmpty
@@ -204,16 +205,16 @@ public enum KubernetesPodView {
   static func spec(_ r: PodRecord) -> JSONValue {
     var spec = r.specJSON?.objectValue ?? [:]
     if r.specJSON == nil {
-      func list(_ roles: Set<String>) -> JSONValue {
+      func list(_ roles: Set<ContainerRole>) -> JSONValue {
         .array(
           r.containers.filter { roles.contains($0.role) }.map {
             var o: [String: JSONValue] = ["name": .string($0.name), "image": .string($0.image)]
-            if $0.role == "sidecar" { o["restartPolicy"] = "Always" }
+            if $0.role == .sidecar { o["restartPolicy"] = "Always" }
             return .object(o)
           })
       }
-      spec["containers"] = list(["app"])
-      if r.containers.contains(where: { $0.role != "app" }) { spec["initContainers"] = list(["init", "sidecar"]) }
+      spec["containers"] = list([.app])
+      if r.containers.contains(where: { $0.role != .app }) { spec["initContainers"] = list([.initContainer, .sidecar]) }
     }
     if spec["restartPolicy"] == nil { spec["restartPolicy"] = .string(r.restartPolicy) }
     if spec["terminationGracePeriodSeconds"] == nil { spec["terminationGracePeriodSeconds"] = .int(r.terminationGracePeriodSeconds) }

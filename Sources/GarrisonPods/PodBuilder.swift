@@ -64,7 +64,7 @@ public struct ApplyOptions: Sendable {
   public var host: HostLSM
 
   public init(
-    runtimePath: String, images: any ImageResolver, host: HostLSM, network: NetworkConfig = NetworkConfig(mode: "bridge"),
+    runtimePath: String, images: any ImageResolver, host: HostLSM, network: NetworkConfig = NetworkConfig(mode: .bridge),
     backoff: BackoffPolicy = BackoffPolicy(), compiler: CompilerOptions = CompilerOptions(),
     supervisorExecutable: String
   ) {
@@ -173,7 +173,7 @@ public struct PodBuilder {
         mounts.append(MountRecord(volume: m.name, mountPath: m.mountPath, subPath: m.subPath, readOnly: m.readOnly || forcedRO, field: mf))
       }
       var record = ContainerRecord(
-        name: c.name, role: cc.plan.container.role.rawValue, image: c.image ?? "", spec: spec,
+        name: c.name, role: cc.plan.container.role, image: c.image ?? "", spec: spec,
         rootfs: RootfsSource(lowerdirs: image.lowerdirs), volumeMounts: mounts, planDigest: cc.plan.digest ?? "",
         appArmorExplicit: cc.plan.appArmor.explicit, seLinuxExplicit: cc.plan.seLinux.explicit,
         seccompProfile: cc.plan.seccomp.mode == .unconfined ? nil : (cc.plan.seccomp.profile ?? cc.plan.seccomp.mode.rawValue),
@@ -187,7 +187,7 @@ public struct PodBuilder {
       containers.append(record)
     }
     var network = options.network
-    if spec.hostNetwork == true { network.mode = "host" }
+    if spec.hostNetwork == true { network.mode = .host }
     let fsGroup = try spec.securityContext?.fsGroup.map { g -> UInt32 in
       guard g >= 0 && g <= Int64(UInt32.max - 1) else {
         throw GarrisonError(.invalid, "Invalid value: \(g)", field: FieldPath("spec.securityContext.fsGroup"))

@@ -1,3 +1,4 @@
+import GarrisonPlan
 import GarrisonKernel
 import GarrisonOCI
 
@@ -15,7 +16,7 @@ extension PodExec {
     /// One container of the record.
     public struct Container: Decodable, Sendable {
       public var name: String
-      public var role: String
+      public var role: ContainerRole
       public var planDigest: String
       public var spec: Spec
       /// The container process's user (`spec.process.user`).

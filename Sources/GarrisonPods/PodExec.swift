@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonAudit
 import GarrisonCore
+import GarrisonPlan
 import GarrisonKernel
 
 /// `garrison exec`: a command run in a pod's container with that container's own enforcement plan.
@@ -29,8 +30,8 @@ public struct PodExec: Sendable {
   /// Every container of the pod as kubectl lists them: app containers, then `NAME (init)` for init containers
   /// (sidecars included).
   static func containerList(_ record: Record) -> String {
-    let apps = record.containers.filter { $0.role == "app" }.map(\.name)
-    let inits = record.containers.filter { $0.role != "app" }.map { "\($0.name) (init)" }
+    let apps = record.containers.filter { $0.role == .app }.map(\.name)
+    let inits = record.containers.filter { $0.role != .app }.map { "\($0.name) (init)" }
     return (apps + inits).joined(separator: ", ")
   }
 
@@ -54,7 +55,7 @@ public struct PodExec: Sendable {
       }
       chosen = c
     } else {
-      guard let c = record.containers.first(where: { $0.role == "app" }) else {
+      guard let c = record.containers.first(where: { $0.role == .app }) else {
         throw GarrisonError(.notFound, "pod \"\(pod)\" has no app container")
       }
       chosen = c
@@ -66,7 +67,7 @@ public struct PodExec: Sendable {
     guard supervised, status.state.kind == .running else {
       let state = status.state.kind == .terminated ? "terminated" : (status.state.kind == .waiting ? "waiting" : "not supervised")
       let why =
-        chosen.role == "init" && status.state.kind == .terminated
+        chosen.role == .initContainer && status.state.kind == .terminated
         ? "init container \"\(chosen.name)\" has finished" : "container \"\(chosen.name)\" is not running (\(state))"
       throw GarrisonError(.refused, "cannot exec into pod \"\(pod)\": \(why)")
     }

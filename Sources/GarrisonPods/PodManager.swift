@@ -198,7 +198,7 @@ public struct PodManager: Sendable {
             message: "the container could not be located when the pod was checked", exitCode: 137)
         }
       }
-      for i in status.containers.indices where status.containers[i].role != "init" { status.containers[i].ready = false }
+      for i in status.containers.indices where status.containers[i].role != .initContainer { status.containers[i].ready = false }
       status.refreshConditions(now: Date(), scheduledAt: record.createdAt)
     }
     return PodView(paths: p, record: record, status: status, supervised: alive)

@@ -3,6 +3,7 @@
 #else
   import Foundation
 #endif
+import GarrisonPlan
 import Glibc
 
 /// The pod conditions, decided from the container statuses as kubelet's status manager does. Only the supervisor
@@ -13,9 +14,9 @@ extension PodStatus {
   /// changes only when its status does. `scheduledAt` is when `apply` admitted the pod.
   public mutating func refreshConditions(now: Date, scheduledAt: Date) {
     set("PodScheduled", true, at: scheduledAt)
-    let inits = containers.filter { $0.role == "init" }
-    let sidecars = containers.filter { $0.role == "sidecar" }
-    let regular = containers.filter { $0.role == "sidecar" || $0.role == "app" }
+    let inits = containers.filter { $0.role == .initContainer }
+    let sidecars = containers.filter { $0.role == .sidecar }
+    let regular = containers.filter { $0.role == .sidecar || $0.role == .app }
     // Once initialized, a pod stays initialized (a sidecar restarting does not undo it).
     let incomplete =
       inits.filter { !($0.state.kind == .terminated && $0.state.exitCode == 0) }.map(\.name)

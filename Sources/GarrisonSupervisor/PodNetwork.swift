@@ -44,7 +44,7 @@ public struct PodNetwork {
   public func setUp(sandbox: Sandbox, uid: String, root: String, owner: String) throws -> (ip: String?, veth: String?) {
     let netns = [NamespaceThread.Target(path: sandbox.path("net"), type: LinuxConstants.CLONE_NEWNET)]
     try NamespaceThread.run(joining: netns) { try sh(["ip", "link", "set", "lo", "up"]) }
-    guard config.mode == "bridge" else { return (nil, nil) }
+    guard config.mode == .bridge else { return (nil, nil) }
     let cidr = try CIDR(config.cidr)
     try ensureBridge(cidr)
     let ip = try allocate(cidr, owner: owner)

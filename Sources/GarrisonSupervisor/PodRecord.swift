@@ -7,6 +7,7 @@ import Glibc
 import GarrisonCore
 import GarrisonKernel
 import GarrisonOCI
+import GarrisonPlan
 
 /// Everything a pod supervisor needs to run a pod, written once by `apply` (`record.json`). The supervisor
 /// links no YAML parser and no policy compiler: the compiled OCI specs are in here.
@@ -77,8 +78,8 @@ public struct PodRecord: Codable, Sendable, Equatable {
 /// One container of a pod.
 public struct ContainerRecord: Codable, Sendable, Equatable {
   public var name: String
-  /// `init`, `sidecar` or `app`.
-  public var role: String
+  /// `init`, `sidecar` or `app` (ephemeral containers are never recorded).
+  public var role: ContainerRole
   public var image: String
   /// The compiled OCI config; sandbox namespace paths, rootfs and volume mounts are filled in at start.
   public var spec: RuntimeSpec
@@ -99,7 +100,7 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
   public var resources: ContainerResources?
 
   public init(
-    name: String, role: String, image: String, spec: RuntimeSpec, rootfs: RootfsSource, volumeMounts: [MountRecord],
+    name: String, role: ContainerRole, image: String, spec: RuntimeSpec, rootfs: RootfsSource, volumeMounts: [MountRecord],
     planDigest: String, appArmorExplicit: Bool, seLinuxExplicit: Bool, seccompProfile: String? = nil, privileged: Bool = false,
     resources: ContainerResources? = nil
   ) {
@@ -196,14 +197,24 @@ public struct ProjectedFile: Codable, Sendable, Equatable {
   }
 }
 
+/// How a pod's sandbox is networked.
+public enum PodNetworkMode: String, Codable, Sendable, CaseIterable, CustomStringConvertible {
+  /// Its own network namespace with a veth pair on the host bridge.
+  case bridge
+  /// Its own network namespace with loopback only.
+  case none
+  /// The host's network namespace (`hostNetwork: true`).
+  case host
+  public var description: String { rawValue }
+}
+
 /// The pod network: a veth pair to a host bridge, loopback only, or the host's network.
 public struct NetworkConfig: Codable, Sendable, Equatable {
-  /// `bridge`, `none` or `host`.
-  public var mode: String
+  public var mode: PodNetworkMode
   public var bridge: String
   /// Pod CIDR, e.g. `10.88.0.0/16`; the bridge takes the first address.
   public var cidr: String
-  public init(mode: String, bridge: String = "garrison0", cidr: String = "10.88.0.0/16") {
+  public init(mode: PodNetworkMode, bridge: String = "garrison0", cidr: String = "10.88.0.0/16") {
     self.mode = mode
     self.bridge = bridge
     self.cidr = cidr

@@ -3,6 +3,7 @@
 #else
   import Foundation
 #endif
+import GarrisonPlan
 import Glibc
 import GarrisonKernel
 
@@ -46,7 +47,7 @@ public struct ContainerStateInfo: Codable, Sendable, Equatable {
 /// The status of one container.
 public struct ContainerStatus: Codable, Sendable, Equatable {
   public var name: String
-  public var role: String
+  public var role: ContainerRole
   public var state: ContainerStateInfo
   /// The previous run's terminated state (what `--previous` logs belong to).
   public var lastState: ContainerStateInfo?
@@ -60,11 +61,11 @@ public struct ContainerStatus: Codable, Sendable, Equatable {
   /// Whether the container has started: running and past its startup probe (no probe: running).
   public var started: Bool
 
-  public init(name: String, role: String, runtimeID: String) {
+  public init(name: String, role: ContainerRole, runtimeID: String) {
     self.name = name
     self.role = role
     self.runtimeID = runtimeID
-    self.state = .waiting(role == "app" ? "PodInitializing" : "Waiting")
+    self.state = .waiting(role == .app ? "PodInitializing" : "Waiting")
     self.restartCount = 0
     self.ready = false
     self.started = false
@@ -73,7 +74,7 @@ public struct ContainerStatus: Codable, Sendable, Equatable {
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     name = try c.decode(String.self, forKey: .name)
-    role = try c.decode(String.self, forKey: .role)
+    role = try c.decode(ContainerRole.self, forKey: .role)
     state = try c.decode(ContainerStateInfo.self, forKey: .state)
     lastState = try c.decodeIfPresent(ContainerStateInfo.self, forKey: .lastState)
     restartCount = try c.decode(Int.self, forKey: .restartCount)

@@ -41,11 +41,11 @@ extension PodSupervisor {
       status.containers[i].started = false
       probing[name] = nil
       killDeadline[name] = nil
-      status.containers[i].ready = c.role == "init" && code == 0
+      status.containers[i].ready = c.role == .initContainer && code == 0
       event(
         code == 0 ? "Normal" : "Warning", reason == "Completed" ? "Completed" : reason,
         "container \(name) \(exit)" + (oom ? " (memory limit reached: OOM killer)" : ""))
-      if PodSyncDecision.backsOff(role: .init(record: c.role), policy: restartPolicy, exitCode: code) {
+      if PodSyncDecision.backsOff(role: c.role, policy: restartPolicy, exitCode: code) {
         bumpBackoff(name, ranFor: Date().timeIntervalSince(r.startedAt))
       }
       dirty = true

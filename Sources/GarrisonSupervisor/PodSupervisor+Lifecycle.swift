@@ -19,7 +19,7 @@ extension PodSupervisor {
     record.containers.map { c in
       let st = status.containers[index(c.name)]
       return PodSyncDecision.Observed(
-        name: c.name, role: PodSyncDecision.Role(record: c.role), state: st.state.kind, reason: st.state.reason,
+        name: c.name, role: c.role, state: st.state.kind, reason: st.state.reason,
         exitCode: st.state.exitCode, isRunning: running[c.name] != nil, everStarted: started.contains(c.name),
         startupDone: st.started, notBefore: notBefore[c.name])
     }
@@ -53,8 +53,8 @@ extension PodSupervisor {
       if starts.count == failures.count || status.phase.isTerminal { break }
     }
     // While an init container runs, the containers after it get their roots and configs.
-    if let initRunning = record.containers.firstIndex(where: { $0.role == "init" && running[$0.name] != nil }) {
-      prepareAhead(record.containers[(initRunning + 1)...].filter { $0.role != "sidecar" })
+    if let initRunning = record.containers.firstIndex(where: { $0.role == .initContainer && running[$0.name] != nil }) {
+      prepareAhead(record.containers[(initRunning + 1)...].filter { $0.role != .sidecar })
     }
     updatePhase()
   }
@@ -91,7 +91,7 @@ extension PodSupervisor {
     event("Warning", "Failed", "container \(c.name): \(e?.description ?? "\(error)")")
     bumpBackoff(c.name, ranFor: 0)
     dirty = true
-    if restartPolicy == .never && c.role != "sidecar" {
+    if restartPolicy == .never && c.role != .sidecar {
       fail(reason: "CreateContainerError", "container \(c.name) could not be created: \(e?.message ?? "\(error)")")
     }
   }

@@ -63,7 +63,7 @@ extension PodSupervisor {
       case .kill(let kind, let message, let grace):
         let c = record.containers.first { $0.name == name }!
         let period = grace ?? Double(record.terminationGracePeriodSeconds)
-        let restarts = PodSyncDecision.shouldRestart(role: .init(record: c.role), policy: restartPolicy, exitCode: 137)
+        let restarts = PodSyncDecision.shouldRestart(role: c.role, policy: restartPolicy, exitCode: 137)
         event("Normal", "Killing", "Container \(name) failed \(kind.rawValue.lowercased()) probe" + (restarts ? ", will be restarted" : ""))
         let failures = c.probes?.probe(kind)?.failureThreshold ?? 0
         auditing { try $0.probeKilled(record, name, probe: kind, failures: failures, message: message, grace: period) }

@@ -172,7 +172,7 @@ extension PodSupervisor {
     // with probes, the scheduler decides.
     containerRun[c.name, default: 0] += 1
     killDeadline[c.name] = nil
-    if let probes = c.probes, c.role != "init" {
+    if let probes = c.probes, c.role != .initContainer {
       let scheduler = ProbeScheduler(probes: probes, startedAt: now)
       probing[c.name] = scheduler
       status.containers[i].started = scheduler.started
@@ -180,7 +180,7 @@ extension PodSupervisor {
     } else {
       probing[c.name] = nil
       status.containers[i].started = true
-      status.containers[i].ready = c.role != "init"
+      status.containers[i].ready = c.role != .initContainer
     }
 
     event("Normal", "Started", "container \(c.name) (pid \(pid))" + (restart > 0 ? ", restart \(restart)" : ""))

@@ -1,3 +1,4 @@
+import GarrisonPlan
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
@@ -10,18 +11,9 @@ import Glibc
 /// observes, calls `decide`, and acts (`PodSupervisor.step`); these functions never touch a process or a file,
 /// so init order, sidecars, restart policies and back-off are table-tested without root.
 public enum PodSyncDecision {
-  /// A container's role in the pod.
-  public enum Role: String, Sendable {
-    /// Runs to completion, one at a time, before anything after it.
-    case initContainer = "init"
-    /// An init container with `restartPolicy: Always`: started in order and kept running.
-    case sidecar
-    /// A regular container.
-    case app
-
-    /// The role of a pod record's container (`init`, `sidecar`, `app`).
-    public init(record: String) { self = Role(rawValue: record) ?? .app }
-  }
+  /// A container's role in the pod (`init` runs to completion before anything after it; a `sidecar` is an init
+  /// container with `restartPolicy: Always`, started in order and kept running; an `app` is a regular container).
+  public typealias Role = ContainerRole
 
   /// The pod's `restartPolicy`.
   public enum RestartPolicy: String, Sendable {

@@ -17,11 +17,11 @@ struct DefaultAppArmorProfileTests {
   func record(profile: String?) -> PodRecord {
     let spec = RuntimeSpec(process: .init(args: ["sh"], apparmorProfile: profile), root: .init(path: "rootfs"))
     let c = ContainerRecord(
-      name: "c", role: "app", image: "", spec: spec, rootfs: .init(lowerdirs: []), volumeMounts: [],
+      name: "c", role: .app, image: "", spec: spec, rootfs: .init(lowerdirs: []), volumeMounts: [],
       planDigest: "", appArmorExplicit: false, seLinuxExplicit: false)
     return PodRecord(
       namespace: "ns", name: "p", uid: "u-1", restartPolicy: "Never", containers: [c], volumes: [],
-      network: .init(mode: "none"), namespaces: .init(hostNetwork: false, hostIPC: false, hostPID: false, sharePID: false),
+      network: .init(mode: .none), namespaces: .init(hostNetwork: false, hostIPC: false, hostPID: false, sharePID: false),
       runtime: .init(path: "/bin/false", root: "/nonexistent"), backoff: .init(),
       terminationGracePeriodSeconds: 1, requests: .init(cpuMillis: 0, memoryBytes: 0), fsGroup: nil, hostname: "p")
   }

@@ -42,13 +42,13 @@ import GarrisonKernel
     let pod = try #require(object.pod)
     let containers = (pod.spec.initContainers + pod.spec.containers).map { c in
       ContainerRecord(
-        name: c.name, role: pod.spec.containers.contains(c) ? "app" : (c.restartPolicy == "Always" ? "sidecar" : "init"),
+        name: c.name, role: pod.spec.containers.contains(c) ? .app : (c.restartPolicy == "Always" ? .sidecar : .initContainer),
         image: c.image ?? "", spec: RuntimeSpec(), rootfs: RootfsSource(lowerdirs: ["/x"]), volumeMounts: [],
         planDigest: "sha256:00", appArmorExplicit: false, seLinuxExplicit: false)
     }
     var r = PodRecord(
       namespace: object.namespace, name: object.name, uid: "0f2b6a4e-1111-4222-8333-444455556666", createdAt: created,
-      restartPolicy: pod.spec.restartPolicy ?? "Always", containers: containers, volumes: [], network: NetworkConfig(mode: "none"),
+      restartPolicy: pod.spec.restartPolicy ?? "Always", containers: containers, volumes: [], network: NetworkConfig(mode: .none),
       namespaces: SandboxNamespaces(hostNetwork: false, hostIPC: false, hostPID: false, sharePID: false),
       runtime: RuntimeConfig(path: "/usr/bin/crun", root: "/r"), backoff: BackoffPolicy(), terminationGracePeriodSeconds: 30,
       requests: FitCheck.requests(pod.spec), fsGroup: nil, hostname: object.name)

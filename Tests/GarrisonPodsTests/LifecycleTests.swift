@@ -30,7 +30,7 @@ struct LifecycleTests {
         """)
       #expect(r.succeeded, "\(r.output)")
       let v = try s.wait("shared") { v in
-        v.status.phase == .running && v.status.containers.allSatisfy { $0.role == "init" || $0.state.kind == .running }
+        v.status.phase == .running && v.status.containers.allSatisfy { $0.role == .initContainer || $0.state.kind == .running }
           && s.log("shared", "main").contains("writable")
       }
       #expect(v.status.phase == .running)

@@ -85,7 +85,7 @@ import Testing
       mountLabel: "system_u:object_r:container_file_t:s0"))
   spec.hostname = nil
   var c = ContainerRecord(
-    name: "c", role: "app", image: "", spec: spec, rootfs: .init(lowerdirs: []), volumeMounts: [],
+    name: "c", role: .app, image: "", spec: spec, rootfs: .init(lowerdirs: []), volumeMounts: [],
     planDigest: "", appArmorExplicit: false, seLinuxExplicit: true)
   let join = ["network": "/proc/9/ns/net", "ipc": "/proc/9/ns/ipc", "uts": "/proc/9/ns/uts"]
   let binds = [BundleSpec.VolumeBind(source: "/v", destination: "/data", readOnly: true)]

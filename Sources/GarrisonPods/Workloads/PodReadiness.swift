@@ -73,7 +73,7 @@ public struct ObservedPod: Sendable, Equatable {
     // A container the supervisor never saw end (its supervisor is gone) has no exit code of its own.
     let exits = v.status.containers.compactMap { c -> ContainerExit? in
       guard c.state.kind == .terminated, let code = c.state.exitCode, c.state.reason != "ContainerStatusUnknown" else { return nil }
-      return ContainerExit(name: c.name, code: code, isInit: c.role == "init")
+      return ContainerExit(name: c.name, code: code, isInit: c.role == .initContainer)
     }
     self.init(
       name: v.record.name, createdAt: v.record.createdAt, phase: v.status.phase, ready: PodReadiness.isReady(v),
