@@ -169,7 +169,8 @@ public struct LintCommand: ParsableCommand {
       }
     }
 
-    let load = ManifestLoader.load(paths: paths)
+    // Lint reads the typed model only: no JSON copies of pod specs (those are for commands that run pods).
+    let load = ManifestLoader.load(paths: paths, keepJSON: false)
     if load.objects.isEmpty && load.partial.isEmpty && load.errors.isEmpty && load.skipped.isEmpty {
       throw GarrisonError(.notFound, operation: "lint", "no Kubernetes objects found in \(paths.joined(separator: ", "))")
     }
@@ -199,13 +200,17 @@ public struct LintCommand: ParsableCommand {
       report.addEffective(result.containers, findings: result.findings)
     }
     let useColor = color == "always" || (color == "auto" && output == nil && Terminal.isColorTerminal(env))
-    let text = try outputFormat.render(report, catalog: catalog, failOn: threshold, color: useColor)
     if let output {
+      var text = ""
+      try outputFormat.write(report, catalog: catalog, failOn: threshold, color: useColor) { text += $0 }
       guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
         throw GarrisonError(.system, operation: "write", "cannot write \(output)")
       }
     } else {
-      FileHandle.standardOutput.write(Data(text.utf8))
+      // Written as it is formatted: a large report is never held whole.
+      try outputFormat.write(report, catalog: catalog, failOn: threshold, color: useColor) { piece in
+        FileHandle.standardOutput.write(Data(piece.utf8))
+      }
     }
     if load.objects.isEmpty && load.partial.isEmpty && load.skipped.isEmpty {
       throw GarrisonError(.invalid, operation: "lint", "no Kubernetes objects could be read")

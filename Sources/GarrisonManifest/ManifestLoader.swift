@@ -49,13 +49,14 @@ private enum LoaderInput: Sendable {
 /// Reads manifests from files, directories (recursive, `*.yaml|*.yml|*.json`) and standard input (`-`).
 public enum ManifestLoader {
   /// Loads every path; never throws: problems are collected per file and per document. Files are parsed in
-  /// parallel; results are merged in input order.
-  public static func load(paths: [String]) -> LoadResult {
+  /// parallel; results are merged in input order. `keepJSON: false` leaves out the JSON copies of pod specs and
+  /// workloads (`PodTemplate.specJSON`, `ManifestObject.source`), which only commands that run pods need.
+  public static func load(paths: [String], keepJSON: Bool = true) -> LoadResult {
     var inputs: [LoaderInput] = []
     for path in paths {
       if path == "-" {
         let data = FileHandle.standardInput.readDataToEndOfFile()
-        inputs.append(.loaded(parse(text: String(decoding: data, as: UTF8.self), file: "-")))
+        inputs.append(.loaded(parse(text: String(decoding: data, as: UTF8.self), file: "-", keepJSON: keepJSON)))
         continue
       }
       var isDir: ObjCBool = false
@@ -71,7 +72,7 @@ public enum ManifestLoader {
     let results = Parallel.map(inputs) { input -> LoadResult in
       switch input {
       case .loaded(let result): return result
-      case .file(let file): return parse(file: file)
+      case .file(let file): return parse(file: file, keepJSON: keepJSON)
       }
     }
     var result = LoadResult()
@@ -80,13 +81,13 @@ public enum ManifestLoader {
   }
 
   /// Reads and parses one file.
-  static func parse(file: String) -> LoadResult {
+  static func parse(file: String, keepJSON: Bool = true) -> LoadResult {
     guard let data = FileManager.default.contents(atPath: file) else {
       var unreadable = LoadResult()
       unreadable.documentError(GarrisonError(.notFound, "cannot read file", at: SourceLocation(file: file, line: 0, column: 0)))
       return unreadable
     }
-    return parse(text: String(decoding: data, as: UTF8.self), file: file)
+    return parse(text: String(decoding: data, as: UTF8.self), file: file, keepJSON: keepJSON)
   }
 
   /// Manifest files under a directory, sorted for deterministic output.
@@ -103,7 +104,7 @@ public enum ManifestLoader {
   }
 
   /// Parses one file's text: every document separately, so one broken document does not hide the others.
-  public static func parse(text: String, file: String) -> LoadResult {
+  public static func parse(text: String, file: String, keepJSON: Bool = true) -> LoadResult {
     var result = LoadResult()
     var text = text
     let isJSON = file.lowercased().hasSuffix(".json")
@@ -122,7 +123,7 @@ public enum ManifestLoader {
         result.documentCount += 1
         // An empty document (a trailing `---`, or one holding only comments) is no object, as for kubectl.
         if doc.scalarKind(doc.root) == .null { continue }
-        let context = DecodeContext(doc: doc, file: file, lineOffset: chunk.lineOffset)
+        let context = DecodeContext(doc: doc, file: file, lineOffset: chunk.lineOffset, keepJSON: keepJSON)
         do {
           for object in try ObjectDecoder.decode(doc.root, context: context) {
             if object.validationErrors.isEmpty {

@@ -29,7 +29,7 @@ public struct ManifestObject: Sendable {
   /// Job): their own fields (replicas, strategy, ...) are read from it, and the template is hashed from it.
   public var source: JSONValue?
   /// Field path (dotted) → position of the field's key (or of the list item).
-  let locations: [String: SourceLocation]
+  let locations: LocationTable
   /// Kubernetes API-validation errors (the API server would refuse the object). Such an object is still
   /// modelled as far as it could be read: lint reports these errors and checks the rest; every command that acts
   /// on objects refuses it. Loaded objects with errors are in `LoadResult.partial`, never in `objects`.
@@ -51,9 +51,17 @@ public struct ManifestObject: Sendable {
     ends.reserveCapacity(path.steps.count)
     for step in path.steps {
       switch step {
-      case .field(let f): text += text.isEmpty ? f : ".\(f)"
-      case .index(let i): text += "[\(i)]"
-      case .key(let k): text += "[\(k)]"
+      case .field(let f):
+        if !text.isEmpty { text += "." }
+        text += f
+      case .index(let i):
+        text += "["
+        text += String(i)
+        text += "]"
+      case .key(let k):
+        text += "["
+        text += k
+        text += "]"
       }
       ends.append(text.utf8.count)
     }
@@ -66,7 +74,7 @@ public struct ManifestObject: Sendable {
   }
 
   /// Whether the field at `path` is written in the source.
-  public func isPresent(_ path: FieldPath) -> Bool { locations[path.description] != nil }
+  public func isPresent(_ path: FieldPath) -> Bool { locations.contains(path.description) }
 }
 
 /// The kinds Garrison reads, and where each keeps its pod.

@@ -6,7 +6,7 @@ final class DecodeContext {
   let doc: YAMLDocument
   let file: String
   let lineOffset: Int
-  var locations: [String: SourceLocation] = [:]
+  var locations: LocationTable
   var warnings: [GarrisonError] = []
   /// Objects of kinds Garrison does not model (custom resources, Services, webhooks…): read, counted, not checked.
   var skipped: [SkippedObject] = []
@@ -17,15 +17,24 @@ final class DecodeContext {
   /// The names of a StatefulSet's `volumeClaimTemplates`: volumes the controller adds to each pod, so
   /// `volumeMounts` may name them.
   var claimTemplateNames: Set<String> = []
+  /// Whether pod specs and workloads keep their JSON copies (`PodTemplate.specJSON`, `ManifestObject.source`).
+  let keepJSON: Bool
 
-  init(doc: YAMLDocument, file: String, lineOffset: Int) {
+  init(doc: YAMLDocument, file: String, lineOffset: Int, keepJSON: Bool = true) {
     self.doc = doc
     self.file = file
     self.lineOffset = lineOffset
+    self.keepJSON = keepJSON
+    self.locations = LocationTable(file: file)
   }
 
   func location(_ node: YAMLNode) -> SourceLocation {
     SourceLocation(file: file, line: doc.line(node) + lineOffset, column: doc.column(node))
+  }
+
+  /// Records `node`'s position as the location of the field `key` (field path text).
+  func record(_ key: String, _ node: YAMLNode) {
+    locations.set(key, line: doc.line(node) + lineOffset, column: doc.column(node))
   }
 }
 
@@ -93,7 +102,7 @@ final class NodeReader {
       break
     }
     self.pathString = pathString ?? path.description
-    if context.locations[self.pathString] == nil { context.locations[self.pathString] = context.location(node) }
+    if !context.locations.contains(self.pathString) { context.record(self.pathString, node) }
   }
 
   /// The location key of a child field (`a.b` + `c` → `a.b.c`), the same text as `(path / key).description`.
@@ -121,7 +130,7 @@ final class NodeReader {
     guard let i = find(key) else { return nil }
     markRead(i)
     let v = doc.value(node, i)
-    context.locations[childKey(key)] = context.location(doc.key(node, i))
+    context.record(childKey(key), doc.key(node, i))
     if doc.scalarKind(v) == .null { return nil }
     return v
   }
@@ -250,7 +259,7 @@ final class NodeReader {
     for i in 0..<n {
       let item = doc.item(v, i)
       let p = path / key / i
-      context.locations[listKey + "[\(i)]"] = context.location(item)
+      context.record(listKey + "[" + String(i) + "]", item)
       out.append(try decode(item, p))
     }
     return out
@@ -286,7 +295,7 @@ final class NodeReader {
       r.markRead(i)
       r.readNames?.insert(name)
       // `r.pathString + "[name]"` is `r.path.appending(key: name).description`.
-      context.locations[r.pathString + "[" + name + "]"] = context.location(k)
+      context.record(r.pathString + "[" + name + "]", k)
       if out[name] != nil {
         // `1` and `"1"`, or `yes` and `true`: distinct YAML keys, one JSON key.
         throw GarrisonError(.invalid, "duplicate field \"\(name)\"", field: r.path.appending(key: name), at: context.location(k))
@@ -317,7 +326,7 @@ final class NodeReader {
     for i in 0..<r.count {
       let k = doc.key(r.node, i), v = doc.value(r.node, i)
       let name = try r.scalarString(k, field: r.path)
-      context.locations[r.pathString + "[" + name + "]"] = context.location(k)
+      context.record(r.pathString + "[" + name + "]", k)
       out[name] = try r.quantity(v, field: r.path.appending(key: name))
     }
     return out

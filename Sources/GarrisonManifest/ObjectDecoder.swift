@@ -16,7 +16,8 @@ enum ObjectDecoder {
       r.ignore(["metadata"])
       var out: [ManifestObject] = []
       _ = try r.list("items") { item, path in
-        let itemContext = DecodeContext(doc: context.doc, file: context.file, lineOffset: context.lineOffset)
+        let itemContext = DecodeContext(
+          doc: context.doc, file: context.file, lineOffset: context.lineOffset, keepJSON: context.keepJSON)
         out += try decode(item, context: itemContext)
         context.warnings += itemContext.warnings
         context.skipped += itemContext.skipped
@@ -43,7 +44,7 @@ enum ObjectDecoder {
       metadata = ObjectMeta()
     }
     var object = ManifestObject(
-      apiVersion: apiVersion, kind: kind, metadata: metadata, location: r.location, pod: nil, locations: [:])
+      apiVersion: apiVersion, kind: kind, metadata: metadata, location: r.location, pod: nil, locations: LocationTable(file: context.file))
     if kind == "StatefulSet", let spec = r.value("spec"), context.doc.kind(spec) == .mapping {
       // The controller adds a persistentVolumeClaim volume per claim template: pod volumeMounts may name them.
       context.claimTemplateNames = try claimTemplateNames(try NodeReader(spec, path: FieldPath("spec"), context: context))
@@ -72,7 +73,7 @@ enum ObjectDecoder {
       apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, location: object.location,
       pod: object.pod, data: object.data, stringData: object.stringData, locations: context.locations)
     object.validationErrors = context.invalid
-    if WorkloadKind.controlled.contains(kind) { object.source = context.doc.json(node) }
+    if context.keepJSON && WorkloadKind.controlled.contains(kind) { object.source = context.doc.json(node) }
     return [object]
   }
 
@@ -105,7 +106,7 @@ enum ObjectDecoder {
       let metadataPath = FieldPath([.field("metadata")])
       try PodAnnotations.validate(objectMeta, metadataPath: metadataPath, context: root.context, at: root.location)
       var pod = PodTemplate(metadata: objectMeta, spec: spec, specPath: FieldPath([.field("spec")]), metadataPath: metadataPath)
-      if let node = root.value("spec") { pod.specJSON = root.doc.json(node) }
+      if root.context.keepJSON, let node = root.value("spec") { pod.specJSON = root.doc.json(node) }
       return pod
     }
     var reader = root
@@ -134,7 +135,7 @@ enum ObjectDecoder {
     for r in readers.reversed() { r.finish() }
     try PodAnnotations.validate(meta, metadataPath: template.path / "metadata", context: root.context, at: template.location)
     var pod = PodTemplate(metadata: meta, spec: spec, specPath: template.path / "spec", metadataPath: template.path / "metadata")
-    if let node = template.value("spec") { pod.specJSON = template.doc.json(node) }
+    if template.context.keepJSON, let node = template.value("spec") { pod.specJSON = template.doc.json(node) }
     return pod
   }
 }

@@ -59,6 +59,18 @@ import Testing
     #expect(h[0].container == "app")
   }
 
+  /// ASCII references are split by bytes, others by characters: both give the same parts.
+  @Test(
+    arguments: [
+      ("nginx", nil, nil), ("registry:5000/team/app:1.2", "1.2", nil), ("app:1@sha256:ab", "1", "sha256:ab"),
+      ("a/b:c/d", nil, nil), ("x@y@z", nil, "y@z"), ("r:1/a:b:c@", "c", ""), ("ré:1/äpp:tàg@sha256:ab", "tàg", "sha256:ab"),
+      ("app:é@d", "é", "d"), (":", "", nil), ("@", nil, ""),
+    ] as [(String, String?, String?)])
+  func imageReferenceParts(image: String, tag: String?, digest: String?) {
+    let ref = ImageHardening.Reference(image)
+    #expect(ref.tag == tag && ref.digest == digest, "\(image)")
+  }
+
   @Test func images() throws {
     #expect(ImageHardening.Reference("nginx").tag == nil && ImageHardening.Reference("nginx").digest == nil)
     #expect(

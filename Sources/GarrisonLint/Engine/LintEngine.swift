@@ -73,14 +73,34 @@ public struct LintEngine: Sendable {
       for i in batch {
         let object = objects[i]
         guard let pod = object.pod else { continue }
-        var raw = check(object: object, pod: pod, policy: policies[i].pss, active: active[policies[i].pss]!)
-        for j in raw.indices { raw[j].policy = policies[i] }
-        let exempted = applyExemptions(raw, object: object, pod: pod, configUse: &configUse)
-        kept += exempted.kept
-        suppressed += exempted.suppressed
+        let first = kept.count
+        if options.exemptions.isEmpty && !hasIgnoreAnnotation(object: object, pod: pod) {
+          // Nothing can suppress a finding of this object: they go straight to the batch's list, with the
+          // catalog's remediation (what the pass below gives every kept finding).
+          check(
+            object: object, pod: pod, policy: policies[i].pss, active: active[policies[i].pss]!, applied: policies[i],
+            withRemediation: true, into: &kept)
+        } else {
+          var raw: [Finding] = []
+          check(
+            object: object, pod: pod, policy: policies[i].pss, active: active[policies[i].pss]!, applied: policies[i],
+            withRemediation: false, into: &raw)
+          let exempted = applyExemptions(raw, object: object, pod: pod, configUse: &configUse)
+          kept += exempted.kept
+          suppressed += exempted.suppressed
+          for j in first..<kept.count where kept[j].remediation == nil {
+            kept[j].remediation = catalog[kept[j].checkID]?.remediation
+          }
+        }
+        // Each object's findings in report order: the report's sort then mostly finds them in order already.
+        Finding.sortInPlace(&kept, from: first)
       }
       return (kept, suppressed, configUse)
     }
+    for i in findings.indices where findings[i].remediation == nil {
+      findings[i].remediation = catalog[findings[i].checkID]?.remediation
+    }
+    findings.reserveCapacity(findings.count + results.reduce(0) { $0 + $1.0.count } + options.exemptions.count)
     for (kept, s, use) in results {
       findings += kept
       suppressed += s
@@ -90,10 +110,8 @@ public struct LintEngine: Sendable {
       findings.append(
         Finding(
           checkID: "garrison.unusedExemption", severity: .info, location: e.location,
-          message: "exemption #\(i + 1) in \(e.location.file) (\(e.summary)) suppressed nothing"))
-    }
-    for i in findings.indices where findings[i].remediation == nil {
-      findings[i].remediation = catalog[findings[i].checkID]?.remediation
+          message: "exemption #\(i + 1) in \(e.location.file) (\(e.summary)) suppressed nothing",
+          remediation: catalog["garrison.unusedExemption"]?.remediation))
     }
     var report = LintReport(
       findings: findings, suppressed: suppressed, objectCount: objects.count, files: files,
@@ -105,40 +123,55 @@ public struct LintEngine: Sendable {
   /// PSS and hardening findings for one pod, before exemptions. A hardening finding on the same field as
   /// a PSS finding is dropped (the PSS one already says it).
   public func check(object: ManifestObject, pod: PodTemplate, policy: PSSPolicy) -> [Finding] {
-    check(object: object, pod: pod, policy: policy, active: PSSRegistry.active(policy))
+    var out: [Finding] = []
+    check(
+      object: object, pod: pod, policy: policy, active: PSSRegistry.active(policy), applied: nil, withRemediation: false, into: &out)
+    return out
   }
 
-  /// `check(object:pod:policy:)` with the policy's active checks already computed.
+  /// `check(object:pod:policy:)` with the policy's active checks already computed, appending to `out`; each
+  /// finding gets `applied` as its policy and, with `withRemediation`, the catalog's remediation.
   func check(
-    object: ManifestObject, pod: PodTemplate, policy: PSSPolicy, active: [(check: PSSCheck, version: VersionedPSSCheck)]
-  ) -> [Finding] {
+    object: ManifestObject, pod: PodTemplate, policy: PSSPolicy, active: [(check: PSSCheck, version: VersionedPSSCheck)],
+    applied: AppliedPolicy?, withRemediation: Bool, into out: inout [Finding]
+  ) {
     let context = PodContext(object: object, pod: pod)
     let ref = ObjectRef(kind: object.kind, namespace: object.namespace, name: object.name)
     var images: [String: String] = [:]
     for (_, c, _) in context.containers { images[c.name] = c.image }
-    var out: [Finding] = []
-    var pssFields: Set<FieldPath> = []
+    // The fields PSS findings point at (a few per pod: a list, compared step by step, beats hashing paths).
+    var pssFields: [FieldPath] = []
     for (check, violations) in PSSRegistry.evaluate(context, active: active) where options.isEnabled(check.checkID) {
-      let severity = catalog[check.checkID]?.severity ?? .error
+      let rule = catalog[check.checkID]
+      let severity = rule?.severity ?? .error
+      let remediation = withRemediation ? rule?.remediation : nil
       for v in violations {
-        pssFields.insert(v.field)
-        out.append(
-          Finding(
-            checkID: check.checkID, severity: severity, object: ref, container: v.container,
-            image: v.container.flatMap { images[$0] }, field: v.field, location: object.location(of: v.field),
-            message: v.message))
+        if !pssFields.contains(v.field) { pssFields.append(v.field) }
+        var f = Finding(
+          checkID: check.checkID, severity: severity, object: ref, container: v.container,
+          image: v.container.flatMap { images[$0] }, field: v.field, location: object.location(of: v.field),
+          message: v.message, remediation: remediation)
+        f.policy = applied
+        out.append(f)
       }
     }
     for check in HardeningRegistry.checks where options.isEnabled(check.id) {
-      let severity = catalog[check.id]?.severity ?? .warning
+      let rule = catalog[check.id]
+      let severity = rule?.severity ?? .warning
+      let remediation = withRemediation ? rule?.remediation : nil
       for hit in check.evaluate(context) where !pssFields.contains(hit.field) {
-        out.append(
-          Finding(
-            checkID: check.id, severity: severity, object: ref, container: hit.container, image: hit.image,
-            field: hit.field, location: object.location(of: hit.field), message: hit.message))
+        var f = Finding(
+          checkID: check.id, severity: severity, object: ref, container: hit.container, image: hit.image,
+          field: hit.field, location: object.location(of: hit.field), message: hit.message, remediation: remediation)
+        f.policy = applied
+        out.append(f)
       }
     }
-    return out
+  }
+
+  /// Whether the object or its pod template carries the ignore annotation (exemptions may apply).
+  func hasIgnoreAnnotation(object: ManifestObject, pod: PodTemplate) -> Bool {
+    object.metadata.annotations[Self.ignoreAnnotation] != nil || pod.metadata.annotations[Self.ignoreAnnotation] != nil
   }
 
   /// Splits findings into kept and suppressed, counting config exemption use and reporting unused or

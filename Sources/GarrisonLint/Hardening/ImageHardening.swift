@@ -10,6 +10,10 @@ enum ImageHardening {
 
     /// Splits `registry[:port]/path[:tag][@digest]`; a `:` before the last `/` is a registry port.
     init(_ image: String) {
+      if image.utf8.allSatisfy({ $0 < 0x80 }) {
+        (tag, digest) = Self.asciiParts(image)
+        return
+      }
       var rest = Substring(image)
       if let at = rest.firstIndex(of: "@") {
         digest = String(rest[rest.index(after: at)...])
@@ -20,6 +24,23 @@ enum ImageHardening {
       if let colon = rest[nameStart...].lastIndex(of: ":") {
         tag = String(rest[rest.index(after: colon)...])
       }
+    }
+
+    /// The tag and digest of an ASCII reference, found by searching bytes (every byte is a character there).
+    private static func asciiParts(_ image: String) -> (tag: String?, digest: String?) {
+      var tag: String?
+      var digest: String?
+      let u = image.utf8
+      var end = u.endIndex
+      if let at = u.firstIndex(of: UInt8(ascii: "@")) {
+        digest = String(image[u.index(after: at)...])
+        end = at
+      }
+      let nameStart = u[..<end].lastIndex(of: UInt8(ascii: "/")).map { u.index(after: $0) } ?? u.startIndex
+      if let colon = u[nameStart..<end].lastIndex(of: UInt8(ascii: ":")) {
+        tag = String(image[u.index(after: colon)..<end])
+      }
+      return (tag, digest)
     }
   }
 

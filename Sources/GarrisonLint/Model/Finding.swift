@@ -63,10 +63,57 @@ public struct Finding: Hashable, Codable, Sendable {
   /// Orders findings by file, line, column, then check ID and message, so output is stable.
   public static func ordered(_ a: Finding, _ b: Finding) -> Bool { SortKey(a) < SortKey(b) }
 
-  /// Sorts with precomputed keys, moving each finding once (they are large values).
+  /// Sorts with precomputed keys, moving each finding once (they are large values). The sort is stable; input
+  /// already in order (the engine orders each object's findings) is returned as is.
   public static func sorted(_ findings: [Finding]) -> [Finding] {
+    if isOrdered(findings, from: 0) { return findings }
     let keys = findings.map(SortKey.init)
     return keys.indices.sorted { keys[$0] < keys[$1] }.map { findings[$0] }
+  }
+
+  /// Sorts `findings[start...]` in place, as `sorted` would (stable): a few findings (one object's) by insertion,
+  /// moving them without copies; more with `sorted`.
+  static func sortInPlace(_ findings: inout [Finding], from start: Int) {
+    guard findings.count - start > 1, !isOrdered(findings, from: start) else { return }
+    if findings.count - start > 64 {
+      let tail = sorted(Array(findings[start...]))
+      findings.replaceSubrange(start..., with: tail)
+      return
+    }
+    findings.withUnsafeMutableBufferPointer { buf in
+      for i in (start + 1)..<buf.count {
+        var j = i
+        // Strictly less: equal findings keep their order.
+        while j > start && precedes(buf[j], buf[j - 1]) {
+          buf.swapAt(j, j - 1)
+          j -= 1
+        }
+      }
+    }
+  }
+
+  /// Whether `findings[start...]` is already in report order (no pair out of order).
+  static func isOrdered(_ findings: [Finding], from start: Int) -> Bool {
+    findings.withUnsafeBufferPointer { buf in
+      var i = start + 1
+      while i < buf.count {
+        if precedes(buf[i], buf[i - 1]) { return false }
+        i += 1
+      }
+      return true
+    }
+  }
+
+  /// `SortKey(a) < SortKey(b)` without building the keys.
+  static func precedes(_ a: Finding, _ b: Finding) -> Bool {
+    let af = a.location?.file ?? "", bf = b.location?.file ?? ""
+    if af != bf { return af < bf }
+    let al = a.location?.line ?? 0, bl = b.location?.line ?? 0
+    if al != bl { return al < bl }
+    let ac = a.location?.column ?? 0, bc = b.location?.column ?? 0
+    if ac != bc { return ac < bc }
+    if a.checkID != b.checkID { return a.checkID < b.checkID }
+    return a.message < b.message
   }
 
   struct SortKey: Comparable {

@@ -24,6 +24,7 @@ public struct JSONFormatter: Sendable {
     var objectsByNamespaceLabel: Int
   }
 
+  /// The whole report through `JSONEncoder` (the reference `write` reproduces byte for byte).
   public func render(_ report: LintReport) throws -> String {
     let doc = Document(
       policy: report.policy,
@@ -35,5 +36,87 @@ public struct JSONFormatter: Sendable {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     return String(decoding: try encoder.encode(doc), as: UTF8.self) + "\n"
+  }
+
+  /// Findings per piece handed to the sink.
+  static let window = 2048
+
+  /// `render`'s text, handed to `sink` in pieces (a window of findings each), so a large report's JSON is never
+  /// held whole. With `--effective` data the report goes through `render`.
+  public func write(_ report: LintReport, to sink: (String) -> Void) throws {
+    if report.effective != nil {
+      sink(try render(report))
+      return
+    }
+    var w = JSONStreamWriter()
+    w.beginObject()
+    w.key("findings")
+    w.beginArray()
+    for (i, f) in report.findings.enumerated() {
+      w.element()
+      Self.finding(f, &w)
+      if i % Self.window == Self.window - 1 { sink(w.take()) }
+    }
+    w.endArray()
+    w.key("policy")
+    try w.fragment(report.policy)
+    w.key("summary")
+    try w.fragment(
+      Summary(
+        objects: report.objectCount, files: report.files, errors: report.count(.error),
+        warnings: report.count(.warning), info: report.count(.info), suppressed: report.suppressed.count,
+        inputErrors: report.hasInputErrors, objectsByNamespaceLabel: report.objectsByNamespaceLabel))
+    w.key("suppressed")
+    w.beginArray()
+    for s in report.suppressed {
+      w.element()
+      w.beginObject()
+      w.key("finding")
+      Self.finding(s.finding, &w)
+      w.member("reason", ifPresent: s.reason)
+      w.member("source", s.source)
+      w.endObject()
+    }
+    w.endArray()
+    w.member("tool", "garrison lint")
+    w.endObject()
+    sink(w.take() + "\n")
+  }
+
+  /// A `Finding` as its `Encodable` conformance writes it, keys sorted.
+  static func finding(_ f: Finding, _ w: inout JSONStreamWriter) {
+    w.beginObject()
+    w.member("checkID", f.checkID)
+    w.member("container", ifPresent: f.container)
+    w.member("field", ifPresent: f.field?.description)
+    w.member("image", ifPresent: f.image)
+    if let l = f.location {
+      w.key("location")
+      w.beginObject()
+      w.member("column", l.column)
+      w.member("file", l.file)
+      w.member("line", l.line)
+      w.endObject()
+    }
+    w.member("message", f.message)
+    if let o = f.object {
+      w.key("object")
+      w.beginObject()
+      w.member("kind", o.kind)
+      w.member("name", o.name)
+      w.member("namespace", ifPresent: o.namespace)
+      w.endObject()
+    }
+    if let p = f.policy {
+      w.key("policy")
+      w.beginObject()
+      w.member("level", p.level.rawValue)
+      w.member("source", p.source)
+      w.member("version", p.version.description)
+      w.endObject()
+    }
+    w.member("remediation", ifPresent: f.remediation)
+    w.member("severity", f.severity.rawValue)
+    w.endObject()
   }
 }

@@ -11,4 +11,17 @@ public enum OutputFormat: String, CaseIterable, Sendable {
     case .junit: return JUnitFormatter(failOn: failOn).render(report)
     }
   }
+
+  /// `render`, handed to `sink` in pieces whose concatenation is `render`'s text: text, JSON and SARIF stream a
+  /// window of findings at a time; JUnit is one piece.
+  public func write(
+    _ report: LintReport, catalog: RuleCatalog, failOn: FailThreshold, color: Bool, to sink: (String) -> Void
+  ) throws {
+    switch self {
+    case .text: TextFormatter(catalog: catalog, color: color).write(report, to: sink)
+    case .json: try JSONFormatter().write(report, to: sink)
+    case .sarif: try SARIFFormatter(catalog: catalog).write(report, to: sink)
+    case .junit: sink(JUnitFormatter(failOn: failOn).render(report))
+    }
+  }
 }

@@ -32,6 +32,132 @@ public struct SARIFFormatter: Sendable {
     return String(decoding: try encoder.encode(SARIF.Log(runs: [run])), as: UTF8.self) + "\n"
   }
 
+  /// Results per piece handed to the sink.
+  static let window = 1024
+
+  /// `render`'s text, handed to `sink` in pieces (a window of results each), so a large report's SARIF is never
+  /// held whole.
+  public func write(_ report: LintReport, to sink: (String) -> Void) throws {
+    let rules = catalog.sorted
+    var index: [String: Int] = [:]
+    for (i, r) in rules.enumerated() { index[r.id] = i }
+    let driver = SARIF.Driver(
+      name: "garrison", fullName: "garrison lint", version: toolVersion, semanticVersion: toolVersion,
+      informationUri: "https://kubernetes.io/docs/concepts/security/pod-security-standards/",
+      rules: rules.map(descriptor))
+    var w = JSONStreamWriter()
+    w.beginObject()
+    w.member("$schema", SARIF.Log.schemaURI)
+    w.key("runs")
+    w.beginArray()
+    w.element()
+    w.beginObject()
+    w.member("columnKind", "unicodeCodePoints")
+    w.key("invocations")
+    try w.fragment([
+      SARIF.Invocation(executionSuccessful: !report.hasInputErrors, properties: ["pssPolicy": report.policy.description])
+    ])
+    w.key("results")
+    w.beginArray()
+    var n = 0
+    for f in report.findings {
+      w.element()
+      Self.write(result(f, index: index, suppression: nil), &w)
+      n += 1
+      if n % Self.window == 0 { sink(w.take()) }
+    }
+    for s in report.suppressed {
+      w.element()
+      Self.write(result(s.finding, index: index, suppression: s), &w)
+      n += 1
+      if n % Self.window == 0 { sink(w.take()) }
+    }
+    w.endArray()
+    w.key("tool")
+    try w.fragment(SARIF.Tool(driver: driver))
+    w.endObject()
+    w.endArray()
+    w.member("version", "2.1.0")
+    w.endObject()
+    sink(w.take() + "\n")
+  }
+
+  /// A result as its `Encodable` conformance writes it, keys sorted.
+  static func write(_ r: SARIF.Result, _ w: inout JSONStreamWriter) {
+    w.beginObject()
+    w.member("level", r.level)
+    if let locations = r.locations {
+      w.key("locations")
+      w.beginArray()
+      for l in locations {
+        w.element()
+        w.beginObject()
+        if let logical = l.logicalLocations {
+          w.key("logicalLocations")
+          w.beginArray()
+          for x in logical {
+            w.element()
+            w.beginObject()
+            w.member("decoratedName", ifPresent: x.decoratedName)
+            w.member("fullyQualifiedName", x.fullyQualifiedName)
+            w.member("kind", x.kind)
+            w.endObject()
+          }
+          w.endArray()
+        }
+        if let p = l.physicalLocation {
+          w.key("physicalLocation")
+          w.beginObject()
+          w.key("artifactLocation")
+          w.beginObject()
+          w.member("uri", p.artifactLocation.uri)
+          w.endObject()
+          w.key("region")
+          w.beginObject()
+          w.member("startColumn", p.region.startColumn)
+          w.member("startLine", p.region.startLine)
+          w.endObject()
+          w.endObject()
+        }
+        w.endObject()
+      }
+      w.endArray()
+    }
+    w.key("message")
+    w.beginObject()
+    w.member("markdown", ifPresent: r.message.markdown)
+    w.member("text", r.message.text)
+    w.endObject()
+    w.key("partialFingerprints")
+    stringMap(r.partialFingerprints, &w)
+    if let p = r.properties {
+      w.key("properties")
+      stringMap(p, &w)
+    }
+    w.member("ruleId", r.ruleId)
+    if let i = r.ruleIndex { w.member("ruleIndex", i) }
+    if let suppressions = r.suppressions {
+      w.key("suppressions")
+      w.beginArray()
+      for x in suppressions {
+        w.element()
+        w.beginObject()
+        w.member("justification", ifPresent: x.justification)
+        w.member("kind", x.kind)
+        w.member("status", x.status)
+        w.endObject()
+      }
+      w.endArray()
+    }
+    w.endObject()
+  }
+
+  private static func stringMap(_ map: [String: String], _ w: inout JSONStreamWriter) {
+    w.beginObject()
+    for k in map.keys.sorted() { w.member(k, map[k]!) }
+    w.endObject()
+  }
+
   private func descriptor(_ r: Rule) -> SARIF.ReportingDescriptor {
     var tags = ["security", r.category]
     if let level = r.level { tags.append("pss-\(level)") }

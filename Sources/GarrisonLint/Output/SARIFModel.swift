@@ -2,7 +2,8 @@
 /// compiler checks the field names). Optional fields left nil are omitted.
 enum SARIF {
   struct Log: Encodable {
-    var schema = "https://json.schemastore.org/sarif-2.1.0.json"
+    static let schemaURI = "https://json.schemastore.org/sarif-2.1.0.json"
+    var schema = Log.schemaURI
     var version = "2.1.0"
     var runs: [Run]
     enum CodingKeys: String, CodingKey {

@@ -25,6 +25,17 @@ public struct TextFormatter: Sendable {
 
   public func render(_ report: LintReport) -> String {
     var out = ""
+    write(report) { out += $0 }
+    return out
+  }
+
+  /// Findings formatted per window; `write` hands each window's text to its sink, so the report is never held
+  /// whole.
+  static let window = 4096
+
+  /// `render`, handed to `sink` piece by piece (each piece ends with a line break): the concatenation of the
+  /// pieces is `render`'s text.
+  public func write(_ report: LintReport, to sink: (String) -> Void) {
     var labels: [Severity: String] = [:]
     for s in Severity.allCases { labels[s] = severityLabel(s) }
     // Findings grouped per file (indices, in order of first appearance), without copying them.
@@ -35,15 +46,25 @@ public struct TextFormatter: Sendable {
       if byFile[file] == nil { order.append(file) }
       byFile[file, default: []].append(i)
     }
-    // Each finding's lines are formatted in parallel batches, then assembled per file.
+    // Each finding's lines are formatted in parallel batches, a window at a time, and written in order.
     let findings = report.findings
-    let batches = stride(from: 0, to: findings.count, by: 512).map { $0..<min($0 + 512, findings.count) }
     let severityLabels = labels
-    let blocks = Parallel.map(batches) { batch in batch.map { block(findings[$0], labels: severityLabels) } }.flatMap { $0 }
-    out.reserveCapacity(blocks.reduce(0) { $0 + $1.utf8.count } + order.reduce(0) { $0 + $1.utf8.count + 16 } + 256)
+    var out = ""
     for file in order {
       out += paint(file, "1") + "\n"
-      for i in byFile[file]! { out += blocks[i] }
+      let indices = byFile[file]!
+      for start in stride(from: 0, to: indices.count, by: Self.window) {
+        let part = indices[start..<min(start + Self.window, indices.count)]
+        let batches = stride(from: part.startIndex, to: part.endIndex, by: 512).map { $0..<min($0 + 512, part.endIndex) }
+        let blocks = Parallel.map(batches) { batch in
+          var text = ""
+          for i in batch { text += block(findings[indices[i]], labels: severityLabels) }
+          return text
+        }
+        for b in blocks { out += b }
+        sink(out)
+        out = ""
+      }
     }
     if let effective = report.effective, !effective.isEmpty {
       out += paint("effective enforcement (policy compiler)", "1") + "\n"
@@ -52,7 +73,7 @@ public struct TextFormatter: Sendable {
       }
     }
     out += summary(report) + "\n"
-    return out
+    sink(out)
   }
 
   /// One finding: position, severity, check, subject and message, then the field path and the fix.
