@@ -209,6 +209,8 @@ let package = Package(
     .target(
       name: "GarrisonTestSupport", dependencies: ["GarrisonCore", "GarrisonSeccomp", "GarrisonOCI", "GarrisonRuntime", "GarrisonLSMHost"],
       path: "Tests/GarrisonTestSupport"),
+    .testTarget(name: "GarrisonCoreTests", dependencies: ["GarrisonCore"]),
+    .testTarget(name: "GarrisonOCITests", dependencies: ["GarrisonTestSupport", "GarrisonOCI", "GarrisonRuntime"]),
     .testTarget(name: "GarrisonManifestTests", dependencies: ["GarrisonManifest"]),
     .testTarget(
       name: "GarrisonCompilerTests",
