@@ -68,9 +68,11 @@ extension PodSupervisor {
 
   /// Prepares the first start of `containers` while an earlier container runs (init containers): their roots
   /// are mounted and configs written, so their turn costs only the runtime. Failures are left for the start
-  /// itself to report.
+  /// itself to report. A container with a subPath mount is not prepared ahead: its subPath is resolved (and
+  /// created) only once the init containers, which may populate the volume, have finished, as kubelet does.
   func prepareAhead(_ containers: [ContainerRecord]) {
     for c in containers where !started.contains(c.name) && !preparedAheadTried.contains(c.name) {
+      guard !c.volumeMounts.contains(where: { !($0.subPath ?? "").isEmpty }) else { continue }
       preparedAheadTried.insert(c.name)  // once: a failed preparation is repeated (and reported) at its start
       if let p = try? prepare(c) { preparedAhead[c.name] = p }
     }
