@@ -166,7 +166,7 @@ let package = Package(
       name: "GarrisonPods",
       dependencies: [
         "GarrisonCore", "GarrisonManifest", "GarrisonCompiler", "GarrisonLSM", "GarrisonLSMHost",
-        "GarrisonOCI", "GarrisonCgroups", "GarrisonImages", "GarrisonAudit",
+        "GarrisonOCI", "GarrisonImages", "GarrisonAudit",
         "GarrisonKernel", "GarrisonRuntime", "GarrisonSupervisor",
       ]),
 
