@@ -3,15 +3,17 @@
 # busybox bundle (default `garrison-oci spec` config: pid/net/ipc/uts/mount/cgroup namespaces, masked paths,
 # read-only root, capability drop, no_new_privs), process `/bin/true`, three ways: back to back and spaced by
 # 50 ms of idle (hyperfine, see below), and interleaved rounds (interleaved.py). Needs root, hyperfine, python3.
-# Usage: bench/oci/run.sh [debug|release]   (default: release; builds garrison-oci and garrison-init)
+# Usage: [BUILD=.build-release] bench/oci/run.sh [debug|release]   (default: release; builds garrison-oci and
+# garrison-init in the scratch path BUILD, default .build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 config=${1:-release}
 [ "$(id -u)" = 0 ] || { echo "bench/oci/run.sh: needs root" >&2; exit 2; }
 command -v hyperfine >/dev/null || { echo "bench/oci/run.sh: hyperfine not installed (scripts/setup.sh)" >&2; exit 2; }
-swift build -c "$config" --product garrison-init >/dev/null
-swift build -c "$config" --product garrison-oci >/dev/null
-bin=.build/$config
+build=${BUILD:-.build}
+swift build -c "$config" --scratch-path "$build" --product garrison-init >/dev/null
+swift build -c "$config" --scratch-path "$build" --product garrison-oci >/dev/null
+bin=$build/$config
 
 work=$(mktemp -d /var/tmp/garrison-bench-oci.XXXXXX)
 cleanup() {
