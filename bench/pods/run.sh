@@ -94,12 +94,17 @@ cleanup() {
     wait $CDPID 2>/dev/null || true
     grep " $CD/" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   fi
+  # podman (cgroupfs manager) and containerd leave their containers' empty cgroup directories behind, and every one
+  # left slows each later cgroup creation on this host (bench/oci/RESULTS.md): remove the empty ones this run made.
+  comm -13 <(echo "$CGROUPS_BEFORE") <(find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | sort) | sort -r |
+    while read -r d; do rmdir "$d" 2>/dev/null || true; done
   ip link del $BRIDGE 2>/dev/null || true
   rmdir /run/garrison/ipam/$BRIDGE 2>/dev/null || true
   # podman's `container cleanup` processes (started by conmon) may still write under its storage for a moment.
   for _ in 1 2 3 4 5; do rm -rf $DIR 2>/dev/null && break; sleep 2; done
   [ ! -e $DIR ] || echo "warning: could not remove $DIR" >&2
 }
+CGROUPS_BEFORE=$(find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | sort)
 trap cleanup EXIT
 
 now() { date +%s%N; }
