@@ -11,9 +11,9 @@ import GarrisonKernel
 public enum Mounts {
   /// The corresponding C function is `mount`.
   public static func mount(source: String, target: String, type: String?, flags: UInt, data: String?) throws {
-    let rc = Glibc.mount(source, target, type, flags, data)
-    guard rc == 0 else {
-      throw GarrisonError(.system, operation: "mount", "cannot mount \(type ?? "bind") \(source) on \(target)", errno: errno)
+    do { try Kernel.mount(source: source, target: target, type: type, flags: flags, data: data) } catch {
+      throw GarrisonError(
+        .system, operation: "mount", "cannot mount \(type ?? "bind") \(source) on \(target)", errno: error.rawValue)
     }
   }
 
@@ -25,9 +25,12 @@ public enum Mounts {
 
   /// Detaches a mount (`MNT_DETACH`); a target that is not mounted is fine.
   public static func unmount(_ target: String) throws {
-    while Glibc.umount2(target, Int32(MNT_DETACH)) == 0 {}  // stacked mounts: peel them all
-    if errno != EINVAL && errno != ENOENT {
-      throw GarrisonError(.system, operation: "umount2", "cannot unmount \(target)", errno: errno)
+    do {
+      while true { try Kernel.unmount(target, flags: Int32(MNT_DETACH)) }  // stacked mounts: peel them all
+    } catch  where error.rawValue == EINVAL || error.rawValue == ENOENT {
+      return
+    } catch {
+      throw GarrisonError(.system, operation: "umount2", "cannot unmount \(target)", errno: error.rawValue)
     }
   }
 
