@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GarrisonCore
+import GarrisonKernel
 import GarrisonPlan
 import GarrisonManifest
 import GarrisonPods
@@ -155,9 +156,10 @@ enum HostSetup {
         throw GarrisonError(.system, operation: "mkdir", "crun needs /sys/fs/cgroup/hugetlb on this hybrid cgroup host", errno: errno)
       }
     }
-    guard Glibc.mount("cgroup", "/sys/fs/cgroup/hugetlb", "cgroup", 0, "hugetlb") == 0 else {
+    do { try Kernel.mount(source: "cgroup", target: "/sys/fs/cgroup/hugetlb", type: "cgroup", flags: 0, data: "hugetlb") } catch {
       throw GarrisonError(
-        .system, operation: "mount", "crun needs the hugetlb cgroup controller mounted at /sys/fs/cgroup/hugetlb", errno: errno)
+        .system, operation: "mount", "crun needs the hugetlb cgroup controller mounted at /sys/fs/cgroup/hugetlb",
+        errno: error.rawValue)
     }
     FileHandle.standardError.write(
       Data("garrison: mounted the hugetlb cgroup controller at /sys/fs/cgroup/hugetlb (crun needs it on this hybrid cgroup host)\n".utf8))
