@@ -118,21 +118,15 @@ enum Reviews {
 struct AdmissionServerTests {
   static let garrison = BuiltProducts.path("garrison")
 
-  @discardableResult
-  func run(_ tool: String, _ args: [String]) throws -> (Int32, String) {
-    let r = try TestProcess.run(tool, args)
-    return (r.status, r.output)
-  }
-
   func certificate(_ dir: String, cn: String) throws {
-    let (rc, out) = try run(
+    let openssl = try TestProcess.run(
       "/usr/bin/openssl",
       [
         "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
         "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem", "-days", "1", "-subj", "/CN=\(cn)",
         "-addext", "subjectAltName=IP:127.0.0.1",
       ])
-    #expect(rc == 0, "\(out)")
+    #expect(openssl.status == 0, "\(openssl.output)")
   }
 
   @Test(HostTools.built("garrison"))
@@ -155,28 +149,30 @@ struct AdmissionServerTests {
     let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
     let port = try #require(line.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }, "\(line)")
     let url = "https://127.0.0.1:\(port)"
-    func post(_ body: String, file: String = "body.json") throws -> (Int32, String) {
+    /// The response body and status code of a POST of `body` (curl's `-w` appends the code).
+    func post(_ body: String, file: String = "body.json") throws -> String {
       try body.write(toFile: dir + "/" + file, atomically: true, encoding: .utf8)
-      return try run(
+      return try TestProcess.run(
         "/usr/bin/curl",
         [
           "-sS", "--cacert", dir + "/cert.pem", "-w", "\n%{http_code}", "-H", "Content-Type: application/json",
           "--data-binary", "@" + dir + "/" + file, url + "/validate",
-        ])
+        ]
+      ).output
     }
-    let (_, health) = try run("/usr/bin/curl", ["-sS", "--cacert", dir + "/cert.pem", url + "/healthz"])
+    let health = try TestProcess.run("/usr/bin/curl", ["-sS", "--cacert", dir + "/cert.pem", url + "/healthz"]).output
     #expect(health == "ok\n")
-    let (_, allowed) = try post(Reviews.review(kind: "Pod", name: "tight", object: Reviews.restrictedPod))
+    let allowed = try post(Reviews.review(kind: "Pod", name: "tight", object: Reviews.restrictedPod))
     #expect(allowed.contains(#""allowed":true"#) && allowed.hasSuffix("200"), "\(allowed)")
-    let (_, denied) = try post(Reviews.review(kind: "Pod", name: "bad", object: Reviews.privilegedPod))
+    let denied = try post(Reviews.review(kind: "Pod", name: "bad", object: Reviews.privilegedPod))
     #expect(denied.contains(#""allowed":false"#) && denied.contains("violates PodSecurity") && denied.contains(#""code":403"#), "\(denied)")
-    let (_, workload) = try post(Reviews.review(kind: "Deployment", name: "web", object: Reviews.privilegedDeployment))
+    let workload = try post(Reviews.review(kind: "Deployment", name: "web", object: Reviews.privilegedDeployment))
     #expect(workload.contains(#""allowed":true"#) && workload.contains("would violate PodSecurity"), "\(workload)")
-    let (_, malformed) = try post("{not json")
+    let malformed = try post("{not json")
     #expect(malformed.hasSuffix("400") && malformed.contains("not JSON"), "\(malformed)")
-    let (_, version) = try post(Reviews.review(kind: "Pod", name: "ok", object: Reviews.plainPod, apiVersion: "admission.k8s.io/v1beta1"))
+    let version = try post(Reviews.review(kind: "Pod", name: "ok", object: Reviews.plainPod, apiVersion: "admission.k8s.io/v1beta1"))
     #expect(version.hasSuffix("400") && version.contains("apiVersion"), "\(version)")
-    let (_, huge) = try post(String(repeating: "x", count: 10 << 20), file: "huge.json")
+    let huge = try post(String(repeating: "x", count: 10 << 20), file: "huge.json")
     #expect(huge.hasSuffix("400") && huge.contains("larger than"), "\(huge)")
     // Still serving after all that, and with a rotated certificate.
     try certificate(dir, cn: "second")

@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonCore
 import GarrisonImages
+import GarrisonTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -74,9 +75,9 @@ import Testing
     }
     try Data("root:x:0:0:root:/root:/bin/sh\napp:x:10001:10001::/:/bin/sh\n".utf8).write(to: URL(fileURLWithPath: rootfs + "/etc/passwd"))
     try Data("root:x:0:\napp:x:10001:\n".utf8).write(to: URL(fileURLWithPath: rootfs + "/etc/group"))
-    let (tarStatus, tarOutput) = try run(
+    let tar = try TestProcess.run(
       "/usr/bin/tar", ["--format=posix", "--numeric-owner", "-C", rootfs, "-czf", s.path + "/bb.tar.gz", "."])
-    #expect(tarStatus == 0, "\(tarOutput)")
+    #expect(tar.status == 0, "\(tar.output)")
     let store = try ImageStore(root: s.path + "/root")
     _ = try store.importFile(s.path + "/bb.tar.gz", name: try ImageReference(parsing: "busybox"))
     let image = try store.resolve("busybox")

@@ -1,6 +1,7 @@
 import Foundation
 import GarrisonCore
 import GarrisonImages
+import GarrisonTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -185,10 +186,10 @@ import Testing
     let archive = try OCIArchiveBuilder(layers: [sampleRootfsTar()], refName: "busybox:1.36").build()
     let layout = s.path + "/layout"
     try FileManager.default.createDirectory(atPath: layout, withIntermediateDirectories: false)
-    let (x, xo) = try run("/usr/bin/tar", ["-xf", try s.write("built.tar", archive), "-C", layout])
-    #expect(x == 0, "\(xo)")
-    let (c, co) = try run("/usr/bin/tar", ["--format=posix", "-cf", s.path + "/gnu.tar", "-C", layout, "."])
-    #expect(c == 0, "\(co)")
+    let x = try TestProcess.run("/usr/bin/tar", ["-xf", try s.write("built.tar", archive), "-C", layout])
+    #expect(x.status == 0, "\(x.output)")
+    let c = try TestProcess.run("/usr/bin/tar", ["--format=posix", "-cf", s.path + "/gnu.tar", "-C", layout, "."])
+    #expect(c.status == 0, "\(c.output)")
     try FileManager.default.createSymbolicLink(atPath: s.path + "/link.tar", withDestinationPath: s.path + "/gnu.tar")
     let store = try ImageStore(root: s.path + "/root")
     let result = try store.importFile(s.path + "/link.tar", name: nil)

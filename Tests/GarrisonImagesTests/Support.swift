@@ -12,17 +12,9 @@ typealias Scratch = ScratchDirectory
 
 let isRoot = geteuid() == 0
 
-/// Runs a tool and returns its exit status and output (stdout, then stderr).
-@discardableResult
-func run(_ tool: String, _ args: [String]) throws -> (Int32, String) {
-  let r = try TestProcess.run(tool, args)
-  return (r.status, r.output)
-}
-
 func gzip(_ bytes: [UInt8], in scratch: Scratch) throws -> [UInt8] {
   let p = try scratch.write("gz-\(UUID().uuidString)", bytes)
-  let (status, _) = try run("/usr/bin/gzip", ["-n", p])
-  #expect(status == 0)
+  #expect(try TestProcess.run("/usr/bin/gzip", ["-n", p]).status == 0)
   let data = try Data(contentsOf: URL(fileURLWithPath: p + ".gz"))
   try FileManager.default.removeItem(atPath: p + ".gz")
   return Array(data)

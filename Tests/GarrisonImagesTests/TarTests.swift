@@ -2,6 +2,7 @@ import Foundation
 import GarrisonCore
 import GarrisonImages
 import GarrisonKernel
+import GarrisonTestSupport
 import Testing
 
 /// A ByteSource over memory.
@@ -47,8 +48,8 @@ final class MemorySource: ByteSource {
     try Data("data".utf8).write(to: URL(fileURLWithPath: deep + "/f"))
     for format in ["gnu", "posix", "ustar"] where format != "ustar" {
       let out = s.path + "/\(format).tar"
-      let (status, text) = try run("/usr/bin/tar", ["--format=\(format)", "-cf", out, "-C", s.path + "/src", "."])
-      #expect(status == 0, "\(text)")
+      let tar = try TestProcess.run("/usr/bin/tar", ["--format=\(format)", "-cf", out, "-C", s.path + "/src", "."])
+      #expect(tar.status == 0, "\(tar.output)")
       let reader = TarReader(source: try FileDescriptorSource(path: out))
       var paths: [String] = []
       while let e = try reader.next() { paths.append(e.path) }
