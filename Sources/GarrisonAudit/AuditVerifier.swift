@@ -45,8 +45,13 @@ public enum AuditVerifier {
     var lastFile = segments.last.map(Segments.name) ?? Segments.name(1)
     var lastLine = 0
 
+    var head = [UInt8](repeating: 0, count: 32)  // the genesis hash: the hash of the last good record so far
+    /// `head` in hex, formatted only where a checkpoint, an exported checkpoint or the result needs it.
+    func headHex() -> String { head.withUnsafeBufferPointer { ChainHasher.hex($0.baseAddress!) } }
+
     func fail(_ file: String, _ line: Int, _ seq: UInt64?, _ message: String) -> Result {
       var r = result
+      r.headHash = headHex()
       r.problem = Problem(file: file, line: line, seq: seq, message: message)
       return r
     }
@@ -63,25 +68,21 @@ public enum AuditVerifier {
       let path = directory + "/" + Segments.name(segments[n])
       pending[n] = (BackgroundJob { box.value = CheckedSegment.read(path, hasher: hasher, threads: lineThreads) }, box)
     }
-    var head = [UInt8](repeating: 0, count: 32)  // the genesis hash
+    defer { for (_, other) in pending { try? other.job.wait() } }  // whatever returns early: no worker outlives this
     for (n, index) in segments.enumerated() {
       for ahead in n..<(n + threads + 1) { schedule(ahead) }
       let name = Segments.name(index)
       let (job, box) = pending.removeValue(forKey: n)!
       try? job.wait()  // the closure does not throw; its outcome is in the box
       if index != n + 1 {
-        for (_, other) in pending { try? other.job.wait() }
         return fail(name, 1, result.lastSeq + 1, "segment \(Segments.name(n + 1)) is missing (segments must be numbered consecutively)")
       }
       let segment: CheckedSegment
       switch box.value! {
       case .success(let s): segment = s
-      case .failure(let e):
-        for (_, other) in pending { try? other.job.wait() }
-        throw e
+      case .failure(let e): throw e
       }
       if segment.checks.isEmpty && !segment.torn && n != segments.count - 1 {
-        for (_, other) in pending { try? other.job.wait() }
         return fail(name, 1, result.lastSeq + 1, "empty segment before the last segment")
       }
       lastFile = name
@@ -119,7 +120,7 @@ public enum AuditVerifier {
           break
         }
         if c.isCheckpoint {
-          guard c.checkpointCovers == Int64(c.seq - 1), c.checkpointHead == result.headHash else {
+          guard c.checkpointCovers == Int64(c.seq - 1), c.checkpointHead == headHex() else {
             problem = Problem(file: name, line: lineNo, seq: c.seq, message: "checkpoint record does not match the chain head it covers")
             break
           }
@@ -128,12 +129,7 @@ public enum AuditVerifier {
         head.withUnsafeMutableBufferPointer { h in
           for j in 0..<32 { h[j] = segment.hashes[32 * k + j] }
         }
-        // The hex head is needed only where a checkpoint compares with it and at the end.
-        let nextIsCheckpoint = k + 1 < segment.checks.count && segment.checks[k + 1].isCheckpoint
-        if nextIsCheckpoint || k + 1 == segment.checks.count || !wanted.isEmpty {
-          result.headHash = head.withUnsafeBufferPointer { ChainHasher.hex($0.baseAddress!) }
-        }
-        if wanted.contains(c.seq) { seen[c.seq] = result.headHash }
+        if wanted.contains(c.seq) { seen[c.seq] = headHex() }
         result.records += 1
         result.lastSeq = c.seq
         lastLine = lineNo
@@ -143,13 +139,9 @@ public enum AuditVerifier {
           file: name, line: segment.checks.count + 1, seq: result.lastSeq + 1,
           message: "torn final record (no newline); opening the log for writing recovers it")
       }
-      if let problem {
-        // The head of the last good record, as `fail` reports it.
-        result.headHash = head.withUnsafeBufferPointer { ChainHasher.hex($0.baseAddress!) }
-        for (_, other) in pending { try? other.job.wait() }
-        return fail(problem.file, problem.line, problem.seq, problem.message)
-      }
+      if let problem { return fail(problem.file, problem.line, problem.seq, problem.message) }
     }
+    result.headHash = headHex()
 
     for c in checkpoints.sorted(by: { $0.seq < $1.seq }) {
       guard let hash = seen[c.seq] else {
