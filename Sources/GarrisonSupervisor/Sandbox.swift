@@ -36,9 +36,9 @@ public struct Sandbox: Sendable {
     // Wait until unshare has switched namespaces (its net ns differs from ours) or exited.
     let deadline = Date(timeIntervalSinceNow: 5)
     let probe = ns.hostNetwork ? (ns.hostIPC ? "pid_for_children" : "ipc") : "net"
-    let mine = readlink("/proc/self/ns/\(probe)")
+    let mine = try? Kernel.readlink("/proc/self/ns/\(probe)")
     while Date() < deadline {
-      if let theirs = readlink("/proc/\(pid)/ns/\(probe)"), theirs != mine, ProcessProbe.startTime(pid) != nil {
+      if let theirs = try? Kernel.readlink("/proc/\(pid)/ns/\(probe)"), theirs != mine, ProcessProbe.startTime(pid) != nil {
         guard let ref = ProcessProbe.ref(pid) else { break }
         // The hostname is set by the runtime from each container's config (the same for every container).
         return Sandbox(process: ref, namespaces: ns)
@@ -84,10 +84,4 @@ public struct Sandbox: Sendable {
     return out
   }
 
-  static func readlink(_ path: String) -> String? {
-    var buf = [CChar](repeating: 0, count: 256)
-    let n = Glibc.readlink(path, &buf, buf.count - 1)
-    guard n > 0 else { return nil }
-    return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-  }
 }
