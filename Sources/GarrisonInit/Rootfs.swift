@@ -8,7 +8,8 @@ struct RootfsSetup {
   let spec: InitSpec
   typealias C = LinuxConstants
 
-  /// Everything up to and including the root switch. Runs in the new mount namespace. `beforeRootSwitch` runs
+  /// Everything up to and including the root switch. Runs in the container's mount namespace (or the runtime's,
+  /// for a container without one). `beforeRootSwitch` runs
   /// once every mount and device is in place and the host's mount view is still there (the OCI hooks).
   func prepareAndPivot(beforeRootSwitch: () throws(InitFailure) -> Void = {}) throws(InitFailure) {
     // As runc: `rootfsPropagation` (default rprivate) on the whole view first, so that no mount event of the
@@ -16,13 +17,24 @@ struct RootfsSetup {
     // parent would make the self-bind propagate and pivot_root fail with EINVAL, an unbindable one the bind);
     // the requested propagation is applied to the new root after the switch, once its last bind (masked and
     // read-only paths, /dev/console) is made (end of `finalize`: a bind from an unbindable mount fails).
-    let propagation = spec.rootPropagation == 0 ? (C.MS_REC | C.MS_PRIVATE) : spec.rootPropagation
-    try step("set / mount propagation") { () throws(Errno) in
-      try Kernel.mount(source: nil, target: "/", type: nil, flags: propagation, data: nil)
+    // Without a mount namespace of its own (`sharesRuntimeMountNamespace`) the view is the runtime's: `/` is
+    // left alone, and the self-bind is made private instead, so that the mounts below it stay out of every other
+    // namespace; `delete` detaches that bind and everything below it.
+    let shared = spec.sharesRuntimeMountNamespace
+    if !shared {
+      let propagation = spec.rootPropagation == 0 ? (C.MS_REC | C.MS_PRIVATE) : spec.rootPropagation
+      try step("set / mount propagation") { () throws(Errno) in
+        try Kernel.mount(source: nil, target: "/", type: nil, flags: propagation, data: nil)
+      }
+      if spec.rootPropagation != 0 { try makeRootfsParentPrivate() }
     }
-    if spec.rootPropagation != 0 { try makeRootfsParentPrivate() }
     try step("bind rootfs \(spec.rootfs) onto itself") { () throws(Errno) in
       try Kernel.mount(source: spec.rootfs, target: spec.rootfs, type: nil, flags: C.MS_BIND | C.MS_REC, data: nil)
+    }
+    if shared {
+      try step("make the rootfs bind \(spec.rootfs) private") { () throws(Errno) in
+        try Kernel.mount(source: nil, target: spec.rootfs, type: nil, flags: C.MS_REC | C.MS_PRIVATE, data: nil)
+      }
     }
     let rootFD = try step("open rootfs \(spec.rootfs)") { () throws(Errno) -> Int32 in
       try Kernel.open(spec.rootfs, flags: C.O_PATH | C.O_DIRECTORY)
@@ -35,7 +47,12 @@ struct RootfsSetup {
     if spec.defaultDevices { try createDefaultDevices(root: root) }
     for device in spec.devices { try createDevice(device, root: root) }
     try beforeRootSwitch()
-    if spec.noPivot {
+    if shared {
+      // No namespace to pivot in: chroot, as runc and crun do. CAP_SYS_CHROOT, which could leave it, is not in
+      // the process's sets (`GrantWithheld.chrootWithoutMountNamespace`).
+      try step("chdir to rootfs \(spec.rootfs)") { () throws(Errno) in try Kernel.fchdir(rootFD) }
+      try step("chroot to rootfs (no mount namespace)") { () throws(Errno) in try Kernel.chroot(".") }
+    } else if spec.noPivot {
       try step("chdir to rootfs \(spec.rootfs)") { () throws(Errno) in try Kernel.fchdir(rootFD) }
       try step("move rootfs \(spec.rootfs) to / (--no-pivot)") { () throws(Errno) in
         try Kernel.mount(source: ".", target: "/", type: nil, flags: C.MS_MOVE, data: nil)

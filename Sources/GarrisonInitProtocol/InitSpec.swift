@@ -202,6 +202,9 @@ public struct InitSpec: Equatable, Sendable {
 
   /// True when the container has (creates or joins) a user namespace.
   public var hasUserNamespace: Bool { namespaces.contains { $0.flag == LinuxConstants.CLONE_NEWUSER } }
+  /// True when the container has no mount namespace of its own (none new, none joined): its mounts are made in
+  /// the runtime's mount namespace, below its rootfs, and its root is a chroot (there is nothing to pivot in).
+  public var sharesRuntimeMountNamespace: Bool { !namespaces.contains { $0.flag == LinuxConstants.CLONE_NEWNS } }
   /// Whether the init creates a new user namespace (and waits for the runtime to write its id maps).
   public var createsUserNamespace: Bool {
     namespaces.contains { $0.flag == LinuxConstants.CLONE_NEWUSER && $0.path == nil }

@@ -2,6 +2,10 @@ import GarrisonCore
 
 /// One line of `/proc/<pid>/mountinfo` (see proc(5)), with the fields the cgroup code needs.
 public struct MountInfoEntry: Sendable, Hashable {
+  /// The mount's id, unique in the system while it is mounted (field 1).
+  public var id: Int = 0
+  /// The id of the mount it is mounted on (field 2; itself for the namespace's root).
+  public var parent: Int = 0
   /// `major:minor` of the mounted file system; equal for bind mounts of one cgroup hierarchy.
   public var device: String
   /// The directory of the file system that is mounted (`/` unless a subtree is bind-mounted).
@@ -43,11 +47,18 @@ public struct MountInfoEntry: Sendable, Hashable {
           .syntax, operation: "parse mountinfo",
           "mountinfo line \(index + 1) is malformed: \(line)")
       }
-      entries.append(
-        MountInfoEntry(
-          device: fields[2], root: unescape(fields[3]), mountPoint: unescape(fields[4]),
-          fsType: fields[dash + 1],
-          superOptions: fields[dash + 3].split(separator: ",").map(String.init)))
+      guard let id = Int(fields[0]), let parent = Int(fields[1]) else {
+        throw GarrisonError(
+          .syntax, operation: "parse mountinfo",
+          "mountinfo line \(index + 1) has no mount ids: \(line)")
+      }
+      var entry = MountInfoEntry(
+        device: fields[2], root: unescape(fields[3]), mountPoint: unescape(fields[4]),
+        fsType: fields[dash + 1],
+        superOptions: fields[dash + 3].split(separator: ",").map(String.init))
+      entry.id = id
+      entry.parent = parent
+      entries.append(entry)
     }
     return entries
   }
@@ -73,5 +84,13 @@ public struct MountInfoEntry: Sendable, Hashable {
       i += 1
     }
     return String(decoding: out, as: UTF8.self)
+  }
+
+  /// The id of the mount on top at `path` in `table` (the one no other mount at `path` is mounted on), or nil
+  /// when nothing is mounted at `path`.
+  public static func topmost(at path: String, in table: [MountInfoEntry]) -> Int? {
+    let here = table.filter { $0.mountPoint == path }
+    let covered = Set(here.map(\.parent))
+    return here.last { !covered.contains($0.id) }?.id
   }
 }

@@ -100,18 +100,15 @@ struct OCIGlobals: Equatable {
       }
       try OCIAudit.hookRun(run)
     }
-    runtime.onGrantNotApplied = { id, bundle, annotations, field, names in
-      globals.report(
-        "\(field): \(names.joined(separator: ", ")) not raised: an ambient capability must be permitted "
-          + "and inheritable (the container runs without it, as with runc and crun)", level: "warning")
+    runtime.onGrantNotApplied = { id, bundle, annotations, withheld in
+      globals.report("\(withheld.warning) (the container runs without it, as with runc and crun)", level: "warning")
       try OCIAudit.append(
         AuditEvent(
           kind: .enforcementFallback, outcome: .allowed,
           object: OCIAudit.object(id: id, bundle: bundle, annotations: annotations),
           details: AuditDetails.fallback(
-            mechanism: "capabilities.ambient", requested: names.joined(separator: ","),
-            applied: "none",
-            reason: "\(field): not in both permitted and inheritable, so not raisable")))
+            mechanism: withheld.mechanism, requested: withheld.names.joined(separator: ","),
+            applied: "none", reason: "\(withheld.field): \(withheld.reason)")))
     }
     runtime.onKernelMemoryHeld = { id, bundle, annotations, held in
       let limit = held.limit.map(String.init) ?? "none"

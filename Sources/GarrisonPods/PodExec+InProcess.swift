@@ -53,16 +53,14 @@ struct InProcessExec {
       let (_, sync) = try log.appendWithoutSync(report.readbackEvent(object: object))
       readback.start(sync)
     }
-    runtime.onGrantNotApplied = { _, _, _, field, names in
-      StandardError.write(
-        "garrison: warning: \(field): \(names.joined(separator: ", ")) not raised: an ambient capability must be "
-          + "permitted and inheritable (the command runs without it)\n")
+    runtime.onGrantNotApplied = { _, _, _, withheld in
+      StandardError.write("garrison: warning: \(withheld.warning) (the command runs without it)\n")
       try log.append(
         AuditEvent(
           kind: .enforcementFallback, outcome: .allowed, object: object,
           details: AuditDetails.fallback(
-            mechanism: "capabilities.ambient", requested: names.joined(separator: ","), applied: "none",
-            reason: "\(field): not in both permitted and inheritable, so not raisable")))
+            mechanism: withheld.mechanism, requested: withheld.names.joined(separator: ","), applied: "none",
+            reason: "\(withheld.field): \(withheld.reason)")))
     }
     if !stdin { try Self.detachStdin() }
     // Ctrl-C in a cooked terminal signals the whole foreground group: the runtime forwards it to the command

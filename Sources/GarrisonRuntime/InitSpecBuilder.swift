@@ -89,14 +89,10 @@ public struct InitSpecBuilder {
     let created = Set(namespaces.filter { $0.path == nil }.map(\.type))
     // The init mounts, pivots and masks inside the container's mount namespace: a new one, or one joined by
     // path (as runc and crun, the root switch then happens in that namespace, which the caller chose). Without
-    // any, all of it would happen in the runtime's own (the host's) mount namespace: refused by design.
+    // any, the container shares the runtime's: the init mounts below its own bind of the rootfs there (made
+    // private, so nothing propagates; `delete` detaches it), the root is a chroot, and CAP_SYS_CHROOT, which
+    // would leave it, is withheld (`GrantWithheld.chrootWithoutMountNamespace`).
     let types = Set(namespaces.map(\.type))
-    guard types.contains("mount") else {
-      throw GarrisonError(
-        .unenforceable,
-        "a mount namespace (new, or joined by path) is required: without one the container's mounts "
-          + "and root switch would happen in the host's mount namespace", field: FieldPath("linux.namespaces"))
-    }
     // hostname and domainname are set in the container's UTS namespace, new or joined; never in the host's.
     if spec.hostname != nil && !types.contains("uts") {
       throw GarrisonError(.invalid, "hostname requires a uts namespace (new, or joined by path)", field: FieldPath("hostname"))
@@ -122,7 +118,7 @@ public struct InitSpecBuilder {
     var result = try buildProcess(
       process,
       base: InitSpec(
-        mode: .create, rootfs: rootfs, lastCap: lastCap,
+        mode: .create, namespaces: namespaces, rootfs: rootfs, lastCap: lastCap,
         user: .init(uid: 0, gid: 0), noNewPrivileges: false, cwd: "/", args: [], env: []))
     result.namespaces = namespaces
     result.timeOffsets = try buildTimeOffsets(linux.timeOffsets, newTimeNamespace: created.contains("time"))
@@ -153,15 +149,6 @@ public struct InitSpecBuilder {
     }
     try SeccompDigestPin.check(annotations: spec.annotations, bpf: result.seccomp?.bpf)
     return result
-  }
-
-  /// The ambient capabilities of `process` that will not be raised because they are not both permitted and
-  /// inheritable (the default config of `runc spec` and `crun spec` asks for such), in config order; empty when
-  /// every one is raised. Names as given.
-  public static func ambientNotRaised(_ process: RuntimeSpec.Process?) -> [String] {
-    guard let caps = process?.capabilities, let ambient = caps.ambient else { return [] }
-    let raisable = Set(caps.permitted ?? []).intersection(caps.inheritable ?? [])
-    return ambient.filter { !raisable.contains($0) }
   }
 
   /// Applies `process` (credentials, capabilities, rlimits, LSM labels, args) on top of `base`.
@@ -218,8 +205,17 @@ public struct InitSpecBuilder {
     }
     // An ambient capability outside permitted ∩ inheritable cannot be raised (PR_CAP_AMBIENT_RAISE: EPERM). Not
     // granting a privilege confines more, never less (DESIGN.md rule 13): it is left out, as runc and crun
-    // leave it (their raise fails with a warning); `ambientNotRaised` names it for the warning and audit event.
+    // leave it (their raise fails with a warning); `GrantWithheld` names it for the warning and audit event.
     s.capabilities.ambient &= c.permitted & c.inheritable
+    if s.sharesRuntimeMountNamespace, let chroot = Capability.number(GrantWithheld.sysChroot) {
+      // The root is a chroot: a process that may call chroot(2) could leave it (`GrantWithheld`).
+      let bit = ~(UInt64(1) << UInt64(chroot))
+      s.capabilities.bounding &= bit
+      s.capabilities.effective &= bit
+      s.capabilities.permitted &= bit
+      s.capabilities.inheritable &= bit
+      s.capabilities.ambient &= bit
+    }
     if c.permitted & ~c.bounding != 0 {
       throw GarrisonError(
         .invalid, "permitted has \(Capability.names(in: c.permitted & ~c.bounding)) not in bounding",

@@ -30,14 +30,14 @@ public struct OCIRuntime: Sendable {
   /// Called with every OCI hook run, wherever it ran, successful or not (the audit hook). An error it throws
   /// fails the operation (a poststop run's error is thrown once every poststop hook has run).
   public var onHookRun: (@Sendable (HookRun) throws -> Void)?
-  /// Called when a privilege the config asks for is not granted (ambient capabilities outside permitted ∩
-  /// inheritable): container id, bundle, annotations, the config field, the names left out. The container runs
-  /// without them (a grant, not a restriction: DESIGN.md rule 13); the command warns and audits.
+  /// Called for each privilege the config asks for that is not granted (`GrantWithheld`: ambient capabilities
+  /// outside permitted ∩ inheritable, CAP_SYS_CHROOT without a mount namespace): container id, bundle,
+  /// annotations, what and why. The container runs without it (a grant, not a restriction: DESIGN.md rule 13);
+  /// the command warns and audits.
   public var onGrantNotApplied:
     (
       @Sendable (
-        _ id: String, _ bundle: String?, _ annotations: [String: String],
-        _ field: String, _ names: [String]
+        _ id: String, _ bundle: String?, _ annotations: [String: String], _ withheld: GrantWithheld
       ) throws -> Void
     )?
   /// Called when `linux.resources.memory.kernel` is not written because `memory.limit` holds it (Linux has no
@@ -113,9 +113,9 @@ public struct OCIRuntime: Sendable {
     try ContainerStore.validate(id: id)
     let bundle = PathName.standardized(options.bundle)
     let runtimeSpec = try spec ?? BundleLoader.load(bundle: bundle)
-    let notRaised = InitSpecBuilder.ambientNotRaised(runtimeSpec.process)
-    if !notRaised.isEmpty {
-      try onGrantNotApplied?(id, bundle, runtimeSpec.annotations ?? [:], "process.capabilities.ambient", notRaised)
+    let sharesMountNamespace = !(runtimeSpec.linux?.namespaces ?? []).contains { $0.type == "mount" }
+    for withheld in GrantWithheld.all(runtimeSpec.process, sharesRuntimeMountNamespace: sharesMountNamespace) {
+      try onGrantNotApplied?(id, bundle, runtimeSpec.annotations ?? [:], withheld)
     }
     if let held = try OCIResourceLimits.kernelMemoryHeldByLimit(runtimeSpec.linux?.resources?.memory) {
       try onKernelMemoryHeld?(id, bundle, runtimeSpec.annotations ?? [:], held)
@@ -131,6 +131,9 @@ public struct OCIRuntime: Sendable {
     let console = proxy?.initEnd ?? connected
     try store.reserve(id)
     var launching = false
+    // Without a mount namespace of its own the init mounts in this one: what was on top at the rootfs before.
+    let rootfsPath = runtimeSpec.root.map { $0.path.hasPrefix("/") ? $0.path : PathName.join(bundle, $0.path) }
+    let rootBefore = sharesMountNamespace ? try rootfsPath.flatMap { try SharedNamespaceRoot.topmost($0) } : nil
     do {
       let fifoPath = store.fifo(id)
       guard mkfifo(fifoPath, 0o600) == 0 else {
@@ -169,6 +172,9 @@ public struct OCIRuntime: Sendable {
       record.hooks = hooks.hooks.isEmpty ? nil : hooks.hooks
       record.deviceRules = OCIResourceLimits.deviceRulesText(runtimeSpec.linux?.resources?.devices)
       do {
+        if initSpec.sharesRuntimeMountNamespace {
+          record.sharedNamespaceRoot = try SharedNamespaceRoot.made(initSpec.rootfs, before: rootBefore)
+        }
         try store.save(record)
         if let pidFile = options.pidFile { try writePidFile(pidFile, launched.pid) }
       } catch {
@@ -179,7 +185,13 @@ public struct OCIRuntime: Sendable {
       }
       return (record, sync)
     } catch {
-      try? store.remove(id)  // best-effort cleanup of our own state directory; the original error wins
+      // best-effort cleanup of our own state directory and mounts; the original error wins
+      if launching && sharesMountNamespace, let rootfsPath,
+        let made = try? SharedNamespaceRoot.made(rootfsPath, before: rootBefore)
+      {
+        try? SharedNamespaceRoot.detach(made, at: rootfsPath)
+      }
+      try? store.remove(id)
       // runtime-spec lifecycle: a create that failed once the container existed continues at "destroy" and
       // runs the poststop hooks (their failures are warnings; the create error is the one to report).
       if launching { try? hooks.runPoststop() }
@@ -345,6 +357,9 @@ public struct OCIRuntime: Sendable {
       try cgroups.destroy(c)
     }
     PhaseTrace.mark("cgroups removed")
+    if let mount = record.sharedNamespaceRoot {
+      try SharedNamespaceRoot.detach(mount, at: record.initSpec.rootfs)
+    }
     try store.remove(id)
     PhaseTrace.mark("state removed")
     // After the container is gone; a failing hook is a warning (reported to onHookRun), never a failed delete.
@@ -406,9 +421,8 @@ public struct OCIRuntime: Sendable {
       throw GarrisonError(.refused, "container \(id) is not running")
     }
     let base = record.initSpec
-    let notRaised = InitSpecBuilder.ambientNotRaised(process)
-    if !notRaised.isEmpty {
-      try onGrantNotApplied?(id, record.bundle, record.annotations ?? [:], "process.capabilities.ambient", notRaised)
+    for withheld in GrantWithheld.all(process, sharesRuntimeMountNamespace: base.sharesRuntimeMountNamespace) {
+      try onGrantNotApplied?(id, record.bundle, record.annotations ?? [:], withheld)
     }
     var spec = try InitSpecBuilder(seccomp: seccomp, host: host).buildProcess(process, base: base)
     let f = FieldPath("process")

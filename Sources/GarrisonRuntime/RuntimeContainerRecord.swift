@@ -35,6 +35,9 @@ public struct RuntimeContainerRecord: Sendable {
   /// `linux.resources.devices` as created (`OCIResourceLimits.deviceRulesText`): containerd re-sends them with
   /// every update, and `update` accepts them only unchanged. nil in records written before it was kept.
   public var deviceRules: String?
+  /// For a container without a mount namespace of its own: the id of the rootfs bind garrison-init made in the
+  /// runtime's mount namespace (`SharedNamespaceRoot`), which `delete` detaches. nil otherwise.
+  public var sharedNamespaceRoot: Int?
 
   public init(
     id: String, bundle: String, pid: Int32, startTime: UInt64, started: Bool, created: String,
@@ -68,6 +71,7 @@ public struct RuntimeContainerRecord: Sendable {
     if let initExe { o["initExe"] = .string(initExe) }
     if let hooks { o["hooks"] = hooks.json }
     if let deviceRules { o["deviceRules"] = .string(deviceRules) }
+    if let sharedNamespaceRoot { o["sharedNamespaceRoot"] = .integer(sharedNamespaceRoot) }
     return .object(o)
   }
 
@@ -83,6 +87,10 @@ public struct RuntimeContainerRecord: Sendable {
     clamps = try r.strings("clamps")
     initExe = try r.optionalString("initExe")
     deviceRules = try r.optionalString("deviceRules")
+    if let m = json["sharedNamespaceRoot"], m != .null {
+      guard let id = m.intValue.flatMap({ Int(exactly: $0) }) else { throw r.bad("sharedNamespaceRoot") }
+      sharedNamespaceRoot = id
+    }
     if let a = json["annotations"], a != .null {
       guard let object = a.objectValue else { throw r.bad("annotations") }
       var annotations: [String: String] = [:]

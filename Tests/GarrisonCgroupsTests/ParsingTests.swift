@@ -75,6 +75,24 @@ enum Fixtures {
 
   @Test func malformedMountinfoIsAnError() {
     #expect(throws: GarrisonError.self) { try MountInfoEntry.parse("31 23 0:28 / /sys/fs/cgroup rw\n") }
+    #expect(throws: GarrisonError.self) {
+      try MountInfoEntry.parse("x 23 0:28 / /sys/fs/cgroup rw shared:9 - cgroup2 cgroup2 rw\n")
+    }
+  }
+
+  /// The mount on top at a path is the one no other mount at that path is mounted on, wherever mountinfo lists
+  /// it (a container rootfs bound onto itself, then masked: `SharedNamespaceRoot`).
+  @Test func topmostMountAtAPath() throws {
+    let table = try MountInfoEntry.parse(
+      "1 0 254:0 / / rw - ext4 /dev/vda rw\n"
+        + "39 1 0:33 / /var/tmp/b/rootfs rw - overlay overlay rw\n"
+        + "41 38 0:50 / /var/tmp/b/rootfs/proc rw - proc proc rw\n"
+        + "38 39 0:33 / /var/tmp/b/rootfs rw - overlay overlay rw\n")
+    #expect(table[1].id == 39 && table[1].parent == 1)
+    // The overlay (39) on /, the self-bind (38) on the overlay, listed after a mount made below it.
+    #expect(MountInfoEntry.topmost(at: "/var/tmp/b/rootfs", in: table) == 38)
+    #expect(MountInfoEntry.topmost(at: "/var/tmp/b/rootfs/proc", in: table) == 41)
+    #expect(MountInfoEntry.topmost(at: "/var/tmp/b", in: table) == nil)
   }
 
   @Test func procCgroupLines() throws {

@@ -215,7 +215,7 @@ import Testing
     #expect(
       r.stderr.contains(
         "garrison-oci: warning: process.capabilities.ambient: CAP_AUDIT_WRITE, CAP_KILL, "
-          + "CAP_NET_BIND_SERVICE not raised"), "\(r.stderr)")
+          + "CAP_NET_BIND_SERVICE not granted"), "\(r.stderr)")
     let events = try OCIAuditEventTests.records(b.stateRoot + "/audit")
     let fallback = events.filter { $0["kind"] as? String == "enforcement.fallback" }
     #expect(fallback.count == 1, "\(events.map { $0["kind"] ?? "" })")

@@ -4,7 +4,7 @@ import GarrisonRuntime
 import Testing
 
 /// Issue 14: linux.resources fields crun and runc apply (memory.reservation, kernelTCP, swappiness,
-/// disableOOMKiller, hugepageLimits, blockIO where the controller exists; memory.kernel where memory.limit holds it), joined mount and UTS namespaces, and the refusal of a config without a mount namespace.
+/// disableOOMKiller, hugepageLimits, blockIO where the controller exists; memory.kernel where memory.limit holds it), joined mount and UTS namespaces, and configs without a mount namespace.
 @Suite(.serialized) struct ResourceAndNamespaceConformanceTests {
   static let canRun = Harness.skipReason == nil
   static let memoryV1 = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/memory.soft_limit_in_bytes")
@@ -193,19 +193,86 @@ import Testing
     #expect(String(cString: name) != "joined-uts" && (hostHostname.isEmpty || String(cString: name) == hostHostname))
   }
 
-  /// No mount namespace at all would put the container's mounts and root switch in the host's mount namespace:
-  /// refused by design (exit 3), nothing created. Other namespaces may be inherited.
+  /// A config without namespaces (runtime-tools' linux_ns_itype) runs in the runtime's namespaces, as runc and
+  /// crun run it: the same mount namespace as this test, the spec's mounts, masked and read-only paths below a
+  /// private bind of the rootfs, the root a chroot. CAP_SYS_CHROOT, which could leave a chroot, is withheld with
+  /// a warning and an `enforcement.fallback` event; a chroot escape attempt fails, a canary beside the rootfs
+  /// stays out of reach, and no mount of the container is left in this mount namespace afterwards.
   @Test(.enabled(if: canRun, "needs root, busybox and built binaries"))
-  func noMountNamespaceIsRefusedOtherNamespacesMayBeInherited() throws {
+  func noNamespacesRunsInTheRuntimesWithTheRootKept() throws {
     let b = try Harness.Bundle()
-    defer { b.cleanup() }
-    var spec = DefaultSpec.make(args: ["/bin/true"])
+    defer {
+      // Should there be anything left (the test then fails below), it goes before the directories.
+      for line in Harness.hostMounts(mentioning: b.rootfs).reversed() {
+        let point = line.split(separator: " ")[4]
+        _ = umount2(String(point), Int32(MNT_DETACH))
+      }
+      b.cleanup()
+    }
+    try "canary\n".write(toFile: b.dir + "/canary", atomically: true, encoding: .utf8)
+    var spec = DefaultSpec.make(args: [
+      "/bin/sh", "-c",
+      "readlink /proc/self/ns/mnt; grep CapBnd /proc/self/status; wc -c < /proc/timer_list; "
+        + "cat /../canary 2>/dev/null || echo no-canary; "
+        + "mkdir -p /tmp/x 2>/dev/null; chroot /tmp/x /bin/true 2>/dev/null || echo chroot-refused",
+    ])
     spec.hostname = nil
     spec.linux!.namespaces = []
+    spec.root!.readonly = false
+    for key in [\RuntimeSpec.Capabilities.bounding, \.effective, \.permitted] {
+      spec.process!.capabilities![keyPath: key] = (spec.process!.capabilities![keyPath: key] ?? []) + ["CAP_SYS_CHROOT"]
+    }
     let r = try b.run(spec)
-    #expect(r.status == 3 && r.stderr.contains("linux.namespaces") && r.stderr.contains("mount namespace"), "\(r.stderr)")
+    #expect(r.status == 0, "\(r.stderr)")
+    let mine = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/mnt")) ?? "?"
+    let lines = r.stdout.split(separator: "\n").map(String.init)
+    // CAP_AUDIT_WRITE (29), CAP_KILL (5), CAP_NET_BIND_SERVICE (10); not CAP_SYS_CHROOT (18).
+    #expect(
+      lines == [mine, "CapBnd:\t0000000020000420", "0", "no-canary", "chroot-refused"], "\(r.stdout)\n\(r.stderr)")
+    #expect(
+      r.stderr.contains("warning: process.capabilities: CAP_SYS_CHROOT not granted: without a mount namespace"),
+      "\(r.stderr)")
+    let events = try OCIAuditEventTests.records(b.stateRoot + "/audit")
+    let fallback = events.filter { $0["kind"] as? String == "enforcement.fallback" }
+    let details = fallback.first?["details"] as? [String: Any]
+    #expect(
+      fallback.count == 1 && details?["mechanism"] as? String == "capabilities.chroot"
+        && details?["requested"] as? String == "CAP_SYS_CHROOT", "\(fallback)")
+    #expect(Harness.hostMounts(mentioning: b.rootfs).isEmpty, "\(Harness.hostMounts(mentioning: b.rootfs))")
+  }
+
+  /// A container created without a mount namespace and deleted before it starts leaves no mount behind either
+  /// (`delete` detaches the rootfs bind the init made, with /proc, /dev and the masks below it).
+  @Test(.enabled(if: canRun, "needs root, busybox and built binaries"))
+  func noMountNamespaceCreatedThenDeletedLeavesNoMount() throws {
+    let b = try Harness.Bundle()
+    defer {
+      for line in Harness.hostMounts(mentioning: b.rootfs).reversed() {
+        _ = umount2(String(line.split(separator: " ")[4]), Int32(MNT_DETACH))
+      }
+      b.cleanup()
+    }
+    var spec = DefaultSpec.make(args: ["/bin/true"])
+    spec.hostname = nil
+    spec.linux!.namespaces = [.init(type: "pid")]
+    try b.write(spec)
+    let id = "it-nomnt-\(UUID().uuidString.prefix(6))"
+    b.ids.append(id)
+    let created = try b.oci(["create", "--bundle", b.dir, id])
+    #expect(created.status == 0, "\(created.stderr)")
+    #expect(Harness.hostMounts(mentioning: b.rootfs).count >= 3, "\(Harness.hostMounts(mentioning: b.rootfs))")
+    #expect(try b.oci(["delete", "--force", id]).status == 0)
+    #expect(Harness.hostMounts(mentioning: b.rootfs).isEmpty, "\(Harness.hostMounts(mentioning: b.rootfs))")
+  }
+
+  /// Other namespaces may be inherited while the mount namespace is the container's own.
+  @Test(.enabled(if: canRun, "needs root, busybox and built binaries"))
+  func otherNamespacesMayBeInherited() throws {
+    let b = try Harness.Bundle()
+    defer { b.cleanup() }
+    var spec = DefaultSpec.make(args: ["/bin/sh", "-c", "readlink /proc/self/ns/net; readlink /proc/self/ns/pid"])
+    spec.hostname = nil
     spec.linux!.namespaces = [.init(type: "mount")]
-    spec.process!.args = ["/bin/sh", "-c", "readlink /proc/self/ns/net; readlink /proc/self/ns/pid"]
     let inherited = try b.run(spec)
     #expect(inherited.status == 0, "\(inherited.stderr)")
     let mine = ["net", "pid"].map { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/\($0)")) ?? "" }
