@@ -74,7 +74,7 @@ public final class AuditLog: @unchecked Sendable {
     self.hasher = ChainHasher(hmacKey: hmacKey)
     self.host = ProcessIdentity.hostName()
     self.actor = ProcessIdentity.actor()
-    self.recordWriter = RecordDraft.Writer(host: host, actor: actor, chain: hasher.algorithm)
+    self.recordWriter = RecordDraft.Writer(host: host, actor: actor, hasher: hasher)
     self.sharedStats = AuditWriteStatisticsFile(directory: directory)
     try AuditIO.makeDirectories(directory)
     lockFD = try AuditIO.open(directory + "/" + Segments.lockName, O_RDWR | O_CREAT, 0o640)
@@ -242,11 +242,9 @@ public final class AuditLog: @unchecked Sendable {
       try flush(&pending, &h)
       try rotate(&h)
     }
-    let body = draft.body(seq: h.seq + 1, prev: h.hash)
+    h.hash = draft.frame(seq: h.seq + 1, prev: h.hash, into: &pending)
     h.seq += 1
-    h.hash = hasher.hash(body)
     stats.records += 1
-    pending.append(contentsOf: RecordFrame.frame(body))
     return h.seq
   }
 

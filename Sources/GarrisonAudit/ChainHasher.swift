@@ -36,6 +36,45 @@ public struct ChainHasher: @unchecked Sendable {  // SymmetricKey is immutable
     }
   }
 
+  /// A chain hash begun over a record's leading bytes (on the appender's thread, `RecordDraft`), which the
+  /// commit finishes over the rest (`finish`): only the bytes after the head are hashed in the serial part.
+  struct Partial: @unchecked Sendable {  // value types with copy-on-write state
+    fileprivate var sha: SHA256?
+    fileprivate var hmac: HMAC<SHA256>?
+  }
+
+  /// The hash state after `bytes`.
+  func begin(_ bytes: [UInt8]) -> Partial {
+    bytes.withUnsafeBytes { raw in
+      if let key {
+        var h = HMAC<SHA256>(key: key)
+        h.update(data: raw)
+        return Partial(sha: nil, hmac: h)
+      }
+      var h = SHA256()
+      h.update(bufferPointer: raw)
+      return Partial(sha: h, hmac: nil)
+    }
+  }
+
+  /// The lowercase hex chain hash of the bytes `partial` began with followed by `rest`.
+  func finish(_ partial: Partial, _ rest: [UInt8]) -> String {
+    var digest = [UInt8](repeating: 0, count: 32)
+    rest.withUnsafeBytes { raw in
+      func copy(_ bytes: UnsafeRawBufferPointer) {
+        for k in 0..<32 { digest[k] = bytes[k] }
+      }
+      if var h = partial.hmac {
+        h.update(data: raw)
+        h.finalize().withUnsafeBytes(copy)
+      } else if var h = partial.sha {
+        h.update(bufferPointer: raw)
+        h.finalize().withUnsafeBytes(copy)
+      }
+    }
+    return digest.withUnsafeBufferPointer { Self.hex($0.baseAddress!) }
+  }
+
   /// Lowercase hex of 32 digest bytes.
   static func hex(_ digest: UnsafePointer<UInt8>) -> String {
     var out = [UInt8](repeating: 0, count: 64)

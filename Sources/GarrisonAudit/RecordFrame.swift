@@ -8,6 +8,20 @@ public enum RecordFrame {
   static let lenKey: [UInt8] = Array(#"","len":"#.utf8)
   static let recordKey: [UInt8] = Array(#","record":"#.utf8)
 
+  /// Appends the line framing the record `head` + `rest` (its CRC-32 already computed) to `out`, without
+  /// assembling the record first (the audit log's commit).
+  static func append(head: [UInt8], rest: [UInt8], crc: UInt32, to out: inout [UInt8]) {
+    out.append(contentsOf: prefix)
+    for shift in stride(from: 28, through: 0, by: -4) { out.append(JSONValue.hexDigits[Int((crc >> UInt32(shift)) & 0xF)]) }
+    out.append(contentsOf: lenKey)
+    out.append(contentsOf: String(head.count + rest.count).utf8)
+    out.append(contentsOf: recordKey)
+    out.append(contentsOf: head)
+    out.append(contentsOf: rest)
+    out.append(UInt8(ascii: "}"))
+    out.append(0x0A)
+  }
+
   /// Frames canonical record bytes into a full line (with trailing newline).
   public static func frame(_ body: [UInt8]) -> [UInt8] {
     var out = prefix
@@ -98,8 +112,18 @@ enum CRC32 {
 
   static func checksum(_ bytes: [UInt8]) -> UInt32 { bytes.withUnsafeBufferPointer { checksum($0) } }
 
-  static func checksum(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
-    var c: UInt32 = 0xFFFF_FFFF
+  static func checksum(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 { update(initial, bytes) ^ 0xFFFF_FFFF }
+
+  /// The register before any byte; `update` continues it, and the checksum is the final register `^ 0xFFFF_FFFF`.
+  static let initial: UInt32 = 0xFFFF_FFFF
+
+  /// The register after `bytes`, from `register` (a checksum computed in parts: the audit log's drafts).
+  static func update(_ register: UInt32, _ bytes: [UInt8]) -> UInt32 {
+    bytes.withUnsafeBufferPointer { update(register, $0) }
+  }
+
+  static func update(_ register: UInt32, _ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+    var c = register
     tables.withUnsafeBufferPointer { t in
       var i = 0
       let n = bytes.count
@@ -117,6 +141,6 @@ enum CRC32 {
         i += 1
       }
     }
-    return c ^ 0xFFFF_FFFF
+    return c
   }
 }

@@ -121,10 +121,31 @@ import Testing
     for (i, event) in gen.events(500).enumerated() {
       let time = event.time ?? AuditTime(seconds: 1_796_000_000 + Int64(i))
       let prev = i == 0 ? ChainHasher.genesis : ChainHasher(hmacKey: nil).hash(Array("\(i)".utf8))
-      let draft = RecordDraft(event, time: time, host: "node-\(i % 3)", actor: actor, chain: "sha256")
+      let draft = RecordDraft(event, time: time, host: "node-\(i % 3)", actor: actor, hasher: ChainHasher(hmacKey: nil))
       let record = AuditRecord(
         seq: UInt64(i + 1), time: time, host: "node-\(i % 3)", actor: actor, event: event, prev: prev, chain: "sha256")
       #expect(draft.body(seq: UInt64(i + 1), prev: prev) == record.body)
+    }
+  }
+
+  /// The commit's framing of a draft (hash and CRC-32 begun over the head on the appender's thread, finished over
+  /// the rest) gives the same line and chain hash as framing and hashing the whole record, for plain and keyed
+  /// chains and records of every length.
+  @Test(arguments: [nil, Array(repeating: UInt8(7), count: 32)] as [[UInt8]?])
+  func draftFramesAndHashesLikeTheWholeRecord(_ key: [UInt8]?) {
+    var gen = SampleEvents(seed: 5)
+    let hasher = ChainHasher(hmacKey: key)
+    let actor = AuditActor(uid: 0, pid: 1, commandLine: ["garrison-oci", "run"])
+    var prev = ChainHasher.genesis
+    for (i, event) in gen.events(300).enumerated() {
+      let draft = RecordDraft(event, time: AuditTime(seconds: Int64(i)), host: "h", actor: actor, hasher: hasher)
+      let seq = UInt64(i) * 997 + 1
+      var line: [UInt8] = [1, 2]
+      let hash = draft.frame(seq: seq, prev: prev, into: &line)
+      let body = draft.body(seq: seq, prev: prev)
+      #expect(line == [1, 2] + RecordFrame.frame(body))
+      #expect(hash == hasher.hash(body))
+      prev = hash
     }
   }
 
