@@ -10,8 +10,7 @@ import GarrisonKernel
 /// chain head (cached while the segment is unchanged), repairs a torn final record left by a killed writer
 /// (recording an `audit.recovered` event), writes all records in one `write`, `fsync`s, and only then returns
 /// their sequence numbers. Threads of one process appending at the same time share commits (`GroupCommit`): one
-/// write and one fsync for every append queued meanwhile, the fsync outside the lock while the next batch is
-/// written. Segments rotate by size (the full segment is synced first); the chain continues across them.
+/// write and one fsync for every append queued meanwhile. Segments rotate by size; the chain continues across them.
 /// Every `checkpointEvery` records a checkpoint record (covered seq and head hash) is added.
 public final class AuditLog: @unchecked Sendable {
   /// Default segment size before rotation.
@@ -29,9 +28,7 @@ public final class AuditLog: @unchecked Sendable {
   private let recordWriter: RecordDraft.Writer
   private let threadLock = Lock()  // threads of one process sharing this log (flock is per open file)
   private let commits = GroupCommit()
-  private var stats = Statistics()  // under threadLock, except `fsync` and `commits`: `fsyncLatency`
-  private let fsyncLock = Lock()
-  private var fsyncLatency = LatencyHistogram()  // under fsyncLock: fsyncs run outside threadLock
+  private var stats = Statistics()
   /// The same costs for every process appending to this directory (read by the metrics exporter).
   private let sharedStats: AuditWriteStatisticsFile
   private let lockFD: Int32
@@ -91,23 +88,13 @@ public final class AuditLog: @unchecked Sendable {
   public func append(_ events: [AuditEvent]) throws(GarrisonError) -> [UInt64] {
     guard !events.isEmpty else { return [] }
     let drafts = events.map(draft)  // rendered here, on the appender's thread; the commit splices seq and prev
-    return try commits.submit(
-      drafts,
-      write: { (batch) throws(GarrisonError) -> (seqs: [[UInt64]], sync: PendingSync) in
-        try withExclusiveLock { () throws(GarrisonError) -> (seqs: [[UInt64]], sync: PendingSync) in
-          (try write(batch, sync: false), try pendingSync())
-        }
-      },
-      sync: { (pending) throws(GarrisonError) in try measured { () throws(GarrisonError) in try pending.run() } })
+    return try commits.submit(drafts) { (batch) throws(GarrisonError) -> [[UInt64]] in
+      try withExclusiveLock { () throws(GarrisonError) -> [[UInt64]] in try write(batch, sync: true) }
+    }
   }
 
   /// What this process's appends cost so far: commits, records, and the fsync latency distribution.
-  public var statistics: Statistics {
-    var s = threadLock.withLock { stats }
-    s.fsync = fsyncLock.withLock { fsyncLatency }
-    s.commits = s.fsync.count
-    return s
-  }
+  public var statistics: Statistics { threadLock.withLock { stats } }
 
   /// Appends one event; see `append(_:)`.
   @discardableResult
@@ -118,31 +105,11 @@ public final class AuditLog: @unchecked Sendable {
   /// before it reports success.
   public func appendWithoutSync(_ event: AuditEvent) throws(GarrisonError) -> (seq: UInt64, sync: PendingSync) {
     try withExclusiveLock { () throws(GarrisonError) -> (seq: UInt64, sync: PendingSync) in
-      (try write([[draft(event)]], sync: false)[0][0], try pendingSync())
-    }
-  }
-
-  /// The fsync that makes what was just written to the open segment durable, on its own descriptor (a later
-  /// rotation closes `segmentFD`). Caller holds the lock.
-  private func pendingSync() throws(GarrisonError) -> PendingSync {
-    let path = Segments.path(directory, openSegmentIndex)
-    let fd = dup(segmentFD)
-    guard fd >= 0 else { throw AuditIO.error("dup", path) }
-    return PendingSync(fd: fd, path: path)
-  }
-
-  /// Runs `fsync`, recording its latency in this process's and the directory's statistics.
-  private func measured(_ fsync: () throws(GarrisonError) -> Void) throws(GarrisonError) {
-    let started = Kernel.monotonicNanoseconds()
-    do throws(GarrisonError) { try fsync() } catch {
-      sharedStats.update { $0.errors &+= 1 }
-      throw error
-    }
-    let elapsed = Kernel.monotonicNanoseconds() - started
-    fsyncLock.withLock { fsyncLatency.record(Double(elapsed) / 1e9) }
-    sharedStats.update {
-      $0.commits &+= 1
-      $0.recordFsync(nanoseconds: elapsed)
+      let seq = try write([[draft(event)]], sync: false)[0][0]
+      let path = Segments.path(directory, openSegmentIndex)
+      let fd = dup(segmentFD)  // its own descriptor: a later rotation closes segmentFD
+      guard fd >= 0 else { throw AuditIO.error("dup", path) }
+      return (seq, PendingSync(fd: fd, path: path))
     }
   }
 
@@ -168,7 +135,7 @@ public final class AuditLog: @unchecked Sendable {
     try flush(&pending, &h, sync: sync)
     head = h
     stats.appends += groups.count
-    stats.writes += 1
+    stats.commits += 1
     return result
   }
 
@@ -181,9 +148,6 @@ public final class AuditLog: @unchecked Sendable {
       defer { close(fd) }
       try AuditIO.fsync(fd, path: path)
     }
-
-    /// Closes the descriptor without syncing: a later fsync of the same file covers what this one would.
-    func discard() { close(fd) }
   }
 
   /// Appends a checkpoint record now and returns it as an exportable checkpoint (its seq and its own hash).
@@ -251,26 +215,28 @@ public final class AuditLog: @unchecked Sendable {
   private func flush(_ pending: inout [UInt8], _ h: inout Head, sync: Bool = true) throws(GarrisonError) {
     guard !pending.isEmpty else { return }
     let path = Segments.path(directory, h.segment)
-    let fd: Int32
     do throws(GarrisonError) {
-      fd = try openSegment(h.segment)
+      let fd = try openSegment(h.segment)
       try AuditIO.writeAll(fd, pending, path: path)
+      if sync {
+        let started = Kernel.monotonicNanoseconds()
+        try AuditIO.fsync(fd, path: path)
+        let elapsed = Kernel.monotonicNanoseconds() - started
+        stats.fsync.record(Double(elapsed) / 1e9)
+        sharedStats.update {
+          $0.commits &+= 1
+          $0.recordFsync(nanoseconds: elapsed)
+        }
+      }
     } catch {
       sharedStats.update { $0.errors &+= 1 }
       throw error
     }
-    if sync { try measured { () throws(GarrisonError) in try AuditIO.fsync(fd, path: path) } }
     h.segmentSize += Int64(pending.count)
     pending.removeAll(keepingCapacity: true)
   }
 
   private func rotate(_ h: inout Head) throws(GarrisonError) {
-    // Records written before this lock was taken (another batch's or process's, their fsync still running) must
-    // not be outlived by the next segment's: the full segment is synced before the next one exists.
-    if AuditIO.exists(Segments.path(directory, h.segment)) {
-      let full = try openSegment(h.segment)
-      try AuditIO.fsync(full, path: Segments.path(directory, h.segment))
-    }
     let next = h.segment + 1
     let path = Segments.path(directory, next)
     let fd = try AuditIO.open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, 0o640)

@@ -3,10 +3,7 @@ extension AuditLog {
   /// appends when concurrent appenders shared them), records written, and how long each fsync took.
   public struct Statistics: Sendable, Equatable {
     public var appends = 0
-    /// Durable commits: fsyncs, each covering every record written before it began.
     public var commits = 0
-    /// Batches written (one `write` each); with the fsync outside the lock there may be several per commit.
-    public var writes = 0
     public var records = 0
     public var fsync = LatencyHistogram()
   }

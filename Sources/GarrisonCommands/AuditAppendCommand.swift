@@ -71,7 +71,7 @@ struct AuditAppendCommand: ParsableCommand {
         let q = { (p: Double) in s.fsync.quantileBound(p).map { "≤\($0 * 1000) ms" } ?? "-" }
         let mean = s.fsync.count > 0 ? s.fsync.sum / Double(s.fsync.count) * 1000 : 0
         GarrisonKernel.StandardError.write(
-          "appends \(s.appends), writes \(s.writes), commits \(s.commits), records \(s.records); fsync mean "
+          "appends \(s.appends), commits \(s.commits), records \(s.records); fsync mean "
             + "\((mean * 100).rounded() / 100) ms, p50 \(q(0.5)), p90 \(q(0.9)), p99 \(q(0.99))\n")
       }
     }
