@@ -93,16 +93,11 @@ spec:
   - {name: b, command: ["sleep", "100000"], volumeMounts: [{name: d, mountPath: /data}]}
   volumes: [{name: d, emptyDir: {}}]
 YAML
-# 3. One pod, in a private mount namespace (the loop mount and the pod's mounts go with it).
-unshare -m --propagation private bash -s "$S" "$LOOP" <<'SH'
-set -eu
-S=$1; LOOP=$2; ROOT=$S/state
-mount $LOOP $S/mnt; cp $S/prof $S/mnt/garrison-supervisor; umount $S/mnt; mount $LOOP $S/mnt
-trap '$S/bin/garrison delete --root $ROOT pod p3 >/dev/null 2>&1 || true; umount $S/mnt 2>/dev/null || umount -l $S/mnt' EXIT
-$S/bin/garrison apply --root $ROOT --rootfs $S/rootfs --no-seccomp-default --network none -f $S/p3.yaml >/dev/null
-python3 - "$S" <<'PY'
+# 3. Two pods (`--network none`, and a bridge with an address), in a private mount namespace (the loop mount and the
+#    pods' mounts go with it); the pages either supervisor touched.
+cat > $S/capture.py <<'PY'
 import json, os, struct, sys, time
-S = sys.argv[1]; status = S + '/state/pods/default/p3/status.json'
+S, pod = sys.argv[1], sys.argv[2]; status = f'{S}/state/pods/default/{pod}/status.json'
 deadline = time.time() + 180
 while time.time() < deadline:
     try:
@@ -111,7 +106,7 @@ while time.time() < deadline:
     except (OSError, ValueError, KeyError): pass
     time.sleep(0.1)
 else:
-    sys.exit('the pod did not start')
+    sys.exit(f'{pod} did not start')
 time.sleep(1)
 pid = st['supervisor']['pid']
 exe = os.readlink(f'/proc/{pid}/exe')
@@ -123,8 +118,21 @@ for line in open(f'/proc/{pid}/maps'):
     lo, hi = (int(x, 16) for x in f[0].split('-'))
     pm.seek(lo // 4096 * 8); data = pm.read((hi - lo) // 4096 * 8)
     pages += [lo + i * 4096 for i in range(len(data) // 8) if struct.unpack_from('<Q', data, i * 8)[0] >> 63]
-open(S + '/pages', 'w').write('\n'.join('%x' % p for p in pages))
+open(S + '/pages', 'a').write(''.join('%x\n' % p for p in pages))
 PY
+sed 's/name: p3/name: p4/' $S/p3.yaml > $S/p4.yaml
+BRIDGE=glayout$$; BRIDGE=${BRIDGE:0:15}
+unshare -m --propagation private bash -s "$S" "$LOOP" "$BRIDGE" <<'SH'
+set -eu
+S=$1; LOOP=$2; BRIDGE=$3; ROOT=$S/state; G=$S/bin/garrison
+mount $LOOP $S/mnt; cp $S/prof $S/mnt/garrison-supervisor; umount $S/mnt; mount $LOOP $S/mnt
+trap '$G delete --root $ROOT pod p3 p4 >/dev/null 2>&1 || true; ip link del $BRIDGE 2>/dev/null || true
+  rmdir /run/garrison/ipam/$BRIDGE 2>/dev/null || true; umount $S/mnt 2>/dev/null || umount -l $S/mnt' EXIT
+$G apply --root $ROOT --rootfs $S/rootfs --no-seccomp-default --network none -f $S/p3.yaml >/dev/null
+python3 $S/capture.py $S p3
+$G apply --root $ROOT --rootfs $S/rootfs --no-seccomp-default --network bridge --bridge $BRIDGE --pod-cidr 10.249.0.0/16 \
+  -f $S/p4.yaml >/dev/null
+python3 $S/capture.py $S p4
 SH
 
 # 4. Touched pages -> named function sections, in the order the profiling link placed them.
