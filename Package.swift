@@ -29,6 +29,16 @@ let staticRuntime: [LinkerSetting] = [
   ])
 ]
 
+/// garrison-supervisor links like garrison-oci; in release builds gold places the function sections a supervisor runs
+/// first (`hot-sections.txt`, written by scripts/supervisor-layout.sh from a profiled pod start), so the code it touches
+/// shares 64 KB fault-around blocks instead of making most of the binary's text resident (bench/pods RESULTS.md).
+let staticSupervisor: [LinkerSetting] =
+  staticRuntime + [
+    .unsafeFlags(
+      ["-use-ld=gold", "-Xlinker", "--section-ordering-file=\(Context.packageDirectory)/Sources/garrison-supervisor/hot-sections.txt"],
+      .when(configuration: .release))
+  ]
+
 /// garrison-exporter (what `garrison metrics serve` execs) runs for as long as the node does, so its resident memory
 /// is the cost: a static, non-PIE executable maps no shared library and dirties no relocated page, so only the pages
 /// it touches are resident (bench/metrics RESULTS.md: 18.8 MB RSS at 100 containers against 36.6 MB for the
@@ -59,6 +69,11 @@ let staticSwiftLibraries: [LinkerSetting] = [
     ], .when(configuration: .release))
 ]
 
+/// Release builds of the modules garrison-supervisor links emit one section per function, so its link can lay out
+/// the code a supervisor runs together (`staticSupervisor`): the kernel maps an executable's text in 64 KB
+/// fault-around blocks, and code spread over the whole binary makes nearly every block resident (bench/pods RESULTS.md).
+let functionSections: [SwiftSetting] = [.unsafeFlags(["-Xfrontend", "-function-sections"], .when(configuration: .release))]
+
 let package = Package(
   name: "Garrison",
   platforms: [.macOS(.v14)],
@@ -87,20 +102,20 @@ let package = Package(
     .target(name: "CGarrisonLinux"),
 
     // Pure layers: core types, manifest model, plan, compiler.
-    .target(name: "GarrisonCore"),
+    .target(name: "GarrisonCore", swiftSettings: functionSections),
     .target(name: "GarrisonManifest", dependencies: ["GarrisonCore", "GarrisonPlan", "CLibYAML", "BigInt"]),
-    .target(name: "GarrisonPlan"),
-    .target(name: "GarrisonOCI", dependencies: ["GarrisonCore"]),
+    .target(name: "GarrisonPlan", swiftSettings: functionSections),
+    .target(name: "GarrisonOCI", dependencies: ["GarrisonCore"], swiftSettings: functionSections),
     .target(
       name: "GarrisonSeccomp",
       dependencies: [
         "GarrisonCore", "GarrisonPlan", "GarrisonKernel", "CSeccomp",
         .product(name: "Crypto", package: "swift-crypto"),
-      ]),
+      ], swiftSettings: functionSections),
     // The host's LSMs through their libraries, Foundation-free (garrison-oci links it): the one host-LSM probe
     // (`HostLSM`, aa_is_enabled + is_selinux_enabled) and libselinux. libapparmor is wrapped in GarrisonKernel,
     // which the static garrison-init links (aa_change_onexec).
-    .target(name: "GarrisonLSMHost", dependencies: ["GarrisonCore", "GarrisonKernel", "CSELinux"]),
+    .target(name: "GarrisonLSMHost", dependencies: ["GarrisonCore", "GarrisonKernel", "CSELinux"], swiftSettings: functionSections),
     .target(
       name: "GarrisonLSM",
       dependencies: [
@@ -117,7 +132,8 @@ let package = Package(
     .target(name: "GarrisonLint", dependencies: ["GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonCompiler"]),
     .target(
       name: "GarrisonAudit",
-      dependencies: ["GarrisonCore", "GarrisonKernel", "GarrisonSeccomp", .product(name: "Crypto", package: "swift-crypto")]),
+      dependencies: ["GarrisonCore", "GarrisonKernel", "GarrisonSeccomp", .product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: functionSections),
     .target(
       name: "GarrisonAdmission",
       dependencies: [
@@ -137,12 +153,13 @@ let package = Package(
       ]),
 
     // Kernel side: syscall wrappers and the synchronous init.
-    .target(name: "GarrisonKernel", dependencies: ["GarrisonCore", "CGarrisonLinux", "CCap", "CAppArmor"]),
+    .target(
+      name: "GarrisonKernel", dependencies: ["GarrisonCore", "CGarrisonLinux", "CCap", "CAppArmor"], swiftSettings: functionSections),
     // The runtime↔init contract: InitSpec, its wire form, the sync-socket messages both ways, the fixed fds and
     // hook execution (the same code runs in the runtime and in the init). The runtime imports this, not the init.
     .target(name: "GarrisonInitProtocol", dependencies: ["GarrisonCore", "GarrisonKernel"]),
     .target(name: "GarrisonInit", dependencies: ["GarrisonCore", "GarrisonKernel", "GarrisonInitProtocol"]),
-    .target(name: "GarrisonCgroups", dependencies: ["GarrisonCore", "GarrisonKernel", "CGarrisonLinux"]),
+    .target(name: "GarrisonCgroups", dependencies: ["GarrisonCore", "GarrisonKernel", "CGarrisonLinux"], swiftSettings: functionSections),
     .systemLibrary(name: "CXattr"),
     .target(
       name: "GarrisonImages", dependencies: ["GarrisonCore", "GarrisonKernel", "CXattr", .product(name: "Crypto", package: "swift-crypto")]),
@@ -161,7 +178,7 @@ let package = Package(
       dependencies: [
         "GarrisonCore", "GarrisonKernel", "GarrisonPlan", "GarrisonOCI", "GarrisonAudit", "GarrisonSeccomp", "GarrisonLSMHost",
         "GarrisonCgroups",
-      ]),
+      ], swiftSettings: functionSections),
     .target(
       name: "GarrisonPods",
       dependencies: [
@@ -192,7 +209,8 @@ let package = Package(
     .executableTarget(name: "garrison-init", dependencies: ["GarrisonInit"], linkerSettings: staticInit),
     // The pod supervisor runs for as long as its pod does, one per pod: its resident memory is the cost (static,
     // FoundationEssentials only, as garrison-oci; bench/pods RESULTS.md).
-    .executableTarget(name: "garrison-supervisor", dependencies: ["GarrisonSupervisor"], linkerSettings: staticRuntime),
+    .executableTarget(
+      name: "garrison-supervisor", dependencies: ["GarrisonSupervisor"], exclude: ["hot-sections.txt"], linkerSettings: staticSupervisor),
     .executableTarget(name: "garrison-exporter", dependencies: ["GarrisonMetrics"], linkerSettings: staticExporter),
 
     // Fuzzing: every harness in one executable, a libFuzzer binary when built by scripts/fuzz.sh
