@@ -30,22 +30,49 @@ public struct FieldPath: Hashable, Codable, Sendable, CustomStringConvertible, C
     self.steps = steps
   }
 
-  public func appending(_ field: String) -> FieldPath { FieldPath(steps + [.field(field)]) }
-  public func appending(index: Int) -> FieldPath { FieldPath(steps + [.index(index)]) }
-  public func appending(key: String) -> FieldPath { FieldPath(steps + [.key(key)]) }
+  public func appending(_ field: String) -> FieldPath { appending(step: .field(field)) }
+  public func appending(index: Int) -> FieldPath { appending(step: .index(index)) }
+  public func appending(key: String) -> FieldPath { appending(step: .key(key)) }
+
+  /// The path one step longer, in one new array (not a one-step array and then their concatenation).
+  private func appending(step: Step) -> FieldPath {
+    var out: [Step] = []
+    out.reserveCapacity(steps.count + 1)
+    out.append(contentsOf: steps)
+    out.append(step)
+    return FieldPath(out)
+  }
   public static func / (lhs: FieldPath, rhs: String) -> FieldPath { lhs.appending(rhs) }
   public static func / (lhs: FieldPath, rhs: Int) -> FieldPath { lhs.appending(index: rhs) }
 
   public var description: String {
     var out = ""
+    write(to: &out)
+    return out
+  }
+
+  /// Appends `description` to `out`.
+  public func write(to out: inout String) {
+    // Whether this path's text so far is non-empty: a field after it takes a dot.
+    var written = false
     for step in steps {
       switch step {
-      case .field(let f): out += out.isEmpty ? f : ".\(f)"
-      case .index(let i): out += "[\(i)]"
-      case .key(let k): out += "[\(k)]"
+      case .field(let f):
+        if written { out += "." }
+        out += f
+        written = written || !f.isEmpty
+      case .index(let i):
+        out += "["
+        out += String(i)
+        out += "]"
+        written = true
+      case .key(let k):
+        out += "["
+        out += k
+        out += "]"
+        written = true
       }
     }
-    return out
   }
 
   public static func < (lhs: FieldPath, rhs: FieldPath) -> Bool { lhs.description < rhs.description }

@@ -13,9 +13,9 @@ extension NodeReader {
   }
 
   /// Refuses a NUL byte: a C string would end there, so the kernel would see a shorter value than the manifest.
-  func checkNoNUL(_ value: String?, _ field: FieldPath) throws {
+  func checkNoNUL(_ value: String?, _ field: @autoclosure () -> FieldPath) throws {
     guard let value, value.utf8.contains(0) else { return }
-    report(invalid(field, KubernetesNames.invalid(value, ["must not contain a NUL byte"])))
+    report(invalid(field(), KubernetesNames.invalid(value, ["must not contain a NUL byte"])))
   }
 
   /// `checkNoNUL` for every item of a string list (`command`, `args`).
@@ -72,9 +72,9 @@ extension NodeReader {
 
   /// A name that must follow `rule` (an object reference or a name inside the pod). An empty name is left to
   /// the "Required value" error its field already has.
-  func checkName(_ value: String, _ rule: KubernetesNames.Rule, _ field: FieldPath) throws {
+  func checkName(_ value: String, _ rule: KubernetesNames.Rule, _ field: @autoclosure () -> FieldPath) throws {
     guard !value.isEmpty else { return }
     let errs = KubernetesNames.errors(value, rule)
-    if !errs.isEmpty { report(invalid(field, KubernetesNames.invalid(value, errs))) }
+    if !errs.isEmpty { report(invalid(field(), KubernetesNames.invalid(value, errs))) }
   }
 }

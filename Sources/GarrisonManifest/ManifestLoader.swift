@@ -69,14 +69,18 @@ public enum ManifestLoader {
       let files = isDir.boolValue ? manifestFiles(under: path) : [path]
       inputs += files.map { .file($0) }
     }
-    let results = Parallel.map(inputs) { input -> LoadResult in
+    var results = Parallel.map(inputs) { input -> LoadResult in
       switch input {
       case .loaded(let result): return result
       case .file(let file): return parse(file: file, keepJSON: keepJSON)
       }
     }
     var result = LoadResult()
-    for r in results { result.merge(r) }
+    for i in results.indices {
+      result.merge(results[i])
+      // Released once merged: the objects are not held twice.
+      results[i] = LoadResult()
+    }
     return result
   }
 

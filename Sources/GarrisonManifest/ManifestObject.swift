@@ -44,33 +44,56 @@ public struct ManifestObject: Sendable {
 
   /// The position of `path`, or of its nearest ancestor that is present in the source.
   public func location(of path: FieldPath) -> SourceLocation {
-    // The description of each prefix of the path is a prefix of the path's description: build it once and
-    // remember where each step ends.
-    var text = ""
-    var ends: [Int] = []
-    ends.reserveCapacity(path.steps.count)
-    for step in path.steps {
+    let steps = path.steps
+    if steps.isEmpty { return location }
+    // The description of each prefix of the path is a prefix of the path's description: it is written once, in
+    // a scratch buffer, with where each step ends.
+    var size = 0
+    for step in steps {
       switch step {
-      case .field(let f):
-        if !text.isEmpty { text += "." }
-        text += f
-      case .index(let i):
-        text += "["
-        text += String(i)
-        text += "]"
-      case .key(let k):
-        text += "["
-        text += k
-        text += "]"
+      case .field(let f): size += f.utf8.count + 1
+      case .index: size += 22
+      case .key(let k): size += k.utf8.count + 2
       }
-      ends.append(text.utf8.count)
     }
-    if ends.isEmpty { return location }
-    if let l = locations[text] { return l }
-    for end in ends.dropLast().reversed() {
-      if let l = locations[String(decoding: text.utf8.prefix(end), as: UTF8.self)] { return l }
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { text in
+      withUnsafeTemporaryAllocation(of: Int.self, capacity: steps.count) { ends in
+        var n = 0
+        func put(_ s: String) {
+          for b in s.utf8 {
+            text[n] = b
+            n += 1
+          }
+        }
+        for (i, step) in steps.enumerated() {
+          switch step {
+          case .field(let f):
+            if n > 0 {
+              text[n] = UInt8(ascii: ".")
+              n += 1
+            }
+            put(f)
+          case .index(let index):
+            text[n] = UInt8(ascii: "[")
+            n += 1
+            put(String(index))
+            text[n] = UInt8(ascii: "]")
+            n += 1
+          case .key(let k):
+            text[n] = UInt8(ascii: "[")
+            n += 1
+            put(k)
+            text[n] = UInt8(ascii: "]")
+            n += 1
+          }
+          ends[i] = n
+        }
+        for i in stride(from: steps.count - 1, through: 0, by: -1) {
+          if let l = locations.location(utf8: UnsafeBufferPointer(rebasing: text[..<ends[i]])) { return l }
+        }
+        return location
+      }
     }
-    return location
   }
 
   /// Whether the field at `path` is written in the source.

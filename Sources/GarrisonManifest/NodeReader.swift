@@ -36,6 +36,21 @@ final class DecodeContext {
   func record(_ key: String, _ node: YAMLNode) {
     locations.set(key, line: doc.line(node) + lineOffset, column: doc.column(node))
   }
+
+  /// Records `node`'s position as the location of the child field `parent.field`.
+  func record(_ parent: String, field: String, _ node: YAMLNode) {
+    locations.set(parent, field: field, line: doc.line(node) + lineOffset, column: doc.column(node))
+  }
+
+  /// Records `node`'s position as the location of the list item `parent[index]`.
+  func record(_ parent: String, index: Int, _ node: YAMLNode) {
+    locations.set(parent, index: index, line: doc.line(node) + lineOffset, column: doc.column(node))
+  }
+
+  /// Records `node`'s position as the location of the map entry `parent[key]`.
+  func record(_ parent: String, key: String, _ node: YAMLNode) {
+    locations.set(parent, key: key, line: doc.line(node) + lineOffset, column: doc.column(node))
+  }
 }
 
 /// Reads one YAML mapping into typed fields, recording each field's `file:line:col` under its field path and
@@ -130,7 +145,7 @@ final class NodeReader {
     guard let i = find(key) else { return nil }
     markRead(i)
     let v = doc.value(node, i)
-    context.record(childKey(key), doc.key(node, i))
+    context.record(pathString, field: key, doc.key(node, i))
     if doc.scalarKind(v) == .null { return nil }
     return v
   }
@@ -202,6 +217,7 @@ final class NodeReader {
   /// A YAML 1.1 integer as Kubernetes' YAML reader sees it: `0400` and `0o400` are octal, `0x1F` hex,
   /// `_` separators allowed; nil when out of range.
   static func yamlInteger(_ raw: String) -> Int64? {
+    if let decimal = plainDecimal(raw) { return decimal }
     var text = raw.replacingOccurrences(of: "_", with: "")
     var sign: Int64 = 1
     if text.hasPrefix("-") { sign = -1; text.removeFirst() } else if text.hasPrefix("+") { text.removeFirst() }
@@ -216,6 +232,36 @@ final class NodeReader {
       magnitude = Int64(text)
     }
     return magnitude.map { $0 * sign }
+  }
+
+  /// `yamlInteger` of the usual integer, `[-+]?(0|[1-9][0-9]*)` in ASCII, read from its bytes (`.some(nil)` when out
+  /// of range, as there: the magnitude must fit); nil for any other text, which takes the general path.
+  private static func plainDecimal(_ raw: String) -> Int64?? {
+    var raw = raw
+    return raw.withUTF8 { b -> Int64?? in
+      var i = 0
+      var negative = false
+      if i < b.count && (b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "+")) {
+        negative = b[i] == UInt8(ascii: "-")
+        i += 1
+      }
+      guard i < b.count, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") else { return nil }
+      // A leading zero is octal unless it is the whole number.
+      if b[i] == UInt8(ascii: "0") && b.count - i > 1 { return nil }
+      var magnitude: Int64 = 0
+      var overflow = false
+      while i < b.count {
+        let d = b[i]
+        guard d >= UInt8(ascii: "0"), d <= UInt8(ascii: "9") else { return nil }
+        if !overflow {
+          let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
+          let (s, o2) = m.addingReportingOverflow(Int64(d - UInt8(ascii: "0")))
+          if o1 || o2 { overflow = true } else { magnitude = s }
+        }
+        i += 1
+      }
+      return .some(overflow ? nil : (negative ? -magnitude : magnitude))
+    }
   }
 
   func int32(_ key: String) throws -> Int32? {
@@ -256,10 +302,11 @@ final class NodeReader {
     let n = doc.count(v)
     out.reserveCapacity(n)
     let listKey = childKey(key)
+    let listPath = path / key
     for i in 0..<n {
       let item = doc.item(v, i)
-      let p = path / key / i
-      context.record(listKey + "[" + String(i) + "]", item)
+      let p = listPath / i
+      context.record(listKey, index: i, item)
       out.append(try decode(item, p))
     }
     return out
@@ -295,7 +342,7 @@ final class NodeReader {
       r.markRead(i)
       r.readNames?.insert(name)
       // `r.pathString + "[name]"` is `r.path.appending(key: name).description`.
-      context.record(r.pathString + "[" + name + "]", k)
+      context.record(r.pathString, key: name, k)
       if out[name] != nil {
         // `1` and `"1"`, or `yes` and `true`: distinct YAML keys, one JSON key.
         throw GarrisonError(.invalid, "duplicate field \"\(name)\"", field: r.path.appending(key: name), at: context.location(k))
@@ -326,7 +373,7 @@ final class NodeReader {
     for i in 0..<r.count {
       let k = doc.key(r.node, i), v = doc.value(r.node, i)
       let name = try r.scalarString(k, field: r.path)
-      context.record(r.pathString + "[" + name + "]", k)
+      context.record(r.pathString, key: name, k)
       out[name] = try r.quantity(v, field: r.path.appending(key: name))
     }
     return out

@@ -46,6 +46,7 @@ struct YAMLComposer {
     yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
     yaml_parser_set_input_string(&parser, input.baseAddress ?? UnsafePointer(Self.emptyInput), input.count)
     var composer = YAMLComposer()
+    composer.reserve(forInputBytes: input.count)
     return try composer.run(&parser)
   }
 
@@ -95,6 +96,17 @@ struct YAMLComposer {
   private var frames: [(node: Int, firstChild: Int, anchor: String?)] = []
   /// Per node: the size of its subtree with aliases expanded (saturating a little above the limit).
   private var expandedSizes: [Int] = []
+
+  /// Room for the nodes of a document of `n` bytes (a node takes a few bytes at least: `k: v` is two nodes in
+  /// four), so the tables do not grow step by step; capped, as growth costs little against a large document.
+  private mutating func reserve(forInputBytes n: Int) {
+    let nodes = min(n / 4 + 8, 1 << 16)
+    entries.reserveCapacity(nodes)
+    expandedSizes.reserveCapacity(nodes)
+    children.reserveCapacity(nodes)
+    pending.reserveCapacity(min(nodes, 64))
+    bytes.reserveCapacity(min(n, 1 << 20))
+  }
 
   private mutating func run(_ parser: inout yaml_parser_t) throws(YAMLSyntaxError) -> YAMLDocument? {
     var event = yaml_event_t()

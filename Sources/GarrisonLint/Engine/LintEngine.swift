@@ -66,7 +66,7 @@ public struct LintEngine: Sendable {
     let active = activeChecks
     let batchSize = 64
     let batches = stride(from: 0, to: objects.count, by: batchSize).map { $0..<min($0 + batchSize, objects.count) }
-    let results = Parallel.map(batches) { batch in
+    var results = Parallel.map(batches) { batch in
       var kept: [Finding] = []
       var suppressed: [SuppressedFinding] = []
       var configUse = [Int](repeating: 0, count: options.exemptions.count)
@@ -101,10 +101,12 @@ public struct LintEngine: Sendable {
       findings[i].remediation = catalog[findings[i].checkID]?.remediation
     }
     findings.reserveCapacity(findings.count + results.reduce(0) { $0 + $1.0.count } + options.exemptions.count)
-    for (kept, s, use) in results {
-      findings += kept
-      suppressed += s
-      for i in use.indices { configUse[i] += use[i] }
+    for b in results.indices {
+      findings += results[b].0
+      suppressed += results[b].1
+      for i in results[b].2.indices { configUse[i] += results[b].2[i] }
+      // Each batch's findings are released once copied: they are not held twice until the report is built.
+      results[b] = ([], [], [])
     }
     for (i, e) in options.exemptions.enumerated() where configUse[i] == 0 {
       findings.append(

@@ -71,8 +71,8 @@ public struct Finding: Hashable, Codable, Sendable {
     return keys.indices.sorted { keys[$0] < keys[$1] }.map { findings[$0] }
   }
 
-  /// Sorts `findings[start...]` in place, as `sorted` would (stable): a few findings (one object's) by insertion,
-  /// moving them without copies; more with `sorted`.
+  /// Sorts `findings[start...]` in place, as `sorted` would (stable): a few findings (one object's) by insertion
+  /// of their indices, compared in place, then moved once into their order; more with `sorted`.
   static func sortInPlace(_ findings: inout [Finding], from start: Int) {
     guard findings.count - start > 1, !isOrdered(findings, from: start) else { return }
     if findings.count - start > 64 {
@@ -81,23 +81,32 @@ public struct Finding: Hashable, Codable, Sendable {
       return
     }
     findings.withUnsafeMutableBufferPointer { buf in
-      for i in (start + 1)..<buf.count {
+      guard let base = buf.baseAddress else { return }
+      let n = buf.count - start
+      var order = Array(0..<n)
+      for i in 1..<n {
         var j = i
         // Strictly less: equal findings keep their order.
-        while j > start && precedes(buf[j], buf[j - 1]) {
-          buf.swapAt(j, j - 1)
+        while j > 0 && precedes(base + start + order[j], base + start + order[j - 1]) {
+          order.swapAt(j, j - 1)
           j -= 1
         }
       }
+      // Each finding moved once, without copies of its fields.
+      let moved = UnsafeMutablePointer<Finding>.allocate(capacity: n)
+      defer { moved.deallocate() }
+      moved.moveInitialize(from: base + start, count: n)
+      for (k, i) in order.enumerated() { (base + start + k).initialize(to: (moved + i).move()) }
     }
   }
 
   /// Whether `findings[start...]` is already in report order (no pair out of order).
   static func isOrdered(_ findings: [Finding], from start: Int) -> Bool {
     findings.withUnsafeBufferPointer { buf in
+      guard let base = buf.baseAddress else { return true }
       var i = start + 1
       while i < buf.count {
-        if precedes(buf[i], buf[i - 1]) { return false }
+        if precedes(base + i, base + i - 1) { return false }
         i += 1
       }
       return true
@@ -106,14 +115,26 @@ public struct Finding: Hashable, Codable, Sendable {
 
   /// `SortKey(a) < SortKey(b)` without building the keys.
   static func precedes(_ a: Finding, _ b: Finding) -> Bool {
-    let af = a.location?.file ?? "", bf = b.location?.file ?? ""
-    if af != bf { return af < bf }
-    let al = a.location?.line ?? 0, bl = b.location?.line ?? 0
-    if al != bl { return al < bl }
-    let ac = a.location?.column ?? 0, bc = b.location?.column ?? 0
-    if ac != bc { return ac < bc }
-    if a.checkID != b.checkID { return a.checkID < b.checkID }
-    return a.message < b.message
+    withUnsafePointer(to: a) { pa in withUnsafePointer(to: b) { pb in precedes(pa, pb) } }
+  }
+
+  /// `precedes` on findings in place: their fields are read where they are, not copied out with the whole value.
+  static func precedes(_ a: UnsafePointer<Finding>, _ b: UnsafePointer<Finding>) -> Bool {
+    let al = a.pointee.location, bl = b.pointee.location
+    if let al, let bl {
+      if al.file != bl.file { return al.file < bl.file }
+      if al.line != bl.line { return al.line < bl.line }
+      if al.column != bl.column { return al.column < bl.column }
+    } else {
+      let af = al?.file ?? "", bf = bl?.file ?? ""
+      if af != bf { return af < bf }
+      let aLine = al?.line ?? 0, bLine = bl?.line ?? 0
+      if aLine != bLine { return aLine < bLine }
+      let ac = al?.column ?? 0, bc = bl?.column ?? 0
+      if ac != bc { return ac < bc }
+    }
+    if a.pointee.checkID != b.pointee.checkID { return a.pointee.checkID < b.pointee.checkID }
+    return a.pointee.message < b.pointee.message
   }
 
   struct SortKey: Comparable {

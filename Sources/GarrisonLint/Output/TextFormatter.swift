@@ -58,7 +58,8 @@ public struct TextFormatter: Sendable {
         let batches = stride(from: part.startIndex, to: part.endIndex, by: 512).map { $0..<min($0 + 512, part.endIndex) }
         let blocks = Parallel.map(batches) { batch in
           var text = ""
-          for i in batch { text += block(findings[indices[i]], labels: severityLabels) }
+          text.reserveCapacity(256 * batch.count)
+          for i in batch { block(findings[indices[i]], labels: severityLabels, into: &text) }
           return text
         }
         for b in blocks { out += b }
@@ -76,27 +77,46 @@ public struct TextFormatter: Sendable {
     sink(out)
   }
 
-  /// One finding: position, severity, check, subject and message, then the field path and the fix.
-  private func block(_ f: Finding, labels: [Severity: String]) -> String {
-    var out = "  "
-    out.reserveCapacity(256)
-    out += Self.pad(f.location.map { String($0.line) + ":" + String($0.column) } ?? "-", 8)
+  /// One finding: position, severity, check, subject and message, then the field path and the fix; appended to
+  /// `out` (no string of its own).
+  private func block(_ f: Finding, labels: [Severity: String], into out: inout String) {
+    out += "  "
+    if let l = f.location {
+      let start = out.utf8.count
+      out += String(l.line)
+      out += ":"
+      out += String(l.column)
+      Self.padTail(&out, from: start, 8)
+    } else {
+      out += "-       "
+    }
     out += " "
     out += labels[f.severity]!
     out += " "
-    out += paint(f.checkID, "2")
+    out += color ? paint(f.checkID, "2") : f.checkID
     out += "  "
-    var subject = f.object.map(\.description) ?? ""
-    if let c = f.container { subject += subject.isEmpty ? "container " + c : " container " + c }
-    if !subject.isEmpty {
-      out += subject
-      out += ": "
+    var hasSubject = false
+    if let o = f.object {
+      out += o.kind
+      out += " "
+      if let namespace = o.namespace, !namespace.isEmpty {
+        out += namespace
+        out += "/"
+      }
+      out += o.name
+      hasSubject = true
     }
+    if let c = f.container {
+      out += hasSubject ? " container " : "container "
+      out += c
+      hasSubject = true
+    }
+    if hasSubject { out += ": " }
     out += f.message
     out += "\n"
     if let field = f.field, !field.steps.isEmpty {
       out += "           at "
-      out += field.description
+      field.write(to: &out)
       out += "\n"
     }
     if let p = f.policy, p.fromNamespaceLabel, f.checkID.hasPrefix("pss.") {
@@ -110,16 +130,18 @@ public struct TextFormatter: Sendable {
       out += fix
       out += "\n"
     }
-    return out
   }
 
-  /// `padding(toLength:withPad: " ", startingAt: 0)` for ASCII text (positions): pads with spaces or cuts to
-  /// `length`, without Foundation's `NSString` round trip.
-  static func pad(_ s: String, _ length: Int) -> String {
-    let n = s.utf8.count
-    if n == length { return s }
-    if n > length { return String(decoding: s.utf8.prefix(length), as: UTF8.self) }
-    return s + String(repeating: " ", count: length - n)
+  /// Pads what was appended to `out` since the UTF-8 offset `start` (ASCII text: a position) with spaces up to
+  /// `length`, or cuts it to `length` (`padding(toLength:withPad: " ", startingAt: 0)` without Foundation).
+  static func padTail(_ out: inout String, from start: Int, _ length: Int) {
+    let n = out.utf8.count - start
+    if n < length {
+      out += String(repeating: " ", count: length - n)
+    } else if n > length {
+      let whole = out
+      out = String(decoding: whole.utf8.prefix(start + length), as: UTF8.self)
+    }
   }
 
   /// `3 errors, 1 warning, 0 info in 4 objects from 2 files (restricted:latest; 1 suppressed)`.

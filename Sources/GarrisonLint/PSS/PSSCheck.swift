@@ -34,11 +34,19 @@ public struct VersionedPSSCheck: Sendable {
 /// A Pod Security Standards check as pod-security-admission defines it: an ID, a level and versions in
 /// increasing order. The Garrison check ID is `pss.<id>`.
 public struct PSSCheck: Sendable {
-  public var id: String
+  public var id: String { didSet { checkID = "pss." + id } }
   public var level: PSSLevel
   public var versions: [VersionedPSSCheck]
 
-  public var checkID: String { "pss." + id }
+  /// `pss.<id>`, made once (every finding of the check carries it).
+  public private(set) var checkID: String
+
+  init(id: String, level: PSSLevel, versions: [VersionedPSSCheck]) {
+    self.id = id
+    self.level = level
+    self.versions = versions
+    self.checkID = "pss." + id
+  }
 
   /// The version of the check in force at policy version `minor`, if any.
   public func version(at minor: Int) -> VersionedPSSCheck? {
