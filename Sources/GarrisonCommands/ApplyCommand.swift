@@ -90,12 +90,19 @@ struct ApplyCommand: ParsableCommand {
       var failure: GarrisonError?
       var applied: [(String, String)] = []
       var started: [(String, String)] = []
-      for o in objects where o.kind != "ConfigMap" && o.kind != "Secret" {
-        if o.kind == "Namespace" { print("namespace/\(o.name) unchanged (namespaces exist implicitly)"); continue }
-        if WorkloadKind.controlled.contains(o.kind) { continue }
+      // The pods in one batch (built, reserved under one root lock, audited in one commit); their supervisors
+      // start in parallel, each awaited below.
+      let pods = objects.filter { o in
+        if o.kind == "ConfigMap" || o.kind == "Secret" || WorkloadKind.controlled.contains(o.kind) { return false }
+        if o.kind == "Namespace" {
+          print("namespace/\(o.name) unchanged (namespaces exist implicitly)")
+          return false
+        }
+        return true
+      }
+      for (o, result) in zip(pods, manager.apply(pods, options: options)) {
         do {
-          // Supervisors start in parallel; each is awaited below.
-          let outcome = try manager.apply(o, options: options, waitReady: 0)
+          let outcome = try result.get()
           print("pod/\(o.name) \(outcome)")
           if outcome == "created" { started.append((o.namespace, o.name)) }
           applied.append((o.namespace, o.name))

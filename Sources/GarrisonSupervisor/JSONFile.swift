@@ -10,8 +10,10 @@ import GarrisonKernel
 /// Reads and writes Codable values as JSON files; writes are atomic (`FileIO.replace`: temporary file, fsync,
 /// rename).
 public enum JSONFile {
-  /// Writes `value` to `path` atomically: readers see the old or the new file, never a torn one.
-  public static func write<T: Encodable>(_ value: T, to path: String, mode: mode_t = 0o644) throws {
+  /// Writes `value` to `path` atomically: readers see the old or the new file, never a torn one. With `durable`
+  /// (the default) it is fsync'd before the rename; without, it is for a file whose content does not outlive the
+  /// processes that read it (a bundle's config.json, like the runtime's own state files).
+  public static func write<T: Encodable>(_ value: T, to path: String, mode: mode_t = 0o644, durable: Bool = true) throws {
     let enc = JSONEncoder()
     enc.outputFormatting = [.sortedKeys, .prettyPrinted]
     enc.dateEncodingStrategy = .custom { date, encoder in
@@ -19,7 +21,7 @@ public enum JSONFile {
       try c.encode(Timestamps.format(date))
     }
     let data = try enc.encode(value)
-    try writeAtomically(data, to: path, mode: mode)
+    try FileIO.replace(path, with: Array(data), mode: mode, durable: durable)
   }
 
   /// Writes bytes atomically with an fsync before the rename.

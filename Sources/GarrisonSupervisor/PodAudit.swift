@@ -34,7 +34,10 @@ public struct PodAudit: Sendable {
   }
 
   /// `pod.admitted`, plus `host.namespace` and `hostpath.mount` for what the pod shares with the host.
-  public func admitted(_ r: PodRecord) throws {
+  public func admitted(_ r: PodRecord) throws { try append(Self.admittedEvents(r)) }
+
+  /// The events of `admitted`, for a caller that appends several pods' events in one commit.
+  public static func admittedEvents(_ r: PodRecord) -> [AuditEvent] {
     let digests = r.containers.map(\.planDigest).joined(separator: ",")
     var events = [
       AuditEvent(
@@ -58,21 +61,31 @@ public struct PodAudit: Sendable {
             details: AuditDetails.hostPathMount(hostPath: source, containerPath: m.mountPath, readOnly: m.readOnly)))
       }
     }
-    try append(events)
+    return events
   }
 
   /// `pod.refused` with the reason (fit check, policy, hostile volume, unsupported kind).
   public func refused(namespace: String, name: String, error: GarrisonError) throws {
+    try append([Self.refusedEvent(namespace: namespace, name: name, error: error)])
+  }
+
+  /// The event of `refused`.
+  public static func refusedEvent(namespace: String, name: String, error: GarrisonError) -> AuditEvent {
     let check = error.fieldPath.map(\.description) ?? error.operation
-    try append([
-      AuditEvent(
-        kind: .podRefused, outcome: .denied, object: Self.object(namespace: namespace, name: name),
-        details: AuditDetails.podRefused(checks: [(id: check.isEmpty ? error.code.rawValue : check, message: error.message)]))
-    ])
+    return AuditEvent(
+      kind: .podRefused, outcome: .denied, object: Self.object(namespace: namespace, name: name),
+      details: AuditDetails.podRefused(checks: [(id: check.isEmpty ? error.code.rawValue : check, message: error.message)]))
   }
 
   /// `container.started` with what the bundle's config asks the runtime to apply.
   public func started(_ r: PodRecord, _ c: ContainerRecord, spec: RuntimeSpec, pid: Int32, seccompProfile: String?) throws {
+    try append([Self.startedEvent(r, c, spec: spec, pid: pid, seccompProfile: seccompProfile)])
+  }
+
+  /// The event of `started`, for a caller that appends several containers' starts in one commit.
+  public static func startedEvent(_ r: PodRecord, _ c: ContainerRecord, spec: RuntimeSpec, pid: Int32, seccompProfile: String?)
+    -> AuditEvent
+  {
     let p = spec.process
     let caps = p?.capabilities
     var sets: [String: [String]] = [:]
@@ -86,7 +99,7 @@ public struct PodAudit: Sendable {
       noNewPrivs: p?.noNewPrivileges ?? false, seccompProfile: spec.linux?.seccomp == nil ? nil : seccompProfile,
       seccompHash: nil, apparmorProfile: p?.apparmorProfile, selinuxLabel: p?.selinuxLabel,
       maskedPaths: spec.linux?.maskedPaths?.count ?? 0, privileged: c.privileged, pid: pid)
-    try append([AuditEvent(kind: .containerStarted, outcome: .allowed, object: Self.object(r, c.name), details: details.json)])
+    return AuditEvent(kind: .containerStarted, outcome: .allowed, object: Self.object(r, c.name), details: details.json)
   }
 
   /// `container.exited`, and `container.oom_killed` when the memory cgroup counted OOM kills.

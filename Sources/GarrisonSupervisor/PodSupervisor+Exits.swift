@@ -78,10 +78,12 @@ extension PodSupervisor {
   // MARK: stopping
 
   /// One SIGTERM wave to every running container (the runtime's `kill --all`, in parallel), SIGKILL to those
-  /// left after the grace period; exits arrive through the reaper (no polling).
+  /// left after the grace period; exits arrive through the reaper (no polling). With no grace period the SIGKILL
+  /// wave is the only one (a SIGTERM followed at once by SIGKILL gives no process time to act on it, and cost a
+  /// runtime invocation per container).
   func stopAll(grace: Double) {
     PhaseTrace.mark("stopping")
-    signalAll(SIGTERM)
+    if grace > 0 { signalAll(SIGTERM) }
     let deadline = Date(timeIntervalSinceNow: grace)
     while !running.isEmpty {
       let seen = reaper.generation

@@ -4,6 +4,7 @@
   import Foundation
 #endif
 import Glibc
+import GarrisonAudit
 import GarrisonCore
 import GarrisonKernel
 import GarrisonLSMHost
@@ -24,11 +25,31 @@ extension PodSupervisor {
     var restart = 0
   }
 
-  /// Starts one container (init containers, sidecars, restarts).
+  /// Starts one container (init containers, sidecars, restarts). While the runtime starts an init container, the
+  /// containers after it get their roots and configs on this thread (`prepareAhead`), so that their turn, which
+  /// may come as soon as the runtime returns, costs only the runtime.
   func start(_ c: ContainerRecord) throws {
     let prepared = try takePrepared(c)
     reportAdjustments(prepared)
-    try commit(prepared, launch(prepared))
+    let ahead = c.role == .initContainer ? containersAfter(c).filter { !preparedAheadTried.contains($0.name) } : []
+    let launched: (pid: Int32, log: ContainerLogWriter)
+    if ahead.isEmpty {
+      launched = try launch(prepared)
+    } else {
+      let slot = ParallelSlots<Result<(pid: Int32, log: ContainerLogWriter), Error>>(count: 1)
+      let job = BackgroundJob { slot.set(0, Result { try self.launch(prepared) }) }
+      prepareAhead(ahead)
+      try job.wait()  // the body stores its outcome in the slot and does not throw
+      launched = try slot.get(0)!.get()
+    }
+    let startedEvent = try commit(prepared, launched)
+    auditing { try $0.append([startedEvent]) }
+  }
+
+  /// The containers after an init container that do not start before it completes (sidecars after it do, in order).
+  func containersAfter(_ c: ContainerRecord) -> [ContainerRecord] {
+    guard let k = record.containers.firstIndex(where: { $0.name == c.name }) else { return [] }
+    return record.containers[(k + 1)...].filter { $0.role != .sidecar }
   }
 
   /// Starts `containers` (app containers whose turn it is) with their runtime launches in parallel; returns
@@ -50,9 +71,12 @@ extension PodSupervisor {
         launches.set(k, Result { try self.launch(batch[k]) })
       }
     }
+    // Their `container.started` events in one durable commit, before the status reports them running.
+    var events: [AuditEvent] = []
     for (k, p) in ready.enumerated() {
-      do { try commit(p, launches.get(k)!.get()) } catch { failures.append((p.container, error)) }
+      do { events.append(try commit(p, launches.get(k)!.get())) } catch { failures.append((p.container, error)) }
     }
+    auditing { try $0.append(events) }
     return failures
   }
 
@@ -115,7 +139,9 @@ extension PodSupervisor {
     let (spec, notes) = BundleSpec.patch(
       c.spec, join: sandbox?.joinEntries() ?? [:], rootfs: rootfs, binds: binds, hostname: record.hostname,
       container: c, runtime: record.runtime, host: host)
-    try JSONFile.write(spec, to: paths.bundle(c.name) + "/config.json")
+    // Not fsync'd: the runtime reads it at once, and it means nothing after a crash of the machine (the runtime's
+    // state files are not fsync'd either).
+    try JSONFile.write(spec, to: paths.bundle(c.name) + "/config.json", durable: false)
     PhaseTrace.mark("prepared", c.name)
     return PreparedStart(container: c, spec: spec, notes: notes)
   }
@@ -155,8 +181,9 @@ extension PodSupervisor {
     return (pid, log)
   }
 
-  /// Records a launched container as running: status, the `Started` event, the audit record.
-  func commit(_ p: PreparedStart, _ launched: (pid: Int32, log: ContainerLogWriter)) throws {
+  /// Records a launched container as running: status and the `Started` event; returns its `container.started`
+  /// audit event, which the caller appends before the status is saved.
+  func commit(_ p: PreparedStart, _ launched: (pid: Int32, log: ContainerLogWriter)) throws -> AuditEvent {
     let c = p.container
     let i = index(c.name)
     let pid = launched.pid
@@ -186,8 +213,8 @@ extension PodSupervisor {
     }
 
     event("Normal", "Started", "container \(c.name) (pid \(pid))" + (restart > 0 ? ", restart \(restart)" : ""))
-    auditing { try $0.started(record, c, spec: p.spec, pid: pid, seccompProfile: c.seccompProfile) }
     dirty = true
+    return PodAudit.startedEvent(record, c, spec: p.spec, pid: pid, seccompProfile: c.seccompProfile)
   }
 
   /// The runtime's adjustments of a container's defaults, reported once per container (events and audit).

@@ -155,6 +155,10 @@ public final class PodSupervisor: @unchecked Sendable {
   // MARK: sandbox
 
   func setUpSandbox() throws {
+    // The pod network (`ip` commands run in the sandbox's namespace: mostly waiting for them) is made on another
+    // thread while this one prepares the volumes and the roots and configs of the first containers to start.
+    var network: BackgroundJob?
+    let networkResult = ParallelSlots<Result<(ip: String?, veth: String?), Error>>(count: 1)
     if Sandbox.needed(record.namespaces) {
       let box = try Sandbox.start(record.namespaces)
       PhaseTrace.mark("sandbox started")
@@ -163,24 +167,37 @@ public final class PodSupervisor: @unchecked Sendable {
       try box.setHostname(record.hostname)
       if !record.namespaces.hostNetwork {
         let net = PodNetwork(config: record.network, run: { [reaper] in try Spawn.check($0, wait: reaper.wait) })
-        let (ip, veth) = try net.setUp(
-          sandbox: box, uid: record.uid, root: paths.root,
-          owner: PodNetwork.owner(root: paths.root, namespace: record.namespace, name: record.name))
-        status.podIP = ip
-        status.hostVeth = veth
-        PhaseTrace.mark("network ready")
+        let (uid, root) = (record.uid, paths.root)
+        let owner = PodNetwork.owner(root: paths.root, namespace: record.namespace, name: record.name)
+        network = BackgroundJob {
+          networkResult.set(0, Result { try net.setUp(sandbox: box, uid: uid, root: root, owner: owner) })
+        }
       }
     }
-    status.hostIP = HostAddress.primary(wait: reaper.wait)
-    if record.namespaces.hostNetwork { status.podIP = status.hostIP }
-    // One MCS level per pod: every unprivileged container's mount label is the same (the first one found).
-    let mountLabel = host.seLinuxEnabled ? record.containers.lazy.compactMap({ $0.spec.linux?.mountLabel }).first : nil
-    let preparer = VolumePreparer(paths: paths, fsGroup: record.fsGroup, seLinuxMountLabel: mountLabel)
-    for v in record.volumes {
-      let (source, mounts) = try preparer.prepare(v)
-      volumeSources[v.name] = source
-      status.mounts += mounts
+    var preparation: Error?
+    do {
+      // One MCS level per pod: every unprivileged container's mount label is the same (the first one found).
+      let mountLabel = host.seLinuxEnabled ? record.containers.lazy.compactMap({ $0.spec.linux?.mountLabel }).first : nil
+      let preparer = VolumePreparer(paths: paths, fsGroup: record.fsGroup, seLinuxMountLabel: mountLabel)
+      for v in record.volumes {
+        let (source, mounts) = try preparer.prepare(v)
+        volumeSources[v.name] = source
+        status.mounts += mounts
+      }
+      prepareAhead(firstToStart())
+    } catch {
+      preparation = error
     }
+    if let network {
+      try network.wait()  // the body stores its outcome and does not throw
+      let (ip, veth) = try networkResult.get(0)!.get()
+      status.podIP = ip
+      status.hostVeth = veth
+      PhaseTrace.mark("network ready")
+    }
+    if let preparation { throw preparation }
+    status.hostIP = HostAddress.primary()
+    if record.namespaces.hostNetwork { status.podIP = status.hostIP }
     PhaseTrace.mark("sandbox ready")
     event(
       "Normal", "SandboxReady",
@@ -188,4 +205,12 @@ public final class PodSupervisor: @unchecked Sendable {
     save()
   }
 
+  /// The containers that start first: the first init container, or every app container of a pod without init
+  /// containers (none when a sidecar comes first: sidecars start one by one).
+  func firstToStart() -> [ContainerRecord] {
+    if let first = record.containers.first(where: { $0.role != .app }) {
+      return first.role == .initContainer ? [first] : []
+    }
+    return record.containers
+  }
 }

@@ -14,6 +14,8 @@ public final class Reaper: @unchecked Sendable {
   private let condition = Condition()
   private var statuses: [pid_t: ExitStatus] = [:]
   private var counter = 0
+  /// Bumped by every `wait`: the child waited for exists, so the reaping thread looks again.
+  private var waits = 0
 
   public init() {}
 
@@ -29,6 +31,9 @@ public final class Reaper: @unchecked Sendable {
 
   private func loop() {
     while true {
+      condition.lock()
+      let seen = waits
+      condition.unlock()
       var st: Int32 = 0
       let pid = waitpid(-1, &st, 0)
       if pid > 0 {
@@ -38,7 +43,12 @@ public final class Reaper: @unchecked Sendable {
         condition.broadcast()
         condition.unlock()
       } else if errno == ECHILD {
-        usleep(20_000)
+        // No child yet: sleep until a caller waits for one it started (`wait` bumps `waits`), at most 20 ms (a child
+        // nobody waits for, such as the sandbox, is found then). Was a plain 20 ms sleep, which delayed the first
+        // exits the supervisor waits for (`ip`, the runtime) by up to 20 ms.
+        condition.lock()
+        if waits == seen { _ = condition.wait(seconds: 0.02) }
+        condition.unlock()
       }
     }
   }
@@ -47,14 +57,22 @@ public final class Reaper: @unchecked Sendable {
   public func wait(_ pid: pid_t) -> ExitStatus {
     condition.lock()
     defer { condition.unlock() }
+    wakeReaper()
     while statuses[pid] == nil { condition.wait() }
     return statuses.removeValue(forKey: pid)!
+  }
+
+  /// Tells a reaping thread that found no children that there is one now (caller holds the lock).
+  private func wakeReaper() {
+    waits += 1
+    condition.broadcast()
   }
 
   /// Like `wait`, but gives up after `timeout` seconds (nil).
   public func wait(_ pid: pid_t, timeout: Double) -> ExitStatus? {
     condition.lock()
     defer { condition.unlock() }
+    wakeReaper()
     let deadline = Date(timeIntervalSinceNow: timeout)
     while statuses[pid] == nil {
       let left = deadline.timeIntervalSinceNow

@@ -231,31 +231,32 @@ rec() { R[$1]="${R[$1]:-} $2"; }
 for i in $(seq 1 $REPS); do
   t0=$(now); apply -f $DIR/p3.yaml --network none; wait_running 1; t1=$(now)
   [ $i = $REPS ] && { sleep 1; supervisor_rss g_p3; }
-  "$G" delete pod p3 --root $ROOT --grace-period 0 >/dev/null; t2=$(now)
-  rec g_p3_none $(ms $t0 $t1); rec g_p3_del $(ms $t1 $t2)
+  # The delete is timed from its own start (in the last round the memory is read between start and delete).
+  td=$(now); "$G" delete pod p3 --root $ROOT --grace-period 0 >/dev/null; t2=$(now)
+  rec g_p3_none $(ms $t0 $t1); rec g_p3_del $(ms $td $t2)
   if [ "$PODMAN" = 1 ]; then
     t0=$(now); podman_p3; t1=$(now)
     [ $i = $REPS ] && { sleep 1; conmon_rss p_p3; }
-    "${P[@]}" pod rm -f -t 0 p3 >/dev/null; "${P[@]}" volume rm -f p3d >/dev/null; t2=$(now)
-    rec p_p3_none $(ms $t0 $t1); rec p_p3_del $(ms $t1 $t2)
+    td=$(now); "${P[@]}" pod rm -f -t 0 p3 >/dev/null; "${P[@]}" volume rm -f p3d >/dev/null; t2=$(now)
+    rec p_p3_none $(ms $t0 $t1); rec p_p3_del $(ms $td $t2)
   fi
   t0=$(now); apply -f $DIR/p3.yaml --network bridge --bridge $BRIDGE --pod-cidr 10.252.0.0/16; wait_running 1; t1=$(now)
   [ $i = $REPS ] && supervisor_rss g_p3_bridge
   "$G" delete pod p3 --root $ROOT --grace-period 0 >/dev/null
   rec g_p3_bridge $(ms $t0 $t1)
-  echo "round $i: init+2 none ${R[g_p3_none]##* } ms (podman ${R[p_p3_none]##* }) bridge ${R[g_p3_bridge]##* } ms"
+  echo "round $i: init+2 none ${R[g_p3_none]##* } ms (podman ${R[p_p3_none]:-}) bridge ${R[g_p3_bridge]##* } ms"
 done
 
 for i in $(seq 1 $ROUNDS); do
   t0=$(now); apply -f $DIR/many.yaml --network none; wait_running $PODS; t1=$(now)
   [ $i = $ROUNDS ] && { sleep 1; supervisor_rss g_many; }
-  "$G" delete pod $podnames --root $ROOT --grace-period 0 >/dev/null; t2=$(now)
-  rec g_many $(ms $t0 $t1); rec g_many_del $(ms $t1 $t2)
+  td=$(now); "$G" delete pod $podnames --root $ROOT --grace-period 0 >/dev/null; t2=$(now)
+  rec g_many $(ms $t0 $t1); rec g_many_del $(ms $td $t2)
   if [ "$PODMAN" = 1 ]; then
     t0=$(now); "${P[@]}" play kube --network none $DIR/many-podman.yaml >/dev/null; t1=$(now)
     [ $i = $ROUNDS ] && { sleep 1; conmon_rss p_many; }
-    "${P[@]}" pod rm -f -t 0 $podnames >/dev/null; t2=$(now)
-    rec p_many $(ms $t0 $t1); rec p_many_del $(ms $t1 $t2)
+    td=$(now); "${P[@]}" pod rm -f -t 0 $podnames >/dev/null; t2=$(now)
+    rec p_many $(ms $t0 $t1); rec p_many_del $(ms $td $t2)
   fi
   if [ "$CONTAINERD" = 1 ]; then
     # PODS busybox containers, one `ctr run -d` each (ctr returns once the task started; no pods in plain ctr).
@@ -263,12 +264,13 @@ for i in $(seq 1 $ROUNDS); do
     for n in $podnames; do "${C[@]}" run -d $IMAGE gbench-$n sleep 100000 >/dev/null; done
     t1=$(now)
     [ $i = $ROUNDS ] && { sleep 1; shim_rss c_many; }
+    td=$(now)
     for n in $podnames; do "${C[@]}" task kill -s SIGKILL gbench-$n >/dev/null 2>&1 || true; done
     for n in $podnames; do "${C[@]}" task delete -f gbench-$n >/dev/null 2>&1 || true; "${C[@]}" containers delete gbench-$n >/dev/null; done
     t2=$(now)
-    rec c_many $(ms $t0 $t1); rec c_many_del $(ms $t1 $t2)
+    rec c_many $(ms $t0 $t1); rec c_many_del $(ms $td $t2)
   fi
-  echo "round $i: $PODS pods ${R[g_many]##* } ms, delete ${R[g_many_del]##* } ms (podman ${R[p_many]##* } / ${R[p_many_del]##* })"
+  echo "round $i: $PODS pods ${R[g_many]##* } ms, delete ${R[g_many_del]##* } ms (podman ${R[p_many]:-} / ${R[p_many_del]:-})"
 done
 
 median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
