@@ -54,10 +54,10 @@ let staticExporter: [LinkerSetting] = [
   ])
 ]
 
-/// `garrison` links the Swift runtime, Foundation and Dispatch statically in release builds (`-static-stdlib`; the C
-/// libraries it uses stay shared): every `garrison exec`, `get` or `apply` starts it, and loading and relocating
-/// some twenty Swift shared libraries cost more than the command's own work (bench/exec RESULTS.md). Debug builds
-/// stay dynamic: the test bundles link the `garrison` module too.
+/// `garrison-cli`, the full CLI, links the Swift runtime, Foundation and Dispatch statically in release builds
+/// (`-static-stdlib`; the C libraries it uses stay shared): every `garrison get` or `apply` starts it, and loading
+/// and relocating some twenty Swift shared libraries cost more than the command's own work (bench/exec
+/// RESULTS.md). Debug builds stay dynamic: the test bundles link the `garrison` modules too.
 /// Foundation's static archive does not name CoreFoundation and ICU for the linker, so they are named here (as for
 /// the exporter).
 let staticSwiftLibraries: [LinkerSetting] = [
@@ -79,6 +79,7 @@ let package = Package(
   platforms: [.macOS(.v14)],
   products: [
     .executable(name: "garrison", targets: ["garrison"]),
+    .executable(name: "garrison-cli", targets: ["garrison-cli"]),
     .executable(name: "garrison-oci", targets: ["garrison-oci"]),
     .executable(name: "garrison-init", targets: ["garrison-init"]),
     .executable(name: "garrison-exporter", targets: ["garrison-exporter"]),
@@ -179,6 +180,14 @@ let package = Package(
         "GarrisonCore", "GarrisonKernel", "GarrisonPlan", "GarrisonOCI", "GarrisonAudit", "GarrisonSeccomp", "GarrisonLSMHost",
         "GarrisonCgroups",
       ], swiftSettings: functionSections),
+    // `garrison exec` and the `garrison` front end (FoundationEssentials only, like the supervisor): the pod's
+    // record and audit log, the runtime's exec in process, and the hand-over of every other command to garrison-cli.
+    .target(
+      name: "GarrisonExec",
+      dependencies: [
+        "GarrisonCore", "GarrisonKernel", "GarrisonPlan", "GarrisonOCI", "GarrisonAudit", "GarrisonRuntime", "GarrisonSupervisor",
+        "GarrisonLSMHost",
+      ]),
     .target(
       name: "GarrisonPods",
       dependencies: [
@@ -201,10 +210,14 @@ let package = Package(
       dependencies: [
         "GarrisonCore", "GarrisonManifest", "GarrisonPlan", "GarrisonCompiler", "GarrisonLint",
         "GarrisonAudit", "GarrisonPods", "GarrisonImages", "GarrisonLSM", "GarrisonLSMHost",
-        "GarrisonAdmission", "GarrisonSeccomp", "GarrisonKernel", "GarrisonMetrics",
+        "GarrisonAdmission", "GarrisonSeccomp", "GarrisonKernel", "GarrisonMetrics", "GarrisonExec",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
-    .executableTarget(name: "garrison", dependencies: ["GarrisonCommands", "GarrisonOCICommands"], linkerSettings: staticSwiftLibraries),
+    // `garrison` is a static front end: it runs `exec` itself (its start is most of an exec's latency) and execs
+    // `garrison-cli`, the full CLI, for every other command (bench/exec RESULTS.md).
+    .executableTarget(name: "garrison", dependencies: ["GarrisonExec"], linkerSettings: staticRuntime),
+    .executableTarget(
+      name: "garrison-cli", dependencies: ["GarrisonCommands", "GarrisonOCICommands"], linkerSettings: staticSwiftLibraries),
     .executableTarget(name: "garrison-oci", dependencies: ["GarrisonOCICommands"], linkerSettings: staticRuntime),
     .executableTarget(name: "garrison-init", dependencies: ["GarrisonInit"], linkerSettings: staticInit),
     // The pod supervisor runs for as long as its pod does, one per pod: its resident memory is the cost (static,
@@ -245,11 +258,13 @@ let package = Package(
     .testTarget(name: "GarrisonCgroupsTests", dependencies: ["GarrisonCgroups", "GarrisonKernel"]),
     .testTarget(name: "GarrisonMetricsTests", dependencies: ["GarrisonMetrics", "GarrisonCgroups", "GarrisonKernel"]),
     .testTarget(name: "GarrisonImagesTests", dependencies: ["GarrisonTestSupport", "GarrisonImages", "GarrisonKernel"]),
+    // The static `garrison` front end is not a dependency of a test bundle (its -static-executable would be the
+    // bundle's link too); `swift build --build-tests` builds it as every product.
     .testTarget(
       name: "GarrisonPodsTests",
       dependencies: [
         "GarrisonTestSupport", "GarrisonPods", "GarrisonSupervisor", "GarrisonKernel", "GarrisonManifest", "GarrisonOCI", "GarrisonAudit",
-        "GarrisonLSM", "GarrisonCompiler", "GarrisonPlan", "GarrisonLSMHost", "garrison",
+        "GarrisonLSM", "GarrisonCompiler", "GarrisonPlan", "GarrisonLSMHost", "garrison-cli",
       ],
       exclude: ["Fixtures"]),
     .testTarget(

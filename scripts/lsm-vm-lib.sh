@@ -26,7 +26,7 @@ vm_init() {
     KERNEL=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1 || true)
   fi
   [ -n "$KERNEL" ] && [ -r "$KERNEL" ] || vm_need "a kernel image /boot/vmlinuz-* (Debian package linux-image-amd64)"
-  for b in garrison-oci garrison-init garrison; do
+  for b in garrison-oci garrison-init garrison garrison-cli; do
     [ -x "$BIN/$b" ] || vm_need "$BIN/$b (swift build --product $b)"
   done
   [ -x "$BUSYBOX" ] && ! ldd "$BUSYBOX" >/dev/null 2>&1 || vm_need "a static $BUSYBOX (busybox-static)"
@@ -42,9 +42,9 @@ vm_init() {
   mkdir -p "$top"/{bin,dev,newroot} "$img"/{bin,dev,proc,sys,run,tmp,root,etc,usr/sbin,usr/bin,usr/local/bin,vm}
 
   # Debug binaries carry DWARF and symbol tables; stripped copies keep the initramfs (and TCG's unpacking) small.
-  for b in garrison-oci garrison-init garrison; do strip -s -o "$img/usr/local/bin/$b" "$BIN/$b"; done
+  for b in garrison-oci garrison-init garrison garrison-cli; do strip -s -o "$img/usr/local/bin/$b" "$BIN/$b"; done
   vm_copy_libs "$BIN/garrison-oci"
-  vm_copy_libs "$BIN/garrison"
+  vm_copy_libs "$BIN/garrison-cli"
   install -m 0755 "$BUSYBOX" "$img/bin/busybox"
   for applet in $("$BUSYBOX" --list); do
     case "$applet" in busybox|*/*|'') continue ;; esac

@@ -1,11 +1,8 @@
 import ArgumentParser
-import Foundation
-import GarrisonCore
-import GarrisonKernel
-import GarrisonManifest
-import GarrisonPods
+import GarrisonExec
 
-/// `garrison exec [-n NS] [-i] [-t] [-c CONTAINER] POD -- COMMAND [ARGS...]`, as `kubectl exec`.
+/// `garrison exec [-n NS] [-i] [-t] [-c CONTAINER] POD -- COMMAND [ARGS...]`, as `kubectl exec`. The `garrison`
+/// front end runs the exact forms itself (`ExecFastPath`); the others (help, repeated options) come here.
 struct ExecCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "exec", abstract: "Run a command in a running container of a pod, confined as that container.",
@@ -35,39 +32,9 @@ struct ExecCommand: ParsableCommand {
   }
 
   func run() throws {
-    try Self.execute(
-      root: rootOption.root, namespace: namespace, container: container, stdin: stdin, tty: tty, pod: pod, command: command)
-  }
-
-  /// What `run` does with the parsed values; `ExecFastPath` calls it with the values it recognised itself.
-  static func execute(
-    root: String?, namespace: String, container: String?, stdin: Bool, tty: Bool, pod: String, command: [String]
-  ) throws {
-    PhaseTrace.mark("exec parsed")
-    let name = PodCLI.podName(pod)
-    let exec = PodExec(manager: PodManager(root: PodPaths.stateRoot(root)))
-    var code: Int32 = 0
-    try PodCLI.run {
-      try KubernetesNames.checkNamespaceArgument(namespace)
-      try KubernetesNames.checkPodNameArgument(name)
-      if let container { try KubernetesNames.checkContainerNameArgument(container) }
-      let target: PodExec.Target
-      do {
-        target = try exec.target(namespace: namespace, pod: name, container: container)
-      } catch let e as GarrisonError {
-        exec.refused(namespace: namespace, pod: name, container: container, command: command, tty: tty, stdin: stdin, error: e)
-        throw e
-      }
-      PhaseTrace.mark("pod read")
-      if let notice = target.notice { FileHandle.standardError.write(Data((notice + "\n").utf8)) }
-      if tty && isatty(0) != 1 && stdin {
-        FileHandle.standardError.write(Data("Unable to use a TTY - input is not a terminal or the right kind of file\n".utf8))
-      }
-      code = try exec.run(target, command: command, tty: tty && (isatty(0) == 1 || !stdin), stdin: stdin)
-    }
-    if code != 0 {
-      FileHandle.standardError.write(Data("command terminated with exit code \(code)\n".utf8))
-      throw ExitCode(code)
-    }
+    let code = try ExecRequest(
+      root: rootOption.root, namespace: namespace, container: container, stdin: stdin, tty: tty, pod: pod, command: command
+    ).run()
+    if code != 0 { throw ExitCode(code) }
   }
 }

@@ -95,15 +95,7 @@ struct CompilerFlags: ParsableArguments {
 /// Writes diagnostics to standard error in `file:line:col: severity: field: message` form.
 enum Diagnostics {
   static func print(_ e: GarrisonError, severity: String, object: String? = nil) {
-    var parts: [String] = []
-    if let l = e.location { parts.append(l.description) }
-    parts.append(severity)
-    if let object { parts.append(object) }
-    if let f = e.fieldPath, !f.steps.isEmpty { parts.append(f.description) }
-    var msg = e.message
-    if !e.operation.isEmpty, let errno = e.errno { msg += " (\(e.operation): errno \(errno))" }
-    parts.append(msg)
-    FileHandle.standardError.write(Data((parts.joined(separator: ": ") + "\n").utf8))
+    FileHandle.standardError.write(Data((e.diagnosticLine(severity: severity, object: object) + "\n").utf8))
   }
 }
 

@@ -43,10 +43,7 @@ enum PodCLI {
   }
 
   /// A pod named as kubectl accepts it: `NAME`, `pod/NAME` or `pods/NAME`.
-  static func podName(_ argument: String) -> String {
-    for prefix in ["pod/", "pods/"] where argument.hasPrefix(prefix) { return String(argument.dropFirst(prefix.count)) }
-    return argument
-  }
+  static func podName(_ argument: String) -> String { KubernetesNames.podName(argument: argument) }
 
   static func fail(_ code: GarrisonError.Code, _ message: String) -> GarrisonError { GarrisonError(code, message) }
 

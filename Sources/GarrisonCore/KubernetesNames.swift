@@ -138,6 +138,12 @@ public enum KubernetesNames {
   }
 
   /// A pod name from the command line: an RFC 1123 subdomain (Kubernetes' pod name rule), or a usage error (exit 2).
+  /// A pod named as kubectl accepts it on the command line: `NAME`, `pod/NAME` or `pods/NAME`.
+  public static func podName(argument: String) -> String {
+    for prefix in ["pod/", "pods/"] where argument.hasPrefix(prefix) { return String(argument.dropFirst(prefix.count)) }
+    return argument
+  }
+
   public static func checkPodNameArgument(_ s: String) throws {
     let errs = dnsSubdomainErrors(s)
     guard !errs.isEmpty else { return }

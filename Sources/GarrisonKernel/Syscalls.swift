@@ -229,6 +229,13 @@ public enum Kernel {
     return err
   }
 
+  /// The corresponding C function is `execv`: this process's own argument vector (`CommandLine.unsafeArgv`) and
+  /// environment go to `path` unchanged. Returns only on failure, with its errno.
+  public static func execv(_ path: String, argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Errno {
+    _ = Glibc.execv(path, argv)
+    return Errno.current
+  }
+
   /// The corresponding C function is `faccessat` (effective ids).
   public static func isExecutable(_ path: String) -> Bool {
     Glibc.faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0

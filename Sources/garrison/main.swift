@@ -1,6 +1,4 @@
-import GarrisonCommands
-import GarrisonOCICommands
+import GarrisonExec
 
-// `garrison exec`'s exact forms skip ArgumentParser (ExecFastPath); everything else is parsed by it.
-ExecFastPath.runIfRecognised(Array(CommandLine.arguments.dropFirst()))
-GarrisonCommand.mainWithGarrisonExitCodes()
+// `garrison`: runs exec's exact forms itself and hands everything else to garrison-cli (GarrisonExec's FrontEnd).
+FrontEnd.main()

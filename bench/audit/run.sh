@@ -12,6 +12,7 @@ BIG=${BIG:-1000000}             # events for the report benchmark
 CONFIG=${CONFIG:-release}       # CONFIG=debug reuses the debug build (much slower CPU-bound phases)
 BUILD=${BUILD:-.build}          # BUILD=.build-release uses another scratch path for the build
 swift build -c "$CONFIG" --scratch-path "$BUILD" --product garrison >/dev/null
+swift build -c "$CONFIG" --scratch-path "$BUILD" --product garrison-cli >/dev/null  # what garrison runs for all but exec
 G=$(swift build -c "$CONFIG" --scratch-path "$BUILD" --show-bin-path)/garrison
 mkdir -p "$SCRATCH"
 trap 'rm -rf "$SCRATCH"' EXIT

@@ -3,6 +3,7 @@
 # - exec latency: `garrison exec POD -- /bin/true` into a garrison-oci pod (the runtime's exec in process, and
 #   spawned as for any runtime with GARRISON_EXEC_SPAWN_RUNTIME=1), and into a crun pod, beside `crun exec` and
 #   `garrison-oci exec` straight into those containers (hyperfine, interleaved by -N rounds);
+# - the `garrison` front end's hand-over to garrison-cli for every other command (`get pod` both ways);
 # - port-forward throughput: 1 GiB pushed through `garrison port-forward` to a sink on the pod's loopback, beside
 #   the same 1 GiB sent straight to the pod's IP on the bridge (3 rounds each, alternating).
 # Needs root, hyperfine, python3, busybox-static, crun. Usage: [SCRATCH=.build-x] [NO_BUILD=1] bench/exec/run.sh [debug|release]
@@ -57,6 +58,16 @@ r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
 base = r["crun exec"]["median"]
 for name, x in r.items():
     print(f"{name:34s} median {x['median']*1000:7.2f} ms   mean {x['mean']*1000:7.2f} ms   {x['median']/base:5.2f}x crun exec")
+PY
+echo "== the front end's hand-over: every other command is garrison-cli, one execv later (garrison get pod)"
+hyperfine -N -w 3 -r 30 --export-json "$work/handover.json" \
+  -n "garrison get pod" "$bin/garrison get pod ex-oci --root $root" \
+  -n "garrison-cli get pod" "$bin/garrison-cli get pod ex-oci --root $root" 2>&1 | grep -E "Benchmark|Time|±" || true
+python3 - "$work/handover.json" <<'PY'
+import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+a, b = r["garrison get pod"]["median"], r["garrison-cli get pod"]["median"]
+print(f"garrison get pod median {a*1000:.2f} ms, garrison-cli get pod {b*1000:.2f} ms: hand-over {1000*(a-b):+.2f} ms")
 PY
 echo "== port-forward throughput (1 GiB)"
 pod sink "$bin/garrison-oci" bridge /bin/nc -ll -p 9001 -e /bin/sink

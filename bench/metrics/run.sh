@@ -25,6 +25,7 @@ if [ -n "${GARRISON_BIN:-}" ]; then  # pods started and deleted by another build
   bin=$GARRISON_BIN
 else
   swift build -c "$config" --product garrison --scratch-path "$scratch" >/dev/null
+  swift build -c "$config" --product garrison-cli --scratch-path "$scratch" >/dev/null  # what garrison runs for all but exec
   bin=$PWD/$scratch/$config/garrison
 fi
 peer_bin=/usr/bin/prometheus-node-exporter

@@ -17,6 +17,7 @@ rounds=${ROUNDS:-3}
 [ "$(id -u)" = 0 ] || { echo "bench/workloads/run.sh: needs root" >&2; exit 2; }
 scratch=${SCRATCH:-.build-release}
 swift build -c "$config" --scratch-path "$scratch" --product garrison >/dev/null
+swift build -c "$config" --scratch-path "$scratch" --product garrison-cli >/dev/null  # what garrison runs for all but exec
 bin=$PWD/$scratch/$config
 work=$(mktemp -d /var/tmp/garrison-bench-workloads.XXXXXX)
 root=$work/state

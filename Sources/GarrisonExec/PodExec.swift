@@ -1,8 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
 import GarrisonAudit
 import GarrisonCore
 import GarrisonPlan
 import GarrisonKernel
+import GarrisonSupervisor
+import Glibc
 
 /// `garrison exec`: a command run in a pod's container with that container's own enforcement plan.
 ///
@@ -19,13 +25,14 @@ public struct PodExec: Sendable {
   public struct Target: Sendable {
     public var record: Record
     public var container: Record.Container
-    public var status: ContainerStatus
+    public var status: Status.Container
     /// kubectl's `Defaulted container "a" out of: a, b, c (init)` when `-c` was not given and there was a choice.
     public var notice: String?
   }
 
-  public let manager: PodManager
-  public init(manager: PodManager) { self.manager = manager }
+  /// The state root (`PodPaths.stateRoot`).
+  public let root: String
+  public init(root: String) { self.root = root }
 
   /// Every container of the pod as kubectl lists them: app containers, then `NAME (init)` for init containers
   /// (sidecars included).
@@ -38,12 +45,14 @@ public struct PodExec: Sendable {
   /// Finds the container to exec into: `-c NAME`, else the first app container (kubectl's default).
   /// Unknown pod or container: `.notFound` (exit 2, the containers listed); not running: `.refused` (exit 3).
   public func target(namespace: String, pod: String, container: String?) throws -> Target {
-    try PodManager.checkNames(namespace: namespace, name: pod)
-    let paths = manager.paths(namespace, pod)
-    guard let record = try JSONFile.read(Record.self, from: paths.record) else {
+    // The names become path components under the root.
+    try KubernetesNames.checkNamespaceArgument(namespace)
+    try KubernetesNames.checkPodNameArgument(pod)
+    let paths = PodPaths(root: root, namespace: namespace, name: pod)
+    guard let record = try Self.read(paths.record, Record.init(json:)) else {
       throw GarrisonError(.notFound, "pods \"\(pod)\" not found in namespace \"\(namespace)\"")
     }
-    let podStatus = try JSONFile.read(Status.self, from: paths.status)
+    let podStatus = try Self.read(paths.status, Status.init(json:))
     // As `PodManager.view`: a pod whose supervisor is gone has no running container to exec into.
     let supervised = podStatus?.supervisor.map(ProcessProbe.isAlive) ?? false
     let chosen: Record.Container
@@ -63,11 +72,11 @@ public struct PodExec: Sendable {
     }
     let status =
       podStatus?.containers.first { $0.name == chosen.name }
-      ?? ContainerStatus(name: chosen.name, role: chosen.role, runtimeID: PodRecord.runtimeID(uid: record.uid, container: chosen.name))
-    guard supervised, status.state.kind == .running else {
-      let state = status.state.kind == .terminated ? "terminated" : (status.state.kind == .waiting ? "waiting" : "not supervised")
+      ?? Status.Container(name: chosen.name, state: .waiting, runtimeID: PodRecord.runtimeID(uid: record.uid, container: chosen.name))
+    guard supervised, status.state == .running else {
+      let state = status.state == .terminated ? "terminated" : (status.state == .waiting ? "waiting" : "not supervised")
       let why =
-        chosen.role == .initContainer && status.state.kind == .terminated
+        chosen.role == .initContainer && status.state == .terminated
         ? "init container \"\(chosen.name)\" has finished" : "container \"\(chosen.name)\" is not running (\(state))"
       throw GarrisonError(.refused, "cannot exec into pod \"\(pod)\": \(why)")
     }
@@ -94,7 +103,7 @@ public struct PodExec: Sendable {
       throw GarrisonError(.usage, "command argument \(i) contains a NUL byte")
     }
     let record = target.record
-    let audit = try PodAudit(root: manager.root)
+    let audit = try PodAudit(root: root)
     PhaseTrace.mark("audit opened")
     let user = target.container.user
     let object = AuditObject(namespace: record.namespace, pod: record.name, podUID: record.uid, container: target.container.name)
@@ -118,7 +127,7 @@ public struct PodExec: Sendable {
     }
     try audit.append([started])  // an unrecorded exec does not run
     var env = ProcessInfo.processInfo.environment
-    env["GARRISON_AUDIT_DIR"] = AuditPaths.directory(root: manager.root)
+    env["GARRISON_AUDIT_DIR"] = AuditPaths.directory(root: root)
     let clock = ContinuousClock.now
     let pid = try Spawn.start(
       Self.runtimeArguments(target, command: command, tty: tty),
@@ -145,7 +154,7 @@ public struct PodExec: Sendable {
   ) {
     let object = AuditObject(namespace: namespace, pod: pod, container: container)
     do {
-      try PodAudit(root: manager.root).append([
+      try PodAudit(root: root).append([
         AuditEvent(
           kind: .execStarted, outcome: .denied, object: object,
           details: AuditDetails.execStarted(

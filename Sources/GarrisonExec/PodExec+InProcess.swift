@@ -1,10 +1,16 @@
-import Foundation
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
 import GarrisonAudit
 import GarrisonCore
 import GarrisonKernel
 import GarrisonLSMHost
 import GarrisonOCI
 import GarrisonRuntime
+import GarrisonSupervisor
+import Glibc
 
 /// `garrison exec` into a pod whose runtime is the garrison-oci built beside this `garrison`: the runtime's exec
 /// runs in this process instead of in a spawned garrison-oci. It is the same code (`OCIRuntime.exec`: the checks

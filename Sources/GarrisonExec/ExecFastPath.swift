@@ -1,18 +1,16 @@
-import ArgumentParser
 import GarrisonCore
-import Glibc
 
-/// `garrison exec` command lines recognised without ArgumentParser, whose parse of garrison's whole command tree
-/// (with its completion-script check) is a quarter of the CLI's start (bench/exec RESULTS.md), as garrison-oci's
-/// `OCIFastPath` does for the runtime verbs. Taken only when every argument is one of these exact forms: `exec`
+/// `garrison exec` command lines the `garrison` front end runs itself (`FrontEnd`), without starting the full CLI
+/// and its ArgumentParser command tree (bench/exec RESULTS.md), as garrison-oci's `OCIFastPath` does for the
+/// runtime verbs. Taken only when every argument is one of these exact forms: `exec`
 /// first; `--root R`, `--root=R`, `-n NS`, `--namespace NS`, `--namespace=NS`, `-c C`, `--container C`,
 /// `--container=C` (each at most once, a value not starting with `-`); `-i`, `--stdin`, `-t`, `--tty`, `-it`,
 /// `-ti`; one pod argument; then `--` and at least one command word. Anything else (help, a repeated or unknown
-/// option, a missing value) returns nil and goes through ArgumentParser unchanged. Both paths run
-/// `ExecCommand.execute`.
+/// option, a missing value) returns nil and goes to the full CLI's ArgumentParser unchanged. Both paths run
+/// `ExecRequest.run`.
 public enum ExecFastPath {
   /// The exec to run for `arguments` (without the program name), or nil when ArgumentParser must parse them.
-  public static func command(_ arguments: [String]) -> (() throws -> Void)? {
+  public static func command(_ arguments: [String]) -> ExecRequest? {
     guard arguments.first == "exec", let end = arguments.firstIndex(of: "--") else { return nil }
     let command = Array(arguments[(end + 1)...])
     guard !command.isEmpty else { return nil }
@@ -64,29 +62,8 @@ public enum ExecFastPath {
       }
     }
     guard let pod else { return nil }
-    let root = values["root"]
-    let namespace = values["namespace"] ?? "default"
-    let container = values["container"]
-    return {
-      try ExecCommand.execute(
-        root: root, namespace: namespace, container: container, stdin: stdin, tty: tty, pod: pod, command: command)
-    }
-  }
-
-  /// Runs the exec `arguments` name, if `command` recognises them, and exits as `mainWithGarrisonExitCodes` would;
-  /// returns otherwise.
-  public static func runIfRecognised(_ arguments: [String]) {
-    guard let exec = command(arguments) else { return }
-    do {
-      try exec()
-      fflush(nil)
-      Glibc.exit(0)
-    } catch let code as ExitCode {
-      // The command has reported its error already; ArgumentParser's exit would build help text first.
-      fflush(nil)
-      Glibc.exit(code.rawValue)
-    } catch {
-      GarrisonCommand.exit(withError: error)
-    }
+    return ExecRequest(
+      root: values["root"], namespace: values["namespace"] ?? "default", container: values["container"], stdin: stdin,
+      tty: tty, pod: pod, command: command)
   }
 }
