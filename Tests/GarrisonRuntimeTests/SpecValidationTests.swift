@@ -49,6 +49,33 @@ struct SpecValidationTests {
     #expect(proc?.data == "newinstance,ptmxmode=0666,mode=0620,gid=5")
   }
 
+  /// Without a mount namespace the root is a chroot: CAP_SYS_CHROOT leaves every set (and is named as withheld),
+  /// the other capabilities stay; with one, it stays.
+  @Test func noMountNamespaceWithholdsChrootCapability() throws {
+    let chroot = UInt64(1) << 18
+    func withChroot(_ s: inout RuntimeSpec) {
+      for key in [\RuntimeSpec.Capabilities.bounding, \.effective, \.permitted, \.inheritable] {
+        s.process!.capabilities![keyPath: key] = (s.process!.capabilities![keyPath: key] ?? []) + ["CAP_SYS_CHROOT"]
+      }
+    }
+    let shared = try build {
+      withChroot(&$0)
+      $0.hostname = nil
+      $0.linux!.namespaces!.removeAll { $0.type == "mount" }
+    }
+    #expect(shared.sharesRuntimeMountNamespace)
+    let c = shared.capabilities
+    #expect([c.bounding, c.effective, c.permitted, c.inheritable].allSatisfy { $0 & chroot == 0 })
+    #expect(c.bounding == (1 << 29) | (1 << 5) | (1 << 10))
+    var spec = DefaultSpec.make(args: ["/bin/true"])
+    withChroot(&spec)
+    spec.linux!.namespaces = []
+    #expect(GrantWithheld.all(spec.process, sharesRuntimeMountNamespace: true).map(\.names) == [["CAP_SYS_CHROOT"]])
+    #expect(GrantWithheld.all(spec.process, sharesRuntimeMountNamespace: false).isEmpty)
+    let own = try build { withChroot(&$0) }
+    #expect(!own.sharesRuntimeMountNamespace && own.capabilities.bounding & chroot != 0)
+  }
+
   @Test func seccompIsCompiledToBPFInTheParent() throws {
     let s = try build {
       $0.linux!.seccomp = .init(
@@ -121,9 +148,6 @@ struct SpecValidationTests {
     },
     Case(name: "unknown seccomp action", field: "linux.seccomp.syscalls[0].action", code: .invalid) {
       $0.linux!.seccomp = .init(defaultAction: "SCMP_ACT_ALLOW", syscalls: [.init(names: ["mount"], action: "SCMP_ACT_NOPE")])
-    },
-    Case(name: "no mount namespace (refused by design: the host's would be used)", field: "linux.namespaces", code: .unenforceable) {
-      $0.linux!.namespaces!.removeAll { $0.type == "mount" }
     },
   ]
 
