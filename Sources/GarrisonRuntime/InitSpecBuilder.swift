@@ -69,7 +69,7 @@ public struct InitSpecBuilder {
       throw GarrisonError(.invalid, "process is required", field: FieldPath("process"))
     }
     guard let root = spec.root else { throw GarrisonError(.invalid, "root is required", field: FieldPath("root")) }
-    let rootfs = absolute(root.path, bundle: bundle)
+    let rootfs = Self.absolute(root.path, bundle: bundle)
     var isDir = false
     guard FileManager.default.fileExists(atPath: rootfs, isDirectory: &isDir), isDir else {
       throw GarrisonError(
@@ -506,7 +506,7 @@ public struct InitSpecBuilder {
       var source = m.source ?? type
       var isDir = true
       if bind {
-        source = absolute(source, bundle: bundle)
+        source = Self.absolute(source, bundle: bundle)
         var d = false
         guard FileManager.default.fileExists(atPath: source, isDirectory: &d) else {
           throw GarrisonError(.notFound, "bind source \(source) does not exist", field: f / "source")
@@ -569,7 +569,7 @@ public struct InitSpecBuilder {
       mode: d.fileMode ?? 0o666, uid: d.uid ?? 0, gid: d.gid ?? 0)
   }
 
-  func absolute(_ path: String, bundle: String) -> String {
+  static func absolute(_ path: String, bundle: String) -> String {
     let joined = path.hasPrefix("/") ? path : PathName.join(bundle, path)
     return PathName.standardized(joined)
   }

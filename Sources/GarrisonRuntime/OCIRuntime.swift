@@ -132,7 +132,7 @@ public struct OCIRuntime: Sendable {
     try store.reserve(id)
     var launching = false
     // Without a mount namespace of its own the init mounts in this one: what was on top at the rootfs before.
-    let rootfsPath = runtimeSpec.root.map { $0.path.hasPrefix("/") ? $0.path : PathName.join(bundle, $0.path) }
+    let rootfsPath = runtimeSpec.root.map { InitSpecBuilder.absolute($0.path, bundle: bundle) }
     let rootBefore = sharesMountNamespace ? try rootfsPath.flatMap { try SharedNamespaceRoot.topmost($0) } : nil
     do {
       let fifoPath = store.fifo(id)
@@ -172,8 +172,8 @@ public struct OCIRuntime: Sendable {
       record.hooks = hooks.hooks.isEmpty ? nil : hooks.hooks
       record.deviceRules = OCIResourceLimits.deviceRulesText(runtimeSpec.linux?.resources?.devices)
       do {
-        if initSpec.sharesRuntimeMountNamespace {
-          record.sharedNamespaceRoot = try SharedNamespaceRoot.made(initSpec.rootfs, before: rootBefore)
+        if sharesMountNamespace, let rootfsPath {
+          record.sharedNamespaceRoot = try SharedNamespaceRoot.made(rootfsPath, before: rootBefore)
         }
         try store.save(record)
         if let pidFile = options.pidFile { try writePidFile(pidFile, launched.pid) }

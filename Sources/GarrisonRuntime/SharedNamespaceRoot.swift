@@ -25,7 +25,7 @@ enum SharedNamespaceRoot {
   /// do when it is gone already.
   static func detach(_ id: Int, at rootfs: String) throws {
     let path = canonical(rootfs)
-    guard try topmost(path) == id else { return }
+    guard MountInfoEntry.topmost(at: path, in: try MountInfoEntry.current()) == id else { return }
     do { try Kernel.unmount(path, flags: LinuxConstants.MNT_DETACH) } catch {
       throw GarrisonError(
         .system, operation: "umount \(path)", "cannot detach the container's rootfs bind", errno: error.rawValue)
