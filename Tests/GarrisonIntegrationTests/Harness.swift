@@ -111,6 +111,14 @@ enum Harness {
     }
   }
 
+  /// Detaches every mount whose line mentions `path` in this process's mount namespace, deepest first: the
+  /// cleanup of a test that expects none to be left (and fails if there were any).
+  static func detachMounts(mentioning path: String) {
+    for line in hostMounts(mentioning: path).reversed() {
+      _ = umount2(String(line.split(separator: " ")[4]), Int32(MNT_DETACH))
+    }
+  }
+
   /// Mount lines mentioning `path` in this process's mount namespace (the host's).
   static func hostMounts(mentioning path: String) -> [String] {
     let text = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""

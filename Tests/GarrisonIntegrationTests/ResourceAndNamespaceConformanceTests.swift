@@ -203,10 +203,7 @@ import Testing
     let b = try Harness.Bundle()
     defer {
       // Should there be anything left (the test then fails below), it goes before the directories.
-      for line in Harness.hostMounts(mentioning: b.rootfs).reversed() {
-        let point = line.split(separator: " ")[4]
-        _ = umount2(String(point), Int32(MNT_DETACH))
-      }
+      Harness.detachMounts(mentioning: b.rootfs)
       b.cleanup()
     }
     try "canary\n".write(toFile: b.dir + "/canary", atomically: true, encoding: .utf8)
@@ -247,9 +244,7 @@ import Testing
   func noMountNamespaceCreatedThenDeletedLeavesNoMount() throws {
     let b = try Harness.Bundle()
     defer {
-      for line in Harness.hostMounts(mentioning: b.rootfs).reversed() {
-        _ = umount2(String(line.split(separator: " ")[4]), Int32(MNT_DETACH))
-      }
+      Harness.detachMounts(mentioning: b.rootfs)
       b.cleanup()
     }
     var spec = DefaultSpec.make(args: ["/bin/true"])
