@@ -30,6 +30,11 @@ public struct CompilerOptions: Sendable {
   /// `explain`: a runAsNonRoot container whose uid is unknown (image not in the store) is described with what
   /// would decide it instead of refused. `compile` and `apply` keep refusing it (fail closed).
   public var describeUnknownUser = false
+  /// The pod store a derived pod UID belongs to (`apply`: its root directory). A pod without `metadata.uid` gets a
+  /// UID derived from its namespace and name, and its cgroup path from that UID; mixing in the store keeps two
+  /// stores on one host from deriving the same cgroup for the same namespace/name. nil (`lint`, `explain`,
+  /// `compile`): derived from the manifest alone.
+  public var podUIDScope: String?
 
   public init(
     policiesDirectory: String = PolicyLocator.policiesDirectory(),

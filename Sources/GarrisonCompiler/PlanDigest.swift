@@ -34,10 +34,12 @@ public enum PlanDigest {
   public static func verify(_ plan: EnforcementPlan) throws -> Bool { try plan.digest == digest(of: plan) }
 }
 
-/// A pod UID when the manifest gives none: a UUID-shaped SHA-256 of `namespace/name`, stable across runs.
+/// A pod UID when the manifest gives none: a UUID-shaped SHA-256 of `namespace/name` (and of the pod store, when
+/// given), stable across runs.
 public enum PodUID {
-  public static func derive(namespace: String, name: String) -> String {
-    let h = Array(SHA256.hash(data: Data("garrison-pod:\(namespace)/\(name)".utf8)))
+  public static func derive(namespace: String, name: String, scope: String? = nil) -> String {
+    let key = scope.map { "garrison-pod:\($0.utf8.count):\($0):\(namespace)/\(name)" } ?? "garrison-pod:\(namespace)/\(name)"
+    let h = Array(SHA256.hash(data: Data(key.utf8)))
     let hex = h.prefix(16).map { String(format: "%02x", $0) }.joined()
     let c = Array(hex)
     return "\(String(c[0..<8]))-\(String(c[8..<12]))-\(String(c[12..<16]))-\(String(c[16..<20]))-\(String(c[20..<32]))"

@@ -92,7 +92,7 @@ public struct PolicyCompiler: Sendable {
       container: csc, pod: psc, privileged: privileged, caps: caps, conSC: conSC, podSC: podSC, policies: policies, why: &why)
     let appArmor = try AppArmorChoice.plan(
       container: c, pod: pod, privileged: privileged, conSC: conSC, podSC: podSC, policies: policies, why: &why)
-    let podUID = object.metadata.uid ?? PodUID.derive(namespace: object.namespace, name: object.name)
+    let podUID = object.metadata.uid ?? PodUID.derive(namespace: object.namespace, name: object.name, scope: options.podUIDScope)
     let seLinux = try SELinuxChoice.plan(
       container: csc, pod: psc, privileged: privileged, podUID: podUID, conSC: conSC, podSC: podSC, why: &why)
 

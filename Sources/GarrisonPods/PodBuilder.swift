@@ -3,6 +3,7 @@ import GarrisonCore
 import GarrisonManifest
 import GarrisonOCI
 import GarrisonCompiler
+import GarrisonKernel
 import GarrisonLSMHost
 import GarrisonPlan
 
@@ -89,6 +90,15 @@ public struct PodBuilder {
     self.options = options
   }
 
+  /// The compiler's options with this store as the scope of derived pod UIDs: the store's root directory by
+  /// identity (device and inode, whatever path names it), so two stores on one host never derive one cgroup path
+  /// for the same namespace/name, and one store always derives the same UID (an unchanged re-apply stays unchanged).
+  var compilerOptions: CompilerOptions {
+    var o = options.compiler
+    if o.podUIDScope == nil, let st = try? FileStatus.of(root) { o.podUIDScope = "store \(st.device):\(st.inode)" }
+    return o
+  }
+
   public func build(_ object: ManifestObject) throws -> PodRecord {
     guard let pod = object.pod, object.kind == "Pod" else {
       throw GarrisonError(
@@ -105,7 +115,7 @@ public struct PodBuilder {
       throw GarrisonError(
         .refused, "ephemeralContainers cannot be created by apply", field: FieldPath("spec.ephemeralContainers"), at: object.location)
     }
-    let compiled = try PolicyCompiler(options: options.compiler).compile(object)
+    let compiled = try PolicyCompiler(options: compilerOptions).compile(object)
     let uid = compiled.first?.plan.pod.uid ?? UUID().uuidString.lowercased()
     let volumes = try buildVolumes(object, spec: spec)
     var containers: [ContainerRecord] = []

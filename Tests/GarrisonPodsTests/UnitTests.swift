@@ -1,4 +1,5 @@
 import Foundation
+import GarrisonCompiler
 import GarrisonManifest
 import GarrisonLSMHost
 import GarrisonOCI
@@ -147,4 +148,33 @@ import Testing
   #expect(FileManager.default.fileExists(atPath: dir + "/new/file", isDirectory: &isDir) && !isDir.boolValue)
   // An existing path of the other kind is not replaced.
   #expect(throws: (any Error).self) { try HostPathCheck.check(path: dir + "/f", type: "DirectoryOrCreate", field: "v") }
+}
+
+@Test func aDerivedPodUIDBelongsToItsStoreAndStaysTheSameThere() throws {
+  // Two stores on one host (two roots) must not derive one cgroup path for the same namespace/name; one store,
+  // however its root is spelled, derives the same UID every time (an unchanged re-apply stays unchanged).
+  let base = "/var/tmp/garrison-test-\(UInt32.random(in: 0..<UInt32.max))"
+  defer { try? FileManager.default.removeItem(atPath: base) }
+  for d in ["a", "b", "rootfs"] { try FileManager.default.createDirectory(atPath: base + "/" + d, withIntermediateDirectories: true) }
+  try FileManager.default.createSymbolicLink(atPath: base + "/a-link", withDestinationPath: base + "/a")
+  let options = ApplyOptions(
+    runtimePath: "/usr/bin/crun", images: DirectoryImageResolver(directory: base + "/rootfs"), host: .none,
+    compiler: CompilerOptions(compileBPF: false), supervisorExecutable: "/bin/false")
+  func build(_ yaml: String, root: String) throws -> PodRecord {
+    let obj = try #require(ManifestLoader.parse(text: yaml, file: "p.yaml").objects.first)
+    return try PodBuilder(root: root, options: options).build(obj)
+  }
+  let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: busybox}]\n"
+  let a = try build(pod, root: base + "/a")
+  let b = try build(pod, root: base + "/b")
+  #expect(a.uid != b.uid)
+  #expect(a.containers[0].spec.linux?.cgroupsPath == "/garrison/\(a.uid)/c")
+  #expect(b.containers[0].spec.linux?.cgroupsPath == "/garrison/\(b.uid)/c")
+  #expect(try build(pod, root: base + "/a-link/.").uid == a.uid)
+  // `lint`/`explain` (no store) derive from the manifest alone, as before.
+  #expect(PodUID.derive(namespace: "default", name: "p") != a.uid)
+  // A manifest's own uid is kept in every store.
+  let given = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, uid: 1234-abcd}\nspec:\n  containers: [{name: c, image: busybox}]\n"
+  #expect(try build(given, root: base + "/a").uid == "1234-abcd")
+  #expect(try build(given, root: base + "/b").uid == "1234-abcd")
 }
