@@ -73,7 +73,7 @@ mkfs.ext4 -q -F $S/fs.img
 LOOP=$(losetup -f --show $S/fs.img)
 echo 0 > /sys/block/$(basename $LOOP)/queue/read_ahead_kb
 mkdir -p $S/mnt $S/bin
-cp $BIN/garrison $BIN/garrison-oci $BIN/garrison-init $S/bin/
+cp $BIN/garrison $BIN/garrison-cli $BIN/garrison-oci $BIN/garrison-init $S/bin/
 # The profiling binary runs under strace tracing nothing but exits: run directly, it died with SIGSEGV during the pod's
 # start on this machine (the 4 KB-aligned link only, not the release binary; not understood yet), traced it did not.
 printf '#!/bin/sh\nexec strace -f -qq -e trace=exit_group -o /dev/null %s/mnt/garrison-supervisor "$@"\n' $S > $S/bin/garrison-supervisor
@@ -157,8 +157,12 @@ for line in open(S + '/prof.map'):
         continue
     m = rx.match(line)
     if m and pend: hit(pend, int(m.group(1), 16), int(m.group(2), 16)); pend = None
+# Then, as globs (gold matches a line with `*` as a pattern, after every exact name), the rest of the modules whose
+# code a supervisor runs most: a function the profile missed or that a later change renamed (the list goes stale with
+# every change to the start path) then lands beside the hot code, not among the runtime's and compiler's modules.
+globs = ['.text.$s%d%s*' % (len(m), m) for m in ('GarrisonSupervisor', 'GarrisonAudit', 'GarrisonKernel', 'GarrisonCore')]
 with open(out, 'w') as f:
-    f.write('\n'.join(names) + '\n')
+    f.write('\n'.join(names + globs) + '\n')
 print(f'{len(names)} function sections touched of {len(pages)} pages -> {out}')
 PY
 # The list is not an input SwiftPM tracks: remove the binary so the next build links it again.
