@@ -68,7 +68,10 @@ extension PodManager {
         case .failed(let why): throw GarrisonError(.system, "pod \(p.namespace)/\(p.name) \(why)")
         }
       }
-      if pending.isEmpty { return }
+      if pending.isEmpty {
+        PhaseTrace.mark("apply: running", "\(pods.count) pods")
+        return
+      }
       let left = deadline.timeIntervalSinceNow
       guard left > 0 else {
         let names = pending.values.map { "\($0.namespace)/\($0.name)" }.sorted().joined(separator: ", ")
