@@ -18,6 +18,11 @@
 #include <string.h>
 #include <errno.h>
 #include <termios.h>
+#include <net/if.h>
+#include <net/route.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <linux/sockios.h>
 #include <unistd.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
@@ -220,3 +225,62 @@ int gr_pipe_cloexec(int fds[2]) {
 }
 
 int gr_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
+
+static int gr_ifreq_name(struct ifreq *ifr, const char *name) {
+  memset(ifr, 0, sizeof *ifr);
+  if (strlen(name) >= IFNAMSIZ) { errno = EINVAL; return -1; }
+  strncpy(ifr->ifr_name, name, IFNAMSIZ - 1);
+  return 0;
+}
+
+static int gr_sockaddr_ipv4(struct sockaddr *out, const char *address) {
+  struct sockaddr_in sin;
+  memset(&sin, 0, sizeof sin);
+  sin.sin_family = AF_INET;
+  if (inet_pton(AF_INET, address, &sin.sin_addr) != 1) { errno = EINVAL; return -1; }
+  memcpy(out, &sin, sizeof sin);
+  return 0;
+}
+
+int gr_interface_up(int fd, const char *name) {
+  struct ifreq ifr;
+  if (gr_ifreq_name(&ifr, name) < 0) return -1;
+  if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) return -1;
+  if (ifr.ifr_flags & IFF_UP) return 0;
+  ifr.ifr_flags |= IFF_UP;
+  return ioctl(fd, SIOCSIFFLAGS, &ifr);
+}
+
+int gr_bridge_add_interface(int fd, const char *bridge, const char *name) {
+  struct ifreq ifr;
+  if (gr_ifreq_name(&ifr, name) < 0) return -1;
+  if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0) return -1;
+  int index = ifr.ifr_ifindex;
+  if (gr_ifreq_name(&ifr, bridge) < 0) return -1;
+  ifr.ifr_ifindex = index;
+  return ioctl(fd, SIOCBRADDIF, &ifr);
+}
+
+int gr_interface_set_ipv4(int fd, const char *name, const char *address, int prefix) {
+  if (prefix < 0 || prefix > 32) { errno = EINVAL; return -1; }
+  struct ifreq ifr;
+  if (gr_ifreq_name(&ifr, name) < 0) return -1;
+  if (gr_sockaddr_ipv4(&ifr.ifr_addr, address) < 0) return -1;
+  if (ioctl(fd, SIOCSIFADDR, &ifr) < 0) return -1;
+  struct sockaddr_in mask;
+  memset(&mask, 0, sizeof mask);
+  mask.sin_family = AF_INET;
+  mask.sin_addr.s_addr = htonl(prefix == 0 ? 0 : 0xffffffffu << (32 - prefix));
+  memcpy(&ifr.ifr_netmask, &mask, sizeof mask);
+  return ioctl(fd, SIOCSIFNETMASK, &ifr);
+}
+
+int gr_add_default_route(int fd, const char *gateway) {
+  struct rtentry rt;
+  memset(&rt, 0, sizeof rt);
+  if (gr_sockaddr_ipv4(&rt.rt_gateway, gateway) < 0) return -1;
+  if (gr_sockaddr_ipv4(&rt.rt_dst, "0.0.0.0") < 0) return -1;
+  if (gr_sockaddr_ipv4(&rt.rt_genmask, "0.0.0.0") < 0) return -1;
+  rt.rt_flags = RTF_UP | RTF_GATEWAY;
+  return ioctl(fd, SIOCADDRT, &rt);
+}

@@ -17,7 +17,10 @@ struct ApplyCommand: ParsableCommand {
       Every container is compiled into an enforcement plan and run through an OCI runtime (--runtime; default
       garrison-oci beside garrison, else crun). Workload kinds (Deployment, Job, ...) are refused: garrison
       runs Pods, not controllers. Pods are immutable: applying a changed spec to an existing pod is refused.
-      Exit codes: 0 ok, 2 bad input, 3 refused (policy, fit check, unsupported), 4 system error.
+      With --wait, apply returns once every pod it applied is Running (each app and sidecar container running;
+      readiness probes are not awaited) or Succeeded; a pod that fails, loses its supervisor or is deleted meanwhile
+      ends the wait with exit code 4, and --timeout passing first with exit code 5.
+      Exit codes: 0 ok, 2 bad input, 3 refused (policy, fit check, unsupported), 4 system error, 5 timed out (--wait).
       """)
 
   @OptionGroup var rootOption: RootOption
@@ -34,7 +37,9 @@ struct ApplyCommand: ParsableCommand {
   @Flag(inversion: .prefixedNo, help: "An unset seccompProfile means RuntimeDefault.") var seccompDefault = true
   @Option(help: "The Policies/ directory.") var policies: String?
   @Flag(
-    help: "Wait until every pod is Running (or finished), every Deployment and ReplicaSet has its replicas ready, every Job has finished.")
+    help:
+      "Wait until every pod is Running (every app container running) or Succeeded, every Deployment and ReplicaSet has its replicas ready, every Job has finished."
+  )
   var wait = false
   @Option(help: "Seconds to wait with --wait.") var timeout: Double = 60
 
@@ -134,12 +139,10 @@ struct ApplyCommand: ParsableCommand {
         }
       }
       if wait {
-        for (ns, name) in applied {
-          let v = try manager.wait(ns, name, timeout: timeout) { $0.status.phase != .pending }
-          if let v, v.status.phase == .failed || v.status.phase == .unknown {
-            throw GarrisonError(
-              .system, "pod \(ns)/\(name) is \(v.status.phase.rawValue): \(v.status.reason ?? "") \(v.status.message ?? "")")
-          }
+        // Every pod of this apply Running (each app and sidecar container running) or Succeeded, woken by inotify.
+        do { try manager.waitRunning(applied.map { (namespace: $0.0, name: $0.1) }, timeout: timeout) } catch let e as GarrisonError {
+          Diagnostics.print(e, severity: "error")
+          if failure == nil || e.exitCode > failure!.exitCode { failure = e }
         }
       }
       if wait {

@@ -9,7 +9,7 @@ public struct GarrisonCommand: ParsableCommand {
     discussion: """
       Exit codes: 0 success; 1 findings at or above --fail-on (lint) or a failed verification (audit verify);
       2 bad input or usage (file:line:col and field path are printed); 3 refused or unenforceable on this host;
-      4 a system operation failed.
+      4 a system operation failed (apply --wait: a pod failed); 5 apply --wait timed out.
       """,
     subcommands: GarrisonCommand.registered
   )

@@ -23,6 +23,8 @@ public struct GarrisonError: Error, CustomStringConvertible, Sendable, Equatable
     public static let system = Code(rawValue: "system")
     /// Wrong command-line usage.
     public static let usage = Code(rawValue: "usage")
+    /// A wait (`apply --wait`) ran out of time before what it waited for happened.
+    public static let timedOut = Code(rawValue: "timed-out")
   }
 
   public var code: Code
@@ -76,11 +78,14 @@ public enum ExitCodes {
   public static let refused: Int32 = 3
   /// A system operation failed at run time.
   public static let system: Int32 = 4
+  /// A wait ran out of time (`apply --wait` past `--timeout`).
+  public static let timedOut: Int32 = 5
 
   public static func code(for code: GarrisonError.Code) -> Int32 {
     switch code {
     case .syntax, .invalid, .usage, .notFound, .exists: return badInput
     case .unenforceable, .refused: return refused
+    case .timedOut: return timedOut
     default: return system
     }
   }

@@ -7,7 +7,7 @@ import Glibc
 import GarrisonCore
 import GarrisonKernel
 
-/// The pod network: `lo` up in the sandbox, and for `bridge` mode a veth pair whose host end joins the bridge
+/// The pod network: `lo` up in the sandbox (an ioctl from a thread in its namespace), and for `bridge` mode a veth pair whose host end joins the bridge
 /// (created on first use with the CIDR's first address) and whose pod end is `eth0` with one address from the
 /// pod CIDR. Only addresses inside this machine's own namespaces: no NAT, no routes to the outside.
 /// `ip` runs with arguments Garrison computes (addresses, hashed veth names, a validated bridge name), never
@@ -40,10 +40,15 @@ public struct PodNetwork {
     return "gv" + String((String(repeating: "0", count: 16 - hex.count) + hex).prefix(11))
   }
 
-  /// Sets up the sandbox's network; returns the pod IP (nil for `none`).
+  /// Sets up the sandbox's network; returns the pod IP (nil for `none`). Everything but the veth pair's creation
+  /// (netlink's `RTM_NEWLINK` with a peer in another namespace: one `ip link add`) is an ioctl from this process:
+  /// `lo` and `eth0` up, the address and the default route from a thread inside the pod's network namespace,
+  /// the host end onto the bridge and up from here.
   public func setUp(sandbox: Sandbox, uid: String, root: String, owner: String) throws -> (ip: String?, veth: String?) {
     let netns = [NamespaceThread.Target(path: sandbox.path("net"), type: LinuxConstants.CLONE_NEWNET)]
-    try NamespaceThread.run(joining: netns) { try sh(["ip", "link", "set", "lo", "up"]) }
+    try NamespaceThread.run(joining: netns) {
+      try Self.ioctl("SIOCSIFFLAGS", "bring lo up in the pod network namespace") { try Kernel.setInterfaceUp("lo") }
+    }
     guard config.mode == .bridge else { return (nil, nil) }
     let cidr = try CIDR(config.cidr)
     try ensureBridge(cidr)
@@ -51,11 +56,17 @@ public struct PodNetwork {
     let veth = Self.hostVeth(uid: uid, root: root)
     do {
       try sh(["ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", "\(sandbox.process.pid)"])
-      try sh(["ip", "link", "set", veth, "master", config.bridge, "up"])
+      try Self.ioctl("SIOCBRADDIF", "cannot add \(veth) to the bridge \(config.bridge)") {
+        try Kernel.addToBridge(veth, bridge: config.bridge)
+      }
+      try Self.ioctl("SIOCSIFFLAGS", "cannot bring \(veth) up") { try Kernel.setInterfaceUp(veth) }
+      let gateway = cidr.address(1)
       try NamespaceThread.run(joining: netns) {
-        try sh(["ip", "addr", "add", "\(ip)/\(cidr.prefix)", "dev", "eth0"])
-        try sh(["ip", "link", "set", "eth0", "up"])
-        try sh(["ip", "route", "add", "default", "via", cidr.address(1)])
+        try Self.ioctl("SIOCSIFADDR", "cannot set the pod address \(ip)/\(cidr.prefix) on eth0") {
+          try Kernel.setIPv4Address("eth0", address: ip, prefix: cidr.prefix)
+        }
+        try Self.ioctl("SIOCSIFFLAGS", "cannot bring eth0 up in the pod network namespace") { try Kernel.setInterfaceUp("eth0") }
+        try Self.ioctl("SIOCADDRT", "cannot add the pod's default route via \(gateway)") { try Kernel.addDefaultRoute(via: gateway) }
       }
     } catch {
       release(ip)
@@ -64,12 +75,20 @@ public struct PodNetwork {
     return (ip, veth)
   }
 
+  /// Runs one of GarrisonKernel's interface calls, its errno as a GarrisonError.
+  static func ioctl(_ operation: String, _ message: String, _ body: () throws -> Void) throws {
+    do { try body() } catch let error as Errno {
+      throw GarrisonError(.system, operation: operation, message, errno: error.rawValue)
+    }
+  }
+
   /// Runs a command whose output is not needed.
   func sh(_ argv: [String]) throws { _ = try run(argv) }
 
   func ensureBridge(_ cidr: CIDR) throws {
     try withLock {
-      if (try? run(["ip", "link", "show", config.bridge])) != nil { return }
+      // The bridge exists: its directory in the host's sysfs (no `ip link show` process; the name is validated).
+      if (try? FileStatus.of("/sys/class/net/" + config.bridge)) != nil { return }
       try sh(["ip", "link", "add", config.bridge, "type", "bridge"])
       try sh(["ip", "addr", "add", "\(cidr.address(1))/\(cidr.prefix)", "dev", config.bridge])
       try sh(["ip", "link", "set", config.bridge, "up"])

@@ -10,13 +10,16 @@ import GarrisonKernel
 /// The pod sandbox: a tiny long-lived process that owns the pod's shared network, IPC and UTS namespaces
 /// (and the pid namespace with `shareProcessNamespace`). Containers join them through `/proc/<pid>/ns/*`.
 ///
-/// Why `unshare --fork --kill-child sleep infinity` rather than a pause container: it needs no image and no
-/// runtime round trip (it is ready in a few milliseconds), the supervisor is its parent (so its pid cannot be
-/// reused while the supervisor lives), and `--kill-child` ties the namespace holder to it. Namespaces are not
-/// bind-mounted, so a crashed supervisor leaves no nsfs mounts behind; the recorded pid and start time identify
-/// the process for cleanup.
+/// Why `sleep infinity` born in new namespaces rather than a pause container: it needs no image and no runtime
+/// round trip. It is started by one `clone3` with the `CLONE_NEW*` flags (`Kernel.spawnInNewNamespaces`), which
+/// returns once the child has exec'd, so the namespaces exist when it returns (no process switching namespaces
+/// to wait for, no second process). The supervisor is its parent (so its pid cannot be reused while the
+/// supervisor lives) and kills it with SIGKILL (as pid 1 of a shared pid namespace it ignores other signals).
+/// Namespaces are not bind-mounted, so a crashed supervisor leaves no nsfs mounts behind; the recorded pid and
+/// start time identify the process for cleanup.
 public struct Sandbox: Sendable {
-  /// The `unshare` process; its own net/ipc/uts namespaces are the pod's, its `pid_for_children` the pod's pid ns.
+  /// The namespace holder; its own net/ipc/uts namespaces are the pod's, its pid namespace (`pid_for_children`)
+  /// the pod's pid namespace with `shareProcessNamespace`.
   public let process: ProcessRef
   public let namespaces: SandboxNamespaces
 
@@ -25,28 +28,38 @@ public struct Sandbox: Sendable {
     !ns.hostNetwork || !ns.hostIPC || ns.sharePID
   }
 
+  /// The namespaces the holder is born with.
+  static func cloneFlags(_ ns: SandboxNamespaces) -> Int32 {
+    var flags: Int32 = 0
+    if !ns.hostNetwork { flags |= LinuxConstants.CLONE_NEWNET | LinuxConstants.CLONE_NEWUTS }
+    if !ns.hostIPC { flags |= LinuxConstants.CLONE_NEWIPC }
+    if ns.sharePID { flags |= LinuxConstants.CLONE_NEWPID }
+    return flags
+  }
+
+  /// The holder's program: coreutils' `sleep` from the fixed system directories (never from the caller's PATH).
+  static func sleepExecutable() throws -> String {
+    for dir in ["/usr/bin", "/bin", "/usr/local/bin"] where Kernel.isExecutable(dir + "/sleep") { return dir + "/sleep" }
+    throw GarrisonError(.system, operation: "sandbox", "no sleep executable in /usr/bin or /bin for the pod sandbox")
+  }
+
   /// Starts the namespace holder.
   public static func start(_ ns: SandboxNamespaces) throws -> Sandbox {
-    var argv = ["unshare"]
-    if !ns.hostNetwork { argv += ["--net", "--uts"] }
-    if !ns.hostIPC { argv.append("--ipc") }
-    if ns.sharePID { argv.append("--pid") }
-    argv += ["--fork", "--kill-child", "sleep", "infinity"]
-    let pid = try Spawn.start(argv)
-    // Wait until unshare has switched namespaces (its net ns differs from ours) or exited.
-    let deadline = Date(timeIntervalSinceNow: 5)
-    let probe = ns.hostNetwork ? (ns.hostIPC ? "pid_for_children" : "ipc") : "net"
-    let mine = try? Kernel.readlink("/proc/self/ns/\(probe)")
-    while Date() < deadline {
-      if let theirs = try? Kernel.readlink("/proc/\(pid)/ns/\(probe)"), theirs != mine, ProcessProbe.startTime(pid) != nil {
-        guard let ref = ProcessProbe.ref(pid) else { break }
-        // The hostname is set by the runtime from each container's config (the same for every container).
-        return Sandbox(process: ref, namespaces: ns)
-      }
-      usleep(2_000)
+    let path = try sleepExecutable()
+    let pid: pid_t
+    do {
+      pid = try Kernel.spawnInNewNamespaces(
+        path, arguments: ["sleep", "infinity"], environment: ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"],
+        namespaceFlags: cloneFlags(ns))
+    } catch {
+      throw GarrisonError(.system, operation: "clone3", "cannot start the pod sandbox", errno: error.rawValue)
     }
-    kill(pid, SIGKILL)
-    throw GarrisonError(.system, operation: "unshare", "the sandbox process \(pid) did not create its namespaces")
+    guard let ref = ProcessProbe.ref(pid) else {
+      kill(pid, SIGKILL)
+      throw GarrisonError(.system, operation: "clone3", "the sandbox process \(pid) exited at once")
+    }
+    // The hostname is set by the runtime from each container's config (the same for every container).
+    return Sandbox(process: ref, namespaces: ns)
   }
 
   /// Sets the pod's hostname once, in the sandbox's UTS namespace (containers join it and do not set it:

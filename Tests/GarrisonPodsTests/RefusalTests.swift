@@ -1,5 +1,6 @@
 import Foundation
 import GarrisonPods
+import GarrisonTestSupport
 import Testing
 
 /// Pods that must be refused: the fit check and volumes that would reach outside themselves.
@@ -145,6 +146,41 @@ struct RefusalTests {
 /// The pod network on a private test bridge and CIDR (never the default garrison0).
 @Suite(.serialized, .enabled(if: Host.canRun, "needs root, crun, busybox-static and the garrison executable"))
 struct NetworkTests {
+  /// The sandbox is one process (`sleep`, the supervisor's child) born in the pod's namespaces, and `lo` is up in
+  /// its network namespace (brought up by the supervisor with an ioctl, no `ip` process), which the container joined.
+  @Test(
+    .enabled(
+      if: HostTools.find("/usr/bin/nsenter", "/bin/nsenter") != nil && HostTools.find("/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip") != nil,
+      "nsenter and ip (util-linux, iproute2) are needed to look into the pod's network namespace"))
+  func loopbackIsUpInThePodNetworkNamespace() throws {
+    try withScratch { s in
+      let r = try s.apply(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: lo}
+        spec:
+          terminationGracePeriodSeconds: 0
+          containers: [{name: main, command: ["sleep", "1000"]}]
+        """, extra: ["--network", "none", "--wait", "--timeout", "30"])
+      #expect(r.succeeded, "\(r.output)")
+      let v = try #require(try s.manager.view("default", "lo"))
+      let box = try #require(v.status.sandbox?.pid)
+      let comm = try String(contentsOfFile: "/proc/\(box)/comm", encoding: .utf8)
+      #expect(comm == "sleep\n", "the sandbox process is \(comm)")
+      let supervisor = try #require(v.status.supervisor?.pid)
+      let status = try String(contentsOfFile: "/proc/\(box)/status", encoding: .utf8)
+      #expect(status.contains("PPid:\t\(supervisor)\n"), "\(status)")
+      let mine = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net")
+      let pods = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(box)/ns/net")
+      let container = try #require(v.status.container("main")?.pid)
+      #expect(pods != mine)
+      #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(container)/ns/net") == pods)
+      let link = try Spawn.run(["nsenter", "--net=/proc/\(box)/ns/net", "ip", "-o", "link", "show", "lo"])
+      #expect(link.succeeded && link.output.contains(",UP"), "\(link.output)")
+    }
+  }
+
   @Test func podsGetAddressesOnTheBridgeAndReachEachOther() throws {
     let bridge = "gt\(UInt16.random(in: 0..<UInt16.max))"
     let net = UInt8.random(in: 1..<250)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Pod runner benchmark, garrison against podman (crun, conmon) in the same run, rounds interleaved:
-#   1. one pod with one init container and two app containers: start -> every app container running, then
+#   1. one pod with one init container and two app containers: `apply --wait` (returns once every app container
+#      runs) -> every app container running, then
 #      delete (REPS rounds; network none, then a bridge for garrison; podman with network none);
 #   2. PODS single-container pods in one manifest -> all running, then delete of all of them (ROUNDS rounds);
 #   3. the peak RSS (VmHWM) of what stays resident per pod beside the containers: garrison's supervisor
@@ -109,29 +110,10 @@ trap cleanup EXIT
 
 now() { date +%s%N; }
 ms() { echo $(( ($2 - $1) / 1000000 )); }
-apply() { "$G" apply --root $ROOT --rootfs $DIR/rootfs --runtime "$RUNTIME" --no-seccomp-default "$@" >/dev/null; }
-# Waits until every app and sidecar container of `want` pods in the root is running (reads status.json with
-# inotify-free polling every 2 ms in one python process: `garrison get` would add its own start-up each round).
-wait_running() {
-  python3 - "$ROOT" "$1" <<'PY'
-import glob, json, sys, time
-root, want = sys.argv[1], int(sys.argv[2])
-deadline = time.time() + 120
-while time.time() < deadline:
-    n = 0
-    for f in glob.glob(root + "/pods/*/*/status.json"):
-        try:
-            cs = json.load(open(f))["containers"]
-        except (OSError, ValueError, KeyError):
-            continue
-        if cs and all(c["state"]["kind"] == "Running" for c in cs if c["role"] != "init"):
-            n += 1
-    if n >= want:
-        sys.exit(0)
-    time.sleep(0.002)
-sys.exit("timed out waiting for running pods")
-PY
-}
+# `apply --wait` returns once every pod it applied is Running (every app container running), woken by inotify on
+# the pods' status files: the clock measures garrison's own command, as podman's `pod start` / `play kube` return
+# once their containers started.
+apply() { "$G" apply --root $ROOT --rootfs $DIR/rootfs --runtime "$RUNTIME" --no-seccomp-default --wait --timeout 120 "$@" >/dev/null; }
 # Peak RSS of a list of pids (VmHWM, kB) and their proportional and private resident memory now (smaps_rollup: Pss,
 # Private_Clean + Private_Dirty, kB): records "<n> <max> <avg> <sum> <pss sum> <private sum>" under key $1.
 hwm() {
@@ -218,8 +200,7 @@ podman_p3() {
 
 if [ "${TRACE:-0}" = 1 ]; then
   echo "== one traced start (GARRISON_TRACE_PHASES; supervisor then apply marks, µs) =="
-  GARRISON_TRACE_PHASES=1 "$G" apply --root $ROOT --rootfs $DIR/rootfs --runtime "$RUNTIME" --no-seccomp-default -f $DIR/p3.yaml --network none 2>$DIR/apply.trace >/dev/null
-  wait_running 1
+  GARRISON_TRACE_PHASES=1 "$G" apply --root $ROOT --rootfs $DIR/rootfs --runtime "$RUNTIME" --no-seccomp-default --wait -f $DIR/p3.yaml --network none 2>$DIR/apply.trace >/dev/null
   sleep 0.2
   grep '^phase' $ROOT/pods/default/p3/supervisor.log | grep -v 'phase init ' || true
   cat $DIR/apply.trace
@@ -229,7 +210,7 @@ fi
 declare -A R
 rec() { R[$1]="${R[$1]:-} $2"; }
 for i in $(seq 1 $REPS); do
-  t0=$(now); apply -f $DIR/p3.yaml --network none; wait_running 1; t1=$(now)
+  t0=$(now); apply -f $DIR/p3.yaml --network none; t1=$(now)
   [ $i = $REPS ] && { sleep 1; supervisor_rss g_p3; }
   # The delete is timed from its own start (in the last round the memory is read between start and delete).
   td=$(now); "$G" delete pod p3 --root $ROOT --grace-period 0 >/dev/null; t2=$(now)
@@ -240,7 +221,7 @@ for i in $(seq 1 $REPS); do
     td=$(now); "${P[@]}" pod rm -f -t 0 p3 >/dev/null; "${P[@]}" volume rm -f p3d >/dev/null; t2=$(now)
     rec p_p3_none $(ms $t0 $t1); rec p_p3_del $(ms $td $t2)
   fi
-  t0=$(now); apply -f $DIR/p3.yaml --network bridge --bridge $BRIDGE --pod-cidr 10.252.0.0/16; wait_running 1; t1=$(now)
+  t0=$(now); apply -f $DIR/p3.yaml --network bridge --bridge $BRIDGE --pod-cidr 10.252.0.0/16; t1=$(now)
   [ $i = $REPS ] && supervisor_rss g_p3_bridge
   "$G" delete pod p3 --root $ROOT --grace-period 0 >/dev/null
   rec g_p3_bridge $(ms $t0 $t1)
@@ -248,7 +229,7 @@ for i in $(seq 1 $REPS); do
 done
 
 for i in $(seq 1 $ROUNDS); do
-  t0=$(now); apply -f $DIR/many.yaml --network none; wait_running $PODS; t1=$(now)
+  t0=$(now); apply -f $DIR/many.yaml --network none; t1=$(now)
   [ $i = $ROUNDS ] && { sleep 1; supervisor_rss g_many; }
   td=$(now); "$G" delete pod $podnames --root $ROOT --grace-period 0 >/dev/null; t2=$(now)
   rec g_many $(ms $t0 $t1); rec g_many_del $(ms $td $t2)

@@ -68,6 +68,16 @@ int gr_pty_number(int master, unsigned int *number);
 int gr_pty_peer(int master, int flags);
 int gr_set_ctty(int fd);
 int gr_set_winsize(int fd, unsigned short rows, unsigned short cols);
+/* Network interface ioctls on an AF_INET socket `fd`, acting in the network namespace the socket was created in
+ * (struct ifreq and struct rtentry are unions Swift cannot fill):
+ * gr_interface_up: SIOCGIFFLAGS, then SIOCSIFFLAGS with IFF_UP;
+ * gr_bridge_add_interface: SIOCGIFINDEX of `name`, then SIOCBRADDIF on `bridge` (what `ip link set NAME master BRIDGE` does);
+ * gr_interface_set_ipv4: SIOCSIFADDR then SIOCSIFNETMASK (`address`, dotted quad, with a `prefix`-bit mask);
+ * gr_add_default_route: SIOCADDRT of 0.0.0.0/0 via `gateway` (dotted quad). */
+int gr_interface_up(int fd, const char *name);
+int gr_bridge_add_interface(int fd, const char *bridge, const char *name);
+int gr_interface_set_ipv4(int fd, const char *name, const char *address, int prefix);
+int gr_add_default_route(int fd, const char *gateway);
 int gr_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
 
 /* posix_spawn into a cgroup (garrison_spawn.c): clone3(CLONE_INTO_CGROUP into the cgroup2 directory

@@ -217,7 +217,7 @@ public struct WorkloadManager: Sendable {
       }
       usleep(50_000)
     }
-    throw GarrisonError(.system, "timed out waiting for \(WorkloadKinds.resource(kind))/\(name)")
+    throw GarrisonError(.timedOut, "timed out waiting for \(WorkloadKinds.resource(kind))/\(name)")
   }
 
   // MARK: read
