@@ -151,10 +151,24 @@ import Testing
     ("kind: Namespace\n", true), ("kind: \"Namespace\"", true), ("{\"kind\":\"Namespace\"}", true), ("kind: >-\n  Namespace\n", true),
     ("kind: !!str Namespace", true), ("kind: \"Names\\x70ace\"", true), ("Namespace", true),
     ("kind: Pod\nshareProcessNamespace: true\n", false),
-    ("kind: Namespaces", false), ("kind: Pod\nnamespace: x\n", false), ("kind: NamespaceList", false), ("", false),
+    ("kind: Namespaces", false), ("pattern: \"^\\d+\\.\\\"$\"\nkind: Pod", false), ("kind: \"Names\\\npace\"", true),
+    ("kind: Pod\nnamespace: x\n", false), ("kind: NamespaceList", false), ("", false),
   ])
   func namespaceFilter(text: String, may: Bool) {
     let bytes = Array(text.utf8)
     #expect(bytes.withUnsafeBufferPointer { ManifestInput.mayHold(kind: "Namespace", $0) } == may)
+  }
+
+  /// The first pass also needs the pod-security label's bytes (or an escape) in the file.
+  @Test func labelFilter() {
+    let key = NamespacePolicies.levelLabel
+    for (text, may) in [
+      ("labels: {pod-security.kubernetes.io/enforce-version: v1.30}", true), ("\"pod-security.kubernetes.io/enforce\": x", true),
+      ("labels: {\"pod-security.kubernetes.io/\\x65nforce\": x}", true), ("description: the Namespace of the pod", false),
+      ("pod-security.kubernetes.io/warn: baseline", false), ("pod-security.kubernetes.io/enforc", false),
+    ] {
+      let bytes = Array(text.utf8)
+      #expect(bytes.withUnsafeBufferPointer { ManifestInput.mayContain(key, $0) } == may, "\(text)")
+    }
   }
 }

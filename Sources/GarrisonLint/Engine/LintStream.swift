@@ -3,7 +3,7 @@ import GarrisonCore
 import GarrisonManifest
 
 /// `garrison lint` a file at a time, so memory stays flat as the input grows: a first pass finds the Namespace
-/// objects (parsing only the files that can hold one), then the files are parsed, checked and their findings
+/// objects (parsing only the files that can hold one with a pod-security label), then the files are parsed, checked and their findings
 /// formatted in parallel windows, and written in report order (findings sort by file name first, so files are
 /// taken in name order). The output is byte for byte what `LintEngine.lint` and the format's `write` give.
 ///
@@ -111,7 +111,11 @@ public struct LintStream: Sendable {
   /// Objects are taken as `LintEngine.lint` takes them: every valid one in input order, then every partial one.
   static func namespaces(_ inputs: [ManifestInput]) -> NamespacePolicies {
     let found = Parallel.map(inputs) { input -> (objects: [ManifestObject], partial: [ManifestObject]) in
-      guard let load = input.load(keepJSON: false, ifItMayHold: "Namespace") else { return ([], []) }
+      // A Namespace sets a policy, or is reported, only with a pod-security label (`enforce` is a prefix of
+      // `enforce-version`).
+      guard let load = input.load(keepJSON: false, ifItMayHold: "Namespace", with: NamespacePolicies.levelLabel) else {
+        return ([], [])
+      }
       return (load.objects.filter { $0.kind == "Namespace" }, load.partial.filter { $0.kind == "Namespace" })
     }
     return NamespacePolicies(objects: found.flatMap(\.objects) + found.flatMap(\.partial))
