@@ -170,10 +170,31 @@ public struct LintCommand: ParsableCommand {
     }
 
     // Lint reads the typed model only: no JSON copies of pod specs (those are for commands that run pods).
-    let load = ManifestLoader.load(paths: paths, keepJSON: false)
-    if load.objects.isEmpty && load.partial.isEmpty && load.errors.isEmpty && load.skipped.isEmpty {
-      throw GarrisonError(.notFound, operation: "lint", "no Kubernetes objects found in \(paths.joined(separator: ", "))")
+    let inputs = ManifestLoader.inputs(paths: paths, keepJSON: false)
+    // The files read (directories expanded), for the summary and the per-file JUnit suites.
+    let files = inputs.map(\.name)
+    let useColor = color == "always" || (color == "auto" && output == nil && Terminal.isColorTerminal(env))
+    var text = ""
+    let sink: (String) -> Void = { piece in
+      // To a file: written whole at the end; to standard output: as it is formatted (a large report is never
+      // held whole).
+      if output != nil { text += piece } else { FileHandle.standardOutput.write(Data(piece.utf8)) }
     }
+    let engine = LintEngine(catalog: catalog, options: options)
+    let noObjects = GarrisonError(.notFound, operation: "lint", "no Kubernetes objects found in \(paths.joined(separator: ", "))")
+    let unreadable = GarrisonError(.invalid, operation: "lint", "no Kubernetes objects could be read")
+    if !verbose && !effective, let streamed = LintStream.format(outputFormat, catalog: catalog, color: useColor, options: options) {
+      // A file at a time: memory stays flat as the input grows.
+      let outcome = try LintStream(engine: engine).run(inputs: inputs, files: files, format: streamed, to: sink)
+      guard outcome.readAnything else { throw noObjects }
+      if let output { try Self.write(text, to: output) }
+      guard outcome.readObjects else { throw unreadable }
+      let code = outcome.report.exitCode(failOn: threshold)
+      if code != 0 { throw ExitCode(code) }
+      return
+    }
+    let load = ManifestLoader.load(inputs, keepJSON: false)
+    if load.objects.isEmpty && load.partial.isEmpty && load.errors.isEmpty && load.skipped.isEmpty { throw noObjects }
     if verbose {
       for k in load.skipped {
         FileHandle.standardError.write(
@@ -182,13 +203,7 @@ public struct LintCommand: ParsableCommand {
               .utf8))
       }
     }
-    // The files actually read (directories expanded), for the summary and the per-file JUnit suites.
-    let files = paths.flatMap { path -> [String] in
-      var isDir: ObjCBool = false
-      let isDirectory = path != "-" && FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
-      return isDirectory ? ManifestLoader.manifestFiles(under: path) : [path]
-    }
-    var report = LintEngine(catalog: catalog, options: options).lint(load, files: files)
+    var report = engine.lint(load, files: files)
     if effective {
       // The policy compiler's view: what the runtime would enforce, and which pods it would refuse.
       // Image USERs come from the local image store, as for `garrison compile`.
@@ -199,27 +214,23 @@ public struct LintCommand: ParsableCommand {
       let result = EffectivePlans.compute(objects: load.objects, compiler: compiler)
       report.addEffective(result.containers, findings: result.findings)
     }
-    let useColor = color == "always" || (color == "auto" && output == nil && Terminal.isColorTerminal(env))
-    if let output {
-      var text = ""
-      try outputFormat.write(report, catalog: catalog, failOn: threshold, color: useColor) { text += $0 }
-      guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
-        throw GarrisonError(.system, operation: "write", "cannot write \(output)")
-      }
-    } else {
-      // Written as it is formatted: a large report is never held whole.
-      try outputFormat.write(report, catalog: catalog, failOn: threshold, color: useColor) { piece in
-        FileHandle.standardOutput.write(Data(piece.utf8))
-      }
-    }
-    if load.objects.isEmpty && load.partial.isEmpty && load.skipped.isEmpty {
-      throw GarrisonError(.invalid, operation: "lint", "no Kubernetes objects could be read")
-    }
+    try outputFormat.write(report, catalog: catalog, failOn: threshold, color: useColor, to: sink)
+    if let output { try Self.write(text, to: output) }
+    if load.objects.isEmpty && load.partial.isEmpty && load.skipped.isEmpty { throw unreadable }
     let code = report.exitCode(failOn: threshold)
     // The manifests and the report are left for the process exit to reclaim: freeing 10,000 objects' fields
     // and 90,000 findings one by one was about a tenth of a large run.
     LastRun.keep((load, report))
     if code != 0 { throw ExitCode(code) }
+  }
+}
+
+extension LintCommand {
+  /// Writes the report to `-o FILE`.
+  static func write(_ text: String, to output: String) throws {
+    guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
+      throw GarrisonError(.system, operation: "write", "cannot write \(output)")
+    }
   }
 }
 

@@ -29,7 +29,8 @@ public struct LoadResult: Sendable {
     documentErrors.append(e)
   }
 
-  mutating func merge(_ other: LoadResult) {
+  /// Appends another input's result (objects, errors and warnings after this one's).
+  public mutating func merge(_ other: LoadResult) {
     objects += other.objects
     partial += other.partial
     skipped += other.skipped
@@ -40,41 +41,18 @@ public struct LoadResult: Sendable {
   }
 }
 
-/// One input of `ManifestLoader.load`: already loaded (standard input, a missing path) or a file to parse.
-private enum LoaderInput: Sendable {
-  case loaded(LoadResult)
-  case file(String)
-}
-
 /// Reads manifests from files, directories (recursive, `*.yaml|*.yml|*.json`) and standard input (`-`).
 public enum ManifestLoader {
   /// Loads every path; never throws: problems are collected per file and per document. Files are parsed in
   /// parallel; results are merged in input order. `keepJSON: false` leaves out the JSON copies of pod specs and
   /// workloads (`PodTemplate.specJSON`, `ManifestObject.source`), which only commands that run pods need.
   public static func load(paths: [String], keepJSON: Bool = true) -> LoadResult {
-    var inputs: [LoaderInput] = []
-    for path in paths {
-      if path == "-" {
-        let data = FileHandle.standardInput.readDataToEndOfFile()
-        inputs.append(.loaded(parse(text: String(decoding: data, as: UTF8.self), file: "-", keepJSON: keepJSON)))
-        continue
-      }
-      var isDir: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-        var missing = LoadResult()
-        missing.documentError(GarrisonError(.notFound, "no such file or directory", at: SourceLocation(file: path, line: 0, column: 0)))
-        inputs.append(.loaded(missing))
-        continue
-      }
-      let files = isDir.boolValue ? manifestFiles(under: path) : [path]
-      inputs += files.map { .file($0) }
-    }
-    var results = Parallel.map(inputs) { input -> LoadResult in
-      switch input {
-      case .loaded(let result): return result
-      case .file(let file): return parse(file: file, keepJSON: keepJSON)
-      }
-    }
+    load(inputs(paths: paths, keepJSON: keepJSON), keepJSON: keepJSON)
+  }
+
+  /// `load(paths:keepJSON:)` of inputs already listed (`inputs(paths:keepJSON:)`).
+  public static func load(_ inputs: [ManifestInput], keepJSON: Bool = true) -> LoadResult {
+    var results = Parallel.map(inputs) { $0.load(keepJSON: keepJSON) }
     var result = LoadResult()
     for i in results.indices {
       result.merge(results[i])
@@ -82,6 +60,29 @@ public enum ManifestLoader {
       results[i] = LoadResult()
     }
     return result
+  }
+
+  /// The inputs `paths` name, in order: directories expanded (`manifestFiles(under:)`), standard input read and
+  /// parsed now, a missing path as its error.
+  public static func inputs(paths: [String], keepJSON: Bool = true) -> [ManifestInput] {
+    var inputs: [ManifestInput] = []
+    for path in paths {
+      if path == "-" {
+        let data = FileHandle.standardInput.readDataToEndOfFile()
+        inputs.append(.loaded(name: "-", parse(text: String(decoding: data, as: UTF8.self), file: "-", keepJSON: keepJSON)))
+        continue
+      }
+      var isDir: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+        var missing = LoadResult()
+        missing.documentError(GarrisonError(.notFound, "no such file or directory", at: SourceLocation(file: path, line: 0, column: 0)))
+        inputs.append(.loaded(name: path, missing))
+        continue
+      }
+      let files = isDir.boolValue ? manifestFiles(under: path) : [path]
+      inputs += files.map { .file($0) }
+    }
+    return inputs
   }
 
   /// Reads and parses one file.
@@ -137,7 +138,9 @@ public enum ManifestLoader {
               result.errors += object.validationErrors
             }
           }
-        } catch let e as GarrisonError {
+        } catch var e as GarrisonError {
+          // Every error of a document has a position: one without its own points at the document.
+          if e.location == nil { e.location = context.location(doc.root) }
           result.documentError(e)
         } catch {
           result.documentError(GarrisonError(.invalid, "\(error)", at: context.location(doc.root)))

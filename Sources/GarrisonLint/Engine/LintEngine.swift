@@ -20,93 +20,28 @@ public struct LintEngine: Sendable {
   public static let ignoreReasonAnnotation = "garrison.io/ignore-reason"
 
   public func lint(_ load: LoadResult, files: [String]) -> LintReport {
-    var findings: [Finding] = []
-    for e in load.documentErrors {
-      findings.append(
-        Finding(
-          checkID: "garrison.parseError", severity: .error, field: e.fieldPath, location: e.location,
-          message: e.message))
-    }
-    // Objects the API server would refuse: each validation error is a finding, and the rest of the object is
-    // checked like any other.
-    let apiSeverity = catalog["api.invalid"]?.severity ?? .error
-    for o in load.partial {
-      let ref = ObjectRef(kind: o.kind, namespace: o.namespace, name: o.name)
-      for e in o.validationErrors {
-        findings.append(
-          Finding(
-            checkID: "api.invalid", severity: apiSeverity, object: ref, field: e.fieldPath, location: e.location,
-            message: e.message))
-      }
-    }
+    var findings = inputFindings(load)
     let objects = load.partial.isEmpty ? load.objects : load.objects + load.partial
-    if options.isEnabled("garrison.unknownField") {
-      for w in load.warnings {
-        findings.append(
-          Finding(
-            checkID: "garrison.unknownField", severity: .warning, field: w.fieldPath, location: w.location,
-            message: w.message))
-      }
-    }
     let namespaces = NamespacePolicies(objects: objects)
     findings += namespaces.findings
 
     var suppressed: [SuppressedFinding] = []
     var configUse = [Int](repeating: 0, count: options.exemptions.count)
-    // Objects are checked in parallel batches; results are merged in input order. The active checks of each
-    // policy are computed once.
-    var activeChecks: [PSSPolicy: [(check: PSSCheck, version: VersionedPSSCheck)]] = [:]
-    var byLabel = 0
-    let policies = objects.map { object -> AppliedPolicy in
-      let policy = namespaces.policy(for: object, options: options)
-      if activeChecks[policy.pss] == nil { activeChecks[policy.pss] = PSSRegistry.active(policy.pss) }
-      if object.pod != nil && policy.fromNamespaceLabel { byLabel += 1 }
-      return policy
-    }
-    let active = activeChecks
+    // Objects are checked in parallel batches; results are merged in input order.
+    let plan = CheckPlan(objects: objects, namespaces: namespaces, options: options)
     let batchSize = 64
     let batches = stride(from: 0, to: objects.count, by: batchSize).map { $0..<min($0 + batchSize, objects.count) }
-    var results = Parallel.map(batches) { batch in
-      var kept: [Finding] = []
-      var suppressed: [SuppressedFinding] = []
-      var configUse = [Int](repeating: 0, count: options.exemptions.count)
-      for i in batch {
-        let object = objects[i]
-        guard let pod = object.pod else { continue }
-        let first = kept.count
-        if options.exemptions.isEmpty && !hasIgnoreAnnotation(object: object, pod: pod) {
-          // Nothing can suppress a finding of this object: they go straight to the batch's list, with the
-          // catalog's remediation (what the pass below gives every kept finding).
-          check(
-            object: object, pod: pod, policy: policies[i].pss, active: active[policies[i].pss]!, applied: policies[i],
-            withRemediation: true, into: &kept)
-        } else {
-          var raw: [Finding] = []
-          check(
-            object: object, pod: pod, policy: policies[i].pss, active: active[policies[i].pss]!, applied: policies[i],
-            withRemediation: false, into: &raw)
-          let exempted = applyExemptions(raw, object: object, pod: pod, configUse: &configUse)
-          kept += exempted.kept
-          suppressed += exempted.suppressed
-          for j in first..<kept.count where kept[j].remediation == nil {
-            kept[j].remediation = catalog[kept[j].checkID]?.remediation
-          }
-        }
-        // Each object's findings in report order: the report's sort then mostly finds them in order already.
-        Finding.sortInPlace(&kept, from: first)
-      }
-      return (kept, suppressed, configUse)
-    }
+    var results = Parallel.map(batches) { batch in checkObjects(objects, batch, plan: plan) }
     for i in findings.indices where findings[i].remediation == nil {
       findings[i].remediation = catalog[findings[i].checkID]?.remediation
     }
-    findings.reserveCapacity(findings.count + results.reduce(0) { $0 + $1.0.count } + options.exemptions.count)
+    findings.reserveCapacity(findings.count + results.reduce(0) { $0 + $1.kept.count } + options.exemptions.count)
     for b in results.indices {
-      findings += results[b].0
-      suppressed += results[b].1
-      for i in results[b].2.indices { configUse[i] += results[b].2[i] }
+      findings += results[b].kept
+      suppressed += results[b].suppressed
+      for i in results[b].configUse.indices { configUse[i] += results[b].configUse[i] }
       // Each batch's findings are released once copied: they are not held twice until the report is built.
-      results[b] = ([], [], [])
+      results[b] = ObjectFindings(kept: [], suppressed: [], configUse: [])
     }
     for (i, e) in options.exemptions.enumerated() where configUse[i] == 0 {
       findings.append(
@@ -118,8 +53,106 @@ public struct LintEngine: Sendable {
     var report = LintReport(
       findings: findings, suppressed: suppressed, objectCount: objects.count, files: files,
       policy: PSSPolicy(level: options.level, version: options.version), hasInputErrors: !load.documentErrors.isEmpty)
-    report.objectsByNamespaceLabel = byLabel
+    report.objectsByNamespaceLabel = plan.byNamespaceLabel
     return report
+  }
+
+  /// Findings about the input itself, in report order before sorting: documents that did not parse or could
+  /// not be modelled, the API-validation errors of objects the API server would refuse (each still checked like
+  /// any other), unknown fields.
+  func inputFindings(_ load: LoadResult) -> [Finding] {
+    var findings: [Finding] = []
+    for e in load.documentErrors {
+      findings.append(
+        Finding(
+          checkID: "garrison.parseError", severity: .error, field: e.fieldPath, location: e.location,
+          message: e.message))
+    }
+    let apiSeverity = catalog["api.invalid"]?.severity ?? .error
+    for o in load.partial {
+      let ref = ObjectRef(kind: o.kind, namespace: o.namespace, name: o.name)
+      for e in o.validationErrors {
+        // An error without a position of its own points at its object.
+        findings.append(
+          Finding(
+            checkID: "api.invalid", severity: apiSeverity, object: ref, field: e.fieldPath, location: e.location ?? o.location,
+            message: e.message))
+      }
+    }
+    if options.isEnabled("garrison.unknownField") {
+      for w in load.warnings {
+        findings.append(
+          Finding(
+            checkID: "garrison.unknownField", severity: .warning, field: w.fieldPath, location: w.location,
+            message: w.message))
+      }
+    }
+    return findings
+  }
+
+  /// The policy of each object and the active checks of each policy (computed once per policy).
+  struct CheckPlan: Sendable {
+    var policies: [AppliedPolicy]
+    var active: [PSSPolicy: [(check: PSSCheck, version: VersionedPSSCheck)]] = [:]
+    /// How many pod-bearing objects a Namespace label set the policy of.
+    var byNamespaceLabel = 0
+
+    init(objects: [ManifestObject], namespaces: NamespacePolicies, options: LintOptions) {
+      policies = []
+      policies.reserveCapacity(objects.count)
+      for object in objects {
+        let policy = namespaces.policy(for: object, options: options)
+        if active[policy.pss] == nil { active[policy.pss] = PSSRegistry.active(policy.pss) }
+        if object.pod != nil && policy.fromNamespaceLabel { byNamespaceLabel += 1 }
+        policies.append(policy)
+      }
+    }
+  }
+
+  /// What checking some objects found: kept findings (each object's in report order), suppressed findings, and
+  /// how often each config exemption applied.
+  struct ObjectFindings: Sendable {
+    var kept: [Finding]
+    var suppressed: [SuppressedFinding]
+    /// The index (in `objects`) of the object each suppressed finding is about.
+    var suppressedObjects: [Int] = []
+    var configUse: [Int]
+  }
+
+  /// Checks `objects[range]` (the pod-bearing ones) at the plan's policies, exemptions applied.
+  func checkObjects(_ objects: [ManifestObject], _ range: Range<Int>, plan: CheckPlan) -> ObjectFindings {
+    var kept: [Finding] = []
+    var suppressed: [SuppressedFinding] = []
+    var suppressedObjects: [Int] = []
+    var configUse = [Int](repeating: 0, count: options.exemptions.count)
+    for i in range {
+      let object = objects[i]
+      guard let pod = object.pod else { continue }
+      let first = kept.count
+      let policy = plan.policies[i]
+      if options.exemptions.isEmpty && !hasIgnoreAnnotation(object: object, pod: pod) {
+        // Nothing can suppress a finding of this object: they go straight to the list, with the catalog's
+        // remediation (what the pass below gives every kept finding).
+        check(
+          object: object, pod: pod, policy: policy.pss, active: plan.active[policy.pss]!, applied: policy,
+          withRemediation: true, into: &kept)
+      } else {
+        var raw: [Finding] = []
+        check(
+          object: object, pod: pod, policy: policy.pss, active: plan.active[policy.pss]!, applied: policy,
+          withRemediation: false, into: &raw)
+        let exempted = applyExemptions(raw, object: object, pod: pod, configUse: &configUse)
+        kept += exempted.kept
+        suppressed += exempted.suppressed
+        suppressedObjects += repeatElement(i, count: exempted.suppressed.count)
+        for j in first..<kept.count where kept[j].remediation == nil {
+          kept[j].remediation = catalog[kept[j].checkID]?.remediation
+        }
+      }
+      // Each object's findings in report order: the report's sort then mostly finds them in order already.
+      Finding.sortInPlace(&kept, from: first)
+    }
+    return ObjectFindings(kept: kept, suppressed: suppressed, suppressedObjects: suppressedObjects, configUse: configUse)
   }
 
   /// PSS and hardening findings for one pod, before exemptions. A hardening finding on the same field as

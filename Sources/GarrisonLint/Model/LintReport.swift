@@ -43,6 +43,21 @@ public struct LintReport: Codable, Sendable {
     self.hasInputErrors = hasInputErrors
   }
 
+  /// The report of a run whose findings were written as they were found (`LintStream`): their counts per severity
+  /// and no findings.
+  init(
+    counts: [Severity: Int], suppressed: [SuppressedFinding], objectCount: Int, files: [String], policy: PSSPolicy,
+    hasInputErrors: Bool
+  ) {
+    self.findings = []
+    self.suppressed = suppressed
+    self.counts = counts
+    self.objectCount = objectCount
+    self.files = files
+    self.policy = policy
+    self.hasInputErrors = hasInputErrors
+  }
+
   /// Adds `--effective` results: the summaries and any compile-error findings.
   public mutating func addEffective(_ containers: [EffectiveContainer], findings extra: [Finding]) {
     effective = containers
@@ -53,12 +68,15 @@ public struct LintReport: Codable, Sendable {
 
   private var counts: [Severity: Int]
 
+  /// Whether the report has no finding (`findings` is empty unless they were streamed).
+  public var hasNoFindings: Bool { !counts.values.contains { $0 > 0 } }
+
   /// Number of findings per severity.
   public func count(_ severity: Severity) -> Int { counts[severity] ?? 0 }
 
   /// The exit code: 2 if some input did not parse, 1 if a finding reaches `failOn`, else 0.
   public func exitCode(failOn: FailThreshold) -> Int32 {
     if hasInputErrors { return 2 }
-    return findings.contains { failOn.isReached(by: $0.severity) } ? 1 : 0
+    return counts.contains { failOn.isReached(by: $0.key) && $0.value > 0 } ? 1 : 0
   }
 }

@@ -57,6 +57,27 @@ public struct JSONFormatter: Sendable {
       Self.finding(f, &w)
       if i % Self.window == Self.window - 1 { sink(w.take()) }
     }
+    try tail(report, &w)
+    sink(w.take() + "\n")
+  }
+
+  /// What `write` writes before the first finding.
+  static let head = "{\n  \"findings\" : [\n"
+
+  /// One file's findings as `write` writes them, without the `,` line break that separates them from the
+  /// findings before (an array's elements are joined by `,\n`).
+  static func elements(_ findings: [Finding]) -> String {
+    var w = JSONStreamWriter(depth: 2)
+    for f in findings {
+      w.element()
+      finding(f, &w)
+    }
+    return w.take()
+  }
+
+  /// What `write` writes after the last finding (`w` is where the last finding ended), without the final line
+  /// break.
+  func tail(_ report: LintReport, _ w: inout JSONStreamWriter) throws {
     w.endArray()
     w.key("policy")
     try w.fragment(report.policy)
@@ -80,7 +101,6 @@ public struct JSONFormatter: Sendable {
     w.endArray()
     w.member("tool", "garrison lint")
     w.endObject()
-    sink(w.take() + "\n")
   }
 
   /// A `Finding` as its `Encodable` conformance writes it, keys sorted.

@@ -12,6 +12,14 @@ struct JSONStreamWriter {
   /// Whether the open container has no member yet.
   private var isFirst = true
 
+  init() {}
+
+  /// A writer inside an array at `depth` (the array's elements are indented `depth` levels), before its first
+  /// element.
+  init(depth: Int) {
+    self.depth = depth
+  }
+
   /// The text written so far; the writer goes on from where it was.
   mutating func take() -> String {
     defer { out = "" }

@@ -36,8 +36,7 @@ public struct TextFormatter: Sendable {
   /// `render`, handed to `sink` piece by piece (each piece ends with a line break): the concatenation of the
   /// pieces is `render`'s text.
   public func write(_ report: LintReport, to sink: (String) -> Void) {
-    var labels: [Severity: String] = [:]
-    for s in Severity.allCases { labels[s] = severityLabel(s) }
+    let labels = severityLabels()
     // Findings grouped per file (indices, in order of first appearance), without copying them.
     var byFile: [String: [Int]] = [:]
     var order: [String] = []
@@ -67,6 +66,29 @@ public struct TextFormatter: Sendable {
         out = ""
       }
     }
+    sink(out + tail(report))
+  }
+
+  private func severityLabels() -> [Severity: String] {
+    var labels: [Severity: String] = [:]
+    for s in Severity.allCases { labels[s] = severityLabel(s) }
+    return labels
+  }
+
+  /// The lines `write` gives one file's findings (all at that file's positions, in report order): the file's name,
+  /// then each finding. Empty without findings.
+  func fileGroup(_ findings: [Finding]) -> String {
+    guard let first = findings.first else { return "" }
+    let labels = severityLabels()
+    var out = paint(first.location?.file ?? "(no file)", "1") + "\n"
+    out.reserveCapacity(256 * findings.count)
+    for f in findings { block(f, labels: labels, into: &out) }
+    return out
+  }
+
+  /// What `write` writes after the findings: the `--effective` summaries and the summary line.
+  func tail(_ report: LintReport) -> String {
+    var out = ""
     if let effective = report.effective, !effective.isEmpty {
       out += paint("effective enforcement (policy compiler)", "1") + "\n"
       for e in effective {
@@ -74,7 +96,7 @@ public struct TextFormatter: Sendable {
       }
     }
     out += summary(report) + "\n"
-    sink(out)
+    return out
   }
 
   /// One finding: position, severity, check, subject and message, then the field path and the fix; appended to
@@ -155,7 +177,7 @@ public struct TextFormatter: Sendable {
     }
     if !report.suppressed.isEmpty { s += "; \(report.suppressed.count) suppressed" }
     s += ")"
-    if report.findings.isEmpty && !report.hasInputErrors { s = paint("ok: ", "32") + s }
+    if report.hasNoFindings && !report.hasInputErrors { s = paint("ok: ", "32") + s }
     return s
   }
 }

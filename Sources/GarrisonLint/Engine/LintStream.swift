@@ -1,0 +1,217 @@
+import Foundation
+import GarrisonCore
+import GarrisonManifest
+
+/// `garrison lint` a file at a time, so memory stays flat as the input grows: a first pass finds the Namespace
+/// objects (parsing only the files that can hold one with a pod-security label), then the files are parsed, checked and their findings
+/// formatted in parallel windows, and written in report order (findings sort by file name first, so files are
+/// taken in name order). The output is byte for byte what `LintEngine.lint` and the format's `write` give.
+///
+/// Runs whose findings are only known at the end cannot stream: config exemptions (their unused-exemption
+/// findings sort among the files), SARIF (`executionSuccessful` precedes the results), JUnit, `--effective`.
+public struct LintStream: Sendable {
+  public var engine: LintEngine
+
+  public init(engine: LintEngine) {
+    self.engine = engine
+  }
+
+  /// A report format written a file at a time.
+  public enum Format: Sendable {
+    case text(TextFormatter)
+    case json
+  }
+
+  /// Whether a run with these options can be streamed in `format` (`nil`: it cannot).
+  public static func format(_ format: OutputFormat, catalog: RuleCatalog, color: Bool, options: LintOptions) -> Format? {
+    guard options.exemptions.isEmpty else { return nil }
+    switch format {
+    case .text: return .text(TextFormatter(catalog: catalog, color: color))
+    case .json: return .json
+    case .sarif, .junit: return nil
+    }
+  }
+
+  /// What a streamed run read and found.
+  public struct Outcome: Sendable {
+    /// The report without its findings (they were written): counts, suppressed findings, objects, files.
+    public var report: LintReport
+    /// Whether any object was read (checked or of a kind lint does not model).
+    public var readObjects: Bool
+    /// Whether the input held anything at all (objects or errors); without, nothing was written.
+    public var readAnything: Bool
+  }
+
+  /// Files taken together per window (each file's objects and findings are held until its window is written).
+  static var window: Int { max(2, 2 * ProcessInfo.processInfo.activeProcessorCount) }
+
+  /// Lints `inputs` and hands the report to `sink` in pieces, in order. `files` are the report's file names.
+  /// Nothing is written when the input holds neither objects nor errors (the caller reports that).
+  public func run(inputs: [ManifestInput], files: [String], format: Format, to sink: (String) -> Void) throws -> Outcome {
+    let namespaces = Self.namespaces(inputs)
+    let namespaceFindings = Dictionary(grouping: namespaces.findings) { $0.location?.file ?? "" }
+    let groups = Self.groups(inputs)
+
+    var counts: [Severity: Int] = [:]
+    var suppressed: [(key: SuppressedKey, finding: SuppressedFinding)] = []
+    var objectCount = 0
+    var byLabel = 0
+    var hasInputErrors = false
+    var readObjects = false
+    var readAnything = false
+    var wroteHead = false
+    var wroteFindings = false
+    // Text not yet written: until the input holds something, nothing is (a run that finds nothing writes nothing).
+    var out = ""
+    for start in stride(from: 0, to: groups.count, by: Self.window) {
+      let window = Array(groups[start..<min(start + Self.window, groups.count)])
+      let results = Parallel.map(window) { group in
+        lint(group, inputs: inputs, namespaces: namespaces, namespaceFindings: namespaceFindings, format: format)
+      }
+      for r in results {
+        for (s, n) in r.counts { counts[s, default: 0] += n }
+        suppressed += r.suppressed
+        objectCount += r.objectCount
+        byLabel += r.byNamespaceLabel
+        hasInputErrors = hasInputErrors || r.hasInputErrors
+        readObjects = readObjects || r.readObjects
+        readAnything = readAnything || r.readAnything
+        guard !r.text.isEmpty else { continue }
+        if case .json = format, wroteFindings { out += ",\n" }
+        out += r.text
+        wroteFindings = true
+      }
+      guard readAnything else { continue }
+      if !wroteHead {
+        if case .json = format { sink(JSONFormatter.head) }
+        wroteHead = true
+      }
+      if !out.isEmpty { sink(out) }
+      out = ""
+    }
+    var report = LintReport(
+      counts: counts, suppressed: suppressed.sorted { $0.key < $1.key }.map(\.finding), objectCount: objectCount, files: files,
+      policy: PSSPolicy(level: engine.options.level, version: engine.options.version), hasInputErrors: hasInputErrors)
+    report.objectsByNamespaceLabel = byLabel
+    let outcome = Outcome(report: report, readObjects: readObjects, readAnything: readAnything)
+    guard readAnything else { return outcome }
+    switch format {
+    case .text(let formatter):
+      sink(formatter.tail(report))
+    case .json:
+      if !wroteHead { sink(JSONFormatter.head) }
+      var w = JSONStreamWriter(depth: 2)
+      try JSONFormatter().tail(report, &w)
+      sink(w.take() + "\n")
+    }
+    return outcome
+  }
+
+  /// The first pass: the policies the Namespace objects of the input set, from the files that can hold one.
+  /// Objects are taken as `LintEngine.lint` takes them: every valid one in input order, then every partial one.
+  static func namespaces(_ inputs: [ManifestInput]) -> NamespacePolicies {
+    let found = Parallel.map(inputs) { input -> (objects: [ManifestObject], partial: [ManifestObject]) in
+      // A Namespace sets a policy, or is reported, only with a pod-security label (`enforce` is a prefix of
+      // `enforce-version`).
+      guard let load = input.load(keepJSON: false, ifItMayHold: "Namespace", with: NamespacePolicies.levelLabel) else {
+        return ([], [])
+      }
+      return (load.objects.filter { $0.kind == "Namespace" }, load.partial.filter { $0.kind == "Namespace" })
+    }
+    return NamespacePolicies(objects: found.flatMap(\.objects) + found.flatMap(\.partial))
+  }
+
+  /// The inputs in report order: by file name, inputs of the same name (a file given twice) together, in input
+  /// order.
+  static func groups(_ inputs: [ManifestInput]) -> [[Int]] {
+    let names = inputs.map(\.name)
+    let order = names.indices.sorted { a, b in names[a] < names[b] || (!(names[b] < names[a]) && a < b) }
+    var groups: [[Int]] = []
+    for i in order {
+      if let last = groups.last?.last, names[last] == names[i] {
+        groups[groups.count - 1].append(i)
+      } else {
+        groups.append([i])
+      }
+    }
+    return groups
+  }
+
+  /// Where a suppressed finding goes in the report's list: as `LintEngine.lint` checks objects (every valid
+  /// object in input order, then every partial one), then in the order found.
+  struct SuppressedKey: Comparable, Sendable {
+    var partial: Bool
+    var input: Int
+    var object: Int
+    var sequence: Int
+    static func < (a: Self, b: Self) -> Bool {
+      (a.partial ? 1 : 0, a.input, a.object, a.sequence) < (b.partial ? 1 : 0, b.input, b.object, b.sequence)
+    }
+  }
+
+  /// One group's result: its findings formatted, and what the report counts.
+  struct GroupResult: Sendable {
+    var text: String
+    var counts: [Severity: Int]
+    var suppressed: [(key: SuppressedKey, finding: SuppressedFinding)]
+    var objectCount: Int
+    var byNamespaceLabel: Int
+    var hasInputErrors: Bool
+    var readObjects: Bool
+    var readAnything: Bool
+  }
+
+  /// Reads, checks and formats one group of inputs (one file, or a file given more than once), its findings in
+  /// report order.
+  func lint(
+    _ group: [Int], inputs: [ManifestInput], namespaces: NamespacePolicies, namespaceFindings: [String: [Finding]], format: Format
+  ) -> GroupResult {
+    var load = LoadResult()
+    // For each object of `load.objects + load.partial`: its input and its index among that input's objects.
+    var objectKeys: [(partial: Bool, input: Int, object: Int)] = []
+    var partialKeys: [(partial: Bool, input: Int, object: Int)] = []
+    for i in group {
+      let one = inputs[i].load(keepJSON: false)
+      objectKeys += one.objects.indices.map { (false, i, $0) }
+      partialKeys += one.partial.indices.map { (true, i, $0) }
+      load.merge(one)
+    }
+    objectKeys += partialKeys
+    let objects = load.partial.isEmpty ? load.objects : load.objects + load.partial
+    var findings = engine.inputFindings(load) + (namespaceFindings[inputs[group[0]].name] ?? [])
+    for i in findings.indices where findings[i].remediation == nil {
+      findings[i].remediation = engine.catalog[findings[i].checkID]?.remediation
+    }
+    let plan = LintEngine.CheckPlan(objects: objects, namespaces: namespaces, options: engine.options)
+    // A large file's objects are checked in parallel batches, as `LintEngine.lint` checks a whole run's.
+    let batchSize = 64
+    let batches = stride(from: 0, to: objects.count, by: batchSize).map { $0..<min($0 + batchSize, objects.count) }
+    let checked =
+      batches.count > 2
+      ? Parallel.map(batches) { engine.checkObjects(objects, $0, plan: plan) }
+      : [engine.checkObjects(objects, 0..<objects.count, plan: plan)]
+    // Usually the objects' findings are the file's: taken as they are, not copied.
+    let taken = findings.isEmpty && checked.count == 1
+    if taken { findings = checked[0].kept }
+    var suppressed: [(key: SuppressedKey, finding: SuppressedFinding)] = []
+    for c in checked {
+      if !taken { findings += c.kept }
+      for (s, o) in zip(c.suppressed, c.suppressedObjects) {
+        let k = objectKeys[o]
+        suppressed.append((SuppressedKey(partial: k.partial, input: k.input, object: k.object, sequence: suppressed.count), s))
+      }
+    }
+    findings = Finding.sorted(findings)
+    var counts: [Severity: Int] = [:]
+    for f in findings { counts[f.severity, default: 0] += 1 }
+    let text: String
+    switch format {
+    case .text(let formatter): text = formatter.fileGroup(findings)
+    case .json: text = JSONFormatter.elements(findings)
+    }
+    return GroupResult(
+      text: text, counts: counts, suppressed: suppressed, objectCount: objects.count, byNamespaceLabel: plan.byNamespaceLabel,
+      hasInputErrors: !load.documentErrors.isEmpty, readObjects: !objects.isEmpty || !load.skipped.isEmpty,
+      readAnything: !objects.isEmpty || !load.errors.isEmpty || !load.skipped.isEmpty)
+  }
+}
