@@ -21,6 +21,7 @@ import Testing
       default: return v.canonicalString
       }
     }
+    // "é" and "e\u{301}" are one key to a dictionary (canonically equivalent) but not one byte order: 15 keys.
     let pool = ["", "a", "ab", "a_b", "b", "B", "é", "e\u{301}", "pod", "pod_uid", "z", "Z9", "😀", "\u{7f}", "aa", "a\u{0}"]
     var state: UInt64 = 7
     func next(_ n: Int) -> Int {
@@ -30,7 +31,7 @@ import Testing
     for size in [0, 1, 2, 3, 5, 8, 16, 40] {
       var o: [String: JSONValue] = [:]
       while o.count < size {
-        o[pool[next(pool.count)] + (size > pool.count ? String(next(1000)) : "")] = .int(Int64(next(1 << 30)) - (1 << 29))
+        o[pool[next(pool.count)] + (size > 5 ? String(next(1000)) : "")] = .int(Int64(next(1 << 30)) - (1 << 29))
       }
       o["nested"] = ["y": [1, ["x": nil, "w": .int(.min)]], "x": .int(.max)]
       let v = JSONValue.object(o)
