@@ -26,6 +26,26 @@ public struct AuditObject: Sendable, Hashable {
     ]
   }
 
+  /// Appends `json`'s canonical bytes without building it: its keys in byte order are container, namespace, pod,
+  /// pod_uid (the record drafts of the audit log's appenders).
+  func write(into out: inout [UInt8]) {
+    func member(_ key: [UInt8], _ value: String?) {
+      out.append(contentsOf: key)
+      if let value { JSONValue.writeString(value, into: &out) } else { out.append(contentsOf: Self.null) }
+    }
+    member(Self.containerMember, container)
+    member(Self.namespaceMember, namespace)
+    member(Self.podMember, pod)
+    member(Self.podUIDMember, podUID)
+    out.append(UInt8(ascii: "}"))
+  }
+
+  private static let containerMember = Array(#"{"container":"#.utf8)
+  private static let namespaceMember = Array(#","namespace":"#.utf8)
+  private static let podMember = Array(#","pod":"#.utf8)
+  private static let podUIDMember = Array(#","pod_uid":"#.utf8)
+  private static let null = Array("null".utf8)
+
   init(json: JSONValue?) {
     namespace = json?["namespace"]?.stringValue
     pod = json?["pod"]?.stringValue

@@ -42,7 +42,21 @@ public final class AuditLog: @unchecked Sendable {
     var segmentSize: Int64
     var inode: UInt
     var seq: UInt64
-    var hash: String
+    /// The last record's chain hash as 64 lowercase hex bytes (the commit writes each record's hash here).
+    var hashHex: [UInt8]
+    /// The last record's chain hash.
+    var hash: String {
+      get { String(decoding: hashHex, as: UTF8.self) }
+      set { hashHex = Array(newValue.utf8) }
+    }
+
+    init(segment: Int, segmentSize: Int64, inode: UInt, seq: UInt64, hash: String) {
+      self.segment = segment
+      self.segmentSize = segmentSize
+      self.inode = inode
+      self.seq = seq
+      hashHex = Array(hash.utf8)
+    }
   }
 
   /// A torn tail that was cut off when the log was opened or appended to.
@@ -118,7 +132,12 @@ public final class AuditLog: @unchecked Sendable {
   /// the lock.
   private func write(_ groups: [[RecordDraft]], sync: Bool) throws(GarrisonError) -> [[UInt64]] {
     var h = try loadHead()
-    var pending: [UInt8] = []
+    var pending = writeBuffer  // kept between commits: no fresh buffer of hundreds of KB (and its page faults) each
+    writeBuffer = []
+    defer {
+      pending.removeAll(keepingCapacity: true)
+      if pending.capacity <= 4 << 20 { writeBuffer = pending }
+    }
     var result: [[UInt64]] = []
     result.reserveCapacity(groups.count)
     for drafts in groups {
@@ -206,7 +225,7 @@ public final class AuditLog: @unchecked Sendable {
       try flush(&pending, &h)
       try rotate(&h)
     }
-    h.hash = draft.frame(seq: h.seq + 1, prev: h.hash, into: &pending)
+    draft.frame(seq: h.seq + 1, prev: &h.hashHex, into: &pending)
     h.seq += 1
     stats.records += 1
     return h.seq
@@ -249,6 +268,8 @@ public final class AuditLog: @unchecked Sendable {
   }
 
   private var openSegmentIndex = 0
+  /// The commit's write buffer, empty between commits (caller holds the lock).
+  private var writeBuffer: [UInt8] = []
 
   private func openSegment(_ index: Int) throws(GarrisonError) -> Int32 {
     if segmentFD >= 0 && openSegmentIndex == index { return segmentFD }

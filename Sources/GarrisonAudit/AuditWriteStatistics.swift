@@ -39,12 +39,17 @@ public struct AuditWriteStatistics: Sendable, Equatable {
 
   /// The file's bytes.
   public func encoded() -> [UInt8] {
-    var line = Self.magic
-    for v in [commits, errors, fsyncCount, fsyncSumNanoseconds] + fsyncBuckets {
-      let digits = String(v)
-      line += " " + String(repeating: "0", count: max(0, Self.width - digits.count)) + digits
+    var out = Array(Self.magic.utf8)
+    out.reserveCapacity(out.count + (4 + fsyncBuckets.count) * (Self.width + 1) + 1)
+    func field(_ v: UInt64) {
+      out.append(UInt8(ascii: " "))
+      out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(0, Self.width - JSONValue.decimalCount(v))))
+      JSONValue.writeDecimal(v, into: &out)
     }
-    return Array((line + "\n").utf8)
+    for v in [commits, errors, fsyncCount, fsyncSumNanoseconds] { field(v) }
+    for v in fsyncBuckets { field(v) }
+    out.append(0x0A)
+    return out
   }
 
   /// Parses the file's bytes; nil when they are not a complete, consistent record (a torn or foreign file: the
@@ -81,6 +86,9 @@ public struct AuditWriteStatistics: Sendable, Equatable {
 final class AuditWriteStatisticsFile {
   private let path: String
   private var fd: Int32 = -1
+  /// What this process wrote last: when the file still holds it, no other process has written since and it need
+  /// not be decoded again (one commit after another in a busy writer).
+  private var written: (bytes: [UInt8], statistics: AuditWriteStatistics)?
 
   init(directory: String) { path = directory + "/" + AuditWriteStatistics.fileName }
 
@@ -92,10 +100,14 @@ final class AuditWriteStatisticsFile {
     do throws(GarrisonError) {
       if fd < 0 { fd = try AuditIO.open(path, O_RDWR | O_CREAT, 0o640) }
       let current = try AuditIO.pread(fd, count: 4096, offset: 0, path: path)
-      var s = AuditWriteStatistics(decoding: current) ?? AuditWriteStatistics()
+      var s =
+        written.flatMap { $0.bytes == current ? $0.statistics : nil } ?? AuditWriteStatistics(decoding: current)
+        ?? AuditWriteStatistics()
       change(&s)
       let bytes = s.encoded()
+      written = nil
       try AuditIO.pwriteAll(fd, bytes, offset: 0, path: path)
+      written = (bytes, s)
       if current.count > bytes.count { try AuditIO.truncate(fd, to: Int64(bytes.count), path: path) }
     } catch {
       return

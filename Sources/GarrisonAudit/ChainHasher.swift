@@ -41,38 +41,37 @@ public struct ChainHasher: @unchecked Sendable {  // SymmetricKey is immutable
   struct Partial: @unchecked Sendable {  // value types with copy-on-write state
     fileprivate var sha: SHA256?
     fileprivate var hmac: HMAC<SHA256>?
+
+    /// Writes the lowercase hex chain hash of the bytes this began with followed by `rest` to `hex` (64 bytes).
+    func finish(_ rest: UnsafeBufferPointer<UInt8>, hexInto hex: UnsafeMutableBufferPointer<UInt8>) {
+      precondition(hex.count == 64)
+      func write(_ digest: UnsafeRawBufferPointer) {
+        for k in 0..<32 {
+          hex[2 * k] = JSONValue.hexDigits[Int(digest[k] >> 4)]
+          hex[2 * k + 1] = JSONValue.hexDigits[Int(digest[k] & 0xF)]
+        }
+      }
+      if var h = hmac {
+        h.update(data: UnsafeRawBufferPointer(rest))
+        h.finalize().withUnsafeBytes(write)
+      } else if var h = sha {
+        h.update(bufferPointer: UnsafeRawBufferPointer(rest))
+        h.finalize().withUnsafeBytes(write)
+      }
+    }
   }
 
   /// The hash state after `bytes`.
-  func begin(_ bytes: [UInt8]) -> Partial {
-    bytes.withUnsafeBytes { raw in
-      if let key {
-        var h = HMAC<SHA256>(key: key)
-        h.update(data: raw)
-        return Partial(sha: nil, hmac: h)
-      }
-      var h = SHA256()
-      h.update(bufferPointer: raw)
-      return Partial(sha: h, hmac: nil)
+  func begin(_ bytes: UnsafeBufferPointer<UInt8>) -> Partial {
+    let raw = UnsafeRawBufferPointer(bytes)
+    if let key {
+      var h = HMAC<SHA256>(key: key)
+      h.update(data: raw)
+      return Partial(sha: nil, hmac: h)
     }
-  }
-
-  /// The lowercase hex chain hash of the bytes `partial` began with followed by `rest`.
-  func finish(_ partial: Partial, _ rest: [UInt8]) -> String {
-    var digest = [UInt8](repeating: 0, count: 32)
-    rest.withUnsafeBytes { raw in
-      func copy(_ bytes: UnsafeRawBufferPointer) {
-        for k in 0..<32 { digest[k] = bytes[k] }
-      }
-      if var h = partial.hmac {
-        h.update(data: raw)
-        h.finalize().withUnsafeBytes(copy)
-      } else if var h = partial.sha {
-        h.update(bufferPointer: raw)
-        h.finalize().withUnsafeBytes(copy)
-      }
-    }
-    return digest.withUnsafeBufferPointer { Self.hex($0.baseAddress!) }
+    var h = SHA256()
+    h.update(bufferPointer: raw)
+    return Partial(sha: h, hmac: nil)
   }
 
   /// Lowercase hex of 32 digest bytes.

@@ -8,19 +8,31 @@ public enum RecordFrame {
   static let lenKey: [UInt8] = Array(#"","len":"#.utf8)
   static let recordKey: [UInt8] = Array(#","record":"#.utf8)
 
-  /// Appends the line framing the record `head` + `rest` (its CRC-32 already computed) to `out`, without
-  /// assembling the record first (the audit log's commit).
-  static func append(head: [UInt8], rest: [UInt8], crc: UInt32, to out: inout [UInt8]) {
+  /// Appends the start of a line framing a record of `length` bytes with its CRC-32 left blank, and returns where
+  /// the CRC goes (`setCRC`). The caller appends the record's bytes, then `close` (the audit log's commit writes
+  /// records straight into its write buffer).
+  static func open(length: Int, into out: inout [UInt8]) -> Int {
     out.append(contentsOf: prefix)
-    for shift in stride(from: 28, through: 0, by: -4) { out.append(JSONValue.hexDigits[Int((crc >> UInt32(shift)) & 0xF)]) }
+    let crcAt = out.count
+    out.append(contentsOf: blankCRC)
     out.append(contentsOf: lenKey)
-    out.append(contentsOf: String(head.count + rest.count).utf8)
+    JSONValue.writeDecimal(UInt64(length), into: &out)
     out.append(contentsOf: recordKey)
-    out.append(contentsOf: head)
-    out.append(contentsOf: rest)
+    return crcAt
+  }
+
+  /// Ends a line begun by `open`.
+  static func close(into out: inout [UInt8]) {
     out.append(UInt8(ascii: "}"))
     out.append(0x0A)
   }
+
+  /// Fills in the CRC-32 left blank by `open` at `offset`.
+  static func setCRC(_ crc: UInt32, at offset: Int, in line: UnsafeMutableBufferPointer<UInt8>) {
+    for k in 0..<8 { line[offset + k] = JSONValue.hexDigits[Int((crc >> UInt32(28 - 4 * k)) & 0xF)] }
+  }
+
+  private static let blankCRC = [UInt8](repeating: UInt8(ascii: "0"), count: 8)
 
   /// Frames canonical record bytes into a full line (with trailing newline).
   public static func frame(_ body: [UInt8]) -> [UInt8] {

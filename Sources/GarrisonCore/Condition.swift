@@ -3,9 +3,9 @@
 #endif
 
 /// A mutex with a condition variable (pthread, at stable addresses), for threads that wait for each other's
-/// work: the audit log's group commit, where appenders wait for the leader's fsync.
+/// work: the supervisor's reaper and container logs.
 public final class Condition: @unchecked Sendable {
-  fileprivate let mutex: UnsafeMutablePointer<pthread_mutex_t>
+  private let mutex: UnsafeMutablePointer<pthread_mutex_t>
   private let cond: UnsafeMutablePointer<pthread_cond_t>
 
   public init() {
@@ -41,31 +41,4 @@ public final class Condition: @unchecked Sendable {
 
   /// Wakes every waiter.
   public func broadcast() { pthread_cond_broadcast(cond) }
-
-  /// A condition variable of its own on this mutex, for one waiter that is woken alone (`signal`) instead of
-  /// with every other (the group commit wakes exactly the appenders whose records are on disk).
-  public final class Event: @unchecked Sendable {
-    private let owner: Condition
-    private let cond: UnsafeMutablePointer<pthread_cond_t>
-
-    init(_ owner: Condition) {
-      self.owner = owner
-      cond = .allocate(capacity: 1)
-      pthread_cond_init(cond, nil)
-    }
-
-    deinit {
-      pthread_cond_destroy(cond)
-      cond.deallocate()
-    }
-
-    /// Releases the owner's mutex (held), waits for `signal`, and holds the mutex again (spurious wake-ups
-    /// possible).
-    public func wait() { pthread_cond_wait(cond, owner.mutex) }
-    /// Wakes this event's waiter.
-    public func signal() { pthread_cond_signal(cond) }
-  }
-
-  /// A new `Event` on this condition's mutex.
-  public func makeEvent() -> Event { Event(self) }
 }

@@ -128,6 +128,23 @@ import Testing
     }
   }
 
+  /// An event's object is rendered straight to bytes as its JSON form would be, whichever fields are absent.
+  @Test func objectsRenderLikeTheirJSON() {
+    let values: [String?] = [nil, "", "a\"b", "ü\u{1}"]
+    for ns in values {
+      for pod in values {
+        for uid in values.prefix(2) {
+          for container in values.prefix(3) {
+            let o = AuditObject(namespace: ns, pod: pod, podUID: uid, container: container)
+            var out: [UInt8] = []
+            o.write(into: &out)
+            #expect(out == o.json.canonicalBytes)
+          }
+        }
+      }
+    }
+  }
+
   /// The commit's framing of a draft (hash and CRC-32 begun over the head on the appender's thread, finished over
   /// the rest) gives the same line and chain hash as framing and hashing the whole record, for plain and keyed
   /// chains and records of every length.

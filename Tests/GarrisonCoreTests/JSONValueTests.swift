@@ -8,6 +8,46 @@ import Testing
     #expect(try JSONParser.parse(v.canonicalString) == v)
   }
 
+  /// Objects of any size are written with their keys in UTF-8 byte order (prefixes first, multi-byte characters
+  /// after ASCII), and integers as `String` spells them: the form the hash chain was always computed over.
+  @Test func canonicalObjectsAndIntegersMatchTheReferenceForm() {
+    func reference(_ v: JSONValue) -> String {
+      switch v {
+      case .object(let o):
+        let keys = o.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return "{" + keys.map { JSONValue.string($0).canonicalString + ":" + reference(o[$0]!) }.joined(separator: ",") + "}"
+      case .array(let a): return "[" + a.map(reference).joined(separator: ",") + "]"
+      case .int(let i): return String(i)
+      default: return v.canonicalString
+      }
+    }
+    // "é" and "e\u{301}" are one key to a dictionary (canonically equivalent) but not one byte order: 15 keys.
+    let pool = ["", "a", "ab", "a_b", "b", "B", "é", "e\u{301}", "pod", "pod_uid", "z", "Z9", "😀", "\u{7f}", "aa", "a\u{0}"]
+    var state: UInt64 = 7
+    func next(_ n: Int) -> Int {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Int(state >> 33) % n
+    }
+    for size in [0, 1, 2, 3, 5, 8, 16, 40] {
+      var o: [String: JSONValue] = [:]
+      while o.count < size {
+        o[pool[next(pool.count)] + (size > 5 ? String(next(1000)) : "")] = .int(Int64(next(1 << 30)) - (1 << 29))
+      }
+      o["nested"] = ["y": [1, ["x": nil, "w": .int(.min)]], "x": .int(.max)]
+      let v = JSONValue.object(o)
+      #expect(v.canonicalString == reference(v))
+    }
+    for i: Int64 in [0, 1, -1, 9, 10, -10, 99, 100, 1 << 53, .max, .min, .min + 1] {
+      #expect(JSONValue.int(i).canonicalString == String(i))
+      #expect(JSONValue.double(Double(i)).canonicalString == (abs(Double(i)) < 9e15 ? String(i) : "\(Double(i))"))
+    }
+    for u: UInt64 in [0, 9, 10, 12_345, .max] {
+      var out: [UInt8] = []
+      JSONValue.writeDecimal(u, into: &out)
+      #expect(out == Array(String(u).utf8) && JSONValue.decimalCount(u) == out.count)
+    }
+  }
+
   @Test(arguments: ["", "{", "[1,]", "{\"a\":1,\"a\":2}", "01", "\"\u{1}\"", "tru", "{} x", "\"\\ud800\"", "1.", "-"])
   func parserRejects(_ text: String) {
     #expect(throws: GarrisonError.self) { try JSONParser.parse(text) }
