@@ -7,12 +7,12 @@ import Glibc
 import GarrisonCore
 import GarrisonKernel
 
-/// The pod network: `lo` up in the sandbox (an ioctl from a thread in its namespace), and for `bridge` mode a veth pair whose host end joins the bridge
-/// (created on first use with the CIDR's first address) and whose pod end is `eth0` with one address from the
-/// pod CIDR. Only addresses inside this machine's own namespaces: no NAT, no routes to the outside.
-/// `ip` runs with arguments Garrison computes (addresses, hashed veth names, a validated bridge name), never
-/// text from a manifest; commands for the pod's namespace are spawned from a thread that joined it
-/// (``NamespaceThread``), not through `nsenter`.
+/// The pod network: `lo` up in the sandbox (an ioctl from a thread in its namespace), and for `bridge` mode a
+/// veth pair whose host end joins the bridge (created on first use with the CIDR's first address) and whose pod
+/// end is `eth0` with one address from the pod CIDR. Only addresses inside this machine's own namespaces: no NAT,
+/// no routes to the outside. `ip` (only to create links: netlink) runs with arguments Garrison computes (hashed
+/// veth names, a validated bridge name), never text from a manifest; the calls for the pod's namespace are made
+/// from a thread that joined it (``NamespaceThread``), not through `nsenter`.
 public struct PodNetwork {
   public let config: NetworkConfig
   /// The IP lease directory (host-global, because the bridge is).
@@ -89,9 +89,13 @@ public struct PodNetwork {
     try withLock {
       // The bridge exists: its directory in the host's sysfs (no `ip link show` process; the name is validated).
       if (try? FileStatus.of("/sys/class/net/" + config.bridge)) != nil { return }
+      // Creating a link needs netlink (one `ip link add`); its address and flags are the same ioctls as the pod's.
       try sh(["ip", "link", "add", config.bridge, "type", "bridge"])
-      try sh(["ip", "addr", "add", "\(cidr.address(1))/\(cidr.prefix)", "dev", config.bridge])
-      try sh(["ip", "link", "set", config.bridge, "up"])
+      let gateway = cidr.address(1)
+      try Self.ioctl("SIOCSIFADDR", "cannot set the address \(gateway)/\(cidr.prefix) on the bridge \(config.bridge)") {
+        try Kernel.setIPv4Address(config.bridge, address: gateway, prefix: cidr.prefix)
+      }
+      try Self.ioctl("SIOCSIFFLAGS", "cannot bring the bridge \(config.bridge) up") { try Kernel.setInterfaceUp(config.bridge) }
     }
   }
 
