@@ -31,17 +31,10 @@ cleanup() {
   [ -n "${KEEP_SCRATCH:-}" ] || rm -rf "$S"
 }
 trap cleanup EXIT
+. scripts/supervisor-lib.sh
 
 # 1. The link command SwiftPM used, through the driver (-v prints gold's arguments), minus the ordering file.
-python3 - "$PWD/.build-release/release.yaml" "$S" <<'PY'
-import sys, re, json
-text = open(sys.argv[1]).read()
-m = re.search(r'description: "Linking [^"]*/garrison-supervisor"\n\s+args: (\[.*\])', text)
-args = json.loads(m.group(1))
-args = [a for a in args if not a.startswith('--section-ordering-file')]
-o = args.index('-o'); args[o + 1] = sys.argv[2] + '/ref'
-open(sys.argv[2] + '/swiftc.args', 'w').write('\n'.join(args))
-PY
+sup_link_args drop-ordering
 mapfile -t SWIFTC < $S/swiftc.args
 "${SWIFTC[@]}" -v 2> $S/driver.log >/dev/null
 awk '/Arguments passed via response file:/{f=1;next} /end of response file/{f=0} f' $S/driver.log > $S/gold.args
@@ -68,59 +61,17 @@ PY
 ld.gold @$S/prof.args 2>&1 | grep -v -i warning || true
 
 # 2. A cold, read-ahead-free file system for the profiling supervisor; garrison, garrison-oci and garrison-init beside it.
-truncate -s $(( $(stat -c %s $S/prof) / 1048576 + 64 ))M $S/fs.img
-mkfs.ext4 -q -F $S/fs.img
-LOOP=$(losetup -f --show $S/fs.img)
-echo 0 > /sys/block/$(basename $LOOP)/queue/read_ahead_kb
+sup_cold_fs $(( $(stat -c %s $S/prof) / 1048576 + 64 ))
 mkdir -p $S/mnt $S/bin
 cp $BIN/garrison $BIN/garrison-cli $BIN/garrison-oci $BIN/garrison-init $S/bin/
 # The profiling binary runs under strace tracing nothing but exits: run directly, it died with SIGSEGV during the pod's
 # start on this machine (the 4 KB-aligned link only, not the release binary; not understood yet), traced it did not.
 printf '#!/bin/sh\nexec strace -f -qq -e trace=exit_group -o /dev/null %s/mnt/garrison-supervisor "$@"\n' $S > $S/bin/garrison-supervisor
 chmod +x $S/bin/garrison-supervisor
-mkdir -p $S/rootfs/bin $S/rootfs/{proc,sys,dev,etc,tmp}
-cp /bin/busybox $S/rootfs/bin/busybox
-for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox $S/rootfs/bin/$a; done
-cat > $S/p3.yaml <<'YAML'
-apiVersion: v1
-kind: Pod
-metadata: {name: p3}
-spec:
-  terminationGracePeriodSeconds: 0
-  initContainers: [{name: init, command: ["/bin/sh", "-c", "echo ready > /data/x"], volumeMounts: [{name: d, mountPath: /data}]}]
-  containers:
-  - {name: a, command: ["sleep", "100000"], volumeMounts: [{name: d, mountPath: /data}]}
-  - {name: b, command: ["sleep", "100000"], volumeMounts: [{name: d, mountPath: /data}]}
-  volumes: [{name: d, emptyDir: {}}]
-YAML
+sup_pod p3
+sup_pod p4
 # 3. Two pods (`--network none`, and a bridge with an address), in a private mount namespace (the loop mount and the
 #    pods' mounts go with it); the pages either supervisor touched.
-cat > $S/capture.py <<'PY'
-import json, os, struct, sys, time
-S, pod = sys.argv[1], sys.argv[2]; status = f'{S}/state/pods/default/{pod}/status.json'
-deadline = time.time() + 180
-while time.time() < deadline:
-    try:
-        st = json.load(open(status))
-        if all(c['state']['kind'] == 'Running' for c in st['containers'] if c['role'] != 'init'): break
-    except (OSError, ValueError, KeyError): pass
-    time.sleep(0.1)
-else:
-    sys.exit(f'{pod} did not start')
-time.sleep(1)
-pid = st['supervisor']['pid']
-exe = os.readlink(f'/proc/{pid}/exe')
-if not exe.endswith('/mnt/garrison-supervisor'): sys.exit(f'pid {pid} is {exe}, not the profiling supervisor')
-pm = open(f'/proc/{pid}/pagemap', 'rb'); pages = []
-for line in open(f'/proc/{pid}/maps'):
-    f = line.split()
-    if len(f) < 6 or f[5] != exe: continue
-    lo, hi = (int(x, 16) for x in f[0].split('-'))
-    pm.seek(lo // 4096 * 8); data = pm.read((hi - lo) // 4096 * 8)
-    pages += [lo + i * 4096 for i in range(len(data) // 8) if struct.unpack_from('<Q', data, i * 8)[0] >> 63]
-open(S + '/pages', 'a').write(''.join('%x\n' % p for p in pages))
-PY
-sed 's/name: p3/name: p4/' $S/p3.yaml > $S/p4.yaml
 BRIDGE=glayout$$; BRIDGE=${BRIDGE:0:15}
 unshare -m --propagation private bash -s "$S" "$LOOP" "$BRIDGE" <<'SH'
 set -eu
@@ -129,10 +80,10 @@ mount $LOOP $S/mnt; cp $S/prof $S/mnt/garrison-supervisor; umount $S/mnt; mount 
 trap '$G delete --root $ROOT pod p3 p4 >/dev/null 2>&1 || true; ip link del $BRIDGE 2>/dev/null || true
   rmdir /run/garrison/ipam/$BRIDGE 2>/dev/null || true; umount $S/mnt 2>/dev/null || umount -l $S/mnt' EXIT
 $G apply --root $ROOT --rootfs $S/rootfs --no-seccomp-default --network none -f $S/p3.yaml >/dev/null
-python3 $S/capture.py $S p3
+python3 $S/capture.py $ROOT p3 $S/mnt/garrison-supervisor $S/pages
 $G apply --root $ROOT --rootfs $S/rootfs --no-seccomp-default --network bridge --bridge $BRIDGE --pod-cidr 10.249.0.0/16 \
   -f $S/p4.yaml >/dev/null
-python3 $S/capture.py $S p4
+python3 $S/capture.py $ROOT p4 $S/mnt/garrison-supervisor $S/pages
 SH
 
 # 4. Touched pages -> named function sections, in the order the profiling link placed them.

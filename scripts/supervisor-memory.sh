@@ -25,69 +25,24 @@ cleanup() {
   rm -rf "$S"
 }
 trap cleanup EXIT
+. scripts/supervisor-lib.sh
 
 # 1. The release link again, with a map.
-python3 - "$PWD/.build-release/release.yaml" "$S" <<'PY'
-import sys, re, json
-text = open(sys.argv[1]).read()
-m = re.search(r'description: "Linking [^"]*/garrison-supervisor"\n\s+args: (\[.*\])', text)
-args = json.loads(m.group(1))
-o = args.index('-o'); args[o + 1] = sys.argv[2] + '/linked'
-open(sys.argv[2] + '/swiftc.args', 'w').write('\n'.join(args + ['-Xlinker', '-Map=' + sys.argv[2] + '/linked.map']))
-PY
+sup_link_args
+echo -Xlinker >> $S/swiftc.args; echo "-Map=$S/linked.map" >> $S/swiftc.args
 mapfile -t SWIFTC < $S/swiftc.args
 "${SWIFTC[@]}" 2>&1 | grep -v -i warning || true
 cmp -s $S/linked $REL/garrison-supervisor || { echo "the relinked supervisor differs from $REL/garrison-supervisor: rebuild first" >&2; exit 1; }
 
 # 2. The binaries, on a cold loop file system with COLD=1.
-mkdir -p $S/bin $S/rootfs/bin $S/rootfs/{proc,sys,dev,etc,tmp}
-cp /bin/busybox $S/rootfs/bin/busybox
-for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox $S/rootfs/bin/$a; done
+mkdir -p $S/bin
 POD=supmem$$
-cat > $S/pod.yaml <<YAML
-apiVersion: v1
-kind: Pod
-metadata: {name: $POD}
-spec:
-  terminationGracePeriodSeconds: 0
-  initContainers: [{name: init, command: ["/bin/sh", "-c", "echo ready > /data/x"], volumeMounts: [{name: d, mountPath: /data}]}]
-  containers:
-  - {name: a, command: ["sleep", "100000"], volumeMounts: [{name: d, mountPath: /data}]}
-  - {name: b, command: ["sleep", "100000"], volumeMounts: [{name: d, mountPath: /data}]}
-  volumes: [{name: d, emptyDir: {}}]
-YAML
+sup_pod $POD
 if [ -n "${COLD:-}" ]; then
-  truncate -s $(($(du -cbL $REL/garrison-supervisor $BIN/garrison $BIN/garrison-cli $BIN/garrison-oci $BIN/garrison-init | tail -1 | cut -f1) / 1048576 + 64))M $S/fs.img
-  mkfs.ext4 -q -F $S/fs.img
-  LOOP=$(losetup -f --show $S/fs.img)
-  echo 0 > /sys/block/$(basename $LOOP)/queue/read_ahead_kb
+  sup_cold_fs $(($(du -cbL $REL/garrison-supervisor $BIN/garrison $BIN/garrison-cli $BIN/garrison-oci $BIN/garrison-init | tail -1 | cut -f1) / 1048576 + 64))
 fi
 
 # 3. One pod (in a private mount namespace, with the loop mount), the supervisor's pages once it is running.
-cat > $S/capture.py <<'PY'
-import json, struct, sys, time
-root, pod, exe, out = sys.argv[1:5]
-deadline = time.time() + 180
-while time.time() < deadline:
-    try:
-        st = json.load(open(f'{root}/pods/default/{pod}/status.json'))
-        if all(c['state']['kind'] == 'Running' for c in st['containers'] if c['role'] != 'init'): break
-    except (OSError, ValueError, KeyError): pass
-    time.sleep(0.05)
-else:
-    sys.exit(f'{pod} did not start')
-time.sleep(1)
-pid = st['supervisor']['pid']
-pm = open(f'/proc/{pid}/pagemap', 'rb'); pages = []
-for line in open(f'/proc/{pid}/maps'):
-    f = line.split()
-    if len(f) < 6 or f[5] != exe: continue
-    lo, hi = (int(x, 16) for x in f[0].split('-'))
-    pm.seek(lo // 4096 * 8); data = pm.read((hi - lo) // 4096 * 8)
-    pages += [lo + i * 4096 for i in range(len(data) // 8) if struct.unpack_from('<Q', data, i * 8)[0] >> 63]
-open(out + '/pages', 'w').write(''.join('%x\n' % p for p in pages))
-print(' '.join(l.split(':')[0] + ' ' + l.split()[1] + ' kB' for l in open(f'/proc/{pid}/status') if l.startswith(('VmHWM', 'RssAnon', 'RssFile'))))
-PY
 unshare -m --propagation private bash -s "$S" "$LOOP" "$REL" "$BIN" "$POD" <<'SH'
 set -eu
 S=$1; LOOP=$2; REL=$3; BIN=$4; POD=$5; D=$S/bin
@@ -96,8 +51,8 @@ cp $REL/garrison-supervisor $BIN/garrison $BIN/garrison-cli $BIN/garrison-oci $B
 # A fresh mount: nothing of the copies is left in the page cache.
 if [ -n "$LOOP" ]; then umount $D; mount $LOOP $D; fi
 trap '$D/garrison delete pod $POD --root $S/state --grace-period 0 >/dev/null 2>&1 || true; [ -z "$LOOP" ] || umount $D 2>/dev/null || umount -l $D' EXIT
-$D/garrison apply --root $S/state --rootfs $S/rootfs --runtime $D/garrison-oci --no-seccomp-default --network none -f $S/pod.yaml >/dev/null
-python3 $S/capture.py $S/state $POD $D/garrison-supervisor $S
+$D/garrison apply --root $S/state --rootfs $S/rootfs --runtime $D/garrison-oci --no-seccomp-default --network none -f $S/$POD.yaml >/dev/null
+python3 $S/capture.py $S/state $POD $D/garrison-supervisor $S/pages
 SH
 
 # 4. Resident pages -> input sections of the link map -> library and output section (a page shared by several
