@@ -1,3 +1,4 @@
+import GarrisonCgroups
 import GarrisonOCI
 
 /// What the runtime remembers about a container's cgroups (stored in its state file).
@@ -62,4 +63,11 @@ public protocol CgroupControlling: Sendable {
   /// Writes the limits of `resources` into the container's existing cgroups (`garrison-oci update`); a field
   /// it cannot apply is refused naming it, as at create.
   func update(_ placement: CgroupPlacement, resources: RuntimeSpec.Resources) throws
+  /// The host's cgroup layout as this manager detected it (once, `warmUp`), for the spec's `cgroup` mounts; nil
+  /// when it has none to share (then the builder detects it itself).
+  func sharedLayout() throws -> CgroupLayout?
+}
+
+extension CgroupControlling {
+  public func sharedLayout() throws -> CgroupLayout? { nil }
 }

@@ -9,12 +9,13 @@ import GarrisonKernel
 /// (`/sys/fs/cgroup/memory/memory.limit_in_bytes`). On a unified host, or without a new cgroup
 /// namespace, the single cgroup2 mount `InitSpecBuilder` makes is kept.
 enum CgroupMountExpansion {
-  /// `mounts` with each cgroup2 mount made from a `cgroup` entry expanded; `layout` nil detects the host's.
-  static func expand(_ mounts: [InitSpec.Mount], cgroupNamespace: Bool, layout: CgroupLayout? = nil) throws
+  /// `mounts` with each cgroup2 mount made from a `cgroup` entry expanded; `layout` returning nil detects the host's
+  /// (called only when there is such a mount).
+  static func expand(_ mounts: [InitSpec.Mount], cgroupNamespace: Bool, layout: () throws -> CgroupLayout? = { nil }) throws
     -> [InitSpec.Mount]
   {
     guard cgroupNamespace, mounts.contains(where: { $0.type == "cgroup2" && $0.source == "cgroup2" }) else { return mounts }
-    let layout = try layout ?? CgroupLayout.detect()
+    let layout = try layout() ?? CgroupLayout.detect()
     guard layout.mode != .unified else { return mounts }
     var out: [InitSpec.Mount] = []
     for m in mounts {

@@ -3,6 +3,7 @@
 #else
   import Foundation
 #endif
+import GarrisonCgroups
 import GarrisonCore
 import GarrisonInitProtocol
 import GarrisonKernel
@@ -27,6 +28,9 @@ public struct InitSpecBuilder {
   /// Whether the loaded policy accepts an SELinux context (libselinux's `security_check_context`); replaced in
   /// unit tests.
   public var seLinuxContextIsValid: @Sendable (String) -> Bool = { SELinuxLibrary.isValidContext($0) }
+  /// The host's cgroup layout for a `cgroup` mount in a new cgroup namespace (`CgroupMountExpansion`): the runtime's
+  /// cgroup manager has detected it already (on its warm-up thread); nil detects it here.
+  public var cgroupLayout: (@Sendable () throws -> CgroupLayout?)?
 
   public init(seccomp: any SeccompBPFCompiling, host: HostLSM) throws {
     self.seccomp = seccomp
@@ -102,7 +106,7 @@ public struct InitSpecBuilder {
     }
     let mounts = try CgroupMountExpansion.expand(
       try buildMounts(spec.mounts ?? [], bundle: bundle, mountLabel: mountLabel),
-      cgroupNamespace: created.contains("cgroup"))
+      cgroupNamespace: created.contains("cgroup"), layout: { try cgroupLayout?() })
     var sysctls: [[String]] = []
     for key in (linux.sysctl ?? [:]).keys.sorted() {
       try checkSysctl(key, created: created)

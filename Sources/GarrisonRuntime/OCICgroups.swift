@@ -37,6 +37,8 @@ public struct OCICgroups: CgroupControlling {
     return try detected.value()
   }
 
+  public func sharedLayout() throws -> CgroupLayout? { try hostLayout() }
+
   public func warmUp() {
     _ = try? hostLayout()  // cached on success; on failure the next call detects again and throws
   }

@@ -154,7 +154,10 @@ public struct OCIRuntime: Sendable {
         hooks: hooks.hooks.isEmpty ? nil : hooks,
         earlyUnshare: InitSpecBuilder.earlyUnshare(runtimeSpec), extraFDs: options.extraFDs
       ) {
-        var built = try InitSpecBuilder(seccomp: seccomp, host: host).build(runtimeSpec, bundle: bundle, noPivot: options.noPivot)
+        var builder = try InitSpecBuilder(seccomp: seccomp, host: host)
+        let cgroups = self.cgroups
+        builder.cgroupLayout = { try cgroups.sharedLayout() }  // detected once, on the warm-up thread
+        var built = try builder.build(runtimeSpec, bundle: bundle, noPivot: options.noPivot)
         built.hooks = hooks.hooks.forInit(state: hooks.state)
         built.env = Self.socketActivated(built.env, listenFDs: options.listenFDs)
         PhaseTrace.mark("spec built")
