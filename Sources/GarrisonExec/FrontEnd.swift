@@ -9,9 +9,9 @@ import Glibc
 
 /// The `garrison` executable: a static, FoundationEssentials-only front end that runs `garrison exec`'s exact forms
 /// itself (`ExecFastPath`) and hands every other command line, unchanged (arguments, environment, descriptors), to
-/// the full CLI, `garrison-cli` beside it, with `execv`. An exec thus never pays the full CLI's start (a
-/// position-independent executable with Foundation, ICU and ArgumentParser: relocations, static initialisers,
-/// the command tree) and runs the runtime's exec in this process (`InProcessExec`); every other command keeps the
+/// the full CLI, `garrison-cli` beside it, with `execv`. An exec thus never pays the full CLI's start (a 150 MB
+/// executable with Foundation, ICU and ArgumentParser: static initialisers, conformance scans, the command tree)
+/// and runs the runtime's exec in this process (`InProcessExec`); every other command keeps the
 /// full CLI's behaviour, help and exit codes, one `execv` later (bench/exec RESULTS.md).
 public enum FrontEnd {
   /// The full CLI's file name, next to the front end.

@@ -235,8 +235,9 @@ public struct PodManager: Sendable {
     // Without inotify (no instance left), a 10 ms poll as before: this is a wait, not a check.
     var events: FileEvents? = try? FileEvents()
     do { try events?.watch(p.directory) } catch { events = nil }
+    var look = true
     while Date() < deadline {
-      if let st = try JSONFile.read(PodStatus.self, from: p.status), st.supervisor != nil { return }
+      if look, let st = try JSONFile.read(PodStatus.self, from: p.status), st.supervisor != nil { return }
       guard let events else {
         usleep(10_000)
         continue
@@ -244,7 +245,9 @@ public struct PodManager: Sendable {
       var fds = [pollfd(fd: events.fd, events: Int16(POLLIN), revents: 0)]
       let left = Int32(max(1, min(1000, deadline.timeIntervalSinceNow * 1000)))
       _ = try? Kernel.poll(&fds, timeoutMilliseconds: left)
-      _ = events.drain()
+      // status.json read again when it was replaced (not for the supervisor's temporary files), or after a quiet second.
+      let changes = events.drain()
+      look = changes.isEmpty || changes.contains { PodRunningWait.matters($0.name) }
     }
     throw GarrisonError(.system, operation: "supervise", "the supervisor of \(namespace)/\(name) did not start; see \(p.supervisorLog)")
   }

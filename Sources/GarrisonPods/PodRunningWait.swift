@@ -13,6 +13,12 @@ public enum PodRunningWait {
     case failed(String)
   }
 
+  /// Whether an event on entry `name` of a pod's directory can change the verdict: `status.json` replaced, the
+  /// record removed (a delete), or the directory itself (empty name: removed).
+  static func matters(_ name: String) -> Bool {
+    name.isEmpty || name == "status.json" || name == "record.json"
+  }
+
   /// The verdict for a pod's view (`nil`: the pod no longer exists).
   public static func verdict(_ view: PodView?) -> Verdict {
     guard let view else { return .failed("was deleted") }
@@ -39,16 +45,28 @@ public enum PodRunningWait {
 extension PodManager {
   /// Waits until every pod of `pods` is Running or Succeeded (`PodRunningWait`): woken by inotify on the pods'
   /// directories (the supervisor replaces `status.json` by a rename), each pod's status re-read only when its
-  /// directory changed; once a second every pending pod is re-read anyway, so a supervisor that died without
-  /// writing is seen (the view then says Unknown). Throws a `.system` error naming the first pod that failed,
-  /// or `.timedOut` naming the pods still waiting when `timeout` seconds passed.
+  /// `status.json` was replaced or its record removed (not for the supervisor's temporary files, logs or bundles);
+  /// once a second every pending pod is re-read anyway, so a supervisor that died without writing is seen (the
+  /// view then says Unknown). A pod's record (written once by apply) is decoded once. Throws a `.system` error
+  /// naming the first pod that failed, or `.timedOut` naming the pods still waiting when `timeout` seconds passed.
+  /// It runs beside the supervisors and runtimes it waits for, so every wake-up it saves is CPU they get.
   public func waitRunning(_ pods: [(namespace: String, name: String)], timeout: Double) throws {
     let deadline = Date(timeIntervalSinceNow: timeout)
     var pending: [String: PodPaths] = [:]
+    var records: [String: PodRecord] = [:]
     for (ns, name) in pods {
       try Self.checkNames(namespace: ns, name: name)
       let p = paths(ns, name)
       pending[p.directory] = p
+    }
+    // The pod as `view` shows it, its record decoded at the first look only (nil: the pod no longer exists).
+    func current(_ p: PodPaths) throws -> PodView? {
+      if let record = records[p.directory] {
+        return PathName.exists(p.record) ? try view(p, record: record) : nil
+      }
+      guard let v = try view(p.namespace, p.name) else { return nil }
+      records[p.directory] = v.record
+      return v
     }
     let events: FileEvents
     do { events = try FileEvents() } catch {
@@ -61,8 +79,7 @@ extension PodManager {
     while true {
       for dir in changed {
         guard let p = pending[dir] else { continue }
-        let current = try view(p.namespace, p.name)
-        switch PodRunningWait.verdict(current) {
+        switch PodRunningWait.verdict(try current(p)) {
         case .done: pending[dir] = nil
         case .waiting: break
         case .failed(let why): throw GarrisonError(.system, "pod \(p.namespace)/\(p.name) \(why)")
@@ -80,7 +97,7 @@ extension PodManager {
       }
       var fds = [pollfd(fd: events.fd, events: Int16(POLLIN), revents: 0)]
       _ = try? Kernel.poll(&fds, timeoutMilliseconds: Int32(max(1, min(1000, left * 1000))))
-      changed = Set(events.drain().map(\.directory))
+      changed = Set(events.drain().filter { PodRunningWait.matters($0.name) }.map(\.directory))
       if Date().timeIntervalSince(lastSweep) >= 1 {
         changed = Set(pending.keys)
         lastSweep = Date()

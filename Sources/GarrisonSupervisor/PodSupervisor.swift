@@ -110,6 +110,7 @@ public final class PodSupervisor: @unchecked Sendable {
       save()
       return 1
     }
+    var deferredSave = false
     while true {
       let seen = reaper.generation
       collectExits()
@@ -126,6 +127,18 @@ public final class PodSupervisor: @unchecked Sendable {
         return 0
       }
       step()
+      // A container that exited while it was being started (a short init container often exits before its
+      // runtime has returned): its exit is collected and the containers after it are started before the status
+      // is written, so the write that reports them is the next one. Once: a container that exits at every start
+      // does not hold the status back.
+      if !deferredSave && running.values.contains(where: { reaper.hasExited($0.pid) }) {
+        deferredSave = true
+        continue
+      }
+      deferredSave = false
+      // What the step changed is written before the exited containers' runtime state is removed (one runtime
+      // process each): `apply --wait` and `get` see the containers just started without waiting for that.
+      if dirty { save() }
       cleanUpExited()
       runProbes()
       auditSeccompDenials(force: false)

@@ -88,6 +88,13 @@ public final class Reaper: @unchecked Sendable {
     return statuses.removeValue(forKey: pid)
   }
 
+  /// Whether `pid` has exited and its status waits to be taken (`take`).
+  public func hasExited(_ pid: pid_t) -> Bool {
+    condition.lock()
+    defer { condition.unlock() }
+    return statuses[pid] != nil
+  }
+
   /// A counter that changes whenever a child exits (or `poke` is called).
   public var generation: Int {
     condition.lock()
