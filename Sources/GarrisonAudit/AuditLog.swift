@@ -102,9 +102,9 @@ public final class AuditLog: @unchecked Sendable {
   public func append(_ events: [AuditEvent]) throws(GarrisonError) -> [UInt64] {
     guard !events.isEmpty else { return [] }
     let drafts = events.map(draft)  // rendered here, on the appender's thread; the commit splices seq and prev
-    return try commits.submit(
+    return try commits.submitOwned(
       drafts,
-      commitInPlace: { (batch: inout [[RecordDraft]]) throws(GarrisonError) -> [[UInt64]] in
+      commit: { (batch: inout [[RecordDraft]]) throws(GarrisonError) -> [[UInt64]] in
         try withExclusiveLock { () throws(GarrisonError) -> [[UInt64]] in try write(&batch, sync: true) }
       })
   }

@@ -33,12 +33,12 @@ final class GroupCommit: @unchecked Sendable {
   func submit(_ drafts: [RecordDraft], commit: ([[RecordDraft]]) throws(GarrisonError) -> [[UInt64]])
     throws(GarrisonError) -> [UInt64]
   {
-    try submit(drafts, commitInPlace: { (groups: inout [[RecordDraft]]) throws(GarrisonError) in try commit(groups) })
+    try submitOwned(drafts, commit: { (groups: inout [[RecordDraft]]) throws(GarrisonError) in try commit(groups) })
   }
 
   /// `submit(_:commit:)` with `commit` as the only holder of the drafts it receives (so it can finish each in
   /// place: `RecordDraft.frame`).
-  func submit(_ drafts: [RecordDraft], commitInPlace commit: (inout [[RecordDraft]]) throws(GarrisonError) -> [[UInt64]])
+  func submitOwned(_ drafts: [RecordDraft], commit: (inout [[RecordDraft]]) throws(GarrisonError) -> [[UInt64]])
     throws(GarrisonError) -> [UInt64]
   {
     let ticket = Ticket(drafts)
