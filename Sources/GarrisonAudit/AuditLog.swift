@@ -102,9 +102,11 @@ public final class AuditLog: @unchecked Sendable {
   public func append(_ events: [AuditEvent]) throws(GarrisonError) -> [UInt64] {
     guard !events.isEmpty else { return [] }
     let drafts = events.map(draft)  // rendered here, on the appender's thread; the commit splices seq and prev
-    return try commits.submit(drafts) { (batch) throws(GarrisonError) -> [[UInt64]] in
-      try withExclusiveLock { () throws(GarrisonError) -> [[UInt64]] in try write(batch, sync: true) }
-    }
+    return try commits.submitOwned(
+      drafts,
+      commit: { (batch: inout [[RecordDraft]]) throws(GarrisonError) -> [[UInt64]] in
+        try withExclusiveLock { () throws(GarrisonError) -> [[UInt64]] in try write(&batch, sync: true) }
+      })
   }
 
   /// What this process's appends cost so far: commits, records, and the fsync latency distribution.
@@ -119,7 +121,8 @@ public final class AuditLog: @unchecked Sendable {
   /// before it reports success.
   public func appendWithoutSync(_ event: AuditEvent) throws(GarrisonError) -> (seq: UInt64, sync: PendingSync) {
     try withExclusiveLock { () throws(GarrisonError) -> (seq: UInt64, sync: PendingSync) in
-      let seq = try write([[draft(event)]], sync: false)[0][0]
+      var groups = [[draft(event)]]
+      let seq = try write(&groups, sync: false)[0][0]
       let path = Segments.path(directory, openSegmentIndex)
       let fd = dup(segmentFD)  // its own descriptor: a later rotation closes segmentFD
       guard fd >= 0 else { throw AuditIO.error("dup", path) }
@@ -129,8 +132,8 @@ public final class AuditLog: @unchecked Sendable {
 
   /// Builds, frames and writes the records of each group of events (each group consecutive, with the checkpoint
   /// records due) in one `write`, fsync'd when `sync`, and returns each group's sequence numbers. Caller holds
-  /// the lock.
-  private func write(_ groups: [[RecordDraft]], sync: Bool) throws(GarrisonError) -> [[UInt64]] {
+  /// the lock. Each draft is finished in place (`groups` holds the only copy of each).
+  private func write(_ groups: inout [[RecordDraft]], sync: Bool) throws(GarrisonError) -> [[UInt64]] {
     var h = try loadHead()
     var pending = writeBuffer  // kept between commits: no fresh buffer of hundreds of KB (and its page faults) each
     writeBuffer = []
@@ -140,11 +143,11 @@ public final class AuditLog: @unchecked Sendable {
     }
     var result: [[UInt64]] = []
     result.reserveCapacity(groups.count)
-    for drafts in groups {
+    for g in groups.indices {
       var seqs: [UInt64] = []
-      seqs.reserveCapacity(drafts.count)
-      for d in drafts {
-        seqs.append(try add(d, to: &h, pending: &pending))
+      seqs.reserveCapacity(groups[g].count)
+      for i in groups[g].indices {
+        seqs.append(try add(&groups[g][i], to: &h, pending: &pending))
         if checkpointEvery > 0 && h.seq % UInt64(checkpointEvery) == 0 {
           _ = try add(checkpointEvent(h), to: &h, pending: &pending)
         }
@@ -215,12 +218,13 @@ public final class AuditLog: @unchecked Sendable {
 
   /// Builds the record for `event`; see `add(_:to:pending:)` for a draft.
   private func add(_ event: AuditEvent, to h: inout Head, pending: inout [UInt8]) throws(GarrisonError) -> UInt64 {
-    try add(draft(event), to: &h, pending: &pending)
+    var d = draft(event)
+    return try add(&d, to: &h, pending: &pending)
   }
 
   /// Completes the record of `draft` with the next sequence number and the head's hash and appends its frame to
   /// `pending` (rotating first if the segment is full).
-  private func add(_ draft: RecordDraft, to h: inout Head, pending: inout [UInt8]) throws(GarrisonError) -> UInt64 {
+  private func add(_ draft: inout RecordDraft, to h: inout Head, pending: inout [UInt8]) throws(GarrisonError) -> UInt64 {
     if h.segmentSize + Int64(pending.count) >= Int64(segmentBytes) {
       try flush(&pending, &h)
       try rotate(&h)

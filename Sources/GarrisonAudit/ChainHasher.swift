@@ -43,7 +43,8 @@ public struct ChainHasher: @unchecked Sendable {  // SymmetricKey is immutable
     fileprivate var hmac: HMAC<SHA256>?
 
     /// Writes the lowercase hex chain hash of the bytes this began with followed by `rest` to `hex` (64 bytes).
-    func finish(_ rest: UnsafeBufferPointer<UInt8>, hexInto hex: UnsafeMutableBufferPointer<UInt8>) {
+    /// Once: the state is updated in place (a copy of a shared state would cost an allocation per record).
+    mutating func finish(_ rest: UnsafeBufferPointer<UInt8>, hexInto hex: UnsafeMutableBufferPointer<UInt8>) {
       precondition(hex.count == 64)
       func write(_ digest: UnsafeRawBufferPointer) {
         for k in 0..<32 {
@@ -51,12 +52,12 @@ public struct ChainHasher: @unchecked Sendable {  // SymmetricKey is immutable
           hex[2 * k + 1] = JSONValue.hexDigits[Int(digest[k] & 0xF)]
         }
       }
-      if var h = hmac {
-        h.update(data: UnsafeRawBufferPointer(rest))
-        h.finalize().withUnsafeBytes(write)
-      } else if var h = sha {
-        h.update(bufferPointer: UnsafeRawBufferPointer(rest))
-        h.finalize().withUnsafeBytes(write)
+      if hmac != nil {
+        hmac!.update(data: UnsafeRawBufferPointer(rest))
+        hmac!.finalize().withUnsafeBytes(write)
+      } else if sha != nil {
+        sha!.update(bufferPointer: UnsafeRawBufferPointer(rest))
+        sha!.finalize().withUnsafeBytes(write)
       }
     }
   }

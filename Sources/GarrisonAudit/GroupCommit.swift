@@ -10,11 +10,17 @@ import GarrisonCore
 /// lead: the lock guards only the queue, never a sleep or a wake-up.
 final class GroupCommit: @unchecked Sendable {
   private final class Ticket {
-    let drafts: [RecordDraft]
+    /// Taken by the leader (`takeDrafts`): the commit holds the only copy and finishes each draft in place.
+    private(set) var drafts: [RecordDraft]
     /// Written by the leader before `wake.signal()`, read by the appender after `wake.wait()`.
     var result: Result<[UInt64], GarrisonError>?
     let wake = Wakeup()
     init(_ drafts: [RecordDraft]) { self.drafts = drafts }
+
+    func takeDrafts() -> [RecordDraft] {
+      defer { drafts = [] }
+      return drafts
+    }
   }
 
   private let lock = Lock()
@@ -25,6 +31,14 @@ final class GroupCommit: @unchecked Sendable {
   /// Queues `drafts` and waits until a commit (this thread's or another's) has written them durably.
   /// `commit` receives the drafts of each queued append, in order, and returns each one's sequence numbers.
   func submit(_ drafts: [RecordDraft], commit: ([[RecordDraft]]) throws(GarrisonError) -> [[UInt64]])
+    throws(GarrisonError) -> [UInt64]
+  {
+    try submitOwned(drafts, commit: { (groups: inout [[RecordDraft]]) throws(GarrisonError) in try commit(groups) })
+  }
+
+  /// `submit(_:commit:)` with `commit` as the only holder of the drafts it receives (so it can finish each in
+  /// place: `RecordDraft.frame`).
+  func submitOwned(_ drafts: [RecordDraft], commit: (inout [[RecordDraft]]) throws(GarrisonError) -> [[UInt64]])
     throws(GarrisonError) -> [UInt64]
   {
     let ticket = Ticket(drafts)
@@ -43,7 +57,10 @@ final class GroupCommit: @unchecked Sendable {
       return queue
     }
     let outcome: Result<[[UInt64]], GarrisonError>
-    do throws(GarrisonError) { outcome = .success(try commit(batch.map(\.drafts))) } catch { outcome = .failure(error) }
+    do throws(GarrisonError) {
+      var groups = batch.map { $0.takeDrafts() }
+      outcome = .success(try commit(&groups))
+    } catch { outcome = .failure(error) }
     for (i, t) in batch.enumerated() { t.result = outcome.map { $0[i] } }
     let next = lock.withLock {
       leading = !queue.isEmpty

@@ -12,8 +12,8 @@ struct RecordDraft: Sendable {
   let bytes: [UInt8]
   /// Where the head ends: `prev` and `seq` go here.
   let headCount: Int
-  /// The chain hash over the head, to be finished by the commit.
-  let headHash: ChainHasher.Partial
+  /// The chain hash over the head, to be finished by the commit (in place: `frame` is the hash state's only user).
+  private(set) var headHash: ChainHasher.Partial
   /// The CRC-32 register after the head.
   let headCRC: UInt32
 
@@ -97,8 +97,9 @@ struct RecordDraft: Sendable {
   /// Appends the framed record for sequence number `seq` after the record whose hex chain hash is `prev` (64
   /// lowercase hex digits) to `pending`, and replaces `prev` with this record's hash: the same line as
   /// `RecordFrame.frame(body(seq:prev:))`, the same hash as `hasher.hash` of that body. The record is written
-  /// straight into `pending`; only the bytes after the head are checksummed and hashed here.
-  func frame(seq: UInt64, prev: inout [UInt8], into pending: inout [UInt8]) {
+  /// straight into `pending`; only the bytes after the head are checksummed and hashed here. Once per draft: it
+  /// finishes the draft's hash state in place (no copy of it when the draft is its only holder).
+  mutating func frame(seq: UInt64, prev: inout [UInt8], into pending: inout [UInt8]) {
     let length = bytes.count + prev.count + 2 + Self.seqKey.count + JSONValue.decimalCount(seq)
     let crcAt = RecordFrame.open(length: length, into: &pending)
     pending.append(contentsOf: bytes[0..<headCount])
@@ -116,7 +117,8 @@ struct RecordDraft: Sendable {
   /// `frame(seq:prev:into:)` for a `prev` given as a string; returns this record's hash.
   func frame(seq: UInt64, prev: String, into pending: inout [UInt8]) -> String {
     var hash = Array(prev.utf8)
-    frame(seq: seq, prev: &hash, into: &pending)
+    var draft = self
+    draft.frame(seq: seq, prev: &hash, into: &pending)
     return String(decoding: hash, as: UTF8.self)
   }
 }

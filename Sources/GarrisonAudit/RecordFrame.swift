@@ -106,18 +106,18 @@ public enum RecordFrame {
   }
 }
 
-/// CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), as used by zlib and gzip; slicing-by-8.
+/// CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), as used by zlib and gzip; slicing-by-16.
 enum CRC32 {
-  /// Eight 256-entry tables: `tables[k * 256 + b]` is the CRC of byte `b` followed by `k` zero bytes.
+  /// Sixteen 256-entry tables: `tables[k * 256 + b]` is the CRC of byte `b` followed by `k` zero bytes.
   static let tables: [UInt32] = {
-    var t = [UInt32](repeating: 0, count: 8 * 256)
+    var t = [UInt32](repeating: 0, count: 16 * 256)
     for n in 0..<256 {
       var c = UInt32(n)
       for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
       t[n] = c
     }
     for n in 0..<256 {
-      for k in 1..<8 { t[k * 256 + n] = (t[(k - 1) * 256 + n] >> 8) ^ t[Int(t[(k - 1) * 256 + n] & 0xFF)] }
+      for k in 1..<16 { t[k * 256 + n] = (t[(k - 1) * 256 + n] >> 8) ^ t[Int(t[(k - 1) * 256 + n] & 0xFF)] }
     }
     return t
   }()
@@ -135,18 +135,20 @@ enum CRC32 {
   }
 
   static func update(_ register: UInt32, _ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+    guard let base = bytes.baseAddress else { return register }
     var c = register
     tables.withUnsafeBufferPointer { t in
+      let raw = UnsafeRawPointer(base)
+      func word(_ at: Int) -> UInt32 { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+      func lookup(_ w: UInt32, _ table: Int) -> UInt32 {
+        t[(table + 3) * 256 + Int(w & 0xFF)] ^ t[(table + 2) * 256 + Int((w >> 8) & 0xFF)]
+          ^ t[(table + 1) * 256 + Int((w >> 16) & 0xFF)] ^ t[table * 256 + Int(w >> 24)]
+      }
       var i = 0
       let n = bytes.count
-      while i + 8 <= n {
-        let lo = c ^ (UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24)
-        c =
-          t[7 * 256 + Int(lo & 0xFF)] ^ t[6 * 256 + Int((lo >> 8) & 0xFF)]
-          ^ t[5 * 256 + Int((lo >> 16) & 0xFF)] ^ t[4 * 256 + Int(lo >> 24)]
-          ^ t[3 * 256 + Int(bytes[i + 4])] ^ t[2 * 256 + Int(bytes[i + 5])]
-          ^ t[1 * 256 + Int(bytes[i + 6])] ^ t[Int(bytes[i + 7])]
-        i += 8
+      while i + 16 <= n {
+        c = lookup(c ^ word(i), 12) ^ lookup(word(i + 4), 8) ^ lookup(word(i + 8), 4) ^ lookup(word(i + 12), 0)
+        i += 16
       }
       while i < n {
         c = t[Int((c ^ UInt32(bytes[i])) & 0xFF)] ^ (c >> 8)
