@@ -27,30 +27,52 @@ struct FieldPositions: Sendable {
   /// The position of the longest prefix of `path` (one step at least) that is written; nil when not even its first
   /// step is.
   func nearest(_ path: FieldPath) -> SourceLocation? {
-    // The text of each prefix of the path is a prefix of the path's text: written once, with where each step ends.
-    var text = ""
-    var ends: [Int] = []
-    ends.reserveCapacity(path.steps.count)
-    for step in path.steps {
+    let steps = path.steps
+    // The text of each prefix of the path is a prefix of the path's text: written once, in a scratch buffer, with
+    // where each step ends.
+    var size = 0
+    for step in steps {
       switch step {
-      case .field(let f):
-        if !text.isEmpty { text += "." }
-        text += f
-      case .index(let i):
-        text += "["
-        text += String(i)
-        text += "]"
-      case .key(let k):
-        text += "["
-        text += k
-        text += "]"
+      case .field(let f): size += f.utf8.count + 1
+      case .index: size += 22
+      case .key(let k): size += k.utf8.count + 2
       }
-      ends.append(text.utf8.count)
     }
-    return text.withUTF8 { t in
-      reachedNodes(t) { reached in
-        for end in ends.reversed() where reached[end] >= 0 { return position(YAMLNode(index: Int(reached[end]))) }
-        return nil
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { text in
+      withUnsafeTemporaryAllocation(of: Int.self, capacity: steps.count) { ends in
+        var n = 0
+        func put(_ s: String) {
+          for b in s.utf8 {
+            text[n] = b
+            n += 1
+          }
+        }
+        func put(_ b: UInt8) {
+          text[n] = b
+          n += 1
+        }
+        for (i, step) in steps.enumerated() {
+          switch step {
+          case .field(let f):
+            if n > 0 { put(UInt8(ascii: ".")) }
+            put(f)
+          case .index(let index):
+            put(UInt8(ascii: "["))
+            put(String(index))
+            put(UInt8(ascii: "]"))
+          case .key(let k):
+            put(UInt8(ascii: "["))
+            put(k)
+            put(UInt8(ascii: "]"))
+          }
+          ends[i] = n
+        }
+        return reachedNodes(UnsafeBufferPointer(rebasing: text[..<n])) { reached in
+          for i in stride(from: steps.count - 1, through: 0, by: -1) where reached[ends[i]] >= 0 {
+            return position(YAMLNode(index: Int(reached[ends[i]])))
+          }
+          return nil
+        }
       }
     }
   }
