@@ -172,13 +172,13 @@ public struct Container: Equatable, Sendable {
       r.report(
         GarrisonError(
           .invalid, "Forbidden: cannot set `allowPrivilegeEscalation` to false and `privileged` to true",
-          field: sp / "allowPrivilegeEscalation", at: r.context.locations[(sp / "allowPrivilegeEscalation").description]))
+          field: sp / "allowPrivilegeEscalation", at: r.context.location(of: sp / "allowPrivilegeEscalation")))
     }
     if let add = sc.capabilities?.add, add.contains("CAP_SYS_ADMIN") {
       r.report(
         GarrisonError(
           .invalid, "Forbidden: cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN",
-          field: sp / "allowPrivilegeEscalation", at: r.context.locations[(sp / "allowPrivilegeEscalation").description]))
+          field: sp / "allowPrivilegeEscalation", at: r.context.location(of: sp / "allowPrivilegeEscalation")))
     }
   }
 }

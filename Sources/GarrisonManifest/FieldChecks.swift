@@ -5,7 +5,7 @@ import GarrisonCore
 /// modelled for lint, and every command that acts on it refuses it (exit 2).
 extension NodeReader {
   /// The position of a field below this object (its key, or its list item), else of this object.
-  func location(of field: FieldPath) -> SourceLocation { context.locations[field.description] ?? location }
+  func location(of field: FieldPath) -> SourceLocation { context.location(of: field) ?? location }
 
   /// An `.invalid` error at `field`.
   func invalid(_ field: FieldPath, _ message: String) -> GarrisonError {

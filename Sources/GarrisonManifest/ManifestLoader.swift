@@ -128,7 +128,7 @@ public enum ManifestLoader {
         result.documentCount += 1
         // An empty document (a trailing `---`, or one holding only comments) is no object, as for kubectl.
         if doc.scalarKind(doc.root) == .null { continue }
-        let context = DecodeContext(doc: doc, file: file, lineOffset: chunk.lineOffset, keepJSON: keepJSON)
+        let context = DecodeContext(doc: doc, root: doc.root, file: file, lineOffset: chunk.lineOffset, keepJSON: keepJSON)
         do {
           for object in try ObjectDecoder.decode(doc.root, context: context) {
             if object.validationErrors.isEmpty {

@@ -28,8 +28,8 @@ public struct ManifestObject: Sendable {
   /// The whole object as JSON, for the workload kinds `apply` runs controllers for (Deployment, ReplicaSet,
   /// Job): their own fields (replicas, strategy, ...) are read from it, and the template is hashed from it.
   public var source: JSONValue?
-  /// Field path (dotted) → position of the field's key (or of the list item).
-  let locations: LocationTable
+  /// Where the fields are written (the position of a field's key, or of a list item).
+  let positions: FieldPositions
   /// Kubernetes API-validation errors (the API server would refuse the object). Such an object is still
   /// modelled as far as it could be read: lint reports these errors and checks the rest; every command that acts
   /// on objects refuses it. Loaded objects with errors are in `LoadResult.partial`, never in `objects`.
@@ -44,60 +44,12 @@ public struct ManifestObject: Sendable {
 
   /// The position of `path`, or of its nearest ancestor that is present in the source.
   public func location(of path: FieldPath) -> SourceLocation {
-    let steps = path.steps
-    if steps.isEmpty { return location }
-    // The description of each prefix of the path is a prefix of the path's description: it is written once, in
-    // a scratch buffer, with where each step ends.
-    var size = 0
-    for step in steps {
-      switch step {
-      case .field(let f): size += f.utf8.count + 1
-      case .index: size += 22
-      case .key(let k): size += k.utf8.count + 2
-      }
-    }
-    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { text in
-      withUnsafeTemporaryAllocation(of: Int.self, capacity: steps.count) { ends in
-        var n = 0
-        func put(_ s: String) {
-          for b in s.utf8 {
-            text[n] = b
-            n += 1
-          }
-        }
-        for (i, step) in steps.enumerated() {
-          switch step {
-          case .field(let f):
-            if n > 0 {
-              text[n] = UInt8(ascii: ".")
-              n += 1
-            }
-            put(f)
-          case .index(let index):
-            text[n] = UInt8(ascii: "[")
-            n += 1
-            put(String(index))
-            text[n] = UInt8(ascii: "]")
-            n += 1
-          case .key(let k):
-            text[n] = UInt8(ascii: "[")
-            n += 1
-            put(k)
-            text[n] = UInt8(ascii: "]")
-            n += 1
-          }
-          ends[i] = n
-        }
-        for i in stride(from: steps.count - 1, through: 0, by: -1) {
-          if let l = locations.location(utf8: UnsafeBufferPointer(rebasing: text[..<ends[i]])) { return l }
-        }
-        return location
-      }
-    }
+    if path.steps.isEmpty { return location }
+    return positions.nearest(path) ?? location
   }
 
   /// Whether the field at `path` is written in the source.
-  public func isPresent(_ path: FieldPath) -> Bool { locations.contains(path.description) }
+  public func isPresent(_ path: FieldPath) -> Bool { positions.location(of: path) != nil }
 }
 
 /// The kinds Garrison reads, and where each keeps its pod.

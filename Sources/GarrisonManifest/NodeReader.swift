@@ -1,12 +1,14 @@
 import GarrisonCore
 
-/// Per-document decoding state: the document, the file, the line offset of the document within it, every field's
-/// location, and the warnings (unknown fields) collected so far.
+/// Per-object decoding state: the document, the object's node in it, the file, the line offset of the document
+/// within it, and the warnings (unknown fields) collected so far. Field positions are looked up in the document
+/// when asked (`FieldPositions`), not recorded while decoding.
 final class DecodeContext {
   let doc: YAMLDocument
   let file: String
   let lineOffset: Int
-  var locations: LocationTable
+  /// Where the object's fields are written.
+  let positions: FieldPositions
   var warnings: [GarrisonError] = []
   /// Objects of kinds Garrison does not model (custom resources, Services, webhooks…): read, counted, not checked.
   var skipped: [SkippedObject] = []
@@ -20,41 +22,25 @@ final class DecodeContext {
   /// Whether pod specs and workloads keep their JSON copies (`PodTemplate.specJSON`, `ManifestObject.source`).
   let keepJSON: Bool
 
-  init(doc: YAMLDocument, file: String, lineOffset: Int, keepJSON: Bool = true) {
+  /// The state of decoding the object at `root` (the document's root, or an item of a `List`).
+  init(doc: YAMLDocument, root: YAMLNode, file: String, lineOffset: Int, keepJSON: Bool = true) {
     self.doc = doc
     self.file = file
     self.lineOffset = lineOffset
     self.keepJSON = keepJSON
-    self.locations = LocationTable(file: file)
+    self.positions = FieldPositions(file: file, doc: doc, root: root, lineOffset: lineOffset)
   }
 
   func location(_ node: YAMLNode) -> SourceLocation {
     SourceLocation(file: file, line: doc.line(node) + lineOffset, column: doc.column(node))
   }
 
-  /// Records `node`'s position as the location of the field `key` (field path text).
-  func record(_ key: String, _ node: YAMLNode) {
-    locations.set(key, line: doc.line(node) + lineOffset, column: doc.column(node))
-  }
-
-  /// Records `node`'s position as the location of the child field `parent.field`.
-  func record(_ parent: String, field: String, _ node: YAMLNode) {
-    locations.set(parent, field: field, line: doc.line(node) + lineOffset, column: doc.column(node))
-  }
-
-  /// Records `node`'s position as the location of the list item `parent[index]`.
-  func record(_ parent: String, index: Int, _ node: YAMLNode) {
-    locations.set(parent, index: index, line: doc.line(node) + lineOffset, column: doc.column(node))
-  }
-
-  /// Records `node`'s position as the location of the map entry `parent[key]`.
-  func record(_ parent: String, key: String, _ node: YAMLNode) {
-    locations.set(parent, key: key, line: doc.line(node) + lineOffset, column: doc.column(node))
-  }
+  /// The position of the field at `path` (absolute within the object), when it is written.
+  func location(of path: FieldPath) -> SourceLocation? { positions.location(of: path) }
 }
 
-/// Reads one YAML mapping into typed fields, recording each field's `file:line:col` under its field path and
-/// reporting keys nobody read as unknown fields. Type mismatches are errors naming the field and position.
+/// Reads one YAML mapping into typed fields, reporting keys nobody read as unknown fields. Type mismatches are
+/// errors naming the field and position.
 ///
 /// Keys are found by comparing bytes (a hash table only for large mappings); which keys were read is one bit
 /// per pair.
@@ -63,8 +49,6 @@ final class NodeReader {
   let doc: YAMLDocument
   let path: FieldPath
   let context: DecodeContext
-  /// `path.description`, computed once: every child field's location key extends it.
-  let pathString: String
   /// Number of pairs.
   let count: Int
 
@@ -77,7 +61,7 @@ final class NodeReader {
   private var table: [String: Int]?
   private static let scanLimit = 16
 
-  init(_ node: YAMLNode, path: FieldPath, context: DecodeContext, pathString: String? = nil) throws {
+  init(_ node: YAMLNode, path: FieldPath, context: DecodeContext) throws {
     let doc = context.doc
     guard doc.kind(node) == .mapping else {
       throw GarrisonError(
@@ -116,12 +100,7 @@ final class NodeReader {
       readNames = []
       break
     }
-    self.pathString = pathString ?? path.description
-    if !context.locations.contains(self.pathString) { context.record(self.pathString, node) }
   }
-
-  /// The location key of a child field (`a.b` + `c` → `a.b.c`), the same text as `(path / key).description`.
-  func childKey(_ key: String) -> String { pathString.isEmpty ? key : pathString + "." + key }
 
   var location: SourceLocation { context.location(node) }
 
@@ -139,13 +118,12 @@ final class NodeReader {
     if i < 64 { readBits |= 1 << UInt64(i) } else { moreReadBits[(i >> 6) - 1] |= 1 << UInt64(i & 63) }
   }
 
-  /// The value node of `key`, or nil when absent or null; records its location.
+  /// The value node of `key`, or nil when absent or null.
   func value(_ key: String) -> YAMLNode? {
     readNames?.insert(key)
     guard let i = find(key) else { return nil }
     markRead(i)
     let v = doc.value(node, i)
-    context.record(pathString, field: key, doc.key(node, i))
     if doc.scalarKind(v) == .null { return nil }
     return v
   }
@@ -284,7 +262,7 @@ final class NodeReader {
 
   func object(_ key: String) throws -> NodeReader? {
     guard let v = value(key) else { return nil }
-    return try NodeReader(v, path: path / key, context: context, pathString: childKey(key))
+    return try NodeReader(v, path: path / key, context: context)
   }
 
   func objectReader<T>(_ key: String, _ decode: (NodeReader) throws -> T) throws -> T? {
@@ -301,12 +279,10 @@ final class NodeReader {
     var out: [T] = []
     let n = doc.count(v)
     out.reserveCapacity(n)
-    let listKey = childKey(key)
     let listPath = path / key
     for i in 0..<n {
       let item = doc.item(v, i)
       let p = listPath / i
-      context.record(listKey, index: i, item)
       out.append(try decode(item, p))
     }
     return out
@@ -314,8 +290,7 @@ final class NodeReader {
 
   func objectList<T>(_ key: String, _ decode: (NodeReader) throws -> T) throws -> [T] {
     try list(key) { item, p in
-      guard case .index(let i) = p.steps.last else { throw GarrisonError(.invalid, "internal: list path without index", field: p) }
-      let r = try NodeReader(item, path: p, context: context, pathString: childKey(key) + "[\(i)]")
+      let r = try NodeReader(item, path: p, context: context)
       let value = try decode(r)
       r.finish()
       return value
@@ -341,8 +316,6 @@ final class NodeReader {
       let name = try r.mapKey(k)
       r.markRead(i)
       r.readNames?.insert(name)
-      // `r.pathString + "[name]"` is `r.path.appending(key: name).description`.
-      context.record(r.pathString, key: name, k)
       if out[name] != nil {
         // `1` and `"1"`, or `yes` and `true`: distinct YAML keys, one JSON key.
         throw GarrisonError(.invalid, "duplicate field \"\(name)\"", field: r.path.appending(key: name), at: context.location(k))
@@ -355,15 +328,8 @@ final class NodeReader {
   /// A mapping key as JSON text: a string as is, an integer in decimal, a boolean `true`/`false`, a float as
   /// written; null or a collection is an error.
   func mapKey(_ k: YAMLNode) throws -> String {
-    switch doc.scalarKind(k) {
-    case .string?: return doc.scalar(k) ?? ""
-    case .integer?:
-      let text = doc.scalar(k) ?? ""
-      return NodeReader.yamlInteger(text).map { String($0) } ?? text
-    case .bool?: return ScalarKind.bool(doc.scalar(k) ?? "") == true ? "true" : "false"
-    case .float?: return doc.scalar(k) ?? ""
-    default: return try scalarString(k, field: path)
-    }
+    if let text = doc.mapKeyText(k) { return text }
+    return try scalarString(k, field: path)
   }
 
   /// A map of resource name to quantity (limits, requests).
@@ -373,7 +339,6 @@ final class NodeReader {
     for i in 0..<r.count {
       let k = doc.key(r.node, i), v = doc.value(r.node, i)
       let name = try r.scalarString(k, field: r.path)
-      context.record(r.pathString, key: name, k)
       out[name] = try r.quantity(v, field: r.path.appending(key: name))
     }
     return out

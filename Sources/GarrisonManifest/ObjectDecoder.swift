@@ -17,7 +17,7 @@ enum ObjectDecoder {
       var out: [ManifestObject] = []
       _ = try r.list("items") { item, path in
         let itemContext = DecodeContext(
-          doc: context.doc, file: context.file, lineOffset: context.lineOffset, keepJSON: context.keepJSON)
+          doc: context.doc, root: item, file: context.file, lineOffset: context.lineOffset, keepJSON: context.keepJSON)
         out += try decode(item, context: itemContext)
         context.warnings += itemContext.warnings
         context.skipped += itemContext.skipped
@@ -44,7 +44,7 @@ enum ObjectDecoder {
       metadata = ObjectMeta()
     }
     var object = ManifestObject(
-      apiVersion: apiVersion, kind: kind, metadata: metadata, location: r.location, pod: nil, locations: LocationTable(file: context.file))
+      apiVersion: apiVersion, kind: kind, metadata: metadata, location: r.location, pod: nil, positions: context.positions)
     if kind == "StatefulSet", let spec = r.value("spec"), context.doc.kind(spec) == .mapping {
       // The controller adds a persistentVolumeClaim volume per claim template: pod volumeMounts may name them.
       context.claimTemplateNames = try claimTemplateNames(try NodeReader(spec, path: FieldPath("spec"), context: context))
@@ -71,7 +71,7 @@ enum ObjectDecoder {
     // Other known kinds: metadata only; their remaining fields are not Garrison's to judge.
     object = ManifestObject(
       apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, location: object.location,
-      pod: object.pod, data: object.data, stringData: object.stringData, locations: context.locations)
+      pod: object.pod, data: object.data, stringData: object.stringData, positions: context.positions)
     object.validationErrors = context.invalid
     if context.keepJSON && WorkloadKind.controlled.contains(kind) { object.source = context.doc.json(node) }
     return [object]

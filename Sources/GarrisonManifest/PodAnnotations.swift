@@ -16,7 +16,7 @@ enum PodAnnotations {
       let field = (metadataPath / "annotations").appending(key: key)
       func fail(_ messages: [String]) -> GarrisonError {
         GarrisonError(
-          .invalid, KubernetesNames.invalid(value, messages), field: field, at: context.locations[field.description] ?? fallback)
+          .invalid, KubernetesNames.invalid(value, messages), field: field, at: context.location(of: field) ?? fallback)
       }
       let isAppArmor = key.hasPrefix(appArmorPrefix)
       let isSeccomp = key == seccompPod || key.hasPrefix(seccompContainerPrefix)

@@ -88,7 +88,7 @@ public struct PodSpec: Equatable, Sendable {
         r.report(
           GarrisonError(
             .invalid, "Duplicate value: \"\(c.name)\"", field: r.path.appending(p.description) / "name",
-            at: r.context.locations[(FieldPath(r.path.description + "." + p.description) / "name").description]))
+            at: r.context.location(of: FieldPath(r.path.description + "." + p.description) / "name")))
       }
     }
     for key in ["hostname", "subdomain"] {
@@ -104,7 +104,7 @@ public struct PodSpec: Equatable, Sendable {
     for (_, c, p) in allContainers {
       for (j, m) in c.volumeMounts.enumerated() where !m.name.isEmpty && !volumes.contains(m.name) {
         let fp = FieldPath(r.path.description + "." + p.description) / "volumeMounts" / j / "name"
-        r.report(GarrisonError(.invalid, "Not found: \"\(m.name)\"", field: fp, at: r.context.locations[fp.description]))
+        r.report(GarrisonError(.invalid, "Not found: \"\(m.name)\"", field: fp, at: r.context.location(of: fp)))
       }
     }
     // validateInitContainers: only a sidecar (restartPolicy Always) may have probes.
@@ -116,7 +116,7 @@ public struct PodSpec: Equatable, Sendable {
         r.report(
           GarrisonError(
             .invalid, "Forbidden: may not be set for init containers without restartPolicy=Always", field: fp,
-            at: r.context.locations[fp.description]))
+            at: r.context.location(of: fp)))
       }
     }
     if let policy = restartPolicy, !["Always", "OnFailure", "Never"].contains(policy) {

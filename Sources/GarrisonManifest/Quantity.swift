@@ -62,7 +62,7 @@ public struct Quantity: Hashable, Sendable, Comparable, CustomStringConvertible 
     let suffix = String(decoding: s[suffixStart...], as: UTF8.self)
     guard let (base, exponent) = Quantity.interpret(suffix: suffix) else { throw ParseError.badSuffix }
     // Binary suffixes with a fraction, and every decimal form, are computed exactly.
-    guard let digits = BigInt(num + denom) else { throw ParseError.numeric }
+    guard let digits = Quantity.digits(num, denom) else { throw ParseError.numeric }
     var value = digits * (positive ? 1 : -1)
     var exp10 = -denom.count + 9  // in nano units
     if base == 10 {
@@ -92,6 +92,16 @@ public struct Quantity: Hashable, Sendable, Comparable, CustomStringConvertible 
     if result > Quantity.maxAllowedNanos { result = Quantity.maxAllowedNanos }
     if result < -Quantity.maxAllowedNanos { result = -Quantity.maxAllowedNanos }
     self.init(nanos: result, original: text)
+  }
+
+  /// The integer the decimal digits `num` then `denom` spell (`BigInt(num + denom)`): read as an `Int64` when
+  /// they are few, which is the usual quantity, without text-to-`BigInt` conversion.
+  private static func digits(_ num: String, _ denom: String) -> BigInt? {
+    guard num.utf8.count + denom.utf8.count <= 18 else { return BigInt(num + denom) }
+    var n: Int64 = 0
+    for b in num.utf8 { n = n * 10 + Int64(b &- UInt8(ascii: "0")) }
+    for b in denom.utf8 { n = n * 10 + Int64(b &- UInt8(ascii: "0")) }
+    return BigInt(n)
   }
 
   init(nanos: BigInt, original: String) {

@@ -14,8 +14,8 @@ enum UnmodelledVolumeSource {
     case "projected":
       _ = try r.fileMode("defaultMode")
       _ = try r.list("sources") { item, p in
-        guard case .index(let i) = p.steps.last else { return }
-        let s = try NodeReader(item, path: p, context: r.context, pathString: r.childKey("sources") + "[\(i)]")
+        guard case .index = p.steps.last else { return }
+        let s = try NodeReader(item, path: p, context: r.context)
         for (kind, key) in [("configMap", "name"), ("secret", "name")] {
           guard let o = try s.object(kind) else { continue }
           let name = try o.requiredString(key)

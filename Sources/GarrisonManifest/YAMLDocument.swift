@@ -8,7 +8,7 @@ struct YAMLNode: Equatable {
 /// One composed YAML document, stored flat: a node table, the child lists of collections (a mapping's
 /// children are key, value, key, value, ...), and the UTF-8 bytes of every scalar. Built by `YAMLComposer`
 /// straight from libyaml's events; reading a field compares bytes and makes no `String` unless asked.
-final class YAMLDocument {
+final class YAMLDocument: Sendable {
   /// The kind of a node.
   enum Kind: UInt8 {
     case scalar, sequence, mapping

@@ -28,7 +28,7 @@ public struct LintEngine: Sendable {
     var suppressed: [SuppressedFinding] = []
     var configUse = [Int](repeating: 0, count: options.exemptions.count)
     // Objects are checked in parallel batches; results are merged in input order.
-    let plan = CheckPlan(objects: objects, namespaces: namespaces, options: options)
+    let plan = CheckPlan(objects: objects, namespaces: namespaces, options: options, catalog: catalog)
     let batchSize = 64
     let batches = stride(from: 0, to: objects.count, by: batchSize).map { $0..<min($0 + batchSize, objects.count) }
     var results = Parallel.map(batches) { batch in checkObjects(objects, batch, plan: plan) }
@@ -90,14 +90,42 @@ public struct LintEngine: Sendable {
     return findings
   }
 
+  /// What the options and the catalog say of one check: whether it runs, its severity and its remediation.
+  struct CheckSettings: Sendable {
+    var enabled: Bool
+    var severity: Severity
+    var remediation: String?
+  }
+
+  /// Every check's settings, looked up once per run instead of once per object (each lookup hashes the check
+  /// ID and copies the catalog's rule): the hardening checks in `HardeningRegistry.checks`' order, the PSS
+  /// checks by ID.
+  struct CheckTable: Sendable {
+    var hardening: [CheckSettings]
+    var pss: [String: CheckSettings]
+
+    init(options: LintOptions, catalog: RuleCatalog) {
+      func settings(_ id: String, _ fallback: Severity) -> CheckSettings {
+        let rule = catalog[id]
+        return CheckSettings(enabled: options.isEnabled(id), severity: rule?.severity ?? fallback, remediation: rule?.remediation)
+      }
+      hardening = HardeningRegistry.checks.map { settings($0.id, .warning) }
+      var pss: [String: CheckSettings] = [:]
+      for c in PSSRegistry.checks { pss[c.checkID] = settings(c.checkID, .error) }
+      self.pss = pss
+    }
+  }
+
   /// The policy of each object and the active checks of each policy (computed once per policy).
   struct CheckPlan: Sendable {
     var policies: [AppliedPolicy]
     var active: [PSSPolicy: [(check: PSSCheck, version: VersionedPSSCheck)]] = [:]
     /// How many pod-bearing objects a Namespace label set the policy of.
     var byNamespaceLabel = 0
+    var table: CheckTable
 
-    init(objects: [ManifestObject], namespaces: NamespacePolicies, options: LintOptions) {
+    init(objects: [ManifestObject], namespaces: NamespacePolicies, options: LintOptions, catalog: RuleCatalog) {
+      table = CheckTable(options: options, catalog: catalog)
       policies = []
       policies.reserveCapacity(objects.count)
       for object in objects {
@@ -134,12 +162,12 @@ public struct LintEngine: Sendable {
         // Nothing can suppress a finding of this object: they go straight to the list, with the catalog's
         // remediation (what the pass below gives every kept finding).
         check(
-          object: object, pod: pod, policy: policy.pss, active: plan.active[policy.pss]!, applied: policy,
+          object: object, pod: pod, active: plan.active[policy.pss]!, table: plan.table, applied: policy,
           withRemediation: true, into: &kept)
       } else {
         var raw: [Finding] = []
         check(
-          object: object, pod: pod, policy: policy.pss, active: plan.active[policy.pss]!, applied: policy,
+          object: object, pod: pod, active: plan.active[policy.pss]!, table: plan.table, applied: policy,
           withRemediation: false, into: &raw)
         let exempted = applyExemptions(raw, object: object, pod: pod, configUse: &configUse)
         kept += exempted.kept
@@ -160,14 +188,16 @@ public struct LintEngine: Sendable {
   public func check(object: ManifestObject, pod: PodTemplate, policy: PSSPolicy) -> [Finding] {
     var out: [Finding] = []
     check(
-      object: object, pod: pod, policy: policy, active: PSSRegistry.active(policy), applied: nil, withRemediation: false, into: &out)
+      object: object, pod: pod, active: PSSRegistry.active(policy), table: CheckTable(options: options, catalog: catalog),
+      applied: nil, withRemediation: false, into: &out)
     return out
   }
 
-  /// `check(object:pod:policy:)` with the policy's active checks already computed, appending to `out`; each
-  /// finding gets `applied` as its policy and, with `withRemediation`, the catalog's remediation.
+  /// `check(object:pod:policy:)` with the policy's active checks and the checks' settings already computed,
+  /// appending to `out`; each finding gets `applied` as its policy and, with `withRemediation`, the catalog's
+  /// remediation.
   func check(
-    object: ManifestObject, pod: PodTemplate, policy: PSSPolicy, active: [(check: PSSCheck, version: VersionedPSSCheck)],
+    object: ManifestObject, pod: PodTemplate, active: [(check: PSSCheck, version: VersionedPSSCheck)], table: CheckTable,
     applied: AppliedPolicy?, withRemediation: Bool, into out: inout [Finding]
   ) {
     let context = PodContext(object: object, pod: pod)
@@ -176,27 +206,25 @@ public struct LintEngine: Sendable {
     for (_, c, _) in context.containers { images[c.name] = c.image }
     // The fields PSS findings point at (a few per pod: a list, compared step by step, beats hashing paths).
     var pssFields: [FieldPath] = []
-    for (check, violations) in PSSRegistry.evaluate(context, active: active) where options.isEnabled(check.checkID) {
-      let rule = catalog[check.checkID]
-      let severity = rule?.severity ?? .error
-      let remediation = withRemediation ? rule?.remediation : nil
+    for (check, violations) in PSSRegistry.evaluate(context, active: active) {
+      let settings = table.pss[check.checkID] ?? CheckSettings(enabled: options.isEnabled(check.checkID), severity: .error)
+      guard settings.enabled else { continue }
+      let remediation = withRemediation ? settings.remediation : nil
       for v in violations {
         if !pssFields.contains(v.field) { pssFields.append(v.field) }
         var f = Finding(
-          checkID: check.checkID, severity: severity, object: ref, container: v.container,
+          checkID: check.checkID, severity: settings.severity, object: ref, container: v.container,
           image: v.container.flatMap { images[$0] }, field: v.field, location: object.location(of: v.field),
           message: v.message, remediation: remediation)
         f.policy = applied
         out.append(f)
       }
     }
-    for check in HardeningRegistry.checks where options.isEnabled(check.id) {
-      let rule = catalog[check.id]
-      let severity = rule?.severity ?? .warning
-      let remediation = withRemediation ? rule?.remediation : nil
+    for (check, settings) in zip(HardeningRegistry.checks, table.hardening) where settings.enabled {
+      let remediation = withRemediation ? settings.remediation : nil
       for hit in check.evaluate(context) where !pssFields.contains(hit.field) {
         var f = Finding(
-          checkID: check.id, severity: severity, object: ref, container: hit.container, image: hit.image,
+          checkID: check.id, severity: settings.severity, object: ref, container: hit.container, image: hit.image,
           field: hit.field, location: object.location(of: hit.field), message: hit.message, remediation: remediation)
         f.policy = applied
         out.append(f)

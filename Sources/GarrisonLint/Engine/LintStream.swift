@@ -182,7 +182,7 @@ public struct LintStream: Sendable {
     for i in findings.indices where findings[i].remediation == nil {
       findings[i].remediation = engine.catalog[findings[i].checkID]?.remediation
     }
-    let plan = LintEngine.CheckPlan(objects: objects, namespaces: namespaces, options: engine.options)
+    let plan = LintEngine.CheckPlan(objects: objects, namespaces: namespaces, options: engine.options, catalog: engine.catalog)
     // A large file's objects are checked in parallel batches, as `LintEngine.lint` checks a whole run's.
     let batchSize = 64
     let batches = stride(from: 0, to: objects.count, by: batchSize).map { $0..<min($0 + batchSize, objects.count) }
@@ -203,7 +203,10 @@ public struct LintStream: Sendable {
     }
     findings = Finding.sorted(findings)
     var counts: [Severity: Int] = [:]
-    for f in findings { counts[f.severity, default: 0] += 1 }
+    // Read in place: a `for f in findings` loop copies each finding out.
+    findings.withUnsafeBufferPointer { b in
+      for i in b.indices { counts[b[i].severity, default: 0] += 1 }
+    }
     let text: String
     switch format {
     case .text(let formatter): text = formatter.fileGroup(findings)

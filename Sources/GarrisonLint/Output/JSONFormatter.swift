@@ -68,9 +68,12 @@ public struct JSONFormatter: Sendable {
   /// findings before (an array's elements are joined by `,\n`).
   static func elements(_ findings: [Finding]) -> String {
     var w = JSONStreamWriter(depth: 2)
-    for f in findings {
-      w.element()
-      finding(f, &w)
+    // Read in place: a `for f in findings` loop copies each finding out.
+    findings.withUnsafeBufferPointer { b in
+      for i in b.indices {
+        w.element()
+        finding(b[i], &w)
+      }
     }
     return w.take()
   }

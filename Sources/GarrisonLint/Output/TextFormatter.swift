@@ -1,3 +1,4 @@
+import GarrisonCore
 import GarrisonManifest
 
 /// Human output: findings grouped per file, one line each with `line:col`, severity, check ID, object
@@ -56,10 +57,10 @@ public struct TextFormatter: Sendable {
         let part = indices[start..<min(start + Self.window, indices.count)]
         let batches = stride(from: part.startIndex, to: part.endIndex, by: 512).map { $0..<min($0 + 512, part.endIndex) }
         let blocks = Parallel.map(batches) { batch in
-          var text = ""
-          text.reserveCapacity(256 * batch.count)
+          var text: [UInt8] = []
+          text.reserveCapacity(320 * batch.count)
           for i in batch { block(findings[indices[i]], labels: severityLabels, into: &text) }
-          return text
+          return String(decoding: text, as: UTF8.self)
         }
         for b in blocks { out += b }
         sink(out)
@@ -69,10 +70,23 @@ public struct TextFormatter: Sendable {
     sink(out + tail(report))
   }
 
-  private func severityLabels() -> [Severity: String] {
-    var labels: [Severity: String] = [:]
-    for s in Severity.allCases { labels[s] = severityLabel(s) }
-    return labels
+  /// The severity column's text per severity, as bytes.
+  struct Labels {
+    var error: [UInt8]
+    var warning: [UInt8]
+    var info: [UInt8]
+    subscript(_ s: Severity) -> [UInt8] {
+      switch s {
+      case .error: return error
+      case .warning: return warning
+      case .info: return info
+      }
+    }
+  }
+
+  private func severityLabels() -> Labels {
+    Labels(
+      error: Array(severityLabel(.error).utf8), warning: Array(severityLabel(.warning).utf8), info: Array(severityLabel(.info).utf8))
   }
 
   /// The lines `write` gives one file's findings (all at that file's positions, in report order): the file's name,
@@ -80,10 +94,15 @@ public struct TextFormatter: Sendable {
   func fileGroup(_ findings: [Finding]) -> String {
     guard let first = findings.first else { return "" }
     let labels = severityLabels()
-    var out = paint(first.location?.file ?? "(no file)", "1") + "\n"
-    out.reserveCapacity(256 * findings.count)
-    for f in findings { block(f, labels: labels, into: &out) }
-    return out
+    var out: [UInt8] = []
+    out.reserveCapacity(320 * findings.count + 256)
+    out.append(contentsOf: paint(first.location?.file ?? "(no file)", "1").utf8)
+    out.append(UInt8(ascii: "\n"))
+    // Read in place: a `for f in findings` loop copies each finding out.
+    findings.withUnsafeBufferPointer { b in
+      for i in b.indices { block(b[i], labels: labels, into: &out) }
+    }
+    return String(decoding: out, as: UTF8.self)
   }
 
   /// What `write` writes after the findings: the `--effective` summaries and the summary line.
@@ -100,69 +119,110 @@ public struct TextFormatter: Sendable {
   }
 
   /// One finding: position, severity, check, subject and message, then the field path and the fix; appended to
-  /// `out` (no string of its own).
-  private func block(_ f: Finding, labels: [Severity: String], into out: inout String) {
-    out += "  "
+  /// `out` as UTF-8 (no string of its own).
+  private func block(_ f: Finding, labels: Labels, into out: inout [UInt8]) {
+    out.append(contentsOf: "  ".utf8)
     if let l = f.location {
-      let start = out.utf8.count
-      out += String(l.line)
-      out += ":"
-      out += String(l.column)
+      let start = out.count
+      Self.appendDecimal(l.line, to: &out)
+      out.append(UInt8(ascii: ":"))
+      Self.appendDecimal(l.column, to: &out)
       Self.padTail(&out, from: start, 8)
     } else {
-      out += "-       "
+      out.append(contentsOf: "-       ".utf8)
     }
-    out += " "
-    out += labels[f.severity]!
-    out += " "
-    out += color ? paint(f.checkID, "2") : f.checkID
-    out += "  "
+    out.append(UInt8(ascii: " "))
+    out.append(contentsOf: labels[f.severity])
+    out.append(UInt8(ascii: " "))
+    out.append(contentsOf: (color ? paint(f.checkID, "2") : f.checkID).utf8)
+    out.append(contentsOf: "  ".utf8)
     var hasSubject = false
     if let o = f.object {
-      out += o.kind
-      out += " "
+      out.append(contentsOf: o.kind.utf8)
+      out.append(UInt8(ascii: " "))
       if let namespace = o.namespace, !namespace.isEmpty {
-        out += namespace
-        out += "/"
+        out.append(contentsOf: namespace.utf8)
+        out.append(UInt8(ascii: "/"))
       }
-      out += o.name
+      out.append(contentsOf: o.name.utf8)
       hasSubject = true
     }
     if let c = f.container {
-      out += hasSubject ? " container " : "container "
-      out += c
+      out.append(contentsOf: (hasSubject ? " container " : "container ").utf8)
+      out.append(contentsOf: c.utf8)
       hasSubject = true
     }
-    if hasSubject { out += ": " }
-    out += f.message
-    out += "\n"
+    if hasSubject { out.append(contentsOf: ": ".utf8) }
+    out.append(contentsOf: f.message.utf8)
+    out.append(UInt8(ascii: "\n"))
     if let field = f.field, !field.steps.isEmpty {
-      out += "           at "
-      field.write(to: &out)
-      out += "\n"
+      out.append(contentsOf: "           at ".utf8)
+      Self.appendPath(field, to: &out)
+      out.append(UInt8(ascii: "\n"))
     }
     if let p = f.policy, p.fromNamespaceLabel, f.checkID.hasPrefix("pss.") {
       // The run's summary names the default policy: say when a Namespace label chose another.
-      out += "           policy "
-      out += p.description
-      out += "\n"
+      out.append(contentsOf: "           policy ".utf8)
+      out.append(contentsOf: p.description.utf8)
+      out.append(UInt8(ascii: "\n"))
     }
     if let fix = f.remediation ?? catalog[f.checkID]?.remediation {
-      out += "           fix: "
-      out += fix
-      out += "\n"
+      out.append(contentsOf: "           fix: ".utf8)
+      out.append(contentsOf: fix.utf8)
+      out.append(UInt8(ascii: "\n"))
     }
   }
 
-  /// Pads what was appended to `out` since the UTF-8 offset `start` (ASCII text: a position) with spaces up to
-  /// `length`, or cuts it to `length` (`padding(toLength:withPad: " ", startingAt: 0)` without Foundation).
-  static func padTail(_ out: inout String, from start: Int, _ length: Int) {
-    let n = out.utf8.count - start
+  /// Appends `n` in decimal (`String(n)`'s text).
+  static func appendDecimal(_ n: Int, to out: inout [UInt8]) {
+    if n < 0 {
+      out.append(contentsOf: String(n).utf8)
+      return
+    }
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { d in
+      var i = d.count
+      var v = n
+      repeat {
+        i -= 1
+        d[i] = UInt8(ascii: "0") + UInt8(v % 10)
+        v /= 10
+      } while v > 0
+      out.append(contentsOf: UnsafeBufferPointer(rebasing: d[i...]))
+    }
+  }
+
+  /// Appends `path.description` (`FieldPath.write(to:)`'s text).
+  static func appendPath(_ path: FieldPath, to out: inout [UInt8]) {
+    // Whether the path's text so far is non-empty: a field after it takes a dot.
+    var written = false
+    for step in path.steps {
+      switch step {
+      case .field(let f):
+        if written { out.append(UInt8(ascii: ".")) }
+        out.append(contentsOf: f.utf8)
+        written = written || !f.isEmpty
+      case .index(let i):
+        out.append(UInt8(ascii: "["))
+        appendDecimal(i, to: &out)
+        out.append(UInt8(ascii: "]"))
+        written = true
+      case .key(let k):
+        out.append(UInt8(ascii: "["))
+        out.append(contentsOf: k.utf8)
+        out.append(UInt8(ascii: "]"))
+        written = true
+      }
+    }
+  }
+
+  /// Pads what was appended to `out` since `start` (ASCII text: a position) with spaces up to `length`, or cuts
+  /// it to `length`.
+  static func padTail(_ out: inout [UInt8], from start: Int, _ length: Int) {
+    let n = out.count - start
     if n < length {
-      out += String(repeating: " ", count: length - n)
+      out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: length - n))
     } else if n > length {
-      let whole = out
-      out = String(decoding: whole.utf8.prefix(start + length), as: UTF8.self)
+      out.removeLast(n - length)
     }
   }
 
