@@ -157,8 +157,10 @@ public enum RuntimeLocator {
       }
       return option
     }
+    // A garrison-oci built beside garrison is the runtime of the same build: used as found, with no `--help` run
+    // to check it (that was 5 ms of every apply).
     let sibling = SiblingExecutable.path("garrison-oci")
-    if access(sibling, X_OK) == 0, isRuncCompatible(sibling) { return sibling }
+    if access(sibling, X_OK) == 0 { return sibling }
     for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
       let p = "\(dir)/crun"
       if access(p, X_OK) == 0 { return p }
@@ -167,11 +169,5 @@ public enum RuntimeLocator {
       .notFound,
       "no OCI runtime: garrison-oci is not built beside \(PathName.deletingLastComponent(sibling)) and crun is not in PATH; pass --runtime PATH"
     )
-  }
-
-  /// Whether a `garrison-oci` build already implements the runc command line (it is a stub until it does).
-  static func isRuncCompatible(_ path: String) -> Bool {
-    guard let r = try? Spawn.run([path, "--help"]) else { return false }
-    return r.succeeded && r.output.firstRange(of: "create") != nil && r.output.firstRange(of: "delete") != nil
   }
 }

@@ -44,6 +44,7 @@ public enum SupervisorMain {
 
   /// Runs pod `namespace/name` of state root `root`; returns the exit code.
   public static func run(root: String, namespace: String, name: String) throws -> Int32 {
+    PhaseTrace.mark("supervisor main")
     try KubernetesNames.checkNamespaceArgument(namespace)
     try KubernetesNames.checkPodNameArgument(name)
     guard !root.isEmpty, !root.utf8.contains(0) else { throw GarrisonError(.usage, "--root: not a path") }
@@ -51,6 +52,7 @@ public enum SupervisorMain {
     guard let record = try JSONFile.read(PodRecord.self, from: paths.record) else {
       throw GarrisonError(.notFound, "no pod record at \(paths.record)")
     }
+    PhaseTrace.mark("record read")
     // The OCI runtime (garrison-oci) writes its read-back events into this pod's audit log.
     setenv("GARRISON_AUDIT_DIR", AuditPaths.directory(root: root), 1)
     // garrison-oci loads the seccomp programs `apply` compiled into this root's cache instead of compiling again.
