@@ -15,8 +15,9 @@ struct ApplyCommand: ParsableCommand {
     abstract: "Run the Pods, Deployments, ReplicaSets and Jobs (and store the ConfigMaps and Secrets) of manifest files.",
     discussion: """
       Every container is compiled into an enforcement plan and run through an OCI runtime (--runtime; default
-      garrison-oci beside garrison, else crun). Workload kinds (Deployment, Job, ...) are refused: garrison
-      runs Pods, not controllers. Pods are immutable: applying a changed spec to an existing pod is refused.
+      garrison-oci beside garrison, else crun). Deployments, ReplicaSets and Jobs each get a controller process
+      that keeps their pods (docs/workloads.md); StatefulSet, DaemonSet, CronJob, ReplicationController and
+      PodTemplate are refused. Pods are immutable: applying a changed spec to an existing pod is refused.
       With --wait, apply returns once every pod it applied is Running (each app and sidecar container running;
       readiness probes are not awaited) or Succeeded; a pod that fails, loses its supervisor or is deleted meanwhile
       ends the wait with exit code 4, and --timeout passing first with exit code 5.
