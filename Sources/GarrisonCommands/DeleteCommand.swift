@@ -7,7 +7,8 @@ import GarrisonPods
 /// `garrison delete pod NAME... | -f FILE`: stops the pod (SIGTERM, grace period, SIGKILL) and removes its
 /// containers, sandbox, network, mounts, cgroups and state. Also cleans up after a killed supervisor.
 struct DeleteCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete pods (and ConfigMaps/Secrets given with -f).")
+  static let configuration = CommandConfiguration(
+    commandName: "delete", abstract: "Delete pods, Deployments, ReplicaSets and Jobs (and ConfigMaps/Secrets given with -f).")
 
   @OptionGroup var rootOption: RootOption
   @Option(name: [.short, .customLong("namespace")], help: "Namespace (default: default).") var namespace: String?
