@@ -16,18 +16,7 @@ A=$1; B=$2; G=${3:-$A/garrison}
 work=$(mktemp -d /var/tmp/garrison-bench-restricted.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export GARRISON_SECCOMP_CACHE=$work/cache
-cat > "$work/pod.yaml" <<'YAML'
-apiVersion: v1
-kind: Pod
-metadata: {name: restricted, namespace: default}
-spec:
-  securityContext: {runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: {type: RuntimeDefault}}
-  containers:
-  - name: c
-    image: busybox
-    command: ["/bin/true"]
-    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
-YAML
+cp bench/oci/restricted-pod.yaml "$work/pod.yaml"
 "$G" compile --format oci -o "$work/out" "$work/pod.yaml" >/dev/null
 bundle=$(dirname "$(find "$work/out" -name config.json | head -1)")
 mkdir -p "$bundle/rootfs/bin" "$bundle/rootfs/proc" "$bundle/rootfs/sys" "$bundle/rootfs/dev" "$bundle/rootfs/etc"

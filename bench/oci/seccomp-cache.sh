@@ -14,18 +14,7 @@ bin=$(swift build -c "$config" --scratch-path "$build" --show-bin-path)
 
 work=$(mktemp -d /var/tmp/garrison-bench-seccomp.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cat > "$work/pod.yaml" <<'EOF'
-apiVersion: v1
-kind: Pod
-metadata: {name: restricted, namespace: default}
-spec:
-  securityContext: {runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: {type: RuntimeDefault}}
-  containers:
-  - name: c
-    image: busybox
-    command: ["/bin/true"]
-    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
-EOF
+cp bench/oci/restricted-pod.yaml "$work/pod.yaml"
 export GARRISON_SECCOMP_CACHE=$work/cache
 "$bin/garrison" compile --format oci -o "$work/out" "$work/pod.yaml" >/dev/null
 bundle=$(dirname "$(find "$work/out" -name config.json | head -1)")
