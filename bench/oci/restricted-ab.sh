@@ -16,13 +16,8 @@ A=$1; B=$2; G=${3:-$A/garrison}
 work=$(mktemp -d /var/tmp/garrison-bench-restricted.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export GARRISON_SECCOMP_CACHE=$work/cache
-cp bench/oci/restricted-pod.yaml "$work/pod.yaml"
-"$G" compile --format oci -o "$work/out" "$work/pod.yaml" >/dev/null
-bundle=$(dirname "$(find "$work/out" -name config.json | head -1)")
-mkdir -p "$bundle/rootfs/bin" "$bundle/rootfs/proc" "$bundle/rootfs/sys" "$bundle/rootfs/dev" "$bundle/rootfs/etc"
-cp /bin/busybox "$bundle/rootfs/bin/busybox"
-ln -s busybox "$bundle/rootfs/bin/true"
-echo "user:x:1000:1000::/:/bin/true" > "$bundle/rootfs/etc/passwd"
+. bench/oci/restricted-bundle.sh
+restricted_bundle "$G" "$work"
 mkdir -p "$work/noshares"
 ln -s "$bundle/rootfs" "$work/noshares/rootfs"
 python3 - "$bundle/config.json" "$work/noshares/config.json" <<'PY'

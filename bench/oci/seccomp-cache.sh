@@ -14,14 +14,9 @@ bin=$(swift build -c "$config" --scratch-path "$build" --show-bin-path)
 
 work=$(mktemp -d /var/tmp/garrison-bench-seccomp.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cp bench/oci/restricted-pod.yaml "$work/pod.yaml"
 export GARRISON_SECCOMP_CACHE=$work/cache
-"$bin/garrison" compile --format oci -o "$work/out" "$work/pod.yaml" >/dev/null
-bundle=$(dirname "$(find "$work/out" -name config.json | head -1)")
-mkdir -p "$bundle/rootfs/bin" "$bundle/rootfs/proc" "$bundle/rootfs/sys" "$bundle/rootfs/dev" "$bundle/rootfs/etc"
-cp /bin/busybox "$bundle/rootfs/bin/busybox"
-ln -s busybox "$bundle/rootfs/bin/true"
-echo "user:x:1000:1000::/:/bin/true" > "$bundle/rootfs/etc/passwd"
+. bench/oci/restricted-bundle.sh
+restricted_bundle "$bin/garrison" "$work"
 python3 - "$bundle/config.json" <<'EOF'
 import json, sys
 p = sys.argv[1]
