@@ -36,10 +36,7 @@ enum CanonicalPolicyWriter {
     var out: [UInt8] = []
     out.reserveCapacity(64 + p.syscalls.count * 64)
     out += #"{"architectures":["#.utf8
-    for (i, a) in p.architectures.enumerated() {
-      if i > 0 { out.append(UInt8(ascii: ",")) }
-      guard string(a.rawValue, into: &out) else { return nil }
-    }
+    guard strings(p.architectures.lazy.map(\.rawValue), into: &out) else { return nil }
     out += #"],"defaultAction":"#.utf8
     guard string(p.defaultAction.rawValue, into: &out) else { return nil }
     if let e = p.defaultErrnoRet {
@@ -47,10 +44,7 @@ enum CanonicalPolicyWriter {
       number(UInt64(e), into: &out)
     }
     out += #","flags":["#.utf8
-    for (i, f) in p.flags.enumerated() {
-      if i > 0 { out.append(UInt8(ascii: ",")) }
-      guard string(f.rawValue, into: &out) else { return nil }
-    }
+    guard strings(p.flags.lazy.map(\.rawValue), into: &out) else { return nil }
     out += #"],"syscalls":["#.utf8
     for (i, r) in p.syscalls.enumerated() {
       if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -75,14 +69,20 @@ enum CanonicalPolicyWriter {
         number(UInt64(e), into: &out)
       }
       out += #","names":["#.utf8
-      for (k, n) in r.names.enumerated() {
-        if k > 0 { out.append(UInt8(ascii: ",")) }
-        guard string(n, into: &out) else { return nil }
-      }
+      guard strings(r.names, into: &out) else { return nil }
       out += "]}".utf8
     }
     out += "]}".utf8
     return out
+  }
+
+  /// Appends each string, comma-separated (the caller writes the brackets); false if one needs escaping.
+  static func strings<S: Sequence<String>>(_ items: S, into out: inout [UInt8]) -> Bool {
+    for (i, s) in items.enumerated() {
+      if i > 0 { out.append(UInt8(ascii: ",")) }
+      guard string(s, into: &out) else { return false }
+    }
+    return true
   }
 
   /// Appends `"s"`; false if `s` needs escaping.
