@@ -316,7 +316,8 @@ public enum ContainerInit {
     PasswdFile.home(.uid(uid)) ?? "/"
   }
 
-  /// Blocks until `start` writes a byte to the start FIFO.
+  /// Blocks until `start` writes a byte to the start FIFO. The descriptor stays open, close-on-exec (marked with
+  /// every other at set-up): a reader `start` opened sees the FIFO hang up at the `execve` itself (`ExecWatch`).
   static func waitForStart() throws(InitFailure) {
     var byte: UInt8 = 0
     while true {
@@ -325,7 +326,6 @@ public enum ContainerInit {
       if n < 0 && Errno.current == .EINTR { continue }
       throw InitFailure("wait for start", n == 0 ? "start FIFO closed" : Errno.current.description)
     }
-    Kernel.close(SyncProtocol.startFD)
   }
 }
 

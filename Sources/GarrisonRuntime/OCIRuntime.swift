@@ -224,6 +224,9 @@ public struct OCIRuntime: Sendable {
     PhaseTrace.mark("start")
     let hooks = HookRunner(record: record, sink: onHookRun)
     let startHooks = try StartContainerReport.open(pid: record.pid, spec: record.initSpec)  // before the FIFO
+    // Without the sync socket (a `start` after `create`), the exec is seen as the start FIFO's hang-up.
+    let execWatch = sync == nil ? ExecWatch(fifo: store.fifo(id)) : nil
+    defer { execWatch?.close() }
     do {
       try signalStart(id)
     } catch {
@@ -238,7 +241,7 @@ public struct OCIRuntime: Sendable {
       kill9AndWait(record.pid)  // runtime-spec: a failed startContainer hook stops the container
       throw error
     }
-    if let execError = waitForExec(record.pid, sync: sync, initExe: record.initExe) {
+    if let execError = waitForExec(record.pid, sync: sync, initExe: record.initExe, watch: execWatch) {
       kill9AndWait(record.pid)  // it exits 127 by itself; the error is the one to report
       throw execError
     }
@@ -725,12 +728,15 @@ public struct OCIRuntime: Sendable {
     }
   }
 
-  /// Waits until `pid` has finished `execve` (credentials committed): end of file on the sync socket or a
-  /// changed /proc/<pid>/exe, then a read of /proc/<pid>/environ, which takes the exec lock.
-  /// Waits until the container process has executed (or died). With the sync socket, returns the error
-  /// garrison-init reported after `ready` (the no_new_privs seccomp filter and `execve` come after it), if any.
+  /// Waits until `pid` has finished `execve` (credentials committed): end of file on the sync socket, or the
+  /// start FIFO's hang-up (`watch`) and a changed /proc/<pid>/exe, then a read of /proc/<pid>/environ, which
+  /// takes the exec lock. Waits until the container process has executed (or died). With the sync socket,
+  /// returns the error garrison-init reported after `ready` (the no_new_privs seccomp filter and `execve` come
+  /// after it), if any.
   @discardableResult
-  func waitForExec(_ pid: Int32, sync: Int32?, initExe: String? = nil, received alreadyRead: [UInt8] = []) -> GarrisonError? {
+  func waitForExec(
+    _ pid: Int32, sync: Int32?, initExe: String? = nil, watch: ExecWatch? = nil, received alreadyRead: [UInt8] = []
+  ) -> GarrisonError? {
     if let sync {
       var buffer = [UInt8](repeating: 0, count: 256)
       var received = alreadyRead
@@ -743,6 +749,10 @@ public struct OCIRuntime: Sendable {
       let lines = String(decoding: received, as: UTF8.self).split(separator: "\n").map(String.init)
       if let line = lines.first(where: { $0.hasPrefix("error ") }) { return failure(SyncProtocol.Message(line: line)) }
     } else {
+      // A wake-up only: the identity below decides. Long, since the hang-up is certain (the exec, or the init's
+      // end); a BestEffort init (cpu.shares 2) on a busy node can take over a second to get there, which the
+      // 1 s of polling alone mistook for an exec and the read-back then refused.
+      watch?.waitForHangUp(timeoutMilliseconds: 10_000)
       for _ in 0..<5000 {
         guard let exe = ProcessProbe.executableIdentity(pid), exe == initExe else { break }
         usleep(200)
