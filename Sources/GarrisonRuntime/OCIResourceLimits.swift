@@ -61,6 +61,32 @@ public enum OCIResourceLimits {
     return limits
   }
 
+  /// `resources` split in two: what `launch` writes before garrison-init sets the container up, and the CPU
+  /// scheduling share and bandwidth (`cpu.shares`, `cpu.quota`, `cpu.period`, unified `cpu.weight`), which it
+  /// writes once the init reports `ready`, before `create` returns. Those two are no confinement: they weigh the
+  /// cgroup against its siblings and cap its CPU time. Written before the set-up, a BestEffort pod's `cpu.shares`
+  /// of 2 left garrison-init's own mounts, pivot_root and credential calls waiting behind every runnable task on
+  /// a busy node, for seconds (bench/oci RESULTS.md); runc likewise writes the limits (`manager.Set`) only when its
+  /// init reports mid-set-up. The container's own code never runs without them: the init waits for `start` after
+  /// `ready`, and everything else (memory, pids, cpuset, devices, …) is written before the set-up as before. A value
+  /// the cgroups cannot take is still refused, the container killed and removed (`update`'s checks).
+  public static func deferringCPUScheduling(_ r: RuntimeSpec.Resources?)
+    -> (beforeSetUp: RuntimeSpec.Resources?, atReady: RuntimeSpec.Resources?)
+  {
+    guard var now = r else { return (nil, nil) }
+    var later = RuntimeSpec.Resources()
+    if var c = now.cpu, c.shares != nil || c.quota != nil || c.period != nil {
+      later.cpu = RuntimeSpec.CPU(shares: c.shares, quota: c.quota, period: c.period)
+      (c.shares, c.quota, c.period) = (nil, nil, nil)
+      now.cpu = c
+    }
+    if let weight = now.unified?["cpu.weight"] {
+      later.unified = ["cpu.weight": weight]
+      now.unified?["cpu.weight"] = nil
+    }
+    return (now, later.cpu == nil && later.unified == nil ? nil : later)
+  }
+
   /// A `memory.kernel` ceiling that garrison-oci does not write because `memory.limit` already holds it.
   public struct HeldKernelMemory: Sendable, Equatable {
     /// The requested kernel memory ceiling in bytes (-1: unlimited).

@@ -587,10 +587,13 @@ public struct OCIRuntime: Sendable {
       specSent = true  // sendSpec closes the spec socket, whatever happens
       try InitLauncher.sendSpec(spec, to: spawned)
       PhaseTrace.mark("spec sent")
+      var atReady: RuntimeSpec.Resources?  // the CPU share and bandwidth, written once the init is set up
       if case .create(let cgroupsPath, let resources) = target {
+        let split = OCIResourceLimits.deferringCPUScheduling(resources)
+        atReady = split.atReady
         placement = try cgroups.prepare(
           id: id, cgroupsPath: cgroupsPath,
-          resources: OCIResourceLimits.withDeviceNodes(resources, spec.devices),
+          resources: OCIResourceLimits.withDeviceNodes(split.beforeSetUp, spec.devices),
           unified: unified)
         unified = nil  // part of the placement now
         PhaseTrace.mark("cgroups prepared")
@@ -642,6 +645,10 @@ public struct OCIRuntime: Sendable {
         switch message {
         case .ready:
           PhaseTrace.mark("init ready")
+          if let atReady, let placement {
+            try cgroups.update(placement, resources: atReady)  // before create returns, so before any start
+            PhaseTrace.mark("cpu limits written")
+          }
           guard let st = ProcessProbe.stat(pid) else {
             throw GarrisonError(.system, operation: "init", "container process exited during setup")
           }
