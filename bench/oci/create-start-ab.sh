@@ -5,7 +5,9 @@
 # the CPU time of `start` alone (`perf stat`, every process and thread), medians. As in restricted-ab.sh the wall-time
 # rounds use a copy of the bundle without cpu.shares 2 (a BestEffort set-up waits behind every runnable task).
 # Needs root, perf, crun, python3 and a release `garrison` to compile the pod.
-# Usage: bench/oci/create-start-ab.sh A_DIR B_DIR [GARRISON]   (ROUNDS=30)
+# BESTEFFORT=1 runs the wall-time rounds on the bundle as compiled (cpu.shares 2, a BestEffort pod's), which is what a
+# pod start on a busy node sees.
+# Usage: bench/oci/create-start-ab.sh A_DIR B_DIR [GARRISON]   (ROUNDS=30, BESTEFFORT=0)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ "$(id -u)" = 0 ] || { echo "bench/oci/create-start-ab.sh: needs root" >&2; exit 2; }
@@ -31,7 +33,9 @@ PY
 crun=$(command -v crun)
 "$A/garrison-oci" --root "$work/sa" run --bundle "$bundle" warm >/dev/null  # fills the BPF cache
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 bench/oci/create-start.py "${ROUNDS:-30}" "$work/noshares" \
+wall=$work/noshares
+[ "${BESTEFFORT:-0}" = 1 ] && wall=$bundle
+python3 bench/oci/create-start.py "${ROUNDS:-30}" "$wall" \
   "A=$A/garrison-oci --root $work/sa" "B=$B/garrison-oci --root $work/sb" "crun=$crun --root $work/sc"
 echo "CPU of \`start\` after \`create\` on the bundle as compiled (cpu.shares 2), medians of ${ROUNDS:-30} interleaved rounds:"
 for r in $(seq 1 "${ROUNDS:-30}"); do
