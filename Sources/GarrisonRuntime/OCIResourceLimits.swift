@@ -69,7 +69,8 @@ public enum OCIResourceLimits {
   /// a busy node, for seconds (bench/oci RESULTS.md); runc likewise writes the limits (`manager.Set`) only when its
   /// init reports mid-set-up. The container's own code never runs without them: the init waits for `start` after
   /// `ready`, and everything else (memory, pids, cpuset, devices, …) is written before the set-up as before. A value
-  /// the cgroups cannot take is still refused, the container killed and removed (`update`'s checks).
+  /// the cgroups cannot take is still refused, the container killed and removed (`update`'s checks). A container
+  /// with OCI hooks gets every limit before its set-up, as before: its hooks run during it.
   public static func deferringCPUScheduling(_ r: RuntimeSpec.Resources?)
     -> (beforeSetUp: RuntimeSpec.Resources?, atReady: RuntimeSpec.Resources?)
   {

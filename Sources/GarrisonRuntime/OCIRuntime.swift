@@ -589,7 +589,9 @@ public struct OCIRuntime: Sendable {
       PhaseTrace.mark("spec sent")
       var atReady: RuntimeSpec.Resources?  // the CPU share and bandwidth, written once the init is set up
       if case .create(let cgroupsPath, let resources) = target {
-        let split = OCIResourceLimits.deferringCPUScheduling(resources)
+        // With OCI hooks, which run during the set-up and may read or adjust the limits (runc writes them before
+        // its prestart hooks), everything is written now.
+        let split = hooks == nil ? OCIResourceLimits.deferringCPUScheduling(resources) : (beforeSetUp: resources, atReady: nil)
         atReady = split.atReady
         placement = try cgroups.prepare(
           id: id, cgroupsPath: cgroupsPath,
