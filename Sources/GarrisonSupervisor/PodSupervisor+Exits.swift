@@ -45,6 +45,8 @@ extension PodSupervisor {
       event(
         code == 0 ? "Normal" : "Warning", reason == "Completed" ? "Completed" : reason,
         "container \(name) \(exit)" + (oom ? " (memory limit reached: OOM killer)" : ""))
+      // A failed init container: the app containers created ahead never start on this attempt.
+      if c.role == .initContainer && code != 0 { discardCreatedAhead() }
       if PodSyncDecision.backsOff(role: c.role, policy: restartPolicy, exitCode: code) {
         bumpBackoff(name, ranFor: Date().timeIntervalSince(r.startedAt))
       }
@@ -122,6 +124,7 @@ extension PodSupervisor {
   /// Removes what the supervisor created except the pod directory (volumes stay until `delete`).
   func tearDown() {
     var failed = false
+    discardCreatedAhead()
     // The runtime knows only containers it was asked to run: their deletes run in parallel.
     let known = record.containers.filter {
       started.contains($0.name) || status.containers[index($0.name)].state.reason == "CreateContainerError"
