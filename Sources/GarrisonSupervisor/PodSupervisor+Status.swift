@@ -31,7 +31,10 @@ extension PodSupervisor {
   func save() {
     status.refreshConditions(now: Date(), scheduledAt: record.createdAt)
     do {
-      try JSONFile.write(status, to: paths.status)
+      // Atomic (a reader sees a whole file) but not fsync'd: it describes processes that die with the machine, and
+      // three fsyncs (identity, sandbox ready, running) were on every pod start's path. The audit log is the
+      // durable record; its events are fsync'd before the status reporting them is written.
+      try JSONFile.write(status, to: paths.status, durable: false)
       dirty = false
     } catch {
       StandardError.write("garrison supervise: cannot write status: \(error)\n")
