@@ -4,6 +4,7 @@
   import Foundation
 #endif
 import Glibc
+import GarrisonAudit
 import GarrisonCore
 import GarrisonKernel
 import GarrisonOCI
@@ -25,7 +26,10 @@ extension PodSupervisor {
         event("Warning", "OOMUnknown", "container \(name): cannot read the OOM kill count: \(error)")
       }
       let code = exit.code
-      auditing { try $0.exited(record, name, status: exit, oomKills: kills, cgroup: cgroup) }
+      let exitedEvents = PodAudit.exitedEvents(record, name, status: exit, oomKills: kills, cgroup: cgroup)
+      let held = heldAudit
+      heldAudit = []
+      auditing { try $0.append(held + exitedEvents) }
       let reason = PodSyncDecision.exitReason(oomKilled: oom, exitCode: code)
       r.log.finish()
       PhaseTrace.mark("exit collected", name)

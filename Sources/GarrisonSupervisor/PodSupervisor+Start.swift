@@ -56,7 +56,12 @@ extension PodSupervisor {
       launched = try outcome.get()
     }
     let startedEvent = try commit(prepared, launched)
-    auditing { try $0.append([startedEvent]) }
+    if reaper.hasExited(launched.pid) {
+      // Already exited (a short init container): its start and exit go to the log in one durable append.
+      heldAudit.append(startedEvent)
+    } else {
+      auditing { try $0.append([startedEvent]) }
+    }
   }
 
   /// The containers after an init container that do not start before it completes (sidecars after it do, in order).

@@ -4,6 +4,7 @@
   import Foundation
 #endif
 import Glibc
+import GarrisonAudit
 import GarrisonCore
 import GarrisonKernel
 import GarrisonOCI
@@ -29,6 +30,12 @@ extension PodSupervisor {
   }
 
   func save() {
+    // No status reports a container before its `container.started` event is durable.
+    if !heldAudit.isEmpty {
+      let held = heldAudit
+      heldAudit = []
+      auditing { try $0.append(held) }
+    }
     status.refreshConditions(now: Date(), scheduledAt: record.createdAt)
     do {
       // Atomic (a reader sees a whole file) but not fsync'd: it describes processes that die with the machine, and

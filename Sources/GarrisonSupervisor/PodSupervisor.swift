@@ -45,6 +45,9 @@ public final class PodSupervisor: @unchecked Sendable {
   var preparedAheadTried: Set<String> = []
   /// App containers the runtime creates while the last init container runs, started at their turn.
   var createdAhead: [String: CreatedAhead] = [:]
+  /// `container.started` events of containers that exited before they were committed: appended in one durable
+  /// write with their exit (`collectExits`), or before any status is saved.
+  var heldAudit: [AuditEvent] = []
   /// Exited containers whose runtime state and mounts are removed after the next containers started.
   var pendingCleanup: [String] = []
   /// The host's LSMs, probed once for this supervisor process: which labels it mounts and relabels with, and what
@@ -140,6 +143,9 @@ public final class PodSupervisor: @unchecked Sendable {
         continue
       }
       deferredSave = false
+      // The pod's seccomp denials are in the audit log before a status reports it finished (a reader of the log
+      // that waited for the end finds them).
+      if status.phase.isTerminal { auditSeccompDenials(force: true) }
       // What the step changed is written before the exited containers' runtime state is removed (one runtime
       // process each): `apply --wait` and `get` see the containers just started without waiting for that.
       if dirty { save() }
