@@ -104,6 +104,13 @@ public struct PodAudit: Sendable {
 
   /// `container.exited`, and `container.oom_killed` when the memory cgroup counted OOM kills.
   public func exited(_ r: PodRecord, _ c: String, status: ExitStatus, oomKills: UInt64?, cgroup: String) throws {
+    try append(Self.exitedEvents(r, c, status: status, oomKills: oomKills, cgroup: cgroup))
+  }
+
+  /// The events of `exited`.
+  public static func exitedEvents(_ r: PodRecord, _ c: String, status: ExitStatus, oomKills: UInt64?, cgroup: String)
+    -> [AuditEvent]
+  {
     var code: Int32?
     var signal: Int32?
     switch status {
@@ -121,7 +128,7 @@ public struct PodAudit: Sendable {
           kind: .containerOOMKilled, outcome: .error, object: Self.object(r, c),
           details: AuditDetails.oomKilled(cgroup: cgroup, previous: 0, current: Int64(n))))
     }
-    try append(events)
+    return events
   }
 
   /// `lsm.profile_loaded`: Garrison's RuntimeDefault AppArmor profile loaded into the kernel for this pod.

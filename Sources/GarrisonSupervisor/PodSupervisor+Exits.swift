@@ -4,6 +4,7 @@
   import Foundation
 #endif
 import Glibc
+import GarrisonAudit
 import GarrisonCore
 import GarrisonKernel
 import GarrisonOCI
@@ -25,7 +26,10 @@ extension PodSupervisor {
         event("Warning", "OOMUnknown", "container \(name): cannot read the OOM kill count: \(error)")
       }
       let code = exit.code
-      auditing { try $0.exited(record, name, status: exit, oomKills: kills, cgroup: cgroup) }
+      let exitedEvents = PodAudit.exitedEvents(record, name, status: exit, oomKills: kills, cgroup: cgroup)
+      let held = heldAudit
+      heldAudit = []
+      auditing { try $0.append(held + exitedEvents) }
       let reason = PodSyncDecision.exitReason(oomKilled: oom, exitCode: code)
       r.log.finish()
       PhaseTrace.mark("exit collected", name)
@@ -45,6 +49,8 @@ extension PodSupervisor {
       event(
         code == 0 ? "Normal" : "Warning", reason == "Completed" ? "Completed" : reason,
         "container \(name) \(exit)" + (oom ? " (memory limit reached: OOM killer)" : ""))
+      // A failed init container: the app containers created ahead never start on this attempt.
+      if c.role == .initContainer && code != 0 { discardCreatedAhead() }
       if PodSyncDecision.backsOff(role: c.role, policy: restartPolicy, exitCode: code) {
         bumpBackoff(name, ranFor: Date().timeIntervalSince(r.startedAt))
       }
@@ -122,6 +128,7 @@ extension PodSupervisor {
   /// Removes what the supervisor created except the pod directory (volumes stay until `delete`).
   func tearDown() {
     var failed = false
+    discardCreatedAhead()
     // The runtime knows only containers it was asked to run: their deletes run in parallel.
     let known = record.containers.filter {
       started.contains($0.name) || status.containers[index($0.name)].state.reason == "CreateContainerError"

@@ -55,6 +55,7 @@ extension PodSupervisor {
     // While an init container runs, the containers after it get their roots and configs.
     if let initRunning = record.containers.firstIndex(where: { $0.role == .initContainer && running[$0.name] != nil }) {
       prepareAhead(record.containers[(initRunning + 1)...].filter { $0.role != .sidecar })
+      createAhead(after: record.containers[initRunning])
     }
     updatePhase()
   }

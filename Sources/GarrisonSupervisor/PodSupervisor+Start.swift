@@ -23,27 +23,45 @@ extension PodSupervisor {
     var notes: BundleSpec.Notes
     /// Which run of the container this is (0: the first), for the log file's name.
     var restart = 0
+    /// Its mounted root on the host.
+    var rootfs = ""
   }
 
   /// Starts one container (init containers, sidecars, restarts). While the runtime starts an init container, the
-  /// containers after it get their roots and configs on this thread (`prepareAhead`), so that their turn, which
-  /// may come as soon as the runtime returns, costs only the runtime.
+  /// containers after it get their roots and configs on this thread (`prepareAhead`), and, after the last init
+  /// container, the app containers are created ahead (`createAhead`), so that their turn, which may come as soon
+  /// as the runtime returns, costs only the runtime's `start`. A container created ahead is only started here.
   func start(_ c: ContainerRecord) throws {
+    if let ahead = takeCreatedAhead(c.name) {
+      reportAdjustments(ahead.prepared)
+      let launched = try release(ahead)
+      let startedEvent = try commit(ahead.prepared, launched)
+      auditing { try $0.append([startedEvent]) }
+      return
+    }
     let prepared = try takePrepared(c)
     reportAdjustments(prepared)
     let ahead = c.role == .initContainer ? containersAfter(c).filter { !preparedAheadTried.contains($0.name) } : []
     let launched: (pid: Int32, log: ContainerLogWriter)
-    if ahead.isEmpty {
+    if c.role != .initContainer {
       launched = try launch(prepared)
     } else {
       let slot = ParallelSlots<Result<(pid: Int32, log: ContainerLogWriter), Error>>(count: 1)
       let job = BackgroundJob { slot.set(0, Result { try self.launch(prepared) }) }
       prepareAhead(ahead)
+      createAhead(after: c)  // the app containers' `create` while this init container starts and runs
       try job.wait()  // the body stores its outcome in the slot and does not throw
-      launched = try slot.get(0)!.get()
+      let outcome = slot.get(0)!
+      if case .failure = outcome { discardCreatedAhead() }  // no init container runs: nothing may follow it
+      launched = try outcome.get()
     }
     let startedEvent = try commit(prepared, launched)
-    auditing { try $0.append([startedEvent]) }
+    if reaper.hasExited(launched.pid) {
+      // Already exited (a short init container): its start and exit go to the log in one durable append.
+      heldAudit.append(startedEvent)
+    } else {
+      auditing { try $0.append([startedEvent]) }
+    }
   }
 
   /// The containers after an init container that do not start before it completes (sidecars after it do, in order).
@@ -56,25 +74,28 @@ extension PodSupervisor {
   /// the failures by container name (each already unprepared), in order, for the caller to record.
   func startTogether(_ containers: [ContainerRecord]) -> [(ContainerRecord, Error)] {
     var failures: [(ContainerRecord, Error)] = []
-    var ready: [PreparedStart] = []
+    var ready: [(prepared: PreparedStart, ahead: CreatedAhead?)] = []
     for c in containers {
-      do { ready.append(try takePrepared(c)) } catch { failures.append((c, error)) }
-    }
-    for p in ready { reportAdjustments(p) }
-    let launches = ParallelSlots<Result<(pid: Int32, log: ContainerLogWriter), Error>>(count: ready.count)
-    if ready.count == 1 {
-      launches.set(0, Result { try launch(ready[0]) })
-    } else if ready.count > 1 {
-      PhaseTrace.mark("parallel launch", "\(ready.count) containers")
-      let batch = ready
-      Parallel.perform(batch.count) { k in
-        launches.set(k, Result { try self.launch(batch[k]) })
+      if let ahead = takeCreatedAhead(c.name) {
+        ready.append((ahead.prepared, ahead))
+        continue
       }
+      do { ready.append((try takePrepared(c), nil)) } catch { failures.append((c, error)) }
+    }
+    for p in ready { reportAdjustments(p.prepared) }
+    let launches = ParallelSlots<Result<(pid: Int32, log: ContainerLogWriter), Error>>(count: ready.count)
+    let batch = ready
+    if batch.count > 1 { PhaseTrace.mark("parallel launch", "\(batch.count) containers") }
+    // Containers created ahead only need the runtime's `start`; the others its `run`.
+    Parallel.perform(batch.count) { k in
+      launches.set(k, Result { try batch[k].ahead.map { try self.release($0) } ?? self.launch(batch[k].prepared) })
     }
     // Their `container.started` events in one durable commit, before the status reports them running.
     var events: [AuditEvent] = []
     for (k, p) in ready.enumerated() {
-      do { events.append(try commit(p, launches.get(k)!.get())) } catch { failures.append((p.container, error)) }
+      do { events.append(try commit(p.prepared, launches.get(k)!.get())) } catch {
+        failures.append((p.prepared.container, error))
+      }
     }
     auditing { try $0.append(events) }
     return failures
@@ -143,12 +164,13 @@ extension PodSupervisor {
     // state files are not fsync'd either).
     try JSONFile.write(spec, to: paths.bundle(c.name) + "/config.json", durable: false)
     PhaseTrace.mark("prepared", c.name)
-    return PreparedStart(container: c, spec: spec, notes: notes)
+    return PreparedStart(container: c, spec: spec, notes: notes, rootfs: rootfs)
   }
 
   /// Runs the runtime for a prepared container (any thread: reads only immutable state). Returns the pid and
   /// the log writer already copying its output.
-  func launch(_ p: PreparedStart) throws -> (pid: Int32, log: ContainerLogWriter) {
+  /// With `createOnly`, the runtime's `create`: the process waits for `start` (`release`).
+  func launch(_ p: PreparedStart, createOnly: Bool = false) throws -> (pid: Int32, log: ContainerLogWriter) {
     let c = p.container
     let log = try ContainerLogWriter(path: paths.log(c.name, restart: p.restart))
     let out = try makePipe()
@@ -164,11 +186,13 @@ extension PodSupervisor {
     log.copy(from: err.read, stream: "stderr")
     let pid: Int32
     do {
-      PhaseTrace.mark("runtime run", c.name)
-      pid = try runtime.run(
-        id: record.runtimeID(c.name), bundle: paths.bundle(c.name),
-        io: SpawnIO(stdout: out.write, stderr: err.write))
-      PhaseTrace.mark("runtime returned", c.name)
+      let io = SpawnIO(stdout: out.write, stderr: err.write)
+      PhaseTrace.mark(createOnly ? "runtime create" : "runtime run", c.name)
+      pid =
+        createOnly
+        ? try runtime.create(id: record.runtimeID(c.name), bundle: paths.bundle(c.name), io: io)
+        : try runtime.run(id: record.runtimeID(c.name), bundle: paths.bundle(c.name), io: io)
+      PhaseTrace.mark(createOnly ? "runtime created" : "runtime returned", c.name)
     } catch {
       close(out.write)
       close(err.write)

@@ -4,6 +4,7 @@
   import Foundation
 #endif
 import Glibc
+import GarrisonAudit
 import GarrisonCore
 import GarrisonKernel
 import GarrisonOCI
@@ -29,9 +30,18 @@ extension PodSupervisor {
   }
 
   func save() {
+    // No status reports a container before its `container.started` event is durable.
+    if !heldAudit.isEmpty {
+      let held = heldAudit
+      heldAudit = []
+      auditing { try $0.append(held) }
+    }
     status.refreshConditions(now: Date(), scheduledAt: record.createdAt)
     do {
-      try JSONFile.write(status, to: paths.status)
+      // Atomic (a reader sees a whole file) but not fsync'd: it describes processes that die with the machine, and
+      // three fsyncs (identity, sandbox ready, running) were on every pod start's path. The audit log is the
+      // durable record; its events are fsync'd before the status reporting them is written.
+      try JSONFile.write(status, to: paths.status, durable: false)
       dirty = false
     } catch {
       StandardError.write("garrison supervise: cannot write status: \(error)\n")

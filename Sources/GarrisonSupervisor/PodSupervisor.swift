@@ -43,6 +43,11 @@ public final class PodSupervisor: @unchecked Sendable {
   /// Containers whose roots and configs were prepared while an earlier container ran (first starts only).
   var preparedAhead: [String: PreparedStart] = [:]
   var preparedAheadTried: Set<String> = []
+  /// App containers the runtime creates while the last init container runs, started at their turn.
+  var createdAhead: [String: CreatedAhead] = [:]
+  /// `container.started` events of containers that exited before they were committed: appended in one durable
+  /// write with their exit (`collectExits`), or before any status is saved.
+  var heldAudit: [AuditEvent] = []
   /// Exited containers whose runtime state and mounts are removed after the next containers started.
   var pendingCleanup: [String] = []
   /// The host's LSMs, probed once for this supervisor process: which labels it mounts and relabels with, and what
@@ -79,6 +84,7 @@ public final class PodSupervisor: @unchecked Sendable {
     // Identity first, then the stop request: a `delete` that wrote stop.json before it could see this
     // supervisor (a pod deleted right after its creation) finds it here, and nothing is created.
     save()
+    PhaseTrace.mark("identity saved")
     if FileManager.default.fileExists(atPath: paths.stopRequest) {
       status.phase = .failed
       status.reason = "Deleted"
@@ -98,6 +104,7 @@ public final class PodSupervisor: @unchecked Sendable {
     } catch {
       event("Warning", "SeccompDenialsUnavailable", "seccomp denials will not be audited: \(error)")
     }
+    PhaseTrace.mark("audit opened")
     do {
       try reaper.start()
       try setUpSandbox()
@@ -136,6 +143,9 @@ public final class PodSupervisor: @unchecked Sendable {
         continue
       }
       deferredSave = false
+      // The pod's seccomp denials are in the audit log before a status reports it finished (a reader of the log
+      // that waited for the end finds them).
+      if status.phase.isTerminal { auditSeccompDenials(force: true) }
       // What the step changed is written before the exited containers' runtime state is removed (one runtime
       // process each): `apply --wait` and `get` see the containers just started without waiting for that.
       if dirty { save() }
@@ -178,6 +188,7 @@ public final class PodSupervisor: @unchecked Sendable {
       sandbox = box
       status.sandbox = box.process
       try box.setHostname(record.hostname)
+      PhaseTrace.mark("hostname set")
       if !record.namespaces.hostNetwork {
         let net = PodNetwork(config: record.network, run: { [reaper] in try Spawn.check($0, wait: reaper.wait) })
         let (uid, root) = (record.uid, paths.root)
@@ -197,6 +208,7 @@ public final class PodSupervisor: @unchecked Sendable {
         volumeSources[v.name] = source
         status.mounts += mounts
       }
+      PhaseTrace.mark("volumes prepared")
       prepareAhead(firstToStart())
     } catch {
       preparation = error

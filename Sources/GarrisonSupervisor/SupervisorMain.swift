@@ -49,7 +49,7 @@ public enum SupervisorMain {
     try KubernetesNames.checkPodNameArgument(name)
     guard !root.isEmpty, !root.utf8.contains(0) else { throw GarrisonError(.usage, "--root: not a path") }
     let paths = PodPaths(root: root, namespace: namespace, name: name)
-    guard let record = try JSONFile.read(PodRecord.self, from: paths.record) else {
+    guard let record = try readRecord(paths.record) else {
       throw GarrisonError(.notFound, "no pod record at \(paths.record)")
     }
     PhaseTrace.mark("record read")
@@ -58,5 +58,12 @@ public enum SupervisorMain {
     // garrison-oci loads the seccomp programs `apply` compiled into this root's cache instead of compiling again.
     setenv("GARRISON_SECCOMP_CACHE", BPFCache.directory(root: root), 1)
     return PodSupervisor(paths: paths, record: record, host: .current).run()
+  }
+
+  /// The pod record at `path` (nil if there is none): `PodRecordReader`, else `JSONDecoder` (which names what is
+  /// wrong with a record the reader is not sure about).
+  static func readRecord(_ path: String) throws -> PodRecord? {
+    if let bytes = try? FileIO.read(path), let record = PodRecordReader.read(bytes) { return record }
+    return try JSONFile.read(PodRecord.self, from: path)
   }
 }

@@ -1,0 +1,198 @@
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+import GarrisonCore
+import GarrisonOCI
+import GarrisonPlan
+
+/// Reads `record.json` into a `PodRecord` from a parsed `JSONValue`, without Codable: the supervisor reads it
+/// first thing, on the pod's start path, and `JSONDecoder` spent 2-4 ms there (a `RuntimeSpec` per container,
+/// and the applied spec as a `JSONValue`, whose Codable decoding tries each JSON type in turn and throws for
+/// every miss). The container specs go through `RuntimeSpecReader`, as garrison-oci reads config.json.
+///
+/// Strict in the same way: anything it is not sure about (a mistyped field, a missing required one, probes,
+/// which it leaves to Codable) makes it return nil, and the caller decodes with `JSONDecoder`, which agrees or
+/// names the error. `PodRecordReaderTests` check both decoders agree.
+public enum PodRecordReader {
+  public static func read(_ bytes: [UInt8]) -> PodRecord? {
+    guard let json = try? JSONParser.parse(bytes) else { return nil }
+    return try? record(Obj(json))
+  }
+
+  struct Unsure: Error {}
+
+  /// Field access on one object; absent or null is nil, anything mistyped is `Unsure`.
+  struct Obj {
+    let fields: [String: JSONValue]
+    init(_ value: JSONValue) throws(Unsure) {
+      guard case .object(let o) = value else { throw Unsure() }
+      fields = o
+    }
+    func value(_ k: String) -> JSONValue? {
+      guard let v = fields[k], v != .null else { return nil }
+      return v
+    }
+    func str(_ k: String) throws(Unsure) -> String? {
+      guard let v = value(k) else { return nil }
+      guard case .string(let s) = v else { throw Unsure() }
+      return s
+    }
+    func bool(_ k: String) throws(Unsure) -> Bool? {
+      guard let v = value(k) else { return nil }
+      guard case .bool(let b) = v else { throw Unsure() }
+      return b
+    }
+    func int64(_ k: String) throws(Unsure) -> Int64? {
+      guard let v = value(k) else { return nil }
+      guard case .int(let i) = v else { throw Unsure() }
+      return i
+    }
+    func uint32(_ k: String) throws(Unsure) -> UInt32? {
+      guard let i = try int64(k) else { return nil }
+      guard let u = UInt32(exactly: i) else { throw Unsure() }
+      return u
+    }
+    func double(_ k: String) throws(Unsure) -> Double? {
+      switch value(k) {
+      case nil: return nil
+      case .int(let i)?: return Double(i)
+      case .double(let d)?: return d
+      default: throw Unsure()
+      }
+    }
+    func object(_ k: String) throws(Unsure) -> Obj? {
+      guard let v = value(k) else { return nil }
+      return try Obj(v)
+    }
+    func array(_ k: String) throws(Unsure) -> [JSONValue]? {
+      guard let v = value(k) else { return nil }
+      guard case .array(let a) = v else { throw Unsure() }
+      return a
+    }
+    func strings(_ k: String) throws(Unsure) -> [String]? {
+      guard let a = try array(k) else { return nil }
+      var out: [String] = []
+      out.reserveCapacity(a.count)
+      for item in a {
+        guard case .string(let s) = item else { throw Unsure() }
+        out.append(s)
+      }
+      return out
+    }
+    func stringMap(_ k: String) throws(Unsure) -> [String: String]? {
+      guard let o = try object(k) else { return nil }
+      var out: [String: String] = [:]
+      for (key, item) in o.fields {
+        guard case .string(let s) = item else { throw Unsure() }
+        out[key] = s
+      }
+      return out
+    }
+    func objects(_ k: String) throws(Unsure) -> [Obj]? {
+      guard let a = try array(k) else { return nil }
+      var out: [Obj] = []
+      for item in a { out.append(try Obj(item)) }
+      return out
+    }
+  }
+
+  static func required<T>(_ v: T?) throws(Unsure) -> T {
+    guard let v else { throw Unsure() }
+    return v
+  }
+
+  static func record(_ o: Obj) throws(Unsure) -> PodRecord {
+    let network = try required(o.object("network"))
+    let namespaces = try required(o.object("namespaces"))
+    let runtime = try required(o.object("runtime"))
+    let backoff = try required(o.object("backoff"))
+    let requests = try required(o.object("requests"))
+    guard let created = Timestamps.parse(try required(o.str("createdAt"))),
+      let mode = PodNetworkMode(rawValue: try required(network.str("mode")))
+    else { throw Unsure() }
+    var containers: [ContainerRecord] = []
+    for c in try required(o.objects("containers")) { containers.append(try container(c)) }
+    var volumes: [VolumeRecord] = []
+    for v in try required(o.objects("volumes")) { volumes.append(try volume(v)) }
+    var owners: [OwnerReference]?
+    if let list = try o.objects("ownerReferences") {
+      owners = []
+      for r in list {
+        owners?.append(
+          OwnerReference(
+            apiVersion: try required(r.str("apiVersion")), kind: try required(r.str("kind")),
+            name: try required(r.str("name")), uid: try required(r.str("uid")),
+            controller: try required(r.bool("controller"))))
+      }
+    }
+    var record = PodRecord(
+      namespace: try required(o.str("namespace")), name: try required(o.str("name")), uid: try required(o.str("uid")),
+      createdAt: created, restartPolicy: try required(o.str("restartPolicy")), containers: containers,
+      volumes: volumes,
+      network: NetworkConfig(
+        mode: mode, bridge: try required(network.str("bridge")), cidr: try required(network.str("cidr"))),
+      namespaces: SandboxNamespaces(
+        hostNetwork: try required(namespaces.bool("hostNetwork")), hostIPC: try required(namespaces.bool("hostIPC")),
+        hostPID: try required(namespaces.bool("hostPID")), sharePID: try required(namespaces.bool("sharePID"))),
+      runtime: RuntimeConfig(path: try required(runtime.str("path")), root: try required(runtime.str("root"))),
+      backoff: BackoffPolicy(
+        base: try required(backoff.double("base")), max: try required(backoff.double("max")),
+        resetAfter: try required(backoff.double("resetAfter"))),
+      terminationGracePeriodSeconds: try required(o.int64("terminationGracePeriodSeconds")),
+      requests: PodRequests(
+        cpuMillis: try required(requests.int64("cpuMillis")), memoryBytes: try required(requests.int64("memoryBytes"))),
+      fsGroup: try o.uint32("fsGroup"), hostname: try required(o.str("hostname")), labels: try o.stringMap("labels"),
+      ownerReferences: owners)
+    record.annotations = try o.stringMap("annotations")
+    record.specJSON = o.value("specJSON")
+    record.qosClass = try o.str("qosClass")
+    record.nodeName = try o.str("nodeName")
+    return record
+  }
+
+  static func container(_ o: Obj) throws(Unsure) -> ContainerRecord {
+    // Probes are rarer and richer: Codable reads those records.
+    guard o.value("probes") == nil,
+      let role = ContainerRole(rawValue: try required(o.str("role"))),
+      let spec = RuntimeSpecReader.read(try required(o.value("spec")))
+    else { throw Unsure() }
+    var mounts: [MountRecord] = []
+    for m in try required(o.objects("volumeMounts")) {
+      mounts.append(
+        MountRecord(
+          volume: try required(m.str("volume")), mountPath: try required(m.str("mountPath")), subPath: try m.str("subPath"),
+          readOnly: try required(m.bool("readOnly")), field: try required(m.str("field"))))
+    }
+    var resources: ContainerResources?
+    if let r = try o.object("resources") {
+      resources = ContainerResources(
+        cpuRequestMillis: try r.int64("cpuRequestMillis"), memoryRequestBytes: try r.int64("memoryRequestBytes"),
+        cpuLimitMillis: try r.int64("cpuLimitMillis"), memoryLimitBytes: try r.int64("memoryLimitBytes"))
+    }
+    var c = ContainerRecord(
+      name: try required(o.str("name")), role: role, image: try required(o.str("image")), spec: spec,
+      rootfs: RootfsSource(lowerdirs: try required(try required(o.object("rootfs")).strings("lowerdirs"))),
+      volumeMounts: mounts, planDigest: try required(o.str("planDigest")),
+      appArmorExplicit: try required(o.bool("appArmorExplicit")), seLinuxExplicit: try required(o.bool("seLinuxExplicit")),
+      seccompProfile: try o.str("seccompProfile"), privileged: try required(o.bool("privileged")), resources: resources)
+    c.imageID = try o.str("imageID")
+    return c
+  }
+
+  static func volume(_ o: Obj) throws(Unsure) -> VolumeRecord {
+    guard let kind = VolumeRecord.Kind(rawValue: try required(o.str("kind"))) else { throw Unsure() }
+    var v = VolumeRecord(name: try required(o.str("name")), kind: kind, field: try required(o.str("field")))
+    v.hostPath = try o.str("hostPath")
+    v.hostPathType = try o.str("hostPathType")
+    v.memory = try required(o.bool("memory"))
+    v.sizeLimitBytes = try o.int64("sizeLimitBytes")
+    for f in try required(o.objects("files")) {
+      // Data as JSONEncoder writes it: base64.
+      guard let content = Data(base64Encoded: try required(f.str("content"))) else { throw Unsure() }
+      v.files.append(ProjectedFile(path: try required(f.str("path")), content: content, mode: try required(f.uint32("mode"))))
+    }
+    return v
+  }
+}
