@@ -212,22 +212,22 @@ public struct LintEngine: Sendable {
       let remediation = withRemediation ? settings.remediation : nil
       for v in violations {
         if !pssFields.contains(v.field) { pssFields.append(v.field) }
-        var f = Finding(
-          checkID: check.checkID, severity: settings.severity, object: ref, container: v.container,
-          image: v.container.flatMap { images[$0] }, field: v.field, location: object.location(of: v.field),
-          message: v.message, remediation: remediation)
-        f.policy = applied
-        out.append(f)
+        // Made where it is kept (a finding built first and then appended is copied and destroyed).
+        out.append(
+          Finding(
+            checkID: check.checkID, severity: settings.severity, object: ref, container: v.container,
+            image: v.container.flatMap { images[$0] }, field: v.field, location: object.location(of: v.field),
+            message: v.message, remediation: remediation, policy: applied))
       }
     }
     for (check, settings) in zip(HardeningRegistry.checks, table.hardening) where settings.enabled {
       let remediation = withRemediation ? settings.remediation : nil
       for hit in check.evaluate(context) where !pssFields.contains(hit.field) {
-        var f = Finding(
-          checkID: check.id, severity: settings.severity, object: ref, container: hit.container, image: hit.image,
-          field: hit.field, location: object.location(of: hit.field), message: hit.message, remediation: remediation)
-        f.policy = applied
-        out.append(f)
+        out.append(
+          Finding(
+            checkID: check.id, severity: settings.severity, object: ref, container: hit.container, image: hit.image,
+            field: hit.field, location: object.location(of: hit.field), message: hit.message, remediation: remediation,
+            policy: applied))
       }
     }
   }

@@ -59,7 +59,9 @@ public struct TextFormatter: Sendable {
         let blocks = Parallel.map(batches) { batch in
           var text: [UInt8] = []
           text.reserveCapacity(320 * batch.count)
-          for i in batch { block(findings[indices[i]], labels: severityLabels, into: &text) }
+          findings.withUnsafeBufferPointer { b in
+            for i in batch { block(b.baseAddress! + indices[i], labels: severityLabels, into: &text) }
+          }
           return String(decoding: text, as: UTF8.self)
         }
         for b in blocks { out += b }
@@ -90,19 +92,18 @@ public struct TextFormatter: Sendable {
   }
 
   /// The lines `write` gives one file's findings (all at that file's positions, in report order): the file's name,
-  /// then each finding. Empty without findings.
-  func fileGroup(_ findings: [Finding]) -> String {
-    guard let first = findings.first else { return "" }
+  /// then each finding, appended to `out` as UTF-8 (a streamed run writes the bytes as they are: no string is
+  /// made of them). Nothing without findings.
+  func fileGroup(_ findings: [Finding], into out: inout [UInt8]) {
+    guard let first = findings.first else { return }
     let labels = severityLabels()
-    var out: [UInt8] = []
-    out.reserveCapacity(320 * findings.count + 256)
+    out.reserveCapacity(out.count + 320 * findings.count + 256)
     out.append(contentsOf: paint(first.location?.file ?? "(no file)", "1").utf8)
     out.append(UInt8(ascii: "\n"))
-    // Read in place: a `for f in findings` loop copies each finding out.
+    // Read in place: a `for f in findings` loop, or passing `b[i]`, copies each finding out.
     findings.withUnsafeBufferPointer { b in
-      for i in b.indices { block(b[i], labels: labels, into: &out) }
+      for i in b.indices { block(b.baseAddress! + i, labels: labels, into: &out) }
     }
-    return String(decoding: out, as: UTF8.self)
   }
 
   /// What `write` writes after the findings: the `--effective` summaries and the summary line.
@@ -119,10 +120,10 @@ public struct TextFormatter: Sendable {
   }
 
   /// One finding: position, severity, check, subject and message, then the field path and the fix; appended to
-  /// `out` as UTF-8 (no string of its own).
-  private func block(_ f: Finding, labels: Labels, into out: inout [UInt8]) {
+  /// `out` as UTF-8 (no string of its own). The finding is read where it is (not copied out with all its fields).
+  private func block(_ p: UnsafePointer<Finding>, labels: Labels, into out: inout [UInt8]) {
     out.append(contentsOf: "  ".utf8)
-    if let l = f.location {
+    if let l = p.pointee.location {
       let start = out.count
       Self.appendDecimal(l.line, to: &out)
       out.append(UInt8(ascii: ":"))
@@ -132,12 +133,12 @@ public struct TextFormatter: Sendable {
       out.append(contentsOf: "-       ".utf8)
     }
     out.append(UInt8(ascii: " "))
-    out.append(contentsOf: labels[f.severity])
+    out.append(contentsOf: labels[p.pointee.severity])
     out.append(UInt8(ascii: " "))
-    out.append(contentsOf: (color ? paint(f.checkID, "2") : f.checkID).utf8)
+    out.append(contentsOf: (color ? paint(p.pointee.checkID, "2") : p.pointee.checkID).utf8)
     out.append(contentsOf: "  ".utf8)
     var hasSubject = false
-    if let o = f.object {
+    if let o = p.pointee.object {
       out.append(contentsOf: o.kind.utf8)
       out.append(UInt8(ascii: " "))
       if let namespace = o.namespace, !namespace.isEmpty {
@@ -147,26 +148,26 @@ public struct TextFormatter: Sendable {
       out.append(contentsOf: o.name.utf8)
       hasSubject = true
     }
-    if let c = f.container {
+    if let c = p.pointee.container {
       out.append(contentsOf: (hasSubject ? " container " : "container ").utf8)
       out.append(contentsOf: c.utf8)
       hasSubject = true
     }
     if hasSubject { out.append(contentsOf: ": ".utf8) }
-    out.append(contentsOf: f.message.utf8)
+    out.append(contentsOf: p.pointee.message.utf8)
     out.append(UInt8(ascii: "\n"))
-    if let field = f.field, !field.steps.isEmpty {
+    if let field = p.pointee.field, !field.steps.isEmpty {
       out.append(contentsOf: "           at ".utf8)
       Self.appendPath(field, to: &out)
       out.append(UInt8(ascii: "\n"))
     }
-    if let p = f.policy, p.fromNamespaceLabel, f.checkID.hasPrefix("pss.") {
+    if let policy = p.pointee.policy, policy.fromNamespaceLabel, p.pointee.checkID.hasPrefix("pss.") {
       // The run's summary names the default policy: say when a Namespace label chose another.
       out.append(contentsOf: "           policy ".utf8)
-      out.append(contentsOf: p.description.utf8)
+      out.append(contentsOf: policy.description.utf8)
       out.append(UInt8(ascii: "\n"))
     }
-    if let fix = f.remediation ?? catalog[f.checkID]?.remediation {
+    if let fix = p.pointee.remediation ?? catalog[p.pointee.checkID]?.remediation {
       out.append(contentsOf: "           fix: ".utf8)
       out.append(contentsOf: fix.utf8)
       out.append(UInt8(ascii: "\n"))
