@@ -124,14 +124,18 @@ public struct LintEngine: Sendable {
     var byNamespaceLabel = 0
     var table: CheckTable
 
-    init(objects: [ManifestObject], namespaces: NamespacePolicies, options: LintOptions, catalog: RuleCatalog) {
-      table = CheckTable(options: options, catalog: catalog)
+    /// `table`: the checks' settings when already looked up (a streamed run looks them up once, not per file).
+    init(
+      objects: [ManifestObject], namespaces: NamespacePolicies, options: LintOptions, catalog: RuleCatalog, table: CheckTable? = nil
+    ) {
+      self.table = table ?? CheckTable(options: options, catalog: catalog)
       policies = []
       policies.reserveCapacity(objects.count)
-      for object in objects {
-        let policy = namespaces.policy(for: object, options: options)
+      // By index: each object read in place, not copied out.
+      for i in objects.indices {
+        let policy = namespaces.policy(for: objects[i], options: options)
         if active[policy.pss] == nil { active[policy.pss] = PSSRegistry.active(policy.pss) }
-        if object.pod != nil && policy.fromNamespaceLabel { byNamespaceLabel += 1 }
+        if objects[i].pod != nil && policy.fromNamespaceLabel { byNamespaceLabel += 1 }
         policies.append(policy)
       }
     }

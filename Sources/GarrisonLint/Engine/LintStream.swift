@@ -60,6 +60,7 @@ public struct LintStream: Sendable {
     let namespaces = Self.namespaces(inputs)
     let namespaceFindings = Dictionary(grouping: namespaces.findings) { $0.location?.file ?? "" }
     let groups = Self.groups(inputs)
+    let table = LintEngine.CheckTable(options: engine.options, catalog: engine.catalog)
 
     var counts: [Severity: Int] = [:]
     var suppressed: [(key: SuppressedKey, finding: SuppressedFinding)] = []
@@ -80,7 +81,7 @@ public struct LintStream: Sendable {
     for start in stride(from: 0, to: groups.count, by: Self.window) {
       let window = Array(groups[start..<min(start + Self.window, groups.count)])
       let results = Parallel.map(window) { group in
-        lint(group, inputs: inputs, namespaces: namespaces, namespaceFindings: namespaceFindings, format: format)
+        lint(group, inputs: inputs, namespaces: namespaces, namespaceFindings: namespaceFindings, table: table, format: format)
       }
       for r in results {
         for (s, n) in r.counts { counts[s, default: 0] += n }
@@ -179,7 +180,8 @@ public struct LintStream: Sendable {
   /// Reads, checks and formats one group of inputs (one file, or a file given more than once), its findings in
   /// report order.
   func lint(
-    _ group: [Int], inputs: [ManifestInput], namespaces: NamespacePolicies, namespaceFindings: [String: [Finding]], format: Format
+    _ group: [Int], inputs: [ManifestInput], namespaces: NamespacePolicies, namespaceFindings: [String: [Finding]],
+    table: LintEngine.CheckTable, format: Format
   ) -> GroupResult {
     var load = LoadResult()
     // For each object of `load.objects + load.partial`: its input and its index among that input's objects.
@@ -197,7 +199,8 @@ public struct LintStream: Sendable {
     for i in findings.indices where findings[i].remediation == nil {
       findings[i].remediation = engine.catalog[findings[i].checkID]?.remediation
     }
-    let plan = LintEngine.CheckPlan(objects: objects, namespaces: namespaces, options: engine.options, catalog: engine.catalog)
+    let plan = LintEngine.CheckPlan(
+      objects: objects, namespaces: namespaces, options: engine.options, catalog: engine.catalog, table: table)
     // A large file's objects are checked in parallel batches, as `LintEngine.lint` checks a whole run's.
     let batchSize = 64
     let batches = stride(from: 0, to: objects.count, by: batchSize).map { $0..<min($0 + batchSize, objects.count) }
