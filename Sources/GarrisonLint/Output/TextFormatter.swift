@@ -16,7 +16,8 @@ public struct TextFormatter: Sendable {
   private func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
 
   private func severityLabel(_ s: Severity) -> String {
-    let padded = s.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
+    // Padded to 7 characters (every severity's name is shorter), without Foundation's `padding(toLength:)`.
+    let padded = s.rawValue + String(repeating: " ", count: max(0, 7 - s.rawValue.count))
     switch s {
     case .error: return paint(padded, "31;1")
     case .warning: return paint(padded, "33")
@@ -135,26 +136,26 @@ public struct TextFormatter: Sendable {
     out.append(UInt8(ascii: " "))
     out.append(contentsOf: labels[p.pointee.severity])
     out.append(UInt8(ascii: " "))
-    out.append(contentsOf: (color ? paint(p.pointee.checkID, "2") : p.pointee.checkID).utf8)
+    Self.appendUTF8((color ? paint(p.pointee.checkID, "2") : p.pointee.checkID), to: &out)
     out.append(contentsOf: "  ".utf8)
     var hasSubject = false
     if let o = p.pointee.object {
-      out.append(contentsOf: o.kind.utf8)
+      Self.appendUTF8(o.kind, to: &out)
       out.append(UInt8(ascii: " "))
       if let namespace = o.namespace, !namespace.isEmpty {
-        out.append(contentsOf: namespace.utf8)
+        Self.appendUTF8(namespace, to: &out)
         out.append(UInt8(ascii: "/"))
       }
-      out.append(contentsOf: o.name.utf8)
+      Self.appendUTF8(o.name, to: &out)
       hasSubject = true
     }
     if let c = p.pointee.container {
-      out.append(contentsOf: (hasSubject ? " container " : "container ").utf8)
-      out.append(contentsOf: c.utf8)
+      Self.appendUTF8((hasSubject ? " container " : "container "), to: &out)
+      Self.appendUTF8(c, to: &out)
       hasSubject = true
     }
     if hasSubject { out.append(contentsOf: ": ".utf8) }
-    out.append(contentsOf: p.pointee.message.utf8)
+    Self.appendUTF8(p.pointee.message, to: &out)
     out.append(UInt8(ascii: "\n"))
     if let field = p.pointee.field, !field.steps.isEmpty {
       out.append(contentsOf: "           at ".utf8)
@@ -164,20 +165,28 @@ public struct TextFormatter: Sendable {
     if let policy = p.pointee.policy, policy.fromNamespaceLabel, p.pointee.checkID.hasPrefix("pss.") {
       // The run's summary names the default policy: say when a Namespace label chose another.
       out.append(contentsOf: "           policy ".utf8)
-      out.append(contentsOf: policy.description.utf8)
+      Self.appendUTF8(policy.description, to: &out)
       out.append(UInt8(ascii: "\n"))
     }
     if let fix = p.pointee.remediation ?? catalog[p.pointee.checkID]?.remediation {
       out.append(contentsOf: "           fix: ".utf8)
-      out.append(contentsOf: fix.utf8)
+      Self.appendUTF8(fix, to: &out)
       out.append(UInt8(ascii: "\n"))
     }
+  }
+
+  /// Appends `s`'s UTF-8 bytes in one copy (appending `s.utf8`, a generic sequence, went byte by byte for some
+  /// strings).
+  @inline(__always)
+  static func appendUTF8(_ s: String, to out: inout [UInt8]) {
+    var s = s
+    s.withUTF8 { out.append(contentsOf: $0) }
   }
 
   /// Appends `n` in decimal (`String(n)`'s text).
   static func appendDecimal(_ n: Int, to out: inout [UInt8]) {
     if n < 0 {
-      out.append(contentsOf: String(n).utf8)
+      Self.appendUTF8(String(n), to: &out)
       return
     }
     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { d in
@@ -200,7 +209,7 @@ public struct TextFormatter: Sendable {
       switch step {
       case .field(let f):
         if written { out.append(UInt8(ascii: ".")) }
-        out.append(contentsOf: f.utf8)
+        Self.appendUTF8(f, to: &out)
         written = written || !f.isEmpty
       case .index(let i):
         out.append(UInt8(ascii: "["))
@@ -209,7 +218,7 @@ public struct TextFormatter: Sendable {
         written = true
       case .key(let k):
         out.append(UInt8(ascii: "["))
-        out.append(contentsOf: k.utf8)
+        Self.appendUTF8(k, to: &out)
         out.append(UInt8(ascii: "]"))
         written = true
       }
