@@ -206,8 +206,13 @@ public struct LintEngine: Sendable {
   ) {
     let context = PodContext(object: object, pod: pod)
     let ref = ObjectRef(kind: object.kind, namespace: object.namespace, name: object.name)
-    var images: [String: String] = [:]
-    for (_, c, _) in context.containers { images[c.name] = c.image }
+    // A container's image by name, as a dictionary filled in container order would give it (the last container of
+    // that name decides): a pod has a few containers, so they are searched, not hashed.
+    func image(_ name: String) -> String? {
+      let containers = context.containers
+      for i in containers.indices.reversed() where containers[i].container.name == name { return containers[i].container.image }
+      return nil
+    }
     // The fields PSS findings point at (a few per pod: a list, compared step by step, beats hashing paths).
     var pssFields: [FieldPath] = []
     for (check, violations) in PSSRegistry.evaluate(context, active: active) {
@@ -220,7 +225,7 @@ public struct LintEngine: Sendable {
         out.append(
           Finding(
             checkID: check.checkID, severity: settings.severity, object: ref, container: v.container,
-            image: v.container.flatMap { images[$0] }, field: v.field, location: object.location(of: v.field),
+            image: v.container.flatMap(image), field: v.field, location: object.location(of: v.field),
             message: v.message, remediation: remediation, policy: applied))
       }
     }
