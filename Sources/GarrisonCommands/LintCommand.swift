@@ -185,7 +185,12 @@ public struct LintCommand: ParsableCommand {
     let unreadable = GarrisonError(.invalid, operation: "lint", "no Kubernetes objects could be read")
     if !verbose && !effective, let streamed = LintStream.format(outputFormat, catalog: catalog, color: useColor, options: options) {
       // A file at a time: memory stays flat as the input grows.
-      let outcome = try LintStream(engine: engine).run(inputs: inputs, files: files, format: streamed, to: sink)
+      let outcome = try LintStream(engine: engine).run(inputs: inputs, files: files, format: streamed) { piece in
+        // To standard output, the bytes as they are (no string, no copy).
+        guard output == nil else { return text += String(decoding: piece, as: UTF8.self) }
+        guard let base = piece.baseAddress, piece.count > 0 else { return }
+        FileHandle.standardOutput.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: piece.count, deallocator: .none))
+      }
       guard outcome.readAnything else { throw noObjects }
       if let output { try Self.write(text, to: output) }
       guard outcome.readObjects else { throw unreadable }

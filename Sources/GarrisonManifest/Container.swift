@@ -52,37 +52,150 @@ public struct VolumeMount: Equatable, Sendable {
 
 /// A container of any kind (init, sidecar, app, ephemeral) with the fields policy and the runner read.
 public struct Container: Equatable, Sendable {
-  public var name: String
-  public var image: String?
-  public var command: [String]?
-  public var args: [String]?
-  public var workingDir: String?
-  public var env: [EnvVar] = []
-  public var ports: [ContainerPort] = []
-  public var resources = ResourceRequirements()
-  public var volumeMounts: [VolumeMount] = []
-  public var securityContext: SecurityContext?
-  public var hasLivenessProbe = false
-  public var hasReadinessProbe = false
-  public var hasStartupProbe = false
+  /// The fields, shared by copies until one of them changes (copy on write): lint's checks take each container out
+  /// of the pod's list many times per pod, and copying some twenty fields each time was ~4 % of a lint run.
+  private var storage: Storage
+
+  /// The stored fields of a container.
+  struct Fields: Equatable, Sendable {
+    var name: String
+    var image: String? = nil
+    var command: [String]? = nil
+    var args: [String]? = nil
+    var workingDir: String? = nil
+    var env: [EnvVar] = []
+    var ports: [ContainerPort] = []
+    var resources: ResourceRequirements = ResourceRequirements()
+    var volumeMounts: [VolumeMount] = []
+    var securityContext: SecurityContext? = nil
+    var hasLivenessProbe: Bool = false
+    var hasReadinessProbe: Bool = false
+    var hasStartupProbe: Bool = false
+    var livenessProbe: Probe? = nil
+    var readinessProbe: Probe? = nil
+    var startupProbe: Probe? = nil
+    var probeHosts: [ProbeHost] = []
+    var restartPolicy: String? = nil
+    var imagePullPolicy: String? = nil
+    var stdin: Bool = false
+    var tty: Bool = false
+    var targetContainerName: String? = nil
+  }
+
+  /// The box holding the fields; changed only while uniquely referenced (`fields`), so sharing it is safe.
+  final class Storage: @unchecked Sendable {
+    // Accessed only through `Container`, whose copy on write keeps accesses from overlapping: no run-time check.
+    @exclusivity(unchecked) var fields: Fields
+    init(_ fields: Fields) { self.fields = fields }
+  }
+
+  /// The fields, for reading; for writing, copied first when another container shares them.
+  private var fields: Fields {
+    get { storage.fields }
+    _modify {
+      if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+      yield &storage.fields
+    }
+  }
+
+  public var name: String {
+    get { storage.fields.name }
+    _modify { yield &fields.name }
+  }
+  public var image: String? {
+    get { storage.fields.image }
+    _modify { yield &fields.image }
+  }
+  public var command: [String]? {
+    get { storage.fields.command }
+    _modify { yield &fields.command }
+  }
+  public var args: [String]? {
+    get { storage.fields.args }
+    _modify { yield &fields.args }
+  }
+  public var workingDir: String? {
+    get { storage.fields.workingDir }
+    _modify { yield &fields.workingDir }
+  }
+  public var env: [EnvVar] {
+    get { storage.fields.env }
+    _modify { yield &fields.env }
+  }
+  public var ports: [ContainerPort] {
+    get { storage.fields.ports }
+    _modify { yield &fields.ports }
+  }
+  public var resources: ResourceRequirements {
+    get { storage.fields.resources }
+    _modify { yield &fields.resources }
+  }
+  public var volumeMounts: [VolumeMount] {
+    get { storage.fields.volumeMounts }
+    _modify { yield &fields.volumeMounts }
+  }
+  public var securityContext: SecurityContext? {
+    get { storage.fields.securityContext }
+    _modify { yield &fields.securityContext }
+  }
+  public var hasLivenessProbe: Bool {
+    get { storage.fields.hasLivenessProbe }
+    _modify { yield &fields.hasLivenessProbe }
+  }
+  public var hasReadinessProbe: Bool {
+    get { storage.fields.hasReadinessProbe }
+    _modify { yield &fields.hasReadinessProbe }
+  }
+  public var hasStartupProbe: Bool {
+    get { storage.fields.hasStartupProbe }
+    _modify { yield &fields.hasStartupProbe }
+  }
   /// The probes, defaulted and validated (`Probe.decode`).
-  public var livenessProbe: Probe?
-  public var readinessProbe: Probe?
-  public var startupProbe: Probe?
+  public var livenessProbe: Probe? {
+    get { storage.fields.livenessProbe }
+    _modify { yield &fields.livenessProbe }
+  }
+  public var readinessProbe: Probe? {
+    get { storage.fields.readinessProbe }
+    _modify { yield &fields.readinessProbe }
+  }
+  public var startupProbe: Probe? {
+    get { storage.fields.startupProbe }
+    _modify { yield &fields.startupProbe }
+  }
   /// Every non-empty `host` of an httpGet/tcpSocket probe or lifecycle handler.
-  public var probeHosts: [ProbeHost] = []
+  public var probeHosts: [ProbeHost] {
+    get { storage.fields.probeHosts }
+    _modify { yield &fields.probeHosts }
+  }
   /// `Always` on an init container makes it a sidecar.
-  public var restartPolicy: String?
-  public var imagePullPolicy: String?
-  public var stdin = false
-  public var tty = false
+  public var restartPolicy: String? {
+    get { storage.fields.restartPolicy }
+    _modify { yield &fields.restartPolicy }
+  }
+  public var imagePullPolicy: String? {
+    get { storage.fields.imagePullPolicy }
+    _modify { yield &fields.imagePullPolicy }
+  }
+  public var stdin: Bool {
+    get { storage.fields.stdin }
+    _modify { yield &fields.stdin }
+  }
+  public var tty: Bool {
+    get { storage.fields.tty }
+    _modify { yield &fields.tty }
+  }
   /// Ephemeral containers only.
-  public var targetContainerName: String?
+  public var targetContainerName: String? {
+    get { storage.fields.targetContainerName }
+    _modify { yield &fields.targetContainerName }
+  }
 
   public init(name: String, image: String? = nil) {
-    self.name = name
-    self.image = image
+    storage = Storage(Fields(name: name, image: image))
   }
+
+  public static func == (a: Container, b: Container) -> Bool { a.storage === b.storage || a.storage.fields == b.storage.fields }
 
   static let ignoredFields = [
     "envFrom", "terminationMessagePath", "terminationMessagePolicy", "stdinOnce", "volumeDevices",

@@ -58,7 +58,12 @@ struct FieldPositions: Sendable {
             put(f)
           case .index(let index):
             put(UInt8(ascii: "["))
-            put(String(index))
+            if index >= 0 && index < 10 {
+              // The usual list index, one digit: `String(index)`'s text without making the string.
+              put(UInt8(ascii: "0") + UInt8(index))
+            } else {
+              put(String(index))
+            }
             put(UInt8(ascii: "]"))
           case .key(let k):
             put(UInt8(ascii: "["))

@@ -32,16 +32,25 @@ public struct PodSpec: Equatable, Sendable {
   public init() {}
 
   /// Every container with its role and its field path relative to the pod spec (`containers[0]`, ...).
-  public var allContainers: [(role: ContainerRole, container: Container, path: FieldPath)] {
-    var out: [(ContainerRole, Container, FieldPath)] = []
+  public var allContainers: [(role: ContainerRole, container: Container, path: FieldPath)] { allContainers(under: FieldPath()) }
+
+  /// `allContainers` with each path under `base` (the pod spec's own path: absolute paths), each made in one piece.
+  public func allContainers(under base: FieldPath) -> [(role: ContainerRole, container: Container, path: FieldPath)] {
+    var out: [(role: ContainerRole, container: Container, path: FieldPath)] = []
     out.reserveCapacity(initContainers.count + containers.count + ephemeralContainers.count)
+    func path(_ field: String, _ i: Int) -> FieldPath {
+      var steps: [FieldPath.Step] = []
+      steps.reserveCapacity(base.steps.count + 2)
+      steps.append(contentsOf: base.steps)
+      steps.append(.field(field))
+      steps.append(.index(i))
+      return FieldPath(steps)
+    }
     for (i, c) in initContainers.enumerated() {
-      out.append((c.restartPolicy == "Always" ? .sidecar : .initContainer, c, FieldPath([.field("initContainers"), .index(i)])))
+      out.append((c.restartPolicy == "Always" ? .sidecar : .initContainer, c, path("initContainers", i)))
     }
-    for (i, c) in containers.enumerated() { out.append((.app, c, FieldPath([.field("containers"), .index(i)]))) }
-    for (i, c) in ephemeralContainers.enumerated() {
-      out.append((.ephemeral, c, FieldPath([.field("ephemeralContainers"), .index(i)])))
-    }
+    for (i, c) in containers.enumerated() { out.append((.app, c, path("containers", i))) }
+    for (i, c) in ephemeralContainers.enumerated() { out.append((.ephemeral, c, path("ephemeralContainers", i))) }
     return out
   }
 
@@ -82,9 +91,14 @@ public struct PodSpec: Equatable, Sendable {
     if containers.isEmpty {
       r.report(GarrisonError(.invalid, "Required value: a pod needs at least one container", field: r.path / "containers", at: r.location))
     }
+    // The containers' lists in `allContainers`' order, read in place (no copy of each container, no path unless
+    // an error needs it).
+    let lists = [("initContainers", initContainers), ("containers", containers), ("ephemeralContainers", ephemeralContainers)]
     var seen: Set<String> = []
-    for (_, c, p) in allContainers where !c.name.isEmpty {
-      if !seen.insert(c.name).inserted {
+    for (field, list) in lists where containers.count + initContainers.count + ephemeralContainers.count > 1 {
+      for i in list.indices where !list[i].name.isEmpty && !seen.insert(list[i].name).inserted {
+        let c = list[i]
+        let p = FieldPath([.field(field), .index(i)])
         r.report(
           GarrisonError(
             .invalid, "Duplicate value: \"\(c.name)\"", field: r.path.appending(p.description) / "name",
@@ -101,10 +115,13 @@ public struct PodSpec: Equatable, Sendable {
     }
     // A StatefulSet's volumeClaimTemplates are volumes of its pods too.
     volumes.formUnion(r.context.claimTemplateNames)
-    for (_, c, p) in allContainers {
-      for (j, m) in c.volumeMounts.enumerated() where !m.name.isEmpty && !volumes.contains(m.name) {
-        let fp = FieldPath(r.path.description + "." + p.description) / "volumeMounts" / j / "name"
-        r.report(GarrisonError(.invalid, "Not found: \"\(m.name)\"", field: fp, at: r.context.location(of: fp)))
+    for (field, list) in lists {
+      for i in list.indices {
+        for (j, m) in list[i].volumeMounts.enumerated() where !m.name.isEmpty && !volumes.contains(m.name) {
+          let p = FieldPath([.field(field), .index(i)])
+          let fp = FieldPath(r.path.description + "." + p.description) / "volumeMounts" / j / "name"
+          r.report(GarrisonError(.invalid, "Not found: \"\(m.name)\"", field: fp, at: r.context.location(of: fp)))
+        }
       }
     }
     // validateInitContainers: only a sidecar (restartPolicy Always) may have probes.

@@ -54,13 +54,16 @@ public struct Quantity: Hashable, Sendable, Comparable, CustomStringConvertible 
       denom = String(decoding: s[d..<pos], as: UTF8.self)
     }
     let suffixStart = pos
-    let suffixLetters = Set("eEinumkKMGTP".utf8)
-    while pos < s.count && suffixLetters.contains(s[pos]) { pos += 1 }
+    while pos < s.count && Quantity.isSuffixLetter(s[pos]) { pos += 1 }
     if pos < s.count && (s[pos] == UInt8(ascii: "-") || s[pos] == UInt8(ascii: "+")) { pos += 1 }
     while pos < s.count && isDigit(s[pos]) { pos += 1 }
     if pos < s.count { throw ParseError.formatWrong }
     let suffix = String(decoding: s[suffixStart...], as: UTF8.self)
     guard let (base, exponent) = Quantity.interpret(suffix: suffix) else { throw ParseError.badSuffix }
+    if let nanos = Quantity.smallNanos(num, denom, positive: positive, base: base, exponent: exponent) {
+      self.init(nanos: BigInt(nanos), original: text)
+      return
+    }
     // Binary suffixes with a fraction, and every decimal form, are computed exactly.
     guard let digits = Quantity.digits(num, denom) else { throw ParseError.numeric }
     var value = digits * (positive ? 1 : -1)
@@ -92,6 +95,47 @@ public struct Quantity: Hashable, Sendable, Comparable, CustomStringConvertible 
     if result > Quantity.maxAllowedNanos { result = Quantity.maxAllowedNanos }
     if result < -Quantity.maxAllowedNanos { result = -Quantity.maxAllowedNanos }
     self.init(nanos: result, original: text)
+  }
+
+  /// One of the suffix letters of the grammar, `[eEinumkKMGTP]`.
+  private static func isSuffixLetter(_ c: UInt8) -> Bool {
+    switch c {
+    case UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "i"), UInt8(ascii: "n"), UInt8(ascii: "u"), UInt8(ascii: "m"),
+      UInt8(ascii: "k"), UInt8(ascii: "K"), UInt8(ascii: "M"), UInt8(ascii: "G"), UInt8(ascii: "T"), UInt8(ascii: "P"):
+      return true
+    default: return false
+    }
+  }
+
+  /// The nanos `init(parsing:)` computes, in `Int64` arithmetic, when the digits are few and every step fits
+  /// (the usual quantity: `250m`, `128Mi`, `1.5Gi`); nil otherwise (the exact `BigInt` path then decides). A result
+  /// that fits in an `Int64` is far below the clamp.
+  private static func smallNanos(_ num: String, _ denom: String, positive: Bool, base: Int, exponent: Int) -> Int64? {
+    guard num.utf8.count + denom.utf8.count <= 18 else { return nil }
+    var n: Int64 = 0
+    for b in num.utf8 { n = n * 10 + Int64(b &- UInt8(ascii: "0")) }
+    for b in denom.utf8 { n = n * 10 + Int64(b &- UInt8(ascii: "0")) }
+    var value = positive ? n : -n
+    var exp10 = -denom.utf8.count + 9
+    if base == 10 {
+      exp10 += exponent
+    } else {
+      guard exponent >= 0, exponent <= 62 else { return nil }
+      let (v, overflow) = value.multipliedReportingOverflow(by: Int64(1) << Int64(exponent))
+      guard !overflow else { return nil }
+      value = v
+    }
+    if value == 0 { return 0 }
+    guard exp10 >= -18, exp10 <= 18 else { return nil }
+    var power: Int64 = 1
+    for _ in 0..<abs(exp10) { power *= 10 }
+    if exp10 >= 0 {
+      let (v, overflow) = value.multipliedReportingOverflow(by: power)
+      return overflow ? nil : v
+    }
+    let (q, r) = value.quotientAndRemainder(dividingBy: power)
+    // inf.RoundUp: away from zero.
+    return r == 0 ? q : (value > 0 ? q + 1 : q - 1)
   }
 
   /// The integer the decimal digits `num` then `denom` spell (`BigInt(num + denom)`): read as an `Int64` when

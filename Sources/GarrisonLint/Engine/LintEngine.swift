@@ -124,14 +124,18 @@ public struct LintEngine: Sendable {
     var byNamespaceLabel = 0
     var table: CheckTable
 
-    init(objects: [ManifestObject], namespaces: NamespacePolicies, options: LintOptions, catalog: RuleCatalog) {
-      table = CheckTable(options: options, catalog: catalog)
+    /// `table`: the checks' settings when already looked up (a streamed run looks them up once, not per file).
+    init(
+      objects: [ManifestObject], namespaces: NamespacePolicies, options: LintOptions, catalog: RuleCatalog, table: CheckTable? = nil
+    ) {
+      self.table = table ?? CheckTable(options: options, catalog: catalog)
       policies = []
       policies.reserveCapacity(objects.count)
-      for object in objects {
-        let policy = namespaces.policy(for: object, options: options)
+      // By index: each object read in place, not copied out.
+      for i in objects.indices {
+        let policy = namespaces.policy(for: objects[i], options: options)
         if active[policy.pss] == nil { active[policy.pss] = PSSRegistry.active(policy.pss) }
-        if object.pod != nil && policy.fromNamespaceLabel { byNamespaceLabel += 1 }
+        if objects[i].pod != nil && policy.fromNamespaceLabel { byNamespaceLabel += 1 }
         policies.append(policy)
       }
     }
@@ -202,8 +206,13 @@ public struct LintEngine: Sendable {
   ) {
     let context = PodContext(object: object, pod: pod)
     let ref = ObjectRef(kind: object.kind, namespace: object.namespace, name: object.name)
-    var images: [String: String] = [:]
-    for (_, c, _) in context.containers { images[c.name] = c.image }
+    // A container's image by name, as a dictionary filled in container order would give it (the last container of
+    // that name decides): a pod has a few containers, so they are searched, not hashed.
+    func image(_ name: String) -> String? {
+      let containers = context.containers
+      for i in containers.indices.reversed() where containers[i].container.name == name { return containers[i].container.image }
+      return nil
+    }
     // The fields PSS findings point at (a few per pod: a list, compared step by step, beats hashing paths).
     var pssFields: [FieldPath] = []
     for (check, violations) in PSSRegistry.evaluate(context, active: active) {
@@ -212,22 +221,22 @@ public struct LintEngine: Sendable {
       let remediation = withRemediation ? settings.remediation : nil
       for v in violations {
         if !pssFields.contains(v.field) { pssFields.append(v.field) }
-        var f = Finding(
-          checkID: check.checkID, severity: settings.severity, object: ref, container: v.container,
-          image: v.container.flatMap { images[$0] }, field: v.field, location: object.location(of: v.field),
-          message: v.message, remediation: remediation)
-        f.policy = applied
-        out.append(f)
+        // Made where it is kept (a finding built first and then appended is copied and destroyed).
+        out.append(
+          Finding(
+            checkID: check.checkID, severity: settings.severity, object: ref, container: v.container,
+            image: v.container.flatMap(image), field: v.field, location: object.location(of: v.field),
+            message: v.message, remediation: remediation, policy: applied))
       }
     }
     for (check, settings) in zip(HardeningRegistry.checks, table.hardening) where settings.enabled {
       let remediation = withRemediation ? settings.remediation : nil
       for hit in check.evaluate(context) where !pssFields.contains(hit.field) {
-        var f = Finding(
-          checkID: check.id, severity: settings.severity, object: ref, container: hit.container, image: hit.image,
-          field: hit.field, location: object.location(of: hit.field), message: hit.message, remediation: remediation)
-        f.policy = applied
-        out.append(f)
+        out.append(
+          Finding(
+            checkID: check.id, severity: settings.severity, object: ref, container: hit.container, image: hit.image,
+            field: hit.field, location: object.location(of: hit.field), message: hit.message, remediation: remediation,
+            policy: applied))
       }
     }
   }

@@ -48,9 +48,19 @@ public struct LintStream: Sendable {
   /// Lints `inputs` and hands the report to `sink` in pieces, in order. `files` are the report's file names.
   /// Nothing is written when the input holds neither objects nor errors (the caller reports that).
   public func run(inputs: [ManifestInput], files: [String], format: Format, to sink: (String) -> Void) throws -> Outcome {
+    try run(inputs: inputs, files: files, format: format, bytes: { sink(String(decoding: $0, as: UTF8.self)) })
+  }
+
+  /// `run(inputs:files:format:to:)`, handing `sink` each piece as UTF-8 bytes, valid only during the call (a
+  /// command writes them as they are: no string is made of the report's text, and one buffer is reused for every
+  /// window).
+  public func run(
+    inputs: [ManifestInput], files: [String], format: Format, bytes sink: (UnsafeRawBufferPointer) -> Void
+  ) throws -> Outcome {
     let namespaces = Self.namespaces(inputs)
     let namespaceFindings = Dictionary(grouping: namespaces.findings) { $0.location?.file ?? "" }
     let groups = Self.groups(inputs)
+    let table = LintEngine.CheckTable(options: engine.options, catalog: engine.catalog)
 
     var counts: [Severity: Int] = [:]
     var suppressed: [(key: SuppressedKey, finding: SuppressedFinding)] = []
@@ -62,11 +72,16 @@ public struct LintStream: Sendable {
     var wroteHead = false
     var wroteFindings = false
     // Text not yet written: until the input holds something, nothing is (a run that finds nothing writes nothing).
-    var out = ""
+    var out: [UInt8] = []
+    func flush(_ bytes: [UInt8]) { bytes.withUnsafeBytes { sink($0) } }
+    func flush(_ text: String) {
+      var text = text
+      text.withUTF8 { sink(UnsafeRawBufferPointer($0)) }
+    }
     for start in stride(from: 0, to: groups.count, by: Self.window) {
       let window = Array(groups[start..<min(start + Self.window, groups.count)])
       let results = Parallel.map(window) { group in
-        lint(group, inputs: inputs, namespaces: namespaces, namespaceFindings: namespaceFindings, format: format)
+        lint(group, inputs: inputs, namespaces: namespaces, namespaceFindings: namespaceFindings, table: table, format: format)
       }
       for r in results {
         for (s, n) in r.counts { counts[s, default: 0] += n }
@@ -77,17 +92,17 @@ public struct LintStream: Sendable {
         readObjects = readObjects || r.readObjects
         readAnything = readAnything || r.readAnything
         guard !r.text.isEmpty else { continue }
-        if case .json = format, wroteFindings { out += ",\n" }
-        out += r.text
+        if case .json = format, wroteFindings { out.append(contentsOf: ",\n".utf8) }
+        out.append(contentsOf: r.text)
         wroteFindings = true
       }
       guard readAnything else { continue }
       if !wroteHead {
-        if case .json = format { sink(JSONFormatter.head) }
+        if case .json = format { flush(JSONFormatter.head) }
         wroteHead = true
       }
-      if !out.isEmpty { sink(out) }
-      out = ""
+      if !out.isEmpty { flush(out) }
+      out.removeAll(keepingCapacity: true)
     }
     var report = LintReport(
       counts: counts, suppressed: suppressed.sorted { $0.key < $1.key }.map(\.finding), objectCount: objectCount, files: files,
@@ -97,12 +112,12 @@ public struct LintStream: Sendable {
     guard readAnything else { return outcome }
     switch format {
     case .text(let formatter):
-      sink(formatter.tail(report))
+      flush(formatter.tail(report))
     case .json:
-      if !wroteHead { sink(JSONFormatter.head) }
+      if !wroteHead { flush(JSONFormatter.head) }
       var w = JSONStreamWriter(depth: 2)
       try JSONFormatter().tail(report, &w)
-      sink(w.take() + "\n")
+      flush(w.take() + "\n")
     }
     return outcome
   }
@@ -151,7 +166,8 @@ public struct LintStream: Sendable {
 
   /// One group's result: its findings formatted, and what the report counts.
   struct GroupResult: Sendable {
-    var text: String
+    /// The findings' text, UTF-8.
+    var text: [UInt8]
     var counts: [Severity: Int]
     var suppressed: [(key: SuppressedKey, finding: SuppressedFinding)]
     var objectCount: Int
@@ -164,7 +180,8 @@ public struct LintStream: Sendable {
   /// Reads, checks and formats one group of inputs (one file, or a file given more than once), its findings in
   /// report order.
   func lint(
-    _ group: [Int], inputs: [ManifestInput], namespaces: NamespacePolicies, namespaceFindings: [String: [Finding]], format: Format
+    _ group: [Int], inputs: [ManifestInput], namespaces: NamespacePolicies, namespaceFindings: [String: [Finding]],
+    table: LintEngine.CheckTable, format: Format
   ) -> GroupResult {
     var load = LoadResult()
     // For each object of `load.objects + load.partial`: its input and its index among that input's objects.
@@ -182,7 +199,8 @@ public struct LintStream: Sendable {
     for i in findings.indices where findings[i].remediation == nil {
       findings[i].remediation = engine.catalog[findings[i].checkID]?.remediation
     }
-    let plan = LintEngine.CheckPlan(objects: objects, namespaces: namespaces, options: engine.options, catalog: engine.catalog)
+    let plan = LintEngine.CheckPlan(
+      objects: objects, namespaces: namespaces, options: engine.options, catalog: engine.catalog, table: table)
     // A large file's objects are checked in parallel batches, as `LintEngine.lint` checks a whole run's.
     let batchSize = 64
     let batches = stride(from: 0, to: objects.count, by: batchSize).map { $0..<min($0 + batchSize, objects.count) }
@@ -207,10 +225,10 @@ public struct LintStream: Sendable {
     findings.withUnsafeBufferPointer { b in
       for i in b.indices { counts[b[i].severity, default: 0] += 1 }
     }
-    let text: String
+    var text: [UInt8] = []
     switch format {
-    case .text(let formatter): text = formatter.fileGroup(findings)
-    case .json: text = JSONFormatter.elements(findings)
+    case .text(let formatter): formatter.fileGroup(findings, into: &text)
+    case .json: text = Array(JSONFormatter.elements(findings).utf8)
     }
     return GroupResult(
       text: text, counts: counts, suppressed: suppressed, objectCount: objects.count, byNamespaceLabel: plan.byNamespaceLabel,

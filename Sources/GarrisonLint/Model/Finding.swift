@@ -47,7 +47,8 @@ public struct Finding: Hashable, Codable, Sendable {
 
   public init(
     checkID: String, severity: Severity, object: ObjectRef? = nil, container: String? = nil, image: String? = nil,
-    field: FieldPath? = nil, location: SourceLocation? = nil, message: String, remediation: String? = nil
+    field: FieldPath? = nil, location: SourceLocation? = nil, message: String, remediation: String? = nil,
+    policy: AppliedPolicy? = nil
   ) {
     self.checkID = checkID
     self.severity = severity
@@ -58,6 +59,7 @@ public struct Finding: Hashable, Codable, Sendable {
     self.location = location
     self.message = message
     self.remediation = remediation
+    self.policy = policy
   }
 
   /// Orders findings by file, line, column, then check ID and message, so output is stable.

@@ -16,7 +16,8 @@ public struct TextFormatter: Sendable {
   private func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
 
   private func severityLabel(_ s: Severity) -> String {
-    let padded = s.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
+    // Padded to 7 characters (every severity's name is shorter), without Foundation's `padding(toLength:)`.
+    let padded = s.rawValue + String(repeating: " ", count: max(0, 7 - s.rawValue.count))
     switch s {
     case .error: return paint(padded, "31;1")
     case .warning: return paint(padded, "33")
@@ -59,7 +60,9 @@ public struct TextFormatter: Sendable {
         let blocks = Parallel.map(batches) { batch in
           var text: [UInt8] = []
           text.reserveCapacity(320 * batch.count)
-          for i in batch { block(findings[indices[i]], labels: severityLabels, into: &text) }
+          findings.withUnsafeBufferPointer { b in
+            for i in batch { block(b.baseAddress! + indices[i], labels: severityLabels, into: &text) }
+          }
           return String(decoding: text, as: UTF8.self)
         }
         for b in blocks { out += b }
@@ -90,19 +93,18 @@ public struct TextFormatter: Sendable {
   }
 
   /// The lines `write` gives one file's findings (all at that file's positions, in report order): the file's name,
-  /// then each finding. Empty without findings.
-  func fileGroup(_ findings: [Finding]) -> String {
-    guard let first = findings.first else { return "" }
+  /// then each finding, appended to `out` as UTF-8 (a streamed run writes the bytes as they are: no string is
+  /// made of them). Nothing without findings.
+  func fileGroup(_ findings: [Finding], into out: inout [UInt8]) {
+    guard let first = findings.first else { return }
     let labels = severityLabels()
-    var out: [UInt8] = []
-    out.reserveCapacity(320 * findings.count + 256)
+    out.reserveCapacity(out.count + 320 * findings.count + 256)
     out.append(contentsOf: paint(first.location?.file ?? "(no file)", "1").utf8)
     out.append(UInt8(ascii: "\n"))
-    // Read in place: a `for f in findings` loop copies each finding out.
+    // Read in place: a `for f in findings` loop, or passing `b[i]`, copies each finding out.
     findings.withUnsafeBufferPointer { b in
-      for i in b.indices { block(b[i], labels: labels, into: &out) }
+      for i in b.indices { block(b.baseAddress! + i, labels: labels, into: &out) }
     }
-    return String(decoding: out, as: UTF8.self)
   }
 
   /// What `write` writes after the findings: the `--effective` summaries and the summary line.
@@ -119,10 +121,10 @@ public struct TextFormatter: Sendable {
   }
 
   /// One finding: position, severity, check, subject and message, then the field path and the fix; appended to
-  /// `out` as UTF-8 (no string of its own).
-  private func block(_ f: Finding, labels: Labels, into out: inout [UInt8]) {
+  /// `out` as UTF-8 (no string of its own). The finding is read where it is (not copied out with all its fields).
+  private func block(_ p: UnsafePointer<Finding>, labels: Labels, into out: inout [UInt8]) {
     out.append(contentsOf: "  ".utf8)
-    if let l = f.location {
+    if let l = p.pointee.location {
       let start = out.count
       Self.appendDecimal(l.line, to: &out)
       out.append(UInt8(ascii: ":"))
@@ -132,51 +134,59 @@ public struct TextFormatter: Sendable {
       out.append(contentsOf: "-       ".utf8)
     }
     out.append(UInt8(ascii: " "))
-    out.append(contentsOf: labels[f.severity])
+    out.append(contentsOf: labels[p.pointee.severity])
     out.append(UInt8(ascii: " "))
-    out.append(contentsOf: (color ? paint(f.checkID, "2") : f.checkID).utf8)
+    Self.appendUTF8((color ? paint(p.pointee.checkID, "2") : p.pointee.checkID), to: &out)
     out.append(contentsOf: "  ".utf8)
     var hasSubject = false
-    if let o = f.object {
-      out.append(contentsOf: o.kind.utf8)
+    if let o = p.pointee.object {
+      Self.appendUTF8(o.kind, to: &out)
       out.append(UInt8(ascii: " "))
       if let namespace = o.namespace, !namespace.isEmpty {
-        out.append(contentsOf: namespace.utf8)
+        Self.appendUTF8(namespace, to: &out)
         out.append(UInt8(ascii: "/"))
       }
-      out.append(contentsOf: o.name.utf8)
+      Self.appendUTF8(o.name, to: &out)
       hasSubject = true
     }
-    if let c = f.container {
-      out.append(contentsOf: (hasSubject ? " container " : "container ").utf8)
-      out.append(contentsOf: c.utf8)
+    if let c = p.pointee.container {
+      Self.appendUTF8((hasSubject ? " container " : "container "), to: &out)
+      Self.appendUTF8(c, to: &out)
       hasSubject = true
     }
     if hasSubject { out.append(contentsOf: ": ".utf8) }
-    out.append(contentsOf: f.message.utf8)
+    Self.appendUTF8(p.pointee.message, to: &out)
     out.append(UInt8(ascii: "\n"))
-    if let field = f.field, !field.steps.isEmpty {
+    if let field = p.pointee.field, !field.steps.isEmpty {
       out.append(contentsOf: "           at ".utf8)
       Self.appendPath(field, to: &out)
       out.append(UInt8(ascii: "\n"))
     }
-    if let p = f.policy, p.fromNamespaceLabel, f.checkID.hasPrefix("pss.") {
+    if let policy = p.pointee.policy, policy.fromNamespaceLabel, p.pointee.checkID.hasPrefix("pss.") {
       // The run's summary names the default policy: say when a Namespace label chose another.
       out.append(contentsOf: "           policy ".utf8)
-      out.append(contentsOf: p.description.utf8)
+      Self.appendUTF8(policy.description, to: &out)
       out.append(UInt8(ascii: "\n"))
     }
-    if let fix = f.remediation ?? catalog[f.checkID]?.remediation {
+    if let fix = p.pointee.remediation ?? catalog[p.pointee.checkID]?.remediation {
       out.append(contentsOf: "           fix: ".utf8)
-      out.append(contentsOf: fix.utf8)
+      Self.appendUTF8(fix, to: &out)
       out.append(UInt8(ascii: "\n"))
     }
+  }
+
+  /// Appends `s`'s UTF-8 bytes in one copy (appending `s.utf8`, a generic sequence, went byte by byte for some
+  /// strings).
+  @inline(__always)
+  static func appendUTF8(_ s: String, to out: inout [UInt8]) {
+    var s = s
+    s.withUTF8 { out.append(contentsOf: $0) }
   }
 
   /// Appends `n` in decimal (`String(n)`'s text).
   static func appendDecimal(_ n: Int, to out: inout [UInt8]) {
     if n < 0 {
-      out.append(contentsOf: String(n).utf8)
+      Self.appendUTF8(String(n), to: &out)
       return
     }
     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { d in
@@ -199,7 +209,7 @@ public struct TextFormatter: Sendable {
       switch step {
       case .field(let f):
         if written { out.append(UInt8(ascii: ".")) }
-        out.append(contentsOf: f.utf8)
+        Self.appendUTF8(f, to: &out)
         written = written || !f.isEmpty
       case .index(let i):
         out.append(UInt8(ascii: "["))
@@ -208,7 +218,7 @@ public struct TextFormatter: Sendable {
         written = true
       case .key(let k):
         out.append(UInt8(ascii: "["))
-        out.append(contentsOf: k.utf8)
+        Self.appendUTF8(k, to: &out)
         out.append(UInt8(ascii: "]"))
         written = true
       }

@@ -66,8 +66,7 @@ public struct PodContext: Sendable {
   public init(object: ManifestObject, pod: PodTemplate) {
     self.object = object
     self.pod = pod
-    let base = pod.specPath.steps
-    self.containers = pod.spec.allContainers.map { ($0.role, $0.container, FieldPath(base + $0.path.steps)) }
+    self.containers = pod.spec.allContainers(under: pod.specPath)
   }
 
   public var spec: PodSpec { pod.spec }
