@@ -131,9 +131,13 @@ struct ApplyCommand: ParsableCommand {
           if failure == nil || e.exitCode > failure!.exitCode { failure = e }
         }
       }
+      // One inotify instance for every wait of this apply: closing one that has watches waits for the kernel to
+      // destroy them (an SRCU grace period), which a second instance would add between the spawn and Running.
+      // Without an instance each wait makes its own (and falls back as it does alone).
+      let events = started.isEmpty && !wait ? nil : (try? FileEvents())
       for (ns, name) in started {
         do {
-          try manager.awaitSupervisor(ns, name)
+          try manager.awaitSupervisor(ns, name, events: events)
         } catch let e as GarrisonError {
           Diagnostics.print(e, severity: "error", object: "Pod/\(ns)/\(name)")
           if failure == nil || e.exitCode > failure!.exitCode { failure = e }
@@ -141,7 +145,9 @@ struct ApplyCommand: ParsableCommand {
       }
       if wait {
         // Every pod of this apply Running (each app and sidecar container running) or Succeeded, woken by inotify.
-        do { try manager.waitRunning(applied.map { (namespace: $0.0, name: $0.1) }, timeout: timeout) } catch let e as GarrisonError {
+        do {
+          try manager.waitRunning(applied.map { (namespace: $0.0, name: $0.1) }, timeout: timeout, events: events)
+        } catch let e as GarrisonError {
           Diagnostics.print(e, severity: "error")
           if failure == nil || e.exitCode > failure!.exitCode { failure = e }
         }

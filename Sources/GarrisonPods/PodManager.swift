@@ -229,11 +229,14 @@ public struct PodManager: Sendable {
 
   /// Waits until the pod's supervisor has started (written its identity to `status.json`): woken by inotify when
   /// a file in the pod directory changes (the supervisor's atomic replace is a rename), not by 10 ms polls.
-  public func awaitSupervisor(_ namespace: String, _ name: String, timeout: Double = 10) throws {
+  /// `shared`: an inotify instance the caller keeps for its later waits (`apply --wait` passes the same one to
+  /// `waitRunning`); without it, one of its own. Closing an instance that has watches waits for the kernel to
+  /// destroy them (an SRCU grace period, 5 ms measured between the supervisor's spawn and `waitRunning` here).
+  public func awaitSupervisor(_ namespace: String, _ name: String, timeout: Double = 10, events shared: FileEvents? = nil) throws {
     let p = paths(namespace, name)
     let deadline = Date(timeIntervalSinceNow: timeout)
     // Without inotify (no instance left), a 10 ms poll as before: this is a wait, not a check.
-    var events: FileEvents? = try? FileEvents()
+    var events: FileEvents? = shared ?? (try? FileEvents())
     do { try events?.watch(p.directory) } catch { events = nil }
     var look = true
     while Date() < deadline {

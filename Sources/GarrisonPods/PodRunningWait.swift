@@ -50,7 +50,9 @@ extension PodManager {
   /// view then says Unknown). A pod's record (written once by apply) is decoded once. Throws a `.system` error
   /// naming the first pod that failed, or `.timedOut` naming the pods still waiting when `timeout` seconds passed.
   /// It runs beside the supervisors and runtimes it waits for, so every wake-up it saves is CPU they get.
-  public func waitRunning(_ pods: [(namespace: String, name: String)], timeout: Double) throws {
+  /// `shared`: the inotify instance `awaitSupervisor` used (its pending events are harmless: every pod is read
+  /// first anyway); without it, one of its own.
+  public func waitRunning(_ pods: [(namespace: String, name: String)], timeout: Double, events shared: FileEvents? = nil) throws {
     let deadline = Date(timeIntervalSinceNow: timeout)
     var pending: [String: PodPaths] = [:]
     var records: [String: PodRecord] = [:]
@@ -69,8 +71,12 @@ extension PodManager {
       return v
     }
     let events: FileEvents
-    do { events = try FileEvents() } catch {
-      throw GarrisonError(.system, operation: "inotify_init1", "cannot wait for the pods", errno: error.rawValue)
+    if let shared {
+      events = shared
+    } else {
+      do { events = try FileEvents() } catch {
+        throw GarrisonError(.system, operation: "inotify_init1", "cannot wait for the pods", errno: error.rawValue)
+      }
     }
     // Watches first, then the first read: a change between the two is an event, never missed.
     for dir in pending.keys { try? events.watch(dir) }
