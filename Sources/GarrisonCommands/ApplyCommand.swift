@@ -106,7 +106,9 @@ struct ApplyCommand: ParsableCommand {
         }
         return true
       }
-      for (o, result) in zip(pods, manager.apply(pods, options: options)) {
+      // The supervisors this apply starts wake it through a socket each (no inotify instance for them).
+      let wakes = PodWakes()
+      for (o, result) in zip(pods, manager.apply(pods, options: options, wakes: wakes)) {
         do {
           let outcome = try result.get()
           print("pod/\(o.name) \(outcome)")
@@ -131,13 +133,15 @@ struct ApplyCommand: ParsableCommand {
           if failure == nil || e.exitCode > failure!.exitCode { failure = e }
         }
       }
-      // One inotify instance for every wait of this apply: closing one that has watches waits for the kernel to
-      // destroy them (an SRCU grace period), which a second instance would add between the spawn and Running.
+      // Pods without a wake-up socket (already there, or none could be made) share one inotify instance for every
+      // wait of this apply: closing one that has watches waits for the kernel to destroy them (an SRCU grace
+      // period, 5-15 ms), which a second instance would add between the spawn and Running, and apply's exit pays.
       // Without an instance each wait makes its own (and falls back as it does alone).
-      let events = started.isEmpty && !wait ? nil : (try? FileEvents())
+      let unwoken = (started + (wait ? applied : [])).contains { wakes[manager.paths($0.0, $0.1).directory] == nil }
+      let events = unwoken ? (try? FileEvents()) : nil
       for (ns, name) in started {
         do {
-          try manager.awaitSupervisor(ns, name, events: events)
+          try manager.awaitSupervisor(ns, name, events: events, wakes: wakes)
         } catch let e as GarrisonError {
           Diagnostics.print(e, severity: "error", object: "Pod/\(ns)/\(name)")
           if failure == nil || e.exitCode > failure!.exitCode { failure = e }
@@ -146,7 +150,7 @@ struct ApplyCommand: ParsableCommand {
       if wait {
         // Every pod of this apply Running (each app and sidecar container running) or Succeeded, woken by inotify.
         do {
-          try manager.waitRunning(applied.map { (namespace: $0.0, name: $0.1) }, timeout: timeout, events: events)
+          try manager.waitRunning(applied.map { (namespace: $0.0, name: $0.1) }, timeout: timeout, events: events, wakes: wakes)
         } catch let e as GarrisonError {
           Diagnostics.print(e, severity: "error")
           if failure == nil || e.exitCode > failure!.exitCode { failure = e }

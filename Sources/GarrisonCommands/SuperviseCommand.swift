@@ -1,5 +1,6 @@
 import ArgumentParser
 import GarrisonCore
+import GarrisonKernel
 import GarrisonPods
 
 /// `garrison supervise` (hidden): runs one pod's supervisor in this process, as `garrison-supervisor` does. `apply`
@@ -12,10 +13,13 @@ struct SuperviseCommand: ParsableCommand {
   @OptionGroup var rootOption: RootOption
   @Option var namespace: String
   @Option var name: String
+  @Option(help: "An inherited socket to send a byte on after every status written (apply's wake-up).")
+  var wakeFd: Int32?
 
   func run() throws {
     var code: Int32 = 0
-    try PodCLI.run { code = try SupervisorMain.run(root: rootOption.path, namespace: namespace, name: name) }
+    let wake = wakeFd.flatMap { $0 > 2 && WakeSocket.adopt($0) ? $0 : nil }
+    try PodCLI.run { code = try SupervisorMain.run(root: rootOption.path, namespace: namespace, name: name, wake: wake) }
     throw ExitCode(code)
   }
 }

@@ -48,7 +48,8 @@ public struct PodManager: Sendable {
   /// for the fit check, the records and initial statuses written and fsync'd in parallel), every `pod.admitted`
   /// and `pod.refused` event is appended in one durable commit, in the order of `objects`, and only then are the
   /// supervisors started. The results are in the order of `objects` (`created`, `unchanged`, or the error).
-  public func apply(_ objects: [ManifestObject], options: ApplyOptions) -> [Result<String, Error>] {
+  /// `wakes`: where the receivers of the started supervisors' wake-up sockets go (nil: no sockets).
+  public func apply(_ objects: [ManifestObject], options: ApplyOptions, wakes: PodWakes? = nil) -> [Result<String, Error>] {
     // The audit log must be writable before anything runs (fail closed).
     let audit: PodAudit
     do { audit = try PodAudit(root: root) } catch { return objects.map { _ in .failure(error) } }
@@ -102,7 +103,7 @@ public struct PodManager: Sendable {
     PhaseTrace.mark("apply: audited", "\(events.count) events")
     for record in created {
       do {
-        try startSupervisor(paths(record.namespace, record.name), executable: options.supervisorExecutable)
+        try startSupervisor(paths(record.namespace, record.name), executable: options.supervisorExecutable, wakes: wakes)
         PhaseTrace.mark("apply: supervisor spawned", record.name)
       } catch {
         if let k = built.first(where: { $0.record.namespace == record.namespace && $0.record.name == record.name })?.index {
@@ -232,15 +233,33 @@ public struct PodManager: Sendable {
   /// `shared`: an inotify instance the caller keeps for its later waits (`apply --wait` passes the same one to
   /// `waitRunning`); without it, one of its own. Closing an instance that has watches waits for the kernel to
   /// destroy them (an SRCU grace period, 5 ms measured between the supervisor's spawn and `waitRunning` here).
-  public func awaitSupervisor(_ namespace: String, _ name: String, timeout: Double = 10, events shared: FileEvents? = nil) throws {
+  /// `wakes`: when it holds the pod's wake-up socket (this apply started the supervisor), the wait polls that instead:
+  /// no inotify instance, and a supervisor that exits before writing its identity ends the wait at once.
+  public func awaitSupervisor(
+    _ namespace: String, _ name: String, timeout: Double = 10, events shared: FileEvents? = nil, wakes: PodWakes? = nil
+  ) throws {
     let p = paths(namespace, name)
     let deadline = Date(timeIntervalSinceNow: timeout)
+    func started() throws -> Bool { try JSONFile.read(PodStatus.self, from: p.status)?.supervisor != nil }
+    if let wake = wakes?[p.directory] {
+      while Date() < deadline {
+        if try started() { return }
+        var fds = [pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
+        _ = try? Kernel.poll(&fds, timeoutMilliseconds: Int32(max(1, min(1000, deadline.timeIntervalSinceNow * 1000))))
+        if !WakeSocket.drain(wake) {
+          wakes?.drop(p.directory)
+          if try started() { return }
+          break
+        }
+      }
+      throw GarrisonError(.system, operation: "supervise", "the supervisor of \(namespace)/\(name) did not start; see \(p.supervisorLog)")
+    }
     // Without inotify (no instance left), a 10 ms poll as before: this is a wait, not a check.
     var events: FileEvents? = shared ?? (try? FileEvents())
     do { try events?.watch(p.directory) } catch { events = nil }
     var look = true
     while Date() < deadline {
-      if look, let st = try JSONFile.read(PodStatus.self, from: p.status), st.supervisor != nil { return }
+      if look, try started() { return }
       guard let events else {
         usleep(10_000)
         continue
@@ -255,8 +274,10 @@ public struct PodManager: Sendable {
     throw GarrisonError(.system, operation: "supervise", "the supervisor of \(namespace)/\(name) did not start; see \(p.supervisorLog)")
   }
 
-  /// Starts the pod's supervisor (`garrison-supervisor`) detached (its own session, stdio to `supervisor.log`), via posix_spawn.
-  func startSupervisor(_ p: PodPaths, executable: String) throws {
+  /// Starts the pod's supervisor (`garrison-supervisor`) detached (its own session, stdio to `supervisor.log`), via
+  /// posix_spawn. With `wakes`, it gets the sender end of a new `WakeSocket` at fd 3 (`--wake-fd 3`) and the receiver
+  /// goes into `wakes`; when the socket cannot be made, the supervisor starts without one.
+  func startSupervisor(_ p: PodPaths, executable: String, wakes: PodWakes? = nil) throws {
     let fd = open(p.supervisorLog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
     guard fd >= 0 else { throw GarrisonError(.system, operation: "open", "cannot open \(p.supervisorLog)", errno: errno) }
     defer { close(fd) }
@@ -269,10 +290,23 @@ public struct PodManager: Sendable {
     // garrison-supervisor beside the garrison executable (static, a few MB resident for the pod's lifetime), else
     // `garrison supervise` (the same code in this executable).
     let slim = PathName.join(PathName.deletingLastComponent(executable), SupervisorMain.executableName)
-    let argv = Kernel.isExecutable(slim) ? [slim] : [executable, "supervise"]
-    _ = try Spawn.start(
-      argv + ["--root", root, "--namespace", p.namespace, "--name", p.name],
-      io: SpawnIO(stdout: fd, stderr: fd), newSession: true, environment: env)
+    var argv =
+      (Kernel.isExecutable(slim) ? [slim] : [executable, "supervise"]) + ["--root", root, "--namespace", p.namespace, "--name", p.name]
+    let wake = wakes == nil ? nil : try? WakeSocket.pair()
+    if wake != nil { argv += ["--wake-fd", String(SupervisorMain.wakeFD)] }
+    do {
+      _ = try Spawn.start(
+        argv, io: SpawnIO(stdout: fd, stderr: fd, inherited: wake.map { [$0.sender] } ?? []), newSession: true,
+        environment: env)
+    } catch {
+      if let wake { Kernel.close(wake.receiver) }
+      if let wake { Kernel.close(wake.sender) }
+      throw error
+    }
+    if let wake {
+      Kernel.close(wake.sender)
+      wakes?.add(p.directory, wake.receiver)
+    }
   }
 
   /// Runs under an exclusive lock on `<root>/pods.lock` (fit check and name reservation are atomic).

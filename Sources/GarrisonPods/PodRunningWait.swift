@@ -51,8 +51,12 @@ extension PodManager {
   /// naming the first pod that failed, or `.timedOut` naming the pods still waiting when `timeout` seconds passed.
   /// It runs beside the supervisors and runtimes it waits for, so every wake-up it saves is CPU they get.
   /// `shared`: the inotify instance `awaitSupervisor` used (its pending events are harmless: every pod is read
-  /// first anyway); without it, one of its own.
-  public func waitRunning(_ pods: [(namespace: String, name: String)], timeout: Double, events shared: FileEvents? = nil) throws {
+  /// first anyway); without it, one of its own. `wakes`: the wake-up sockets of the supervisors this apply started;
+  /// a pod that has one is woken by it instead of inotify (its end of file: the supervisor is gone, read it again),
+  /// and when every pod has one, no inotify instance is made.
+  public func waitRunning(
+    _ pods: [(namespace: String, name: String)], timeout: Double, events shared: FileEvents? = nil, wakes: PodWakes? = nil
+  ) throws {
     let deadline = Date(timeIntervalSinceNow: timeout)
     var pending: [String: PodPaths] = [:]
     var records: [String: PodRecord] = [:]
@@ -70,16 +74,19 @@ extension PodManager {
       records[p.directory] = v.record
       return v
     }
-    let events: FileEvents
+    // Pods woken by their supervisor's socket; the others by inotify on their directories.
+    var sockets: [String: Int32] = [:]
+    for dir in pending.keys { if let fd = wakes?[dir] { sockets[dir] = fd } }
+    var events: FileEvents?
     if let shared {
       events = shared
-    } else {
+    } else if sockets.count < pending.count {
       do { events = try FileEvents() } catch {
         throw GarrisonError(.system, operation: "inotify_init1", "cannot wait for the pods", errno: error.rawValue)
       }
     }
     // Watches first, then the first read: a change between the two is an event, never missed.
-    for dir in pending.keys { try? events.watch(dir) }
+    for dir in pending.keys where sockets[dir] == nil { try? events?.watch(dir) }
     var changed = Set(pending.keys)
     var lastSweep = Date()
     while true {
@@ -101,9 +108,19 @@ extension PodManager {
         throw GarrisonError(
           .timedOut, "timed out after \(Self.seconds(timeout)) waiting for pods to be running: \(names) not running yet")
       }
-      var fds = [pollfd(fd: events.fd, events: Int16(POLLIN), revents: 0)]
+      let woken = sockets.filter { pending[$0.key] != nil }.sorted { $0.key < $1.key }
+      var fds = woken.map { pollfd(fd: $0.value, events: Int16(POLLIN), revents: 0) }
+      if let events { fds.append(pollfd(fd: events.fd, events: Int16(POLLIN), revents: 0)) }
       _ = try? Kernel.poll(&fds, timeoutMilliseconds: Int32(max(1, min(1000, left * 1000))))
-      changed = Set(events.drain().filter { PodRunningWait.matters($0.name) }.map(\.directory))
+      changed = Set(events?.drain().filter { PodRunningWait.matters($0.name) }.map(\.directory) ?? [])
+      for (k, (dir, fd)) in woken.enumerated() where fds[k].revents != 0 {
+        changed.insert(dir)
+        if !WakeSocket.drain(fd) {
+          // The supervisor is gone: read once more now, then only the once-a-second sweep.
+          sockets[dir] = nil
+          wakes?.drop(dir)
+        }
+      }
       if Date().timeIntervalSince(lastSweep) >= 1 {
         changed = Set(pending.keys)
         lastSweep = Date()

@@ -43,6 +43,11 @@ extension PodSupervisor {
       // durable record; its events are fsync'd before the status reporting them is written.
       try JSONFile.write(status, to: paths.status, durable: false)
       dirty = false
+      // The apply that started this supervisor wakes and re-reads the status; once it is gone, no more sends.
+      if let fd = wake, !WakeSocket.notify(fd) {
+        Kernel.close(fd)
+        wake = nil
+      }
     } catch {
       StandardError.write("garrison supervise: cannot write status: \(error)\n")
     }

@@ -48,6 +48,8 @@ public final class PodSupervisor: @unchecked Sendable {
   /// `container.started` events of containers that exited before they were committed: appended in one durable
   /// write with their exit (`collectExits`), or before any status is saved.
   var heldAudit: [AuditEvent] = []
+  /// The sender end of the `WakeSocket` of the apply that started this supervisor (nil: none, or apply is gone).
+  var wake: Int32?
   /// Exited containers whose runtime state and mounts are removed after the next containers started.
   var pendingCleanup: [String] = []
   /// The host's LSMs, probed once for this supervisor process: which labels it mounts and relabels with, and what

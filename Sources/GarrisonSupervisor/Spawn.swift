@@ -13,10 +13,14 @@ public struct SpawnIO: Sendable {
   public var stdin: Int32?
   public var stdout: Int32?
   public var stderr: Int32?
-  public init(stdin: Int32? = nil, stdout: Int32? = nil, stderr: Int32? = nil) {
+  /// File descriptors to place at 3, 4, … in order (`dup2`ed after 0–2, in order: none may be a number an
+  /// earlier one was placed at).
+  public var inherited: [Int32]
+  public init(stdin: Int32? = nil, stdout: Int32? = nil, stderr: Int32? = nil, inherited: [Int32] = []) {
     self.stdin = stdin
     self.stdout = stdout
     self.stderr = stderr
+    self.inherited = inherited
   }
 }
 
@@ -42,6 +46,7 @@ public enum Spawn {
         posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
       }
     }
+    for (k, fd) in io.inherited.enumerated() { posix_spawn_file_actions_adddup2(&actions, fd, 3 + Int32(k)) }
 
     let env = environment ?? ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
     var cargv: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]

@@ -5,11 +5,16 @@ import GarrisonLSMHost
 import GarrisonSeccomp
 import Glibc
 
-/// The supervisor's entry (`garrison-supervisor --root DIR --namespace NS --name POD`, and `garrison supervise`):
-/// checks the names, reads the pod record `apply` wrote, and runs the pod until it ends or is stopped.
+/// The supervisor's entry (`garrison-supervisor --root DIR --namespace NS --name POD [--wake-fd 3]`, and
+/// `garrison supervise`): checks the names, reads the pod record `apply` wrote, and runs the pod until it ends or is
+/// stopped.
 public enum SupervisorMain {
   /// The executable's name; `apply` looks for it beside `garrison`.
   public static let executableName = "garrison-supervisor"
+  /// The descriptor `apply` passes the sender end of its `WakeSocket` at (`--wake-fd 3`): the supervisor sends a
+  /// byte after every status it writes, until apply's end is gone.
+  public static let wakeFD: Int32 = 3
+  static let usage = "usage: garrison-supervisor --root DIR --namespace NAMESPACE --name POD [--wake-fd FD]"
 
   /// The process entry: runs and exits with the supervisor's code (2 for a bad command line).
   public static func main() -> Never {
@@ -24,26 +29,34 @@ public enum SupervisorMain {
     }
   }
 
-  /// Parses `--root DIR --namespace NS --name POD` (each once, all required) and runs the pod.
+  /// Parses `--root DIR --namespace NS --name POD` (each once, all required) and `--wake-fd FD` (optional: an
+  /// inherited socket, taken close-on-exec; one that is not an open socket is ignored) and runs the pod.
   public static func run(arguments: [String]) throws -> Int32 {
     var values: [String: String] = [:]
     var i = 0
     while i < arguments.count {
       let option = arguments[i]
-      guard ["--root", "--namespace", "--name"].contains(option), values[option] == nil, i + 1 < arguments.count else {
-        throw GarrisonError(.usage, "usage: garrison-supervisor --root DIR --namespace NAMESPACE --name POD")
+      guard ["--root", "--namespace", "--name", "--wake-fd"].contains(option), values[option] == nil, i + 1 < arguments.count
+      else {
+        throw GarrisonError(.usage, usage)
       }
       values[option] = arguments[i + 1]
       i += 2
     }
     guard let root = values["--root"], let namespace = values["--namespace"], let name = values["--name"] else {
-      throw GarrisonError(.usage, "usage: garrison-supervisor --root DIR --namespace NAMESPACE --name POD")
+      throw GarrisonError(.usage, usage)
     }
-    return try run(root: root, namespace: namespace, name: name)
+    var wake: Int32?
+    if let text = values["--wake-fd"] {
+      guard let fd = Int32(text), fd > 2 else { throw GarrisonError(.usage, "--wake-fd: not a descriptor above 2: \(text)") }
+      wake = WakeSocket.adopt(fd) ? fd : nil
+    }
+    return try run(root: root, namespace: namespace, name: name, wake: wake)
   }
 
-  /// Runs pod `namespace/name` of state root `root`; returns the exit code.
-  public static func run(root: String, namespace: String, name: String) throws -> Int32 {
+  /// Runs pod `namespace/name` of state root `root`; returns the exit code. `wake`: the socket to send a byte on
+  /// after every status written (`WakeSocket`).
+  public static func run(root: String, namespace: String, name: String, wake: Int32? = nil) throws -> Int32 {
     PhaseTrace.mark("supervisor main")
     try KubernetesNames.checkNamespaceArgument(namespace)
     try KubernetesNames.checkPodNameArgument(name)
@@ -57,7 +70,9 @@ public enum SupervisorMain {
     setenv("GARRISON_AUDIT_DIR", AuditPaths.directory(root: root), 1)
     // garrison-oci loads the seccomp programs `apply` compiled into this root's cache instead of compiling again.
     setenv("GARRISON_SECCOMP_CACHE", BPFCache.directory(root: root), 1)
-    return PodSupervisor(paths: paths, record: record, host: .current).run()
+    let supervisor = PodSupervisor(paths: paths, record: record, host: .current)
+    supervisor.wake = wake
+    return supervisor.run()
   }
 
   /// The pod record at `path` (nil if there is none): `PodRecordReader`, else `JSONDecoder` (which names what is

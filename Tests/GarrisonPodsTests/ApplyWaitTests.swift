@@ -102,4 +102,42 @@ struct ApplyWaitTests {
       #expect(try s.manager.view("default", "slow")?.status.phase == .pending)
     }
   }
+
+  /// The supervisor apply started holds the sender end of apply's wake-up socket at fd 3, close-on-exec (its
+  /// containers never get it); once apply is gone, the next status it writes finds the socket's peer gone, and it
+  /// closes its end and goes on (no SIGPIPE): a restarting container keeps the pod supervised.
+  @Test func theSupervisorsWakeSocketIsCloseOnExecAndOutlivesApply() throws {
+    try withScratch { s in
+      let r = try s.apply(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: woken}
+        spec:
+          terminationGracePeriodSeconds: 0
+          containers: [{name: main, command: ["/bin/sh", "-c", "sleep 1; exit 1"]}]
+        """, extra: ["--network", "none", "--wait", "--timeout", "30"])
+      #expect(r.succeeded, "\(r.output)")
+      let v = try #require(try s.manager.view("default", "woken"))
+      let sup = try #require(v.status.supervisor?.pid)
+      let socket = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(sup)/fd/3")
+      #expect(socket.hasPrefix("socket:"), "\(socket)")
+      let fdinfo = try String(contentsOfFile: "/proc/\(sup)/fdinfo/3", encoding: .utf8)
+      let flags = try #require(
+        fdinfo.split(separator: "\n").first { $0.hasPrefix("flags:") }.flatMap {
+          Int($0.dropFirst(6).trimmingCharacters(in: .whitespaces), radix: 8)
+        })
+      #expect(flags & Int(O_CLOEXEC) != 0, "fd 3 flags \(String(flags, radix: 8))")
+      if let c = v.status.container("main")?.pid, let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(c)/fd") {
+        for fd in fds { #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(c)/fd/\(fd)")) != socket) }
+      }
+      // apply has exited: the restarts' status writes meet a closed peer.
+      _ = try s.wait("woken", timeout: 30) { ($0.status.container("main")?.restartCount ?? 0) >= 1 }
+      #expect(kill(sup, 0) == 0, "the supervisor died")
+      #expect(
+        !FileManager.default.fileExists(atPath: "/proc/\(sup)/fd/3")
+          || (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(sup)/fd/3")) != socket)
+      #expect(try s.manager.view("default", "woken")?.status.supervisor?.pid == sup)
+    }
+  }
 }
