@@ -19,88 +19,10 @@ public enum RuntimeSpecReader {
     try? spec(Obj(json))
   }
 
-  struct Unsure: Error {}
+  typealias Unsure = JSONFields.Unsure
+  typealias Obj = JSONFields
 
-  /// Field access on one object; a key that is absent or null is nil, anything mistyped is `Unsure`.
-  struct Obj {
-    let fields: [String: JSONValue]
-    init(_ value: JSONValue) throws(Unsure) {
-      guard case .object(let o) = value else { throw Unsure() }
-      fields = o
-    }
-    func value(_ k: String) -> JSONValue? {
-      guard let v = fields[k], v != .null else { return nil }
-      return v
-    }
-    func str(_ k: String) throws(Unsure) -> String? {
-      guard let v = value(k) else { return nil }
-      guard case .string(let s) = v else { throw Unsure() }
-      return s
-    }
-    func bool(_ k: String) throws(Unsure) -> Bool? {
-      guard let v = value(k) else { return nil }
-      guard case .bool(let b) = v else { throw Unsure() }
-      return b
-    }
-    func int64(_ k: String) throws(Unsure) -> Int64? {
-      guard let v = value(k) else { return nil }
-      guard case .int(let i) = v else { throw Unsure() }
-      return i
-    }
-    func int(_ k: String) throws(Unsure) -> Int? { try int64(k).map { Int($0) } }
-    func uint64(_ k: String) throws(Unsure) -> UInt64? {
-      guard let i = try int64(k) else { return nil }
-      guard i >= 0 else { throw Unsure() }
-      return UInt64(i)
-    }
-    func uint32(_ k: String) throws(Unsure) -> UInt32? {
-      guard let i = try int64(k) else { return nil }
-      guard let u = UInt32(exactly: i) else { throw Unsure() }
-      return u
-    }
-    func strings(_ k: String) throws(Unsure) -> [String]? {
-      guard let v = value(k) else { return nil }
-      guard let list = v.stringArrayValue else { throw Unsure() }
-      return list
-    }
-    func uint32s(_ k: String) throws(Unsure) -> [UInt32]? {
-      guard let v = value(k) else { return nil }
-      guard case .array(let items) = v else { throw Unsure() }
-      var out: [UInt32] = []
-      for item in items {
-        guard case .int(let i) = item, let u = UInt32(exactly: i) else { throw Unsure() }
-        out.append(u)
-      }
-      return out
-    }
-    func stringMap(_ k: String) throws(Unsure) -> [String: String]? {
-      guard let v = value(k) else { return nil }
-      guard case .object(let o) = v else { throw Unsure() }
-      var out: [String: String] = [:]
-      for (key, item) in o {
-        guard case .string(let s) = item else { throw Unsure() }
-        out[key] = s
-      }
-      return out
-    }
-    func object(_ k: String) throws(Unsure) -> Obj? {
-      guard let v = value(k) else { return nil }
-      return try Obj(v)
-    }
-    func objects(_ k: String) throws(Unsure) -> [Obj]? {
-      guard let v = value(k) else { return nil }
-      guard case .array(let items) = v else { throw Unsure() }
-      var out: [Obj] = []
-      for item in items { out.append(try Obj(item)) }
-      return out
-    }
-    func any(_ k: String) -> JSONValue? { value(k) }
-  }
-
-  static func required<T>(_ v: T?) throws(Unsure) -> T {
-    guard let v else { throw Unsure() }
-    return v
-  }
+  static func required<T>(_ v: T?) throws(Unsure) -> T { try JSONFields.required(v) }
 
   static func spec(_ o: Obj) throws(Unsure) -> RuntimeSpec {
     var s = RuntimeSpec(ociVersion: try required(o.str("ociVersion")))

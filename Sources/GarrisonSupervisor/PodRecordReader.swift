@@ -21,87 +21,10 @@ public enum PodRecordReader {
     return try? record(Obj(json))
   }
 
-  struct Unsure: Error {}
+  typealias Unsure = JSONFields.Unsure
+  typealias Obj = JSONFields
 
-  /// Field access on one object; absent or null is nil, anything mistyped is `Unsure`.
-  struct Obj {
-    let fields: [String: JSONValue]
-    init(_ value: JSONValue) throws(Unsure) {
-      guard case .object(let o) = value else { throw Unsure() }
-      fields = o
-    }
-    func value(_ k: String) -> JSONValue? {
-      guard let v = fields[k], v != .null else { return nil }
-      return v
-    }
-    func str(_ k: String) throws(Unsure) -> String? {
-      guard let v = value(k) else { return nil }
-      guard case .string(let s) = v else { throw Unsure() }
-      return s
-    }
-    func bool(_ k: String) throws(Unsure) -> Bool? {
-      guard let v = value(k) else { return nil }
-      guard case .bool(let b) = v else { throw Unsure() }
-      return b
-    }
-    func int64(_ k: String) throws(Unsure) -> Int64? {
-      guard let v = value(k) else { return nil }
-      guard case .int(let i) = v else { throw Unsure() }
-      return i
-    }
-    func uint32(_ k: String) throws(Unsure) -> UInt32? {
-      guard let i = try int64(k) else { return nil }
-      guard let u = UInt32(exactly: i) else { throw Unsure() }
-      return u
-    }
-    func double(_ k: String) throws(Unsure) -> Double? {
-      switch value(k) {
-      case nil: return nil
-      case .int(let i)?: return Double(i)
-      case .double(let d)?: return d
-      default: throw Unsure()
-      }
-    }
-    func object(_ k: String) throws(Unsure) -> Obj? {
-      guard let v = value(k) else { return nil }
-      return try Obj(v)
-    }
-    func array(_ k: String) throws(Unsure) -> [JSONValue]? {
-      guard let v = value(k) else { return nil }
-      guard case .array(let a) = v else { throw Unsure() }
-      return a
-    }
-    func strings(_ k: String) throws(Unsure) -> [String]? {
-      guard let a = try array(k) else { return nil }
-      var out: [String] = []
-      out.reserveCapacity(a.count)
-      for item in a {
-        guard case .string(let s) = item else { throw Unsure() }
-        out.append(s)
-      }
-      return out
-    }
-    func stringMap(_ k: String) throws(Unsure) -> [String: String]? {
-      guard let o = try object(k) else { return nil }
-      var out: [String: String] = [:]
-      for (key, item) in o.fields {
-        guard case .string(let s) = item else { throw Unsure() }
-        out[key] = s
-      }
-      return out
-    }
-    func objects(_ k: String) throws(Unsure) -> [Obj]? {
-      guard let a = try array(k) else { return nil }
-      var out: [Obj] = []
-      for item in a { out.append(try Obj(item)) }
-      return out
-    }
-  }
-
-  static func required<T>(_ v: T?) throws(Unsure) -> T {
-    guard let v else { throw Unsure() }
-    return v
-  }
+  static func required<T>(_ v: T?) throws(Unsure) -> T { try JSONFields.required(v) }
 
   static func record(_ o: Obj) throws(Unsure) -> PodRecord {
     let network = try required(o.object("network"))
