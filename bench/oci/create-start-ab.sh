@@ -10,28 +10,10 @@
 # Usage: bench/oci/create-start-ab.sh A_DIR B_DIR [GARRISON]   (ROUNDS=30, BESTEFFORT=0)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-[ "$(id -u)" = 0 ] || { echo "bench/oci/create-start-ab.sh: needs root" >&2; exit 2; }
 A=$1; B=$2; G=${3:-$A/garrison}
 [ -x "$G" ] || G=.build-release/release/garrison
-work=$(mktemp -d /var/tmp/garrison-bench-createstart.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-export GARRISON_SECCOMP_CACHE=$work/cache
 . bench/oci/restricted-bundle.sh
-restricted_bundle "$G" "$work"
-mkdir -p "$work/noshares"
-ln -s "$bundle/rootfs" "$work/noshares/rootfs"
-python3 - "$bundle/config.json" "$work/noshares/config.json" <<'PY'
-import json, sys
-c = json.load(open(sys.argv[1]))
-c["root"] = {"path": "rootfs", "readonly": True}
-c["ociVersion"] = "1.0.2"          # crun 1.8 accepts runtime-spec 1.0.x
-c["linux"].pop("cgroupsPath", None)
-json.dump(c, open(sys.argv[1], "w"), indent=2)
-c["linux"]["resources"].pop("cpu", None)
-json.dump(c, open(sys.argv[2], "w"), indent=2)
-PY
-crun=$(command -v crun)
-"$A/garrison-oci" --root "$work/sa" run --bundle "$bundle" warm >/dev/null  # fills the BPF cache
+restricted_ab_setup createstart "$A" "$G"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 wall=$work/noshares
 [ "${BESTEFFORT:-0}" = 1 ] && wall=$bundle
