@@ -148,7 +148,7 @@ struct ApplyCommand: ParsableCommand {
         }
       }
       if wait {
-        // Every pod of this apply Running (each app and sidecar container running) or Succeeded, woken by inotify.
+        // Every pod of this apply Running (each app and sidecar container running) or Succeeded, woken by the supervisors' sockets (inotify for pods it did not start).
         do {
           try manager.waitRunning(applied.map { (namespace: $0.0, name: $0.1) }, timeout: timeout, events: events, wakes: wakes)
         } catch let e as GarrisonError {
