@@ -1,6 +1,5 @@
 import ArgumentParser
 import GarrisonCore
-import GarrisonKernel
 import GarrisonPods
 
 /// `garrison supervise` (hidden): runs one pod's supervisor in this process, as `garrison-supervisor` does. `apply`
@@ -18,8 +17,7 @@ struct SuperviseCommand: ParsableCommand {
 
   func run() throws {
     var code: Int32 = 0
-    let wake = wakeFd.flatMap { $0 > 2 && WakeSocket.adopt($0) ? $0 : nil }
-    try PodCLI.run { code = try SupervisorMain.run(root: rootOption.path, namespace: namespace, name: name, wake: wake) }
+    try PodCLI.run { code = try SupervisorMain.run(root: rootOption.path, namespace: namespace, name: name, wake: wakeFd) }
     throw ExitCode(code)
   }
 }

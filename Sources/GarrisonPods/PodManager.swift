@@ -299,8 +299,10 @@ public struct PodManager: Sendable {
         argv, io: SpawnIO(stdout: fd, stderr: fd, inherited: wake.map { [$0.sender] } ?? []), newSession: true,
         environment: env)
     } catch {
-      if let wake { Kernel.close(wake.receiver) }
-      if let wake { Kernel.close(wake.sender) }
+      if let wake {
+        Kernel.close(wake.receiver)
+        Kernel.close(wake.sender)
+      }
       throw error
     }
     if let wake {

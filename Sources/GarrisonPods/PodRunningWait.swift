@@ -74,19 +74,17 @@ extension PodManager {
       records[p.directory] = v.record
       return v
     }
-    // Pods woken by their supervisor's socket; the others by inotify on their directories.
-    var sockets: [String: Int32] = [:]
-    for dir in pending.keys { if let fd = wakes?[dir] { sockets[dir] = fd } }
+    // Pods woken by their supervisor's socket (while `wakes` holds it); the others by inotify on their directories.
     var events: FileEvents?
     if let shared {
       events = shared
-    } else if sockets.count < pending.count {
+    } else if pending.keys.contains(where: { wakes?[$0] == nil }) {
       do { events = try FileEvents() } catch {
         throw GarrisonError(.system, operation: "inotify_init1", "cannot wait for the pods", errno: error.rawValue)
       }
     }
     // Watches first, then the first read: a change between the two is an event, never missed.
-    for dir in pending.keys where sockets[dir] == nil { try? events?.watch(dir) }
+    for dir in pending.keys where wakes?[dir] == nil { try? events?.watch(dir) }
     var changed = Set(pending.keys)
     var lastSweep = Date()
     while true {
@@ -108,8 +106,8 @@ extension PodManager {
         throw GarrisonError(
           .timedOut, "timed out after \(Self.seconds(timeout)) waiting for pods to be running: \(names) not running yet")
       }
-      let woken = sockets.filter { pending[$0.key] != nil }.sorted { $0.key < $1.key }
-      var fds = woken.map { pollfd(fd: $0.value, events: Int16(POLLIN), revents: 0) }
+      let woken = pending.keys.compactMap { dir in wakes?[dir].map { (dir, $0) } }
+      var fds = woken.map { pollfd(fd: $0.1, events: Int16(POLLIN), revents: 0) }
       if let events { fds.append(pollfd(fd: events.fd, events: Int16(POLLIN), revents: 0)) }
       _ = try? Kernel.poll(&fds, timeoutMilliseconds: Int32(max(1, min(1000, left * 1000))))
       changed = Set(events?.drain().filter { PodRunningWait.matters($0.name) }.map(\.directory) ?? [])
@@ -117,7 +115,6 @@ extension PodManager {
         changed.insert(dir)
         if !WakeSocket.drain(fd) {
           // The supervisor is gone: read once more now, then only the once-a-second sweep.
-          sockets[dir] = nil
           wakes?.drop(dir)
         }
       }

@@ -49,13 +49,14 @@ public enum SupervisorMain {
     var wake: Int32?
     if let text = values["--wake-fd"] {
       guard let fd = Int32(text), fd > 2 else { throw GarrisonError(.usage, "--wake-fd: not a descriptor above 2: \(text)") }
-      wake = WakeSocket.adopt(fd) ? fd : nil
+      wake = fd
     }
     return try run(root: root, namespace: namespace, name: name, wake: wake)
   }
 
-  /// Runs pod `namespace/name` of state root `root`; returns the exit code. `wake`: the socket to send a byte on
-  /// after every status written (`WakeSocket`).
+  /// Runs pod `namespace/name` of state root `root`; returns the exit code. `wake`: an inherited socket to send a
+  /// byte on after every status written (`WakeSocket`), taken close-on-exec; one that is not an open socket above
+  /// stderr is ignored.
   public static func run(root: String, namespace: String, name: String, wake: Int32? = nil) throws -> Int32 {
     PhaseTrace.mark("supervisor main")
     try KubernetesNames.checkNamespaceArgument(namespace)
@@ -71,7 +72,7 @@ public enum SupervisorMain {
     // garrison-oci loads the seccomp programs `apply` compiled into this root's cache instead of compiling again.
     setenv("GARRISON_SECCOMP_CACHE", BPFCache.directory(root: root), 1)
     let supervisor = PodSupervisor(paths: paths, record: record, host: .current)
-    supervisor.wake = wake
+    supervisor.wake = wake.flatMap { WakeSocket.adopt($0) ? $0 : nil }
     return supervisor.run()
   }
 
