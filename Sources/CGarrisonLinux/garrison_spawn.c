@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -30,9 +31,16 @@ struct spawn_request {
   volatile int error; /* the child's errno when its exec failed (shared-memory path) */
 };
 
-/* The child: default dispositions, the dup2s, an empty signal mask, execve. Returns only on failure. */
+/* The child: the normal scheduling policy instead of an inherited real-time one (as SpawnAttributes does for
+ * posix_spawn: an operator's `chrt` never reaches a container), default dispositions, the dup2s, an empty signal
+ * mask, execve. Returns only on failure. */
 static int spawn_child(void *raw) {
   struct spawn_request *r = raw;
+  int policy = sched_getscheduler(0) & ~SCHED_RESET_ON_FORK;
+  if (policy == SCHED_FIFO || policy == SCHED_RR || policy == SCHED_DEADLINE) {
+    struct sched_param normal = {0};
+    if (sched_setscheduler(0, SCHED_OTHER, &normal) != 0) return errno;
+  }
   for (int sig = 1; sig < _NSIG; sig++) {
     if (sig == SIGKILL || sig == SIGSTOP) continue;
     struct sigaction dfl;

@@ -1,5 +1,8 @@
 /// Linux constants Swift's Glibc module does not export (they sit behind `_GNU_SOURCE` or in linux/ headers).
 public enum LinuxConstants {
+  // Scheduling policies glibc's sched.h declares only under _GNU_SOURCE (linux/sched.h).
+  public static let SCHED_DEADLINE: Int32 = 6
+  public static let SCHED_RESET_ON_FORK: Int32 = 0x4000_0000
   // Namespaces (sched.h).
   public static let CLONE_NEWNS: Int32 = 0x0002_0000
   public static let CLONE_NEWCGROUP: Int32 = 0x0200_0000

@@ -122,7 +122,8 @@ extension Kernel {
 }
 
 /// The `posix_spawn` attributes of every process Garrison spawns: all signals unblocked and at their default
-/// disposition; with `newProcessGroup`, a process group of its own; with `newSession`, `setsid`
+/// disposition; `SCHED_OTHER` when the spawning thread runs under a real-time policy (never passed on:
+/// `Kernel.threadRunsRealTime`); with `newProcessGroup`, a process group of its own; with `newSession`, `setsid`
 /// (`POSIX_SPAWN_SETSID`). `destroy()` when done.
 public struct SpawnAttributes {
   public var value = posix_spawnattr_t()
@@ -141,6 +142,12 @@ public struct SpawnAttributes {
       flags |= POSIX_SPAWN_SETPGROUP
     }
     if newSession { flags |= 0x80 }  // POSIX_SPAWN_SETSID (glibc 2.26+; not exported to Swift)
+    if Kernel.threadRunsRealTime() {
+      posix_spawnattr_setschedpolicy(&value, SCHED_OTHER)
+      var normal = sched_param(sched_priority: 0)
+      posix_spawnattr_setschedparam(&value, &normal)
+      flags |= POSIX_SPAWN_SETSCHEDULER
+    }
     posix_spawnattr_setflags(&value, Int16(flags))
   }
 
