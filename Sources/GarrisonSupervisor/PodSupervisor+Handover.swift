@@ -1,0 +1,170 @@
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+import Glibc
+import GarrisonAudit
+import GarrisonCore
+import GarrisonKernel
+
+/// The handover to garrison-keeper and back. When the pod is quiescent (nothing in flight, nothing to write, no
+/// probe to run) the supervisor `execve`s garrison-keeper in its own process: the pid, its start time (the
+/// supervisor's identity in status.json), the child-subreaper flag, the children and the descriptors survive; the
+/// standard-Swift heap and code do not, so the resident memory drops to the keeper's (~0.6 MB) until the keeper
+/// execs garrison-supervisor back on an event (`--resume`).
+extension PodSupervisor {
+  /// Whether nothing is in flight: everything the loop did is written, nothing waits for a thread, a window or a
+  /// deadline the keeper does not know (probes: pods whose containers have probes stay resident while they run).
+  func quiescent(seen: Int) -> Bool {
+    heldAudit.isEmpty && pendingCleanup.isEmpty && preparedAhead.isEmpty && createdAhead.isEmpty && !dirty
+      && !status.phase.isTerminal && !termination.isSet && probing.isEmpty && killDeadline.isEmpty
+      && (seccompDenials?.isIdle ?? true) && reaper.generation == seen
+      && !running.values.contains(where: { reaper.hasExited($0.pid) })
+  }
+
+  /// When the keeper must give the pod back without an event: the end of the soonest backoff (milliseconds from
+  /// now), nil for none.
+  func keeperDeadline() -> Int? {
+    let now = Date()
+    guard let soonest = notBefore.values.filter({ $0 > now }).min() else { return nil }
+    return Int((soonest.timeIntervalSince(now) * 1000).rounded(.up)) + 5
+  }
+
+  /// Execs garrison-keeper if the pod is quiescent; returns (having undone its preparations) when it is not or
+  /// the exec failed, and the supervisor stays resident. A failed exec is not retried by this process.
+  func handOverIfQuiescent(seen: Int) {
+    guard let handover = Handover.current, quiescent(seen: seen) else { return }
+    // The keeper's own view of the kernel log is opened before the last read of the supervisor's: a record logged
+    // in between wakes the keeper at once (read twice is harmless; missed is not).
+    var keeperKmsg: KmsgReader?
+    if seccompDenials != nil {
+      keeperKmsg = try? KmsgReader(fromEnd: true)
+      guard keeperKmsg != nil else { return }
+      auditSeccompDenials(force: false)
+      guard seccompDenials?.isIdle ?? true, !dirty else { return }
+    }
+    guard termination.park() else { return }
+    let pids = running.values.map(\.pid) + (sandbox.map { [$0.process.pid] } ?? [])
+    guard reaper.beginHandover(keeping: pids) else {
+      termination.unpark()
+      return
+    }
+    var logs: [(name: String, suspended: (log: Int32, stdout: ContainerLogWriter.Suspended?, stderr: ContainerLogWriter.Suspended?))] = []
+    var ok = true
+    for (name, r) in running {
+      guard let s = r.log.suspend() else {
+        ok = false
+        break
+      }
+      logs.append((name, s))
+    }
+    if ok {
+      let e = execKeeper(handover, logs: logs, keeperKmsg: keeperKmsg)
+      StandardError.write("garrison-supervisor: cannot exec \(handover.keeper): \(e); staying resident\n")
+      Handover.current = nil
+    }
+    for r in running.values { r.log.unsuspend() }
+    reaper.cancelHandover()
+    termination.unpark()
+  }
+
+  /// Writes the state, clears close-on-exec on what the keeper inherits, and execs it; returns the exec's error.
+  func execKeeper(
+    _ handover: Handover,
+    logs: [(name: String, suspended: (log: Int32, stdout: ContainerLogWriter.Suspended?, stderr: ContainerLogWriter.Suspended?))],
+    keeperKmsg: KmsgReader?
+  ) -> Error {
+    var inherited: [Int32] = []
+    var logArguments: [String] = []
+    var containers: [SupervisorState.RunningContainer] = []
+    for (name, s) in logs {
+      let out = s.stdout?.fd ?? -1
+      let err = s.stderr?.fd ?? -1
+      inherited += [s.log, out, err].filter { $0 >= 0 }
+      logArguments += [
+        "--log",
+        "\(out),\(err),\(s.log),\(KeeperReturn.hex(s.stdout?.pending ?? [])),\(KeeperReturn.hex(s.stderr?.pending ?? []))",
+      ]
+      let r = running[name]!
+      containers.append(
+        .init(name: name, pid: r.pid, startedAt: r.startedAt.timeIntervalSince1970, log: s.log, stdout: out, stderr: err))
+    }
+    if let wake { inherited.append(wake) }
+    if let k = seccompDenials?.descriptor { inherited.append(k) }
+    if let k = keeperKmsg?.descriptor { inherited.append(k) }
+    let state = SupervisorState(
+      status: status, running: containers, notBefore: notBefore.mapValues { $0.timeIntervalSince1970 },
+      backoffCount: backoffCount, started: started.sorted(), noted: noted.sorted(), containerRun: containerRun,
+      sandbox: sandbox?.process, volumeSources: volumeSources, wake: wake, kmsg: seccompDenials?.descriptor)
+    do {
+      try JSONFile.write(state, to: paths.supervisorState, durable: false)
+      for fd in inherited { try Kernel.setCloseOnExec(fd, false) }
+    } catch {
+      for fd in inherited { try? Kernel.setCloseOnExec(fd, true) }
+      return error
+    }
+    var worker = [handover.worker, "--resume", "--root", paths.root, "--namespace", paths.namespace, "--name", paths.name]
+    if let wake { worker += ["--wake-fd", "\(wake)"] }
+    if let k = seccompDenials?.descriptor { worker += ["--kmsg-fd", "\(k)"] }
+    var argv = [handover.keeper, "--worker", handover.worker]
+    if let ms = keeperDeadline() { argv += ["--deadline-ms", "\(ms)"] }
+    if let k = keeperKmsg?.descriptor { argv += ["--kmsg-fd", "\(k)"] }
+    argv += logArguments + ["--"] + worker
+    PhaseTrace.mark("handover to keeper")
+    let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+    let e = Kernel.execve(handover.keeper, argv, environment)
+    for fd in inherited { try? Kernel.setCloseOnExec(fd, true) }
+    return e
+  }
+
+  /// Takes the pod back from garrison-keeper: the state file, the children the keeper reaped, the logs' pipes
+  /// with their unfinished lines, the kernel log at its read position, the stop request it received.
+  func resume(from state: SupervisorState, keeper back: KeeperReturn) throws {
+    status = state.status
+    notBefore = state.notBefore.mapValues { Date(timeIntervalSince1970: $0) }
+    backoffCount = state.backoffCount
+    started = Set(state.started)
+    noted = Set(state.noted)
+    containerRun = state.containerRun
+    volumeSources = state.volumeSources
+    sandbox = state.sandbox.map { Sandbox(process: $0, namespaces: record.namespaces) }
+    for c in state.running {
+      guard record.containers.contains(where: { $0.name == c.name }), c.pid > 0,
+        let log = back.logs.first(where: { $0.log == c.log && $0.log > 2 })
+      else {
+        throw GarrisonError(.invalid, "resume: container \(c.name) has no log handed back")
+      }
+      // The keeper may only report a stream closed, never a descriptor the supervisor did not give it.
+      guard log.stdout == -1 || log.stdout == c.stdout, log.stderr == -1 || log.stderr == c.stderr else {
+        throw GarrisonError(.invalid, "resume: container \(c.name): unexpected descriptors")
+      }
+      let writer = try ContainerLogWriter(adopting: log.log)
+      for (fd, stream, pending) in [(log.stdout, "stdout", log.stdoutPending), (log.stderr, "stderr", log.stderrPending)] {
+        guard fd >= 0 else { continue }
+        try Kernel.setCloseOnExec(fd, true)
+        writer.copy(from: fd, stream: stream, pending: pending)
+      }
+      running[c.name] = Running(pid: c.pid, log: writer, startedAt: Date(timeIntervalSince1970: c.startedAt))
+    }
+    reaper.record(back.exits)
+    dirty = false
+  }
+}
+
+/// Where garrison-keeper is: beside garrison-supervisor (`SupervisorMain.main` sets it; `garrison supervise`, or a
+/// tree without the keeper, leaves it nil and the supervisor stays resident as before).
+struct Handover: Sendable {
+  var keeper: String
+  var worker: String
+  nonisolated(unsafe) static var current: Handover?
+
+  /// The keeper beside this process's executable, if it is there and executable.
+  static func beside() -> Handover? {
+    guard let exe = try? Kernel.readlink("/proc/self/exe"), exe.hasPrefix("/"), !exe.hasSuffix(" (deleted)") else {
+      return nil
+    }
+    let keeper = PathName.deletingLastComponent(exe) + "/garrison-keeper"
+    return Kernel.isExecutable(keeper) ? Handover(keeper: keeper, worker: exe) : nil
+  }
+}
