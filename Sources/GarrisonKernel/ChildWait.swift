@@ -29,4 +29,15 @@ extension Kernel {
 
   /// Whether `fd` is an open descriptor (`fcntl(F_GETFD)` succeeds).
   public static func isOpen(_ fd: Int32) -> Bool { gr_fcntl_int(fd, F_GETFD, 0) >= 0 }
+
+  /// The corresponding C function is `execv`: `args` with this process's environment (`environ`, untouched).
+  /// Returns only on failure, with its errno.
+  public static func execv(_ path: String, _ args: [String]) -> Errno {
+    var cArgs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) }
+    cArgs.append(nil)
+    _ = Glibc.execv(path, &cArgs)
+    let err = Errno.current
+    for p in cArgs { free(p) }
+    return err
+  }
 }

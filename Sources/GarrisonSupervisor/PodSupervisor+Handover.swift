@@ -31,10 +31,32 @@ extension PodSupervisor {
     return Int((soonest.timeIntervalSince(now) * 1000).rounded(.up)) + 5
   }
 
-  /// Execs garrison-keeper if the pod is quiescent; returns (having undone its preparations) when it is not or
-  /// the exec failed, and the supervisor stays resident. A failed exec is not retried by this process.
-  func handOverIfQuiescent(seen: Int) {
-    guard let handover = Handover.current, quiescent(seen: seen) else { return }
+  /// How long the pod must stay quiescent before the handover: a pod that just started (or restarted a
+  /// container) often has more to do at once, and a start of many pods on few CPUs should not pay the execs
+  /// while it runs.
+  static let quietPeriod = 0.3
+
+  /// Execs garrison-keeper once the pod has been quiescent for `quietPeriod`; returns (having undone its
+  /// preparations) when it is not, or the exec failed, and the supervisor stays resident: then the seconds until
+  /// the quiet period ends (for the loop's wait), nil when there is nothing to wait for. A failed exec is not
+  /// retried by this process.
+  func handOverIfQuiescent(seen: Int) -> Double? {
+    guard let handover = Handover.current else { return nil }
+    guard quiescent(seen: seen) else {
+      quietSince = nil
+      return nil
+    }
+    let now = Kernel.monotonicNanoseconds()
+    let since = quietSince ?? now
+    quietSince = since
+    let quiet = Double(now &- since) / 1e9
+    if quiet < Self.quietPeriod { return Self.quietPeriod - quiet }
+    handOver(handover)
+    return nil
+  }
+
+  /// Hands the pod over (returns only if it could not).
+  func handOver(_ handover: Handover) {
     // The keeper's own view of the kernel log is opened before the last read of the supervisor's: a record logged
     // in between wakes the keeper at once (read twice is harmless; missed is not).
     var keeperKmsg: KmsgReader?
@@ -64,7 +86,7 @@ extension PodSupervisor {
       StandardError.write("garrison-supervisor: cannot exec \(handover.keeper): \(e); staying resident\n")
       Handover.current = nil
     }
-    for r in running.values { r.log.unsuspend() }
+    for (name, _) in logs { running[name]?.log.unsuspend() }
     reaper.cancelHandover()
     termination.unpark()
   }
@@ -111,9 +133,8 @@ extension PodSupervisor {
     if let ms = keeperDeadline() { argv += ["--deadline-ms", "\(ms)"] }
     if let k = keeperKmsg?.descriptor { argv += ["--kmsg-fd", "\(k)"] }
     argv += logArguments + ["--"] + worker
-    PhaseTrace.mark("handover to keeper")
-    let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
-    let e = Kernel.execve(handover.keeper, argv, environment)
+    PhaseTrace.mark("handover to keeper", Self.peak())
+    let e = Kernel.execv(handover.keeper, argv)
     for fd in inherited { try? Kernel.setCloseOnExec(fd, true) }
     return e
   }
@@ -149,6 +170,15 @@ extension PodSupervisor {
     }
     reaper.record(back.exits)
     dirty = false
+  }
+}
+
+extension PodSupervisor {
+  /// This process's peak RSS so far (`VmHWM` of /proc/self/status), for the handover's trace mark.
+  static func peak() -> String {
+    let text = (try? FileIO.readText("/proc/self/status")) ?? ""
+    let line = text.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+    return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
   }
 }
 

@@ -48,6 +48,8 @@ public final class PodSupervisor: @unchecked Sendable {
   /// `container.started` events of containers that exited before they were committed: appended in one durable
   /// write with their exit (`collectExits`), or before any status is saved.
   var heldAudit: [AuditEvent] = []
+  /// Since when (monotonic nanoseconds) the pod has been quiescent, for the handover to garrison-keeper.
+  var quietSince: UInt64?
   /// The sender end of the `WakeSocket` of the apply that started this supervisor (nil: none, or apply is gone).
   var wake: Int32?
   /// Exited containers whose runtime state and mounts are removed after the next containers started.
@@ -197,8 +199,8 @@ public final class PodSupervisor: @unchecked Sendable {
         save()
         return 0
       }
-      handOverIfQuiescent(seen: seen)
-      reaper.waitForChange(from: seen, timeout: nextWakeup())
+      let quiet = handOverIfQuiescent(seen: seen)
+      reaper.waitForChange(from: seen, timeout: min(nextWakeup(), quiet ?? .infinity))
     }
   }
 

@@ -97,6 +97,13 @@ struct Keeper {
     return false
   }
 
+  /// The monotonic clock in microseconds.
+  static func monotonicMicroseconds() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000
+  }
+
   /// The monotonic clock in milliseconds.
   static func monotonicMilliseconds() -> Int64 {
     var ts = timespec()

@@ -25,6 +25,14 @@ func commandLine() -> [[UInt8]] {
   return out
 }
 
+/// `GARRISON_TRACE_PHASES=1`: a phase mark on stderr in PhaseTrace's format (monotonic microseconds), so a
+/// handover's cost reads off supervisor.log beside the supervisor's own marks.
+func mark(_ name: String) {
+  guard getenv("GARRISON_TRACE_PHASES") != nil else { return }
+  var bytes = Array("phase \(name) +0 us at \(Keeper.monotonicMicroseconds() % 100_000_000) us\n".utf8)
+  _ = write(2, &bytes, bytes.count)
+}
+
 func keeperMain() -> Int32 {
   let (parsed, problem) = KeeperArguments.parse(commandLine())
   guard let arguments = parsed else {
@@ -37,11 +45,13 @@ func keeperMain() -> Int32 {
     _ = keeper.execWorker()
     return 1
   }
+  mark("keeper started")
   var deadline = arguments.deadlineMilliseconds.map { Keeper.monotonicMilliseconds() + Int64($0) }
   var retry: Int64 = 100
   var retrying = false
   while true {
     keeper.waitForEvent(deadline: deadline, retrying: retrying)
+    mark("keeper exec supervisor")
     let e = keeper.execWorker()
     // The worker could not be exec'd: keep reaping and copying, and try again with backoff (up to 5 s).
     complain("cannot exec the supervisor (errno \(e)); retrying in \(retry) ms")
