@@ -15,20 +15,23 @@ import GarrisonKernel
 /// execs garrison-supervisor back on an event (`--resume`).
 extension PodSupervisor {
   /// Whether nothing is in flight: everything the loop did is written, nothing waits for a thread, a window or a
-  /// deadline the keeper does not know (probes: pods whose containers have probes stay resident while they run).
+  /// deadline the keeper does not know (probes: no probe running, no result waiting, no probe-triggered kill
+  /// waiting for its grace period; the next probe's time is the keeper's deadline).
   func quiescent(seen: Int) -> Bool {
     heldAudit.isEmpty && pendingCleanup.isEmpty && preparedAhead.isEmpty && createdAhead.isEmpty && !dirty
-      && !status.phase.isTerminal && !termination.isSet && probing.isEmpty && killDeadline.isEmpty
+      && !status.phase.isTerminal && !termination.isSet && killDeadline.isEmpty && probeResults.isEmpty
+      && probing.values.allSatisfy({ $0.snapshot != nil })
       && (seccompDenials?.isIdle ?? true) && reaper.generation == seen
       && !running.values.contains(where: { reaper.hasExited($0.pid) })
   }
 
-  /// When the keeper must give the pod back without an event: the end of the soonest backoff (milliseconds from
-  /// now), nil for none.
+  /// When the keeper must give the pod back without an event: the end of the soonest backoff or the next probe
+  /// (milliseconds from now, at least 1), nil for none.
   func keeperDeadline() -> Int? {
     let now = Date()
-    guard let soonest = notBefore.values.filter({ $0 > now }).min() else { return nil }
-    return Int((soonest.timeIntervalSince(now) * 1000).rounded(.up)) + 5
+    let times = notBefore.values.filter({ $0 > now }) + probing.values.compactMap { $0.nextWakeup() }
+    guard let soonest = times.min() else { return nil }
+    return max(1, Int((soonest.timeIntervalSince(now) * 1000).rounded(.up)) + 5)
   }
 
   /// How long the pod must stay quiescent before the handover: a pod that just started (or restarted a
@@ -118,7 +121,8 @@ extension PodSupervisor {
     let state = SupervisorState(
       status: status, running: containers, notBefore: notBefore.mapValues { $0.timeIntervalSince1970 },
       backoffCount: backoffCount, started: started.sorted(), noted: noted.sorted(), containerRun: containerRun,
-      sandbox: sandbox?.process, volumeSources: volumeSources, wake: wake, kmsg: seccompDenials?.descriptor)
+      sandbox: sandbox?.process, volumeSources: volumeSources, wake: wake, kmsg: seccompDenials?.descriptor,
+      probing: probing.compactMapValues(\.snapshot))
     do {
       try JSONFile.write(state, to: paths.supervisorState, durable: false)
       for fd in inherited { try Kernel.setCloseOnExec(fd, false) }
@@ -167,6 +171,12 @@ extension PodSupervisor {
         writer.copy(from: fd, stream: stream, pending: pending)
       }
       running[c.name] = Running(pid: c.pid, log: writer, startedAt: Date(timeIntervalSince1970: c.startedAt))
+    }
+    for (name, snapshot) in state.probing ?? [:] {
+      guard running[name] != nil, let probes = record.containers.first(where: { $0.name == name })?.probes else {
+        throw GarrisonError(.invalid, "resume: probes of \(name), which has none or is not running")
+      }
+      probing[name] = ProbeScheduler(probes: probes, snapshot: snapshot)
     }
     reaper.record(back.exits)
     dirty = false

@@ -9,7 +9,8 @@ import GarrisonKernel
 /// `supervisor-state.json`: the supervisor loop's state that neither record.json nor status.json holds, written
 /// before the `execve` of garrison-keeper and read when the keeper execs the supervisor back (`--resume`). Times
 /// are seconds since the epoch (no rounding through a text format). Only written at a quiescent point, so there
-/// is nothing in flight to describe (no held audit events, no container prepared or created ahead, no probes).
+/// is nothing in flight to describe (no held audit events, no container prepared or created ahead, no probe
+/// running).
 struct SupervisorState: Codable {
   /// A running container: its pid, when it started, and the descriptors its output crosses the exec on.
   struct RunningContainer: Codable {
@@ -32,6 +33,8 @@ struct SupervisorState: Codable {
   var volumeSources: [String: String]
   var wake: Int32?
   var kmsg: Int32?
+  /// The probe decisions of running containers with probes (none in flight).
+  var probing: [String: ProbeScheduler.Snapshot]?
 }
 
 /// What garrison-keeper passes back to the supervisor on its command line (`SupervisorMain`): the children it

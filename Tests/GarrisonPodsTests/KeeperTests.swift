@@ -230,3 +230,57 @@ struct KeeperSeccompTests {
     }
   }
 }
+
+/// Probes between their periods: the keeper holds the pod and gives it back at the next probe's time.
+@Suite(
+  .serialized,
+  .enabled(if: Host.skipReason == nil && KeeperBinary.built, "needs root, crun, busybox-static and garrison-keeper beside garrison"))
+struct KeeperProbeTests {
+  @Test func probesRunWhileTheKeeperHoldsThePodBetweenPeriods() throws {
+    try withScratch { s in
+      try s.apply(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: probed}
+        spec:
+          restartPolicy: Always
+          containers:
+          - name: main
+            command: ["/bin/sh", "-c", "touch /tmp/ready; sleep 1000"]
+            readinessProbe: {exec: {command: ["cat", "/tmp/ready"]}, periodSeconds: 2}
+            livenessProbe: {exec: {command: ["true"]}, periodSeconds: 2, failureThreshold: 2}
+        """)
+      _ = try s.wait("probed", timeout: 20) { $0.status.container("main")?.ready == true }
+      #expect(try KeeperTests.waitForKeeper(s, "probed", timeout: 5))
+      // Probes keep running: the Unhealthy-free pod stays ready across several periods, resumed each time.
+      usleep(5_000_000)
+      let v = try #require(try s.manager.view("default", "probed"))
+      #expect(v.status.container("main")?.ready == true)
+      #expect(v.status.container("main")?.restartCount == 0)
+      #expect(!v.status.events.contains { $0.reason == "Unhealthy" }, "\(v.status.events)")
+    }
+  }
+
+  @Test func aFailingLivenessProbeRestartsTheContainerAcrossHandovers() throws {
+    try withScratch { s in
+      try s.apply(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: sick}
+        spec:
+          restartPolicy: Always
+          terminationGracePeriodSeconds: 1
+          containers:
+          - name: main
+            command: ["/bin/sh", "-c", "sleep 1000"]
+            livenessProbe: {exec: {command: ["false"]}, initialDelaySeconds: 1, periodSeconds: 1, failureThreshold: 2}
+        """)
+      _ = try s.wait("sick") { $0.status.container("main")?.state.kind == .running }
+      let v = try s.wait("sick", timeout: 30) { ($0.status.container("main")?.restartCount ?? 0) >= 1 }
+      #expect(v.status.events.contains { $0.reason == "Unhealthy" })
+      #expect(v.status.events.contains { $0.reason == "Killing" && $0.message.contains("liveness") })
+    }
+  }
+}
