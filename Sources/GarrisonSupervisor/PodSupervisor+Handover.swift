@@ -136,6 +136,9 @@ extension PodSupervisor {
     var argv = [handover.keeper, "--worker", handover.worker]
     if let ms = keeperDeadline() { argv += ["--deadline-ms", "\(ms)"] }
     if let k = keeperKmsg?.descriptor { argv += ["--kmsg-fd", "\(k)"] }
+    // Only these exits wake the supervisor (an orphan re-parented to this subreaper, e.g. from a hostPID
+    // container, is reaped by the keeper and forgotten, as the reaper forgets statuses nobody takes).
+    for pid in running.values.map(\.pid) + (sandbox.map { [$0.process.pid] } ?? []) { argv += ["--pid", "\(pid)"] }
     argv += logArguments + ["--"] + worker
     PhaseTrace.mark("handover to keeper", Self.peak())
     let e = Kernel.execv(handover.keeper, argv)

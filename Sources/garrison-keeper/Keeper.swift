@@ -48,13 +48,13 @@ struct Keeper {
     return signals >= 0
   }
 
-  /// Reaps every exited child (raw statuses kept for the worker).
+  /// Reaps every exited child (raw statuses of the watched ones kept for the worker).
   mutating func reap() {
     while true {
       var status: Int32 = 0
       let pid = waitpid(-1, &status, WNOHANG)
       if pid <= 0 { return }
-      exited.append((pid, status))
+      if arguments.pids.isEmpty || arguments.pids.contains(pid) { exited.append((pid, status)) }
     }
   }
 

@@ -12,7 +12,8 @@ struct LogHandover {
 }
 
 /// The keeper's command line, written by garrison-supervisor (`Handover`):
-/// `garrison-keeper --worker PATH [--deadline-ms N] [--kmsg-fd FD] [--log OUT,ERR,LOG,OUTHEX,ERRHEX]… -- WORKER-ARGV…`.
+/// `garrison-keeper --worker PATH [--deadline-ms N] [--kmsg-fd FD] [--pid PID]… [--log OUT,ERR,LOG,OUTHEX,ERRHEX]…
+/// -- WORKER-ARGV…`.
 /// Only the worker writes it, but it is still checked: descriptors must be open and above stderr, the worker an
 /// absolute path, the deadline a number.
 struct KeeperArguments {
@@ -23,6 +24,9 @@ struct KeeperArguments {
   /// kernel logged something; a seccomp record (`type=1326`) wakes the worker.
   var kmsg: Int32?
   var logs: [LogHandover] = []
+  /// The children whose exit wakes the worker (containers, the sandbox); others (orphans re-parented to this
+  /// subreaper) are reaped and forgotten. Empty: every exit wakes it.
+  var pids: [Int32] = []
   /// The worker's own arguments (argv[0] first), passed back unchanged.
   var workerArguments: [[UInt8]] = []
 
@@ -48,6 +52,9 @@ struct KeeperArguments {
       } else if option == Array("--kmsg-fd".utf8) {
         guard let fd = descriptor(value) else { return (nil, "--kmsg-fd: not an open descriptor") }
         a.kmsg = fd
+      } else if option == Array("--pid".utf8) {
+        guard let n = number(value), n > 0 else { return (nil, "--pid: not a pid") }
+        a.pids.append(Int32(n))
       } else if option == Array("--log".utf8) {
         guard let log = parseLog(value) else { return (nil, "--log: not OUT,ERR,LOG,OUTHEX,ERRHEX") }
         a.logs.append(log)
