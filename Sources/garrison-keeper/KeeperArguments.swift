@@ -27,6 +27,8 @@ struct KeeperArguments {
   /// The children whose exit wakes the worker (containers, the sandbox); others (orphans re-parented to this
   /// subreaper) are reaped and forgotten. Empty: every exit wakes it.
   var pids: [Int32] = []
+  /// How many options (with their values) were not known and ignored.
+  var ignored = 0
   /// The worker's own arguments (argv[0] first), passed back unchanged.
   var workerArguments: [[UInt8]] = []
 
@@ -59,7 +61,9 @@ struct KeeperArguments {
         guard let log = parseLog(value) else { return (nil, "--log: not OUT,ERR,LOG,OUTHEX,ERRHEX") }
         a.logs.append(log)
       } else {
-        return (nil, "unknown option")
+        // An option of a newer supervisor (installed beside an older keeper): ignored, so the pod is not lost
+        // over it; every option the keeper knows is checked above.
+        a.ignored += 1
       }
     }
     guard !a.worker.isEmpty, !a.workerArguments.isEmpty else { return (nil, "--worker and the worker's arguments are required") }

@@ -39,6 +39,7 @@ func keeperMain() -> Int32 {
     complain("bad arguments (\(problem)); only garrison-supervisor starts the keeper")
     return 2
   }
+  if arguments.ignored > 0 { complain("ignored \(arguments.ignored) unknown option(s)") }
   var keeper = Keeper(arguments: arguments)
   guard keeper.setUp() else {
     complain("cannot take signals; handing the pod back")
