@@ -78,6 +78,35 @@ import Testing
     }
   }
 
+  /// A supervisor that cannot be exec'd: the keeper stays (still copying the log), says so on stderr and retries
+  /// with backoff.
+  @Test(.enabled(if: KeeperProcessTests.built, "garrison-keeper is not built"))
+  func aWorkerThatCannotBeExecdIsRetriedWhileTheKeeperKeepsCopying() throws {
+    try Self.scratch { dir in
+      let p = try Kernel.pipe()
+      let log = open(dir + "/0.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+      let err = open(dir + "/stderr", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+      let pid = try Spawn.start(
+        [Self.keeper, "--worker", dir + "/no-such-supervisor", "--deadline-ms", "10", "--log", "3,-1,4,-,-", "--", "x"],
+        io: SpawnIO(stderr: err, inherited: [p.read, log]))
+      close(p.read)
+      close(log)
+      close(err)
+      usleep(500_000)
+      Self.write(p.write, "still copied\n")
+      usleep(200_000)
+      let alive = kill(pid, 0) == 0
+      kill(pid, SIGKILL)
+      _ = try Spawn.waitPID(pid)
+      close(p.write)
+      #expect(alive, "the keeper exited when the supervisor could not be exec'd")
+      let complaints = try String(contentsOfFile: dir + "/stderr", encoding: .utf8)
+      let retries = complaints.split(separator: "\n").filter { $0.contains("cannot exec the supervisor") }
+      #expect(retries.count >= 2 && retries.count < 10, "\(complaints)")
+      #expect(CRILog.render(try String(contentsOfFile: dir + "/0.log", encoding: .utf8)) == "still copied\n")
+    }
+  }
+
   @Test(
     .enabled(if: KeeperProcessTests.built, "garrison-keeper is not built"),
     arguments: [
