@@ -113,9 +113,16 @@ public final class ContainerLogWriter: @unchecked Sendable {
     }
   }
 
-  /// Stops the copy threads between two reads and returns the log file and, per stream, the open pipe (-1 at
-  /// EOF) and its unfinished line; nil if this writer cannot be suspended. The writer is unusable afterwards.
-  func suspend() -> (log: Int32, stdout: Suspended?, stderr: Suspended?)? {
+  /// What `suspend` hands over: the log file and, per stream, the open pipe with its unfinished line (nil: at EOF).
+  struct Handed {
+    var log: Int32
+    var stdout: Suspended?
+    var stderr: Suspended?
+  }
+
+  /// Stops the copy threads between two reads and returns the log file and, per stream, the open pipe and its
+  /// unfinished line; nil if this writer cannot be suspended. Until `unsuspend`, the writer copies nothing.
+  func suspend() -> Handed? {
     guard let stop else { return nil }
     var byte: UInt8 = 1
     guard write(stop.write, &byte, 1) == 1 else { return nil }
@@ -123,7 +130,7 @@ public final class ContainerLogWriter: @unchecked Sendable {
     while active > 0 { copies.wait() }
     let handed = suspended
     copies.unlock()
-    return (fd, handed.first { $0.stream == "stdout" }, handed.first { $0.stream == "stderr" })
+    return Handed(log: fd, stdout: handed.first { $0.stream == "stdout" }, stderr: handed.first { $0.stream == "stderr" })
   }
 
   /// Restarts the copies `suspend` stopped (a handover that did not happen).

@@ -75,7 +75,7 @@ extension PodSupervisor {
       termination.unpark()
       return
     }
-    var logs: [(name: String, suspended: (log: Int32, stdout: ContainerLogWriter.Suspended?, stderr: ContainerLogWriter.Suspended?))] = []
+    var logs: [(name: String, handed: ContainerLogWriter.Handed)] = []
     var ok = true
     for (name, r) in running {
       guard let s = r.log.suspend() else {
@@ -97,7 +97,7 @@ extension PodSupervisor {
   /// Writes the state, clears close-on-exec on what the keeper inherits, and execs it; returns the exec's error.
   func execKeeper(
     _ handover: Handover,
-    logs: [(name: String, suspended: (log: Int32, stdout: ContainerLogWriter.Suspended?, stderr: ContainerLogWriter.Suspended?))],
+    logs: [(name: String, handed: ContainerLogWriter.Handed)],
     keeperKmsg: KmsgReader?
   ) -> Error {
     var inherited: [Int32] = []
