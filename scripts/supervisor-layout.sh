@@ -17,6 +17,7 @@
 #      touched pages are mapped back to input sections through the link map.
 # Sections of archives built without -ffunction-sections (whole `.text` of an object) cannot be named for gold and are
 # left out; the Garrison modules are built with -function-sections (Package.swift, `functionSections`).
+# garrison-keeper is deliberately not copied beside the supervisor: it stays resident, which is what this measures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "needs root (loop mount, pods)" >&2; exit 2; }

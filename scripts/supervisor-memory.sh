@@ -10,6 +10,7 @@
 # four. Prints the supervisor's VmHWM, RssAnon and RssFile, then its resident pages of its executable by library (the
 # archive, the SwiftPM module, or Garrison for Garrison's modules) and output section, from a link map of the same link
 # (the release link run again with -Map into a scratch directory; the script checks the result is the same binary).
+# garrison-keeper is deliberately not copied beside the supervisor: it stays resident, which is what this measures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "needs root (pods, loop mount)" >&2; exit 2; }

@@ -22,6 +22,17 @@ public final class KmsgReader {
     }
   }
 
+  /// Takes an inherited descriptor of the kernel log (garrison-keeper's handover: its read position is kept),
+  /// close-on-exec again.
+  public init(adopting fd: Int32, path: String = "/dev/kmsg") {
+    self.fd = fd
+    self.path = path
+    _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+  }
+
+  /// The descriptor (for a handover: it must cross the `execve` open, at its read position).
+  public var descriptor: Int32 { fd }
+
   deinit { close(fd) }
 
   /// All records available now, as text lines (`PRI,SEQ,USEC,FLAGS;message`).

@@ -15,6 +15,9 @@ public struct SeccompDenialAggregator: Sendable {
 
   public init(window: Int64 = 10) { self.window = max(1, window) }
 
+  /// Whether no record waits for its window to close (nothing a handover to garrison-keeper would lose).
+  public var isEmpty: Bool { buckets.isEmpty }
+
   /// Adds one record observed at `time` (the record's own time if nil); `container` maps a pid to its object.
   public mutating func add(_ r: SeccompAuditRecord, at time: AuditTime? = nil, container: (Int32) -> AuditObject?) {
     let now = time ?? r.time ?? AuditTime.now()

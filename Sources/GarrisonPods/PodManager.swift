@@ -287,8 +287,9 @@ public struct PodManager: Sendable {
     for key in ["GARRISON_POLICIES", "GARRISON_TRACE_PHASES"] {
       if let v = ProcessInfo.processInfo.environment[key] { env.append("\(key)=\(v)") }
     }
-    // garrison-supervisor beside the garrison executable (static, a few MB resident for the pod's lifetime), else
-    // `garrison supervise` (the same code in this executable).
+    // garrison-supervisor beside the garrison executable (static; while the pod is quiescent it execs garrison-keeper
+    // from the same directory, ~0.7 MB resident), else `garrison supervise` (the same code in this executable, which
+    // stays resident).
     let slim = PathName.join(PathName.deletingLastComponent(executable), SupervisorMain.executableName)
     var argv =
       (Kernel.isExecutable(slim) ? [slim] : [executable, "supervise"]) + ["--root", root, "--namespace", p.namespace, "--name", p.name]

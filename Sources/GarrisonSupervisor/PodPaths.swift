@@ -41,6 +41,8 @@ public struct PodPaths: Sendable, Equatable {
   public var status: String { directory + "/status.json" }
   public var supervisorLog: String { directory + "/supervisor.log" }
   public var stopRequest: String { directory + "/stop.json" }
+  /// What the supervisor hands over to garrison-keeper and takes back (`SupervisorState`).
+  public var supervisorState: String { directory + "/supervisor-state.json" }
   public func container(_ c: String) -> String { directory + "/containers/" + c }
   public func bundle(_ c: String) -> String { container(c) + "/bundle" }
   public func volume(_ v: String) -> String { directory + "/volumes/" + v }

@@ -111,6 +111,12 @@ final class ProbeResults: @unchecked Sendable {
     lock.unlock()
   }
 
+  var isEmpty: Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return pending.isEmpty
+  }
+
   func drain() -> [Result] {
     lock.lock()
     defer { lock.unlock() }

@@ -56,15 +56,27 @@ extension PodSupervisor {
 
 /// A SIGTERM/SIGINT flag: both signals are blocked (every thread started afterwards inherits the mask; spawned
 /// processes get an empty mask and default dispositions from `SpawnAttributes`) and a thread takes them with
-/// `sigwait`, sets the flag and wakes the supervisor's loop.
+/// `sigwait`, sets the flag and wakes the supervisor's loop. Before an `execve` of garrison-keeper the thread is
+/// parked (`park`, woken by a SIGUSR2 sent to it alone) so that it consumes no signal the exec would lose: a
+/// SIGTERM that arrives then stays pending (blocked) for the keeper's signalfd.
 final class TerminationFlag: @unchecked Sendable {
-  private let lock = Lock()
+  private let condition = Condition()
   private var set = false
+  private var thread: pthread_t?
+  private var parking = false
+  private var parked = false
 
   var isSet: Bool {
-    lock.lock()
-    defer { lock.unlock() }
+    condition.lock()
+    defer { condition.unlock() }
     return set
+  }
+
+  /// Sets the flag as if a signal had arrived (a stop request garrison-keeper received).
+  func request() {
+    condition.lock()
+    set = true
+    condition.unlock()
   }
 
   /// Call before any other thread starts.
@@ -73,19 +85,60 @@ final class TerminationFlag: @unchecked Sendable {
     sigemptyset(&signals)
     sigaddset(&signals, SIGTERM)
     sigaddset(&signals, SIGINT)
+    sigaddset(&signals, SIGUSR2)
     pthread_sigmask(SIG_BLOCK, &signals, nil)
     let waited = signals
     DetachedThread.start { [self] in
+      condition.lock()
+      thread = pthread_self()
+      condition.unlock()
       var set = waited
       while true {
         var sig: Int32 = 0
         guard sigwait(&set, &sig) == 0 else { continue }
-        lock.lock()
-        self.set = true
-        lock.unlock()
-        wake()
+        let stop = sig == SIGTERM || sig == SIGINT
+        condition.lock()
+        if stop { self.set = true }
+        condition.unlock()
+        if stop { wake() }
+        condition.lock()
+        if parking {
+          parked = true
+          condition.broadcast()
+          while parking { condition.wait() }
+          parked = false
+        }
+        condition.unlock()
       }
     }
+  }
+
+  /// Parks the signal thread for an exec; false (and the thread left running) if a stop was requested or the
+  /// thread did not answer within a second.
+  func park() -> Bool {
+    condition.lock()
+    guard let t = thread, !set else {
+      condition.unlock()
+      return false
+    }
+    parking = true
+    condition.unlock()
+    pthread_kill(t, SIGUSR2)
+    condition.lock()
+    var answered = true
+    while !parked && answered { answered = condition.wait(seconds: 1) }
+    let ok = parked && !set
+    condition.unlock()
+    if !ok { unpark() }
+    return ok
+  }
+
+  /// Lets the signal thread take signals again.
+  func unpark() {
+    condition.lock()
+    parking = false
+    condition.broadcast()
+    condition.unlock()
   }
 }
 

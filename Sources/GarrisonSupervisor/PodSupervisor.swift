@@ -48,6 +48,8 @@ public final class PodSupervisor: @unchecked Sendable {
   /// `container.started` events of containers that exited before they were committed: appended in one durable
   /// write with their exit (`collectExits`), or before any status is saved.
   var heldAudit: [AuditEvent] = []
+  /// Since when (monotonic nanoseconds) the pod has been quiescent, for the handover to garrison-keeper.
+  var quietSince: UInt64?
   /// The sender end of the `WakeSocket` of the apply that started this supervisor (nil: none, or apply is gone).
   var wake: Int32?
   /// Exited containers whose runtime state and mounts are removed after the next containers started.
@@ -119,6 +121,41 @@ public final class PodSupervisor: @unchecked Sendable {
       save()
       return 1
     }
+    return loop()
+  }
+
+  /// Takes the pod back from garrison-keeper (`--resume`) and runs it on: the loop's state from the state file,
+  /// the audit log reopened, the kernel log at the keeper's read position, the keeper's exits and stop request.
+  public func resume(keeper back: KeeperReturn) throws -> Int32 {
+    PhaseTrace.mark("supervisor resumed")
+    guard let state = try JSONFile.read(SupervisorState.self, from: paths.supervisorState) else {
+      throw GarrisonError(.notFound, "no supervisor state at \(paths.supervisorState)")
+    }
+    termination.install { [reaper] in reaper.poke() }
+    if back.terminate { termination.request() }
+    do {
+      audit = try PodAudit(root: paths.root)
+    } catch {
+      event("Warning", "AuditUnavailable", "cannot open the audit log: \(error)")
+    }
+    if let k = back.kmsg, k == state.kmsg {
+      let record = self.record
+      seccompDenials = SeccompDenialMonitor(adopting: k, cgroupParent: "/garrison/\(record.uid)") { container in
+        AuditObject(namespace: record.namespace, pod: record.name, podUID: record.uid, container: container)
+      }
+    }
+    try resume(from: state, keeper: back)
+    if seccompDenials == nil && state.kmsg != nil {
+      event("Warning", "SeccompDenialsUnavailable", "seccomp denials will not be audited: the kernel log was not handed back")
+    }
+    try reaper.start()
+    PhaseTrace.mark("supervisor resumed state")
+    return loop()
+  }
+
+  /// The supervisor's loop: collect exits, decide and act, write the status, wait for the next event (or hand
+  /// the pod to garrison-keeper while it is quiescent).
+  func loop() -> Int32 {
     var deferredSave = false
     while true {
       let seen = reaper.generation
@@ -162,7 +199,8 @@ public final class PodSupervisor: @unchecked Sendable {
         save()
         return 0
       }
-      reaper.waitForChange(from: seen, timeout: nextWakeup())
+      let quiet = handOverIfQuiescent(seen: seen)
+      reaper.waitForChange(from: seen, timeout: min(nextWakeup(), quiet ?? .infinity))
     }
   }
 

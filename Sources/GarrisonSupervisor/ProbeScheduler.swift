@@ -56,6 +56,43 @@ public struct ProbeScheduler: Sendable {
     }
   }
 
+  /// What a handover to garrison-keeper keeps of the decisions (times as seconds since the epoch); taken only
+  /// when no probe is in flight.
+  struct Snapshot: Codable, Sendable {
+    struct TrackState: Codable, Sendable {
+      var nextDue: Double
+      var successes: Int
+      var failures: Int
+    }
+    var startedAt: Double
+    var started: Bool
+    var ready: Bool
+    var killed: Bool
+    var tracks: [String: TrackState]
+  }
+
+  /// The decisions so far, nil while a probe is in flight (its result would have nowhere to go).
+  var snapshot: Snapshot? {
+    guard !tracks.values.contains(where: \.inFlight) else { return nil }
+    var out: [String: Snapshot.TrackState] = [:]
+    for (kind, t) in tracks {
+      out[kind.rawValue] = .init(nextDue: t.nextDue.timeIntervalSince1970, successes: t.successes, failures: t.failures)
+    }
+    return Snapshot(startedAt: startedAt.timeIntervalSince1970, started: started, ready: ready, killed: killed, tracks: out)
+  }
+
+  /// The scheduler a snapshot describes, for the same `probes` (the container's, from the pod record).
+  init(probes: ContainerProbes, snapshot: Snapshot) {
+    self.init(probes: probes, startedAt: Date(timeIntervalSince1970: snapshot.startedAt))
+    started = snapshot.started
+    ready = snapshot.ready
+    killed = snapshot.killed
+    for (name, t) in snapshot.tracks {
+      guard let kind = ProbeKind(rawValue: name), tracks[kind] != nil else { continue }
+      tracks[kind] = Track(nextDue: Date(timeIntervalSince1970: t.nextDue), successes: t.successes, failures: t.failures)
+    }
+  }
+
   /// Whether `kind` runs at this point of the container's life.
   func active(_ kind: ProbeKind) -> Bool {
     guard !killed else { return false }

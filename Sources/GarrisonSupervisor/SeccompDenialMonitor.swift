@@ -27,6 +27,20 @@ final class SeccompDenialMonitor {
     self.object = object
   }
 
+  /// Takes the kernel log descriptor a handover passed (its read position kept: no record read twice or missed).
+  init(adopting fd: Int32, cgroupParent: String, window: Int64 = 10, object: @escaping (String) -> AuditObject) {
+    reader = KmsgReader(adopting: fd)
+    aggregator = SeccompDenialAggregator(window: window)
+    self.cgroupParent = cgroupParent
+    self.object = object
+  }
+
+  /// The kernel log descriptor (passed across the handover).
+  var descriptor: Int32 { reader.descriptor }
+
+  /// Whether no record waits for its window to close.
+  var isIdle: Bool { aggregator.isEmpty }
+
   /// Reads what the kernel logged since the last call; returns the events whose window has closed
   /// (all pending ones when `force`).
   func poll(force: Bool = false) throws -> [AuditEvent] {

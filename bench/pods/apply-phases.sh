@@ -5,7 +5,8 @@
 # `apply: reserved`, to the last `apply: supervisor spawned`, to `apply: running` (every pod Running), and the wall time.
 #
 # Usage (root): bench/pods/apply-phases.sh A_DIR B_DIR [ROUNDS]
-#   each DIR holds garrison, garrison-cli, garrison-oci, garrison-init and garrison-supervisor of one release build.
+#   each DIR holds garrison, garrison-cli, garrison-oci, garrison-init and garrison-supervisor of one release build
+#   (and garrison-keeper, if that build has it: its supervisors hand over to it once quiescent).
 #   PODS=N (default 0: the init+2 pod), NICE=-20 (default 0): the applies run at that nice value (with their
 #   supervisors and runtimes), so on a machine others load the measured commands get the CPUs first.
 set -euo pipefail

@@ -143,7 +143,28 @@ import json,sys
 for i in json.load(sys.stdin)["items"]:
     print((i["metadata"].get("annotations") or {}).get("garrison.io/supervisor-pid", "").split(" ")[0])'
 }
-supervisor_rss() { hwm "$1" $(supervisor_pids); echo "garrison supervisors: ${RSS[$1]} (count, max, avg, sum of VmHWM; sum of Pss; sum of private; kB)"; }
+# With garrison-keeper beside garrison, a quiescent pod's supervisor process execs the keeper (same pid, the peak
+# RSS starts again at the exec): wait (up to 5 s) until every supervisor runs it, so the peak read is what stays
+# resident; the worker's transient peak during the start is in the trace (`handover to keeper VmHWM: …`).
+wait_keepers() {
+  local keeper
+  keeper=$(dirname "$G")/garrison-keeper
+  [ -x "$keeper" ] || return 0
+  for _ in $(seq 100); do
+    local all=1
+    for p in "$@"; do [ "$(readlink /proc/$p/exe)" = "$keeper" ] || all=0; done
+    [ $all = 1 ] && return 0
+    sleep 0.05
+  done
+  echo "not every supervisor handed over to garrison-keeper within 5 s" >&2
+}
+supervisor_rss() {
+  local pids
+  pids=$(supervisor_pids)
+  wait_keepers $pids
+  hwm "$1" $pids
+  echo "garrison supervisors: ${RSS[$1]} (count, max, avg, sum of VmHWM; sum of Pss; sum of private; kB)"
+}
 # conmon of every container of the podman pods (the infra container's and exited init's included while alive).
 conmon_rss() {
   hwm "$1" $("${P[@]}" ps -a -q | xargs -r "${P[@]}" inspect --format '{{.State.ConmonPid}}' | grep -v '^0$')

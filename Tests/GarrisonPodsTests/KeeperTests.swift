@@ -1,0 +1,286 @@
+import Foundation
+import GarrisonAudit
+import GarrisonKernel
+import GarrisonPods
+import Testing
+
+/// Whether garrison-keeper is built beside garrison (and so beside garrison-supervisor, which hands over to it).
+enum KeeperBinary {
+  static let path = (Host.garrison as NSString).deletingLastPathComponent + "/garrison-keeper"
+  static let built = FileManager.default.isExecutableFile(atPath: path)
+}
+
+/// garrison-keeper: a quiescent pod's supervisor `execve`s the keeper (same pid and start time, ~0.6 MB resident)
+/// and the keeper execs the supervisor back on an event. What the pod does must not change: exits collected and
+/// restarted with backoff, logs byte for byte, deletes with the grace period, seccomp denials audited.
+@Suite(
+  .serialized,
+  .enabled(if: Host.skipReason == nil && KeeperBinary.built, "needs root, crun, busybox-static and garrison-keeper beside garrison"))
+struct KeeperTests {
+  /// The executable the supervisor of `pod` runs now (nil once it is gone).
+  static func exe(_ s: Scratch, _ pod: String) throws -> String? {
+    guard let sup = try s.manager.view("default", pod)?.status.supervisor else { return nil }
+    return try? Kernel.readlink("/proc/\(sup.pid)/exe")
+  }
+
+  /// Waits until the pod's supervisor runs garrison-keeper.
+  static func waitForKeeper(_ s: Scratch, _ pod: String, timeout: Double = 10) throws -> Bool {
+    let deadline = Date(timeIntervalSinceNow: timeout)
+    while Date() < deadline {
+      if try exe(s, pod)?.hasSuffix("/garrison-keeper") == true { return true }
+      usleep(20_000)
+    }
+    return false
+  }
+
+  @Test func podHandsOverToTheKeeperOnceRunning() throws {
+    try withScratch { s in
+      try s.apply(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: quiet}
+        spec:
+          containers: [{name: main, command: ["sleep", "1000"]}]
+        """)
+      let v = try s.wait("quiet") { $0.status.container("main")?.state.kind == .running }
+      let sup = try #require(v.status.supervisor)
+      #expect(try Self.waitForKeeper(s, "quiet"))
+      // The same process: pid and start time unchanged by the exec, so `get` still sees it supervised.
+      #expect(ProcessProbe.isAlive(sup))
+      let again = try #require(try s.manager.view("default", "quiet"))
+      #expect(again.supervised && again.status.supervisor == sup)
+      let status = try String(contentsOfFile: "/proc/\(sup.pid)/status", encoding: .utf8)
+      let hwm = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }.map(String.init) ?? ""
+      let kb = Int(hwm.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
+      #expect(kb > 0 && kb < 4096, "\(hwm)")
+    }
+  }
+
+  @Test func exitWhileTheKeeperHoldsIsCollectedAndRestartedWithBackoff() throws {
+    try withScratch { s in
+      try s.apply(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: crash}
+        spec:
+          restartPolicy: Always
+          containers: [{name: main, command: ["/bin/sh", "-c", "sleep 1.5; exit 3"]}]
+        """)
+      _ = try s.wait("crash") { $0.status.container("main")?.state.kind == .running }
+      #expect(try Self.waitForKeeper(s, "crash"))
+      let v = try s.wait("crash", timeout: 30) { ($0.status.container("main")?.restartCount ?? 0) >= 2 }
+      let c = try #require(v.status.container("main"))
+      #expect(c.lastState?.exitCode == 3, "\(String(describing: c.lastState))")
+      #expect(c.lastState?.reason == "Error")
+      // Backoff 0.2 s, then 0.4 s: the restarts waited (the keeper held the pod through the backoff deadline).
+      let events = v.status.events.filter { $0.reason == "Started" }.map(\.message)
+      #expect(events.count >= 3, "\(events)")
+      #expect(try Self.waitForKeeper(s, "crash"))
+      let records = try s.auditRecords().filter { $0.hasPrefix("container.exited") }
+      #expect(records.count >= 2, "\(records)")
+    }
+  }
+
+  /// Lines written before, while and after the keeper holds the pod, one begun before a handover and finished
+  /// after it, and one longer than 16 KiB, are what the resident supervisor writes: one `F` line each (the long
+  /// one split at 16 KiB with `P`), in order. A second container exits every ~2 s so the pod changes hands while
+  /// the first one writes.
+  @Test func logsAcrossHandoversAreByteExact() throws {
+    try withScratch { s in
+      let script =
+        "echo before; printf split-; sleep 2; echo across; head -c 20000 /dev/zero | tr '\\\\0' x; echo; "
+        + "printf part1-; sleep 2.5; echo part2; echo after; sleep 1000"
+      try s.apply(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: talk}
+        spec:
+          restartPolicy: Always
+          containers:
+          - {name: main, command: ["/bin/sh", "-c", "\(script)"]}
+          - {name: tick, command: ["/bin/sh", "-c", "sleep 2; exit 0"]}
+        """)
+      _ = try s.wait("talk") { $0.status.container("main")?.state.kind == .running }
+      #expect(try Self.waitForKeeper(s, "talk"))
+      _ = try s.wait("talk", timeout: 20) { _ in s.log("talk", "main").contains("after") }
+      let long = String(repeating: "x", count: 20000)
+      #expect(s.log("talk", "main") == "before\nsplit-across\n\(long)\npart1-part2\nafter\n")
+      let path = PodPaths(root: s.root, namespace: "default", name: "talk").log("main", restart: 0)
+      let raw = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+      for line in raw {
+        let f = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
+        #expect(f.count == 4 && f[0].utf8.count == 30 && f[0].hasSuffix("Z") && f[1] == "stdout" && (f[2] == "F" || f[2] == "P"))
+      }
+      for whole in ["before", "split-across", "part1-part2", "after"] {
+        #expect(raw.contains { $0.hasSuffix(" stdout F \(whole)") }, "\(whole) is not one F line")
+      }
+      #expect(raw.filter { $0.contains(" P ") }.allSatisfy { $0.hasSuffix("x") })
+      // The pod did change hands while `main` wrote: `tick` exited and restarted.
+      let v = try #require(try s.manager.view("default", "talk"))
+      #expect((v.status.container("tick")?.restartCount ?? 0) >= 1)
+    }
+  }
+
+  @Test func logsFollowAcrossHandovers() throws {
+    try withScratch { s in
+      try s.apply(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: follow}
+        spec:
+          restartPolicy: Never
+          containers:
+          - {name: main, command: ["/bin/sh", "-c", "echo one; sleep 1.5; echo two; sleep 1.5; printf three; sleep 1; echo; echo four"]}
+          - {name: side, command: ["/bin/sh", "-c", "sleep 2; exit 0"]}
+        """)
+      _ = try s.wait("follow") { $0.status.container("main")?.state.kind == .running }
+      #expect(try Self.waitForKeeper(s, "follow"))
+      let follow = try s.garrison(["logs", "follow", "-c", "main", "-f"])
+      #expect(follow.succeeded)
+      #expect(follow.output == "one\ntwo\nthree\nfour\n", "\(follow.output)")
+    }
+  }
+
+  @Test func deleteWhileTheKeeperHoldsUsesTheGracePeriod() throws {
+    try withScratch { s in
+      try s.apply(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: stop}
+        spec:
+          terminationGracePeriodSeconds: 20
+          containers: [{name: main, command: ["/bin/sh", "-c", "trap 'echo got-term; exit 0' TERM; while true; do sleep 0.1; done"]}]
+        """)
+      let v = try s.wait("stop") { $0.status.container("main")?.state.kind == .running }
+      let sup = try #require(v.status.supervisor)
+      #expect(try Self.waitForKeeper(s, "stop"))
+      let start = Date()
+      let r = try s.garrison(["delete", "pod", "stop", "--grace-period", "10"])
+      #expect(r.succeeded, "\(r.output)")
+      // SIGTERM reached the container through the supervisor taken back from the keeper; it exited well
+      // within the grace period (no SIGKILL wave after 10 s).
+      #expect(Date().timeIntervalSince(start) < 8)
+      #expect(!ProcessProbe.isAlive(sup))
+      let records = try s.auditRecords()
+      #expect(records.contains("container.exited default/stop/main"), "\(records)")
+    }
+  }
+}
+
+/// A seccomp denial while garrison-keeper holds the pod still becomes a `seccomp.denied` event: the keeper wakes
+/// on the kernel's record and hands the pod back, whose supervisor reads the record at its own position.
+@Suite(
+  .serialized,
+  .enabled(
+    if: Host.skipReason == nil && KeeperBinary.built && Host.garrisonOCI != nil
+      && FileManager.default.isReadableFile(atPath: "/dev/kmsg") && FileManager.default.isExecutableFile(atPath: "/usr/bin/gcc"),
+    "needs root, busybox-static, gcc, garrison-oci, garrison-keeper and a readable /dev/kmsg"))
+struct KeeperSeccompTests {
+  static let probe = """
+    #define _GNU_SOURCE
+    #include <sched.h>
+    #include <stdio.h>
+    #include <unistd.h>
+    int main(void) {
+      sleep(3);
+      for (int i = 0; i < 3; i++) if (unshare(CLONE_NEWUSER) == 0) { puts("unshare allowed"); return 1; }
+      puts("denied");
+      fflush(stdout);
+      sleep(3);
+      puts("done");
+      return 0;
+    }
+    """
+
+  @Test func denialWhileTheKeeperHoldsIsAudited() throws {
+    try withScratch { s in
+      let src = s.rootfs + "/../late-denier.c"
+      try Self.probe.write(toFile: src, atomically: true, encoding: .utf8)
+      let cc = try Spawn.run(["/usr/bin/gcc", "-O2", "-static", "-o", s.rootfs + "/bin/denier", src])
+      #expect(cc.status == .exited(0), "\(cc.output)")
+      try s.apply(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: denied}
+        spec:
+          restartPolicy: Never
+          containers:
+          - name: main
+            command: ["/bin/denier"]
+            securityContext:
+              runAsUser: 1000
+              allowPrivilegeEscalation: false
+              capabilities: {drop: [ALL]}
+              seccompProfile: {type: RuntimeDefault}
+        """, runtime: Host.garrisonOCI)
+      _ = try s.wait("denied") { $0.status.container("main")?.state.kind == .running }
+      #expect(try KeeperTests.waitForKeeper(s, "denied", timeout: 2.5))
+      let v = try s.wait("denied", timeout: 30) { $0.status.phase.isTerminal }
+      #expect(v.status.phase == .succeeded)
+      let denied = try AuditReader.readAll(directory: AuditPaths.directory(root: s.root)).filter { $0.kind == .seccompDenied }
+      let event = try #require(denied.first { $0.object.pod == "denied" }, "no seccomp.denied event for the pod")
+      #expect(event.object.container == "main")
+      #expect(String(describing: event.details).contains("unshare"))
+    }
+  }
+}
+
+/// Probes between their periods: the keeper holds the pod and gives it back at the next probe's time.
+@Suite(
+  .serialized,
+  .enabled(if: Host.skipReason == nil && KeeperBinary.built, "needs root, crun, busybox-static and garrison-keeper beside garrison"))
+struct KeeperProbeTests {
+  @Test func probesRunWhileTheKeeperHoldsThePodBetweenPeriods() throws {
+    try withScratch { s in
+      try s.apply(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: probed}
+        spec:
+          restartPolicy: Always
+          containers:
+          - name: main
+            command: ["/bin/sh", "-c", "touch /tmp/ready; sleep 1000"]
+            readinessProbe: {exec: {command: ["cat", "/tmp/ready"]}, periodSeconds: 2}
+            livenessProbe: {exec: {command: ["true"]}, periodSeconds: 2, failureThreshold: 2}
+        """)
+      _ = try s.wait("probed", timeout: 20) { $0.status.container("main")?.ready == true }
+      #expect(try KeeperTests.waitForKeeper(s, "probed", timeout: 5))
+      // Probes keep running: the Unhealthy-free pod stays ready across several periods, resumed each time.
+      usleep(5_000_000)
+      let v = try #require(try s.manager.view("default", "probed"))
+      #expect(v.status.container("main")?.ready == true)
+      #expect(v.status.container("main")?.restartCount == 0)
+      #expect(!v.status.events.contains { $0.reason == "Unhealthy" }, "\(v.status.events)")
+    }
+  }
+
+  @Test func aFailingLivenessProbeRestartsTheContainerAcrossHandovers() throws {
+    try withScratch { s in
+      try s.apply(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: sick}
+        spec:
+          restartPolicy: Always
+          terminationGracePeriodSeconds: 1
+          containers:
+          - name: main
+            command: ["/bin/sh", "-c", "sleep 1000"]
+            livenessProbe: {exec: {command: ["false"]}, initialDelaySeconds: 1, periodSeconds: 1, failureThreshold: 2}
+        """)
+      _ = try s.wait("sick") { $0.status.container("main")?.state.kind == .running }
+      let v = try s.wait("sick", timeout: 30) { ($0.status.container("main")?.restartCount ?? 0) >= 1 }
+      #expect(v.status.events.contains { $0.reason == "Unhealthy" })
+      #expect(v.status.events.contains { $0.reason == "Killing" && $0.message.contains("liveness") })
+    }
+  }
+}
