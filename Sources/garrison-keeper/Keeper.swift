@@ -159,7 +159,7 @@ struct Keeper {
     return argv
   }
 
-  /// Unfinished lines too large to pass in the arguments (over 1 MiB in all) are written as `P` lines first.
+  /// Unfinished lines too large to pass in the arguments (over 512 KiB in all) are written as `P` lines first.
   mutating func flushLargePending() -> Int {
     let total = copies.reduce(0) { $0 + $1.pending.count }
     if total <= 1 << 19 { return 1 }
