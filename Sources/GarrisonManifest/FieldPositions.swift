@@ -41,10 +41,16 @@ struct FieldPositions: Sendable {
     return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { text in
       withUnsafeTemporaryAllocation(of: Int.self, capacity: steps.count) { ends in
         var n = 0
+        // A step's text in one copy (not byte by byte through the string's view).
         func put(_ s: String) {
-          for b in s.utf8 {
-            text[n] = b
-            n += 1
+          func copy(_ u: UnsafeBufferPointer<UInt8>) {
+            guard let base = u.baseAddress, !u.isEmpty else { return }
+            (text.baseAddress! + n).initialize(from: base, count: u.count)
+            n += u.count
+          }
+          if s.utf8.withContiguousStorageIfAvailable(copy) == nil {
+            var s = s
+            s.withUTF8(copy)
           }
         }
         func put(_ b: UInt8) {

@@ -31,8 +31,9 @@ public struct LoadResult: Sendable {
 
   /// Appends another input's result (objects, errors and warnings after this one's).
   public mutating func merge(_ other: LoadResult) {
-    objects += other.objects
-    partial += other.partial
+    // Into an empty result (a file's own), the lists are taken as they are, not copied element by element.
+    if objects.isEmpty { objects = other.objects } else { objects += other.objects }
+    if partial.isEmpty { partial = other.partial } else { partial += other.partial }
     skipped += other.skipped
     errors += other.errors
     documentErrors += other.documentErrors
