@@ -131,9 +131,9 @@ public struct LintEngine: Sendable {
       self.table = table ?? CheckTable(options: options, catalog: catalog)
       policies = []
       policies.reserveCapacity(objects.count)
-      // By index: each object read in place, not copied out.
+      // By index: each object read in place, not copied out (only its namespace and file are passed).
       for i in objects.indices {
-        let policy = namespaces.policy(for: objects[i], options: options)
+        let policy = namespaces.policy(namespace: objects[i].namespace, file: objects[i].location.file, options: options)
         if active[policy.pss] == nil { active[policy.pss] = PSSRegistry.active(policy.pss) }
         if objects[i].pod != nil && policy.fromNamespaceLabel { byNamespaceLabel += 1 }
         policies.append(policy)
@@ -215,8 +215,13 @@ public struct LintEngine: Sendable {
     }
     // The fields PSS findings point at (a few per pod: a list, compared step by step, beats hashing paths).
     var pssFields: [FieldPath] = []
-    for (check, violations) in PSSRegistry.evaluate(context, active: active) {
-      let settings = table.pss[check.checkID] ?? CheckSettings(enabled: options.isEnabled(check.checkID), severity: .error)
+    // `PSSRegistry.evaluate`'s checks and violations, in its order, with the checks and their settings read in place
+    // by index (iterating the lists copied each check and its settings out, a dozen retains and releases per pod).
+    for k in active.indices {
+      let violations = active[k].version.evaluate(context)
+      guard !violations.isEmpty else { continue }
+      let checkID = active[k].check.checkID
+      let settings = table.pss[checkID] ?? CheckSettings(enabled: options.isEnabled(checkID), severity: .error)
       guard settings.enabled else { continue }
       let remediation = withRemediation ? settings.remediation : nil
       for v in violations {
@@ -224,19 +229,22 @@ public struct LintEngine: Sendable {
         // Made where it is kept (a finding built first and then appended is copied and destroyed).
         out.append(
           Finding(
-            checkID: check.checkID, severity: settings.severity, object: ref, container: v.container,
+            checkID: checkID, severity: settings.severity, object: ref, container: v.container,
             image: v.container.flatMap(image), field: v.field, location: object.location(of: v.field),
             message: v.message, remediation: remediation, policy: applied))
       }
     }
-    for (check, settings) in zip(HardeningRegistry.checks, table.hardening) where settings.enabled {
-      let remediation = withRemediation ? settings.remediation : nil
-      for hit in check.evaluate(context) where !pssFields.contains(hit.field) {
+    let hardening = HardeningRegistry.checks
+    for k in hardening.indices where table.hardening[k].enabled {
+      let hits = hardening[k].evaluate(context)
+      guard !hits.isEmpty else { continue }
+      let remediation = withRemediation ? table.hardening[k].remediation : nil
+      for hit in hits where !pssFields.contains(hit.field) {
         out.append(
           Finding(
-            checkID: check.id, severity: settings.severity, object: ref, container: hit.container, image: hit.image,
-            field: hit.field, location: object.location(of: hit.field), message: hit.message, remediation: remediation,
-            policy: applied))
+            checkID: hardening[k].id, severity: table.hardening[k].severity, object: ref, container: hit.container,
+            image: hit.image, field: hit.field, location: object.location(of: hit.field), message: hit.message,
+            remediation: remediation, policy: applied))
       }
     }
   }

@@ -72,7 +72,9 @@ public struct LintStream: Sendable {
     var wroteHead = false
     var wroteFindings = false
     // Text not yet written: until the input holds something, nothing is (a run that finds nothing writes nothing).
-    var out: [UInt8] = []
+    // Each group's bytes are written as they are, not first copied into one buffer per window.
+    var pending: [[UInt8]] = []
+    let separator = Array(",\n".utf8)
     func flush(_ bytes: [UInt8]) { bytes.withUnsafeBytes { sink($0) } }
     func flush(_ text: String) {
       var text = text
@@ -92,8 +94,8 @@ public struct LintStream: Sendable {
         readObjects = readObjects || r.readObjects
         readAnything = readAnything || r.readAnything
         guard !r.text.isEmpty else { continue }
-        if case .json = format, wroteFindings { out.append(contentsOf: ",\n".utf8) }
-        out.append(contentsOf: r.text)
+        if case .json = format, wroteFindings { pending.append(separator) }
+        pending.append(r.text)
         wroteFindings = true
       }
       guard readAnything else { continue }
@@ -101,8 +103,8 @@ public struct LintStream: Sendable {
         if case .json = format { flush(JSONFormatter.head) }
         wroteHead = true
       }
-      if !out.isEmpty { flush(out) }
-      out.removeAll(keepingCapacity: true)
+      for text in pending { flush(text) }
+      pending.removeAll(keepingCapacity: true)
     }
     var report = LintReport(
       counts: counts, suppressed: suppressed.sorted { $0.key < $1.key }.map(\.finding), objectCount: objectCount, files: files,

@@ -1,0 +1,85 @@
+/// Bytes written one piece after another into memory this value owns, growing it only when a piece does not fit:
+/// each piece costs one capacity check and one copy (appending to an array also checks that its buffer is unique,
+/// for each of the twenty-odd pieces of a finding's text). Used within one function: `withSink` makes one, hands
+/// it to `body` and frees it.
+struct ByteSink {
+  private(set) var base: UnsafeMutablePointer<UInt8>
+  private(set) var count = 0
+  private var capacity: Int
+
+  private init(capacity: Int) {
+    self.capacity = max(capacity, 256)
+    base = .allocate(capacity: self.capacity)
+  }
+
+  /// Calls `body` with an empty sink of about `capacity` bytes, then frees it; `body` reads what was written with
+  /// `bytes` (valid only during the call).
+  static func withSink<T>(capacity: Int, _ body: (inout ByteSink) throws -> T) rethrows -> T {
+    var sink = ByteSink(capacity: capacity)
+    defer { sink.base.deallocate() }
+    return try body(&sink)
+  }
+
+  /// What was written.
+  var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+  @inline(__always)
+  mutating func append(_ byte: UInt8) {
+    if count == capacity { grow(to: count + 1) }
+    base[count] = byte
+    count += 1
+  }
+
+  @inline(__always)
+  mutating func append(_ piece: UnsafeBufferPointer<UInt8>) {
+    guard let source = piece.baseAddress else { return }
+    if count + piece.count > capacity { grow(to: count + piece.count) }
+    (base + count).initialize(from: source, count: piece.count)
+    count += piece.count
+  }
+
+  @inline(__always)
+  mutating func append(_ piece: [UInt8]) {
+    piece.withUnsafeBufferPointer { append($0) }
+  }
+
+  /// Appends a string's UTF-8 bytes, read in place (a native string's are contiguous: no copy of the string, so no
+  /// retain and release of its storage).
+  @inline(__always)
+  mutating func append(_ s: String) {
+    if s.utf8.withContiguousStorageIfAvailable({ append($0) }) == nil {
+      var s = s
+      s.withUTF8 { append($0) }
+    }
+  }
+
+  /// Appends a literal's UTF-8 bytes.
+  @inline(__always)
+  mutating func appendLiteral(_ s: StaticString) {
+    append(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+  }
+
+  /// Appends `byte` `n` times.
+  mutating func append(repeating byte: UInt8, count n: Int) {
+    guard n > 0 else { return }
+    if count + n > capacity { grow(to: count + n) }
+    (base + count).initialize(repeating: byte, count: n)
+    count += n
+  }
+
+  /// Drops the last `n` bytes written.
+  mutating func removeLast(_ n: Int) {
+    precondition(n >= 0 && n <= count)
+    count -= n
+  }
+
+  @inline(never)
+  private mutating func grow(to needed: Int) {
+    let newCapacity = max(needed, 2 * capacity)
+    let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+    newBase.initialize(from: base, count: count)
+    base.deallocate()
+    base = newBase
+    capacity = newCapacity
+  }
+}
