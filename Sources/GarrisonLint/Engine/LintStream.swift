@@ -73,9 +73,9 @@ public struct LintStream: Sendable {
     var wroteFindings = false
     // Text not yet written: until the input holds something, nothing is (a run that finds nothing writes nothing).
     // Each group's bytes are written as they are, not first copied into one buffer per window.
-    var pending: [[UInt8]] = []
-    let separator = Array(",\n".utf8)
-    func flush(_ bytes: [UInt8]) { bytes.withUnsafeBytes { sink($0) } }
+    var pending: [OwnedBytes] = []
+    let separator = OwnedBytes(",\n")
+    func flush(_ bytes: OwnedBytes) { bytes.withBytes { sink(UnsafeRawBufferPointer($0)) } }
     func flush(_ text: String) {
       var text = text
       text.withUTF8 { sink(UnsafeRawBufferPointer($0)) }
@@ -169,7 +169,7 @@ public struct LintStream: Sendable {
   /// One group's result: its findings formatted, and what the report counts.
   struct GroupResult: Sendable {
     /// The findings' text, UTF-8.
-    var text: [UInt8]
+    var text: OwnedBytes
     var counts: [Severity: Int]
     var suppressed: [(key: SuppressedKey, finding: SuppressedFinding)]
     var objectCount: Int
@@ -227,10 +227,10 @@ public struct LintStream: Sendable {
     findings.withUnsafeBufferPointer { b in
       for i in b.indices { counts[b[i].severity, default: 0] += 1 }
     }
-    var text: [UInt8] = []
+    let text: OwnedBytes
     switch format {
-    case .text(let formatter): formatter.fileGroup(findings, into: &text)
-    case .json: text = Array(JSONFormatter.elements(findings).utf8)
+    case .text(let formatter): text = formatter.fileGroup(findings)
+    case .json: text = OwnedBytes(JSONFormatter.elements(findings))
     }
     return GroupResult(
       text: text, counts: counts, suppressed: suppressed, objectCount: objects.count, byNamespaceLabel: plan.byNamespaceLabel,

@@ -20,6 +20,18 @@ struct ByteSink {
     return try body(&sink)
   }
 
+  /// What `body` writes into a sink of about `capacity` bytes, handed on as they are (not copied into an array).
+  static func collect(capacity: Int, _ body: (inout ByteSink) throws -> Void) rethrows -> OwnedBytes {
+    var sink = ByteSink(capacity: capacity)
+    do {
+      try body(&sink)
+    } catch {
+      sink.base.deallocate()
+      throw error
+    }
+    return OwnedBytes(taking: sink.base, count: sink.count)
+  }
+
   /// What was written.
   var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
 
@@ -81,5 +93,38 @@ struct ByteSink {
     base.deallocate()
     base = newBase
     capacity = newCapacity
+  }
+}
+
+/// Bytes a `ByteSink` wrote (or copied in), owned until the last reference goes: a group's report text is handed from
+/// the worker that wrote it to the writer without a copy.
+final class OwnedBytes: @unchecked Sendable {
+  // Written once by the sink before this object exists; only read afterwards.
+  private let base: UnsafeMutablePointer<UInt8>
+  let count: Int
+
+  init(taking base: UnsafeMutablePointer<UInt8>, count: Int) {
+    self.base = base
+    self.count = count
+  }
+
+  /// A copy of `text`'s UTF-8 bytes.
+  convenience init(_ text: String) {
+    var text = text
+    let count = text.utf8.count
+    let base = UnsafeMutablePointer<UInt8>.allocate(capacity: max(count, 1))
+    text.withUTF8 { u in
+      if let source = u.baseAddress { base.initialize(from: source, count: u.count) }
+    }
+    self.init(taking: base, count: count)
+  }
+
+  deinit { base.deallocate() }
+
+  var isEmpty: Bool { count == 0 }
+
+  /// The bytes, valid only during the call.
+  func withBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+    try body(UnsafeBufferPointer(start: base, count: count))
   }
 }

@@ -95,19 +95,17 @@ public struct TextFormatter: Sendable {
   /// The lines `write` gives one file's findings (all at that file's positions, in report order): the file's name,
   /// then each finding, appended to `out` as UTF-8 (a streamed run writes the bytes as they are: no string is
   /// made of them). Nothing without findings.
-  func fileGroup(_ findings: [Finding], into out: inout [UInt8]) {
-    guard let first = findings.first else { return }
+  func fileGroup(_ findings: [Finding]) -> OwnedBytes {
+    guard let first = findings.first else { return OwnedBytes("") }
     let labels = severityLabels()
-    out.reserveCapacity(out.count + 320 * findings.count + 256)
-    out.append(contentsOf: paint(first.location?.file ?? "(no file)", "1").utf8)
-    out.append(UInt8(ascii: "\n"))
-    // Read in place: a `for f in findings` loop, or passing `b[i]`, copies each finding out. Written into a sink
-    // and appended to `out` once.
-    ByteSink.withSink(capacity: 320 * findings.count) { text in
+    // Written into a sink whose bytes are handed on as they are.
+    return ByteSink.collect(capacity: 320 * findings.count + 256) { out in
+      out.append(paint(first.location?.file ?? "(no file)", "1"))
+      out.append(UInt8(ascii: "\n"))
+      // Read in place: a `for f in findings` loop, or passing `b[i]`, copies each finding out.
       findings.withUnsafeBufferPointer { b in
-        for i in b.indices { block(b.baseAddress! + i, labels: labels, into: &text) }
+        for i in b.indices { block(b.baseAddress! + i, labels: labels, into: &out) }
       }
-      out.append(contentsOf: text.bytes)
     }
   }
 
