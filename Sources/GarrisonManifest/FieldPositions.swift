@@ -42,15 +42,18 @@ struct FieldPositions: Sendable {
       withUnsafeTemporaryAllocation(of: Int.self, capacity: steps.count) { ends in
         var n = 0
         // A step's text in one copy (not byte by byte through the string's view).
+        // The closures return how much they wrote (updating `n` inside them made each access to it a checked one).
         func put(_ s: String) {
-          func copy(_ u: UnsafeBufferPointer<UInt8>) {
-            guard let base = u.baseAddress, !u.isEmpty else { return }
-            (text.baseAddress! + n).initialize(from: base, count: u.count)
-            n += u.count
+          let to = text.baseAddress! + n
+          func copy(_ u: UnsafeBufferPointer<UInt8>) -> Int {
+            if let base = u.baseAddress, !u.isEmpty { to.initialize(from: base, count: u.count) }
+            return u.count
           }
-          if s.utf8.withContiguousStorageIfAvailable(copy) == nil {
+          if let written = s.utf8.withContiguousStorageIfAvailable(copy) {
+            n += written
+          } else {
             var s = s
-            s.withUTF8(copy)
+            n += s.withUTF8(copy)
           }
         }
         func put(_ b: UInt8) {

@@ -131,7 +131,11 @@ public enum ManifestLoader {
         if doc.scalarKind(doc.root) == .null { continue }
         let context = DecodeContext(doc: doc, root: doc.root, file: file, lineOffset: chunk.lineOffset, keepJSON: keepJSON)
         do {
-          for object in try ObjectDecoder.decode(doc.root, context: context) {
+          // Each object moved out of the decoder's list into the result, not copied (reversed once, then taken
+          // from the end in order).
+          var decoded = try ObjectDecoder.decode(doc.root, context: context)
+          decoded.reverse()
+          while let object = decoded.popLast() {
             if object.validationErrors.isEmpty {
               result.objects.append(object)
             } else {

@@ -160,22 +160,24 @@ public struct LintEngine: Sendable {
     var suppressedObjects: [Int] = []
     var configUse = [Int](repeating: 0, count: options.exemptions.count)
     for i in range {
-      let object = objects[i]
-      guard let pod = object.pod else { continue }
+      guard objects[i].pod != nil else { continue }
+      // The object and its pod are copied once, into the context the checks read (taking them out of the list
+      // first copied them again: some forty reference-counted fields each).
+      let context = PodContext(object: objects[i], pod: objects[i].pod!)
       let first = kept.count
       let policy = plan.policies[i]
-      if options.exemptions.isEmpty && !hasIgnoreAnnotation(object: object, pod: pod) {
+      if options.exemptions.isEmpty && !hasIgnoreAnnotation(object: context.object, pod: context.pod) {
         // Nothing can suppress a finding of this object: they go straight to the list, with the catalog's
         // remediation (what the pass below gives every kept finding).
         check(
-          object: object, pod: pod, active: plan.active[policy.pss]!, table: plan.table, applied: policy,
-          withRemediation: true, into: &kept)
+          context, active: plan.active[policy.pss]!, table: plan.table, applied: policy, withRemediation: true,
+          into: &kept)
       } else {
         var raw: [Finding] = []
         check(
-          object: object, pod: pod, active: plan.active[policy.pss]!, table: plan.table, applied: policy,
-          withRemediation: false, into: &raw)
-        let exempted = applyExemptions(raw, object: object, pod: pod, configUse: &configUse)
+          context, active: plan.active[policy.pss]!, table: plan.table, applied: policy, withRemediation: false,
+          into: &raw)
+        let exempted = applyExemptions(raw, object: context.object, pod: context.pod, configUse: &configUse)
         kept += exempted.kept
         suppressed += exempted.suppressed
         suppressedObjects += repeatElement(i, count: exempted.suppressed.count)
@@ -194,20 +196,20 @@ public struct LintEngine: Sendable {
   public func check(object: ManifestObject, pod: PodTemplate, policy: PSSPolicy) -> [Finding] {
     var out: [Finding] = []
     check(
-      object: object, pod: pod, active: PSSRegistry.active(policy), table: CheckTable(options: options, catalog: catalog),
-      applied: nil, withRemediation: false, into: &out)
+      PodContext(object: object, pod: pod), active: PSSRegistry.active(policy),
+      table: CheckTable(options: options, catalog: catalog), applied: nil, withRemediation: false, into: &out)
     return out
   }
 
-  /// `check(object:pod:policy:)` with the policy's active checks and the checks' settings already computed,
-  /// appending to `out`; each finding gets `applied` as its policy and, with `withRemediation`, the catalog's
-  /// remediation.
+  /// `check(object:pod:policy:)` of the context's object and pod, with the policy's active checks and the checks'
+  /// settings already computed, appending to `out`; each finding gets `applied` as its policy and, with
+  /// `withRemediation`, the catalog's remediation. The object is read in the context (`context.object`), not copied
+  /// out of it.
   func check(
-    object: ManifestObject, pod: PodTemplate, active: [(check: PSSCheck, version: VersionedPSSCheck)], table: CheckTable,
+    _ context: PodContext, active: [(check: PSSCheck, version: VersionedPSSCheck)], table: CheckTable,
     applied: AppliedPolicy?, withRemediation: Bool, into out: inout [Finding]
   ) {
-    let context = PodContext(object: object, pod: pod)
-    let ref = ObjectRef(kind: object.kind, namespace: object.namespace, name: object.name)
+    let ref = ObjectRef(kind: context.object.kind, namespace: context.object.namespace, name: context.object.name)
     // A container's image by name, as a dictionary filled in container order would give it (the last container of
     // that name decides): a pod has a few containers, so they are searched, not hashed.
     func image(_ name: String) -> String? {
@@ -232,7 +234,7 @@ public struct LintEngine: Sendable {
         out.append(
           Finding(
             checkID: checkID, severity: settings.severity, object: ref, container: v.container,
-            image: v.container.flatMap(image), field: v.field, location: object.location(of: v.field),
+            image: v.container.flatMap(image), field: v.field, location: context.object.location(of: v.field),
             message: v.message, remediation: remediation, policy: applied))
       }
     }
@@ -245,7 +247,7 @@ public struct LintEngine: Sendable {
         out.append(
           Finding(
             checkID: hardening[k].id, severity: table.hardening[k].severity, object: ref, container: hit.container,
-            image: hit.image, field: hit.field, location: object.location(of: hit.field), message: hit.message,
+            image: hit.image, field: hit.field, location: context.object.location(of: hit.field), message: hit.message,
             remediation: remediation, policy: applied))
       }
     }
