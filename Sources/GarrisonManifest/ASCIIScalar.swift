@@ -16,12 +16,21 @@ enum ASCIIScalar {
     return false
   }
 
+  // The word lists are compared only when the first byte can begin one of their words (most scalars begin with
+  // none of them, and each comparison makes an array of the words).
+
   static func isNull(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
-    t.isEmpty || equals(t, "~", "null", "Null", "NULL")
+    guard let first = t.first else { return true }
+    guard first == UInt8(ascii: "~") || first | 0x20 == UInt8(ascii: "n") else { return false }
+    return equals(t, "~", "null", "Null", "NULL")
   }
 
   static func isBool(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
     guard t.count >= 2 && t.count <= 5 else { return false }
+    switch t[0] | 0x20 {
+    case UInt8(ascii: "y"), UInt8(ascii: "t"), UInt8(ascii: "o"), UInt8(ascii: "n"), UInt8(ascii: "f"): break
+    default: return false
+    }
     return equals(
       t, "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "no", "No", "NO", "false", "False", "FALSE",
       "off", "Off", "OFF")
@@ -51,11 +60,11 @@ enum ASCIIScalar {
 
   /// `[-+]?[0-9][0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)? | \.[0-9_]+([eE][-+][0-9]+)? | [-+]?\.(inf|Inf|INF) | \.(nan|NaN|NAN)`
   static func isFloat(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
-    if equals(t, ".nan", ".NaN", ".NAN") { return true }
+    if t.first == UInt8(ascii: "."), equals(t, ".nan", ".NaN", ".NAN") { return true }
     var u = t[...]
     let signed = u.first == UInt8(ascii: "-") || u.first == UInt8(ascii: "+")
     if signed { u = u.dropFirst() }
-    if equals(UnsafeBufferPointer(rebasing: u), ".inf", ".Inf", ".INF") { return true }
+    if u.first == UInt8(ascii: "."), equals(UnsafeBufferPointer(rebasing: u), ".inf", ".Inf", ".INF") { return true }
     let dot = UInt8(ascii: "."), e = UInt8(ascii: "e"), E = UInt8(ascii: "E")
     let minus = UInt8(ascii: "-"), plus = UInt8(ascii: "+")
     var i = u.startIndex

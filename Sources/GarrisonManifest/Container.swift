@@ -99,43 +99,43 @@ public struct Container: Equatable, Sendable {
   }
 
   public var name: String {
-    get { storage.fields.name }
+    _read { yield storage.fields.name }
     _modify { yield &fields.name }
   }
   public var image: String? {
-    get { storage.fields.image }
+    _read { yield storage.fields.image }
     _modify { yield &fields.image }
   }
   public var command: [String]? {
-    get { storage.fields.command }
+    _read { yield storage.fields.command }
     _modify { yield &fields.command }
   }
   public var args: [String]? {
-    get { storage.fields.args }
+    _read { yield storage.fields.args }
     _modify { yield &fields.args }
   }
   public var workingDir: String? {
-    get { storage.fields.workingDir }
+    _read { yield storage.fields.workingDir }
     _modify { yield &fields.workingDir }
   }
   public var env: [EnvVar] {
-    get { storage.fields.env }
+    _read { yield storage.fields.env }
     _modify { yield &fields.env }
   }
   public var ports: [ContainerPort] {
-    get { storage.fields.ports }
+    _read { yield storage.fields.ports }
     _modify { yield &fields.ports }
   }
   public var resources: ResourceRequirements {
-    get { storage.fields.resources }
+    _read { yield storage.fields.resources }
     _modify { yield &fields.resources }
   }
   public var volumeMounts: [VolumeMount] {
-    get { storage.fields.volumeMounts }
+    _read { yield storage.fields.volumeMounts }
     _modify { yield &fields.volumeMounts }
   }
   public var securityContext: SecurityContext? {
-    get { storage.fields.securityContext }
+    _read { yield storage.fields.securityContext }
     _modify { yield &fields.securityContext }
   }
   public var hasLivenessProbe: Bool {
@@ -152,29 +152,29 @@ public struct Container: Equatable, Sendable {
   }
   /// The probes, defaulted and validated (`Probe.decode`).
   public var livenessProbe: Probe? {
-    get { storage.fields.livenessProbe }
+    _read { yield storage.fields.livenessProbe }
     _modify { yield &fields.livenessProbe }
   }
   public var readinessProbe: Probe? {
-    get { storage.fields.readinessProbe }
+    _read { yield storage.fields.readinessProbe }
     _modify { yield &fields.readinessProbe }
   }
   public var startupProbe: Probe? {
-    get { storage.fields.startupProbe }
+    _read { yield storage.fields.startupProbe }
     _modify { yield &fields.startupProbe }
   }
   /// Every non-empty `host` of an httpGet/tcpSocket probe or lifecycle handler.
   public var probeHosts: [ProbeHost] {
-    get { storage.fields.probeHosts }
+    _read { yield storage.fields.probeHosts }
     _modify { yield &fields.probeHosts }
   }
   /// `Always` on an init container makes it a sidecar.
   public var restartPolicy: String? {
-    get { storage.fields.restartPolicy }
+    _read { yield storage.fields.restartPolicy }
     _modify { yield &fields.restartPolicy }
   }
   public var imagePullPolicy: String? {
-    get { storage.fields.imagePullPolicy }
+    _read { yield storage.fields.imagePullPolicy }
     _modify { yield &fields.imagePullPolicy }
   }
   public var stdin: Bool {
@@ -187,7 +187,7 @@ public struct Container: Equatable, Sendable {
   }
   /// Ephemeral containers only.
   public var targetContainerName: String? {
-    get { storage.fields.targetContainerName }
+    _read { yield storage.fields.targetContainerName }
     _modify { yield &fields.targetContainerName }
   }
 

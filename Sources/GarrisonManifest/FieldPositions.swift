@@ -41,10 +41,19 @@ struct FieldPositions: Sendable {
     return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { text in
       withUnsafeTemporaryAllocation(of: Int.self, capacity: steps.count) { ends in
         var n = 0
+        // A step's text in one copy (not byte by byte through the string's view).
+        // The closures return how much they wrote (updating `n` inside them made each access to it a checked one).
         func put(_ s: String) {
-          for b in s.utf8 {
-            text[n] = b
-            n += 1
+          let to = text.baseAddress! + n
+          func copy(_ u: UnsafeBufferPointer<UInt8>) -> Int {
+            if let base = u.baseAddress, !u.isEmpty { to.initialize(from: base, count: u.count) }
+            return u.count
+          }
+          if let written = s.utf8.withContiguousStorageIfAvailable(copy) {
+            n += written
+          } else {
+            var s = s
+            n += s.withUTF8(copy)
           }
         }
         func put(_ b: UInt8) {

@@ -31,8 +31,9 @@ public struct LoadResult: Sendable {
 
   /// Appends another input's result (objects, errors and warnings after this one's).
   public mutating func merge(_ other: LoadResult) {
-    objects += other.objects
-    partial += other.partial
+    // Into an empty result (a file's own), the lists are taken as they are, not copied element by element.
+    if objects.isEmpty { objects = other.objects } else { objects += other.objects }
+    if partial.isEmpty { partial = other.partial } else { partial += other.partial }
     skipped += other.skipped
     errors += other.errors
     documentErrors += other.documentErrors
@@ -130,7 +131,11 @@ public enum ManifestLoader {
         if doc.scalarKind(doc.root) == .null { continue }
         let context = DecodeContext(doc: doc, root: doc.root, file: file, lineOffset: chunk.lineOffset, keepJSON: keepJSON)
         do {
-          for object in try ObjectDecoder.decode(doc.root, context: context) {
+          // Each object moved out of the decoder's list into the result, not copied (reversed once, then taken
+          // from the end in order).
+          var decoded = try ObjectDecoder.decode(doc.root, context: context)
+          decoded.reverse()
+          while let object = decoded.popLast() {
             if object.validationErrors.isEmpty {
               result.objects.append(object)
             } else {

@@ -3,22 +3,25 @@ import GarrisonCore
 /// Per-object decoding state: the document, the object's node in it, the file, the line offset of the document
 /// within it, and the warnings (unknown fields) collected so far. Field positions are looked up in the document
 /// when asked (`FieldPositions`), not recorded while decoding.
+///
+/// One object is decoded by one thread, and no access to a property overlaps another: the stored properties are
+/// not checked for exclusive access at run time (`@exclusivity(unchecked)`), as the readers' are not.
 final class DecodeContext {
   let doc: YAMLDocument
   let file: String
   let lineOffset: Int
   /// Where the object's fields are written.
   let positions: FieldPositions
-  var warnings: [GarrisonError] = []
+  @exclusivity(unchecked) var warnings: [GarrisonError] = []
   /// Objects of kinds Garrison does not model (custom resources, Services, webhooks…): read, counted, not checked.
-  var skipped: [SkippedObject] = []
+  @exclusivity(unchecked) var skipped: [SkippedObject] = []
   /// Kubernetes API-validation errors of the object being decoded (invalid names, out-of-range values,
   /// contradictions): the object is still modelled, so lint can check the rest of it; every command that acts
   /// on objects refuses it (`LoadResult.errors`).
-  var invalid: [GarrisonError] = []
+  @exclusivity(unchecked) var invalid: [GarrisonError] = []
   /// The names of a StatefulSet's `volumeClaimTemplates`: volumes the controller adds to each pod, so
   /// `volumeMounts` may name them.
-  var claimTemplateNames: Set<String> = []
+  @exclusivity(unchecked) var claimTemplateNames: Set<String> = []
   /// Whether pod specs and workloads keep their JSON copies (`PodTemplate.specJSON`, `ManifestObject.source`).
   let keepJSON: Bool
 
@@ -47,31 +50,62 @@ final class DecodeContext {
 final class NodeReader {
   let node: YAMLNode
   let doc: YAMLDocument
-  let path: FieldPath
+  /// The mapping's field path, made when first asked (for an error, an unknown field or a decoder that names a
+  /// field): a reader made for a field or a list item keeps its parent and its key instead, so decoding makes no
+  /// path per mapping.
+  var path: FieldPath {
+    if let madePath { return madePath }
+    let made = Self.path(of: origin)
+    madePath = made
+    origin = nil
+    return made
+  }
+  @exclusivity(unchecked) private var madePath: FieldPath?
+  /// Where this reader's mapping is: the reader, the key and (for a list item) the index; nil once `path` is made.
+  @exclusivity(unchecked) private var origin: Origin?
+  typealias Origin = (parent: NodeReader, key: String, index: Int?)
+
+  /// The path `origin` names: the parent's path, the key, and the index when there is one.
+  private static func path(of origin: Origin?) -> FieldPath {
+    guard let (parent, key, index) = origin else { return FieldPath() }
+    return index.map { parent.path / key / $0 } ?? parent.path / key
+  }
   let context: DecodeContext
   /// Number of pairs.
   let count: Int
 
   /// Pairs read (or ignored) so far, one bit each: the first 64 inline, the rest in `moreReadBits`.
-  private var readBits: UInt64 = 0
-  private var moreReadBits: [UInt64] = []
+  @exclusivity(unchecked) private var readBits: UInt64 = 0
+  @exclusivity(unchecked) private var moreReadBits: [UInt64] = []
   /// Names asked for, kept only when a key is not a scalar (Yams' `Node.string` can still name such a key).
-  private var readNames: Set<String>?
+  @exclusivity(unchecked) private var readNames: Set<String>?
   /// Key text → pair, for mappings too large to scan or with non-ASCII keys.
-  private var table: [String: Int]?
+  @exclusivity(unchecked) private var table: [String: Int]?
   private static let scanLimit = 16
 
-  init(_ node: YAMLNode, path: FieldPath, context: DecodeContext) throws {
+  convenience init(_ node: YAMLNode, path: FieldPath, context: DecodeContext) throws {
+    try self.init(node, path: path, origin: nil, context: context)
+  }
+
+  /// The reader of the mapping at `parent`'s field `key` (item `index` of that list, when given).
+  convenience init(_ node: YAMLNode, parent: NodeReader, key: String, index: Int? = nil) throws {
+    try self.init(node, path: nil, origin: (parent, key, index), context: parent.context)
+  }
+
+  /// `path`, or else `origin`, names where the mapping is.
+  private init(_ node: YAMLNode, path: FieldPath?, origin: Origin?, context: DecodeContext) throws {
     let doc = context.doc
     guard doc.kind(node) == .mapping else {
       throw GarrisonError(
-        .invalid, "expected an object, got \(NodeReader.kindName(node, doc))", field: path, at: context.location(node))
+        .invalid, "expected an object, got \(NodeReader.kindName(node, doc))", field: path ?? Self.path(of: origin),
+        at: context.location(node))
     }
     let count = doc.count(node)
     self.node = node
     self.doc = doc
     self.count = count
-    self.path = path
+    self.madePath = path
+    self.origin = path == nil ? origin : nil
     self.context = context
     if count > 64 { self.moreReadBits = [UInt64](repeating: 0, count: (count - 1) / 64) }
     // Kubernetes rejects duplicate keys; taking either copy would let `privileged: false` hide a later `true`.
@@ -83,7 +117,7 @@ final class NodeReader {
         let k = doc.key(node, i)
         guard let name = doc.scalar(k) else { continue }
         if table.updateValue(i, forKey: name) != nil {
-          throw GarrisonError(.invalid, "duplicate field \"\(name)\"", field: path / name, at: context.location(k))
+          throw GarrisonError(.invalid, "duplicate field \"\(name)\"", field: self.path / name, at: context.location(k))
         }
       }
       self.table = table
@@ -92,7 +126,7 @@ final class NodeReader {
         let k = doc.key(node, j)
         for i in 0..<j where doc.sameScalar(doc.key(node, i), k) {
           let name = doc.scalar(k)!
-          throw GarrisonError(.invalid, "duplicate field \"\(name)\"", field: path / name, at: context.location(k))
+          throw GarrisonError(.invalid, "duplicate field \"\(name)\"", field: self.path / name, at: context.location(k))
         }
       }
     }
@@ -107,8 +141,14 @@ final class NodeReader {
   /// The pair whose key is the scalar `key`.
   private func find(_ key: String) -> Int? {
     if let table { return table[key] }
-    for i in 0..<count where doc.scalar(doc.key(node, i), equals: key) { return i }
-    return nil
+    // The key's bytes taken once, each pair's key compared with them in place.
+    func scan(_ k: UnsafeBufferPointer<UInt8>) -> Int? {
+      for i in 0..<count where doc.scalar(doc.key(node, i), equals: k) { return i }
+      return nil
+    }
+    if let found = key.utf8.withContiguousStorageIfAvailable(scan) { return found }
+    var key = key
+    return key.withUTF8(scan)
   }
 
   private func isRead(_ i: Int) -> Bool {
@@ -262,7 +302,7 @@ final class NodeReader {
 
   func object(_ key: String) throws -> NodeReader? {
     guard let v = value(key) else { return nil }
-    return try NodeReader(v, path: path / key, context: context)
+    return try NodeReader(v, parent: self, key: key)
   }
 
   func objectReader<T>(_ key: String, _ decode: (NodeReader) throws -> T) throws -> T? {
@@ -288,9 +328,20 @@ final class NodeReader {
     return out
   }
 
+  /// `list`, handing `decode` each item's index instead of its path (made only when asked: `path / key / i`).
+  private func items<T>(_ key: String, _ decode: (YAMLNode, Int) throws -> T) throws -> [T]? {
+    guard let v = value(key) else { return nil }
+    guard doc.kind(v) == .sequence else { throw error(key, "expected a list, got \(NodeReader.kindName(v, doc))", node: v) }
+    var out: [T] = []
+    let n = doc.count(v)
+    out.reserveCapacity(n)
+    for i in 0..<n { out.append(try decode(doc.item(v, i), i)) }
+    return out
+  }
+
   func objectList<T>(_ key: String, _ decode: (NodeReader) throws -> T) throws -> [T] {
-    try list(key) { item, p in
-      let r = try NodeReader(item, path: p, context: context)
+    try items(key) { item, i in
+      let r = try NodeReader(item, parent: self, key: key, index: i)
       let value = try decode(r)
       r.finish()
       return value
@@ -298,11 +349,11 @@ final class NodeReader {
   }
 
   func stringList(_ key: String) throws -> [String]? {
-    try list(key) { item, p in try scalarString(item, field: p) }
+    try items(key) { item, i in try scalarString(item, field: self.path / key / i) }
   }
 
   func int64List(_ key: String) throws -> [Int64]? {
-    try list(key) { item, p in try int64(item, field: p) }
+    try items(key) { item, i in try int64(item, field: self.path / key / i) }
   }
 
   /// A string-to-string map (labels, annotations, ConfigMap data). As the API server's YAML-to-JSON step

@@ -38,6 +38,13 @@ public struct PodSpec: Equatable, Sendable {
   public func allContainers(under base: FieldPath) -> [(role: ContainerRole, container: Container, path: FieldPath)] {
     var out: [(role: ContainerRole, container: Container, path: FieldPath)] = []
     out.reserveCapacity(initContainers.count + containers.count + ephemeralContainers.count)
+    forEachContainer(under: base) { out.append(($0, $1, $2)) }
+    return out
+  }
+
+  /// Calls `body` with every container in `allContainers`' order: its role, the container and its path under
+  /// `base`, each path made in one piece.
+  public func forEachContainer(under base: FieldPath, _ body: (ContainerRole, Container, FieldPath) -> Void) {
     func path(_ field: String, _ i: Int) -> FieldPath {
       var steps: [FieldPath.Step] = []
       steps.reserveCapacity(base.steps.count + 2)
@@ -46,12 +53,11 @@ public struct PodSpec: Equatable, Sendable {
       steps.append(.index(i))
       return FieldPath(steps)
     }
-    for (i, c) in initContainers.enumerated() {
-      out.append((c.restartPolicy == "Always" ? .sidecar : .initContainer, c, path("initContainers", i)))
+    for i in initContainers.indices {
+      body(initContainers[i].restartPolicy == "Always" ? .sidecar : .initContainer, initContainers[i], path("initContainers", i))
     }
-    for (i, c) in containers.enumerated() { out.append((.app, c, path("containers", i))) }
-    for (i, c) in ephemeralContainers.enumerated() { out.append((.ephemeral, c, path("ephemeralContainers", i))) }
-    return out
+    for i in containers.indices { body(.app, containers[i], path("containers", i)) }
+    for i in ephemeralContainers.indices { body(.ephemeral, ephemeralContainers[i], path("ephemeralContainers", i)) }
   }
 
   static let ignoredFields = [

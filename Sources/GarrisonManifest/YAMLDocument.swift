@@ -87,6 +87,14 @@ final class YAMLDocument: Sendable {
     return scalar(n)
   }
 
+  /// `scalar(_:equals:)` of text given as UTF-8 bytes.
+  func scalar(_ n: YAMLNode, equals text: UnsafeBufferPointer<UInt8>) -> Bool {
+    let e = entries[n.index]
+    guard e.kind == .scalar, e.count == text.count else { return false }
+    if e.count == 0 { return true }
+    return bytes.withUnsafeBufferPointer { b in memcmp(b.baseAddress! + e.start, text.baseAddress!, e.count) == 0 }
+  }
+
   /// Whether a node is a scalar whose text is exactly `text`.
   func scalar(_ n: YAMLNode, equals text: String) -> Bool {
     let e = entries[n.index]

@@ -131,9 +131,9 @@ public struct LintEngine: Sendable {
       self.table = table ?? CheckTable(options: options, catalog: catalog)
       policies = []
       policies.reserveCapacity(objects.count)
-      // By index: each object read in place, not copied out.
+      // By index: each object read in place, not copied out (only its namespace and file are passed).
       for i in objects.indices {
-        let policy = namespaces.policy(for: objects[i], options: options)
+        let policy = namespaces.policy(namespace: objects[i].namespace, file: objects[i].location.file, options: options)
         if active[policy.pss] == nil { active[policy.pss] = PSSRegistry.active(policy.pss) }
         if objects[i].pod != nil && policy.fromNamespaceLabel { byNamespaceLabel += 1 }
         policies.append(policy)
@@ -154,26 +154,30 @@ public struct LintEngine: Sendable {
   /// Checks `objects[range]` (the pod-bearing ones) at the plan's policies, exemptions applied.
   func checkObjects(_ objects: [ManifestObject], _ range: Range<Int>, plan: CheckPlan) -> ObjectFindings {
     var kept: [Finding] = []
+    // Room for a dozen findings per object up front: growing the list moved every finding to new memory each time.
+    kept.reserveCapacity(12 * min(range.count, 4096))
     var suppressed: [SuppressedFinding] = []
     var suppressedObjects: [Int] = []
     var configUse = [Int](repeating: 0, count: options.exemptions.count)
     for i in range {
-      let object = objects[i]
-      guard let pod = object.pod else { continue }
+      guard objects[i].pod != nil else { continue }
+      // The object and its pod are copied once, into the context the checks read (taking them out of the list
+      // first copied them again: some forty reference-counted fields each).
+      let context = PodContext(object: objects[i], pod: objects[i].pod!)
       let first = kept.count
       let policy = plan.policies[i]
-      if options.exemptions.isEmpty && !hasIgnoreAnnotation(object: object, pod: pod) {
+      if options.exemptions.isEmpty && !hasIgnoreAnnotation(object: context.object, pod: context.pod) {
         // Nothing can suppress a finding of this object: they go straight to the list, with the catalog's
         // remediation (what the pass below gives every kept finding).
         check(
-          object: object, pod: pod, active: plan.active[policy.pss]!, table: plan.table, applied: policy,
-          withRemediation: true, into: &kept)
+          context, active: plan.active[policy.pss]!, table: plan.table, applied: policy, withRemediation: true,
+          into: &kept)
       } else {
         var raw: [Finding] = []
         check(
-          object: object, pod: pod, active: plan.active[policy.pss]!, table: plan.table, applied: policy,
-          withRemediation: false, into: &raw)
-        let exempted = applyExemptions(raw, object: object, pod: pod, configUse: &configUse)
+          context, active: plan.active[policy.pss]!, table: plan.table, applied: policy, withRemediation: false,
+          into: &raw)
+        let exempted = applyExemptions(raw, object: context.object, pod: context.pod, configUse: &configUse)
         kept += exempted.kept
         suppressed += exempted.suppressed
         suppressedObjects += repeatElement(i, count: exempted.suppressed.count)
@@ -192,20 +196,20 @@ public struct LintEngine: Sendable {
   public func check(object: ManifestObject, pod: PodTemplate, policy: PSSPolicy) -> [Finding] {
     var out: [Finding] = []
     check(
-      object: object, pod: pod, active: PSSRegistry.active(policy), table: CheckTable(options: options, catalog: catalog),
-      applied: nil, withRemediation: false, into: &out)
+      PodContext(object: object, pod: pod), active: PSSRegistry.active(policy),
+      table: CheckTable(options: options, catalog: catalog), applied: nil, withRemediation: false, into: &out)
     return out
   }
 
-  /// `check(object:pod:policy:)` with the policy's active checks and the checks' settings already computed,
-  /// appending to `out`; each finding gets `applied` as its policy and, with `withRemediation`, the catalog's
-  /// remediation.
+  /// `check(object:pod:policy:)` of the context's object and pod, with the policy's active checks and the checks'
+  /// settings already computed, appending to `out`; each finding gets `applied` as its policy and, with
+  /// `withRemediation`, the catalog's remediation. The object is read in the context (`context.object`), not copied
+  /// out of it.
   func check(
-    object: ManifestObject, pod: PodTemplate, active: [(check: PSSCheck, version: VersionedPSSCheck)], table: CheckTable,
+    _ context: PodContext, active: [(check: PSSCheck, version: VersionedPSSCheck)], table: CheckTable,
     applied: AppliedPolicy?, withRemediation: Bool, into out: inout [Finding]
   ) {
-    let context = PodContext(object: object, pod: pod)
-    let ref = ObjectRef(kind: object.kind, namespace: object.namespace, name: object.name)
+    let ref = ObjectRef(kind: context.object.kind, namespace: context.object.namespace, name: context.object.name)
     // A container's image by name, as a dictionary filled in container order would give it (the last container of
     // that name decides): a pod has a few containers, so they are searched, not hashed.
     func image(_ name: String) -> String? {
@@ -215,8 +219,13 @@ public struct LintEngine: Sendable {
     }
     // The fields PSS findings point at (a few per pod: a list, compared step by step, beats hashing paths).
     var pssFields: [FieldPath] = []
-    for (check, violations) in PSSRegistry.evaluate(context, active: active) {
-      let settings = table.pss[check.checkID] ?? CheckSettings(enabled: options.isEnabled(check.checkID), severity: .error)
+    // `PSSRegistry.evaluate`'s checks and violations, in its order, with the checks and their settings read in place
+    // by index (iterating the lists copied each check and its settings out, a dozen retains and releases per pod).
+    for k in active.indices {
+      let violations = active[k].version.evaluate(context)
+      guard !violations.isEmpty else { continue }
+      let checkID = active[k].check.checkID
+      let settings = table.pss[checkID] ?? CheckSettings(enabled: options.isEnabled(checkID), severity: .error)
       guard settings.enabled else { continue }
       let remediation = withRemediation ? settings.remediation : nil
       for v in violations {
@@ -224,19 +233,22 @@ public struct LintEngine: Sendable {
         // Made where it is kept (a finding built first and then appended is copied and destroyed).
         out.append(
           Finding(
-            checkID: check.checkID, severity: settings.severity, object: ref, container: v.container,
-            image: v.container.flatMap(image), field: v.field, location: object.location(of: v.field),
+            checkID: checkID, severity: settings.severity, object: ref, container: v.container,
+            image: v.container.flatMap(image), field: v.field, location: context.object.location(of: v.field),
             message: v.message, remediation: remediation, policy: applied))
       }
     }
-    for (check, settings) in zip(HardeningRegistry.checks, table.hardening) where settings.enabled {
-      let remediation = withRemediation ? settings.remediation : nil
-      for hit in check.evaluate(context) where !pssFields.contains(hit.field) {
+    let hardening = HardeningRegistry.checks
+    for k in hardening.indices where table.hardening[k].enabled {
+      let hits = hardening[k].evaluate(context)
+      guard !hits.isEmpty else { continue }
+      let remediation = withRemediation ? table.hardening[k].remediation : nil
+      for hit in hits where !pssFields.contains(hit.field) {
         out.append(
           Finding(
-            checkID: check.id, severity: settings.severity, object: ref, container: hit.container, image: hit.image,
-            field: hit.field, location: object.location(of: hit.field), message: hit.message, remediation: remediation,
-            policy: applied))
+            checkID: hardening[k].id, severity: table.hardening[k].severity, object: ref, container: hit.container,
+            image: hit.image, field: hit.field, location: context.object.location(of: hit.field), message: hit.message,
+            remediation: remediation, policy: applied))
       }
     }
   }

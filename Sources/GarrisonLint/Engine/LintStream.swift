@@ -72,8 +72,10 @@ public struct LintStream: Sendable {
     var wroteHead = false
     var wroteFindings = false
     // Text not yet written: until the input holds something, nothing is (a run that finds nothing writes nothing).
-    var out: [UInt8] = []
-    func flush(_ bytes: [UInt8]) { bytes.withUnsafeBytes { sink($0) } }
+    // Each group's bytes are written as they are, not first copied into one buffer per window.
+    var pending: [OwnedBytes] = []
+    let separator = OwnedBytes(",\n")
+    func flush(_ bytes: OwnedBytes) { bytes.withBytes { sink(UnsafeRawBufferPointer($0)) } }
     func flush(_ text: String) {
       var text = text
       text.withUTF8 { sink(UnsafeRawBufferPointer($0)) }
@@ -92,8 +94,8 @@ public struct LintStream: Sendable {
         readObjects = readObjects || r.readObjects
         readAnything = readAnything || r.readAnything
         guard !r.text.isEmpty else { continue }
-        if case .json = format, wroteFindings { out.append(contentsOf: ",\n".utf8) }
-        out.append(contentsOf: r.text)
+        if case .json = format, wroteFindings { pending.append(separator) }
+        pending.append(r.text)
         wroteFindings = true
       }
       guard readAnything else { continue }
@@ -101,8 +103,8 @@ public struct LintStream: Sendable {
         if case .json = format { flush(JSONFormatter.head) }
         wroteHead = true
       }
-      if !out.isEmpty { flush(out) }
-      out.removeAll(keepingCapacity: true)
+      for text in pending { flush(text) }
+      pending.removeAll(keepingCapacity: true)
     }
     var report = LintReport(
       counts: counts, suppressed: suppressed.sorted { $0.key < $1.key }.map(\.finding), objectCount: objectCount, files: files,
@@ -167,7 +169,7 @@ public struct LintStream: Sendable {
   /// One group's result: its findings formatted, and what the report counts.
   struct GroupResult: Sendable {
     /// The findings' text, UTF-8.
-    var text: [UInt8]
+    var text: OwnedBytes
     var counts: [Severity: Int]
     var suppressed: [(key: SuppressedKey, finding: SuppressedFinding)]
     var objectCount: Int
@@ -225,10 +227,10 @@ public struct LintStream: Sendable {
     findings.withUnsafeBufferPointer { b in
       for i in b.indices { counts[b[i].severity, default: 0] += 1 }
     }
-    var text: [UInt8] = []
+    let text: OwnedBytes
     switch format {
-    case .text(let formatter): formatter.fileGroup(findings, into: &text)
-    case .json: text = Array(JSONFormatter.elements(findings).utf8)
+    case .text(let formatter): text = formatter.fileGroup(findings)
+    case .json: text = OwnedBytes(JSONFormatter.elements(findings))
     }
     return GroupResult(
       text: text, counts: counts, suppressed: suppressed, objectCount: objects.count, byNamespaceLabel: plan.byNamespaceLabel,

@@ -125,10 +125,15 @@ public struct NamespacePolicies: Sendable {
   /// The policy for `object`, combining the labels of the Namespace that governs it with the options
   /// (explicit flags win; `--namespace-labels=ignore` leaves labels out).
   public func policy(for object: ManifestObject, options: LintOptions) -> AppliedPolicy {
+    policy(namespace: object.namespace, file: object.location.file, options: options)
+  }
+
+  /// `policy(for:options:)` of an object in `namespace` written in `file` (what it reads of the object).
+  func policy(namespace: String, file: String, options: LintOptions) -> AppliedPolicy {
     var best: (labels: Labels, nearness: Int)?
     if options.namespaceLabels {
-      for l in labels[object.namespace] ?? [] {
-        guard let n = Self.nearness(l, object.location.file) else { continue }
+      for l in labels[namespace] ?? [] {
+        guard let n = Self.nearness(l, file) else { continue }
         if best == nil || n > best!.nearness { best = (l, n) }
       }
     }

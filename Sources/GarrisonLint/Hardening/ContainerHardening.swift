@@ -5,28 +5,33 @@ import GarrisonPlan
 /// Per-container hardening: read-only root filesystem, resource limits, added capabilities, probes.
 enum ContainerHardening {
   static let readOnlyRootFilesystem = HardeningCheck(id: "hardening.readOnlyRootFilesystem") { pod in
-    pod.containers.compactMap { _, c, path in
+    pod.containers.compactMap { e in
+      let c = e.container, path = e.path
       guard c.securityContext?.readOnlyRootFilesystem != true else { return nil }
       return HardeningHit(
-        message: "container \"\(c.name)\" has a writable root filesystem (securityContext.readOnlyRootFilesystem is not true)",
+        message: Words.concat(
+          "container \"", c.name, "\" has a writable root filesystem (securityContext.readOnlyRootFilesystem is not true)"),
         container: c.name, image: c.image, field: path / "securityContext" / "readOnlyRootFilesystem")
     }
   }
 
   /// Ephemeral containers cannot have resources, so they are not checked.
   static let resourceLimits = HardeningCheck(id: "hardening.resourceLimits") { pod in
-    pod.containers.compactMap { role, c, path in
+    pod.containers.compactMap { e in
+      let role = e.role, c = e.container, path = e.path
       guard role != .ephemeral else { return nil }
-      let missing = ["cpu", "memory"].filter { c.resources.limits[$0] == nil }
-      guard !missing.isEmpty else { return nil }
+      let noCPU = c.resources.limits["cpu"] == nil, noMemory = c.resources.limits["memory"] == nil
+      guard noCPU || noMemory else { return nil }
+      let missing = noCPU && noMemory ? ["cpu", "memory"] : [noCPU ? "cpu" : "memory"]
       return HardeningHit(
-        message: "container \"\(c.name)\" has no \(missing.joined(separator: " or ")) limit",
+        message: Words.concat("container \"", c.name, "\" has no ", missing.joined(separator: " or "), " limit"),
         container: c.name, image: c.image, field: (path / "resources" / "limits"))
     }
   }
 
   static let addedCapabilities = HardeningCheck(id: "hardening.addedCapabilities") { pod in
-    pod.containers.compactMap { _, c, path in
+    pod.containers.compactMap { e in
+      let c = e.container, path = e.path
       let added = (c.securityContext?.capabilities?.add ?? []).filter { normalizedCapability($0) != "NET_BIND_SERVICE" }
       guard !added.isEmpty else { return nil }
       return HardeningHit(
@@ -46,14 +51,16 @@ enum ContainerHardening {
   static let probes = HardeningCheck(id: "hardening.probes") { pod in
     guard !["Job", "CronJob"].contains(pod.object.kind) else { return [] }
     if pod.object.kind == "Pod", let policy = pod.spec.restartPolicy, policy != "Always" { return [] }
-    return pod.containers.compactMap { role, c, path in
+    return pod.containers.compactMap { e in
+      let role = e.role, c = e.container, path = e.path
       guard role == .app else { return nil }
       var missing: [String] = []
       if !c.hasLivenessProbe { missing.append("livenessProbe") }
       if !c.hasReadinessProbe { missing.append("readinessProbe") }
       guard !missing.isEmpty else { return nil }
       return HardeningHit(
-        message: "container \"\(c.name)\" has no \(missing.joined(separator: " or "))", container: c.name, image: c.image,
+        message: Words.concat("container \"", c.name, "\" has no ", missing.joined(separator: " or ")), container: c.name,
+        image: c.image,
         field: path / missing[0])
     }
   }

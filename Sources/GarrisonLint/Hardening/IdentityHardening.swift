@@ -10,27 +10,31 @@ enum IdentityHardening {
     guard !pod.isUserNamespacePod else { return [] }
     let podSC = pod.spec.securityContext
     var out: [HardeningHit] = []
-    for (_, c, path) in pod.containers {
+    for e in pod.containers {
+      let c = e.container
       let sc = c.securityContext
-      for (key, own, inherited) in [
-        ("runAsUser", sc?.runAsUser, podSC?.runAsUser), ("runAsGroup", sc?.runAsGroup, podSC?.runAsGroup),
-      ] {
+      // The field path and the message are made only for a hit.
+      func judge(_ key: String, _ own: Int64?, _ inherited: Int64?) {
         let effective = own ?? inherited
-        let field = own != nil || inherited == nil ? path / "securityContext" / key : pod.podSecurityContextPath / key
+        if let v = effective, v >= minimumID { return }
+        let field = own != nil || inherited == nil ? e.path / "securityContext" / key : pod.podSecurityContextPath / key
         let what = key == "runAsUser" ? "UID" : "GID"
         if let v = effective {
-          guard v < minimumID else { continue }
           out.append(
             HardeningHit(
-              message: "container \"\(c.name)\" runs with \(what) \(v), below \(minimumID)", container: c.name,
+              message: Words.concat("container \"", c.name, "\" runs with ", what, " ", String(v), ", below ", String(minimumID)),
+              container: c.name,
               image: c.image, field: field))
         } else {
           out.append(
             HardeningHit(
-              message: "container \"\(c.name)\" sets no \(key) (the image decides, often root)", container: c.name,
+              message: Words.concat("container \"", c.name, "\" sets no ", key, " (the image decides, often root)"),
+              container: c.name,
               image: c.image, field: field))
         }
       }
+      judge("runAsUser", sc?.runAsUser, podSC?.runAsUser)
+      judge("runAsGroup", sc?.runAsGroup, podSC?.runAsGroup)
     }
     return out
   }

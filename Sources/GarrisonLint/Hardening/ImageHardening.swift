@@ -10,8 +10,9 @@ enum ImageHardening {
 
     /// Splits `registry[:port]/path[:tag][@digest]`; a `:` before the last `/` is a registry port.
     init(_ image: String) {
-      if image.utf8.allSatisfy({ $0 < 0x80 }) {
-        (tag, digest) = Self.asciiParts(image)
+      var bytes = image
+      if let parts = bytes.withUTF8({ Self.asciiParts($0) }) {
+        (tag, digest) = parts
         return
       }
       var rest = Substring(image)
@@ -26,37 +27,47 @@ enum ImageHardening {
       }
     }
 
-    /// The tag and digest of an ASCII reference, found by searching bytes (every byte is a character there).
-    private static func asciiParts(_ image: String) -> (tag: String?, digest: String?) {
+    /// The tag and digest of an ASCII reference, found by searching its bytes in place (every byte is a character
+    /// there); nil when the reference is not ASCII.
+    private static func asciiParts(_ u: UnsafeBufferPointer<UInt8>) -> (tag: String?, digest: String?)? {
+      var at: Int?
+      for i in u.indices {
+        if u[i] >= 0x80 { return nil }
+        if at == nil && u[i] == UInt8(ascii: "@") { at = i }
+      }
+      func text(_ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: u[r]), as: UTF8.self) }
       var tag: String?
       var digest: String?
-      let u = image.utf8
-      var end = u.endIndex
-      if let at = u.firstIndex(of: UInt8(ascii: "@")) {
-        digest = String(image[u.index(after: at)...])
+      var end = u.count
+      if let at {
+        digest = text(at + 1..<u.count)
         end = at
       }
-      let nameStart = u[..<end].lastIndex(of: UInt8(ascii: "/")).map { u.index(after: $0) } ?? u.startIndex
+      var nameStart = 0
+      if let slash = u[..<end].lastIndex(of: UInt8(ascii: "/")) { nameStart = slash + 1 }
       if let colon = u[nameStart..<end].lastIndex(of: UInt8(ascii: ":")) {
-        tag = String(image[u.index(after: colon)..<end])
+        tag = text(colon + 1..<end)
       }
       return (tag, digest)
     }
   }
 
   static let digest = HardeningCheck(id: "hardening.imageDigest") { pod in
-    pod.containers.compactMap { _, c, path in
+    pod.containers.compactMap { e in
+      let c = e.container, path = e.path
       guard let image = c.image, !image.isEmpty else { return nil }
       let ref = Reference(image)
       guard !(ref.digest?.hasPrefix("sha256:") ?? false) && !(ref.digest?.hasPrefix("sha512:") ?? false) else { return nil }
       return HardeningHit(
-        message: "container \"\(c.name)\" image \"\(image)\" is not pinned by digest", container: c.name, image: image,
+        message: Words.concat("container \"", c.name, "\" image \"", image, "\" is not pinned by digest"), container: c.name,
+        image: image,
         field: path / "image")
     }
   }
 
   static let tag = HardeningCheck(id: "hardening.imageTag") { pod in
-    pod.containers.compactMap { _, c, path in
+    pod.containers.compactMap { e in
+      let c = e.container, path = e.path
       guard let image = c.image, !image.isEmpty else { return nil }
       let ref = Reference(image)
       guard ref.digest == nil else { return nil }
@@ -67,7 +78,7 @@ enum ImageHardening {
       default: return nil
       }
       return HardeningHit(
-        message: "container \"\(c.name)\" image \"\(image)\" \(problem)", container: c.name, image: image,
+        message: Words.concat("container \"", c.name, "\" image \"", image, "\" ", problem), container: c.name, image: image,
         field: path / "image")
     }
   }

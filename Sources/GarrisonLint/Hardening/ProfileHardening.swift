@@ -11,7 +11,8 @@ enum ProfileHardening {
           message: "the pod's seccomp profile is Unconfined", container: nil, image: nil,
           field: pod.podSecurityContextPath / "seccompProfile" / "type"))
     }
-    for (_, c, path) in pod.containers where c.securityContext?.seccompProfile?.type == "Unconfined" {
+    for e in pod.containers where e.container.securityContext?.seccompProfile?.type == "Unconfined" {
+      let c = e.container, path = e.path
       out.append(
         HardeningHit(
           message: "container \"\(c.name)\" seccomp profile is Unconfined", container: c.name, image: c.image,
@@ -39,7 +40,8 @@ enum ProfileHardening {
           message: "the pod's AppArmor profile is Unconfined", container: nil, image: nil,
           field: pod.podSecurityContextPath / "appArmorProfile" / "type"))
     }
-    for (_, c, path) in pod.containers where c.securityContext?.appArmorProfile?.type == "Unconfined" {
+    for e in pod.containers where e.container.securityContext?.appArmorProfile?.type == "Unconfined" {
+      let c = e.container, path = e.path
       out.append(
         HardeningHit(
           message: "container \"\(c.name)\" AppArmor profile is Unconfined", container: c.name, image: c.image,

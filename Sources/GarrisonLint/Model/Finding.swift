@@ -24,9 +24,13 @@ public struct ObjectRef: Hashable, Codable, Sendable, CustomStringConvertible, C
 /// One problem found by `garrison lint`: which check, how serious, where (object, container,
 /// field path, `file:line:col`), a one-line message and how to fix it.
 public struct Finding: Hashable, Codable, Sendable {
+  // `severity` is declared before `checkID` so the memberwise initializer (`init(severity:checkID:...)`) is not the
+  // public one: the public one delegates to it. Built field by field (`self.x = x`), a finding was made twice and
+  // copied once per `append` (a copy and a destroy of a dozen reference-counted fields each); the memberwise
+  // initializer builds it in place. The JSON and SARIF encoders sort keys, so the order changes no output.
+  public var severity: Severity
   /// The check ID, e.g. `pss.privileged` or `hardening.readOnlyRootFilesystem`.
   public var checkID: String
-  public var severity: Severity
   /// The object; `nil` for findings about the input itself (parse errors) or the configuration.
   public var object: ObjectRef?
   /// The container the finding is about, when there is one.
@@ -44,23 +48,6 @@ public struct Finding: Hashable, Codable, Sendable {
   /// The Pod Security Standards policy the object was checked against and where it came from (findings about
   /// a pod-bearing object).
   public var policy: AppliedPolicy?
-
-  public init(
-    checkID: String, severity: Severity, object: ObjectRef? = nil, container: String? = nil, image: String? = nil,
-    field: FieldPath? = nil, location: SourceLocation? = nil, message: String, remediation: String? = nil,
-    policy: AppliedPolicy? = nil
-  ) {
-    self.checkID = checkID
-    self.severity = severity
-    self.object = object
-    self.container = container
-    self.image = image
-    self.field = field
-    self.location = location
-    self.message = message
-    self.remediation = remediation
-    self.policy = policy
-  }
 
   /// Orders findings by file, line, column, then check ID and message, so output is stable.
   public static func ordered(_ a: Finding, _ b: Finding) -> Bool { SortKey(a) < SortKey(b) }
@@ -159,5 +146,17 @@ public struct Finding: Hashable, Codable, Sendable {
       if a.checkID != b.checkID { return a.checkID < b.checkID }
       return a.message < b.message
     }
+  }
+}
+
+extension Finding {
+  public init(
+    checkID: String, severity: Severity, object: ObjectRef? = nil, container: String? = nil, image: String? = nil,
+    field: FieldPath? = nil, location: SourceLocation? = nil, message: String, remediation: String? = nil,
+    policy: AppliedPolicy? = nil
+  ) {
+    self.init(
+      severity: severity, checkID: checkID, object: object, container: container, image: image, field: field,
+      location: location, message: message, remediation: remediation, policy: policy)
   }
 }

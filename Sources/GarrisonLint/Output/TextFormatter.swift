@@ -58,12 +58,12 @@ public struct TextFormatter: Sendable {
         let part = indices[start..<min(start + Self.window, indices.count)]
         let batches = stride(from: part.startIndex, to: part.endIndex, by: 512).map { $0..<min($0 + 512, part.endIndex) }
         let blocks = Parallel.map(batches) { batch in
-          var text: [UInt8] = []
-          text.reserveCapacity(320 * batch.count)
-          findings.withUnsafeBufferPointer { b in
-            for i in batch { block(b.baseAddress! + indices[i], labels: severityLabels, into: &text) }
+          ByteSink.withSink(capacity: 320 * batch.count) { text in
+            findings.withUnsafeBufferPointer { b in
+              for i in batch { block(b.baseAddress! + indices[i], labels: severityLabels, into: &text) }
+            }
+            return String(decoding: text.bytes, as: UTF8.self)
           }
-          return String(decoding: text, as: UTF8.self)
         }
         for b in blocks { out += b }
         sink(out)
@@ -95,15 +95,17 @@ public struct TextFormatter: Sendable {
   /// The lines `write` gives one file's findings (all at that file's positions, in report order): the file's name,
   /// then each finding, appended to `out` as UTF-8 (a streamed run writes the bytes as they are: no string is
   /// made of them). Nothing without findings.
-  func fileGroup(_ findings: [Finding], into out: inout [UInt8]) {
-    guard let first = findings.first else { return }
+  func fileGroup(_ findings: [Finding]) -> OwnedBytes {
+    guard let first = findings.first else { return OwnedBytes("") }
     let labels = severityLabels()
-    out.reserveCapacity(out.count + 320 * findings.count + 256)
-    out.append(contentsOf: paint(first.location?.file ?? "(no file)", "1").utf8)
-    out.append(UInt8(ascii: "\n"))
-    // Read in place: a `for f in findings` loop, or passing `b[i]`, copies each finding out.
-    findings.withUnsafeBufferPointer { b in
-      for i in b.indices { block(b.baseAddress! + i, labels: labels, into: &out) }
+    // Written into a sink whose bytes are handed on as they are.
+    return ByteSink.collect(capacity: 320 * findings.count + 256) { out in
+      out.append(paint(first.location?.file ?? "(no file)", "1"))
+      out.append(UInt8(ascii: "\n"))
+      // Read in place: a `for f in findings` loop, or passing `b[i]`, copies each finding out.
+      findings.withUnsafeBufferPointer { b in
+        for i in b.indices { block(b.baseAddress! + i, labels: labels, into: &out) }
+      }
     }
   }
 
@@ -122,8 +124,8 @@ public struct TextFormatter: Sendable {
 
   /// One finding: position, severity, check, subject and message, then the field path and the fix; appended to
   /// `out` as UTF-8 (no string of its own). The finding is read where it is (not copied out with all its fields).
-  private func block(_ p: UnsafePointer<Finding>, labels: Labels, into out: inout [UInt8]) {
-    out.append(contentsOf: "  ".utf8)
+  private func block(_ p: UnsafePointer<Finding>, labels: Labels, into out: inout ByteSink) {
+    out.appendLiteral("  ")
     if let l = p.pointee.location {
       let start = out.count
       Self.appendDecimal(l.line, to: &out)
@@ -131,62 +133,54 @@ public struct TextFormatter: Sendable {
       Self.appendDecimal(l.column, to: &out)
       Self.padTail(&out, from: start, 8)
     } else {
-      out.append(contentsOf: "-       ".utf8)
+      out.appendLiteral("-       ")
     }
     out.append(UInt8(ascii: " "))
-    out.append(contentsOf: labels[p.pointee.severity])
+    out.append(labels[p.pointee.severity])
     out.append(UInt8(ascii: " "))
-    Self.appendUTF8((color ? paint(p.pointee.checkID, "2") : p.pointee.checkID), to: &out)
-    out.append(contentsOf: "  ".utf8)
+    out.append((color ? paint(p.pointee.checkID, "2") : p.pointee.checkID))
+    out.appendLiteral("  ")
     var hasSubject = false
     if let o = p.pointee.object {
-      Self.appendUTF8(o.kind, to: &out)
+      out.append(o.kind)
       out.append(UInt8(ascii: " "))
       if let namespace = o.namespace, !namespace.isEmpty {
-        Self.appendUTF8(namespace, to: &out)
+        out.append(namespace)
         out.append(UInt8(ascii: "/"))
       }
-      Self.appendUTF8(o.name, to: &out)
+      out.append(o.name)
       hasSubject = true
     }
     if let c = p.pointee.container {
-      Self.appendUTF8((hasSubject ? " container " : "container "), to: &out)
-      Self.appendUTF8(c, to: &out)
+      out.append((hasSubject ? " container " : "container "))
+      out.append(c)
       hasSubject = true
     }
-    if hasSubject { out.append(contentsOf: ": ".utf8) }
-    Self.appendUTF8(p.pointee.message, to: &out)
+    if hasSubject { out.appendLiteral(": ") }
+    out.append(p.pointee.message)
     out.append(UInt8(ascii: "\n"))
     if let field = p.pointee.field, !field.steps.isEmpty {
-      out.append(contentsOf: "           at ".utf8)
+      out.appendLiteral("           at ")
       Self.appendPath(field, to: &out)
       out.append(UInt8(ascii: "\n"))
     }
     if let policy = p.pointee.policy, policy.fromNamespaceLabel, p.pointee.checkID.hasPrefix("pss.") {
       // The run's summary names the default policy: say when a Namespace label chose another.
-      out.append(contentsOf: "           policy ".utf8)
-      Self.appendUTF8(policy.description, to: &out)
+      out.appendLiteral("           policy ")
+      out.append(policy.description)
       out.append(UInt8(ascii: "\n"))
     }
     if let fix = p.pointee.remediation ?? catalog[p.pointee.checkID]?.remediation {
-      out.append(contentsOf: "           fix: ".utf8)
-      Self.appendUTF8(fix, to: &out)
+      out.appendLiteral("           fix: ")
+      out.append(fix)
       out.append(UInt8(ascii: "\n"))
     }
   }
 
-  /// Appends `s`'s UTF-8 bytes in one copy (appending `s.utf8`, a generic sequence, went byte by byte for some
-  /// strings).
-  @inline(__always)
-  static func appendUTF8(_ s: String, to out: inout [UInt8]) {
-    var s = s
-    s.withUTF8 { out.append(contentsOf: $0) }
-  }
-
   /// Appends `n` in decimal (`String(n)`'s text).
-  static func appendDecimal(_ n: Int, to out: inout [UInt8]) {
+  static func appendDecimal(_ n: Int, to out: inout ByteSink) {
     if n < 0 {
-      Self.appendUTF8(String(n), to: &out)
+      out.append(String(n))
       return
     }
     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { d in
@@ -197,19 +191,19 @@ public struct TextFormatter: Sendable {
         d[i] = UInt8(ascii: "0") + UInt8(v % 10)
         v /= 10
       } while v > 0
-      out.append(contentsOf: UnsafeBufferPointer(rebasing: d[i...]))
+      out.append(UnsafeBufferPointer(rebasing: d[i...]))
     }
   }
 
   /// Appends `path.description` (`FieldPath.write(to:)`'s text).
-  static func appendPath(_ path: FieldPath, to out: inout [UInt8]) {
+  static func appendPath(_ path: FieldPath, to out: inout ByteSink) {
     // Whether the path's text so far is non-empty: a field after it takes a dot.
     var written = false
     for step in path.steps {
       switch step {
       case .field(let f):
         if written { out.append(UInt8(ascii: ".")) }
-        Self.appendUTF8(f, to: &out)
+        out.append(f)
         written = written || !f.isEmpty
       case .index(let i):
         out.append(UInt8(ascii: "["))
@@ -218,7 +212,7 @@ public struct TextFormatter: Sendable {
         written = true
       case .key(let k):
         out.append(UInt8(ascii: "["))
-        Self.appendUTF8(k, to: &out)
+        out.append(k)
         out.append(UInt8(ascii: "]"))
         written = true
       }
@@ -227,10 +221,10 @@ public struct TextFormatter: Sendable {
 
   /// Pads what was appended to `out` since `start` (ASCII text: a position) with spaces up to `length`, or cuts
   /// it to `length`.
-  static func padTail(_ out: inout [UInt8], from start: Int, _ length: Int) {
+  static func padTail(_ out: inout ByteSink, from start: Int, _ length: Int) {
     let n = out.count - start
     if n < length {
-      out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: length - n))
+      out.append(repeating: UInt8(ascii: " "), count: length - n)
     } else if n > length {
       out.removeLast(n - length)
     }

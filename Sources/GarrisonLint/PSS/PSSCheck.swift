@@ -14,7 +14,7 @@ public struct PSSViolation: Sendable, Equatable {
   public var container: String?
   public var field: FieldPath
 
-  public var message: String { detail.isEmpty ? reason : "\(reason) (\(detail))" }
+  public var message: String { detail.isEmpty ? reason : Words.concat(reason, " (", detail, ")") }
 }
 
 /// One version of a check: from which policy version it applies, the baseline checks it replaces at the
@@ -61,12 +61,16 @@ public struct PodContext: Sendable {
 
   /// Containers in the order the admission controller visits them (init, regular, ephemeral), with
   /// absolute paths. Computed once: every check walks them.
-  public let containers: [(role: ContainerRole, container: Container, path: FieldPath)]
+  public let containers: [PodContainer]
 
   public init(object: ManifestObject, pod: PodTemplate) {
     self.object = object
     self.pod = pod
-    self.containers = pod.spec.allContainers(under: pod.specPath)
+    var containers: [PodContainer] = []
+    let spec = pod.spec
+    containers.reserveCapacity(spec.initContainers.count + spec.containers.count + spec.ephemeralContainers.count)
+    spec.forEachContainer(under: pod.specPath) { containers.append(PodContainer(role: $0, container: $1, path: $2)) }
+    self.containers = containers
   }
 
   public var spec: PodSpec { pod.spec }
@@ -86,13 +90,44 @@ public struct PodContext: Sendable {
   public var isWindowsPod: Bool { spec.os?.name == "windows" }
 }
 
+/// One container of a pod as the checks see it: its role, the container, and its absolute field path. A struct,
+/// not a tuple: the checks copy these out of the list many times per pod, and a tuple of these types was copied
+/// and destroyed through the runtime's generic tuple witnesses.
+public struct PodContainer: Sendable {
+  public var role: ContainerRole
+  public var container: Container
+  public var path: FieldPath
+}
+
 /// Message helpers matching the admission controller's wording.
 enum Words {
+  /// The parts one after another, made in one allocation: string interpolation grows its buffer piece by piece,
+  /// which was most of the cost of a finding's message.
+  static func concat(_ parts: String...) -> String {
+    var total = 0
+    for p in parts { total += p.utf8.count }
+    return String(unsafeUninitializedCapacity: total) { buffer in
+      var n = 0
+      for p in parts {
+        func put(_ u: UnsafeBufferPointer<UInt8>) {
+          guard let base = u.baseAddress, !u.isEmpty else { return }
+          (buffer.baseAddress! + n).initialize(from: base, count: u.count)
+          n += u.count
+        }
+        if p.utf8.withContiguousStorageIfAvailable(put) == nil {
+          var p = p
+          p.withUTF8(put)
+        }
+      }
+      return n
+    }
+  }
+
   static func quote(_ items: [String]) -> String {
     items.isEmpty ? "" : "\"" + items.joined(separator: "\", \"") + "\""
   }
   static func plural(_ singular: String, _ plural: String, _ n: Int) -> String { n == 1 ? singular : plural }
-  static func container(_ name: String) -> String { "container \"\(name)\"" }
+  static func container(_ name: String) -> String { concat("container \"", name, "\"") }
   /// Go's `%q` for the strings that occur here (quotes and backslashes escaped).
   static func goQuote(_ s: String) -> String {
     "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""

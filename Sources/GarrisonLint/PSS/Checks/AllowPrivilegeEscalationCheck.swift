@@ -9,11 +9,12 @@ enum AllowPrivilegeEscalationCheck {
     versions: [VersionedPSSCheck(8, evaluate), VersionedPSSCheck(25) { $0.isWindowsPod ? [] : evaluate($0) }])
 
   static func evaluate(_ pod: PodContext) -> [PSSViolation] {
-    pod.containers.compactMap { _, c, path in
+    pod.containers.compactMap { e in
+      let c = e.container, path = e.path
       guard c.securityContext?.allowPrivilegeEscalation != false else { return nil }
       return PSSViolation(
         reason: "allowPrivilegeEscalation != false",
-        detail: "\(Words.container(c.name)) must set securityContext.allowPrivilegeEscalation=false", container: c.name,
+        detail: Words.concat(Words.container(c.name), " must set securityContext.allowPrivilegeEscalation=false"), container: c.name,
         field: path / "securityContext" / "allowPrivilegeEscalation")
     }
   }

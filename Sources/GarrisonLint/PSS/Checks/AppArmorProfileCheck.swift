@@ -21,7 +21,8 @@ enum AppArmorProfileCheck {
           reason: reason, detail: "pod must not set AppArmor profile type to \(Words.quote([p.type]))", container: nil,
           field: pod.podSecurityContextPath / "appArmorProfile" / "type"))
     }
-    for (_, c, path) in pod.containers {
+    for e in pod.containers {
+      let c = e.container, path = e.path
       guard let p = c.securityContext?.appArmorProfile, !allowedType(p.type) else { continue }
       out.append(
         PSSViolation(

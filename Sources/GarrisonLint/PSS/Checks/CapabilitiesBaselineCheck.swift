@@ -12,8 +12,9 @@ enum CapabilitiesBaselineCheck {
   ]
 
   static func evaluate(_ pod: PodContext) -> [PSSViolation] {
-    pod.containers.compactMap { _, c, path in
-      guard let add = c.securityContext?.capabilities?.add else { return nil }
+    pod.containers.compactMap { e in
+      let c = e.container, path = e.path
+      guard let add = c.securityContext?.capabilities?.add, add.contains(where: { !allowed.contains($0) }) else { return nil }
       let bad = Array(Set(add.filter { !allowed.contains($0) })).sorted()
       guard !bad.isEmpty else { return nil }
       return PSSViolation(

@@ -14,22 +14,23 @@ enum CapabilitiesRestrictedCheck {
   static func evaluate(_ pod: PodContext) -> [PSSViolation] {
     var out: [PSSViolation] = []
     let reason = "unrestricted capabilities"
-    for (_, c, path) in pod.containers {
+    for e in pod.containers {
+      let c = e.container
       let caps = c.securityContext?.capabilities
-      let capsPath = path / "securityContext" / "capabilities"
+      // Paths and sets are made only for a violation.
       if !(caps?.drop.contains("ALL") ?? false) {
         out.append(
           PSSViolation(
-            reason: reason, detail: "\(Words.container(c.name)) must set securityContext.capabilities.drop=[\"ALL\"]",
-            container: c.name, field: capsPath / "drop"))
+            reason: reason, detail: Words.concat(Words.container(c.name), " must set securityContext.capabilities.drop=[\"ALL\"]"),
+            container: c.name, field: e.path / "securityContext" / "capabilities" / "drop"))
       }
-      let added = Array(Set((caps?.add ?? []).filter { $0 != "NET_BIND_SERVICE" })).sorted()
-      if !added.isEmpty {
+      if let add = caps?.add, add.contains(where: { $0 != "NET_BIND_SERVICE" }) {
+        let added = Array(Set(add.filter { $0 != "NET_BIND_SERVICE" })).sorted()
         out.append(
           PSSViolation(
             reason: reason,
             detail: "\(Words.container(c.name)) must not include \(Words.quote(added)) in securityContext.capabilities.add",
-            container: c.name, field: capsPath / "add"))
+            container: c.name, field: e.path / "securityContext" / "capabilities" / "add"))
       }
     }
     return out

@@ -6,6 +6,7 @@ enum HostNamespacesCheck {
   static let check = PSSCheck(id: "hostNamespaces", level: .baseline, versions: [VersionedPSSCheck(0, evaluate)])
 
   static func evaluate(_ pod: PodContext) -> [PSSViolation] {
+    guard pod.spec.hostNetwork == true || pod.spec.hostPID == true || pod.spec.hostIPC == true else { return [] }
     let flags: [(String, Bool?)] = [
       ("hostNetwork", pod.spec.hostNetwork), ("hostPID", pod.spec.hostPID), ("hostIPC", pod.spec.hostIPC),
     ]

@@ -7,12 +7,13 @@ enum HostPortsCheck {
 
   static func evaluate(_ pod: PodContext) -> [PSSViolation] {
     var out: [PSSViolation] = []
-    for (_, c, path) in pod.containers {
+    for e in pod.containers {
+      let c = e.container, path = e.path
       for (j, p) in c.ports.enumerated() {
         guard let host = p.hostPort, host != 0 else { continue }
         out.append(
           PSSViolation(
-            reason: "hostPort", detail: "\(Words.container(c.name)) uses hostPort \(host)", container: c.name,
+            reason: "hostPort", detail: Words.concat(Words.container(c.name), " uses hostPort ", String(host)), container: c.name,
             field: path / "ports" / j / "hostPort"))
       }
     }

@@ -7,8 +7,9 @@ enum HostProbesCheck {
   static let check = PSSCheck(id: "hostProbesAndHostLifecycle", level: .baseline, versions: [VersionedPSSCheck(34, evaluate)])
 
   static func evaluate(_ pod: PodContext) -> [PSSViolation] {
-    pod.containers.flatMap { _, c, path in
-      c.probeHosts.map { p in
+    pod.containers.flatMap { e in
+      let c = e.container, path = e.path
+      return c.probeHosts.map { p in
         PSSViolation(
           reason: "probe or lifecycle host",
           detail: "\(Words.container(c.name)) uses probe or lifecycle host \(Words.quote([p.host]))", container: c.name,

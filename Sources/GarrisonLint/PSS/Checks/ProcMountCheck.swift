@@ -17,7 +17,8 @@ enum ProcMountCheck {
     versions: [VersionedPSSCheck(35, overrides: ["procMount"], evaluate)])
 
   static func evaluate(_ pod: PodContext) -> [PSSViolation] {
-    pod.containers.compactMap { _, c, path in
+    pod.containers.compactMap { e in
+      let c = e.container, path = e.path
       guard let pm = c.securityContext?.procMount, pm != "Default" else { return nil }
       return PSSViolation(
         reason: "procMount", detail: "\(Words.container(c.name)) must not set securityContext.procMount to \(Words.quote([pm]))",

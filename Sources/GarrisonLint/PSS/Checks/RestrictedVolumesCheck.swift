@@ -15,6 +15,7 @@ enum RestrictedVolumesCheck {
   static func evaluate(_ pod: PodContext) -> [PSSViolation] {
     pod.spec.volumes.enumerated().compactMap { i, v in
       // A volume with several sources is api.invalid, and each source is still judged.
+      if v.otherSourceTypes.isEmpty && allowed.contains(v.sourceType) { return nil }
       let restricted = ([v.sourceType] + v.otherSourceTypes).filter { !allowed.contains($0) }
       guard let first = restricted.first else { return nil }
       return PSSViolation(

@@ -19,19 +19,20 @@ enum RunAsNonRootCheck {
           reason: reason, detail: "pod must not set securityContext.runAsNonRoot=false", container: nil,
           field: pod.podSecurityContextPath / "runAsNonRoot"))
     }
-    for (_, c, path) in pod.containers {
-      let field = path / "securityContext" / "runAsNonRoot"
+    for e in pod.containers {
+      let c = e.container
+      // The field path is made only for a violation.
       switch c.securityContext?.runAsNonRoot {
       case false?:
         out.append(
           PSSViolation(
-            reason: reason, detail: "\(Words.container(c.name)) must not set securityContext.runAsNonRoot=false",
-            container: c.name, field: field))
+            reason: reason, detail: Words.concat(Words.container(c.name), " must not set securityContext.runAsNonRoot=false"),
+            container: c.name, field: e.path / "securityContext" / "runAsNonRoot"))
       case nil where podValue != true:
         out.append(
           PSSViolation(
-            reason: reason, detail: "pod or \(Words.container(c.name)) must set securityContext.runAsNonRoot=true",
-            container: c.name, field: field))
+            reason: reason, detail: Words.concat("pod or ", Words.container(c.name), " must set securityContext.runAsNonRoot=true"),
+            container: c.name, field: e.path / "securityContext" / "runAsNonRoot"))
       default: break
       }
     }

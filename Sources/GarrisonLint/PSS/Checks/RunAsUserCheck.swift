@@ -16,10 +16,11 @@ enum RunAsUserCheck {
           reason: "runAsUser=0", detail: "pod must not set runAsUser=0", container: nil,
           field: pod.podSecurityContextPath / "runAsUser"))
     }
-    for (_, c, path) in pod.containers where c.securityContext?.runAsUser == 0 {
+    for e in pod.containers where e.container.securityContext?.runAsUser == 0 {
+      let c = e.container, path = e.path
       out.append(
         PSSViolation(
-          reason: "runAsUser=0", detail: "\(Words.container(c.name)) must not set runAsUser=0", container: c.name,
+          reason: "runAsUser=0", detail: Words.concat(Words.container(c.name), " must not set runAsUser=0"), container: c.name,
           field: path / "securityContext" / "runAsUser"))
     }
     return out

@@ -35,7 +35,8 @@ enum SELinuxOptionsCheck {
           reason: reason, detail: "pod set forbidden securityContext.seLinuxOptions: \(p)", container: nil,
           field: pod.podSecurityContextPath / "seLinuxOptions"))
     }
-    for (_, c, path) in pod.containers {
+    for e in pod.containers {
+      let c = e.container, path = e.path
       guard let o = c.securityContext?.seLinuxOptions, let p = problems(o, allowed: allowed) else { continue }
       out.append(
         PSSViolation(

@@ -27,7 +27,8 @@ enum SeccompBaselineCheck {
           field: pod.annotationPath(key)))
     }
     if let v = pod.meta.annotations[podAnnotation], !validAnnotation(v) { forbid(podAnnotation, v, container: nil) }
-    for (_, c, _) in pod.containers {
+    for e in pod.containers {
+      let c = e.container
       let key = containerAnnotationPrefix + c.name
       if let v = pod.meta.annotations[key], !validAnnotation(v) { forbid(key, v, container: c.name) }
     }
@@ -42,7 +43,8 @@ enum SeccompBaselineCheck {
           reason: "seccompProfile", detail: "pod must not set securityContext.seccompProfile.type to \(Words.quote([p.type]))",
           container: nil, field: pod.podSecurityContextPath / "seccompProfile" / "type"))
     }
-    for (_, c, path) in pod.containers {
+    for e in pod.containers {
+      let c = e.container, path = e.path
       guard let p = c.securityContext?.seccompProfile, !validType(p.type) else { continue }
       out.append(
         PSSViolation(

@@ -16,11 +16,14 @@ enum SeccompRestrictedCheck {
     var out = SeccompBaselineCheck.fields(pod)
     let podSet = pod.spec.securityContext?.seccompProfile.map { SeccompBaselineCheck.validType($0.type) } ?? false
     guard !podSet else { return out }
-    for (_, c, path) in pod.containers where c.securityContext?.seccompProfile == nil {
+    for e in pod.containers where e.container.securityContext?.seccompProfile == nil {
+      let c = e.container, path = e.path
       out.append(
         PSSViolation(
           reason: "seccompProfile",
-          detail: "pod or \(Words.container(c.name)) must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"",
+          detail: Words.concat(
+            "pod or ", Words.container(c.name),
+            " must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\""),
           container: c.name, field: path / "securityContext" / "seccompProfile" / "type"))
     }
     return out

@@ -14,7 +14,8 @@ enum WindowsHostProcessCheck {
           reason: "hostProcess", detail: "pod \(tail)", container: nil,
           field: pod.podSecurityContextPath / "windowsOptions" / "hostProcess"))
     }
-    for (_, c, path) in pod.containers where c.securityContext?.windowsOptions?.hostProcess == true {
+    for e in pod.containers where e.container.securityContext?.windowsOptions?.hostProcess == true {
+      let c = e.container, path = e.path
       out.append(
         PSSViolation(
           reason: "hostProcess", detail: "\(Words.container(c.name)) \(tail)", container: c.name,
