@@ -1,8 +1,8 @@
 /// Bytes written one piece after another into memory this value owns, growing it only when a piece does not fit:
 /// each piece costs one capacity check and one copy (appending to an array also checks that its buffer is unique,
 /// for each of the twenty-odd pieces of a finding's text). Used within one function: `withSink` makes one, hands
-/// it to `body` and frees it.
-struct ByteSink {
+/// it to `body` and frees it. Not copyable: a copy would share the memory that the original's growth frees.
+struct ByteSink: ~Copyable {
   private(set) var base: UnsafeMutablePointer<UInt8>
   private(set) var count = 0
   private var capacity: Int
