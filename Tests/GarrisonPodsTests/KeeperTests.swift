@@ -181,44 +181,10 @@ struct KeeperTests {
       && FileManager.default.isReadableFile(atPath: "/dev/kmsg") && FileManager.default.isExecutableFile(atPath: "/usr/bin/gcc"),
     "needs root, busybox-static, gcc, garrison-oci, garrison-keeper and a readable /dev/kmsg"))
 struct KeeperSeccompTests {
-  static let probe = """
-    #define _GNU_SOURCE
-    #include <sched.h>
-    #include <stdio.h>
-    #include <unistd.h>
-    int main(void) {
-      sleep(3);
-      for (int i = 0; i < 3; i++) if (unshare(CLONE_NEWUSER) == 0) { puts("unshare allowed"); return 1; }
-      puts("denied");
-      fflush(stdout);
-      sleep(3);
-      puts("done");
-      return 0;
-    }
-    """
-
   @Test func denialWhileTheKeeperHoldsIsAudited() throws {
     try withScratch { s in
-      let src = s.rootfs + "/../late-denier.c"
-      try Self.probe.write(toFile: src, atomically: true, encoding: .utf8)
-      let cc = try Spawn.run(["/usr/bin/gcc", "-O2", "-static", "-o", s.rootfs + "/bin/denier", src])
-      #expect(cc.status == .exited(0), "\(cc.output)")
-      try s.apply(
-        """
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: denied}
-        spec:
-          restartPolicy: Never
-          containers:
-          - name: main
-            command: ["/bin/denier"]
-            securityContext:
-              runAsUser: 1000
-              allowPrivilegeEscalation: false
-              capabilities: {drop: [ALL]}
-              seccompProfile: {type: RuntimeDefault}
-        """, runtime: Host.garrisonOCI)
+      // The denied calls come 3 s after the start, when the keeper holds the pod.
+      try SeccompDenialAuditTests.applyDenier(s, delay: 3)
       _ = try s.wait("denied") { $0.status.container("main")?.state.kind == .running }
       #expect(try KeeperTests.waitForKeeper(s, "denied", timeout: 2.5))
       let v = try s.wait("denied", timeout: 30) { $0.status.phase.isTerminal }

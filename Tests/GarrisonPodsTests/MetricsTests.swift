@@ -221,7 +221,7 @@ struct PrometheusScrapeTests {
   @Test func prometheusSeesCPUAnOOMKillAndASeccompDenial() throws {
     try withScratch { s in
       let src = s.dir + "/denier.c"
-      try SeccompDenialAuditTests.probe.replacingOccurrences(of: "sleep(3)", with: "sleep(600)").write(
+      try SeccompDenialAuditTests.probe(delay: 0, linger: 600).write(
         toFile: src, atomically: true, encoding: .utf8)
       let cc = try Spawn.run(["/usr/bin/gcc", "-O2", "-static", "-o", s.rootfs + "/bin/denier", src])
       try #require(cc.succeeded, "\(cc.output)")

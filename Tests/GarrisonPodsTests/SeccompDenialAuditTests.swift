@@ -13,45 +13,55 @@ import Testing
       && FileManager.default.isExecutableFile(atPath: "/usr/bin/gcc"),
     "needs root, busybox-static, gcc and a readable /dev/kmsg"))
 struct SeccompDenialAuditTests {
-  /// A static probe that makes a denied call three times and stays alive, so the supervisor can attribute the
-  /// kernel's record through the live process's cgroup (a process that already exited is counted unattributed).
-  static let probe = """
+  /// A static probe that waits `delay` seconds, makes a denied call three times and stays alive `linger` seconds, so
+  /// the supervisor can attribute the kernel's record through the live process's cgroup (a process that already
+  /// exited is counted unattributed).
+  static func probe(delay: Int, linger: Int = 3) -> String {
+    """
     #define _GNU_SOURCE
     #include <sched.h>
     #include <stdio.h>
     #include <unistd.h>
     int main(void) {
+      sleep(\(delay));
       for (int i = 0; i < 3; i++) if (unshare(CLONE_NEWUSER) == 0) { puts("unshare allowed"); return 1; }
       puts("denied");
       fflush(stdout);
-      sleep(3);
+      sleep(\(linger));
       puts("done");
       return 0;
     }
     """
+  }
+
+  /// Compiles the probe into the scratch rootfs as /bin/denier and applies the pod `denied` (restricted,
+  /// RuntimeDefault seccomp, restartPolicy Never) that runs it with garrison-oci.
+  static func applyDenier(_ s: Scratch, delay: Int = 0) throws {
+    let src = s.rootfs + "/../denier.c"
+    try probe(delay: delay).write(toFile: src, atomically: true, encoding: .utf8)
+    let cc = try Spawn.run(["/usr/bin/gcc", "-O2", "-static", "-o", s.rootfs + "/bin/denier", src])
+    #expect(cc.status == .exited(0), "\(cc.output)")
+    try s.apply(
+      """
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: denied}
+      spec:
+        restartPolicy: Never
+        containers:
+        - name: main
+          command: ["/bin/denier"]
+          securityContext:
+            runAsUser: 1000
+            allowPrivilegeEscalation: false
+            capabilities: {drop: [ALL]}
+            seccompProfile: {type: RuntimeDefault}
+      """, runtime: Host.garrisonOCI)
+  }
 
   @Test func deniedSyscallIsAudited() throws {
     try withScratch { s in
-      let src = s.rootfs + "/../denier.c"
-      try Self.probe.write(toFile: src, atomically: true, encoding: .utf8)
-      let cc = try Spawn.run(["/usr/bin/gcc", "-O2", "-static", "-o", s.rootfs + "/bin/denier", src])
-      #expect(cc.status == .exited(0), "\(cc.output)")
-      try s.apply(
-        """
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: denied}
-        spec:
-          restartPolicy: Never
-          containers:
-          - name: main
-            command: ["/bin/denier"]
-            securityContext:
-              runAsUser: 1000
-              allowPrivilegeEscalation: false
-              capabilities: {drop: [ALL]}
-              seccompProfile: {type: RuntimeDefault}
-        """, runtime: Host.garrisonOCI)
+      try Self.applyDenier(s)
       let v = try s.wait("denied", timeout: 30) { $0.status.phase.isTerminal }
       #expect(v.status.phase == .succeeded)
       #expect(s.log("denied", "main").contains("done"))
