@@ -2,6 +2,7 @@
   import Glibc
 #endif
 import GarrisonCore
+import GarrisonKernel
 
 /// Reads records from the kernel log device `/dev/kmsg` without blocking. Each `read` returns one record;
 /// the reader starts at the end of the log (only records logged after it was opened) unless told otherwise.
@@ -27,7 +28,7 @@ public final class KmsgReader {
   public init(adopting fd: Int32, path: String = "/dev/kmsg") {
     self.fd = fd
     self.path = path
-    _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+    try? Kernel.setCloseOnExec(fd, true)
   }
 
   /// The descriptor (for a handover: it must cross the `execve` open, at its read position).
