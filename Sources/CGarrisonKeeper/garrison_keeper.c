@@ -19,6 +19,8 @@ int gr_keeper_errno(void) { return errno; }
 
 char **gr_keeper_environ(void) { return environ; }
 
+int gr_keeper_open_read(const char *path) { return open(path, O_RDONLY | O_CLOEXEC); }
+
 int gr_keeper_fd_flags(int fd) { return fcntl(fd, F_GETFD); }
 
 int gr_keeper_set_cloexec(int fd, int on) {

@@ -170,7 +170,7 @@ extension PodSupervisor {
     }
     status.hostVeth = nil
     do {
-      try OOMProbe.removeCgroups(parent: "/garrison/\(record.uid)")
+      try OOMProbe.removeCgroups(parent: cgroupParent)
     } catch {
       failed = true
       event("Warning", "CleanupFailed", "cgroups: \(error)")

@@ -58,6 +58,9 @@ public final class PodSupervisor: @unchecked Sendable {
   /// `BundleSpec.patch` keeps for crun.
   let host: HostLSM
 
+  /// The pod's cgroup path below each hierarchy's root, parent of its containers' cgroups.
+  var cgroupParent: String { "/garrison/\(record.uid)" }
+
   struct Running {
     var pid: Int32
     var log: ContainerLogWriter
@@ -75,7 +78,7 @@ public final class PodSupervisor: @unchecked Sendable {
       containers: record.containers.map {
         ContainerStatus(name: $0.name, role: $0.role, runtimeID: record.runtimeID($0.name))
       })
-    st.cgroupParent = "/garrison/\(record.uid)"
+    st.cgroupParent = "/garrison/\(record.uid)"  // self.cgroupParent, before self is whole
     self.status = st
   }
 
@@ -102,7 +105,7 @@ public final class PodSupervisor: @unchecked Sendable {
     }
     do {
       let record = self.record
-      seccompDenials = try SeccompDenialMonitor(cgroupParent: "/garrison/\(record.uid)") { container in
+      seccompDenials = try SeccompDenialMonitor(cgroupParent: cgroupParent) { container in
         AuditObject(namespace: record.namespace, pod: record.name, podUID: record.uid, container: container)
       }
     } catch {
@@ -140,9 +143,10 @@ public final class PodSupervisor: @unchecked Sendable {
     }
     if let k = back.kmsg, k == state.kmsg {
       let record = self.record
-      seccompDenials = SeccompDenialMonitor(adopting: k, cgroupParent: "/garrison/\(record.uid)") { container in
+      seccompDenials = SeccompDenialMonitor(adopting: k, cgroupParent: cgroupParent) { container in
         AuditObject(namespace: record.namespace, pod: record.name, podUID: record.uid, container: container)
       }
+      seccompDenials?.foreign = Set(back.foreignPids)
     }
     try resume(from: state, keeper: back)
     if seccompDenials == nil && state.kmsg != nil {

@@ -11,12 +11,16 @@ import GarrisonKernel
 /// Turns the kernel's seccomp records (type 1326 in /dev/kmsg, logged because plans install their filters with
 /// SECCOMP_FILTER_FLAG_LOG) into rate-limited `seccomp.denied` events for this pod's containers. The filter is
 /// never weakened: the kernel only reports what it already denied. A record is attributed through the denied
-/// process's cgroup (`/garrison/<pod uid>/<container>`), so a process that has already exited is counted as
-/// unattributed rather than guessed.
+/// process's cgroup (`/garrison/<pod uid>/<container>`): a live process elsewhere (another pod's: its own
+/// supervisor audits it) is skipped, and a process that has already exited is counted as unattributed rather
+/// than guessed.
 final class SeccompDenialMonitor {
   private let reader: KmsgReader
   private var aggregator: SeccompDenialAggregator
   private let cgroupParent: String
+  /// Pids garrison-keeper saw as live processes outside this pod when it read their records (gone by now,
+  /// perhaps, but still not this pod's).
+  var foreign: Set<Int32> = []
   private let object: (String) -> AuditObject
 
   /// Opens /dev/kmsg at its end; throws when the kernel log cannot be read.
@@ -43,23 +47,41 @@ final class SeccompDenialMonitor {
 
   /// Reads what the kernel logged since the last call; returns the events whose window has closed
   /// (all pending ones when `force`).
+  /// Records of live processes outside this pod (another pod's, the host's) are not this pod's to audit and are
+  /// skipped; those of processes already gone are kept, unattributed.
   func poll(force: Bool = false) throws -> [AuditEvent] {
     for line in try reader.readAvailable() {
       guard let record = try SeccompAuditParser.parse(line) else { continue }
-      aggregator.add(record) { pid in self.container(of: pid).map(self.object) }
+      let owner = Self.owner(of: record.pid, cgroupParent: cgroupParent)
+      if owner == .elsewhere || (owner == .gone && foreign.contains(record.pid)) { continue }
+      aggregator.add(record) { _ in
+        if case .container(let name) = owner { return self.object(name) }
+        return nil
+      }
     }
     return aggregator.flush(force: force)
   }
 
-  /// The container a live pid belongs to, from `/proc/<pid>/cgroup`.
-  func container(of pid: Int32) -> String? {
-    guard let text = try? FileIO.readText("/proc/\(pid)/cgroup") else { return nil }
+  /// Whose process a seccomp record names.
+  enum Owner: Equatable {
+    /// A live process of this pod's container (the name).
+    case container(String)
+    /// A live process in another cgroup: another pod's, or the host's.
+    case elsewhere
+    /// The process is gone: the record cannot be attributed.
+    case gone
+  }
+
+  /// Whose `pid` is, from `/proc/<pid>/cgroup`: a container of the pod whose cgroups are under `cgroupParent`
+  /// (`/garrison/<pod uid>`), another cgroup, or gone.
+  static func owner(of pid: Int32, cgroupParent: String) -> Owner {
+    guard let text = try? FileIO.readText("/proc/\(pid)/cgroup") else { return .gone }
     let prefix = cgroupParent + "/"
     for line in text.split(separator: "\n") {
       guard let path = line.split(separator: ":", maxSplits: 2).last, let r = path.firstRange(of: prefix) else { continue }
       let rest = path[r.upperBound...]
-      if let name = rest.split(separator: "/").first { return String(name) }
+      if let name = rest.split(separator: "/").first { return .container(String(name)) }
     }
-    return nil
+    return .elsewhere
   }
 }

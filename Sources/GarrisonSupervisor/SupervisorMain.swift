@@ -85,7 +85,7 @@ public enum SupervisorMain {
   }
 
   /// One of garrison-keeper's arguments at `i` (advanced past it): `--resume`, `--terminate`, `--kmsg-fd FD`,
-  /// `--exited PID:STATUS`, `--log OUT,ERR,LOG,OUTHEX,ERRHEX`; false for any other option. Each is checked: the
+  /// `--exited PID:STATUS`, `--log OUT,ERR,LOG,OUTHEX,ERRHEX`, `--seccomp-foreign PID,…`; false for any other option. Each is checked: the
   /// keeper writes them, but a malformed one is refused rather than guessed.
   static func resumeOption(_ option: String, _ arguments: [String], _ i: inout Int, _ back: inout KeeperReturn?) throws -> Bool {
     switch option {
@@ -99,13 +99,16 @@ public enum SupervisorMain {
       back?.terminate = true
       i += 1
       return true
-    case "--kmsg-fd", "--exited", "--log":
+    case "--kmsg-fd", "--exited", "--log", "--seccomp-foreign":
       guard back != nil, i + 1 < arguments.count else { throw GarrisonError(.usage, "\(option) without --resume") }
       let value = arguments[i + 1]
       i += 2
       if option == "--kmsg-fd" {
         guard let fd = Int32(value), fd > 2, Kernel.isOpen(fd) else { throw GarrisonError(.usage, "--kmsg-fd: not an open descriptor") }
         back?.kmsg = fd
+      } else if option == "--seccomp-foreign" {
+        guard let pids = KeeperReturn.pids(value) else { throw GarrisonError(.usage, "--seccomp-foreign: not PID,PID,…") }
+        back?.foreignPids += pids
       } else if option == "--exited" {
         guard let e = KeeperReturn.exit(value) else { throw GarrisonError(.usage, "--exited: not PID:STATUS") }
         back?.exits.append(e)

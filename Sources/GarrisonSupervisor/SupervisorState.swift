@@ -54,8 +54,24 @@ public struct KeeperReturn: Sendable {
   public var logs: [Log] = []
   public var terminate = false
   public var kmsg: Int32?
+  /// Pids of seccomp records the keeper found to be live processes outside this pod (`--seccomp-foreign`): by
+  /// the time the supervisor reads those records at its own position the processes may be gone, and they are
+  /// still not this pod's.
+  public var foreignPids: [Int32] = []
 
   public init() {}
+
+  /// Parses `PID,PID,…` (at most 256 positive pids).
+  static func pids(_ text: String) -> [Int32]? {
+    let f = text.split(separator: ",", omittingEmptySubsequences: false)
+    guard f.count <= 256 else { return nil }
+    var out: [Int32] = []
+    for p in f {
+      guard let pid = Int32(p), pid > 0 else { return nil }
+      out.append(pid)
+    }
+    return out
+  }
 
   /// Parses `PID:STATUS`.
   static func exit(_ text: String) -> (pid: Int32, status: Int32)? {

@@ -14,6 +14,9 @@ struct Keeper {
   var exited: [(Int32, Int32)] = []
   var terminate = false
   var seccomp = false
+  /// Pids of seccomp records of live processes outside this pod (at most 256), passed to the worker
+  /// (`--seccomp-foreign`), which reads the same records later, perhaps after those processes are gone.
+  var foreign: [Int32] = []
   var signals: Int32 = -1
   var original = sigset_t()
 
@@ -68,14 +71,15 @@ struct Keeper {
     reap()
   }
 
-  /// Reads every kernel log record available; a seccomp record (or records lost to an overrun) wakes the worker.
+  /// Reads every kernel log record available (one per `read`); a seccomp record of this pod (or records lost to an
+  /// overrun) wakes the worker.
   mutating func readKmsg(_ fd: Int32) {
     var buf = [UInt8](repeating: 0, count: 8192)
     let marker = Array("type=1326 ".utf8)
     while true {
       let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
       if n > 0 {
-        if contains(buf[0..<n], marker) { seccomp = true }
+        if contains(buf[0..<n], marker) { judge(buf[0..<n]) }
         continue
       }
       if n < 0 && gr_keeper_errno() == EINTR { continue }
@@ -85,6 +89,61 @@ struct Keeper {
       }
       return
     }
+  }
+
+  /// A seccomp record wakes the worker when it is this pod's to audit (`concernsThisPod`); otherwise its pid is
+  /// remembered for the worker (at most 256).
+  mutating func judge(_ record: ArraySlice<UInt8>) {
+    if concernsThisPod(record) {
+      seccomp = true
+      return
+    }
+    guard let digits = field(record, Array(" pid=".utf8)), let pid = Int32(decimal: digits), !foreign.contains(pid),
+      foreign.count < 256
+    else { return }
+    foreign.append(pid)
+  }
+
+  /// Whether a seccomp record is this pod's to audit, as the worker decides (`SeccompDenialMonitor.owner`): its
+  /// process is in the pod's cgroups, or is gone (unattributed), or the record names no pid. A live process
+  /// elsewhere (another pod's, the host's) is not: waking for it would only keep this pod's supervisor resident.
+  func concernsThisPod(_ record: ArraySlice<UInt8>) -> Bool {
+    guard let parent = arguments.cgroupParent, let pid = field(record, Array(" pid=".utf8)) else { return true }
+    var path = Array("/proc/".utf8) + pid + Array("/cgroup".utf8)
+    path.append(0)
+    let fd = path.withUnsafeBufferPointer { p in
+      p.withMemoryRebound(to: CChar.self) { gr_keeper_open_read($0.baseAddress) }
+    }
+    guard fd >= 0 else { return true }
+    defer { close(fd) }
+    var text: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while text.count < 65_536 {
+      let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if n < 0 && gr_keeper_errno() == EINTR { continue }
+      if n <= 0 { break }
+      text += chunk[0..<n]
+    }
+    // Read nothing: the process exited between the record and this read.
+    return text.isEmpty || contains(text[...], parent + [UInt8(ascii: "/")])
+  }
+
+  /// The digits after `key` in `record` (e.g. ` pid=`), nil if absent or empty.
+  func field(_ record: ArraySlice<UInt8>, _ key: [UInt8]) -> [UInt8]? {
+    var i = record.startIndex
+    while i + key.count <= record.endIndex {
+      if record[i..<(i + key.count)].elementsEqual(key) {
+        var j = i + key.count
+        var digits: [UInt8] = []
+        while j < record.endIndex, record[j] >= UInt8(ascii: "0"), record[j] <= UInt8(ascii: "9"), digits.count < 10 {
+          digits.append(record[j])
+          j += 1
+        }
+        return digits.isEmpty ? nil : digits
+      }
+      i += 1
+    }
+    return nil
   }
 
   func contains(_ hay: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
@@ -155,6 +214,15 @@ struct Keeper {
       argv.append(Array("--log".utf8))
       argv.append(Array(fields.joined(separator: [UInt8(ascii: ",")])))
     }
+    if !foreign.isEmpty {
+      argv.append(Array("--seccomp-foreign".utf8))
+      var list: [UInt8] = []
+      for (k, pid) in foreign.enumerated() {
+        if k > 0 { list.append(UInt8(ascii: ",")) }
+        list += Array("\(pid)".utf8)
+      }
+      argv.append(list)
+    }
     if terminate { argv.append(Array("--terminate".utf8)) }
     return argv
   }
@@ -195,5 +263,19 @@ struct Keeper {
     sigaddset(&set, SIGINT)
     sigprocmask(SIG_BLOCK, &set, nil)
     return e
+  }
+}
+
+extension Int32 {
+  /// The value of at most 10 ASCII digits, nil if it does not fit.
+  init?(decimal digits: [UInt8]) {
+    guard !digits.isEmpty, digits.count <= 10 else { return nil }
+    var n: Int64 = 0
+    for d in digits {
+      guard d >= UInt8(ascii: "0"), d <= UInt8(ascii: "9") else { return nil }
+      n = n * 10 + Int64(d - UInt8(ascii: "0"))
+    }
+    guard n <= Int64(Int32.max) else { return nil }
+    self = Int32(n)
   }
 }

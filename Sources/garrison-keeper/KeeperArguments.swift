@@ -12,8 +12,8 @@ struct LogHandover {
 }
 
 /// The keeper's command line, written by garrison-supervisor (`Handover`):
-/// `garrison-keeper --worker PATH [--deadline-ms N] [--kmsg-fd FD] [--pid PID]… [--log OUT,ERR,LOG,OUTHEX,ERRHEX]…
-/// -- WORKER-ARGV…`.
+/// `garrison-keeper --worker PATH [--deadline-ms N] [--kmsg-fd FD [--cgroup-parent /garrison/UID]] [--pid PID]…
+/// [--log OUT,ERR,LOG,OUTHEX,ERRHEX]… -- WORKER-ARGV…`.
 /// Only the worker writes it, but it is still checked: descriptors must be open and above stderr, the worker an
 /// absolute path, the deadline a number.
 struct KeeperArguments {
@@ -23,6 +23,9 @@ struct KeeperArguments {
   /// The keeper's own /dev/kmsg descriptor (opened at the end of the log by the worker): readable means the
   /// kernel logged something; a seccomp record (`type=1326`) wakes the worker.
   var kmsg: Int32?
+  /// The pod's cgroup path below each hierarchy's root (`/garrison/<pod uid>`): a seccomp record of a live process
+  /// outside it (another pod's, the host's) does not wake the worker, which would skip it. Nil: every record wakes.
+  var cgroupParent: [UInt8]?
   var logs: [LogHandover] = []
   /// The children whose exit wakes the worker (containers, the sandbox); others (orphans re-parented to this
   /// subreaper) are reaped and forgotten. Empty: every exit wakes it.
@@ -54,6 +57,11 @@ struct KeeperArguments {
       } else if option == Array("--kmsg-fd".utf8) {
         guard let fd = descriptor(value) else { return (nil, "--kmsg-fd: not an open descriptor") }
         a.kmsg = fd
+      } else if option == Array("--cgroup-parent".utf8) {
+        guard value.first == UInt8(ascii: "/"), value.count < 256, !value.contains(0) else {
+          return (nil, "--cgroup-parent: not an absolute path")
+        }
+        a.cgroupParent = value
       } else if option == Array("--pid".utf8) {
         guard let n = number(value), n > 0 else { return (nil, "--pid: not a pid") }
         a.pids.append(Int32(n))

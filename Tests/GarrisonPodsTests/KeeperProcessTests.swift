@@ -113,7 +113,7 @@ import Testing
       ["--worker", "relative", "--", "x"], ["--worker", "/bin/sh"], ["--worker", "/bin/sh", "--log", "1,2,3,-,-", "--", "x"],
       ["--worker", "/bin/sh", "--log", "3,-1,99,-,-", "--", "x"], ["--worker", "/bin/sh", "--deadline-ms", "-5", "--", "x"],
       ["--worker", "/bin/sh", "--log", "3,-1,4,abc,-", "--", "x"], ["--bogus", "1", "--", "x"],
-      ["--worker", "/bin/sh", "--pid", "0", "--", "x"],
+      ["--worker", "/bin/sh", "--pid", "0", "--", "x"], ["--worker", "/bin/sh", "--cgroup-parent", "garrison/x", "--", "x"],
     ])
   func badArgumentsAreRefused(args: [String]) throws {
     let r = try Spawn.run([Self.keeper] + args)
@@ -125,7 +125,8 @@ import Testing
     ["--resume", "--exited", "12"], ["--resume", "--exited", "0:0"], ["--resume", "--exited", "x:1"],
     ["--exited", "12:0"], ["--terminate"], ["--resume", "--resume"], ["--resume", "--kmsg-fd", "1"],
     ["--resume", "--log", "3,4"], ["--resume", "--log", "0,-1,5,-,-"], ["--resume", "--log", "-1,-1,9999,-,-"],
-    ["--resume", "--log", "-1,-1,2,-,-"], ["--resume", "--log", "-1,-1,-1,zz,-"],
+    ["--resume", "--log", "-1,-1,2,-,-"], ["--resume", "--log", "-1,-1,-1,zz,-"], ["--seccomp-foreign", "12"],
+    ["--resume", "--seccomp-foreign", "12,x"], ["--resume", "--seccomp-foreign", "0"], ["--resume", "--seccomp-foreign", ""],
   ])
   func malformedResumeArgumentsAreUsageErrors(args: [String]) {
     do {
@@ -145,5 +146,7 @@ import Testing
     #expect(KeeperReturn.hex(KeeperReturn.hex([0, 255, 16])) == [0, 255, 16])
     let e = try #require(KeeperReturn.exit("1234:256"))
     #expect(e.pid == 1234 && ExitStatus(waitStatus: e.status) == .exited(1))
+    #expect(KeeperReturn.pids("12,345") == [12, 345])
+    #expect(KeeperReturn.pids(Array(repeating: "7", count: 257).joined(separator: ",")) == nil)
   }
 }

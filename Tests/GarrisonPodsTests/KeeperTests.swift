@@ -195,6 +195,46 @@ struct KeeperSeccompTests {
       #expect(String(describing: event.details).contains("unshare"))
     }
   }
+
+  /// Another pod's denial is that pod's to audit: it neither wakes this pod's keeper (which would keep this pod's
+  /// supervisor resident) nor becomes an unattributed event written by this pod's supervisor.
+  @Test func anotherPodsDenialDoesNotWakeThisPodsKeeper() throws {
+    try withScratch { s in
+      // This pod is applied traced: its supervisor.log gets a mark at every exec of the supervisor by the keeper.
+      let file = s.dir + "/quiet.yaml"
+      try """
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: quiet}
+      spec:
+        terminationGracePeriodSeconds: 0
+        containers: [{name: main, command: ["sleep", "1000"]}]
+      """.write(toFile: file, atomically: true, encoding: .utf8)
+      let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" } + ["GARRISON_TRACE_PHASES=1"]
+      let apply = try Spawn.start(
+        [
+          Host.garrison, "apply", "-f", file, "--rootfs", s.rootfs, "--runtime", Host.crun!, "--no-seccomp-default",
+          "--network", "none", "--wait", "--timeout", "30", "--root", s.root,
+        ], environment: environment)
+      #expect(try Spawn.waitPID(apply) == .exited(0))
+      #expect(try KeeperTests.waitForKeeper(s, "quiet", timeout: 2.5))
+      let log = PodPaths(root: s.root, namespace: "default", name: "quiet").supervisorLog
+      func wakeUps() -> Int {
+        ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").components(separatedBy: "keeper exec supervisor").count - 1
+      }
+      let before = wakeUps()
+      try SeccompDenialAuditTests.applyDenier(s)
+      let v = try s.wait("denied", timeout: 30) { $0.status.phase.isTerminal }
+      #expect(v.status.phase == .succeeded)
+      #expect(wakeUps() == before, "the keeper of pod quiet woke for pod denied's seccomp record")
+      #expect(try KeeperTests.exe(s, "quiet")?.hasSuffix("/garrison-keeper") == true)
+      // Stopping flushes what quiet's supervisor aggregated: nothing of pod denied's record.
+      try s.manager.delete("default", "quiet", grace: 1)
+      let events = try AuditReader.readAll(directory: AuditPaths.directory(root: s.root)).filter { $0.kind == .seccompDenied }
+      #expect(events.contains { $0.object.pod == "denied" }, "no seccomp.denied event for pod denied")
+      #expect(!events.contains { $0.object.pod == nil }, "unattributed seccomp.denied events: \(events.map(\.details))")
+    }
+  }
 }
 
 /// Probes between their periods: the keeper holds the pod and gives it back at the next probe's time.

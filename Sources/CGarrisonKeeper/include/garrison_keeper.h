@@ -23,6 +23,8 @@ char **gr_keeper_argv(void);
 char **gr_keeper_environ(void);
 /// fcntl(fd, F_GETFD): the descriptor flags, -1 if fd is not open.
 int gr_keeper_fd_flags(int fd);
+/// open(path, O_RDONLY | O_CLOEXEC) (open is variadic in C); the descriptor or -1.
+int gr_keeper_open_read(const char *path);
 /// Sets or clears FD_CLOEXEC on fd; 0 or -1.
 int gr_keeper_set_cloexec(int fd, int on);
 
