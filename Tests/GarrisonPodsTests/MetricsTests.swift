@@ -220,11 +220,6 @@ struct PrometheusScrapeTests {
 
   @Test func prometheusSeesCPUAnOOMKillAndASeccompDenial() throws {
     try withScratch { s in
-      let src = s.dir + "/denier.c"
-      try SeccompDenialAuditTests.probe(delay: 0, linger: 600).write(
-        toFile: src, atomically: true, encoding: .utf8)
-      let cc = try Spawn.run(["/usr/bin/gcc", "-O2", "-static", "-o", s.rootfs + "/bin/denier", src])
-      try #require(cc.succeeded, "\(cc.output)")
       try Self.require(
         s.apply(
           """
@@ -246,22 +241,8 @@ struct PrometheusScrapeTests {
               command: ["/bin/sh", "-c", "x=$(head -c 100000000 /dev/zero | tr '\\\\0' a); sleep 1000"]
               resources: {limits: {memory: 16Mi}}
           """))
-      try Self.require(
-        s.apply(
-          """
-          apiVersion: v1
-          kind: Pod
-          metadata: {name: denied}
-          spec:
-            containers:
-            - name: main
-              command: ["/bin/denier"]
-              securityContext:
-                runAsUser: 1000
-                allowPrivilegeEscalation: false
-                capabilities: {drop: [ALL]}
-                seccompProfile: {type: RuntimeDefault}
-          """, runtime: Host.garrisonOCI))
+      // Denies unshare at once, then stays alive for the rest of the test.
+      try Self.require(SeccompDenialAuditTests.applyDenier(s, linger: 600))
       let (exporter, port) = try Exporter.start(s)
       defer { Exporter.stop(exporter) }
       let promPort = Exporter.freePort()

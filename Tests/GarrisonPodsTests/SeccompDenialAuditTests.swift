@@ -34,14 +34,15 @@ struct SeccompDenialAuditTests {
     """
   }
 
-  /// Compiles the probe into the scratch rootfs as /bin/denier and applies the pod `denied` (restricted,
-  /// RuntimeDefault seccomp, restartPolicy Never) that runs it with garrison-oci.
-  static func applyDenier(_ s: Scratch, delay: Int = 0) throws {
+  /// Compiles the probe (`delay`, `linger`) into the scratch rootfs as /bin/denier and applies the pod `denied`
+  /// (restricted, RuntimeDefault seccomp, restartPolicy Never) that runs it with garrison-oci; apply's result.
+  @discardableResult
+  static func applyDenier(_ s: Scratch, delay: Int = 0, linger: Int = 3) throws -> Spawn.Result {
     let src = s.rootfs + "/../denier.c"
-    try probe(delay: delay).write(toFile: src, atomically: true, encoding: .utf8)
+    try probe(delay: delay, linger: linger).write(toFile: src, atomically: true, encoding: .utf8)
     let cc = try Spawn.run(["/usr/bin/gcc", "-O2", "-static", "-o", s.rootfs + "/bin/denier", src])
-    #expect(cc.status == .exited(0), "\(cc.output)")
-    try s.apply(
+    try #require(cc.status == .exited(0), "\(cc.output)")
+    return try s.apply(
       """
       apiVersion: v1
       kind: Pod
