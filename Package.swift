@@ -272,7 +272,7 @@ let package = Package(
     .testTarget(
       name: "GarrisonLintTests", dependencies: ["GarrisonTestSupport", "GarrisonLint", "GarrisonManifest"],
       resources: [.copy("Fixtures")]),
-    .testTarget(name: "GarrisonAuditTests", dependencies: ["GarrisonTestSupport", "GarrisonAudit", "GarrisonSeccomp"]),
+    .testTarget(name: "GarrisonAuditTests", dependencies: ["GarrisonTestSupport", "GarrisonAudit", "GarrisonKernel", "GarrisonSeccomp"]),
     .testTarget(
       name: "GarrisonAdmissionTests", dependencies: ["GarrisonTestSupport", "GarrisonAdmission", "GarrisonLint", "GarrisonAudit"]),
     .testTarget(name: "GarrisonLSMTests", dependencies: ["GarrisonTestSupport", "GarrisonLSM", "GarrisonLSMHost", "GarrisonPlan"]),

@@ -4,6 +4,7 @@ import GarrisonTestSupport
 import Testing
 import GarrisonSeccomp
 @testable import GarrisonAudit
+import GarrisonKernel
 
 @Suite struct SeccompParserTests {
   // Captured on this machine (kernel 6.x) with the helper below, in the three forms the kernel log is read in.
