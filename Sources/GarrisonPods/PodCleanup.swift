@@ -39,7 +39,7 @@ public enum PodCleanup {
   static func stopLeftovers(record: PodRecord, status: PodStatus?, paths: PodPaths, errors: inout [String]) throws {
     let runtime = OCIRuntimeBinary(path: record.runtime.path, root: record.runtime.root)
     let containers = record.containers
-    let failures = ParallelSlots<String>(count: containers.count)
+    let failures = FanOutSlots<String>(count: containers.count)
     DispatchQueue.concurrentPerform(iterations: containers.count) { k in
       let c = containers[k]
       let id = record.runtimeID(c.name)

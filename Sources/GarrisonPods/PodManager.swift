@@ -184,8 +184,8 @@ public struct PodManager: Sendable {
       // The files of the pods whose directories were made: every record and initial status in parallel (their
       // fsyncs share journal commits instead of taking turns).
       let writes = records.indices.filter { reserved[records[$0].namespace + "/" + records[$0].name] == $0 }
-      let failures = ParallelSlots<Error>(count: writes.count * 2)
-      GarrisonSupervisor.Parallel.perform(writes.count * 2) { j in
+      let failures = FanOutSlots<Error>(count: writes.count * 2)
+      BlockingFanOut.perform(writes.count * 2) { j in
         let record = records[writes[j / 2]]
         do {
           if j % 2 == 0 { try writeRecord(record) } else { try writeInitialStatus(record) }
@@ -435,8 +435,8 @@ public struct PodManager: Sendable {
   /// (`DispatchQueue.concurrentPerform` ran only as many deletes at a time as there are CPUs: 20 pods took ten
   /// turns of stop-and-clean-up on two CPUs.)
   public func delete(_ pods: [(namespace: String, name: String)], grace: Double? = nil) -> [Result<Bool, Error>] {
-    let slots = ParallelSlots<Result<Bool, Error>>(count: pods.count)
-    GarrisonSupervisor.Parallel.perform(pods.count) { k in
+    let slots = FanOutSlots<Result<Bool, Error>>(count: pods.count)
+    BlockingFanOut.perform(pods.count) { k in
       slots.set(k, Result { try delete(pods[k].namespace, pods[k].name, grace: grace) })
     }
     return pods.indices.map { slots.get($0)! }

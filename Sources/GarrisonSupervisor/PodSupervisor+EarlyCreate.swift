@@ -14,7 +14,7 @@ extension PodSupervisor {
   final class CreatedAhead: @unchecked Sendable {
     let prepared: PreparedStart
     /// The outcome of `create` (pid, log writer copying its output), set by `job`.
-    let outcome = ParallelSlots<Result<(pid: Int32, log: ContainerLogWriter), Error>>(count: 1)
+    let outcome = FanOutSlots<Result<(pid: Int32, log: ContainerLogWriter), Error>>(count: 1)
     var job: BackgroundJob?
 
     init(prepared: PreparedStart) { self.prepared = prepared }
@@ -77,10 +77,10 @@ extension PodSupervisor {
     guard !createdAhead.isEmpty else { return }
     let all = Array(createdAhead.values)
     createdAhead = [:]
-    let failures = ParallelSlots<Error>(count: all.count)
+    let failures = FanOutSlots<Error>(count: all.count)
     let runtime = self.runtime
     let record = self.record
-    Parallel.perform(all.count) { k in
+    BlockingFanOut.perform(all.count) { k in
       guard case .success(let launched) = all[k].created() else { return }
       do { try runtime.delete(id: record.runtimeID(all[k].prepared.container.name), force: true) } catch {
         failures.set(k, error)

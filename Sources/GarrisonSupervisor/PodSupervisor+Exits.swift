@@ -114,7 +114,7 @@ extension PodSupervisor {
   func signalAll(_ signal: Int32) {
     let ids = running.keys.map { record.runtimeID($0) }
     let runtime = self.runtime
-    Parallel.perform(ids.count) { k in
+    BlockingFanOut.perform(ids.count) { k in
       try? runtime.kill(id: ids[k], signal: signal, all: true)
     }
   }
@@ -133,10 +133,10 @@ extension PodSupervisor {
     let known = record.containers.filter {
       started.contains($0.name) || status.containers[index($0.name)].state.reason == "CreateContainerError"
     }
-    let deletes = ParallelSlots<Error>(count: known.count)
+    let deletes = FanOutSlots<Error>(count: known.count)
     let runtime = self.runtime
     let record = self.record
-    Parallel.perform(known.count) { k in
+    BlockingFanOut.perform(known.count) { k in
       do { try runtime.delete(id: record.runtimeID(known[k].name), force: true) } catch { deletes.set(k, error) }
     }
     for (k, c) in known.enumerated() {

@@ -76,6 +76,8 @@ extension PodSupervisor {
   /// Starts one container (none: nothing); its failure, if it failed.
   func startOne(_ c: ContainerRecord?) -> [(ContainerRecord, Error)] {
     guard let c else { return [] }
+    // Created ahead, it needs only the runtime's `start`: the batch path releases it.
+    if createdAhead[c.name] != nil { return startTogether([c]) }
     do {
       try start(c)
       return []

@@ -30,15 +30,8 @@ extension PodSupervisor {
   /// Starts one container (init containers, sidecars, restarts). While the runtime starts an init container, the
   /// containers after it get their roots and configs on this thread (`prepareAhead`), and, after the last init
   /// container, the app containers are created ahead (`createAhead`), so that their turn, which may come as soon
-  /// as the runtime returns, costs only the runtime's `start`. A container created ahead is only started here.
+  /// as the runtime returns, costs only the runtime's `start` (`startTogether` releases those, one or several).
   func start(_ c: ContainerRecord) throws {
-    if let ahead = takeCreatedAhead(c.name) {
-      reportAdjustments(ahead.prepared)
-      let launched = try release(ahead)
-      let startedEvent = try commit(ahead.prepared, launched)
-      auditing { try $0.append([startedEvent]) }
-      return
-    }
     let prepared = try takePrepared(c)
     reportAdjustments(prepared)
     let ahead = c.role == .initContainer ? containersAfter(c).filter { !preparedAheadTried.contains($0.name) } : []
@@ -46,7 +39,7 @@ extension PodSupervisor {
     if c.role != .initContainer {
       launched = try launch(prepared)
     } else {
-      let slot = ParallelSlots<Result<(pid: Int32, log: ContainerLogWriter), Error>>(count: 1)
+      let slot = FanOutSlots<Result<(pid: Int32, log: ContainerLogWriter), Error>>(count: 1)
       let job = BackgroundJob { slot.set(0, Result { try self.launch(prepared) }) }
       prepareAhead(ahead)
       createAhead(after: c)  // the app containers' `create` while this init container starts and runs
@@ -83,11 +76,11 @@ extension PodSupervisor {
       do { ready.append((try takePrepared(c), nil)) } catch { failures.append((c, error)) }
     }
     for p in ready { reportAdjustments(p.prepared) }
-    let launches = ParallelSlots<Result<(pid: Int32, log: ContainerLogWriter), Error>>(count: ready.count)
+    let launches = FanOutSlots<Result<(pid: Int32, log: ContainerLogWriter), Error>>(count: ready.count)
     let batch = ready
     if batch.count > 1 { PhaseTrace.mark("parallel launch", "\(batch.count) containers") }
     // Containers created ahead only need the runtime's `start`; the others its `run`.
-    Parallel.perform(batch.count) { k in
+    BlockingFanOut.perform(batch.count) { k in
       launches.set(k, Result { try batch[k].ahead.map { try self.release($0) } ?? self.launch(batch[k].prepared) })
     }
     // Their `container.started` events in one durable commit, before the status reports them running.

@@ -225,7 +225,7 @@ public final class PodSupervisor: @unchecked Sendable {
     // The pod network (`ip` commands run in the sandbox's namespace: mostly waiting for them) is made on another
     // thread while this one prepares the volumes and the roots and configs of the first containers to start.
     var network: BackgroundJob?
-    let networkResult = ParallelSlots<Result<(ip: String?, veth: String?), Error>>(count: 1)
+    let networkResult = FanOutSlots<Result<(ip: String?, veth: String?), Error>>(count: 1)
     if Sandbox.needed(record.namespaces) {
       let box = try Sandbox.start(record.namespaces)
       PhaseTrace.mark("sandbox started")

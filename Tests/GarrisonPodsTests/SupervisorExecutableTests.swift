@@ -58,8 +58,8 @@ import Testing
 
   @Test func parallelPerformRunsEveryIndexOnce() {
     for n in [0, 1, 5] {
-      let slots = ParallelSlots<Int>(count: n)
-      Parallel.perform(n) { k in slots.set(k, k * k) }
+      let slots = FanOutSlots<Int>(count: n)
+      BlockingFanOut.perform(n) { k in slots.set(k, k * k) }
       #expect((0..<n).map { slots.get($0) } == (0..<n).map { $0 * $0 })
     }
   }

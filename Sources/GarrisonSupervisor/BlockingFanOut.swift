@@ -2,9 +2,9 @@ import Glibc
 import GarrisonCore
 import GarrisonKernel
 
-/// One result slot per item of a `Parallel.perform` (the supervisor's parallel runtime calls), filled from
+/// One result slot per item of a `BlockingFanOut.perform` (the supervisor's runtime calls at once), filled from
 /// several threads and read after they all finished.
-public final class ParallelSlots<T>: @unchecked Sendable {
+public final class FanOutSlots<T>: @unchecked Sendable {
   private let lock = Lock()
   private var slots: [T?]
 
@@ -24,8 +24,9 @@ public final class ParallelSlots<T>: @unchecked Sendable {
 }
 
 /// Runs `body` for 0..<count at once, one POSIX thread per item beyond the first (the caller's thread runs item 0),
-/// and returns when all finished: a handful of runtime invocations that each wait for a child process.
-public enum Parallel {
+/// and returns when all finished: for a handful of calls that each block, such as runtime invocations waiting for a
+/// child process. (CPU-bound work over many items goes through GarrisonManifest's `Parallel.map` on the cores.)
+public enum BlockingFanOut {
   public static func perform(_ count: Int, _ body: @escaping (Int) -> Void) {
     guard count > 0 else { return }
     let jobs = (1..<count).map { k in BackgroundJob { body(k) } }
