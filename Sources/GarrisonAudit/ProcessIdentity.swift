@@ -1,15 +1,12 @@
 import GarrisonCore
+import GarrisonKernel
 #if canImport(Glibc)
   import Glibc
 #endif
 
 /// The host name and actor (uid, pid, command line) of the current process, as recorded in each event.
 enum ProcessIdentity {
-  static func hostName() -> String {
-    var buf = [CChar](repeating: 0, count: 256)
-    guard gethostname(&buf, buf.count - 1) == 0 else { return "unknown" }
-    return String(decoding: buf.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-  }
+  static func hostName() -> String { (try? Kernel.hostname()) ?? "unknown" }
 
   static func actor() -> AuditActor {
     var args: [String] = []

@@ -51,6 +51,13 @@ public enum Kernel {
     return String(decoding: bytes, as: UTF8.self)
   }
 
+  /// The host name of the calling process's UTS namespace (`gethostname`).
+  public static func hostname() throws(Errno) -> String {
+    var buffer = [CChar](repeating: 0, count: 257)
+    _ = try check { Glibc.gethostname(&buffer, buffer.count - 1) }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
   /// The corresponding C function is `sethostname`.
   public static func sethostname(_ name: String) throws(Errno) {
     try cPath(name)

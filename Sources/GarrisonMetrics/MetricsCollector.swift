@@ -181,10 +181,8 @@ public final class MetricsCollector: @unchecked Sendable {
     }
     for dir in wanted {
       if let d = disk[dir], now.timeIntervalSince(d.at) < diskUsageInterval { continue }
-      do { disk[dir] = (try DirectoryUsage.measure(dir).bytes, now) } catch let e as Errno where e == .ENOENT {
-        disk[dir] = nil
-      } catch {
-        errors["disk", default: 0] += 1
+      do throws(Errno) { disk[dir] = (try DirectoryUsage.measure(dir).bytes, now) } catch {
+        if error == .ENOENT { disk[dir] = nil } else { errors["disk", default: 0] += 1 }
       }
     }
     for dir in disk.keys where !wanted.contains(dir) { disk[dir] = nil }

@@ -136,7 +136,7 @@ enum AuditFile {
     var template = Array("/dev/shm/garrison-fuzz-audit.XXXXXX".utf8CString)
     fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     if fd < 0 { FuzzDriver.die("mkstemp: \(String(cString: strerror(errno)))") }
-    unlink(String(cString: template))
+    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
   }
 
   static func write(_ input: UnsafeRawBufferPointer) -> String {

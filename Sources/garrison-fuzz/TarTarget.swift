@@ -38,7 +38,7 @@ enum TarTarget {
     } else {
       var template = Array("/var/tmp/garrison-fuzz-tar.XXXXXX".utf8CString)
       guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else { FuzzDriver.die("mkdtemp failed") }
-      scratch = String(cString: template)
+      scratch = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
       atexit {  // a directory of our own making goes at a normal exit (a finding keeps it for inspection)
         TarTarget.removeContents(of: TarTarget.scratch)
         rmdir(TarTarget.scratch)

@@ -1,4 +1,5 @@
 import Foundation
+import GarrisonKernel
 import GarrisonOCI
 import GarrisonRuntime
 import Testing
@@ -176,7 +177,7 @@ import Testing
       if mnt != ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/mnt")) ?? "") { break }
       usleep(10_000)
     }
-    let hostHostname = ProcessInfo.processInfo.hostName
+    let hostHostname = try Kernel.hostname()
     var spec = DefaultSpec.make(args: ["/bin/sh", "-c", "hostname; readlink /proc/self/ns/mnt; readlink /proc/self/ns/uts"])
     spec.hostname = "joined-uts"
     spec.linux!.namespaces = [
@@ -188,9 +189,8 @@ import Testing
     let lines = r.stdout.split(separator: "\n").map(String.init)
     let uts = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/uts")) ?? "?"
     #expect(lines == ["joined-uts", mnt, uts], "\(r.stdout)")
-    var name = [CChar](repeating: 0, count: 256)
-    gethostname(&name, 255)
-    #expect(String(cString: name) != "joined-uts" && (hostHostname.isEmpty || String(cString: name) == hostHostname))
+    let name = try Kernel.hostname()
+    #expect(name != "joined-uts" && (hostHostname.isEmpty || name == hostHostname))
   }
 
   /// A config without namespaces (runtime-tools' linux_ns_itype) runs in the runtime's namespaces, as runc and

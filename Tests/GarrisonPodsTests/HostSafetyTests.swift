@@ -69,14 +69,10 @@ import Testing
     let hostile = "-F\(canary)"
     try box.setHostname(hostile)
     let seen = try NamespaceThread.run(joining: [.init(path: box.path("uts"), type: LinuxConstants.CLONE_NEWUTS)]) {
-      var buffer = [CChar](repeating: 0, count: 128)
-      gethostname(&buffer, buffer.count)
-      return String(cString: buffer)
+      try Kernel.hostname()
     }
     #expect(seen == hostile)
-    var mine = [CChar](repeating: 0, count: 128)
-    gethostname(&mine, mine.count)
-    #expect(String(cString: mine) != hostile)  // the host's own name is untouched
+    #expect(try Kernel.hostname() != hostile)  // the host's own name is untouched
     #expect(throws: GarrisonError.self) { try box.setHostname("a\u{0}b") }
     #expect(throws: GarrisonError.self) { try box.setHostname(String(repeating: "h", count: 65)) }
   }

@@ -92,7 +92,7 @@ import Testing
     // A second pod for a running index, or one for a succeeded index, is stopped.
     let dup = job([pod("a", .succeeded, index: 0), pod("b", index: 0, age: 5), pod("c", index: 1, age: 50), pod("d", index: 1, age: 10)])
     #expect(Set(dup.stop) == ["b", "d"] && dup.createIndexes == [2])
-    let done = job((0..<4).map { pod("p\($0)", .succeeded, index: $0) } + [pod("x", .succeeded, index: 2)])
+    let done = job((0..<4).map { (k: Int) in pod("p\(k)", .succeeded, index: k) } + [pod("x", .succeeded, index: 2)])
     #expect(done.condition == "Complete" && done.succeeded == 4 && done.completedIndexes == "0-3")
     #expect(JobDecision.compress([1, 3, 4, 5, 7, 0]) == "0,1,3-5,7" && JobDecision.compress([]) == "")
   }
