@@ -124,7 +124,7 @@ let package = Package(
     // Pure layers: core types, manifest model, plan, compiler.
     .target(name: "GarrisonCore", swiftSettings: functionSections),
     .target(name: "GarrisonManifest", dependencies: ["GarrisonCore", "GarrisonPlan", "CLibYAML", "BigInt"]),
-    .target(name: "GarrisonPlan", swiftSettings: functionSections),
+    .target(name: "GarrisonPlan", dependencies: ["GarrisonCore"], swiftSettings: functionSections),
     .target(name: "GarrisonOCI", dependencies: ["GarrisonCore"], swiftSettings: functionSections),
     .target(
       name: "GarrisonSeccomp",
