@@ -7,8 +7,10 @@ import GarrisonManifest
 /// formatted in parallel windows, and written in report order (findings sort by file name first, so files are
 /// taken in name order). The output is byte for byte what `LintEngine.lint` and the format's `write` give.
 ///
+/// SARIF's invocation (`executionSuccessful`: whether the input held errors) precedes the results, so its results are
+/// set aside in an unlinked temporary file (`SpillFile`) and written after the document's head at the end.
 /// Runs whose findings are only known at the end cannot stream: config exemptions (their unused-exemption
-/// findings sort among the files), SARIF (`executionSuccessful` precedes the results), JUnit, `--effective`.
+/// findings sort among the files), JUnit, `--effective`.
 public struct LintStream: Sendable {
   public var engine: LintEngine
 
@@ -20,6 +22,8 @@ public struct LintStream: Sendable {
   public enum Format: Sendable {
     case text(TextFormatter)
     case json
+    /// SARIF, with each rule's index in the driver's rules.
+    case sarif(SARIFFormatter, ruleIndex: [String: Int])
   }
 
   /// Whether a run with these options can be streamed in `format` (`nil`: it cannot).
@@ -28,7 +32,10 @@ public struct LintStream: Sendable {
     switch format {
     case .text: return .text(TextFormatter(catalog: catalog, color: color))
     case .json: return .json
-    case .sarif, .junit: return nil
+    case .sarif:
+      let formatter = SARIFFormatter(catalog: catalog)
+      return .sarif(formatter, ruleIndex: formatter.ruleIndex())
+    case .junit: return nil
     }
   }
 
@@ -75,6 +82,9 @@ public struct LintStream: Sendable {
     // Each group's bytes are written as they are, not first copied into one buffer per window.
     var pending: [OwnedBytes] = []
     let separator = OwnedBytes(",\n")
+    // SARIF's results, until the head (which says whether the input held errors) is written.
+    let spill: SpillFile?
+    if case .sarif = format { spill = SpillFile() } else { spill = nil }
     func flush(_ bytes: OwnedBytes) { bytes.withBytes { sink(UnsafeRawBufferPointer($0)) } }
     func flush(_ text: String) {
       var text = text
@@ -94,11 +104,17 @@ public struct LintStream: Sendable {
         readObjects = readObjects || r.readObjects
         readAnything = readAnything || r.readAnything
         guard !r.text.isEmpty else { continue }
+        if let spill {
+          if wroteFindings { try spill.append(separator) }
+          try spill.append(r.text)
+          wroteFindings = true
+          continue
+        }
         if case .json = format, wroteFindings { pending.append(separator) }
         pending.append(r.text)
         wroteFindings = true
       }
-      guard readAnything else { continue }
+      guard readAnything, spill == nil else { continue }
       if !wroteHead {
         if case .json = format { flush(JSONFormatter.head) }
         wroteHead = true
@@ -120,6 +136,11 @@ public struct LintStream: Sendable {
       var w = JSONStreamWriter(depth: 2)
       try JSONFormatter().tail(report, &w)
       flush(w.take() + "\n")
+    case .sarif(let formatter, let index):
+      flush(try formatter.head(hasInputErrors: hasInputErrors, policy: report.policy))
+      if let spill { try spill.drain(sink) }
+      var w = JSONStreamWriter(depth: SARIFFormatter.resultDepth)
+      try formatter.tail(suppressed: report.suppressed, index: index, afterResults: wroteFindings, &w, to: flush)
     }
     return outcome
   }
@@ -231,6 +252,7 @@ public struct LintStream: Sendable {
     switch format {
     case .text(let formatter): text = formatter.fileGroup(findings)
     case .json: text = OwnedBytes(JSONFormatter.elements(findings))
+    case .sarif(let formatter, let index): text = OwnedBytes(formatter.elements(findings, index: index))
     }
     return GroupResult(
       text: text, counts: counts, suppressed: suppressed, objectCount: objects.count, byNamespaceLabel: plan.byNamespaceLabel,
