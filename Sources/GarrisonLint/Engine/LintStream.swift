@@ -55,9 +55,9 @@ public struct LintStream: Sendable {
   /// The input size (bytes of manifest text) from which files are linted on every core; below it everything runs on
   /// the calling thread and no worker starts. A second core's worker is not free: at 1,000 generated pods (364 KB)
   /// the two threads' CPU time summed was 0.067 ms per pod against 0.049 on one CPU (quiet machine), for a wall time
-  /// of 36 against 53 ms; at 10,000 pods (3.6 MB) two cores cost a few per cent more CPU than one and halve the wall
-  /// time. The extra is mostly a fixed cost of starting on the second core, so going parallel pays from some size
-  /// on; 1 MiB (about 2,700 such pods) is a judgment between those two measurements.
+  /// of 36 against 53 ms. At 10,000 pods (3.6 MB) the quiet machine's parallel run used 0.046 ms per pod, and
+  /// halves the wall time; on a shared machine the extra CPU there was 3-15 %. 1 MiB (about 2,700 such pods) is a
+  /// judgment: small inputs, where a run takes tens of milliseconds, keep their CPU; larger ones gain the wall time.
   static let parallelFrom = 1 << 20
 
   /// Lints `inputs` and hands the report to `sink` in pieces, in order. `files` are the report's file names.
