@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "garrison_linux.h"
 #include <fcntl.h>
+#include <malloc.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -48,6 +49,7 @@ int gr_close_range(unsigned int first, unsigned int last, unsigned int flags) {
   return (int)syscall(SYS_close_range, first, last, flags);
 }
 int gr_personality(unsigned long persona) { return (int)syscall(SYS_personality, persona); }
+int gr_malloc_top_pad(int bytes) { return mallopt(M_TOP_PAD, bytes); }
 int gr_setrlimit(int resource, uint64_t soft, uint64_t hard) {
   struct rlimit rl = {.rlim_cur = soft, .rlim_max = hard};
   return setrlimit(resource, &rl);

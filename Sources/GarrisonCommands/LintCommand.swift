@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GarrisonCore
 import GarrisonImages
+import GarrisonKernel
 import GarrisonLint
 import GarrisonManifest
 import GarrisonCompiler
@@ -101,6 +102,10 @@ public struct LintCommand: ParsableCommand {
   }
 
   func execute() throws {
+    // Lint frees each window of files' memory before the next: keeping it spares a page fault per page per window
+    // (at 10,000 pods 2,100 faults instead of 6,500 for text, 4,400 instead of 31,000 for JSON; peak RSS +1 to
+    // +4 MB).
+    HeapRetention.keepFreed(upTo: 16 << 20)
     let env = ProcessInfo.processInfo.environment
     let catalog = try RuleCatalog.load(directory: try LintRulesLocator.lintDirectory(explicit: policies, environment: env))
 

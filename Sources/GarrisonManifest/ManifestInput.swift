@@ -24,10 +24,12 @@ public enum ManifestInput: Sendable {
 
   /// `load`, or nil when the input cannot hold an object of `kind` whose text has `key` (a file is read, and parsed
   /// only when it can): for a first pass that looks for objects of one kind, with one field, without parsing every
-  /// file.
-  public func load(keepJSON: Bool, ifItMayHold kind: String, with key: String) -> LoadResult? {
+  /// file. `size` is set to the file's size in bytes (0 for an input already loaded or a file that cannot be read).
+  public func load(keepJSON: Bool, ifItMayHold kind: String, with key: String, size: inout Int) -> LoadResult? {
+    size = 0
     guard case .file(let file) = self else { return load(keepJSON: keepJSON) }
     guard let data = FileManager.default.contents(atPath: file) else { return load(keepJSON: keepJSON) }
+    size = data.count
     let may = data.withUnsafeBytes { raw in
       let text = raw.bindMemory(to: UInt8.self)
       return Self.mayHold(kind: kind, text) && Self.mayContain(key, text)

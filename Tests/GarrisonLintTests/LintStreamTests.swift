@@ -7,7 +7,8 @@ import Testing
 
 /// `garrison lint` a file at a time (`LintStream`) writes byte for byte the report of the whole run
 /// (`LintEngine.lint`, then the format's `write`): files in any order, given twice, Namespace labels in other
-/// files and directories, annotation exemptions, parse errors and missing files.
+/// files and directories, annotation exemptions, parse errors and missing files; SARIF's results set aside until
+/// the end.
 @Suite struct LintStreamTests {
   /// A scratch directory of manifests, removed by `remove()`.
   struct Tree {
@@ -93,7 +94,7 @@ import Testing
     return (whole, streamed)
   }
 
-  @Test(arguments: [OutputFormat.text, .json])
+  @Test(arguments: [OutputFormat.text, .json, .sarif])
   func streamedEqualsWhole(format: OutputFormat) throws {
     let t = try Tree(Self.tree)
     defer { t.remove() }
@@ -135,7 +136,6 @@ import Testing
   /// Runs whose findings are only known at the end are not streamed.
   @Test func whatCannotStream() throws {
     let catalog = try Support.catalog()
-    #expect(LintStream.format(.sarif, catalog: catalog, color: false, options: LintOptions()) == nil)
     #expect(LintStream.format(.junit, catalog: catalog, color: false, options: LintOptions()) == nil)
     var options = LintOptions()
     options.exemptions = [
@@ -144,6 +144,61 @@ import Testing
         location: SourceLocation(file: "c.yaml", line: 1, column: 1))
     ]
     #expect(LintStream.format(.text, catalog: catalog, color: false, options: options) == nil)
+  }
+
+  /// SARIF with many results in many files (more than a window of groups, and the formatter's window of results),
+  /// with and without input errors and suppressed results: the streamed document is the whole run's, valid JSON
+  /// whose invocation comes before the results, whether its results wait in a temporary file or in memory.
+  @Test func sarifWithManyResults() throws {
+    var files: [String: String] = [:]
+    for f in 0..<12 {
+      files[String(format: "f%02d.yaml", f)] = (0..<40).map { i in
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p\(i), annotations: {garrison.io/ignore: hardening.imageTag}}
+        spec:
+          hostNetwork: true
+          containers: [{name: c, image: nginx, securityContext: {privileged: true}}]
+        """
+      }.joined(separator: "\n---\n")
+    }
+    let t = try Tree(files)
+    defer { t.remove() }
+    let (whole, streamed) = try Self.both([t.root], format: .sarif)
+    #expect(streamed == whole)
+    let log = try #require(try JSONSerialization.jsonObject(with: Data(whole.utf8)) as? [String: Any])
+    let run = try #require((log["runs"] as? [[String: Any]])?.first)
+    let results = try #require(run["results"] as? [[String: Any]])
+    #expect(results.count > SARIFFormatter.window)
+    #expect(results.contains { $0["suppressions"] != nil })
+    #expect((run["invocations"] as? [[String: Any]])?.first?["executionSuccessful"] as? Bool == true)
+    let invocation = try #require(whole.range(of: "\"executionSuccessful\""))
+    let firstResult = try #require(whole.range(of: "\"ruleId\""))
+    #expect(invocation.lowerBound < firstResult.lowerBound)
+
+    // An input error: the invocation, written first, says so.
+    try "apiVersion: v1\nkind: Pod\nmetadata: {name: [x}\n".write(toFile: t.root + "/zz-broken.yaml", atomically: true, encoding: .utf8)
+    let (wholeBroken, streamedBroken) = try Self.both([t.root], format: .sarif)
+    #expect(streamedBroken == wholeBroken)
+    #expect(wholeBroken.contains("\"executionSuccessful\" : false"))
+  }
+
+  /// The spill keeps its bytes in order, in a temporary file or in memory.
+  @Test(arguments: [false, true])
+  func spillKeepsOrder(inMemory: Bool) throws {
+    let spill = SpillFile(inMemory: inMemory)
+    #expect(spill.isEmpty)
+    var expected: [UInt8] = []
+    for i in 0..<3000 {
+      let piece = String(repeating: String(i % 10), count: i % 997) + "\n"
+      expected += Array(piece.utf8)
+      try spill.append(OwnedBytes(piece))
+    }
+    #expect(!spill.isEmpty)
+    var read: [UInt8] = []
+    try spill.drain { read += $0 }
+    #expect(read == expected)
   }
 
   /// The first pass's filter: a file that spells `Namespace` as a word, or has an escape, may hold one.

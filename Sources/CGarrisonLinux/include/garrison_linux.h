@@ -16,6 +16,8 @@ int gr_seccomp_set_filter(unsigned int flags, const void *filter, unsigned short
 int gr_openat2(int dirfd, const char *path, int flags, int mode, uint64_t resolve);
 int gr_close_range(unsigned int first, unsigned int last, unsigned int flags);
 int gr_personality(unsigned long persona);
+/* mallopt(M_TOP_PAD, bytes): <malloc.h> is not in Glibc's module map. Returns 1 on success, 0 on failure. */
+int gr_malloc_top_pad(int bytes);
 int gr_setrlimit(int resource, uint64_t soft, uint64_t hard);
 int gr_getrlimit(int resource, uint64_t *soft, uint64_t *hard);
 int gr_memfd_create(const char *name, unsigned int flags);

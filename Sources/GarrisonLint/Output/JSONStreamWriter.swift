@@ -42,6 +42,9 @@ struct JSONStreamWriter {
   /// Starts the next element of the open array.
   mutating func element() { separate() }
 
+  /// Marks the open container as already holding members another writer wrote (the next one is preceded by `,`).
+  mutating func following() { isFirst = false }
+
   mutating func string(_ s: String) { appendString(s) }
   mutating func int(_ n: Int) { out += String(n) }
   mutating func bool(_ b: Bool) { out += b ? "true" : "false" }

@@ -38,13 +38,32 @@ public struct SARIFFormatter: Sendable {
   /// `render`'s text, handed to `sink` in pieces (a window of results each), so a large report's SARIF is never
   /// held whole.
   public func write(_ report: LintReport, to sink: (String) -> Void) throws {
-    let rules = catalog.sorted
+    let index = ruleIndex()
+    sink(try head(hasInputErrors: report.hasInputErrors, policy: report.policy))
+    var w = JSONStreamWriter(depth: Self.resultDepth)
+    var n = 0
+    for f in report.findings {
+      w.element()
+      Self.write(result(f, index: index, suppression: nil), &w)
+      n += 1
+      if n % Self.window == 0 { sink(w.take()) }
+    }
+    try tail(suppressed: report.suppressed, index: index, afterResults: false, &w, to: sink)
+  }
+
+  /// How deep the `results` array's elements are indented (`runs`, its run, `results`).
+  static let resultDepth = 4
+
+  /// Each rule's position in the driver's `rules` (the catalog sorted): a result's `ruleIndex`.
+  func ruleIndex() -> [String: Int] {
     var index: [String: Int] = [:]
-    for (i, r) in rules.enumerated() { index[r.id] = i }
-    let driver = SARIF.Driver(
-      name: "garrison", fullName: "garrison lint", version: toolVersion, semanticVersion: toolVersion,
-      informationUri: "https://kubernetes.io/docs/concepts/security/pod-security-standards/",
-      rules: rules.map(descriptor))
+    for (i, r) in catalog.sorted.enumerated() { index[r.id] = i }
+    return index
+  }
+
+  /// What `write` writes before the first result, through `"results" : [` and its line break. The invocation
+  /// (`executionSuccessful`) precedes the results: the document's keys are sorted.
+  func head(hasInputErrors: Bool, policy: PSSPolicy) throws -> String {
     var w = JSONStreamWriter()
     w.beginObject()
     w.member("$schema", SARIF.Log.schemaURI)
@@ -54,19 +73,36 @@ public struct SARIFFormatter: Sendable {
     w.beginObject()
     w.member("columnKind", "unicodeCodePoints")
     w.key("invocations")
-    try w.fragment([
-      SARIF.Invocation(executionSuccessful: !report.hasInputErrors, properties: ["pssPolicy": report.policy.description])
-    ])
+    try w.fragment([SARIF.Invocation(executionSuccessful: !hasInputErrors, properties: ["pssPolicy": policy.description])])
     w.key("results")
     w.beginArray()
-    var n = 0
-    for f in report.findings {
-      w.element()
-      Self.write(result(f, index: index, suppression: nil), &w)
-      n += 1
-      if n % Self.window == 0 { sink(w.take()) }
+    return w.take()
+  }
+
+  /// Findings' results as `write` writes them, without the `,` line break that separates them from the results
+  /// before (an array's elements are joined by `,\n`).
+  func elements(_ findings: [Finding], index: [String: Int]) -> String {
+    var w = JSONStreamWriter(depth: Self.resultDepth)
+    // Read in place: a `for f in findings` loop copies each finding out.
+    findings.withUnsafeBufferPointer { b in
+      for i in b.indices {
+        w.element()
+        Self.write(result(b[i], index: index, suppression: nil), &w)
+      }
     }
-    for s in report.suppressed {
+    return w.take()
+  }
+
+  /// What `write` writes after the findings' results: the suppressed findings' results, the end of `results`,
+  /// the tool and the document's end with its line break. `w` is a writer at the results' depth, where the last
+  /// result ended; `afterResults` says that results were written before it by another writer.
+  func tail(
+    suppressed: [SuppressedFinding], index: [String: Int], afterResults: Bool, _ w: inout JSONStreamWriter,
+    to sink: (String) -> Void
+  ) throws {
+    var n = 0
+    for s in suppressed {
+      if n == 0 && afterResults { w.following() }
       w.element()
       Self.write(result(s.finding, index: index, suppression: s), &w)
       n += 1
@@ -74,6 +110,10 @@ public struct SARIFFormatter: Sendable {
     }
     w.endArray()
     w.key("tool")
+    let driver = SARIF.Driver(
+      name: "garrison", fullName: "garrison lint", version: toolVersion, semanticVersion: toolVersion,
+      informationUri: "https://kubernetes.io/docs/concepts/security/pod-security-standards/",
+      rules: catalog.sorted.map(descriptor))
     try w.fragment(SARIF.Tool(driver: driver))
     w.endObject()
     w.endArray()
