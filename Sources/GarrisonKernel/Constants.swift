@@ -15,6 +15,8 @@ public enum LinuxConstants {
 
   // open(2).
   public static let O_PATH: Int32 = 0o10000000
+  /// `__O_TMPFILE | O_DIRECTORY`: an unnamed regular file in the directory opened.
+  public static let O_TMPFILE: Int32 = 0o20200000
   public static let O_DIRECTORY: Int32 = 0o200000
   public static let O_NOFOLLOW: Int32 = 0o400000
   public static let O_CLOEXEC: Int32 = 0o2000000
