@@ -131,9 +131,8 @@ public final class PodSupervisor: @unchecked Sendable {
   /// the audit log reopened, the kernel log at the keeper's read position, the keeper's exits and stop request.
   public func resume(keeper back: KeeperReturn) throws -> Int32 {
     PhaseTrace.mark("supervisor resumed")
-    guard let state = try JSONFile.read(SupervisorState.self, from: paths.supervisorState) else {
-      throw GarrisonError(.notFound, "no supervisor state at \(paths.supervisorState)")
-    }
+    let (state, lost) = try readState(keeper: back)
+    PhaseTrace.mark("state read")
     termination.install { [reaper] in reaper.poke() }
     if back.terminate { termination.request() }
     do {
@@ -141,6 +140,7 @@ public final class PodSupervisor: @unchecked Sendable {
     } catch {
       event("Warning", "AuditUnavailable", "cannot open the audit log: \(error)")
     }
+    PhaseTrace.mark("audit opened")
     if let k = back.kmsg, k == state.kmsg {
       let record = self.record
       seccompDenials = SeccompDenialMonitor(adopting: k, cgroupParent: cgroupParent) { container in
@@ -149,12 +149,36 @@ public final class PodSupervisor: @unchecked Sendable {
       seccompDenials?.foreign = Set(back.foreignPids)
     }
     try resume(from: state, keeper: back)
+    if let lost {
+      let message =
+        "supervisor-state.json could not be read (\(lost)); the state was rebuilt from status.json, "
+        + "the record and the logs handed back (\(state.running.count) running container(s)); backoffs and probe schedules start over"
+      event("Warning", "SupervisorStateRebuilt", message)
+      auditing { try $0.stateRebuilt(record, reason: "\(lost)", containers: state.running.map(\.name)) }
+    }
     if seccompDenials == nil && state.kmsg != nil {
       event("Warning", "SeccompDenialsUnavailable", "seccomp denials will not be audited: the kernel log was not handed back")
     }
     try reaper.start()
     PhaseTrace.mark("supervisor resumed state")
     return loop()
+  }
+
+  /// The loop's state at a resume: supervisor-state.json, else (missing, unreadable, corrupt) the state rebuilt
+  /// from status.json, the record and what the keeper handed back (`SupervisorState.rebuilt`) with why the file
+  /// could not be used; a pod whose status.json cannot be read either is lost (the first error is thrown).
+  func readState(keeper back: KeeperReturn) throws -> (SupervisorState, lost: String?) {
+    do {
+      guard let state = try SupervisorState.read(paths.supervisorState) else {
+        throw GarrisonError(.notFound, "no supervisor state at \(paths.supervisorState)")
+      }
+      return (state, nil)
+    } catch {
+      guard let status = try? JSONFile.read(PodStatus.self, from: paths.status) else { throw error }
+      return (
+        SupervisorState.rebuilt(record: record, paths: paths, status: status, logs: back.logs, wake: wake, kmsg: back.kmsg), "\(error)"
+      )
+    }
   }
 
   /// The supervisor's loop: collect exits, decide and act, write the status, wait for the next event (or hand
