@@ -13,9 +13,22 @@ import GarrisonOCI
 extension PodSupervisor {
   // MARK: status
 
+  /// The audit log, opened now if the resume deferred it (a failure is a pod event, as at the start).
+  func openedAudit() -> PodAudit? {
+    if auditDeferred {
+      auditDeferred = false
+      do {
+        audit = try PodAudit(root: paths.root)
+      } catch {
+        event("Warning", "AuditUnavailable", "cannot open the audit log: \(error)")
+      }
+    }
+    return audit
+  }
+
   /// Appends audit events; a failure is a pod event (the pod keeps running: its state is still recorded).
   func auditing(_ body: (PodAudit) throws -> Void) {
-    guard let audit else { return }
+    guard let audit = openedAudit() else { return }
     do {
       try body(audit)
     } catch {

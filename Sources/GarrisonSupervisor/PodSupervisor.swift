@@ -32,6 +32,8 @@ public final class PodSupervisor: @unchecked Sendable {
   var dirty = true
   /// The audit log (nil if it could not be opened: recorded as a pod event and on stderr).
   var audit: PodAudit?
+  /// A resumed supervisor opens the audit log when it first writes to it (`openedAudit`).
+  var auditDeferred = false
   /// Seccomp denials of this pod's containers, from the kernel log (nil if /dev/kmsg cannot be read).
   var seccompDenials: SeccompDenialMonitor?
   /// Probe decisions per running container with probes, the results probe threads hand back, the run of each
@@ -135,12 +137,9 @@ public final class PodSupervisor: @unchecked Sendable {
     PhaseTrace.mark("state read")
     termination.install { [reaper] in reaper.poke() }
     if back.terminate { termination.request() }
-    do {
-      audit = try PodAudit(root: paths.root)
-    } catch {
-      event("Warning", "AuditUnavailable", "cannot open the audit log: \(error)")
-    }
-    PhaseTrace.mark("audit opened")
+    // Opened at the first event to write (`openedAudit`): the resume for a probe's period or a backoff's end
+    // often writes none, and opening takes the log's lock and reads its head.
+    auditDeferred = true
     if let k = back.kmsg, k == state.kmsg {
       let record = self.record
       seccompDenials = SeccompDenialMonitor(adopting: k, cgroupParent: cgroupParent) { container in
@@ -236,7 +235,9 @@ public final class PodSupervisor: @unchecked Sendable {
   func auditSeccompDenials(force: Bool) {
     guard let monitor = seccompDenials else { return }
     do {
-      try audit?.append(try monitor.poll(force: force))
+      guard auditDeferred || audit != nil else { return }
+      let events = try monitor.poll(force: force)
+      if !events.isEmpty { try openedAudit()?.append(events) }
     } catch {
       event("Warning", "SeccompDenialsUnavailable", "cannot audit seccomp denials: \(error)")
       seccompDenials = nil
