@@ -134,7 +134,7 @@ extension PodSupervisor {
       sandbox: sandbox?.process, volumeSources: volumeSources, wake: wake, kmsg: seccompDenials?.descriptor,
       probing: probing.compactMapValues(\.snapshot))
     do {
-      try JSONFile.write(state, to: paths.supervisorState, durable: false)
+      try SupervisorStateWriter.write(state, to: paths.supervisorState)
       for fd in inherited { try Kernel.setCloseOnExec(fd, false) }
     } catch {
       for fd in inherited { try? Kernel.setCloseOnExec(fd, true) }

@@ -54,7 +54,7 @@ extension PodSupervisor {
       // Atomic (a reader sees a whole file) but not fsync'd: it describes processes that die with the machine, and
       // three fsyncs (identity, sandbox ready, running) were on every pod start's path. The audit log is the
       // durable record; its events are fsync'd before the status reporting them is written.
-      try JSONFile.write(status, to: paths.status, durable: false)
+      try SupervisorStateWriter.write(status, to: paths.status)
       dirty = false
       // The apply that started this supervisor wakes and re-reads the status; once it is gone, no more sends.
       if let fd = wake, !WakeSocket.notify(fd) {

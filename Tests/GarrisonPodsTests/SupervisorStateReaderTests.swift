@@ -1,10 +1,12 @@
 import Foundation
+import GarrisonCore
 import GarrisonKernel
 @testable import GarrisonSupervisor
 import Testing
 
 /// The supervisor reads `supervisor-state.json` at every resume with `SupervisorStateReader` (no Codable) and
-/// falls back to `JSONDecoder` for what the reader is not sure about: both must give the same state.
+/// falls back to `JSONDecoder` for what the reader is not sure about: both must give the same state. It writes that
+/// file and status.json with `SupervisorStateWriter` (no Codable): the same JSON as `JSONEncoder`'s, read back equal.
 struct SupervisorStateReaderTests {
   /// A state with every part set: containers in each state, conditions, events (one counted), probes, backoffs.
   static func richState() -> SupervisorState {
@@ -79,6 +81,34 @@ struct SupervisorStateReaderTests {
     state.probing = nil
     let (reader, decoder) = try readBoth(state)
     #expect(reader != nil && reader == decoder)
+  }
+
+  /// The writer's JSON is `JSONEncoder`'s as a value (same keys, nil fields left out, same numbers and times),
+  /// and both decoders read it back equal to what was written.
+  @Test(arguments: [true, false])
+  func theWriterWritesWhatJSONEncoderWrites(rich: Bool) throws {
+    var state = Self.richState()
+    if !rich {
+      state.status = PodStatus(phase: .pending, containers: [])
+      state.running = []
+      state.sandbox = nil
+      state.wake = nil
+      state.kmsg = nil
+      state.probing = nil
+    }
+    let dir = "/var/tmp/garrison-test-state-\(UInt32.random(in: 0..<UInt32.max))"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try SupervisorStateWriter.write(state, to: dir + "/state.json")
+    try JSONFile.write(state, to: dir + "/encoder.json", durable: false)
+    try SupervisorStateWriter.write(state.status, to: dir + "/status.json")
+    try JSONFile.write(state.status, to: dir + "/encoder-status.json", durable: false)
+    for (mine, theirs) in [("state.json", "encoder.json"), ("status.json", "encoder-status.json")] {
+      #expect(try JSONParser.parse(FileIO.read(dir + "/" + mine)) == JSONParser.parse(FileIO.read(dir + "/" + theirs)), "\(mine)")
+    }
+    #expect(try JSONFile.read(SupervisorState.self, from: dir + "/state.json") == state)
+    #expect(SupervisorStateReader.read(try FileIO.read(dir + "/state.json")) == state)
+    #expect(try JSONFile.read(PodStatus.self, from: dir + "/status.json") == state.status)
   }
 
   @Test func aDamagedStateIsLeftToJSONDecoder() throws {
