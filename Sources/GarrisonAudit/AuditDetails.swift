@@ -136,6 +136,12 @@ public enum AuditDetails {
     ["workload": .string(workload), "reason": .string(reason)]
   }
 
+  /// `supervisor.state_rebuilt`: why the supervisor's state file could not be used at a resume, and the running
+  /// containers it adopted from the status and the logs handed back.
+  public static func stateRebuilt(reason: String, containers: [String]) -> JSONValue {
+    ["reason": .string(reason), "containers": .strings(containers)]
+  }
+
   /// `admission.decision` (`garrison admission serve`): one AdmissionReview answered.
   public static func admissionDecision(
     uid: String, kind: String, operation: String, user: String, allowed: Bool,

@@ -31,6 +31,9 @@ public enum AuditKind: String, Sendable, CaseIterable, Hashable, Comparable {
   case workloadRolloutStarted = "workload.rollout_started"
   case workloadRolloutCompleted = "workload.rollout_completed"
   case podReplaced = "pod.replaced"
+  /// A pod's supervisor could not read its own state when garrison-keeper handed the pod back, and rebuilt it from
+  /// the pod's status, record and the logs handed back (the pod is kept; backoffs and probe schedules start over).
+  case supervisorStateRebuilt = "supervisor.state_rebuilt"
 
   public static func < (a: AuditKind, b: AuditKind) -> Bool { a.rawValue < b.rawValue }
 

@@ -39,7 +39,7 @@ public enum HTMLReport {
         .lsmProfileLoaded, .admissionDecision,
       ]
     ),
-    ("runtime", "#c8372d", [.seccompDenied, .containerOOMKilled, .probeKilled]),
+    ("runtime", "#c8372d", [.seccompDenied, .containerOOMKilled, .probeKilled, .supervisorStateRebuilt]),
   ]
 
   /// The whole page.

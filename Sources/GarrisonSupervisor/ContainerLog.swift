@@ -133,6 +133,19 @@ public final class ContainerLogWriter: @unchecked Sendable {
     return Handed(log: fd, stdout: handed.first { $0.stream == "stdout" }, stderr: handed.first { $0.stream == "stderr" })
   }
 
+  /// Writes the unfinished lines of the streams `suspend` stopped as `P` lines and returns what is handed over
+  /// then (no pending bytes): for a handover whose arguments could not carry them all.
+  func flushSuspended() -> Handed {
+    copies.lock()
+    for i in suspended.indices where !suspended[i].pending.isEmpty {
+      emit(suspended[i].stream, suspended[i].pending[...], partial: true)
+      suspended[i].pending = []
+    }
+    let handed = suspended
+    copies.unlock()
+    return Handed(log: fd, stdout: handed.first { $0.stream == "stdout" }, stderr: handed.first { $0.stream == "stderr" })
+  }
+
   /// Restarts the copies `suspend` stopped (a handover that did not happen).
   func unsuspend() {
     var byte: UInt8 = 0

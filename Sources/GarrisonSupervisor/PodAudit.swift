@@ -152,6 +152,15 @@ public struct PodAudit: Sendable {
     ])
   }
 
+  /// `supervisor.state_rebuilt`: the supervisor's state file could not be read at a resume; the state was rebuilt.
+  public func stateRebuilt(_ r: PodRecord, reason: String, containers: [String]) throws {
+    try append([
+      AuditEvent(
+        kind: .supervisorStateRebuilt, outcome: .error, object: Self.object(r),
+        details: AuditDetails.stateRebuilt(reason: reason, containers: containers))
+    ])
+  }
+
   public func fallback(_ r: PodRecord, _ c: String, mechanism: String, requested: String, reason: String) throws {
     try append([
       AuditEvent(

@@ -12,8 +12,8 @@ import GarrisonPlan
 /// and the applied spec as a `JSONValue`, whose Codable decoding tries each JSON type in turn and throws for
 /// every miss). The container specs go through `RuntimeSpecReader`, as garrison-oci reads config.json.
 ///
-/// Strict in the same way: anything it is not sure about (a mistyped field, a missing required one, probes,
-/// which it leaves to Codable) makes it return nil, and the caller decodes with `JSONDecoder`, which agrees or
+/// Strict in the same way: anything it is not sure about (a mistyped field, a missing required one) makes it
+/// return nil, and the caller decodes with `JSONDecoder`, which agrees or
 /// names the error. `PodRecordReaderTests` check both decoders agree.
 public enum PodRecordReader {
   public static func read(_ bytes: [UInt8]) -> PodRecord? {
@@ -76,9 +76,7 @@ public enum PodRecordReader {
   }
 
   static func container(_ o: Obj) throws(Unsure) -> ContainerRecord {
-    // Probes are rarer and richer: Codable reads those records.
-    guard o.value("probes") == nil,
-      let role = ContainerRole(rawValue: try required(o.str("role"))),
+    guard let role = ContainerRole(rawValue: try required(o.str("role"))),
       let spec = RuntimeSpecReader.read(try required(o.value("spec")))
     else { throw Unsure() }
     var mounts: [MountRecord] = []
@@ -101,7 +99,43 @@ public enum PodRecordReader {
       appArmorExplicit: try required(o.bool("appArmorExplicit")), seLinuxExplicit: try required(o.bool("seLinuxExplicit")),
       seccompProfile: try o.str("seccompProfile"), privileged: try required(o.bool("privileged")), resources: resources)
     c.imageID = try o.str("imageID")
+    if let p = try o.object("probes") {
+      c.probes = ContainerProbes(
+        liveness: try p.object("liveness").map(probe), readiness: try p.object("readiness").map(probe),
+        startup: try p.object("startup").map(probe))
+    }
     return c
+  }
+
+  /// A `ProbeRecord` as its synthesized Codable writes it (the action an object with one key: the case).
+  static func probe(_ o: Obj) throws(Unsure) -> ProbeRecord {
+    var action: ProbeRecord.Action?
+    if let a = try o.object("action") {
+      guard a.fields.count == 1 else { throw Unsure() }
+      if let e = try a.object("exec") {
+        action = .exec(command: try required(e.strings("command")))
+      } else if let h = try a.object("httpGet") {
+        var headers: [ProbeRecord.Header] = []
+        for x in try required(h.objects("headers")) {
+          headers.append(ProbeRecord.Header(name: try required(x.str("name")), value: try required(x.str("value"))))
+        }
+        action = .httpGet(host: try h.str("host"), port: try port(h), path: try required(h.str("path")), headers: headers)
+      } else if let t = try a.object("tcpSocket") {
+        action = .tcpSocket(host: try t.str("host"), port: try port(t))
+      } else {
+        throw Unsure()
+      }
+    }
+    return ProbeRecord(
+      action: action, unresolved: try o.str("unresolved"), initialDelaySeconds: try required(o.double("initialDelaySeconds")),
+      timeoutSeconds: try required(o.double("timeoutSeconds")), periodSeconds: try required(o.double("periodSeconds")),
+      successThreshold: try required(o.int("successThreshold")), failureThreshold: try required(o.int("failureThreshold")),
+      terminationGracePeriodSeconds: try o.double("terminationGracePeriodSeconds"))
+  }
+
+  static func port(_ o: Obj) throws(Unsure) -> UInt16 {
+    guard let p = UInt16(exactly: try required(o.int64("port"))) else { throw Unsure() }
+    return p
   }
 
   static func volume(_ o: Obj) throws(Unsure) -> VolumeRecord {

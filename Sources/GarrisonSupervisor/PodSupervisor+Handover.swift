@@ -58,6 +58,10 @@ extension PodSupervisor {
     return nil
   }
 
+  /// The most bytes of unfinished lines handed to the keeper in its arguments (twice as many hex digits, within
+  /// the kernel's 2 MiB for arguments and environment); garrison-keeper hands back as many.
+  static let pendingLimit = 1 << 19
+
   /// Hands the pod over (returns only if it could not).
   func handOver(_ handover: Handover) {
     // The keeper's own view of the kernel log is opened before the last read of the supervisor's: a record logged
@@ -83,6 +87,12 @@ extension PodSupervisor {
         break
       }
       logs.append((name, s))
+    }
+    // The unfinished lines go to the keeper in its arguments (hex): past `pendingLimit` in all they could make
+    // the exec fail (E2BIG) and keep the supervisor resident, so they are written as `P` lines instead, as the
+    // keeper does on its way back.
+    if ok && logs.reduce(0, { $0 + ($1.handed.stdout?.pending.count ?? 0) + ($1.handed.stderr?.pending.count ?? 0) }) > Self.pendingLimit {
+      logs = logs.map { ($0.name, running[$0.name]!.log.flushSuspended()) }
     }
     if ok {
       let e = execKeeper(handover, logs: logs, keeperKmsg: keeperKmsg)
@@ -124,7 +134,7 @@ extension PodSupervisor {
       sandbox: sandbox?.process, volumeSources: volumeSources, wake: wake, kmsg: seccompDenials?.descriptor,
       probing: probing.compactMapValues(\.snapshot))
     do {
-      try JSONFile.write(state, to: paths.supervisorState, durable: false)
+      try SupervisorStateWriter.write(state, to: paths.supervisorState)
       for fd in inherited { try Kernel.setCloseOnExec(fd, false) }
     } catch {
       for fd in inherited { try? Kernel.setCloseOnExec(fd, true) }

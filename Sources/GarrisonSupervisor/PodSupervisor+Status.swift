@@ -13,9 +13,22 @@ import GarrisonOCI
 extension PodSupervisor {
   // MARK: status
 
+  /// The audit log, opened now if the resume deferred it (a failure is a pod event, as at the start).
+  func openedAudit() -> PodAudit? {
+    if auditDeferred {
+      auditDeferred = false
+      do {
+        audit = try PodAudit(root: paths.root)
+      } catch {
+        event("Warning", "AuditUnavailable", "cannot open the audit log: \(error)")
+      }
+    }
+    return audit
+  }
+
   /// Appends audit events; a failure is a pod event (the pod keeps running: its state is still recorded).
   func auditing(_ body: (PodAudit) throws -> Void) {
-    guard let audit else { return }
+    guard let audit = openedAudit() else { return }
     do {
       try body(audit)
     } catch {
@@ -41,7 +54,7 @@ extension PodSupervisor {
       // Atomic (a reader sees a whole file) but not fsync'd: it describes processes that die with the machine, and
       // three fsyncs (identity, sandbox ready, running) were on every pod start's path. The audit log is the
       // durable record; its events are fsync'd before the status reporting them is written.
-      try JSONFile.write(status, to: paths.status, durable: false)
+      try SupervisorStateWriter.write(status, to: paths.status)
       dirty = false
       // The apply that started this supervisor wakes and re-reads the status; once it is gone, no more sends.
       if let fd = wake, !WakeSocket.notify(fd) {

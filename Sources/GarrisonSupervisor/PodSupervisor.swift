@@ -32,6 +32,8 @@ public final class PodSupervisor: @unchecked Sendable {
   var dirty = true
   /// The audit log (nil if it could not be opened: recorded as a pod event and on stderr).
   var audit: PodAudit?
+  /// A resumed supervisor opens the audit log when it first writes to it (`openedAudit`).
+  var auditDeferred = false
   /// Seccomp denials of this pod's containers, from the kernel log (nil if /dev/kmsg cannot be read).
   var seccompDenials: SeccompDenialMonitor?
   /// Probe decisions per running container with probes, the results probe threads hand back, the run of each
@@ -131,16 +133,13 @@ public final class PodSupervisor: @unchecked Sendable {
   /// the audit log reopened, the kernel log at the keeper's read position, the keeper's exits and stop request.
   public func resume(keeper back: KeeperReturn) throws -> Int32 {
     PhaseTrace.mark("supervisor resumed")
-    guard let state = try JSONFile.read(SupervisorState.self, from: paths.supervisorState) else {
-      throw GarrisonError(.notFound, "no supervisor state at \(paths.supervisorState)")
-    }
+    let (state, lost) = try readState(keeper: back)
+    PhaseTrace.mark("state read")
     termination.install { [reaper] in reaper.poke() }
     if back.terminate { termination.request() }
-    do {
-      audit = try PodAudit(root: paths.root)
-    } catch {
-      event("Warning", "AuditUnavailable", "cannot open the audit log: \(error)")
-    }
+    // Opened at the first event to write (`openedAudit`): the resume for a probe's period or a backoff's end
+    // often writes none, and opening takes the log's lock and reads its head.
+    auditDeferred = true
     if let k = back.kmsg, k == state.kmsg {
       let record = self.record
       seccompDenials = SeccompDenialMonitor(adopting: k, cgroupParent: cgroupParent) { container in
@@ -149,12 +148,36 @@ public final class PodSupervisor: @unchecked Sendable {
       seccompDenials?.foreign = Set(back.foreignPids)
     }
     try resume(from: state, keeper: back)
+    if let lost {
+      let message =
+        "supervisor-state.json could not be read (\(lost)); the state was rebuilt from status.json, "
+        + "the record and the logs handed back (\(state.running.count) running container(s)); backoffs and probe schedules start over"
+      event("Warning", "SupervisorStateRebuilt", message)
+      auditing { try $0.stateRebuilt(record, reason: "\(lost)", containers: state.running.map(\.name)) }
+    }
     if seccompDenials == nil && state.kmsg != nil {
       event("Warning", "SeccompDenialsUnavailable", "seccomp denials will not be audited: the kernel log was not handed back")
     }
     try reaper.start()
     PhaseTrace.mark("supervisor resumed state")
     return loop()
+  }
+
+  /// The loop's state at a resume: supervisor-state.json, else (missing, unreadable, corrupt) the state rebuilt
+  /// from status.json, the record and what the keeper handed back (`SupervisorState.rebuilt`) with why the file
+  /// could not be used; a pod whose status.json cannot be read either is lost (the first error is thrown).
+  func readState(keeper back: KeeperReturn) throws -> (SupervisorState, lost: String?) {
+    do {
+      guard let state = try SupervisorState.read(paths.supervisorState) else {
+        throw GarrisonError(.notFound, "no supervisor state at \(paths.supervisorState)")
+      }
+      return (state, nil)
+    } catch {
+      guard let status = try? JSONFile.read(PodStatus.self, from: paths.status) else { throw error }
+      return (
+        SupervisorState.rebuilt(record: record, paths: paths, status: status, logs: back.logs, wake: wake, kmsg: back.kmsg), "\(error)"
+      )
+    }
   }
 
   /// The supervisor's loop: collect exits, decide and act, write the status, wait for the next event (or hand
@@ -212,7 +235,9 @@ public final class PodSupervisor: @unchecked Sendable {
   func auditSeccompDenials(force: Bool) {
     guard let monitor = seccompDenials else { return }
     do {
-      try audit?.append(try monitor.poll(force: force))
+      guard auditDeferred || audit != nil else { return }
+      let events = try monitor.poll(force: force)
+      if !events.isEmpty { try openedAudit()?.append(events) }
     } catch {
       event("Warning", "SeccompDenialsUnavailable", "cannot audit seccomp denials: \(error)")
       seccompDenials = nil

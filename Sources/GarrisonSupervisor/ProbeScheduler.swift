@@ -58,8 +58,8 @@ public struct ProbeScheduler: Sendable {
 
   /// What a handover to garrison-keeper keeps of the decisions (times as seconds since the epoch); taken only
   /// when no probe is in flight.
-  struct Snapshot: Codable, Sendable {
-    struct TrackState: Codable, Sendable {
+  struct Snapshot: Codable, Sendable, Equatable {
+    struct TrackState: Codable, Sendable, Equatable {
       var nextDue: Double
       var successes: Int
       var failures: Int

@@ -11,9 +11,9 @@ import GarrisonKernel
 /// are seconds since the epoch (no rounding through a text format). Only written at a quiescent point, so there
 /// is nothing in flight to describe (no held audit events, no container prepared or created ahead, no probe
 /// running).
-struct SupervisorState: Codable {
+struct SupervisorState: Codable, Equatable {
   /// A running container: its pid, when it started, and the descriptors its output crosses the exec on.
-  struct RunningContainer: Codable {
+  struct RunningContainer: Codable, Equatable {
     var name: String
     var pid: Int32
     var startedAt: Double
@@ -35,6 +35,13 @@ struct SupervisorState: Codable {
   var kmsg: Int32?
   /// The probe decisions of running containers with probes (none in flight).
   var probing: [String: ProbeScheduler.Snapshot]?
+
+  /// The state file at `path` (nil if there is none): `SupervisorStateReader`, else `JSONDecoder` (which names
+  /// what is wrong with a file the reader is not sure about).
+  static func read(_ path: String) throws -> SupervisorState? {
+    if let bytes = try? FileIO.read(path), let state = SupervisorStateReader.read(bytes) { return state }
+    return try JSONFile.read(SupervisorState.self, from: path)
+  }
 }
 
 /// What garrison-keeper passes back to the supervisor on its command line (`SupervisorMain`): the children it

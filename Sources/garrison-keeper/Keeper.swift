@@ -14,7 +14,7 @@ struct Keeper {
   var exited: [(Int32, Int32)] = []
   var terminate = false
   var seccomp = false
-  /// Pids of seccomp records of live processes outside this pod (at most 256), passed to the worker
+  /// Pids of seccomp records of live processes outside this pod (at most `foreignLimit`), passed to the worker
   /// (`--seccomp-foreign`), which reads the same records later, perhaps after those processes are gone.
   var foreign: [Int32] = []
   var signals: Int32 = -1
@@ -92,17 +92,25 @@ struct Keeper {
   }
 
   /// A seccomp record wakes the worker when it is this pod's to audit (`concernsThisPod`); otherwise its pid is
-  /// remembered for the worker (at most 256).
+  /// remembered for the worker. The list holds `foreignLimit` pids (one `--seccomp-foreign` argument): a record
+  /// of another pid once it is full wakes the worker too, which reads the records now, at its own position, while
+  /// that process is still there to be found elsewhere; no record of a foreign pid is left unattributed.
   mutating func judge(_ record: ArraySlice<UInt8>) {
     if concernsThisPod(record) {
       seccomp = true
       return
     }
-    guard let digits = field(record, Array(" pid=".utf8)), let pid = Int32(decimal: digits), !foreign.contains(pid),
-      foreign.count < 256
+    guard let digits = field(record, Array(" pid=".utf8)), let pid = Int32(decimal: digits), !foreign.contains(pid)
     else { return }
+    if foreign.count == Keeper.foreignLimit {
+      seccomp = true
+      return
+    }
     foreign.append(pid)
   }
+
+  /// How many foreign pids the keeper passes back (the supervisor's `KeeperReturn.pids` takes as many).
+  static let foreignLimit = 256
 
   /// Whether a seccomp record is this pod's to audit, as the worker decides (`SeccompDenialMonitor.owner`): its
   /// process is in the pod's cgroups, or is gone (unattributed), or the record names no pid. A live process

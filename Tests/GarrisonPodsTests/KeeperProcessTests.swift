@@ -107,6 +107,55 @@ import Testing
     }
   }
 
+  /// Seccomp records of more live processes outside the pod than one `--seccomp-foreign` argument holds: the keeper
+  /// keeps the first 256 pids without waking the worker, and the record of a 257th foreign process wakes it (the
+  /// worker reads the records now, while that process is still there to be found elsewhere) instead of the pid
+  /// being dropped and its record audited as unattributed. The kernel log is a datagram socket here (one record per
+  /// read, as /dev/kmsg gives them) and the foreign processes are `sleep` children, in this test's cgroup.
+  @Test(.enabled(if: KeeperProcessTests.built, "garrison-keeper is not built"))
+  func moreForeignPidsThanOneArgumentHoldsWakeTheWorker() throws {
+    try Self.scratch { dir in
+      var sv: [Int32] = [0, 0]
+      #expect(socketpair(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &sv) == 0)
+      _ = fcntl(sv[1], F_SETFL, O_NONBLOCK)
+      var sleepers: [pid_t] = []
+      defer {
+        for pid in sleepers { kill(pid, SIGKILL) }
+        for pid in sleepers { _ = try? Spawn.waitPID(pid) }
+        close(sv[0])
+      }
+      for _ in 0..<257 { sleepers.append(try Spawn.start(["/bin/sleep", "60"])) }
+      let p = try Kernel.pipe()
+      let log = open(dir + "/0.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+      let worker = ["/bin/sh", "-c", "printf '%s\\n' \"$@\" > \(dir)/args", "sh"]
+      let pid = try Spawn.start(
+        [
+          Self.keeper, "--worker", "/bin/sh", "--deadline-ms", "20000", "--kmsg-fd", "5", "--cgroup-parent",
+          "/garrison/keeper-test-no-such-pod", "--log", "3,-1,4,-,-", "--",
+        ] + worker,
+        io: SpawnIO(stderr: 2, inherited: [p.read, log, sv[1]]))
+      close(p.read)
+      close(log)
+      close(sv[1])
+      defer { close(p.write) }
+      func record(_ pid: pid_t) {
+        var bytes = Array(
+          "6,1234,5678,-;audit: type=1326 audit(1.2:3): auid=0 uid=0 gid=0 ses=1 pid=\(pid) comm=\"sleep\" syscall=272".utf8)
+        _ = send(sv[0], &bytes, bytes.count, 0)
+      }
+      for s in sleepers.prefix(256) { record(s) }
+      usleep(500_000)
+      #expect(kill(pid, 0) == 0 && !FileManager.default.fileExists(atPath: dir + "/args"), "256 foreign pids woke the worker")
+      let start = Date()
+      record(sleepers[256])
+      #expect(try Spawn.waitPID(pid) == .exited(0))
+      #expect(Date().timeIntervalSince(start) < 10, "the 257th foreign pid did not wake the worker")
+      let args = try String(contentsOfFile: dir + "/args", encoding: .utf8).split(separator: "\n").map(String.init)
+      let k = try #require(args.firstIndex(of: "--seccomp-foreign"), "\(args)")
+      #expect(KeeperReturn.pids(args[k + 1]) == Array(sleepers.prefix(256)))
+    }
+  }
+
   @Test(
     .enabled(if: KeeperProcessTests.built, "garrison-keeper is not built"),
     arguments: [

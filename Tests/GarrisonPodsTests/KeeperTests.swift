@@ -145,6 +145,60 @@ struct KeeperTests {
     }
   }
 
+  /// supervisor-state.json unreadable when the keeper hands the pod back (corrupt, or gone): the supervisor rebuilds
+  /// its state from status.json, the record and the logs handed back, so the pod is not lost. The running container
+  /// keeps its pid and its log goes on being copied, the one that was killed is restarted, the supervisor (same
+  /// process) hands over again with a state file written anew, and the failure is a pod event and an audit event.
+  @Test(arguments: ["corrupt", "missing"])
+  func anUnreadableStateFileAtResumeDoesNotLoseThePod(damage: String) throws {
+    try withScratch { s in
+      try s.apply(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: kept}
+        spec:
+          restartPolicy: Always
+          terminationGracePeriodSeconds: 1
+          containers:
+          - {name: main, command: ["/bin/sh", "-c", "i=0; while true; do i=$((i+1)); echo line$i; sleep 0.2; done"]}
+          - {name: tick, command: ["sleep", "1000"]}
+        """)
+      let v = try s.wait("kept") { $0.status.containers.allSatisfy { $0.state.kind == .running } }
+      let sup = try #require(v.status.supervisor)
+      let main = try #require(v.status.container("main")?.pid)
+      let tick = try #require(v.status.container("tick")?.pid)
+      #expect(try Self.waitForKeeper(s, "kept"))
+      let paths = PodPaths(root: s.root, namespace: "default", name: "kept")
+      if damage == "corrupt" {
+        try "{\"status\": [1, 2".write(toFile: paths.supervisorState, atomically: true, encoding: .utf8)
+      } else {
+        try FileManager.default.removeItem(atPath: paths.supervisorState)
+      }
+      kill(tick, SIGKILL)
+      let after = try s.wait("kept", timeout: 30) {
+        ($0.status.container("tick")?.restartCount ?? 0) >= 1 && $0.status.container("tick")?.state.kind == .running
+      }
+      #expect(after.status.supervisor == sup && ProcessProbe.isAlive(sup))
+      #expect(after.status.container("main")?.pid == main && after.status.container("main")?.state.kind == .running)
+      #expect(after.status.events.contains { $0.reason == "SupervisorStateRebuilt" }, "\(after.status.events)")
+      let rebuilt = try AuditReader.readAll(directory: AuditPaths.directory(root: s.root)).filter { $0.kind == .supervisorStateRebuilt }
+      #expect(rebuilt.count == 1 && rebuilt.first?.object.pod == "kept", "\(rebuilt)")
+      let details = rebuilt.first.map { "\($0.details)" } ?? ""
+      #expect(details.contains("main"), "\(details)")
+      #expect(try Self.waitForKeeper(s, "kept"))
+      #expect(FileManager.default.fileExists(atPath: paths.supervisorState))
+      // main's output is still copied, line after line, into the same log.
+      let lines = s.log("kept", "main").split(separator: "\n").count
+      usleep(1_000_000)
+      let more = s.log("kept", "main").split(separator: "\n")
+      #expect(more.count > lines && more.last == "line\(more.count)", "\(more.suffix(3))")
+      let r = try s.garrison(["delete", "pod", "kept", "--grace-period", "1"])
+      #expect(r.succeeded, "\(r.output)")
+      #expect(!ProcessProbe.isAlive(sup))
+    }
+  }
+
   @Test func deleteWhileTheKeeperHoldsUsesTheGracePeriod() throws {
     try withScratch { s in
       try s.apply(

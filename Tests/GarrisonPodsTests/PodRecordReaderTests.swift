@@ -64,10 +64,22 @@ struct PodRecordReaderTests {
     #expect(read.containers.count == 3 && read.specJSON != nil && read.volumes.last?.files.first?.content == Data([0, 1, 2, 255]))
   }
 
-  @Test func aRecordWithProbesIsLeftToJSONDecoder() throws {
-    let (reader, decoder, supervisor) = try readBoth(try builtRecord(probes: true))
-    #expect(reader == nil)
-    #expect(supervisor != nil && supervisor == decoder)
+  /// Probes too (the supervisor of a pod with probes reads its record at every resume from garrison-keeper, once
+  /// per probe period): every kind of action, the optional fields present and absent.
+  @Test func aRecordWithProbesIsReadTheSame() throws {
+    var record = try builtRecord(probes: true)
+    record.containers[2].probes = ContainerProbes(
+      liveness: ProbeRecord(
+        action: .httpGet(host: nil, port: 8080, path: "/healthz", headers: [.init(name: "X-A", value: "b")]),
+        initialDelaySeconds: 1.5, terminationGracePeriodSeconds: 3),
+      readiness: ProbeRecord(action: .tcpSocket(host: "10.0.0.1", port: 9), periodSeconds: 2),
+      startup: ProbeRecord(action: nil, unresolved: "tcp-socket :http (no such port)", failureThreshold: 30))
+    let (reader, decoder, supervisor) = try readBoth(record)
+    let read = try #require(reader, "the reader gave up on a record with probes")
+    #expect(read == decoder)
+    #expect(supervisor == decoder)
+    #expect(read.containers[1].probes?.readiness?.action == .exec(command: ["cat", "/tmp/ok"]))
+    #expect(read.containers[2].probes == record.containers[2].probes)
   }
 
   @Test func aDamagedRecordIsLeftToJSONDecoderAndItsError() throws {

@@ -74,6 +74,10 @@ TOML
 fi
 
 cleanup() {
+  # The cleanup runs to its end whatever fails in it (under `set -e` a failed command here, e.g. a grep that finds
+  # no mount, ended the trap early with status 1 and left the scratch directory), and the script keeps its status.
+  local status=$?
+  set +e +o pipefail
   for p in $("$G" get pods -A --root $ROOT -o json 2>/dev/null | python3 -c 'import json,sys; [print(i["metadata"]["namespace"]+" "+i["metadata"]["name"]) for i in json.load(sys.stdin)["items"]]' 2>/dev/null | tr ' ' ':'); do
     "$G" delete pod "${p#*:}" -n "${p%%:*}" --root $ROOT --grace-period 0 >/dev/null 2>&1 || true
   done
@@ -101,9 +105,12 @@ cleanup() {
     while read -r d; do rmdir "$d" 2>/dev/null || true; done
   ip link del $BRIDGE 2>/dev/null || true
   rmdir /run/garrison/ipam/$BRIDGE 2>/dev/null || true
-  # podman's `container cleanup` processes (started by conmon) may still write under its storage for a moment.
+  # podman's `container cleanup` processes (started by conmon when a container exits) may still run and write
+  # under its storage for a moment: wait (up to 20 s) until no process names the scratch directory, then remove it.
+  for _ in $(seq 200); do pgrep -f -- "$DIR/" >/dev/null || break; sleep 0.1; done
   for _ in 1 2 3 4 5; do rm -rf $DIR 2>/dev/null && break; sleep 2; done
   [ ! -e $DIR ] || echo "warning: could not remove $DIR" >&2
+  exit $status
 }
 CGROUPS_BEFORE=$(find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | sort)
 trap cleanup EXIT
