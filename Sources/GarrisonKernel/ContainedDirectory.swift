@@ -265,6 +265,31 @@ public final class ContainedDirectory {
     }
   }
 
+  /// Creates the symbolic link `name` → `target` in this directory (`symlinkat`, atomic): false when `name` exists
+  /// already, whatever it is.
+  public func makeLink(_ name: String, to target: String) throws(GarrisonError) -> Bool {
+    try ContainedPath.name(name, operation: "symlink")
+    do throws(Errno) { try Kernel.symlinkat(target: target, fd, name) } catch {
+      if error == .EEXIST { return false }
+      throw failure(error, "symlink", name)
+    }
+    return true
+  }
+
+  /// The target of the symbolic link `name` in this directory (`readlinkat`); nil when `name` is absent or not a
+  /// symbolic link.
+  public func linkTarget(_ name: String) throws(GarrisonError) -> String? {
+    try ContainedPath.name(name, operation: "readlink")
+    var buffer = [CChar](repeating: 0, count: 4097)
+    let n = readlinkat(fd, name, &buffer, 4096)
+    if n < 0 {
+      let error = Errno.current
+      if error == .ENOENT || error == .EINVAL { return nil }
+      throw failure(error, "readlink", name)
+    }
+    return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
   /// Unlinks a non-directory `name`; absent is fine.
   public func unlink(_ name: String) throws(GarrisonError) {
     guard Glibc.unlinkat(fd, name, 0) == 0 || errno == ENOENT else {

@@ -62,6 +62,26 @@ public final class KmsgReader {
     }
   }
 
+  /// The sequence number of a record line (`PRI,SEQ,USEC,FLAGS;message`): the kernel's, unique within a boot.
+  public static func sequence(of line: String) -> UInt64? {
+    let fields = line.utf8.prefix { $0 != UInt8(ascii: ";") }.split(separator: UInt8(ascii: ","), maxSplits: 2)
+    guard fields.count >= 2 else { return nil }
+    return UInt64(String(decoding: fields[1], as: UTF8.self))
+  }
+
+  /// The sequence number of the oldest record the kernel log still holds (nil when it cannot be read): records
+  /// before it are gone for every reader.
+  public static func oldestSequence(path: String = "/dev/kmsg") -> UInt64? {
+    guard let reader = try? KmsgReader(path: path, fromEnd: false) else { return nil }
+    var buf = [UInt8](repeating: 0, count: 8192)
+    while true {
+      let n = buf.withUnsafeMutableBytes { Glibc.read(reader.fd, $0.baseAddress!, $0.count) }
+      if n > 0 { return sequence(of: String(decoding: buf[0..<n], as: UTF8.self)) }
+      if n < 0 && (Glibc.errno == EINTR || Glibc.errno == EPIPE) { continue }
+      return nil
+    }
+  }
+
   private static func error(_ op: String, _ path: String, _ e: Errno) -> GarrisonError {
     GarrisonError(.system, operation: op, "\(op) \(path): \(e)", errno: e.rawValue)
   }

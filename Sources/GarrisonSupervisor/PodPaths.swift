@@ -17,6 +17,7 @@ import Glibc
 /// <root>/objects/<ns>/<kind>/<name>.json   ConfigMaps and Secrets
 /// <root>/network/<bridge>/<ip>             IP leases
 /// <root>/runtime/                          the OCI runtime's --root
+/// <root>/seccomp-claims/<boot id>/<seq>    which pod audits a seccomp record of a gone process (`SeccompRecordClaims`)
 /// ```
 public struct PodPaths: Sendable, Equatable {
   public let root: String

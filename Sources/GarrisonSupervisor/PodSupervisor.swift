@@ -63,6 +63,15 @@ public final class PodSupervisor: @unchecked Sendable {
   /// The pod's cgroup path below each hierarchy's root, parent of its containers' cgroups.
   var cgroupParent: String { "/garrison/\(record.uid)" }
 
+  /// This pod's claims on seccomp records nobody can attribute; nil (this supervisor then writes every such record,
+  /// as other pods may too) when the claims directory cannot be opened.
+  func seccompClaims() -> SeccompRecordClaims? {
+    do { return try SeccompRecordClaims(root: paths.root, podUID: record.uid) } catch {
+      event("Warning", "SeccompClaimsUnavailable", "seccomp records of exited processes may be audited twice: \(error)")
+      return nil
+    }
+  }
+
   struct Running {
     var pid: Int32
     var log: ContainerLogWriter
@@ -107,7 +116,7 @@ public final class PodSupervisor: @unchecked Sendable {
     }
     do {
       let record = self.record
-      seccompDenials = try SeccompDenialMonitor(cgroupParent: cgroupParent) { container in
+      seccompDenials = try SeccompDenialMonitor(cgroupParent: cgroupParent, claims: seccompClaims()) { container in
         AuditObject(namespace: record.namespace, pod: record.name, podUID: record.uid, container: container)
       }
     } catch {
@@ -142,7 +151,8 @@ public final class PodSupervisor: @unchecked Sendable {
     auditDeferred = true
     if let k = back.kmsg, k == state.kmsg {
       let record = self.record
-      seccompDenials = SeccompDenialMonitor(adopting: k, cgroupParent: cgroupParent) { container in
+      seccompDenials = SeccompDenialMonitor(adopting: k, cgroupParent: cgroupParent, claims: seccompClaims()) {
+        container in
         AuditObject(namespace: record.namespace, pod: record.name, podUID: record.uid, container: container)
       }
       seccompDenials?.foreign = Set(back.foreignPids)

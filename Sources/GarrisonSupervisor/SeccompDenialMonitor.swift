@@ -13,7 +13,7 @@ import GarrisonKernel
 /// never weakened: the kernel only reports what it already denied. A record is attributed through the denied
 /// process's cgroup (`/garrison/<pod uid>/<container>`): a live process elsewhere (another pod's: its own
 /// supervisor audits it) is skipped, and a process that has already exited is counted as unattributed rather
-/// than guessed.
+/// than guessed, by the one supervisor that claims the record (`SeccompRecordClaims`).
 final class SeccompDenialMonitor {
   private let reader: KmsgReader
   private var aggregator: SeccompDenialAggregator
@@ -22,20 +22,32 @@ final class SeccompDenialMonitor {
   /// perhaps, but still not this pod's).
   var foreign: Set<Int32> = []
   private let object: (String) -> AuditObject
+  /// Who writes a record of a process already gone (nil: this supervisor writes every one).
+  private let claims: SeccompRecordClaims?
 
   /// Opens /dev/kmsg at its end; throws when the kernel log cannot be read.
-  init(cgroupParent: String, window: Int64 = 10, object: @escaping (String) -> AuditObject) throws {
-    reader = try KmsgReader(fromEnd: true)
-    aggregator = SeccompDenialAggregator(window: window)
-    self.cgroupParent = cgroupParent
-    self.object = object
+  convenience init(
+    cgroupParent: String, claims: SeccompRecordClaims?, window: Int64 = 10, object: @escaping (String) -> AuditObject
+  ) throws {
+    self.init(reader: try KmsgReader(fromEnd: true), cgroupParent: cgroupParent, claims: claims, window: window, object: object)
   }
 
   /// Takes the kernel log descriptor a handover passed (its read position kept: no record read twice or missed).
-  init(adopting fd: Int32, cgroupParent: String, window: Int64 = 10, object: @escaping (String) -> AuditObject) {
-    reader = KmsgReader(adopting: fd)
+  convenience init(
+    adopting fd: Int32, cgroupParent: String, claims: SeccompRecordClaims?, window: Int64 = 10,
+    object: @escaping (String) -> AuditObject
+  ) {
+    self.init(reader: KmsgReader(adopting: fd), cgroupParent: cgroupParent, claims: claims, window: window, object: object)
+  }
+
+  init(
+    reader: KmsgReader, cgroupParent: String, claims: SeccompRecordClaims?, window: Int64,
+    object: @escaping (String) -> AuditObject
+  ) {
+    self.reader = reader
     aggregator = SeccompDenialAggregator(window: window)
     self.cgroupParent = cgroupParent
+    self.claims = claims
     self.object = object
   }
 
@@ -48,19 +60,31 @@ final class SeccompDenialMonitor {
   /// Reads what the kernel logged since the last call; returns the events whose window has closed
   /// (all pending ones when `force`).
   /// Records of live processes outside this pod (another pod's, the host's) are not this pod's to audit and are
-  /// skipped; those of processes already gone are kept, unattributed.
+  /// skipped; those of processes already gone are kept, unattributed, by the supervisor that claims them.
   func poll(force: Bool = false) throws -> [AuditEvent] {
-    for line in try reader.readAvailable() {
+    try take(reader.readAvailable())
+    return aggregator.flush(force: force)
+  }
+
+  /// Adds the seccomp records among `lines` (kernel log lines) that are this pod's to audit.
+  func take(_ lines: [String]) throws {
+    for line in lines {
       guard let record = try SeccompAuditParser.parse(line) else { continue }
       let owner = Self.owner(of: record.pid, cgroupParent: cgroupParent)
-      if owner == .elsewhere || (owner == .gone && foreign.contains(record.pid)) { continue }
+      if owner == .elsewhere { continue }
+      if owner == .gone {
+        if foreign.contains(record.pid) { continue }
+        if let claims, let sequence = KmsgReader.sequence(of: line), !claims.claim(sequence) { continue }
+      }
       aggregator.add(record) { _ in
         if case .container(let name) = owner { return self.object(name) }
         return nil
       }
     }
-    return aggregator.flush(force: force)
   }
+
+  /// The events whose window has closed (all pending ones when `force`).
+  func flush(force: Bool = false) -> [AuditEvent] { aggregator.flush(force: force) }
 
   /// Whose process a seccomp record names.
   enum Owner: Equatable {
