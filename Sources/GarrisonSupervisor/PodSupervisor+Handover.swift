@@ -145,7 +145,10 @@ extension PodSupervisor {
     if let k = seccompDenials?.descriptor { worker += ["--kmsg-fd", "\(k)"] }
     var argv = [handover.keeper, "--worker", handover.worker]
     if let ms = keeperDeadline() { argv += ["--deadline-ms", "\(ms)"] }
-    if let k = keeperKmsg?.descriptor { argv += ["--kmsg-fd", "\(k)", "--cgroup-parent", cgroupParent] }
+    if let k = keeperKmsg?.descriptor {
+      argv += ["--kmsg-fd", "\(k)", "--cgroup-parent", cgroupParent]
+      if let claims = seccompDenials?.claimsPath { argv += ["--seccomp-claims", claims] }
+    }
     // Only these exits wake the supervisor (an orphan re-parented to this subreaper, e.g. from a hostPID
     // container, is reaped by the keeper and forgotten, as the reaper forgets statuses nobody takes).
     for pid in running.values.map(\.pid) + (sandbox.map { [$0.process.pid] } ?? []) { argv += ["--pid", "\(pid)"] }

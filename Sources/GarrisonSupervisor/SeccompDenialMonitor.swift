@@ -51,6 +51,9 @@ final class SeccompDenialMonitor {
     self.object = object
   }
 
+  /// This boot's claims directory, for garrison-keeper (nil: no claims).
+  var claimsPath: String? { claims?.path }
+
   /// The kernel log descriptor (passed across the handover).
   var descriptor: Int32 { reader.descriptor }
 

@@ -11,6 +11,8 @@ import GarrisonKernel
 /// nobody can read those records any more.
 final class SeccompRecordClaims {
   private let directory: ContainedDirectory
+  /// This boot's claims directory (garrison-keeper claims there too, before it wakes the supervisor for a record).
+  let path: String
   private let bootDirectories: ContainedDirectory
   private let bootID: String
   private let owner: String
@@ -31,6 +33,7 @@ final class SeccompRecordClaims {
       ["seccomp-claims"], create: true, mode: 0o700, operation: "open seccomp claims")
     directory = try bootDirectories.directory([boot], create: true, mode: 0o700, operation: "open seccomp claims")
     bootID = boot
+    path = root + "/seccomp-claims/" + boot
     owner = podUID
     self.oldestSequence = oldestSequence
   }

@@ -113,8 +113,9 @@ struct Keeper {
   static let foreignLimit = 256
 
   /// Whether a seccomp record is this pod's to audit, as the worker decides (`SeccompDenialMonitor.owner`): its
-  /// process is in the pod's cgroups, or is gone (unattributed), or the record names no pid. A live process
-  /// elsewhere (another pod's, the host's) is not: waking for it would only keep this pod's supervisor resident.
+  /// process is in the pod's cgroups, or is gone (unattributed) and this pod claims the record (`claimGone`), or
+  /// the record names no pid. A live process elsewhere (another pod's, the host's) is not: waking for it would
+  /// only keep this pod's supervisor resident.
   func concernsThisPod(_ record: ArraySlice<UInt8>) -> Bool {
     guard let parent = arguments.cgroupParent, let pid = field(record, Array(" pid=".utf8)) else { return true }
     var path = Array("/proc/".utf8) + pid + Array("/cgroup".utf8)
@@ -122,7 +123,7 @@ struct Keeper {
     let fd = path.withUnsafeBufferPointer { p in
       p.withMemoryRebound(to: CChar.self) { gr_keeper_open_read($0.baseAddress) }
     }
-    guard fd >= 0 else { return true }
+    guard fd >= 0 else { return claimGone(record) }
     defer { close(fd) }
     var text: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 4096)
@@ -133,7 +134,53 @@ struct Keeper {
       text += chunk[0..<n]
     }
     // Read nothing: the process exited between the record and this read.
-    return text.isEmpty || contains(text[...], parent + [UInt8(ascii: "/")])
+    if text.isEmpty { return claimGone(record) }
+    return contains(text[...], parent + [UInt8(ascii: "/")])
+  }
+
+  /// Whether this pod audits a record of a process already gone: it claims the record in the claims directory, as
+  /// the worker's `SeccompRecordClaims` does (a symbolic link named by the record's sequence number whose target is
+  /// the pod uid), or had claimed it. Another pod's claim means another pod's supervisor writes it. Without a
+  /// claims directory, or when the claim can be neither made nor read, it wakes the worker, which decides.
+  func claimGone(_ record: ArraySlice<UInt8>) -> Bool {
+    guard let dir = arguments.seccompClaims, let parent = arguments.cgroupParent, let sequence = sequence(record),
+      let slash = parent.lastIndex(of: UInt8(ascii: "/"))
+    else { return true }
+    let uid = Array(parent[(slash + 1)...])
+    var link = dir + [UInt8(ascii: "/")] + sequence + [0]
+    var target = uid + [0]
+    let made = link.withUnsafeMutableBufferPointer { l in
+      target.withUnsafeMutableBufferPointer { t in
+        l.withMemoryRebound(to: CChar.self) { lc in
+          t.withMemoryRebound(to: CChar.self) { tc in symlinkat(tc.baseAddress!, AT_FDCWD, lc.baseAddress!) }
+        }
+      }
+    }
+    if made == 0 { return true }
+    guard gr_keeper_errno() == EEXIST else { return true }
+    var holder = [UInt8](repeating: 0, count: 256)
+    let n = link.withUnsafeMutableBufferPointer { l in
+      holder.withUnsafeMutableBufferPointer { h in
+        l.withMemoryRebound(to: CChar.self) { lc in
+          h.withMemoryRebound(to: CChar.self) { hc in readlink(lc.baseAddress!, hc.baseAddress!, 256) }
+        }
+      }
+    }
+    guard n >= 0 else { return true }
+    return Array(holder[0..<n]) == uid
+  }
+
+  /// The sequence number of a kernel log record (`PRI,SEQ,USEC,FLAGS;…`), as digits.
+  func sequence(_ record: ArraySlice<UInt8>) -> [UInt8]? {
+    guard let first = record.firstIndex(of: UInt8(ascii: ",")) else { return nil }
+    var digits: [UInt8] = []
+    var i = first + 1
+    while i < record.endIndex, record[i] >= UInt8(ascii: "0"), record[i] <= UInt8(ascii: "9"), digits.count < 20 {
+      digits.append(record[i])
+      i += 1
+    }
+    guard i < record.endIndex, record[i] == UInt8(ascii: ","), !digits.isEmpty else { return nil }
+    return digits
   }
 
   /// The digits after `key` in `record` (e.g. ` pid=`), nil if absent or empty.

@@ -12,7 +12,8 @@ struct LogHandover {
 }
 
 /// The keeper's command line, written by garrison-supervisor (`Handover`):
-/// `garrison-keeper --worker PATH [--deadline-ms N] [--kmsg-fd FD [--cgroup-parent /garrison/UID]] [--pid PID]…
+/// `garrison-keeper --worker PATH [--deadline-ms N] [--kmsg-fd FD [--cgroup-parent /garrison/UID
+/// [--seccomp-claims DIR]]] [--pid PID]…
 /// [--log OUT,ERR,LOG,OUTHEX,ERRHEX]… -- WORKER-ARGV…`.
 /// Only the worker writes it, but it is still checked: descriptors must be open and above stderr, the worker an
 /// absolute path, the deadline a number.
@@ -26,6 +27,9 @@ struct KeeperArguments {
   /// The pod's cgroup path below each hierarchy's root (`/garrison/<pod uid>`): a seccomp record of a live process
   /// outside it (another pod's, the host's) does not wake the worker, which would skip it. Nil: every record wakes.
   var cgroupParent: [UInt8]?
+  /// This boot's seccomp claims directory (`SeccompRecordClaims`): a record of a process already gone wakes the
+  /// worker only if this pod claims it there first. Nil: every such record wakes it.
+  var seccompClaims: [UInt8]?
   var logs: [LogHandover] = []
   /// The children whose exit wakes the worker (containers, the sandbox); others (orphans re-parented to this
   /// subreaper) are reaped and forgotten. Empty: every exit wakes it.
@@ -62,6 +66,11 @@ struct KeeperArguments {
           return (nil, "--cgroup-parent: not an absolute path")
         }
         a.cgroupParent = value
+      } else if option == Array("--seccomp-claims".utf8) {
+        guard value.first == UInt8(ascii: "/"), value.count < 4096, !value.contains(0) else {
+          return (nil, "--seccomp-claims: not an absolute path")
+        }
+        a.seccompClaims = value
       } else if option == Array("--pid".utf8) {
         guard let n = number(value), n > 0 else { return (nil, "--pid: not a pid") }
         a.pids.append(Int32(n))

@@ -163,6 +163,7 @@ import Testing
       ["--worker", "/bin/sh", "--log", "3,-1,99,-,-", "--", "x"], ["--worker", "/bin/sh", "--deadline-ms", "-5", "--", "x"],
       ["--worker", "/bin/sh", "--log", "3,-1,4,abc,-", "--", "x"], ["--bogus", "1", "--", "x"],
       ["--worker", "/bin/sh", "--pid", "0", "--", "x"], ["--worker", "/bin/sh", "--cgroup-parent", "garrison/x", "--", "x"],
+      ["--worker", "/bin/sh", "--seccomp-claims", "claims/b", "--", "x"],
     ])
   func badArgumentsAreRefused(args: [String]) throws {
     let r = try Spawn.run([Self.keeper] + args)

@@ -289,6 +289,52 @@ struct KeeperSeccompTests {
       #expect(!events.contains { $0.object.pod == nil }, "unattributed seccomp.denied events: \(events.map(\.details))")
     }
   }
+
+  /// A record of a process already gone is nobody's: of two pods held by their keepers, only the one that claims it
+  /// wakes, and the audit log gets one unattributed event, not one per pod. The record is written into the kernel
+  /// log by the test (root may), for a pid above the kernel's pid_max, so no process can ever own it.
+  @Test func aGoneProcessesRecordWakesOneKeeperAndIsAuditedOnce() throws {
+    try withScratch { s in
+      let file = s.dir + "/two.yaml"
+      try ["gone-a", "gone-b"].map {
+        "---\napiVersion: v1\nkind: Pod\nmetadata: {name: \($0)}\nspec:\n  terminationGracePeriodSeconds: 0\n"
+          + "  containers: [{name: main, command: [\"sleep\", \"1000\"]}]\n"
+      }.joined().write(toFile: file, atomically: true, encoding: .utf8)
+      let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" } + ["GARRISON_TRACE_PHASES=1"]
+      let apply = try Spawn.start(
+        [
+          Host.garrison, "apply", "-f", file, "--rootfs", s.rootfs, "--runtime", Host.crun!, "--no-seccomp-default",
+          "--network", "none", "--wait", "--timeout", "30", "--root", s.root,
+        ], environment: environment)
+      #expect(try Spawn.waitPID(apply) == .exited(0))
+      for pod in ["gone-a", "gone-b"] { #expect(try KeeperTests.waitForKeeper(s, pod, timeout: 5)) }
+      func wakeUps(_ pod: String) -> Int {
+        let log = PodPaths(root: s.root, namespace: "default", name: pod).supervisorLog
+        return ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").components(separatedBy: "keeper exec supervisor").count - 1
+      }
+      let before = ["gone-a", "gone-b"].map(wakeUps)
+      let pid = 4_194_305
+      try FileIO.write(
+        "/dev/kmsg",
+        "audit: type=1326 audit(1795734783.091:2): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=\(pid) comm=\"gone\" "
+          + "exe=\"/bin/gone\" sig=0 arch=c000003e syscall=272 compat=0 ip=0x0 code=0x50000\n")
+      // One keeper wakes its supervisor, which holds the record for its aggregation window.
+      let deadline = Date(timeIntervalSinceNow: 5)
+      var woke: [Int] = []
+      repeat {
+        usleep(50_000)
+        woke = zip(["gone-a", "gone-b"].map(wakeUps), before).map { $0 - $1 }
+      } while woke.reduce(0, +) == 0 && Date() < deadline
+      usleep(300_000)
+      woke = zip(["gone-a", "gone-b"].map(wakeUps), before).map { $0 - $1 }
+      #expect(woke.filter { $0 > 0 }.count == 1, "keepers woken: \(woke)")
+      for pod in ["gone-a", "gone-b"] { try s.manager.delete("default", pod, grace: 1) }
+      let events = try AuditReader.readAll(directory: AuditPaths.directory(root: s.root))
+        .filter { $0.kind == .seccompDenied && String(describing: $0.details).contains("\(pid)") }
+      #expect(events.count == 1, "\(events.count) events for the record")
+      #expect(events.allSatisfy { $0.object.pod == nil })
+    }
+  }
 }
 
 /// Probes between their periods: the keeper holds the pod and gives it back at the next probe's time.
