@@ -9,12 +9,27 @@ public final class AnonymousFile {
   /// Bytes appended so far.
   public private(set) var size: Int64 = 0
 
-  /// Creates the file in `directory`: by default `$TMPDIR`, else `/tmp`. Throws when the directory's file system
-  /// cannot hold unnamed files (`EOPNOTSUPP`) or cannot be written.
+  /// Creates the file in `directory`: by default `$TMPDIR`, else `/tmp`. Where the file system cannot hold unnamed
+  /// files (`EOPNOTSUPP`; `EISDIR` from a kernel without `O_TMPFILE`) the file is made with a unique name and unlinked
+  /// at once, as glibc's `tmpfile` does. Throws when the directory cannot be written.
   public init(directory: String? = nil) throws(Errno) {
     let dir = directory ?? Environment.value("TMPDIR") ?? "/tmp"
-    fd = try Kernel.open(dir, flags: LinuxConstants.O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, mode: 0o600)
+    do {
+      fd = try Kernel.open(dir, flags: LinuxConstants.O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, mode: 0o600)
+    } catch {
+      guard error.rawValue == EOPNOTSUPP || error == .EISDIR else { throw error }
+      var template = Array((dir + "/.garrison-tmp-XXXXXX").utf8CString)
+      let made = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+      guard made >= 0 else { throw Errno.current }
+      _ = template.withUnsafeBufferPointer { unlink($0.baseAddress!) }
+      fd = made
+      try? Kernel.setCloseOnExec(made, true)
+    }
   }
+
+  /// The descriptor, for a library that writes to a descriptor itself (libseccomp's BPF export); `readAll` reads
+  /// what it wrote.
+  public var descriptor: Int32 { fd }
 
   deinit { Kernel.close(fd) }
 
@@ -33,11 +48,19 @@ public final class AnonymousFile {
     let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 16)
     defer { buffer.deallocate() }
     var offset: Int64 = 0
-    while offset < size {
-      let n = try check { pread(fd, buffer, min(chunk, Int(size - offset)), off_t(offset)) }
-      guard n > 0 else { throw Errno(rawValue: EIO) }  // shorter than what was written
+    while true {
+      let n = try check { pread(fd, buffer, chunk, off_t(offset)) }
+      if n == 0 { break }
       sink(UnsafeRawBufferPointer(start: buffer, count: n))
       offset += Int64(n)
     }
+    guard offset >= size else { throw Errno(rawValue: EIO) }  // shorter than what was appended
+  }
+
+  /// The whole content.
+  public func readAll() throws(Errno) -> [UInt8] {
+    var bytes: [UInt8] = []
+    try readBack { bytes += $0 }
+    return bytes
   }
 }

@@ -1,5 +1,6 @@
 import CSeccomp
 import GarrisonCore
+import GarrisonKernel
 import Glibc
 
 /// Compiles a ``ResolvedSeccompPolicy`` to a classic-BPF program with libseccomp (in the parent, never in
@@ -68,27 +69,16 @@ public enum SeccompCompiler {
     Set(args.map(\.index)).count < args.count
   }
 
-  /// seccomp_export_bpf writes to a file descriptor; use an unlinked temporary file (no size limit, unlike a pipe).
+  /// seccomp_export_bpf writes to a file descriptor; an unnamed temporary file takes it (no size limit, unlike a pipe).
   private static func export(_ ctx: scmp_filter_ctx) throws -> [UInt8] {
-    guard let file = tmpfile() else {
-      throw GarrisonErrorFactory.system("tmpfile", "cannot create a temporary file for the BPF export", errno: errno)
+    let file: AnonymousFile
+    do throws(Errno) { file = try AnonymousFile() } catch {
+      throw GarrisonErrorFactory.system("open", "cannot create a temporary file for the BPF export", errno: error.rawValue)
     }
-    defer { fclose(file) }
-    let fd = fileno(file)
-    try check(seccomp_export_bpf(ctx, fd), "seccomp_export_bpf", "")
-    let size = lseek(fd, 0, SEEK_END)
-    guard size >= 0, lseek(fd, 0, SEEK_SET) == 0 else {
-      throw GarrisonErrorFactory.system("lseek", "cannot rewind the BPF export", errno: errno)
+    try check(seccomp_export_bpf(ctx, file.descriptor), "seccomp_export_bpf", "")
+    do throws(Errno) { return try file.readAll() } catch {
+      throw GarrisonErrorFactory.system("read", "cannot read the BPF export", errno: error.rawValue)
     }
-    var bytes = [UInt8](repeating: 0, count: Int(size))
-    var done = 0
-    while done < bytes.count {
-      let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
-      if n < 0 && errno == EINTR { continue }
-      guard n > 0 else { throw GarrisonErrorFactory.system("read", "short read of the BPF export", errno: errno) }
-      done += n
-    }
-    return bytes
   }
 
   private static func check(_ rc: Int32, _ operation: String, _ argument: String) throws {

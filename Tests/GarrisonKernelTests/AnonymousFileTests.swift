@@ -3,7 +3,8 @@ import Glibc
 import Testing
 
 /// `AnonymousFile`: bytes come back in the order appended, across read chunks, and the file has no name in its
-/// directory (nothing else can open it; nothing is left behind).
+/// directory (nothing else can open it; nothing is left behind); bytes another writer wrote to its descriptor are read
+/// back too.
 struct AnonymousFileTests {
   @Test func bytesComeBackInOrderAndNothingIsNamed() throws {
     let dir = "/var/tmp/garrison-anonymous-file-\(getpid())"
@@ -29,6 +30,13 @@ struct AnonymousFileTests {
       #expect(pieces == (expected.count + 4095) / 4096)
     }
     #expect(try FileIO.listDirectory(dir).isEmpty)
+  }
+
+  @Test func whatAnotherWriterWroteToTheDescriptorIsReadBack() throws {
+    let file = try AnonymousFile()
+    let bytes = [UInt8](repeating: 0x5a, count: 70_000)
+    #expect(bytes.withUnsafeBytes { write(file.descriptor, $0.baseAddress, $0.count) } == 70_000)
+    #expect(try file.readAll() == bytes)
   }
 
   @Test func aDirectoryThatCannotHoldItIsAnError() {
