@@ -235,6 +235,29 @@ struct KeeperTests {
       && FileManager.default.isReadableFile(atPath: "/dev/kmsg") && FileManager.default.isExecutableFile(atPath: "/usr/bin/gcc"),
     "needs root, busybox-static, gcc, garrison-oci, garrison-keeper and a readable /dev/kmsg"))
 struct KeeperSeccompTests {
+  /// Applies one single-container pod (`sleep`) per name, traced (`GARRISON_TRACE_PHASES`: each pod's
+  /// supervisor.log gets a mark at every exec of the supervisor by the keeper), and waits for them to run.
+  static func applyTraced(_ s: Scratch, _ names: [String]) throws {
+    let file = s.dir + "/traced-\(names.joined(separator: "-")).yaml"
+    try names.map {
+      "---\napiVersion: v1\nkind: Pod\nmetadata: {name: \($0)}\nspec:\n  terminationGracePeriodSeconds: 0\n"
+        + "  containers: [{name: main, command: [\"sleep\", \"1000\"]}]\n"
+    }.joined().write(toFile: file, atomically: true, encoding: .utf8)
+    let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" } + ["GARRISON_TRACE_PHASES=1"]
+    let apply = try Spawn.start(
+      [
+        Host.garrison, "apply", "-f", file, "--rootfs", s.rootfs, "--runtime", Host.crun!, "--no-seccomp-default",
+        "--network", "none", "--wait", "--timeout", "30", "--root", s.root,
+      ], environment: environment)
+    #expect(try Spawn.waitPID(apply) == .exited(0))
+  }
+
+  /// How many times the keeper of traced pod `pod` exec'd its supervisor back.
+  static func wakeUps(_ s: Scratch, _ pod: String) -> Int {
+    let log = PodPaths(root: s.root, namespace: "default", name: pod).supervisorLog
+    return ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").components(separatedBy: "keeper exec supervisor").count - 1
+  }
+
   @Test func denialWhileTheKeeperHoldsIsAudited() throws {
     try withScratch { s in
       // The denied calls come 3 s after the start, when the keeper holds the pod.
@@ -254,28 +277,9 @@ struct KeeperSeccompTests {
   /// supervisor resident) nor becomes an unattributed event written by this pod's supervisor.
   @Test func anotherPodsDenialDoesNotWakeThisPodsKeeper() throws {
     try withScratch { s in
-      // This pod is applied traced: its supervisor.log gets a mark at every exec of the supervisor by the keeper.
-      let file = s.dir + "/quiet.yaml"
-      try """
-      apiVersion: v1
-      kind: Pod
-      metadata: {name: quiet}
-      spec:
-        terminationGracePeriodSeconds: 0
-        containers: [{name: main, command: ["sleep", "1000"]}]
-      """.write(toFile: file, atomically: true, encoding: .utf8)
-      let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" } + ["GARRISON_TRACE_PHASES=1"]
-      let apply = try Spawn.start(
-        [
-          Host.garrison, "apply", "-f", file, "--rootfs", s.rootfs, "--runtime", Host.crun!, "--no-seccomp-default",
-          "--network", "none", "--wait", "--timeout", "30", "--root", s.root,
-        ], environment: environment)
-      #expect(try Spawn.waitPID(apply) == .exited(0))
+      try Self.applyTraced(s, ["quiet"])
       #expect(try KeeperTests.waitForKeeper(s, "quiet", timeout: 2.5))
-      let log = PodPaths(root: s.root, namespace: "default", name: "quiet").supervisorLog
-      func wakeUps() -> Int {
-        ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").components(separatedBy: "keeper exec supervisor").count - 1
-      }
+      func wakeUps() -> Int { Self.wakeUps(s, "quiet") }
       let before = wakeUps()
       try SeccompDenialAuditTests.applyDenier(s)
       let v = try s.wait("denied", timeout: 30) { $0.status.phase.isTerminal }
@@ -295,23 +299,9 @@ struct KeeperSeccompTests {
   /// log by the test (root may), for a pid above the kernel's pid_max, so no process can ever own it.
   @Test func aGoneProcessesRecordWakesOneKeeperAndIsAuditedOnce() throws {
     try withScratch { s in
-      let file = s.dir + "/two.yaml"
-      try ["gone-a", "gone-b"].map {
-        "---\napiVersion: v1\nkind: Pod\nmetadata: {name: \($0)}\nspec:\n  terminationGracePeriodSeconds: 0\n"
-          + "  containers: [{name: main, command: [\"sleep\", \"1000\"]}]\n"
-      }.joined().write(toFile: file, atomically: true, encoding: .utf8)
-      let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" } + ["GARRISON_TRACE_PHASES=1"]
-      let apply = try Spawn.start(
-        [
-          Host.garrison, "apply", "-f", file, "--rootfs", s.rootfs, "--runtime", Host.crun!, "--no-seccomp-default",
-          "--network", "none", "--wait", "--timeout", "30", "--root", s.root,
-        ], environment: environment)
-      #expect(try Spawn.waitPID(apply) == .exited(0))
+      try Self.applyTraced(s, ["gone-a", "gone-b"])
       for pod in ["gone-a", "gone-b"] { #expect(try KeeperTests.waitForKeeper(s, pod, timeout: 5)) }
-      func wakeUps(_ pod: String) -> Int {
-        let log = PodPaths(root: s.root, namespace: "default", name: pod).supervisorLog
-        return ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").components(separatedBy: "keeper exec supervisor").count - 1
-      }
+      func wakeUps(_ pod: String) -> Int { Self.wakeUps(s, pod) }
       let before = ["gone-a", "gone-b"].map(wakeUps)
       let pid = 4_194_305
       try FileIO.write(
