@@ -1,5 +1,3 @@
-import GarrisonCore
-
 /// Kubernetes' name formats, as `k8s.io/apimachinery/pkg/util/validation` and `pkg/api/validation/path` define
 /// them: each check returns the API server's messages for a value (empty when the value is valid). Lengths are
 /// in bytes, as Go's `len`.
