@@ -71,15 +71,20 @@ struct SupervisorStateReaderTests {
     #expect(read == Self.richState())
   }
 
-  @Test func aMinimalStateIsReadTheSame() throws {
-    var state = Self.richState()
+  /// The rich state with every optional part left out and nothing running.
+  static func minimalState() -> SupervisorState {
+    var state = richState()
     state.status = PodStatus(phase: .pending, containers: [])
     state.running = []
     state.sandbox = nil
     state.wake = nil
     state.kmsg = nil
     state.probing = nil
-    let (reader, decoder) = try readBoth(state)
+    return state
+  }
+
+  @Test func aMinimalStateIsReadTheSame() throws {
+    let (reader, decoder) = try readBoth(Self.minimalState())
     #expect(reader != nil && reader == decoder)
   }
 
@@ -87,15 +92,7 @@ struct SupervisorStateReaderTests {
   /// and both decoders read it back equal to what was written.
   @Test(arguments: [true, false])
   func theWriterWritesWhatJSONEncoderWrites(rich: Bool) throws {
-    var state = Self.richState()
-    if !rich {
-      state.status = PodStatus(phase: .pending, containers: [])
-      state.running = []
-      state.sandbox = nil
-      state.wake = nil
-      state.kmsg = nil
-      state.probing = nil
-    }
+    let state = rich ? Self.richState() : Self.minimalState()
     let dir = "/var/tmp/garrison-test-state-\(UInt32.random(in: 0..<UInt32.max))"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
